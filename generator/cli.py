@@ -1,0 +1,140 @@
+"""The `schemagen` command.
+
+Heavy modules (pydantic, jinja2, pglast) are imported inside the commands, so
+`schemagen --help` starts fast. A user's mistake prints `file:line:col: CODE
+message` lines and exits 1; a crash of schemagen itself exits 2.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+EXIT_USER_ERROR = 1
+EXIT_CRASH = 2
+
+
+def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .errors import SpecError
+
+        try:
+            return func(*args, **kwargs)
+        except SpecError as exc:
+            for diag in exc.diagnostics:
+                click.echo(str(diag), err=True)
+            n = len(exc.diagnostics)
+            click.echo(f"schemagen: {n} error{'s' if n != 1 else ''}; nothing was written", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception:  # a bug in schemagen: say so, with the traceback for the report
+            traceback.print_exc()
+            click.echo("schemagen: internal error (this is a bug in schemagen, not in your spec)", err=True)
+            sys.exit(EXIT_CRASH)
+
+    return wrapper
+
+
+spec_option = click.option("--spec", "spec_dir", metavar="DIR", help="Spec directory (default: [tool.schemagen] spec_dir, else spec/).")
+out_option = click.option("--out", "out_dir", metavar="DIR", help="Output directory (default: [tool.schemagen] out_dir, else generated/).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="schemagen")
+def main() -> None:
+    """Turn a YAML description of a PostgreSQL schema into migration SQL, models and docs.
+
+    Settings are read from [tool.schemagen] in the nearest pyproject.toml
+    (spec_dir, out_dir, migration_name); none is required.
+    """
+
+
+@main.command()
+@spec_option
+@out_option
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 and list the stale files if the output directory differs from what would be generated.")
+@_guarded
+def build(spec_dir: str | None, out_dir: str | None, check: bool) -> None:
+    """Generate every artifact from the spec into the output directory.
+
+    Only files whose bytes change are rewritten, each atomically; on any error
+    nothing is written. Exit status: 0 success, 1 spec error or stale output
+    (with --check), 2 internal error.
+    """
+    from . import build as pipeline
+    from . import config, writer
+
+    settings = config.load(spec_dir=spec_dir, out_dir=out_dir)
+    result = pipeline.generate(settings)
+    outputs = writer.with_manifest(result.outputs)
+    out = settings.out_dir
+    shown = _shown(out)
+    if check:
+        stale = writer.stale(out, outputs)
+        if stale:
+            for rel in stale:
+                click.echo(f"stale: {shown}/{rel}", err=True)
+            click.echo(f"schemagen: {len(stale)} generated file(s) out of date; run `schemagen build`", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        click.echo(f"{shown}/ is up to date ({len(outputs)} files)")
+        return
+    touched = writer.write(out, outputs)
+    click.echo(f"wrote {len(touched)} of {len(outputs)} files in {shown}/" if touched else f"{shown}/ is up to date ({len(outputs)} files)")
+
+
+@main.command()
+@spec_option
+@_guarded
+def sql(spec_dir: str | None) -> None:
+    """Print the from-scratch SQL that creates the whole schema of the spec."""
+    from . import build as pipeline
+    from . import config, render_sql
+
+    settings = config.load(spec_dir=spec_dir)
+    schema, sources = pipeline.load_schema(settings)
+    click.echo(render_sql.migration_sql(schema, sources), nl=False)
+
+
+@main.command("json-schema")
+@_guarded
+def json_schema() -> None:
+    """Print the JSON Schema of spec files (for editor completion and checking).
+
+    `schemagen build` also writes it to <out>/spec.schema.json; point a spec
+    file at it with `# yaml-language-server: $schema=../generated/spec.schema.json`.
+    """
+    import json
+
+    from .spec import json_schema as schema
+
+    click.echo(json.dumps(schema(), indent=2, sort_keys=True))
+
+
+@main.command()
+@spec_option
+@_guarded
+def standins(spec_dir: str | None) -> None:
+    """Print SQL that creates minimal stand-ins for the spec's external objects (for test databases)."""
+    from . import build as pipeline
+    from . import config
+    from .standins import standin_sql
+
+    settings = config.load(spec_dir=spec_dir)
+    schema, _ = pipeline.load_schema(settings)
+    click.echo(standin_sql(schema), nl=False)
+
+
+def _shown(path: Any) -> str:
+    import os
+
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover
+        return str(path)

@@ -1,0 +1,58 @@
+"""Settings from `[tool.schemagen]` in the project's pyproject.toml; none is required."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import errors
+
+DEFAULTS = {"spec_dir": "spec", "out_dir": "generated", "migration_name": "{version:04d}_{name}"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path  # the directory holding pyproject.toml, or the working directory
+    spec_dir: Path
+    out_dir: Path
+    migration_name: str  # format string with {version} and {name}
+
+    def migration_stem(self, version: int, name: str) -> str:
+        return self.migration_name.format(version=version, name=name)
+
+
+def find_root(start: Path) -> Path:
+    for directory in (start, *start.parents):
+        if (directory / "pyproject.toml").is_file():
+            return directory
+    return start
+
+
+def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | None = None) -> Settings:
+    start = (start or Path.cwd()).resolve()
+    root = find_root(start)
+    values = dict(DEFAULTS)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("schemagen", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"cannot read pyproject.toml: {exc}")]) from None
+        unknown = sorted(set(table) - set(DEFAULTS))
+        if unknown:
+            raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"unknown [tool.schemagen] setting(s): {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")])
+        for key, value in table.items():
+            if not isinstance(value, str):
+                raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"[tool.schemagen] {key} must be a string")])
+            values[key] = value
+    try:
+        values["migration_name"].format(version=1, name="x")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"[tool.schemagen] migration_name is not a valid pattern: {exc}")]) from None
+    return Settings(
+        root=root,
+        spec_dir=(root / (spec_dir or values["spec_dir"])) if spec_dir is None or not Path(spec_dir).is_absolute() else Path(spec_dir),
+        out_dir=(root / (out_dir or values["out_dir"])) if out_dir is None or not Path(out_dir).is_absolute() else Path(out_dir),
+        migration_name=values["migration_name"],
+    )

@@ -1,0 +1,54 @@
+"""Errors as data: every user mistake is a Diagnostic with a file position.
+
+Loading and resolving collect all diagnostics first and report them together,
+so one run shows every mistake, never a traceback (STYLE.md, lesson 5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.code} {self.message}"
+
+
+class SpecError(Exception):
+    """Raised with every diagnostic found; the CLI prints them and exits 1."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(set(diagnostics))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+# Codes, grouped by stage. Tests and users match on these, so never renumber.
+YAML_SYNTAX = "E001"
+YAML_DUPLICATE_KEY = "E002"
+YAML_NOT_MAPPING = "E003"
+SPEC_INVALID = "E010"
+SPEC_UNKNOWN_KEY = "E011"
+SPEC_MISSING_KEY = "E012"
+SPEC_BAD_IDENTIFIER = "E013"
+UNKNOWN_TABLE = "E020"
+UNKNOWN_COLUMN = "E021"
+UNKNOWN_TYPE = "E022"
+UNKNOWN_FUNCTION = "E023"
+UNKNOWN_TEMPLATE = "E024"
+UNKNOWN_ROLE = "E025"
+BAD_REFERENCE = "E026"
+UNKNOWN_SCHEMA = "E027"
+DUPLICATE_NAME = "E030"
+NAME_TOO_LONG = "E031"
+SQL_SYNTAX = "E040"
+SQL_SHAPE = "E041"
+PARTITION = "E050"
+MIGRATION = "E060"
+CONFIG = "E070"

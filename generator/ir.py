@@ -1,0 +1,399 @@
+"""The intermediate representation: the resolved schema that every output reads.
+
+References are resolved, names are checked, objects carry everything a
+template needs as ready-to-print properties (quoted names, SQL clauses), and
+lists are in a deterministic order. Fields are plain data, so a Schema can be
+saved as JSON beside each migration and compared with the next one (the diff
+of issue #6 works on two of these); properties are derived, never saved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import quoting
+
+
+@dataclass(frozen=True)
+class Name:
+    schema: str
+    name: str
+
+    @property
+    def q(self) -> str:
+        """Quoted and schema-qualified, ready for SQL."""
+        return quoting.qualified(self.schema, self.name)
+
+    @property
+    def display(self) -> str:
+        return self.name if self.schema == "public" else f"{self.schema}.{self.name}"
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql_type: str  # canonical spelling, e.g. "varchar(255)" or "public.sync_type"
+    base: str  # key into pgtypes.BASE_TYPES, or "enum"
+    enum: Name | None = None
+    mods: tuple[int, ...] = ()
+    array_dims: int = 0
+    not_null: bool = False
+    default: str | None = None
+    identity: str | None = None
+    comment: str | None = None
+    set_by: tuple[str, ...] = ()  # triggers that compute this column
+
+    @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
+
+    @property
+    def ddl(self) -> str:
+        parts = [self.q, self.sql_type]
+        if self.identity:
+            parts.append(f"GENERATED {self.identity.upper()} AS IDENTITY")
+        if self.not_null:
+            parts.append("NOT NULL")
+        if self.default is not None:
+            parts.append(f"DEFAULT {self.default}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    name: str
+    kind: str  # "primary_key" | "unique" | "check" | "foreign_key"
+    columns: tuple[str, ...] = ()
+    check: str | None = None
+    ref_table: Name | None = None
+    ref_columns: tuple[str, ...] = ()
+    on_delete: str | None = None
+    on_update: str | None = None
+    comment: str | None = None
+
+    @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
+
+    @property
+    def columns_sql(self) -> str:
+        return ", ".join(quoting.ident(c) for c in self.columns)
+
+    @property
+    def body(self) -> str:
+        """The constraint's definition after its name."""
+        if self.kind == "check":
+            return f"CHECK ({self.check})"
+        if self.kind == "primary_key":
+            return f"PRIMARY KEY ({self.columns_sql})"
+        if self.kind == "unique":
+            return f"UNIQUE ({self.columns_sql})"
+        assert self.ref_table is not None
+        refs = ", ".join(quoting.ident(c) for c in self.ref_columns)
+        sql = f"FOREIGN KEY ({self.columns_sql}) REFERENCES {self.ref_table.q}({refs})"
+        if self.on_delete:
+            sql += f" ON DELETE {self.on_delete.upper()}"
+        if self.on_update:
+            sql += f" ON UPDATE {self.on_update.upper()}"
+        return sql
+
+    @property
+    def is_foreign_key(self) -> bool:
+        return self.kind == "foreign_key"
+
+
+@dataclass(frozen=True)
+class IndexElement:
+    column: str | None  # a plain column, or
+    expression: str | None  # an expression (parsed SQL)
+    descending: bool = False
+    nulls: str | None = None  # "first" | "last" when given
+
+    @property
+    def sql(self) -> str:
+        sql = quoting.ident(self.column) if self.column is not None else f"({self.expression})"
+        if self.descending:
+            sql += " DESC"
+        if self.nulls:
+            sql += f" NULLS {self.nulls.upper()}"
+        return sql
+
+
+@dataclass(frozen=True)
+class Index:
+    name: Name
+    table: Name
+    elements: tuple[IndexElement, ...]
+    unique: bool = False
+    method: str = "btree"
+    where: str | None = None
+    include: tuple[str, ...] = ()
+    comment: str | None = None
+
+    @property
+    def ddl(self) -> str:
+        head = "CREATE UNIQUE INDEX" if self.unique else "CREATE INDEX"
+        using = "" if self.method == "btree" else f" USING {self.method}"
+        sql = f"{head} {quoting.ident(self.name.name)} ON {self.table.q}{using} ({', '.join(e.sql for e in self.elements)})"
+        if self.include:
+            sql += f" INCLUDE ({', '.join(quoting.ident(c) for c in self.include)})"
+        if self.where:
+            sql += f" WHERE {self.where}"
+        return sql
+
+
+@dataclass(frozen=True)
+class Partition:
+    name: Name
+    lower: str  # SQL literal or MINVALUE
+    upper: str  # SQL literal or MAXVALUE
+    comment: str | None = None
+
+    @property
+    def bound_sql(self) -> str:
+        return f"FOR VALUES FROM ({self.lower}) TO ({self.upper})"
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    table: Name
+    command: str
+    roles: tuple[str, ...] = ("public",)
+    restrictive: bool = False
+    using: str | None = None
+    check: str | None = None
+    template: str | None = None
+    comment: str | None = None
+
+    @property
+    def ddl(self) -> str:
+        sql = f"CREATE POLICY {quoting.ident(self.name)} ON {self.table.q}"
+        if self.restrictive:
+            sql += "\n    AS RESTRICTIVE"
+        sql += f"\n    FOR {self.command.upper()}"
+        if self.roles != ("public",):
+            sql += f"\n    TO {', '.join(role_sql(r) for r in self.roles)}"
+        if self.using is not None:
+            sql += f"\n    USING ({self.using})"
+        if self.check is not None:
+            sql += f"\n    WITH CHECK ({self.check})"
+        return sql
+
+
+@dataclass(frozen=True)
+class Table:
+    name: Name
+    module: str
+    columns: tuple[Column, ...]
+    constraints: tuple[Constraint, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    partition_by: str | None = None  # e.g. "RANGE"
+    partition_key: tuple[str, ...] = ()
+    partitions: tuple[Partition, ...] = ()
+    row_level_security: bool = False
+    force_row_level_security: bool = False
+    policies: tuple[Policy, ...] = ()
+    comment: str | None = None
+
+    @property
+    def inline_constraints(self) -> tuple[Constraint, ...]:
+        return tuple(c for c in self.constraints if not c.is_foreign_key)
+
+    @property
+    def foreign_keys(self) -> tuple[Constraint, ...]:
+        return tuple(c for c in self.constraints if c.is_foreign_key)
+
+    @property
+    def body_lines(self) -> list[str]:
+        """Column and constraint lines of CREATE TABLE, each but the last ending in a comma."""
+        lines = [c.ddl for c in self.columns] + [f"CONSTRAINT {c.q} {c.body}" for c in self.inline_constraints]
+        return [line + "," for line in lines[:-1]] + lines[-1:]
+
+    @property
+    def partition_clause(self) -> str:
+        if not self.partition_by:
+            return ""
+        return f" PARTITION BY {self.partition_by} ({', '.join(quoting.ident(c) for c in self.partition_key)})"
+
+    @property
+    def rls_statements(self) -> list[str]:
+        statements = [f"ALTER TABLE {self.name.q} ENABLE ROW LEVEL SECURITY"] if self.row_level_security else []
+        if self.force_row_level_security:
+            statements.append(f"ALTER TABLE {self.name.q} FORCE ROW LEVEL SECURITY")
+        return statements
+
+    def column(self, name: str) -> Column | None:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        return None
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: Name
+    module: str
+    values: tuple[str, ...]
+    comment: str | None = None
+
+    @property
+    def values_sql(self) -> list[str]:
+        quoted = [quoting.literal(v) for v in self.values]
+        return [v + "," for v in quoted[:-1]] + quoted[-1:]
+
+
+@dataclass(frozen=True)
+class Function:
+    name: Name
+    module: str
+    args: str
+    arg_types: tuple[str, ...]
+    returns: str
+    language: str
+    body: str
+    volatility: str = "volatile"
+    security: str = "invoker"
+    strict: bool = False
+    search_path: tuple[str, ...] | None = None
+    returns_trigger: bool = False
+    comment: str | None = None
+
+    @property
+    def signature(self) -> str:
+        """Name and input types, as GRANT, COMMENT and DROP want it."""
+        return f"{self.name.q}({', '.join(self.arg_types)})"
+
+    @property
+    def dollar(self) -> str:
+        """A dollar-quote tag that does not occur in the body."""
+        tag = "$$"
+        n = 0
+        while tag in self.body:
+            n += 1
+            tag = f"$body{n if n > 1 else ''}$"
+        return tag
+
+    @property
+    def attributes(self) -> list[str]:
+        attrs = [f"LANGUAGE {self.language}"]
+        if self.volatility != "volatile":
+            attrs.append(self.volatility.upper())
+        if self.strict:
+            attrs.append("STRICT")
+        if self.security == "definer":
+            attrs.append("SECURITY DEFINER")
+        if self.search_path is not None:
+            value = ", ".join(quoting.ident(s) for s in self.search_path) or "''"
+            attrs.append(f"SET search_path = {value}")
+        return attrs
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    table: Name
+    timing: str
+    events: tuple[str, ...]
+    level: str
+    function: Name
+    when: str | None = None
+    sets: tuple[str, ...] = ()
+    comment: str | None = None
+
+    @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
+
+    @property
+    def when_lines(self) -> list[str]:
+        return [f"WHEN ({self.when})"] if self.when else []
+
+    @property
+    def events_sql(self) -> str:
+        return " OR ".join(e.upper() for e in self.events)
+
+
+@dataclass(frozen=True)
+class Grant:
+    privileges: tuple[str, ...]
+    kind: str  # "table" | "function" | "sequence" | "all_sequences"
+    target: str  # ready-to-print object: qualified table, function signature, or schema
+    roles: tuple[str, ...]
+    with_grant_option: bool = False
+
+    @property
+    def ddl(self) -> str:
+        on = {"table": "", "function": "FUNCTION ", "sequence": "SEQUENCE ", "all_sequences": "ALL SEQUENCES IN SCHEMA "}[self.kind]
+        sql = f"GRANT {', '.join(p.upper() for p in self.privileges)} ON {on}{self.target} TO {', '.join(role_sql(r) for r in self.roles)}"
+        if self.with_grant_option:
+            sql += " WITH GRANT OPTION"
+        return sql
+
+
+@dataclass(frozen=True)
+class Comment:
+    kind: str  # "TABLE", "COLUMN", "TYPE", "FUNCTION", ...
+    target: str  # ready-to-print object
+    text: str
+
+    @property
+    def ddl(self) -> str:
+        return f"COMMENT ON {self.kind} {self.target} IS {quoting.literal(self.text)}"
+
+
+@dataclass(frozen=True)
+class ExternalTable:
+    name: Name
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()
+    foreign_keys: tuple[Constraint, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExternalFunction:
+    name: Name
+    args: str
+    returns: str
+    stand_in: str | None = None
+
+
+@dataclass(frozen=True)
+class External:
+    roles: tuple[str, ...] = ()
+    schemas: tuple[str, ...] = ()
+    tables: tuple[ExternalTable, ...] = ()
+    functions: tuple[ExternalFunction, ...] = ()
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    file: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Schema:
+    version: int
+    name: str
+    modules: tuple[Module, ...]
+    enums: tuple[Enum, ...]
+    tables: tuple[Table, ...]
+    functions: tuple[Function, ...]
+    triggers: tuple[Trigger, ...]
+    grants: tuple[Grant, ...]
+    external: External = field(default_factory=External)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def role_sql(role: str) -> str:
+    return "PUBLIC" if role == "public" else quoting.ident(role)

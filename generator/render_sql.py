@@ -1,0 +1,130 @@
+"""IR -> the SQL of a migration that creates the whole schema.
+
+Rendering is pure: it returns text and touches no file. The statement list is
+computed here (what, in which order, under which heading); the templates in
+templates/sql/ only lay each statement out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import ir, order
+from .templating import environment
+
+# Rank of each kind of statement: the order of a readable migration. Kinds of
+# equal rank keep the order they are listed in, so a table's partitions and
+# indexes follow it, and a table's policies follow its ENABLE ROW LEVEL SECURITY.
+RANK = {"enum": 0, "table": 1, "partition": 1, "index": 1, "foreign_key": 2, "function": 3, "trigger": 4, "rls": 5, "policy": 5, "grant": 6}
+
+
+@dataclass(frozen=True)
+class PartitionOf:
+    table: ir.Table
+    partition: ir.Partition
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    table: ir.Table
+    constraint: ir.Constraint
+
+
+@dataclass(frozen=True)
+class Statement:
+    section: str
+    template: str
+    obj: Any
+    comments: tuple[ir.Comment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    statements: list[str]
+
+
+@dataclass(frozen=True)
+class MigrationView:
+    number: str
+    name: str
+    sources: str
+    sections: list[Section]
+
+
+def _calls(text: str | None, functions: dict[str, ir.Name]) -> list[tuple[str, ir.Name]]:
+    # A cheap scan first: parsing every default to find calls would cost more than the rest.
+    if not text:
+        return []
+    return [("function", name) for fname, name in functions.items() if fname + "(" in text]
+
+
+def statements(schema: ir.Schema) -> list[Statement]:
+    """Every statement of the from-scratch migration, in dependency order."""
+    functions = {f.name.name: f.name for f in schema.functions}
+    nodes: list[order.Node] = []
+
+    def node(kind: str, key: Any, deps: list[Any], stmt: Statement) -> None:
+        nodes.append(order.Node((kind, key), RANK[kind], deps, stmt))
+
+    for e in schema.enums:
+        comments = (ir.Comment("TYPE", e.name.q, e.comment),) if e.comment else ()
+        node("enum", e.name, [], Statement("Enum types", "enum", e, comments))
+    for t in schema.tables:
+        deps: list[Any] = [("enum", c.enum) for c in t.columns if c.enum is not None]
+        for c in t.columns:
+            deps += _calls(c.default, functions)
+        for con in t.inline_constraints:
+            deps += _calls(con.check, functions)
+        section = f"Table {t.name.display}"
+        node("table", t.name, deps, Statement(section, "table", t, table_comments(t)))
+        for p in t.partitions:
+            comments = (ir.Comment("TABLE", p.name.q, p.comment),) if p.comment else ()
+            node("partition", p.name, [("table", t.name)], Statement(section, "partition", PartitionOf(t, p), comments))
+        for ix in t.indexes:
+            comments = (ir.Comment("INDEX", ix.name.q, ix.comment),) if ix.comment else ()
+            node("index", ix.name, [("table", t.name)] + _calls(ix.where, functions), Statement(section, "index", ix, comments))
+        for fk in t.foreign_keys:
+            assert fk.ref_table is not None
+            comments = (ir.Comment("CONSTRAINT", f"{fk.q} ON {t.name.q}", fk.comment),) if fk.comment else ()
+            node("foreign_key", (t.name, fk.name), [("table", t.name), ("table", fk.ref_table)], Statement("Foreign keys", "foreign_key", ForeignKey(t, fk), comments))
+    for f in schema.functions:
+        comments = (ir.Comment("FUNCTION", f.signature, f.comment),) if f.comment else ()
+        node("function", f.name, [], Statement("Functions", "function", f, comments))
+    for trg in schema.triggers:
+        comments = (ir.Comment("TRIGGER", f"{trg.q} ON {trg.table.q}", trg.comment),) if trg.comment else ()
+        node("trigger", (trg.table, trg.name), [("table", trg.table), ("function", trg.function)], Statement("Triggers", "trigger", trg, comments))
+    for t in schema.tables:
+        section = f"Row level security: {t.name.display}"
+        if t.rls_statements:
+            node("rls", t.name, [("table", t.name)], Statement(section, "rls", t))
+        for pol in t.policies:
+            deps = [("table", t.name)] + _calls(pol.using, functions) + _calls(pol.check, functions)
+            comments = (ir.Comment("POLICY", f"{pol.name} ON {t.name.q}", pol.comment),) if pol.comment else ()
+            node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
+    for i, g in enumerate(schema.grants):
+        node("grant", i, [], Statement("Grants", "grant", g))
+    return [n.payload for n in order.toposort(nodes)]
+
+
+def table_comments(t: ir.Table) -> tuple[ir.Comment, ...]:
+    comments = [ir.Comment("TABLE", t.name.q, t.comment)] if t.comment else []
+    comments += [ir.Comment("COLUMN", f"{t.name.q}.{c.q}", c.comment) for c in t.columns if c.comment]
+    comments += [ir.Comment("CONSTRAINT", f"{c.q} ON {t.name.q}", c.comment) for c in t.inline_constraints if c.comment]
+    return tuple(comments)
+
+
+def migration_sql(schema: ir.Schema, sources: list[str]) -> str:
+    env = environment()
+    templates = {name: env.get_template(f"sql/{name}.sql.j2") for name in RANK}
+    comment_template = env.get_template("sql/comment.sql.j2")
+    sections: list[Section] = []
+    for stmt in statements(schema):
+        text = templates[stmt.template].render(obj=stmt.obj)
+        text += "".join(comment_template.render(obj=c) for c in stmt.comments)
+        if not sections or sections[-1].title != stmt.section:
+            sections.append(Section(stmt.section, []))
+        sections[-1].statements.append(text.rstrip("\n"))
+    view = MigrationView(f"{schema.version:04d}", schema.name, ", ".join(sources), sections)
+    return env.get_template("sql/migration.sql.j2").render(migration=view)

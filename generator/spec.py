@@ -1,0 +1,236 @@
+"""Spec models: the YAML format, as Pydantic models that mirror it.
+
+Unknown keys are rejected everywhere (`extra="forbid"`), so a typo is an error,
+not a silently ignored setting. These models only check shape; names, SQL and
+cross-references are checked when the spec is resolved into the IR
+(`resolve.py`), where every object's position in the YAML is known.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+
+def _sql_text(value: Any) -> Any:
+    # `default: 0` or `default: true` is natural YAML; it is SQL text all the same.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+SqlText = Annotated[str, BeforeValidator(_sql_text)]
+Action = Literal["cascade", "set null", "set default", "restrict", "no action"]
+Command = Literal["all", "select", "insert", "update", "delete"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Column(Model):
+    """A table column. `type` is any PostgreSQL type, e.g. `varchar(255)` or an enum."""
+
+    type: str
+    not_null: bool = False
+    primary_key: bool = False
+    unique: bool = False
+    default: SqlText | None = Field(None, description="SQL expression")
+    check: SqlText | None = Field(None, description="SQL boolean expression")
+    identity: Literal["always", "by default"] | None = None
+    references: str | None = Field(None, description="Foreign key target: `table(column)` or `schema.table(column)`")
+    on_delete: Action | None = None
+    on_update: Action | None = None
+    comment: str | None = None
+
+
+class Constraint(Model):
+    """A table constraint: exactly one of check, unique, primary_key, foreign_key."""
+
+    name: str | None = None
+    check: SqlText | None = None
+    unique: list[str] | None = None
+    primary_key: list[str] | None = None
+    foreign_key: list[str] | None = None
+    references: str | None = Field(None, description="`table(col, ...)` for a foreign_key")
+    on_delete: Action | None = None
+    on_update: Action | None = None
+    comment: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Constraint:
+        kinds = [k for k in ("check", "unique", "primary_key", "foreign_key") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a constraint needs exactly one of check, unique, primary_key, foreign_key")
+        if (self.foreign_key is None) != (self.references is None):
+            raise ValueError("`references` goes with `foreign_key`, and only with it")
+        if self.foreign_key is None and (self.on_delete or self.on_update):
+            raise ValueError("on_delete/on_update apply to foreign keys only")
+        return self
+
+
+class Index(Model):
+    """An index. Each entry of `columns` is a column or expression, optionally `DESC`, `NULLS LAST`."""
+
+    columns: list[str] = Field(min_length=1)
+    unique: bool = False
+    method: Literal["btree", "hash", "gist", "gin", "spgist", "brin"] = "btree"
+    where: SqlText | None = Field(None, description="partial-index predicate")
+    include: list[str] = []
+    comment: str | None = None
+
+
+Bound = Annotated[str, BeforeValidator(_sql_text)]
+
+
+class Partition(Model):
+    """A range partition: `from` inclusive, `to` exclusive; MINVALUE / MAXVALUE allowed."""
+
+    from_: Bound = Field(alias="from")
+    to: Bound
+    comment: str | None = None
+
+
+class Partitioning(Model):
+    by: Literal["range"] = "range"
+    key: list[str] = Field(min_length=1)
+    partitions: dict[str, Partition] = {}
+
+
+class Policy(Model):
+    command: Command = "all"
+    using: SqlText | None = None
+    check: SqlText | None = None
+    roles: list[str] = ["public"]
+    restrictive: bool = False
+    comment: str | None = None
+
+
+class PolicyTemplate(Model):
+    """One policy pattern, applied to many tables. `{table}` and `{prefix}`, `{command}` are substituted."""
+
+    description: str | None = None
+    commands: list[Command] = Field(min_length=1)
+    name: str = "{prefix}_{command}"
+    using: SqlText | None = None
+    check: SqlText | None = None
+    roles: list[str] = ["public"]
+    restrictive: bool = False
+
+
+class ApplyPolicy(Model):
+    template: str
+    prefix: str | None = Field(None, description="defaults to the table name")
+
+
+class Table(Model):
+    comment: str | None = None
+    columns: dict[str, Column] = Field(min_length=1)
+    constraints: list[Constraint] = []
+    indexes: dict[str, Index] = {}
+    partitioning: Partitioning | None = None
+    row_level_security: bool = False
+    force_row_level_security: bool = False
+    policies: dict[str, Policy] = {}
+    apply_policies: list[ApplyPolicy] = []
+
+
+class Enum(Model):
+    values: list[str] = Field(min_length=1)
+    comment: str | None = None
+
+
+class Function(Model):
+    args: str = Field("", description="SQL parameter list, e.g. `p_org uuid, p_limit integer DEFAULT 10`")
+    returns: str
+    language: str = "plpgsql"
+    volatility: Literal["volatile", "stable", "immutable"] = "volatile"
+    security: Literal["invoker", "definer"] = "invoker"
+    strict: bool = False
+    search_path: list[str] | None = Field(None, description="fixed search_path; [] means ''")
+    body: str
+    comment: str | None = None
+
+
+class Trigger(Model):
+    table: str
+    timing: Literal["before", "after", "instead of"]
+    events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)
+    for_each: Literal["row", "statement"] = "row"
+    function: str
+    when: SqlText | None = None
+    sets: list[str] = Field([], description="columns the trigger function computes")
+    comment: str | None = None
+
+
+class Grant(Model):
+    privileges: list[str] = Field(min_length=1)
+    tables: list[str] = []
+    functions: list[str] = []
+    sequences: list[str] = []
+    all_sequences_in_schema: str | None = None
+    to: list[str] = Field(min_length=1)
+    with_grant_option: bool = False
+
+    @model_validator(mode="after")
+    def _has_target(self) -> Grant:
+        if not (self.tables or self.functions or self.sequences or self.all_sequences_in_schema):
+            raise ValueError("a grant needs tables, functions, sequences or all_sequences_in_schema")
+        return self
+
+
+class ExternalColumn(Model):
+    type: str
+    primary_key: bool = False
+    unique: bool = False
+    not_null: bool = False
+    references: str | None = None
+
+
+class ExternalTable(Model):
+    columns: dict[str, ExternalColumn] = Field(min_length=1)
+
+
+class ExternalFunction(Model):
+    args: str = ""
+    returns: str
+    stand_in: SqlText | None = Field(None, description="SQL body used for test databases only")
+
+
+class External(Model):
+    """Objects an earlier migration created: referenced and checked, never created."""
+
+    roles: list[str] = []
+    schemas: list[str] = []
+    tables: dict[str, ExternalTable] = {}
+    functions: dict[str, ExternalFunction] = {}
+
+
+class Migration(Model):
+    version: int = Field(ge=1, le=9999)
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+
+
+class SpecFile(Model):
+    """One spec module (one YAML file)."""
+
+    module: str | None = Field(None, pattern=r"^[a-z_][a-z0-9_]*$")
+    description: str | None = None
+    migration: Migration | None = None
+    external: External = External()
+    enums: dict[str, Enum] = {}
+    policy_templates: dict[str, PolicyTemplate] = {}
+    tables: dict[str, Table] = {}
+    functions: dict[str, Function] = {}
+    triggers: dict[str, Trigger] = {}
+    grants: list[Grant] = []
+
+
+def json_schema() -> dict[str, Any]:
+    schema = SpecFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "schemagen spec file"
+    return schema

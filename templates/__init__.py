@@ -1,0 +1,1 @@
+"""Jinja templates of schemagen, shipped inside the package (no code here)."""
