@@ -1,0 +1,72 @@
+"""Fixtures for tests against a real PostgreSQL (see tests/pg.py)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+import pg
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """One server per test session (env URL, testcontainers or embedded)."""
+    with pg.postgres_server(tmp_path_factory.mktemp("embedded-pg")) as server:
+        pg.ensure_roles(server.url)
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(pg_server) -> str:
+    """Superuser URL of the session's server; the cluster roles exist."""
+    return pg_server.url
+
+
+@pytest.fixture
+def db_url(pg_admin_url):
+    """URL of a fresh, empty database of its own, dropped afterwards."""
+    with pg.fresh_database(pg_admin_url) as url:
+        yield url
+
+
+@pytest.fixture
+def standin_db(db_url) -> str:
+    """A fresh database with only the stand-ins for the earlier migrations."""
+    pg.apply_sql(db_url, pg.standin_sql())
+    return db_url
+
+
+@pytest.fixture
+def migrated_db(standin_db) -> str:
+    """A fresh database with the stand-ins and the schema under test."""
+    pg.apply_sql(standin_db, pg.schema_under_test_sql())
+    return standin_db
+
+
+@dataclass(frozen=True)
+class Tenant:
+    org_id: uuid.UUID
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class Tenants:
+    a: Tenant
+    b: Tenant
+
+
+@pytest.fixture
+def tenants(migrated_db) -> Tenants:
+    """Two organisations, each with one user (rows in auth.users_extended)."""
+    made = []
+    with pg.connect(migrated_db) as conn:
+        for _ in range(2):
+            t = Tenant(uuid.uuid4(), uuid.uuid4())
+            conn.execute("INSERT INTO organization (id) VALUES (%s)", (t.org_id,))
+            conn.execute(
+                "INSERT INTO auth.users_extended (id, org_id) VALUES (%s, %s)", (t.user_id, t.org_id)
+            )
+            made.append(t)
+    return Tenants(*made)
