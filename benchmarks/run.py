@@ -1,0 +1,322 @@
+"""Time schemagen in fresh processes, as a user and pre-commit run it.
+
+    python benchmarks/run.py                     # 5 runs of each case, sizes 10, 100, 1000
+    python benchmarks/run.py --runs 1 --sizes 10 --results /tmp/r.json
+
+Every case is a new `schemagen` process (interpreter start-up and imports
+included); the median of the runs is reported, with the peak resident memory of
+the process (`ru_maxrss` from wait4). Cases:
+
+- `schemagen --help`, and `schemagen build` on a copy of the project's spec/;
+- for each size N, on a spec from make_spec.py: `build` into an empty output
+  directory, `build` again with nothing changed (which must rewrite no file:
+  checked by modification times), and `build --check`;
+- `schemagen lint` on the largest size.
+
+A command that this version of schemagen does not have (yet) is reported as
+skipped, not as a failure. Prints a Markdown table and writes results.json
+with the machine it ran on. Not part of the test suite's pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import make_spec  # noqa: E402
+
+PYPROJECT = '[tool.schemagen]\nspec_dir = "spec"\nout_dir = "generated"\n'
+README_START = "<!-- benchmark:start -->"
+README_END = "<!-- benchmark:end -->"
+
+# Seconds (and MB) a case should stay under on a 2-core machine (issue 7).
+TARGETS: dict[tuple[str, int | None], tuple[float, float | None]] = {
+    ("--help", None): (0.15, None),
+    ("build", None): (0.35, None),
+    ("build", 1000): (3.0, 250.0),
+    ("build --check", 1000): (2.5, None),
+}
+MAX_RATIO = 12.0  # 1000 tables may take at most 12x as long as 100
+
+
+@dataclass
+class Case:
+    label: str  # the command as shown, e.g. "build --check"
+    tables: int | None  # None: the project's own spec
+    args: list[str]
+    cwd: Path | None = None
+    clean_output: bool = False  # remove generated/ before each run
+    ok_codes: tuple[int, ...] = (0,)
+
+
+@dataclass
+class Row:
+    command: str
+    spec: str
+    tables: int | None
+    runs: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    median_s: float | None = None
+    min_s: float | None = None
+    max_peak_mb: float | None = None
+    target_s: float | None = None
+    target_mb: float | None = None
+    ok: bool | None = None
+    note: str = ""
+
+
+def schemagen_command(explicit: str | None) -> list[str]:
+    if explicit:
+        return [explicit]
+    beside = Path(sys.executable).parent / "schemagen"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("schemagen")
+    if found:
+        return [found]
+    raise SystemExit("run.py: no `schemagen` executable beside this Python or on PATH; pip install -e . first")
+
+
+def run_once(cmd: list[str], cwd: Path | None) -> tuple[float, float, int, str]:
+    """Seconds, peak RSS in MB, exit status and stderr of one fresh process."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        return elapsed, usage.ru_maxrss / 1024, proc.returncode, err.read().decode("utf-8", "replace")
+
+
+def has_command(schemagen: list[str], name: str) -> bool:
+    if name.startswith("-"):
+        return True
+    _, _, code, _ = run_once([*schemagen, name, "--help"], None)
+    return code == 0
+
+
+def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
+    """(mtime_ns, inode) of every file: an atomic rewrite changes the inode even within one mtime tick."""
+    return {str(p.relative_to(directory)): (p.stat().st_mtime_ns, p.stat().st_ino) for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def project(workdir: Path, name: str, spec_files: list[Path] | None = None, tables: int | None = None) -> Path:
+    root = workdir / name
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "spec").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    if spec_files is not None:
+        for f in spec_files:
+            shutil.copy2(f, root / "spec" / f.name)
+    else:
+        assert tables is not None
+        make_spec.write(tables, root / "spec")
+    return root
+
+
+def measure(schemagen: list[str], case: Case, runs: int) -> Row:
+    shown = "" if case.cwd is None else "project spec/" if case.tables is None else f"{case.tables} tables"
+    row = Row(case.label, shown, case.tables)
+    target = TARGETS.get((case.label, case.tables))
+    if target:
+        row.target_s, row.target_mb = target
+    sub = case.args[0]
+    if not has_command(schemagen, sub):
+        row.note = f"skipped: `schemagen {sub}` does not exist in this version yet"
+        return row
+    out = case.cwd / "generated" if case.cwd else None
+    before = snapshot(out) if out is not None and case.label == "build (no change)" else None
+    for _ in range(runs):
+        if case.clean_output and out is not None:
+            shutil.rmtree(out, ignore_errors=True)
+        seconds, mb, code, stderr = run_once([*schemagen, *case.args], case.cwd)
+        if code not in case.ok_codes:
+            row.note = f"failed: exit {code}: {stderr.strip().splitlines()[-1] if stderr.strip() else ''}"
+            row.ok = False
+            return row
+        row.runs.append(round(seconds, 4))
+        row.peak_mb.append(round(mb, 1))
+    row.median_s = round(statistics.median(row.runs), 4)
+    row.min_s = min(row.runs)
+    row.max_peak_mb = max(row.peak_mb)
+    if before is not None and out is not None:
+        after = snapshot(out)
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        row.note = "no file rewritten" if not changed else f"REWROTE {len(changed)} file(s): {', '.join(changed[:3])}"
+        if changed:
+            row.ok = False
+    if target and row.ok is None:
+        row.ok = row.median_s <= target[0] and (target[1] is None or row.max_peak_mb <= target[1])
+    return row
+
+
+def cases(workdir: Path, sizes: list[int]) -> list[Case]:
+    spec_files = sorted((REPO / "spec").glob("*.yaml"))
+    proj = project(workdir, "project", spec_files=spec_files)
+    result = [
+        Case("--help", None, ["--help"]),
+        Case("build", None, ["build"], proj, clean_output=True),
+    ]
+    for n in sizes:
+        root = project(workdir, f"tables_{n}", tables=n)
+        result += [
+            Case("build", n, ["build"], root, clean_output=True),
+            Case("build (no change)", n, ["build"], root),
+            Case("build --check", n, ["build", "--check"], root),
+        ]
+    largest = max(sizes)
+    # lint reports findings with exit 1; only a crash (2) is a failure
+    result.append(Case("lint", largest, ["lint"], workdir / f"tables_{largest}", ok_codes=(0, 1)))
+    return result
+
+
+def machine() -> dict[str, object]:
+    info: dict[str, object] = {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "cpus": os.cpu_count(),
+    }
+    try:
+        info["cpus_usable"] = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        pass
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+                break
+        info["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    from importlib import metadata
+
+    info["packages"] = {}
+    for pkg in ("schemagen", "pydantic", "pydantic-core", "jinja2", "pglast", "pyyaml", "click"):
+        try:
+            info["packages"][pkg] = metadata.version(pkg)  # type: ignore[index]
+        except metadata.PackageNotFoundError:
+            pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        info["commit"] = commit
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return info
+
+
+def ratio(rows: list[Row], label: str, big: int, small: int) -> float | None:
+    by = {(r.command, r.tables): r.median_s for r in rows}
+    a, b = by.get((label, big)), by.get((label, small))
+    return round(a / b, 2) if a and b else None
+
+
+def table(rows: list[Row], ratios: dict[str, float | None], runs: int) -> str:
+    lines = [
+        "| command | spec | median s | min s | peak MB | target | |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        target = ""
+        if r.target_s is not None:
+            target = f"< {r.target_s} s" + (f", < {r.target_mb:.0f} MB" if r.target_mb else "")
+        verdict = {True: "ok", False: "**over**", None: ""}[r.ok]
+        if r.note:
+            verdict = f"{verdict} {r.note}".strip()
+        fmt = lambda v, spec: "" if v is None else format(v, spec)  # noqa: E731
+        lines.append(f"| `schemagen {r.command}` | {r.spec} | {fmt(r.median_s, '.3f')} | {fmt(r.min_s, '.3f')} | {fmt(r.max_peak_mb, '.0f')} | {target} | {verdict} |")
+    for name, value in ratios.items():
+        if value is not None:
+            lines.append(f"\n{name}: {value}x (target <= {MAX_RATIO:g}x: {'ok' if value <= MAX_RATIO else '**over**'})")
+    lines.append(f"\nMedian of {runs} fresh processes per case.")
+    return "\n".join(lines)
+
+
+def update_readme(readme: Path, text: str, command: str, info: dict[str, object]) -> None:
+    content = readme.read_text(encoding="utf-8")
+    if README_START not in content or README_END not in content:
+        raise SystemExit(f"run.py: {readme} has no {README_START} ... {README_END} block")
+    head, rest = content.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    where = f"{info.get('cpu', info['machine'])}, {info.get('cpus_usable', info['cpus'])} cores, Python {info['python']}"
+    block = f"{README_START}\n```sh\n{command}\n```\n\n{text}\n\nMachine: {where}.\n{README_END}"
+    readme.write_text(head + block + tail, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time schemagen in fresh processes.")
+    parser.add_argument("--runs", type=int, default=5, help="runs per case (median reported)")
+    parser.add_argument("--sizes", default="10,100,1000", help="comma-separated table counts")
+    parser.add_argument("--results", type=Path, default=HERE / "results.json", help="where to write the JSON results")
+    parser.add_argument("--workdir", type=Path, help="where generated specs and outputs go (default: a temporary directory)")
+    parser.add_argument("--schemagen", help="the schemagen executable (default: beside this Python, else on PATH)")
+    parser.add_argument("--update-readme", action="store_true", help="replace the table in README.md's Performance section")
+    args = parser.parse_args(argv)
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    schemagen = schemagen_command(args.schemagen)
+
+    tmp = None
+    if args.workdir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="schemagen-bench-")
+        workdir = Path(tmp.name)
+    else:
+        workdir = args.workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        run_once([*schemagen, "--help"], None)  # warm the OS cache and bytecode; not counted
+        rows = []
+        for case in cases(workdir, sizes):
+            row = measure(schemagen, case, args.runs)
+            rows.append(row)
+            shown = f"{row.median_s:.3f} s, {row.max_peak_mb:.0f} MB" if row.median_s is not None else row.note
+            print(f"  schemagen {case.label:<18} {row.spec:<14} {shown}", file=sys.stderr, flush=True)
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+
+    ratios: dict[str, float | None] = {}
+    if 100 in sizes and 1000 in sizes:
+        ratios["build 1000 / 100 tables"] = ratio(rows, "build", 1000, 100)
+    text = table(rows, ratios, args.runs)
+    print(text)
+    info = machine()
+    results = {
+        "command": "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "runs": args.runs,
+        "sizes": sizes,
+        "machine": info,
+        "ratios": ratios,
+        "max_ratio": MAX_RATIO,
+        "rows": [asdict(r) for r in rows],
+    }
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.update_readme:
+        update_readme(REPO / "README.md", text, results["command"].strip(), info)
+    failed = [r for r in rows if r.note.startswith("failed")]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
