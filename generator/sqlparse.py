@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pglast import ast, parse_sql
@@ -24,6 +25,12 @@ class FragmentError(Exception):
         self.offset = offset
 
 
+# A spec repeats its fragments: the same types, defaults, checks and index
+# columns on every table. pglast spends most of its time turning the parse tree
+# into Python nodes, so each distinct text is parsed once per process; callers
+# only read the (shared) nodes. Errors are not cached: a bad fragment is
+# re-parsed and reported at each place it occurs.
+@lru_cache(maxsize=8192)
 def _parse(sql: str, prefix_len: int) -> Any:
     try:
         stmts = parse_sql(sql)

@@ -1,0 +1,64 @@
+"""What the speed work must not break: errors still reported everywhere, output unchanged, nothing rewritten."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from schemagen import build, config, errors
+from schemagen.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+SPEC = textwrap.dedent(
+    """\
+    migration: {version: 1, name: speed}
+    tables:
+      a:
+        columns:
+          id: {type: integer, primary_key: true}
+          n: {type: integer, default: "1 +"}
+      b:
+        columns:
+          id: {type: integer, primary_key: true}
+          n: {type: integer, default: "1 +"}
+    """
+)
+
+
+def _project(tmp_path: Path, spec: str) -> config.Settings:
+    (tmp_path / "spec").mkdir()
+    (tmp_path / "spec" / "s.yaml").write_text(spec, encoding="utf-8")
+    return config.load(tmp_path, spec_dir=str(tmp_path / "spec"), out_dir=str(tmp_path / "out"))
+
+
+def test_a_repeated_bad_fragment_is_reported_at_each_place(tmp_path):
+    # fragments are parsed once per distinct text; a failure must not be remembered as a success
+    settings = _project(tmp_path, SPEC)
+    for _ in range(2):
+        with pytest.raises(errors.SpecError) as exc:
+            build.load_schema(settings)
+        found = [(d.line, d.code) for d in exc.value.diagnostics]
+        assert found == [(6, errors.SQL_SYNTAX), (10, errors.SQL_SYNTAX)]
+
+
+def test_project_build_is_up_to_date(monkeypatch):
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(main, ["build", "--check"])
+    assert result.exit_code == 0, result.output
+
+
+def test_unchanged_build_rewrites_no_file(tmp_path, monkeypatch):
+    _project(tmp_path, SPEC.replace('"1 +"', '"1 + 1"'))
+    monkeypatch.chdir(tmp_path)
+    first = CliRunner().invoke(main, ["build", "--spec", "spec", "--out", "out"])
+    assert first.exit_code == 0, first.output
+    files = sorted(p for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert len(files) >= 3
+    before = {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in files}
+    second = CliRunner().invoke(main, ["build", "--spec", "spec", "--out", "out"])
+    assert second.exit_code == 0 and "is up to date" in second.output, second.output
+    assert {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in files} == before
