@@ -62,3 +62,27 @@ def test_unchanged_build_rewrites_no_file(tmp_path, monkeypatch):
     second = CliRunner().invoke(main, ["build", "--spec", "spec", "--out", "out"])
     assert second.exit_code == 0 and "is up to date" in second.output, second.output
     assert {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in files} == before
+
+
+def test_state_json_is_the_text_json_dumps_gives(monkeypatch):
+    import dataclasses
+    import json
+    from dataclasses import dataclass
+
+    from schemagen import jsonout
+
+    monkeypatch.chdir(REPO)
+    schema, _ = build.load_schema(config.load(REPO))
+    assert build.state_json(schema) == json.dumps(dataclasses.asdict(schema), indent=1, sort_keys=True) + "\n"
+
+    @dataclass(frozen=True)
+    class Odd:
+        text: str = 'quote " backslash \\ tab \t newline \n nul \x00 é 😀'
+        empty_tuple: tuple[int, ...] = ()
+        empty_dict: dict[str, int] = dataclasses.field(default_factory=dict)
+        nested: tuple[object, ...] = ((1, -2), {"b": None, "a": [True, False]}, 1.5, 10**20)
+
+    for indent in (1, 2):
+        assert jsonout.dumps(Odd(), indent) == json.dumps(dataclasses.asdict(Odd()), indent=indent, sort_keys=True)
+    with pytest.raises(TypeError):
+        jsonout.dumps({"x": object()}, 1)
