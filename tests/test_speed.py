@@ -86,3 +86,19 @@ def test_state_json_is_the_text_json_dumps_gives(monkeypatch):
         assert jsonout.dumps(Odd(), indent) == json.dumps(dataclasses.asdict(Odd()), indent=indent, sort_keys=True)
     with pytest.raises(TypeError):
         jsonout.dumps({"x": object()}, 1)
+
+
+def test_commands_pause_the_cyclic_collector_only_while_they_run(tmp_path, monkeypatch):
+    import gc
+
+    seen = []
+    real = build.generate
+    monkeypatch.setattr(build, "generate", lambda settings: seen.append(gc.isenabled()) or real(settings))
+    _project(tmp_path, SPEC.replace('"1 +"', '"1 + 1"'))
+    monkeypatch.chdir(tmp_path)
+    assert gc.isenabled()
+    assert CliRunner().invoke(main, ["build", "--spec", "spec", "--out", "out"]).exit_code == 0
+    assert seen == [False] and gc.isenabled()
+    (tmp_path / "spec" / "s.yaml").write_text(SPEC, encoding="utf-8")  # a spec error exits 1
+    assert CliRunner().invoke(main, ["build", "--spec", "spec", "--out", "out"]).exit_code == 1
+    assert gc.isenabled()
