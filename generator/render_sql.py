@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import ir, order
+from . import ir, order, sqlparse
 from .templating import environment
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
@@ -54,10 +54,11 @@ class MigrationView:
 
 
 def _calls(text: str | None, functions: dict[str, ir.Name]) -> list[tuple[str, ir.Name]]:
-    # A cheap scan first: parsing every default to find calls would cost more than the rest.
-    if not text:
+    # From the parse tree, not by looking for every function's name in every
+    # text: that was O(texts x functions). No "(" means no call, and no parse.
+    if not text or "(" not in text:
         return []
-    return [("function", name) for fname, name in functions.items() if fname + "(" in text]
+    return [("function", functions[name]) for name in sorted(sqlparse.called_names(text)) if name in functions]
 
 
 def statements(schema: ir.Schema) -> list[Statement]:

@@ -201,3 +201,9 @@ def column_refs(node: Any) -> list[tuple[str, ...]]:
 def function_calls(node: Any) -> list[tuple[str, ...]]:
     """Names of every function an expression calls, sub-queries included."""
     return [tuple(n.sval for n in f.funcname) for f in walk(node) if isinstance(f, ast.FuncCall)]
+
+
+@lru_cache(maxsize=8192)
+def called_names(text: str) -> frozenset[str]:
+    """Unqualified names of the functions an expression calls (cached: the same texts recur on every table)."""
+    return frozenset(name[-1] for name in function_calls(expression(text)))
