@@ -19,9 +19,31 @@ from . import errors
 Path = tuple[str | int, ...]
 
 try:  # the C loader is several times faster on large specs
-    _Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader, remembering the tag of each plain scalar it has resolved.
+
+    Even the C loader calls back into Python to resolve every scalar's tag by
+    trying the implicit resolvers' regular expressions in turn; a spec repeats
+    the same few hundred scalars (`uuid`, `true`, column names) many times over.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._tags: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = self._tags.get(key)
+        if tag is None:
+            tag = self._tags[key] = super().resolve(kind, value, implicit)
+        return tag
 
 
 @dataclass
@@ -95,9 +117,14 @@ class Positions:
 _BOOL_TRUE = {"true", "yes", "on"}
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
-    tag = node.tag.rsplit(":", 1)[-1]
     value = node.value
+    if node.tag == _STR:  # most scalars of a spec: skip the rest
+        return value
+    tag = node.tag.rsplit(":", 1)[-1]
     if tag == "null":
         return None
     if tag == "bool":
@@ -116,19 +143,25 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 
 
 def _build(node: yaml.Node, path: Path, pos: Positions, diags: list[errors.Diagnostic]) -> Any:
-    pos.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    mark = node.start_mark
+    pos.values[path] = (mark.line + 1, mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
-        pos.blocks[path] = node.style or ""
+        if node.style:  # plain scalars are the rule; blocks.get(path, "") says so
+            pos.blocks[path] = node.style
         return _scalar(node)
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, path + (i,), pos, diags) for i, item in enumerate(node.value)]
     result: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-        if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
-        key = str(key)
-        mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR:
+            key = key_node.value
+        else:
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
+            key = str(key)
+        key_mark = key_node.start_mark
+        mark = (key_mark.line + 1, key_mark.column + 1)
         if key in result:
             first = pos.keys[path + (key,)]
             diags.append(

@@ -135,3 +135,32 @@ def test_a_default_calling_a_spec_function_moves_the_function_first(tmp_path, db
     # found from the parse tree: a qualified call counts, a string that looks like a call does not
     assert sql.index('CREATE FUNCTION public.next_code()') < sql.index("CREATE TABLE public.a") < sql.index("CREATE FUNCTION public.unused()")
     pg.apply_sql(db_url, sql)
+
+
+def test_yaml_values_and_positions_survive_the_fast_path():
+    from schemagen import positions
+
+    text = textwrap.dedent(
+        """\
+        a: yes
+        b: 0x1F
+        c: ~
+        d: 2025-11-01
+        e: "true"
+        1: one
+        f: 1.5
+        g: [x, 'y', 10]
+        h: |
+          SELECT 1 +
+        a: again
+        """
+    )
+    with pytest.raises(errors.SpecError) as exc:
+        positions.load(text, "s.yaml")
+    assert [str(d) for d in exc.value.diagnostics] == ['s.yaml:11:1: E002 duplicate key "a" (first defined at line 1)'.replace("E002", errors.YAML_DUPLICATE_KEY)]
+    data, pos = positions.load(text.rsplit("a: again", 1)[0], "s.yaml")
+    assert data == {"a": True, "b": 31, "c": None, "d": "2025-11-01", "e": "true", "1": "one", "f": 1.5, "g": ["x", "y", 10], "h": "SELECT 1 +\n"}
+    pos.lines = text.splitlines()
+    assert pos.at(("g", 1)) == (8, 8) and pos.at(("1",), key=True) == (6, 1)
+    assert pos.fragment(("h",), 9) == (10, 12)  # block scalar: offset 9 is on the line after `h: |`
+    assert pos.fragment(("e",), 1) == (5, 6)  # quoted: counted from after the opening quote
