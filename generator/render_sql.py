@@ -116,16 +116,30 @@ def table_comments(t: ir.Table) -> tuple[ir.Comment, ...]:
     return tuple(comments)
 
 
+# The last schema rendered and its statements: a build asks twice (the migration,
+# then the docs, which show each object's SQL), and rendering is half of either.
+# Keyed by identity: the IR is immutable, and hashing it would cost a walk of it.
+_last_rendered: tuple[ir.Schema, list[tuple[Statement, str]]] | None = None
+
+
 def rendered_statements(schema: ir.Schema) -> list[tuple[Statement, str]]:
-    """Every statement of the migration with its SQL text, its COMMENT statements included."""
+    """Every statement of the migration with its SQL text, its COMMENT statements included.
+
+    The list is shared between callers for the same schema: read it, do not change it.
+    """
+    global _last_rendered
+    if _last_rendered is not None and _last_rendered[0] is schema:
+        return _last_rendered[1]
     env = environment()
     templates = {name: env.get_template(f"sql/{name}.sql.j2") for name in RANK}
-    comment_template = env.get_template("sql/comment.sql.j2")
+    comments_template = env.get_template("sql/comments.sql.j2")
     result = []
     for stmt in statements(schema):
         text = templates[stmt.template].render(obj=stmt.obj)
-        text += "".join(comment_template.render(obj=c) for c in stmt.comments)
+        if stmt.comments:  # all in one render: a render costs more than the text it makes
+            text += comments_template.render(comments=stmt.comments)
         result.append((stmt, text.rstrip("\n")))
+    _last_rendered = (schema, result)
     return result
 
 

@@ -164,3 +164,17 @@ def test_yaml_values_and_positions_survive_the_fast_path():
     assert pos.at(("g", 1)) == (8, 8) and pos.at(("1",), key=True) == (6, 1)
     assert pos.fragment(("h",), 9) == (10, 12)  # block scalar: offset 9 is on the line after `h: |`
     assert pos.fragment(("e",), 1) == (5, 6)  # quoted: counted from after the opening quote
+
+
+def test_rendered_statements_follow_the_schema_they_are_asked_for(tmp_path, monkeypatch):
+    # render_sql remembers the last schema's statements, for the docs; a new schema must not get old SQL
+    from schemagen import render_sql
+
+    monkeypatch.chdir(REPO)
+    project, sources = build.load_schema(config.load(REPO))
+    other, other_sources = build.load_schema(_project(tmp_path, CALLS_SPEC))
+    first = render_sql.migration_sql(project, sources)
+    assert "CREATE TABLE public.a " not in first
+    assert "CREATE TABLE public.a " in render_sql.migration_sql(other, other_sources)
+    assert render_sql.migration_sql(project, sources) == first
+    assert render_sql.rendered_statements(other) is render_sql.rendered_statements(other)
