@@ -59,7 +59,6 @@ def load_file(path: Path, root: Path | None = None) -> LoadedFile:
     except (OSError, UnicodeDecodeError) as exc:
         raise errors.SpecError([errors.Diagnostic(name, 1, 1, errors.YAML_SYNTAX, f"cannot read spec file: {exc}")])
     data, pos = load(text, name)
-    pos.lines = text.splitlines()
     spec = validate(data, pos)
     return LoadedFile(spec.module or path.stem, spec, pos, source)
 

@@ -2,14 +2,18 @@
 
 PyYAML's composer gives nodes with marks; we build plain Python values from
 them ourselves so that we can (1) reject duplicate keys, which PyYAML would
-silently overwrite, and (2) record a position for every path into the document.
+silently overwrite, and (2) find the position of every path into the document.
 Scalars that YAML would turn into dates stay strings: a partition bound is SQL
 text, not a Python date.
+
+Positions are indexed only when one is asked for (a mistake to report), by
+composing the text again: a spec without mistakes never needs them, and on a
+large spec the index (a tuple path per value) costs more time and memory than
+building the values.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -46,15 +50,49 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         return tag
 
 
-@dataclass
 class Positions:
     """Line/column (1-based) of each value and each mapping key, by path."""
 
-    file: str
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    blocks: dict[Path, str] = field(default_factory=dict)  # scalar style per path
-    lines: list[str] = field(default_factory=list)  # the file's text, to map SQL offsets
+    def __init__(self, file: str, text: str = ""):
+        self.file = file
+        self.text = text
+        self._lines: list[str] | None = None
+        self._index: tuple[dict[Path, tuple[int, int]], dict[Path, tuple[int, int]], dict[Path, str]] | None = None
+
+    def _indexed(self) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple[int, int]], dict[Path, str]]:
+        if self._index is None:
+            values: dict[Path, tuple[int, int]] = {}
+            keys: dict[Path, tuple[int, int]] = {}
+            blocks: dict[Path, str] = {}
+            node = yaml.compose(self.text, Loader=_Loader) if self.text else None
+            if node is not None:
+                _record(node, (), values, keys, blocks)
+            self._index = (values, keys, blocks)
+        return self._index
+
+    @property
+    def values(self) -> dict[Path, tuple[int, int]]:
+        return self._indexed()[0]
+
+    @property
+    def keys(self) -> dict[Path, tuple[int, int]]:
+        return self._indexed()[1]
+
+    @property
+    def blocks(self) -> dict[Path, str]:
+        """Scalar style (`|`, `>`, `'`, `"`) per path; plain scalars are absent."""
+        return self._indexed()[2]
+
+    @property
+    def lines(self) -> list[str]:
+        """The file's text by line, to map offsets into SQL fragments."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
+
+    @lines.setter
+    def lines(self, lines: list[str]) -> None:
+        self._lines = lines
 
     def fragment(self, path: Path, offset: int | None) -> tuple[int, int]:
         """Line/column of character `offset` of the scalar at `path`.
@@ -142,43 +180,61 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
-def _build(node: yaml.Node, path: Path, pos: Positions, diags: list[errors.Diagnostic]) -> Any:
-    mark = node.start_mark
-    pos.values[path] = (mark.line + 1, mark.column + 1)
+def _key(node: yaml.Node) -> str:
+    """A mapping key as the spec models see it: always a string."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
+        return node.value  # type: ignore[no-any-return]
+    key = _scalar(node) if isinstance(node, yaml.ScalarNode) else None
+    if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
+        key = node.value if isinstance(node, yaml.ScalarNode) else str(key)
+    return str(key)
+
+
+def _value(node: yaml.Node, file: str, diags: list[errors.Diagnostic]) -> Any:
+    """The Python value of a node; a repeated key is reported and its value ignored."""
     if isinstance(node, yaml.ScalarNode):
-        if node.style:  # plain scalars are the rule; blocks.get(path, "") says so
-            pos.blocks[path] = node.style
         return _scalar(node)
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), pos, diags) for i, item in enumerate(node.value)]
+        return [_value(item, file, diags) for item in node.value]
     result: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR:
-            key = key_node.value
-        else:
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
-            key = str(key)
-        key_mark = key_node.start_mark
-        mark = (key_mark.line + 1, key_mark.column + 1)
+        key = _key(key_node)
         if key in result:
-            first = pos.keys[path + (key,)]
+            first = next(k for k, _ in node.value if _key(k) == key)
+            mark = key_node.start_mark
             diags.append(
                 errors.Diagnostic(
-                    pos.file, mark[0], mark[1], errors.YAML_DUPLICATE_KEY,
-                    f'duplicate key "{key}" (first defined at line {first[0]})',
+                    file, mark.line + 1, mark.column + 1, errors.YAML_DUPLICATE_KEY,
+                    f'duplicate key "{key}" (first defined at line {first.start_mark.line + 1})',
                 )
             )
             continue
-        pos.keys[path + (key,)] = mark
-        result[key] = _build(value_node, path + (key,), pos, diags)
+        result[key] = _value(value_node, file, diags)
     return result
+
+
+def _record(node: yaml.Node, path: Path, values: dict[Path, tuple[int, int]], keys: dict[Path, tuple[int, int]], blocks: dict[Path, str]) -> None:
+    """Index the position of every value and key below `node`, the way `_value` reads them."""
+    mark = node.start_mark
+    values[path] = (mark.line + 1, mark.column + 1)
+    if isinstance(node, yaml.ScalarNode):
+        if node.style:
+            blocks[path] = node.style
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _record(item, path + (i,), values, keys, blocks)
+    else:
+        for key_node, value_node in node.value:
+            sub = path + (_key(key_node),)
+            if sub in keys:  # a repeated key: its value is not part of the spec
+                continue
+            keys[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _record(value_node, sub, values, keys, blocks)
 
 
 def load(text: str, file: str) -> tuple[dict[str, Any], Positions]:
     """Parse one spec file; raise SpecError on YAML mistakes."""
-    pos = Positions(file)
+    pos = Positions(file, text)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -193,7 +249,7 @@ def load(text: str, file: str) -> tuple[dict[str, Any], Positions]:
     if node is None:
         return {}, pos
     diags: list[errors.Diagnostic] = []
-    data = _build(node, (), pos, diags)
+    data = _value(node, file, diags)
     if not isinstance(data, dict):
         diags.append(pos.diag((), errors.YAML_NOT_MAPPING, "a spec file must be a mapping of sections"))
     if diags:

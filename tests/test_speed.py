@@ -178,3 +178,11 @@ def test_rendered_statements_follow_the_schema_they_are_asked_for(tmp_path, monk
     assert "CREATE TABLE public.a " in render_sql.migration_sql(other, other_sources)
     assert render_sql.migration_sql(project, sources) == first
     assert render_sql.rendered_statements(other) is render_sql.rendered_statements(other)
+
+
+def test_positions_are_found_when_a_mistake_needs_them(tmp_path):
+    # the position index is built lazily, from the text, only on the error path
+    settings = _project(tmp_path, SPEC.replace('"1 +"', '"1 + 1"').replace("  b:\n", "  b:\n    colums: {}\n", 1))
+    with pytest.raises(errors.SpecError) as exc:
+        build.load_schema(settings)
+    assert [(d.line, d.column, d.code) for d in exc.value.diagnostics] == [(8, 5, errors.SPEC_UNKNOWN_KEY)]
