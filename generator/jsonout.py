@@ -11,6 +11,7 @@ escaping cannot drift.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii as _string
@@ -18,60 +19,73 @@ from typing import Any
 
 
 @lru_cache(maxsize=None)
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(sorted(f.name for f in dataclasses.fields(cls)))
+def _fields(cls: type) -> tuple[tuple[str, str], ...]:
+    """(attribute, its JSON key followed by ": ") of a dataclass, in key order."""
+    return tuple((name, _string(name) + ": ") for name in sorted(f.name for f in dataclasses.fields(cls)))
 
 
 def dumps(value: Any, indent: int) -> str:
     """`value` (dataclasses, dicts with str keys, lists, tuples, scalars) as indented JSON with sorted keys."""
-    out: list[str] = []
-    append = out.append
+    out = io.StringIO()  # not a list of pieces: millions of small strings would outweigh the text
+    write = out.write
+    breaks: list[str] = []  # "\n" and the indentation of each level
+
+    def newline(level: int) -> str:
+        while len(breaks) <= level:
+            breaks.append("\n" + " " * (indent * len(breaks)))
+        return breaks[level]
 
     def encode(v: Any, level: int) -> None:
         if isinstance(v, str):
-            append(_string(v))
+            write(_string(v))
         elif v is None:
-            append("null")
+            write("null")
         elif v is True:
-            append("true")
+            write("true")
         elif v is False:
-            append("false")
+            write("false")
         elif isinstance(v, int):
-            append(int.__repr__(v))
+            write(int.__repr__(v))
         elif isinstance(v, float):
-            append(json.dumps(v))
+            write(json.dumps(v))
         elif isinstance(v, (list, tuple)):
             if not v:
-                append("[]")
+                write("[]")
                 return
-            inner = "\n" + " " * (indent * (level + 1))
-            append("[")
-            first = True
-            for item in v:
-                append(inner if first else "," + inner)
-                first = False
+            inner = newline(level + 1)
+            write("[" + inner)
+            encode(v[0], level + 1)
+            for item in v[1:]:
+                write("," + inner)
                 encode(item, level + 1)
-            append("\n" + " " * (indent * level) + "]")
-        else:
-            if isinstance(v, dict):
-                items = sorted(v.items())
-            elif dataclasses.is_dataclass(v) and not isinstance(v, type):
-                items = [(name, getattr(v, name)) for name in _field_names(type(v))]
-            else:
-                raise TypeError(f"Object of type {type(v).__name__} is not JSON serializable")
-            if not items:
-                append("{}")
+            write(newline(level) + "]")
+        elif isinstance(v, dict):
+            if not v:
+                write("{}")
                 return
-            inner = "\n" + " " * (indent * (level + 1))
-            append("{")
-            first = True
-            for key, item in items:
+            inner = newline(level + 1)
+            sep = "{"
+            for key, item in sorted(v.items()):
                 if not isinstance(key, str):
                     raise TypeError(f"keys must be str, not {type(key).__name__}")
-                append((inner if first else "," + inner) + _string(key) + ": ")
-                first = False
+                write(sep + inner + _string(key) + ": ")
+                sep = ","
                 encode(item, level + 1)
-            append("\n" + " " * (indent * level) + "}")
+            write(newline(level) + "}")
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            fields = _fields(type(v))
+            if not fields:
+                write("{}")
+                return
+            inner = newline(level + 1)
+            sep = "{"
+            for name, key in fields:
+                write(sep + inner + key)
+                sep = ","
+                encode(getattr(v, name), level + 1)
+            write(newline(level) + "}")
+        else:
+            raise TypeError(f"Object of type {type(v).__name__} is not JSON serializable")
 
     encode(value, 0)
-    return "".join(out)
+    return out.getvalue()
