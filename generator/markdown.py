@@ -12,6 +12,7 @@ than backticks.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 # Characters that open Markdown (or HTML) syntax anywhere in a line.
@@ -38,6 +39,9 @@ def _entity(m: re.Match[str]) -> str:
     return _ENTITIES.get(ch) or f"&#{ord(ch[-1])};"
 
 
+# inline() and link() run for every cell of every page, on names, types and
+# comments that repeat across tables: each distinct text is escaped once.
+@lru_cache(maxsize=1 << 16)
 def inline(text: str) -> str:
     """`text` as it should read, on one line: Markdown and HTML characters escaped, line breaks as `<br>`.
 
@@ -65,6 +69,7 @@ def code(text: str) -> str:
     return f"<code>{inline(text)}</code>"
 
 
+@lru_cache(maxsize=1 << 16)
 def link(label: str, target: str) -> str:
     """A link whose label is escaped text and whose target is a page and/or an anchor."""
     return f"[{inline(label)}]({quote(target, safe='/#.-_')})"

@@ -7,6 +7,7 @@ them; the IR is returned only when there are none.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -298,7 +299,7 @@ class Resolver:
                 node = self.expr(c.check, at("constraints", i, "check"))
                 if node is None:
                     continue
-                refs = self.check_columns(node, column_names, name, at("constraints", i, "check"))
+                refs = self.check_columns(sqlparse.expression_column_refs(c.check), column_names, name, at("constraints", i, "check"))
                 cname = c.name or self.unused_name(name.name, refs, constraint_at)
                 add(ir.Constraint(cname, "check", check=c.check.strip(), comment=c.comment), at("constraints", i, "name") if c.name else cw)
                 continue
@@ -357,9 +358,10 @@ class Resolver:
             name = f"{base}{n}"
         return name
 
-    def check_columns(self, node: Any, columns: set[str], table: Name, where: Where) -> set[str]:
+    def check_columns(self, refs: Iterable[tuple[str, ...]], columns: set[str], table: Name, where: Where) -> set[str]:
+        """The columns of `table` among `refs` (sqlparse.column_refs of an expression); unknown ones are reported."""
         found: set[str] = set()
-        for ref in sqlparse.column_refs(node):
+        for ref in refs:
             col = ref[-1]
             if len(ref) > 1 and ref[-2] != table.name:
                 continue  # qualified by another table or alias: not ours to check
@@ -494,7 +496,7 @@ class Resolver:
                     self.error(ew, errors.UNKNOWN_COLUMN, f'unknown column "{elem.name}" in table {table.display}')
                 elements.append(ir.IndexElement(elem.name, None, desc, nulls))
             else:
-                self.check_columns(elem.expr, columns, table, ew)
+                self.check_columns(sqlparse.column_refs(elem.expr), columns, table, ew)
                 expr_text = text.strip()
                 for suffix in ("NULLS FIRST", "NULLS LAST", "DESC", "ASC"):
                     if expr_text.upper().endswith(suffix):
@@ -507,7 +509,7 @@ class Resolver:
         if ix.where is not None:
             node = self.expr(ix.where, Where(where.pos, where.path + ("where",)))
             if node is not None:
-                self.check_columns(node, columns, table, Where(where.pos, where.path + ("where",)))
+                self.check_columns(sqlparse.expression_column_refs(ix.where), columns, table, Where(where.pos, where.path + ("where",)))
                 where_sql = ix.where.strip()
         if ix.unique and partition_key and not set(partition_key) <= {e.column for e in elements}:
             self.error(where, errors.PARTITION, f"unique index {key} on a partitioned table must include the partition key ({', '.join(partition_key)})", key=True)

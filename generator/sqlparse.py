@@ -198,6 +198,12 @@ def column_refs(node: Any) -> list[tuple[str, ...]]:
     return refs
 
 
+@lru_cache(maxsize=8192)
+def expression_column_refs(text: str) -> tuple[tuple[str, ...], ...]:
+    """`column_refs` of the expression `text` (cached: the same checks recur on every table)."""
+    return tuple(column_refs(expression(text)))
+
+
 def function_calls(node: Any) -> list[tuple[str, ...]]:
     """Names of every function an expression calls, sub-queries included."""
     return [tuple(n.sval for n in f.funcname) for f in walk(node) if isinstance(f, ast.FuncCall)]
