@@ -52,3 +52,5 @@ SQL_SHAPE = "E041"
 PARTITION = "E050"
 MIGRATION = "E060"
 CONFIG = "E070"
+PYTHON_TYPE = "E080"  # a column the generated models cannot type
+PYTHON_NAME = "E081"  # a name the generated models cannot use

@@ -47,6 +47,7 @@ class Column:
     identity: str | None = None
     comment: str | None = None
     set_by: tuple[str, ...] = ()  # triggers that compute this column
+    python_type: str | None = None  # the spec's explicit Python type for the models
 
     @property
     def q(self) -> str:

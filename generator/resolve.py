@@ -271,7 +271,7 @@ class Resolver:
             if col.identity and default is not None:
                 self.error(at("columns", col_name, "identity"), errors.SPEC_INVALID, "an identity column cannot also have a default")
             if typ is not None:
-                columns.append(ir.Column(col_name, typ[0], typ[1], typ[2], typ[3], typ[4], col.not_null or col.primary_key, default, col.identity, col.comment))
+                columns.append(ir.Column(col_name, typ[0], typ[1], typ[2], typ[3], typ[4], col.not_null or col.primary_key, default, col.identity, col.comment, python_type=col.python_type))
             if col.identity:
                 seq = Name(name.schema, f"{name.name}_{col_name}_seq")
                 self.claim(self.relations, seq, cw, "identity sequence")
