@@ -177,7 +177,7 @@ class _Translator:
         a, b = left.family, right.family
         if a in _NUMERIC and b in _NUMERIC:
             if {a, b} == {"decimal", "float"}:
-                raise Untranslatable(f"it mixes numeric and floating point in {left.expr.flat} {op} {right.expr.flat}")
+                raise Untranslatable("it compares numeric with floating point")
             return
         allowed = _EQUAL if op in ("==", "!=") else _ORDERED
         strings = {a, b} <= {"text", "string"} or (a.startswith("enum:") and b in (a, "string")) or (b.startswith("enum:") and a == "string")
@@ -239,7 +239,7 @@ class _Translator:
         if a not in _NUMERIC or b not in _NUMERIC:
             raise Untranslatable(f"its arithmetic `{op}` is not on numbers")
         if {a, b} == {"decimal", "float"}:
-            raise Untranslatable("it mixes numeric and floating point")
+            raise Untranslatable("its arithmetic mixes numeric and floating point")
         return a if a == b else ({a, b} - {"int"}).pop()
 
     def column_name(self, node: ast.Node) -> str:
@@ -310,16 +310,25 @@ def _lower(p: Pred, nullable: set[str], known: set[str], fields: dict[str, str])
         return _is(f, "is" if p.is_null else "is not", "None"), known if p.is_null else known | {p.column}
     if isinstance(p, Flag):
         return _is(fields[p.column], "is", "True" if p.value else "False"), known | {p.column}
-    # Bracketed sub-conditions go last: ruff splits a trailing bracket more predictably.
-    items = sorted(p.items, key=lambda i: isinstance(i, Junction))
+    # `x is not None` first, so it guards what follows; bracketed sub-conditions
+    # last, since ruff splits a trailing bracket more predictably.
+    items = sorted(p.items, key=_order)
     parts: list[Expr] = []
     now = set(known)
     for item in items:
+        if p.op == "and" and isinstance(item, NullTest) and not item.is_null and item.column in now:
+            continue  # already known not to be None
         expr, after = _lower(item, nullable, now, fields)
         parts.append(expr)
         if p.op == "and":
             now = after
     return pyexpr.boolean(p.op, parts), (now if p.op == "and" else known)
+
+
+def _order(p: Pred) -> int:
+    if isinstance(p, NullTest) and not p.is_null:
+        return 0
+    return 2 if isinstance(p, Junction) else 1
 
 
 def _is(name: str, op: str, what: str) -> Expr:

@@ -79,7 +79,7 @@ class ModelView:
     name: str
     base: str
     doc: list[str]
-    config: str
+    config: list[str]
     fields: list[list[str]]  # lines per field
     validators: list[ValidatorView]
 
@@ -308,11 +308,15 @@ def _table_models(t: ir.Table, enums: dict[ir.Name, ir.Enum], mod: _Module, clas
     ]
 
 
-def _config(base: dict[str, str], aliased: bool) -> str:
+def _config(base: dict[str, str], aliased: bool) -> list[str]:
     items = dict(base)
     if aliased:  # a column renamed in Python keeps its name in rows and dumps
         items.update(validate_by_name="True", validate_by_alias="True", serialize_by_alias="True")
-    return "model_config = ConfigDict(" + ", ".join(f"{k}={v}" for k, v in items.items()) + ")"
+    args = [f"{k}={v}" for k, v in items.items()]
+    one = f"{_PAD}model_config = ConfigDict({', '.join(args)})"
+    if len(one) <= pyexpr.LINE:
+        return [one]
+    return [f"{_PAD}model_config = ConfigDict("] + [f"{_PAD * 2}{a}," for a in args] + [f"{_PAD})"]
 
 
 def _field_lines(c: _Col, annotation: str, default: bool) -> list[str]:
@@ -406,16 +410,13 @@ def _check_validators(done: list[checks.Check], by_name: dict[str, _Col], unknow
             views.append(ValidatorView([f"{_PAD}@field_validator({pynames.literal(c.field)})"], signature, True, [], test, message, c.field))
             continue
         mod.use("pydantic", "model_validator")
-        setup = []
-        for c in cs:
-            if c.col.name in unknown_if_unset:  # not given: the database's value is unknown here
-                setup += [f"{_PAD * 2}if {pynames.literal(c.field)} not in self.model_fields_set:", f"{_PAD * 3}return self"]
-        setup += [f"{_PAD * 2}{c.field} = self.{c.field}" for c in cs]
-        required = [c for c in cs if not c.nullable]
-        if required:
-            # A NOT NULL field is None here only when it was not given: then the check cannot run.
-            cond = pyexpr.boolean("or", [pyexpr.chain(pyexpr.COMPARE, [pyexpr.atom(c.field), pyexpr.atom("None")], ["is"]) for c in required])
-            setup += pyexpr.statement("if", cond, body) + [f"{_PAD * 3}return self"]
+        setup = [f"{_PAD * 2}{c.field} = self.{c.field}" for c in cs]
+        # The check cannot run when a field whose value only the database knows
+        # was not given; a NOT NULL field is None here only when not given.
+        unknown = [_compare(pynames.literal(c.field), "not in", "self.model_fields_set") for c in cs if c.col.name in unknown_if_unset]
+        unknown += [_compare(c.field, "is", "None") for c in cs if not c.nullable]
+        if unknown:
+            setup += pyexpr.statement("if", pyexpr.boolean("or", unknown), body) + [f"{_PAD * 3}return self"]
         test = pyexpr.statement("if", check.violated({c.col.name for c in cs if c.nullable}), body)
         signature = [f"{_PAD}def {method}(self) -> Self:"]
         if len(signature[0]) > pyexpr.LINE:
@@ -425,3 +426,7 @@ def _check_validators(done: list[checks.Check], by_name: dict[str, _Col], unknow
 
 
 _PAD = " " * INDENT
+
+
+def _compare(left: str, op: str, right: str) -> pyexpr.Expr:
+    return pyexpr.chain(pyexpr.COMPARE, [pyexpr.atom(left), pyexpr.atom(right)], [op])
