@@ -27,7 +27,7 @@ def _load(settings: Settings) -> tuple[ir.Schema, list[loader.LoadedFile]]:
 
 
 def generate(settings: Settings) -> Result:
-    from . import locate, render_models, render_sql, spec
+    from . import locate, render_docs, render_models, render_sql, spec
 
     schema, files = _load(settings)
     sources = [f.source for f in files]
@@ -40,6 +40,7 @@ def generate(settings: Settings) -> Result:
         f"migrations/{stem}.state.json": state_json(schema),
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
         **models.outputs,
+        **render_docs.docs_outputs(schema, f"migrations/{stem}.sql"),
     }
     return Result(schema, outputs, models.notes)
 
