@@ -292,8 +292,7 @@ def _table_models(t: ir.Table, enums: dict[ir.Name, ir.Enum], mod: _Module, clas
     translated = [checks.translate(con, t, enums, fields) for con in t.constraints if con.kind == "check"]
     done = [c for c in translated if isinstance(c, checks.Check)]
     left = [c for c in translated if isinstance(c, checks.DatabaseOnly)]
-    for c in left:
-        notes.append(f"models: CHECK {c.name} on {t.name.display} is enforced by the database only: {c.reason}")
+    notes += [f"models: CHECK {d.name} on {t.name.display} is enforced by the database only: {d.reason}" for d in left]
     if any(c.uses_decimal for c in done):
         mod.use("decimal", "Decimal")
     if done:
@@ -302,7 +301,7 @@ def _table_models(t: ir.Table, enums: dict[ir.Name, ir.Enum], mod: _Module, clas
     aliased = any(c.field != c.col.name for c in cols)
     by_name = {c.col.name: c for c in cols}
     return [
-        _row_model(t, cls, cols, aliased, left, done),
+        _row_model(t, cls, cols, aliased),
         _insert_model(t, cls, [c for c in cols if c.writable], aliased, done, left, by_name, mod),
         _update_model(t, cls, [c for c in cols if c.writable], aliased, done, left, by_name, mod),
     ]
@@ -336,7 +335,7 @@ def _field_lines(c: _Col, annotation: str, default: bool) -> list[str]:
     return [f"{pad}{c.field}: {annotation} = Field("] + [f"{pad * 2}{a}," for a in args] + [f"{pad})"]
 
 
-def _row_model(t: ir.Table, cls: str, cols: list[_Col], aliased: bool, left: list[checks.DatabaseOnly], done: list[checks.Check]) -> ModelView:
+def _row_model(t: ir.Table, cls: str, cols: list[_Col], aliased: bool) -> ModelView:
     doc = [t.comment or f"A row of {t.name.display}.", f"A row of {t.name.display} as the database returns it (build it from a psycopg dict_row or any object with these attributes). CHECK constraints are not applied here: a row read back is the truth."]
     lines = [_field_lines(c, c.annotation + (" | None" if c.nullable else ""), False) for c in cols]
     return ModelView(cls, "BaseModel", pynames.docstring_lines(doc, INDENT), _config({"from_attributes": "True"}, aliased), lines, [])
