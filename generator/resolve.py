@@ -251,11 +251,14 @@ class Resolver:
         if len(pk_columns) > 1 or (pk_columns and table_pk) or len(table_pk) > 1:
             self.error(at("columns"), errors.DUPLICATE_NAME, f"table {name.display} declares more than one primary key; use one `primary_key: [a, b]` constraint for a composite key", key=True)
 
+        # A bad table name is reported once, not again in every constraint name derived from it.
+        derived_ok = names.problem(name.name) is None
+
         def add(c: ir.Constraint, w: Where) -> None:
             if c.name in constraint_at:
                 self.error(w, errors.DUPLICATE_NAME, f'constraint "{c.name}" is defined twice on table {name.display}')
                 return
-            if self.ident(c.name, w, "constraint name"):
+            if not derived_ok or self.ident(c.name, w, "constraint name"):
                 constraint_at[c.name] = w
                 constraints.append(c)
                 if c.kind in ("primary_key", "unique"):
@@ -572,6 +575,10 @@ class Resolver:
     # -- functions, triggers, grants -------------------------------------
     def function(self, name: Name, f: spec.Function, where: Where, module: str) -> ir.Function | None:
         at = lambda *p: Where(where.pos, where.path + p)  # noqa: E731
+        why = names.problem(f.language)
+        if why:  # it is printed bare after LANGUAGE, so it must be a plain name
+            self.error(at("language"), errors.SPEC_BAD_IDENTIFIER, f"language {why}")
+            return None
         body = f.body if f.body.endswith("\n") else f.body + "\n"
         tag = "$$"
         n = 0
@@ -581,8 +588,7 @@ class Resolver:
         try:
             shape, _ = sqlparse.function(name.name, f.args, f.returns, f.language, body, tag)
         except sqlparse.FragmentError as exc:
-            part = getattr(exc, "part", "body")
-            self.sql_error(at(part), exc)
+            self.sql_error(at(exc.part), exc)
             return None
         ok = True
         if f.search_path is not None:
