@@ -75,9 +75,15 @@ def _parse(text: str, prefix: str, suffix: str = "") -> Any:
     return stmts[0].stmt
 
 
+EXPRESSION_PREFIX = "SELECT ("
+INDEX_ELEMENT_PREFIX = "CREATE INDEX i ON t ("
+
+
 def expression(text: str) -> ast.Node:
-    """Parse a scalar SQL expression (a default, a CHECK, a policy or index predicate)."""
-    stmt = _parse(text, "SELECT (", "\n)")
+    """Parse a scalar SQL expression (a default, a CHECK, a policy or index predicate).
+
+    Locations in the tree count from the start of EXPRESSION_PREFIX."""
+    stmt = _parse(text, EXPRESSION_PREFIX, "\n)")
     if not isinstance(stmt, ast.SelectStmt) or stmt.fromClause or len(stmt.targetList or ()) != 1:
         raise FragmentError("expected one SQL expression")
     return stmt.targetList[0].val
@@ -112,7 +118,7 @@ def type_name(text: str) -> TypeRef:
 
 
 def index_element(text: str) -> ast.IndexElem:
-    stmt = _parse(text, "CREATE INDEX i ON t (", "\n)")
+    stmt = _parse(text, INDEX_ELEMENT_PREFIX, "\n)")
     if not isinstance(stmt, ast.IndexStmt) or len(stmt.indexParams) != 1:
         raise FragmentError("expected one index column or expression")
     return stmt.indexParams[0]
@@ -198,7 +204,13 @@ def walk(node: Any) -> Iterator[Any]:
 
 def column_refs(node: Any) -> list[tuple[str, ...]]:
     """Names of the columns an expression reads, outside sub-queries."""
-    refs: list[tuple[str, ...]] = []
+    return [names for names, _offset in column_refs_at(node, 0)]
+
+
+def column_refs_at(node: Any, start: int) -> list[tuple[tuple[str, ...], int | None]]:
+    """Names of the columns an expression reads, outside sub-queries, each with its
+    offset into the fragment (the tree's locations minus the `start` of the fragment)."""
+    refs: list[tuple[tuple[str, ...], int | None]] = []
     stack = [node]
     while stack:
         current = stack.pop()
@@ -210,7 +222,8 @@ def column_refs(node: Any) -> list[tuple[str, ...]]:
         elif isinstance(current, ast.ColumnRef):
             fields = current.fields
             if all(isinstance(f, ast.String) for f in fields):
-                refs.append(tuple(f.sval for f in fields))
+                location = current.location if current.location is not None and current.location >= start else None
+                refs.append((tuple(f.sval for f in fields), None if location is None else location - start))
         elif isinstance(current, ast.Node):
             for attr in current:
                 value = getattr(current, attr)
