@@ -3,7 +3,7 @@
 A wheel is built from a copy of the sources, installed into a fresh virtual
 environment, and run from an unrelated directory on a copy of spec/; its
 output must equal the committed generated/. To stay fast and offline, the wheel
-is built without build isolation (setuptools comes with the test extras), and
+is built without build isolation (setuptools>=70.1 comes with the test extras), and
 the new environment borrows the dependencies of this one through a .pth file,
 so only the wheel itself is installed, with --no-deps.
 """
