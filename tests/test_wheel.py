@@ -49,8 +49,9 @@ def test_installed_wheel_builds_generated_from_any_directory(tmp_path: Path) -> 
     sh(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
     python = venv / "bin" / "python"
     venv_site = Path(sh(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path).strip())
-    (venv_site / "borrowed_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     sh(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "-q", wheel, cwd=tmp_path)
+    # only now: with this environment visible, pip would find its schemagen "already installed"
+    (venv_site / "borrowed_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
 
     # 3. run it far from the checkout, with nothing pointing back at it
     work = tmp_path / "elsewhere"
