@@ -21,7 +21,7 @@ def load_schema(settings: Settings) -> tuple[ir.Schema, list[str]]:
 
 
 def generate(settings: Settings) -> Result:
-    from . import render_sql, spec
+    from . import render_docs, render_sql, spec
 
     schema, sources = load_schema(settings)
     stem = settings.migration_stem(schema.version, schema.name)
@@ -29,6 +29,7 @@ def generate(settings: Settings) -> Result:
         f"migrations/{stem}.sql": render_sql.migration_sql(schema, sources),
         f"migrations/{stem}.state.json": state_json(schema),
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
+        **render_docs.docs_outputs(schema, f"migrations/{stem}.sql"),
     }
     return Result(schema, outputs)
 

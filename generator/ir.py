@@ -330,6 +330,7 @@ class Grant:
     target: str  # ready-to-print object: qualified table, function signature, or schema
     roles: tuple[str, ...]
     with_grant_option: bool = False
+    module: str = ""  # the spec module that declares it, so its docs page can list it
 
     @property
     def ddl(self) -> str:

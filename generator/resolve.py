@@ -137,6 +137,8 @@ class Resolver:
             if f.module in modules:
                 self.error(at("module"), errors.DUPLICATE_NAME, f'module "{f.module}" is defined twice')
             modules[f.module] = at("module")
+            if f.module == "index":
+                self.error(at("module"), errors.SPEC_INVALID, 'module name "index" is taken: docs/index.md is the page that lists the modules')
             if s.migration is not None:
                 if migration is not None and migration_at is not None:
                     self.error(at("migration"), errors.MIGRATION, f"the first migration is already declared in {migration_at.pos.file}", key=True)
@@ -699,7 +701,7 @@ class Resolver:
                     self.error(pw, errors.SPEC_INVALID, f"privilege {', '.join(bad).upper()} does not apply to a {kind.replace('all_', '').rstrip('s')}")
                     continue
                 if roles_ok:
-                    result.append(ir.Grant(privileges, kind, target, tuple(g.to), g.with_grant_option))
+                    result.append(ir.Grant(privileges, kind, target, tuple(g.to), g.with_grant_option, f.module))
         return result
 
     def function_signature(self, name: Name) -> str | None:
