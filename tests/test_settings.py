@@ -34,12 +34,8 @@ def test_settings_choose_spec_dir_out_dir_and_migration_name(tmp_path: Path, mon
 
     assert result.exit_code == 0, result.output
     out = root / "build" / "sql"
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
-        "manifest.json",
-        "migrations/V24__sync_operations.sql",
-        "migrations/V24__sync_operations.state.json",
-        "spec.schema.json",
-    ]
+    assert (out / "manifest.json").is_file()
+    assert sorted(p.name for p in (out / "migrations").iterdir()) == ["V24__sync_operations.sql", "V24__sync_operations.state.json"]
     sql = (out / "migrations" / "V24__sync_operations.sql").read_text(encoding="utf-8")
     assert "from schema/sync_operations.yaml" in sql  # sources are named relative to the project root
     committed = (REPO / "generated" / "migrations" / "0024_sync_operations.sql").read_text(encoding="utf-8")
