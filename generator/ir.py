@@ -173,8 +173,12 @@ class Policy:
     comment: str | None = None
 
     @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
+
+    @property
     def ddl(self) -> str:
-        sql = f"CREATE POLICY {quoting.ident(self.name)} ON {self.table.q}"
+        sql = f"CREATE POLICY {self.q} ON {self.table.q}"
         if self.restrictive:
             sql += "\n    AS RESTRICTIVE"
         sql += f"\n    FOR {self.command.upper()}"

@@ -57,8 +57,12 @@ class Resolver:
         self.diags.append(where.pos.diag(where.path, code, message, key=key))
 
     def sql_error(self, where: Where, exc: sqlparse.FragmentError) -> None:
-        line, col = where.pos.fragment(where.path, exc.offset)
-        self.diags.append(errors.Diagnostic(where.pos.file, line, col, errors.SQL_SYNTAX, exc.message))
+        self.error_in_fragment(where, exc.offset, errors.SQL_SYNTAX, exc.message)
+
+    def error_in_fragment(self, where: Where, offset: int | None, code: str, message: str) -> None:
+        """An error at character `offset` of the SQL fragment at `where`."""
+        line, col = where.pos.fragment(where.path, offset)
+        self.diags.append(errors.Diagnostic(where.pos.file, line, col, code, message))
 
     def ident(self, name: str, where: Where, what: str) -> bool:
         why = names.problem(name)
@@ -253,11 +257,14 @@ class Resolver:
         if len(pk_columns) > 1 or (pk_columns and table_pk) or len(table_pk) > 1:
             self.error(at("columns"), errors.DUPLICATE_NAME, f"table {name.display} declares more than one primary key; use one `primary_key: [a, b]` constraint for a composite key", key=True)
 
+        # A bad table name is reported once, not again in every constraint name derived from it.
+        derived_ok = names.problem(name.name) is None
+
         def add(c: ir.Constraint, w: Where) -> None:
             if c.name in constraint_at:
                 self.error(w, errors.DUPLICATE_NAME, f'constraint "{c.name}" is defined twice on table {name.display}')
                 return
-            if self.ident(c.name, w, "constraint name"):
+            if not derived_ok or self.ident(c.name, w, "constraint name"):
                 constraint_at[c.name] = w
                 constraints.append(c)
                 if c.kind in ("primary_key", "unique"):
@@ -282,7 +289,8 @@ class Resolver:
                 add(ir.Constraint(f"{name.name}_pkey", "primary_key", (col_name,)), at("columns", col_name, "primary_key"))
             if col.unique:
                 add(ir.Constraint(names.derived_constraint_name(name.name, [col_name], "key"), "unique", (col_name,)), at("columns", col_name, "unique"))
-            if col.check is not None and self.expr(col.check, at("columns", col_name, "check")) is not None:
+            if col.check is not None and (node := self.expr(col.check, at("columns", col_name, "check"))) is not None:
+                self.check_columns(node, set(t.columns), name, at("columns", col_name, "check"))
                 add(ir.Constraint(f"{name.name}_{col_name}_check", "check", check=col.check.strip()), at("columns", col_name, "check"))
             if col.references is not None:
                 fk = self.foreign_key(name, [col_name], col.references, col.on_delete, col.on_update, None, at("columns", col_name, "references"))
@@ -357,14 +365,14 @@ class Resolver:
             name = f"{base}{n}"
         return name
 
-    def check_columns(self, node: Any, columns: set[str], table: Name, where: Where) -> set[str]:
+    def check_columns(self, node: Any, columns: set[str], table: Name, where: Where, start: int = len(sqlparse.EXPRESSION_PREFIX)) -> set[str]:
         found: set[str] = set()
-        for ref in sqlparse.column_refs(node):
+        for ref, offset in sqlparse.column_refs_at(node, start):
             col = ref[-1]
             if len(ref) > 1 and ref[-2] != table.name:
                 continue  # qualified by another table or alias: not ours to check
             if col not in columns:
-                self.error(where, errors.UNKNOWN_COLUMN, f'unknown column "{col}" in table {table.display}')
+                self.error_in_fragment(where, offset, errors.UNKNOWN_COLUMN, f'unknown column "{col}" in table {table.display}')
             else:
                 found.add(col)
         return found
@@ -494,7 +502,7 @@ class Resolver:
                     self.error(ew, errors.UNKNOWN_COLUMN, f'unknown column "{elem.name}" in table {table.display}')
                 elements.append(ir.IndexElement(elem.name, None, desc, nulls))
             else:
-                self.check_columns(elem.expr, columns, table, ew)
+                self.check_columns(elem.expr, columns, table, ew, len(sqlparse.INDEX_ELEMENT_PREFIX))
                 expr_text = text.strip()
                 for suffix in ("NULLS FIRST", "NULLS LAST", "DESC", "ASC"):
                     if expr_text.upper().endswith(suffix):
@@ -574,6 +582,10 @@ class Resolver:
     # -- functions, triggers, grants -------------------------------------
     def function(self, name: Name, f: spec.Function, where: Where, module: str) -> ir.Function | None:
         at = lambda *p: Where(where.pos, where.path + p)  # noqa: E731
+        why = names.problem(f.language)
+        if why:  # it is printed bare after LANGUAGE, so it must be a plain name
+            self.error(at("language"), errors.SPEC_BAD_IDENTIFIER, f"language {why}")
+            return None
         body = f.body if f.body.endswith("\n") else f.body + "\n"
         tag = "$$"
         n = 0
@@ -583,8 +595,7 @@ class Resolver:
         try:
             shape, _ = sqlparse.function(name.name, f.args, f.returns, f.language, body, tag)
         except sqlparse.FragmentError as exc:
-            part = getattr(exc, "part", "body")
-            self.sql_error(at(part), exc)
+            self.sql_error(at(exc.part), exc)
             return None
         ok = True
         if f.search_path is not None:
