@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from . import ir, jsonout, loader, resolve
+from . import errors, ir, jsonout, loader, resolve
 from .config import Settings
 
 
@@ -13,25 +13,36 @@ from .config import Settings
 class Result:
     schema: ir.Schema
     outputs: dict[str, str]  # relative to the output directory
+    notes: list[str] = field(default_factory=list)  # worth telling, not errors (e.g. CHECKs the models leave to the database)
 
 
 def load_schema(settings: Settings) -> tuple[ir.Schema, list[str]]:
+    schema, files = _load(settings)
+    return schema, [f.source for f in files]
+
+
+def _load(settings: Settings) -> tuple[ir.Schema, list[loader.LoadedFile]]:
     files = loader.load_dir(settings.spec_dir, settings.root)
-    return resolve.resolve(files), [f.source for f in files]
+    return resolve.resolve(files), files
 
 
 def generate(settings: Settings) -> Result:
-    from . import render_docs, render_sql, spec
+    from . import locate, render_docs, render_models, render_sql, spec
 
-    schema, sources = load_schema(settings)
+    schema, files = _load(settings)
+    sources = [f.source for f in files]
+    models = render_models.render(schema)
+    if models.problems:
+        raise errors.SpecError([locate.diagnostic(files, p.module, p.path, p.code, p.message) for p in models.problems])
     stem = settings.migration_stem(schema.version, schema.name)
     outputs = {
         f"migrations/{stem}.sql": render_sql.migration_sql(schema, sources),
         f"migrations/{stem}.state.json": state_json(schema),
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
+        **models.outputs,
         **render_docs.docs_outputs(schema, f"migrations/{stem}.sql"),
     }
-    return Result(schema, outputs)
+    return Result(schema, outputs, models.notes)
 
 
 def state_json(schema: ir.Schema) -> str:

@@ -41,6 +41,10 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_USER_ERROR)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
+        except OSError as exc:  # a full disk or a read-only directory is not a bug in schemagen
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"schemagen: cannot write{where}: {exc.strerror or exc}; generated files were left as they were", err=True)
+            sys.exit(EXIT_USER_ERROR)
         except Exception:  # a bug in schemagen: say so, with the traceback for the report
             traceback.print_exc()
             click.echo("schemagen: internal error (this is a bug in schemagen, not in your spec)", err=True)
@@ -84,6 +88,8 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool) -> None:
     settings = config.load(spec_dir=spec_dir, out_dir=out_dir)
     result = pipeline.generate(settings)
     outputs = writer.with_manifest(result.outputs)
+    for note in result.notes:
+        click.echo(note)
     out = settings.out_dir
     shown = _shown(out)
     if check:

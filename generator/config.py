@@ -23,15 +23,21 @@ class Settings:
 
 
 def find_root(start: Path) -> Path:
+    return _project_dir(start) or start
+
+
+def _project_dir(start: Path) -> Path | None:
     for directory in (start, *start.parents):
         if (directory / "pyproject.toml").is_file():
             return directory
-    return start
+    return None
 
 
 def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | None = None) -> Settings:
     start = (start or Path.cwd()).resolve()
-    root = find_root(start)
+    # The project is the one that holds the spec: `schemagen build --spec ~/repo/spec`
+    # run from elsewhere must read ~/repo/pyproject.toml, not the working directory's.
+    root = (_project_dir((start / spec_dir).resolve()) if spec_dir is not None else None) or find_root(start)
     values = dict(DEFAULTS)
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
@@ -50,9 +56,10 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
         values["migration_name"].format(version=1, name="x")
     except (KeyError, IndexError, ValueError) as exc:
         raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"[tool.schemagen] migration_name is not a valid pattern: {exc}")]) from None
+    # Command-line paths are relative to where the user typed them; settings, to pyproject.toml.
     return Settings(
         root=root,
-        spec_dir=(root / (spec_dir or values["spec_dir"])) if spec_dir is None or not Path(spec_dir).is_absolute() else Path(spec_dir),
-        out_dir=(root / (out_dir or values["out_dir"])) if out_dir is None or not Path(out_dir).is_absolute() else Path(out_dir),
+        spec_dir=start / spec_dir if spec_dir is not None else root / values["spec_dir"],
+        out_dir=start / out_dir if out_dir is not None else root / values["out_dir"],
         migration_name=values["migration_name"],
     )

@@ -128,7 +128,7 @@ def on_action(con: ir.Constraint) -> str:
 
 def check_columns(table: ir.Table, check: str) -> list[str]:
     """Columns of `table` a CHECK expression reads, in table order (pglast, never a regex)."""
-    refs = {r[-1] for r in sqlparse.expression_column_refs(check) if len(r) == 1 or r[-2] == table.name.name}
+    refs = {r[-1] for r, _offset in sqlparse.expression_column_refs(check) if len(r) == 1 or r[-2] == table.name.name}
     return [c.name for c in table.columns if c.name in refs]
 
 

@@ -50,6 +50,18 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         return tag
 
 
+class _Index:
+    """Positions by path: of values, of mapping keys, where scalars end, and scalar styles."""
+
+    __slots__ = ("values", "keys", "ends", "blocks")
+
+    def __init__(self) -> None:
+        self.values: dict[Path, tuple[int, int]] = {}
+        self.keys: dict[Path, tuple[int, int]] = {}
+        self.ends: dict[Path, tuple[int, int]] = {}
+        self.blocks: dict[Path, str] = {}  # `|`, `>`, `'` or `"`; plain scalars are absent
+
+
 class Positions:
     """Line/column (1-based) of each value and each mapping key, by path."""
 
@@ -57,31 +69,33 @@ class Positions:
         self.file = file
         self.text = text
         self._lines: list[str] | None = None
-        self._index: tuple[dict[Path, tuple[int, int]], dict[Path, tuple[int, int]], dict[Path, str]] | None = None
+        self._index: _Index | None = None
 
-    def _indexed(self) -> tuple[dict[Path, tuple[int, int]], dict[Path, tuple[int, int]], dict[Path, str]]:
+    def _indexed(self) -> _Index:
         if self._index is None:
-            values: dict[Path, tuple[int, int]] = {}
-            keys: dict[Path, tuple[int, int]] = {}
-            blocks: dict[Path, str] = {}
+            index = _Index()
             node = yaml.compose(self.text, Loader=_Loader) if self.text else None
             if node is not None:
-                _record(node, (), values, keys, blocks)
-            self._index = (values, keys, blocks)
+                _record(node, (), index)
+            self._index = index
         return self._index
 
     @property
     def values(self) -> dict[Path, tuple[int, int]]:
-        return self._indexed()[0]
+        return self._indexed().values
 
     @property
     def keys(self) -> dict[Path, tuple[int, int]]:
-        return self._indexed()[1]
+        return self._indexed().keys
+
+    @property
+    def ends(self) -> dict[Path, tuple[int, int]]:
+        """Where each scalar ends."""
+        return self._indexed().ends
 
     @property
     def blocks(self) -> dict[Path, str]:
-        """Scalar style (`|`, `>`, `'`, `"`) per path; plain scalars are absent."""
-        return self._indexed()[2]
+        return self._indexed().blocks
 
     @property
     def lines(self) -> list[str]:
@@ -100,6 +114,8 @@ class Positions:
         Block scalars (| and >) start on the line after their indicator and drop
         the indentation; folded and plain scalars join lines with one space, literal
         ones with a newline: either way each source line adds its length plus one.
+        A plain or quoted scalar continues on every line up to where it ends, however
+        little those lines are indented.
         """
         line, col = self.at(path)
         if offset is None or path not in self.values:
@@ -122,11 +138,10 @@ class Positions:
             first = line - 1
             start = col + (1 if style in ("'", '"') else 0)
             segments = [(line, start, self.lines[first][start - 1 :] if first < len(self.lines) else "")]
-            for n in range(first + 1, len(self.lines)):
+            last = self.ends.get(path, (line, col))[0]
+            for n in range(first + 1, min(last, len(self.lines))):
                 text = self.lines[n]
                 stripped = text.lstrip(" ")
-                if not stripped or len(text) - len(stripped) < col:
-                    break
                 segments.append((n + 1, len(text) - len(stripped) + 1, stripped))
         remaining = offset
         for seg_line, seg_col, text in segments:
@@ -213,23 +228,24 @@ def _value(node: yaml.Node, file: str, diags: list[errors.Diagnostic]) -> Any:
     return result
 
 
-def _record(node: yaml.Node, path: Path, values: dict[Path, tuple[int, int]], keys: dict[Path, tuple[int, int]], blocks: dict[Path, str]) -> None:
+def _record(node: yaml.Node, path: Path, index: _Index) -> None:
     """Index the position of every value and key below `node`, the way `_value` reads them."""
     mark = node.start_mark
-    values[path] = (mark.line + 1, mark.column + 1)
+    index.values[path] = (mark.line + 1, mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
         if node.style:
-            blocks[path] = node.style
+            index.blocks[path] = node.style
+        index.ends[path] = (node.end_mark.line + 1, node.end_mark.column + 1)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _record(item, path + (i,), values, keys, blocks)
+            _record(item, path + (i,), index)
     else:
         for key_node, value_node in node.value:
             sub = path + (_key(key_node),)
-            if sub in keys:  # a repeated key: its value is not part of the spec
+            if sub in index.keys:  # a repeated key: its value is not part of the spec
                 continue
-            keys[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _record(value_node, sub, values, keys, blocks)
+            index.keys[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _record(value_node, sub, index)
 
 
 def load(text: str, file: str) -> tuple[dict[str, Any], Positions]:
@@ -242,7 +258,9 @@ def load(text: str, file: str) -> tuple[dict[str, Any], Positions]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         if exc.context:
-            problem = f"{problem} ({exc.context})"
+            # the context ("while parsing a flow mapping") is where the unfinished construct began
+            started = f" at line {exc.context_mark.line + 1}" if exc.context_mark and exc.context_mark.line + 1 != line else ""
+            problem = f"{problem} ({exc.context}{started})"
         raise errors.SpecError([errors.Diagnostic(file, line, col, errors.YAML_SYNTAX, f"YAML syntax error: {problem}")])
     except yaml.YAMLError as exc:
         raise errors.SpecError([errors.Diagnostic(file, 1, 1, errors.YAML_SYNTAX, f"YAML error: {exc}")])

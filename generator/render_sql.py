@@ -102,7 +102,7 @@ def statements(schema: ir.Schema) -> list[Statement]:
             node("rls", t.name, [("table", t.name)], Statement(section, "rls", t))
         for pol in t.policies:
             deps = [("table", t.name)] + _calls(pol.using, functions) + _calls(pol.check, functions)
-            comments = (ir.Comment("POLICY", f"{pol.name} ON {t.name.q}", pol.comment),) if pol.comment else ()
+            comments = (ir.Comment("POLICY", f"{pol.q} ON {t.name.q}", pol.comment),) if pol.comment else ()
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
     for i, g in enumerate(schema.grants):
         node("grant", i, [], Statement("Grants", "grant", g))
