@@ -19,4 +19,35 @@ def environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        bytecode_cache=template_cache(),
     )
+
+
+def template_cache(directory: str | None = None) -> Any | None:
+    """Compiled templates kept between runs, or None when no cache directory can be used.
+
+    Compiling the ~20 templates is a tenth of a small build's time. Jinja keys
+    each entry by the template's path and checks its source's checksum and the
+    Python version; the Jinja version goes into the file name. The default
+    directory is Jinja's private per-user one in the system's temp directory.
+    A cache that cannot be read or written only costs the compile.
+    """
+    import jinja2
+
+    class Cache(jinja2.FileSystemBytecodeCache):  # type: ignore[misc]
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # a damaged entry: compile again
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:  # read-only or full: run without
+                pass
+
+    try:
+        return Cache(directory, pattern=f"schemagen-jinja{jinja2.__version__}-%s.cache")
+    except (OSError, RuntimeError):  # no safe private directory
+        return None
