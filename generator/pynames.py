@@ -93,6 +93,8 @@ def literal(text: str) -> str:
 
 
 def _escape(text: str, quote: str) -> str:
+    if text.isprintable() and "\\" not in text and quote not in text:
+        return text  # nothing to escape: the rule for names and most comments
     out = []
     for ch in text:
         if ch == "\\":
@@ -137,6 +139,8 @@ def docstring_lines(paragraphs: Iterable[str], indent: int = 0) -> list[str]:
 
 def _doc_escape(line: str) -> str:
     line = line.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if line.isprintable():
+        return line
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in line)
 
 

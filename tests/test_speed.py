@@ -210,3 +210,15 @@ def test_compiled_templates_are_reused_and_a_damaged_cache_is_a_miss(tmp_path, m
     assert len(compiled) == 1
     (tmp_path / "not-a-directory").write_text("")
     assert render(templating.template_cache(str(tmp_path / "not-a-directory"))) == "COMMENT ON x;\n"  # cannot write: no error
+
+
+@pytest.mark.parametrize("text", ["org_id", "", "it's", 'say "hi"', 'both \' and "', "back\\slash", "tab\tnew\nline\rcr", "nul\x00 bell\x07", "é 😀 \u2028", '"""'])
+def test_python_literals_and_docstrings_read_back_as_the_text(text):
+    # pynames skips escaping when nothing needs it; what it writes must still be the same string in Python
+    import ast
+
+    from schemagen import pynames
+
+    assert ast.literal_eval(pynames.literal(text)) == text
+    if text.strip() and len(text.splitlines()) == 1:
+        assert ast.literal_eval("\n".join(pynames.docstring_lines([text]))).rstrip() == text.expandtabs(4).strip()  # a space may separate a final quote
