@@ -88,6 +88,15 @@ class Resolver:
         else:
             table[name] = where
 
+    def valid_expr(self, text: str, where: Where) -> bool:
+        """Whether `text` is one SQL expression (reported if not), when its tree is not needed."""
+        try:
+            sqlparse.check_expression(text)
+        except sqlparse.FragmentError as exc:
+            self.sql_error(where, exc)
+            return False
+        return True
+
     def expr(self, text: str, where: Where) -> Any | None:
         try:
             return sqlparse.expression(text)
@@ -571,7 +580,7 @@ class Resolver:
             self.error(where, errors.SQL_SHAPE, f'policy "{name}" needs `using` or `check`', key=True)
             ok = False
         for text, w in ((using, using_at), (check, check_at)):
-            if text is not None and self.expr(text, w) is None:
+            if text is not None and not self.valid_expr(text, w):
                 ok = False
         for i, role in enumerate(roles):
             if role not in self.known.roles:
