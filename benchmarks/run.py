@@ -69,8 +69,10 @@ class Row:
     spec: str
     tables: int | None
     runs: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds: steadier than wall time on a shared machine
     peak_mb: list[float] = field(default_factory=list)
     median_s: float | None = None
+    median_cpu_s: float | None = None
     min_s: float | None = None
     max_peak_mb: float | None = None
     target_s: float | None = None
@@ -91,8 +93,8 @@ def schemagen_command(explicit: str | None) -> list[str]:
     raise SystemExit("run.py: no `schemagen` executable beside this Python or on PATH; pip install -e . first")
 
 
-def run_once(cmd: list[str], cwd: Path | None) -> tuple[float, float, int, str]:
-    """Seconds, peak RSS in MB, exit status and stderr of one fresh process."""
+def run_once(cmd: list[str], cwd: Path | None) -> tuple[float, float, float, int, str]:
+    """Wall seconds, CPU seconds (user + system), peak RSS in MB, exit status and stderr of one fresh process."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
@@ -100,13 +102,13 @@ def run_once(cmd: list[str], cwd: Path | None) -> tuple[float, float, int, str]:
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
-        return elapsed, usage.ru_maxrss / 1024, proc.returncode, err.read().decode("utf-8", "replace")
+        return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, err.read().decode("utf-8", "replace")
 
 
 def has_command(schemagen: list[str], name: str) -> bool:
     if name.startswith("-"):
         return True
-    _, _, code, _ = run_once([*schemagen, name, "--help"], None)
+    code = run_once([*schemagen, name, "--help"], None)[3]
     return code == 0
 
 
@@ -145,14 +147,16 @@ def measure(schemagen: list[str], case: Case, runs: int) -> Row:
     for _ in range(runs):
         if case.clean_output and out is not None:
             shutil.rmtree(out, ignore_errors=True)
-        seconds, mb, code, stderr = run_once([*schemagen, *case.args], case.cwd)
+        seconds, cpu, mb, code, stderr = run_once([*schemagen, *case.args], case.cwd)
         if code not in case.ok_codes:
             row.note = f"failed: exit {code}: {stderr.strip().splitlines()[-1] if stderr.strip() else ''}"
             row.ok = False
             return row
         row.runs.append(round(seconds, 4))
+        row.cpu.append(round(cpu, 4))
         row.peak_mb.append(round(mb, 1))
     row.median_s = round(statistics.median(row.runs), 4)
+    row.median_cpu_s = round(statistics.median(row.cpu), 4)
     row.min_s = min(row.runs)
     row.max_peak_mb = max(row.peak_mb)
     if before is not None and out is not None:
@@ -234,8 +238,8 @@ def ratio(rows: list[Row], label: str, big: int, small: int) -> float | None:
 
 def table(rows: list[Row], ratios: dict[str, float | None], runs: int) -> str:
     lines = [
-        "| command | spec | median s | min s | peak MB | target | |",
-        "|---|---|---:|---:|---:|---|---|",
+        "| command | spec | median s | min s | CPU s | peak MB | target | |",
+        "|---|---|---:|---:|---:|---:|---|---|",
     ]
     for r in rows:
         target = ""
@@ -245,11 +249,11 @@ def table(rows: list[Row], ratios: dict[str, float | None], runs: int) -> str:
         if r.note:
             verdict = f"{verdict} {r.note}".strip()
         fmt = lambda v, spec: "" if v is None else format(v, spec)  # noqa: E731
-        lines.append(f"| `schemagen {r.command}` | {r.spec} | {fmt(r.median_s, '.3f')} | {fmt(r.min_s, '.3f')} | {fmt(r.max_peak_mb, '.0f')} | {target} | {verdict} |")
+        lines.append(f"| `schemagen {r.command}` | {r.spec} | {fmt(r.median_s, '.3f')} | {fmt(r.min_s, '.3f')} | {fmt(r.median_cpu_s, '.3f')} | {fmt(r.max_peak_mb, '.0f')} | {target} | {verdict} |")
     for name, value in ratios.items():
         if value is not None:
             lines.append(f"\n{name}: {value}x (target <= {MAX_RATIO:g}x: {'ok' if value <= MAX_RATIO else '**over**'})")
-    lines.append(f"\nMedian of {runs} fresh processes per case.")
+    lines.append(f"\nWall time: median and fastest of {runs} fresh processes per case; CPU: median user + system time; peak: largest resident set.")
     return "\n".join(lines)
 
 

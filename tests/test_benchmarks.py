@@ -76,7 +76,7 @@ def test_run_py_smoke(tmp_path):
     assert set(rows) == {("--help", None), ("build", None), ("build", 10), ("build (no change)", 10), ("build --check", 10), ("lint", 10)}
     for key in [("--help", None), ("build", None), ("build", 10), ("build (no change)", 10), ("build --check", 10)]:
         row = rows[key]
-        assert len(row["runs"]) == 1 and row["median_s"] > 0 and row["max_peak_mb"] > 1, row
+        assert len(row["runs"]) == 1 and row["median_s"] > 0 and 0 < row["median_cpu_s"] and row["max_peak_mb"] > 1, row
     assert rows[("build (no change)", 10)]["note"] == "no file rewritten"
     lint = rows[("lint", 10)]
     assert lint["median_s"] is not None or "does not exist in this version yet" in lint["note"]
