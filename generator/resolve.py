@@ -665,7 +665,7 @@ class Resolver:
                 by_table.setdefault(trg.table, {}).setdefault(col, []).append(trg.name)
         for tname, cols in by_table.items():
             table = self.resolved_tables[tname]
-            new_cols = tuple(ir.Column(**{**c.__dict__, "set_by": tuple(cols.get(c.name, ()))}) for c in table.columns)
+            new_cols = tuple(ir.Column(**{**c.__dict__, "set_by": tuple(cols[c.name])}) if c.name in cols else c for c in table.columns)
             self.resolved_tables[tname] = ir.Table(**{**table.__dict__, "columns": new_cols})
 
     def grants(self, f: LoadedFile) -> list[ir.Grant]:

@@ -132,6 +132,7 @@ class TypeRef:
     array_dims: int
 
 
+@lru_cache(maxsize=1024)  # a spec uses a few types on every column
 def type_name(text: str) -> TypeRef:
     stmt = _parse(text, "SELECT NULL::")
     target = stmt.targetList[0].val if isinstance(stmt, ast.SelectStmt) and stmt.targetList else None
