@@ -36,9 +36,12 @@ def _parse(sql: str, prefix_len: int) -> Any:
     return stmts[0].stmt
 
 
+EXPRESSION_PREFIX = "SELECT ("  # node locations of an expression() tree count from here
+
+
 def expression(text: str) -> ast.Node:
     """Parse a scalar SQL expression (a default, a CHECK, a policy or index predicate)."""
-    prefix = "SELECT ("
+    prefix = EXPRESSION_PREFIX
     stmt = _parse(f"{prefix}{text}\n)", len(prefix))
     if not isinstance(stmt, ast.SelectStmt) or stmt.fromClause or len(stmt.targetList or ()) != 1:
         raise FragmentError("expected one SQL expression")
