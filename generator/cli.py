@@ -114,7 +114,8 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
 
     from . import build as pipeline
     from . import config
-    from .lint import Options, lint as run_lint, report
+    from .lint import Options, report
+    from .lint import lint as run_lint
 
     if list_rules:
         listing = {"text": report.rules_text, "json": report.rules_json, "github": report.rules_text, "markdown": report.rules_markdown}[fmt]

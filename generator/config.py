@@ -60,13 +60,15 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
         str(values["migration_name"]).format(version=1, name="x")
     except (KeyError, IndexError, ValueError) as exc:
         raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"[tool.schemagen] migration_name is not a valid pattern: {exc}")]) from None
+    horizon, exposed = values["partition_horizon_months"], values["exposed_schemas"]
+    assert isinstance(horizon, int) and isinstance(exposed, list)  # checked against DEFAULTS above
     return Settings(
         root=root,
         spec_dir=(root / (spec_dir or str(values["spec_dir"]))) if spec_dir is None or not Path(spec_dir).is_absolute() else Path(spec_dir),
         out_dir=(root / (out_dir or str(values["out_dir"]))) if out_dir is None or not Path(out_dir).is_absolute() else Path(out_dir),
         migration_name=str(values["migration_name"]),
-        partition_horizon_months=int(values["partition_horizon_months"]),  # type: ignore[call-overload]
-        exposed_schemas=tuple(values["exposed_schemas"]),  # type: ignore[call-overload]
+        partition_horizon_months=horizon,
+        exposed_schemas=tuple(exposed),
     )
 
 

@@ -105,7 +105,7 @@ class Context:
         f = self.functions.get(Name(name[0], name[1]) if len(name) == 2 else Name("public", name[-1]))
         if f is None:
             return None
-        levels = (f.volatility, body(f))
+        levels: tuple[str, str] = (f.volatility, body(f))
         return max(levels, key=lambda v: sqlfacts.VOLATILITY_RANK[v])
 
     # -- naming and reporting --------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterator
+from typing import Any
 
 from pglast import ast
 
@@ -145,9 +146,10 @@ def _add_months(day: _dt.date, months: int) -> _dt.date:
 
 def _bound_date(literal: str) -> _dt.date | None:
     node = sqlfacts.parse(literal)
-    if not (isinstance(node, ast.A_Const) and isinstance(node.val, ast.String)):
+    value: Any = node.val if isinstance(node, ast.A_Const) else None
+    if not isinstance(value, ast.String) or value.sval is None:
         return None  # MINVALUE / MAXVALUE
-    return _dt.datetime.fromisoformat(node.val.sval).date()
+    return _dt.datetime.fromisoformat(value.sval).date()
 
 
 @rule(

@@ -86,7 +86,7 @@ def _nodes(value: Any) -> Iterator[Any]:
 
 
 def call_name(call: ast.FuncCall) -> tuple[str, ...]:
-    return tuple(n.sval for n in call.funcname)
+    return tuple(n.sval for n in call.funcname or ())
 
 
 def label(name: tuple[str, ...]) -> str:
@@ -105,7 +105,7 @@ def per_row_calls(node: Any) -> list[ast.FuncCall]:
         if isinstance(current, ast.FuncCall) and not wrapped and call_name(current) in PER_STATEMENT_CALLS:
             found.append(current)
         stack.extend((child, wrapped) for child in children(current))
-    return sorted(found, key=lambda c: c.location)
+    return sorted(found, key=lambda c: c.location or 0)
 
 
 def _is_init_plan(link: ast.SubLink) -> bool:
@@ -122,12 +122,12 @@ def constant_truth(node: Any) -> bool | None:
     """True or False when the expression has that value whatever the row; None when it depends on it."""
     if isinstance(node, ast.A_Const):
         return node.val.boolval if not node.isnull and isinstance(node.val, ast.Boolean) else None
-    if isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const) and node.typeName.names[-1].sval == "bool":
-        value = node.arg.val
-        text = value.sval.strip().lower() if isinstance(value, ast.String) else str(getattr(value, "ival", ""))
+    if isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const) and _type_name(node) == "bool":
+        value: Any = node.arg.val
+        text = (value.sval or "").strip().lower() if isinstance(value, ast.String) else str(getattr(value, "ival", ""))
         return True if text in TRUE_TEXT else False if text in FALSE_TEXT else None
     if isinstance(node, ast.BoolExpr):
-        values = [constant_truth(a) for a in node.args]
+        values = [constant_truth(a) for a in node.args or ()]
         if node.boolop == BoolExprType.NOT_EXPR:
             return None if values[0] is None else not values[0]
         if node.boolop == BoolExprType.AND_EXPR:
@@ -137,18 +137,24 @@ def constant_truth(node: Any) -> bool | None:
         is_null = bool(node.arg.isnull)
         return is_null if node.nulltesttype == NullTestType.IS_NULL else not is_null
     if isinstance(node, ast.A_Expr) and node.kind == A_Expr_Kind.AEXPR_OP:
-        return _compare(node.name[-1].sval, _const(node.lexpr), _const(node.rexpr))
+        operator: Any = (node.name or ())[-1:]
+        return _compare(operator[0].sval if operator else "", _const(node.lexpr), _const(node.rexpr))
     return None
+
+
+def _type_name(cast: ast.TypeCast) -> str | None:
+    names: Any = cast.typeName.names if cast.typeName is not None else ()
+    return names[-1].sval if names else None
 
 
 def _const(node: Any) -> Any:
     if not isinstance(node, ast.A_Const) or node.isnull:
         return None
-    value = node.val
+    value: Any = node.val
     if isinstance(value, ast.Integer):
-        return Decimal(value.ival)
+        return Decimal(value.ival or 0)
     if isinstance(value, ast.Float):
-        return Decimal(value.fval)
+        return Decimal(value.fval or 0)
     if isinstance(value, ast.String):
         return value.sval
     return None
@@ -174,7 +180,8 @@ def volatile_calls(node: Any, spec_volatility: Callable[[tuple[str, ...]], str |
     found: list[tuple[str, str, Any]] = []
     for n in sqlparse.walk(node):
         if isinstance(n, ast.SQLValueFunction):  # CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_USER, ...
-            found.append((n.op.name.removeprefix("SVFOP_"), "stable", n))
+            op: Any = n.op
+            found.append((op.name.removeprefix("SVFOP_"), "stable", n))
         elif isinstance(n, ast.FuncCall):
             name = call_name(n)
             volatility = spec_volatility(name)
@@ -207,11 +214,11 @@ def not_null_columns(text: str) -> set[str] | None:
     node = parse(text)
     parts = node.args if isinstance(node, ast.BoolExpr) and node.boolop == BoolExprType.AND_EXPR else (node,)
     columns: set[str] = set()
-    for part in parts:
+    for part in parts or ():
         if not (isinstance(part, ast.NullTest) and part.nulltesttype == NullTestType.IS_NOT_NULL and isinstance(part.arg, ast.ColumnRef)):
             return None
-        field = part.arg.fields[-1]
-        if not isinstance(field, ast.String):
+        field: Any = (part.arg.fields or (None,))[-1]
+        if not isinstance(field, ast.String) or field.sval is None:
             return None
         columns.add(field.sval)
     return columns

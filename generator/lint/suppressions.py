@@ -42,7 +42,7 @@ def unused(ctx: Context) -> Iterator[Finding]:
 def _describe(ctx: Context, key: Key) -> str:
     kind, *rest = key
     if kind == "function":
-        f = ctx.functions.get(rest[0])  # type: ignore[arg-type]
+        f = next((f for f in ctx.schema.functions if f.name == rest[0]), None)
         return ctx.function_label(f) if f is not None else str(rest[0])
     if kind == "grant":
         return str(rest[1])
