@@ -40,21 +40,20 @@ class Origin:
         """Map an offset in the IR text (placeholders replaced, then stripped) back to the spec text."""
         raw = self.raw or ""
         target = offset + (len(raw) - len(raw.lstrip()) if self.stripped else 0)
-        i = j = 0
-        while i < len(raw):
-            for placeholder, value in self.subs:
-                if raw.startswith(placeholder, i):
-                    if target < j + len(value):
-                        return i
-                    i += len(placeholder)
-                    j += len(value)
-                    break
-            else:
-                if j >= target:
-                    return i
-                i += 1
-                j += 1
-        return i
+        i = j = 0  # the same point in the spec text and in the replaced text
+        while True:
+            hits = [(at, p, v) for p, v in self.subs if (at := raw.find(p, i)) >= 0]
+            if not hits:
+                return min(len(raw), i + target - j)
+            at, placeholder, value = min(hits)
+            if target < j + at - i:  # before the next placeholder: same distance in both
+                return i + target - j
+            j += at - i
+            i = at
+            if target < j + len(value):  # inside a replaced placeholder: point at it
+                return i
+            i += len(placeholder)
+            j += len(value)
 
 
 @dataclass

@@ -36,6 +36,7 @@ class Context:
     options: Options = field(default_factory=Options)
     used: set[tuple[str, object, str]] = field(default_factory=set)  # (file, holder path, rule) of applied suppressions
     ran: set[str] = field(default_factory=set)  # ids of the rules run so far
+    memo: dict[Key, object] = field(default_factory=dict)  # what several rules derive from one object
 
     # -- indexes over the IR ---------------------------------------------
     @cached_property

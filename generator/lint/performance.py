@@ -20,16 +20,16 @@ from .registry import INFO, WARNING, Finding, rule
 def per_row_calls(ctx: Context) -> Iterator[Finding]:
     for t in ctx.schema.tables:
         for p in t.policies:
-            calls = [(clause, call) for clause, text in (("using", p.using), ("check", p.check)) if text is not None for call in sqlfacts.per_row_calls(sqlfacts.parse(text))]
+            calls = [(clause, call) for clause, text in (("using", p.using), ("check", p.check)) if text is not None for call in sqlfacts.per_row_calls(text)]
             if not calls:
                 continue
-            names = sorted({sqlfacts.label(sqlfacts.call_name(c)) for _, c in calls})
+            names = sorted({name for _, (name, _offset) in calls})
             clauses = " and ".join(dict.fromkeys("USING" if clause == "using" else "WITH CHECK" for clause, _ in calls))
-            clause, first = calls[0]
+            clause, (_name, first) = calls[0]
             yield ctx.finding(
                 "P201", ("policy", t.name, p.name), f"{t.name}.{p.name}",
                 f"policy calls {', '.join(names)} once per row in {clauses}",
-                at=(f"policy_{clause}", t.name, p.name), offset=sqlfacts.offset(first),
+                at=(f"policy_{clause}", t.name, p.name), offset=first,
             )
 
 
@@ -102,7 +102,10 @@ class _Index:
         return ", ".join(e + (" DESC" if d else "") + nulls.get((d, n), "") for e, d, n in self.elements)
 
 
-def _indexes(t: ir.Table) -> list[_Index]:
+def _indexes(ctx: Context, t: ir.Table) -> list[_Index]:
+    cached = ctx.memo.get(("indexes", t.name))
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     result = []
     for i, c in enumerate(t.constraints):
         if c.kind in ("primary_key", "unique"):
@@ -113,6 +116,7 @@ def _indexes(t: ir.Table) -> list[_Index]:
         elements = tuple((e.column if e.column is not None else f"({sqlfacts.canonical(e.expression or '')})", e.descending, e.nulls == "first" if e.nulls else e.descending) for e in ix.elements)
         where = sqlfacts.canonical(ix.where) if ix.where is not None else None
         result.append(_Index(("index", ix.name), str(ix.name), f"index {ix.name.name}", (1 if ix.unique else 2, i), ix.method, elements, where, ix.include, ix.unique, all(e.column is not None for e in ix.elements)))
+    ctx.memo[("indexes", t.name)] = result
     return result
 
 
@@ -124,7 +128,7 @@ def _indexes(t: ir.Table) -> list[_Index]:
 def duplicate_indexes(ctx: Context) -> Iterator[Finding]:
     for t in ctx.schema.tables:
         groups: dict[tuple[object, ...], list[_Index]] = {}
-        for ix in _indexes(t):
+        for ix in _indexes(ctx, t):
             groups.setdefault(ix.signature, []).append(ix)
         for same in groups.values():
             kept, *extra = sorted(same, key=lambda x: x.keep)
@@ -139,7 +143,7 @@ def duplicate_indexes(ctx: Context) -> Iterator[Finding]:
 )
 def partial_under_unique(ctx: Context) -> Iterator[Finding]:
     for t in ctx.schema.tables:
-        indexes = _indexes(t)
+        indexes = _indexes(ctx, t)
         full_unique = [u for u in indexes if u.unique and u.where is None and u.plain_columns is not None]
         for ix in indexes:
             if ix.where is None or ix.include or ix.plain_columns is None:

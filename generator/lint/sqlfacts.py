@@ -6,7 +6,7 @@ from `EXPRESSION_PREFIX`; `offset()` turns them into offsets into the fragment.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -72,19 +72,6 @@ def offset(node: Any) -> int | None:
     return None if location is None or location < 0 else max(0, location - len(sqlparse.EXPRESSION_PREFIX))
 
 
-def children(node: Any) -> Iterator[Any]:
-    for attr in node:
-        yield from _nodes(getattr(node, attr))
-
-
-def _nodes(value: Any) -> Iterator[Any]:
-    if isinstance(value, ast.Node):
-        yield value
-    elif isinstance(value, tuple):
-        for item in value:
-            yield from _nodes(item)
-
-
 def call_name(call: ast.FuncCall) -> tuple[str, ...]:
     return tuple(n.sval for n in call.funcname or ())
 
@@ -94,18 +81,33 @@ def label(name: tuple[str, ...]) -> str:
 
 
 # -- policies ------------------------------------------------------------
-def per_row_calls(node: Any) -> list[ast.FuncCall]:
-    """Calls of auth.uid(), auth.jwt(), current_setting(), ... not wrapped as `(select auth.uid())`."""
-    found: list[ast.FuncCall] = []
-    stack: list[tuple[Any, bool]] = [(node, False)]
+@lru_cache(maxsize=4096)
+def per_row_calls(text: str) -> tuple[tuple[str, int | None], ...]:
+    """(call, offset) of each auth.uid(), auth.jwt(), current_setting(), ... of an expression
+    that is not wrapped as `(select auth.uid())`, in text order.
+
+    Cached by text: a policy's USING and WITH CHECK, and the policies of one
+    template on one table, are often the same expression.
+    """
+    found: list[Any] = []
+    stack: list[tuple[Any, bool]] = [(parse(text), False)]
     while stack:
         current, wrapped = stack.pop()
+        if isinstance(current, tuple):
+            stack.extend((item, wrapped) for item in current)
+            continue
+        if not isinstance(current, ast.Node):
+            continue
         if isinstance(current, ast.SubLink) and _is_init_plan(current):
             wrapped = True
-        if isinstance(current, ast.FuncCall) and not wrapped and call_name(current) in PER_STATEMENT_CALLS:
+        elif isinstance(current, ast.FuncCall) and not wrapped and call_name(current) in PER_STATEMENT_CALLS:
             found.append(current)
-        stack.extend((child, wrapped) for child in children(current))
-    return sorted(found, key=lambda c: c.location or 0)
+        for attr in current:
+            value = getattr(current, attr)
+            if isinstance(value, (ast.Node, tuple)):
+                stack.append((value, wrapped))
+    found.sort(key=lambda c: c.location or 0)
+    return tuple((label(call_name(c)), offset(c)) for c in found)
 
 
 def _is_init_plan(link: ast.SubLink) -> bool:
@@ -203,13 +205,15 @@ def statements(body: str) -> list[Any]:
 
 
 # -- indexes -------------------------------------------------------------
+@lru_cache(maxsize=4096)
 def canonical(text: str) -> str:
     """One spelling for equivalent SQL text: pglast prints the parse tree back."""
     node = parse(text)
     return text.strip() if node is None else RawStream()(node)
 
 
-def not_null_columns(text: str) -> set[str] | None:
+@lru_cache(maxsize=4096)
+def not_null_columns(text: str) -> frozenset[str] | None:
     """The columns of a predicate that is only `a IS NOT NULL [AND b IS NOT NULL ...]`, else None."""
     node = parse(text)
     parts = node.args if isinstance(node, ast.BoolExpr) and node.boolop == BoolExprType.AND_EXPR else (node,)
@@ -221,4 +225,4 @@ def not_null_columns(text: str) -> set[str] | None:
         if not isinstance(field, ast.String) or field.sval is None:
             return None
         columns.add(field.sval)
-    return columns
+    return frozenset(columns)
