@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import ir, loader, resolve
+from . import errors, ir, loader, resolve
 from .config import Settings
 from .origins import Origins
 
@@ -18,33 +18,45 @@ if TYPE_CHECKING:
 class Result:
     schema: ir.Schema
     outputs: dict[str, str]  # relative to the output directory
+    notes: list[str] = field(default_factory=list)  # worth telling, not errors (e.g. CHECKs the models leave to the database)
     findings: tuple[Finding, ...] = ()  # lint findings that do not depend on the date
 
 
 def load_schema(settings: Settings) -> tuple[ir.Schema, list[str]]:
-    schema, _origins, sources = load_located(settings)
-    return schema, sources
+    schema, files, _origins = _load(settings)
+    return schema, [f.source for f in files]
 
 
 def load_located(settings: Settings) -> tuple[ir.Schema, Origins, list[str]]:
     """The IR, where each of its objects is written in the spec, and the spec files' names."""
-    files = loader.load_dir(settings.spec_dir, settings.root)
-    schema, origins = resolve.resolve_with_origins(files)
+    schema, files, origins = _load(settings)
     return schema, origins, [f.source for f in files]
 
 
-def generate(settings: Settings) -> Result:
-    from . import lint, render_sql, spec
+def _load(settings: Settings) -> tuple[ir.Schema, list[loader.LoadedFile], Origins]:
+    files = loader.load_dir(settings.spec_dir, settings.root)
+    schema, origins = resolve.resolve_with_origins(files)
+    return schema, files, origins
 
-    schema, origins, sources = load_located(settings)
+
+def generate(settings: Settings) -> Result:
+    from . import lint, locate, render_docs, render_models, render_sql, spec
+
+    schema, files, origins = _load(settings)
+    sources = [f.source for f in files]
+    models = render_models.render(schema)
+    if models.problems:
+        raise errors.SpecError([locate.diagnostic(files, p.module, p.path, p.code, p.message) for p in models.problems])
     stem = settings.migration_stem(schema.version, schema.name)
     outputs = {
         f"migrations/{stem}.sql": render_sql.migration_sql(schema, sources),
         f"migrations/{stem}.state.json": state_json(schema),
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
+        **models.outputs,
+        **render_docs.docs_outputs(schema, f"migrations/{stem}.sql"),
     }
     findings = lint.lint(schema, origins, lint.Options.from_settings(settings))
-    return Result(schema, outputs, tuple(findings))
+    return Result(schema, outputs, models.notes, tuple(findings))
 
 
 def state_json(schema: ir.Schema) -> str:

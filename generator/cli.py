@@ -74,6 +74,8 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool) -> None:
     settings = config.load(spec_dir=spec_dir, out_dir=out_dir)
     result = pipeline.generate(settings)
     outputs = writer.with_manifest(result.outputs)
+    for note in result.notes:
+        click.echo(note)
     out = settings.out_dir
     shown = _shown(out)
     if check:

@@ -62,10 +62,11 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
         raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"[tool.schemagen] migration_name is not a valid pattern: {exc}")]) from None
     horizon, exposed = values["partition_horizon_months"], values["exposed_schemas"]
     assert isinstance(horizon, int) and isinstance(exposed, list)  # checked against DEFAULTS above
+    # Command-line paths are relative to where the user typed them; settings, to pyproject.toml.
     return Settings(
         root=root,
-        spec_dir=(root / (spec_dir or str(values["spec_dir"]))) if spec_dir is None or not Path(spec_dir).is_absolute() else Path(spec_dir),
-        out_dir=(root / (out_dir or str(values["out_dir"]))) if out_dir is None or not Path(out_dir).is_absolute() else Path(out_dir),
+        spec_dir=start / spec_dir if spec_dir is not None else root / str(values["spec_dir"]),
+        out_dir=start / out_dir if out_dir is not None else root / str(values["out_dir"]),
         migration_name=str(values["migration_name"]),
         partition_horizon_months=horizon,
         exposed_schemas=tuple(exposed),

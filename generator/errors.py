@@ -18,7 +18,9 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.code} {self.message}"
+        # one diagnostic, one line: messages may quote user text that spans lines
+        message = self.message.replace("\r", "\\r").replace("\n", "\\n")
+        return f"{self.file}:{self.line}:{self.column}: {self.code} {message}"
 
 
 class SpecError(Exception):
@@ -52,3 +54,5 @@ SQL_SHAPE = "E041"
 PARTITION = "E050"
 MIGRATION = "E060"
 CONFIG = "E070"
+PYTHON_TYPE = "E080"  # a column the generated models cannot type
+PYTHON_NAME = "E081"  # a name the generated models cannot use

@@ -101,7 +101,7 @@ def statements(schema: ir.Schema) -> list[Statement]:
             node("rls", t.name, [("table", t.name)], Statement(section, "rls", t))
         for pol in t.policies:
             deps = [("table", t.name)] + _calls(pol.using, functions) + _calls(pol.check, functions)
-            comments = (ir.Comment("POLICY", f"{pol.name} ON {t.name.q}", pol.comment),) if pol.comment else ()
+            comments = (ir.Comment("POLICY", f"{pol.q} ON {t.name.q}", pol.comment),) if pol.comment else ()
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
     for i, g in enumerate(schema.grants):
         node("grant", i, [], Statement("Grants", "grant", g))
@@ -115,16 +115,25 @@ def table_comments(t: ir.Table) -> tuple[ir.Comment, ...]:
     return tuple(comments)
 
 
-def migration_sql(schema: ir.Schema, sources: list[str]) -> str:
+def rendered_statements(schema: ir.Schema) -> list[tuple[Statement, str]]:
+    """Every statement of the migration with its SQL text, its COMMENT statements included."""
     env = environment()
     templates = {name: env.get_template(f"sql/{name}.sql.j2") for name in RANK}
     comment_template = env.get_template("sql/comment.sql.j2")
-    sections: list[Section] = []
+    result = []
     for stmt in statements(schema):
         text = templates[stmt.template].render(obj=stmt.obj)
         text += "".join(comment_template.render(obj=c) for c in stmt.comments)
+        result.append((stmt, text.rstrip("\n")))
+    return result
+
+
+def migration_sql(schema: ir.Schema, sources: list[str]) -> str:
+    sections: list[Section] = []
+    for stmt, text in rendered_statements(schema):
         if not sections or sections[-1].title != stmt.section:
             sections.append(Section(stmt.section, []))
-        sections[-1].statements.append(text.rstrip("\n"))
+        sections[-1].statements.append(text)
     view = MigrationView(f"{schema.version:04d}", schema.name, ", ".join(sources), sections)
-    return env.get_template("sql/migration.sql.j2").render(migration=view)
+    text: str = environment().get_template("sql/migration.sql.j2").render(migration=view)
+    return text

@@ -60,8 +60,12 @@ class Resolver:
         self.diags.append(where.pos.diag(where.path, code, message, key=key))
 
     def sql_error(self, where: Where, exc: sqlparse.FragmentError) -> None:
-        line, col = where.pos.fragment(where.path, exc.offset)
-        self.diags.append(errors.Diagnostic(where.pos.file, line, col, errors.SQL_SYNTAX, exc.message))
+        self.error_in_fragment(where, exc.offset, errors.SQL_SYNTAX, exc.message)
+
+    def error_in_fragment(self, where: Where, offset: int | None, code: str, message: str) -> None:
+        """An error at character `offset` of the SQL fragment at `where`."""
+        line, col = where.pos.fragment(where.path, offset)
+        self.diags.append(errors.Diagnostic(where.pos.file, line, col, code, message))
 
     def ident(self, name: str, where: Where, what: str) -> bool:
         why = names.problem(name)
@@ -139,6 +143,8 @@ class Resolver:
             if f.module in modules:
                 self.error(at("module"), errors.DUPLICATE_NAME, f'module "{f.module}" is defined twice')
             modules[f.module] = at("module")
+            if f.module == "index":
+                self.error(at("module"), errors.SPEC_INVALID, 'module name "index" is taken: docs/index.md is the page that lists the modules')
             if s.migration is not None:
                 if migration is not None and migration_at is not None:
                     self.error(at("migration"), errors.MIGRATION, f"the first migration is already declared in {migration_at.pos.file}", key=True)
@@ -260,11 +266,14 @@ class Resolver:
         if len(pk_columns) > 1 or (pk_columns and table_pk) or len(table_pk) > 1:
             self.error(at("columns"), errors.DUPLICATE_NAME, f"table {name.display} declares more than one primary key; use one `primary_key: [a, b]` constraint for a composite key", key=True)
 
+        # A bad table name is reported once, not again in every constraint name derived from it.
+        derived_ok = names.problem(name.name) is None
+
         def add(c: ir.Constraint, w: Where, lint: Any, holder: Where, raw_check: str | None = None) -> None:
             if c.name in constraint_at:
                 self.error(w, errors.DUPLICATE_NAME, f'constraint "{c.name}" is defined twice on table {name.display}')
                 return
-            if self.ident(c.name, w, "constraint name"):
+            if not derived_ok or self.ident(c.name, w, "constraint name"):
                 constraint_at[c.name] = w
                 constraints.append(c)
                 self.origin(("constraint", name, c.name), w, lint, holder)
@@ -284,7 +293,7 @@ class Resolver:
             if col.identity and default is not None:
                 self.error(at("columns", col_name, "identity"), errors.SPEC_INVALID, "an identity column cannot also have a default")
             if typ is not None:
-                columns.append(ir.Column(col_name, typ[0], typ[1], typ[2], typ[3], typ[4], col.not_null or col.primary_key, default, col.identity, col.comment))
+                columns.append(ir.Column(col_name, typ[0], typ[1], typ[2], typ[3], typ[4], col.not_null or col.primary_key, default, col.identity, col.comment, python_type=col.python_type))
             if col.identity:
                 seq = Name(name.schema, f"{name.name}_{col_name}_seq")
                 self.claim(self.relations, seq, cw, "identity sequence")
@@ -293,7 +302,8 @@ class Resolver:
                 add(ir.Constraint(f"{name.name}_pkey", "primary_key", (col_name,)), at("columns", col_name, "primary_key"), col.lint, cw)
             if col.unique:
                 add(ir.Constraint(names.derived_constraint_name(name.name, [col_name], "key"), "unique", (col_name,)), at("columns", col_name, "unique"), col.lint, cw)
-            if col.check is not None and self.expr(col.check, at("columns", col_name, "check")) is not None:
+            if col.check is not None and (node := self.expr(col.check, at("columns", col_name, "check"))) is not None:
+                self.check_columns(node, set(t.columns), name, at("columns", col_name, "check"))
                 add(ir.Constraint(f"{name.name}_{col_name}_check", "check", check=col.check.strip()), at("columns", col_name, "check"), col.lint, cw, col.check)
             if col.references is not None:
                 fk = self.foreign_key(name, [col_name], col.references, col.on_delete, col.on_update, None, at("columns", col_name, "references"))
@@ -368,14 +378,14 @@ class Resolver:
             name = f"{base}{n}"
         return name
 
-    def check_columns(self, node: Any, columns: set[str], table: Name, where: Where) -> set[str]:
+    def check_columns(self, node: Any, columns: set[str], table: Name, where: Where, start: int = len(sqlparse.EXPRESSION_PREFIX)) -> set[str]:
         found: set[str] = set()
-        for ref in sqlparse.column_refs(node):
+        for ref, offset in sqlparse.column_refs_at(node, start):
             col = ref[-1]
             if len(ref) > 1 and ref[-2] != table.name:
                 continue  # qualified by another table or alias: not ours to check
             if col not in columns:
-                self.error(where, errors.UNKNOWN_COLUMN, f'unknown column "{col}" in table {table.display}')
+                self.error_in_fragment(where, offset, errors.UNKNOWN_COLUMN, f'unknown column "{col}" in table {table.display}')
             else:
                 found.add(col)
         return found
@@ -510,7 +520,7 @@ class Resolver:
                     self.error(ew, errors.UNKNOWN_COLUMN, f'unknown column "{elem.name}" in table {table.display}')
                 elements.append(ir.IndexElement(elem.name, None, desc, nulls))
             else:
-                self.check_columns(elem.expr, columns, table, ew)
+                self.check_columns(elem.expr, columns, table, ew, len(sqlparse.INDEX_ELEMENT_PREFIX))
                 expr_text = text.strip()
                 for suffix in ("NULLS FIRST", "NULLS LAST", "DESC", "ASC"):
                     if expr_text.upper().endswith(suffix):
@@ -599,6 +609,10 @@ class Resolver:
     # -- functions, triggers, grants -------------------------------------
     def function(self, name: Name, f: spec.Function, where: Where, module: str) -> ir.Function | None:
         at = lambda *p: Where(where.pos, where.path + p)  # noqa: E731
+        why = names.problem(f.language)
+        if why:  # it is printed bare after LANGUAGE, so it must be a plain name
+            self.error(at("language"), errors.SPEC_BAD_IDENTIFIER, f"language {why}")
+            return None
         body = f.body if f.body.endswith("\n") else f.body + "\n"
         tag = "$$"
         n = 0
@@ -608,8 +622,7 @@ class Resolver:
         try:
             shape, _ = sqlparse.function(name.name, f.args, f.returns, f.language, body, tag)
         except sqlparse.FragmentError as exc:
-            part = getattr(exc, "part", "body")
-            self.sql_error(at(part), exc)
+            self.sql_error(at(exc.part), exc)
             return None
         ok = True
         if f.search_path is not None:
@@ -720,7 +733,7 @@ class Resolver:
                     self.error(pw, errors.SPEC_INVALID, f"privilege {', '.join(bad).upper()} does not apply to a {kind.replace('all_', '').rstrip('s')}")
                     continue
                 if roles_ok:
-                    result.append(ir.Grant(privileges, kind, target, tuple(g.to), g.with_grant_option))
+                    result.append(ir.Grant(privileges, kind, target, tuple(g.to), g.with_grant_option, f.module))
         return result
 
     def function_signature(self, name: Name) -> str | None:

@@ -60,6 +60,11 @@ class Column(Linted):
     on_delete: Action | None = None
     on_update: Action | None = None
     comment: str | None = None
+    python_type: str | None = Field(
+        None,
+        description="Python type of a value (of each element, for an array) in the generated models, "
+        "e.g. `str` or `ipaddress.IPv4Interface`; needed for a type the models do not know, overrides the default otherwise",
+    )
 
 
 class Constraint(Linted):
