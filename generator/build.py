@@ -11,6 +11,7 @@ from .config import Settings
 from .origins import Origins
 
 if TYPE_CHECKING:
+    from .docs_model import DocFinding
     from .lint import Finding
 
 
@@ -53,10 +54,21 @@ def generate(settings: Settings) -> Result:
         f"migrations/{stem}.state.json": state_json(schema),
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
         **models.outputs,
-        **render_docs.docs_outputs(schema, f"migrations/{stem}.sql"),
     }
     findings = lint.lint(schema, origins, lint.Options.from_settings(settings))
+    outputs.update(render_docs.docs_outputs(schema, f"migrations/{stem}.sql", doc_findings(findings, files)))
     return Result(schema, outputs, models.notes, tuple(findings))
+
+
+def doc_findings(findings: list[Finding], files: list[loader.LoadedFile]) -> list[DocFinding]:
+    """Lint findings as the docs list them: under the module whose file they point at, without
+    line numbers (a comment added to the spec must not change a page), most severe first."""
+    from .docs_model import DocFinding
+    from .lint import SEVERITIES
+
+    module_of = {f.pos.file: f.module for f in files}
+    active = sorted((f for f in findings if f.suppressed is None), key=lambda f: (SEVERITIES.index(f.severity), f.rule, f.object))
+    return [DocFinding(module_of.get(f.file, ""), f.severity, f"{f.rule} {f.name}", f.object, f.message) for f in active]
 
 
 def state_json(schema: ir.Schema) -> str:

@@ -50,7 +50,7 @@ def unindexed_foreign_keys(ctx: Context) -> Iterator[Finding]:
             effect = f"ON DELETE {action} makes every delete from {fk.ref_table} scan {t.name} and write to it" if writes else f"every delete from {fk.ref_table} scans {t.name} to check for references"
             yield ctx.finding(
                 "P202", ("constraint", t.name, fk.name), f"{t.name}.{fk.name}",
-                f"foreign key ({cols}) -> {fk.ref_table}({', '.join(fk.ref_columns)}) has no index leading with its columns; {effect}",
+                f"foreign key ({cols}) to {fk.ref_table}({', '.join(fk.ref_columns)}) has no index leading with its columns; {effect}",
                 severity=WARNING if writes else INFO,
             )
 
