@@ -62,3 +62,12 @@ def test_rule_case(case: Path, tmp_path: Path) -> None:
 
 def test_every_rule_has_a_case() -> None:
     assert {p.stem.split("_")[0] for p in CASES} == set(RULES)
+
+
+def test_a_finding_in_a_template_points_at_the_call_in_the_template(tmp_path: Path) -> None:
+    """{table} is replaced before the call: the column is mapped back to the spec text."""
+    case = CASES_DIR / "P201_auth_function_per_row.yaml"
+    found = [f for f in lint_case(case, tmp_path) if f.object == "public.docs.docs_select"]
+    line = case.read_text().splitlines()[found[0].line - 1]
+    assert "{table}.owner = auth.uid()" in line
+    assert found[0].column == line.index("auth.uid()") + 1
