@@ -122,7 +122,7 @@ def _indexes(ctx: Context, t: ir.Table) -> list[_Index]:
 
 @rule(
     "P203", "duplicate-index", WARNING,
-    why="An index with the same columns, order, method and predicate as another index, or as the index behind a primary key or UNIQUE constraint, serves no query the other does not, yet every write maintains both (splinter 0009).",
+    why="An index with the same columns, method and predicate as another index, or as the index behind a primary key or UNIQUE constraint, in the same order or all reversed (a B-tree reads both ways), serves no query the other does not, yet every write maintains both (splinter 0009).",
     hint="drop the duplicate index",
 )
 def duplicate_indexes(ctx: Context) -> Iterator[Finding]:

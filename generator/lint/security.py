@@ -11,26 +11,31 @@ from .context import RLS_COMMANDS, Context
 from .registry import ERROR, INFO, WARNING, Finding, rule
 
 
+SEARCH_PATH_HINT = "add `search_path: [public]` (or `[]` with schema-qualified names in the body) to the function"
+
+
+def _without_search_path(ctx: Context, definer: bool) -> Iterator[ir.Function]:
+    return (f for f in ctx.schema.functions if f.search_path is None and (f.security == "definer") == definer)
+
+
 @rule(
     "S101", "function-search-path-mutable", WARNING,
     why="A function without a fixed search_path resolves the tables and functions it names through the caller's search_path, which the caller can point at objects of their own (splinter 0011).",
-    hint="add `search_path: [public]` (or `[]` with schema-qualified names in the body) to the function",
+    hint=SEARCH_PATH_HINT,
 )
 def search_path_mutable(ctx: Context) -> Iterator[Finding]:
-    for f in ctx.schema.functions:
-        if f.search_path is None and f.security != "definer":
-            yield ctx.finding("S101", ("function", f.name), ctx.function_label(f), "function has no fixed search_path")
+    for f in _without_search_path(ctx, definer=False):
+        yield ctx.finding("S101", ("function", f.name), ctx.function_label(f), "function has no fixed search_path")
 
 
 @rule(
     "S102", "security-definer-search-path", ERROR,
     why="A SECURITY DEFINER function runs with its owner's rights; without a fixed search_path any caller can make it run their own objects with those rights.",
-    hint="add `search_path: [public]` (or `[]` with schema-qualified names in the body) to the function",
+    hint=SEARCH_PATH_HINT,
 )
 def definer_search_path(ctx: Context) -> Iterator[Finding]:
-    for f in ctx.schema.functions:
-        if f.search_path is None and f.security == "definer":
-            yield ctx.finding("S102", ("function", f.name), ctx.function_label(f), "SECURITY DEFINER function has no fixed search_path")
+    for f in _without_search_path(ctx, definer=True):
+        yield ctx.finding("S102", ("function", f.name), ctx.function_label(f), "SECURITY DEFINER function has no fixed search_path")
 
 
 @rule(
