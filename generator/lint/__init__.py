@@ -28,4 +28,4 @@ def lint(schema: ir.Schema, origins: Origins | None = None, options: Options | N
         ctx.ran.add(rule.id)
         if rule.check is not None:
             findings.extend(rule.check(ctx))
-    return sorted(findings)
+    return sorted(findings, key=lambda f: (f.file, f.line, f.column, f.rule, f.object, f.message))
