@@ -34,6 +34,10 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_USER_ERROR)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
+        except OSError as exc:  # a full disk or a read-only directory is not a bug in schemagen
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"schemagen: cannot write{where}: {exc.strerror or exc}; generated files were left as they were", err=True)
+            sys.exit(EXIT_USER_ERROR)
         except Exception:  # a bug in schemagen: say so, with the traceback for the report
             traceback.print_exc()
             click.echo("schemagen: internal error (this is a bug in schemagen, not in your spec)", err=True)

@@ -32,15 +32,21 @@ class Settings:
 
 
 def find_root(start: Path) -> Path:
+    return _project_dir(start) or start
+
+
+def _project_dir(start: Path) -> Path | None:
     for directory in (start, *start.parents):
         if (directory / "pyproject.toml").is_file():
             return directory
-    return start
+    return None
 
 
 def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | None = None) -> Settings:
     start = (start or Path.cwd()).resolve()
-    root = find_root(start)
+    # The project is the one that holds the spec: `schemagen build --spec ~/repo/spec`
+    # run from elsewhere must read ~/repo/pyproject.toml, not the working directory's.
+    root = (_project_dir((start / spec_dir).resolve()) if spec_dir is not None else None) or find_root(start)
     values = dict(DEFAULTS)
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():

@@ -135,6 +135,28 @@ def test_crash_mid_write_keeps_the_old_file_and_no_temp_file(built: tuple[Path, 
     assert snapshot(out) == before  # old bytes in place, and nothing else, e.g. no .tmp files
 
 
+def test_disk_full_while_writing_changes_no_file_and_is_a_user_error(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    spec, out = built
+    for path in out.rglob("*.*"):  # make every file stale, so several must be written
+        if path.is_file():
+            path.write_text("-- old\n", encoding="utf-8")
+    before = snapshot(out)
+    real_fsync, calls = writer.os.fsync, []
+
+    def fsync_then_full(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(writer.os, "fsync", fsync_then_full)
+    result = run("build", "--spec", str(spec), "--out", str(out))
+
+    assert result.exit_code == 1, result.output
+    assert "No space left on device" in result.output and "Traceback" not in result.output
+    assert snapshot(out) == before  # the two files already staged were not put in place either
+
+
 def test_atomic_write_failure_leaves_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "a.sql"
     target.write_text("old\n", encoding="utf-8")

@@ -51,6 +51,16 @@ def test_command_line_paths_override_settings(tmp_path: Path, monkeypatch: pytes
     assert not (root / "build").exists()
 
 
+def test_project_is_found_from_the_spec_not_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project(tmp_path, 'migration_name = "V{version}__{name}"\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = build(elsewhere, monkeypatch, "--spec", str(root / "schema"), "--out", str(root / "out"))
+    assert result.exit_code == 0, result.output
+    sql = (root / "out" / "migrations" / "V24__sync_operations.sql").read_text(encoding="utf-8")
+    assert "from schema/sync_operations.yaml" in sql  # named from the project root, not from elsewhere/
+
+
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
