@@ -114,7 +114,7 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
 
     Prints `file:line:col: severity RULE-ID name: message (object)` and a hint
     per finding. Exit status: 1 when there is an error (or a warning, with
-    --strict), else 0. Rules: docs/lint-rules.md.
+    --strict), else 0. Rules: generated/docs/lint-rules.md.
     """
     import datetime
 

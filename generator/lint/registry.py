@@ -3,7 +3,7 @@
 A rule is data (id, name, default severity, why it matters, how to fix it) plus
 a check: a function of the lint context that yields findings. The modules
 security.py, performance.py and correctness.py register their checks with
-`@rule(...)`; `--list-rules` and docs/lint-rules.md are printed from here.
+`@rule(...)`; `--list-rules` and generated/docs/lint-rules.md are printed from here.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ INFO = "info"
 SEVERITIES = (ERROR, WARNING, INFO)
 
 FAMILIES = {"S": "security", "P": "performance", "C": "correctness", "L": "suppressions"}
-DOCS_PAGE = "docs/lint-rules.md"  # relative to the project root
+DOCS_PAGE = "generated/docs/lint-rules.md"  # relative to the project root; `schemagen build` writes it
 
 
 @dataclass(frozen=True)
