@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import errors, ir, jsonout, loader, resolve
 from .config import Settings
+from .origins import Origins
+
+if TYPE_CHECKING:
+    from .docs_model import DocFinding
+    from .lint import Finding
 
 
 @dataclass(frozen=True)
@@ -14,22 +20,30 @@ class Result:
     schema: ir.Schema
     outputs: dict[str, str]  # relative to the output directory
     notes: list[str] = field(default_factory=list)  # worth telling, not errors (e.g. CHECKs the models leave to the database)
+    findings: tuple[Finding, ...] = ()  # lint findings that do not depend on the date
 
 
 def load_schema(settings: Settings) -> tuple[ir.Schema, list[str]]:
-    schema, files = _load(settings)
+    schema, files, _origins = _load(settings)
     return schema, [f.source for f in files]
 
 
-def _load(settings: Settings) -> tuple[ir.Schema, list[loader.LoadedFile]]:
+def load_located(settings: Settings) -> tuple[ir.Schema, Origins, list[str]]:
+    """The IR, where each of its objects is written in the spec, and the spec files' names."""
+    schema, files, origins = _load(settings)
+    return schema, origins, [f.source for f in files]
+
+
+def _load(settings: Settings) -> tuple[ir.Schema, list[loader.LoadedFile], Origins]:
     files = loader.load_dir(settings.spec_dir, settings.root)
-    return resolve.resolve(files), files
+    schema, origins = resolve.resolve_with_origins(files)
+    return schema, files, origins
 
 
 def generate(settings: Settings) -> Result:
-    from . import locate, render_docs, render_models, render_sql, spec
+    from . import lint, locate, render_docs, render_models, render_sql, spec
 
-    schema, files = _load(settings)
+    schema, files, origins = _load(settings)
     sources = [f.source for f in files]
     models = render_models.render(schema)
     if models.problems:
@@ -40,9 +54,21 @@ def generate(settings: Settings) -> Result:
         f"migrations/{stem}.state.json": state_json(schema),
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
         **models.outputs,
-        **render_docs.docs_outputs(schema, f"migrations/{stem}.sql"),
     }
-    return Result(schema, outputs, models.notes)
+    findings = lint.lint(schema, origins, lint.Options.from_settings(settings))
+    outputs.update(render_docs.docs_outputs(schema, f"migrations/{stem}.sql", doc_findings(findings, files)))
+    return Result(schema, outputs, models.notes, tuple(findings))
+
+
+def doc_findings(findings: list[Finding], files: list[loader.LoadedFile]) -> list[DocFinding]:
+    """Lint findings as the docs list them: under the module whose file they point at, without
+    line numbers (a comment added to the spec must not change a page), most severe first."""
+    from .docs_model import DocFinding
+    from .lint import SEVERITIES
+
+    module_of = {f.pos.file: f.module for f in files}
+    active = sorted((f for f in findings if f.suppressed is None), key=lambda f: (SEVERITIES.index(f.severity), f.rule, f.object))
+    return [DocFinding(module_of.get(f.file, ""), f.severity, f"{f.rule} {f.name}", f.object, f.message) for f in active]
 
 
 def state_json(schema: ir.Schema) -> str:

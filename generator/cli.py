@@ -103,6 +103,49 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool) -> None:
         return
     touched = writer.write(out, outputs)
     click.echo(f"wrote {len(touched)} of {len(outputs)} files in {shown}/" if touched else f"{shown}/ is up to date ({len(outputs)} files)")
+    _lint_summary(result.findings)
+
+
+def _lint_summary(findings: Any) -> None:
+    from .lint import report
+
+    click.echo(f"lint: {report.summary(findings)}" + ("; `schemagen lint` shows them" if report.active(findings) else ""))
+
+
+@main.command()
+@spec_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "markdown"]), default="text", show_default=True, help="Output format; markdown only with --list-rules.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="The date the partition horizon is measured from (default: today).")
+@click.option("--list-rules", is_flag=True, help="Print every rule with its id, default severity and why it matters.")
+@_guarded
+def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: bool) -> None:
+    """Check the spec for unsafe, slow and broken schema design; no database needed.
+
+    Prints `file:line:col: severity RULE-ID name: message (object)` and a hint
+    per finding. Exit status: 1 when there is an error (or a warning, with
+    --strict), else 0. Rules: generated/docs/lint-rules.md.
+    """
+    import datetime
+
+    from . import build as pipeline
+    from . import config
+    from .lint import Options, report
+    from .lint import lint as run_lint
+
+    if list_rules:
+        listing = {"text": report.rules_text, "json": report.rules_json, "github": report.rules_text, "markdown": report.rules_markdown}[fmt]
+        click.echo(listing(), nl=False)
+        return
+    if fmt == "markdown":
+        raise click.UsageError("--format markdown goes with --list-rules")
+    settings = config.load(spec_dir=spec_dir)
+    schema, origins, _sources = pipeline.load_located(settings)
+    day = today.date() if today is not None else datetime.date.today()
+    findings = run_lint(schema, origins, Options.from_settings(settings, day))
+    click.echo({"text": report.text, "json": report.as_json, "github": report.github}[fmt](findings), nl=False)
+    click.echo(f"lint: {report.summary(findings)}", err=True)
+    sys.exit(report.exit_status(findings, strict))
 
 
 @main.command()

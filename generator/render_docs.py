@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import docs_links, docs_model, docs_pages, ir
+from .lint.report import rules_markdown
 from .templating import environment
 
 DOCS_DIR = "docs"
@@ -26,4 +27,5 @@ def docs_outputs(schema: ir.Schema, migration_file: str, findings: Sequence[docs
     module_template = env.get_template("docs/module.md.j2")
     outputs = {f"{DOCS_DIR}/{page.path}": module_template.render(page=page) for page in docs_pages.module_pages(schema, index, migration_file, findings)}
     outputs[f"{DOCS_DIR}/index.md"] = env.get_template("docs/index.md.j2").render(page=docs_pages.index_page(schema, index, migration_file))
+    outputs[f"{DOCS_DIR}/lint-rules.md"] = rules_markdown()  # the pages findings link to
     return outputs

@@ -15,6 +15,7 @@ from typing import Any
 from . import errors, ir, names, pgtypes, quoting, spec, sqlparse
 from .ir import Name
 from .loader import LoadedFile
+from .origins import Origins
 from .positions import Path, Positions
 
 TABLE_PRIVILEGES = {"select", "insert", "update", "delete", "truncate", "references", "trigger", "all"}
@@ -52,6 +53,8 @@ class Resolver:
         self.types: dict[Name, Where] = {}
         self.sequences: set[Name] = set()
         self.resolved_tables: dict[Name, ir.Table] = {}
+        self.partitions: set[Name] = set()
+        self.origins = Origins()  # where each object came from, for lint; never part of the IR
 
     # -- reporting -------------------------------------------------------
     def error(self, where: Where, code: str, message: str, *, key: bool = False) -> None:
@@ -96,6 +99,9 @@ class Resolver:
             self.sql_error(where, exc)
             return False
         return True
+
+    def origin(self, key: tuple[Any, ...], where: Where, lint: Any = None, holder: Where | None = None, *, raw: str | None = None, subs: tuple[tuple[str, str], ...] = (), stripped: bool = True) -> None:
+        self.origins.add(key, where.pos, where.path, lint, None if holder is None else holder.path, raw=raw, subs=subs, stripped=stripped)
 
     def expr(self, text: str, where: Where) -> Any | None:
         try:
@@ -180,6 +186,7 @@ class Resolver:
                 self.claim(self.relations, name, where, "table")
                 self.claim(self.types, name, where, "table")
                 self.known.tables.setdefault(name, (table, where, f.module))
+                self.origin(("table", name), where, table.lint)
             for key, fn in s.functions.items():
                 where = at("functions", key)
                 name = self.qualified(key, where, "function")
@@ -187,6 +194,8 @@ class Resolver:
                 if name in self.known.functions or name in self.known.external_functions:
                     self.error(where, errors.DUPLICATE_NAME, f'function "{name.display}" is defined twice', key=True)
                 self.known.functions.setdefault(name, (fn, where, f.module))
+                self.origin(("function", name), where, fn.lint)
+                self.origin(("function_body", name), at("functions", key, "body"), fn.lint, where, raw=fn.body, stripped=False)
         if migration is None:
             file = self.files[0].pos
             self.diags.append(file.diag((), errors.MIGRATION, "no spec file declares `migration: {version: N, name: ...}`"))
@@ -270,19 +279,23 @@ class Resolver:
         # A bad table name is reported once, not again in every constraint name derived from it.
         derived_ok = names.problem(name.name) is None
 
-        def add(c: ir.Constraint, w: Where) -> None:
+        def add(c: ir.Constraint, w: Where, lint: Any, holder: Where, raw_check: str | None = None) -> None:
             if c.name in constraint_at:
                 self.error(w, errors.DUPLICATE_NAME, f'constraint "{c.name}" is defined twice on table {name.display}')
                 return
             if not derived_ok or self.ident(c.name, w, "constraint name"):
                 constraint_at[c.name] = w
                 constraints.append(c)
+                self.origin(("constraint", name, c.name), w, lint, holder)
+                if raw_check is not None:
+                    self.origin(("constraint_check", name, c.name), Where(holder.pos, holder.path + ("check",)), lint, holder, raw=raw_check)
                 if c.kind in ("primary_key", "unique"):
                     self.claim(self.relations, Name(name.schema, c.name), w, "index of constraint")
 
         for col_name, col in t.columns.items():
             cw = at("columns", col_name)
             self.ident(col_name, cw, "column name")
+            self.origin(("column", name, col_name), cw, col.lint)
             typ = self.column_type(col.type, at("columns", col_name, "type"))
             default = None
             if col.default is not None and self.expr(col.default, at("columns", col_name, "default")) is not None:
@@ -296,16 +309,16 @@ class Resolver:
                 self.claim(self.relations, seq, cw, "identity sequence")
                 self.sequences.add(seq)
             if col.primary_key:
-                add(ir.Constraint(f"{name.name}_pkey", "primary_key", (col_name,)), at("columns", col_name, "primary_key"))
+                add(ir.Constraint(f"{name.name}_pkey", "primary_key", (col_name,)), at("columns", col_name, "primary_key"), col.lint, cw)
             if col.unique:
-                add(ir.Constraint(names.derived_constraint_name(name.name, [col_name], "key"), "unique", (col_name,)), at("columns", col_name, "unique"))
+                add(ir.Constraint(names.derived_constraint_name(name.name, [col_name], "key"), "unique", (col_name,)), at("columns", col_name, "unique"), col.lint, cw)
             if col.check is not None and (node := self.expr(col.check, at("columns", col_name, "check"))) is not None:
                 self.check_columns(sqlparse.expression_column_refs(col.check), set(t.columns), name, at("columns", col_name, "check"))
-                add(ir.Constraint(f"{name.name}_{col_name}_check", "check", check=col.check.strip()), at("columns", col_name, "check"))
+                add(ir.Constraint(f"{name.name}_{col_name}_check", "check", check=col.check.strip()), at("columns", col_name, "check"), col.lint, cw, col.check)
             if col.references is not None:
                 fk = self.foreign_key(name, [col_name], col.references, col.on_delete, col.on_update, None, at("columns", col_name, "references"))
                 if fk is not None:
-                    add(fk, at("columns", col_name, "references"))
+                    add(fk, at("columns", col_name, "references"), col.lint, cw)
             elif col.on_delete or col.on_update:
                 self.error(at("columns", col_name, "on_delete" if col.on_delete else "on_update"), errors.SPEC_INVALID, "on_delete/on_update need `references`", key=True)
 
@@ -318,7 +331,7 @@ class Resolver:
                     continue
                 refs = self.check_columns(sqlparse.expression_column_refs(c.check), column_names, name, at("constraints", i, "check"))
                 cname = c.name or self.unused_name(name.name, refs, constraint_at)
-                add(ir.Constraint(cname, "check", check=c.check.strip(), comment=c.comment), at("constraints", i, "name") if c.name else cw)
+                add(ir.Constraint(cname, "check", check=c.check.strip(), comment=c.comment), at("constraints", i, "name") if c.name else cw, c.lint, cw, c.check)
                 continue
             kind = "unique" if c.unique is not None else "primary_key" if c.primary_key is not None else "foreign_key"
             cols = list(c.unique or c.primary_key or c.foreign_key or [])
@@ -338,9 +351,9 @@ class Resolver:
                 assert c.references is not None
                 fk = self.foreign_key(name, cols, c.references, c.on_delete, c.on_update, cname, at("constraints", i, "references"))
                 if fk is not None:
-                    add(fk, nw)
+                    add(fk, nw, c.lint, cw)
             else:
-                add(ir.Constraint(cname, kind, tuple(cols), comment=c.comment), nw)
+                add(ir.Constraint(cname, kind, tuple(cols), comment=c.comment), nw, c.lint, cw)
         for con in constraints:  # a primary key's columns are NOT NULL
             if con.kind == "primary_key":
                 columns = [ir.Column(**{**col.__dict__, "not_null": True}) if col.name in con.columns else col for col in columns]
@@ -457,9 +470,12 @@ class Resolver:
         kind = pgtypes.ORDERED_BOUNDS.get(key_col.base if key_col else "", "text")
         parts: list[ir.Partition] = []
         ranges: list[tuple[Any, Any, str, Where]] = []
+        self.origin(("partitioning", name), at("partitioning"), t.lint, at())
         for pname, part in p.partitions.items():
             pw = at("partitioning", "partitions", pname)
             pn = Name(name.schema, pname)
+            self.partitions.add(pn)
+            self.origin(("partition", pn), pw, part.lint)
             self.ident(pname, pw, "partition name")
             self.claim(self.relations, pn, pw, "partition")
             self.claim(self.types, pn, pw, "partition")
@@ -498,9 +514,11 @@ class Resolver:
         name = Name(table.schema, key)
         self.ident(key, where, "index name")
         self.claim(self.relations, name, where, "index")
+        self.origin(("index", name), where, ix.lint)
         elements: list[ir.IndexElement] = []
         for i, text in enumerate(ix.columns):
             ew = Where(where.pos, where.path + ("columns", i))
+            self.origin(("index_element", name, i), ew, ix.lint, where, raw=text)
             try:
                 elem = sqlparse.index_element(text)
             except sqlparse.FragmentError as exc:
@@ -525,6 +543,7 @@ class Resolver:
         where_sql = None
         if ix.where is not None:
             node = self.expr(ix.where, Where(where.pos, where.path + ("where",)))
+            self.origin(("index_where", name), Where(where.pos, where.path + ("where",)), ix.lint, where, raw=ix.where)
             if node is not None:
                 self.check_columns(sqlparse.expression_column_refs(ix.where), columns, table, Where(where.pos, where.path + ("where",)))
                 where_sql = ix.where.strip()
@@ -543,6 +562,9 @@ class Resolver:
             pol = self.policy(table, key, p.command, p.using, p.check, p.roles, p.restrictive, None, p.comment, pw, at("policies", key, "using"), at("policies", key, "check"))
             if pol is not None:
                 self._add_policy(pol, pw, seen, result)
+                self.origin(("policy", table, pol.name), pw, p.lint)
+                self.origin(("policy_using", table, pol.name), at("policies", key, "using"), p.lint, pw, raw=p.using)
+                self.origin(("policy_check", table, pol.name), at("policies", key, "check"), p.lint, pw, raw=p.check)
         for i, apply in enumerate(t.apply_policies):
             aw = at("apply_policies", i)
             entry = self.known.templates.get(apply.template)
@@ -559,6 +581,11 @@ class Resolver:
                 pol = self.policy(table, pname, command, using, check, tpl.roles, tpl.restrictive, apply.template, None, aw, Where(tw.pos, tw.path + ("using",)), Where(tw.pos, tw.path + ("check" if tpl.check is not None else "using",)))
                 if pol is not None:
                     self._add_policy(pol, aw, seen, result)
+                    subs = (("{table}", quoting.ident(table.name)), ("{prefix}", prefix))
+                    self.origin(("policy", table, pol.name), aw, apply.lint)
+                    self.origin(("policy_using", table, pol.name), Where(tw.pos, tw.path + ("using",)), apply.lint, aw, raw=tpl.using, subs=subs)
+                    check_key = "check" if tpl.check is not None else "using"
+                    self.origin(("policy_check", table, pol.name), Where(tw.pos, tw.path + (check_key,)), apply.lint, aw, raw=getattr(tpl, check_key), subs=subs)
         return tuple(result)
 
     def _add_policy(self, pol: ir.Policy, where: Where, seen: dict[str, Where], result: list[ir.Policy]) -> None:
@@ -656,6 +683,7 @@ class Resolver:
                 ok = False
             if ok:
                 result.append(ir.Trigger(key, table_name, t.timing, tuple(t.events), t.for_each, fn_name, when, tuple(t.sets), t.comment))
+                self.origin(("trigger", table_name, key), where, t.lint)
         return result
 
     def mark_trigger_columns(self, triggers: list[ir.Trigger]) -> None:
@@ -682,10 +710,11 @@ class Resolver:
             targets: list[tuple[str, str, set[str], Where]] = []
             for j, t in enumerate(g.tables):
                 n = names.split(t)
-                if n not in self.known.tables and n not in self.known.external_tables:
+                if n not in self.known.tables and n not in self.known.external_tables and n not in self.partitions:
                     self.error(at("tables", j), errors.UNKNOWN_TABLE, f'grant on unknown table "{t}"')
                 else:
                     targets.append(("table", n.q, TABLE_PRIVILEGES, at("privileges")))
+                    self.origin(("grant", "table", n.q), at("tables", j), g.lint, where)
             for j, fn in enumerate(g.functions):
                 n = names.split(fn)
                 entry = self.known.functions.get(n)
@@ -695,17 +724,20 @@ class Resolver:
                 resolved = self.function_signature(n)
                 if resolved is not None:
                     targets.append(("function", resolved, FUNCTION_PRIVILEGES, at("privileges")))
+                    self.origin(("grant", "function", resolved), at("functions", j), g.lint, where)
             for j, s in enumerate(g.sequences):
                 n = names.split(s)
                 if n not in self.sequences:
                     self.error(at("sequences", j), errors.UNKNOWN_TABLE, f'grant on unknown sequence "{s}" (sequences come from identity columns)')
                 else:
                     targets.append(("sequence", n.q, SEQUENCE_PRIVILEGES, at("privileges")))
+                    self.origin(("grant", "sequence", n.q), at("sequences", j), g.lint, where)
             if g.all_sequences_in_schema is not None:
                 if g.all_sequences_in_schema not in self.known.schemas:
                     self.error(at("all_sequences_in_schema"), errors.UNKNOWN_SCHEMA, f'unknown schema "{g.all_sequences_in_schema}"')
                 else:
                     targets.append(("all_sequences", quoting.ident(g.all_sequences_in_schema), SEQUENCE_PRIVILEGES, at("privileges")))
+                    self.origin(("grant", "all_sequences", quoting.ident(g.all_sequences_in_schema)), at("all_sequences_in_schema"), g.lint, where)
             for kind, target, allowed, pw in targets:
                 bad = [p for p in privileges if p not in allowed]
                 if bad:
@@ -748,3 +780,9 @@ def _squash(text: str | None) -> str | None:
 
 def resolve(files: list[LoadedFile]) -> ir.Schema:
     return Resolver(files).run()
+
+
+def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
+    """The IR, and where each of its objects was written in the spec (for lint)."""
+    resolver = Resolver(files)
+    return resolver.run(), resolver.origins
