@@ -102,7 +102,7 @@ def expression(text: str) -> ast.Node:
 
 
 @lru_cache(maxsize=8192)
-def _expression_json(text: str) -> dict[str, Any]:
+def expression_json(text: str) -> dict[str, Any]:
     """The tree of the expression `text` as PostgreSQL's JSON (dicts and lists), checked like `expression`.
 
     For fragments whose text differs on every table (a policy template's USING
@@ -121,7 +121,7 @@ def _expression_json(text: str) -> dict[str, Any]:
 
 def check_expression(text: str) -> None:
     """What `expression` checks, without building pglast's tree; raises FragmentError."""
-    _expression_json(text)
+    expression_json(text)
 
 
 @dataclass(frozen=True)
@@ -283,7 +283,7 @@ def function_calls(node: Any) -> list[tuple[str, ...]]:
 def called_names(text: str) -> frozenset[str]:
     """Unqualified names of the functions an expression calls, sub-queries included."""
     names: set[str] = set()
-    stack: list[Any] = [_expression_json(text)]
+    stack: list[Any] = [expression_json(text)]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):

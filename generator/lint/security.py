@@ -104,7 +104,7 @@ def always_true(ctx: Context) -> Iterator[Finding]:
             if p.restrictive or p.command == "select":
                 continue
             for clause, text in (("using", p.using), ("check", p.check)):
-                if text is not None and sqlfacts.constant_truth(sqlfacts.parse(text)) is True:
+                if text is not None and sqlfacts.always_true(text):
                     sql = "USING" if clause == "using" else "WITH CHECK"
                     yield ctx.finding("S106", ("policy", t.name, p.name), f"{t.name}.{p.name}", f"policy allows {p.command.upper()} with {sql} ({text}), which is always true", at=(f"policy_{clause}", t.name, p.name), offset=0)
                     break

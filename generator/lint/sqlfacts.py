@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from pglast import ast, parse_sql
-from pglast.enums import A_Expr_Kind, BoolExprType, NullTestType, SubLinkType
+from pglast.enums import A_Expr_Kind, BoolExprType, NullTestType
 from pglast.parser import ParseError
 from pglast.stream import RawStream
 
@@ -81,6 +81,9 @@ def label(name: tuple[str, ...]) -> str:
 
 
 # -- policies ------------------------------------------------------------
+# Policies are read from PostgreSQL's JSON tree (sqlparse.expression_json), not
+# pglast's nodes: a policy template's text names its table, so every table has
+# its own texts, and building Python nodes for each was most of lint's time.
 @lru_cache(maxsize=4096)
 def per_row_calls(text: str) -> tuple[tuple[str, int | None], ...]:
     """(call, offset) of each auth.uid(), auth.jwt(), current_setting(), ... of an expression
@@ -89,35 +92,64 @@ def per_row_calls(text: str) -> tuple[tuple[str, int | None], ...]:
     Cached by text: a policy's USING and WITH CHECK, and the policies of one
     template on one table, are often the same expression.
     """
-    found: list[Any] = []
-    stack: list[tuple[Any, bool]] = [(parse(text), False)]
+    found: list[tuple[int, str, int | None]] = []
+    stack: list[tuple[Any, bool]] = [(sqlparse.expression_json(text), False)]
     while stack:
         current, wrapped = stack.pop()
-        if isinstance(current, tuple):
+        if isinstance(current, list):
             stack.extend((item, wrapped) for item in current)
             continue
-        if not isinstance(current, ast.Node):
+        if not isinstance(current, dict):
             continue
-        if isinstance(current, ast.SubLink) and _is_init_plan(current):
-            wrapped = True
-        elif isinstance(current, ast.FuncCall) and not wrapped and call_name(current) in PER_STATEMENT_CALLS:
-            found.append(current)
-        for attr in current:
-            value = getattr(current, attr)
-            if isinstance(value, (ast.Node, tuple)):
+        for kind, value in current.items():  # {"FuncCall": {fields}} or a node's own fields
+            if kind == "SubLink" and _is_init_plan(value):
+                stack.append((value, True))
+                continue
+            if kind == "FuncCall" and not wrapped:
+                name = tuple(n["String"]["sval"] for n in value.get("funcname", ()))
+                if name in PER_STATEMENT_CALLS:
+                    location = value.get("location")
+                    found.append((location or 0, label(name), _json_offset(location)))
+            if isinstance(value, (dict, list)):
                 stack.append((value, wrapped))
-    found.sort(key=lambda c: c.location or 0)
-    return tuple((label(call_name(c)), offset(c)) for c in found)
+    found.sort(key=lambda c: c[0])
+    return tuple((name, at) for _location, name, at in found)
 
 
-def _is_init_plan(link: ast.SubLink) -> bool:
+def _json_offset(location: int | None) -> int | None:
+    return None if location is None or location < 0 else max(0, location - len(sqlparse.EXPRESSION_PREFIX))
+
+
+def _is_init_plan(link: dict[str, Any]) -> bool:
     """`(SELECT expr)` with no FROM and no column of the outer row: PostgreSQL runs it once, as an InitPlan."""
-    select = link.subselect
-    if link.subLinkType != SubLinkType.EXPR_SUBLINK or not isinstance(select, ast.SelectStmt):
+    select = link.get("subselect", {}).get("SelectStmt")
+    if link.get("subLinkType") != "EXPR_SUBLINK" or select is None:
         return False
-    if select.fromClause or select.whereClause:
+    if select.get("fromClause") or select.get("whereClause"):
         return False
-    return not any(isinstance(n, ast.ColumnRef) for n in sqlparse.walk(select))
+    stack: list[Any] = [select]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            if "ColumnRef" in current:
+                return False
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return True
+
+
+@lru_cache(maxsize=4096)
+def always_true(text: str) -> bool:
+    """Whether an expression is true whatever the row (see constant_truth).
+
+    Its top node decides first: a policy is mostly EXISTS (...) or a comparison
+    with a column, never constant, and needs no Python tree then.
+    """
+    top = next(iter(sqlparse.expression_json(text)), None)
+    if top not in ("A_Const", "TypeCast", "BoolExpr", "NullTest", "A_Expr"):
+        return False
+    return constant_truth(parse(text)) is True
 
 
 def constant_truth(node: Any) -> bool | None:
