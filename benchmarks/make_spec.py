@@ -68,7 +68,6 @@ def columns(i: int, m: int, partitioned: bool) -> dict[str, Any]:
         "source": {"type": enum_name(m, "source"), "comment": "Integration the row came from"},
         "kind": {"type": enum_name(m, "kind"), "not_null": True, "comment": "Business object type"},
         "external_id": {"type": "varchar(255)", "comment": "Identifier in the source system"},
-        "title": {"type": "text", "not_null": True},
         "payload": {"type": "jsonb", "not_null": True, "default": "'{}'", "comment": "Raw data as received"},
         "item_count": {"type": "integer", "not_null": True, "default": 0, "comment": "Items processed"},
         "failed_count": {"type": "integer", "not_null": True, "default": 0, "comment": "Items failed"},
@@ -80,7 +79,9 @@ def columns(i: int, m: int, partitioned: bool) -> dict[str, Any]:
     parent = i - 1
     if parent >= 0 and not is_partitioned(parent):  # a foreign key to an earlier, unpartitioned table
         cols["parent_id"] = {"type": "uuid", "references": f"{table_name(parent)}(id)", "on_delete": "set null", "comment": f"The {table_name(parent)} this row follows"}
-    if not partitioned:
+    if partitioned:  # a partitioned table's keys must hold the partition key: no single-column UNIQUE
+        cols["batch_number"] = {"type": "integer", "comment": "Batch the row was written in"}
+    else:
         cols["cache_key"] = {"type": "varchar(255)", "unique": True, "comment": "Unique cache identifier"}
     return cols
 
