@@ -8,6 +8,7 @@ message` lines and exits 1; a crash of schemagen itself exits 2.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -18,6 +19,11 @@ import click
 
 EXIT_USER_ERROR = 1
 EXIT_CRASH = 2
+
+# Set by run(): the process ends with the command, so nothing after it needs the
+# garbage collector back (turned on again, its first pass would walk everything
+# the command allocated: a quarter of a second on 1,000 tables).
+_process_ends_with_command = False
 
 
 def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -50,7 +56,7 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             click.echo("schemagen: internal error (this is a bug in schemagen, not in your spec)", err=True)
             sys.exit(EXIT_CRASH)
         finally:
-            if collecting:
+            if collecting and not _process_ends_with_command:
                 gc.enable()
 
     return wrapper
@@ -188,6 +194,31 @@ def standins(spec_dir: str | None) -> None:
     settings = config.load(spec_dir=spec_dir)
     schema, _ = pipeline.load_schema(settings)
     click.echo(standin_sql(schema), nl=False)
+
+
+def run() -> None:
+    """The `schemagen` console command: `main`, then exit without tearing the interpreter down.
+
+    Python's shutdown frees every object one by one and runs a last full garbage
+    collection: half a second after a 1,000-table build, for memory the operating
+    system takes back at once. In-process callers (tests) use `main`, which returns.
+    """
+    global _process_ends_with_command
+    _process_ends_with_command = True
+    try:
+        main()
+        code: Any = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: nothing more can be said
+        pass
+    os._exit(code or 0)
 
 
 def _shown(path: Any) -> str:

@@ -222,3 +222,22 @@ def test_python_literals_and_docstrings_read_back_as_the_text(text):
     assert ast.literal_eval(pynames.literal(text)) == text
     if text.strip() and len(text.splitlines()) == 1:
         assert ast.literal_eval("\n".join(pynames.docstring_lines([text]))).rstrip() == text.expandtabs(4).strip()  # a space may separate a final quote
+
+
+def test_console_command_exits_fast_with_its_output_and_status(tmp_path):
+    # `schemagen` (cli.run) skips the interpreter's teardown: what it prints must still arrive, with the right status
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "schemagen"
+    _project(tmp_path, SPEC.replace('"1 +"', '"1 + 1"'))
+    run = lambda *args: subprocess.run([str(script), *args, "--spec", "spec", "--out", "out"], cwd=tmp_path, capture_output=True, text=True, timeout=120)  # noqa: E731
+    stale = run("build", "--check")
+    assert stale.returncode == 1 and "out of date" in stale.stderr and "stale: out/manifest.json" in stale.stderr
+    built = run("build")
+    assert built.returncode == 0 and built.stdout.startswith("wrote ") and (tmp_path / "out" / "manifest.json").is_file()
+    fresh = run("build", "--check")
+    assert fresh.returncode == 0 and "is up to date" in fresh.stdout
+    (tmp_path / "spec" / "s.yaml").write_text(SPEC, encoding="utf-8")
+    broken = run("build")
+    assert broken.returncode == 1 and errors.SQL_SYNTAX in broken.stderr and "nothing was written" in broken.stderr
