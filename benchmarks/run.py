@@ -93,11 +93,16 @@ def schemagen_command(explicit: str | None) -> list[str]:
     raise SystemExit("run.py: no `schemagen` executable beside this Python or on PATH; pip install -e . first")
 
 
+# Timed processes run as a user's would: Python keeps compiled bytecode
+# (__pycache__), which an environment may have turned off (this one did).
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_once(cmd: list[str], cwd: Path | None) -> tuple[float, float, float, int, str]:
     """Wall seconds, CPU seconds (user + system), peak RSS in MB, exit status and stderr of one fresh process."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=CHILD_ENV)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -192,6 +197,7 @@ def cases(workdir: Path, sizes: list[int]) -> list[Case]:
 
 def machine() -> dict[str, object]:
     info: dict[str, object] = {
+        "bytecode_cache": "on (PYTHONDONTWRITEBYTECODE cleared for the timed processes)" if "PYTHONDONTWRITEBYTECODE" in os.environ else "on",
         "platform": platform.platform(),
         "machine": platform.machine(),
         "python": platform.python_version(),
