@@ -101,14 +101,15 @@ def expression(text: str) -> ast.Node:
     return stmt.targetList[0].val
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=64)
 def expression_json(text: str) -> dict[str, Any]:
     """The tree of the expression `text` as PostgreSQL's JSON (dicts and lists), checked like `expression`.
 
     For fragments whose text differs on every table (a policy template's USING
     names its table), so the cache of `_parse` does not help: the JSON costs a
     fifth of pglast's Python nodes, and is enough to check the fragment and to
-    find the functions it calls.
+    find the functions it calls. Its readers cache what they find by text; the
+    trees themselves are kept only a short while (13 MB for 1,000 tables).
     """
     stmts = json.loads(_statements(text, EXPRESSION_PREFIX, "\n)", parse_sql_json)).get("stmts", [])
     if len(stmts) != 1:
