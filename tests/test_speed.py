@@ -241,3 +241,33 @@ def test_console_command_exits_fast_with_its_output_and_status(tmp_path):
     (tmp_path / "spec" / "s.yaml").write_text(SPEC, encoding="utf-8")
     broken = run("build")
     assert broken.returncode == 1 and errors.SQL_SYNTAX in broken.stderr and "nothing was written" in broken.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", {}),
+        ("# only a comment\n", {}),
+        ("a: {b: [1, {c: d}]}\n", {"a": {"b": [1, {"c": "d"}]}}),
+        ("1: x\ntrue: y\nnull: z\n3.5: w\n", {"1": "x", "true": "y", "null": "z", "3.5": "w"}),
+        # left to compose by the event reader: anchors, explicit tags, complex keys
+        ("a: &x {b: 1}\nc: *x\n", {"a": {"b": 1}, "c": {"b": 1}}),
+        ("a: !!str 1\n", {"a": "1"}),
+        ("? [a, b]\n: 1\n", {"None": 1}),
+        # mistakes
+        ("---\n", "2:1: E003"),
+        ("- 1\n- 2\n", "1:1: E003"),
+        ("a: 1\na: 2\n", '2:1: E002 duplicate key "a" (first defined at line 1)'),
+        ("a: 1\n---\nb: 2\n", "2:1: E001 YAML syntax error: but found another document"),
+        ("a: [\n", "2:1: E001 YAML syntax error: did not find expected node content"),
+    ],
+)
+def test_yaml_read_from_events_or_composed_gives_the_same_values_and_errors(text, expected):
+    from schemagen import positions
+
+    if isinstance(expected, dict):
+        assert positions.load(text, "s.yaml")[0] == expected
+        return
+    with pytest.raises(errors.SpecError) as exc:
+        positions.load(text, "s.yaml")
+    assert len(exc.value.diagnostics) == 1 and str(exc.value.diagnostics[0]).startswith(f"s.yaml:{expected}")
