@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import errors, ir, names, pgtypes, quoting, spec, sqlparse
+from .intent import resolve_intent
 from .ir import Name
 from .loader import LoadedFile
 from .positions import Path, Positions
@@ -101,6 +102,7 @@ class Resolver:
         triggers = [t for f in self.files for t in self.triggers(f)]
         grants = [g for f in self.files for g in self.grants(f)]
         self.mark_trigger_columns(triggers)
+        intent = resolve_intent(self)
         if self.diags:
             raise errors.SpecError(self.diags)
         assert migration is not None
@@ -120,6 +122,7 @@ class Resolver:
                 tables=tuple(self.known.external_tables.values()),
                 functions=tuple(self.known.external_functions.values()),
             ),
+            intent=intent,
         )
 
     def collect(self) -> spec.Migration | None:

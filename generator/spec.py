@@ -45,6 +45,7 @@ class Column(Model):
     on_delete: Action | None = None
     on_update: Action | None = None
     comment: str | None = None
+    renamed_from: str | None = Field(None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)")
 
 
 class Constraint(Model):
@@ -136,11 +137,14 @@ class Table(Model):
     force_row_level_security: bool = False
     policies: dict[str, Policy] = {}
     apply_policies: list[ApplyPolicy] = []
+    renamed_from: str | None = Field(None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)")
 
 
 class Enum(Model):
     values: list[str] = Field(min_length=1)
     comment: str | None = None
+    renamed_from: str | None = Field(None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)")
+    renamed_values: dict[str, str] = Field({}, description="new value: old value, for values renamed since the last migration")
 
 
 class Function(Model):
@@ -227,6 +231,10 @@ class SpecFile(Model):
     functions: dict[str, Function] = {}
     triggers: dict[str, Trigger] = {}
     grants: list[Grant] = []
+    allow_destructive: list[str] = Field(
+        [],
+        description="changes that destroy data, confirmed: `drop table T`, `drop column T.C`, `change type T.C`, `drop enum value E.V`, `drop partition P`",
+    )
 
 
 def json_schema() -> dict[str, Any]:
