@@ -62,11 +62,20 @@ def _calls(text: str | None, functions: dict[str, ir.Name]) -> list[tuple[str, i
 
 def statements(schema: ir.Schema) -> list[Statement]:
     """Every statement of the from-scratch migration, in dependency order."""
+    return [n.payload for n in order.toposort(nodes(schema))]
+
+
+def nodes(schema: ir.Schema) -> list[order.Node]:
+    """One node per statement, keyed by (kind, object key), with the keys of what it uses.
+
+    The diff reads the same nodes: to create an object exactly as the
+    from-scratch migration does, and to know what depends on what.
+    """
     functions = {f.name.name: f.name for f in schema.functions}
-    nodes: list[order.Node] = []
+    result: list[order.Node] = []
 
     def node(kind: str, key: Any, deps: list[Any], stmt: Statement) -> None:
-        nodes.append(order.Node((kind, key), RANK[kind], deps, stmt))
+        result.append(order.Node((kind, key), RANK[kind], deps, stmt))
 
     for e in schema.enums:
         comments = (ir.Comment("TYPE", e.name.q, e.comment),) if e.comment else ()
@@ -105,7 +114,7 @@ def statements(schema: ir.Schema) -> list[Statement]:
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
     for i, g in enumerate(schema.grants):
         node("grant", i, [], Statement("Grants", "grant", g))
-    return [n.payload for n in order.toposort(nodes)]
+    return result
 
 
 def table_comments(t: ir.Table) -> tuple[ir.Comment, ...]:
@@ -115,16 +124,21 @@ def table_comments(t: ir.Table) -> tuple[ir.Comment, ...]:
     return tuple(comments)
 
 
+def render_statement(stmt: Statement) -> str:
+    """A statement and its COMMENT ON statements, as text."""
+    env = environment()
+    text = env.get_template(f"sql/{stmt.template}.sql.j2").render(obj=stmt.obj)
+    comment_template = env.get_template("sql/comment.sql.j2")
+    text += "".join(comment_template.render(obj=c) for c in stmt.comments)
+    return text.rstrip("\n")
+
+
 def migration_sql(schema: ir.Schema, sources: list[str]) -> str:
     env = environment()
-    templates = {name: env.get_template(f"sql/{name}.sql.j2") for name in RANK}
-    comment_template = env.get_template("sql/comment.sql.j2")
     sections: list[Section] = []
     for stmt in statements(schema):
-        text = templates[stmt.template].render(obj=stmt.obj)
-        text += "".join(comment_template.render(obj=c) for c in stmt.comments)
         if not sections or sections[-1].title != stmt.section:
             sections.append(Section(stmt.section, []))
-        sections[-1].statements.append(text.rstrip("\n"))
+        sections[-1].statements.append(render_statement(stmt))
     view = MigrationView(f"{schema.version:04d}", schema.name, ", ".join(sources), sections)
     return env.get_template("sql/migration.sql.j2").render(migration=view)
