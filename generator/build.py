@@ -20,19 +20,14 @@ def load_schema(settings: Settings) -> tuple[ir.Schema, list[str]]:
     return resolve.resolve(files), [f.source for f in files]
 
 
-def generate(settings: Settings) -> Result:
-    from . import render_sql, spec
+def generate(settings: Settings, migration_name: str | None = None) -> Result:
+    """Every output. Migrations already written are kept as they are; the next one is the spec's change."""
+    from . import chain, spec
 
-    schema, sources = load_schema(settings)
-    stem = settings.migration_stem(schema.version, schema.name)
+    files = loader.load_dir(settings.spec_dir, settings.root)
+    schema = resolve.resolve(files)
     outputs = {
-        f"migrations/{stem}.sql": render_sql.migration_sql(schema, sources),
-        f"migrations/{stem}.state.json": state_json(schema),
+        **chain.outputs(settings, schema, files, migration_name),
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
     }
     return Result(schema, outputs)
-
-
-def state_json(schema: ir.Schema) -> str:
-    """The schema state a migration produces, saved so the next migration can be diffed against it."""
-    return json.dumps(schema.to_json(), indent=1, sort_keys=True) + "\n"
