@@ -113,3 +113,9 @@ def state_json(schema: ir.Schema) -> str:
     data = schema.to_json()
     data.pop("intent", None)
     return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
+def latest(outputs: dict[str, str]) -> str:
+    """The path of the newest migration among `outputs` (the one whose state the spec describes)."""
+    states = sorted((json.loads(text)["version"], path) for path, text in outputs.items() if path.endswith(".state.json"))
+    return states[-1][1].removesuffix(".state.json") + ".sql"

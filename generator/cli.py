@@ -34,6 +34,10 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_USER_ERROR)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
+        except OSError as exc:  # a full disk or a read-only directory is not a bug in schemagen
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"schemagen: cannot write{where}: {exc.strerror or exc}; generated files were left as they were", err=True)
+            sys.exit(EXIT_USER_ERROR)
         except Exception:  # a bug in schemagen: say so, with the traceback for the report
             traceback.print_exc()
             click.echo("schemagen: internal error (this is a bug in schemagen, not in your spec)", err=True)
@@ -82,6 +86,8 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name
     settings = config.load(spec_dir=spec_dir, out_dir=out_dir)
     result = pipeline.generate(settings, migration_name)
     outputs = writer.with_manifest(result.outputs)
+    for note in result.notes:
+        click.echo(note)
     out = settings.out_dir
     shown = _shown(out)
     if check:
@@ -95,6 +101,49 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name
         return
     touched = writer.write(out, outputs)
     click.echo(f"wrote {len(touched)} of {len(outputs)} files in {shown}/" if touched else f"{shown}/ is up to date ({len(outputs)} files)")
+    _lint_summary(result.findings)
+
+
+def _lint_summary(findings: Any) -> None:
+    from .lint import report
+
+    click.echo(f"lint: {report.summary(findings)}" + ("; `schemagen lint` shows them" if report.active(findings) else ""))
+
+
+@main.command()
+@spec_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "markdown"]), default="text", show_default=True, help="Output format; markdown only with --list-rules.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="The date the partition horizon is measured from (default: today).")
+@click.option("--list-rules", is_flag=True, help="Print every rule with its id, default severity and why it matters.")
+@_guarded
+def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: bool) -> None:
+    """Check the spec for unsafe, slow and broken schema design; no database needed.
+
+    Prints `file:line:col: severity RULE-ID name: message (object)` and a hint
+    per finding. Exit status: 1 when there is an error (or a warning, with
+    --strict), else 0. Rules: generated/docs/lint-rules.md.
+    """
+    import datetime
+
+    from . import build as pipeline
+    from . import config
+    from .lint import Options, report
+    from .lint import lint as run_lint
+
+    if list_rules:
+        listing = {"text": report.rules_text, "json": report.rules_json, "github": report.rules_text, "markdown": report.rules_markdown}[fmt]
+        click.echo(listing(), nl=False)
+        return
+    if fmt == "markdown":
+        raise click.UsageError("--format markdown goes with --list-rules")
+    settings = config.load(spec_dir=spec_dir)
+    schema, origins, _sources = pipeline.load_located(settings)
+    day = today.date() if today is not None else datetime.date.today()
+    findings = run_lint(schema, origins, Options.from_settings(settings, day))
+    click.echo({"text": report.text, "json": report.as_json, "github": report.github}[fmt](findings), nl=False)
+    click.echo(f"lint: {report.summary(findings)}", err=True)
+    sys.exit(report.exit_status(findings, strict))
 
 
 @main.command()

@@ -8,7 +8,14 @@ from pathlib import Path
 
 from . import errors
 
-DEFAULTS = {"spec_dir": "spec", "out_dir": "generated", "migration_name": "{version:04d}_{name}"}
+# The type of each default is the type the setting must have.
+DEFAULTS: dict[str, object] = {
+    "spec_dir": "spec",
+    "out_dir": "generated",
+    "migration_name": "{version:04d}_{name}",
+    "partition_horizon_months": 3,  # lint: time partitions must reach this many months past the current one
+    "exposed_schemas": ["public"],  # lint: schemas an API serves to login roles (PostgREST's db-schemas)
+}
 
 
 @dataclass(frozen=True)
@@ -17,21 +24,29 @@ class Settings:
     spec_dir: Path
     out_dir: Path
     migration_name: str  # format string with {version} and {name}
+    partition_horizon_months: int = 3
+    exposed_schemas: tuple[str, ...] = ("public",)
 
     def migration_stem(self, version: int, name: str) -> str:
         return self.migration_name.format(version=version, name=name)
 
 
 def find_root(start: Path) -> Path:
+    return _project_dir(start) or start
+
+
+def _project_dir(start: Path) -> Path | None:
     for directory in (start, *start.parents):
         if (directory / "pyproject.toml").is_file():
             return directory
-    return start
+    return None
 
 
 def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | None = None) -> Settings:
     start = (start or Path.cwd()).resolve()
-    root = find_root(start)
+    # The project is the one that holds the spec: `schemagen build --spec ~/repo/spec`
+    # run from elsewhere must read ~/repo/pyproject.toml, not the working directory's.
+    root = (_project_dir((start / spec_dir).resolve()) if spec_dir is not None else None) or find_root(start)
     values = dict(DEFAULTS)
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
@@ -43,16 +58,32 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
         if unknown:
             raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"unknown [tool.schemagen] setting(s): {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")])
         for key, value in table.items():
-            if not isinstance(value, str):
-                raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"[tool.schemagen] {key} must be a string")])
+            problem = _type_problem(value, DEFAULTS[key])
+            if problem:
+                raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"[tool.schemagen] {key} must be {problem}")])
             values[key] = value
     try:
-        values["migration_name"].format(version=1, name="x")
+        str(values["migration_name"]).format(version=1, name="x")
     except (KeyError, IndexError, ValueError) as exc:
         raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"[tool.schemagen] migration_name is not a valid pattern: {exc}")]) from None
+    horizon, exposed = values["partition_horizon_months"], values["exposed_schemas"]
+    assert isinstance(horizon, int) and isinstance(exposed, list)  # checked against DEFAULTS above
+    # Command-line paths are relative to where the user typed them; settings, to pyproject.toml.
     return Settings(
         root=root,
-        spec_dir=(root / (spec_dir or values["spec_dir"])) if spec_dir is None or not Path(spec_dir).is_absolute() else Path(spec_dir),
-        out_dir=(root / (out_dir or values["out_dir"])) if out_dir is None or not Path(out_dir).is_absolute() else Path(out_dir),
-        migration_name=values["migration_name"],
+        spec_dir=start / spec_dir if spec_dir is not None else root / str(values["spec_dir"]),
+        out_dir=start / out_dir if out_dir is not None else root / str(values["out_dir"]),
+        migration_name=str(values["migration_name"]),
+        partition_horizon_months=horizon,
+        exposed_schemas=tuple(exposed),
     )
+
+
+def _type_problem(value: object, default: object) -> str | None:
+    """What `value` should be, judged by the type of the setting's default; None when it is right."""
+    if isinstance(default, int):
+        whole = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return None if whole else "a whole number, 0 or more"
+    if isinstance(default, list):
+        return None if isinstance(value, list) and all(isinstance(v, str) for v in value) else "a list of strings"
+    return None if isinstance(value, str) else "a string"

@@ -18,7 +18,9 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.code} {self.message}"
+        # one diagnostic, one line: messages may quote user text that spans lines
+        message = self.message.replace("\r", "\\r").replace("\n", "\\n")
+        return f"{self.file}:{self.line}:{self.column}: {self.code} {message}"
 
 
 class SpecError(Exception):
@@ -57,3 +59,5 @@ DESTRUCTIVE = "E063"
 UNSUPPORTED_CHANGE = "E064"
 RENAME = "E065"
 CONFIG = "E070"
+PYTHON_TYPE = "E080"  # a column the generated models cannot type
+PYTHON_NAME = "E081"  # a name the generated models cannot use

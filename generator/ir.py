@@ -50,6 +50,7 @@ class Column:
     identity: str | None = None
     comment: str | None = None
     set_by: tuple[str, ...] = ()  # triggers that compute this column
+    python_type: str | None = None  # the spec's explicit Python type for the models
 
     @property
     def q(self) -> str:
@@ -183,8 +184,12 @@ class Policy:
     comment: str | None = None
 
     @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
+
+    @property
     def ddl(self) -> str:
-        sql = f"CREATE POLICY {quoting.ident(self.name)} ON {self.table.q}"
+        sql = f"CREATE POLICY {self.q} ON {self.table.q}"
         if self.restrictive:
             sql += "\n    AS RESTRICTIVE"
         sql += f"\n    FOR {self.command.upper()}"
@@ -337,6 +342,7 @@ class Grant:
     target: str  # ready-to-print object: qualified table, function signature, or schema
     roles: tuple[str, ...]
     with_grant_option: bool = False
+    module: str = ""  # the spec module that declares it, so its docs page can list it
 
     @property
     def ddl(self) -> str:

@@ -81,6 +81,7 @@ def _diagnostic(err: Any, pos: Positions) -> errors.Diagnostic:
     if kind == "extra_forbidden":
         return pos.diag(loc, errors.SPEC_UNKNOWN_KEY, f'unknown key "{loc[-1]}" in {".".join(str(p) for p in loc[:-1]) or "spec"}', key=True)
     if kind == "missing":
-        return pos.diag(loc[:-1], errors.SPEC_MISSING_KEY, f'missing required key "{loc[-1]}" in {".".join(str(p) for p in loc[:-1]) or "spec"}')
+        # at the key naming the incomplete mapping (`name:`), not at whichever key happens to come first in it
+        return pos.diag(loc[:-1], errors.SPEC_MISSING_KEY, f'missing required key "{loc[-1]}" in {".".join(str(p) for p in loc[:-1]) or "spec"}', key=True)
     message = err["msg"].removeprefix("Value error, ")
     return pos.diag(loc, errors.SPEC_INVALID, f"{where}: {message}")

@@ -1,8 +1,9 @@
 """One table for PostgreSQL types (STYLE.md, lesson 6).
 
 Keyed by the internal name pglast gives a type (`int4`, `timestamptz`, ...),
-each entry says how to spell it in SQL and which modifiers it takes. Later
-stages (models, docs) read the same table instead of growing their own `if`s.
+each entry says how to spell it in SQL, which modifiers it takes, and how a
+value of it looks in Python (the generated models). Later stages (models,
+docs) read the same table instead of growing their own `if`s.
 """
 
 from __future__ import annotations
@@ -11,37 +12,65 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class PyType:
+    """A PostgreSQL type in the generated Pydantic models.
+
+    `alias` and `constraints` are format strings over the column's modifiers
+    (`{0}`, `{1}`); missing trailing modifiers take `mod_defaults` (numeric(p)
+    is numeric(p, 0)), and a type written without any modifier is unconstrained.
+    `family` says which Python operators agree with PostgreSQL's on its values,
+    for translating CHECK constraints (checks.py).
+    """
+
+    annotation: str  # the Python type
+    module: str | None = None  # imported from, e.g. "decimal"
+    alias: str | None = None  # name of the constrained type alias, e.g. "Varchar{0}"
+    constraints: str | None = None  # pydantic Field arguments of the alias
+    mod_defaults: tuple[int, ...] = ()
+    family: str = "other"
+
+
+def _int(bits: int) -> PyType:
+    lo, hi = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    return PyType("int", alias=f"Int{bits // 8}", constraints=f"ge={lo}, le={hi}", family="int")
+
+
+_STR = PyType("str", family="text")
+
+
+@dataclass(frozen=True)
 class BaseType:
     sql: str  # canonical spelling, without modifiers
     max_mods: int = 0  # how many typmods it accepts, e.g. numeric(p, s) -> 2
+    py: PyType | None = None  # None: the models need an explicit `python_type`
 
 
 BASE_TYPES: dict[str, BaseType] = {
-    "int2": BaseType("smallint"),
-    "int4": BaseType("integer"),
-    "int8": BaseType("bigint"),
-    "numeric": BaseType("numeric", 2),
-    "float4": BaseType("real"),
-    "float8": BaseType("double precision"),
-    "bool": BaseType("boolean"),
-    "text": BaseType("text"),
-    "varchar": BaseType("varchar", 1),
-    "bpchar": BaseType("char", 1),
-    "uuid": BaseType("uuid"),
-    "json": BaseType("json"),
-    "jsonb": BaseType("jsonb"),
-    "timestamptz": BaseType("timestamptz", 1),
-    "timestamp": BaseType("timestamp", 1),
-    "date": BaseType("date"),
-    "time": BaseType("time", 1),
+    "int2": BaseType("smallint", py=_int(16)),
+    "int4": BaseType("integer", py=_int(32)),
+    "int8": BaseType("bigint", py=_int(64)),
+    "numeric": BaseType("numeric", 2, PyType("Decimal", "decimal", "Numeric{0}_{1}", "max_digits={0}, decimal_places={1}", (0,), "decimal")),
+    "float4": BaseType("real", py=PyType("float", family="float")),
+    "float8": BaseType("double precision", py=PyType("float", family="float")),
+    "bool": BaseType("boolean", py=PyType("bool", family="bool")),
+    "text": BaseType("text", py=_STR),
+    "varchar": BaseType("varchar", 1, PyType("str", alias="Varchar{0}", constraints="max_length={0}", family="text")),
+    "bpchar": BaseType("char", 1, PyType("str", alias="Char{0}", constraints="max_length={0}", family="text")),
+    "uuid": BaseType("uuid", py=PyType("UUID", "uuid", family="uuid")),
+    "json": BaseType("json", py=PyType("JsonValue", "pydantic", family="json")),
+    "jsonb": BaseType("jsonb", py=PyType("JsonValue", "pydantic", family="json")),
+    "timestamptz": BaseType("timestamptz", 1, PyType("AwareDatetime", "pydantic", family="timestamptz")),
+    "timestamp": BaseType("timestamp", 1, PyType("NaiveDatetime", "pydantic", family="timestamp")),
+    "date": BaseType("date", py=PyType("date", "datetime", family="date")),
+    "time": BaseType("time", 1, PyType("time", "datetime", family="time")),
     "timetz": BaseType("timetz", 1),
-    "interval": BaseType("interval"),
-    "bytea": BaseType("bytea"),
+    "interval": BaseType("interval", py=PyType("timedelta", "datetime")),
+    "bytea": BaseType("bytea", py=PyType("bytes")),
     "inet": BaseType("inet"),
     "cidr": BaseType("cidr"),
     "macaddr": BaseType("macaddr"),
     "tsvector": BaseType("tsvector"),
-    "oid": BaseType("oid"),
+    "oid": BaseType("oid", py=PyType("int", alias="Oid", constraints="ge=0, le=4294967295", family="int")),
 }
 
 # Types whose values can order a range partition, by how to compare bounds.

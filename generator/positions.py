@@ -32,6 +32,7 @@ class Positions:
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
     blocks: dict[Path, str] = field(default_factory=dict)  # scalar style per path
+    ends: dict[Path, tuple[int, int]] = field(default_factory=dict)  # where each scalar ends
     lines: list[str] = field(default_factory=list)  # the file's text, to map SQL offsets
 
     def fragment(self, path: Path, offset: int | None) -> tuple[int, int]:
@@ -40,6 +41,8 @@ class Positions:
         Block scalars (| and >) start on the line after their indicator and drop
         the indentation; folded and plain scalars join lines with one space, literal
         ones with a newline: either way each source line adds its length plus one.
+        A plain or quoted scalar continues on every line up to where it ends, however
+        little those lines are indented.
         """
         line, col = self.at(path)
         if offset is None or path not in self.values:
@@ -62,11 +65,10 @@ class Positions:
             first = line - 1
             start = col + (1 if style in ("'", '"') else 0)
             segments = [(line, start, self.lines[first][start - 1 :] if first < len(self.lines) else "")]
-            for n in range(first + 1, len(self.lines)):
+            last = self.ends.get(path, (line, col))[0]
+            for n in range(first + 1, min(last, len(self.lines))):
                 text = self.lines[n]
                 stripped = text.lstrip(" ")
-                if not stripped or len(text) - len(stripped) < col:
-                    break
                 segments.append((n + 1, len(text) - len(stripped) + 1, stripped))
         remaining = offset
         for seg_line, seg_col, text in segments:
@@ -119,6 +121,7 @@ def _build(node: yaml.Node, path: Path, pos: Positions, diags: list[errors.Diagn
     pos.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
         pos.blocks[path] = node.style or ""
+        pos.ends[path] = (node.end_mark.line + 1, node.end_mark.column + 1)
         return _scalar(node)
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, path + (i,), pos, diags) for i, item in enumerate(node.value)]
@@ -153,7 +156,9 @@ def load(text: str, file: str) -> tuple[dict[str, Any], Positions]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         if exc.context:
-            problem = f"{problem} ({exc.context})"
+            # the context ("while parsing a flow mapping") is where the unfinished construct began
+            started = f" at line {exc.context_mark.line + 1}" if exc.context_mark and exc.context_mark.line + 1 != line else ""
+            problem = f"{problem} ({exc.context}{started})"
         raise errors.SpecError([errors.Diagnostic(file, line, col, errors.YAML_SYNTAX, f"YAML syntax error: {problem}")])
     except yaml.YAMLError as exc:
         raise errors.SpecError([errors.Diagnostic(file, 1, 1, errors.YAML_SYNTAX, f"YAML error: {exc}")])

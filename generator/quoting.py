@@ -30,5 +30,10 @@ def qualified(schema: str, name: str) -> str:
 
 
 def literal(value: str) -> str:
-    """A string literal; with standard_conforming_strings (the default) only quotes need doubling."""
-    return "'" + value.replace("'", "''") + "'"
+    """A string literal, as quote_literal() writes it: quotes doubled; with a backslash,
+    the E'' form with backslashes doubled, which reads the same whether or not
+    standard_conforming_strings is on (with it off, `'\\'` would escape the quote)."""
+    quoted = "'" + value.replace("'", "''") + "'"
+    if "\\" in value:
+        return "E" + quoted.replace("\\", "\\\\")
+    return quoted

@@ -110,7 +110,7 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             node("rls", t.name, [("table", t.name)], Statement(section, "rls", t))
         for pol in t.policies:
             deps = [("table", t.name)] + _calls(pol.using, functions) + _calls(pol.check, functions)
-            comments = (ir.Comment("POLICY", f"{pol.name} ON {t.name.q}", pol.comment),) if pol.comment else ()
+            comments = (ir.Comment("POLICY", f"{pol.q} ON {t.name.q}", pol.comment),) if pol.comment else ()
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
     for i, g in enumerate(schema.grants):
         node("grant", i, [], Statement("Grants", "grant", g))
@@ -127,18 +127,23 @@ def table_comments(t: ir.Table) -> tuple[ir.Comment, ...]:
 def render_statement(stmt: Statement) -> str:
     """A statement and its COMMENT ON statements, as text."""
     env = environment()
-    text = env.get_template(f"sql/{stmt.template}.sql.j2").render(obj=stmt.obj)
+    text: str = env.get_template(f"sql/{stmt.template}.sql.j2").render(obj=stmt.obj)
     comment_template = env.get_template("sql/comment.sql.j2")
     text += "".join(comment_template.render(obj=c) for c in stmt.comments)
     return text.rstrip("\n")
 
 
+def rendered_statements(schema: ir.Schema) -> list[tuple[Statement, str]]:
+    """Every statement of the migration with its SQL text, its COMMENT statements included."""
+    return [(stmt, render_statement(stmt)) for stmt in statements(schema)]
+
+
 def migration_sql(schema: ir.Schema, sources: list[str]) -> str:
-    env = environment()
     sections: list[Section] = []
-    for stmt in statements(schema):
+    for stmt, text in rendered_statements(schema):
         if not sections or sections[-1].title != stmt.section:
             sections.append(Section(stmt.section, []))
-        sections[-1].statements.append(render_statement(stmt))
+        sections[-1].statements.append(text)
     view = MigrationView(f"{schema.version:04d}", schema.name, ", ".join(sources), sections)
-    return env.get_template("sql/migration.sql.j2").render(migration=view)
+    text: str = environment().get_template("sql/migration.sql.j2").render(migration=view)
+    return text

@@ -15,6 +15,7 @@ from . import errors, ir, names, pgtypes, quoting, spec, sqlparse
 from .intent import resolve_intent
 from .ir import Name
 from .loader import LoadedFile
+from .origins import Origins
 from .positions import Path, Positions
 
 TABLE_PRIVILEGES = {"select", "insert", "update", "delete", "truncate", "references", "trigger", "all"}
@@ -52,14 +53,20 @@ class Resolver:
         self.types: dict[Name, Where] = {}
         self.sequences: set[Name] = set()
         self.resolved_tables: dict[Name, ir.Table] = {}
+        self.partitions: set[Name] = set()
+        self.origins = Origins()  # where each object came from, for lint; never part of the IR
 
     # -- reporting -------------------------------------------------------
     def error(self, where: Where, code: str, message: str, *, key: bool = False) -> None:
         self.diags.append(where.pos.diag(where.path, code, message, key=key))
 
     def sql_error(self, where: Where, exc: sqlparse.FragmentError) -> None:
-        line, col = where.pos.fragment(where.path, exc.offset)
-        self.diags.append(errors.Diagnostic(where.pos.file, line, col, errors.SQL_SYNTAX, exc.message))
+        self.error_in_fragment(where, exc.offset, errors.SQL_SYNTAX, exc.message)
+
+    def error_in_fragment(self, where: Where, offset: int | None, code: str, message: str) -> None:
+        """An error at character `offset` of the SQL fragment at `where`."""
+        line, col = where.pos.fragment(where.path, offset)
+        self.diags.append(errors.Diagnostic(where.pos.file, line, col, code, message))
 
     def ident(self, name: str, where: Where, what: str) -> bool:
         why = names.problem(name)
@@ -83,6 +90,9 @@ class Resolver:
             self.error(where, errors.DUPLICATE_NAME, f'{what} "{name.display}" collides with another object of that name ({first.pos.file}:{line})', key=True)
         else:
             table[name] = where
+
+    def origin(self, key: tuple[Any, ...], where: Where, lint: Any = None, holder: Where | None = None, *, raw: str | None = None, subs: tuple[tuple[str, str], ...] = (), stripped: bool = True) -> None:
+        self.origins.add(key, where.pos, where.path, lint, None if holder is None else holder.path, raw=raw, subs=subs, stripped=stripped)
 
     def expr(self, text: str, where: Where) -> Any | None:
         try:
@@ -136,6 +146,8 @@ class Resolver:
             if f.module in modules:
                 self.error(at("module"), errors.DUPLICATE_NAME, f'module "{f.module}" is defined twice')
             modules[f.module] = at("module")
+            if f.module == "index":
+                self.error(at("module"), errors.SPEC_INVALID, 'module name "index" is taken: docs/index.md is the page that lists the modules')
             if s.migration is not None:
                 if migration is not None and migration_at is not None:
                     self.error(at("migration"), errors.MIGRATION, f"the first migration is already declared in {migration_at.pos.file}", key=True)
@@ -167,6 +179,7 @@ class Resolver:
                 self.claim(self.relations, name, where, "table")
                 self.claim(self.types, name, where, "table")
                 self.known.tables.setdefault(name, (table, where, f.module))
+                self.origin(("table", name), where, table.lint)
             for key, fn in s.functions.items():
                 where = at("functions", key)
                 name = self.qualified(key, where, "function")
@@ -174,6 +187,8 @@ class Resolver:
                 if name in self.known.functions or name in self.known.external_functions:
                     self.error(where, errors.DUPLICATE_NAME, f'function "{name.display}" is defined twice', key=True)
                 self.known.functions.setdefault(name, (fn, where, f.module))
+                self.origin(("function", name), where, fn.lint)
+                self.origin(("function_body", name), at("functions", key, "body"), fn.lint, where, raw=fn.body, stripped=False)
         if migration is None:
             file = self.files[0].pos
             self.diags.append(file.diag((), errors.MIGRATION, "no spec file declares `migration: {version: N, name: ...}`"))
@@ -254,19 +269,26 @@ class Resolver:
         if len(pk_columns) > 1 or (pk_columns and table_pk) or len(table_pk) > 1:
             self.error(at("columns"), errors.DUPLICATE_NAME, f"table {name.display} declares more than one primary key; use one `primary_key: [a, b]` constraint for a composite key", key=True)
 
-        def add(c: ir.Constraint, w: Where) -> None:
+        # A bad table name is reported once, not again in every constraint name derived from it.
+        derived_ok = names.problem(name.name) is None
+
+        def add(c: ir.Constraint, w: Where, lint: Any, holder: Where, raw_check: str | None = None) -> None:
             if c.name in constraint_at:
                 self.error(w, errors.DUPLICATE_NAME, f'constraint "{c.name}" is defined twice on table {name.display}')
                 return
-            if self.ident(c.name, w, "constraint name"):
+            if not derived_ok or self.ident(c.name, w, "constraint name"):
                 constraint_at[c.name] = w
                 constraints.append(c)
+                self.origin(("constraint", name, c.name), w, lint, holder)
+                if raw_check is not None:
+                    self.origin(("constraint_check", name, c.name), Where(holder.pos, holder.path + ("check",)), lint, holder, raw=raw_check)
                 if c.kind in ("primary_key", "unique"):
                     self.claim(self.relations, Name(name.schema, c.name), w, "index of constraint")
 
         for col_name, col in t.columns.items():
             cw = at("columns", col_name)
             self.ident(col_name, cw, "column name")
+            self.origin(("column", name, col_name), cw, col.lint)
             typ = self.column_type(col.type, at("columns", col_name, "type"))
             default = None
             if col.default is not None and self.expr(col.default, at("columns", col_name, "default")) is not None:
@@ -274,21 +296,22 @@ class Resolver:
             if col.identity and default is not None:
                 self.error(at("columns", col_name, "identity"), errors.SPEC_INVALID, "an identity column cannot also have a default")
             if typ is not None:
-                columns.append(ir.Column(col_name, typ[0], typ[1], typ[2], typ[3], typ[4], col.not_null or col.primary_key, default, col.identity, col.comment))
+                columns.append(ir.Column(col_name, typ[0], typ[1], typ[2], typ[3], typ[4], col.not_null or col.primary_key, default, col.identity, col.comment, python_type=col.python_type))
             if col.identity:
                 seq = Name(name.schema, f"{name.name}_{col_name}_seq")
                 self.claim(self.relations, seq, cw, "identity sequence")
                 self.sequences.add(seq)
             if col.primary_key:
-                add(ir.Constraint(f"{name.name}_pkey", "primary_key", (col_name,)), at("columns", col_name, "primary_key"))
+                add(ir.Constraint(f"{name.name}_pkey", "primary_key", (col_name,)), at("columns", col_name, "primary_key"), col.lint, cw)
             if col.unique:
-                add(ir.Constraint(names.derived_constraint_name(name.name, [col_name], "key"), "unique", (col_name,)), at("columns", col_name, "unique"))
-            if col.check is not None and self.expr(col.check, at("columns", col_name, "check")) is not None:
-                add(ir.Constraint(f"{name.name}_{col_name}_check", "check", check=col.check.strip()), at("columns", col_name, "check"))
+                add(ir.Constraint(names.derived_constraint_name(name.name, [col_name], "key"), "unique", (col_name,)), at("columns", col_name, "unique"), col.lint, cw)
+            if col.check is not None and (node := self.expr(col.check, at("columns", col_name, "check"))) is not None:
+                self.check_columns(node, set(t.columns), name, at("columns", col_name, "check"))
+                add(ir.Constraint(f"{name.name}_{col_name}_check", "check", check=col.check.strip()), at("columns", col_name, "check"), col.lint, cw, col.check)
             if col.references is not None:
                 fk = self.foreign_key(name, [col_name], col.references, col.on_delete, col.on_update, None, at("columns", col_name, "references"))
                 if fk is not None:
-                    add(fk, at("columns", col_name, "references"))
+                    add(fk, at("columns", col_name, "references"), col.lint, cw)
             elif col.on_delete or col.on_update:
                 self.error(at("columns", col_name, "on_delete" if col.on_delete else "on_update"), errors.SPEC_INVALID, "on_delete/on_update need `references`", key=True)
 
@@ -301,7 +324,7 @@ class Resolver:
                     continue
                 refs = self.check_columns(node, column_names, name, at("constraints", i, "check"))
                 cname = c.name or self.unused_name(name.name, refs, constraint_at)
-                add(ir.Constraint(cname, "check", check=c.check.strip(), comment=c.comment), at("constraints", i, "name") if c.name else cw)
+                add(ir.Constraint(cname, "check", check=c.check.strip(), comment=c.comment), at("constraints", i, "name") if c.name else cw, c.lint, cw, c.check)
                 continue
             kind = "unique" if c.unique is not None else "primary_key" if c.primary_key is not None else "foreign_key"
             cols = list(c.unique or c.primary_key or c.foreign_key or [])
@@ -321,9 +344,9 @@ class Resolver:
                 assert c.references is not None
                 fk = self.foreign_key(name, cols, c.references, c.on_delete, c.on_update, cname, at("constraints", i, "references"))
                 if fk is not None:
-                    add(fk, nw)
+                    add(fk, nw, c.lint, cw)
             else:
-                add(ir.Constraint(cname, kind, tuple(cols), comment=c.comment), nw)
+                add(ir.Constraint(cname, kind, tuple(cols), comment=c.comment), nw, c.lint, cw)
         for con in constraints:  # a primary key's columns are NOT NULL
             if con.kind == "primary_key":
                 columns = [ir.Column(**{**col.__dict__, "not_null": True}) if col.name in con.columns else col for col in columns]
@@ -358,14 +381,14 @@ class Resolver:
             name = f"{base}{n}"
         return name
 
-    def check_columns(self, node: Any, columns: set[str], table: Name, where: Where) -> set[str]:
+    def check_columns(self, node: Any, columns: set[str], table: Name, where: Where, start: int = len(sqlparse.EXPRESSION_PREFIX)) -> set[str]:
         found: set[str] = set()
-        for ref in sqlparse.column_refs(node):
+        for ref, offset in sqlparse.column_refs_at(node, start):
             col = ref[-1]
             if len(ref) > 1 and ref[-2] != table.name:
                 continue  # qualified by another table or alias: not ours to check
             if col not in columns:
-                self.error(where, errors.UNKNOWN_COLUMN, f'unknown column "{col}" in table {table.display}')
+                self.error_in_fragment(where, offset, errors.UNKNOWN_COLUMN, f'unknown column "{col}" in table {table.display}')
             else:
                 found.add(col)
         return found
@@ -439,9 +462,12 @@ class Resolver:
         kind = pgtypes.ORDERED_BOUNDS.get(key_col.base if key_col else "", "text")
         parts: list[ir.Partition] = []
         ranges: list[tuple[Any, Any, str, Where]] = []
+        self.origin(("partitioning", name), at("partitioning"), t.lint, at())
         for pname, part in p.partitions.items():
             pw = at("partitioning", "partitions", pname)
             pn = Name(name.schema, pname)
+            self.partitions.add(pn)
+            self.origin(("partition", pn), pw, part.lint)
             self.ident(pname, pw, "partition name")
             self.claim(self.relations, pn, pw, "partition")
             self.claim(self.types, pn, pw, "partition")
@@ -480,9 +506,11 @@ class Resolver:
         name = Name(table.schema, key)
         self.ident(key, where, "index name")
         self.claim(self.relations, name, where, "index")
+        self.origin(("index", name), where, ix.lint)
         elements: list[ir.IndexElement] = []
         for i, text in enumerate(ix.columns):
             ew = Where(where.pos, where.path + ("columns", i))
+            self.origin(("index_element", name, i), ew, ix.lint, where, raw=text)
             try:
                 elem = sqlparse.index_element(text)
             except sqlparse.FragmentError as exc:
@@ -495,7 +523,7 @@ class Resolver:
                     self.error(ew, errors.UNKNOWN_COLUMN, f'unknown column "{elem.name}" in table {table.display}')
                 elements.append(ir.IndexElement(elem.name, None, desc, nulls))
             else:
-                self.check_columns(elem.expr, columns, table, ew)
+                self.check_columns(elem.expr, columns, table, ew, len(sqlparse.INDEX_ELEMENT_PREFIX))
                 expr_text = text.strip()
                 for suffix in ("NULLS FIRST", "NULLS LAST", "DESC", "ASC"):
                     if expr_text.upper().endswith(suffix):
@@ -507,6 +535,7 @@ class Resolver:
         where_sql = None
         if ix.where is not None:
             node = self.expr(ix.where, Where(where.pos, where.path + ("where",)))
+            self.origin(("index_where", name), Where(where.pos, where.path + ("where",)), ix.lint, where, raw=ix.where)
             if node is not None:
                 self.check_columns(node, columns, table, Where(where.pos, where.path + ("where",)))
                 where_sql = ix.where.strip()
@@ -525,6 +554,9 @@ class Resolver:
             pol = self.policy(table, key, p.command, p.using, p.check, p.roles, p.restrictive, None, p.comment, pw, at("policies", key, "using"), at("policies", key, "check"))
             if pol is not None:
                 self._add_policy(pol, pw, seen, result)
+                self.origin(("policy", table, pol.name), pw, p.lint)
+                self.origin(("policy_using", table, pol.name), at("policies", key, "using"), p.lint, pw, raw=p.using)
+                self.origin(("policy_check", table, pol.name), at("policies", key, "check"), p.lint, pw, raw=p.check)
         for i, apply in enumerate(t.apply_policies):
             aw = at("apply_policies", i)
             entry = self.known.templates.get(apply.template)
@@ -541,6 +573,11 @@ class Resolver:
                 pol = self.policy(table, pname, command, using, check, tpl.roles, tpl.restrictive, apply.template, None, aw, Where(tw.pos, tw.path + ("using",)), Where(tw.pos, tw.path + ("check" if tpl.check is not None else "using",)))
                 if pol is not None:
                     self._add_policy(pol, aw, seen, result)
+                    subs = (("{table}", quoting.ident(table.name)), ("{prefix}", prefix))
+                    self.origin(("policy", table, pol.name), aw, apply.lint)
+                    self.origin(("policy_using", table, pol.name), Where(tw.pos, tw.path + ("using",)), apply.lint, aw, raw=tpl.using, subs=subs)
+                    check_key = "check" if tpl.check is not None else "using"
+                    self.origin(("policy_check", table, pol.name), Where(tw.pos, tw.path + (check_key,)), apply.lint, aw, raw=getattr(tpl, check_key), subs=subs)
         return tuple(result)
 
     def _add_policy(self, pol: ir.Policy, where: Where, seen: dict[str, Where], result: list[ir.Policy]) -> None:
@@ -575,6 +612,10 @@ class Resolver:
     # -- functions, triggers, grants -------------------------------------
     def function(self, name: Name, f: spec.Function, where: Where, module: str) -> ir.Function | None:
         at = lambda *p: Where(where.pos, where.path + p)  # noqa: E731
+        why = names.problem(f.language)
+        if why:  # it is printed bare after LANGUAGE, so it must be a plain name
+            self.error(at("language"), errors.SPEC_BAD_IDENTIFIER, f"language {why}")
+            return None
         body = f.body if f.body.endswith("\n") else f.body + "\n"
         tag = "$$"
         n = 0
@@ -584,8 +625,7 @@ class Resolver:
         try:
             shape, _ = sqlparse.function(name.name, f.args, f.returns, f.language, body, tag)
         except sqlparse.FragmentError as exc:
-            part = getattr(exc, "part", "body")
-            self.sql_error(at(part), exc)
+            self.sql_error(at(exc.part), exc)
             return None
         ok = True
         if f.search_path is not None:
@@ -635,6 +675,7 @@ class Resolver:
                 ok = False
             if ok:
                 result.append(ir.Trigger(key, table_name, t.timing, tuple(t.events), t.for_each, fn_name, when, tuple(t.sets), t.comment))
+                self.origin(("trigger", table_name, key), where, t.lint)
         return result
 
     def mark_trigger_columns(self, triggers: list[ir.Trigger]) -> None:
@@ -661,10 +702,11 @@ class Resolver:
             targets: list[tuple[str, str, set[str], Where]] = []
             for j, t in enumerate(g.tables):
                 n = names.split(t)
-                if n not in self.known.tables and n not in self.known.external_tables:
+                if n not in self.known.tables and n not in self.known.external_tables and n not in self.partitions:
                     self.error(at("tables", j), errors.UNKNOWN_TABLE, f'grant on unknown table "{t}"')
                 else:
                     targets.append(("table", n.q, TABLE_PRIVILEGES, at("privileges")))
+                    self.origin(("grant", "table", n.q), at("tables", j), g.lint, where)
             for j, fn in enumerate(g.functions):
                 n = names.split(fn)
                 entry = self.known.functions.get(n)
@@ -674,24 +716,27 @@ class Resolver:
                 resolved = self.function_signature(n)
                 if resolved is not None:
                     targets.append(("function", resolved, FUNCTION_PRIVILEGES, at("privileges")))
+                    self.origin(("grant", "function", resolved), at("functions", j), g.lint, where)
             for j, s in enumerate(g.sequences):
                 n = names.split(s)
                 if n not in self.sequences:
                     self.error(at("sequences", j), errors.UNKNOWN_TABLE, f'grant on unknown sequence "{s}" (sequences come from identity columns)')
                 else:
                     targets.append(("sequence", n.q, SEQUENCE_PRIVILEGES, at("privileges")))
+                    self.origin(("grant", "sequence", n.q), at("sequences", j), g.lint, where)
             if g.all_sequences_in_schema is not None:
                 if g.all_sequences_in_schema not in self.known.schemas:
                     self.error(at("all_sequences_in_schema"), errors.UNKNOWN_SCHEMA, f'unknown schema "{g.all_sequences_in_schema}"')
                 else:
                     targets.append(("all_sequences", quoting.ident(g.all_sequences_in_schema), SEQUENCE_PRIVILEGES, at("privileges")))
+                    self.origin(("grant", "all_sequences", quoting.ident(g.all_sequences_in_schema)), at("all_sequences_in_schema"), g.lint, where)
             for kind, target, allowed, pw in targets:
                 bad = [p for p in privileges if p not in allowed]
                 if bad:
                     self.error(pw, errors.SPEC_INVALID, f"privilege {', '.join(bad).upper()} does not apply to a {kind.replace('all_', '').rstrip('s')}")
                     continue
                 if roles_ok:
-                    result.append(ir.Grant(privileges, kind, target, tuple(g.to), g.with_grant_option))
+                    result.append(ir.Grant(privileges, kind, target, tuple(g.to), g.with_grant_option, f.module))
         return result
 
     def function_signature(self, name: Name) -> str | None:
@@ -727,3 +772,9 @@ def _squash(text: str | None) -> str | None:
 
 def resolve(files: list[LoadedFile]) -> ir.Schema:
     return Resolver(files).run()
+
+
+def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
+    """The IR, and where each of its objects was written in the spec (for lint)."""
+    resolver = Resolver(files)
+    return resolver.run(), resolver.origins

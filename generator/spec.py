@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 
 def _sql_text(value: Any) -> Any:
@@ -31,7 +31,22 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class Column(Model):
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Lint(Model):
+    """Findings of `schemagen lint` this object is an exception to, each with the reason why."""
+
+    ignore: dict[str, Reason] = Field(min_length=1, description="rule id (e.g. P203) -> why this object is an exception")
+
+
+class Linted(Model):
+    """An object that `schemagen lint` reports on, and so may carry suppressions."""
+
+    lint: Lint | None = None
+
+
+class Column(Linted):
     """A table column. `type` is any PostgreSQL type, e.g. `varchar(255)` or an enum."""
 
     type: str
@@ -45,10 +60,15 @@ class Column(Model):
     on_delete: Action | None = None
     on_update: Action | None = None
     comment: str | None = None
+    python_type: str | None = Field(
+        None,
+        description="Python type of a value (of each element, for an array) in the generated models, "
+        "e.g. `str` or `ipaddress.IPv4Interface`; needed for a type the models do not know, overrides the default otherwise",
+    )
     renamed_from: str | None = Field(None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)")
 
 
-class Constraint(Model):
+class Constraint(Linted):
     """A table constraint: exactly one of check, unique, primary_key, foreign_key."""
 
     name: str | None = None
@@ -73,7 +93,7 @@ class Constraint(Model):
         return self
 
 
-class Index(Model):
+class Index(Linted):
     """An index. Each entry of `columns` is a column or expression, optionally `DESC`, `NULLS LAST`."""
 
     columns: list[str] = Field(min_length=1)
@@ -87,7 +107,7 @@ class Index(Model):
 Bound = Annotated[str, BeforeValidator(_sql_text)]
 
 
-class Partition(Model):
+class Partition(Linted):
     """A range partition: `from` inclusive, `to` exclusive; MINVALUE / MAXVALUE allowed."""
 
     from_: Bound = Field(alias="from")
@@ -101,7 +121,7 @@ class Partitioning(Model):
     partitions: dict[str, Partition] = {}
 
 
-class Policy(Model):
+class Policy(Linted):
     command: Command = "all"
     using: SqlText | None = None
     check: SqlText | None = None
@@ -122,12 +142,12 @@ class PolicyTemplate(Model):
     restrictive: bool = False
 
 
-class ApplyPolicy(Model):
+class ApplyPolicy(Linted):
     template: str
     prefix: str | None = Field(None, description="defaults to the table name")
 
 
-class Table(Model):
+class Table(Linted):
     comment: str | None = None
     columns: dict[str, Column] = Field(min_length=1)
     constraints: list[Constraint] = []
@@ -147,7 +167,7 @@ class Enum(Model):
     renamed_values: dict[str, str] = Field({}, description="new value: old value, for values renamed since the last migration")
 
 
-class Function(Model):
+class Function(Linted):
     args: str = Field("", description="SQL parameter list, e.g. `p_org uuid, p_limit integer DEFAULT 10`")
     returns: str
     language: str = "plpgsql"
@@ -159,7 +179,7 @@ class Function(Model):
     comment: str | None = None
 
 
-class Trigger(Model):
+class Trigger(Linted):
     table: str
     timing: Literal["before", "after", "instead of"]
     events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)
@@ -170,7 +190,7 @@ class Trigger(Model):
     comment: str | None = None
 
 
-class Grant(Model):
+class Grant(Linted):
     privileges: list[str] = Field(min_length=1)
     tables: list[str] = []
     functions: list[str] = []

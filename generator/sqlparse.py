@@ -14,32 +14,76 @@ from dataclasses import dataclass
 from typing import Any
 
 from pglast import ast, parse_sql
-from pglast.parser import ParseError, parse_plpgsql_json
+from pglast.parser import ParseError, parse_plpgsql_json, scan
 
 
 class FragmentError(Exception):
-    def __init__(self, message: str, offset: int | None = None):
+    def __init__(self, message: str, offset: int | None = None, part: str = "body"):
         super().__init__(message)
         self.message = message
         self.offset = offset
+        self.part = part  # for a function: which of args / returns / body is wrong
 
 
-def _parse(sql: str, prefix_len: int) -> Any:
+def _location(exc: ParseError) -> int | None:
+    return exc.args[1] if len(exc.args) > 1 else None
+
+
+def _syntax_error(exc: ParseError, start: int, text: str, part: str = "body") -> FragmentError:
+    """PostgreSQL's message at an offset into the fragment `text`, which began at `start`.
+
+    An error PostgreSQL finds past the fragment's end, in the text we wrapped it
+    in or at the end of input (no location), means the fragment ended too early:
+    say so at its end rather than quote our wrapper back to the user.
+    """
+    location = _location(exc)
+    end = len(text.rstrip())
+    if location is None or location - start >= end:
+        return FragmentError("SQL syntax error: syntax error at end of input", end, part)
+    return FragmentError(f"SQL syntax error: {exc.args[0]}", max(0, location - start), part)
+
+
+def _check_tokens(text: str, part: str = "body") -> None:
+    """A fragment must stay inside the statement we wrap it in.
+
+    PostgreSQL's own scanner reads it alone first: a `;`, or a `)` closing a
+    parenthesis the fragment did not open (`1); DROP TABLE x; --`), would end
+    our statement early, so both are errors at their own position. Unterminated
+    quotes and comments are reported here too, without our wrapper in the message.
+    """
     try:
-        stmts = parse_sql(sql)
+        tokens = scan(text)
     except ParseError as exc:
-        message, location = exc.args[0], exc.args[1] if len(exc.args) > 1 else None
-        offset = None if location is None else max(0, location - prefix_len)
-        raise FragmentError(f"SQL syntax error: {message}", offset) from None
+        raise FragmentError(f"SQL syntax error: {exc.args[0]}", _location(exc), part) from None
+    depth = 0
+    for token in tokens:
+        if token.name == "ASCII_59":
+            raise FragmentError('SQL syntax error: ";" would end the statement; a fragment is one expression', token.start, part)
+        depth += {"ASCII_40": 1, "ASCII_41": -1}.get(token.name, 0)
+        if depth < 0:
+            raise FragmentError('SQL syntax error: ")" closes a parenthesis the fragment did not open', token.start, part)
+
+
+def _parse(text: str, prefix: str, suffix: str = "") -> Any:
+    _check_tokens(text)
+    try:
+        stmts = parse_sql(prefix + text + suffix)
+    except ParseError as exc:
+        raise _syntax_error(exc, len(prefix), text) from None
     if len(stmts) != 1:
         raise FragmentError("expected one SQL fragment, found several statements")
     return stmts[0].stmt
 
 
+EXPRESSION_PREFIX = "SELECT ("
+INDEX_ELEMENT_PREFIX = "CREATE INDEX i ON t ("
+
+
 def expression(text: str) -> ast.Node:
-    """Parse a scalar SQL expression (a default, a CHECK, a policy or index predicate)."""
-    prefix = "SELECT ("
-    stmt = _parse(f"{prefix}{text}\n)", len(prefix))
+    """Parse a scalar SQL expression (a default, a CHECK, a policy or index predicate).
+
+    Locations in the tree count from the start of EXPRESSION_PREFIX."""
+    stmt = _parse(text, EXPRESSION_PREFIX, "\n)")
     if not isinstance(stmt, ast.SelectStmt) or stmt.fromClause or len(stmt.targetList or ()) != 1:
         raise FragmentError("expected one SQL expression")
     return stmt.targetList[0].val
@@ -54,8 +98,7 @@ class TypeRef:
 
 
 def type_name(text: str) -> TypeRef:
-    prefix = "SELECT NULL::"
-    stmt = _parse(f"{prefix}{text}", len(prefix))
+    stmt = _parse(text, "SELECT NULL::")
     target = stmt.targetList[0].val if isinstance(stmt, ast.SelectStmt) and stmt.targetList else None
     if not isinstance(target, ast.TypeCast) or stmt.fromClause or len(stmt.targetList) != 1:
         raise FragmentError("expected a type name")
@@ -75,8 +118,7 @@ def type_name(text: str) -> TypeRef:
 
 
 def index_element(text: str) -> ast.IndexElem:
-    prefix = "CREATE INDEX i ON t ("
-    stmt = _parse(f"{prefix}{text}\n)", len(prefix))
+    stmt = _parse(text, INDEX_ELEMENT_PREFIX, "\n)")
     if not isinstance(stmt, ast.IndexStmt) or len(stmt.indexParams) != 1:
         raise FragmentError("expected one index column or expression")
     return stmt.indexParams[0]
@@ -90,10 +132,12 @@ class FunctionShape:
 
 
 def function(name: str, args: str, returns: str, language: str, body: str, dollar: str) -> tuple[FunctionShape, str | None]:
-    """Parse the whole CREATE FUNCTION; returns its shape and which part failed, if any.
+    """Parse the whole CREATE FUNCTION; returns its shape.
 
     Raises FragmentError whose `offset` is relative to the part named in its `part`.
     """
+    _check_tokens(args, "args")
+    _check_tokens(returns, "returns")
     head = f"CREATE FUNCTION f({args}\n) RETURNS "
     parts = {"args": (len("CREATE FUNCTION f("), args)}
     sql = head + returns + f"\nLANGUAGE {language} AS {dollar}"
@@ -104,31 +148,21 @@ def function(name: str, args: str, returns: str, language: str, body: str, dolla
     try:
         stmts = parse_sql(sql)
     except ParseError as exc:
-        location = exc.args[1] if len(exc.args) > 1 else None
-        part, offset = _which_part(parts, location)
-        err = FragmentError(f"SQL syntax error: {exc.args[0]}", offset)
-        err.part = part  # type: ignore[attr-defined]
-        raise err from None
+        part = _which_part(parts, _location(exc))
+        raise _syntax_error(exc, parts[part][0], parts[part][1], part) from None
     stmt = stmts[0].stmt
     if len(stmts) != 1 or not isinstance(stmt, ast.CreateFunctionStmt):
-        err = FragmentError("expected one function definition")
-        err.part = "body"  # type: ignore[attr-defined]
-        raise err
+        raise FragmentError("expected one function definition")
     if language == "plpgsql":
         try:
             parse_plpgsql_json(sql)
-        except ParseError as exc:
-            err = FragmentError(f"PL/pgSQL syntax error: {exc.args[0]}", None)
-            err.part = "body"  # type: ignore[attr-defined]
-            raise err from None
+        except ParseError as exc:  # pglast gives no position inside PL/pgSQL: point at the body
+            raise FragmentError(f"PL/pgSQL syntax error: {exc.args[0]}", None) from None
     elif language == "sql":
         try:
             parse_sql(body)
         except ParseError as exc:
-            location = exc.args[1] if len(exc.args) > 1 else None
-            err = FragmentError(f"SQL syntax error: {exc.args[0]}", location)
-            err.part = "body"  # type: ignore[attr-defined]
-            raise err from None
+            raise _syntax_error(exc, 0, body) from None
     arg_types = []
     returns_table = False
     for p in stmt.parameters or ():
@@ -142,15 +176,15 @@ def function(name: str, args: str, returns: str, language: str, body: str, dolla
     return FunctionShape(tuple(arg_types), returns_trigger, returns_table), None
 
 
-def _which_part(parts: dict[str, tuple[int, str]], location: int | None) -> tuple[str, int | None]:
+def _which_part(parts: dict[str, tuple[int, str]], location: int | None) -> str:
+    """The last part starting at or before `location`; the body when PostgreSQL gives none."""
     if location is None:
-        return "body", None
+        return "body"
     best = "args"
     for part, (start, _text) in parts.items():
         if location >= start:
             best = part
-    start, text = parts[best]
-    return best, min(max(0, location - start), len(text))
+    return best
 
 
 def walk(node: Any) -> Iterator[Any]:
@@ -170,7 +204,13 @@ def walk(node: Any) -> Iterator[Any]:
 
 def column_refs(node: Any) -> list[tuple[str, ...]]:
     """Names of the columns an expression reads, outside sub-queries."""
-    refs: list[tuple[str, ...]] = []
+    return [names for names, _offset in column_refs_at(node, 0)]
+
+
+def column_refs_at(node: Any, start: int) -> list[tuple[tuple[str, ...], int | None]]:
+    """Names of the columns an expression reads, outside sub-queries, each with its
+    offset into the fragment (the tree's locations minus the `start` of the fragment)."""
+    refs: list[tuple[tuple[str, ...], int | None]] = []
     stack = [node]
     while stack:
         current = stack.pop()
@@ -182,7 +222,8 @@ def column_refs(node: Any) -> list[tuple[str, ...]]:
         elif isinstance(current, ast.ColumnRef):
             fields = current.fields
             if all(isinstance(f, ast.String) for f in fields):
-                refs.append(tuple(f.sval for f in fields))
+                location = current.location if current.location is not None and current.location >= start else None
+                refs.append((tuple(f.sval for f in fields), None if location is None else location - start))
         elif isinstance(current, ast.Node):
             for attr in current:
                 value = getattr(current, attr)

@@ -65,19 +65,46 @@ def stale(out_dir: Path, outputs: dict[str, str]) -> list[str]:
 
 
 def write(out_dir: Path, outputs: dict[str, str]) -> list[str]:
-    """Write what changed and remove what is no longer generated; return the paths touched."""
+    """Write what changed and remove what is no longer generated; return the paths touched.
+
+    Two phases, so that a full disk or a permission error loses nothing: every
+    changed file is first written and synced beside its target under a temporary
+    name; only when all of them are on disk are they renamed into place (each
+    rename is atomic), the manifest last, so an interrupted build shows up as
+    stale to `--check`.
+    """
     touched = stale(out_dir, outputs)
     obsolete = previous_files(out_dir) - set(outputs)
-    for rel in touched:
-        path = out_dir / rel
-        if rel in obsolete:
-            path.unlink(missing_ok=True)
-        else:
-            atomic_write(path, outputs[rel])
+    writes = sorted((rel for rel in touched if rel not in obsolete), key=lambda rel: rel == MANIFEST)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for rel in writes:
+            staged.append((_stage(out_dir / rel, outputs[rel]), out_dir / rel))
+    except BaseException:
+        for tmp, _target in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    try:
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    finally:
+        for tmp, _target in staged:
+            Path(tmp).unlink(missing_ok=True)  # already renamed: nothing left to remove
+    for rel in sorted(obsolete & set(touched)):
+        (out_dir / rel).unlink(missing_ok=True)
     return touched
 
 
 def atomic_write(path: Path, text: str) -> None:
+    tmp = _stage(path, text)
+    try:
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _stage(path: Path, text: str) -> str:
+    """Write `text` to a synced temporary file beside `path`; return its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -86,7 +113,7 @@ def atomic_write(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp

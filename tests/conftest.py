@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -11,11 +14,19 @@ import pg
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory):
-    """One server per test session (env URL, testcontainers or embedded)."""
-    with pg.postgres_server(tmp_path_factory.mktemp("embedded-pg")) as server:
-        pg.ensure_roles(server.url)
-        yield server
+def pg_server():
+    """One server per test session (env URL, testcontainers or embedded).
+
+    Its data directory is not under pytest's basetemp: pytest prunes old
+    basetemps, which would pull the data from under a server of a concurrent run.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix="schemagen-pg-"))
+    try:
+        with pg.postgres_server(workdir) as server:
+            pg.ensure_roles(server.url)
+            yield server
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -42,39 +42,28 @@ JWT_SUB_SETTING = "request.jwt.claim.sub"
 # SQL under test
 # --------------------------------------------------------------------------
 
+def project_schema():
+    """The IR of the project's own spec/, as schemagen resolves it."""
+    from schemagen import build, config
+
+    schema, _sources = build.load_schema(config.load(REPO_ROOT))
+    return schema
+
+
 def standin_sql() -> str:
-    """Objects the schema uses but an earlier migration created (Supabase-like).
-
-    Kept minimal. The migration's own tables are owned by the connecting
-    superuser; the tenant role only gets what is GRANTed here and in the migration.
+    """Objects the schema uses but an earlier migration created, derived by
+    schemagen from the spec's `external` declarations (auth.uid() reads the JWT
+    subject as Supabase does). The migration's own tables are owned by the
+    connecting superuser; the tenant role only gets what is GRANTed.
     """
-    return """
-CREATE SCHEMA auth;
+    from schemagen.standins import standin_sql as derive
 
-CREATE TABLE public.organization (
-    id uuid PRIMARY KEY
-);
-
-CREATE TABLE auth.users_extended (
-    id uuid PRIMARY KEY,
-    org_id uuid REFERENCES public.organization (id)
-);
-
-CREATE FUNCTION auth.uid() RETURNS uuid
-    LANGUAGE sql STABLE
-    AS $$ select nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $$;
-
-GRANT USAGE ON SCHEMA auth TO authenticated;
-GRANT SELECT ON auth.users_extended TO authenticated;
-"""
+    return derive(project_schema())
 
 
 def schema_under_test_sql() -> str:
-    """The migration the behaviour tests run against: the generated file when it
-    exists, else the reference document's SQL."""
-    if GENERATED_MIGRATION.is_file():
-        return GENERATED_MIGRATION.read_text(encoding="utf-8")
-    return reference_sql()
+    """The migration the behaviour tests run against: the generated 0024."""
+    return GENERATED_MIGRATION.read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------

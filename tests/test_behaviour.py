@@ -305,10 +305,5 @@ def test_schema_applies_statement_by_statement(pg_admin_url, migrated_db):
         pg.assert_same_schema(migrated_db, other, label_a="one simple query", label_b="per statement")
 
 
-@pytest.mark.xfail(
-    not pg.GENERATED_MIGRATION.is_file(),
-    reason="no generated migration yet: the reference SQL has no BEGIN/COMMIT of its own",
-    strict=True,
-)
 def test_migration_is_atomic(pg_admin_url):
     pg.check_migration_atomic(pg_admin_url, pg.schema_under_test_sql())

@@ -139,7 +139,7 @@ def test_an_unconfirmed_drop_is_refused_at_its_place_in_the_spec(project):
     [
         (lambda s: s.update(allow_destructive=["drop everything"]), 'E060 "drop everything" is not a confirmable change'),
         (lambda s: s["tables"]["item"]["columns"].update(colour={"type": "text", "renamed_from": "hue"}), "E065 column item.colour is renamed from column \"hue\" in table item, which the last migration does not have"),
-        (lambda s: s["tables"]["item"]["columns"].update(extra={"type": "text", "not_null": True}), "E064 new column item.extra is NOT NULL without a default"),
+        (lambda s: s["tables"]["item"]["columns"].update(extra={"type": "text", "not_null": True}), "E064 new column item.extra is NOT NULL without a default:"),
     ],
 )
 def test_mistakes_about_the_change_are_positioned_errors(project, change, message):

@@ -138,7 +138,7 @@ def add_column(ctx: Context, build: Node, t: ir.Table, c: ir.Column) -> None:
     if c.not_null and c.default is None and c.identity is None:
         ctx.plan.refuse(
             errors.UNSUPPORTED_CHANGE,
-            f"new column {t.name.display}.{c.name} is NOT NULL without a default, but the table already has rows; give it a default (or add it nullable, fill it, then make it NOT NULL)",
+            f"new column {t.name.display}.{c.name} is NOT NULL without a default: rows already in the table would have no value; give it a default (or add it nullable, fill it, then make it NOT NULL)",
             "column", t.name, c.name,
         )
     notes: list[str] = []

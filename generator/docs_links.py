@@ -1,0 +1,105 @@
+"""Where each object is documented, and links that reach it from any page.
+
+An object's section lives on the page of its module; an external table gets a
+section on every page that references it. Building every link through `Links`
+is what keeps every link pointing at an anchor that exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from . import ir
+from . import markdown as md
+from .ir import Name
+
+
+def page_path(module: str) -> str:
+    return f"{module}.md"
+
+
+def table_anchor(name: Name) -> str:
+    return md.anchor_id("table", name.schema, name.name)
+
+
+@dataclass(frozen=True)
+class SchemaIndex:
+    """Lookups over the whole schema, built once for all pages (so pages cost O(size), not O(modules x size))."""
+
+    table_module: dict[Name, str]
+    enum_module: dict[Name, str]
+    function_module: dict[Name, str]
+    relations: dict[Name, ir.Table | ir.ExternalTable]
+    enum_users: dict[Name, list[tuple[Name, str]]]
+    callers: dict[Name, list[ir.Trigger]]
+    triggers: dict[str, list[ir.Trigger]]  # by the module of their table
+    tables: dict[str, list[ir.Table]]  # by module, and so on
+    enums: dict[str, list[ir.Enum]]
+    functions: dict[str, list[ir.Function]]
+
+    @classmethod
+    def of(cls, schema: ir.Schema) -> SchemaIndex:
+        table_module = {t.name: t.module for t in schema.tables}
+        relations: dict[Name, ir.Table | ir.ExternalTable] = {t.name: t for t in schema.tables}
+        relations.update({t.name: t for t in schema.external.tables})
+        enum_users: dict[Name, list[tuple[Name, str]]] = {}
+        for t in schema.tables:
+            for c in t.columns:
+                if c.enum is not None:
+                    enum_users.setdefault(c.enum, []).append((t.name, c.name))
+        callers: dict[Name, list[ir.Trigger]] = {}
+        triggers: dict[str, list[ir.Trigger]] = {}
+        for trg in schema.triggers:
+            callers.setdefault(trg.function, []).append(trg)
+            triggers.setdefault(table_module[trg.table], []).append(trg)
+        return cls(
+            table_module,
+            {e.name: e.module for e in schema.enums},
+            {f.name: f.module for f in schema.functions},
+            relations,
+            enum_users,
+            callers,
+            triggers,
+            by_module(schema.tables),
+            by_module(schema.enums),
+            by_module(schema.functions),
+        )
+
+
+def by_module(objects: Iterable[Any]) -> dict[str, list[Any]]:
+    groups: dict[str, list[Any]] = {}
+    for obj in objects:
+        groups.setdefault(obj.module, []).append(obj)
+    return groups
+
+
+class Links:
+    """Links from one page to the section that documents an object, wherever it is."""
+
+    def __init__(self, index: SchemaIndex, page: str):
+        self.page = page
+        self.table_module = index.table_module
+        self.enum_module = index.enum_module
+        self.function_module = index.function_module
+
+    def _to(self, module: str | None, anchor_id: str) -> str:
+        if module is None or module == self.page:  # external tables get a section on every page that references them
+            return "#" + anchor_id
+        return f"{page_path(module)}#{anchor_id}"
+
+    def table(self, name: Name) -> str:
+        return md.link(name.display, self._to(self.table_module.get(name), table_anchor(name)))
+
+    def enum(self, name: Name, label: str) -> str:
+        return md.link(label, self._to(self.enum_module[name], md.anchor_id("enum", name.schema, name.name)))
+
+    def function(self, name: Name) -> str:
+        return md.link(f"{name.display}()", self._to(self.function_module[name], md.anchor_id("function", name.schema, name.name)))
+
+    def trigger(self, table: Name, trigger: str) -> str:
+        return md.link(trigger, self._to(self.table_module[table], md.anchor_id("trigger", table.schema, table.name, trigger)))
+
+    def constraint(self, table: Name, constraint: str) -> str:
+        return md.link(constraint, self._to(self.table_module[table], md.anchor_id("constraint", table.schema, table.name, constraint)))

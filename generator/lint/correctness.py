@@ -1,0 +1,204 @@
+"""Correctness rules: immutability, keys, identifiers, partitions, types, grants that do nothing."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterator
+from typing import Any
+
+from pglast import ast
+
+from .. import ir, names
+from ..origins import Key
+from . import sqlfacts
+from .context import Context
+from .registry import ERROR, INFO, WARNING, Finding, rule
+
+TIME_KEYS = {"date", "timestamp", "timestamptz"}
+
+
+def _calls(found: list[tuple[str, str, object]]) -> str:
+    return ", ".join(dict.fromkeys(f"{label} ({volatility})" for label, volatility, _node in found))
+
+
+@rule(
+    "C301", "check-not-immutable", ERROR,
+    why="PostgreSQL assumes a CHECK condition is immutable and tests it only when a row is written: with now(), random() or current_setting() a row that passed stops passing, and a dump holding it cannot be restored.",
+    hint="compare with a column set on write (or enforce it in a trigger), and keep CHECK conditions to the row's own values",
+)
+def check_not_immutable(ctx: Context) -> Iterator[Finding]:
+    for t in ctx.schema.tables:
+        for c in t.constraints:
+            if c.kind != "check" or c.check is None:
+                continue
+            found = sqlfacts.volatile_calls(sqlfacts.parse(c.check), ctx.volatility_of)
+            if found:
+                yield ctx.finding("C301", ("constraint", t.name, c.name), f"{t.name}.{c.name}", f"CHECK ({c.check}) calls {_calls(found)}", at=("constraint_check", t.name, c.name), offset=sqlfacts.offset(found[0][2]))
+
+
+@rule(
+    "C302", "index-not-immutable", ERROR,
+    why="PostgreSQL refuses to create an index whose expressions or predicate call a function that is not IMMUTABLE, so the migration fails (or, through a mislabelled function, the index silently holds stale entries).",
+    hint="index only the row's own values; compare with now() in queries, not in the index",
+)
+def index_not_immutable(ctx: Context) -> Iterator[Finding]:
+    for t in ctx.schema.tables:
+        for ix in t.indexes:
+            parts: list[tuple[Key, str]] = [(("index_element", ix.name, i), e.expression) for i, e in enumerate(ix.elements) if e.expression is not None]
+            if ix.where is not None:
+                parts.append((("index_where", ix.name), ix.where))
+            for at, text in parts:
+                found = sqlfacts.volatile_calls(sqlfacts.parse(text), ctx.volatility_of)
+                if found:
+                    where = "predicate" if at[0] == "index_where" else "expression"
+                    yield ctx.finding("C302", ("index", ix.name), str(ix.name), f"index {where} calls {_calls(found)}", at=at, offset=sqlfacts.offset(found[0][2]))
+                    break
+
+
+@rule(
+    "C303", "table-without-primary-key", WARNING,
+    why="Without a primary key a row cannot be addressed reliably: logical replication cannot replicate its UPDATE and DELETE, and ORMs and tools cannot tell rows apart.",
+    hint="add `primary_key: true` to a column, or a `primary_key: [a, b]` constraint",
+)
+def without_primary_key(ctx: Context) -> Iterator[Finding]:
+    for t in ctx.schema.tables:
+        if not any(c.kind == "primary_key" for c in t.constraints):
+            yield ctx.finding("C303", ("table", t.name), str(t.name), "table has no primary key")
+
+
+@rule(
+    "C304", "identifier-too-long", ERROR,
+    why="PostgreSQL truncates identifiers to 63 bytes (silently, or by shortening derived names such as identity sequences), so the object gets another name than the spec and the SQL use.",
+    hint="shorten the names it is built from to keep it within 63 bytes",
+)
+def identifier_too_long(ctx: Context) -> Iterator[Finding]:
+    for key, obj, what, identifier in _identifiers(ctx.schema):
+        size = len(identifier.encode())
+        if size > names.MAX_IDENT_BYTES:
+            yield ctx.finding("C304", key, obj, f"{what} name {identifier} is {size} bytes long; PostgreSQL allows {names.MAX_IDENT_BYTES}")
+
+
+def _identifiers(schema: ir.Schema) -> Iterator[tuple[Key, str, str, str]]:
+    """(key, object, kind, identifier) of every name the migration gives PostgreSQL, derived ones included."""
+    for t in schema.tables:
+        yield ("table", t.name), str(t.name), "table", t.name.name
+        for c in t.columns:
+            yield ("column", t.name, c.name), f"{t.name}.{c.name}", "column", c.name
+            if c.identity:  # PostgreSQL names the sequence of an identity column <table>_<column>_seq
+                seq = f"{t.name.name}_{c.name}_seq"
+                yield ("column", t.name, c.name), f"{t.name.schema}.{seq}", "identity sequence", seq
+        for con in t.constraints:
+            yield ("constraint", t.name, con.name), f"{t.name}.{con.name}", "constraint", con.name
+        for ix in t.indexes:
+            yield ("index", ix.name), str(ix.name), "index", ix.name.name
+        for p in t.partitions:
+            yield ("partition", p.name), str(p.name), "partition", p.name.name
+        for pol in t.policies:
+            yield ("policy", t.name, pol.name), f"{t.name}.{pol.name}", "policy", pol.name
+    for f in schema.functions:
+        yield ("function", f.name), str(f.name), "function", f.name.name
+    for trg in schema.triggers:
+        yield ("trigger", trg.table, trg.name), f"{trg.table}.{trg.name}", "trigger", trg.name
+
+
+@rule(
+    "C305", "maxvalue-partition", WARNING,
+    why="A range partition that reaches MAXVALUE already holds every later value, so creating the next range partition fails with \"would overlap partition\" until its rows are moved out.",
+    hint="end the last partition at a bound and create the next ones ahead of time (C306 warns before they run out)",
+)
+def maxvalue_partition(ctx: Context) -> Iterator[Finding]:
+    for t in ctx.schema.tables:
+        for p in t.partitions:
+            if p.upper == "MAXVALUE":
+                yield ctx.finding("C305", ("partition", p.name), str(p.name), f"partition of {t.name} runs from {p.lower} to MAXVALUE: no later range partition can be created")
+
+
+@rule(
+    "C306", "partitions-run-out", WARNING, needs_today=True,
+    why="Rows past the last time partition fail to insert (or pile up in a catch-all partition); partitions must exist ahead of the current month. Depends on today's date, so only `schemagen lint` runs it.",
+    hint="add the next partitions (the horizon is `partition_horizon_months` in [tool.schemagen])",
+)
+def partitions_run_out(ctx: Context) -> Iterator[Finding]:
+    today = ctx.options.today
+    assert today is not None
+    horizon = ctx.options.partition_horizon_months
+    needed = _add_months(today.replace(day=1), horizon + 1)
+    for t in ctx.schema.tables:
+        key = t.column(t.partition_key[0]) if len(t.partition_key) == 1 else None
+        if key is None or key.base not in TIME_KEYS or not t.partitions:
+            continue
+        ends = [d for p in t.partitions if (d := _bound_date(p.upper)) is not None]
+        if not ends or max(ends) >= needed:
+            continue
+        catch_all = [p.name.name for p in t.partitions if p.upper == "MAXVALUE"]
+        then = f"later rows pile up in {catch_all[0]}" if catch_all else "inserting a later row fails (no partition of relation found for row)"
+        yield ctx.finding(
+            "C306", ("table", t.name), str(t.name),
+            f"time partitions end at {max(ends).isoformat()}; today is {today.isoformat()} and with a horizon of {horizon} month(s) they should reach {needed.isoformat()}: {then}",
+            at=("partitioning", t.name),
+        )
+
+
+def _add_months(day: _dt.date, months: int) -> _dt.date:
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
+
+
+def _bound_date(literal: str) -> _dt.date | None:
+    node = sqlfacts.parse(literal)
+    value: Any = node.val if isinstance(node, ast.A_Const) else None
+    if not isinstance(value, ast.String) or value.sval is None:
+        return None  # MINVALUE / MAXVALUE
+    return _dt.datetime.fromisoformat(value.sval).date()
+
+
+@rule(
+    "C307", "timestamp-without-time-zone", INFO,
+    why="`timestamp` stores a wall-clock reading with no zone: the same instant reads differently per session TimeZone and comparisons across zones or DST changes go wrong; `timestamptz` stores the instant.",
+    hint="use `timestamptz`",
+)
+def timestamp_without_tz(ctx: Context) -> Iterator[Finding]:
+    yield from _columns_of_type(ctx, "timestamp", "C307", "has no time zone")
+
+
+@rule(
+    "C308", "char-type", INFO,
+    why="`char(n)` pads values with spaces, and the padding is dropped or kept depending on the operation; it is never faster than `text` or `varchar(n)` in PostgreSQL.",
+    hint="use `text` (with a CHECK on length if needed) or `varchar(n)`",
+)
+def char_type(ctx: Context) -> Iterator[Finding]:
+    yield from _columns_of_type(ctx, "bpchar", "C308", "pads values with spaces")
+
+
+def _columns_of_type(ctx: Context, base: str, rule_id: str, what: str) -> Iterator[Finding]:
+    for t in ctx.schema.tables:
+        for c in t.columns:
+            if c.base == base:
+                yield ctx.finding(rule_id, ("column", t.name, c.name), f"{t.name}.{c.name}", f"column type {c.sql_type} {what}")
+
+
+@rule(
+    "C309", "grant-execute-on-trigger-function", INFO,
+    why="A trigger function cannot be called directly, and a trigger runs it without checking EXECUTE, so granting EXECUTE on it gives nothing but a misleading entry in the privileges.",
+    hint="drop the function from the grant",
+)
+def execute_on_trigger_function(ctx: Context) -> Iterator[Finding]:
+    for g in ctx.schema.grants:
+        f = ctx.function_by_signature.get(g.target) if g.kind == "function" else None
+        if f is not None and f.returns_trigger:
+            roles = ", ".join("PUBLIC" if r == "public" else r for r in g.roles)
+            yield ctx.finding("C309", ("grant", "function", g.target), ctx.function_label(f), f"EXECUTE on a trigger function is granted to {roles}")
+
+
+@rule(
+    "C310", "volatility-mislabelled", WARNING,
+    why="PostgreSQL trusts a function's declared volatility: an IMMUTABLE or STABLE function whose body calls something more volatile gets folded into plans, indexes and CHECKs as if it were not, and returns stale results.",
+    hint="declare the function with the volatility of what it calls (`volatility: stable` or `volatile`)",
+)
+def volatility_mislabelled(ctx: Context) -> Iterator[Finding]:
+    for f in ctx.schema.functions:
+        level, worst = ctx.body_volatility.get(f.name, (f.volatility, None))
+        if worst is None or sqlfacts.VOLATILITY_RANK[level] <= sqlfacts.VOLATILITY_RANK[f.volatility]:
+            continue
+        label, volatility, node = worst
+        yield ctx.finding("C310", ("function", f.name), ctx.function_label(f), f"function is declared {f.volatility.upper()} but calls {label} ({volatility})", at=("function_body", f.name), offset=node.location)

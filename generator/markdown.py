@@ -1,0 +1,90 @@
+"""Markdown text, escaped in one place: the docs' counterpart of quoting.py.
+
+Generated pages are read by Python-Markdown (mkdocs), GitHub's cmark-gfm and
+markdown-it. Escaping uses only what all three read alike: HTML entities for
+the characters that start Markdown syntax, and `<br>` for line breaks, so a `|`
+or a newline inside a value can never split a table row. Backslash escapes are
+avoided on purpose: inside a code span Python-Markdown prints `\\|` as written
+while GFM prints `|`, which is why code in table cells is `<code>` HTML rather
+than backticks.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+# Characters that open Markdown (or HTML) syntax anywhere in a line.
+_ENTITIES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "|": "&#124;",
+    "*": "&#42;",
+    "`": "&#96;",
+    "[": "&#91;",
+    "]": "&#93;",
+    "\\": "&#92;",
+    "~": "&#126;",
+    "$": "&#36;",
+}
+_SPECIAL = re.compile(r"[&<>|*`\[\]\\~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# What opens a block (heading, list, quote, setext underline) at the start of a paragraph.
+_BLOCK_START = re.compile(r"[#+=-]|\d+(?=[.)])")
+
+
+def _entity(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    return _ENTITIES.get(ch) or f"&#{ord(ch[-1])};"
+
+
+def inline(text: str) -> str:
+    """`text` as it should read, on one line: Markdown and HTML characters escaped, line breaks as `<br>`.
+
+    An underscore inside a word stays as it is (no Markdown flavour reads it as
+    emphasis), so identifiers remain readable in the page source.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<br>".join(_SPECIAL.sub(_entity, line) for line in lines)
+
+
+def paragraph(text: str) -> str:
+    """`text` as a paragraph of its own: `inline`, and nothing at its start read as a heading or list."""
+    escaped = inline(text.strip())
+    m = _BLOCK_START.match(escaped)
+    if m is None:
+        return escaped
+    if m.group(0).isdigit():  # "1. x" would be an ordered list
+        end = m.end()
+        return escaped[:end] + f"&#{ord(escaped[end])};" + escaped[end + 1 :]
+    return f"&#{ord(escaped[0])};" + escaped[1:]
+
+
+def code(text: str) -> str:
+    """Inline code that is safe in a table cell: `<code>` HTML around escaped text."""
+    return f"<code>{inline(text)}</code>"
+
+
+def link(label: str, target: str) -> str:
+    """A link whose label is escaped text and whose target is a page and/or an anchor."""
+    return f"[{inline(label)}]({quote(target, safe='/#.-_')})"
+
+
+def anchor(anchor_id: str) -> str:
+    """An empty HTML anchor: links reach it the same way in mkdocs and on GitHub."""
+    return f'<a id="{anchor_id}"></a>'
+
+
+def anchor_id(kind: str, *parts: str) -> str:
+    """A stable anchor id, e.g. `table-public.sync_progress`.
+
+    Identifiers hold letters, digits, `_` and `$`; `$` becomes `-d`, which no
+    identifier contains, so distinct objects keep distinct ids.
+    """
+    return f"{kind}-" + ".".join(p.replace("$", "-d") for p in parts)
+
+
+def fence(text: str, marker: str = "`") -> str:
+    """An opening fence longer than any run of `marker` inside `text`, so the text cannot close it."""
+    longest = max((len(run) for run in re.findall(re.escape(marker) + "+", text)), default=0)
+    return marker * max(3, longest + 1)

@@ -1,0 +1,145 @@
+"""Python spellings for the generated models: class, field and member names, string literals.
+
+Everything here produces text that `ruff format` leaves as it is (double
+quotes unless that needs more escapes, docstrings laid out as ruff lays them
+out), so the build never has to run a formatter.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterable
+
+_NOT_WORD = re.compile(r"[^0-9A-Za-z]+")
+# Field names pydantic reserves or warns about: a column of that name gets an alias.
+_PROTECTED_PREFIXES = ("model_validate", "model_dump")
+
+
+def class_name(sql_name: str) -> str:
+    """`sync_progress` -> `SyncProgress` (PascalCase, as the issue asks)."""
+    parts = [p for p in _NOT_WORD.split(sql_name) if p]
+    name = "".join(p[0].upper() + p[1:] for p in parts) or "Unnamed"
+    return name if name[0].isalpha() else f"T{name}"
+
+
+def member_names(labels: Iterable[str]) -> list[str]:
+    """Enum labels -> UPPER_CASE member names, valid and distinct whatever the labels are.
+
+    `in-progress` -> `IN_PROGRESS`, `2fa` -> `V_2FA`; labels that differ only in
+    case or punctuation get a numeric suffix, in label order.
+    """
+    names: list[str] = []
+    for label in labels:
+        base = _NOT_WORD.sub("_", label.upper()).strip("_") or "VALUE"
+        if base[0].isdigit():
+            base = f"V_{base}"
+        name, n = base, 1
+        while name in names:
+            n += 1
+            name = f"{base}_{n}"
+        names.append(name)
+    return names
+
+
+def field_names(columns: list[str], reserved: set[str]) -> dict[str, str]:
+    """Column -> Python field name. A column whose name cannot be a pydantic field
+    (keyword, leading underscore, BaseModel attribute, a name the module itself
+    uses) gets a trailing `_` and keeps its real name as an alias."""
+    taken = set(columns) | reserved
+    result: dict[str, str] = {}
+    for col in columns:
+        name = col
+        if not _usable(name, reserved):
+            name = _NOT_WORD.sub("_", col).strip("_") or "column"
+            if name[0].isdigit():
+                name = f"c_{name}"
+            while not _usable(name, reserved) or (name != col and name in taken):
+                name += "_"
+            taken.add(name)
+        result[col] = name
+    return result
+
+
+def _usable(name: str, reserved: set[str]) -> bool:
+    return (
+        name.isidentifier()
+        and name.isascii()
+        and not keyword.iskeyword(name)
+        and not name.startswith("_")
+        and not name.startswith(_PROTECTED_PREFIXES)
+        and name not in _basemodel_attributes()
+        and name not in reserved
+    )
+
+
+def _basemodel_attributes() -> frozenset[str]:
+    global _BASEMODEL
+    if _BASEMODEL is None:
+        from pydantic import BaseModel
+
+        _BASEMODEL = frozenset(dir(BaseModel))
+    return _BASEMODEL
+
+
+_BASEMODEL: frozenset[str] | None = None
+
+
+def literal(text: str) -> str:
+    """A Python string literal, quoted as ruff prefers: double quotes unless the
+    text holds more double than single quotes."""
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    return quote + _escape(text, quote) + quote
+
+
+def _escape(text: str, quote: str) -> str:
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == quote:
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif not ch.isprintable():
+            out.append(repr(ch)[1:-1])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def docstring_lines(paragraphs: Iterable[str], indent: int = 0) -> list[str]:
+    """The lines of a docstring, quotes included, before indentation.
+
+    One line fits `\"\"\"text\"\"\"`; more lines put the closing quotes on a line
+    of their own, as ruff does. Blank-separated paragraphs; each line is
+    stripped of trailing blanks and escaped so the docstring stays one literal.
+    """
+    lines: list[str] = []
+    for para in paragraphs:
+        para_lines = [line.rstrip() for line in para.strip("\n").expandtabs(4).splitlines()]
+        if not any(para_lines):
+            continue
+        if lines:
+            lines.append("")
+        lines.extend(_doc_escape(line) for line in para_lines)
+    if not lines:
+        return []
+    lines[0] = '"""' + lines[0].lstrip()
+    lines = [lines[0] + _closing(lines[0])] if len(lines) == 1 else [*lines, '"""']
+    pad = " " * indent
+    return [pad + line if line else line for line in lines]
+
+
+def _doc_escape(line: str) -> str:
+    line = line.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in line)
+
+
+def _closing(line: str) -> str:
+    # A docstring ending in a quote would close early; ruff separates them with a space.
+    return ' """' if line.endswith('"') else '"""'

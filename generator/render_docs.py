@@ -1,0 +1,31 @@
+"""IR -> the reference docs: `docs/<module>.md` per spec module and `docs/index.md`.
+
+Rendering is pure, like render_sql: docs_pages.py computes every cell, link
+and anchor of the view-model (docs_model.py); templates/docs/*.md.j2 lay them
+out. The top-level mkdocs.yml publishes them (`docs_dir: generated/docs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import docs_links, docs_model, docs_pages, ir
+from .lint.report import rules_markdown
+from .templating import environment
+
+DOCS_DIR = "docs"
+
+
+def docs_outputs(schema: ir.Schema, migration_file: str, findings: Sequence[docs_model.DocFinding] | None = None) -> dict[str, str]:
+    """`{path: text}` of every page, paths relative to the output directory.
+
+    `findings` are the lint findings to show (a page per module lists its own);
+    None leaves the section out, for a build where lint did not run.
+    """
+    env = environment()
+    index = docs_links.SchemaIndex.of(schema)
+    module_template = env.get_template("docs/module.md.j2")
+    outputs = {f"{DOCS_DIR}/{page.path}": module_template.render(page=page) for page in docs_pages.module_pages(schema, index, migration_file, findings)}
+    outputs[f"{DOCS_DIR}/index.md"] = env.get_template("docs/index.md.j2").render(page=docs_pages.index_page(schema, index, migration_file))
+    outputs[f"{DOCS_DIR}/lint-rules.md"] = rules_markdown()  # the pages findings link to
+    return outputs

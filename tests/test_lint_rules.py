@@ -1,0 +1,73 @@
+"""Each lint rule on a spec that triggers it and on near-misses that must not.
+
+One case file per rule in tests/lint_cases/ (named after the rule id), linted
+together with _base.yaml. On each line where a finding is expected the file
+says `# expect: <object>[=severity]; ...`; lines marked `# near-miss` hold
+objects the rule must leave alone. The test compares (rule, object, line,
+severity) sets exactly, so a near-miss that fires, a finding at another line or
+a missing finding all fail.
+"""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from pathlib import Path
+
+import pytest
+
+from schemagen import loader, resolve
+from schemagen.lint import RULES, Options, lint
+
+CASES_DIR = Path(__file__).parent / "lint_cases"
+CASES = sorted(p for p in CASES_DIR.glob("*.yaml") if not p.name.startswith("_"))
+TODAY = datetime.date(2026, 11, 25)
+
+
+def lint_case(case: Path, tmp_path: Path, options: Options | None = None) -> list:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    shutil.copy(CASES_DIR / "_base.yaml", spec / "0_base.yaml")  # loaded first: it declares the schemas
+    shutil.copy(case, spec / case.name)
+    schema, origins = resolve.resolve_with_origins(loader.load_dir(spec, tmp_path))
+    return lint(schema, origins, options or Options(today=TODAY))
+
+
+def markers(case: Path, rule: str) -> tuple[set[tuple[str, str, int, str]], set[int]]:
+    expected, near = set(), set()
+    default = RULES[rule].severity
+    for n, line in enumerate(case.read_text().splitlines(), start=1):
+        _, _, comment = line.partition("#")
+        comment = comment.strip()
+        if comment.startswith("expect:"):
+            for item in comment.removeprefix("expect:").split(";"):
+                obj, _, severity = item.strip().partition("=")
+                expected.add((rule, obj, n, severity or default))
+        elif comment.startswith("near-miss"):
+            near.add(n)
+    return expected, near
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_rule_case(case: Path, tmp_path: Path) -> None:
+    rule = case.stem.split("_")[0]
+    expected, near = markers(case, rule)
+    assert expected and near, f"{case.name} needs a triggering case and a near-miss"
+    findings = [f for f in lint_case(case, tmp_path) if f.rule == rule]
+    got = {(f.rule, f.object, f.line, f.severity) for f in findings}
+    assert got == expected
+    assert not [f for f in findings if f.line in near]
+    assert all(f.file.endswith(case.name) for f in findings)
+
+
+def test_every_rule_has_a_case() -> None:
+    assert {p.stem.split("_")[0] for p in CASES} == set(RULES)
+
+
+def test_a_finding_in_a_template_points_at_the_call_in_the_template(tmp_path: Path) -> None:
+    """{table} is replaced before the call: the column is mapped back to the spec text."""
+    case = CASES_DIR / "P201_auth_function_per_row.yaml"
+    found = [f for f in lint_case(case, tmp_path) if f.object == "public.docs.docs_select"]
+    line = case.read_text().splitlines()[found[0].line - 1]
+    assert "{table}.owner = auth.uid()" in line
+    assert found[0].column == line.index("auth.uid()") + 1
