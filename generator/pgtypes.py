@@ -88,4 +88,4 @@ WIDER: dict[str, frozenset[str]] = {
     "enum": frozenset({"text"}),
 }
 # Changes PostgreSQL makes without rewriting the table (binary-coercible).
-NO_REWRITE: frozenset[tuple[str, str]] = frozenset({("varchar", "text"), ("varchar", "varchar"), ("text", "varchar"), ("numeric", "numeric")})
+NO_REWRITE: frozenset[tuple[str, str]] = frozenset({("varchar", "text"), ("varchar", "varchar"), ("numeric", "numeric")})

@@ -51,7 +51,8 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         ctx.change(f"drop partition {n}")
     if not changed and not emptied:
         for n in came:
-            ctx.create(("partition", Name(t1.name.schema, n)))
+            node = ctx.build(("partition", Name(t1.name.schema, n)))
+            ctx.add(node, st.create(ctx.new_nodes[("partition", Name(t1.name.schema, n))].payload), notes=(f"Takes an ACCESS EXCLUSIVE lock on {t1.name.display} for a moment (the new partition is empty).",))
             ctx.change(f"add partition {n}")
     else:
         move_rows(ctx, t1, [parts1[n] for n in changed], [parts0[n] for n in emptied], [parts1[n] for n in came])

@@ -12,7 +12,7 @@ LOCK_TIMEOUT = "5s"
 STATEMENT_TIMEOUT = "30min"  # the longest statement allowed: a rewrite or an index build of a large table
 HEADINGS = {
     Phase.BEFORE: "Outside a transaction, first: enum values (usable only once committed), indexes dropped CONCURRENTLY.",
-    Phase.MAIN: "The changes, in one transaction.",
+    Phase.MAIN: "The changes, in one transaction. Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also rewrites or scans a table under it says so.",
     Phase.AFTER: "Outside a transaction: indexes built CONCURRENTLY (if one fails, drop the INVALID index it leaves and run the rest again).",
     Phase.FINAL: "Validation, in a transaction of its own: the scans do not hold the locks taken above.",
 }

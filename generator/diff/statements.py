@@ -65,6 +65,11 @@ class AlterPolicy:
     table: str
     clauses: tuple[str, ...]
 
+    @property
+    def lines(self) -> list[str]:
+        """The clauses, the last one ending the statement."""
+        return [*self.clauses[:-1], self.clauses[-1] + ";"]
+
 
 @dataclass(frozen=True)
 class Revoke:

@@ -210,7 +210,7 @@ def _using(c0: ir.Column, c1: ir.Column) -> str | None:
     """The USING expression of a type change, when an implicit cast will not do."""
     if c0.enum is not None or c1.enum is not None:
         return f"{c0.q}::text{'[]' * c0.array_dims}::{c1.sql_type}"
-    if c0.base != c1.base or c0.array_dims != c1.array_dims:
+    if c0.array_dims != c1.array_dims or (c0.base != c1.base and not types.implicit(c0, c1)):
         return f"{c0.q}::{c1.sql_type}"
     return None
 

@@ -31,3 +31,8 @@ def rewrites(old: ir.Column, new: ir.Column) -> bool:
     if old.base == "numeric":  # same scale, more precision: no rewrite
         return not (widens(old, new) and (not new.mods or (old.mods[1:] or (0,)) == (new.mods[1:] or (0,))))
     return not widens(old, new)
+
+
+def implicit(old: ir.Column, new: ir.Column) -> bool:
+    """Whether PostgreSQL converts the values without a USING clause (an assignment cast exists)."""
+    return new.base in pgtypes.WIDER.get(old.base, frozenset()) or (old.base, new.base) in pgtypes.NO_REWRITE
