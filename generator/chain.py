@@ -11,6 +11,7 @@ migration is written.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 from dataclasses import dataclass
 
@@ -69,7 +70,7 @@ def read(settings: Settings) -> list[Written]:
             raise errors.SpecError([errors.Diagnostic(display_path(out / rel), 1, 1, errors.MIGRATION_MISSING, f"state without its migration {stem}.sql")])
         result.append(Written(state.version, state.name, stem, files, state))
     result.sort(key=lambda w: w.version)
-    for a, b in zip(result, result[1:]):
+    for a, b in itertools.pairwise(result):
         if a.version == b.version:
             raise errors.SpecError([errors.Diagnostic(display_path(out / MIGRATIONS / f"{b.stem}.sql"), 1, 1, errors.MIGRATION, f"two migrations are numbered {a.version} ({a.stem}, {b.stem})")])
     return result

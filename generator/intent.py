@@ -9,7 +9,8 @@ whether they match the previous state is the diff's business.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Container
+from typing import TYPE_CHECKING, Any
 
 from . import errors, ir, names
 from .ir import Name
@@ -34,12 +35,7 @@ def resolve_intent(r: Resolver) -> ir.Intent:
             name = names.split(key)
             where = Where(f.pos, ("tables", key))
             if t.renamed_from is not None:
-                old = _same_schema(r, name, t.renamed_from, Where(f.pos, ("tables", key, "renamed_from")), "table")
-                if old is not None:
-                    if Name(name.schema, old) in r.known.tables:
-                        r.error(Where(f.pos, ("tables", key, "renamed_from")), errors.MIGRATION, f'table {name.display} is renamed from "{old}", but the spec still has a table "{old}"')
-                    else:
-                        renames.append(ir.Rename("table", old, name.name, schema=name.schema))
+                renames += _renamed(r, "table", name, t.renamed_from, Where(f.pos, ("tables", key, "renamed_from")), r.known.tables)
             for col_name, col in t.columns.items():
                 if col.renamed_from is None:
                     continue
@@ -53,12 +49,7 @@ def resolve_intent(r: Resolver) -> ir.Intent:
             name = names.split(key)
             where = Where(f.pos, ("enums", key))
             if e.renamed_from is not None:
-                old = _same_schema(r, name, e.renamed_from, Where(f.pos, ("enums", key, "renamed_from")), "enum type")
-                if old is not None:
-                    if Name(name.schema, old) in r.known.enums:
-                        r.error(Where(f.pos, ("enums", key, "renamed_from")), errors.MIGRATION, f'enum {name.display} is renamed from "{old}", but the spec still has an enum "{old}"')
-                    else:
-                        renames.append(ir.Rename("enum", old, name.name, schema=name.schema))
+                renames += _renamed(r, "enum", name, e.renamed_from, Where(f.pos, ("enums", key, "renamed_from")), r.known.enums)
             for new_value, old_value in e.renamed_values.items():
                 vw = Where(where.pos, where.path + ("renamed_values", new_value))
                 if new_value not in e.values:
@@ -77,12 +68,18 @@ def resolve_intent(r: Resolver) -> ir.Intent:
     return ir.Intent(tuple(renames), tuple(sorted(set(allowed))))
 
 
-def _same_schema(r: Resolver, name: Name, text: str, where: Where, what: str) -> str | None:
+def _renamed(r: Resolver, kind: str, name: Name, text: str, where: Where, taken: Container[Name]) -> list[ir.Rename]:
+    """The rename of a table or enum to `name`, if `text` names an old one in the same schema that the spec no longer has."""
     old = names.split(text, name.schema)
     if old.schema != name.schema:
-        r.error(where, errors.MIGRATION, f"a {what} cannot move to another schema by renaming ({old.schema} -> {name.schema})")
-        return None
-    return old.name if r.ident(old.name, where, "renamed_from") else None
+        r.error(where, errors.MIGRATION, f"a {kind} cannot move to another schema by renaming ({old.schema} -> {name.schema})")
+        return []
+    if not r.ident(old.name, where, "renamed_from"):
+        return []
+    if old in taken:
+        r.error(where, errors.MIGRATION, f'{kind} {name.display} is renamed from "{old.name}", but the spec still has a {kind} "{old.name}"')
+        return []
+    return [ir.Rename(kind, old.name, name.name, schema=name.schema)]
 
 
 def allowance(text: str) -> str | None:
@@ -114,11 +111,12 @@ def locate(refusal: Refusal, files: list[LoadedFile]) -> errors.Diagnostic:
     What was removed has no place of its own: the table (or the `tables:`
     mapping) it was removed from stands in.
     """
-    kind, *rest = refusal.locator
-    path: tuple[str | int, ...] = ()
+    kind, *rest = refusal.locator  # see diff.model.Refusal
+    args: list[Any] = list(rest)
+    path: tuple[Any, ...] = ()
     file = files[0]
     if kind == "rename":
-        what, owner, *member = rest
+        what, owner, *member = args
         section = "enums" if what in ("enum", "enum_value") else "tables"
         file, key = _find(files, section, owner)
         path = {
@@ -129,11 +127,11 @@ def locate(refusal: Refusal, files: list[LoadedFile]) -> errors.Diagnostic:
         }[what] if key else (section,)
     elif kind in ("table", "column", "enum"):
         section = "enums" if kind == "enum" else "tables"
-        file, key = _find(files, section, rest[0])
+        file, key = _find(files, section, args[0])
         if key is None:
             path = (section,)
         elif kind == "column":
-            path = (section, key, "columns", rest[1]) if rest[1] in file.spec.tables[key].columns else (section, key, "columns")
+            path = (section, key, "columns", args[1]) if args[1] in file.spec.tables[key].columns else (section, key, "columns")
         else:
             path = (section, key, "values") if kind == "enum" else (section, key)
     return file.pos.diag(path, refusal.code, refusal.message, key=True)

@@ -141,6 +141,9 @@ CASES = [
     Case("add_unique_constraint", lambda s: table(s, "item")["constraints"].append({"unique": ["account_id", "label"]})),
     Case("add_foreign_key", lambda s: columns(s, "item").update(replaces={"type": "integer", "references": "item(id)", "on_delete": "set null"})),
     Case("drop_foreign_key", lambda s: table(s, "event")["constraints"].pop(1)),
+    Case("change_primary_key",
+         edit(lambda s: columns(s, "item")["id"].pop("primary_key"), lambda s: table(s, "item")["constraints"].append({"name": "item_pkey", "primary_key": ["account_id", "id"]})),
+         after_up=[("SELECT count(*) FROM item", [(3,)])]),
     # -- indexes ---------------------------------------------------------
     Case("add_index", lambda s: table(s, "item")["indexes"].update(idx_item_label={"columns": ["lower(label)"], "comment": "Search by label."})),
     Case("drop_index", lambda s: table(s, "item")["indexes"].pop("idx_item_account")),
@@ -175,6 +178,13 @@ CASES = [
     Case("replace_function_body", lambda s: s["functions"]["touch"].update(body="BEGIN\n    NEW.updated_at := clock_timestamp();\n    RETURN NEW;\nEND;\n", search_path=[])),
     Case("change_function_signature",
          lambda s: s["functions"]["item_count"].update(args="p_account uuid, p_min integer DEFAULT 0", body="SELECT count(*)::integer FROM item WHERE account_id = p_account AND qty >= p_min")),
+    Case("recreated_function_used_by_policy_and_default",
+         lambda s: (s["functions"]["item_count"].update(args="p_account uuid, p_min integer DEFAULT 0"), s["functions"]["default_qty"].update(args="p_base integer DEFAULT 0", body="SELECT p_base")),
+         # default_qty comes first: the from-scratch order does not see that item_count's SQL body reads item
+         old=edit(lambda s: s.update(functions={"default_qty": {"returns": "integer", "language": "sql", "volatility": "immutable", "body": "SELECT 0"}, **s["functions"]}),
+                  lambda s: columns(s, "item")["qty"].update(default="default_qty()"),
+                  lambda s: table(s, "account").update(policies={"account_busy": {"command": "select", "using": "item_count(id) >= 0", "roles": ["app_user"]}})),
+         after_up=[("SELECT column_default FROM information_schema.columns WHERE table_name = 'item' AND column_name = 'qty'", [("default_qty()",)])]),
     Case("trigger_moves_to_new_function",
          edit(lambda s: s["functions"].update(stamp=s["functions"].pop("touch")), lambda s: s["triggers"]["item_touch"].update(function="stamp"))),
     Case("change_trigger_events", lambda s: s["triggers"]["item_touch"].update(events=["insert", "update"], when="NEW.qty IS NOT NULL")),

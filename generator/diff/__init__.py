@@ -71,4 +71,5 @@ def irreversible(down: Plan, *, number: int, name: str, sources: list[str], prev
     from ..templating import environment
 
     reasons = [r.message for r in down.refusals]
-    return environment().get_template("sql/diff/irreversible.sql.j2").render(number=f"{number:04d}", name=name, previous=previous, reasons=reasons, sources=", ".join(sources))
+    text: str = environment().get_template("sql/diff/irreversible.sql.j2").render(number=f"{number:04d}", name=name, previous=previous, reasons=reasons, sources=", ".join(sources))
+    return text

@@ -13,7 +13,9 @@ import dataclasses
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
+
+from pglast import ast
 
 from .. import errors, ir, order, render_sql, sqlparse
 from ..ir import Name
@@ -23,6 +25,8 @@ from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 # Where each kind's steps sit when nothing forces another order: releases
 # (drops) first, dependents before what they use; builds after, in the
 # from-scratch migration's order.
+K = TypeVar("K")
+
 RELEASE_RANK = {"grant": 0, "policy": 1, "rls": 1, "trigger": 2, "foreign_key": 3, "index": 4, "partition": 5, "table": 6, "function": 7, "enum": 8}
 BUILD_RANK = {kind: 20 + rank for kind, rank in render_sql.RANK.items()}
 RENAME_RANK = -1
@@ -83,12 +87,15 @@ class Context:
         """An object whose definition is unchanged under a new name: renamed, not rebuilt."""
         self.add(self.rename_node(), view, notes=(f"Same {what}, new name.",), ignore=(rule,))
 
+    def calls_replaced(self, *texts: str | None) -> bool:
+        """Whether an expression calls a function this migration drops and creates again (the same cheap scan as render_sql)."""
+        return any(f"{f.name}(" in text for text in texts if text for f in self.replaced_functions)
+
     def change(self, line: str) -> None:
         self.plan.changes.append(line)
 
 
-def _kind(key: Hashable) -> str:
-    assert isinstance(key, tuple)
+def _kind(key: Any) -> str:
     return str(key[0])
 
 
@@ -98,10 +105,10 @@ def referenced_columns(text: str | None) -> frozenset[str]:
     if not text:
         return frozenset()
     node = sqlparse.expression(text)
-    found = set()
+    found: set[str] = set()
     for n in sqlparse.walk(node):
-        if isinstance(n, sqlparse.ast.ColumnRef) and n.fields and isinstance(n.fields[-1], sqlparse.ast.String):
-            found.add(n.fields[-1].sval)
+        if isinstance(n, ast.ColumnRef) and n.fields and isinstance(n.fields[-1], ast.String):
+            found.add(str(n.fields[-1].sval))
     return frozenset(found)
 
 
@@ -111,7 +118,16 @@ def type_key(c: ir.Column) -> tuple[Any, ...]:
 
 
 def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True) -> Plan:
-    from . import enums, grants, partitions, relations, renames, routines, security, tables
+    from . import (
+        enums,
+        grants,
+        partitions,
+        relations,
+        renames,
+        routines,
+        security,
+        tables,
+    )
 
     result = Plan()
     ctx = Context(old, new, result, confirm, {}, {})
@@ -135,7 +151,7 @@ def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True) -> Plan:
 def link(ctx: Context) -> None:
     """Edges by what uses what: release dependents first, build dependencies first."""
     plan = ctx.plan
-    changed = {key[1] for key in plan.nodes if key[0] in (RELEASE, BUILD)}
+    changed: set[Any] = {key[1] for key in plan.nodes if isinstance(key, tuple) and key[0] in (RELEASE, BUILD)}
     for key in changed:
         if (RELEASE, key) in plan.nodes and plan.nodes[(RELEASE, key)].steps:
             plan.edge((RELEASE, key), (BUILD, key))
@@ -178,7 +194,7 @@ def ordered_steps(plan: Plan) -> list[Step]:
     return sorted(result, key=lambda s: s.phase)  # stable: dependency order within each phase
 
 
-def pair_up(old: dict[str, Any], new: dict[str, Any], signature: Any) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+def pair_up(old: dict[K, Any], new: dict[K, Any], signature: Any) -> tuple[list[tuple[K, K]], list[K], list[K]]:
     """Match objects by name; an unmatched old and new one with the same definition are a rename.
 
     Returns (renames as (old, new) names, names only in old, names only in new).
@@ -187,7 +203,7 @@ def pair_up(old: dict[str, Any], new: dict[str, Any], signature: Any) -> tuple[l
     """
     gone = [k for k in old if k not in new]
     came = [k for k in new if k not in old]
-    by_signature: dict[Any, list[str]] = {}
+    by_signature: dict[Any, list[K]] = {}
     for k in gone:
         by_signature.setdefault(signature(old[k]), []).append(k)
     renames = []

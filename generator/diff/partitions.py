@@ -66,7 +66,7 @@ def move_rows(ctx: Context, t: ir.Table, changed: list[ir.Partition], emptied: l
     node = ctx.build(("partition", ("rows", t.name)))
     ctx.plan.edge(("build", ("table", t.name)), node.key)
     q = t.name.q
-    lock = (f"Moves rows between the partitions of {t.name.display}: takes ACCESS EXCLUSIVE locks on it while they move.",)
+    lock: tuple[str, ...] = (f"Moves rows between the partitions of {t.name.display}: takes ACCESS EXCLUSIVE locks on it while they move.",)
     for p in changed + emptied:
         ctx.add(node, st.AlterTable(q, f"DETACH PARTITION {p.name.q}"), notes=lock, ignore=("require-concurrent-partition-detach",))
         lock = ()

@@ -37,10 +37,13 @@ def diff(ctx: Context) -> None:
             foreign_keys(ctx, t0, t1, new_tables)
 
 
+def _expression_columns(ix: ir.Index) -> frozenset[str]:
+    return frozenset().union(*(referenced_columns(e.expression) for e in ix.elements if e.expression), referenced_columns(ix.where))
+
+
 def _mentions(ix: ir.Index, columns: set[str]) -> bool:
     named = {e.column for e in ix.elements if e.column} | set(ix.include)
-    expressions = set().union(*(referenced_columns(e.expression) for e in ix.elements if e.expression), referenced_columns(ix.where))
-    return bool((named | expressions) & columns)
+    return bool((named | _expression_columns(ix)) & columns)
 
 
 def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
@@ -59,7 +62,10 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
             ctx.change(f"rename index {old_name} to {new_name}")
     replaced = [
         n for n, ix in new.items()
-        if n in old and (index_signature(ix) != index_signature(old[n]) or _mentions(ix, stale) or _mentions_in_expressions(ix, retyped))
+        if n in old and (
+            index_signature(ix) != index_signature(old[n]) or _mentions(ix, stale) or _mentions_in_expressions(ix, retyped)
+            or ctx.calls_replaced(old[n].where, *(e.expression for e in old[n].elements))
+        )
     ]
     concurrent = not t1.partition_by
     for n in gone + replaced:
@@ -90,7 +96,7 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
 def _mentions_in_expressions(ix: ir.Index, columns: set[str]) -> bool:
     # PostgreSQL rebuilds an index on a retyped column by itself, but re-reads its expressions
     # with their old casts (an enum literal of the rebuilt type): those are rebuilt here.
-    return bool(columns) and bool(set().union(*(referenced_columns(e.expression) for e in ix.elements if e.expression), referenced_columns(ix.where)) & columns)
+    return bool(_expression_columns(ix) & columns)
 
 
 def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name, ir.Table]) -> None:

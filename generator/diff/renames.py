@@ -56,8 +56,8 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
 
     for r in by_kind.get("column", []):
         assert r.owner is not None
-        table = next((t for t in schema.tables if t.name == r.owner), None)
-        columns = {c.name: c for c in table.columns} if table else {}
+        owner = next((t for t in schema.tables if t.name == r.owner), None)
+        columns = {c.name: c for c in owner.columns} if owner else {}
         where = ("rename", "column", r.owner, r.new)
         if not _applicable(ctx, r.old in columns, r.new in columns, where, f"column {r.owner.display}.{r.new}", f'column "{r.old}" in table {r.owner.display}'):
             continue

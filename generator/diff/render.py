@@ -14,7 +14,7 @@ HEADINGS = {
     Phase.BEFORE: "Outside a transaction, first: enum values (usable only once committed), indexes dropped CONCURRENTLY.",
     Phase.MAIN: "The changes, in one transaction. Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also rewrites or scans a table under it says so.",
     Phase.AFTER: "Outside a transaction: indexes built CONCURRENTLY (if one fails, drop the INVALID index it leaves and run the rest again).",
-    Phase.FINAL: "Validation, in a transaction of its own: the scans do not hold the locks taken above.",
+    Phase.FINAL: "Last, in a transaction of its own: validations (their scans do not hold the locks taken above) and keys on the indexes just built.",
 }
 
 
@@ -75,4 +75,5 @@ def migration_sql(plan: Plan, *, number: int, name: str, sources: list[str], pur
         statement_timeout=STATEMENT_TIMEOUT,
         blocks=blocks(plan),
     )
-    return environment().get_template("sql/diff/migration.sql.j2").render(migration=view)
+    text: str = environment().get_template("sql/diff/migration.sql.j2").render(migration=view)
+    return text

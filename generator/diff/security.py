@@ -54,22 +54,27 @@ def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         ctx.renamed(st.Rename("POLICY", f"{quoting.ident(old_name)} ON {q}", quoting.ident(new_name)), "policy")
         ctx.change(f"rename policy {old_name} to {new_name}")
     retyped = ctx.retyped.get(t1.name, set())
-    altered, replaced = [], []
+    altered: list[str] = []
+    replaced: dict[str, str] = {}  # name -> why
     for name, p in new.items():
         before = old.get(name)
         if before is None:
             continue
         # ALTER TYPE refuses a column a policy uses: such policies are dropped and created around it.
-        uses_retyped = bool((referenced_columns(p.using) | referenced_columns(p.check)) & retyped)
-        if uses_retyped or (p.command, p.restrictive, p.using is None, p.check is None) != (before.command, before.restrictive, before.using is None, before.check is None):
-            replaced.append(name)
+        if (referenced_columns(p.using) | referenced_columns(p.check)) & retyped:
+            replaced[name] = "It reads a column whose type changes, which ALTER TYPE refuses: dropped and created again below."
+        elif ctx.calls_replaced(before.using, before.check):
+            replaced[name] = "It calls a function dropped and created again: dropped and created again with it."
+        elif (p.command, p.restrictive, p.using is None, p.check is None) != (before.command, before.restrictive, before.using is None, before.check is None):
+            replaced[name] = "Changed beyond what ALTER POLICY can do: dropped and created again below."
         elif policy_signature(p) != policy_signature(before):
             altered.append(name)
-    for name in gone + replaced:
-        ctx.add(ctx.release(("policy", (t1.name, name))), st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"), notes=("Removed from the spec." if name in gone else "Changed beyond what ALTER POLICY can do: dropped and created again below.",))
-        if name in gone:
-            ctx.change(f"drop policy {name} on {t1.name.display}")
-    for name in came + replaced:
+    for name in gone:
+        ctx.add(ctx.release(("policy", (t1.name, name))), st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"), notes=("Removed from the spec.",))
+        ctx.change(f"drop policy {name} on {t1.name.display}")
+    for name, why in replaced.items():
+        ctx.add(ctx.release(("policy", (t1.name, name))), st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"), notes=(why,))
+    for name in [*came, *replaced]:
         ctx.create(("policy", (t1.name, name)))
         ctx.change(f"{'recreate' if name in replaced else 'create'} policy {name} on {t1.name.display}")
     for name in altered:

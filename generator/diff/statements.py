@@ -16,7 +16,8 @@ from ..templating import environment
 
 def text(view: Any) -> str:
     """The SQL of one view (a diff view, or an IR object with the template given as `template`)."""
-    return environment().get_template(f"sql/{view.template}.sql.j2").render(obj=view).rstrip("\n")
+    sql: str = environment().get_template(f"sql/{view.template}.sql.j2").render(obj=view)
+    return sql.rstrip("\n")
 
 
 def create(stmt: render_sql.Statement) -> str:

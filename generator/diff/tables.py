@@ -39,9 +39,9 @@ def classify(ctx: Context) -> None:
                 ctx.retyped.setdefault(t1.name, set()).add(c1.name)
         _renames, dropped, _added, changed = _constraints(ctx, t0, t1)
         for name in dropped + changed:
-            c0 = next(c for c in t0.constraints if c.name == name)
-            if c0.kind in ("primary_key", "unique"):
-                ctx.replaced_keys.add((t0.name, c0.columns))
+            con = next(c for c in t0.constraints if c.name == name)
+            if con.kind in ("primary_key", "unique"):
+                ctx.replaced_keys.add((t0.name, con.columns))
 
 
 def _constraints(ctx: Context, t0: ir.Table, t1: ir.Table) -> tuple[list[tuple[str, str]], list[str], list[str], list[str]]:
@@ -52,7 +52,7 @@ def _constraints(ctx: Context, t0: ir.Table, t1: ir.Table) -> tuple[list[tuple[s
     retyped = ctx.retyped.get(t1.name, set())
     changed = [
         name for name, c in new.items()
-        if name in old and (c.body != old[name].body or (c.kind == "check" and referenced_columns(c.check) & retyped))
+        if name in old and (c.body != old[name].body or (c.kind == "check" and (referenced_columns(c.check) & retyped or ctx.calls_replaced(old[name].check))))
     ]
     return renames, dropped, added, changed
 
@@ -100,28 +100,28 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         ctx.add(ctx.release(key), st.AlterTable(q, f"DROP CONSTRAINT {quoting.ident(name)}"), notes=(_why_dropped(name in changed),), ignore=("ban-drop-constraint",))
         if name in dropped:
             ctx.change(f"drop constraint {name} on {t1.name.display}")
-    for name, c0 in columns0.items():
+    for name, gone in columns0.items():
         if name not in columns1:
             ctx.allowed("drop column", t1.name.schema, t1.name.name, name, message=f"column {t1.name.display}.{name} is removed from the spec: dropping it deletes its data", locator=("column", t1.name, name))
-            ctx.add(ctx.release(key), st.AlterTable(q, f"DROP COLUMN {c0.q}"), notes=("Confirmed in allow_destructive: the column's data is deleted.", LOCK.format(t1.name.display) + " for a moment (no rewrite)."), ignore=("ban-drop-column",))
+            ctx.add(ctx.release(key), st.AlterTable(q, f"DROP COLUMN {gone.q}"), notes=("Confirmed in allow_destructive: the column's data is deleted.", LOCK.format(t1.name.display) + " for a moment (no rewrite)."), ignore=("ban-drop-column",))
             ctx.change(f"drop column {t1.name.display}.{name}")
 
     build = ctx.build(key)
-    for name, c1 in columns1.items():
-        c0 = columns0.get(name)
-        if c0 is None:
-            add_column(ctx, build, t1, c1)
+    for name, column in columns1.items():
+        before = columns0.get(name)
+        if before is None:
+            add_column(ctx, build, t1, column)
         else:
-            alter_column(ctx, build, t1, c0, c1)
+            alter_column(ctx, build, t1, before, column)
     for name in added + changed:
         add_constraint(ctx, t1, new_cons[name], existing=True)
         ctx.change(f"{'add' if name in added else 'change'} constraint {name} on {t1.name.display}")
     for old_name, new_name in renames:
         if old_cons[old_name].comment != new_cons[new_name].comment:
             ctx.add(build, st.Comment.on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new_cons[new_name].comment))
-    for name, c1 in new_cons.items():
-        if name in old_cons and name not in changed and old_cons[name].comment != c1.comment:
-            ctx.add(build, st.Comment.on("CONSTRAINT", f"{c1.q} ON {q}", c1.comment))
+    for name, con in new_cons.items():
+        if name in old_cons and name not in changed and old_cons[name].comment != con.comment:
+            ctx.add(build, st.Comment.on("CONSTRAINT", f"{con.q} ON {q}", con.comment))
     if t0.comment != t1.comment:
         ctx.add(build, st.Comment.on("TABLE", q, t1.comment))
         ctx.change(f"comment on table {t1.name.display}")
@@ -163,8 +163,12 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
     q = t.name.q
     column = f"ALTER COLUMN {c1.q}"
     retyped = c1.name in ctx.retyped.get(t.name, set())
+    default = c0.default  # the default the column has at this point of the migration
+    if default is not None and ctx.calls_replaced(default):
+        notes = ("It calls a function dropped and created again below: set again after.",)
+        ctx.add(ctx.release(("table", t.name)), st.AlterTable(q, f"{column} DROP DEFAULT"), notes=notes, ignore=("ban-drop-default",))
+        default = None
     if retyped:
-        conversion = type_key(c0) != type_key(c1) or c1.enum in ctx.rebuilt_enums
         if type_key(c0) != type_key(c1) and not types.widens(c0, c1):
             ctx.allowed(
                 "change type", t.name.schema, t.name.name, c1.name,
@@ -172,21 +176,21 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
                 locator=("column", t.name, c1.name),
             )
         cast = _using(c0, c1)
-        if cast is not None and c0.default is not None:
+        if cast is not None and default is not None:
             ctx.add(build, st.AlterTable(q, f"{column} DROP DEFAULT"), notes=("The default is set again after the type change.",), ignore=("ban-drop-default",))
+            default = None
         rewrite = "rewrites the table and its indexes" if c1.enum in ctx.rebuilt_enums or types.rewrites(c0, c1) else "no rewrite: the change is binary-compatible"
         using = f" USING {cast}" if cast is not None else ""
         ctx.add(build, st.AlterTable(q, f"{column} TYPE {c1.sql_type}{using}"), notes=(f"{LOCK.format(t.name.display)}; {rewrite}.",), ignore=("changing-column-type",))
-        if conversion:
+        if type_key(c0) != type_key(c1) or c1.enum in ctx.rebuilt_enums:
             ctx.change(f"change type of {t.name.display}.{c1.name} to {c1.sql_type}")
-        if c1.default is not None and (cast is not None and c0.default is not None or c0.default != c1.default):
-            ctx.add(build, st.AlterTable(q, f"{column} SET DEFAULT {c1.default}"))
-    elif c0.default != c1.default:
+    if default != c1.default:
         if c1.default is None:
             ctx.add(build, st.AlterTable(q, f"{column} DROP DEFAULT"), notes=("Removed from the spec.",), ignore=("ban-drop-default",))
         else:
             ctx.add(build, st.AlterTable(q, f"{column} SET DEFAULT {c1.default}"))
-        ctx.change(f"change default of {t.name.display}.{c1.name}")
+        if c0.default != c1.default:
+            ctx.change(f"change default of {t.name.display}.{c1.name}")
     if c0.identity != c1.identity:
         if c0.identity is None:
             action = f"ADD GENERATED {c1.identity.upper()} AS IDENTITY" if c1.identity else ""
@@ -254,10 +258,10 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint, *, existing: boo
         ctx.add(late, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {kind} USING INDEX {c.q}"), Phase.FINAL)
         node = late
     for view in comment:
-        ctx.add(node, view, Phase.FINAL if node.key[0] == "late" else Phase.MAIN)
+        ctx.add(node, view, Phase.MAIN if node.key == ("build", ("table", t.name)) else Phase.FINAL)
 
 
-def key_node(t: Name, columns: tuple[str, ...], tables: dict[Name, ir.Table]) -> tuple[str, ...] | None:
+def key_node(t: Name, columns: tuple[str, ...], tables: dict[Name, ir.Table]) -> tuple[str, tuple[str, Name, str]] | None:
     """The late node that adds the unique key `columns` of `t`, for foreign keys that need it."""
     table = tables.get(t)
     for c in table.inline_constraints if table else ():
