@@ -87,6 +87,11 @@ class Context:
         """An object whose definition is unchanged under a new name: renamed, not rebuilt."""
         self.add(self.rename_node(), view, notes=(f"Same {what}, new name.",), ignore=(rule,))
 
+    def untouched(self, t0: ir.Table, t1: ir.Table) -> bool:
+        """A table that is the same on both sides and that no change elsewhere reaches: nothing to diff in it."""
+        cascades = self.replaced_functions or self.replaced_keys or self.rebuilt_enums
+        return t0 == t1 and not cascades and t1.name not in self.retyped and t1.name not in self.renamed_columns
+
     def calls_replaced(self, *texts: str | None) -> bool:
         """Whether an expression calls a function this migration drops and creates again (the same cheap scan as render_sql)."""
         return any(f"{f.name}(" in text for text in texts if text for f in self.replaced_functions)

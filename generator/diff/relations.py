@@ -32,7 +32,7 @@ def diff(ctx: Context) -> None:
                 ctx.create(("index", ix.name))
             for fk in t1.foreign_keys:
                 ctx.create(("foreign_key", (t1.name, fk.name)))
-        else:
+        elif not ctx.untouched(t0, t1):
             indexes(ctx, t0, t1)
             foreign_keys(ctx, t0, t1, new_tables)
 

@@ -24,7 +24,7 @@ def diff(ctx: Context) -> None:
                 ctx.create(("rls", t1.name))
             for p in t1.policies:
                 ctx.create(("policy", (t1.name, p.name)))
-        else:
+        elif not ctx.untouched(t0, t1):
             row_level_security(ctx, t0, t1)
             policies(ctx, t0, t1)
 

@@ -30,7 +30,7 @@ def classify(ctx: Context) -> None:
     old = {t.name: t for t in ctx.old.tables}
     for t1 in ctx.new.tables:
         t0 = old.get(t1.name)
-        if t0 is None:
+        if t0 is None or (t0 == t1 and not ctx.rebuilt_enums):
             continue
         columns0 = {c.name: c for c in t0.columns}
         for c1 in t1.columns:
@@ -69,7 +69,7 @@ def diff(ctx: Context) -> None:
             drop_table(ctx, t)
     for name, t1 in new.items():
         t0 = old.get(name)
-        if t0 is not None:
+        if t0 is not None and not ctx.untouched(t0, t1):
             alter(ctx, t0, t1)
 
 
