@@ -400,12 +400,13 @@ class Module:
 class Rename:
     """A rename the spec declares (`renamed_from`, `renamed_values`): the old name becomes `new`.
 
-    `owner` is the (new) table of a column, constraint, index, partition, policy
-    or trigger, or the enum of a value; None for tables and enums themselves,
-    which keep their schema.
+    `owner` is the (new) table of a column or the enum of a value; None for
+    tables and enums themselves, which keep their schema. (Indexes, constraints,
+    partitions, policies and triggers need no declaration: the diff renames one
+    whose definition is unchanged under a new name.)
     """
 
-    kind: str  # "table" | "column" | "enum" | "enum_value" | "index" | "constraint" | "partition" | "policy" | "trigger"
+    kind: str  # "table" | "column" | "enum" | "enum_value"
     old: str
     new: str
     owner: Name | None = None
