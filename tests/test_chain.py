@@ -207,3 +207,13 @@ def test_diff_time_grows_linearly_with_schema_size(tmp_path):
     timed(50)  # warm caches
     small, large = timed(400), timed(1600)
     assert large < small * 4 * 2, (small, large)  # 4x the schema: well under the 16x a quadratic diff would take
+
+
+def test_a_down_migration_that_cannot_restore_says_so_and_refuses_to_run(project):
+    build()
+    edit_spec(project, lambda s: (s["tables"]["account"]["columns"].pop("name"), s.update(allow_destructive=["drop column account.name"])))
+    assert build("--name", "drop_name")[0] == 0
+    down = (project / "generated/migrations/0002_drop_name.down.sql").read_text()
+    assert "cannot be undone automatically" in down
+    assert "new column account.name is NOT NULL without a default" in down
+    assert "RAISE EXCEPTION" in down and "DROP" not in down
