@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import errors, ir, jsonout, loader, resolve
+from . import errors, ir, loader, resolve
 from .config import Settings
 from .origins import Origins
 
@@ -40,23 +40,22 @@ def _load(settings: Settings) -> tuple[ir.Schema, list[loader.LoadedFile], Origi
     return schema, files, origins
 
 
-def generate(settings: Settings) -> Result:
-    from . import lint, locate, render_docs, render_models, render_sql, spec
+def generate(settings: Settings, migration_name: str | None = None) -> Result:
+    """Every output. Migrations already written are kept as they are; the next one is the spec's change."""
+    from . import chain, lint, locate, render_docs, render_models, spec
 
     schema, files, origins = _load(settings)
-    sources = [f.source for f in files]
     models = render_models.render(schema)
     if models.problems:
         raise errors.SpecError([locate.diagnostic(files, p.module, p.path, p.code, p.message) for p in models.problems])
-    stem = settings.migration_stem(schema.version, schema.name)
+    migrations = chain.outputs(settings, schema, files, migration_name)
     outputs = {
-        f"migrations/{stem}.sql": render_sql.migration_sql(schema, sources),
-        f"migrations/{stem}.state.json": state_json(schema),
+        **migrations,
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
         **models.outputs,
     }
     findings = lint.lint(schema, origins, lint.Options.from_settings(settings))
-    outputs.update(render_docs.docs_outputs(schema, f"migrations/{stem}.sql", doc_findings(findings, files)))
+    outputs.update(render_docs.docs_outputs(schema, chain.latest(migrations), doc_findings(findings, files)))
     return Result(schema, outputs, models.notes, tuple(findings))
 
 
@@ -70,10 +69,3 @@ def doc_findings(findings: list[Finding], files: list[loader.LoadedFile]) -> lis
     active = sorted((f for f in findings if f.suppressed is None), key=lambda f: (SEVERITIES.index(f.severity), f.rule, f.object))
     return [DocFinding(module_of.get(f.file, ""), f.severity, f"{f.rule} {f.name}", f.object, f.message) for f in active]
 
-
-def state_json(schema: ir.Schema) -> str:
-    """The schema state a migration produces, saved so the next migration can be diffed against it.
-
-    The text of `json.dumps(schema.to_json(), indent=1, sort_keys=True)`, written faster (jsonout.py).
-    """
-    return jsonout.dumps(schema, indent=1) + "\n"

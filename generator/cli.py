@@ -80,19 +80,27 @@ def main() -> None:
 @spec_option
 @out_option
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and list the stale files if the output directory differs from what would be generated.")
+@click.option("--name", "migration_name", metavar="NAME", help="Name of the next migration when the spec changed (default: derived from the change); lowercase letters, digits and _.")
 @_guarded
-def build(spec_dir: str | None, out_dir: str | None, check: bool) -> None:
+def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name: str | None) -> None:
     """Generate every artifact from the spec into the output directory.
 
     Only files whose bytes change are rewritten, each atomically; on any error
-    nothing is written. Exit status: 0 success, 1 spec error or stale output
-    (with --check), 2 internal error.
+    nothing is written. Migrations already written are never rewritten: when
+    the spec differs from the state after the last one, the difference becomes
+    the next migration (with its .down.sql and .state.json). Exit status: 0
+    success, 1 spec error, edited or missing migration, or stale output (with
+    --check), 2 internal error.
     """
+    import re
+
     from . import build as pipeline
     from . import config, writer
 
+    if migration_name is not None and not re.fullmatch(r"[a-z0-9_]+", migration_name):
+        raise click.BadParameter("lowercase letters, digits and _ only", param_hint="--name")
     settings = config.load(spec_dir=spec_dir, out_dir=out_dir)
-    result = pipeline.generate(settings)
+    result = pipeline.generate(settings, migration_name)
     outputs = writer.with_manifest(result.outputs)
     for note in result.notes:
         click.echo(note)

@@ -10,6 +10,9 @@ of issue #6 works on two of these); properties are derived, never saved.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,7 +141,15 @@ class Index:
 
     @property
     def ddl(self) -> str:
-        head = "CREATE UNIQUE INDEX" if self.unique else "CREATE INDEX"
+        return self._create("")
+
+    @property
+    def concurrent_ddl(self) -> str:
+        """For a table that already holds rows: builds without blocking writes, outside a transaction."""
+        return self._create(" CONCURRENTLY IF NOT EXISTS")
+
+    def _create(self, how: str) -> str:
+        head = ("CREATE UNIQUE INDEX" if self.unique else "CREATE INDEX") + how
         using = "" if self.method == "btree" else f" USING {self.method}"
         sql = f"{head} {quoting.ident(self.name.name)} ON {self.table.q}{using} ({', '.join(e.sql for e in self.elements)})"
         if self.include:
@@ -386,6 +397,35 @@ class Module:
 
 
 @dataclass(frozen=True)
+class Rename:
+    """A rename the spec declares (`renamed_from`, `renamed_values`): the old name becomes `new`.
+
+    `owner` is the (new) table of a column or the enum of a value; None for
+    tables and enums themselves, which keep their schema. (Indexes, constraints,
+    partitions, policies and triggers need no declaration: the diff renames one
+    whose definition is unchanged under a new name.)
+    """
+
+    kind: str  # "table" | "column" | "enum" | "enum_value"
+    old: str
+    new: str
+    owner: Name | None = None
+    schema: str = "public"
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What the spec says about how to get from the last migration to it.
+
+    Not part of the schema a migration produces: saved states leave it out,
+    and it only matters for the next diff.
+    """
+
+    renames: tuple[Rename, ...] = ()
+    allow_destructive: tuple[str, ...] = ()  # normalised entries, e.g. "drop column public.t.c"
+
+
+@dataclass(frozen=True)
 class Schema:
     version: int
     name: str
@@ -396,9 +436,41 @@ class Schema:
     triggers: tuple[Trigger, ...]
     grants: tuple[Grant, ...]
     external: External = field(default_factory=External)
+    intent: Intent = field(default_factory=Intent)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Schema:
+        """The inverse of to_json: a saved state back as IR (missing fields take their defaults)."""
+        return _decode(cls, data)  # type: ignore[no-any-return]
+
+
+def _decode(tp: Any, value: Any) -> Any:
+    """Rebuild a value of type `tp` (dataclass, tuple[X, ...], X | None, scalar) from JSON data."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(inner, value)
+    if origin is tuple:
+        inner, _ellipsis = typing.get_args(tp)
+        return tuple(_decode(inner, v) for v in value)
+    if dataclasses.is_dataclass(tp):
+        hints = _hints(tp)
+        unknown = set(value) - set(hints)
+        if unknown:
+            raise ValueError(f"{tp.__name__}: unknown field(s) {', '.join(sorted(unknown))} in saved state")
+        return tp(**{k: _decode(hints[k], v) for k, v in value.items()})
+    return value
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
 
 
 def role_sql(role: str) -> str:

@@ -75,3 +75,17 @@ BASE_TYPES: dict[str, BaseType] = {
 
 # Types whose values can order a range partition, by how to compare bounds.
 ORDERED_BOUNDS = {"int2": "int", "int4": "int", "int8": "int", "date": "date", "timestamptz": "date", "timestamp": "date", "numeric": "decimal", "text": "text", "varchar": "text"}
+
+# Type changes that keep every value, so a migration makes them without asking
+# (narrower ones need `allow_destructive`). Within one type, a larger modifier
+# widens: see schemagen.diff.types. "enum" stands for any enum type.
+WIDER: dict[str, frozenset[str]] = {
+    "int2": frozenset({"int4", "int8", "numeric"}),
+    "int4": frozenset({"int8", "numeric"}),
+    "int8": frozenset({"numeric"}),
+    "float4": frozenset({"float8"}),
+    "varchar": frozenset({"text"}),
+    "enum": frozenset({"text"}),
+}
+# Changes PostgreSQL makes without rewriting the table (binary-coercible).
+NO_REWRITE: frozenset[tuple[str, str]] = frozenset({("varchar", "text"), ("varchar", "varchar"), ("numeric", "numeric")})

@@ -63,11 +63,20 @@ def _calls(text: str | None, functions: dict[str, ir.Name]) -> list[tuple[str, i
 
 def statements(schema: ir.Schema) -> list[Statement]:
     """Every statement of the from-scratch migration, in dependency order."""
+    return [n.payload for n in order.toposort(nodes(schema))]
+
+
+def nodes(schema: ir.Schema) -> list[order.Node]:
+    """One node per statement, keyed by (kind, object key), with the keys of what it uses.
+
+    The diff reads the same nodes: to create an object exactly as the
+    from-scratch migration does, and to know what depends on what.
+    """
     functions = {f.name.name: f.name for f in schema.functions}
-    nodes: list[order.Node] = []
+    result: list[order.Node] = []
 
     def node(kind: str, key: Any, deps: list[Any], stmt: Statement) -> None:
-        nodes.append(order.Node((kind, key), RANK[kind], deps, stmt))
+        result.append(order.Node((kind, key), RANK[kind], deps, stmt))
 
     for e in schema.enums:
         comments = (ir.Comment("TYPE", e.name.q, e.comment),) if e.comment else ()
@@ -106,7 +115,7 @@ def statements(schema: ir.Schema) -> list[Statement]:
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
     for i, g in enumerate(schema.grants):
         node("grant", i, [], Statement("Grants", "grant", g))
-    return [n.payload for n in order.toposort(nodes)]
+    return result
 
 
 def table_comments(t: ir.Table) -> tuple[ir.Comment, ...]:
@@ -114,6 +123,15 @@ def table_comments(t: ir.Table) -> tuple[ir.Comment, ...]:
     comments += [ir.Comment("COLUMN", f"{t.name.q}.{c.q}", c.comment) for c in t.columns if c.comment]
     comments += [ir.Comment("CONSTRAINT", f"{c.q} ON {t.name.q}", c.comment) for c in t.inline_constraints if c.comment]
     return tuple(comments)
+
+
+def render_statement(stmt: Statement) -> str:
+    """A statement and its COMMENT ON statements, as text."""
+    env = environment()
+    text: str = env.get_template(f"sql/{stmt.template}.sql.j2").render(obj=stmt.obj)
+    if stmt.comments:  # all in one render: a render costs more than the text it makes
+        text += env.get_template("sql/comments.sql.j2").render(comments=stmt.comments)
+    return text.rstrip("\n")
 
 
 # The last schema rendered and its statements: a build asks twice (the migration,
@@ -128,19 +146,9 @@ def rendered_statements(schema: ir.Schema) -> list[tuple[Statement, str]]:
     The list is shared between callers for the same schema: read it, do not change it.
     """
     global _last_rendered
-    if _last_rendered is not None and _last_rendered[0] is schema:
-        return _last_rendered[1]
-    env = environment()
-    templates = {name: env.get_template(f"sql/{name}.sql.j2") for name in RANK}
-    comments_template = env.get_template("sql/comments.sql.j2")
-    result = []
-    for stmt in statements(schema):
-        text = templates[stmt.template].render(obj=stmt.obj)
-        if stmt.comments:  # all in one render: a render costs more than the text it makes
-            text += comments_template.render(comments=stmt.comments)
-        result.append((stmt, text.rstrip("\n")))
-    _last_rendered = (schema, result)
-    return result
+    if _last_rendered is None or _last_rendered[0] is not schema:
+        _last_rendered = (schema, [(stmt, render_statement(stmt)) for stmt in statements(schema)])
+    return _last_rendered[1]
 
 
 def migration_sql(schema: ir.Schema, sources: list[str]) -> str:

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import errors, ir, names, pgtypes, quoting, spec, sqlparse
+from .intent import resolve_intent
 from .ir import Name
 from .loader import LoadedFile
 from .origins import Origins
@@ -121,6 +122,7 @@ class Resolver:
         triggers = [t for f in self.files for t in self.triggers(f)]
         grants = [g for f in self.files for g in self.grants(f)]
         self.mark_trigger_columns(triggers)
+        intent = resolve_intent(self)
         if self.diags:
             raise errors.SpecError(self.diags)
         assert migration is not None
@@ -140,6 +142,7 @@ class Resolver:
                 tables=tuple(self.known.external_tables.values()),
                 functions=tuple(self.known.external_functions.values()),
             ),
+            intent=intent,
         )
 
     def collect(self) -> spec.Migration | None:

@@ -65,6 +65,7 @@ class Column(Linted):
         description="Python type of a value (of each element, for an array) in the generated models, "
         "e.g. `str` or `ipaddress.IPv4Interface`; needed for a type the models do not know, overrides the default otherwise",
     )
+    renamed_from: str | None = Field(None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)")
 
 
 class Constraint(Linted):
@@ -156,11 +157,14 @@ class Table(Linted):
     force_row_level_security: bool = False
     policies: dict[str, Policy] = {}
     apply_policies: list[ApplyPolicy] = []
+    renamed_from: str | None = Field(None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)")
 
 
 class Enum(Model):
     values: list[str] = Field(min_length=1)
     comment: str | None = None
+    renamed_from: str | None = Field(None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)")
+    renamed_values: dict[str, str] = Field({}, description="new value: old value, for values renamed since the last migration")
 
 
 class Function(Linted):
@@ -247,6 +251,10 @@ class SpecFile(Model):
     functions: dict[str, Function] = {}
     triggers: dict[str, Trigger] = {}
     grants: list[Grant] = []
+    allow_destructive: list[str] = Field(
+        [],
+        description="changes that destroy data, confirmed: `drop table T`, `drop column T.C`, `change type T.C`, `drop enum value E.V`, `drop partition P`",
+    )
 
 
 def json_schema() -> dict[str, Any]:

@@ -19,6 +19,7 @@ def environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,  # templates do not change during a run: no stat of the file per get_template
         bytecode_cache=template_cache(),
     )
     # Templates are logic-free: none calls range(), dict(), namespace() and the

@@ -18,7 +18,11 @@ MANIFEST = "manifest.json"
 
 
 def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return digest_bytes(text.encode("utf-8"))
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def with_manifest(outputs: dict[str, str]) -> dict[str, str]:
@@ -28,11 +32,20 @@ def with_manifest(outputs: dict[str, str]) -> dict[str, str]:
 
 
 def previous_files(out_dir: Path) -> set[str]:
+    return set(recorded(out_dir))
+
+
+def recorded(out_dir: Path) -> dict[str, str]:
+    """The files the last run wrote, with their checksums (empty without a readable manifest).
+
+    For migrations the checksum is binding: a written migration never changes
+    (schemagen.chain refuses one whose bytes no longer match).
+    """
     try:
         manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return set(manifest.get("files", {}))
+        return {str(k): str(v) for k, v in manifest.get("files", {}).items()}
     except (OSError, ValueError, AttributeError):
-        return set()
+        return {}
 
 
 def stale(out_dir: Path, outputs: dict[str, str]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 from types import ModuleType
@@ -21,7 +22,9 @@ EDGE_SPEC = REPO / "tests" / "models_cases" / "edge"
 
 
 def generate(spec_dir: Path) -> build.Result:
-    return build.generate(config.load(REPO, spec_dir=str(spec_dir)))
+    # An empty output directory: the repository's migration history belongs to spec/, not to other specs.
+    with tempfile.TemporaryDirectory() as out:
+        return build.generate(config.load(REPO, spec_dir=str(spec_dir), out_dir=out))
 
 
 def write_models(spec_dir: Path, out: Path) -> dict[str, Path]:

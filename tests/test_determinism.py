@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,11 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def build_in_fresh_process(out: Path, seed: str) -> None:
+    # Start from the committed migrations: a migration, once written, is history the build keeps.
+    (out / "migrations").mkdir(parents=True)
+    for path in (REPO / "generated" / "migrations").iterdir():
+        shutil.copy2(path, out / "migrations" / path.name)
+    shutil.copy2(REPO / "generated" / "manifest.json", out / "manifest.json")
     env = {**os.environ, "PYTHONHASHSEED": seed}
     proc = subprocess.run(
         [sys.executable, "-c", "from schemagen.cli import main; main()", "build", "--out", str(out)],

@@ -230,7 +230,7 @@ def test_cache_key_unique_constraint_is_plain_not_partial(page):
     ddl = table_section(page, "sync_preview_cache").code[0].text
     assert "CONSTRAINT sync_preview_cache_cache_key_key UNIQUE (cache_key)," in ddl
     index_rows = page.section("Indexes").tables[0].texts()
-    assert ["sync_preview_cache", "idx_sync_preview_cache_key", "cache_key", "btree", "No", "cache_key IS NOT NULL", ""] in index_rows
+    assert not [row for row in index_rows if row[1] == "idx_sync_preview_cache_key"]  # the partial copy of the key, dropped by 0025
 
 
 def test_index_summary_matches_the_spec(page):

@@ -1,7 +1,9 @@
-"""`schemagen lint` on the project's own spec: the reference schema's real defects, exactly.
+"""`schemagen lint` on the reference schema's spec: its real defects, exactly.
 
-The expected set below is the whole of what lint reports on spec/ (no more,
-no fewer), with the spec line each finding points at. Also the command line:
+The spec is tests/reference_spec/, a copy of spec/ as it was for migration
+0024 (migration 0025 fixed these defects in spec/ itself, which now lints
+clean: see test_migration_0025). The expected set below is the whole of what
+lint reports on it (no more, no fewer), with the spec line each finding points at. Also the command line:
 output formats, exit status, the summary `schemagen build` prints, and the
 docs page the JSON output links to.
 """
@@ -23,10 +25,11 @@ from schemagen.lint import RULES, Options, lint
 from schemagen.lint.report import rules_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = "spec/sync_operations.yaml"
+SPEC_DIR = "tests/reference_spec"
+SPEC = f"{SPEC_DIR}/sync_operations.yaml"
 TODAY = "2026-11-25"
 
-# (rule, object, line, severity) of every finding on spec/, linted on 2026-11-25.
+# (rule, object, line, severity) of every finding on the reference spec, linted on 2026-11-25.
 EXPECTED = {
     # The tenant_isolation template calls auth.uid() per row in all 12 policies
     # (USING on its line 63, WITH CHECK on its line 66; UPDATE has both).
@@ -68,7 +71,7 @@ def at_root(monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def findings(today: datetime.date | None) -> list:
-    settings = config.load(ROOT)
+    settings = config.load(ROOT, spec_dir=str(ROOT / SPEC_DIR))
     schema, origins, _ = build.load_located(settings)
     return lint(schema, origins, Options.from_settings(settings, today))
 
@@ -88,7 +91,7 @@ def test_without_a_date_the_date_rules_do_not_run(at_root: Path) -> None:
 
 
 def test_text_output_and_exit_status(at_root: Path) -> None:
-    result = CliRunner().invoke(main, ["lint", "--today", TODAY])
+    result = CliRunner().invoke(main, ["lint", "--spec", SPEC_DIR, "--today", TODAY])
     assert result.exit_code == 1  # C301 is an error
     lines = result.stdout.splitlines()
     assert len(lines) == 2 * len(EXPECTED)
@@ -96,7 +99,7 @@ def test_text_output_and_exit_status(at_root: Path) -> None:
     i = lines.index(f"{SPEC}:151:7: warning P203 duplicate-index: (org_id, sync_id) duplicates the index of UNIQUE constraint sync_progress_org_id_sync_id_key (public.idx_sync_progress_org_sync)")
     assert lines[i + 1] == f"    hint: {RULES['P203'].hint}"
     for line in lines[::2]:
-        assert re.fullmatch(r"spec/sync_operations\.yaml:\d+:\d+: (error|warning|info) [SPCL]\d{3} [a-z-]+: .+ \(.+\)", line), line
+        assert re.fullmatch(r"tests/reference_spec/sync_operations\.yaml:\d+:\d+: (error|warning|info) [SPCL]\d{3} [a-z-]+: .+ \(.+\)", line), line
     assert result.stderr == "lint: 1 error, 23 warnings, 5 info\n"
 
 
@@ -111,7 +114,7 @@ def test_exit_status_strict_and_warnings_only(at_root: Path, tmp_path: Path) -> 
 
 
 def test_json_output(at_root: Path) -> None:
-    result = CliRunner().invoke(main, ["lint", "--today", TODAY, "--format", "json"])
+    result = CliRunner().invoke(main, ["lint", "--spec", SPEC_DIR, "--today", TODAY, "--format", "json"])
     rows = json.loads(result.stdout)
     assert len(rows) == len(EXPECTED)
     assert all(set(r) == {"rule", "name", "severity", "object", "message", "hint", "file", "line", "column", "url", "suppressed"} for r in rows)
@@ -142,10 +145,10 @@ def test_every_rule_links_to_its_section_of_the_docs_page() -> None:
 
 
 def test_github_annotations(at_root: Path) -> None:
-    result = CliRunner().invoke(main, ["lint", "--today", TODAY, "--format", "github"])
+    result = CliRunner().invoke(main, ["lint", "--spec", SPEC_DIR, "--today", TODAY, "--format", "github"])
     lines = result.stdout.splitlines()
     assert len(lines) == len(EXPECTED)
-    assert "::error file=spec/sync_operations.yaml,line=100,col=29,title=C301 check-not-immutable::CHECK (expires_at > NOW()) calls now() (stable) (public.sync_preview_cache.preview_cache_not_expired). Hint: " + RULES["C301"].hint in lines
+    assert f"::error file={SPEC},line=100,col=29,title=C301 check-not-immutable::CHECK (expires_at > NOW()) calls now() (stable) (public.sync_preview_cache.preview_cache_not_expired). Hint: " + RULES["C301"].hint in lines
     assert sum(line.startswith("::notice ") for line in lines) == 5
 
 
@@ -161,13 +164,13 @@ def test_list_rules(at_root: Path) -> None:
 
 
 def test_build_prints_a_summary_and_does_not_fail_on_findings(at_root: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(main, ["build", "--spec", SPEC_DIR, "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == "lint: 1 error, 22 warnings, 5 info; `schemagen lint` shows them"
 
 
-def test_the_docs_page_lists_the_findings_that_do_not_depend_on_the_date() -> None:
-    page = (ROOT / "generated" / "docs" / "sync_operations.md").read_text()
+def test_the_docs_page_lists_the_findings_that_do_not_depend_on_the_date(tmp_path: Path) -> None:
+    page = build.generate(config.load(ROOT, spec_dir=str(ROOT / SPEC_DIR), out_dir=str(tmp_path))).outputs["docs/sync_operations.md"]
     section = page[page.index("## Lint findings"):]
     rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith(("| Level", "| ---"))]
     assert len(rows) == len(EXPECTED) - 1

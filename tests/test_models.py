@@ -151,7 +151,8 @@ def test_row_model_takes_what_the_database_returns(sync):
 
 
 def test_untranslatable_checks_are_named_and_reported(sync, edge):
-    assert "Enforced by the database only: preview_cache_not_expired (expires_at > NOW()), because it calls now()" in " ".join(sync.SyncPreviewCacheInsert.__doc__.split())
+    # 0025 replaced the reference's CHECK on now() with one the models can run
+    assert "Validated here: preview_cache_expires_after_computed (expires_at > computed_at)." in " ".join(sync.SyncPreviewCacheInsert.__doc__.split())
     doc = " ".join(edge[0].GadgetInsert.__doc__.split())
     assert "gadget_recent" in doc and "gadget_label_sorted" in doc and "gadget_weight_vs_ratio" in doc
     notes = generate(EDGE_SPEC).notes
@@ -160,7 +161,8 @@ def test_untranslatable_checks_are_named_and_reported(sync, edge):
 
 
 def test_build_prints_the_checks_it_left_to_the_database(tmp_path):
-    result = CliRunner().invoke(main, ["build", "--spec", str(REPO / "spec"), "--out", str(tmp_path / "out")])
+    # the spec as it was for 0024, with its CHECK on now()
+    result = CliRunner().invoke(main, ["build", "--spec", str(REPO / "tests" / "reference_spec"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "CHECK preview_cache_not_expired on sync_preview_cache is enforced by the database only: it calls now()" in result.output
     assert (tmp_path / "out" / "models" / "sync_operations.py").is_file()

@@ -23,7 +23,9 @@ from pydantic import (
 )
 
 Int4 = Annotated[int, Field(ge=-2147483648, le=2147483647)]
+Int8 = Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)]
 Numeric10_2 = Annotated[Decimal, Field(max_digits=10, decimal_places=2)]
+Numeric14_2 = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
 Varchar255 = Annotated[str, Field(max_length=255)]
 Varchar50 = Annotated[str, Field(max_length=50)]
 
@@ -129,7 +131,7 @@ class SyncPreviewCacheInsert(_Changes):
 
     Columns with a server default, nullable columns and columns that triggers compute are optional; a field not given is left out of the dump, so that the default or the trigger applies.
 
-    Enforced by the database only: preview_cache_not_expired (expires_at > NOW()), because it calls now().
+    Validated here: preview_cache_expires_after_computed (expires_at > computed_at).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -171,13 +173,25 @@ class SyncPreviewCacheInsert(_Changes):
             )
         return value
 
+    @model_validator(mode="after")
+    def _check_preview_cache_expires_after_computed(self) -> Self:
+        expires_at = self.expires_at
+        computed_at = self.computed_at
+        if expires_at is None or computed_at is None:
+            return self
+        if expires_at <= computed_at:
+            raise ValueError(
+                "violates CHECK preview_cache_expires_after_computed: expires_at > computed_at",
+            )
+        return self
+
 
 class SyncPreviewCacheUpdate(_Changes):
     """Changes to a row of sync_preview_cache: every field is optional.
 
     The dump (`model_dump(exclude_unset=True)`, or a plain `model_dump()`, which leaves unset fields out as well) holds exactly the columns to SET.
 
-    Enforced by the database only: preview_cache_not_expired (expires_at > NOW()), because it calls now().
+    Validated here (a check on several columns runs only when all of its fields are given, since the others are unknown): preview_cache_expires_after_computed (expires_at > computed_at).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -221,6 +235,18 @@ class SyncPreviewCacheUpdate(_Changes):
             )
         return value
 
+    @model_validator(mode="after")
+    def _check_preview_cache_expires_after_computed(self) -> Self:
+        expires_at = self.expires_at
+        computed_at = self.computed_at
+        if expires_at is None or computed_at is None:
+            return self
+        if expires_at <= computed_at:
+            raise ValueError(
+                "violates CHECK preview_cache_expires_after_computed: expires_at > computed_at",
+            )
+        return self
+
 
 class SyncProgress(BaseModel):
     """Live progress of one sync run; speed, ETA and completion are computed by triggers.
@@ -239,10 +265,10 @@ class SyncProgress(BaseModel):
     total_items: Int4 = Field(description="Total items in sync")
     processed_count: Int4 = Field(description="Successfully processed")
     failed_count: Int4 = Field(description="Failed items")
-    speed_items_per_min: Numeric10_2 | None = Field(
+    speed_items_per_min: Numeric14_2 | None = Field(
         description="Items per minute since the start",
     )
-    eta_seconds: Int4 | None = Field(description="Seconds left at the current speed")
+    eta_seconds: Int8 | None = Field(description="Seconds left at the current speed")
     elapsed_seconds: Int4 = Field(description="Seconds since started_at")
     started_at: AwareDatetime = Field(description="Sync start time")
     updated_at: AwareDatetime = Field(description="Last update time")
@@ -278,11 +304,11 @@ class SyncProgressInsert(_Changes):
         description="Successfully processed",
     )
     failed_count: Int4 | None = Field(default=None, description="Failed items")
-    speed_items_per_min: Numeric10_2 | None = Field(
+    speed_items_per_min: Numeric14_2 | None = Field(
         default=None,
         description="Items per minute since the start",
     )
-    eta_seconds: Int4 | None = Field(
+    eta_seconds: Int8 | None = Field(
         default=None,
         description="Seconds left at the current speed",
     )
@@ -392,11 +418,11 @@ class SyncProgressUpdate(_Changes):
         description="Successfully processed",
     )
     failed_count: Int4 | None = Field(default=None, description="Failed items")
-    speed_items_per_min: Numeric10_2 | None = Field(
+    speed_items_per_min: Numeric14_2 | None = Field(
         default=None,
         description="Items per minute since the start",
     )
-    eta_seconds: Int4 | None = Field(
+    eta_seconds: Int8 | None = Field(
         default=None,
         description="Seconds left at the current speed",
     )

@@ -1,0 +1,75 @@
+"""The next migration: the difference between the last migration's state and the spec.
+
+`migration(old, new)` returns the up and down SQL, or the refusals (changes
+the spec does not confirm or schemagen cannot make), which the caller reports
+at their place in the spec. No database is needed: both sides are IR.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .. import ir
+from ..ir import Name
+from .engine import plan
+from .model import Plan, Refusal
+from .render import migration_sql
+
+__all__ = ["Migration", "Plan", "Refusal", "derived_name", "inverse", "migration", "plan"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    up: str  # "" when the spec did not change
+    down: str
+    changes: list[str]
+    refusals: list[Refusal]
+
+    @property
+    def empty(self) -> bool:
+        return not self.up and not self.refusals
+
+
+def inverse(renames: list[ir.Rename]) -> tuple[ir.Rename, ...]:
+    """The renames that undo `renames` (owners named as they were before)."""
+    tables = {Name(r.schema, r.new): Name(r.schema, r.old) for r in renames if r.kind == "table"}
+    enums = {Name(r.schema, r.new): Name(r.schema, r.old) for r in renames if r.kind == "enum"}
+    result = []
+    for r in renames:
+        owner = r.owner
+        if owner is not None:
+            owner = (tables if r.kind == "column" else enums).get(owner, owner)
+        result.append(ir.Rename(r.kind, r.new, r.old, owner, r.schema))
+    return tuple(result)
+
+
+def migration(old: ir.Schema, new: ir.Schema, *, number: int, name: str | None, previous: str, sources: list[str]) -> Migration:
+    """Migration `number` from `old` (the last state) to `new` (the spec), named `name` or after its changes."""
+    up = plan(old, new)
+    if up.refusals or up.empty:
+        return Migration(name or "", "", "", up.changes, up.refusals)
+    name = name or derived_name(up.changes)
+    down = plan(dataclasses.replace(new, intent=ir.Intent()), dataclasses.replace(old, intent=ir.Intent(renames=inverse(up.renamed))), confirm=False)
+    up_sql = migration_sql(up, number=number, name=name, sources=sources, purpose=f"the changes since {previous}.", down=False)
+    if down.refusals:
+        down_sql = irreversible(down, number=number, name=name, sources=sources, previous=previous)
+    else:
+        down_sql = migration_sql(down, number=number, name=name, sources=sources, purpose=f"undoes migration {number:04d}, back to {previous}.", down=True)
+    return Migration(name, up_sql, down_sql, up.changes, [])
+
+
+def derived_name(changes: list[str]) -> str:
+    """A migration name from its changes: the first one, and how many more."""
+    words = "".join(ch if ch.isalnum() else "_" for ch in changes[0].lower().split(" to ")[0]).split("_")
+    name = "_".join(w for w in words if w)[:48].rstrip("_")
+    return name if len(changes) == 1 else f"{name}_and_{len(changes) - 1}_more"
+
+
+def irreversible(down: Plan, *, number: int, name: str, sources: list[str], previous: str) -> str:
+    from ..templating import environment
+
+    reasons = [r.message for r in down.refusals]
+    text: str = environment().get_template("sql/diff/irreversible.sql.j2").render(number=f"{number:04d}", name=name, previous=previous, reasons=reasons, sources=", ".join(sources))
+    return text

@@ -1,0 +1,221 @@
+"""The diff of two schemas: the shared context, the order of the work, and the edges.
+
+`plan(old, new)` applies the renames the new spec declares to the old state,
+lets each kind of object (enums, tables, partitions, indexes, functions, ...)
+add the steps of its changes to a graph, links the graph by what uses what,
+and orders it. Every lookup is a dict keyed by name: the cost is linear in the
+size of the two schemas.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from pglast import ast
+
+from .. import errors, ir, order, render_sql, sqlparse
+from ..ir import Name
+from . import statements
+from .model import BUILD, RELEASE, Node, Phase, Plan, Step
+
+# Where each kind's steps sit when nothing forces another order: releases
+# (drops) first, dependents before what they use; builds after, in the
+# from-scratch migration's order.
+K = TypeVar("K")
+
+RELEASE_RANK = {"grant": 0, "policy": 1, "rls": 1, "trigger": 2, "foreign_key": 3, "index": 4, "partition": 5, "table": 6, "function": 7, "enum": 8}
+BUILD_RANK = {kind: 20 + rank for kind, rank in render_sql.RANK.items()}
+RENAME_RANK = -1
+LATE_RANK = 40  # validations and other follow-ups of a build
+
+
+@dataclass
+class Context:
+    old: ir.Schema  # the previous state, with the declared renames applied
+    new: ir.Schema
+    plan: Plan
+    confirm: bool  # refuse destructive changes the spec does not confirm (up migrations)
+    old_nodes: dict[Hashable, order.Node]
+    new_nodes: dict[Hashable, order.Node]
+    before_enum: dict[Name, Name] = field(default_factory=dict)  # enum name -> its name before this migration
+    before_value: dict[tuple[Name, str], str] = field(default_factory=dict)
+    rebuilt_enums: set[Name] = field(default_factory=set)
+    replaced_functions: set[Name] = field(default_factory=set)
+    retyped: dict[Name, set[str]] = field(default_factory=dict)  # table -> columns whose type changes
+    renamed_columns: dict[Name, set[str]] = field(default_factory=dict)  # table -> new names of renamed columns
+    replaced_keys: set[tuple[Name, tuple[str, ...]]] = field(default_factory=set)  # unique keys dropped and re-added
+    disruptive: set[Hashable] = field(default_factory=set)  # objects whose build can break what uses them
+
+    @property
+    def existing_tables(self) -> set[Name]:
+        return {t.name for t in self.old.tables} & {t.name for t in self.new.tables}
+
+    def release(self, key: Hashable) -> Node:
+        return self.plan.node((RELEASE, key), RELEASE_RANK[_kind(key)])
+
+    def build(self, key: Hashable) -> Node:
+        return self.plan.node((BUILD, key), BUILD_RANK[_kind(key)])
+
+    def late(self, key: Hashable) -> Node:
+        return self.plan.node(("late", key), LATE_RANK)
+
+    def rename_node(self) -> Node:
+        return self.plan.node(("rename",), RENAME_RANK)
+
+    @staticmethod
+    def add(node: Node, view: Any, phase: Phase = Phase.MAIN, notes: Iterable[str] = (), ignore: Iterable[str] = ()) -> None:
+        sql = view if isinstance(view, str) else statements.text(view)
+        node.steps.append(Step(sql, phase, tuple(notes), tuple(ignore)))
+
+    def create(self, key: Hashable) -> None:
+        """Build `key` exactly as the from-scratch migration does."""
+        self.add(self.build(key), statements.create(self.new_nodes[key].payload))
+
+    def allowed(self, verb: str, *parts: str, message: str, locator: tuple[Hashable, ...]) -> bool:
+        """True when the destructive change may go ahead; otherwise refuse it, at its place in the spec."""
+        entry = f"{verb} {'.'.join(parts)}"
+        if not self.confirm or entry in self.new.intent.allow_destructive:
+            return True
+        self.plan.refuse(errors.DESTRUCTIVE, f"{message}; if that is intended, add `{entry}` to allow_destructive", *locator)
+        return False
+
+    def renamed(self, view: Any, what: str, rule: str = "renaming-object") -> None:
+        """An object whose definition is unchanged under a new name: renamed, not rebuilt."""
+        self.add(self.rename_node(), view, notes=(f"Same {what}, new name.",), ignore=(rule,))
+
+    def untouched(self, t0: ir.Table, t1: ir.Table) -> bool:
+        """A table that is the same on both sides and that no change elsewhere reaches: nothing to diff in it."""
+        cascades = self.replaced_functions or self.replaced_keys or self.rebuilt_enums
+        return t0 == t1 and not cascades and t1.name not in self.retyped and t1.name not in self.renamed_columns
+
+    def calls_replaced(self, *texts: str | None) -> bool:
+        """Whether an expression calls a function this migration drops and creates again (the same cheap scan as render_sql)."""
+        return any(f"{f.name}(" in text for text in texts if text for f in self.replaced_functions)
+
+    def change(self, line: str) -> None:
+        self.plan.changes.append(line)
+
+
+def _kind(key: Any) -> str:
+    return str(key[0])
+
+
+@lru_cache(maxsize=4096)
+def referenced_columns(text: str | None) -> frozenset[str]:
+    """Every column name an expression mentions, sub-queries included (a superset is harmless here)."""
+    if not text:
+        return frozenset()
+    node = sqlparse.expression(text)
+    found: set[str] = set()
+    for n in sqlparse.walk(node):
+        if isinstance(n, ast.ColumnRef) and n.fields and isinstance(n.fields[-1], ast.String):
+            found.add(str(n.fields[-1].sval))
+    return frozenset(found)
+
+
+def type_key(c: ir.Column) -> tuple[Any, ...]:
+    """A column's type, independent of how it is spelled."""
+    return (c.base, c.enum, c.mods, c.array_dims)
+
+
+def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True) -> Plan:
+    from . import (
+        enums,
+        grants,
+        partitions,
+        relations,
+        renames,
+        routines,
+        security,
+        tables,
+    )
+
+    result = Plan()
+    ctx = Context(old, new, result, confirm, {}, {})
+    ctx.old = renames.apply(ctx, old, new.intent.renames)
+    ctx.old_nodes = {n.key: n for n in render_sql.nodes(ctx.old)}
+    ctx.new_nodes = {n.key: n for n in render_sql.nodes(new)}
+    enums.classify(ctx)
+    routines.classify(ctx)
+    tables.classify(ctx)
+    enums.diff(ctx)
+    tables.diff(ctx)
+    partitions.diff(ctx)
+    relations.diff(ctx)
+    routines.diff(ctx)
+    security.diff(ctx)
+    grants.diff(ctx)
+    link(ctx)
+    return result
+
+
+def link(ctx: Context) -> None:
+    """Edges by what uses what: release dependents first, build dependencies first."""
+    plan = ctx.plan
+    changed: set[Any] = {key[1] for key in plan.nodes if isinstance(key, tuple) and key[0] in (RELEASE, BUILD)}
+    for key in changed:
+        if (RELEASE, key) in plan.nodes and plan.nodes[(RELEASE, key)].steps:
+            plan.edge((RELEASE, key), (BUILD, key))
+    for key, n in ctx.old_nodes.items():
+        if key not in changed:
+            continue
+        for dep in n.deps:
+            if dep == key or dep not in changed:
+                continue
+            plan.edge((RELEASE, key), (RELEASE, dep))
+            if dep in ctx.disruptive:
+                plan.edge((RELEASE, key), (BUILD, dep))
+            if dep not in ctx.new_nodes:  # what it used goes away: finish with it first
+                plan.edge((BUILD, key), (RELEASE, dep))
+    for key, n in ctx.new_nodes.items():
+        if key not in changed:
+            continue
+        for dep in n.deps:
+            if dep != key and dep in changed:
+                plan.edge((BUILD, dep), (BUILD, key))
+    plan.link()
+
+
+def ordered_steps(plan: Plan) -> list[Step]:
+    """The steps in dependency order, each in the phase it can run in."""
+    nodes = order.toposort([order.Node(key, n.rank, sorted(n.after, key=repr), n) for key, n in plan.nodes.items()])
+    floor: dict[Hashable, Phase] = {}
+    result: list[Step] = []
+    for on in nodes:
+        node: Node = on.payload
+        at = max((floor[d] for d in node.after), default=Phase.BEFORE)
+        for step in node.steps:
+            if step.phase < at:  # it needs something of a later phase: only a MAIN step can move (to FINAL)
+                if step.phase != Phase.MAIN:
+                    raise AssertionError(f"{step.sql!r} must run in {step.phase.name} but follows a {at.name} step")
+                step = dataclasses.replace(step, phase=Phase.FINAL)
+            at = max(at, step.phase)
+            result.append(step)
+        floor[node.key] = at
+    return sorted(result, key=lambda s: s.phase)  # stable: dependency order within each phase
+
+
+def pair_up(old: dict[K, Any], new: dict[K, Any], signature: Any) -> tuple[list[tuple[K, K]], list[K], list[K]]:
+    """Match objects by name; an unmatched old and new one with the same definition are a rename.
+
+    Returns (renames as (old, new) names, names only in old, names only in new).
+    Names PostgreSQL derives (`t_pkey`, `t_c_key`) change with a table or column
+    rename; renaming them keeps the object instead of rebuilding it.
+    """
+    gone = [k for k in old if k not in new]
+    came = [k for k in new if k not in old]
+    by_signature: dict[Any, list[K]] = {}
+    for k in gone:
+        by_signature.setdefault(signature(old[k]), []).append(k)
+    renames = []
+    for k in came:
+        candidates = by_signature.get(signature(new[k]))
+        if candidates:
+            renames.append((candidates.pop(0), k))
+    renamed_old = {o for o, _ in renames}
+    renamed_new = {n for _, n in renames}
+    return renames, [k for k in gone if k not in renamed_old], [k for k in came if k not in renamed_new]

@@ -1,0 +1,110 @@
+"""Enum types: values added in place, or the type rebuilt when values go or move.
+
+PostgreSQL can add a value at any position (`ADD VALUE ... BEFORE/AFTER`) but
+cannot remove or reorder one. Then the type is rebuilt: the old one renamed
+away, the new one created, every column converted through text (a row holding
+a removed value makes the conversion fail, so no row is silently changed), the
+old type dropped.
+
+`ADD VALUE` runs before the migration's transaction: since PostgreSQL 12 it
+may run inside one, but the new value cannot be used until it commits, and the
+rest of the migration may use it (a default, a CHECK).
+https://www.postgresql.org/docs/current/sql-altertype.html
+"""
+
+from __future__ import annotations
+
+from .. import ir, quoting
+from ..ir import Name
+from . import names as pgnames
+from . import statements as st
+from .engine import Context
+from .model import Phase
+
+
+def classify(ctx: Context) -> None:
+    old = {e.name: e for e in ctx.old.enums}
+    for e in ctx.new.enums:
+        before = old.get(e.name)
+        if before is not None and before.values != e.values and additions(ctx, before, e) is None:
+            ctx.rebuilt_enums.add(e.name)
+            ctx.disruptive.add(("enum", e.name))
+
+
+def additions(ctx: Context, old: ir.Enum, new: ir.Enum) -> list[st.AddValue] | None:
+    """The ADD VALUE statements that turn `old` into `new`, or None when it takes a rebuild."""
+    kept = [v for v in new.values if v in set(old.values)]
+    if kept != list(old.values):
+        return None  # a value went away or moved
+    earlier = {ctx.before_value.get((new.name, v), v) for v in old.values}  # names as they are before the renames
+    added = [v for v in new.values if v not in set(old.values)]
+    if any(v in earlier for v in added):
+        return None  # IF NOT EXISTS would find the value a rename is about to take away
+    type_sql = ctx.before_enum.get(new.name, new.name).q
+    result = []
+    first_kept = next((i for i, v in enumerate(new.values) if v in set(old.values)), None)
+    for i, v in enumerate(new.values):
+        if v in set(old.values):
+            continue
+        if i > 0:
+            anchor, position = new.values[i - 1], "AFTER"
+        else:
+            assert first_kept is not None
+            anchor, position = new.values[first_kept], "BEFORE"
+        anchor = ctx.before_value.get((new.name, anchor), anchor)
+        result.append(st.AddValue(type_sql, quoting.literal(v), position, quoting.literal(anchor)))
+    return result
+
+
+def temporary_name(name: Name) -> Name:
+    return Name(name.schema, pgnames.make_object_name(name.name, None, "schemagen_old"))
+
+
+def diff(ctx: Context) -> None:
+    old = {e.name: e for e in ctx.old.enums}
+    new = {e.name: e for e in ctx.new.enums}
+    for name, e in new.items():
+        if name not in old:
+            ctx.create(("enum", name))
+            ctx.change(f"create enum {name.display}")
+    for name, e in old.items():
+        if name not in new:
+            ctx.add(ctx.release(("enum", name)), st.Drop("TYPE", name.q), notes=("Removed from the spec.",), ignore=("ban-drop-type",))
+            ctx.change(f"drop enum {name.display}")
+    for name, e in new.items():
+        before = old.get(name)
+        if before is None:
+            continue
+        if name in ctx.rebuilt_enums:
+            rebuild(ctx, before, e)
+        elif before.values != e.values:
+            node = ctx.build(("enum", name))
+            for add in additions(ctx, before, e) or []:
+                ctx.add(node, add, Phase.BEFORE, notes=("Outside the transaction: a value added in a transaction cannot be used until it commits.",))
+            ctx.change(f"add value(s) {', '.join(v for v in e.values if v not in before.values)} to enum {name.display}")
+        if before.comment != e.comment and name not in ctx.rebuilt_enums:
+            ctx.add(ctx.build(("enum", name)), st.Comment.on("TYPE", name.q, e.comment))
+
+
+def rebuild(ctx: Context, old: ir.Enum, new: ir.Enum) -> None:
+    for value in old.values:
+        if value not in new.values:
+            ctx.allowed(
+                "drop enum value", new.name.schema, new.name.name, value,
+                message=f"value {value!r} of enum {new.name.display} is removed: rows holding it make the migration fail",
+                locator=("enum", new.name),
+            )
+    temp = temporary_name(new.name)
+    node = ctx.build(("enum", new.name))
+    notes = (f"Rebuilds enum {new.name.display} (a value is removed or moved): every column of this type is converted below, which rewrites its table.",)
+    ctx.add(node, st.Rename("TYPE", new.name.q, quoting.ident(temp.name)), notes=notes, ignore=("renaming-object",))
+    ctx.add(node, st.create(ctx.new_nodes[("enum", new.name)].payload))
+    cleanup = ctx.late(("enum_cleanup", new.name))
+    ctx.add(cleanup, st.Drop("TYPE", temp.q), notes=(f"The old {new.name.display}, now unused.",), ignore=("ban-drop-type",))
+    ctx.plan.edge(node.key, cleanup.key)
+    for t in ctx.old.tables:
+        if any(c.enum == new.name for c in t.columns):
+            for side in ("release", "build"):
+                ctx.plan.edge((side, ("table", t.name)), cleanup.key)
+    gone = [v for v in old.values if v not in new.values]
+    ctx.change(f"rebuild enum {new.name.display}" + (f" without {', '.join(gone)}" if gone else " with values reordered"))

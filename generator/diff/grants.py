@@ -1,0 +1,68 @@
+"""Grants and revokes, compared one privilege of one role on one object at a time.
+
+A dropped object takes its privileges with it (nothing to revoke); a
+recreated function lost its privileges (everything to grant again). A GRANT
+on ALL SEQUENCES IN SCHEMA only reaches the sequences that exist when it runs,
+so it is repeated when the migration creates sequences (identity columns).
+"""
+
+from __future__ import annotations
+
+from .. import ir, render_sql
+from . import statements as st
+from .engine import Context
+
+Atom = tuple[str, str, str, str]  # kind, target, role, privilege
+ON = {"table": "", "function": "FUNCTION ", "sequence": "SEQUENCE ", "all_sequences": "ALL SEQUENCES IN SCHEMA "}
+
+
+def atoms(schema: ir.Schema) -> dict[Atom, bool]:
+    """Every (kind, target, role, privilege), with whether it carries the grant option."""
+    result: dict[Atom, bool] = {}
+    for g in schema.grants:
+        for role in g.roles:
+            for privilege in g.privileges:
+                atom = (g.kind, g.target, role, privilege)
+                result[atom] = result.get(atom, False) or g.with_grant_option
+    return result
+
+
+def diff(ctx: Context) -> None:
+    old, new = atoms(ctx.old), atoms(ctx.new)
+    gone_targets = {t.name.q for t in ctx.old.tables} - {t.name.q for t in ctx.new.tables}
+    gone_targets |= {f.signature for f in ctx.old.functions if f.name in ctx.replaced_functions or f.name not in {g.name for g in ctx.new.functions}}
+    fresh_targets = {f.signature for f in ctx.new.functions if f.name in ctx.replaced_functions}
+    new_sequences = _creates_sequences(ctx)
+    revokes: dict[tuple[str, str, str, bool], list[str]] = {}
+    grants: dict[tuple[str, str, str, bool], list[str]] = {}
+    for atom, option in old.items():
+        kind, target, role, privilege = atom
+        if target in gone_targets:
+            continue
+        if atom not in new:
+            revokes.setdefault((kind, target, role, False), []).append(privilege)
+        elif option and not new[atom]:
+            revokes.setdefault((kind, target, role, True), []).append(privilege)
+    for atom, option in new.items():
+        kind, target, role, privilege = atom
+        if atom not in old or (option and not old[atom]) or target in fresh_targets or (kind == "all_sequences" and new_sequences):
+            grants.setdefault((kind, target, role, option), []).append(privilege)
+    if revokes:
+        node = ctx.release(("grant", "revoke"))
+        for (kind, target, role, option_only), privileges in revokes.items():
+            ctx.add(node, st.Revoke(", ".join(p.upper() for p in privileges), ON[kind] + target, ir.role_sql(role), "GRANT OPTION FOR " if option_only else ""))
+            ctx.change(f"revoke {', '.join(privileges)} on {target} from {role}")
+    if grants:
+        node = ctx.build(("grant", "grant"))
+        targets = {t.name.q: ("table", t.name) for t in ctx.new.tables} | {f.signature: ("function", f.name) for f in ctx.new.functions}
+        for kind, target, _role, _option in grants:
+            if target in targets:
+                ctx.plan.edge(("build", targets[target]), node.key)
+        for (kind, target, role, option), privileges in grants.items():
+            ctx.add(node, st.create(render_sql.Statement("Grants", "grant", ir.Grant(tuple(privileges), kind, target, (role,), option))))
+            ctx.change(f"grant {', '.join(privileges)} on {target} to {role}")
+
+
+def _creates_sequences(ctx: Context) -> bool:
+    old = {(t.name, c.name) for t in ctx.old.tables for c in t.columns if c.identity}
+    return any(c.identity and (t.name, c.name) not in old for t in ctx.new.tables for c in t.columns)

@@ -1,0 +1,104 @@
+"""Declared renames: carried out first, so the rest of the diff compares like with like.
+
+A rename keeps the object and its data (a drop plus an add would lose them).
+Each rename is applied to the previous state too, so that afterwards the
+tables, columns and types line up by name with the new spec. A rename whose
+old name the previous state lacks is either done already (the new name is
+there: nothing to do) or a mistake in the spec (refused).
+"""
+
+from __future__ import annotations
+
+from .. import errors, ir, quoting
+from ..ir import Name
+from . import names as pgnames
+from . import statements as st
+from .engine import Context
+
+RENAME_NOTE = "Renamed in the spec (renamed_from): clients that use the old name must change with it."
+CATALOG_LOCK = "Takes an ACCESS EXCLUSIVE lock on {} for a moment: a catalog change, no rewrite."
+
+
+def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Schema:
+    schema = old
+    node = ctx.rename_node()
+    not_null: dict[Name, dict[str, str]] = {}
+    by_kind: dict[str, list[ir.Rename]] = {}
+    for r in renames:
+        by_kind.setdefault(r.kind, []).append(r)
+
+    for r in by_kind.get("table", []):
+        tables = {t.name: t for t in schema.tables}
+        old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
+        if not _applicable(ctx, old_name in tables, new_name in tables, ("rename", "table", new_name), f"table {new_name.display}", f'table "{r.old}"'):
+            continue
+        table = tables[old_name]
+        ctx.add(node, st.Rename("TABLE", old_name.q, quoting.ident(r.new)), notes=(RENAME_NOTE, CATALOG_LOCK.format(old_name.display)), ignore=("renaming-table",))
+        for c in table.columns:
+            if c.identity:
+                _sequence(ctx, r.schema, pgnames.make_object_name(r.old, c.name, "seq"), pgnames.make_object_name(r.new, c.name, "seq"))
+            if c.not_null:
+                not_null.setdefault(new_name, {})[c.name] = pgnames.make_object_name(r.new, c.name, "not_null")
+        schema = pgnames.rename_table(schema, old_name, new_name)
+        ctx.change(f"rename table {old_name.display} to {r.new}")
+        ctx.plan.renamed.append(r)
+
+    for r in by_kind.get("enum", []):
+        enums = {e.name for e in schema.enums}
+        old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
+        if not _applicable(ctx, old_name in enums, new_name in enums, ("rename", "enum", new_name), f"enum {new_name.display}", f'enum "{r.old}"'):
+            continue
+        ctx.add(node, st.Rename("TYPE", old_name.q, quoting.ident(r.new)), notes=(RENAME_NOTE,), ignore=("renaming-object",))
+        ctx.before_enum[new_name] = old_name
+        schema = pgnames.rename_enum(schema, old_name, new_name)
+        ctx.change(f"rename enum {old_name.display} to {r.new}")
+        ctx.plan.renamed.append(r)
+
+    for r in by_kind.get("column", []):
+        assert r.owner is not None
+        owner = next((t for t in schema.tables if t.name == r.owner), None)
+        columns = {c.name: c for c in owner.columns} if owner else {}
+        where = ("rename", "column", r.owner, r.new)
+        if not _applicable(ctx, r.old in columns, r.new in columns, where, f"column {r.owner.display}.{r.new}", f'column "{r.old}" in table {r.owner.display}'):
+            continue
+        column = columns[r.old]
+        ctx.add(node, st.Rename("TABLE", r.owner.q, quoting.ident(r.new), member=f"COLUMN {quoting.ident(r.old)} "), notes=(RENAME_NOTE, CATALOG_LOCK.format(r.owner.display)), ignore=("renaming-column",))
+        if column.identity:
+            _sequence(ctx, r.owner.schema, pgnames.make_object_name(r.owner.name, r.old, "seq"), pgnames.make_object_name(r.owner.name, r.new, "seq"))
+        if column.not_null:
+            not_null.setdefault(r.owner, {})[r.new] = pgnames.make_object_name(r.owner.name, r.new, "not_null")
+        schema = pgnames.rename_column(schema, r.owner, r.old, r.new)
+        ctx.renamed_columns.setdefault(r.owner, set()).add(r.new)
+        ctx.change(f"rename column {r.owner.display}.{r.old} to {r.new}")
+        ctx.plan.renamed.append(r)
+
+    for r in by_kind.get("enum_value", []):
+        assert r.owner is not None
+        enum = next((e for e in schema.enums if e.name == r.owner), None)
+        values = set(enum.values) if enum else set()
+        where = ("rename", "enum_value", r.owner, r.new)
+        if not _applicable(ctx, r.old in values, r.new in values, where, f"value {r.new} of enum {r.owner.display}", f'value "{r.old}" in enum {r.owner.display}'):
+            continue
+        ctx.add(node, st.Rename("TYPE", r.owner.q, quoting.literal(r.new), member=f"VALUE {quoting.literal(r.old)} "), notes=(RENAME_NOTE,), ignore=("renaming-object",))
+        ctx.before_value[(r.owner, r.new)] = r.old
+        schema = pgnames.rename_enum_value(schema, r.owner, r.old, r.new)
+        ctx.change(f"rename value {r.old} of enum {r.owner.display} to {r.new}")
+        ctx.plan.renamed.append(r)
+
+    for table_name, wanted in not_null.items():
+        ctx.add(node, st.NotNullNames.of(table_name, wanted), notes=("PostgreSQL 18 names NOT NULL constraints after table and column: rename them as a fresh database names them (no-op before 18).",))
+    return schema
+
+
+def _sequence(ctx: Context, schema: str, old: str, new: str) -> None:
+    ctx.add(ctx.rename_node(), st.Rename("SEQUENCE", quoting.qualified(schema, old), quoting.ident(new)), notes=("The identity sequence follows its column's name, as in a fresh database.",), ignore=("renaming-object",))
+
+
+def _applicable(ctx: Context, old_there: bool, new_there: bool, locator: tuple[object, ...], what: str, old_what: str) -> bool:
+    if old_there and not new_there:
+        return True
+    if not old_there and not new_there:
+        ctx.plan.refuse(errors.RENAME, f"{what} is renamed from {old_what}, which the last migration does not have (remove renamed_from if the rename is done)", *locator)
+    elif old_there and new_there:
+        ctx.plan.refuse(errors.RENAME, f"{what} is renamed from {old_what}, but the last migration has both", *locator)
+    return False

@@ -1,0 +1,96 @@
+"""Functions and triggers.
+
+A function whose signature and result stay is changed in place with CREATE OR
+REPLACE (its grants, comment and the triggers that call it stay); otherwise it
+is dropped and created again, and so are the triggers that call it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import ir, quoting
+from . import statements as st
+from .engine import Context, pair_up, referenced_columns
+
+
+def _shape(f: ir.Function) -> tuple[Any, ...]:
+    # What CREATE OR REPLACE cannot change: the arguments (names and defaults too) and the result type.
+    return (f.arg_types, f.args, f.returns)
+
+
+def classify(ctx: Context) -> None:
+    old = {f.name: f for f in ctx.old.functions}
+    for f in ctx.new.functions:
+        if f.name in old and _shape(old[f.name]) != _shape(f):
+            ctx.replaced_functions.add(f.name)
+
+
+def diff(ctx: Context) -> None:
+    functions(ctx)
+    triggers(ctx)
+
+
+def functions(ctx: Context) -> None:
+    old = {f.name: f for f in ctx.old.functions}
+    new = {f.name: f for f in ctx.new.functions}
+    for name, f in new.items():
+        before = old.get(name)
+        if before is None:
+            ctx.create(("function", name))
+            ctx.change(f"create function {name.display}")
+        elif name in ctx.replaced_functions:
+            ctx.add(ctx.release(("function", name)), st.Drop("FUNCTION", before.signature), notes=("Its arguments or result type change, which CREATE OR REPLACE cannot do: dropped and created again, with the triggers that call it.",), ignore=("ban-drop-function",))
+            ctx.create(("function", name))
+            ctx.change(f"recreate function {name.display}")
+        elif before != f:
+            if _definition(before) != _definition(f):
+                ctx.add(ctx.build(("function", name)), st.ReplaceFunction.of(f))
+                ctx.change(f"replace function {name.display}")
+            if before.comment != f.comment:
+                ctx.add(ctx.build(("function", name)), st.Comment.on("FUNCTION", f.signature, f.comment))
+    for name, f in old.items():
+        if name not in new:
+            ctx.add(ctx.release(("function", name)), st.Drop("FUNCTION", f.signature), notes=("Removed from the spec.",), ignore=("ban-drop-function",))
+            ctx.change(f"drop function {name.display}")
+
+
+def _definition(f: ir.Function) -> tuple[Any, ...]:
+    return (f.language, f.body, f.volatility, f.security, f.strict, f.search_path)
+
+
+def trigger_signature(t: ir.Trigger) -> tuple[Any, ...]:
+    return (t.table, t.timing, t.events, t.level, t.function, t.when)
+
+
+def triggers(ctx: Context) -> None:
+    dropped_tables = {t.name for t in ctx.old.tables} - {t.name for t in ctx.new.tables}
+    new_tables = {t.name for t in ctx.new.tables} - {t.name for t in ctx.old.tables}
+    old = {(t.table, t.name): t for t in ctx.old.triggers if t.table not in dropped_tables}
+    new = {(t.table, t.name): t for t in ctx.new.triggers}
+    for key, t in new.items():
+        if t.table in new_tables:
+            ctx.create(("trigger", key))
+    old_kept = {k: t for k, t in old.items()}
+    new_kept = {k: t for k, t in new.items() if t.table not in new_tables}
+    renames, gone, came = pair_up(old_kept, new_kept, trigger_signature)
+    for old_key, new_key in renames:
+        t = new[new_key]
+        ctx.renamed(st.Rename("TRIGGER", f"{quoting.ident(old_key[1])} ON {t.table.q}", t.q), "trigger")
+        ctx.change(f"rename trigger {old_key[1]} to {t.name}")
+    replaced = [
+        k for k, t in new_kept.items()
+        if k in old_kept and (trigger_signature(t) != trigger_signature(old_kept[k]) or t.function in ctx.replaced_functions or referenced_columns(t.when) & ctx.retyped.get(t.table, set()))
+    ]
+    for k in gone + replaced:
+        t = old_kept[k]
+        ctx.add(ctx.release(("trigger", k)), st.Drop("TRIGGER", f"{t.q} ON {t.table.q}"), notes=("Removed from the spec." if k in gone else "Changed: dropped and created again below.",))
+        if k in gone:
+            ctx.change(f"drop trigger {t.name} on {t.table.display}")
+    for k in came + replaced:
+        ctx.create(("trigger", k))
+        ctx.change(f"{'recreate' if k in replaced else 'create'} trigger {k[1]} on {k[0].display}")
+    for old_key, new_key in renames + [(k, k) for k in new_kept if k in old_kept and k not in replaced]:
+        t = new[new_key]
+        if old_kept[old_key].comment != t.comment:
+            ctx.add(ctx.build(("trigger", new_key)), st.Comment.on("TRIGGER", f"{t.q} ON {t.table.q}", t.comment))

@@ -1,0 +1,93 @@
+"""Row level security: enabling it, and policies (created, dropped, altered in place, renamed).
+
+ALTER POLICY can change a policy's roles and expressions but not its command
+or whether it is restrictive, nor add or remove a USING or WITH CHECK clause:
+those changes drop and create the policy, in one transaction so no statement
+ever sees the table without it. https://www.postgresql.org/docs/current/sql-alterpolicy.html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import ir, quoting
+from . import statements as st
+from .engine import Context, pair_up, referenced_columns
+
+
+def diff(ctx: Context) -> None:
+    old = {t.name: t for t in ctx.old.tables}
+    for t1 in ctx.new.tables:
+        t0 = old.get(t1.name)
+        if t0 is None:
+            if ("rls", t1.name) in ctx.new_nodes:
+                ctx.create(("rls", t1.name))
+            for p in t1.policies:
+                ctx.create(("policy", (t1.name, p.name)))
+        elif not ctx.untouched(t0, t1):
+            row_level_security(ctx, t0, t1)
+            policies(ctx, t0, t1)
+
+
+def row_level_security(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
+    q = t1.name.q
+    actions = []
+    if t0.row_level_security != t1.row_level_security:
+        actions.append("ENABLE ROW LEVEL SECURITY" if t1.row_level_security else "DISABLE ROW LEVEL SECURITY")
+    if t0.force_row_level_security != t1.force_row_level_security:
+        actions.append("FORCE ROW LEVEL SECURITY" if t1.force_row_level_security else "NO FORCE ROW LEVEL SECURITY")
+    for action in actions:
+        ctx.add(ctx.build(("rls", t1.name)), st.AlterTable(q, action))
+        ctx.change(f"{action.lower()} on {t1.name.display}")
+
+
+def policy_signature(p: ir.Policy) -> tuple[Any, ...]:
+    return (p.command, p.roles, p.restrictive, p.using, p.check)
+
+
+def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
+    old = {p.name: p for p in t0.policies}
+    new = {p.name: p for p in t1.policies}
+    q = t1.name.q
+    renames, gone, came = pair_up(old, new, policy_signature)
+    for old_name, new_name in renames:
+        ctx.renamed(st.Rename("POLICY", f"{quoting.ident(old_name)} ON {q}", quoting.ident(new_name)), "policy")
+        ctx.change(f"rename policy {old_name} to {new_name}")
+    retyped = ctx.retyped.get(t1.name, set())
+    altered: list[str] = []
+    replaced: dict[str, str] = {}  # name -> why
+    for name, p in new.items():
+        before = old.get(name)
+        if before is None:
+            continue
+        # ALTER TYPE refuses a column a policy uses: such policies are dropped and created around it.
+        if (referenced_columns(p.using) | referenced_columns(p.check)) & retyped:
+            replaced[name] = "It reads a column whose type changes, which ALTER TYPE refuses: dropped and created again below."
+        elif ctx.calls_replaced(before.using, before.check):
+            replaced[name] = "It calls a function dropped and created again: dropped and created again with it."
+        elif (p.command, p.restrictive, p.using is None, p.check is None) != (before.command, before.restrictive, before.using is None, before.check is None):
+            replaced[name] = "Changed beyond what ALTER POLICY can do: dropped and created again below."
+        elif policy_signature(p) != policy_signature(before):
+            altered.append(name)
+    for name in gone:
+        ctx.add(ctx.release(("policy", (t1.name, name))), st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"), notes=("Removed from the spec.",))
+        ctx.change(f"drop policy {name} on {t1.name.display}")
+    for name, why in replaced.items():
+        ctx.add(ctx.release(("policy", (t1.name, name))), st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"), notes=(why,))
+    for name in [*came, *replaced]:
+        ctx.create(("policy", (t1.name, name)))
+        ctx.change(f"{'recreate' if name in replaced else 'create'} policy {name} on {t1.name.display}")
+    for name in altered:
+        p, before = new[name], old[name]
+        clauses = []
+        if p.roles != before.roles:
+            clauses.append(f"TO {', '.join(ir.role_sql(r) for r in p.roles)}")
+        if p.using != before.using:
+            clauses.append(f"USING ({p.using})")
+        if p.check != before.check:
+            clauses.append(f"WITH CHECK ({p.check})")
+        ctx.add(ctx.build(("policy", (t1.name, name))), st.AlterPolicy(quoting.ident(name), q, tuple(clauses)))
+        ctx.change(f"alter policy {name} on {t1.name.display}")
+    for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
+        if old[old_name].comment != new[new_name].comment:
+            ctx.add(ctx.build(("policy", (t1.name, new_name))), st.Comment.on("POLICY", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment))

@@ -1,0 +1,161 @@
+"""The statements of a diff migration: small views with ready-to-print fields, one template each.
+
+Each view names its template (templates/sql/diff/*.sql.j2); every identifier
+in a field went through quoting.py, every expression was parsed when the spec
+was resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .. import ir, quoting, render_sql
+from ..templating import environment
+
+
+def text(view: Any) -> str:
+    """The SQL of one view (a diff view, or an IR object with the template given as `template`)."""
+    sql: str = environment().get_template(f"sql/{view.template}.sql.j2").render(obj=view)
+    return sql.rstrip("\n")
+
+
+def create(stmt: render_sql.Statement) -> str:
+    """An object created exactly as the from-scratch migration creates it."""
+    return render_sql.render_statement(stmt)
+
+
+@dataclass(frozen=True)
+class Rename:
+    """ALTER <kind> <target> RENAME [<member> ]TO <new>."""
+
+    template: ClassVar[str] = "diff/rename"
+    kind: str  # TABLE, INDEX, SEQUENCE, TYPE, POLICY, TRIGGER, FUNCTION
+    target: str
+    new: str
+    member: str = ""  # e.g. 'COLUMN a ', "VALUE 'x' ", 'CONSTRAINT c '
+
+
+@dataclass(frozen=True)
+class Drop:
+    template: ClassVar[str] = "diff/drop"
+    kind: str  # TABLE, TYPE, FUNCTION, INDEX CONCURRENTLY IF EXISTS, POLICY, TRIGGER
+    target: str
+
+
+@dataclass(frozen=True)
+class AlterTable:
+    template: ClassVar[str] = "diff/alter_table"
+    table: str
+    action: str
+
+
+@dataclass(frozen=True)
+class AddValue:
+    template: ClassVar[str] = "diff/add_value"
+    type: str
+    value: str
+    position: str  # BEFORE | AFTER
+    anchor: str
+
+
+@dataclass(frozen=True)
+class AlterPolicy:
+    template: ClassVar[str] = "diff/alter_policy"
+    name: str
+    table: str
+    clauses: tuple[str, ...]
+
+    @property
+    def lines(self) -> list[str]:
+        """The clauses, the last one ending the statement."""
+        return [*self.clauses[:-1], self.clauses[-1] + ";"]
+
+
+@dataclass(frozen=True)
+class Revoke:
+    template: ClassVar[str] = "diff/revoke"
+    privileges: str
+    on: str
+    roles: str
+    grant_option: str = ""  # "GRANT OPTION FOR " to take back only the right to grant
+
+
+@dataclass(frozen=True)
+class CommentOff:
+    template: ClassVar[str] = "diff/comment_off"
+    kind: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Comment:
+    template: ClassVar[str] = "comment"
+    ddl: str
+
+    @classmethod
+    def on(cls, kind: str, target: str, comment: str | None) -> Any:
+        return Comment(ir.Comment(kind, target, comment).ddl) if comment is not None else CommentOff(kind, target)
+
+
+@dataclass(frozen=True)
+class Concurrently:
+    template: ClassVar[str] = "diff/index_concurrently"
+    concurrent_ddl: str
+
+
+@dataclass(frozen=True)
+class ReplaceFunction:
+    template: ClassVar[str] = "diff/function_replace"
+    name: ir.Name
+    args: str
+    returns: str
+    attributes: list[str]
+    dollar: str
+    body: str
+
+    @classmethod
+    def of(cls, f: ir.Function) -> ReplaceFunction:
+        return cls(f.name, f.args, f.returns, f.attributes, f.dollar, f.body)
+
+
+@dataclass(frozen=True)
+class StageRows:
+    template: ClassVar[str] = "diff/stage_rows"
+    staging: str
+    parent: str
+
+
+@dataclass(frozen=True)
+class MoveRows:
+    template: ClassVar[str] = "diff/move_rows"
+    partition: str
+    outside: str
+    columns: str
+    staging: str
+
+
+@dataclass(frozen=True)
+class RestoreRows:
+    template: ClassVar[str] = "diff/restore_rows"
+    parent: str
+    columns: str
+    staging: str
+
+
+@dataclass(frozen=True)
+class NotNullNames:
+    """Renames PostgreSQL 18's NOT NULL constraints to the names a fresh database gives them (no-op before 18)."""
+
+    template: ClassVar[str] = "diff/not_null_names"
+    regclass: str
+    pairs: str
+
+    @classmethod
+    def of(cls, table: ir.Name, wanted: dict[str, str]) -> NotNullNames:
+        pairs = ", ".join(f"({quoting.literal(col)}, {quoting.literal(want)})" for col, want in sorted(wanted.items()))
+        return cls(quoting.literal(table.q), pairs)
+
+
+def columns_sql(columns: tuple[ir.Column, ...]) -> str:
+    return ", ".join(c.q for c in columns)

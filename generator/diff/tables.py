@@ -1,0 +1,270 @@
+"""Tables: create and drop them; add, drop and change columns; CHECK, UNIQUE and PRIMARY KEY constraints.
+
+A table that already holds rows is changed the way that blocks it least:
+constraints are added NOT VALID and validated in a later transaction, NOT NULL
+goes through a validated CHECK (PostgreSQL 12+ then skips its scan), UNIQUE
+keys are built as an index CONCURRENTLY first. Where a strong lock is
+unavoidable (a type change, a drop) the migration says so above the statement.
+"""
+
+from __future__ import annotations
+
+from .. import errors, ir, quoting
+from ..ir import Name
+from . import names as pgnames
+from . import statements as st
+from . import types
+from .engine import Context, pair_up, referenced_columns, type_key
+from .model import Node, Phase
+
+LOCK = "Takes an ACCESS EXCLUSIVE lock on {}"
+VOLATILE = {"gen_random_uuid", "random", "clock_timestamp", "timeofday", "uuid_generate_v1", "uuid_generate_v4", "nextval", "txid_current"}
+
+
+def constraint_signature(c: ir.Constraint) -> tuple[str, str]:
+    return (c.kind, c.body)
+
+
+def classify(ctx: Context) -> None:
+    """What other kinds must know before they diff: retyped columns, unique keys that are rebuilt."""
+    old = {t.name: t for t in ctx.old.tables}
+    for t1 in ctx.new.tables:
+        t0 = old.get(t1.name)
+        if t0 is None or (t0 == t1 and not ctx.rebuilt_enums):
+            continue
+        columns0 = {c.name: c for c in t0.columns}
+        for c1 in t1.columns:
+            c0 = columns0.get(c1.name)
+            if c0 is not None and (type_key(c0) != type_key(c1) or c1.enum in ctx.rebuilt_enums):
+                ctx.retyped.setdefault(t1.name, set()).add(c1.name)
+        _renames, dropped, _added, changed = _constraints(ctx, t0, t1)
+        for name in dropped + changed:
+            con = next(c for c in t0.constraints if c.name == name)
+            if con.kind in ("primary_key", "unique"):
+                ctx.replaced_keys.add((t0.name, con.columns))
+
+
+def _constraints(ctx: Context, t0: ir.Table, t1: ir.Table) -> tuple[list[tuple[str, str]], list[str], list[str], list[str]]:
+    """Inline constraints (not foreign keys): renamed, dropped, added, and changed (dropped and added again)."""
+    old = {c.name: c for c in t0.inline_constraints}
+    new = {c.name: c for c in t1.inline_constraints}
+    renames, dropped, added = pair_up(old, new, constraint_signature)
+    retyped = ctx.retyped.get(t1.name, set())
+    changed = [
+        name for name, c in new.items()
+        if name in old and (c.body != old[name].body or (c.kind == "check" and (referenced_columns(c.check) & retyped or ctx.calls_replaced(old[name].check))))
+    ]
+    return renames, dropped, added, changed
+
+
+def diff(ctx: Context) -> None:
+    old = {t.name: t for t in ctx.old.tables}
+    new = {t.name: t for t in ctx.new.tables}
+    for name in new:
+        if name not in old:
+            ctx.create(("table", name))
+            ctx.change(f"create table {name.display}")
+    for name, t in old.items():
+        if name not in new:
+            drop_table(ctx, t)
+    for name, t1 in new.items():
+        t0 = old.get(name)
+        if t0 is not None and not ctx.untouched(t0, t1):
+            alter(ctx, t0, t1)
+
+
+def drop_table(ctx: Context, t: ir.Table) -> None:
+    ctx.allowed("drop table", t.name.schema, t.name.name, message=f"table {t.name.display} is removed from the spec: dropping it deletes its rows", locator=("table", t.name))
+    ctx.add(
+        ctx.release(("table", t.name)),
+        st.Drop("TABLE", t.name.q),
+        notes=("Confirmed in allow_destructive: the table and its rows are deleted.", LOCK.format(t.name.display) + "."),
+        ignore=("ban-drop-table",),
+    )
+    ctx.change(f"drop table {t.name.display}")
+
+
+def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
+    key = ("table", t1.name)
+    ctx.disruptive.add(key)
+    q = t1.name.q
+    columns0 = {c.name: c for c in t0.columns}
+    columns1 = {c.name: c for c in t1.columns}
+    renames, dropped, added, changed = _constraints(ctx, t0, t1)
+    old_cons = {c.name: c for c in t0.inline_constraints}
+    new_cons = {c.name: c for c in t1.inline_constraints}
+
+    for old_name, new_name in renames:
+        ctx.renamed(st.Rename("TABLE", q, quoting.ident(new_name), member=f"CONSTRAINT {quoting.ident(old_name)} "), "constraint")
+    for name in dropped + changed:
+        ctx.add(ctx.release(key), st.AlterTable(q, f"DROP CONSTRAINT {quoting.ident(name)}"), notes=(_why_dropped(name in changed),), ignore=("ban-drop-constraint",))
+        if name in dropped:
+            ctx.change(f"drop constraint {name} on {t1.name.display}")
+    for name, gone in columns0.items():
+        if name not in columns1:
+            ctx.allowed("drop column", t1.name.schema, t1.name.name, name, message=f"column {t1.name.display}.{name} is removed from the spec: dropping it deletes its data", locator=("column", t1.name, name))
+            ctx.add(ctx.release(key), st.AlterTable(q, f"DROP COLUMN {gone.q}"), notes=("Confirmed in allow_destructive: the column's data is deleted.", LOCK.format(t1.name.display) + " for a moment (no rewrite)."), ignore=("ban-drop-column",))
+            ctx.change(f"drop column {t1.name.display}.{name}")
+
+    build = ctx.build(key)
+    for name, column in columns1.items():
+        before = columns0.get(name)
+        if before is None:
+            add_column(ctx, build, t1, column)
+        else:
+            alter_column(ctx, build, t1, before, column)
+    for name in added + changed:
+        add_constraint(ctx, t1, new_cons[name], existing=True)
+        ctx.change(f"{'add' if name in added else 'change'} constraint {name} on {t1.name.display}")
+    for old_name, new_name in renames:
+        if old_cons[old_name].comment != new_cons[new_name].comment:
+            ctx.add(build, st.Comment.on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new_cons[new_name].comment))
+    for name, con in new_cons.items():
+        if name in old_cons and name not in changed and old_cons[name].comment != con.comment:
+            ctx.add(build, st.Comment.on("CONSTRAINT", f"{con.q} ON {q}", con.comment))
+    if t0.comment != t1.comment:
+        ctx.add(build, st.Comment.on("TABLE", q, t1.comment))
+        ctx.change(f"comment on table {t1.name.display}")
+    if (t0.partition_by, t0.partition_key) != (t1.partition_by, t1.partition_key):
+        ctx.plan.refuse(errors.UNSUPPORTED_CHANGE, f"the partitioning of table {t1.name.display} changes; schemagen cannot repartition a table in place (create a new table and move the rows)", "table", t1.name)
+
+
+def _why_dropped(changed: bool) -> str:
+    return "Changed in the spec: dropped here and added again below." if changed else "Removed from the spec."
+
+
+def add_column(ctx: Context, build: Node, t: ir.Table, c: ir.Column) -> None:
+    q = t.name.q
+    if c.not_null and c.default is None and c.identity is None:
+        ctx.plan.refuse(
+            errors.UNSUPPORTED_CHANGE,
+            f"new column {t.name.display}.{c.name} is NOT NULL without a default: rows already in the table would have no value; give it a default (or add it nullable, fill it, then make it NOT NULL)",
+            "column", t.name, c.name,
+        )
+    notes: list[str] = []
+    ignore: list[str] = []
+    if c.identity or (c.default is not None and _volatile(ctx, c.default)):
+        notes.append(LOCK.format(t.name.display) + " and rewrites it: every existing row gets its own value.")
+        ignore.append("adding-field-with-default")
+    ctx.add(build, st.AlterTable(q, f"ADD COLUMN {c.ddl}"), notes=notes, ignore=ignore)
+    if c.comment is not None:
+        ctx.add(build, st.Comment.on("COLUMN", f"{q}.{c.q}", c.comment))
+    ctx.change(f"add column {t.name.display}.{c.name}")
+
+
+def _volatile(ctx: Context, expression: str) -> bool:
+    from .. import sqlparse
+
+    volatile = VOLATILE | {f.name.name for f in ctx.new.functions if f.volatility == "volatile"}
+    return any(call[-1] in volatile for call in sqlparse.function_calls(sqlparse.expression(expression)))
+
+
+def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.Column) -> None:
+    q = t.name.q
+    column = f"ALTER COLUMN {c1.q}"
+    retyped = c1.name in ctx.retyped.get(t.name, set())
+    default = c0.default  # the default the column has at this point of the migration
+    if default is not None and ctx.calls_replaced(default):
+        notes = ("It calls a function dropped and created again below: set again after.",)
+        ctx.add(ctx.release(("table", t.name)), st.AlterTable(q, f"{column} DROP DEFAULT"), notes=notes, ignore=("ban-drop-default",))
+        default = None
+    if retyped:
+        if type_key(c0) != type_key(c1) and not types.widens(c0, c1):
+            ctx.allowed(
+                "change type", t.name.schema, t.name.name, c1.name,
+                message=f"column {t.name.display}.{c1.name} changes type from {c0.sql_type} to {c1.sql_type}, which can lose data or fail on existing rows",
+                locator=("column", t.name, c1.name),
+            )
+        cast = _using(c0, c1)
+        if cast is not None and default is not None:
+            ctx.add(build, st.AlterTable(q, f"{column} DROP DEFAULT"), notes=("The default is set again after the type change.",), ignore=("ban-drop-default",))
+            default = None
+        rewrite = "rewrites the table and its indexes" if c1.enum in ctx.rebuilt_enums or types.rewrites(c0, c1) else "no rewrite: the change is binary-compatible"
+        using = f" USING {cast}" if cast is not None else ""
+        ctx.add(build, st.AlterTable(q, f"{column} TYPE {c1.sql_type}{using}"), notes=(f"{LOCK.format(t.name.display)}; {rewrite}.",), ignore=("changing-column-type",))
+        if type_key(c0) != type_key(c1) or c1.enum in ctx.rebuilt_enums:
+            ctx.change(f"change type of {t.name.display}.{c1.name} to {c1.sql_type}")
+    if default != c1.default:
+        if c1.default is None:
+            ctx.add(build, st.AlterTable(q, f"{column} DROP DEFAULT"), notes=("Removed from the spec.",), ignore=("ban-drop-default",))
+        else:
+            ctx.add(build, st.AlterTable(q, f"{column} SET DEFAULT {c1.default}"))
+        if c0.default != c1.default:
+            ctx.change(f"change default of {t.name.display}.{c1.name}")
+    if c0.identity != c1.identity:
+        if c0.identity is None:
+            action = f"ADD GENERATED {c1.identity.upper()} AS IDENTITY" if c1.identity else ""
+        elif c1.identity is None:
+            action = "DROP IDENTITY"
+        else:
+            action = f"SET GENERATED {c1.identity.upper()}"
+        ctx.add(build, st.AlterTable(q, f"{column} {action}"), notes=("The spec changes the column's identity.",), ignore=("ban-alter-identity",))
+        ctx.change(f"change identity of {t.name.display}.{c1.name}")
+    if c0.not_null and not c1.not_null:
+        ctx.add(build, st.AlterTable(q, f"{column} DROP NOT NULL"), notes=("The spec makes the column nullable.",), ignore=("ban-drop-not-null",))
+        ctx.change(f"make {t.name.display}.{c1.name} nullable")
+    elif c1.not_null and not c0.not_null:
+        set_not_null(ctx, t, c1)
+        ctx.change(f"make {t.name.display}.{c1.name} NOT NULL")
+    if c0.comment != c1.comment:
+        ctx.add(build, st.Comment.on("COLUMN", f"{q}.{c1.q}", c1.comment))
+
+
+def _using(c0: ir.Column, c1: ir.Column) -> str | None:
+    """The USING expression of a type change, when an implicit cast will not do."""
+    if c0.enum is not None or c1.enum is not None:
+        return f"{c0.q}::text{'[]' * c0.array_dims}::{c1.sql_type}"
+    if c0.array_dims != c1.array_dims or (c0.base != c1.base and not types.implicit(c0, c1)):
+        return f"{c0.q}::{c1.sql_type}"
+    return None
+
+
+def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
+    """NOT NULL on a column with rows: proven by a CHECK validated outside the main transaction first."""
+    q = t.name.q
+    node = ctx.late(("not_null", t.name, c.name))
+    ctx.plan.edge(("build", ("table", t.name)), node.key)
+    if t.partition_by:
+        ctx.add(node, st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"), notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked.",), ignore=("adding-not-nullable-field",))
+        return
+    check = quoting.ident(pgnames.make_object_name(t.name.name, c.name, "not_null_check"))
+    ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {check} CHECK ({c.q} IS NOT NULL) NOT VALID"), notes=("Proves NOT NULL without a long lock: added NOT VALID here, validated in the last transaction.",))
+    ctx.add(node, st.AlterTable(q, f"VALIDATE CONSTRAINT {check}"), Phase.FINAL)
+    ctx.add(node, st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"), Phase.FINAL, notes=("The validated CHECK spares this statement its scan.",))
+    ctx.add(node, st.AlterTable(q, f"DROP CONSTRAINT {check}"), Phase.FINAL, notes=("The CHECK was only a means to SET NOT NULL.",), ignore=("ban-drop-constraint",))
+
+
+def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint, *, existing: bool) -> None:
+    """A CHECK, UNIQUE or PRIMARY KEY constraint on a table that already has rows."""
+    q = t.name.q
+    comment = [st.Comment.on("CONSTRAINT", f"{c.q} ON {q}", c.comment)] if c.comment is not None else []
+    if t.partition_by:  # neither NOT VALID nor CONCURRENTLY works on a partitioned table
+        node = ctx.build(("table", t.name))
+        rule = "constraint-missing-not-valid" if c.kind == "check" else "disallowed-unique-constraint"
+        rules = (rule, "adding-serial-primary-key-field") if c.kind == "primary_key" else (rule,)
+        ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"), notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked: a partitioned table has no NOT VALID or CONCURRENTLY here.",), ignore=rules)
+    elif c.kind == "check":
+        node = ctx.build(("table", t.name))
+        ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body} NOT VALID"), notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",))
+        late = ctx.late(("validate", t.name, c.name))
+        ctx.plan.edge(node.key, late.key)
+        ctx.add(late, st.AlterTable(q, f"VALIDATE CONSTRAINT {c.q}"), Phase.FINAL)
+    else:
+        late = ctx.late(("key", t.name, c.name))
+        ctx.plan.edge(("build", ("table", t.name)), late.key)
+        index = ir.Index(Name(t.name.schema, c.name), t.name, tuple(ir.IndexElement(col, None) for col in c.columns), unique=True)
+        ctx.add(late, st.Concurrently(index.concurrent_ddl), Phase.AFTER, notes=("The key's index is built first, without blocking writes.",))
+        kind = "PRIMARY KEY" if c.kind == "primary_key" else "UNIQUE"
+        ctx.add(late, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {kind} USING INDEX {c.q}"), Phase.FINAL)
+        node = late
+    for view in comment:
+        ctx.add(node, view, Phase.MAIN if node.key == ("build", ("table", t.name)) else Phase.FINAL)
+
+
+def key_node(t: Name, columns: tuple[str, ...], tables: dict[Name, ir.Table]) -> tuple[str, tuple[str, Name, str]] | None:
+    """The late node that adds the unique key `columns` of `t`, for foreign keys that need it."""
+    table = tables.get(t)
+    for c in table.inline_constraints if table else ():
+        if c.kind in ("primary_key", "unique") and set(c.columns) == set(columns):
+            return ("late", ("key", t, c.name))
+    return None

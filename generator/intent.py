@@ -1,0 +1,146 @@
+"""What a spec says about the way from the last migration to it: renames and confirmed data loss.
+
+`renamed_from` (tables, columns, enums) and `renamed_values` (enums) declare
+renames, so the diff renames instead of dropping and adding (which would lose
+the data). `allow_destructive` lists the changes that destroy data which the
+author confirms. Both are checked here for shape and against the spec itself;
+whether they match the previous state is the diff's business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from typing import TYPE_CHECKING, Any
+
+from . import errors, ir, names
+from .ir import Name
+
+if TYPE_CHECKING:
+    from .diff.model import Refusal
+    from .loader import LoadedFile
+    from .resolve import Resolver, Where
+
+# Each confirmable change and how many name parts its object has after an
+# optional schema: a table or partition is one name, a column or value two.
+DESTRUCTIVE = {"drop table": 1, "drop partition": 1, "drop column": 2, "change type": 2, "drop enum value": 2}
+
+
+def resolve_intent(r: Resolver) -> ir.Intent:
+    from .resolve import Where
+
+    renames: list[ir.Rename] = []
+    allowed: list[str] = []
+    for f in r.files:
+        for key, t in f.spec.tables.items():
+            name = names.split(key)
+            where = Where(f.pos, ("tables", key))
+            if t.renamed_from is not None:
+                renames += _renamed(r, "table", name, t.renamed_from, Where(f.pos, ("tables", key, "renamed_from")), r.known.tables)
+            for col_name, col in t.columns.items():
+                if col.renamed_from is None:
+                    continue
+                cw = Where(where.pos, where.path + ("columns", col_name, "renamed_from"))
+                if r.ident(col.renamed_from, cw, "renamed_from"):
+                    if col.renamed_from in t.columns:
+                        r.error(cw, errors.MIGRATION, f'column {col_name} is renamed from "{col.renamed_from}", but table {name.display} still has a column "{col.renamed_from}"')
+                    else:
+                        renames.append(ir.Rename("column", col.renamed_from, col_name, owner=name))
+        for key, e in f.spec.enums.items():
+            name = names.split(key)
+            where = Where(f.pos, ("enums", key))
+            if e.renamed_from is not None:
+                renames += _renamed(r, "enum", name, e.renamed_from, Where(f.pos, ("enums", key, "renamed_from")), r.known.enums)
+            for new_value, old_value in e.renamed_values.items():
+                vw = Where(where.pos, where.path + ("renamed_values", new_value))
+                if new_value not in e.values:
+                    r.error(vw, errors.MIGRATION, f'renamed value "{new_value}" is not a value of enum {name.display}', key=True)
+                elif old_value in e.values:
+                    r.error(vw, errors.MIGRATION, f'value "{new_value}" is renamed from "{old_value}", but enum {name.display} still has a value "{old_value}"')
+                else:
+                    renames.append(ir.Rename("enum_value", old_value, new_value, owner=name))
+        for i, text in enumerate(f.spec.allow_destructive):
+            entry = allowance(text)
+            if entry is None:
+                verbs = ", ".join(f"`{v} ...`" for v in DESTRUCTIVE)
+                r.error(Where(f.pos, ("allow_destructive", i)), errors.MIGRATION, f'"{text}" is not a confirmable change; write one of {verbs}')
+            else:
+                allowed.append(entry)
+    return ir.Intent(tuple(renames), tuple(sorted(set(allowed))))
+
+
+def _renamed(r: Resolver, kind: str, name: Name, text: str, where: Where, taken: Container[Name]) -> list[ir.Rename]:
+    """The rename of a table or enum to `name`, if `text` names an old one in the same schema that the spec no longer has."""
+    old = names.split(text, name.schema)
+    if old.schema != name.schema:
+        r.error(where, errors.MIGRATION, f"a {kind} cannot move to another schema by renaming ({old.schema} -> {name.schema})")
+        return []
+    if not r.ident(old.name, where, "renamed_from"):
+        return []
+    if old in taken:
+        r.error(where, errors.MIGRATION, f'{kind} {name.display} is renamed from "{old.name}", but the spec still has a {kind} "{old.name}"')
+        return []
+    return [ir.Rename(kind, old.name, name.name, schema=name.schema)]
+
+
+def allowance(text: str) -> str | None:
+    """An allow_destructive entry in its normal form (`drop column public.t.c`), or None if malformed."""
+    stripped = " ".join(text.split())
+    for verb, parts in DESTRUCTIVE.items():
+        if not stripped.lower().startswith(verb + " "):
+            continue
+        obj = stripped[len(verb) + 1 :]
+        member: list[str] = []
+        if parts == 2:
+            obj, _, last = obj.rpartition(".")
+            member = [last]
+        owner = names.split(obj)
+        if not (names.IDENT.match(owner.schema) and names.IDENT.match(owner.name) and all(member)):
+            return None
+        return allowed(verb, owner.schema, owner.name, *member)
+    return None
+
+
+def allowed(verb: str, *parts: str) -> str:
+    """The normal form of a confirmation, as the diff looks it up."""
+    return f"{verb} {'.'.join(parts)}"
+
+
+def locate(refusal: Refusal, files: list[LoadedFile]) -> errors.Diagnostic:
+    """A refusal of the diff as a diagnostic at the place in the spec it is about.
+
+    What was removed has no place of its own: the table (or the `tables:`
+    mapping) it was removed from stands in.
+    """
+    kind, *rest = refusal.locator  # see diff.model.Refusal
+    args: list[Any] = list(rest)
+    path: tuple[Any, ...] = ()
+    file = files[0]
+    if kind == "rename":
+        what, owner, *member = args
+        section = "enums" if what in ("enum", "enum_value") else "tables"
+        file, key = _find(files, section, owner)
+        path = {
+            "table": (section, key, "renamed_from"),
+            "enum": (section, key, "renamed_from"),
+            "column": (section, key, "columns", *member, "renamed_from"),
+            "enum_value": (section, key, "renamed_values", *member),
+        }[what] if key else (section,)
+    elif kind in ("table", "column", "enum"):
+        section = "enums" if kind == "enum" else "tables"
+        file, key = _find(files, section, args[0])
+        if key is None:
+            path = (section,)
+        elif kind == "column":
+            path = (section, key, "columns", args[1]) if args[1] in file.spec.tables[key].columns else (section, key, "columns")
+        else:
+            path = (section, key, "values") if kind == "enum" else (section, key)
+    return file.pos.diag(path, refusal.code, refusal.message, key=True)
+
+
+def _find(files: list[LoadedFile], section: str, name: Name) -> tuple[LoadedFile, str | None]:
+    for f in files:
+        for key in getattr(f.spec, section):
+            if names.split(key) == name:
+                return f, key
+    holder = next((f for f in files if getattr(f.spec, section)), files[0])
+    return holder, None

@@ -1,0 +1,219 @@
+"""`schemagen build` over time: the first migration, the next ones, and their integrity."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from diff_harness import base, write_spec
+from schemagen import chain, diff, ir, loader, resolve
+from schemagen.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.schemagen]\nspec_dir = "spec"\nout_dir = "generated"\n')
+    write_spec(tmp_path / "spec", base())
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def build(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["build", *args])
+    return result.exit_code, result.output
+
+
+def edit_spec(project: Path, change) -> None:
+    spec = yaml.safe_load((project / "spec" / "shop.yaml").read_text())
+    change(spec)
+    write_spec(project / "spec", spec)
+
+
+def migrations(project: Path) -> list[str]:
+    return sorted(p.name for p in (project / "generated" / "migrations").iterdir())
+
+
+def snapshot(project: Path) -> dict[str, bytes]:
+    return {p.relative_to(project).as_posix(): p.read_bytes() for p in (project / "generated").rglob("*") if p.is_file()}
+
+
+def add_color(spec):
+    spec["tables"]["item"]["columns"]["color"] = {"type": "text"}
+
+
+def test_first_build_writes_the_full_migration_then_nothing_changes(project):
+    assert build()[0] == 0
+    assert migrations(project) == ["0001_shop.sql", "0001_shop.state.json"]
+    before = snapshot(project)
+    code, out = build()
+    assert code == 0 and "up to date" in out
+    assert snapshot(project) == before
+
+
+def test_a_spec_edit_becomes_the_next_migration_and_the_first_never_changes(project):
+    build()
+    first = (project / "generated/migrations/0001_shop.sql").read_bytes()
+    edit_spec(project, add_color)
+    assert build("--name", "add_color")[0] == 0
+    assert migrations(project) == ["0001_shop.sql", "0001_shop.state.json", "0002_add_color.down.sql", "0002_add_color.sql", "0002_add_color.state.json"]
+    assert (project / "generated/migrations/0001_shop.sql").read_bytes() == first
+    up = (project / "generated/migrations/0002_add_color.sql").read_text()
+    assert "ALTER TABLE public.item ADD COLUMN color text;" in up
+    assert "CREATE TABLE" not in up
+    down = (project / "generated/migrations/0002_add_color.down.sql").read_text()
+    assert "DROP COLUMN color" in down
+    state = json.loads((project / "generated/migrations/0002_add_color.state.json").read_text())
+    assert (state["version"], state["name"]) == (2, "add_color")
+    manifest = json.loads((project / "generated/manifest.json").read_text())["files"]
+    assert {"migrations/0002_add_color.sql", "migrations/0002_add_color.down.sql", "migrations/0002_add_color.state.json"} <= set(manifest)
+    # the spec now equals the last state: nothing more to write
+    assert build("--check")[0] == 0
+    assert build()[0] == 0 and len(migrations(project)) == 5
+
+
+def test_a_migration_name_is_derived_from_the_change(project):
+    build()
+    edit_spec(project, add_color)
+    build()
+    assert "0002_add_column_item_color.sql" in migrations(project)
+
+
+def test_check_fails_when_a_new_migration_is_needed(project):
+    build()
+    edit_spec(project, add_color)
+    before = snapshot(project)
+    code, out = build("--check")
+    assert code == 1
+    assert "stale: generated/migrations/0002_add_column_item_color.sql" in out
+    assert snapshot(project) == before
+
+
+def test_a_hand_edited_migration_is_refused(project):
+    build()
+    path = project / "generated/migrations/0001_shop.sql"
+    path.write_text(path.read_text().replace("CREATE INDEX", "CREATE  INDEX"))
+    before = snapshot(project)
+    for args in (("--check",), ()):
+        code, out = build(*args)
+        assert code == 1
+        assert "generated/migrations/0001_shop.sql:1:1: E061 migration was edited by hand" in out
+        assert snapshot(project) == before
+
+
+def test_a_missing_migration_is_refused(project):
+    build()
+    edit_spec(project, add_color)
+    build()
+    (project / "generated/migrations/0002_add_column_item_color.down.sql").unlink()
+    code, out = build("--check")
+    assert code == 1
+    assert "generated/migrations/0002_add_column_item_color.down.sql:1:1: E062 migration file is missing" in out
+
+
+def test_an_unconfirmed_drop_is_refused_at_its_place_in_the_spec(project):
+    build()
+    edit_spec(project, lambda s: s["tables"]["item"]["columns"].pop("note"))
+    before = snapshot(project)
+    code, out = build()
+    assert code == 1
+    line = next(i for i, text in enumerate((project / "spec/shop.yaml").read_text().splitlines(), 1) if text.strip() == "columns:" and i > 25)
+    assert f"spec/shop.yaml:{line}:" in out
+    assert "E063 column item.note is removed from the spec: dropping it deletes its data; if that is intended, add `drop column public.item.note` to allow_destructive" in out
+    assert snapshot(project) == before
+    edit_spec(project, lambda s: s.update(allow_destructive=["drop column item.note"]))
+    assert build()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s.update(allow_destructive=["drop everything"]), 'E060 "drop everything" is not a confirmable change'),
+        (lambda s: s["tables"]["item"]["columns"].update(colour={"type": "text", "renamed_from": "hue"}), "E065 column item.colour is renamed from column \"hue\" in table item, which the last migration does not have"),
+        (lambda s: s["tables"]["item"]["columns"].update(extra={"type": "text", "not_null": True}), "E064 new column item.extra is NOT NULL without a default:"),
+    ],
+)
+def test_mistakes_about_the_change_are_positioned_errors(project, change, message):
+    build()
+    edit_spec(project, change)
+    code, out = build()
+    assert code == 1
+    assert "spec/shop.yaml:" in out and message in out
+
+
+def test_renamed_from_an_existing_name_is_an_error(project):
+    edit_spec(project, lambda s: s["tables"]["item"]["columns"]["note"].update(renamed_from="label"))
+    code, out = build()
+    assert code == 1
+    assert 'E060 column note is renamed from "label", but table item still has a column "label"' in out
+
+
+def test_state_round_trips_through_json():
+    for spec_dir in (REPO / "spec", REPO / "tests" / "diff_cases"):
+        schema = resolve.resolve(loader.load_dir(spec_dir))
+        text = chain.state_json(schema)
+        back = ir.Schema.from_json(json.loads(text))
+        assert back == ir.Schema(**{**schema.__dict__, "intent": ir.Intent()})
+        assert chain.state_json(back) == text
+
+
+def test_output_is_the_same_under_any_hash_seed(project):
+    build()
+    edit_spec(project, lambda s: (add_color(s), s["enums"]["channel"].update(values=["phone", "web", "store"]), s["grants"].append({"privileges": ["delete"], "tables": ["item"], "to": ["app_user"]})))
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        text = subprocess.run(
+            [sys.executable, "-c", "from schemagen import build, config; r = build.generate(config.load()); print(sorted((k, v) for k, v in r.outputs.items() if k.startswith('migrations/0002')))"],
+            cwd=project, env=env, capture_output=True, text=True, check=True,
+        ).stdout
+        outputs.add(text)
+    assert len(outputs) == 1
+    assert "0002_" in outputs.pop()
+
+
+def _wide_schema(n: int) -> ir.Schema:
+    spec = base()
+    for i in range(n):
+        spec["tables"][f"t{i}"] = {
+            "columns": {"id": {"type": "integer", "primary_key": True}, "v": {"type": "text"}, "s": {"type": "item_status"}},
+            "indexes": {f"idx_t{i}_v": {"columns": ["v"]}},
+        }
+    return spec
+
+
+def test_diff_time_grows_linearly_with_schema_size(tmp_path):
+    def timed(n: int) -> float:
+        old = resolve.resolve(loader.load_dir(write_spec(tmp_path / f"old{n}", _wide_schema(n))))
+        new_spec = _wide_schema(n)
+        for i in range(0, n, 2):
+            new_spec["tables"][f"t{i}"]["columns"]["w"] = {"type": "integer"}
+        new = resolve.resolve(loader.load_dir(write_spec(tmp_path / f"new{n}", new_spec)))
+        start = time.perf_counter()
+        migration = diff.migration(old, new, number=2, name="x", previous="0001_x", sources=["spec"])
+        elapsed = time.perf_counter() - start
+        assert migration.up.count("ADD COLUMN w integer") == (n + 1) // 2
+        return elapsed
+
+    timed(50)  # warm caches
+    small, large = timed(400), timed(1600)
+    assert large < small * 4 * 2, (small, large)  # 4x the schema: well under the 16x a quadratic diff would take
+
+
+def test_a_down_migration_that_cannot_restore_says_so_and_refuses_to_run(project):
+    build()
+    edit_spec(project, lambda s: (s["tables"]["account"]["columns"].pop("name"), s.update(allow_destructive=["drop column account.name"])))
+    assert build("--name", "drop_name")[0] == 0
+    down = (project / "generated/migrations/0002_drop_name.down.sql").read_text()
+    assert "cannot be undone automatically" in down
+    assert "new column account.name is NOT NULL without a default" in down
+    assert "RAISE EXCEPTION" in down and "DROP" not in down
