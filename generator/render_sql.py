@@ -7,7 +7,9 @@ templates/sql/ only lay each statement out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from . import ir, order, sqlparse
@@ -61,11 +63,31 @@ def _calls(text: str | None, functions: dict[str, ir.Name]) -> list[tuple[str, i
     return [("function", functions[name]) for name in sorted(sqlparse.called_names(text)) if name in functions]
 
 
+def _for_last_schema(compute: Callable[[ir.Schema], Any]) -> Callable[[ir.Schema], Any]:
+    """`compute`, remembering its result for the last schema it was given.
+
+    A build asks more than once for the same schema (the diff for the previous
+    and the new state, the docs for each object's SQL). Keyed by identity: the
+    IR is immutable, and hashing it would cost a walk of it. The result is
+    shared between callers: read it, do not change it.
+    """
+    last: list[Any] = []
+
+    @wraps(compute)
+    def remembered(schema: ir.Schema) -> Any:
+        if not last or last[0] is not schema:
+            last[:] = [schema, compute(schema)]
+        return last[1]
+
+    return remembered
+
+
 def statements(schema: ir.Schema) -> list[Statement]:
     """Every statement of the from-scratch migration, in dependency order."""
     return [n.payload for n in order.toposort(nodes(schema))]
 
 
+@_for_last_schema
 def nodes(schema: ir.Schema) -> list[order.Node]:
     """One node per statement, keyed by (kind, object key), with the keys of what it uses.
 
@@ -134,21 +156,10 @@ def render_statement(stmt: Statement) -> str:
     return text.rstrip("\n")
 
 
-# The last schema rendered and its statements: a build asks twice (the migration,
-# then the docs, which show each object's SQL), and rendering is half of either.
-# Keyed by identity: the IR is immutable, and hashing it would cost a walk of it.
-_last_rendered: tuple[ir.Schema, list[tuple[Statement, str]]] | None = None
-
-
+@_for_last_schema
 def rendered_statements(schema: ir.Schema) -> list[tuple[Statement, str]]:
-    """Every statement of the migration with its SQL text, its COMMENT statements included.
-
-    The list is shared between callers for the same schema: read it, do not change it.
-    """
-    global _last_rendered
-    if _last_rendered is None or _last_rendered[0] is not schema:
-        _last_rendered = (schema, [(stmt, render_statement(stmt)) for stmt in statements(schema)])
-    return _last_rendered[1]
+    """Every statement of the migration with its SQL text, its COMMENT statements included."""
+    return [(stmt, render_statement(stmt)) for stmt in statements(schema)]
 
 
 def migration_sql(schema: ir.Schema, sources: list[str]) -> str:
