@@ -275,3 +275,22 @@ def test_yaml_read_from_events_or_composed_gives_the_same_values_and_errors(text
     with pytest.raises(errors.SpecError) as exc:
         positions.load(text, "s.yaml")
     assert len(exc.value.diagnostics) == 1 and str(exc.value.diagnostics[0]).startswith(f"s.yaml:{expected}")
+
+
+def test_an_unchanged_spec_is_recognised_without_planning(monkeypatch):
+    # diff.migration answers "nothing to do" by one comparison; it must agree with the plan
+    import dataclasses
+    import json
+
+    from schemagen import diff, ir
+
+    monkeypatch.chdir(REPO)
+    schema, _ = build.load_schema(config.load(REPO))
+    states = sorted((REPO / "generated" / "migrations").glob("*.state.json"))
+    last = ir.Schema.from_json(json.loads(states[-1].read_text(encoding="utf-8")))
+    assert diff.unchanged(last, schema)
+    assert diff.plan(last, schema).changes == [] and diff.migration(last, schema, number=99, name=None, previous="x", sources=[]).empty
+    table = schema.tables[0]
+    edited = dataclasses.replace(schema, tables=(dataclasses.replace(table, comment=(table.comment or "") + " (edited)"), *schema.tables[1:]))
+    assert not diff.unchanged(last, edited)
+    assert not diff.migration(last, edited, number=99, name=None, previous="x", sources=[]).empty

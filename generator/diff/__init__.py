@@ -16,7 +16,7 @@ from .engine import plan
 from .model import Plan, Refusal
 from .render import migration_sql
 
-__all__ = ["Migration", "Plan", "Refusal", "derived_name", "inverse", "migration", "plan"]
+__all__ = ["Migration", "Plan", "Refusal", "derived_name", "inverse", "migration", "plan", "unchanged"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,16 @@ class Migration:
     @property
     def empty(self) -> bool:
         return not self.up and not self.refusals
+
+
+def unchanged(old: ir.Schema, new: ir.Schema) -> bool:
+    """Whether the spec describes exactly the last state (the usual build and `--check`).
+
+    One comparison instead of a plan: planning indexes and compares every
+    object of both sides, a third of a second for 1,000 tables, to find nothing.
+    Declared renames always go through the plan, which also judges them.
+    """
+    return dataclasses.replace(new, version=old.version, name=old.name, intent=old.intent) == old
 
 
 def inverse(renames: list[ir.Rename]) -> tuple[ir.Rename, ...]:
@@ -47,6 +57,8 @@ def inverse(renames: list[ir.Rename]) -> tuple[ir.Rename, ...]:
 
 def migration(old: ir.Schema, new: ir.Schema, *, number: int, name: str | None, previous: str, sources: list[str]) -> Migration:
     """Migration `number` from `old` (the last state) to `new` (the spec), named `name` or after its changes."""
+    if not new.intent.renames and unchanged(old, new):
+        return Migration(name or "", "", "", [], [])
     up = plan(old, new)
     if up.refusals or up.empty:
         return Migration(name or "", "", "", up.changes, up.refusals)
