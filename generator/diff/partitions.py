@@ -95,7 +95,7 @@ def move_rows(ctx: Context, t: ir.Table, changed: list[ir.Partition], emptied: l
     columns = st.columns_sql(t.columns)
     ctx.add(node, st.StageRows(staging, q), notes=("Rows that leave a partition wait here, then go back in through the parent.",))
     key = quoting.ident(t.partition_key[0])
-    # The ranges that cover values no range covered before: a default partition gives up their rows.
+    # The ranges created or changed: a default partition gives up the rows that fall in them.
     ranges = [p for p in changed + new if not p.is_default]
     for p in changed + carved:
         leaving = _in_any(key, ranges) if p.is_default else f"NOT ({_inside(key, p)})"
