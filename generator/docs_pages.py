@@ -35,6 +35,12 @@ def yes_no(flag: bool) -> str:
     return "Yes" if flag else "No"
 
 
+def partition_row(p: ir.Partition) -> tuple[str, str, str, str]:
+    """A partition's cells: its bounds, or DEFAULT (and no upper bound) for the default partition."""
+    lower, upper = (md.code("DEFAULT"), NONE) if p.is_default else (md.code(p.lower), md.code(p.upper))
+    return (md.inline(p.name.display), lower, upper, md.inline(p.comment or NONE))
+
+
 def code_or_none(text: str | None) -> str:
     return NONE if text is None else md.code(text)
 
@@ -233,10 +239,9 @@ class PageBuilder:
         if t.partition_by:
             n = len(t.partitions)
             partitioning = f"Partitioned by {md.inline(t.partition_by)} ({md.inline(columns_list(t.partition_key))}); {n} partition{'' if n == 1 else 's'}."
-            partitions = MdTable(
-                ("Partition", "From", "To", "Notes"),
-                tuple((md.inline(p.name.display), md.code(p.lower), md.code(p.upper), md.inline(p.comment or NONE)) for p in t.partitions),
-            )
+            if any(p.is_default for p in t.partitions):
+                partitioning += " A row outside every range goes to the DEFAULT partition."
+            partitions = MdTable(("Partition", "From", "To", "Notes"), tuple(partition_row(p) for p in t.partitions))
         n_pol = len(t.policies)
         rls = f"Row level security {'enabled' if t.row_level_security else 'disabled'}{' and forced' if t.force_row_level_security else ''}; {n_pol} polic{'y' if n_pol == 1 else 'ies'}."
         own_triggers = [trg for trg in self.triggers if trg.table == t.name]

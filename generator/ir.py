@@ -162,13 +162,21 @@ class Index:
 @dataclass(frozen=True)
 class Partition:
     name: Name
-    lower: str  # SQL literal or MINVALUE
-    upper: str  # SQL literal or MAXVALUE
+    lower: str  # SQL literal or MINVALUE; "" for the default partition
+    upper: str  # SQL literal or MAXVALUE; "" for the default partition
     comment: str | None = None
+    # The DEFAULT partition: it takes the rows no range partition does. False
+    # by default, so states saved before it existed load as range partitions.
+    is_default: bool = False
 
     @property
     def bound_sql(self) -> str:
-        return f"FOR VALUES FROM ({self.lower}) TO ({self.upper})"
+        return "DEFAULT" if self.is_default else f"FOR VALUES FROM ({self.lower}) TO ({self.upper})"
+
+    @property
+    def bounds(self) -> tuple[str, str, bool]:
+        """What the partition holds, whatever its name (the diff pairs renamed partitions by it)."""
+        return (self.lower, self.upper, self.is_default)
 
 
 @dataclass(frozen=True)

@@ -473,6 +473,7 @@ class Resolver:
         kind = pgtypes.ORDERED_BOUNDS.get(key_col.base if key_col else "", "text")
         parts: list[ir.Partition] = []
         ranges: list[tuple[Any, Any, str, Where]] = []
+        default: str | None = None
         self.origin(("partitioning", name), at("partitioning"), t.lint, at())
         for pname, part in p.partitions.items():
             pw = at("partitioning", "partitions", pname)
@@ -482,6 +483,12 @@ class Resolver:
             self.ident(pname, pw, "partition name")
             self.claim(self.relations, pn, pw, "partition")
             self.claim(self.types, pn, pw, "partition")
+            if part.default:
+                if self.default_partition(name, pname, part, default, pw):
+                    parts.append(ir.Partition(pn, "", "", part.comment, is_default=True))
+                default = default or pname
+                continue
+            assert part.from_ is not None and part.to is not None  # spec.Partition requires them of a range partition
             lo = self.bound(part.from_, kind, Where(pw.pos, pw.path + ("from",)))
             hi = self.bound(part.to, kind, Where(pw.pos, pw.path + ("to",)))
             if lo is None or hi is None:
@@ -496,6 +503,18 @@ class Resolver:
             if _cmp_key(lo2) < _cmp_key(hi1):
                 self.error(w2, errors.PARTITION, f'partition "{n2}" overlaps partition "{n1}"', key=True)
         return p.by.upper(), key, tuple(parts)
+
+    def default_partition(self, table: Name, pname: str, part: spec.Partition, first: str | None, where: Where) -> bool:
+        """Checks a `default: true` partition; True when it is the table's one and only, and has no bounds."""
+        ok = True
+        for key, value in (("from", part.from_), ("to", part.to)):
+            if value is not None:
+                self.error(Where(where.pos, where.path + (key,)), errors.PARTITION, f'partition "{pname}" is the default partition: it takes the rows outside every range and has no "{key}"', key=True)
+                ok = False
+        if first is not None:
+            self.error(Where(where.pos, where.path + ("default",)), errors.PARTITION, f'partition "{pname}" is a second default partition of {table.display} (the first is "{first}"): a table has at most one', key=True)
+            ok = False
+        return ok
 
     def bound(self, text: str, kind: str, where: Where) -> Any:
         upper = text.strip().upper()

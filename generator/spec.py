@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, ValidatorFunctionWrapHandler, model_validator
+from pydantic_core import InitErrorDetails
 
 
 def _sql_text(value: Any) -> Any:
@@ -108,11 +109,37 @@ Bound = Annotated[str, BeforeValidator(_sql_text)]
 
 
 class Partition(Linted):
-    """A range partition: `from` inclusive, `to` exclusive; MINVALUE / MAXVALUE allowed."""
+    """A range partition: `from` inclusive, `to` exclusive; MINVALUE / MAXVALUE allowed. Or the default partition."""
 
-    from_: Bound = Field(alias="from")
-    to: Bound
+    from_: Bound | None = Field(None, alias="from", description="lower bound, inclusive (required unless `default`)")
+    to: Bound | None = Field(None, description="upper bound, exclusive (required unless `default`)")
+    default: bool = Field(
+        False,
+        description="the DEFAULT partition, without from/to: it takes the rows no range partition does, "
+        "so a row past the last range is kept rather than refused (at most one per table)",
+    )
     comment: str | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _bounds_required(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Partition:
+        """A range partition misses `from` or `to` as any required key, reported with the other errors of the spec.
+
+        (Optional fields, because the default partition has neither; a default
+        partition that has one is an error of resolve, at the key.)
+        """
+        missing = [] if not isinstance(data, dict) or data.get("default") is True else [k for k in ("from", "to") if data.get(k) is None]
+        errors = [InitErrorDetails(type="missing", loc=(k,), input=data) for k in missing]
+        try:
+            part: Partition = handler(data)
+        except ValidationError as exc:
+            if not errors:
+                raise
+            found = [InitErrorDetails(type=e["type"], loc=e["loc"], input=e["input"], ctx=e.get("ctx", {})) for e in exc.errors()]
+            raise ValidationError.from_exception_data(exc.title, found + errors) from None
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return part
 
 
 class Partitioning(Model):

@@ -166,6 +166,15 @@ def test_state_round_trips_through_json():
         assert chain.state_json(back) == text
 
 
+def test_a_state_saved_before_default_partitions_loads_as_range_partitions():
+    """0024's state never changes and has no `is_default`: its partitions load as range partitions."""
+    text = (REPO / "generated" / "migrations" / "0024_sync_operations.state.json").read_text()
+    assert "is_default" not in text
+    (log,) = [t for t in ir.Schema.from_json(json.loads(text)).tables if t.name.name == "sync_activity_log"]
+    assert log.partitions and not any(p.is_default for p in log.partitions)
+    assert log.partitions[-1].bound_sql == "FOR VALUES FROM ('2026-03-01') TO (MAXVALUE)"
+
+
 def test_output_is_the_same_under_any_hash_seed(project):
     build()
     edit_spec(project, lambda s: (add_color(s), s["enums"]["channel"].update(values=["phone", "web", "store"]), s["grants"].append({"privileges": ["delete"], "tables": ["item"], "to": ["app_user"]})))

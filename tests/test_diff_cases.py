@@ -45,6 +45,17 @@ NO_ARCHIVED = ROWS.replace("'archived'", "'draft'")
 EVENTS_BY_PARTITION = "SELECT tableoid::regclass::text, count(*) FROM event GROUP BY 1 ORDER BY 1"
 
 
+def partitions(**parts: dict[str, Any]) -> Any:
+    """An edit that gives table event exactly these partitions (the default partition as `{"default": True}`)."""
+    return lambda s: table(s, "event")["partitioning"].update(partitions=parts)
+
+
+JANUARY = {"from": "2026-01-01", "to": "2026-02-01"}
+DEFAULT = {"default": True}
+# The rows of ROWS: one in January, the other three (February, March, next year) in the default partition.
+JANUARY_AND_DEFAULT = partitions(event_2026_01=JANUARY, event_default=DEFAULT)
+
+
 def _rename_account(spec: dict[str, Any]) -> None:
     spec["tables"] = {("customer" if k == "account" else k): v for k, v in spec["tables"].items()}
     table(spec, "customer")["renamed_from"] = "account"
@@ -166,6 +177,33 @@ CASES = [
     Case("drop_partition_confirmed",
          edit(lambda s: table(s, "event")["partitioning"]["partitions"].pop("event_2026_01"), lambda s: allow(s, "drop partition event_2026_01")),
          counted=False, after_up=[("SELECT count(*) FROM event", [(3,)])]),
+    # -- default partitions ----------------------------------------------
+    Case("add_default_partition", lambda s: table(s, "event")["partitioning"]["partitions"].update(event_default={"default": True, "comment": "Rows outside every range."}),
+         after_up=[("SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'event_default'", [("DEFAULT",)])]),
+    Case("add_months_while_the_default_partition_holds_their_rows",
+         partitions(event_2026_01=JANUARY, event_2026_02={"from": "2026-02-01", "to": "2026-03-01"}, event_2026_03={"from": "2026-03-01", "to": "2026-04-01"}, event_default=DEFAULT),
+         old=JANUARY_AND_DEFAULT,
+         after_up=[(EVENTS_BY_PARTITION, [("event_2026_01", 1), ("event_2026_02", 1), ("event_2026_03", 1), ("event_default", 1)])],
+         after_down=[(EVENTS_BY_PARTITION, [("event_2026_01", 1), ("event_default", 3)])]),
+    Case("widen_a_range_over_rows_of_the_default_partition",
+         partitions(event_2026_01={"from": "2026-01-01", "to": "2026-03-01"}, event_default=DEFAULT),
+         old=JANUARY_AND_DEFAULT,
+         after_up=[(EVENTS_BY_PARTITION, [("event_2026_01", 2), ("event_default", 2)])],
+         after_down=[(EVENTS_BY_PARTITION, [("event_2026_01", 1), ("event_default", 3)])]),
+    Case("merge_a_month_into_the_default_partition",
+         partitions(event_2026_01=JANUARY, event_default=DEFAULT),
+         old=partitions(event_2026_01=JANUARY, event_2026_02={"from": "2026-02-01", "to": "2026-03-01"}, event_default=DEFAULT),
+         after_up=[(EVENTS_BY_PARTITION, [("event_2026_01", 1), ("event_default", 3)])],
+         after_down=[(EVENTS_BY_PARTITION, [("event_2026_01", 1), ("event_2026_02", 1), ("event_default", 2)])]),
+    Case("replace_the_default_partition_by_maxvalue_keeps_its_rows",
+         partitions(event_2026_01=JANUARY, event_future={"from": "2026-02-01", "to": "MAXVALUE"}),
+         old=JANUARY_AND_DEFAULT,
+         after_up=[(EVENTS_BY_PARTITION, [("event_2026_01", 1), ("event_future", 3)])],
+         after_down=[(EVENTS_BY_PARTITION, [("event_2026_01", 1), ("event_default", 3)])]),
+    Case("drop_default_partition_confirmed",
+         edit(partitions(event_2026_01=JANUARY), lambda s: allow(s, "drop partition event_default")),
+         old=JANUARY_AND_DEFAULT, counted=False,
+         after_up=[(EVENTS_BY_PARTITION, [("event_2026_01", 1)])]),
     # -- row level security and policies ---------------------------------
     Case("disable_row_level_security", lambda s: table(s, "item").update(row_level_security=False)),
     Case("force_rls_and_new_policy",

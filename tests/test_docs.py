@@ -200,8 +200,13 @@ def test_each_table_shows_its_ddl_indexes_partitions_and_policies(page):
             assert f"PARTITION BY {part['by'].upper()} ({', '.join(part['key'])})" in sql
             partitions = section.tables[1]
             assert partitions.header == ["Partition", "From", "To", "Notes"]
-            expected = [[p, f"'{b['from']}'", b["to"] if b["to"] == "MAXVALUE" else f"'{b['to']}'", ""] for p, b in part["partitions"].items()]
+            expected = [
+                [p, "DEFAULT", "", b.get("comment", "")] if b.get("default") else [p, f"'{b['from']}'", b["to"] if b["to"] == "MAXVALUE" else f"'{b['to']}'", ""]
+                for p, b in part["partitions"].items()
+            ]
             assert partitions.texts() == expected
+            if any(b.get("default") for b in part["partitions"].values()):
+                assert re.search(r"CREATE TABLE public\.\w+ PARTITION OF public\.\w+\s+DEFAULT;", sql)
             assert re.findall(r"CREATE TABLE public\.(\w+) PARTITION OF", sql) == list(part["partitions"])
             assert any(f"Partitioned by {part['by'].upper()} ({', '.join(part['key'])}); {len(part['partitions'])} partitions." in t for t in section.text)
         else:

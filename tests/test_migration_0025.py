@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import shutil
 import subprocess
 import time
 import uuid
@@ -16,10 +17,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 
 import pg
 from diff_harness import squawk
 from schemagen import build, config, render_sql
+from schemagen.cli import main
 from schemagen.lint import Options, lint
 
 REPO = Path(__file__).resolve().parent.parent
@@ -121,6 +124,51 @@ def test_down_migration_restores_0024(pg_admin_url):
         pg.apply_sql_per_statement(url, DOWN.read_text())
         pg.assert_same_schema(url, reference, label_a="0024 + 0025 + down", label_b="0024")
         assert query(url, "SELECT tableoid::regclass::text FROM sync_activity_log") == [("sync_activity_log_future",)]
+
+
+def log_as_tenant(url: str, sync_id: str, created_at: str) -> str:
+    """An activity row written as the tenant, as the completion trigger writes it; returns its partition."""
+    with pg.as_user(url, USER) as conn:
+        row = conn.execute(
+            "INSERT INTO sync_activity_log (id, org_id, sync_id, action, status, created_at) VALUES (gen_random_uuid(), %s, %s, 'sync_complete', 'completed', %s) RETURNING tableoid::regclass::text AS part",
+            (ORG, sync_id, created_at),
+        ).fetchone()
+        return str(row["part"])
+
+
+def test_a_row_outside_every_month_lands_in_the_default_partition(databases):
+    """A row dated past the last month (a completion logged at now() in 2028) is kept, not refused."""
+    assert log_as_tenant(databases["0024"], "late-0024", "2031-01-01") == "sync_activity_log_future"
+    assert log_as_tenant(databases["0025"], "late-0025", "2031-01-01") == "sync_activity_log_default"
+    # before the first month too: the reference refuses it
+    with pytest.raises(psycopg.errors.CheckViolation, match="no partition of relation"):
+        log_as_tenant(databases["0024"], "early-0024", "2025-01-01")
+    assert log_as_tenant(databases["0025"], "early-0025", "2025-01-01") == "sync_activity_log_default"
+
+
+def test_a_later_month_is_added_while_the_default_partition_holds_rows(pg_admin_url, tmp_path):
+    """The next month, added to the spec, becomes migration 0026: it takes its rows out of the default partition."""
+    shutil.copytree(REPO / "spec", tmp_path / "spec")
+    shutil.copytree(REPO / "generated", tmp_path / "generated")
+    spec_file = tmp_path / "spec" / "sync_operations.yaml"
+    last = '        sync_activity_log_2027_12: {from: "2027-12-01", to: "2028-01-01"}\n'
+    spec_file.write_text(spec_file.read_text().replace(last, last + '        sync_activity_log_2028_01: {from: "2028-01-01", to: "2028-02-01"}\n'))
+    result = CliRunner().invoke(main, ["build", "--spec", str(tmp_path / "spec"), "--out", str(tmp_path / "generated"), "--name", "add_2028_01"])
+    assert result.exit_code == 0, result.output
+    up, down = ((tmp_path / "generated" / "migrations" / f"0026_add_2028_01{suffix}").read_text() for suffix in (".sql", ".down.sql"))
+    where = "SELECT sync_id, tableoid::regclass::text FROM sync_activity_log WHERE sync_id LIKE 'late-%' ORDER BY 1"
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, pg.standin_sql())
+        pg.apply_sql(url, M0024.read_text())
+        seed(url)
+        pg.apply_sql_per_statement(url, M0025.read_text())
+        assert log_as_tenant(url, "late-2028-01", "2028-01-15") == "sync_activity_log_default"
+        assert log_as_tenant(url, "late-2031", "2031-01-01") == "sync_activity_log_default"
+        pg.apply_sql_per_statement(url, up)
+        assert query(url, where) == [("late-2028-01", "sync_activity_log_2028_01"), ("late-2031", "sync_activity_log_default")]
+        assert query(url, "SELECT count(*) FROM sync_activity_log") == [(len(LOG_DATES) + 2,)]
+        pg.apply_sql_per_statement(url, down)
+        assert query(url, where) == [("late-2028-01", "sync_activity_log_default"), ("late-2031", "sync_activity_log_default")]
 
 
 def test_rows_survive_and_the_maxvalue_partition_is_split_into_months(databases):

@@ -28,6 +28,7 @@
 -- - merge partition sync_activity_log_2027_10 into its neighbours
 -- - merge partition sync_activity_log_2027_11 into its neighbours
 -- - merge partition sync_activity_log_2027_12 into its neighbours
+-- - merge partition sync_activity_log_default into its neighbours
 -- - add partition sync_activity_log_future
 -- - drop index idx_sync_preview_cache_computed_by
 -- - create index idx_sync_preview_cache_key
@@ -126,6 +127,8 @@ ALTER TABLE public.sync_activity_log DETACH PARTITION public.sync_activity_log_2
 ALTER TABLE public.sync_activity_log DETACH PARTITION public.sync_activity_log_2027_11;
 -- squawk-ignore require-concurrent-partition-detach
 ALTER TABLE public.sync_activity_log DETACH PARTITION public.sync_activity_log_2027_12;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE public.sync_activity_log DETACH PARTITION public.sync_activity_log_default;
 CREATE TABLE public.sync_activity_log_future PARTITION OF public.sync_activity_log
     FOR VALUES FROM ('2026-03-01') TO (MAXVALUE);
 -- Rows that leave a partition wait here, then go back in through the parent.
@@ -262,6 +265,12 @@ WITH moved AS (
     RETURNING id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at
 )
 INSERT INTO schemagen_moved_rows (id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at) SELECT id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at FROM moved;
+WITH moved AS (
+    DELETE FROM public.sync_activity_log_default
+    WHERE true
+    RETURNING id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at
+)
+INSERT INTO schemagen_moved_rows (id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at) SELECT id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at FROM moved;
 INSERT INTO public.sync_activity_log (id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at) SELECT id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at FROM schemagen_moved_rows;
 -- Empty now: its rows moved to the partitions that cover them.
 -- squawk-ignore ban-drop-table
@@ -329,6 +338,9 @@ DROP TABLE public.sync_activity_log_2027_11;
 -- Empty now: its rows moved to the partitions that cover them.
 -- squawk-ignore ban-drop-table
 DROP TABLE public.sync_activity_log_2027_12;
+-- Empty now: its rows moved to the partitions that cover them.
+-- squawk-ignore ban-drop-table
+DROP TABLE public.sync_activity_log_default;
 CREATE OR REPLACE FUNCTION public.auto_cleanup_preview_cache()
 RETURNS TABLE(deleted_count INTEGER, error_message TEXT)
 LANGUAGE plpgsql
@@ -473,7 +485,7 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_sync_preview_cache_key ON public.syn
 -- Outside a transaction: built CONCURRENTLY, without blocking writes.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_sync_progress_org_sync ON public.sync_progress (org_id, sync_id);
 
--- Validation, in a transaction of its own: the scans do not hold the locks taken above.
+-- Last, in a transaction of its own: validations (their scans do not hold the locks taken above) and keys on the indexes just built.
 BEGIN;
 ALTER TABLE public.sync_preview_cache VALIDATE CONSTRAINT preview_cache_not_expired;
 COMMIT;

@@ -29,6 +29,7 @@
 -- - add partition sync_activity_log_2027_10
 -- - add partition sync_activity_log_2027_11
 -- - add partition sync_activity_log_2027_12
+-- - add default partition sync_activity_log_default
 -- - drop index idx_sync_preview_cache_key
 -- - create index idx_sync_preview_cache_computed_by
 -- - drop index idx_sync_progress_org_sync
@@ -133,6 +134,9 @@ CREATE TABLE public.sync_activity_log_2027_11 PARTITION OF public.sync_activity_
     FOR VALUES FROM ('2027-11-01') TO ('2027-12-01');
 CREATE TABLE public.sync_activity_log_2027_12 PARTITION OF public.sync_activity_log
     FOR VALUES FROM ('2027-12-01') TO ('2028-01-01');
+CREATE TABLE public.sync_activity_log_default PARTITION OF public.sync_activity_log
+    DEFAULT;
+COMMENT ON TABLE public.sync_activity_log_default IS 'Rows outside every month; add the months ahead so it stays empty.';
 -- Rows that leave a partition wait here, then go back in through the parent.
 CREATE TEMP TABLE schemagen_moved_rows (LIKE public.sync_activity_log) ON COMMIT DROP;
 WITH moved AS (
@@ -293,7 +297,7 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_sync_preview_cache_computed_by ON pu
 -- Outside a transaction: built CONCURRENTLY, without blocking writes.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_sync_progress_initiated_by ON public.sync_progress (initiated_by);
 
--- Validation, in a transaction of its own: the scans do not hold the locks taken above.
+-- Last, in a transaction of its own: validations (their scans do not hold the locks taken above) and keys on the indexes just built.
 BEGIN;
 ALTER TABLE public.sync_preview_cache VALIDATE CONSTRAINT preview_cache_expires_after_computed;
 COMMIT;

@@ -104,7 +104,7 @@ def _identifiers(schema: ir.Schema) -> Iterator[tuple[Key, str, str, str]]:
 @rule(
     "C305", "maxvalue-partition", WARNING,
     why="A range partition that reaches MAXVALUE already holds every later value, so creating the next range partition fails with \"would overlap partition\" until its rows are moved out.",
-    hint="end the last partition at a bound and create the next ones ahead of time (C306 warns before they run out)",
+    hint="end the last partition at a bound and create the next ones ahead of time (C306 warns before they run out); for rows past the last one, a `default: true` partition keeps them without blocking the next range partition",
 )
 def maxvalue_partition(ctx: Context) -> Iterator[Finding]:
     for t in ctx.schema.tables:
@@ -115,7 +115,7 @@ def maxvalue_partition(ctx: Context) -> Iterator[Finding]:
 
 @rule(
     "C306", "partitions-run-out", WARNING, needs_today=True,
-    why="Rows past the last time partition fail to insert (or pile up in a catch-all partition); partitions must exist ahead of the current month. Depends on today's date, so only `schemagen lint` runs it.",
+    why="Rows past the last time partition fail to insert (or pile up in a catch-all partition: MAXVALUE, or DEFAULT, which the next range partition must then be carved out of); partitions must exist ahead of the current month. Depends on today's date, so only `schemagen lint` runs it.",
     hint="add the next partitions (the horizon is `partition_horizon_months` in [tool.schemagen])",
 )
 def partitions_run_out(ctx: Context) -> Iterator[Finding]:
@@ -127,16 +127,25 @@ def partitions_run_out(ctx: Context) -> Iterator[Finding]:
         key = t.column(t.partition_key[0]) if len(t.partition_key) == 1 else None
         if key is None or key.base not in TIME_KEYS or not t.partitions:
             continue
-        ends = [d for p in t.partitions if (d := _bound_date(p.upper)) is not None]
+        ends = [d for p in t.partitions if not p.is_default and (d := _bound_date(p.upper)) is not None]
         if not ends or max(ends) >= needed:
             continue
-        catch_all = [p.name.name for p in t.partitions if p.upper == "MAXVALUE"]
-        then = f"later rows pile up in {catch_all[0]}" if catch_all else "inserting a later row fails (no partition of relation found for row)"
         yield ctx.finding(
             "C306", ("table", t.name), str(t.name),
-            f"time partitions end at {max(ends).isoformat()}; today is {today.isoformat()} and with a horizon of {horizon} month(s) they should reach {needed.isoformat()}: {then}",
+            f"time partitions end at {max(ends).isoformat()}; today is {today.isoformat()} and with a horizon of {horizon} month(s) they should reach {needed.isoformat()}: {_past_the_end(t)}",
             at=("partitioning", t.name),
         )
+
+
+def _past_the_end(t: ir.Table) -> str:
+    """What happens to a row dated after the last range partition."""
+    catch_all = [p.name.name for p in t.partitions if p.upper == "MAXVALUE"]
+    if catch_all:
+        return f"later rows pile up in {catch_all[0]}"
+    default = [p.name.name for p in t.partitions if p.is_default]
+    if default:
+        return f"later rows pile up in the default partition {default[0]}, and each month added later must move its rows out of it"
+    return "inserting a later row fails (no partition of relation found for row)"
 
 
 def _add_months(day: _dt.date, months: int) -> _dt.date:
