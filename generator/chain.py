@@ -11,15 +11,18 @@ migration is written.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from . import errors, ir, jsonout, writer
 from .config import Settings
 from .loader import LoadedFile, display_path
 
 MIGRATIONS = "migrations"
+_NOT_COMPARED = frozenset({"version", "name", "intent"})  # what diff.unchanged does not compare
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,24 @@ class Written:
     name: str
     stem: str
     files: dict[str, str]  # path relative to the output directory -> text, exactly as on disk
-    state: ir.Schema
+    shown: str = ""  # the state file as errors name it
+    saved: dict[str, Any] | None = field(default=None, repr=False, compare=False)  # the state's JSON, kept for the newest only
+
+    @functools.cached_property
+    def state(self) -> ir.Schema:
+        """The schema after this migration, decoded when first asked for: only the diff of a
+        changed spec needs it (12 MB of JSON and half a million values for 1,000 tables)."""
+        rel = f"{MIGRATIONS}/{self.stem}.state.json"
+        data = self.saved if self.saved is not None else json.loads(self.files[rel])
+        try:
+            return ir.Schema.from_json(data)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise errors.SpecError([errors.Diagnostic(self.shown or rel, 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}")]) from None
+
+    def describes(self, schema: ir.Schema) -> bool:
+        """Whether `schema`, its version, name and intent aside, is this migration's state
+        (what `diff.unchanged` answers), found by comparing it with the saved JSON."""
+        return self.saved is not None and ir.matches_json(schema, self.saved, skip=_NOT_COMPARED)
 
 
 def read(settings: Settings) -> list[Written]:
@@ -52,15 +72,22 @@ def read(settings: Settings) -> list[Written]:
     if diags:
         raise errors.SpecError(diags)
     result = []
+    newest: tuple[int, dict[str, Any]] | None = None  # only the newest state's JSON is kept (one a migration: long chains)
     for rel in present:
         if not rel.endswith(".state.json"):
             continue
         stem = rel.removeprefix(MIGRATIONS + "/").removesuffix(".state.json")
         data = (out / rel).read_bytes().decode("utf-8")
         try:
-            state = ir.Schema.from_json(json.loads(data))
+            saved = json.loads(data)
+            version, name = saved["version"], saved["name"]
+            if not isinstance(version, int) or not isinstance(name, str):
+                raise ValueError("version must be a number and name a string")
         except (ValueError, TypeError, KeyError) as exc:
             raise errors.SpecError([errors.Diagnostic(display_path(out / rel), 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}")]) from None
+        if newest is None or version > newest[0]:
+            newest = (version, saved)
+        del saved
         files = {rel: data}  # the state as read above: read again, it would be held twice (12 MB for 1,000 tables)
         for suffix in (".sql", ".down.sql"):
             path = f"{MIGRATIONS}/{stem}{suffix}"
@@ -68,16 +95,19 @@ def read(settings: Settings) -> list[Written]:
                 files[path] = (out / path).read_bytes().decode("utf-8")
         if f"{MIGRATIONS}/{stem}.sql" not in files:
             raise errors.SpecError([errors.Diagnostic(display_path(out / rel), 1, 1, errors.MIGRATION_MISSING, f"state without its migration {stem}.sql")])
-        result.append(Written(state.version, state.name, stem, files, state))
+        result.append(Written(version, name, stem, files, display_path(out / rel)))
     result.sort(key=lambda w: w.version)
+    if result and newest is not None:
+        result[-1] = dataclasses.replace(result[-1], saved=newest[1])
     for a, b in itertools.pairwise(result):
         if a.version == b.version:
             raise errors.SpecError([errors.Diagnostic(display_path(out / MIGRATIONS / f"{b.stem}.sql"), 1, 1, errors.MIGRATION, f"two migrations are numbered {a.version} ({a.stem}, {b.stem})")])
     return result
 
 
-def outputs(settings: Settings, schema: ir.Schema, files: list[LoadedFile], name: str | None) -> dict[str, str]:
-    """Every migration file: the written ones as they are, and the next one if the spec changed."""
+def outputs(settings: Settings, schema: ir.Schema, files: list[LoadedFile], name: str | None) -> tuple[dict[str, str], str]:
+    """Every migration file: the written ones as they are, and the next one if the spec changed;
+    and the path of the newest migration (the one whose state the spec describes)."""
     from . import render_sql
 
     sources = [f.source for f in files]
@@ -87,14 +117,18 @@ def outputs(settings: Settings, schema: ir.Schema, files: list[LoadedFile], name
         stem = settings.migration_stem(schema.version, schema.name)
         result[f"{MIGRATIONS}/{stem}.sql"] = render_sql.migration_sql(schema, sources)
         result[f"{MIGRATIONS}/{stem}.state.json"] = state_json(schema)
-        return result
-    return result | next_migration(settings, chain[-1], schema, files, name)
+        return result, f"{MIGRATIONS}/{stem}.sql"
+    nxt = next_migration(settings, chain[-1], schema, files, name)
+    newest = next((path for path in nxt if path.endswith(".state.json")), f"{MIGRATIONS}/{chain[-1].stem}.state.json")
+    return result | nxt, newest.removesuffix(".state.json") + ".sql"
 
 
 def next_migration(settings: Settings, last: Written, schema: ir.Schema, files: list[LoadedFile], name: str | None) -> dict[str, str]:
     from . import diff, intent
 
     version = last.version + 1
+    if not schema.intent.renames and last.describes(schema):
+        return {}  # what diff.migration finds for an unchanged spec, without decoding the last state
     migration = diff.migration(last.state, schema, number=version, name=name, previous=last.stem, sources=[f.source for f in files])
     if migration.refusals:
         raise errors.SpecError([intent.locate(r, files) for r in migration.refusals])
@@ -117,9 +151,3 @@ def state_json(schema: ir.Schema) -> str:
     """
     state = {f.name: getattr(schema, f.name) for f in dataclasses.fields(schema) if f.name != "intent"}
     return jsonout.dumps(state, indent=1) + "\n"
-
-
-def latest(outputs: dict[str, str]) -> str:
-    """The path of the newest migration among `outputs` (the one whose state the spec describes)."""
-    states = sorted((json.loads(text)["version"], path) for path, text in outputs.items() if path.endswith(".state.json"))
-    return states[-1][1].removesuffix(".state.json") + ".sql"

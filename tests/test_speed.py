@@ -294,3 +294,34 @@ def test_an_unchanged_spec_is_recognised_without_planning(monkeypatch):
     edited = dataclasses.replace(schema, tables=(dataclasses.replace(table, comment=(table.comment or "") + " (edited)"), *schema.tables[1:]))
     assert not diff.unchanged(last, edited)
     assert not diff.migration(last, edited, number=99, name=None, previous="x", sources=[]).empty
+
+
+
+def test_the_saved_state_is_compared_without_decoding_and_agrees_with_decoding(monkeypatch):
+    # chain.Written.describes answers diff.unchanged from the saved JSON; it must agree with decoding
+    import dataclasses
+    import json
+
+    from schemagen import chain, diff, ir
+
+    monkeypatch.chdir(REPO)
+    settings = config.load(REPO)
+    schema, _ = build.load_schema(settings)
+    last = chain.read(settings)[-1]
+    assert last.describes(schema) and diff.unchanged(last.state, schema)
+    table = schema.tables[0]
+    column = dataclasses.replace(table.columns[0], comment=(table.columns[0].comment or "") + " (edited)")
+    for edited in (
+        dataclasses.replace(schema, tables=(dataclasses.replace(table, columns=(column, *table.columns[1:])), *schema.tables[1:])),
+        dataclasses.replace(schema, tables=schema.tables[1:]),
+        dataclasses.replace(schema, grants=(*schema.grants, schema.grants[0])),
+    ):
+        assert not last.describes(edited) and not diff.unchanged(last.state, edited)
+    assert not ir.matches_json(schema, {**last.saved, "unknown": 1}, skip=frozenset({"version", "name", "intent"}))
+    # a state saved before a field existed (0024 has no `is_default`): the field's default is compared
+    old = json.loads((REPO / "generated" / "migrations" / "0024_sync_operations.state.json").read_text(encoding="utf-8"))
+    decoded = ir.Schema.from_json(old)
+    assert ir.matches_json(decoded, old)
+    (log,) = [t for t in decoded.tables if t.partitions]
+    flipped = dataclasses.replace(log, partitions=(dataclasses.replace(log.partitions[0], is_default=True), *log.partitions[1:]))
+    assert not ir.matches_json(dataclasses.replace(decoded, tables=tuple(flipped if t is log else t for t in decoded.tables)), old)
