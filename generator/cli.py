@@ -66,7 +66,29 @@ spec_option = click.option("--spec", "spec_dir", metavar="DIR", help="Spec direc
 out_option = click.option("--out", "out_dir", metavar="DIR", help="Output directory (default: [tool.schemagen] out_dir, else generated/).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Exit 1 for every mistake of the user's, a wrong option included; 2 only when schemagen itself fails.
+
+    Click's own convention gives usage errors 2, which would make a typo in a
+    CI script look like a crash, so its errors are handled here instead.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.ClickException as exc:  # UsageError, BadParameter, NoSuchOption, ...
+            exc.show()
+            sys.exit(EXIT_USER_ERROR)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        if isinstance(result, int) and result:  # ctx.exit(n) returns n outside standalone mode
+            sys.exit(result)
+        return result
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="schemagen")
 def main() -> None:
     """Turn a YAML description of a PostgreSQL schema into migration SQL, models and docs.
