@@ -179,7 +179,11 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
     schema, origins, _sources = pipeline.load_located(settings)
     day = today.date() if today is not None else datetime.date.today()
     findings = run_lint(schema, origins, Options.from_settings(settings, day))
-    click.echo({"text": report.text, "json": report.as_json, "github": report.github}[fmt](findings), nl=False)
+    if fmt == "json":
+        docs_page = os.path.relpath(settings.out_dir / "docs" / "lint-rules.md", settings.root).replace(os.sep, "/")
+        click.echo(report.as_json(findings, docs_page), nl=False)
+    else:
+        click.echo({"text": report.text, "github": report.github}[fmt](findings), nl=False)
     click.echo(f"lint: {report.summary(findings)}", err=True)
     sys.exit(report.exit_status(findings, strict))
 
