@@ -30,6 +30,7 @@ def per_row_calls(ctx: Context) -> Iterator[Finding]:
                 "P201", ("policy", t.name, p.name), f"{t.name}.{p.name}",
                 f"policy calls {', '.join(names)} once per row in {clauses}",
                 at=(f"policy_{clause}", t.name, p.name), offset=first,
+                hint="wrap each call in a sub-select: " + ", ".join(f"`(select {n.replace('()', '(...)') if n.startswith('current_setting') else n})`" for n in names),
             )
 
 
