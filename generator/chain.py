@@ -124,11 +124,11 @@ def outputs(settings: Settings, schema: ir.Schema, files: list[LoadedFile], name
 
 
 def next_migration(settings: Settings, last: Written, schema: ir.Schema, files: list[LoadedFile], name: str | None) -> dict[str, str]:
+    if not schema.intent.renames and last.describes(schema):
+        return {}  # what diff.migration finds for an unchanged spec, without decoding the last state
     from . import diff, intent
 
     version = last.version + 1
-    if not schema.intent.renames and last.describes(schema):
-        return {}  # what diff.migration finds for an unchanged spec, without decoding the last state
     migration = diff.migration(last.state, schema, number=version, name=name, previous=last.stem, sources=[f.source for f in files])
     if migration.refusals:
         raise errors.SpecError([intent.locate(r, files) for r in migration.refusals])
