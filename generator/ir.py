@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import types
 import typing
 from dataclasses import dataclass, field
@@ -510,6 +511,10 @@ def _equal(value: Any, data: Any) -> bool:
     return bool(value == data)
 
 
+def _nothing(_value: Any) -> None:
+    return None
+
+
 @functools.cache
 def _matcher(tp: Any) -> Any:
     """The function `(value, data) -> bool` for type `tp`, the counterpart of `_decoder(tp)`."""
@@ -531,9 +536,23 @@ def _matcher(tp: Any) -> Any:
         names = matchers.keys()
         defaults = {f.name: f.default if f.default is not dataclasses.MISSING else f.default_factory() for f in dataclasses.fields(tp) if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
 
+        # The usual case, every field saved and none skipped: the plain fields in one
+        # comparison of two tuples, then the nested ones (a third of the time of each in turn).
+        plain = [name for name, match in matchers.items() if match is _equal]
+        nested = [(name, match) for name, match in matchers.items() if match is not _equal]
+        plain_of_value = operator.attrgetter(*plain) if plain else _nothing
+        plain_of_data = operator.itemgetter(*plain) if plain else _nothing
+
         def match_dataclass(value: Any, data: Any, skip: frozenset[str] = frozenset()) -> bool:
             if type(value) is not tp or type(data) is not dict:
                 return False
+            if not skip and len(data) == len(names):  # then every field is saved, or a key is unknown
+                if data.keys() != names or plain_of_value(value) != plain_of_data(data):
+                    return False
+                for name, match in nested:
+                    if not match(getattr(value, name), data[name]):
+                        return False
+                return True
             if not data.keys() <= names:
                 return False
             for name, match in matchers.items():
