@@ -53,7 +53,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 class _Index:
     """Positions by path: of values, of mapping keys, where scalars end, and scalar styles."""
 
-    __slots__ = ("values", "keys", "ends", "blocks")
+    __slots__ = ("blocks", "ends", "keys", "values")
 
     def __init__(self) -> None:
         self.values: dict[Path, tuple[int, int]] = {}

@@ -61,7 +61,7 @@ class Resolver(TableResolver, RoutineResolver):
         modules: dict[str, Where] = {}
         for f in self.files:
             s, pos = f.spec, f.pos
-            at = lambda *p: Where(pos, p)  # noqa: E731
+            at = Where(pos, ()).at
             if f.module in modules:
                 self.error(at("module"), errors.DUPLICATE_NAME, f'module "{f.module}" is defined twice')
             modules[f.module] = at("module")

@@ -24,6 +24,10 @@ class Where:
     pos: Positions
     path: Path
 
+    def at(self, *path: str | int) -> Where:
+        """The place `path` below this one."""
+        return Where(self.pos, self.path + path)
+
 
 @dataclass
 class _Known:

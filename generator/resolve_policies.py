@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import errors, ir, quoting, spec
 from .ir import Name
 from .resolve_base import ResolverBase, Where
@@ -11,7 +9,8 @@ from .resolve_base import ResolverBase, Where
 
 class PolicyResolver(ResolverBase):
     # -- row level security ----------------------------------------------
-    def policies(self, table: Name, t: spec.Table, at: Any) -> tuple[ir.Policy, ...]:
+    def policies(self, table: Name, t: spec.Table, where: Where) -> tuple[ir.Policy, ...]:
+        at = where.at
         result: list[ir.Policy] = []
         seen: dict[str, Where] = {}
         for key, p in t.policies.items():
@@ -30,15 +29,14 @@ class PolicyResolver(ResolverBase):
                 continue
             tpl, tw = entry
             prefix = apply.prefix or table.name
+            subs = (("{table}", quoting.ident(table.name)), ("{prefix}", prefix))
             for command in tpl.commands:
                 pname = tpl.name.replace("{prefix}", prefix).replace("{command}", command).replace("{table}", table.name)
-                subst = lambda s: None if s is None else s.replace("{table}", quoting.ident(table.name)).replace("{prefix}", prefix)  # noqa: E731
-                using = subst(tpl.using) if command != "insert" else None
-                check = subst(tpl.check if tpl.check is not None else tpl.using) if command in ("insert", "update", "all") else None
+                using = _substitute(tpl.using, subs) if command != "insert" else None
+                check = _substitute(tpl.check if tpl.check is not None else tpl.using, subs) if command in ("insert", "update", "all") else None
                 pol = self.policy(table, pname, command, using, check, tpl.roles, tpl.restrictive, apply.template, None, aw, Where(tw.pos, tw.path + ("using",)), Where(tw.pos, tw.path + ("check" if tpl.check is not None else "using",)))
                 if pol is not None:
                     self._add_policy(pol, aw, seen, result)
-                    subs = (("{table}", quoting.ident(table.name)), ("{prefix}", prefix))
                     self.origin(("policy", table, pol.name), aw, apply.lint)
                     self.origin(("policy_using", table, pol.name), Where(tw.pos, tw.path + ("using",)), apply.lint, aw, raw=tpl.using, subs=subs)
                     check_key = "check" if tpl.check is not None else "using"
@@ -73,6 +71,15 @@ class PolicyResolver(ResolverBase):
         if not ok:
             return None
         return ir.Policy(name, table, command, tuple(roles), restrictive, _squash(using), _squash(check), template, comment)
+
+
+def _substitute(text: str | None, subs: tuple[tuple[str, str], ...]) -> str | None:
+    """A template's SQL with its placeholders filled in, in order."""
+    if text is None:
+        return None
+    for placeholder, value in subs:
+        text = text.replace(placeholder, value)
+    return text
 
 
 def _squash(text: str | None) -> str | None:

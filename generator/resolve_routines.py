@@ -15,7 +15,7 @@ SEQUENCE_PRIVILEGES = {"usage", "select", "update", "all"}
 class RoutineResolver(ResolverBase):
     # -- functions, triggers, grants -------------------------------------
     def function(self, name: Name, f: spec.Function, where: Where, module: str) -> ir.Function | None:
-        at = lambda *p: Where(where.pos, where.path + p)  # noqa: E731
+        at = where.at
         why = names.problem(f.language)
         if why:  # it is printed bare after LANGUAGE, so it must be a plain name
             self.error(at("language"), errors.SPEC_BAD_IDENTIFIER, f"language {why}")
@@ -45,7 +45,7 @@ class RoutineResolver(ResolverBase):
         seen: set[tuple[Name, str]] = set()
         for key, t in f.spec.triggers.items():
             where = Where(f.pos, ("triggers", key))
-            at = lambda *p: Where(where.pos, where.path + p)  # noqa: E731
+            at = where.at
             ok = self.ident(key, where, "trigger name")
             table_name = names.split(t.table)
             table = self.resolved_tables.get(table_name)
@@ -96,7 +96,7 @@ class RoutineResolver(ResolverBase):
         result: list[ir.Grant] = []
         for i, g in enumerate(f.spec.grants):
             where = Where(f.pos, ("grants", i))
-            at = lambda *p: Where(where.pos, where.path + p)  # noqa: E731
+            at = where.at
             privileges = tuple(p.lower() for p in g.privileges)
             roles_ok = True
             for j, role in enumerate(g.to):
@@ -144,7 +144,7 @@ class RoutineResolver(ResolverBase):
         return result
 
     def function_signature(self, name: Name) -> str | None:
-        fn, where, _module = self.known.functions[name]
+        fn, _where, _module = self.known.functions[name]
         try:
             shape, _ = sqlparse.function(name.name, fn.args, fn.returns, fn.language, fn.body + "\n", "$sig$")
         except sqlparse.FragmentError:

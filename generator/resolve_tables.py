@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,7 +17,7 @@ from .resolve_policies import PolicyResolver
 class TableResolver(PolicyResolver):
     # -- tables ----------------------------------------------------------
     def table(self, name: Name, t: spec.Table, where: Where, module: str) -> ir.Table | None:
-        at = lambda *p: Where(where.pos, where.path + p)  # noqa: E731
+        at = where.at
         columns: list[ir.Column] = []
         constraints: list[ir.Constraint] = []
         constraint_at: dict[str, Where] = {}
@@ -107,9 +108,9 @@ class TableResolver(PolicyResolver):
             if con.kind == "primary_key":
                 columns = [ir.Column(**{**col.__dict__, "not_null": True}) if col.name in con.columns else col for col in columns]
 
-        partition_by, partition_key, partitions = self.partitioning(name, t, columns, constraints, at)
+        partition_by, partition_key, partitions = self.partitioning(name, t, columns, constraints, where)
         indexes = [ix for key, spec_ix in t.indexes.items() if (ix := self.index(name, key, spec_ix, column_names, partition_key, at("indexes", key))) is not None]
-        policies = self.policies(name, t, at)
+        policies = self.policies(name, t, where)
         if len(columns) != len(t.columns):
             return None
         return ir.Table(
@@ -199,7 +200,8 @@ class TableResolver(PolicyResolver):
                 return Where(where.pos, where.path + ("constraints", i, "references"))
         return Where(where.pos, where.path + ("columns", fk.columns[0], "references"))
 
-    def partitioning(self, name: Name, t: spec.Table, columns: list[ir.Column], constraints: list[ir.Constraint], at: Any) -> tuple[str | None, tuple[str, ...], tuple[ir.Partition, ...]]:
+    def partitioning(self, name: Name, t: spec.Table, columns: list[ir.Column], constraints: list[ir.Constraint], where: Where) -> tuple[str | None, tuple[str, ...], tuple[ir.Partition, ...]]:
+        at = where.at
         p = t.partitioning
         if p is None:
             return None, (), ()
@@ -245,7 +247,7 @@ class TableResolver(PolicyResolver):
             ranges.append((lo, hi, pname, pw))
             parts.append(ir.Partition(pn, _bound_sql(part.from_), _bound_sql(part.to), part.comment))
         ranges.sort(key=lambda r: _cmp_key(r[0]))
-        for (lo1, hi1, n1, _w1), (lo2, _hi2, n2, w2) in zip(ranges, ranges[1:]):
+        for (lo1, hi1, n1, _w1), (lo2, _hi2, n2, w2) in itertools.pairwise(ranges):
             if _cmp_key(lo2) < _cmp_key(hi1):
                 self.error(w2, errors.PARTITION, f'partition "{n2}" overlaps partition "{n1}"', key=True)
         return p.by.upper(), key, tuple(parts)

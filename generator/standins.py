@@ -17,7 +17,7 @@ def standin_sql(schema: ir.Schema) -> str:
     lines = []
     for role in ext.roles:
         lines.append(
-            "DO $standin$ BEGIN CREATE ROLE {0} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $standin$;".format(quoting.ident(role))
+            f"DO $standin$ BEGIN CREATE ROLE {quoting.ident(role)} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $standin$;"
         )
     for s in ext.schemas:
         lines.append(f"CREATE SCHEMA IF NOT EXISTS {quoting.ident(s)};")

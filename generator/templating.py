@@ -41,11 +41,11 @@ def template_cache(directory: str | None = None) -> Any | None:
     """
     import jinja2
 
-    class Cache(jinja2.FileSystemBytecodeCache):  # type: ignore[misc]
+    class Cache(jinja2.FileSystemBytecodeCache):
         def load_bytecode(self, bucket: Any) -> None:
             try:
                 super().load_bytecode(bucket)
-            except Exception:  # a damaged entry: compile again
+            except Exception:  # noqa: BLE001 - any damage (truncated, garbage, unpickling, marshal) only costs a compile
                 bucket.reset()
 
         def dump_bytecode(self, bucket: Any) -> None:
