@@ -229,7 +229,7 @@ def run() -> None:
     os._exit(code or 0)
 
 
-def _shown(path: Any) -> str:
+def _shown(path: str | os.PathLike[str]) -> str:
     import os
 
     try:

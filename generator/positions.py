@@ -28,7 +28,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Base = yaml.SafeLoader
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """The safe loader, remembering the tag of each plain scalar it has resolved.
 
     Even the C loader calls back into Python to resolve every scalar's tag by
