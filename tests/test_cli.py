@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner, Result
-
 from schemagen import writer
 from schemagen.cli import main
 
