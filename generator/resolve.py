@@ -127,7 +127,7 @@ class Resolver(TableResolver, RoutineResolver):
             if col.references:
                 ref = names.reference(col.references)
                 if ref is not None:
-                    fks.append(ir.Constraint(f"{name.name}_{col_name}_fkey", "foreign_key", (col_name,), ref_table=ref.table, ref_columns=ref.columns))
+                    fks.append(ir.Constraint(names.make_object_name(name.name, col_name, "fkey"), "foreign_key", (col_name,), ref_table=ref.table, ref_columns=ref.columns))
         self.known.external_tables[name] = ir.ExternalTable(
             name,
             tuple(columns),

@@ -55,16 +55,16 @@ class TableResolver(PolicyResolver):
             if typ is not None:
                 columns.append(ir.Column(col_name, typ[0], typ[1], typ[2], typ[3], typ[4], col.not_null or col.primary_key, default, col.identity, col.comment, python_type=col.python_type))
             if col.identity:
-                seq = Name(name.schema, f"{name.name}_{col_name}_seq")
+                seq = Name(name.schema, names.make_object_name(name.name, col_name, "seq"))
                 self.claim(self.relations, seq, cw, "identity sequence")
                 self.sequences.add(seq)
             if col.primary_key:
-                add(ir.Constraint(f"{name.name}_pkey", "primary_key", (col_name,)), at("columns", col_name, "primary_key"), col.lint, cw)
+                add(ir.Constraint(names.make_object_name(name.name, None, "pkey"), "primary_key", (col_name,)), at("columns", col_name, "primary_key"), col.lint, cw)
             if col.unique:
                 add(ir.Constraint(names.derived_constraint_name(name.name, [col_name], "key"), "unique", (col_name,)), at("columns", col_name, "unique"), col.lint, cw)
             if col.check is not None and (node := self.expr(col.check, at("columns", col_name, "check"))) is not None:
                 self.check_columns(sqlparse.expression_column_refs(col.check), set(t.columns), name, at("columns", col_name, "check"))
-                add(ir.Constraint(f"{name.name}_{col_name}_check", "check", check=col.check.strip()), at("columns", col_name, "check"), col.lint, cw, col.check)
+                add(ir.Constraint(names.make_object_name(name.name, col_name, "check"), "check", check=col.check.strip()), at("columns", col_name, "check"), col.lint, cw, col.check)
             if col.references is not None:
                 fk = self.foreign_key(name, [col_name], col.references, col.on_delete, col.on_update, None, at("columns", col_name, "references"))
                 if fk is not None:
@@ -95,7 +95,7 @@ class TableResolver(PolicyResolver):
                     self.error(at("constraints", i, kind), errors.SPEC_INVALID, f"a {kind.replace('_', ' ')} constraint needs at least one column")
                 continue
             label = {"unique": "key", "primary_key": "pkey", "foreign_key": "fkey"}[kind]
-            cname = c.name or (f"{name.name}_pkey" if kind == "primary_key" else names.derived_constraint_name(name.name, cols, label))
+            cname = c.name or (names.make_object_name(name.name, None, "pkey") if kind == "primary_key" else names.derived_constraint_name(name.name, cols, label))
             nw = at("constraints", i, "name") if c.name else cw
             if kind == "foreign_key":
                 assert c.references is not None
@@ -131,11 +131,12 @@ class TableResolver(PolicyResolver):
     @staticmethod
     def unused_name(table: str, refs: set[str], taken: dict[str, Where]) -> str:
         # PostgreSQL names an unnamed CHECK after its only column, else after the table.
-        base = f"{table}_{next(iter(refs))}_check" if len(refs) == 1 else f"{table}_check"
-        name, n = base, 0
+        # On a clash it numbers the label (`t_a_check1`), as ChooseConstraintName does.
+        column = next(iter(refs)) if len(refs) == 1 else None
+        name, n = names.make_object_name(table, column, "check"), 0
         while name in taken:
             n += 1
-            name = f"{base}{n}"
+            name = names.make_object_name(table, column, f"check{n}")
         return name
 
     def check_columns(self, refs: Iterable[tuple[tuple[str, ...], int | None]], columns: set[str], table: Name, where: Where) -> set[str]:
