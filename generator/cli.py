@@ -51,7 +51,7 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             where = f" {exc.filename}" if exc.filename else ""
             click.echo(f"schemagen: cannot write{where}: {exc.strerror or exc}; generated files were left as they were", err=True)
             sys.exit(EXIT_USER_ERROR)
-        except Exception:  # a bug in schemagen: say so, with the traceback for the report
+        except Exception:  # noqa: BLE001 - the last resort on purpose: a bug in schemagen, said so with the traceback for the report
             traceback.print_exc()
             click.echo("schemagen: internal error (this is a bug in schemagen, not in your spec)", err=True)
             sys.exit(EXIT_CRASH)
@@ -255,7 +255,7 @@ def run() -> None:
     os._exit(code or 0)
 
 
-def _shown(path: Any) -> str:
+def _shown(path: str | os.PathLike[str]) -> str:
     import os
 
     try:

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
 from diff_harness import ACCOUNT_A, ROWS, Case, run
 
 

@@ -15,7 +15,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from schemagen import loader, resolve
 from schemagen.lint import RULES, Options, lint
 

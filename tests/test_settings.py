@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
 from schemagen import build as pipeline
 from schemagen import config, render_sql
 from schemagen.cli import main
