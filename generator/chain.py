@@ -82,7 +82,7 @@ def read(settings: Settings) -> list[Written]:
             saved = json.loads(data)
             version, name = saved["version"], saved["name"]
             if not isinstance(version, int) or not isinstance(name, str):
-                raise ValueError("version must be a number and name a string")
+                raise TypeError("version must be a number and name a string")
         except (ValueError, TypeError, KeyError) as exc:
             raise errors.SpecError([errors.Diagnostic(display_path(out / rel), 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}")]) from None
         if newest is None or version > newest[0]:

@@ -14,6 +14,7 @@ import functools
 import operator
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -502,9 +503,11 @@ def matches_json(value: Any, data: Any, skip: frozenset[str] = frozenset()) -> b
     decoding would give an equal value; a False leaves the caller to decode
     (which also reports a state it cannot read).
     """
-    if not dataclasses.is_dataclass(value) or not isinstance(data, dict):
+    tp: Any = type(value)
+    if not (isinstance(tp, type) and dataclasses.is_dataclass(tp)) or not isinstance(data, dict):
         return False
-    return _matcher(type(value))(value, data, skip)
+    match: Callable[[Any, Any, frozenset[str]], bool] = _matcher(tp)
+    return match(value, data, skip)
 
 
 def _equal(value: Any, data: Any) -> bool:
@@ -513,6 +516,10 @@ def _equal(value: Any, data: Any) -> bool:
 
 def _nothing(_value: Any) -> None:
     return None
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    return f.default_factory() if callable(f.default_factory) else f.default
 
 
 @functools.cache
@@ -531,10 +538,10 @@ def _matcher(tp: Any) -> Any:
             return lambda value, data: type(value) is tuple and type(data) is list and value == tuple(data)
         match = _matcher(inner)
         return lambda value, data: type(value) is tuple and type(data) is list and len(value) == len(data) and all(map(match, value, data))
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         matchers = {name: _matcher(hint) for name, hint in _hints(tp).items()}
         names = matchers.keys()
-        defaults = {f.name: f.default if f.default is not dataclasses.MISSING else f.default_factory() for f in dataclasses.fields(tp) if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
+        defaults = {f.name: _default(f) for f in dataclasses.fields(tp) if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
 
         # The usual case, every field saved and none skipped: the plain fields in one
         # comparison of two tuples, then the nested ones (a third of the time of each in turn).
