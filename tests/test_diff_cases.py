@@ -42,6 +42,7 @@ def edit(*steps: Any) -> Any:
 ITEMS = "SELECT label, qty, price, note FROM item ORDER BY id"
 ITEM_ROWS = [("lamp", 3, Decimal("9.99"), "first"), ("desk", 1, Decimal("120.00"), None), ("chair", 0, None, "third")]
 NO_ARCHIVED = ROWS.replace("'archived'", "'draft'")
+COUNT_STATUS = {"args": "p item_status", "returns": "integer", "language": "sql", "volatility": "stable", "body": "SELECT count(*)::integer FROM item WHERE status = p"}
 EVENTS_BY_PARTITION = "SELECT tableoid::regclass::text, count(*) FROM event GROUP BY 1 ORDER BY 1"
 
 
@@ -129,6 +130,10 @@ CASES = [
          after_down=[("SELECT count(*) FROM item WHERE status = 'active'", [(1,)])]),
     Case("enum_reorder_values", lambda s: set_enum(s, "channel", ["store", "web"]),
          after_up=[("SELECT channel::text, count(*) FROM event GROUP BY 1 ORDER BY 1", [("store", 1), ("web", 2), (None, 1)])]),
+    Case("enum_rebuild_recreates_functions_of_its_type", lambda s: set_enum(s, "item_status", ["active", "draft", "archived"]),
+         old=edit(lambda s: s["functions"].update(count_status=COUNT_STATUS),
+                  lambda s: table(s, "account").update(policies={"account_any_active": {"command": "select", "using": "count_status('active') >= 0", "roles": ["app_user"]}})),
+         after_up=[("SELECT count_status('active'), enum_range(NULL::item_status)::text", [(1, "{active,draft,archived}")])]),
     Case("enum_rename_type",
          edit(lambda s: s["enums"].update(sales_channel={**s["enums"].pop("channel"), "renamed_from": "channel"}),
               lambda s: columns(s, "event")["channel"].update(type="sales_channel")),
