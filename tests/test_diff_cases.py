@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from diff_harness import ACCOUNT_A, ROWS, Case, run
+from diff_harness import ACCOUNT_A, ROWS, Case, run, specs
+from schemagen import diff
 
 
 def table(spec: dict[str, Any], name: str) -> dict[str, Any]:
@@ -228,6 +229,13 @@ CASES = [
                   lambda s: columns(s, "item")["qty"].update(default="default_qty()"),
                   lambda s: table(s, "account").update(policies={"account_busy": {"command": "select", "using": "item_count(id) >= 0", "roles": ["app_user"]}})),
          after_up=[("SELECT column_default FROM information_schema.columns WHERE table_name = 'item' AND column_name = 'qty'", [("default_qty()",)])]),
+    Case("recreated_function_called_with_a_space_before_its_parenthesis",
+         lambda s: s["functions"]["item_count"].update(args="p_account uuid, p_min integer DEFAULT 0"),
+         old=edit(lambda s: s["functions"].update(my_item_count={**s["functions"]["item_count"]}),
+                  lambda s: table(s, "account").update(policies={
+                      "account_busy": {"command": "select", "using": "item_count (id) >= 0", "roles": ["app_user"]},
+                      "account_mine": {"command": "select", "using": "my_item_count(id) >= 0", "roles": ["app_user"]},
+                  }))),
     Case("trigger_moves_to_new_function",
          edit(lambda s: s["functions"].update(stamp=s["functions"].pop("touch")), lambda s: s["triggers"]["item_touch"].update(function="stamp"))),
     Case("change_trigger_events", lambda s: s["triggers"]["item_touch"].update(events=["insert", "update"], when="NEW.qty IS NOT NULL")),
@@ -239,6 +247,15 @@ CASES = [
               lambda s: s["enums"]["item_status"].pop("comment"), lambda s: table(s, "event")["indexes"]["idx_event_account"].update(comment="Recent first."),
               lambda s: s["functions"]["touch"].update(comment="Stamps updated_at."), lambda s: s["triggers"]["item_touch"].update(comment="Keeps updated_at current."))),
 ]
+
+
+def test_only_what_calls_a_recreated_function_is_recreated(tmp_path):
+    """`my_item_count(` is not a call of item_count: its policy stays."""
+    case = next(c for c in CASES if c.name == "recreated_function_called_with_a_space_before_its_parenthesis")
+    old, new, sources = specs(case, tmp_path)
+    up = diff.migration(old, new, number=2, name=case.name, previous="0001_shop", sources=sources).up
+    assert "DROP POLICY account_busy" in up
+    assert "account_mine" not in up
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
