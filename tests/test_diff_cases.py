@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from diff_harness import ACCOUNT_A, ROWS, Case, run, specs
+import pg
+import psycopg
+from diff_harness import ACCOUNT_A, ROWS, Case, assert_dump, full_sql, query, reference_dump, run, specs
 from schemagen import diff
 
 
@@ -111,6 +113,8 @@ CASES = [
          after_up=[("SELECT name FROM account ORDER BY name", [("Ada",), ("Bob",)])]),
     Case("set_not_null", lambda s: columns(s, "item")["label"].update(not_null=True),
          after_up=[("SELECT attnotnull FROM pg_attribute WHERE attrelid = 'item'::regclass AND attname = 'label'", [(True,)])]),
+    Case("set_not_null_fills_nulls_with_the_new_default", lambda s: columns(s, "item")["note"].update(not_null=True, default="'none'"),
+         after_up=[("SELECT note FROM item ORDER BY id", [("first",), ("none",), ("third",)])]),
     Case("drop_not_null", lambda s: columns(s, "item")["qty"].update(not_null=False)),
     Case("change_and_drop_defaults", edit(lambda s: columns(s, "item")["qty"].update(default=1), lambda s: columns(s, "account")["created_at"].pop("default"))),
     # -- enums -----------------------------------------------------------
@@ -256,6 +260,36 @@ def test_only_what_calls_a_recreated_function_is_recreated(tmp_path):
     up = diff.migration(old, new, number=2, name=case.name, previous="0001_shop", sources=sources).up
     assert "DROP POLICY account_busy" in up
     assert "account_mine" not in up
+
+
+NOTE_NOT_NULL = Case("set_not_null_over_nulls_without_default", lambda s: columns(s, "item")["note"].update(not_null=True))
+
+
+def test_not_null_over_nulls_without_default_stops_before_changing_anything(pg_admin_url, tmp_path):
+    old, new, sources = specs(NOTE_NOT_NULL, tmp_path)
+    up = diff.migration(old, new, number=2, name=NOTE_NOT_NULL.name, previous="0001_shop", sources=sources).up
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, full_sql(old))
+        pg.apply_sql(url, ROWS)
+        before = pg.schema_dump(url), query(url, "SELECT * FROM item ORDER BY id")
+        with pytest.raises(psycopg.errors.RaiseException, match="item.note holds NULLs and has no default"):
+            pg.apply_sql_per_statement(url, up)
+        assert (pg.schema_dump(url), query(url, "SELECT * FROM item ORDER BY id")) == before
+        pg.apply_sql(url, "UPDATE item SET note = 'filled' WHERE note IS NULL")
+        pg.apply_sql_per_statement(url, up)  # once the NULLs are gone, the same migration runs
+        assert query(url, "SELECT count(*) FROM item WHERE note = 'filled'") == [(1,)]
+
+
+def test_not_null_migration_runs_again_after_stopping_in_its_last_transaction(pg_admin_url, tmp_path):
+    """A run that committed the main transaction and stopped in the last one left the NOT VALID check behind."""
+    old, new, sources = specs(NOTE_NOT_NULL, tmp_path)
+    up = diff.migration(old, new, number=2, name=NOTE_NOT_NULL.name, previous="0001_shop", sources=sources).up
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, full_sql(old))
+        pg.apply_sql(url, ROWS.replace("120.00, NULL", "120.00, 'second'"))
+        pg.apply_sql(url, "ALTER TABLE item ADD CONSTRAINT item_note_not_null_check CHECK (note IS NOT NULL) NOT VALID")
+        pg.apply_sql_per_statement(url, up)
+        assert_dump(pg.schema_dump(url), reference_dump(pg_admin_url, full_sql(new)), "old + stopped run + up")
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

@@ -220,14 +220,27 @@ def _using(c0: ir.Column, c1: ir.Column) -> str | None:
 
 
 def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
-    """NOT NULL on a column with rows: proven by a CHECK validated outside the main transaction first."""
+    """NOT NULL on a column with rows: proven by a CHECK validated outside the main transaction first.
+
+    The rows that hold NULL are dealt with in the main transaction, so that a
+    NULL never makes the last one fail after the rest is committed: they get
+    the column's default, or, without one, the migration stops before it
+    changes anything.
+    """
     q = t.name.q
     node = ctx.late(("not_null", t.name, c.name))
     ctx.plan.edge(("build", ("table", t.name)), node.key)
+    if c.default is not None:
+        notes = (f"Rewrites the rows where {c.name} is NULL: they get the column's default.",)
+        ctx.add(node, st.FillNulls(q, c.q), notes=notes)
+    else:
+        message = quoting.literal(f"column {t.name.display}.{c.name} holds NULLs and has no default: fill them before making it NOT NULL")
+        ctx.add(node, st.RefuseNulls(q, c.q, message), notes=("Stops here, before anything is committed, if a row holds NULL.",))
     if t.partition_by:
         ctx.add(node, st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"), notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked.",), ignore=("adding-not-nullable-field",))
         return
     check = quoting.ident(pgnames.make_object_name(t.name.name, c.name, "not_null_check"))
+    ctx.add(node, st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"), notes=("Left by an earlier run that stopped in the last transaction, if any.",), ignore=("ban-drop-constraint",))
     ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {check} CHECK ({c.q} IS NOT NULL) NOT VALID"), notes=("Proves NOT NULL without a long lock: added NOT VALID here, validated in the last transaction.",))
     ctx.add(node, st.AlterTable(q, f"VALIDATE CONSTRAINT {check}"), Phase.FINAL)
     ctx.add(node, st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"), Phase.FINAL, notes=("The validated CHECK spares this statement its scan.",))
