@@ -98,6 +98,20 @@ def test_check_fails_when_a_new_migration_is_needed(project):
     assert snapshot(project) == before
 
 
+def test_a_hand_edited_migration_is_refused_when_the_manifest_is_gone(project):
+    build()
+    path = project / "generated/migrations/0001_shop.sql"
+    path.write_text(path.read_text() + "DROP TABLE item;\n")
+    (project / "generated/manifest.json").unlink()
+    before = snapshot(project)
+    for args in (("--check",), ()):
+        code, out = build(*args)
+        assert code == 1
+        assert "generated/manifest.json:1:1: E061 manifest.json is missing or unreadable" in out
+        assert "git checkout -- generated/manifest.json" in out
+        assert snapshot(project) == before
+
+
 def test_a_hand_edited_migration_is_refused(project):
     build()
     path = project / "generated/migrations/0001_shop.sql"
