@@ -50,10 +50,6 @@ class Context:
     replaced_keys: set[tuple[Name, tuple[str, ...]]] = field(default_factory=set)  # unique keys dropped and re-added
     disruptive: set[Hashable] = field(default_factory=set)  # objects whose build can break what uses them
 
-    @property
-    def existing_tables(self) -> set[Name]:
-        return {t.name for t in self.old.tables} & {t.name for t in self.new.tables}
-
     def release(self, key: Hashable) -> Node:
         return self.plan.node((RELEASE, key), RELEASE_RANK[_kind(key)])
 

@@ -114,7 +114,7 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         else:
             alter_column(ctx, build, t1, before, column)
     for name in added + changed:
-        add_constraint(ctx, t1, new_cons[name], existing=True)
+        add_constraint(ctx, t1, new_cons[name])
         ctx.change(f"{'add' if name in added else 'change'} constraint {name} on {t1.name.display}")
     for old_name, new_name in renames:
         if old_cons[old_name].comment != new_cons[new_name].comment:
@@ -247,7 +247,7 @@ def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
     ctx.add(node, st.AlterTable(q, f"DROP CONSTRAINT {check}"), Phase.FINAL, notes=("The CHECK was only a means to SET NOT NULL.",), ignore=("ban-drop-constraint",))
 
 
-def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint, *, existing: bool) -> None:
+def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
     """A CHECK, UNIQUE or PRIMARY KEY constraint on a table that already has rows."""
     q = t.name.q
     comment = [st.Comment.on("CONSTRAINT", f"{c.q} ON {q}", c.comment)] if c.comment is not None else []
