@@ -165,11 +165,16 @@ def test_mistakes_about_the_change_are_positioned_errors(project, change, messag
     assert "spec/shop.yaml:" in out and message in out
 
 
-def test_renamed_from_an_existing_name_is_an_error(project):
-    edit_spec(project, lambda s: s["tables"]["item"]["columns"]["note"].update(renamed_from="label"))
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda s: s["tables"]["item"]["columns"]["note"].update(renamed_from="label"), 'E065 column note is renamed from "label", but table item still has a column "label"'),
+    (lambda s: s["tables"]["item"].update(renamed_from="account"), 'E065 table item is renamed from "account", but the spec still has a table "account"'),
+    (lambda s: s["enums"]["item_status"].update(renamed_values={"active": "draft"}), 'E065 value "active" is renamed from "draft", but enum item_status still has a value "draft"'),
+])
+def test_renamed_from_an_existing_name_is_a_stale_rename(project, change, message):
+    edit_spec(project, change)
     code, out = build()
     assert code == 1
-    assert 'E060 column note is renamed from "label", but table item still has a column "label"' in out
+    assert message in out
 
 
 def test_state_round_trips_through_json():
