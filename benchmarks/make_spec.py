@@ -21,6 +21,7 @@ The output depends only on N: same N, same bytes.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,7 @@ def table(i: int, m: int) -> dict[str, Any]:
         constraints.append({"name": f"{name}_pkey", "primary_key": ["id", "created_at"]})
         months = [(2025, mo) for mo in range(7, 13)] + [(2026, mo) for mo in range(1, 7)]
         parts = {}
-        for (y, mo), (y2, mo2) in zip(months, months[1:]):
+        for (y, mo), (y2, mo2) in itertools.pairwise(months):
             parts[f"{name}_{y}_{mo:02d}"] = {"from": f"{y}-{mo:02d}-01", "to": f"{y2}-{mo2:02d}-01"}
         t["partitioning"] = {"by": "range", "key": ["created_at"], "partitions": parts}
     t["row_level_security"] = True

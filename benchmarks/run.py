@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import make_spec  # noqa: E402
+import make_spec
 
 PYPROJECT = '[tool.schemagen]\nspec_dir = "spec"\nout_dir = "generated"\n'
 README_START = "<!-- benchmark:start -->"
@@ -254,7 +254,7 @@ def table(rows: list[Row], ratios: dict[str, float | None], runs: int) -> str:
         verdict = {True: "ok", False: "**over**", None: ""}[r.ok]
         if r.note:
             verdict = f"{verdict} {r.note}".strip()
-        fmt = lambda v, spec: "" if v is None else format(v, spec)  # noqa: E731
+        fmt = lambda v, spec: "" if v is None else format(v, spec)
         lines.append(f"| `schemagen {r.command}` | {r.spec} | {fmt(r.median_s, '.3f')} | {fmt(r.min_s, '.3f')} | {fmt(r.median_cpu_s, '.3f')} | {fmt(r.max_peak_mb, '.0f')} | {target} | {verdict} |")
     for name, value in ratios.items():
         if value is not None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from pglast import ast
 
-from . import ir, pgtypes, pyexpr, sqlparse
+from . import ir, pgast, pgtypes, pyexpr, sqlparse
 from .pyexpr import Expr
 
 _NUMERIC = {"int", "decimal", "float"}
@@ -123,16 +123,16 @@ class _Translator:
     # -- predicates: the condition under which `node` is TRUE (want=True) or FALSE
     def truth(self, node: ast.Node, want: bool) -> Pred:
         if isinstance(node, ast.BoolExpr):
-            kind = node.boolop.name
+            kind = pgast.kind(node.boolop)
             if kind == "NOT_EXPR":
-                return self.truth(node.args[0], not want)
-            items = tuple(self.truth(a, want) for a in node.args)
+                return self.truth(pgast.nodes(node.args)[0], not want)
+            items = tuple(self.truth(a, want) for a in pgast.nodes(node.args))
             # x AND y is true when both are, false when either is (and the mirror for OR).
             conj = (kind == "AND_EXPR") == want
             return Junction("and" if conj else "or", items)
         if isinstance(node, ast.NullTest):
-            col = self.column_name(node.arg)
-            is_null = node.nulltesttype.name == "IS_NULL"
+            col = self.column_name(pgast.node(node.arg))
+            is_null = pgast.kind(node.nulltesttype) == "IS_NULL"
             return NullTest(col, is_null == want)
         if isinstance(node, ast.A_Expr):
             return self.a_expr(node, want)
@@ -144,23 +144,23 @@ class _Translator:
         raise Untranslatable(_describe(node))
 
     def a_expr(self, node: ast.A_Expr, want: bool) -> Pred:
-        kind = node.kind.name
+        kind = pgast.kind(node.kind)
         op = node.name[-1].sval if node.name else ""
         if kind == "AEXPR_OP" and op in _CMP and node.lexpr is not None:
-            left, right = self.value(node.lexpr), self.value(node.rexpr)
+            left, right = self.value(node.lexpr), self.value(pgast.node(node.rexpr))
             py = _CMP[op]
             return self.compare(left, py if want else _NEGATED[py], right)
         if kind in ("AEXPR_BETWEEN", "AEXPR_NOT_BETWEEN"):
-            x = self.value(node.lexpr)
-            lo, hi = (self.value(n) for n in node.rexpr)
+            x = self.value(pgast.node(node.lexpr))
+            lo, hi = (self.value(n) for n in pgast.nodes(node.rexpr))
             inside = kind == "AEXPR_BETWEEN"
             # x BETWEEN lo AND hi is x >= lo AND x <= hi (the SQL standard's definition).
             if inside == want:
                 return Junction("and", (self.compare(x, ">=", lo), self.compare(x, "<=", hi)))
             return Junction("or", (self.compare(x, "<", lo), self.compare(x, ">", hi)))
         if kind == "AEXPR_IN":
-            x = self.value(node.lexpr)
-            items = [self.value(n) for n in node.rexpr]
+            x = self.value(pgast.node(node.lexpr))
+            items = [self.value(n) for n in pgast.nodes(node.rexpr)]
             for item in items:
                 self.comparable(x, "==", item)
             member = (op == "=") == want
@@ -197,22 +197,23 @@ class _Translator:
             return Value(pyexpr.atom(self.fields[name]), _family(col), (name,))
         if isinstance(node, ast.A_Const):
             return self.constant(node)
-        if isinstance(node, ast.A_Expr) and node.kind.name == "AEXPR_OP":
-            op = node.name[-1].sval
+        if isinstance(node, ast.A_Expr) and pgast.kind(node.kind) == "AEXPR_OP":
+            op = pgast.strings(node.name)[-1]
             if op == "-" and node.lexpr is None:
-                operand = self.value(node.rexpr)
+                operand = self.value(pgast.node(node.rexpr))
                 self.arithmetic(operand, operand, op)
                 return Value(pyexpr.Unary(pyexpr.UNARY, "-", pyexpr.wrap(operand.expr, pyexpr.UNARY)), operand.family, operand.columns)
             if op in ("+", "-", "*") and node.lexpr is not None:
-                left, right = self.value(node.lexpr), self.value(node.rexpr)
+                left, right = self.value(node.lexpr), self.value(pgast.node(node.rexpr))
                 family = self.arithmetic(left, right, op)
                 prec = pyexpr.MUL if op == "*" else pyexpr.ADD
                 return Value(pyexpr.chain(prec, [left.expr, right.expr], [op]), family, left.columns + right.columns)
         if isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const) and isinstance(node.arg.val, ast.String):
-            target = [n.sval for n in node.typeName.names]
+            type_name = pgast.present(node.typeName)
+            target = pgast.strings(type_name.names)
             enum = self.enums.get(ir.Name(target[0] if len(target) == 2 else "public", target[-1]))
-            if enum is not None and not node.typeName.arrayBounds:
-                return Value(pyexpr.atom(_py_str(node.arg.val.sval)), "string", ())
+            if enum is not None and not type_name.arrayBounds:
+                return Value(pyexpr.atom(_py_str(pgast.present(node.arg.val.sval))), "string", ())
         raise Untranslatable(_describe(node))
 
     def constant(self, node: ast.A_Const) -> Value:
@@ -222,7 +223,7 @@ class _Translator:
         if isinstance(v, ast.Integer):
             return Value(pyexpr.atom(str(v.ival)), "int", ())
         if isinstance(v, ast.Float):
-            text = v.fval
+            text = pgast.present(v.fval)
             if text.isdigit():  # an integer too large for int4 still reads as an integer
                 return Value(pyexpr.atom(text), "int", ())
             self.uses_decimal = True
@@ -230,7 +231,7 @@ class _Translator:
         if isinstance(v, ast.Boolean):
             return Value(pyexpr.atom("True" if v.boolval else "False"), "bool", ())
         if isinstance(v, ast.String):
-            return Value(pyexpr.atom(_py_str(v.sval)), "string", ())
+            return Value(pyexpr.atom(_py_str(pgast.present(v.sval))), "string", ())
         raise Untranslatable(_describe(node))
 
     @staticmethod
@@ -243,9 +244,9 @@ class _Translator:
         return a if a == b else ({a, b} - {"int"}).pop()
 
     def column_name(self, node: ast.Node) -> str:
-        if not isinstance(node, ast.ColumnRef) or not all(isinstance(f, ast.String) for f in node.fields):
+        if not isinstance(node, ast.ColumnRef) or not all(isinstance(f, ast.String) for f in pgast.nodes(node.fields)):
             raise Untranslatable(_describe(node))
-        name: str = node.fields[-1].sval
+        name: str = pgast.strings(node.fields)[-1]
         col = self.table.column(name)
         if col is None:
             raise Untranslatable(f"it reads {name}, which is not a column of the table")
@@ -275,7 +276,7 @@ def _family_text(family: str) -> str:
 
 def _describe(node: ast.Node) -> str:
     if isinstance(node, ast.FuncCall):
-        return f"it calls {'.'.join(n.sval for n in node.funcname)}()"
+        return f"it calls {'.'.join(pgast.strings(node.funcname))}()"
     if isinstance(node, ast.SubLink):
         return "it uses a sub-query"
     if isinstance(node, ast.TypeCast):

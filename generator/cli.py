@@ -51,7 +51,7 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             where = f" {exc.filename}" if exc.filename else ""
             click.echo(f"schemagen: cannot write{where}: {exc.strerror or exc}; generated files were left as they were", err=True)
             sys.exit(EXIT_USER_ERROR)
-        except Exception:  # a bug in schemagen: say so, with the traceback for the report
+        except Exception:  # noqa: BLE001 - the last resort on purpose: a bug in schemagen, said so with the traceback for the report
             traceback.print_exc()
             click.echo("schemagen: internal error (this is a bug in schemagen, not in your spec)", err=True)
             sys.exit(EXIT_CRASH)
@@ -66,7 +66,29 @@ spec_option = click.option("--spec", "spec_dir", metavar="DIR", help="Spec direc
 out_option = click.option("--out", "out_dir", metavar="DIR", help="Output directory (default: [tool.schemagen] out_dir, else generated/).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Exit 1 for every mistake of the user's, a wrong option included; 2 only when schemagen itself fails.
+
+    Click's own convention gives usage errors 2, which would make a typo in a
+    CI script look like a crash, so its errors are handled here instead.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.ClickException as exc:  # UsageError, BadParameter, NoSuchOption, ...
+            exc.show()
+            sys.exit(EXIT_USER_ERROR)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        if isinstance(result, int) and result:  # ctx.exit(n) returns n outside standalone mode
+            sys.exit(result)
+        return result
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="schemagen")
 def main() -> None:
     """Turn a YAML description of a PostgreSQL schema into migration SQL, models and docs.
@@ -157,7 +179,11 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
     schema, origins, _sources = pipeline.load_located(settings)
     day = today.date() if today is not None else datetime.date.today()
     findings = run_lint(schema, origins, Options.from_settings(settings, day))
-    click.echo({"text": report.text, "json": report.as_json, "github": report.github}[fmt](findings), nl=False)
+    if fmt == "json":
+        docs_page = os.path.relpath(settings.out_dir / "docs" / "lint-rules.md", settings.root).replace(os.sep, "/")
+        click.echo(report.as_json(findings, docs_page), nl=False)
+    else:
+        click.echo({"text": report.text, "github": report.github}[fmt](findings), nl=False)
     click.echo(f"lint: {report.summary(findings)}", err=True)
     sys.exit(report.exit_status(findings, strict))
 
@@ -229,7 +255,7 @@ def run() -> None:
     os._exit(code or 0)
 
 
-def _shown(path: Any) -> str:
+def _shown(path: str | os.PathLike[str]) -> str:
     import os
 
     try:

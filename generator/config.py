@@ -46,7 +46,13 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
     start = (start or Path.cwd()).resolve()
     # The project is the one that holds the spec: `schemagen build --spec ~/repo/spec`
     # run from elsewhere must read ~/repo/pyproject.toml, not the working directory's.
-    root = (_project_dir((start / spec_dir).resolve()) if spec_dir is not None else None) or find_root(start)
+    # Outside any project, the spec directory's parent stands in for the root, so
+    # generated headers name `spec/x.yaml` whatever directory the command ran from.
+    if spec_dir is not None:
+        spec_path = (start / spec_dir).resolve()
+        root = _project_dir(spec_path) or spec_path.parent
+    else:
+        root = find_root(start)
     values = dict(DEFAULTS)
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():

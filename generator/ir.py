@@ -478,7 +478,7 @@ def _decoder(tp: Any) -> Any:
         inner, _ellipsis = typing.get_args(tp)
         decode = _decoder(inner)
         return tuple if decode is _same else lambda value: tuple(map(decode, value))
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         decoders = {name: _decoder(hint) for name, hint in _hints(tp).items()}
         nested = {name: decode for name, decode in decoders.items() if decode is not _same}
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-from functools import lru_cache
+from functools import cache
 from json.encoder import encode_basestring_ascii as _string
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fields(cls: type) -> tuple[tuple[str, str], ...]:
     """(attribute, its JSON key followed by ": ") of a dataclass, in key order."""
     return tuple((name, _string(name) + ": ") for name in sorted(f.name for f in dataclasses.fields(cls)))

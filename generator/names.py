@@ -43,6 +43,23 @@ def reference(text: str) -> Reference | None:
     return Reference(Name(m.group(1) or "public", m.group(2)), cols)
 
 
+def make_object_name(name1: str, name2: str | None, label: str) -> str:
+    """PostgreSQL's makeObjectName(): `name1_name2_label`, the longer part shortened to fit 63 bytes.
+
+    Identifiers here are ASCII (see IDENT), so characters are bytes.
+    """
+    overhead = len(label) + 1 + (1 if name2 else 0)
+    avail = MAX_IDENT_BYTES - overhead
+    n1, n2 = len(name1), len(name2 or "")
+    while n1 + n2 > avail:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    parts = [name1[:n1]] + ([name2[:n2]] if name2 else []) + [label]
+    return "_".join(parts)
+
+
 def derived_constraint_name(table: str, columns: list[str], label: str) -> str:
-    """The name PostgreSQL would choose (ChooseConstraintName), e.g. `t_a_b_key`."""
-    return "_".join([table, *columns, label])
+    """The name PostgreSQL would choose (ChooseConstraintName), e.g. `t_a_b_key`, shortened as it shortens it."""
+    return make_object_name(table, "_".join(columns) or None, label)

@@ -26,7 +26,7 @@ class Node:
 
 
 class CycleError(Exception):
-    def __init__(self, keys: list[Hashable]):
+    def __init__(self, keys: Sequence[Hashable]):
         super().__init__(f"dependency cycle between: {', '.join(map(str, keys))}")
         self.keys = keys
 

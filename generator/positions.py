@@ -28,7 +28,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Base = yaml.SafeLoader
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """The safe loader, remembering the tag of each plain scalar it has resolved.
 
     Even the C loader calls back into Python to resolve every scalar's tag by
@@ -53,7 +53,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 class _Index:
     """Positions by path: of values, of mapping keys, where scalars end, and scalar styles."""
 
-    __slots__ = ("values", "keys", "ends", "blocks")
+    __slots__ = ("blocks", "ends", "keys", "values")
 
     def __init__(self) -> None:
         self.values: dict[Path, tuple[int, int]] = {}

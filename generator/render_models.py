@@ -19,7 +19,7 @@ import keyword
 import sys
 from dataclasses import dataclass, field
 
-from . import checks, errors, ir, pgtypes, pynames, pyexpr
+from . import checks, errors, ir, pgtypes, pyexpr, pynames
 from .templating import environment
 
 INDENT = 4

@@ -169,5 +169,4 @@ def migration_sql(schema: ir.Schema, sources: list[str]) -> str:
             sections.append(Section(stmt.section, []))
         sections[-1].statements.append(text)
     view = MigrationView(f"{schema.version:04d}", schema.name, ", ".join(sources), sections)
-    text: str = environment().get_template("sql/migration.sql.j2").render(migration=view)
-    return text
+    return environment().get_template("sql/migration.sql.j2").render(migration=view)

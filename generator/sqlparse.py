@@ -18,6 +18,8 @@ from typing import Any
 from pglast import ast, parse_sql
 from pglast.parser import ParseError, parse_plpgsql_json, parse_sql_json, scan
 
+from . import pgast
+
 
 class FragmentError(Exception):
     def __init__(self, message: str, offset: int | None = None, part: str = "body"):
@@ -96,9 +98,10 @@ def expression(text: str) -> ast.Node:
 
     Locations in the tree count from the start of EXPRESSION_PREFIX."""
     stmt = _parse(text, EXPRESSION_PREFIX, "\n)")
-    if not isinstance(stmt, ast.SelectStmt) or stmt.fromClause or len(stmt.targetList or ()) != 1:
+    targets = (stmt.targetList or ()) if isinstance(stmt, ast.SelectStmt) else ()
+    if not isinstance(stmt, ast.SelectStmt) or stmt.fromClause or len(targets) != 1:
         raise FragmentError("expected one SQL expression")
-    return stmt.targetList[0].val
+    return pgast.node(targets[0].val)
 
 
 @lru_cache(maxsize=64)
@@ -139,13 +142,13 @@ def type_name(text: str) -> TypeRef:
     target = stmt.targetList[0].val if isinstance(stmt, ast.SelectStmt) and stmt.targetList else None
     if not isinstance(target, ast.TypeCast) or stmt.fromClause or len(stmt.targetList) != 1:
         raise FragmentError("expected a type name")
-    tn = target.typeName
-    names = [n.sval for n in tn.names]
+    tn = pgast.present(target.typeName)
+    names = pgast.strings(tn.names)
     mods: list[int] = []
     for mod in tn.typmods or ():
         if not (isinstance(mod, ast.A_Const) and isinstance(mod.val, ast.Integer)):
             raise FragmentError("type modifiers must be integers")
-        mods.append(mod.val.ival)
+        mods.append(pgast.present(mod.val.ival))
     if tn.setof or tn.pct_type:
         raise FragmentError("expected a plain type name")
     schema = names[0] if len(names) == 2 else None
@@ -156,9 +159,12 @@ def type_name(text: str) -> TypeRef:
 
 def index_element(text: str) -> ast.IndexElem:
     stmt = _parse(text, INDEX_ELEMENT_PREFIX, "\n)")
-    if not isinstance(stmt, ast.IndexStmt) or len(stmt.indexParams) != 1:
+    params = (stmt.indexParams or ()) if isinstance(stmt, ast.IndexStmt) else ()
+    if not isinstance(stmt, ast.IndexStmt) or len(params) != 1:
         raise FragmentError("expected one index column or expression")
-    return stmt.indexParams[0]
+    elem = params[0]
+    assert isinstance(elem, ast.IndexElem)  # the grammar of CREATE INDEX's column list
+    return elem
 
 
 @dataclass(frozen=True)
@@ -209,7 +215,7 @@ def function(name: str, args: str, returns: str, language: str, body: str, dolla
         if mode in ("i", "b", "v", "d"):
             arg_types.append(".".join(n.sval for n in p.argType.names if n.sval != "pg_catalog"))
     rt = stmt.returnType
-    returns_trigger = rt is not None and [n.sval for n in rt.names][-1] == "trigger"
+    returns_trigger = rt is not None and pgast.strings(rt.names)[-1] == "trigger"
     return FunctionShape(tuple(arg_types), returns_trigger, returns_table), None
 
 
@@ -257,7 +263,7 @@ def column_refs_at(node: Any, start: int) -> list[tuple[tuple[str, ...], int | N
             if current.testexpr is not None:
                 stack.append(current.testexpr)
         elif isinstance(current, ast.ColumnRef):
-            fields = current.fields
+            fields = current.fields or ()
             if all(isinstance(f, ast.String) for f in fields):
                 location = current.location if current.location is not None and current.location >= start else None
                 refs.append((tuple(f.sval for f in fields), None if location is None else location - start))
@@ -277,14 +283,14 @@ def expression_column_refs(text: str) -> tuple[tuple[tuple[str, ...], int | None
 
 def function_calls(node: Any) -> list[tuple[str, ...]]:
     """Names of every function an expression calls, sub-queries included."""
-    return [tuple(n.sval for n in f.funcname) for f in walk(node) if isinstance(f, ast.FuncCall)]
+    return [tuple(pgast.strings(f.funcname)) for f in walk(node) if isinstance(f, ast.FuncCall)]
 
 
 @lru_cache(maxsize=1024)
 def signature_type_names(args: str, returns: str) -> frozenset[str]:
     """Unqualified names of the types a function's arguments and result use (RETURNS TABLE columns too)."""
     stmt = _parse(f"CREATE FUNCTION f({args}\n) RETURNS {returns}\nLANGUAGE sql AS ", "", "''")
-    return frozenset(n.names[-1].sval for n in walk((stmt.parameters, stmt.returnType)) if isinstance(n, ast.TypeName))
+    return frozenset(pgast.strings(n.names)[-1] for n in walk((stmt.parameters, stmt.returnType)) if isinstance(n, ast.TypeName))
 
 
 @lru_cache(maxsize=8192)

@@ -17,7 +17,7 @@ def standin_sql(schema: ir.Schema) -> str:
     lines = []
     for role in ext.roles:
         lines.append(
-            "DO $standin$ BEGIN CREATE ROLE {0} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $standin$;".format(quoting.ident(role))
+            f"DO $standin$ BEGIN CREATE ROLE {quoting.ident(role)} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $standin$;"
         )
     for s in ext.schemas:
         lines.append(f"CREATE SCHEMA IF NOT EXISTS {quoting.ident(s)};")
@@ -35,6 +35,6 @@ def standin_sql(schema: ir.Schema) -> str:
         for fk in t.foreign_keys:
             lines.append(f"ALTER TABLE {t.name.q} ADD CONSTRAINT {fk.q} {fk.body};")
     for f in ext.functions:
-        body = f.stand_in or f"SELECT NULL::{f.returns}"
-        lines.append(f"CREATE FUNCTION {f.name.q}({f.args}) RETURNS {f.returns} LANGUAGE sql STABLE AS $standin$ {body} $standin$;")
+        stand_in = f.stand_in or f"SELECT NULL::{f.returns}"
+        lines.append(f"CREATE FUNCTION {f.name.q}({f.args}) RETURNS {f.returns} LANGUAGE sql STABLE AS $standin$ {stand_in} $standin$;")
     return "\n".join(lines) + "\n"

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import jinja2
+    from jinja2.bccache import Bucket
 
 
 @lru_cache(maxsize=1)
-def environment() -> Any:
+def environment() -> jinja2.Environment:
     import jinja2  # imported here: `schemagen --help` should not pay for it
 
     root = resources.files("schemagen.templates")
@@ -30,7 +34,7 @@ def environment() -> Any:
     return env
 
 
-def template_cache(directory: str | None = None) -> Any | None:
+def template_cache(directory: str | None = None) -> jinja2.BytecodeCache | None:
     """Compiled templates kept between runs, or None when no cache directory can be used.
 
     Compiling the ~20 templates is a tenth of a small build's time. Jinja keys
@@ -41,14 +45,14 @@ def template_cache(directory: str | None = None) -> Any | None:
     """
     import jinja2
 
-    class Cache(jinja2.FileSystemBytecodeCache):  # type: ignore[misc]
-        def load_bytecode(self, bucket: Any) -> None:
+    class Cache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Bucket) -> None:
             try:
                 super().load_bytecode(bucket)
-            except Exception:  # a damaged entry: compile again
+            except Exception:  # noqa: BLE001 - any damage (truncated, garbage, unpickling, marshal) only costs a compile
                 bucket.reset()
 
-        def dump_bytecode(self, bucket: Any) -> None:
+        def dump_bytecode(self, bucket: Bucket) -> None:
             try:
                 super().dump_bytecode(bucket)
             except OSError:  # read-only or full: run without

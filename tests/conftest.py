@@ -8,9 +8,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 import pg
+import pytest
 
 
 @pytest.fixture(scope="session")

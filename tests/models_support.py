@@ -13,7 +13,6 @@ from typing import Any
 from psycopg import sql
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
-
 from schemagen import build, config
 
 REPO = Path(__file__).resolve().parents[1]

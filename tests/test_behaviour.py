@@ -11,10 +11,9 @@ from __future__ import annotations
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
+import pg
 import psycopg
 import pytest
-
-import pg
 
 # Elapsed time is whole seconds since started_at; the tests start syncs this far back.
 STARTED_AGO = "10 minutes"
@@ -71,7 +70,7 @@ def test_insert_computes_elapsed_without_progress(migrated_db, tenants):
         row = insert_progress(conn, tenants.a.org_id)
     # same statement, same now(): exactly the interval given at insert
     assert row["elapsed_seconds"] == STARTED_AGO_S
-    assert row["speed_items_per_min"] == Decimal("0")
+    assert row["speed_items_per_min"] == Decimal(0)
     assert row["eta_seconds"] is None
     assert row["completed_at"] is None
 
@@ -211,10 +210,9 @@ def test_tenant_isolation(migrated_db, tenants, table):
         assert exc.value.sqlstate == "42501"
         assert "row-level security" in str(exc.value)
 
-    with pg.as_user(migrated_db, a.user_id) as conn:
-        # moving one's own row to another org fails the UPDATE policy's WITH CHECK
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute(f"UPDATE {table} SET org_id = %s WHERE id = %s", (b.org_id, row_id))
+    # moving one's own row to another org fails the UPDATE policy's WITH CHECK
+    with pg.as_user(migrated_db, a.user_id) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(f"UPDATE {table} SET org_id = %s WHERE id = %s", (b.org_id, row_id))
 
     with pg.connect(migrated_db) as conn:  # superuser: the row is untouched
         rows = conn.execute(f"SELECT id, org_id FROM {table}").fetchall()
@@ -233,9 +231,8 @@ def test_no_jwt_subject_sees_and_inserts_nothing(migrated_db, tenants):
 def test_partitions_are_not_reachable_directly(migrated_db, tenants):
     # RLS is enabled on the partitioned parent only; the tenant role must not
     # be able to go around it through a partition.
-    with pg.as_user(migrated_db, tenants.a.user_id) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("SELECT * FROM sync_activity_log_future")
+    with pg.as_user(migrated_db, tenants.a.user_id) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("SELECT * FROM sync_activity_log_future")
 
 
 # --------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from diff_harness import base, write_spec
 from schemagen import chain, diff, ir, loader, resolve
 from schemagen.cli import main

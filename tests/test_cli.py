@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner, Result
-
 from schemagen import writer
 from schemagen.cli import main
 
@@ -195,3 +196,12 @@ def test_command_help_mentions_every_option(name: str) -> None:
             assert param.help, f"{name} {param.opts} has no help text"
             for opt in param.opts:
                 assert opt in result.stdout, f"{opt} missing from `schemagen {name} --help`"
+
+
+@pytest.mark.parametrize("args", [["build", "--bogus"], ["nosuch"], ["lint", "--format", "nope"], ["build", "--name", "Bad Name!"]])
+def test_usage_mistakes_exit_1_like_spec_mistakes(args: list[str], tmp_path: Path) -> None:
+    # 2 is reserved for a crash of schemagen; a typo on the command line is the user's mistake.
+    result = subprocess.run([str(Path(sys.executable).parent / "schemagen"), *args], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stderr
+    assert "Error:" in result.stderr or "E0" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -5,11 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 import pg
 import psycopg
-from diff_harness import ACCOUNT_A, ROWS, Case, assert_dump, full_sql, query, reference_dump, run, specs
+import pytest
+from diff_harness import (
+    ACCOUNT_A,
+    ROWS,
+    Case,
+    assert_dump,
+    full_sql,
+    query,
+    reference_dump,
+    run,
+    specs,
+)
 from schemagen import diff
 
 

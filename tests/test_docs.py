@@ -9,10 +9,9 @@ from __future__ import annotations
 import datetime
 import re
 
+import markdown_doc
 import pytest
 import yaml
-
-import markdown_doc
 from reference_sql import REPO_ROOT
 from schemagen import build, config
 

@@ -17,9 +17,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown as python_markdown
-import pytest
-
 import markdown_doc
+import pytest
 from reference_sql import REPO_ROOT
 from schemagen import build, config, errors
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import pg
 import psycopg
 import pytest
-
-import pg
 from reference_sql import extract_schema_sql, reference_sql
 
 

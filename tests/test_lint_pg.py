@@ -12,10 +12,9 @@ import time
 import uuid
 from pathlib import Path
 
+import pg
 import psycopg
 import pytest
-
-import pg
 from schemagen import loader, render_sql, resolve
 from schemagen.lint import Options, lint
 from schemagen.lint.sqlfacts import BUILTIN_VOLATILITY, ONE_ARGUMENT_VOLATILITY

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from schemagen import build, config
 from schemagen.cli import main
 from schemagen.lint import RULES, Options, lint
@@ -132,6 +131,18 @@ def test_json_output(at_root: Path) -> None:
         "url": "generated/docs/lint-rules.md#p204-partial-index-under-unique",
         "suppressed": None,
     }
+
+
+def test_json_urls_follow_the_projects_out_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "proj"
+    shutil.copytree(ROOT / "spec", project / "spec")
+    (project / "pyproject.toml").write_text('[tool.schemagen]\nout_dir = "build/gen"\n', encoding="utf-8")
+    monkeypatch.chdir(project)
+    findings = json.loads(CliRunner().invoke(main, ["lint", "--format", "json"]).stdout)
+    assert findings and all(f["url"].startswith("build/gen/docs/lint-rules.md#") for f in findings)
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    page = (project / "build" / "gen" / "docs" / "lint-rules.md").read_text(encoding="utf-8")
+    assert all(f'<a id="{f["url"].partition("#")[2]}"></a>' in page for f in findings)
 
 
 def test_every_rule_links_to_its_section_of_the_docs_page() -> None:

@@ -15,7 +15,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from schemagen import loader, resolve
 from schemagen.lint import RULES, Options, lint
 
@@ -71,3 +70,21 @@ def test_a_finding_in_a_template_points_at_the_call_in_the_template(tmp_path: Pa
     line = case.read_text().splitlines()[found[0].line - 1]
     assert "{table}.owner = auth.uid()" in line
     assert found[0].column == line.index("auth.uid()") + 1
+
+
+def test_per_row_hint_names_the_function_the_policy_calls(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        "tables:\n"
+        "  account:\n"
+        "    columns:\n"
+        "      id: {type: uuid, primary_key: true}\n"
+        "      tenant: {type: text}\n"
+        "    row_level_security: true\n"
+        "    policies:\n"
+        "      by_setting: {command: select, using: \"tenant = current_setting('app.tenant', true)\"}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "run").mkdir()
+    (p201,) = [f for f in lint_case(case, tmp_path / "run") if f.rule == "P201"]
+    assert "current_setting(...)" in p201.hint and "auth.uid" not in p201.hint

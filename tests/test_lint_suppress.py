@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from schemagen import build, config
 from schemagen.cli import main
 from schemagen.lint import Options, lint

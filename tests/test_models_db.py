@@ -9,17 +9,23 @@ application really meets.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import pg
 import psycopg
 import pytest
+from models_support import (
+    EDGE_SPEC,
+    GENERATED_MODELS,
+    generate,
+    import_file,
+    insert,
+    json_columns,
+)
 from psycopg import sql
 from pydantic import ValidationError
-
-import pg
-from models_support import EDGE_SPEC, GENERATED_MODELS, generate, import_file, insert, json_columns
 from schemagen import render_sql
 
 m = import_file(GENERATED_MODELS)
@@ -66,7 +72,7 @@ def samples(org: uuid.UUID, user: uuid.UUID) -> dict[str, list[Any]]:
             ),
             m.SyncActivityLogInsert(
                 id=uuid.uuid4(), org_id=org, action="sync_start", status="pending", record_count=None,
-                duration_seconds=Decimal("-0.00"), created_at=datetime(2025, 11, 1, tzinfo=timezone.utc),
+                duration_seconds=Decimal("-0.00"), created_at=datetime(2025, 11, 1, tzinfo=UTC),
             ),
         ],
     }
@@ -95,7 +101,7 @@ def test_round_trip_values_keep_their_types(migrated_db, tenants):
     assert cache[0].delta_json["meta"]["nested"] == {"ok": True, "none": None} and cache[1].delta_json == [1, "two", None, [3.25]]
     assert cache[1].expires_at - cache[1].computed_at == timedelta(hours=1)  # the server default applied
     assert isinstance(cache[0].sync_type, m.SyncType) and cache[0].sync_type is m.SyncType.SHOPIFY
-    assert cache[0].expires_at.utcoffset() is not None and cache[0].expires_at == datetime(2999, 1, 1, 6, 30, tzinfo=timezone.utc)
+    assert cache[0].expires_at.utcoffset() is not None and cache[0].expires_at == datetime(2999, 1, 1, 6, 30, tzinfo=UTC)
     assert progress[1].metadata is None and progress[1].total_items == 0  # explicit NULL kept, default applied
     assert progress[0].elapsed_seconds >= 600 and progress[0].speed_items_per_min is not None  # computed by triggers
     assert isinstance(log[0].duration_seconds, Decimal) and str(log[0].duration_seconds) == "99999999.99"
@@ -117,7 +123,7 @@ def valid(table: str, org: uuid.UUID) -> dict[str, Any]:
     return {
         "sync_preview_cache": {"org_id": org, "sync_type": "custom"},
         "sync_progress": {"org_id": org, "sync_id": f"s-{uuid.uuid4()}", "entity_type": "order", "total_items": 10},
-        "sync_activity_log": {"id": uuid.uuid4(), "org_id": org, "action": "sync_start", "status": "pending", "created_at": datetime(2026, 2, 1, tzinfo=timezone.utc)},
+        "sync_activity_log": {"id": uuid.uuid4(), "org_id": org, "action": "sync_start", "status": "pending", "created_at": datetime(2026, 2, 1, tzinfo=UTC)},
     }[table]
 
 

@@ -80,7 +80,7 @@ def test_reference_objects_are_all_there(migrated_db):
     # What the reference document announces: 3 tables, 4 enums, 15 indexes,
     # 12 policies, 5 functions, 4 triggers, 5 partitions.
     with pg.connect(migrated_db) as conn:
-        one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+        one = lambda sql: conn.execute(sql).fetchone()[0]
         assert one("SELECT count(*) FROM pg_type WHERE typtype = 'e' AND typnamespace = 'public'::regnamespace") == 4
         assert one("SELECT count(*) FROM pg_policies WHERE schemaname = 'public'") == 12
         assert one("SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relkind = 'r'") == 5

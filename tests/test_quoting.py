@@ -3,14 +3,11 @@ PostgreSQL's catalog exactly, as data, and drop nothing."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import pg
 import psycopg
 import pytest
 import yaml
 from click.testing import CliRunner
-
-import pg
 from schemagen.cli import main
 
 NASTY = [
@@ -65,7 +62,7 @@ def test_nasty_text_round_trips_through_the_catalog(migration: str, db_url: str,
         conn.execute(migration)
 
     with pg.connect(db_url) as conn:
-        one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+        one = lambda sql: conn.execute(sql).fetchone()[0]
         labels = [r[0] for r in conn.execute("SELECT enumlabel FROM pg_enum WHERE enumtypid = 'mood'::regtype ORDER BY enumsortorder")]
         assert labels == NASTY
         assert one("SELECT obj_description('mood'::regtype, 'pg_type')") == comment("type")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
 from schemagen import build as pipeline
 from schemagen import config, render_sql
 from schemagen.cli import main
@@ -61,6 +60,21 @@ def test_project_is_found_from_the_spec_not_the_working_directory(tmp_path: Path
     assert result.exit_code == 0, result.output
     sql = (root / "out" / "migrations" / "V24__sync_operations.sql").read_text(encoding="utf-8")
     assert "from schema/sync_operations.yaml" in sql  # named from the project root, not from elsewhere/
+
+
+def test_outside_any_project_the_output_does_not_depend_on_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No pyproject.toml anywhere above: the spec's parent is the root, wherever the command runs.
+    outputs = []
+    for n, cwd in enumerate((tmp_path, tmp_path / "a" / "b")):
+        cwd.mkdir(parents=True, exist_ok=True)
+        proj = tmp_path / f"proj{n}"
+        shutil.copytree(REPO / "spec", proj / "spec")
+        result = build(cwd, monkeypatch, "--spec", str(proj / "spec"), "--out", str(proj / "out"))
+        assert result.exit_code == 0, result.output
+        outputs.append({p.relative_to(proj / "out"): p.read_bytes() for p in sorted((proj / "out").rglob("*")) if p.is_file()})
+    assert outputs[0] == outputs[1]
+    assert b"spec/sync_operations.yaml" in outputs[0][Path("docs/sync_operations.md")]
+    assert not any(str(tmp_path).encode() in text for text in outputs[0].values())
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from schemagen import build, config, errors
 from schemagen.cli import main
 
@@ -69,9 +68,7 @@ def test_state_json_is_the_text_json_dumps_gives(monkeypatch):
     import json
     from dataclasses import dataclass
 
-    from schemagen import jsonout
-
-    from schemagen import chain
+    from schemagen import chain, jsonout
 
     monkeypatch.chdir(REPO)
     schema, _ = build.load_schema(config.load(REPO))
@@ -194,7 +191,6 @@ def test_positions_are_found_when_a_mistake_needs_them(tmp_path):
 
 def test_compiled_templates_are_reused_and_a_damaged_cache_is_a_miss(tmp_path, monkeypatch):
     import jinja2
-
     from schemagen import templating
 
     def render(cache):
@@ -235,7 +231,7 @@ def test_console_command_exits_fast_with_its_output_and_status(tmp_path):
 
     script = Path(sys.executable).parent / "schemagen"
     _project(tmp_path, SPEC.replace('"1 +"', '"1 + 1"'))
-    run = lambda *args: subprocess.run([str(script), *args, "--spec", "spec", "--out", "out"], cwd=tmp_path, capture_output=True, text=True, timeout=120)  # noqa: E731
+    run = lambda *args: subprocess.run([str(script), *args, "--spec", "spec", "--out", "out"], cwd=tmp_path, check=False, capture_output=True, text=True, timeout=120)
     stale = run("build", "--check")
     assert stale.returncode == 1 and "out of date" in stale.stderr and "stale: out/manifest.json" in stale.stderr
     built = run("build")

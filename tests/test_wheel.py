@@ -26,7 +26,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def sh(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
-    proc = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([str(a) for a in args], cwd=cwd, env=env, check=False, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"{args}\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .. import ir, quoting, sqlparse
 from ..ir import Name
-from . import names as pgnames
+from ..names import make_object_name
 from . import statements as st
 from .engine import Context
 from .model import Phase
@@ -57,7 +57,7 @@ def additions(ctx: Context, old: ir.Enum, new: ir.Enum) -> list[st.AddValue] | N
 
 
 def temporary_name(name: Name) -> Name:
-    return Name(name.schema, pgnames.make_object_name(name.name, None, "schemagen_old"))
+    return Name(name.schema, make_object_name(name.name, None, "schemagen_old"))
 
 
 def diff(ctx: Context) -> None:

@@ -10,22 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from .. import ir, names
+from .. import ir
 from ..ir import Name
-
-
-def make_object_name(name1: str, name2: str | None, label: str) -> str:
-    """PostgreSQL's makeObjectName(): `name1_name2_label`, the longer part shortened to fit 63 bytes."""
-    overhead = len(label) + 1 + (1 if name2 else 0)
-    avail = names.MAX_IDENT_BYTES - overhead
-    n1, n2 = len(name1), len(name2 or "")
-    while n1 + n2 > avail:
-        if n1 > n2:
-            n1 -= 1
-        else:
-            n2 -= 1
-    parts = [name1[:n1]] + ([name2[:n2]] if name2 else []) + [label]
-    return "_".join(parts)
 
 
 def rename_table(schema: ir.Schema, old: Name, new: Name) -> ir.Schema:

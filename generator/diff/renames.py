@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .. import errors, ir, quoting
 from ..ir import Name
+from ..names import make_object_name
 from . import names as pgnames
 from . import statements as st
 from .engine import Context
@@ -36,9 +37,9 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         ctx.add(node, st.Rename("TABLE", old_name.q, quoting.ident(r.new)), notes=(RENAME_NOTE, CATALOG_LOCK.format(old_name.display)), ignore=("renaming-table",))
         for c in table.columns:
             if c.identity:
-                _sequence(ctx, r.schema, pgnames.make_object_name(r.old, c.name, "seq"), pgnames.make_object_name(r.new, c.name, "seq"))
+                _sequence(ctx, r.schema, make_object_name(r.old, c.name, "seq"), make_object_name(r.new, c.name, "seq"))
             if c.not_null:
-                not_null.setdefault(new_name, {})[c.name] = pgnames.make_object_name(r.new, c.name, "not_null")
+                not_null.setdefault(new_name, {})[c.name] = make_object_name(r.new, c.name, "not_null")
         schema = pgnames.rename_table(schema, old_name, new_name)
         ctx.change(f"rename table {old_name.display} to {r.new}")
         ctx.plan.renamed.append(r)
@@ -64,9 +65,9 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         column = columns[r.old]
         ctx.add(node, st.Rename("TABLE", r.owner.q, quoting.ident(r.new), member=f"COLUMN {quoting.ident(r.old)} "), notes=(RENAME_NOTE, CATALOG_LOCK.format(r.owner.display)), ignore=("renaming-column",))
         if column.identity:
-            _sequence(ctx, r.owner.schema, pgnames.make_object_name(r.owner.name, r.old, "seq"), pgnames.make_object_name(r.owner.name, r.new, "seq"))
+            _sequence(ctx, r.owner.schema, make_object_name(r.owner.name, r.old, "seq"), make_object_name(r.owner.name, r.new, "seq"))
         if column.not_null:
-            not_null.setdefault(r.owner, {})[r.new] = pgnames.make_object_name(r.owner.name, r.new, "not_null")
+            not_null.setdefault(r.owner, {})[r.new] = make_object_name(r.owner.name, r.new, "not_null")
         schema = pgnames.rename_column(schema, r.owner, r.old, r.new)
         ctx.renamed_columns.setdefault(r.owner, set()).add(r.new)
         ctx.change(f"rename column {r.owner.display}.{r.old} to {r.new}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .. import errors, ir, quoting
 from ..ir import Name
-from . import names as pgnames
+from ..names import make_object_name
 from . import statements as st
 from . import types
 from .engine import Context, pair_up, referenced_columns, type_key
@@ -239,7 +239,7 @@ def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
     if t.partition_by:
         ctx.add(node, st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"), notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked.",), ignore=("adding-not-nullable-field",))
         return
-    check = quoting.ident(pgnames.make_object_name(t.name.name, c.name, "not_null_check"))
+    check = quoting.ident(make_object_name(t.name.name, c.name, "not_null_check"))
     ctx.add(node, st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"), notes=("Left by an earlier run that stopped in the last transaction, if any.",), ignore=("ban-drop-constraint",))
     ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {check} CHECK ({c.q} IS NOT NULL) NOT VALID"), notes=("Proves NOT NULL without a long lock: added NOT VALID here, validated in the last transaction.",))
     ctx.add(node, st.AlterTable(q, f"VALIDATE CONSTRAINT {check}"), Phase.FINAL)

@@ -114,7 +114,7 @@ class Context:
     def function_label(f: ir.Function) -> str:
         return f"{f.name}({', '.join(f.arg_types)})"
 
-    def finding(self, rule_id: str, key: Key, obj: str, message: str, *, at: Key | None = None, offset: int | None = None, severity: str | None = None) -> Finding:
+    def finding(self, rule_id: str, key: Key, obj: str, message: str, *, at: Key | None = None, offset: int | None = None, severity: str | None = None, hint: str | None = None) -> Finding:
         """A finding about the object recorded under `key`, placed at `at` (a fragment) when given.
 
         `offset` is a character offset into the fragment's IR text; suppressions
@@ -132,4 +132,4 @@ class Context:
         reason = origin.ignore.get(rule_id) if origin is not None else None
         if reason is not None and origin is not None:
             self.used.add((origin.file, origin.holder, rule_id))
-        return Finding(file, line, column, rule_id, obj, severity or rule.severity, message, rule.hint, reason)
+        return Finding(file, line, column, rule_id, obj, severity or rule.severity, message, hint or rule.hint, reason)

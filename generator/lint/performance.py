@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from .. import ir
 from ..origins import Key
@@ -30,6 +31,7 @@ def per_row_calls(ctx: Context) -> Iterator[Finding]:
                 "P201", ("policy", t.name, p.name), f"{t.name}.{p.name}",
                 f"policy calls {', '.join(names)} once per row in {clauses}",
                 at=(f"policy_{clause}", t.name, p.name), offset=first,
+                hint="wrap each call in a sub-select: " + ", ".join(f"`(select {n.replace('()', '(...)') if n.startswith('current_setting') else n})`" for n in names),
             )
 
 
@@ -105,7 +107,7 @@ class _Index:
 def _indexes(ctx: Context, t: ir.Table) -> list[_Index]:
     cached = ctx.memo.get(("indexes", t.name))
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cast("list[_Index]", cached)  # memo holds what this function stored under its key
     result = []
     for i, c in enumerate(t.constraints):
         if c.kind in ("primary_key", "unique"):

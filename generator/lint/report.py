@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .registry import ERROR, INFO, WARNING, Finding, ordered
 
@@ -22,9 +22,17 @@ def text(findings: Iterable[Finding]) -> str:
     )
 
 
-def as_json(findings: Iterable[Finding]) -> str:
-    """Every finding, suppressed ones included (with the reason under `suppressed`)."""
-    return json.dumps([f.to_json() for f in findings], indent=2) + "\n"
+def as_json(findings: Iterable[Finding], docs_page: str | None = None) -> str:
+    """Every finding, suppressed ones included (with the reason under `suppressed`).
+
+    `docs_page` is where this project's build writes the rules page (it follows
+    `out_dir`); each finding's `url` points at its rule there.
+    """
+    items = [f.to_json() for f in findings]
+    if docs_page is not None:
+        for item in items:
+            item["url"] = f"{docs_page}#{item['url'].partition('#')[2]}"
+    return json.dumps(items, indent=2) + "\n"
 
 
 _GITHUB_LEVEL = {ERROR: "error", WARNING: "warning", INFO: "notice"}

@@ -10,7 +10,6 @@ from . import sqlfacts
 from .context import RLS_COMMANDS, Context
 from .registry import ERROR, INFO, WARNING, Finding, rule
 
-
 SEARCH_PATH_HINT = "add `search_path: [public]` (or `[]` with schema-qualified names in the body) to the function"
 
 

@@ -1,0 +1,87 @@
+"""Row level security: a table's own policies and those applied from templates."""
+
+from __future__ import annotations
+
+from . import errors, ir, quoting, spec
+from .ir import Name
+from .resolve_base import ResolverBase, Where
+
+
+class PolicyResolver(ResolverBase):
+    # -- row level security ----------------------------------------------
+    def policies(self, table: Name, t: spec.Table, where: Where) -> tuple[ir.Policy, ...]:
+        at = where.at
+        result: list[ir.Policy] = []
+        seen: dict[str, Where] = {}
+        for key, p in t.policies.items():
+            pw = at("policies", key)
+            pol = self.policy(table, key, p.command, p.using, p.check, p.roles, p.restrictive, None, p.comment, pw, at("policies", key, "using"), at("policies", key, "check"))
+            if pol is not None:
+                self._add_policy(pol, pw, seen, result)
+                self.origin(("policy", table, pol.name), pw, p.lint)
+                self.origin(("policy_using", table, pol.name), at("policies", key, "using"), p.lint, pw, raw=p.using)
+                self.origin(("policy_check", table, pol.name), at("policies", key, "check"), p.lint, pw, raw=p.check)
+        for i, apply in enumerate(t.apply_policies):
+            aw = at("apply_policies", i)
+            entry = self.known.templates.get(apply.template)
+            if entry is None:
+                self.error(Where(aw.pos, aw.path + ("template",)), errors.UNKNOWN_TEMPLATE, f'unknown policy template "{apply.template}"')
+                continue
+            tpl, tw = entry
+            prefix = apply.prefix or table.name
+            subs = (("{table}", quoting.ident(table.name)), ("{prefix}", prefix))
+            for command in tpl.commands:
+                pname = tpl.name.replace("{prefix}", prefix).replace("{command}", command).replace("{table}", table.name)
+                using = _substitute(tpl.using, subs) if command != "insert" else None
+                check = _substitute(tpl.check if tpl.check is not None else tpl.using, subs) if command in ("insert", "update", "all") else None
+                pol = self.policy(table, pname, command, using, check, tpl.roles, tpl.restrictive, apply.template, None, aw, Where(tw.pos, tw.path + ("using",)), Where(tw.pos, tw.path + ("check" if tpl.check is not None else "using",)))
+                if pol is not None:
+                    self._add_policy(pol, aw, seen, result)
+                    self.origin(("policy", table, pol.name), aw, apply.lint)
+                    self.origin(("policy_using", table, pol.name), Where(tw.pos, tw.path + ("using",)), apply.lint, aw, raw=tpl.using, subs=subs)
+                    check_key = "check" if tpl.check is not None else "using"
+                    self.origin(("policy_check", table, pol.name), Where(tw.pos, tw.path + (check_key,)), apply.lint, aw, raw=getattr(tpl, check_key), subs=subs)
+        return tuple(result)
+
+    def _add_policy(self, pol: ir.Policy, where: Where, seen: dict[str, Where], result: list[ir.Policy]) -> None:
+        if pol.name in seen:
+            self.error(where, errors.DUPLICATE_NAME, f'policy "{pol.name}" is defined twice on table {pol.table.display}', key=True)
+            return
+        seen[pol.name] = where
+        result.append(pol)
+
+    def policy(self, table: Name, name: str, command: str, using: str | None, check: str | None, roles: list[str], restrictive: bool, template: str | None, comment: str | None, where: Where, using_at: Where, check_at: Where) -> ir.Policy | None:
+        ok = self.ident(name, where, "policy name")
+        if command == "insert" and using is not None:
+            self.error(using_at, errors.SQL_SHAPE, "an INSERT policy takes only `check` (WITH CHECK), not `using`")
+            ok = False
+        if command in ("select", "delete") and check is not None:
+            self.error(check_at, errors.SQL_SHAPE, f"a {command.upper()} policy takes only `using`, not `check`")
+            ok = False
+        if using is None and check is None:
+            self.error(where, errors.SQL_SHAPE, f'policy "{name}" needs `using` or `check`', key=True)
+            ok = False
+        for text, w in ((using, using_at), (check, check_at)):
+            if text is not None and not self.valid_expr(text, w):
+                ok = False
+        for i, role in enumerate(roles):
+            if role not in self.known.roles:
+                self.error(Where(where.pos, where.path + ("roles", i)), errors.UNKNOWN_ROLE, f'unknown role "{role}" (declare it under external.roles)')
+                ok = False
+        if not ok:
+            return None
+        return ir.Policy(name, table, command, tuple(roles), restrictive, _squash(using), _squash(check), template, comment)
+
+
+def _substitute(text: str | None, subs: tuple[tuple[str, str], ...]) -> str | None:
+    """A template's SQL with its placeholders filled in, in order."""
+    if text is None:
+        return None
+    for placeholder, value in subs:
+        text = text.replace(placeholder, value)
+    return text
+
+
+def _squash(text: str | None) -> str | None:
+    return None if text is None else text.strip()
+
