@@ -59,14 +59,17 @@ def read(settings: Settings) -> list[Written]:
     recorded = writer.recorded(out)
     diags: list[errors.Diagnostic] = []
     present = sorted(p.relative_to(out).as_posix() for p in (out / MIGRATIONS).glob("*") if p.is_file() and not p.name.startswith("."))
+    if present and not recorded:  # without the checksums nothing proves a migration unedited: refuse rather than trust them
+        manifest = display_path(out / writer.MANIFEST)
+        raise errors.SpecError([errors.Diagnostic(manifest, 1, 1, errors.MIGRATION_EDITED, f"{writer.MANIFEST} is missing or unreadable, so the migrations cannot be checked for hand edits: restore it from version control (git checkout -- {manifest})")])
     for rel in sorted(set(recorded) | set(present)):
         if not rel.startswith(MIGRATIONS + "/"):
             continue
         shown = display_path(out / rel)
         if rel not in present:
             diags.append(errors.Diagnostic(shown, 1, 1, errors.MIGRATION_MISSING, "migration file is missing: migrations are never removed (restore it from version control)"))
-        elif recorded and rel not in recorded:
-            diags.append(errors.Diagnostic(shown, 1, 1, errors.MIGRATION_EDITED, "file is not in manifest.json: schemagen did not write it (migrations are generated; remove it)"))
+        elif rel not in recorded:
+            diags.append(errors.Diagnostic(shown, 1, 1, errors.MIGRATION_EDITED, "file is not in manifest.json: schemagen did not write it (migrations are generated; remove it, or restore manifest.json from version control)"))
         elif rel in recorded and writer.digest_bytes((out / rel).read_bytes()) != recorded[rel]:
             diags.append(errors.Diagnostic(shown, 1, 1, errors.MIGRATION_EDITED, "migration was edited by hand (its checksum differs from manifest.json): a written migration never changes; restore it and change the spec instead"))
     if diags:

@@ -42,7 +42,7 @@ def resolve_intent(r: Resolver) -> ir.Intent:
                 cw = Where(where.pos, where.path + ("columns", col_name, "renamed_from"))
                 if r.ident(col.renamed_from, cw, "renamed_from"):
                     if col.renamed_from in t.columns:
-                        r.error(cw, errors.MIGRATION, f'column {col_name} is renamed from "{col.renamed_from}", but table {name.display} still has a column "{col.renamed_from}"')
+                        r.error(cw, errors.RENAME, f'column {col_name} is renamed from "{col.renamed_from}", but table {name.display} still has a column "{col.renamed_from}"')
                     else:
                         renames.append(ir.Rename("column", col.renamed_from, col_name, owner=name))
         for key, e in f.spec.enums.items():
@@ -55,7 +55,7 @@ def resolve_intent(r: Resolver) -> ir.Intent:
                 if new_value not in e.values:
                     r.error(vw, errors.MIGRATION, f'renamed value "{new_value}" is not a value of enum {name.display}', key=True)
                 elif old_value in e.values:
-                    r.error(vw, errors.MIGRATION, f'value "{new_value}" is renamed from "{old_value}", but enum {name.display} still has a value "{old_value}"')
+                    r.error(vw, errors.RENAME, f'value "{new_value}" is renamed from "{old_value}", but enum {name.display} still has a value "{old_value}"')
                 else:
                     renames.append(ir.Rename("enum_value", old_value, new_value, owner=name))
         for i, text in enumerate(f.spec.allow_destructive):
@@ -77,7 +77,7 @@ def _renamed(r: Resolver, kind: str, name: Name, text: str, where: Where, taken:
     if not r.ident(old.name, where, "renamed_from"):
         return []
     if old in taken:
-        r.error(where, errors.MIGRATION, f'{kind} {name.display} is renamed from "{old.name}", but the spec still has a {kind} "{old.name}"')
+        r.error(where, errors.RENAME, f'{kind} {name.display} is renamed from "{old.name}", but the spec still has a {kind} "{old.name}"')
         return []
     return [ir.Rename(kind, old.name, name.name, schema=name.schema)]
 

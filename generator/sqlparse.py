@@ -294,6 +294,13 @@ def function_calls(node: Any) -> list[tuple[str, ...]]:
     return [tuple(pgast.strings(f.funcname)) for f in walk(node) if isinstance(f, ast.FuncCall)]
 
 
+@lru_cache(maxsize=1024)
+def signature_type_names(args: str, returns: str) -> frozenset[str]:
+    """Unqualified names of the types a function's arguments and result use (RETURNS TABLE columns too)."""
+    stmt = _parse(f"CREATE FUNCTION f({args}\n) RETURNS {returns}\nLANGUAGE sql AS ", "", "''")
+    return frozenset(pgast.strings(n.names)[-1] for n in walk((stmt.parameters, stmt.returnType)) if isinstance(n, ast.TypeName))
+
+
 @lru_cache(maxsize=8192)
 def called_names(text: str) -> frozenset[str]:
     """Unqualified names of the functions an expression calls, sub-queries included."""

@@ -5,8 +5,21 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pg
+import psycopg
 import pytest
-from diff_harness import ACCOUNT_A, ROWS, Case, run
+from diff_harness import (
+    ACCOUNT_A,
+    ROWS,
+    Case,
+    assert_dump,
+    full_sql,
+    query,
+    reference_dump,
+    run,
+    specs,
+)
+from schemagen import diff
 
 
 def table(spec: dict[str, Any], name: str) -> dict[str, Any]:
@@ -41,6 +54,7 @@ def edit(*steps: Any) -> Any:
 ITEMS = "SELECT label, qty, price, note FROM item ORDER BY id"
 ITEM_ROWS = [("lamp", 3, Decimal("9.99"), "first"), ("desk", 1, Decimal("120.00"), None), ("chair", 0, None, "third")]
 NO_ARCHIVED = ROWS.replace("'archived'", "'draft'")
+COUNT_STATUS = {"args": "p item_status", "returns": "integer", "language": "sql", "volatility": "stable", "body": "SELECT count(*)::integer FROM item WHERE status = p"}
 EVENTS_BY_PARTITION = "SELECT tableoid::regclass::text, count(*) FROM event GROUP BY 1 ORDER BY 1"
 
 
@@ -108,6 +122,8 @@ CASES = [
          after_up=[("SELECT name FROM account ORDER BY name", [("Ada",), ("Bob",)])]),
     Case("set_not_null", lambda s: columns(s, "item")["label"].update(not_null=True),
          after_up=[("SELECT attnotnull FROM pg_attribute WHERE attrelid = 'item'::regclass AND attname = 'label'", [(True,)])]),
+    Case("set_not_null_fills_nulls_with_the_new_default", lambda s: columns(s, "item")["note"].update(not_null=True, default="'none'"),
+         after_up=[("SELECT note FROM item ORDER BY id", [("first",), ("none",), ("third",)])]),
     Case("drop_not_null", lambda s: columns(s, "item")["qty"].update(not_null=False)),
     Case("change_and_drop_defaults", edit(lambda s: columns(s, "item")["qty"].update(default=1), lambda s: columns(s, "account")["created_at"].pop("default"))),
     # -- enums -----------------------------------------------------------
@@ -128,6 +144,10 @@ CASES = [
          after_down=[("SELECT count(*) FROM item WHERE status = 'active'", [(1,)])]),
     Case("enum_reorder_values", lambda s: set_enum(s, "channel", ["store", "web"]),
          after_up=[("SELECT channel::text, count(*) FROM event GROUP BY 1 ORDER BY 1", [("store", 1), ("web", 2), (None, 1)])]),
+    Case("enum_rebuild_recreates_functions_of_its_type", lambda s: set_enum(s, "item_status", ["active", "draft", "archived"]),
+         old=edit(lambda s: s["functions"].update(count_status=COUNT_STATUS),
+                  lambda s: table(s, "account").update(policies={"account_any_active": {"command": "select", "using": "count_status('active') >= 0", "roles": ["app_user"]}})),
+         after_up=[("SELECT count_status('active'), enum_range(NULL::item_status)::text", [(1, "{active,draft,archived}")])]),
     Case("enum_rename_type",
          edit(lambda s: s["enums"].update(sales_channel={**s["enums"].pop("channel"), "renamed_from": "channel"}),
               lambda s: columns(s, "event")["channel"].update(type="sales_channel")),
@@ -222,6 +242,13 @@ CASES = [
                   lambda s: columns(s, "item")["qty"].update(default="default_qty()"),
                   lambda s: table(s, "account").update(policies={"account_busy": {"command": "select", "using": "item_count(id) >= 0", "roles": ["app_user"]}})),
          after_up=[("SELECT column_default FROM information_schema.columns WHERE table_name = 'item' AND column_name = 'qty'", [("default_qty()",)])]),
+    Case("recreated_function_called_with_a_space_before_its_parenthesis",
+         lambda s: s["functions"]["item_count"].update(args="p_account uuid, p_min integer DEFAULT 0"),
+         old=edit(lambda s: s["functions"].update(my_item_count={**s["functions"]["item_count"]}),
+                  lambda s: table(s, "account").update(policies={
+                      "account_busy": {"command": "select", "using": "item_count (id) >= 0", "roles": ["app_user"]},
+                      "account_mine": {"command": "select", "using": "my_item_count(id) >= 0", "roles": ["app_user"]},
+                  }))),
     Case("trigger_moves_to_new_function",
          edit(lambda s: s["functions"].update(stamp=s["functions"].pop("touch")), lambda s: s["triggers"]["item_touch"].update(function="stamp"))),
     Case("change_trigger_events", lambda s: s["triggers"]["item_touch"].update(events=["insert", "update"], when="NEW.qty IS NOT NULL")),
@@ -233,6 +260,45 @@ CASES = [
               lambda s: s["enums"]["item_status"].pop("comment"), lambda s: table(s, "event")["indexes"]["idx_event_account"].update(comment="Recent first."),
               lambda s: s["functions"]["touch"].update(comment="Stamps updated_at."), lambda s: s["triggers"]["item_touch"].update(comment="Keeps updated_at current."))),
 ]
+
+
+def test_only_what_calls_a_recreated_function_is_recreated(tmp_path):
+    """`my_item_count(` is not a call of item_count: its policy stays."""
+    case = next(c for c in CASES if c.name == "recreated_function_called_with_a_space_before_its_parenthesis")
+    old, new, sources = specs(case, tmp_path)
+    up = diff.migration(old, new, number=2, name=case.name, previous="0001_shop", sources=sources).up
+    assert "DROP POLICY account_busy" in up
+    assert "account_mine" not in up
+
+
+NOTE_NOT_NULL = Case("set_not_null_over_nulls_without_default", lambda s: columns(s, "item")["note"].update(not_null=True))
+
+
+def test_not_null_over_nulls_without_default_stops_before_changing_anything(pg_admin_url, tmp_path):
+    old, new, sources = specs(NOTE_NOT_NULL, tmp_path)
+    up = diff.migration(old, new, number=2, name=NOTE_NOT_NULL.name, previous="0001_shop", sources=sources).up
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, full_sql(old))
+        pg.apply_sql(url, ROWS)
+        before = pg.schema_dump(url), query(url, "SELECT * FROM item ORDER BY id")
+        with pytest.raises(psycopg.errors.RaiseException, match="item.note holds NULLs and has no default"):
+            pg.apply_sql_per_statement(url, up)
+        assert (pg.schema_dump(url), query(url, "SELECT * FROM item ORDER BY id")) == before
+        pg.apply_sql(url, "UPDATE item SET note = 'filled' WHERE note IS NULL")
+        pg.apply_sql_per_statement(url, up)  # once the NULLs are gone, the same migration runs
+        assert query(url, "SELECT count(*) FROM item WHERE note = 'filled'") == [(1,)]
+
+
+def test_not_null_migration_runs_again_after_stopping_in_its_last_transaction(pg_admin_url, tmp_path):
+    """A run that committed the main transaction and stopped in the last one left the NOT VALID check behind."""
+    old, new, sources = specs(NOTE_NOT_NULL, tmp_path)
+    up = diff.migration(old, new, number=2, name=NOTE_NOT_NULL.name, previous="0001_shop", sources=sources).up
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, full_sql(old))
+        pg.apply_sql(url, ROWS.replace("120.00, NULL", "120.00, 'second'"))
+        pg.apply_sql(url, "ALTER TABLE item ADD CONSTRAINT item_note_not_null_check CHECK (note IS NOT NULL) NOT VALID")
+        pg.apply_sql_per_statement(url, up)
+        assert_dump(pg.schema_dump(url), reference_dump(pg_admin_url, full_sql(new)), "old + stopped run + up")
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

@@ -50,10 +50,6 @@ class Context:
     replaced_keys: set[tuple[Name, tuple[str, ...]]] = field(default_factory=set)  # unique keys dropped and re-added
     disruptive: set[Hashable] = field(default_factory=set)  # objects whose build can break what uses them
 
-    @property
-    def existing_tables(self) -> set[Name]:
-        return {t.name for t in self.old.tables} & {t.name for t in self.new.tables}
-
     def release(self, key: Hashable) -> Node:
         return self.plan.node((RELEASE, key), RELEASE_RANK[_kind(key)])
 
@@ -93,8 +89,11 @@ class Context:
         return t0 == t1 and not cascades and t1.name not in self.retyped and t1.name not in self.renamed_columns
 
     def calls_replaced(self, *texts: str | None) -> bool:
-        """Whether an expression calls a function this migration drops and creates again (the same cheap scan as render_sql)."""
-        return any(f"{f.name}(" in text for text in texts if text for f in self.replaced_functions)
+        """Whether an expression calls a function this migration drops and creates again (from the parse tree, as render_sql)."""
+        if not self.replaced_functions:
+            return False
+        replaced = {f.name for f in self.replaced_functions}
+        return any(not replaced.isdisjoint(sqlparse.called_names(text)) for text in texts if text and "(" in text)
 
     def change(self, line: str) -> None:
         self.plan.changes.append(line)

@@ -14,7 +14,7 @@ https://www.postgresql.org/docs/current/sql-altertype.html
 
 from __future__ import annotations
 
-from .. import ir, quoting
+from .. import ir, quoting, sqlparse
 from ..ir import Name
 from ..names import make_object_name
 from . import statements as st
@@ -102,9 +102,16 @@ def rebuild(ctx: Context, old: ir.Enum, new: ir.Enum) -> None:
     cleanup = ctx.late(("enum_cleanup", new.name))
     ctx.add(cleanup, st.Drop("TYPE", temp.q), notes=(f"The old {new.name.display}, now unused.",), ignore=("ban-drop-type",))
     ctx.plan.edge(node.key, cleanup.key)
-    for t in ctx.old.tables:
-        if any(c.enum == new.name for c in t.columns):
-            for side in ("release", "build"):
-                ctx.plan.edge((side, ("table", t.name)), cleanup.key)
+    converted = [t.name for t in ctx.old.tables if any(c.enum == new.name for c in t.columns)]
+    for t in converted:
+        for side in ("release", "build"):
+            ctx.plan.edge((side, ("table", t)), cleanup.key)
+    for f in ctx.old.functions:
+        if f.name in ctx.replaced_functions and new.name.name in sqlparse.signature_type_names(f.args, f.returns):
+            # Dropped before the old type is renamed away, created once the columns have the new type (a SQL body is checked against them).
+            ctx.plan.edge(("release", ("function", f.name)), node.key)
+            for t in converted:
+                ctx.plan.edge(("build", ("table", t)), ("build", ("function", f.name)))
+            ctx.plan.edge(node.key, ("build", ("function", f.name)))
     gone = [v for v in old.values if v not in new.values]
     ctx.change(f"rebuild enum {new.name.display}" + (f" without {', '.join(gone)}" if gone else " with values reordered"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import ir, quoting
+from .. import ir, quoting, sqlparse
 from . import statements as st
 from .engine import Context, pair_up, referenced_columns
 
@@ -22,8 +22,13 @@ def _shape(f: ir.Function) -> tuple[Any, ...]:
 def classify(ctx: Context) -> None:
     old = {f.name: f for f in ctx.old.functions}
     for f in ctx.new.functions:
-        if f.name in old and _shape(old[f.name]) != _shape(f):
+        if f.name in old and (_shape(old[f.name]) != _shape(f) or uses_rebuilt_enum(ctx, old[f.name])):
             ctx.replaced_functions.add(f.name)
+
+
+def uses_rebuilt_enum(ctx: Context, f: ir.Function) -> bool:
+    """Whether an argument or the result is of an enum this migration rebuilds: the old type cannot be dropped under it."""
+    return bool(ctx.rebuilt_enums) and any(name.name in sqlparse.signature_type_names(f.args, f.returns) for name in ctx.rebuilt_enums)
 
 
 def diff(ctx: Context) -> None:
@@ -40,7 +45,8 @@ def functions(ctx: Context) -> None:
             ctx.create(("function", name))
             ctx.change(f"create function {name.display}")
         elif name in ctx.replaced_functions:
-            ctx.add(ctx.release(("function", name)), st.Drop("FUNCTION", before.signature), notes=("Its arguments or result type change, which CREATE OR REPLACE cannot do: dropped and created again, with the triggers that call it.",), ignore=("ban-drop-function",))
+            why = "An enum of its signature is rebuilt" if _shape(before) == _shape(f) else "Its arguments or result type change, which CREATE OR REPLACE cannot do"
+            ctx.add(ctx.release(("function", name)), st.Drop("FUNCTION", before.signature), notes=(f"{why}: dropped and created again, with what calls it.",), ignore=("ban-drop-function",))
             ctx.create(("function", name))
             ctx.change(f"recreate function {name.display}")
         elif before != f:

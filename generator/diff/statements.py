@@ -144,6 +144,25 @@ class RestoreRows:
 
 
 @dataclass(frozen=True)
+class FillNulls:
+    """UPDATE ... SET c = DEFAULT WHERE c IS NULL."""
+
+    template: ClassVar[str] = "diff/fill_nulls"
+    table: str
+    column: str
+
+
+@dataclass(frozen=True)
+class RefuseNulls:
+    """Fails the transaction, with `message`, when the column holds a NULL."""
+
+    template: ClassVar[str] = "diff/refuse_nulls"
+    table: str
+    column: str
+    message: str  # a quoted literal
+
+
+@dataclass(frozen=True)
 class NotNullNames:
     """Renames PostgreSQL 18's NOT NULL constraints to the names a fresh database gives them (no-op before 18)."""
 

@@ -114,7 +114,7 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         else:
             alter_column(ctx, build, t1, before, column)
     for name in added + changed:
-        add_constraint(ctx, t1, new_cons[name], existing=True)
+        add_constraint(ctx, t1, new_cons[name])
         ctx.change(f"{'add' if name in added else 'change'} constraint {name} on {t1.name.display}")
     for old_name, new_name in renames:
         if old_cons[old_name].comment != new_cons[new_name].comment:
@@ -220,21 +220,34 @@ def _using(c0: ir.Column, c1: ir.Column) -> str | None:
 
 
 def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
-    """NOT NULL on a column with rows: proven by a CHECK validated outside the main transaction first."""
+    """NOT NULL on a column with rows: proven by a CHECK validated outside the main transaction first.
+
+    The rows that hold NULL are dealt with in the main transaction, so that a
+    NULL never makes the last one fail after the rest is committed: they get
+    the column's default, or, without one, the migration stops before it
+    changes anything.
+    """
     q = t.name.q
     node = ctx.late(("not_null", t.name, c.name))
     ctx.plan.edge(("build", ("table", t.name)), node.key)
+    if c.default is not None:
+        notes = (f"Rewrites the rows where {c.name} is NULL: they get the column's default.",)
+        ctx.add(node, st.FillNulls(q, c.q), notes=notes)
+    else:
+        message = quoting.literal(f"column {t.name.display}.{c.name} holds NULLs and has no default: fill them before making it NOT NULL")
+        ctx.add(node, st.RefuseNulls(q, c.q, message), notes=("Stops here, before anything is committed, if a row holds NULL.",))
     if t.partition_by:
         ctx.add(node, st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"), notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked.",), ignore=("adding-not-nullable-field",))
         return
     check = quoting.ident(make_object_name(t.name.name, c.name, "not_null_check"))
+    ctx.add(node, st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"), notes=("Left by an earlier run that stopped in the last transaction, if any.",), ignore=("ban-drop-constraint",))
     ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {check} CHECK ({c.q} IS NOT NULL) NOT VALID"), notes=("Proves NOT NULL without a long lock: added NOT VALID here, validated in the last transaction.",))
     ctx.add(node, st.AlterTable(q, f"VALIDATE CONSTRAINT {check}"), Phase.FINAL)
     ctx.add(node, st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"), Phase.FINAL, notes=("The validated CHECK spares this statement its scan.",))
     ctx.add(node, st.AlterTable(q, f"DROP CONSTRAINT {check}"), Phase.FINAL, notes=("The CHECK was only a means to SET NOT NULL.",), ignore=("ban-drop-constraint",))
 
 
-def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint, *, existing: bool) -> None:
+def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
     """A CHECK, UNIQUE or PRIMARY KEY constraint on a table that already has rows."""
     q = t.name.q
     comment = [st.Comment.on("CONSTRAINT", f"{c.q} ON {q}", c.comment)] if c.comment is not None else []
