@@ -16,6 +16,7 @@ import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
+import docs_build
 import markdown as python_markdown
 import markdown_doc
 import pytest
@@ -86,26 +87,25 @@ def write_spec(root: Path, files: dict[str, str]) -> config.Settings:
 
 
 @pytest.fixture(scope="module")
-def odd_outputs(tmp_path_factory) -> dict[str, str]:
+def odd_build(tmp_path_factory) -> dict[str, str]:
     settings = write_spec(tmp_path_factory.mktemp("odd"), {"odd.yaml": ODD, "other.yaml": OTHER})
-    return {path: text for path, text in build.generate(settings).outputs.items() if path.startswith("docs/")}
+    return build.generate(settings).outputs
+
+
+@pytest.fixture(scope="module")
+def odd_outputs(odd_build) -> dict[str, str]:
+    return {path: text for path, text in odd_build.items() if path.startswith("docs/")}
 
 
 def mkdocs_build(tmp: Path, docs_dir: Path) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build --strict` with the repository's mkdocs.yml, pointed at `docs_dir`."""
-    conf = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    assert "docs_dir: generated/docs\n" in conf
-    (tmp / "mkdocs.yml").write_text(conf.replace("docs_dir: generated/docs\n", f"docs_dir: {docs_dir}\n"), encoding="utf-8")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(tmp / "mkdocs.yml"), "-d", str(tmp / "site")],
-        check=False, capture_output=True, text=True, env=env, timeout=120,
-    )
+    """`mkdocs build --strict` with the repository's mkdocs.yml, pointed at `docs_dir` (the nav mkdocs derives)."""
+    return docs_build.mkdocs(docs_build.config_for(tmp, docs_dir), tmp / "site")
 
 
-def write_docs(docs_dir: Path, outputs: dict[str, str]) -> None:
+def write_outputs(out_dir: Path, outputs: dict[str, str]) -> None:
+    """Files as `schemagen build` lays them out: docs/ beside migrations/, which the pages link to."""
     for path, text in outputs.items():
-        target = docs_dir / path.removeprefix("docs/")
+        target = out_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
 
@@ -142,18 +142,17 @@ def cells_of(html: str) -> list[str]:
 
 # -- the real site ------------------------------------------------------------------
 def test_mkdocs_builds_the_committed_docs_strictly(tmp_path):
-    result = mkdocs_build(tmp_path, REPO_ROOT / "generated" / "docs")
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr
-    html = (tmp_path / "site" / "sync_operations" / "index.html").read_text(encoding="utf-8")
+    site = docs_build.build_site(tmp_path / "site")
+    html = (site / "sync_operations" / "index.html").read_text(encoding="utf-8")
     assert '<pre class="mermaid"><code>erDiagram' in html, "the diagram is handed to Mermaid, not shown as code"
-    assert 'id="table-public.sync_progress"' in html
+    assert '<h3 id="table-public.sync_progress">' in html
 
 
 def test_mkdocs_strict_rejects_a_link_to_a_missing_anchor(tmp_path):
     """The guard behind 'every link resolves': a dangling anchor must fail the site build."""
+    generated = REPO_ROOT / "generated"
+    write_outputs(tmp_path, {p.relative_to(generated).as_posix(): p.read_text(encoding="utf-8") for d in ("docs", "migrations") for p in (generated / d).glob("*.*")})
     docs = tmp_path / "docs"
-    write_docs(docs, {f"docs/{p.name}": p.read_text(encoding="utf-8") for p in (REPO_ROOT / "generated" / "docs").glob("*.md")})
     with (docs / "sync_operations.md").open("a", encoding="utf-8") as f:
         f.write("\n[dangling](#table-public.no_such_table)\n")
     result = mkdocs_build(tmp_path, docs)
@@ -185,13 +184,13 @@ def test_hostile_values_read_back_exactly(odd_outputs):
     assert rows["moods"][1] == "mood[]"
     assert rows["flags"][4] == "Checked by weird_flags_check\nChecked by multi_line_check"
     checks = page.section("Constraints", "Check constraints").tables[0].texts()
-    assert ["weird", "multi_line_check", CHECK, "two\nlines | here"] in checks
-    assert ["weird", "weird_flags_check", "flags | 4 <> 0", ""] in checks
+    assert ["multi_line_check", "weird", CHECK, "two\nlines | here"] in checks
+    assert ["weird_flags_check", "weird", "flags | 4 <> 0", ""] in checks
     enum = page.section("Enum types", "Enum mood")
     assert enum.tables[0].texts() == [["1", "a|b"], ["2", "new\nline"], ["3", "`tick`"], ["4", "x_"], ["5", "[y](z)"]]
     assert enum.text[0] == "pipes | and <b>tags</b> and *stars*"
     indexes = page.section("Indexes").tables[0].texts()
-    assert indexes == [["weird", "weird_label", "label", "btree", "Yes", "label <> '|'", ""]]
+    assert indexes == [["weird_label", "weird", "label", "btree", "Yes", "label <> '|'", ""]]
     function = page.section("Functions", "Function fence_body()")
     assert "SELECT '```' || '~~~' || '|'" in function.code[0].text, "the body's backticks must not close the fence"
     table = page.section("Tables", "Table weird")
@@ -225,8 +224,8 @@ def test_links_cross_module_pages(odd_outputs):
     assert "child" in " ".join(odd.section("Enum types", "Enum mood").text)
 
 
-def test_mkdocs_builds_the_hostile_site_strictly(tmp_path, odd_outputs):
-    write_docs(tmp_path / "docs", odd_outputs)
+def test_mkdocs_builds_the_hostile_site_strictly(tmp_path, odd_build):
+    write_outputs(tmp_path, odd_build)
     result = mkdocs_build(tmp_path, tmp_path / "docs")
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
