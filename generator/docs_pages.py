@@ -16,7 +16,14 @@ from typing import Any
 
 from . import erdiagram, ir, render_sql, sqlparse
 from . import markdown as md
-from .docs_links import Links, Migrations, SchemaIndex, by_module, page_path, table_anchor
+from .docs_links import (
+    Links,
+    Migrations,
+    SchemaIndex,
+    by_module,
+    page_path,
+    table_anchor,
+)
 from .docs_model import (
     NONE,
     CodeBlock,
@@ -32,7 +39,6 @@ from .docs_model import (
     TableSection,
 )
 from .ir import Name
-
 
 MIGRATIONS_ANCHOR = "migrations"  # the index page's list of migration files
 

@@ -77,15 +77,15 @@ class _StableHeadingIds(Treeprocessor):
 
 
 class _StableHeadingIdsExtension(Extension):
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+    def extendMarkdown(self, md: Markdown) -> None:
         md.treeprocessors.register(_StableHeadingIds(md), "schemagen_heading_ids", 6)  # inline is 20, toc 5
 
 
-class _Options(Config):
+class _Options(Config):  # type: ignore[no-untyped-call]  # mkdocs leaves Config.__init_subclass__ unannotated
     node_modules = config_options.Type(str, default="node_modules")  # relative to mkdocs.yml
 
 
-class SchemagenPlugin(BasePlugin[_Options]):
+class SchemagenPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]  # the same, inherited
     def __init__(self) -> None:
         self.sources: dict[str, Path] = {}
 
@@ -96,8 +96,8 @@ class SchemagenPlugin(BasePlugin[_Options]):
         missing = [str(path) for path in self.sources.values() if not path.is_file()]
         if missing:
             raise PluginError(
-                f"the docs site serves Mermaid itself, and {', '.join(missing)} is missing: "
-                "run `npm ci` beside mkdocs.yml (package.json and package-lock.json pin it), then build again"
+                f"the docs site serves Mermaid itself, from {node_modules}, which lacks {', '.join(missing)}: "
+                "run `npm ci` beside mkdocs.yml (package.json and package-lock.json pin what it installs), then build again"
             )
         self.sources[STYLESHEET] = Path(str(resources.files("schemagen.templates").joinpath("docs/site.css")))
         config.extra["polyfills"] = [*config.extra.get("polyfills", []), SHIM]

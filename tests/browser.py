@@ -111,9 +111,10 @@ class Browser:
             raise ProtocolError(f"{method}: {answer['error']}")
         return dict(answer.get("result", {}))
 
-    def wait_for_event(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30) -> dict[str, Any]:
+    def wait_for_event(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30, since: int = 0) -> dict[str, Any]:
+        """The first event from index `since` on that `predicate` accepts."""
         deadline = time.monotonic() + timeout
-        seen = 0
+        seen = since
         with self._cond:
             while True:
                 for event in self.events[seen:]:
@@ -194,8 +195,9 @@ class Page:
         return out
 
     def goto(self, url: str, timeout: float = 30) -> None:
+        since = len(self.browser.events)
         self.send("Page.navigate", {"url": url})
-        self.browser.wait_for_event(lambda e: self._mine(e) and e.get("method") == "Page.loadEventFired", timeout)
+        self.browser.wait_for_event(lambda e: self._mine(e) and e.get("method") == "Page.loadEventFired", timeout, since)
         self._pump()
 
     def evaluate(self, expression: str) -> Any:
