@@ -86,8 +86,7 @@ class _Options(Config):  # type: ignore[no-untyped-call]  # mkdocs leaves Config
 
 
 class SchemagenPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]  # the same, inherited
-    def __init__(self) -> None:
-        self.sources: dict[str, Path] = {}
+    sources: dict[str, Path]  # site path -> the file copied there, set by on_config
 
     @event_priority(50)  # before mkdocs-material's offline plugin, which adds a CDN's shim unless one is set
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:

@@ -9,6 +9,7 @@ worker) are all reached through one pipe, by session id.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -55,19 +56,19 @@ class Browser:
     def __init__(self, executable: str, profile: Path, window: tuple[int, int] = (1280, 900)):
         to_child, self._write_fd = os.pipe()
         self._read_fd, from_child = os.pipe()
-
-        def remap() -> None:  # the child's fds 3 and 4, as --remote-debugging-pipe expects
-            high_in, high_out = os.dup(to_child), os.dup(from_child)  # either may be 3 or 4 already
-            os.dup2(high_in, 3, inheritable=True)
-            os.dup2(high_out, 4, inheritable=True)
-
+        # Chromium expects the pipe on fds 3 and 4: bash moves them there (no preexec_fn,
+        # which is unsafe once threads run, as the test's web server does). Both start from
+        # 10 up, so that neither can be overwritten by the other's move.
+        child_in, child_out = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_child, from_child))
+        for fd in (to_child, from_child):
+            os.close(fd)
+        args = [executable, *FLAGS, f"--user-data-dir={profile}", f"--window-size={window[0]},{window[1]}", "--remote-debugging-pipe", "about:blank"]
         self.process = subprocess.Popen(
-            [executable, *FLAGS, f"--user-data-dir={profile}", f"--window-size={window[0]},{window[1]}", "--remote-debugging-pipe", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(3, 4), preexec_fn=remap,  # subprocess closes every other fd after remap()  # noqa: PLW1509 (no threads yet at this point)
+            ["/bin/bash", "-c", f'exec "$0" "$@" 3<&{child_in} 4>&{child_out} {child_in}<&- {child_out}>&-', *args],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(child_in, child_out),
         )
-        os.close(to_child)
-        os.close(from_child)
+        os.close(child_in)
+        os.close(child_out)
         self._next_id = 0
         self._answers: dict[int, dict[str, Any]] = {}
         self.events: list[dict[str, Any]] = []

@@ -401,3 +401,32 @@ def test_lint_findings_section_is_fed_by_the_list_given():
     assert table.texts() == [["warning", "L001", "sync_progress", "a | b\nc"]]
     empty = markdown_doc.parse(render_docs.docs_outputs(schema, ["migrations/m.sql"], [])[f"docs/{PAGE_PATH}"])
     assert empty.section("Lint findings").text == ["None."]
+
+
+def test_pages_follow_the_chain_to_its_newest_migration(tmp_path, monkeypatch):
+    """A spec edit makes migration 0002: the pages then show the schema after 0002 and link both files and 0002's down."""
+    from click.testing import CliRunner
+    from diff_harness import base, write_spec
+    from schemagen.cli import main
+
+    (tmp_path / "pyproject.toml").write_text('[tool.schemagen]\nspec_dir = "spec"\nout_dir = "generated"\n')
+    spec = base()
+    write_spec(tmp_path / "spec", spec)
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    first = markdown_doc.parse((tmp_path / "generated" / "docs" / "index.md").read_text(encoding="utf-8"))
+    assert first.section("Migrations").tables[0].texts() == [["0001_shop.sql", ""]]
+    spec["tables"]["item"]["columns"]["color"] = {"type": "text"}
+    write_spec(tmp_path / "spec", spec)
+    assert CliRunner().invoke(main, ["build", "--name", "color"]).exit_code == 0
+    docs = tmp_path / "generated" / "docs"
+    index = markdown_doc.parse((docs / "index.md").read_text(encoding="utf-8"))
+    assert index.section("Migrations").tables[0].texts() == [["0001_shop.sql", ""], ["0002_color.sql", "0002_color.down.sql"]]
+    assert index.sections[1].text[0].startswith("The schema after migration 0002_color.sql, the newest of the 2 migrations")
+    module = markdown_doc.parse((docs / "shop.md").read_text(encoding="utf-8"))
+    assert module.sections[1].title == "Module shop"
+    assert module.sections[1].text[0].startswith("This page shows the schema after migration 0002_color.sql, the newest."), "(shop has no description)"
+    for doc in (index, module):
+        for link in doc.links:
+            if link.startswith("../"):
+                assert (docs / link).resolve().is_file(), link
