@@ -48,14 +48,14 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
     models = render_models.render(schema)
     if models.problems:
         raise errors.SpecError([locate.diagnostic(files, p.module, p.path, p.code, p.message) for p in models.problems])
-    migrations, newest = chain.outputs(settings, schema, files, migration_name)
+    migrations, _newest = chain.outputs(settings, schema, files, migration_name)  # the docs list every migration, newest last
     outputs = {
         **migrations,
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
         **models.outputs,
     }
     findings = lint.lint(schema, origins, lint.Options.from_settings(settings))
-    outputs.update(render_docs.docs_outputs(schema, newest, doc_findings(findings, files)))
+    outputs.update(render_docs.docs_outputs(schema, list(migrations), doc_findings(findings, files)))
     return Result(schema, outputs, models.notes, tuple(findings))
 
 

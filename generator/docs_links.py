@@ -7,7 +7,8 @@ is what keeps every link pointing at an anchor that exists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import posixpath
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +67,45 @@ class SchemaIndex:
             by_module(schema.enums),
             by_module(schema.functions),
         )
+
+
+@dataclass(frozen=True)
+class Migration:
+    stem: str  # e.g. 0025_harden_sync_operations
+    up: str  # link target from a page, e.g. ../migrations/0025_harden_sync_operations.sql
+    down: str | None  # the first migration has none
+
+
+@dataclass(frozen=True)
+class Migrations:
+    """The chain of migration files as pages link to them, oldest first."""
+
+    chain: tuple[Migration, ...]
+
+    @classmethod
+    def of(cls, paths: Sequence[str], docs_dir: str) -> Migrations:
+        """`paths` relative to the output directory, as the chain lists them (.sql, .down.sql, .state.json)."""
+        present = set(paths)
+        chain = []
+        for path in paths:
+            if path.endswith(".sql") and not path.endswith(".down.sql"):
+                stem = path.removesuffix(".sql")
+                down = f"{stem}.down.sql"
+                chain.append(
+                    Migration(
+                        posixpath.basename(stem),
+                        posixpath.relpath(path, docs_dir),
+                        posixpath.relpath(down, docs_dir) if down in present else None,
+                    )
+                )
+        return cls(tuple(chain))
+
+    @property
+    def newest(self) -> Migration:
+        return self.chain[-1]
+
+    def link(self, migration: Migration) -> str:
+        return md.link(f"{migration.stem}.sql", migration.up)
 
 
 def by_module(objects: Iterable[Any]) -> dict[str, list[Any]]:

@@ -133,3 +133,5 @@ class IndexPage:
     title: str
     intro: str
     modules: tuple[IndexModule, ...]
+    migrations_anchor: str
+    migrations: MdTable  # every migration of the chain, oldest first, with its down file

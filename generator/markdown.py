@@ -76,8 +76,12 @@ def link(label: str, target: str) -> str:
 
 
 def anchor(anchor_id: str) -> str:
-    """An empty HTML anchor: links reach it the same way in mkdocs and on GitHub."""
-    return f'<a id="{anchor_id}"></a>'
+    """An empty HTML anchor that links reach the same way in mkdocs and on GitHub.
+
+    Both `id` and `name`: GitHub's sanitiser may drop `id` and keeps `name`. At the
+    end of a heading, the docs site gives the heading this id instead (docs_site.py).
+    """
+    return f'<a id="{anchor_id}" name="{anchor_id}"></a>'
 
 
 def anchor_id(kind: str, *parts: str) -> str:

@@ -14,7 +14,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _PARSER = MarkdownIt("commonmark").enable("table")
-_ANCHOR = re.compile(r'<a id="([^"]+)">')
+# An anchor with `id` and an equal `name`: GitHub's sanitiser keeps only `name`.
+_ANCHOR = re.compile(r'<a id="([^"]+)" name="\1">')
 
 
 @dataclass

@@ -125,6 +125,9 @@ def test_every_link_reaches_an_anchor_that_exists(outputs):
     for name, doc in pages.items():
         for href in doc.links:
             target, _, anchor = href.partition("#")
+            if target.startswith("../"):  # a file beside docs/, e.g. ../migrations/0025_x.sql
+                assert target.removeprefix("../") in outputs and not anchor, f"{name}: link {href} reaches no generated file"
+                continue
             target_page = pages[target or name]
             assert anchor in target_page.anchors or (target and not anchor), f"{name}: link {href} has no anchor"
             checked += 1
@@ -136,14 +139,47 @@ def test_index_lists_each_module_with_its_tables(outputs):
     module = index.section("sync_operations")
     assert module.tables[0].column("Table") == list(spec_tables())
     assert module.tables[0].column("Description") == [t.get("comment", "") for t in spec_tables().values()]
-    assert "migration 0024 sync_operations" in index.sections[1].title
+    assert index.sections[1].title == "Schema reference"
+
+
+def migration_files() -> list[str]:
+    """The up migrations on disk, oldest first (read from generated/migrations, not from schemagen)."""
+    return sorted(p.name for p in (REPO_ROOT / "generated" / "migrations").glob("*.sql") if not p.name.endswith(".down.sql"))
+
+
+def test_index_says_which_migration_the_schema_follows_and_links_every_migration_file(outputs):
+    """The reference is the schema after the newest migration (issue 10, item 25), not after the first."""
+    index = markdown_doc.parse(outputs["docs/index.md"])
+    newest = migration_files()[-1]
+    assert index.sections[1].text[0].startswith(f"The schema after migration {newest}, the newest of the {len(migration_files())} migrations")
+    table = index.section("Migrations").tables[0]
+    assert table.column("Migration") == migration_files()
+    for row, name in zip(table.rows, migration_files()):
+        assert row[0].links == [f"../migrations/{name}"]
+        down = name.removesuffix(".sql") + ".down.sql"
+        has_down = (REPO_ROOT / "generated" / "migrations" / down).exists()
+        assert row[1].links == ([f"../migrations/{down}"] if has_down else [])
+    for link in index.links:
+        if link.startswith("../"):
+            assert (REPO_ROOT / "generated" / "docs" / link).resolve().is_file(), link
+    assert "migrations" in index.anchors
 
 
 # -- the module page ---------------------------------------------------------------
-def test_title_names_the_migration_and_the_description_follows(page):
+def test_title_says_what_the_page_is_and_the_description_follows(page):
     title = page.sections[1]
-    assert title.level == 1 and "0024" in title.title and "sync_operations" in title.title
+    assert title.level == 1 and title.title == "Module sync_operations"
     assert title.text[0] == SPEC["description"]
+
+
+def test_intro_names_the_newest_migration_and_what_the_sql_is(page):
+    """Not "the SQL below is what migration 0024 runs": the SQL is the whole schema after the newest migration."""
+    newest = migration_files()[-1]
+    intro = page.sections[1].text[1]
+    assert intro.startswith(f"This page shows the schema after migration {newest}, the newest.")
+    assert "creates that schema from scratch, as schemagen sql gives it to a new database" in intro
+    assert f"../migrations/{newest}" in page.links and "index.md#migrations" in page.links
+    assert "0024" not in intro or newest.startswith("0024")
 
 
 def test_column_tables_match_the_spec_cell_by_cell(page):
@@ -216,32 +252,35 @@ def test_constraint_summary_matches_the_spec(page):
     def rows(title: str) -> list[list[str]]:
         return page.section("Constraints", title).tables[0].texts()
 
-    assert [(r[0], r[2]) for r in rows("Primary keys")] == [(n, ", ".join(primary_key(t))) for n, t in spec_tables().items()]
-    assert [(r[0], r[2]) for r in rows("Unique constraints")] == [(n, k) for n, t in spec_tables().items() for k in unique_keys(t)]
+    # The constraint's own name first, then its table: the column a wide table keeps in view is the key.
+    for title in ("Primary keys", "Unique constraints", "Check constraints", "Foreign keys"):
+        assert page.section("Constraints", title).tables[0].header[:2] == ["Constraint", "Table"]
+    assert [(r[1], r[2]) for r in rows("Primary keys")] == [(n, ", ".join(primary_key(t))) for n, t in spec_tables().items()]
+    assert [(r[1], r[2]) for r in rows("Unique constraints")] == [(n, k) for n, t in spec_tables().items() for k in unique_keys(t)]
     expected_checks = [(n, name, expr) for n, t in spec_tables().items() for name, expr in checks(t)]
-    assert [(r[0], r[1], r[2]) for r in rows("Check constraints")] == [(n, name or r[1], expr) for (n, name, expr), r in zip(expected_checks, rows("Check constraints"))]
+    assert [(r[1], r[0], r[2]) for r in rows("Check constraints")] == [(n, name or r[0], expr) for (n, name, expr), r in zip(expected_checks, rows("Check constraints"))]
     assert len(rows("Check constraints")) == len(expected_checks)
     fk_rows = rows("Foreign keys")
     expected_fks = [(n, fk["columns"], f"{fk['ref'][0]} ({fk['ref'][1]})", (fk["on_delete"] or "no action").upper()) for n, t in spec_tables().items() for fk in foreign_keys(n, t)]
-    assert [(r[0], r[2], r[3], r[4]) for r in fk_rows] == expected_fks
+    assert [(r[1], r[2], r[3], r[4]) for r in fk_rows] == expected_fks
 
 
 def test_cache_key_unique_constraint_is_plain_not_partial(page):
     """The hand-written reference calls it partial; the SQL (and the spec) make it a plain UNIQUE."""
     unique = page.section("Constraints", "Unique constraints")
-    assert ["sync_preview_cache", "sync_preview_cache_cache_key_key", "cache_key", ""] in unique.tables[0].texts()
+    assert ["sync_preview_cache_cache_key_key", "sync_preview_cache", "cache_key", ""] in unique.tables[0].texts()
     assert not re.search(r"partial|where", " ".join(unique.text + [c for row in unique.tables[0].texts() for c in row]), re.IGNORECASE)
     ddl = table_section(page, "sync_preview_cache").code[0].text
     assert "CONSTRAINT sync_preview_cache_cache_key_key UNIQUE (cache_key)," in ddl
     index_rows = page.section("Indexes").tables[0].texts()
-    assert not [row for row in index_rows if row[1] == "idx_sync_preview_cache_key"]  # the partial copy of the key, dropped by 0025
+    assert not [row for row in index_rows if row[0] == "idx_sync_preview_cache_key"]  # the partial copy of the key, dropped by 0025
 
 
 def test_index_summary_matches_the_spec(page):
     table = page.section("Indexes").tables[0]
-    assert table.header == ["Table", "Index", "Columns", "Method", "Unique", "Partial predicate", "Notes"]
+    assert table.header == ["Index", "Table", "Columns", "Method", "Unique", "Partial predicate", "Notes"]
     expected = [
-        [n, ix, ", ".join(spec["columns"]), spec.get("method", "btree"), "Yes" if spec.get("unique") else "No", spec.get("where", ""), spec.get("comment", "")]
+        [ix, n, ", ".join(spec["columns"]), spec.get("method", "btree"), "Yes" if spec.get("unique") else "No", spec.get("where", ""), spec.get("comment", "")]
         for n, t in spec_tables().items()
         for ix, spec in t.get("indexes", {}).items()
     ]
@@ -351,14 +390,43 @@ def test_lint_findings_section_is_fed_by_the_list_given():
     from schemagen import docs_model, render_docs
 
     schema = build.generate(config.load(REPO_ROOT)).schema
-    without = markdown_doc.parse(render_docs.docs_outputs(schema, "m.sql")[f"docs/{PAGE_PATH}"])
+    without = markdown_doc.parse(render_docs.docs_outputs(schema, ["migrations/m.sql"])[f"docs/{PAGE_PATH}"])
     assert "Lint findings" not in [s.title for s in without.sections]
     findings = [
         docs_model.DocFinding("sync_operations", "warning", "L001", "sync_progress", "a | b\nc"),
         docs_model.DocFinding("other_module", "error", "L002", "elsewhere", "not this page"),
     ]
-    with_findings = markdown_doc.parse(render_docs.docs_outputs(schema, "m.sql", findings)[f"docs/{PAGE_PATH}"])
+    with_findings = markdown_doc.parse(render_docs.docs_outputs(schema, ["migrations/m.sql"], findings)[f"docs/{PAGE_PATH}"])
     table = with_findings.section("Lint findings").tables[0]
     assert table.texts() == [["warning", "L001", "sync_progress", "a | b\nc"]]
-    empty = markdown_doc.parse(render_docs.docs_outputs(schema, "m.sql", [])[f"docs/{PAGE_PATH}"])
+    empty = markdown_doc.parse(render_docs.docs_outputs(schema, ["migrations/m.sql"], [])[f"docs/{PAGE_PATH}"])
     assert empty.section("Lint findings").text == ["None."]
+
+
+def test_pages_follow_the_chain_to_its_newest_migration(tmp_path, monkeypatch):
+    """A spec edit makes migration 0002: the pages then show the schema after 0002 and link both files and 0002's down."""
+    from click.testing import CliRunner
+    from diff_harness import base, write_spec
+    from schemagen.cli import main
+
+    (tmp_path / "pyproject.toml").write_text('[tool.schemagen]\nspec_dir = "spec"\nout_dir = "generated"\n')
+    spec = base()
+    write_spec(tmp_path / "spec", spec)
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    first = markdown_doc.parse((tmp_path / "generated" / "docs" / "index.md").read_text(encoding="utf-8"))
+    assert first.section("Migrations").tables[0].texts() == [["0001_shop.sql", ""]]
+    spec["tables"]["item"]["columns"]["color"] = {"type": "text"}
+    write_spec(tmp_path / "spec", spec)
+    assert CliRunner().invoke(main, ["build", "--name", "color"]).exit_code == 0
+    docs = tmp_path / "generated" / "docs"
+    index = markdown_doc.parse((docs / "index.md").read_text(encoding="utf-8"))
+    assert index.section("Migrations").tables[0].texts() == [["0001_shop.sql", ""], ["0002_color.sql", "0002_color.down.sql"]]
+    assert index.sections[1].text[0].startswith("The schema after migration 0002_color.sql, the newest of the 2 migrations")
+    module = markdown_doc.parse((docs / "shop.md").read_text(encoding="utf-8"))
+    assert module.sections[1].title == "Module shop"
+    assert module.sections[1].text[0].startswith("This page shows the schema after migration 0002_color.sql, the newest."), "(shop has no description)"
+    for doc in (index, module):
+        for link in doc.links:
+            if link.startswith("../"):
+                assert (docs / link).resolve().is_file(), link

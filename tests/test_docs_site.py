@@ -13,9 +13,12 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+import docs_build
 import markdown as python_markdown
 import markdown_doc
 import pytest
@@ -86,26 +89,25 @@ def write_spec(root: Path, files: dict[str, str]) -> config.Settings:
 
 
 @pytest.fixture(scope="module")
-def odd_outputs(tmp_path_factory) -> dict[str, str]:
+def odd_build(tmp_path_factory) -> dict[str, str]:
     settings = write_spec(tmp_path_factory.mktemp("odd"), {"odd.yaml": ODD, "other.yaml": OTHER})
-    return {path: text for path, text in build.generate(settings).outputs.items() if path.startswith("docs/")}
+    return build.generate(settings).outputs
+
+
+@pytest.fixture(scope="module")
+def odd_outputs(odd_build) -> dict[str, str]:
+    return {path: text for path, text in odd_build.items() if path.startswith("docs/")}
 
 
 def mkdocs_build(tmp: Path, docs_dir: Path) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build --strict` with the repository's mkdocs.yml, pointed at `docs_dir`."""
-    conf = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    assert "docs_dir: generated/docs\n" in conf
-    (tmp / "mkdocs.yml").write_text(conf.replace("docs_dir: generated/docs\n", f"docs_dir: {docs_dir}\n"), encoding="utf-8")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(tmp / "mkdocs.yml"), "-d", str(tmp / "site")],
-        check=False, capture_output=True, text=True, env=env, timeout=120,
-    )
+    """`mkdocs build --strict` with the repository's mkdocs.yml, pointed at `docs_dir` (the nav mkdocs derives)."""
+    return docs_build.mkdocs(docs_build.config_for(tmp, docs_dir), tmp / "site")
 
 
-def write_docs(docs_dir: Path, outputs: dict[str, str]) -> None:
+def write_outputs(out_dir: Path, outputs: dict[str, str]) -> None:
+    """Files as `schemagen build` lays them out: docs/ beside migrations/, which the pages link to."""
     for path, text in outputs.items():
-        target = docs_dir / path.removeprefix("docs/")
+        target = out_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
 
@@ -142,18 +144,134 @@ def cells_of(html: str) -> list[str]:
 
 # -- the real site ------------------------------------------------------------------
 def test_mkdocs_builds_the_committed_docs_strictly(tmp_path):
-    result = mkdocs_build(tmp_path, REPO_ROOT / "generated" / "docs")
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr
-    html = (tmp_path / "site" / "sync_operations" / "index.html").read_text(encoding="utf-8")
+    site = docs_build.build_site(tmp_path / "site")
+    html = (site / "sync_operations" / "index.html").read_text(encoding="utf-8")
     assert '<pre class="mermaid"><code>erDiagram' in html, "the diagram is handed to Mermaid, not shown as code"
-    assert 'id="table-public.sync_progress"' in html
+    assert '<h3 id="table-public.sync_progress">' in html
+
+
+class _IdsAndLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.append(str(values["id"]))
+        if tag == "a" and values.get("href"):
+            self.links.append(str(values["href"]))
+
+
+def test_every_page_of_the_site_has_unique_ids_and_links_that_land(tmp_path):
+    """Across the whole built site: no id twice on a page (the lint-rules page had 24), and every
+    link to a page of the site names a file that exists and an id that exists in it."""
+    site = docs_build.build_site(tmp_path / "site")
+    pages = {}
+    for path in site.rglob("*.html"):
+        parser = _IdsAndLinks()
+        parser.feed(path.read_text(encoding="utf-8"))
+        pages[path] = parser
+    checked = 0
+    for path, page in pages.items():
+        assert [i for i, n in Counter(page.ids).items() if n > 1] == [], path.relative_to(site)
+        if path.name == "404.html":
+            continue  # served for any missing path, so its links start at the site's root (site_url)
+        for href in page.links:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc:
+                continue  # another site: no request, and not ours to check
+            target = (path.parent / parts.path).resolve() if parts.path else path
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{path.relative_to(site)}: {href} reaches no file"
+            if parts.fragment and target.suffix == ".html":
+                assert unquote(parts.fragment) in pages[target].ids, f"{path.relative_to(site)}: {href} reaches no id"
+            checked += 1
+    assert checked > 300
+    module = pages[site / "sync_operations" / "index.html"]
+    assert "table-public.sync_progress" in module.ids and "table-sync_progress" not in module.ids, "the heading carries the generator's id"
+
+
+# -- GitHub: what can be checked offline of how it renders the Markdown ----------------
+# The HTML GitHub keeps in rendered Markdown: the elements and attributes of the allow-list
+# of html-pipeline's SanitizationFilter, which GitHub published; `id` is not on it, `name` is.
+GITHUB_ELEMENTS = frozenset(
+    {
+        "h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "br", "b", "i", "strong", "em", "a", "pre", "code", "img", "tt",
+        "div", "ins", "del", "sup", "sub", "p", "ol", "ul", "table", "thead", "tbody", "tfoot", "blockquote", "dl", "dt",
+        "dd", "kbd", "q", "samp", "var", "hr", "ruby", "rt", "rp", "li", "tr", "td", "th", "s", "strike", "summary",
+        "details"
+    }
+)
+GITHUB_ATTRIBUTES = {"a": {"href"}, "img": {"src", "longdesc"}, "div": {"itemscope", "itemtype"}}
+GITHUB_ANY_ELEMENT = frozenset(
+    {
+        "abbr", "accept", "accept-charset", "accesskey", "action", "align", "alt", "axis", "border", "cellpadding",
+        "cellspacing", "char", "charoff", "charset", "checked", "clear", "cols", "colspan", "color", "compact", "coords",
+        "datetime", "dir", "disabled", "enctype", "for", "frame", "headers", "height", "hreflang", "hspace", "ismap",
+        "label", "lang", "maxlength", "media", "method", "multiple", "name", "nohref", "noshade", "nowrap", "open",
+        "prompt", "readonly", "rel", "rev", "rows", "rowspan", "rules", "scope", "selected", "shape", "size", "span",
+        "start", "summary", "tabindex", "target", "title", "type", "usemap", "valign", "value", "vspace", "width",
+        "itemprop"
+    }
+)
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def raw_html_tags(source: str) -> list[tuple[str, dict[str, str | None]]]:
+    """Every HTML tag a Markdown page writes as HTML (not inside code), as markdown-it finds them."""
+    from markdown_it import MarkdownIt
+
+    parser = _Tags()
+    for token in MarkdownIt("commonmark").enable("table").parse(source):
+        for t in [token, *(token.children or [])]:
+            if t.type in ("html_inline", "html_block"):
+                parser.feed(t.content)
+    return parser.tags
+
+
+@pytest.mark.parametrize("page", ["index.md", "sync_operations.md", "lint-rules.md", "odd.md"])
+def test_github_keeps_every_tag_and_anchor_the_pages_use(page, odd_outputs):
+    source = odd_outputs["docs/odd.md"] if page == "odd.md" else (REPO_ROOT / "generated" / "docs" / page).read_text(encoding="utf-8")
+    tags = raw_html_tags(source)
+    assert tags or page == "index.md"
+    for tag, attrs in tags:
+        assert tag in GITHUB_ELEMENTS, f"{page}: GitHub drops <{tag}>"
+        dropped = set(attrs) - GITHUB_ATTRIBUTES.get(tag, set()) - GITHUB_ANY_ELEMENT
+        if tag == "a" and "id" in attrs:
+            assert attrs.get("name") == attrs["id"], f"{page}: <a id={attrs['id']}> needs an equal name, the attribute GitHub keeps"
+            dropped.discard("id")
+        assert dropped == set(), f"{page}: GitHub drops {dropped} of <{tag}>"
+
+
+def test_the_mermaid_fence_is_the_plain_one_github_draws():
+    """```` ```mermaid ```` alone on its line, closed by ```` ``` ````: no attributes, no title, no other fence."""
+    for path in (REPO_ROOT / "generated" / "docs").glob("*.md"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        opening = [i for i, line in enumerate(lines) if "mermaid" in line and line.lstrip().startswith(("```", "~~~"))]
+        for i in opening:
+            assert lines[i] == "```mermaid", f"{path.name}:{i + 1}: {lines[i]!r}"
+            assert lines[i + 1] == "erDiagram"
+            end = lines.index("```", i + 1)
+            assert all("```" not in line for line in lines[i + 1 : end])
+        assert len(opening) == (1 if path.name == "sync_operations.md" else 0), path.name
 
 
 def test_mkdocs_strict_rejects_a_link_to_a_missing_anchor(tmp_path):
     """The guard behind 'every link resolves': a dangling anchor must fail the site build."""
+    generated = REPO_ROOT / "generated"
+    write_outputs(tmp_path, {p.relative_to(generated).as_posix(): p.read_text(encoding="utf-8") for d in ("docs", "migrations") for p in (generated / d).glob("*.*")})
     docs = tmp_path / "docs"
-    write_docs(docs, {f"docs/{p.name}": p.read_text(encoding="utf-8") for p in (REPO_ROOT / "generated" / "docs").glob("*.md")})
     with (docs / "sync_operations.md").open("a", encoding="utf-8") as f:
         f.write("\n[dangling](#table-public.no_such_table)\n")
     result = mkdocs_build(tmp_path, docs)
@@ -185,13 +303,13 @@ def test_hostile_values_read_back_exactly(odd_outputs):
     assert rows["moods"][1] == "mood[]"
     assert rows["flags"][4] == "Checked by weird_flags_check\nChecked by multi_line_check"
     checks = page.section("Constraints", "Check constraints").tables[0].texts()
-    assert ["weird", "multi_line_check", CHECK, "two\nlines | here"] in checks
-    assert ["weird", "weird_flags_check", "flags | 4 <> 0", ""] in checks
+    assert ["multi_line_check", "weird", CHECK, "two\nlines | here"] in checks
+    assert ["weird_flags_check", "weird", "flags | 4 <> 0", ""] in checks
     enum = page.section("Enum types", "Enum mood")
     assert enum.tables[0].texts() == [["1", "a|b"], ["2", "new\nline"], ["3", "`tick`"], ["4", "x_"], ["5", "[y](z)"]]
     assert enum.text[0] == "pipes | and <b>tags</b> and *stars*"
     indexes = page.section("Indexes").tables[0].texts()
-    assert indexes == [["weird", "weird_label", "label", "btree", "Yes", "label <> '|'", ""]]
+    assert indexes == [["weird_label", "weird", "label", "btree", "Yes", "label <> '|'", ""]]
     function = page.section("Functions", "Function fence_body()")
     assert "SELECT '```' || '~~~' || '|'" in function.code[0].text, "the body's backticks must not close the fence"
     table = page.section("Tables", "Table weird")
@@ -225,8 +343,8 @@ def test_links_cross_module_pages(odd_outputs):
     assert "child" in " ".join(odd.section("Enum types", "Enum mood").text)
 
 
-def test_mkdocs_builds_the_hostile_site_strictly(tmp_path, odd_outputs):
-    write_docs(tmp_path / "docs", odd_outputs)
+def test_mkdocs_builds_the_hostile_site_strictly(tmp_path, odd_build):
+    write_outputs(tmp_path, odd_build)
     result = mkdocs_build(tmp_path, tmp_path / "docs")
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
@@ -255,3 +373,33 @@ def test_pages_are_identical_whatever_the_hash_seed():
     outputs = build.generate(config.load(REPO_ROOT)).outputs
     local = hashlib.sha256(repr(sorted((k, v) for k, v in outputs.items() if k.startswith("docs/"))).encode()).hexdigest()
     assert digests == {local + "\n"}
+
+
+# -- the site's mkdocs plugin (generator/docs_site.py) -----------------------------------
+def test_the_site_is_refused_without_its_local_mermaid(tmp_path):
+    """No node_modules/: the build stops and says to run `npm ci`, rather than publish a site whose diagram never draws."""
+    generated = REPO_ROOT / "generated"
+    write_outputs(tmp_path, {p.relative_to(generated).as_posix(): p.read_text(encoding="utf-8") for d in ("docs", "migrations") for p in (generated / d).glob("*.*")})
+    conf = docs_build.config_for(tmp_path, tmp_path / "docs")
+    (tmp_path / "node_modules").unlink()
+    result = docs_build.mkdocs(conf, tmp_path / "site")
+    assert result.returncode != 0
+    assert "the docs site serves Mermaid itself, from " in result.stderr
+    assert "mermaid/dist/mermaid.min.js" in result.stderr and "run `npm ci` beside mkdocs.yml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        ('### Table x <a id="table-public.x" name="table-public.x"></a>', '<h3 id="table-public.x">Table x</h3>'),
+        ('## [Link](a.md) tail <a id="k" name="k"></a>', '<h2 id="k"><a href="a.md">Link</a> tail</h2>'),
+        # Not the generator's anchor: left as written, with toc's own id.
+        ('### Table x <a id="table-public.x"></a>', '<h3 id="table-x">Table x <a id="table-public.x"></a></h3>'),
+        ('### <a id="a" name="a"></a> first', '<h3 id="first"><a id="a" name="a"></a> first</h3>'),
+    ],
+)
+def test_a_heading_takes_the_id_of_the_anchor_it_ends_with(source, html):
+    from schemagen.docs_site import _StableHeadingIdsExtension
+
+    assert python_markdown.markdown(source, extensions=[_StableHeadingIdsExtension(), "toc"]) == html

@@ -142,13 +142,13 @@ def test_json_urls_follow_the_projects_out_dir(tmp_path: Path, monkeypatch: pyte
     assert findings and all(f["url"].startswith("build/gen/docs/lint-rules.md#") for f in findings)
     assert CliRunner().invoke(main, ["build"]).exit_code == 0
     page = (project / "build" / "gen" / "docs" / "lint-rules.md").read_text(encoding="utf-8")
-    assert all(f'<a id="{f["url"].partition("#")[2]}"></a>' in page for f in findings)
+    assert all(f'<a id="{anchor}" name="{anchor}"></a>' in page for f in findings for anchor in [f["url"].partition("#")[2]])
 
 
 def test_every_rule_links_to_its_section_of_the_docs_page() -> None:
     page = (ROOT / "generated" / "docs" / "lint-rules.md").read_text()
     assert page == rules_markdown(), "run `schemagen build`: it writes generated/docs/lint-rules.md"
-    slugs = set(re.findall(r'^### \S+ \S+ <a id="([^"]+)"></a>$', page, flags=re.MULTILINE))
+    slugs = set(re.findall(r'^### \S+ \S+ <a id="([^"]+)" name="\1"></a>$', page, flags=re.MULTILINE))
     for rule in RULES.values():
         path, _, anchor = rule.url.partition("#")
         assert (ROOT / path).is_file() and anchor in slugs
