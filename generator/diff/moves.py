@@ -303,9 +303,9 @@ def _detach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:
 def _capture(ctx: Context, node: Node, move: Move, shadow: str, columns: str, row: str) -> None:
     t = move.new
     typed = ", ".join(f"{c.q} {c.sql_type}" for k in move.key if (c := t.column(k)) is not None)
-    changes = move.staged(make_object_name("schemagen_changes", t.name.name, "log"))
-    copied = move.staged(make_object_name("schemagen_copied", t.name.name, "log"))
-    function = move.staged(make_object_name("schemagen_capture", t.name.name, "fn"))
+    changes = move.staged(make_object_name("schemagen", t.name.name, "changes"))
+    copied = move.staged(make_object_name("schemagen", t.name.name, "copied"))
+    function = move.staged(make_object_name("schemagen", t.name.name, "capture"))
     ctx.add(node, Changes(changes, typed), Phase.COPY, notes=("The keys of the rows written while they are copied (and the partitions truncated meanwhile).",))
     ctx.add(node, Copied(copied, typed), Phase.COPY, notes=("Per old partition, the last key copied: a re-run goes on from there.",))
     old_key = ", ".join(f"OLD.{quoting.ident(k)}" for k in move.key)
@@ -330,7 +330,7 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
     if move.online:
         for p in move.sources:
             ctx.add(rows, st.AlterTable(q, f"DETACH PARTITION {p.name.q}"), notes=_detach_notes(move, p), ignore=("require-concurrent-partition-detach",))
-        changes = move.staged(make_object_name("schemagen_changes", t.name.name, "log"))
+        changes = move.staged(make_object_name("schemagen", t.name.name, "changes"))
         note = ("The rows written while they were copied: copied again from the old partitions, now that no client writes them.",)
         for p in move.sources:
             ctx.add(rows, ForgetTruncated(shadow, _came_from(quoting.ident(t.partition_key[0]), p, move.old.partitions), changes, quoting.literal(p.name.name)), notes=note if p == move.sources[0] else ())
