@@ -344,8 +344,8 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
     for p in move.sources:
         ctx.add(rows, st.Drop("TABLE", p.name.q), notes=("Its rows are in the copies.",) if p == move.sources[0] else (), ignore=("ban-drop-table",))
     for p in move.targets:
-        note: tuple[str, ...] = ("The copy takes the old partition's place: no client used it in the staging schema.",) if p == move.targets[0] else ()
-        ctx.add(rows, st.AlterTable(move.staged(p.name.name), f"SET SCHEMA {quoting.ident(t.name.schema)}"), notes=note, ignore=("ban-set-schema",))
+        placed = ("The copy takes the old partition's place: no client used it in the staging schema.",)
+        ctx.add(rows, st.AlterTable(move.staged(p.name.name), f"SET SCHEMA {quoting.ident(t.name.schema)}"), notes=placed if p == move.targets[0] else (), ignore=("ban-set-schema",))
     for p in sorted(move.targets, key=lambda p: p.is_default):  # the default last: attaching a range checks the default partition
         ctx.add(rows, st.AlterTable(q, f"ATTACH PARTITION {p.name.q} {p.bound_sql}"), notes=_attach_notes(move, p))
     for p in move.targets:
