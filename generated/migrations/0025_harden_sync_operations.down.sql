@@ -58,7 +58,7 @@
 -- - grant execute on public.auto_log_sync_activity_on_progress_change() to authenticated
 
 -- A migration that waits for a lock fails instead of blocking everyone behind it: run it again later.
-SET lock_timeout = '5s';
+SET lock_timeout = '1s';
 SET statement_timeout = '30min';
 
 -- First, read-only: checks that stop the migration before it changes anything.
@@ -73,7 +73,7 @@ BEGIN
         SELECT string_agg(k, ', ') INTO first FROM (
             SELECT format('(%s)', concat_ws(', ', id, created_at)) AS k FROM public.sync_activity_log_default WHERE NOT ((created_at IS NOT NULL AND created_at >= '2025-11-01' AND created_at < '2025-12-01') OR (created_at IS NOT NULL AND created_at >= '2025-12-01' AND created_at < '2026-01-01') OR (created_at IS NOT NULL AND created_at >= '2026-01-01' AND created_at < '2026-02-01') OR (created_at IS NOT NULL AND created_at >= '2026-02-01' AND created_at < '2026-03-01') OR (created_at IS NOT NULL AND created_at >= '2026-03-01')) ORDER BY id, created_at LIMIT 5
         ) AS sample;
-        RAISE EXCEPTION 'partition sync_activity_log_default holds % rows that no partition of sync_activity_log takes after this migration (''2025-11-01'' to ''2025-12-01'', ''2025-12-01'' to ''2026-01-01'', ''2026-01-01'' to ''2026-02-01'', ''2026-02-01'' to ''2026-03-01'', ''2026-03-01'' to MAXVALUE), the first (id, created_at): %; add a partition that covers them (or a DEFAULT partition), or move or delete those rows, then run the migration again', n, first;
+        RAISE EXCEPTION 'partition sync_activity_log_default holds % row(s) that no partition of sync_activity_log takes after this migration (''2025-11-01'' to ''2025-12-01'', ''2025-12-01'' to ''2026-01-01'', ''2026-01-01'' to ''2026-02-01'', ''2026-02-01'' to ''2026-03-01'', ''2026-03-01'' to MAXVALUE), the first (id, created_at): %; add a partition that covers them (or a DEFAULT partition), or move or delete those rows, then run the migration again', n, first;
     END IF;
 END
 $schemagen$;

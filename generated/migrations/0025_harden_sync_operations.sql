@@ -58,7 +58,7 @@
 -- - revoke execute on public.auto_log_sync_activity_on_progress_change() from authenticated
 
 -- A migration that waits for a lock fails instead of blocking everyone behind it: run it again later.
-SET lock_timeout = '5s';
+SET lock_timeout = '1s';
 SET statement_timeout = '30min';
 
 -- Outside a transaction, first: enum values (usable only once committed), indexes dropped CONCURRENTLY.

@@ -391,7 +391,7 @@ def precheck(ctx: Context, t: ir.Table, source: ir.Partition, covered: str, new_
     node = ctx.plan.node(("precheck", source.name), 17)
     key = ", ".join(quoting.ident(k) for k in (row_key(t) or t.partition_key))
     message = quoting.literal(
-        f"partition {source.name.display} holds % rows that no partition of {t.name.display} takes after this migration ({new_ranges}), the first ({key}): %; "
+        f"partition {source.name.display} holds % row(s) that no partition of {t.name.display} takes after this migration ({new_ranges}), the first ({key}): %; "
         "add a partition that covers them (or a DEFAULT partition), or move or delete those rows, then run the migration again"
     )
     ctx.add(node, Uncovered(source.name.q, covered, key, message), Phase.PRECHECK, notes=(f"Stops here, before any change, if {source.name.name} holds rows that would have no partition.",))
