@@ -134,6 +134,13 @@ def locate(refusal: Refusal, files: list[LoadedFile]) -> errors.Diagnostic:
             path = (section, key, "columns", args[1]) if args[1] in file.spec.tables[key].columns else (section, key, "columns")
         else:
             path = (section, key, "values") if kind == "enum" else (section, key)
+    elif kind == "partition":
+        file, key = _find(files, "tables", args[0])
+        partitioning = file.spec.tables[key].partitioning if key else None
+        parts = partitioning.partitions if partitioning else {}
+        path = ("tables", key, "partitioning", "partitions") if key and partitioning else ("tables", key) if key else ("tables",)
+        if args[1] in parts:
+            path += (args[1],)
     return file.pos.diag(path, refusal.code, refusal.message, key=True)
 
 

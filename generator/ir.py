@@ -150,6 +150,11 @@ class Index:
         """For a table that already holds rows: builds without blocking writes, outside a transaction."""
         return self._create(" CONCURRENTLY IF NOT EXISTS")
 
+    @property
+    def missing_ddl(self) -> str:
+        """Built only if missing (a statement that may run again)."""
+        return self._create(" IF NOT EXISTS")
+
     def _create(self, how: str) -> str:
         head = ("CREATE UNIQUE INDEX" if self.unique else "CREATE INDEX") + how
         using = "" if self.method == "btree" else f" USING {self.method}"

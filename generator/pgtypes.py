@@ -74,7 +74,6 @@ BASE_TYPES: dict[str, BaseType] = {
 }
 
 # Types whose values can order a range partition, by how to compare bounds.
-ORDERED_BOUNDS = {"int2": "int", "int4": "int", "int8": "int", "date": "date", "timestamptz": "date", "timestamp": "date", "numeric": "decimal", "text": "text", "varchar": "text"}
 
 # Type changes that keep every value, so a migration makes them without asking
 # (narrower ones need `allow_destructive`). Within one type, a larger modifier

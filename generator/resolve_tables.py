@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import itertools
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from . import errors, ir, names, pgtypes, quoting, spec, sqlparse
+from . import bounds, errors, ir, names, quoting, spec, sqlparse
 from .ir import Name
 from .resolve_base import Where
 from .resolve_policies import PolicyResolver
@@ -219,9 +217,10 @@ class TableResolver(PolicyResolver):
             self.error(at("partitioning", "key"), errors.PARTITION, "partitions with a multi-column range key are not supported yet")
             return p.by.upper(), key, ()
         key_col = by_name.get(key[0])
-        kind = pgtypes.ORDERED_BOUNDS.get(key_col.base if key_col else "", "text")
+        kind = bounds.kind_of(key_col.base if key_col else "")
         parts: list[ir.Partition] = []
-        ranges: list[tuple[Any, Any, str, Where]] = []
+        ranges: list[tuple[bounds.Bound, bounds.Bound, str, Where]] = []
+        written: list[tuple[bounds.Bound, str]] = []  # every bound so far, with its text
         default: str | None = None
         self.origin(("partitioning", name), at("partitioning"), t.lint, at())
         for pname, part in p.partitions.items():
@@ -242,14 +241,16 @@ class TableResolver(PolicyResolver):
             hi = self.bound(part.to, kind, Where(pw.pos, pw.path + ("to",)))
             if lo is None or hi is None:
                 continue
-            if _cmp_key(lo) >= _cmp_key(hi):
+            if not self.same_zone(written, (lo, part.from_), (hi, part.to), column=key[0], where=pw):
+                continue
+            if bounds.key(lo) >= bounds.key(hi):
                 self.error(pw, errors.PARTITION, f'partition "{pname}" is empty: "from" ({part.from_}) must be below "to" ({part.to})', key=True)
                 continue
             ranges.append((lo, hi, pname, pw))
             parts.append(ir.Partition(pn, _bound_sql(part.from_), _bound_sql(part.to), part.comment))
-        ranges.sort(key=lambda r: _cmp_key(r[0]))
-        for (lo1, hi1, n1, _w1), (lo2, _hi2, n2, w2) in itertools.pairwise(ranges):
-            if _cmp_key(lo2) < _cmp_key(hi1):
+        ranges.sort(key=lambda r: bounds.key(r[0]))
+        for (_lo1, hi1, n1, _w1), (lo2, _hi2, n2, w2) in itertools.pairwise(ranges):
+            if bounds.key(lo2) < bounds.key(hi1):
                 self.error(w2, errors.PARTITION, f'partition "{n2}" overlaps partition "{n1}"', key=True)
         return p.by.upper(), key, tuple(parts)
 
@@ -265,21 +266,23 @@ class TableResolver(PolicyResolver):
             ok = False
         return ok
 
-    def bound(self, text: str, kind: str, where: Where) -> Any:
-        upper = text.strip().upper()
-        if upper in ("MINVALUE", "MAXVALUE"):
-            return upper
+    def bound(self, text: str, kind: str, where: Where) -> bounds.Bound | None:
         try:
-            if kind == "int":
-                return int(text)
-            if kind == "decimal":
-                return Decimal(text)
-            if kind == "date":
-                return _dt.datetime.fromisoformat(text).replace(tzinfo=None)
-        except (ValueError, InvalidOperation):
+            return bounds.value(text, kind)
+        except bounds.BadBound:
             self.error(where, errors.PARTITION, f'partition bound "{text}" is not a valid {kind} value')
             return None
-        return text
+
+    def same_zone(self, seen: list[tuple[bounds.Bound, str]], *new: tuple[bounds.Bound, str], column: str, where: Where) -> bool:
+        """False (and E050) when timestamptz bounds mix text with and without a UTC offset: their order would depend on the session's TimeZone."""
+        for b, text in new:
+            other = next((t for o, t in seen if not bounds.comparable(o, b)), None)
+            if other is not None:
+                with_offset, without = (other, text) if b.local else (text, other)
+                self.error(where, errors.PARTITION, f'partition bound "{without}" of {column} (timestamptz) has no UTC offset while "{with_offset}" has one: PostgreSQL reads the first in the session\'s TimeZone, so whether they overlap depends on where the migration runs; write every bound with an offset (e.g. "2026-01-01 00:00:00+00"), or none', key=True)
+                return False
+            seen.append((b, text))
+        return True
 
     def index(self, table: Name, key: str, ix: spec.Index, columns: set[str], partition_key: tuple[str, ...], where: Where) -> ir.Index | None:
         name = Name(table.schema, key)
@@ -328,12 +331,3 @@ class TableResolver(PolicyResolver):
 def _bound_sql(text: str) -> str:
     upper = text.strip().upper()
     return upper if upper in ("MINVALUE", "MAXVALUE") else quoting.literal(text.strip())
-
-
-def _cmp_key(value: Any) -> tuple[int, Any]:
-    if value == "MINVALUE":
-        return (0, 0)
-    if value == "MAXVALUE":
-        return (2, 0)
-    return (1, value)
-

@@ -58,7 +58,7 @@
 -- - revoke execute on public.auto_log_sync_activity_on_progress_change() from authenticated
 
 -- A migration that waits for a lock fails instead of blocking everyone behind it: run it again later.
-SET lock_timeout = '5s';
+SET lock_timeout = '1s';
 SET statement_timeout = '30min';
 
 -- Outside a transaction, first: enum values (usable only once committed), indexes dropped CONCURRENTLY.
@@ -66,6 +66,588 @@ SET statement_timeout = '30min';
 DROP INDEX CONCURRENTLY IF EXISTS public.idx_sync_preview_cache_key;
 -- Outside a transaction: dropped CONCURRENTLY, without blocking the table.
 DROP INDEX CONCURRENTLY IF EXISTS public.idx_sync_progress_org_sync;
+
+-- Outside a transaction, each statement on its own (run the file again after a failure: it goes on where it stopped): rows copied in batches into the partitions to be, while the old ones stay readable and writable; what changes meanwhile is recorded, and applied under the short lock below.
+-- The staging schema: tables no client uses yet, dropped at the end of the main transaction.
+CREATE SCHEMA IF NOT EXISTS schemagen_staging;
+-- Moves rows between the partitions of sync_activity_log. Outside a transaction: the rows are copied while the old partitions stay in use; what changes meanwhile is recorded and applied under the lock in the main transaction.
+-- The shadow: the table's columns, defaults, CHECKs and keys, no trigger; it routes each copied row to its new partition.
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log (
+    LIKE public.sync_activity_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    CONSTRAINT sync_activity_log_pkey PRIMARY KEY (id, created_at)
+) PARTITION BY RANGE (created_at);
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_03 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-03-01' AND created_at < '2026-04-01')
+) FOR VALUES FROM ('2026-03-01') TO ('2026-04-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_04 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-04-01' AND created_at < '2026-05-01')
+) FOR VALUES FROM ('2026-04-01') TO ('2026-05-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_05 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-05-01' AND created_at < '2026-06-01')
+) FOR VALUES FROM ('2026-05-01') TO ('2026-06-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_06 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-06-01' AND created_at < '2026-07-01')
+) FOR VALUES FROM ('2026-06-01') TO ('2026-07-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_07 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-07-01' AND created_at < '2026-08-01')
+) FOR VALUES FROM ('2026-07-01') TO ('2026-08-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_08 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-08-01' AND created_at < '2026-09-01')
+) FOR VALUES FROM ('2026-08-01') TO ('2026-09-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_09 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-09-01' AND created_at < '2026-10-01')
+) FOR VALUES FROM ('2026-09-01') TO ('2026-10-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_10 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-10-01' AND created_at < '2026-11-01')
+) FOR VALUES FROM ('2026-10-01') TO ('2026-11-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_11 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-11-01' AND created_at < '2026-12-01')
+) FOR VALUES FROM ('2026-11-01') TO ('2026-12-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_12 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-12-01' AND created_at < '2027-01-01')
+) FOR VALUES FROM ('2026-12-01') TO ('2027-01-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_01 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-01-01' AND created_at < '2027-02-01')
+) FOR VALUES FROM ('2027-01-01') TO ('2027-02-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_02 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-02-01' AND created_at < '2027-03-01')
+) FOR VALUES FROM ('2027-02-01') TO ('2027-03-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_03 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-03-01' AND created_at < '2027-04-01')
+) FOR VALUES FROM ('2027-03-01') TO ('2027-04-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_04 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-04-01' AND created_at < '2027-05-01')
+) FOR VALUES FROM ('2027-04-01') TO ('2027-05-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_05 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-05-01' AND created_at < '2027-06-01')
+) FOR VALUES FROM ('2027-05-01') TO ('2027-06-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_06 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-06-01' AND created_at < '2027-07-01')
+) FOR VALUES FROM ('2027-06-01') TO ('2027-07-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_07 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-07-01' AND created_at < '2027-08-01')
+) FOR VALUES FROM ('2027-07-01') TO ('2027-08-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_08 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-08-01' AND created_at < '2027-09-01')
+) FOR VALUES FROM ('2027-08-01') TO ('2027-09-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_09 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-09-01' AND created_at < '2027-10-01')
+) FOR VALUES FROM ('2027-09-01') TO ('2027-10-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_10 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-10-01' AND created_at < '2027-11-01')
+) FOR VALUES FROM ('2027-10-01') TO ('2027-11-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_11 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-11-01' AND created_at < '2027-12-01')
+) FOR VALUES FROM ('2027-11-01') TO ('2027-12-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_12 PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-12-01' AND created_at < '2028-01-01')
+) FOR VALUES FROM ('2027-12-01') TO ('2028-01-01');
+CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_default PARTITION OF schemagen_staging.sync_activity_log (
+    CONSTRAINT schemagen_partition_bounds CHECK ((created_at < '2025-11-01' OR created_at >= '2025-12-01') AND (created_at < '2025-12-01' OR created_at >= '2026-01-01') AND (created_at < '2026-01-01' OR created_at >= '2026-02-01') AND (created_at < '2026-02-01' OR created_at >= '2026-03-01') AND (created_at < '2026-03-01' OR created_at >= '2026-04-01') AND (created_at < '2026-04-01' OR created_at >= '2026-05-01') AND (created_at < '2026-05-01' OR created_at >= '2026-06-01') AND (created_at < '2026-06-01' OR created_at >= '2026-07-01') AND (created_at < '2026-07-01' OR created_at >= '2026-08-01') AND (created_at < '2026-08-01' OR created_at >= '2026-09-01') AND (created_at < '2026-09-01' OR created_at >= '2026-10-01') AND (created_at < '2026-10-01' OR created_at >= '2026-11-01') AND (created_at < '2026-11-01' OR created_at >= '2026-12-01') AND (created_at < '2026-12-01' OR created_at >= '2027-01-01') AND (created_at < '2027-01-01' OR created_at >= '2027-02-01') AND (created_at < '2027-02-01' OR created_at >= '2027-03-01') AND (created_at < '2027-03-01' OR created_at >= '2027-04-01') AND (created_at < '2027-04-01' OR created_at >= '2027-05-01') AND (created_at < '2027-05-01' OR created_at >= '2027-06-01') AND (created_at < '2027-06-01' OR created_at >= '2027-07-01') AND (created_at < '2027-07-01' OR created_at >= '2027-08-01') AND (created_at < '2027-08-01' OR created_at >= '2027-09-01') AND (created_at < '2027-09-01' OR created_at >= '2027-10-01') AND (created_at < '2027-10-01' OR created_at >= '2027-11-01') AND (created_at < '2027-11-01' OR created_at >= '2027-12-01') AND (created_at < '2027-12-01' OR created_at >= '2028-01-01'))
+) DEFAULT;
+-- The keys of the rows written while they are copied (and the partitions truncated meanwhile).
+CREATE TABLE IF NOT EXISTS schemagen_staging.schemagen_sync_activity_log_changes (id uuid, created_at timestamptz, truncated text);
+-- Per old partition, the last key copied: a re-run goes on from there.
+CREATE TABLE IF NOT EXISTS schemagen_staging.schemagen_sync_activity_log_copied (source text PRIMARY KEY, id uuid, created_at timestamptz);
+-- SECURITY DEFINER: clients writing the table need no right on the staging schema.
+CREATE OR REPLACE FUNCTION schemagen_staging.schemagen_sync_activity_log_capture()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog
+AS $schemagen$
+BEGIN
+    IF TG_LEVEL = 'STATEMENT' THEN
+        INSERT INTO schemagen_staging.schemagen_sync_activity_log_changes (truncated) VALUES (TG_TABLE_NAME);
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO schemagen_staging.schemagen_sync_activity_log_changes (id, created_at) VALUES (OLD.id, OLD.created_at);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO schemagen_staging.schemagen_sync_activity_log_changes (id, created_at) VALUES (NEW.id, NEW.created_at);
+    END IF;
+    RETURN NULL;
+END
+$schemagen$;
+-- Takes a SHARE ROW EXCLUSIVE lock on the partition for a moment.
+CREATE OR REPLACE TRIGGER schemagen_capture
+    AFTER INSERT OR UPDATE OR DELETE ON public.sync_activity_log_future
+    FOR EACH ROW
+    EXECUTE FUNCTION schemagen_staging.schemagen_sync_activity_log_capture();
+CREATE OR REPLACE TRIGGER schemagen_capture_truncate
+    AFTER TRUNCATE ON public.sync_activity_log_future
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION schemagen_staging.schemagen_sync_activity_log_capture();
+-- The rows of sync_activity_log_future, in batches of 5000 that each commit.
+DO $schemagen$
+DECLARE
+    last record;
+    copied bigint;
+BEGIN
+    LOOP
+        SELECT id, created_at INTO last FROM schemagen_staging.schemagen_sync_activity_log_copied WHERE source = 'sync_activity_log_future';
+        IF NOT FOUND THEN
+            WITH batch AS (
+                SELECT id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at FROM public.sync_activity_log_future
+                ORDER BY id, created_at LIMIT 5000
+            ), copied_rows AS (
+                INSERT INTO schemagen_staging.sync_activity_log (id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at) SELECT id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at FROM batch
+            )
+            INSERT INTO schemagen_staging.schemagen_sync_activity_log_copied (source, id, created_at)
+            SELECT 'sync_activity_log_future', id, created_at FROM batch ORDER BY id DESC, created_at DESC LIMIT 1;
+        ELSE
+            WITH batch AS (
+                SELECT id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at FROM public.sync_activity_log_future
+                WHERE (id, created_at) > (last.id, last.created_at)
+                ORDER BY id, created_at LIMIT 5000
+            ), copied_rows AS (
+                INSERT INTO schemagen_staging.sync_activity_log (id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at) SELECT id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at FROM batch
+            )
+            UPDATE schemagen_staging.schemagen_sync_activity_log_copied SET (id, created_at) = (SELECT id, created_at FROM batch ORDER BY id DESC, created_at DESC LIMIT 1)
+            WHERE source = 'sync_activity_log_future' AND EXISTS (SELECT FROM batch);
+        END IF;
+        GET DIAGNOSTICS copied = ROW_COUNT;
+        COMMIT;
+        EXIT WHEN copied = 0;
+    END LOOP;
+END
+$schemagen$;
+-- Built once the rows are in: no client uses the staging table.
+-- squawk-ignore require-concurrent-index-creation
+CREATE INDEX IF NOT EXISTS idx_sync_activity_log_org_created ON schemagen_staging.sync_activity_log (org_id, created_at DESC);
+-- Built once the rows are in: no client uses the staging table.
+-- squawk-ignore require-concurrent-index-creation
+CREATE INDEX IF NOT EXISTS idx_sync_activity_log_user ON schemagen_staging.sync_activity_log (user_id, created_at DESC);
+-- Built once the rows are in: no client uses the staging table.
+-- squawk-ignore require-concurrent-index-creation
+CREATE INDEX IF NOT EXISTS idx_sync_activity_log_entity ON schemagen_staging.sync_activity_log (org_id, entity_type, created_at DESC);
+-- Built once the rows are in: no client uses the staging table.
+-- squawk-ignore require-concurrent-index-creation
+CREATE INDEX IF NOT EXISTS idx_sync_activity_log_action ON schemagen_staging.sync_activity_log (action, created_at DESC);
+-- Built once the rows are in: no client uses the staging table.
+-- squawk-ignore require-concurrent-index-creation
+CREATE INDEX IF NOT EXISTS idx_sync_activity_log_status ON schemagen_staging.sync_activity_log (status, created_at DESC);
+-- Built once the rows are in: no client uses the staging table.
+-- squawk-ignore require-concurrent-index-creation
+CREATE INDEX IF NOT EXISTS idx_sync_activity_log_sync_id ON schemagen_staging.sync_activity_log (sync_id, created_at DESC);
+-- Added NOT VALID, then validated (validating again is harmless): the scan blocks no client.
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_03'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_03 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_03 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_03'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_03 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_03 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_04'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_04 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_04 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_04'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_04 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_04 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_05'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_05 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_05 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_05'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_05 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_05 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_06'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_06 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_06 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_06'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_06 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_06 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_07'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_07 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_07 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_07'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_07 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_07 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_08'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_08 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_08 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_08'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_08 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_08 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_09'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_09 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_09 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_09'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_09 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_09 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_10'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_10 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_10 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_10'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_10 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_10 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_11'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_11 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_11 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_11'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_11 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_11 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_12'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_12 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_12 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2026_12'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2026_12 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2026_12 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_01'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_01 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_01 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_01'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_01 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_01 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_02'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_02 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_02 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_02'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_02 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_02 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_03'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_03 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_03 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_03'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_03 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_03 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_04'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_04 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_04 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_04'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_04 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_04 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_05'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_05 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_05 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_05'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_05 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_05 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_06'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_06 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_06 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_06'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_06 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_06 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_07'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_07 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_07 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_07'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_07 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_07 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_08'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_08 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_08 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_08'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_08 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_08 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_09'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_09 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_09 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_09'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_09 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_09 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_10'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_10 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_10 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_10'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_10 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_10 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_11'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_11 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_11 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_11'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_11 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_11 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_12'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_12 ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_12 VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_2027_12'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_2027_12 ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_2027_12 VALIDATE CONSTRAINT fk_sync_activity_user;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_default'::regclass AND conname = 'fk_sync_activity_org') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_default ADD CONSTRAINT fk_sync_activity_org FOREIGN KEY (org_id) REFERENCES public.organization(id) ON DELETE CASCADE NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_default VALIDATE CONSTRAINT fk_sync_activity_org;
+DO $schemagen$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = 'schemagen_staging.sync_activity_log_default'::regclass AND conname = 'fk_sync_activity_user') THEN
+        ALTER TABLE schemagen_staging.sync_activity_log_default ADD CONSTRAINT fk_sync_activity_user FOREIGN KEY (user_id) REFERENCES auth.users_extended(id) ON DELETE SET NULL NOT VALID;
+    END IF;
+END
+$schemagen$;
+-- squawk-ignore prefer-robust-stmts
+ALTER TABLE schemagen_staging.sync_activity_log_default VALIDATE CONSTRAINT fk_sync_activity_user;
+-- Statistics for the new partitions, before clients query them.
+ANALYZE schemagen_staging.sync_activity_log;
 
 -- The changes, in one transaction. Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also rewrites or scans a table under it says so.
 BEGIN;
@@ -87,68 +669,183 @@ ALTER TABLE public.sync_progress ALTER COLUMN speed_items_per_min TYPE numeric(1
 -- Takes an ACCESS EXCLUSIVE lock on sync_progress; rewrites the table and its indexes.
 -- squawk-ignore changing-column-type
 ALTER TABLE public.sync_progress ALTER COLUMN eta_seconds TYPE bigint;
--- Moves rows between the partitions of sync_activity_log: takes ACCESS EXCLUSIVE locks on it while they move.
+-- Takes an ACCESS EXCLUSIVE lock on sync_activity_log until COMMIT: the old partitions are swapped for the copies.
 -- squawk-ignore require-concurrent-partition-detach
 ALTER TABLE public.sync_activity_log DETACH PARTITION public.sync_activity_log_future;
-CREATE TABLE public.sync_activity_log_2026_03 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2026-03-01') TO ('2026-04-01');
-CREATE TABLE public.sync_activity_log_2026_04 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2026-04-01') TO ('2026-05-01');
-CREATE TABLE public.sync_activity_log_2026_05 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2026-05-01') TO ('2026-06-01');
-CREATE TABLE public.sync_activity_log_2026_06 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2026-06-01') TO ('2026-07-01');
-CREATE TABLE public.sync_activity_log_2026_07 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2026-07-01') TO ('2026-08-01');
-CREATE TABLE public.sync_activity_log_2026_08 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2026-08-01') TO ('2026-09-01');
-CREATE TABLE public.sync_activity_log_2026_09 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2026-09-01') TO ('2026-10-01');
-CREATE TABLE public.sync_activity_log_2026_10 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2026-10-01') TO ('2026-11-01');
-CREATE TABLE public.sync_activity_log_2026_11 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2026-11-01') TO ('2026-12-01');
-CREATE TABLE public.sync_activity_log_2026_12 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2026-12-01') TO ('2027-01-01');
-CREATE TABLE public.sync_activity_log_2027_01 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2027-01-01') TO ('2027-02-01');
-CREATE TABLE public.sync_activity_log_2027_02 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2027-02-01') TO ('2027-03-01');
-CREATE TABLE public.sync_activity_log_2027_03 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2027-03-01') TO ('2027-04-01');
-CREATE TABLE public.sync_activity_log_2027_04 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2027-04-01') TO ('2027-05-01');
-CREATE TABLE public.sync_activity_log_2027_05 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2027-05-01') TO ('2027-06-01');
-CREATE TABLE public.sync_activity_log_2027_06 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2027-06-01') TO ('2027-07-01');
-CREATE TABLE public.sync_activity_log_2027_07 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2027-07-01') TO ('2027-08-01');
-CREATE TABLE public.sync_activity_log_2027_08 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2027-08-01') TO ('2027-09-01');
-CREATE TABLE public.sync_activity_log_2027_09 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2027-09-01') TO ('2027-10-01');
-CREATE TABLE public.sync_activity_log_2027_10 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2027-10-01') TO ('2027-11-01');
-CREATE TABLE public.sync_activity_log_2027_11 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2027-11-01') TO ('2027-12-01');
-CREATE TABLE public.sync_activity_log_2027_12 PARTITION OF public.sync_activity_log
-    FOR VALUES FROM ('2027-12-01') TO ('2028-01-01');
-CREATE TABLE public.sync_activity_log_default PARTITION OF public.sync_activity_log
-    DEFAULT;
-COMMENT ON TABLE public.sync_activity_log_default IS 'Rows outside every month; add the months ahead so it stays empty.';
--- Rows that leave a partition wait here, then go back in through the parent.
-CREATE TEMP TABLE schemagen_moved_rows (LIKE public.sync_activity_log) ON COMMIT DROP;
-WITH moved AS (
-    DELETE FROM public.sync_activity_log_future
-    WHERE true
-    RETURNING id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at
-)
-INSERT INTO schemagen_moved_rows (id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at) SELECT id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at FROM moved;
-INSERT INTO public.sync_activity_log (id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at) SELECT id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at FROM schemagen_moved_rows;
--- Empty now: its rows moved to the partitions that cover them.
+-- The rows written while they were copied: copied again from the old partitions, now that no client writes them.
+DELETE FROM schemagen_staging.sync_activity_log
+WHERE (created_at IS NOT NULL AND created_at >= '2026-03-01') AND EXISTS (SELECT FROM schemagen_staging.schemagen_sync_activity_log_changes WHERE truncated = 'sync_activity_log_future');
+DELETE FROM schemagen_staging.sync_activity_log AS s USING schemagen_staging.schemagen_sync_activity_log_changes AS c WHERE (s.id, s.created_at) = (c.id, c.created_at);
+INSERT INTO schemagen_staging.sync_activity_log (id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at)
+SELECT id, org_id, sync_id, entity_type, action, status, record_count, duration_seconds, error_message, user_id, created_at FROM public.sync_activity_log_future WHERE (id, created_at) IN (SELECT id, created_at FROM schemagen_staging.schemagen_sync_activity_log_changes);
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2026_03;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2026_04;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2026_05;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2026_06;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2026_07;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2026_08;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2026_09;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2026_10;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2026_11;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2026_12;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2027_01;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2027_02;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2027_03;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2027_04;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2027_05;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2027_06;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2027_07;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2027_08;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2027_09;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2027_10;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2027_11;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_2027_12;
+-- squawk-ignore require-concurrent-partition-detach
+ALTER TABLE schemagen_staging.sync_activity_log DETACH PARTITION schemagen_staging.sync_activity_log_default;
+-- Its rows are in the copies.
 -- squawk-ignore ban-drop-table
 DROP TABLE public.sync_activity_log_future;
+-- The copy takes the old partition's place: no client used it in the staging schema.
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2026_03 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2026_04 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2026_05 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2026_06 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2026_07 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2026_08 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2026_09 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2026_10 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2026_11 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2026_12 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2027_01 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2027_02 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2027_03 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2027_04 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2027_05 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2027_06 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2027_07 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2027_08 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2027_09 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2027_10 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2027_11 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_2027_12 SET SCHEMA public;
+-- squawk-ignore ban-set-schema
+ALTER TABLE schemagen_staging.sync_activity_log_default SET SCHEMA public;
+-- Scans nothing: a validated CHECK of its bounds proves that its rows belong there.
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2026_03 FOR VALUES FROM ('2026-03-01') TO ('2026-04-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2026_04 FOR VALUES FROM ('2026-04-01') TO ('2026-05-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2026_05 FOR VALUES FROM ('2026-05-01') TO ('2026-06-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2026_06 FOR VALUES FROM ('2026-06-01') TO ('2026-07-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2026_07 FOR VALUES FROM ('2026-07-01') TO ('2026-08-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2026_08 FOR VALUES FROM ('2026-08-01') TO ('2026-09-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2026_09 FOR VALUES FROM ('2026-09-01') TO ('2026-10-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2026_10 FOR VALUES FROM ('2026-10-01') TO ('2026-11-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2026_11 FOR VALUES FROM ('2026-11-01') TO ('2026-12-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2026_12 FOR VALUES FROM ('2026-12-01') TO ('2027-01-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2027_01 FOR VALUES FROM ('2027-01-01') TO ('2027-02-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2027_02 FOR VALUES FROM ('2027-02-01') TO ('2027-03-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2027_03 FOR VALUES FROM ('2027-03-01') TO ('2027-04-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2027_04 FOR VALUES FROM ('2027-04-01') TO ('2027-05-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2027_05 FOR VALUES FROM ('2027-05-01') TO ('2027-06-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2027_06 FOR VALUES FROM ('2027-06-01') TO ('2027-07-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2027_07 FOR VALUES FROM ('2027-07-01') TO ('2027-08-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2027_08 FOR VALUES FROM ('2027-08-01') TO ('2027-09-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2027_09 FOR VALUES FROM ('2027-09-01') TO ('2027-10-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2027_10 FOR VALUES FROM ('2027-10-01') TO ('2027-11-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2027_11 FOR VALUES FROM ('2027-11-01') TO ('2027-12-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_2027_12 FOR VALUES FROM ('2027-12-01') TO ('2028-01-01');
+ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_default DEFAULT;
+-- The partition's bounds hold it now.
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2026_03 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2026_04 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2026_05 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2026_06 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2026_07 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2026_08 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2026_09 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2026_10 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2026_11 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2026_12 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2027_01 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2027_02 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2027_03 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2027_04 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2027_05 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2027_06 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2027_07 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2027_08 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2027_09 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2027_10 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2027_11 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_2027_12 DROP CONSTRAINT schemagen_partition_bounds;
+-- squawk-ignore ban-drop-constraint
+ALTER TABLE public.sync_activity_log_default DROP CONSTRAINT schemagen_partition_bounds;
+COMMENT ON TABLE public.sync_activity_log_default IS 'Rows outside every month; add the months ahead so it stays empty.';
 CREATE OR REPLACE FUNCTION public.auto_cleanup_preview_cache()
 RETURNS TABLE(deleted_count INTEGER, error_message TEXT)
 LANGUAGE plpgsql
@@ -289,6 +986,9 @@ ALTER POLICY sync_activity_log_update ON public.sync_activity_log
     WITH CHECK (EXISTS (SELECT 1 FROM auth.users_extended u WHERE u.id = (SELECT auth.uid()) AND u.org_id = sync_activity_log.org_id));
 ALTER POLICY sync_activity_log_delete ON public.sync_activity_log
     USING (EXISTS (SELECT 1 FROM auth.users_extended u WHERE u.id = (SELECT auth.uid()) AND u.org_id = sync_activity_log.org_id));
+-- The staging objects, which no client uses: the shadows, the change records and the capture function.
+-- squawk-ignore ban-drop-schema
+DROP SCHEMA schemagen_staging CASCADE;
 COMMIT;
 
 -- Outside a transaction: indexes built CONCURRENTLY (if one fails, drop the INVALID index it leaves and run the rest again).

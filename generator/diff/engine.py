@@ -186,7 +186,7 @@ def ordered_steps(plan: Plan) -> list[Step]:
     result: list[Step] = []
     for on in nodes:
         node: Node = on.payload
-        at = max((floor[d] for d in node.after), default=Phase.BEFORE)
+        at = max((floor[d] for d in node.after), default=Phase.PRECHECK)
         for step in node.steps:
             if step.phase < at:  # it needs something of a later phase: only a MAIN step can move (to FINAL)
                 if step.phase != Phase.MAIN:

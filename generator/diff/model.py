@@ -19,16 +19,22 @@ from typing import Any
 class Phase(enum.IntEnum):
     """Where a statement runs. Phases are written in this order; only MAIN and FINAL are transactions.
 
-    BEFORE: `ALTER TYPE ... ADD VALUE` (a value added in a transaction cannot be
-    used before it commits) and `DROP INDEX CONCURRENTLY`. AFTER: `CREATE INDEX
-    CONCURRENTLY`. FINAL: validating constraints added NOT VALID in MAIN, so the
-    long scan does not hold MAIN's strong locks.
+    PRECHECK: read-only checks that stop the migration before it changes
+    anything. BEFORE: `ALTER TYPE ... ADD VALUE` (a value added in a
+    transaction cannot be used before it commits) and `DROP INDEX
+    CONCURRENTLY`. COPY: rows copied in batches, each committed, into tables
+    that no client uses yet (partitions to be, see diff/moves.py); every
+    statement can run again. AFTER: `CREATE INDEX CONCURRENTLY`. FINAL:
+    validating constraints added NOT VALID in MAIN, so the long scan does not
+    hold MAIN's strong locks.
     """
 
-    BEFORE = 0
-    MAIN = 1
-    AFTER = 2
-    FINAL = 3
+    PRECHECK = 0
+    BEFORE = 1
+    COPY = 2
+    MAIN = 3
+    AFTER = 4
+    FINAL = 5
 
     @property
     def transactional(self) -> bool:

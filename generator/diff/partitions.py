@@ -1,30 +1,24 @@
 """Range and default partitions: new ones are created; changed or removed ones give their rows to the others.
 
 A partition whose bounds change (say the MAXVALUE partition, split to make
-room for a new month) is detached; the new partitions are created; the rows
-that fall outside its new bounds are moved to a staging table; it is attached
-again with its new bounds; the staged rows are inserted through the parent,
-which routes each to its partition. A removed partition is emptied the same
-way, then dropped. No row is lost: a row that no partition accepts makes the
-migration fail. Only `drop partition P` in allow_destructive drops a
-partition with its rows.
-
-The DEFAULT partition holds the rows no range takes, so a range created or
-widened may cover rows it holds: PostgreSQL then refuses the range partition
-("updated partition constraint for default partition would be violated").
-The default partition is detached with the others and gives up the rows of
-those ranges before it is attached again
-(https://www.postgresql.org/docs/current/sql-createtable.html#SQL-CREATETABLE-PARTITION).
+room for a new month) or that is removed gives its rows to the partitions of
+the new layout that cover them; so does the DEFAULT partition when a range is
+created or widened (PostgreSQL refuses a range partition while the default one
+holds rows of it). How the rows move without blocking clients, and without
+running a trigger or a foreign key action, is diff/moves.py. No row is lost:
+a removed or narrowed range whose rows no partition would take is refused at
+build time (E064), and a removed DEFAULT partition's rows are checked before
+the migration changes anything. Only `drop partition P` in allow_destructive
+drops a partition with its rows.
 """
 
 from __future__ import annotations
 
-from .. import ir, quoting
+from .. import bounds, errors, ir, quoting
 from ..ir import Name
+from . import moves
 from . import statements as st
 from .engine import Context, pair_up
-
-STAGING = "schemagen_moved_rows"
 
 
 def diff(ctx: Context) -> None:
@@ -56,80 +50,109 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
             ignore=("ban-drop-table",),
         )
         ctx.change(f"drop partition {n}")
-    carved = _carved_default(parts1, set(parts0) | {new for _, new in renames}, changed, came)
-    if not changed and not emptied and not carved:
+    kept = set(parts0) | {new for _, new in renames}
+    was = {new: old for old, new in renames}
+    default = next((p for n, p in parts1.items() if p.is_default and n in kept and n not in changed), None)
+    ranges_change = bool(changed) or any(not parts1[n].is_default for n in came)
+    default_moves = default is not None and (ranges_change or bool(emptied))
+    if not changed and not emptied and not default_moves:
         for n in came:
             node = ctx.build(("partition", Name(t1.name.schema, n)))
             ctx.add(node, st.create(ctx.new_nodes[("partition", Name(t1.name.schema, n))].payload), notes=(f"Takes an ACCESS EXCLUSIVE lock on {t1.name.display} for a moment (the new partition is empty).",))
             ctx.change(_added(parts1[n]))
     else:
-        move_rows(ctx, t1, [parts1[n] for n in changed], [parts0[n] for n in emptied], [parts1[n] for n in came], carved)
+        renamed_default = default is not None and default_moves and default.name.name not in parts0
+        sources = [parts0[n] for n in changed + emptied]
+        targets = [parts1[n] for n in changed + came]
+        if default is not None and default_moves:
+            sources.append(parts0[was.get(default.name.name, default.name.name)] if not renamed_default else default)
+            targets.append(default)
+        if _no_lost_rows(ctx, t1, sources, changed, emptied):
+            moves.plan(ctx, moves.Move(t0, t1, tuple(sources), tuple(targets), _referencing(ctx, t1), _online(ctx, t0, t1) and not renamed_default))
+        for n in changed:
+            ctx.change(f"change the bounds of partition {n}")
+        for n in emptied:
+            ctx.change(f"merge partition {n} into its neighbours")
+        for n in came:
+            ctx.change(_added(parts1[n]))
     for n, p in parts1.items():
         before = parts0.get(n) or parts0.get(next((o for o, new in renames if new == n), ""))
         if before is not None and before.comment != p.comment:
             ctx.add(ctx.build(("partition", p.name)), st.Comment.on("TABLE", p.name.q, p.comment))
 
 
-def _carved_default(parts1: dict[str, ir.Partition], kept: set[str], changed: list[str], came: list[str]) -> list[ir.Partition]:
-    """The default partition that stays, when a range is created or changed: it may hold rows of that range."""
-    ranges = [n for n in (*changed, *came) if not parts1[n].is_default]
-    return [p for n, p in parts1.items() if p.is_default and n in kept and n not in changed and ranges]
+def _online(ctx: Context, t0: ir.Table, t1: ir.Table) -> bool:
+    """Whether the rows can be copied before the main transaction: the table keeps its shape and has a key."""
+    expressions = [c.check for c in t1.constraints] + [c.default for c in t1.columns]
+    stays = moves.shape(t0) == moves.shape(t1) and t1.name not in ctx.retyped and t1.name not in ctx.renamed_columns
+    return stays and moves.row_key(t1) is not None and not ctx.calls_replaced(*expressions)
 
 
-def move_rows(ctx: Context, t: ir.Table, changed: list[ir.Partition], emptied: list[ir.Partition], new: list[ir.Partition], carved: list[ir.Partition]) -> None:
-    """Detach, create, move the rows out, attach again, route the rows back through the parent; `carved` is a default partition whose bounds stay."""
-    node = ctx.build(("partition", ("rows", t.name)))
-    ctx.plan.edge(("build", ("table", t.name)), node.key)
-    q = t.name.q
-    lock: tuple[str, ...] = (f"Moves rows between the partitions of {t.name.display}: takes ACCESS EXCLUSIVE locks on it while they move.",)
-    for p in carved:
-        why = f"PostgreSQL refuses a range partition while the default partition holds rows of its range: {p.name.name} gives them up first."
-        ctx.add(node, st.AlterTable(q, f"DETACH PARTITION {p.name.q}"), notes=(*lock, why), ignore=("require-concurrent-partition-detach",))
-        lock = ()
-    for p in changed + emptied:
-        ctx.add(node, st.AlterTable(q, f"DETACH PARTITION {p.name.q}"), notes=lock, ignore=("require-concurrent-partition-detach",))
-        lock = ()
-    for p in new:
-        ctx.add(node, st.create(ctx.new_nodes[("partition", p.name)].payload))
-    staging = quoting.ident(STAGING)
-    columns = st.columns_sql(t.columns)
-    ctx.add(node, st.StageRows(staging, q), notes=("Rows that leave a partition wait here, then go back in through the parent.",))
-    key = quoting.ident(t.partition_key[0])
-    # The ranges created or changed: a default partition gives up the rows that fall in them.
-    ranges = [p for p in changed + new if not p.is_default]
-    for p in changed + carved:
-        leaving = _in_any(key, ranges) if p.is_default else f"NOT ({_inside(key, p)})"
-        if leaving:
-            ctx.add(node, st.MoveRows(p.name.q, leaving, columns, staging))
-    for p in emptied:
-        ctx.add(node, st.MoveRows(p.name.q, "true", columns, staging))
-    for p in sorted(changed + carved, key=lambda p: p.is_default):  # the default last: attaching it checks every range
-        ctx.add(node, st.AlterTable(q, f"ATTACH PARTITION {p.name.q} {p.bound_sql}"))
-    ctx.add(node, st.RestoreRows(q, columns, staging))
-    for p in emptied:
-        ctx.add(node, st.Drop("TABLE", p.name.q), notes=("Empty now: its rows moved to the partitions that cover them.",), ignore=("ban-drop-table",))
-    for p in changed:
-        ctx.change(f"change the bounds of partition {p.name.name}")
-    for p in emptied:
-        ctx.change(f"merge partition {p.name.name} into its neighbours")
-    for p in new:
-        ctx.change(_added(p))
+def _referencing(ctx: Context, t: ir.Table) -> tuple[tuple[ir.Table, ir.Constraint], ...]:
+    """The foreign keys of other tables to `t` that stay as they are in this migration."""
+    before = {r.name: set(r.foreign_keys) for r in ctx.old.tables}
+    return tuple((r, fk) for r in ctx.new.tables for fk in r.foreign_keys if fk.ref_table == t.name and fk in before.get(r.name, set()))
+
+
+def _no_lost_rows(ctx: Context, t: ir.Table, sources: list[ir.Partition], changed: list[str], emptied: list[str]) -> bool:
+    """Refuses a removed or narrowed range whose rows no partition would take (a down migration checks them at run time, as a removed default's)."""
+    if any(p.is_default for p in t.partitions):
+        return True
+    key_column = t.column(t.partition_key[0])
+    kind = bounds.kind_of(key_column.base if key_column else "")
+    ranges = [(_bound(p.lower, kind), _bound(p.upper, kind)) for p in t.partitions]
+    ok = True
+    for p in sources:
+        if p.is_default:
+            key = quoting.ident(t.partition_key[0])
+            moves.precheck(ctx, t, p, moves.in_any(key, t.partitions), _layout(t))
+            continue
+        gap = _gap((_bound(p.lower, kind), _bound(p.upper, kind)), ranges)
+        if gap is None:
+            continue
+        if not ctx.confirm:  # a down migration: it cannot be confirmed, it stops if the rows are there
+            moves.precheck(ctx, t, p, moves.in_any(quoting.ident(t.partition_key[0]), t.partitions), _layout(t))
+            continue
+        how = "narrowed" if p.name.name in changed else "removed"
+        way = "keep its bounds" if how == "narrowed" else f"add `drop partition {t.name.schema}.{p.name.name}` to allow_destructive to delete it with its rows"
+        ctx.plan.refuse(
+            errors.UNSUPPORTED_CHANGE,
+            f"partition {p.name.name} is {how}, and no partition of {t.name.display} would take its rows from {_shown(gap[0], True)} to {_shown(gap[1], False)}: "
+            f"add a partition (or a DEFAULT partition) that covers them, or {way}",
+            "partition", t.name, p.name.name,
+        )
+        ok = False
+    return ok
+
+
+def _bound(literal: str, kind: str) -> bounds.Bound:
+    text = literal[1:-1].replace("\'\'", "\'") if literal.startswith("'") else literal
+    return bounds.value(text, kind)
+
+
+def _gap(span: tuple[bounds.Bound, bounds.Bound], ranges: list[tuple[bounds.Bound, bounds.Bound]]) -> tuple[bounds.Bound, bounds.Bound] | None:
+    """The first part of `span` that no range covers, if any."""
+    at, end = span
+    for lo, hi in sorted(ranges, key=lambda r: bounds.key(r[0])):
+        if bounds.key(at) >= bounds.key(end):
+            return None
+        if bounds.key(lo) > bounds.key(at):
+            return (at, min(lo, end, key=bounds.key))
+        if bounds.key(hi) > bounds.key(at):
+            at = hi
+    return (at, end) if bounds.key(at) < bounds.key(end) else None
+
+
+def _shown(b: bounds.Bound, lower: bool) -> str:
+    if b.rank != 1:
+        return "MINVALUE" if lower else "MAXVALUE"
+    return str(b.value)
+
+
+def _layout(t: ir.Table) -> str:
+    ranges = [f"{p.lower} to {p.upper}" for p in t.partitions if not p.is_default]
+    return ", ".join(ranges) or "no range"
 
 
 def _added(p: ir.Partition) -> str:
     return f"add default partition {p.name.name}" if p.is_default else f"add partition {p.name.name}"
-
-
-def _in_any(key: str, ranges: list[ir.Partition]) -> str:
-    """The SQL condition for rows within any of `ranges` ("" for none)."""
-    return " OR ".join(f"({_inside(key, p)})" for p in ranges)
-
-
-def _inside(key: str, p: ir.Partition) -> str:
-    """The SQL condition for rows within a range partition's bounds."""
-    conditions = []
-    if p.lower != "MINVALUE":
-        conditions.append(f"{key} >= {p.lower}")
-    if p.upper != "MAXVALUE":
-        conditions.append(f"{key} < {p.upper}")
-    return " AND ".join(conditions) or "true"

@@ -8,10 +8,16 @@ from ..templating import environment
 from .engine import ordered_steps
 from .model import Phase, Plan, Step
 
-LOCK_TIMEOUT = "5s"
+# A client queued behind a statement that waits for a lock waits as long: with the heavy work
+# outside the main transaction (its statements hold their locks for well under a second, see
+# benchmarks/migration_load.py), 1 s of waiting keeps every client under 2 s. A migration that
+# cannot get a lock in 1 s stops, changed nothing in that phase, and is run again.
+LOCK_TIMEOUT = "1s"
 STATEMENT_TIMEOUT = "30min"  # the longest statement allowed: a rewrite or an index build of a large table
 HEADINGS = {
+    Phase.PRECHECK: "First, read-only: checks that stop the migration before it changes anything.",
     Phase.BEFORE: "Outside a transaction, first: enum values (usable only once committed), indexes dropped CONCURRENTLY.",
+    Phase.COPY: "Outside a transaction, each statement on its own (run the file again after a failure: it goes on where it stopped): rows copied in batches into the partitions to be, while the old ones stay readable and writable; what changes meanwhile is recorded, and applied under the short lock below.",
     Phase.MAIN: "The changes, in one transaction. Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also rewrites or scans a table under it says so.",
     Phase.AFTER: "Outside a transaction: indexes built CONCURRENTLY (if one fails, drop the INVALID index it leaves and run the rest again).",
     Phase.FINAL: "Last, in a transaction of its own: validations (their scans do not hold the locks taken above) and keys on the indexes just built.",

@@ -120,30 +120,6 @@ class ReplaceFunction:
 
 
 @dataclass(frozen=True)
-class StageRows:
-    template: ClassVar[str] = "diff/stage_rows"
-    staging: str
-    parent: str
-
-
-@dataclass(frozen=True)
-class MoveRows:
-    template: ClassVar[str] = "diff/move_rows"
-    partition: str
-    outside: str
-    columns: str
-    staging: str
-
-
-@dataclass(frozen=True)
-class RestoreRows:
-    template: ClassVar[str] = "diff/restore_rows"
-    parent: str
-    columns: str
-    staging: str
-
-
-@dataclass(frozen=True)
 class FillNulls:
     """UPDATE ... SET c = DEFAULT WHERE c IS NULL."""
 

@@ -168,6 +168,14 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
         notes = ("It calls a function dropped and created again below: set again after.",)
         ctx.add(ctx.release(("table", t.name)), st.AlterTable(q, f"{column} DROP DEFAULT"), notes=notes, ignore=("ban-drop-default",))
         default = None
+    if retyped and c1.name in t.partition_key and type_key(c0) != type_key(c1):
+        ctx.plan.refuse(
+            errors.UNSUPPORTED_CHANGE,
+            f"column {t.name.display}.{c1.name} is the partition key of {t.name.display}: PostgreSQL cannot change its type in place; "
+            f"create a new table partitioned by the new type (spec it under a new name), copy the rows into it, then drop the old one and rename the new one (renamed_from)",
+            "column", t.name, c1.name,
+        )
+        return
     if retyped:
         if type_key(c0) != type_key(c1) and not types.widens(c0, c1):
             ctx.allowed(

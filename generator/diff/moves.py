@@ -1,0 +1,439 @@
+"""Rows that move between partitions: copied aside while clients go on, swapped in under a short lock.
+
+The partitions whose rows change (the *sources*: a partition whose bounds
+change or that is merged away, and the DEFAULT partition when a range is
+created or changed) are never emptied in place. Their rows are copied into
+new tables, the *targets*, one per partition of the new layout that receives
+rows, named as the partitions they become, in a staging schema:
+
+- COPY phase, outside any transaction, while the sources stay readable and
+  writable: the targets are partitions of a *shadow* of the table (same
+  columns, defaults, CHECKs and key), which routes every copied row to its
+  target; a trigger on each source records the key of every row written
+  meanwhile (pgroll and pg_repack do the same); rows are copied in key order,
+  in batches that each commit, and a re-run goes on from the last key copied.
+  Then the targets get the table's indexes and its foreign keys (added NOT
+  VALID, then validated: no client-blocking lock while they scan), and a
+  validated CHECK of their bounds, so that attaching them scans nothing.
+- MAIN, in the migration's transaction: the sources are detached, the rows
+  recorded by the trigger are copied again from the sources, the old
+  partitions are dropped and the targets attached in their place. Under the
+  lock only the rows written during the copy move.
+
+Rows are never re-inserted through the table, so no user trigger (BEFORE or
+AFTER, audit ones included) runs for a row that moves, no identity column
+asks for OVERRIDING SYSTEM VALUE, and no row is deleted, so no foreign key ON
+DELETE action fires. Nothing here needs a superuser: the migration's role
+owns the tables; it needs CREATE on the database for the staging schema.
+
+A table without a primary key (or a unique key on NOT NULL columns) cannot
+have its changes recorded by key, and a table whose columns, keys or indexes
+change in the same migration is not yet in its new shape when the copy would
+run: for those the same statements run inside MAIN, under the lock (the
+migration says so).
+
+A table that other tables reference by foreign key cannot detach a
+partition that referenced rows are in: those foreign keys are dropped before
+the swap and added again NOT VALID after it, validated in the last phase.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import ClassVar
+
+from .. import ir, quoting
+from ..ir import Name
+from ..names import make_object_name
+from . import statements as st
+from .engine import Context
+from .model import Node, Phase
+
+STAGING = "schemagen_staging"
+BOUNDS_CHECK = "schemagen_partition_bounds"
+BATCH = 5000  # rows per committed batch: a few tens of milliseconds of work each
+CAPTURE_ROWS = "schemagen_capture"
+CAPTURE_TRUNCATE = "schemagen_capture_truncate"
+
+
+# -- statements (templates/sql/diff/moves/) ------------------------------------------
+
+@dataclass(frozen=True)
+class Schema:
+    template: ClassVar[str] = "diff/moves/schema"
+    schema: str
+
+
+@dataclass(frozen=True)
+class DropSchema:
+    template: ClassVar[str] = "diff/moves/drop_schema"
+    schema: str
+
+
+@dataclass(frozen=True)
+class Shadow:
+    template: ClassVar[str] = "diff/moves/shadow"
+    shadow: str
+    parent: str
+    keys: tuple[str, ...]  # "CONSTRAINT name PRIMARY KEY (...)" / UNIQUE: partitions get them as the table's partitions do
+    partition_by: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Target:
+    template: ClassVar[str] = "diff/moves/target"
+    table: str
+    shadow: str
+    check_name: str
+    check: str
+    bound: str
+
+
+@dataclass(frozen=True)
+class KeyTable:
+    template: ClassVar[str]
+    table: str
+    columns: str  # "id uuid, created_at timestamptz"
+
+
+@dataclass(frozen=True)
+class Changes(KeyTable):
+    template: ClassVar[str] = "diff/moves/changes"
+
+
+@dataclass(frozen=True)
+class Copied(KeyTable):
+    template: ClassVar[str] = "diff/moves/copied"
+
+
+@dataclass(frozen=True)
+class CaptureFunction:
+    template: ClassVar[str] = "diff/moves/capture_function"
+    function: str
+    changes: str
+    key: str
+    old_key: str
+    new_key: str
+
+
+@dataclass(frozen=True)
+class CaptureTrigger:
+    template: ClassVar[str] = "diff/moves/capture_trigger"
+    name: str
+    events: str
+    table: str
+    level: str
+    function: str
+
+
+@dataclass(frozen=True)
+class CopyRows:
+    template: ClassVar[str] = "diff/moves/copy_rows"
+    source: str
+    source_name: str  # a literal: the source's row in the progress table
+    shadow: str
+    copied: str
+    columns: str
+    key: str
+    key_descending: str
+    last_key: str
+    batch: int
+
+
+@dataclass(frozen=True)
+class CopyAll:
+    template: ClassVar[str] = "diff/moves/copy_all"
+    shadow: str
+    source: str
+    columns: str
+
+
+@dataclass(frozen=True)
+class Index:
+    template: ClassVar[str] = "diff/moves/index"
+    ddl: str
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    template: ClassVar[str] = "diff/moves/foreign_key"
+    table: str
+    regclass: str
+    literal: str
+    name: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Analyze:
+    template: ClassVar[str] = "diff/moves/analyze"
+    table: str
+
+
+@dataclass(frozen=True)
+class ForgetTruncated:
+    template: ClassVar[str] = "diff/moves/forget_truncated"
+    shadow: str
+    came_from: str
+    changes: str
+    source_name: str
+
+
+@dataclass(frozen=True)
+class ForgetChanged:
+    template: ClassVar[str] = "diff/moves/forget_changed"
+    shadow: str
+    changes: str
+    shadow_key: str
+    changes_key: str
+
+
+@dataclass(frozen=True)
+class RecopyChanged:
+    template: ClassVar[str] = "diff/moves/recopy_changed"
+    shadow: str
+    source: str
+    changes: str
+    columns: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    template: ClassVar[str] = "diff/moves/uncovered"
+    source: str
+    covered: str
+    key: str
+    message: str  # a literal with two %: the count and the first keys
+
+
+# -- the plan ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Move:
+    """The rows of `sources` (old partitions) go to `targets` (partitions of the new layout)."""
+
+    old: ir.Table
+    new: ir.Table
+    sources: tuple[ir.Partition, ...]
+    targets: tuple[ir.Partition, ...]
+    referencing: tuple[tuple[ir.Table, ir.Constraint], ...]  # foreign keys of other tables to this one
+    online: bool  # copied in the COPY phase (else inside MAIN)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return row_key(self.new) or ()
+
+    def staged(self, name: str) -> str:
+        return Name(STAGING, name).q
+
+
+def row_key(t: ir.Table) -> tuple[str, ...] | None:
+    """The columns that identify a row: the primary key, or a unique key on NOT NULL columns."""
+    not_null = {c.name for c in t.columns if c.not_null}
+    keys = [c for c in t.inline_constraints if c.kind == "primary_key"]
+    keys += [c for c in t.inline_constraints if c.kind == "unique" and set(c.columns) <= not_null]
+    return keys[0].columns if keys else None
+
+
+def shape(t: ir.Table) -> tuple[object, ...]:
+    """What the shadow copies from the table: its columns, keys, CHECKs, foreign keys and indexes (comments aside)."""
+    columns = tuple(dataclasses.replace(c, comment=None, set_by=(), python_type=None) for c in t.columns)
+    constraints = tuple(dataclasses.replace(c, comment=None) for c in t.constraints)
+    indexes = tuple(dataclasses.replace(ix, comment=None) for ix in t.indexes)
+    return (columns, constraints, indexes, t.partition_by, t.partition_key)
+
+
+def plan(ctx: Context, move: Move) -> None:
+    t = move.new
+    copy_phase = Phase.COPY if move.online else Phase.MAIN
+    copy = ctx.plan.node(("copy", t.name), 19) if move.online else _rows_node(ctx, t)
+    rows = _rows_node(ctx, t)
+    staging = _staging_nodes(ctx, rows)
+    ctx.plan.edge(staging[0].key, copy.key)
+    key_sql = quoting.ident(t.partition_key[0])
+    shadow = move.staged(t.name.name)
+    columns = st.columns_sql(t.columns)
+    row = ", ".join(quoting.ident(c) for c in move.key)
+    where = (
+        "Outside a transaction: the rows are copied while the old partitions stay in use; what changes meanwhile is recorded and applied under the lock in the main transaction."
+        if move.online else
+        _offline_reason(move)
+    )
+
+    ctx.add(staging[0], Schema(quoting.ident(STAGING)), copy_phase, notes=("The staging schema: tables no client uses yet, dropped at the end of the main transaction.",))
+    keys = tuple(f"CONSTRAINT {c.q} {c.body}" for c in t.inline_constraints if c.kind in ("primary_key", "unique"))
+    ctx.add(copy, Shadow(shadow, t.name.q, keys, t.partition_by or "RANGE", key_sql), copy_phase, notes=(f"Moves rows between the partitions of {t.name.display}. {where}", "The shadow: the table's columns, defaults, CHECKs and keys, no trigger; it routes each copied row to its new partition."))
+    for p in move.targets:
+        ctx.add(copy, Target(move.staged(p.name.name), shadow, BOUNDS_CHECK, _bounds_check(key_sql, p, t.partitions), p.bound_sql), copy_phase)
+    if move.online:
+        _capture(ctx, copy, move, shadow, columns, row)
+    else:
+        for p in move.sources:
+            ctx.add(rows, st.AlterTable(t.name.q, f"DETACH PARTITION {p.name.q}"), notes=_detach_notes(move, p), ignore=("require-concurrent-partition-detach",))
+        for p in move.sources:
+            ctx.add(rows, CopyAll(shadow, p.name.q, columns))
+    for ix in t.indexes:
+        staged = dataclasses.replace(ix, table=Name(STAGING, t.name.name))
+        ctx.add(copy, Index(staged.missing_ddl), copy_phase, notes=("Built once the rows are in: no client uses the staging table.",), ignore=("require-concurrent-index-creation",))
+    if move.online:
+        for p in move.targets:
+            for fk in t.foreign_keys:
+                target = move.staged(p.name.name)
+                first = fk == t.foreign_keys[0] and p == move.targets[0]
+                ctx.add(copy, ForeignKey(target, quoting.literal(target), quoting.literal(fk.name), fk.q, fk.body), copy_phase, notes=("Added NOT VALID, then validated (validating again is harmless): the scan blocks no client.",) if first else ())
+                ctx.add(copy, st.AlterTable(target, f"VALIDATE CONSTRAINT {fk.q}"), copy_phase, ignore=("prefer-robust-stmts",))
+        ctx.add(copy, Analyze(shadow), copy_phase, notes=("Statistics for the new partitions, before clients query them.",))
+    _swap(ctx, rows, move, shadow, columns, row)
+
+
+def _offline_reason(move: Move) -> str:
+    if not move.key:
+        return f"{move.new.name.display} has no primary key to record the rows written meanwhile: the rows are copied in the main transaction, under its locks."
+    return f"{move.new.name.display} changes shape in this migration: the rows are copied in the main transaction, after that change, under its locks."
+
+
+def _detach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:
+    first = p == move.sources[0]
+    return (f"Takes an ACCESS EXCLUSIVE lock on {move.new.name.display} until COMMIT: the old partitions are swapped for the copies.",) if first else ()
+
+
+def _capture(ctx: Context, node: Node, move: Move, shadow: str, columns: str, row: str) -> None:
+    t = move.new
+    typed = ", ".join(f"{c.q} {c.sql_type}" for k in move.key if (c := t.column(k)) is not None)
+    changes = move.staged(make_object_name("schemagen", t.name.name, "changes"))
+    copied = move.staged(make_object_name("schemagen", t.name.name, "copied"))
+    function = move.staged(make_object_name("schemagen", t.name.name, "capture"))
+    ctx.add(node, Changes(changes, typed), Phase.COPY, notes=("The keys of the rows written while they are copied (and the partitions truncated meanwhile).",))
+    ctx.add(node, Copied(copied, typed), Phase.COPY, notes=("Per old partition, the last key copied: a re-run goes on from there.",))
+    old_key = ", ".join(f"OLD.{quoting.ident(k)}" for k in move.key)
+    new_key = ", ".join(f"NEW.{quoting.ident(k)}" for k in move.key)
+    ctx.add(node, CaptureFunction(function, changes, row, old_key, new_key), Phase.COPY, notes=("SECURITY DEFINER: clients writing the table need no right on the staging schema.",))
+    for p in move.sources:
+        notes = ("Takes a SHARE ROW EXCLUSIVE lock on the partition for a moment.",) if p == move.sources[0] else ()
+        ctx.add(node, CaptureTrigger(CAPTURE_ROWS, "INSERT OR UPDATE OR DELETE", p.name.q, "ROW", function), Phase.COPY, notes=notes)
+        ctx.add(node, CaptureTrigger(CAPTURE_TRUNCATE, "TRUNCATE", p.name.q, "STATEMENT", function), Phase.COPY)
+    descending = ", ".join(f"{quoting.ident(k)} DESC" for k in move.key)
+    last = ", ".join(f"last.{quoting.ident(k)}" for k in move.key)
+    for p in move.sources:
+        ctx.add(node, CopyRows(p.name.q, quoting.literal(p.name.name), shadow, copied, columns, row, descending, last, BATCH), Phase.COPY, notes=(f"The rows of {p.name.name}, in batches of {BATCH} that each commit.",))
+
+
+def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: str) -> None:
+    t = move.new
+    q = t.name.q
+    for ref, fk in move.referencing:
+        notes = (f"{ref.name.display} references {t.name.display}: PostgreSQL refuses to detach a partition that referenced rows are in. Added again NOT VALID below, validated in the last transaction.",)
+        ctx.add(rows, st.AlterTable(ref.name.q, f"DROP CONSTRAINT {fk.q}"), notes=notes, ignore=("ban-drop-constraint",))
+    if move.online:
+        for p in move.sources:
+            ctx.add(rows, st.AlterTable(q, f"DETACH PARTITION {p.name.q}"), notes=_detach_notes(move, p), ignore=("require-concurrent-partition-detach",))
+        changes = move.staged(make_object_name("schemagen", t.name.name, "changes"))
+        note = ("The rows written while they were copied: copied again from the old partitions, now that no client writes them.",)
+        for p in move.sources:
+            ctx.add(rows, ForgetTruncated(shadow, _came_from(quoting.ident(t.partition_key[0]), p, move.old.partitions), changes, quoting.literal(p.name.name)), notes=note if p == move.sources[0] else ())
+        s_key = ", ".join(f"s.{quoting.ident(k)}" for k in move.key)
+        c_key = ", ".join(f"c.{quoting.ident(k)}" for k in move.key)
+        ctx.add(rows, ForgetChanged(shadow, changes, s_key, c_key))
+        for p in move.sources:
+            ctx.add(rows, RecopyChanged(shadow, p.name.q, changes, columns, row))
+    for p in move.targets:
+        ctx.add(rows, st.AlterTable(shadow, f"DETACH PARTITION {move.staged(p.name.name)}"), ignore=("require-concurrent-partition-detach",))
+    for p in move.sources:
+        ctx.add(rows, st.Drop("TABLE", p.name.q), notes=("Its rows are in the copies.",) if p == move.sources[0] else (), ignore=("ban-drop-table",))
+    for p in move.targets:
+        placed = ("The copy takes the old partition's place: no client used it in the staging schema.",)
+        ctx.add(rows, st.AlterTable(move.staged(p.name.name), f"SET SCHEMA {quoting.ident(t.name.schema)}"), notes=placed if p == move.targets[0] else (), ignore=("ban-set-schema",))
+    for p in sorted(move.targets, key=lambda p: p.is_default):  # the default last: attaching a range checks the default partition
+        ctx.add(rows, st.AlterTable(q, f"ATTACH PARTITION {p.name.q} {p.bound_sql}"), notes=_attach_notes(move, p))
+    for p in move.targets:
+        ctx.add(rows, st.AlterTable(p.name.q, f"DROP CONSTRAINT {BOUNDS_CHECK}"), notes=("The partition's bounds hold it now.",) if p == move.targets[0] else (), ignore=("ban-drop-constraint",))
+        if p.comment is not None:
+            ctx.add(rows, st.Comment.on("TABLE", p.name.q, p.comment))
+    for ref, fk in move.referencing:
+        node = ctx.late(("partition", "refs", ref.name, fk.name))
+        ctx.plan.edge(rows.key, node.key)
+        if ref.partition_by:
+            ctx.add(node, st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {fk.body}"), notes=(f"Checks every row of {ref.name.display}: a partitioned table has no NOT VALID foreign key before PostgreSQL 18.",), ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"))
+        else:
+            ctx.add(node, st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {fk.body} NOT VALID"))
+            ctx.add(node, st.AlterTable(ref.name.q, f"VALIDATE CONSTRAINT {fk.q}"), Phase.FINAL)
+        if fk.comment is not None:
+            ctx.add(node, st.Comment.on("CONSTRAINT", f"{fk.q} ON {ref.name.q}", fk.comment))
+
+
+def _attach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:
+    if p == move.targets[0]:
+        return ("Scans nothing: a validated CHECK of its bounds proves that its rows belong there.",)
+    return ()
+
+
+def _rows_node(ctx: Context, t: ir.Table) -> Node:
+    node = ctx.build(("partition", ("rows", t.name)))
+    ctx.plan.edge(("build", ("table", t.name)), node.key)
+    return node
+
+
+def _staging_nodes(ctx: Context, rows: Node) -> tuple[Node, Node]:
+    """The staging schema, created once (first) and dropped once (after every move) per migration."""
+    create = ctx.plan.node(("staging", "create"), 18)
+    drop = ctx.plan.node(("staging", "drop"), 41)
+    if not drop.steps:
+        ctx.add(drop, DropSchema(quoting.ident(STAGING)), notes=("The staging objects, which no client uses: the shadows, the change records and the capture function.",), ignore=("ban-drop-schema",))
+    ctx.plan.edge(rows.key, drop.key)
+    return create, drop
+
+
+def precheck(ctx: Context, t: ir.Table, source: ir.Partition, covered: str, new_ranges: str) -> None:
+    """Stops the migration before any change when `source` holds rows that no partition of the new layout takes."""
+    node = ctx.plan.node(("precheck", source.name), 17)
+    key = ", ".join(quoting.ident(k) for k in (row_key(t) or t.partition_key))
+    message = quoting.literal(
+        f"partition {source.name.display} holds % row(s) that no partition of {t.name.display} takes after this migration ({new_ranges}), the first ({key}): %; "
+        "add a partition that covers them (or a DEFAULT partition), or move or delete those rows, then run the migration again"
+    )
+    ctx.add(node, Uncovered(source.name.q, covered, key, message), Phase.PRECHECK, notes=(f"Stops here, before any change, if {source.name.name} holds rows that would have no partition.",))
+
+
+# -- conditions on the partition key --------------------------------------------------
+
+def inside(key: str, p: ir.Partition) -> str:
+    """The SQL condition for rows within a range partition's bounds."""
+    conditions = [f"{key} IS NOT NULL"]
+    if p.lower != "MINVALUE":
+        conditions.append(f"{key} >= {p.lower}")
+    if p.upper != "MAXVALUE":
+        conditions.append(f"{key} < {p.upper}")
+    return " AND ".join(conditions)
+
+
+def outside(key: str, p: ir.Partition) -> str:
+    """Rows not within a range partition's bounds, NULL keys aside (a CHECK lets NULL through)."""
+    conditions = []
+    if p.lower != "MINVALUE":
+        conditions.append(f"{key} < {p.lower}")
+    if p.upper != "MAXVALUE":
+        conditions.append(f"{key} >= {p.upper}")
+    return " OR ".join(conditions) or "false"
+
+
+def in_any(key: str, partitions: tuple[ir.Partition, ...]) -> str:
+    ranges = [p for p in partitions if not p.is_default]
+    return " OR ".join(f"({inside(key, p)})" for p in ranges) or "false"
+
+
+def _bounds_check(key: str, p: ir.Partition, layout: tuple[ir.Partition, ...]) -> str:
+    """A CHECK that proves the partition constraint of `p` in `layout`, in the form PostgreSQL's prover recognizes."""
+    if not p.is_default:
+        return inside(key, p)
+    ranges = [q for q in layout if not q.is_default]
+    return " AND ".join(f"({outside(key, q)})" for q in ranges) or "true"
+
+
+def _came_from(key: str, p: ir.Partition, old_layout: tuple[ir.Partition, ...]) -> str:
+    """The rows that partition `p` held (before the migration)."""
+    if not p.is_default:
+        return inside(key, p)
+    return f"{key} IS NULL OR NOT ({in_any(key, old_layout)})"
