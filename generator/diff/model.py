@@ -17,22 +17,51 @@ from typing import Any
 
 
 class Phase(enum.IntEnum):
-    """Where a statement runs. Phases are written in this order; only MAIN and FINAL are transactions.
+    """Where a statement runs. Phases are written in this order, each under a marker line
+    (`-- schemagen:phase <name> <transaction|no-transaction>`) from which a run can resume.
 
-    BEFORE: `ALTER TYPE ... ADD VALUE` (a value added in a transaction cannot be
-    used before it commits) and `DROP INDEX CONCURRENTLY`. AFTER: `CREATE INDEX
-    CONCURRENTLY`. FINAL: validating constraints added NOT VALID in MAIN, so the
-    long scan does not hold MAIN's strong locks.
+    PRECHECK: read-only checks that stop the migration, naming the rows, before
+    anything changes (rows a narrower type, a new constraint or a removed enum
+    value cannot take). BEFORE: only what must commit before MAIN uses it
+    (`ALTER TYPE ... ADD VALUE` of a value MAIN uses), written to run again
+    harmlessly. MAIN: the changes, in one transaction. AFTER: indexes dropped and
+    built CONCURRENTLY. FINAL: validations of constraints added NOT VALID in
+    MAIN, so the long scans do not hold MAIN's strong locks. Every phase after
+    MAIN can run again, any number of times (a failed run resumes at its marker).
+
+    The values leave room for more phases between these (e.g. a batched copy
+    of rows before MAIN): a phase is a number and a `PHASES` entry.
     """
 
-    BEFORE = 0
-    MAIN = 1
-    AFTER = 2
-    FINAL = 3
+    PRECHECK = 10
+    BEFORE = 20
+    MAIN = 30
+    AFTER = 40
+    FINAL = 50
 
     @property
     def transactional(self) -> bool:
-        return self in (Phase.MAIN, Phase.FINAL)
+        return PHASES[self].transactional
+
+    @property
+    def marker(self) -> str:
+        """The phase's name in its marker line."""
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class PhaseInfo:
+    transactional: bool
+    opening: str = "BEGIN;"  # how a transactional phase starts
+
+
+PHASES = {
+    Phase.PRECHECK: PhaseInfo(True, "BEGIN READ ONLY;"),
+    Phase.BEFORE: PhaseInfo(False),
+    Phase.MAIN: PhaseInfo(True),
+    Phase.AFTER: PhaseInfo(False),
+    Phase.FINAL: PhaseInfo(True),
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +70,7 @@ class Step:
     phase: Phase = Phase.MAIN
     notes: tuple[str, ...] = ()  # comment lines above the statement: locks taken, why a rule is broken
     ignore: tuple[str, ...] = ()  # squawk rules the statement knowingly breaks (explained by notes)
+    rerun: str | None = None  # the same statement made safe to run again, used if it must move after MAIN
 
 
 @dataclass(frozen=True)
@@ -69,6 +99,7 @@ class Plan:
     nodes: dict[Hashable, Node] = field(default_factory=dict)
     refusals: list[Refusal] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # one human line per change, for headers and names
+    stops: list[str] = field(default_factory=list)  # what the prechecks refuse, one human line each, for headers
     renamed: list[Any] = field(default_factory=list)  # the declared renames carried out (ir.Rename)
 
     def node(self, key: Hashable, rank: int) -> Node:

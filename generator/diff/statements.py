@@ -153,13 +153,59 @@ class FillNulls:
 
 
 @dataclass(frozen=True)
-class RefuseNulls:
-    """Fails the transaction, with `message`, when the column holds a NULL."""
+class Precheck:
+    """Stops the migration when rows match `condition`, naming how many and the first few.
 
-    template: ClassVar[str] = "diff/refuse_nulls"
+    Read-only: it runs first, before anything changes (and again under the
+    table's lock where PostgreSQL would change a value without an error).
+    """
+
+    template: ClassVar[str] = "diff/precheck"
+    relation: str  # the FROM clause
+    condition: str  # true for a row that cannot follow
+    key: str  # a text expression that names one row
+    order: str  # the order of the rows named
+    message: str  # a format() literal: %s for the count, then %s for the rows named
+    hint: str  # a literal
+    limit: int = 5
+
+
+@dataclass(frozen=True)
+class LockTable:
+    template: ClassVar[str] = "diff/lock_table"
     table: str
-    column: str
-    message: str  # a quoted literal
+    mode: str = "ACCESS EXCLUSIVE"
+
+
+@dataclass(frozen=True)
+class IfConstraint:
+    """Runs `statement` only while the constraint is there (or missing), so that it can run again."""
+
+    template: ClassVar[str] = "diff/if_constraint"
+    regclass: str  # a literal naming the table
+    name: str  # a literal naming the constraint
+    statement: str
+    exists: bool = True
+
+    @property
+    def test(self) -> str:
+        return "EXISTS" if self.exists else "NOT EXISTS"
+
+    @classmethod
+    def on(cls, table: ir.Name, constraint: str, statement: Any, *, exists: bool) -> IfConstraint:
+        return cls(quoting.literal(table.q), quoting.literal(constraint), text(statement), exists)
+
+
+@dataclass(frozen=True)
+class DropInvalidIndex:
+    """Drops the index only when it is INVALID: what a failed CREATE INDEX CONCURRENTLY leaves behind."""
+
+    template: ClassVar[str] = "diff/drop_invalid_index"
+    index: str  # the quoted, qualified name
+
+    @property
+    def regclass(self) -> str:
+        return quoting.literal(self.index)
 
 
 @dataclass(frozen=True)
