@@ -76,7 +76,7 @@ class Context:
     def stop_if(self, check: statements.Precheck, summary: str) -> None:
         """A read-only check of the PRECHECK phase; `summary` says in the file's header what it refuses."""
         node = self.plan.node(("precheck",), PRECHECK_RANK)
-        self.add(node, check, Phase.PRECHECK, notes=(f"Stops here, before anything changes, if {summary}.",))
+        self.add(node, check, Phase.PRECHECK, notes=(f"Stops the migration, at the end of this phase, if {summary}.",))
         self.plan.stops.append(summary)
 
     def create(self, key: Hashable) -> None:
@@ -138,6 +138,7 @@ def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True) -> Plan:
         enums,
         grants,
         partitions,
+        prechecks,
         relations,
         renames,
         routines,
@@ -161,6 +162,8 @@ def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True) -> Plan:
     security.diff(ctx)
     grants.diff(ctx)
     enums.settle(ctx)
+    if result.stops:
+        ctx.add(result.node(("precheck",), PRECHECK_RANK), prechecks.verdict(), Phase.PRECHECK, notes=("Stops here if a check above found rows (each is listed in the error).",))
     link(ctx)
     return result
 

@@ -26,6 +26,12 @@ from . import types
 from .engine import Context, referenced_columns, type_key
 
 HINT = "Nothing was changed. Fix or delete those rows (or change the spec), then run the migration again."
+VERDICT = "the migration cannot run: rows hold data it cannot take (nothing was changed):"
+
+
+def verdict() -> st.Verdict:
+    """The last statement of the PRECHECK phase: stops when a check found rows."""
+    return st.Verdict(quoting.literal(VERDICT), quoting.literal(HINT))
 ROW = "schemagen_row"
 PARENT = "schemagen_parent"
 COPIES = "schemagen_copies"
@@ -82,7 +88,8 @@ def narrowing(ctx: Context, table: ir.Table, old: ir.Column, new: ir.Column, *, 
     name = old_name(ctx, table.name) if before else table.name
     key, order = row_key(ctx, table, before=before)
     what = f"column {table.name.display}.{new.name}: {{rows}} row(s) hold a value that {new.sql_type} cannot hold unchanged"
-    return st.Precheck(name.q, found.condition, key, order, _message(what), quoting.literal(HINT))
+    kind = st.Precheck if before else st.Recheck
+    return kind(name.q, found.condition, key, order, _message(what), quoting.literal(HINT))
 
 
 def stop_narrowing(ctx: Context, table: ir.Table, old: ir.Column, new: ir.Column) -> list[st.Precheck | st.LockTable]:

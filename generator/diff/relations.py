@@ -121,6 +121,7 @@ def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
 def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> None:
     """A new index, or one `rebuilt` after its drop in the transaction."""
     node = ctx.build(("index", ix.name))
+    _unique(ctx, t, ix)
     if t.partition_by:
         ctx.add(node, st.create(ctx.new_nodes[("index", ix.name)].payload), notes=(f"Blocks writes to {t.name.display} and its partitions while it builds: a partitioned table's index cannot be built CONCURRENTLY.",), ignore=("require-concurrent-index-creation",))
         phase = Phase.MAIN
@@ -129,7 +130,6 @@ def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> 
         ctx.add(node, st.create(ctx.new_nodes[("index", ix.name)].payload), notes=notes, ignore=("require-concurrent-index-creation",))
         phase = Phase.MAIN
     else:
-        _unique(ctx, t, ix)
         table_diff.build_concurrently(ctx, node, ix, "After the transaction: built CONCURRENTLY, without blocking writes.")
         phase = Phase.AFTER
     if ix.comment is not None:

@@ -15,7 +15,7 @@ from .model import PHASES, Phase, Plan, Step
 
 LOCK_TIMEOUT = "5s"
 STATEMENT_TIMEOUT = "30min"  # the longest statement allowed: a rewrite or an index build of a large table
-AGAIN = "Safe to run again: if it fails, the changes above are committed; fix the cause and run the file again from this marker line."
+AGAIN = "Safe to run again: if a statement here fails, what came before is committed; fix the cause and run the file again from this marker line."
 HEADINGS = {
     Phase.PRECHECK: ("Checks, read-only, before anything changes: a row the migration could not take stops it here, named in the error.",),
     Phase.BEFORE: (

@@ -154,10 +154,11 @@ class FillNulls:
 
 @dataclass(frozen=True)
 class Precheck:
-    """Stops the migration when rows match `condition`, naming how many and the first few.
+    """Counts the rows that match `condition` and, when there are any, names how many and the first few.
 
-    Read-only: it runs first, before anything changes (and again under the
-    table's lock where PostgreSQL would change a value without an error).
+    Read-only. In the PRECHECK phase each check only records what it found
+    (and prints it as a WARNING), so that one run lists every problem; the
+    `Verdict` at the end of the phase then stops the migration.
     """
 
     template: ClassVar[str] = "diff/precheck"
@@ -168,6 +169,22 @@ class Precheck:
     message: str  # a format() literal: %s for the count, then %s for the rows named
     hint: str  # a literal
     limit: int = 5
+
+
+@dataclass(frozen=True)
+class Recheck(Precheck):
+    """The same check inside the main transaction, under the table's lock: it stops the transaction at once."""
+
+    template: ClassVar[str] = "diff/recheck"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The end of the PRECHECK phase: stops the migration, listing every problem the checks recorded."""
+
+    template: ClassVar[str] = "diff/verdict"
+    message: str  # a literal
+    hint: str  # a literal
 
 
 @dataclass(frozen=True)

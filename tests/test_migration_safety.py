@@ -1,0 +1,227 @@
+"""A migration that cannot take the rows stops before it changes anything; a failed one leaves the schema as it was.
+
+Each test builds the old schema of a diff case (tests/diff_harness.py) with
+rows, applies the generated migration statement by statement as psql does,
+and judges by the database: the error PostgreSQL raises, the schema dump, the
+catalog and the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pg
+import psycopg
+import pytest
+from diff_harness import (
+    ACCOUNT_A,
+    ROWS,
+    Case,
+    after_main,
+    from_phase,
+    full_sql,
+    phases,
+    query,
+    reference_dump,
+    specs,
+    squawk,
+)
+from schemagen import diff
+from test_diff_cases import allow, columns, edit, set_enum, table
+
+LONG = "a note much longer than five characters"
+INDEX_VALID = "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('public.idx_item_active')"
+
+
+def migration(case: Case, tmp_path: Any) -> tuple[str, str, str, str]:
+    """(old schema SQL, new schema SQL, up, down) of a case."""
+    old, new, sources = specs(case, tmp_path)
+    m = diff.migration(old, new, number=2, name=case.name, previous="0001_shop", sources=sources)
+    assert not m.refusals, m.refusals
+    return full_sql(old), full_sql(new), m.up, m.down
+
+
+def refused(url: str, sql: str, *fragments: str) -> str:
+    """Applies `sql`, which must stop with an error holding every fragment; returns the message."""
+    with pytest.raises(psycopg.errors.RaiseException) as stopped:
+        pg.apply_sql_per_statement(url, sql)
+    message = str(stopped.value)
+    for fragment in fragments:
+        assert fragment in message, message
+    return message
+
+
+def unchanged(url: str, before: tuple[str, list[tuple[Any, ...]]]) -> None:
+    assert (pg.schema_dump(url), query(url, "SELECT * FROM item ORDER BY id")) == before
+
+
+def state(url: str) -> tuple[str, list[tuple[Any, ...]]]:
+    return pg.schema_dump(url), query(url, "SELECT * FROM item ORDER BY id")
+
+
+# -- item 6: nothing outside the transaction runs before it ----------------------
+
+REMOVE_ARCHIVED = Case("remove_archived", edit(lambda s: set_enum(s, "item_status", ["draft", "active"]), lambda s: allow(s, "drop enum value item_status.archived")))
+ADD_REVIEW = Case("add_review", lambda s: set_enum(s, "item_status", ["draft", "review", "active", "archived"]))
+
+
+def test_removing_an_enum_value_that_rows_hold_stops_before_any_change_and_keeps_the_index(pg_admin_url, tmp_path):
+    old_sql, new_sql, up, _ = migration(REMOVE_ARCHIVED, tmp_path)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, old_sql)
+        pg.apply_sql(url, ROWS)  # the chair is archived
+        before = state(url)
+        refused(url, up, "1 row(s) of item hold archived in status", "id=3")
+        unchanged(url, before)
+        assert query(url, INDEX_VALID) == [(True,)]
+        pg.apply_sql(url, "UPDATE item SET status = 'draft' WHERE status = 'archived'")
+        pg.apply_sql_per_statement(url, up)  # the same file, once the rows are fixed
+        assert pg.schema_dump(url) == reference_dump(pg_admin_url, new_sql)
+
+
+def test_the_down_of_an_added_enum_value_stops_before_any_change_and_keeps_the_index(pg_admin_url, tmp_path):
+    old_sql, _, up, down = migration(ADD_REVIEW, tmp_path)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, old_sql)
+        pg.apply_sql(url, ROWS)
+        pg.apply_sql_per_statement(url, up)
+        pg.apply_sql(url, "UPDATE item SET status = 'review' WHERE label = 'desk'")
+        before = state(url)
+        refused(url, down, "hold review in status", "id=2")
+        unchanged(url, before)
+        assert query(url, INDEX_VALID) == [(True,)]
+        pg.apply_sql(url, "UPDATE item SET status = 'draft' WHERE status = 'review'")
+        pg.apply_sql_per_statement(url, down)
+        assert pg.schema_dump(url) == reference_dump(pg_admin_url, old_sql)
+
+
+def test_an_enum_value_the_transaction_does_not_use_is_added_inside_it(pg_admin_url, tmp_path):
+    """A main transaction that fails takes the new value with it (before, ADD VALUE ran first, on its own)."""
+    old_sql, _, up, _ = migration(ADD_REVIEW, tmp_path)
+    assert [p for p in phases(up)] == ["main"]
+    main = phases(up)["main"]
+    broken = up.replace(main, pg.inject_failure(main))
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, old_sql)
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            pg.apply_sql_per_statement(url, broken)
+        assert query(url, "SELECT enum_range(NULL::item_status)::text") == [("{draft,active,archived}",)]
+
+
+# -- item 7: a CHECK or a unique index the rows violate ---------------------------
+
+PRICE_CHECK = Case("price_at_least_ten", lambda s: table(s, "item")["constraints"].append({"name": "item_price_at_least_ten", "check": "price >= 10"}))
+UNIQUE_QTY = Case("unique_qty", lambda s: table(s, "item")["indexes"].update(idx_item_account_qty={"columns": ["account_id", "qty"], "unique": True}))
+
+
+def test_a_check_that_rows_violate_stops_before_any_change_then_the_same_file_applies(pg_admin_url, tmp_path):
+    old_sql, new_sql, up, _ = migration(PRICE_CHECK, tmp_path)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, old_sql)
+        pg.apply_sql(url, ROWS)  # the lamp costs 9.99
+        before = state(url)
+        refused(url, up, "violate CHECK item_price_at_least_ten (price >= 10)", "id=1")
+        unchanged(url, before)  # no NOT VALID constraint left behind
+        pg.apply_sql(url, "UPDATE item SET price = 10 WHERE price < 10")
+        pg.apply_sql_per_statement(url, up)
+        pg.apply_sql_per_statement(url, after_main(up))  # and its later phases, twice
+        assert pg.schema_dump(url) == reference_dump(pg_admin_url, new_sql)
+
+
+def test_a_unique_index_over_duplicates_stops_before_any_change(pg_admin_url, tmp_path):
+    old_sql, _, up, _ = migration(UNIQUE_QTY, tmp_path)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, old_sql)
+        pg.apply_sql(url, ROWS)
+        pg.apply_sql(url, "UPDATE item SET qty = 3")  # Ada's lamp and desk now share (account_id, qty)
+        before = state(url)
+        refused(url, up, "1 value(s) of (account_id, qty) occur more than once", f"(account_id, qty)=({ACCOUNT_A}, 3) 2 times")
+        unchanged(url, before)
+        assert query(url, "SELECT count(*) FROM pg_class WHERE relname LIKE 'idx_item_account_qty%'") == [(0,)]
+
+
+def test_a_run_again_rebuilds_the_invalid_index_a_failed_build_left(pg_admin_url, tmp_path):
+    """A duplicate written after the check makes CREATE INDEX CONCURRENTLY fail, leaving an INVALID index: the after phase, run again, builds it."""
+    old_sql, new_sql, up, _ = migration(UNIQUE_QTY, tmp_path)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, old_sql)
+        pg.apply_sql(url, ROWS)
+        pg.apply_sql(url, "UPDATE item SET qty = 3")
+        with pytest.raises(psycopg.errors.UniqueViolation):  # as the after phase would fail on a duplicate written meanwhile
+            pg.apply_sql(url, "CREATE UNIQUE INDEX CONCURRENTLY idx_item_account_qty ON item (account_id, qty)")
+        assert query(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_item_account_qty'::regclass") == [(False,)]
+        pg.apply_sql(url, "UPDATE item SET qty = 1 WHERE label = 'desk'")
+        pg.apply_sql_per_statement(url, from_phase(up, "after"))
+        assert query(url, "SELECT indisvalid, indisunique FROM pg_index WHERE indexrelid = 'idx_item_account_qty'::regclass") == [(True, True)]
+        assert pg.schema_dump(url) == reference_dump(pg_admin_url, new_sql)
+
+
+# -- item 2: a narrower type never changes a value --------------------------------
+
+NarrowCase = tuple[str, Callable[[dict[str, Any]], None], Callable[[dict[str, Any]], None], str, str, str, list[tuple[Any, ...]]]
+NARROWINGS: list[NarrowCase] = [
+    # name, old edit, new edit, rows (SQL), message fragment, query, the rows it returns before and after
+    ("text_to_varchar", lambda s: None, edit(lambda s: columns(s, "item")["note"].update(type="varchar(5)"), lambda s: allow(s, "change type item.note")),
+     f"UPDATE item SET note = '{LONG}' WHERE id = 2", "column item.note: 1 row(s) hold a value that varchar(5) cannot hold unchanged (first: id=2)",
+     "SELECT note FROM item ORDER BY id", [("first",), (LONG,), ("third",)]),
+    ("varchar_to_char", lambda s: None, edit(lambda s: columns(s, "item")["label"].update(type="char(4)"), lambda s: allow(s, "change type item.label")),
+     "", "column item.label: 1 row(s) hold a value that char(4) cannot hold unchanged (first: id=3)",
+     "SELECT label FROM item ORDER BY id", [("lamp",), ("desk",), ("chair",)]),
+    ("fewer_decimals", lambda s: None, edit(lambda s: columns(s, "item")["price"].update(type="numeric(8, 1)"), lambda s: allow(s, "change type item.price")),
+     "", "column item.price: 1 row(s) hold a value that numeric(8,1) cannot hold unchanged (first: id=1)",
+     "SELECT price FROM item ORDER BY id", [(Decimal("9.99"),), (Decimal("120.00"),), (None,)]),
+    ("smaller_integer", lambda s: None, edit(lambda s: columns(s, "item")["qty"].update(type="smallint"), lambda s: allow(s, "change type item.qty")),
+     "UPDATE item SET qty = 40000 WHERE id = 3", "column item.qty: 1 row(s) hold a value that smallint cannot hold unchanged (first: id=3)",
+     "SELECT qty FROM item ORDER BY id", [(3,), (1,), (40000,)]),
+]
+
+
+@pytest.mark.parametrize("name, old, new, rows, message, check, expected", NARROWINGS, ids=[n[0] for n in NARROWINGS])
+def test_a_narrower_type_refuses_a_value_it_would_change_and_names_its_row(name, old, new, rows, message, check, expected, pg_admin_url, tmp_path):
+    old_sql, _, up, _ = migration(Case(name, new, old), tmp_path)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, old_sql)
+        pg.apply_sql(url, ROWS + rows)
+        before = state(url)
+        refused(url, up, message)
+        unchanged(url, before)
+        # A row written after the precheck: the main transaction checks again under the table's lock.
+        if "LOCK TABLE" in up:
+            refused(url, from_phase(up, "main"), message)
+        else:  # PostgreSQL refuses the value itself
+            with pytest.raises(psycopg.DataError):
+                pg.apply_sql_per_statement(url, from_phase(up, "main"))
+        unchanged(url, before)
+        assert query(url, check) == expected
+
+
+def test_the_down_of_a_widening_refuses_a_value_the_old_type_cannot_hold(pg_admin_url, tmp_path):
+    case = Case("label_to_text", lambda s: columns(s, "item")["label"].update(type="text"))
+    old_sql, _, up, down = migration(case, tmp_path)
+    assert "ALTER COLUMN label TYPE varchar(50);" in down  # no USING: an explicit cast would cut the value
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, old_sql)
+        pg.apply_sql(url, ROWS)
+        pg.apply_sql_per_statement(url, up)
+        pg.apply_sql(url, "UPDATE item SET label = repeat('x', 51) WHERE id = 1")
+        before = state(url)
+        refused(url, down, "column item.label: 1 row(s) hold a value that varchar(50) cannot hold unchanged (first: id=1)")
+        unchanged(url, before)
+        assert query(url, "SELECT length(label) FROM item WHERE id = 1") == [(51,)]
+
+
+def test_a_down_migration_header_says_what_it_cannot_take_back(tmp_path):
+    case = Case("qty_to_bigint", lambda s: columns(s, "item")["qty"].update(type="bigint"))
+    _, _, up, down = migration(case, tmp_path)
+    assert "Data the earlier schema cannot hold is not taken back" in down
+    assert "--   - a value of item.qty does not fit integer" in down
+    assert "cannot hold" not in up.split("schemagen:phase")[0]
+
+
+@pytest.mark.parametrize("case", [REMOVE_ARCHIVED, ADD_REVIEW, PRICE_CHECK, UNIQUE_QTY, Case("narrow", NARROWINGS[0][2])], ids=str)
+def test_migrations_with_checks_pass_squawk(case, tmp_path):
+    _, _, up, down = migration(case, tmp_path)
+    for label, sql in (("up", up), ("down", down)):
+        assert squawk(sql, tmp_path, label) == [], sql
