@@ -43,14 +43,18 @@ def migration(case: Case, tmp_path: Any) -> tuple[str, str, str, str]:
     return full_sql(old), full_sql(new), m.up, m.down
 
 
-def refused(url: str, sql: str, *fragments: str) -> str:
-    """Applies `sql`, which must stop with an error holding every fragment; returns the message."""
-    with pytest.raises(psycopg.errors.RaiseException) as stopped:
+def fails(url: str, sql: str) -> psycopg.Error:
+    """Applies `sql`, which must fail; returns the error."""
+    with pytest.raises(psycopg.Error) as stopped:
         pg.apply_sql_per_statement(url, sql)
-    message = str(stopped.value)
+    return stopped.value
+
+
+def says(error: psycopg.Error, *fragments: str) -> None:
+    """The error is the migration's own stop, and names what it should."""
+    assert isinstance(error, psycopg.errors.RaiseException), error
     for fragment in fragments:
-        assert fragment in message, message
-    return message
+        assert fragment in str(error), error
 
 
 def unchanged(url: str, before: tuple[str, list[tuple[Any, ...]]]) -> None:
@@ -73,9 +77,10 @@ def test_removing_an_enum_value_that_rows_hold_stops_before_any_change_and_keeps
         pg.apply_sql(url, old_sql)
         pg.apply_sql(url, ROWS)  # the chair is archived
         before = state(url)
-        refused(url, up, "1 row(s) of item hold archived in status", "id=3")
+        error = fails(url, up)
         unchanged(url, before)
         assert query(url, INDEX_VALID) == [(True,)]
+        says(error, "1 row(s) of item hold archived in status", "id=3")
         pg.apply_sql(url, "UPDATE item SET status = 'draft' WHERE status = 'archived'")
         pg.apply_sql_per_statement(url, up)  # the same file, once the rows are fixed
         assert pg.schema_dump(url) == reference_dump(pg_admin_url, new_sql)
@@ -89,9 +94,10 @@ def test_the_down_of_an_added_enum_value_stops_before_any_change_and_keeps_the_i
         pg.apply_sql_per_statement(url, up)
         pg.apply_sql(url, "UPDATE item SET status = 'review' WHERE label = 'desk'")
         before = state(url)
-        refused(url, down, "hold review in status", "id=2")
+        error = fails(url, down)
         unchanged(url, before)
         assert query(url, INDEX_VALID) == [(True,)]
+        says(error, "hold review in status", "id=2")
         pg.apply_sql(url, "UPDATE item SET status = 'draft' WHERE status = 'review'")
         pg.apply_sql_per_statement(url, down)
         assert pg.schema_dump(url) == reference_dump(pg_admin_url, old_sql)
@@ -122,8 +128,9 @@ def test_a_check_that_rows_violate_stops_before_any_change_then_the_same_file_ap
         pg.apply_sql(url, old_sql)
         pg.apply_sql(url, ROWS)  # the lamp costs 9.99
         before = state(url)
-        refused(url, up, "violate CHECK item_price_at_least_ten (price >= 10)", "id=1")
+        error = fails(url, up)
         unchanged(url, before)  # no NOT VALID constraint left behind
+        says(error, "violate CHECK item_price_at_least_ten (price >= 10)", "id=1")
         pg.apply_sql(url, "UPDATE item SET price = 10 WHERE price < 10")
         pg.apply_sql_per_statement(url, up)
         pg.apply_sql_per_statement(url, after_main(up))  # and its later phases, twice
@@ -137,13 +144,14 @@ def test_a_unique_index_over_duplicates_stops_before_any_change(pg_admin_url, tm
         pg.apply_sql(url, ROWS)
         pg.apply_sql(url, "UPDATE item SET qty = 3")  # Ada's lamp and desk now share (account_id, qty)
         before = state(url)
-        refused(url, up, "1 value(s) of (account_id, qty) occur more than once", f"(account_id, qty)=({ACCOUNT_A}, 3) 2 times")
+        error = fails(url, up)
         unchanged(url, before)
+        says(error, "1 value(s) of (account_id, qty) occur more than once", f"(account_id, qty)=({ACCOUNT_A}, 3) 2 times")
         assert query(url, "SELECT count(*) FROM pg_class WHERE relname LIKE 'idx_item_account_qty%'") == [(0,)]
 
 
 def test_a_run_again_rebuilds_the_invalid_index_a_failed_build_left(pg_admin_url, tmp_path):
-    """A duplicate written after the check makes CREATE INDEX CONCURRENTLY fail, leaving an INVALID index: the after phase, run again, builds it."""
+    """A duplicate written after the check makes CREATE INDEX CONCURRENTLY fail, leaving an INVALID index: a run again builds it."""
     old_sql, new_sql, up, _ = migration(UNIQUE_QTY, tmp_path)
     with pg.fresh_database(pg_admin_url) as url:
         pg.apply_sql(url, old_sql)
@@ -153,7 +161,7 @@ def test_a_run_again_rebuilds_the_invalid_index_a_failed_build_left(pg_admin_url
             pg.apply_sql(url, "CREATE UNIQUE INDEX CONCURRENTLY idx_item_account_qty ON item (account_id, qty)")
         assert query(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_item_account_qty'::regclass") == [(False,)]
         pg.apply_sql(url, "UPDATE item SET qty = 1 WHERE label = 'desk'")
-        pg.apply_sql_per_statement(url, from_phase(up, "after"))
+        pg.apply_sql_per_statement(url, up)
         assert query(url, "SELECT indisvalid, indisunique FROM pg_index WHERE indexrelid = 'idx_item_account_qty'::regclass") == [(True, True)]
         assert pg.schema_dump(url) == reference_dump(pg_admin_url, new_sql)
 
@@ -185,11 +193,12 @@ def test_a_narrower_type_refuses_a_value_it_would_change_and_names_its_row(name,
         pg.apply_sql(url, old_sql)
         pg.apply_sql(url, ROWS + rows)
         before = state(url)
-        refused(url, up, message)
+        error = fails(url, up)
         unchanged(url, before)
+        says(error, message)
         # A row written after the precheck: the main transaction checks again under the table's lock.
         if "LOCK TABLE" in up:
-            refused(url, from_phase(up, "main"), message)
+            says(fails(url, from_phase(up, "main")), message)
         else:  # PostgreSQL refuses the value itself
             with pytest.raises(psycopg.DataError):
                 pg.apply_sql_per_statement(url, from_phase(up, "main"))
@@ -207,8 +216,9 @@ def test_the_down_of_a_widening_refuses_a_value_the_old_type_cannot_hold(pg_admi
         pg.apply_sql_per_statement(url, up)
         pg.apply_sql(url, "UPDATE item SET label = repeat('x', 51) WHERE id = 1")
         before = state(url)
-        refused(url, down, "column item.label: 1 row(s) hold a value that varchar(50) cannot hold unchanged (first: id=1)")
+        error = fails(url, down)
         unchanged(url, before)
+        says(error, "column item.label: 1 row(s) hold a value that varchar(50) cannot hold unchanged (first: id=1)")
         assert query(url, "SELECT length(label) FROM item WHERE id = 1") == [(51,)]
 
 
