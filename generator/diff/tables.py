@@ -266,6 +266,10 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
         rule = "constraint-missing-not-valid" if c.kind == "check" else "disallowed-unique-constraint"
         rules = (rule, "adding-serial-primary-key-field") if c.kind == "primary_key" else (rule,)
         ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"), notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked: a partitioned table has no NOT VALID or CONCURRENTLY here.",), ignore=rules)
+    elif c.kind == "check" and c.check is not None and prechecks.changes_with_time(c.check):
+        node = ctx.build(("table", t.name))
+        why = "Validated here, in the transaction: it depends on the time, so a row could pass the check before it and fail a validation after the commit; this way the migration applies whole or not at all. It scans the table under the lock."
+        ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"), notes=(why,), ignore=("constraint-missing-not-valid",))
     elif c.kind == "check":
         node = ctx.build(("table", t.name))
         ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body} NOT VALID"), notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",))
