@@ -273,14 +273,36 @@ def test_expired_preview_rows_can_be_updated(databases):
 
 
 def restore(admin_url: str, source: str) -> subprocess.CompletedProcess[str]:
-    """pg_dump of `source` (schema and rows) restored into a new database, stopping at the first error."""
-    dump_bin = pg.pg_dump_binary(pg.server_major(source))
+    """pg_dump of `source` (schema and rows) restored into a new database, stopping at the first error.
+
+    With the client tools of the server's own major version: a newer
+    pg_restore writes settings an older server refuses (18's
+    transaction_timeout on 16), which says nothing about the dump. Without
+    them the test is skipped, saying which tools to install.
+    """
+    major = pg.server_major(source)
+    dump_bin, restore_bin = pg.client_tool("pg_dump", major), pg.client_tool("pg_restore", major)
+    if dump_bin is None or restore_bin is None:
+        pytest.skip(f"no pg_dump and pg_restore of PostgreSQL {major} (the server's version) on this machine: install its client tools or name their directory in SCHEMAGEN_TEST_PG_BIN")
     with pg.fresh_database(admin_url) as target:
         dump = subprocess.run([str(dump_bin), "--format=custom", "--dbname", source], capture_output=True, check=True, timeout=120).stdout
-        proc = subprocess.run([str(dump_bin.parent / "pg_restore"), "--exit-on-error", "--dbname", target], input=dump, check=False, capture_output=True, timeout=120)
+        proc = subprocess.run([str(restore_bin), "--exit-on-error", "--dbname", target], input=dump, check=False, capture_output=True, timeout=120)
         if proc.returncode == 0:
             assert query(target, "SELECT count(*) FROM sync_preview_cache WHERE expires_at < now()") == [(1,)]
         return subprocess.CompletedProcess(proc.args, proc.returncode, "", proc.stderr.decode())
+
+
+def test_a_restore_without_client_tools_of_the_servers_version_is_skipped_with_the_reason(databases, pg_admin_url, monkeypatch):
+    """A server whose version no local pg_restore has (a 16 beside tools of 15 and 18): skipped with the reason, not failed on a setting."""
+    every = pg._client_candidates
+    monkeypatch.setattr(pg, "server_major", lambda url: 16)
+    monkeypatch.setattr(pg, "_client_candidates", lambda tool: [p for p in every(tool) if pg._tool_major(p) != 16])
+    pg.client_tool.cache_clear()
+    try:
+        with pytest.raises(pytest.skip.Exception, match="no pg_dump and pg_restore of PostgreSQL 16"):
+            restore(pg_admin_url, databases["0025"])
+    finally:
+        pg.client_tool.cache_clear()
 
 
 def test_a_dump_holding_expired_rows_restores(databases, pg_admin_url):
