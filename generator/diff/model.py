@@ -30,7 +30,7 @@ class Phase(enum.IntEnum):
     MAIN can run again, any number of times (a failed run resumes at its marker).
 
     The values leave room for more phases between these (e.g. a batched copy
-    of rows before MAIN): a phase is a number and a `PHASES` entry.
+    of rows before MAIN): a phase is a member here and an entry in `PHASES`.
     """
 
     PRECHECK = 10
@@ -51,16 +51,30 @@ class Phase(enum.IntEnum):
 
 @dataclass(frozen=True)
 class PhaseInfo:
+    """How a phase is written: its own transaction or none, and the comment lines under its marker."""
+
     transactional: bool
+    heading: tuple[str, ...]
     opening: str = "BEGIN;"  # how a transactional phase starts
 
+    @property
+    def marker(self) -> str:
+        return "transaction" if self.transactional else "no-transaction"
 
+
+AGAIN = "Safe to run again: if a statement here fails, what came before is committed; fix the cause and run the file again from this marker line."
 PHASES = {
-    Phase.PRECHECK: PhaseInfo(True, "BEGIN READ ONLY;"),
-    Phase.BEFORE: PhaseInfo(False),
-    Phase.MAIN: PhaseInfo(True),
-    Phase.AFTER: PhaseInfo(False),
-    Phase.FINAL: PhaseInfo(True),
+    Phase.PRECHECK: PhaseInfo(True, ("Checks, read-only, before anything changes: a row the migration could not take stops it here, named in the error.",), "BEGIN READ ONLY;"),
+    Phase.BEFORE: PhaseInfo(False, (
+        "Outside a transaction: enum values the main transaction uses (a value added in a transaction cannot be used until it commits).",
+        "Safe to run again (IF NOT EXISTS).",
+    )),
+    Phase.MAIN: PhaseInfo(True, (
+        "The changes, in one transaction: if it fails, none of it stays; fix the cause and run the whole file again.",
+        "Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also rewrites or scans a table under it says so.",
+    )),
+    Phase.AFTER: PhaseInfo(False, ("After the transaction, outside one: indexes dropped and built CONCURRENTLY, without blocking writes.", AGAIN)),
+    Phase.FINAL: PhaseInfo(True, ("Last, in a transaction of its own: validations (their scans do not hold the locks taken above) and keys on the indexes just built.", AGAIN)),
 }
 
 

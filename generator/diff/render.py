@@ -15,20 +15,6 @@ from .model import PHASES, Phase, Plan, Step
 
 LOCK_TIMEOUT = "5s"
 STATEMENT_TIMEOUT = "30min"  # the longest statement allowed: a rewrite or an index build of a large table
-AGAIN = "Safe to run again: if a statement here fails, what came before is committed; fix the cause and run the file again from this marker line."
-HEADINGS = {
-    Phase.PRECHECK: ("Checks, read-only, before anything changes: a row the migration could not take stops it here, named in the error.",),
-    Phase.BEFORE: (
-        "Outside a transaction: enum values the main transaction uses (a value added in a transaction cannot be used until it commits).",
-        "Safe to run again (IF NOT EXISTS).",
-    ),
-    Phase.MAIN: (
-        "The changes, in one transaction: if it fails, none of it stays; fix the cause and run the whole file again.",
-        "Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also rewrites or scans a table under it says so.",
-    ),
-    Phase.AFTER: ("After the transaction, outside one: indexes dropped and built CONCURRENTLY, without blocking writes.", AGAIN),
-    Phase.FINAL: ("Last, in a transaction of its own: validations (their scans do not hold the locks taken above) and keys on the indexes just built.", AGAIN),
-}
 STOPS = {
     False: "Stops before it changes anything while a row holds data the new schema cannot take (the error names the rows; fix them, then run it again):",
     True: "Data the earlier schema cannot hold is not taken back: this down migration stops before it changes anything while a row holds any (the error names the rows; fix or delete them, then run it again):",
@@ -78,9 +64,8 @@ def blocks(plan: Plan) -> list[Block]:
     result = []
     for phase, steps in sorted(by_phase.items()):
         info = PHASES[phase]
-        marker = f"{phase.marker} {'transaction' if info.transactional else 'no-transaction'}"
         opening, closing = ([info.opening], ["COMMIT;"]) if info.transactional else ([], [])
-        result.append(Block(marker, HEADINGS[phase], opening, steps, closing))
+        result.append(Block(f"{phase.marker} {info.marker}", info.heading, opening, steps, closing))
     return result
 
 
