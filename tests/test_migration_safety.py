@@ -29,7 +29,7 @@ from diff_harness import (
     squawk,
 )
 from schemagen import diff
-from test_diff_cases import allow, columns, edit, set_enum, table
+from test_diff_cases import allow, columns, edit, rename_column, set_enum, table
 
 LONG = "a note much longer than five characters"
 INDEX_VALID = "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('public.idx_item_active')"
@@ -163,6 +163,46 @@ def test_a_run_again_rebuilds_the_invalid_index_a_failed_build_left(pg_admin_url
         pg.apply_sql(url, "UPDATE item SET qty = 1 WHERE label = 'desk'")
         pg.apply_sql_per_statement(url, up)
         assert query(url, "SELECT indisvalid, indisunique FROM pg_index WHERE indexrelid = 'idx_item_account_qty'::regclass") == [(True, True)]
+        assert pg.schema_dump(url) == reference_dump(pg_admin_url, new_sql)
+
+
+def _rename_account(spec: dict[str, Any]) -> None:
+    spec["tables"] = {("customer" if k == "account" else k): v for k, v in spec["tables"].items()}
+    table(spec, "customer")["renamed_from"] = "account"
+    columns(spec, "item")["account_id"]["references"] = "customer(id)"
+    table(spec, "event")["constraints"][1]["references"] = "customer(id)"
+    spec["grants"][0]["tables"] = ["item", "customer"]
+
+
+def _unreferenced(spec: dict[str, Any]) -> None:
+    for key in ("references", "on_delete"):
+        columns(spec, "item")["account_id"].pop(key)
+
+
+ORPHAN = "INSERT INTO item (account_id, label) VALUES ('00000000-0000-0000-0000-0000000000ff', 'orphan');"
+STOPS = [
+    # case, rows before, what the error names, the fix
+    (Case("foreign_key_over_orphans", lambda s: columns(s, "item")["account_id"].update(references="account(id)", on_delete="cascade"), old=_unreferenced),
+     ORPHAN, ["1 row(s) of item have (account_id) with no row in account (foreign key item_account_id_fkey) (first: id=4)"], "DELETE FROM item WHERE label = 'orphan'"),
+    (Case("not_null_on_a_renamed_column", edit(lambda s: rename_column(s, "item", "note", "remark"), lambda s: columns(s, "item")["remark"].update(not_null=True))),
+     "", ["column item.remark holds NULLs and has no default", "(first: id=2)"], "UPDATE item SET note = 'second' WHERE note IS NULL"),
+    (Case("check_on_a_renamed_table", edit(_rename_account, lambda s: table(s, "customer").update(constraints=[{"name": "customer_name_long", "check": "length(customer.name) > 3"}]))),
+     "", ["2 row(s) of customer violate CHECK customer_name_long (length(customer.name) > 3)"], "UPDATE account SET name = name || ' Lovelace'"),
+]
+
+
+@pytest.mark.parametrize("case, rows, named, fix", STOPS, ids=[str(c[0]) for c in STOPS])
+def test_rows_that_cannot_follow_stop_the_migration_before_any_change(case, rows, named, fix, pg_admin_url, tmp_path):
+    old_sql, new_sql, up, _ = migration(case, tmp_path)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, old_sql)
+        pg.apply_sql(url, ROWS + rows)
+        before = state(url)
+        error = fails(url, up)
+        unchanged(url, before)
+        says(error, *named)
+        pg.apply_sql(url, fix)
+        pg.apply_sql_per_statement(url, up)
         assert pg.schema_dump(url) == reference_dump(pg_admin_url, new_sql)
 
 
