@@ -25,6 +25,7 @@ from diff_harness import (
     phases,
     query,
     reference_dump,
+    run,
     specs,
     squawk,
 )
@@ -275,3 +276,25 @@ def test_migrations_with_checks_pass_squawk(case, tmp_path):
     _, _, up, down = migration(case, tmp_path)
     for label, sql in (("up", up), ("down", down)):
         assert squawk(sql, tmp_path, label) == [], sql
+
+
+# -- item 7: every phase after the main transaction runs again harmlessly ---------
+
+def _foreign_key_on_a_new_key(spec: dict[str, Any]) -> None:
+    table(spec, "item")["constraints"].append({"unique": ["account_id", "label"]})
+    columns(spec, "account")["fav_label"] = {"type": "varchar(50)"}
+    table(spec, "account")["constraints"] = [{"name": "account_fav_fkey", "foreign_key": ["id", "fav_label"], "references": "item(account_id, label)"}]
+
+
+AGAIN = [
+    # A foreign key that needs a key built after the transaction moves to the last phase, in a form that skips it once added.
+    Case("foreign_key_on_a_key_built_after_the_transaction", _foreign_key_on_a_new_key, column_order=("down",)),
+    Case("unique_index_and_check", edit(UNIQUE_QTY.new, lambda s: table(s, "item")["constraints"].append({"name": "item_qty_small", "check": "qty < 100"}))),
+]
+
+
+@pytest.mark.parametrize("case", AGAIN, ids=str)
+def test_the_phases_after_the_main_transaction_run_again_harmlessly(case, pg_admin_url, tmp_path):
+    run(case, pg_admin_url, tmp_path)  # runs them twice, after the up and after the down
+    _, _, up, _ = migration(case, tmp_path / "again")
+    assert list(phases(up))[-2:] == ["after", "final"]

@@ -65,12 +65,12 @@ def row_key(ctx: Context, table: ir.Table, *, before: bool, alias: str = "") -> 
         pk = ()  # a key column the migration drops
     prefix = f"{alias}." if alias else ""
     if not pk:
-        return f"format('%s ctid %s', {prefix}tableoid::regclass, {prefix}ctid)", f"{prefix}ctid"
+        return st.condition("named_by_place", prefix), f"{prefix}ctid"
     names = [old_column(ctx, table.name, c) if before else c for c in pk]
     columns = [prefix + quoting.ident(c) for c in names]
     shown = names[0] if len(names) == 1 else f"({', '.join(names)})"
     values = "%s" if len(names) == 1 else f"({', '.join('%s' for _ in names)})"
-    return f"format({quoting.literal(_format_text(shown) + '=' + values)}, {', '.join(columns)})", ", ".join(columns)
+    return st.condition("named_by", quoting.literal(_format_text(shown) + "=" + values), columns), ", ".join(columns)
 
 
 def _message(what: str) -> str:
@@ -114,7 +114,8 @@ def nulls(ctx: Context, table: ir.Table, column: ir.Column) -> None:
     """Rows holding NULL in a column that becomes NOT NULL without a default to fill them."""
     key, order = row_key(ctx, table, before=True)
     what = f"column {table.name.display}.{column.name} holds NULLs and has no default: fill them before making it NOT NULL ({{rows}} row(s))"
-    view = st.Precheck(old_name(ctx, table.name).q, f"{quoting.ident(old_column(ctx, table.name, column.name))} IS NULL", key, order, _message(what), quoting.literal(HINT))
+    condition = st.condition("is_null", quoting.ident(old_column(ctx, table.name, column.name)))
+    view = st.Precheck(old_name(ctx, table.name).q, condition, key, order, _message(what), quoting.literal(HINT))
     ctx.stop_if(view, f"{table.name.display}.{column.name} holds NULL (it becomes NOT NULL, with no default)")
 
 
@@ -160,9 +161,9 @@ def check(ctx: Context, table: ir.Table, con: ir.Constraint) -> None:
     if not (_unchanged(ctx, table, referenced_columns(con.check), renamed_ok=False) and _calls_unchanged(ctx, con.check)):
         return
     key, order = row_key(ctx, table, before=True)
-    relation = f"{old_name(ctx, table.name).q} AS {quoting.ident(table.name.name)}"  # the expression may name the table
+    relation = st.condition("aliased", old_name(ctx, table.name).q, quoting.ident(table.name.name))  # the expression may name the table
     what = f"{{rows}} row(s) of {table.name.display} violate CHECK {con.name} ({con.check})"
-    view = st.Precheck(relation, f"NOT ({con.check})", key, order, _message(what), quoting.literal(HINT))
+    view = st.Precheck(relation, st.condition("violates", con.check), key, order, _message(what), quoting.literal(HINT))
     summary = f"a row of {table.name.display} fails CHECK {con.name} ({con.check})"
     if changes_with_time(con.check):
         summary += ": it depends on the time, so rows that passed it once can fail it now"
@@ -177,12 +178,11 @@ def foreign_key(ctx: Context, table: ir.Table, fk: ir.Constraint) -> None:
         return
     child = [f"{ROW}.{quoting.ident(old_column(ctx, table.name, c))}" for c in fk.columns]
     ref = [f"{PARENT}.{quoting.ident(old_column(ctx, parent.name, c))}" for c in fk.ref_columns]
-    matches = " AND ".join(f"{r} = {c}" for r, c in zip(ref, child, strict=True))
-    present = " AND ".join(f"{c} IS NOT NULL" for c in child)
-    condition = f"{present} AND NOT EXISTS (SELECT FROM {old_name(ctx, parent.name).q} AS {PARENT} WHERE {matches})"
+    matches = [st.condition("equal", r, c) for r, c in zip(ref, child, strict=True)]
+    condition = st.condition("orphan", child, old_name(ctx, parent.name).q, PARENT, matches)
     key, order = row_key(ctx, table, before=True, alias=ROW)
     what = f"{{rows}} row(s) of {table.name.display} have ({', '.join(fk.columns)}) with no row in {parent.name.display} (foreign key {fk.name})"
-    view = st.Precheck(f"{old_name(ctx, table.name).q} AS {ROW}", condition, key, order, _message(what), quoting.literal(HINT))
+    view = st.Precheck(st.condition("aliased", old_name(ctx, table.name).q, ROW), condition, key, order, _message(what), quoting.literal(HINT))
     ctx.stop_if(view, f"a row of {table.name.display} has no row in {parent.name.display} for foreign key {fk.name}")
 
 
@@ -196,15 +196,11 @@ def duplicates(ctx: Context, table: ir.Table, name: str, elements: tuple[ir.Inde
         return
     values = [quoting.ident(old_column(ctx, table.name, e.column)) if e.column else f"({e.expression})" for e in elements]
     keys = [f"schemagen_key{i}" for i in range(1, len(values) + 1)]
-    filters = [f"{v} IS NOT NULL" for v in values] + ([f"({where})"] if where else [])
-    relation = (
-        f"(SELECT {', '.join(f'{v} AS {k}' for v, k in zip(values, keys, strict=True))}, count(*) AS {COPIES}"
-        f" FROM {old_name(ctx, table.name).q} AS {quoting.ident(table.name.name)} WHERE {' AND '.join(filters)}"
-        f" GROUP BY {', '.join(values)} HAVING count(*) > 1) AS schemagen_duplicates"
-    )
+    filters = [st.condition("is_not_null", v) for v in values] + ([f"({where})"] if where else [])
+    relation = st.condition("duplicates", list(zip(values, keys, strict=True)), values, COPIES, old_name(ctx, table.name).q, quoting.ident(table.name.name), filters)
     shown = ", ".join(e.column or e.expression or "" for e in elements)
     pattern = f"({_format_text(shown)})=({', '.join('%s' for _ in keys)}) %s times"
-    key = f"format({quoting.literal(pattern)}, {', '.join(keys)}, {COPIES})"
+    key = st.condition("named_by", quoting.literal(pattern), [*keys, COPIES])
     what = f"{table.name.display}: {{rows}} value(s) of ({shown}) occur more than once, which unique {name} refuses"
     view = st.Precheck(relation, "true", key, ", ".join(keys), _message(what), quoting.literal(HINT))
     ctx.stop_if(view, f"a value of ({shown}) occurs more than once in {table.name.display} (unique {name})")
@@ -214,8 +210,7 @@ def enum_values(ctx: Context, enum: Name, removed: list[str]) -> None:
     """Rows holding a value that the rebuilt enum no longer has."""
     if not removed:
         return
-    before_values = [ctx.before_value.get((enum, v), v) for v in removed]
-    literals = f"ARRAY[{', '.join(quoting.literal(v) for v in before_values)}]::text[]"
+    literals = ", ".join(quoting.literal(ctx.before_value.get((enum, v), v)) for v in removed)
     kept = {t.name: t for t in ctx.new.tables}
     for table in ctx.old.tables:
         for column in table.columns:
@@ -223,7 +218,7 @@ def enum_values(ctx: Context, enum: Name, removed: list[str]) -> None:
             if column.enum != enum or after is None or after.enum != enum:
                 continue  # a column the migration drops takes its values with it
             name = quoting.ident(old_column(ctx, table.name, column.name))
-            condition = f"{name}::text[] && {literals}" if column.array_dims else f"{name}::text = ANY ({literals})"
+            condition = st.condition("holds_label_in_array" if column.array_dims else "holds_label", name, literals)
             key, order = row_key(ctx, table, before=True)
             what = f"{{rows}} row(s) of {table.name.display} hold {', '.join(removed)} in {column.name}, which enum {enum.display} no longer has"
             view = st.Precheck(old_name(ctx, table.name).q, condition, key, order, _message(what), quoting.literal(HINT))

@@ -20,6 +20,12 @@ def text(view: Any) -> str:
     return sql.rstrip("\n")
 
 
+def condition(macro: str, *args: Any) -> str:
+    """A SQL condition (or row name) of templates/sql/diff/conditions.sql.j2, for the prechecks."""
+    module = environment().get_template("sql/diff/conditions.sql.j2").module
+    return str(getattr(module, macro)(*args)).strip()
+
+
 def create(stmt: render_sql.Statement) -> str:
     """An object created exactly as the from-scratch migration creates it."""
     return render_sql.render_statement(stmt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import ir, pgtypes, quoting
+from . import statements as st
 
 NUMBERS = frozenset({"int2", "int4", "int8", "numeric", "float4", "float8"})
 PRECISE_TIME = frozenset({"timestamp", "timestamptz", "time", "timetz"})
@@ -68,29 +69,26 @@ def loss(old: ir.Column, new: ir.Column, column: str, labels: tuple[str, ...] = 
     """
     if old.array_dims != new.array_dims or widens(old, new):
         return None
-    value = ELEMENT if old.array_dims else column
-    found = _scalar_loss(old, new, value, labels)
+    found = _scalar_loss(old, new, ELEMENT if old.array_dims else column, labels)
     if found is None or not old.array_dims:
         return found
-    return Loss(f"EXISTS (SELECT FROM unnest({column}) AS {ELEMENT} WHERE {found.condition})", found.silent)
+    return Loss(st.condition("any_element", column, ELEMENT, found.condition), found.silent)
 
 
 def _scalar_loss(old: ir.Column, new: ir.Column, v: str, labels: tuple[str, ...]) -> Loss | None:
     if new.base in ("varchar", "bpchar") and (new.mods or new.base == "bpchar"):
-        return Loss(f"length({v}::text) > {new.mods[0] if new.mods else 1}", silent=True)
+        return Loss(st.condition("too_long", v, new.mods[0] if new.mods else 1), silent=True)
     if new.base == "numeric" and new.mods and old.base in NUMBERS:
         precision, scale = new.mods[0], new.mods[1] if len(new.mods) > 1 else 0
-        number = f"{v}::numeric"
         fewer_decimals = old.base in ("float4", "float8") or (old.base == "numeric" and (not old.mods or (old.mods[1:] or (0,))[0] > scale))
-        return Loss(f"{number} <> 'NaN' AND ({number} <> round({number}, {scale}) OR abs({number}) >= {10 ** (precision - scale)})", silent=fewer_decimals)
+        return Loss(st.condition("numeric_loss", v, scale, 10 ** (precision - scale)), silent=fewer_decimals)
     if new.base in pgtypes.INTEGER_RANGE and old.base in NUMBERS:
         low, high = pgtypes.INTEGER_RANGE[new.base]
         if old.base in pgtypes.INTEGER_RANGE:
-            return Loss(f"{v} NOT BETWEEN {low} AND {high}", silent=False)
-        number = f"{v}::numeric"
-        return Loss(f"{number} <> trunc({number}) OR {number} NOT BETWEEN {low} AND {high}", silent=True)
+            return Loss(st.condition("out_of_range", v, low, high), silent=False)
+        return Loss(st.condition("not_whole_or_out_of_range", v, low, high), silent=True)
     if new.base == old.base and new.base in PRECISE_TIME and new.mods and (not old.mods or old.mods[0] > new.mods[0]):
-        return Loss(f"{v} <> {v}::{new.sql_type.removesuffix('[]' * new.array_dims)}", silent=True)
+        return Loss(st.condition("coarser", v, new.sql_type.removesuffix("[]" * new.array_dims)), silent=True)
     if new.enum is not None and labels and (old.base in ("text", "varchar", "bpchar") or old.enum not in (None, new.enum)):
-        return Loss(f"{v}::text <> ALL (ARRAY[{', '.join(quoting.literal(label) for label in labels)}]::text[])", silent=False)
+        return Loss(st.condition("not_a_label", v, ", ".join(quoting.literal(label) for label in labels)), silent=False)
     return None
