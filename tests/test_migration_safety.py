@@ -298,3 +298,23 @@ def test_the_phases_after_the_main_transaction_run_again_harmlessly(case, pg_adm
     run(case, pg_admin_url, tmp_path)  # runs them twice, after the up and after the down
     _, _, up, _ = migration(case, tmp_path / "again")
     assert list(phases(up))[-2:] == ["after", "final"]
+
+
+def test_a_validation_that_fails_after_the_commit_resumes_at_its_phase(pg_admin_url, tmp_path):
+    """A CHECK over a column the migration adds cannot be checked before it: its validation fails in the last phase, which runs again once the rows are fixed."""
+    case = Case("discount_below_price", edit(
+        lambda s: columns(s, "item").update(discount={"type": "numeric(8, 2)", "default": "5"}),
+        lambda s: table(s, "item")["constraints"].append({"name": "item_discount_below_price", "check": "discount < price"}),
+    ))
+    old_sql, new_sql, up, _ = migration(case, tmp_path)
+    assert "schemagen:phase precheck" not in up
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, old_sql)
+        pg.apply_sql(url, ROWS.replace("9.99", "3.00"))
+        with pytest.raises(psycopg.errors.CheckViolation, match="item_discount_below_price"):
+            pg.apply_sql_per_statement(url, up)
+        # The main transaction is committed; the constraint refuses new rows already.
+        assert query(url, "SELECT convalidated FROM pg_constraint WHERE conname = 'item_discount_below_price'") == [(False,)]
+        pg.apply_sql(url, "UPDATE item SET discount = 0 WHERE discount >= price")
+        pg.apply_sql_per_statement(url, from_phase(up, "final"))
+        assert pg.schema_dump(url) == reference_dump(pg_admin_url, new_sql)
