@@ -10,6 +10,7 @@ size of the two schemas.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -54,6 +55,20 @@ class Context:
     before_table: dict[Name, Name] = field(default_factory=dict)  # renamed table -> its name before this migration
     before_column: dict[tuple[Name, str], str] = field(default_factory=dict)  # (table, renamed column) -> its name before
     added_values: list[tuple[Node, int, str]] = field(default_factory=list)  # ADD VALUE steps: node, index, the value's literal
+
+    @functools.cached_property
+    def old_tables(self) -> dict[Name, ir.Table]:
+        return {t.name: t for t in self.old.tables}
+
+    @functools.cached_property
+    def new_tables(self) -> dict[Name, ir.Table]:
+        return {t.name: t for t in self.new.tables}
+
+    @functools.cached_property
+    def changed_enums(self) -> frozenset[Name]:
+        """Enums this migration creates or whose values it changes."""
+        before = {e.name: e.values for e in self.old.enums}
+        return frozenset(e.name for e in self.new.enums if before.get(e.name) != e.values)
 
     def release(self, key: Hashable) -> Node:
         return self.plan.node((RELEASE, key), RELEASE_RANK[_kind(key)])

@@ -28,15 +28,16 @@ from .engine import Context, referenced_columns, type_key
 HINT = "Nothing was changed. Fix or delete those rows (or change the spec), then run the migration again."
 VERDICT = "the migration cannot run: rows hold data it cannot take (nothing was changed):"
 
-
-def verdict() -> st.Verdict:
-    """The last statement of the PRECHECK phase: stops when a check found rows."""
-    return st.Verdict(quoting.literal(VERDICT), quoting.literal(HINT))
 ROW = "schemagen_row"
 PARENT = "schemagen_parent"
 COPIES = "schemagen_copies"
 # Functions whose result changes from one call (or one moment) to the next.
 TIME_FUNCTIONS = frozenset({"now", "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday", "random", "gen_random_uuid", "nextval", "txid_current"})
+
+
+def verdict() -> st.Verdict:
+    """The last statement of the PRECHECK phase: stops when a check found rows."""
+    return st.Verdict(quoting.literal(VERDICT), quoting.literal(HINT))
 
 
 def _format_text(text: str) -> str:
@@ -54,7 +55,7 @@ def old_column(ctx: Context, table: Name, column: str) -> str:
 
 
 def _old_table(ctx: Context, table: Name) -> ir.Table | None:
-    return next((t for t in ctx.old.tables if t.name == table), None)
+    return ctx.old_tables.get(table)
 
 
 def row_key(ctx: Context, table: ir.Table, *, before: bool, alias: str = "") -> tuple[str, str]:
@@ -124,12 +125,11 @@ def _unchanged(ctx: Context, table: ir.Table, columns: Iterable[str], *, renamed
     old = _old_table(ctx, table.name)
     if old is None:
         return False
-    changed_enums = {e.name for e in ctx.new.enums} - {e.name for e in ctx.old.enums if e in ctx.new.enums}
     renamed = ctx.renamed_columns.get(table.name, set())
     retyped = ctx.retyped.get(table.name, set())
     for name in columns:
         before = old.column(name)
-        if before is None or name in retyped or (name in renamed and not renamed_ok) or before.enum in changed_enums:
+        if before is None or name in retyped or (name in renamed and not renamed_ok) or before.enum in ctx.changed_enums:
             return False
         now = table.column(name)
         if now is None or type_key(now) != type_key(before):
@@ -173,7 +173,7 @@ def check(ctx: Context, table: ir.Table, con: ir.Constraint) -> None:
 def foreign_key(ctx: Context, table: ir.Table, fk: ir.Constraint) -> None:
     """Rows whose key has no row in the referenced table."""
     assert fk.ref_table is not None
-    parent = next((t for t in ctx.new.tables if t.name == fk.ref_table), None)
+    parent = ctx.new_tables.get(fk.ref_table)
     if parent is None or not (_unchanged(ctx, table, fk.columns, renamed_ok=True) and _unchanged(ctx, parent, fk.ref_columns, renamed_ok=True)):
         return
     child = [f"{ROW}.{quoting.ident(old_column(ctx, table.name, c))}" for c in fk.columns]
@@ -211,10 +211,10 @@ def enum_values(ctx: Context, enum: Name, removed: list[str]) -> None:
     if not removed:
         return
     literals = ", ".join(quoting.literal(ctx.before_value.get((enum, v), v)) for v in removed)
-    kept = {t.name: t for t in ctx.new.tables}
     for table in ctx.old.tables:
+        kept = ctx.new_tables.get(table.name)
         for column in table.columns:
-            after = kept[table.name].column(column.name) if table.name in kept else None
+            after = kept.column(column.name) if kept else None
             if column.enum != enum or after is None or after.enum != enum:
                 continue  # a column the migration drops takes its values with it
             name = quoting.ident(old_column(ctx, table.name, column.name))

@@ -142,7 +142,7 @@ def swap(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
     temporary = Name(ix.name.schema, make_object_name(ix.name.name, None, "schemagen_new"))
     _unique(ctx, t, ix)
     table_diff.build_concurrently(ctx, node, ir.Index(temporary, ix.table, ix.elements, ix.unique, ix.method, ix.where, ix.include), "The new definition is built beside the old index, CONCURRENTLY: queries keep the old one meanwhile.")
-    ctx.add(node, st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q), Phase.AFTER, notes=("Then the old definition goes (a run again drops the index built last time and builds it again)." ,))
+    ctx.add(node, st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q), Phase.AFTER, notes=("Then the old definition goes (a run again drops the index built last time and builds it again).",))
     ctx.add(node, st.Rename("INDEX IF EXISTS", temporary.q, quoting.ident(ix.name.name)), Phase.AFTER, notes=("The new index takes the name.",), ignore=("renaming-object",))
     if ix.comment is not None:
         ctx.add(node, st.Comment.on("INDEX", ix.name.q, ix.comment), Phase.AFTER)
