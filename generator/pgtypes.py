@@ -86,5 +86,9 @@ WIDER: dict[str, frozenset[str]] = {
     "varchar": frozenset({"text"}),
     "enum": frozenset({"text"}),
 }
+# Changes to a length-limited text type with an assignment cast: without a USING
+# clause a value too long fails the change, where an explicit cast would cut it.
+ASSIGNMENT_TO_LENGTH: frozenset[tuple[str, str]] = frozenset({("text", "varchar"), ("text", "bpchar"), ("varchar", "bpchar"), ("bpchar", "varchar")})
+INTEGER_RANGE: dict[str, tuple[int, int]] = {"int2": (-(2**15), 2**15 - 1), "int4": (-(2**31), 2**31 - 1), "int8": (-(2**63), 2**63 - 1)}
 # Changes PostgreSQL makes without rewriting the table (binary-coercible).
 NO_REWRITE: frozenset[tuple[str, str]] = frozenset({("varchar", "text"), ("varchar", "varchar"), ("numeric", "numeric")})

@@ -6,7 +6,9 @@ and the new one. For each case, on a real database:
 1. old full SQL, some rows, then the generated up migration (statement by
    statement, as psql runs a file) gives the same schema dump as the new full SQL;
 2. the down migration brings that database back to the old schema;
-3. the rows are still there after both (each case adds checks of its own).
+3. the rows are still there after both (each case adds checks of its own);
+4. the phases after the main transaction run again, after each, and change nothing
+   (a run that stopped there resumes at its marker line).
 """
 
 from __future__ import annotations
@@ -157,6 +159,28 @@ def squawk(sql: str, tmp: Path, name: str) -> list[str]:
     return [f"{v['line']}: {v['rule_name']}: {v['message']}" for v in json.loads(proc.stdout or "[]")]
 
 
+PHASE_MARKER = re.compile(r"^-- schemagen:phase (\w+) (transaction|no-transaction)$", re.MULTILINE)
+
+
+def phases(sql: str) -> dict[str, str]:
+    """The text of each phase of a migration, from its marker line to the next (or to the end)."""
+    marks = list(PHASE_MARKER.finditer(sql))
+    return {m.group(1): sql[m.start():(marks[i + 1].start() if i + 1 < len(marks) else len(sql))] for i, m in enumerate(marks)}
+
+
+def from_phase(sql: str, phase: str) -> str:
+    """The migration from `phase`'s marker line on: what a run that stopped in that phase runs again."""
+    start = next(m.start() for m in PHASE_MARKER.finditer(sql) if m.group(1) == phase)
+    return sql[start:]
+
+
+def after_main(sql: str) -> str:
+    """The phases after the main transaction ('' when there are none)."""
+    names = list(phases(sql))
+    later = names[names.index("main") + 1:] if "main" in names else []
+    return from_phase(sql, later[0]) if later else ""
+
+
 def run(case: Case, admin_url: str, tmp: Path) -> None:
     old, new, sources = specs(case, tmp)
     migration = diff.migration(old, new, number=2, name=case.name, previous="0001_shop", sources=sources)
@@ -174,11 +198,15 @@ def run(case: Case, admin_url: str, tmp: Path) -> None:
         before = row_counts(url, kept)
         pg.apply_sql_per_statement(url, migration.up)
         assert_dump(case.dump_of(url, "up"), case.reference(admin_url, new_sql, "up"), "old + up")
+        pg.apply_sql_per_statement(url, after_main(migration.up))
+        assert_dump(case.dump_of(url, "up"), case.reference(admin_url, new_sql, "up"), "old + up + its later phases again")
         assert row_counts(url, kept) == before or not case.counted
         for sql, expected in case.after_up:
             assert query(url, sql) == expected, sql
         pg.apply_sql_per_statement(url, migration.down)
         assert_dump(case.dump_of(url, "down"), case.reference(admin_url, old_sql, "down"), "old + up + down")
+        pg.apply_sql_per_statement(url, after_main(migration.down))
+        assert_dump(case.dump_of(url, "down"), case.reference(admin_url, old_sql, "down"), "old + up + down + its later phases again")
         assert row_counts(url, kept) == before or not case.counted
         for sql, expected in case.after_down:
             assert query(url, sql) == expected, sql

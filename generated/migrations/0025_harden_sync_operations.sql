@@ -56,18 +56,53 @@
 -- - revoke execute on public.validate_sync_progress_totals() from authenticated
 -- - revoke execute on public.update_sync_progress_timestamp() from authenticated
 -- - revoke execute on public.auto_log_sync_activity_on_progress_change() from authenticated
+--
+-- Stops before it changes anything while a row holds data the new schema cannot take (the error names the rows; fix them, then run it again):
+--   - a row of sync_preview_cache fails CHECK preview_cache_expires_after_computed (expires_at > computed_at)
+--
+-- Apply with `psql -v ON_ERROR_STOP=1 -f FILE`, not with --single-transaction: phases outside a
+-- transaction cannot run inside one. Each phase starts at a `schemagen:phase` line; a run that
+-- stopped after the main transaction committed resumes at the phase that failed.
+-- Each phase sets lock_timeout: a statement that waits for a lock fails instead of blocking
+-- everyone behind it (run it again later).
 
--- A migration that waits for a lock fails instead of blocking everyone behind it: run it again later.
+-- schemagen:phase precheck transaction
+-- Checks, read-only, before anything changes: a row the migration could not take stops it here, named in the error.
 SET lock_timeout = '1s';
 SET statement_timeout = '30min';
+BEGIN READ ONLY;
+-- Stops the migration, at the end of this phase, if a row of sync_preview_cache fails CHECK preview_cache_expires_after_computed (expires_at > computed_at).
+DO $schemagen$
+#variable_conflict use_column
+DECLARE
+    schemagen_rows bigint;
+    schemagen_message text;
+BEGIN
+    SELECT count(*) INTO schemagen_rows FROM public.sync_preview_cache AS sync_preview_cache WHERE NOT (expires_at > computed_at);
+    IF schemagen_rows > 0 THEN
+        schemagen_message := format('%s row(s) of sync_preview_cache violate CHECK preview_cache_expires_after_computed (expires_at > computed_at) (first: %s)', schemagen_rows, array_to_string(ARRAY(
+            SELECT format('id=%s', id) FROM public.sync_preview_cache AS sync_preview_cache WHERE NOT (expires_at > computed_at) ORDER BY id LIMIT 5
+        ), ', '));
+        RAISE WARNING '%', schemagen_message;
+        PERFORM set_config('schemagen.stops', concat_ws(E'\n', nullif(current_setting('schemagen.stops', true), ''), schemagen_message), true);
+    END IF;
+END
+$schemagen$;
+-- Stops here if a check above found rows (each is listed in the error).
+DO $schemagen$
+BEGIN
+    IF current_setting('schemagen.stops', true) <> '' THEN
+        RAISE EXCEPTION USING MESSAGE = 'the migration cannot run: rows hold data it cannot take (nothing was changed):' || E'\n' || current_setting('schemagen.stops'), HINT = 'Nothing was changed. Fix or delete those rows (or change the spec), then run the migration again.';
+    END IF;
+END
+$schemagen$;
+COMMIT;
 
--- Outside a transaction, first: enum values (usable only once committed), indexes dropped CONCURRENTLY.
--- Outside a transaction: dropped CONCURRENTLY, without blocking the table.
-DROP INDEX CONCURRENTLY IF EXISTS public.idx_sync_preview_cache_key;
--- Outside a transaction: dropped CONCURRENTLY, without blocking the table.
-DROP INDEX CONCURRENTLY IF EXISTS public.idx_sync_progress_org_sync;
-
--- Outside a transaction, each statement on its own (run the file again after a failure: it goes on where it stopped): rows copied in batches into the partitions to be, while the old ones stay readable and writable; what changes meanwhile is recorded, and applied under the short lock below.
+-- schemagen:phase copy no-transaction
+-- Outside a transaction, each statement on its own: rows copied in batches into the partitions to be, while the old ones stay readable and writable;
+-- what changes meanwhile is recorded, and applied under the short lock of the main transaction. Run the file again after a failure: it goes on where it stopped.
+SET lock_timeout = '1s';
+SET statement_timeout = '30min';
 -- The staging schema: tables no client uses yet, dropped at the end of the main transaction.
 CREATE SCHEMA IF NOT EXISTS schemagen_staging;
 -- Moves rows between the partitions of sync_activity_log. Outside a transaction: the rows are copied while the old partitions stay in use; what changes meanwhile is recorded and applied under the lock in the main transaction.
@@ -649,7 +684,11 @@ ALTER TABLE schemagen_staging.sync_activity_log_default VALIDATE CONSTRAINT fk_s
 -- Statistics for the new partitions, before clients query them.
 ANALYZE schemagen_staging.sync_activity_log;
 
--- The changes, in one transaction. Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also rewrites or scans a table under it says so.
+-- schemagen:phase main transaction
+-- The changes, in one transaction: if it fails, none of it stays; fix the cause and run the whole file again.
+-- Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also rewrites or scans a table under it says so.
+SET lock_timeout = '1s';
+SET statement_timeout = '30min';
 BEGIN;
 REVOKE EXECUTE ON FUNCTION public.update_sync_progress_elapsed() FROM authenticated;
 REVOKE EXECUTE ON FUNCTION public.validate_sync_progress_totals() FROM authenticated;
@@ -991,13 +1030,41 @@ ALTER POLICY sync_activity_log_delete ON public.sync_activity_log
 DROP SCHEMA schemagen_staging CASCADE;
 COMMIT;
 
--- Outside a transaction: indexes built CONCURRENTLY (if one fails, drop the INVALID index it leaves and run the rest again).
--- Outside a transaction: built CONCURRENTLY, without blocking writes.
+-- schemagen:phase after no-transaction
+-- After the transaction, outside one: indexes dropped and built CONCURRENTLY, without blocking writes.
+-- Safe to run again: if a statement here fails, what came before is committed; fix the cause and run the file again from this marker line.
+SET lock_timeout = '1s';
+SET statement_timeout = '30min';
+-- After the transaction: dropped CONCURRENTLY, without blocking the table.
+DROP INDEX CONCURRENTLY IF EXISTS public.idx_sync_preview_cache_key;
+-- After the transaction: dropped CONCURRENTLY, without blocking the table.
+DROP INDEX CONCURRENTLY IF EXISTS public.idx_sync_progress_org_sync;
+-- Only after a failed earlier run: drops the INVALID index it left (a short ACCESS EXCLUSIVE lock; DROP INDEX CONCURRENTLY cannot run conditionally).
+DO $schemagen$
+BEGIN
+    IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass('public.idx_sync_preview_cache_computed_by') AND NOT indisvalid) THEN
+        DROP INDEX public.idx_sync_preview_cache_computed_by;
+    END IF;
+END
+$schemagen$;
+-- After the transaction: built CONCURRENTLY, without blocking writes.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_sync_preview_cache_computed_by ON public.sync_preview_cache (computed_by);
--- Outside a transaction: built CONCURRENTLY, without blocking writes.
+-- Only after a failed earlier run: drops the INVALID index it left (a short ACCESS EXCLUSIVE lock; DROP INDEX CONCURRENTLY cannot run conditionally).
+DO $schemagen$
+BEGIN
+    IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass('public.idx_sync_progress_initiated_by') AND NOT indisvalid) THEN
+        DROP INDEX public.idx_sync_progress_initiated_by;
+    END IF;
+END
+$schemagen$;
+-- After the transaction: built CONCURRENTLY, without blocking writes.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_sync_progress_initiated_by ON public.sync_progress (initiated_by);
 
+-- schemagen:phase final transaction
 -- Last, in a transaction of its own: validations (their scans do not hold the locks taken above) and keys on the indexes just built.
+-- Safe to run again: if a statement here fails, what came before is committed; fix the cause and run the file again from this marker line.
+SET lock_timeout = '1s';
+SET statement_timeout = '30min';
 BEGIN;
 ALTER TABLE public.sync_preview_cache VALIDATE CONSTRAINT preview_cache_expires_after_computed;
 COMMIT;

@@ -10,6 +10,7 @@ size of the two schemas.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,6 +31,7 @@ K = TypeVar("K")
 RELEASE_RANK = {"grant": 0, "policy": 1, "rls": 1, "trigger": 2, "foreign_key": 3, "index": 4, "partition": 5, "table": 6, "function": 7, "enum": 8}
 BUILD_RANK = {kind: 20 + rank for kind, rank in render_sql.RANK.items()}
 RENAME_RANK = -1
+PRECHECK_RANK = -2
 LATE_RANK = 40  # validations and other follow-ups of a build
 
 
@@ -49,6 +51,24 @@ class Context:
     renamed_columns: dict[Name, set[str]] = field(default_factory=dict)  # table -> new names of renamed columns
     replaced_keys: set[tuple[Name, tuple[str, ...]]] = field(default_factory=set)  # unique keys dropped and re-added
     disruptive: set[Hashable] = field(default_factory=set)  # objects whose build can break what uses them
+    rewritten: set[Name] = field(default_factory=set)  # tables the main transaction rewrites (a type change)
+    before_table: dict[Name, Name] = field(default_factory=dict)  # renamed table -> its name before this migration
+    before_column: dict[tuple[Name, str], str] = field(default_factory=dict)  # (table, renamed column) -> its name before
+    added_values: list[tuple[Node, int, str]] = field(default_factory=list)  # ADD VALUE steps: node, index, the value's literal
+
+    @functools.cached_property
+    def old_tables(self) -> dict[Name, ir.Table]:
+        return {t.name: t for t in self.old.tables}
+
+    @functools.cached_property
+    def new_tables(self) -> dict[Name, ir.Table]:
+        return {t.name: t for t in self.new.tables}
+
+    @functools.cached_property
+    def changed_enums(self) -> frozenset[Name]:
+        """Enums this migration creates or whose values it changes."""
+        before = {e.name: e.values for e in self.old.enums}
+        return frozenset(e.name for e in self.new.enums if before.get(e.name) != e.values)
 
     def release(self, key: Hashable) -> Node:
         return self.plan.node((RELEASE, key), RELEASE_RANK[_kind(key)])
@@ -63,9 +83,16 @@ class Context:
         return self.plan.node(("rename",), RENAME_RANK)
 
     @staticmethod
-    def add(node: Node, view: Any, phase: Phase = Phase.MAIN, notes: Iterable[str] = (), ignore: Iterable[str] = ()) -> None:
+    def add(node: Node, view: Any, phase: Phase = Phase.MAIN, notes: Iterable[str] = (), ignore: Iterable[str] = (), rerun: Any = None) -> None:
+        """A statement of `node`; `rerun` is its form that can run again, should it have to move after the main transaction."""
         sql = view if isinstance(view, str) else statements.text(view)
-        node.steps.append(Step(sql, phase, tuple(notes), tuple(ignore)))
+        node.steps.append(Step(sql, phase, tuple(notes), tuple(ignore), None if rerun is None else statements.text(rerun)))
+
+    def stop_if(self, check: statements.Precheck, summary: str) -> None:
+        """A read-only check of the PRECHECK phase; `summary` says in the file's header what it refuses."""
+        node = self.plan.node(("precheck",), PRECHECK_RANK)
+        self.add(node, check, Phase.PRECHECK, notes=(f"Stops the migration, at the end of this phase, if {summary}.",))
+        self.plan.stops.append(summary)
 
     def create(self, key: Hashable) -> None:
         """Build `key` exactly as the from-scratch migration does."""
@@ -126,6 +153,7 @@ def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True) -> Plan:
         enums,
         grants,
         partitions,
+        prechecks,
         relations,
         renames,
         routines,
@@ -148,6 +176,9 @@ def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True) -> Plan:
     routines.diff(ctx)
     security.diff(ctx)
     grants.diff(ctx)
+    enums.settle(ctx)
+    if result.stops:
+        ctx.add(result.node(("precheck",), PRECHECK_RANK), prechecks.verdict(), Phase.PRECHECK, notes=("Stops here if a check above found rows (each is listed in the error).",))
     link(ctx)
     return result
 
@@ -180,7 +211,12 @@ def link(ctx: Context) -> None:
 
 
 def ordered_steps(plan: Plan) -> list[Step]:
-    """The steps in dependency order, each in the phase it can run in."""
+    """The steps in dependency order, each in the phase it can run in.
+
+    PRECHECK steps read the schema as it was before the migration: they come
+    first and hold nothing back. A MAIN step that needs a step of a later
+    phase moves to FINAL, in its form that can run again.
+    """
     nodes = order.toposort([order.Node(key, n.rank, sorted(n.after, key=repr), n) for key, n in plan.nodes.items()])
     floor: dict[Hashable, Phase] = {}
     result: list[Step] = []
@@ -188,10 +224,13 @@ def ordered_steps(plan: Plan) -> list[Step]:
         node: Node = on.payload
         at = max((floor[d] for d in node.after), default=Phase.PRECHECK)
         for step in node.steps:
+            if step.phase == Phase.PRECHECK:
+                result.append(step)
+                continue
             if step.phase < at:  # it needs something of a later phase: only a MAIN step can move (to FINAL)
                 if step.phase != Phase.MAIN:
                     raise AssertionError(f"{step.sql!r} must run in {step.phase.name} but follows a {at.name} step")
-                step = dataclasses.replace(step, phase=Phase.FINAL)
+                step = dataclasses.replace(step, phase=Phase.FINAL, sql=step.rerun or step.sql)
             at = max(at, step.phase)
             result.append(step)
         floor[node.key] = at

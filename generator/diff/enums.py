@@ -6,17 +6,22 @@ away, the new one created, every column converted through text (a row holding
 a removed value makes the conversion fail, so no row is silently changed), the
 old type dropped.
 
-`ADD VALUE` runs before the migration's transaction: since PostgreSQL 12 it
-may run inside one, but the new value cannot be used until it commits, and the
-rest of the migration may use it (a default, a CHECK).
+`ADD VALUE` runs in the migration's transaction (PostgreSQL 12+), so that a
+failed migration leaves the type as it was; but a value added in a transaction
+cannot be used until it commits, so when a statement of the transaction
+names the new value (a default, a CHECK, a function body), `ADD VALUE ... IF NOT
+EXISTS` runs before it, committed on its own, and can run again.
 https://www.postgresql.org/docs/current/sql-altertype.html
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 from .. import ir, quoting, sqlparse
 from ..ir import Name
 from ..names import make_object_name
+from . import prechecks
 from . import statements as st
 from .engine import Context
 from .model import Phase
@@ -80,7 +85,8 @@ def diff(ctx: Context) -> None:
         elif before.values != e.values:
             node = ctx.build(("enum", name))
             for add in additions(ctx, before, e) or []:
-                ctx.add(node, add, Phase.BEFORE, notes=("Outside the transaction: a value added in a transaction cannot be used until it commits.",))
+                ctx.added_values.append((node, len(node.steps), add.value))
+                ctx.add(node, add)
             ctx.change(f"add value(s) {', '.join(v for v in e.values if v not in before.values)} to enum {name.display}")
         if before.comment != e.comment and name not in ctx.rebuilt_enums:
             ctx.add(ctx.build(("enum", name)), st.Comment.on("TYPE", name.q, e.comment))
@@ -114,4 +120,18 @@ def rebuild(ctx: Context, old: ir.Enum, new: ir.Enum) -> None:
                 ctx.plan.edge(("build", ("table", t)), ("build", ("function", f.name)))
             ctx.plan.edge(node.key, ("build", ("function", f.name)))
     gone = [v for v in old.values if v not in new.values]
+    prechecks.enum_values(ctx, new.name, gone)
     ctx.change(f"rebuild enum {new.name.display}" + (f" without {', '.join(gone)}" if gone else " with values reordered"))
+
+
+def settle(ctx: Context) -> None:
+    """ADD VALUE before the main transaction when a statement there names the value; inside it otherwise."""
+    if not ctx.added_values:
+        return
+    adding = {id(node.steps[index]) for node, index, _ in ctx.added_values}
+    main = [s.sql for n in ctx.plan.nodes.values() for s in n.steps if s.phase == Phase.MAIN and id(s) not in adding]
+    for node, index, value in ctx.added_values:
+        if any(value in sql for sql in main):
+            step = node.steps[index]
+            note = "Before the main transaction, committed on its own: a value added in a transaction cannot be used until it commits, and the transaction uses it."
+            node.steps[index] = dataclasses.replace(step, phase=Phase.BEFORE, notes=(note,))

@@ -1,9 +1,16 @@
 """Indexes and foreign keys of tables that stay.
 
-On a table that holds rows, an index is dropped and built CONCURRENTLY,
-outside the migration's transaction, so writes go on meanwhile; a partitioned
-table cannot do that, and the migration says which lock it takes instead. A
-foreign key is added NOT VALID and validated in a later transaction.
+On a table that holds rows, an index is dropped and built CONCURRENTLY, after
+the migration's transaction (so a failed transaction leaves every index in
+place), and writes go on meanwhile. An index whose definition changes is
+built under a temporary name first and takes the name once the old one is
+dropped, so queries never lose it. Two cases stay in the transaction: an
+index that must be gone before a statement of it (it calls a function that
+is dropped, or a table rewrite would rebuild it with a stale expression), and
+a partitioned table's index, which cannot be built CONCURRENTLY; the
+migration says which lock they take. A foreign key is added NOT VALID and
+validated in a later transaction, after a check that every row has its
+referenced row.
 """
 
 from __future__ import annotations
@@ -12,10 +19,12 @@ from typing import Any
 
 from .. import ir, quoting
 from ..ir import Name
+from ..names import make_object_name
+from . import prechecks
 from . import statements as st
 from . import tables as table_diff
-from .engine import Context, pair_up, referenced_columns
-from .model import Phase
+from .engine import RELEASE_RANK, Context, pair_up, referenced_columns
+from .model import Node, Phase
 
 
 def index_signature(ix: ir.Index) -> tuple[Any, ...]:
@@ -67,30 +76,81 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
             or ctx.calls_replaced(old[n].where, *(e.expression for e in old[n].elements))
         )
     ]
-    concurrent = not t1.partition_by
-    for n in gone + replaced:
-        ix = old[n]
-        node = ctx.release(("index", ix.name))
-        if concurrent:
-            ctx.add(node, st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q), Phase.BEFORE, notes=("Outside a transaction: dropped CONCURRENTLY, without blocking the table.",))
+    for n in gone:
+        drop(ctx, t1, old[n])
+        ctx.change(f"drop index {n}")
+    for n in came:
+        build(ctx, t1, new[n])
+        ctx.change(f"create index {n}")
+    for n in replaced:
+        if t1.partition_by or _in_main(ctx, t1, old[n]):
+            drop(ctx, t1, old[n])
+            build(ctx, t1, new[n], rebuilt=True)
         else:
-            ctx.add(node, st.Drop("INDEX", ix.name.q), notes=(f"Takes an ACCESS EXCLUSIVE lock on {t1.name.display}: a partitioned table's index cannot be dropped CONCURRENTLY.",), ignore=("require-concurrent-index-deletion",))
-        if n in gone:
-            ctx.change(f"drop index {n}")
-    for n in came + replaced:
-        ix = new[n]
-        node = ctx.build(("index", ix.name))
-        comment = [st.Comment.on("INDEX", ix.name.q, ix.comment)] if ix.comment is not None else []
-        if concurrent:
-            ctx.add(node, st.Concurrently(ix.concurrent_ddl), Phase.AFTER, notes=("Outside a transaction: built CONCURRENTLY, without blocking writes.",))
-            for view in comment:
-                ctx.add(node, view, Phase.AFTER)
-        else:
-            ctx.add(node, st.create(ctx.new_nodes[("index", ix.name)].payload), notes=(f"Blocks writes to {t1.name.display} and its partitions while it builds: a partitioned table's index cannot be built CONCURRENTLY.",), ignore=("require-concurrent-index-creation",))
-        ctx.change(f"{'rebuild' if n in replaced else 'create'} index {n}")
+            swap(ctx, t1, new[n])
+        ctx.change(f"rebuild index {n}")
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if new_name in new and old_name in old and old[old_name].comment != new[new_name].comment and new_name not in came:
             ctx.add(ctx.build(("index", new[new_name].name)), st.Comment.on("INDEX", new[new_name].name.q, new[new_name].comment))
+
+
+def _in_main(ctx: Context, t: ir.Table, ix: ir.Index) -> bool:
+    """Whether the index must be gone before a statement of the main transaction.
+
+    A function it calls is dropped there; or the table is rewritten there and
+    the index uses a column whose type changes (PostgreSQL would rebuild it, with
+    the old type's literals in its expressions).
+    """
+    expressions = (e.expression for e in ix.elements)
+    return ctx.calls_replaced(ix.where, *expressions) or (t.name in ctx.rewritten and _mentions(ix, ctx.retyped.get(t.name, set())))
+
+
+def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
+    if t.partition_by:
+        ctx.add(ctx.release(("index", ix.name)), st.Drop("INDEX", ix.name.q), notes=(f"Takes an ACCESS EXCLUSIVE lock on {t.name.display}: a partitioned table's index cannot be dropped CONCURRENTLY.",), ignore=("require-concurrent-index-deletion",))
+    elif _in_main(ctx, t, ix):
+        why = "it calls a function dropped below" if ctx.calls_replaced(ix.where, *(e.expression for e in ix.elements)) else "the type change below rewrites the table, which would rebuild it"
+        notes = (f"Dropped in the transaction, before the statement that needs it gone ({why}): takes an ACCESS EXCLUSIVE lock on {t.name.display} until COMMIT.",)
+        ctx.add(ctx.release(("index", ix.name)), st.Drop("INDEX", ix.name.q), notes=notes, ignore=("require-concurrent-index-deletion",))
+    else:
+        # Nothing in the transaction needs it gone: dropped after it, so that a failed transaction keeps it.
+        node = ctx.plan.node(("dropped_index", ix.name), RELEASE_RANK["index"])
+        ctx.add(node, st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q), Phase.AFTER, notes=("After the transaction: dropped CONCURRENTLY, without blocking the table.",))
+
+
+def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> None:
+    """A new index, or one `rebuilt` after its drop in the transaction."""
+    node = ctx.build(("index", ix.name))
+    _unique(ctx, t, ix)
+    if t.partition_by:
+        ctx.add(node, st.create(ctx.new_nodes[("index", ix.name)].payload), notes=(f"Blocks writes to {t.name.display} and its partitions while it builds: a partitioned table's index cannot be built CONCURRENTLY.",), ignore=("require-concurrent-index-creation",))
+        phase = Phase.MAIN
+    elif rebuilt and t.name in ctx.rewritten and _in_main(ctx, t, ix):
+        notes = (f"Built in the transaction, under the ACCESS EXCLUSIVE lock that rewriting {t.name.display} holds anyway.",)
+        ctx.add(node, st.create(ctx.new_nodes[("index", ix.name)].payload), notes=notes, ignore=("require-concurrent-index-creation",))
+        phase = Phase.MAIN
+    else:
+        table_diff.build_concurrently(ctx, node, ix, "After the transaction: built CONCURRENTLY, without blocking writes.")
+        phase = Phase.AFTER
+    if ix.comment is not None:
+        ctx.add(node, st.Comment.on("INDEX", ix.name.q, ix.comment), phase)
+
+
+def swap(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
+    """A changed index: the new one built beside the old one under a temporary name, then given the name."""
+    node: Node = ctx.build(("index", ix.name))
+    temporary = Name(ix.name.schema, make_object_name(ix.name.name, None, "schemagen_new"))
+    _unique(ctx, t, ix)
+    table_diff.build_concurrently(ctx, node, ir.Index(temporary, ix.table, ix.elements, ix.unique, ix.method, ix.where, ix.include), "The new definition is built beside the old index, CONCURRENTLY: queries keep the old one meanwhile.")
+    ctx.add(node, st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q), Phase.AFTER, notes=("Then the old definition goes (a run again drops the index built last time and builds it again).",))
+    ctx.add(node, st.Rename("INDEX IF EXISTS", temporary.q, quoting.ident(ix.name.name)), Phase.AFTER, notes=("The new index takes the name.",), ignore=("renaming-object",))
+    if ix.comment is not None:
+        ctx.add(node, st.Comment.on("INDEX", ix.name.q, ix.comment), Phase.AFTER)
+
+
+def _unique(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
+    if ix.unique:
+        prechecks.duplicates(ctx, t, f"index {ix.name.name}", ix.elements, ix.where)
 
 
 def _mentions_in_expressions(ix: ir.Index, columns: set[str]) -> bool:
@@ -118,10 +178,13 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
         key = table_diff.key_node(fk.ref_table, fk.ref_columns, new_tables)
         if key is not None:
             ctx.plan.edge(key, node.key)
+        prechecks.foreign_key(ctx, t1, fk)
         if t1.partition_by:
-            ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {fk.body}"), notes=(f"Checks every row of {t1.name.display} under a SHARE ROW EXCLUSIVE lock: NOT VALID is not available on a partitioned table.",), ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"))
+            add = st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {fk.body}")
+            ctx.add(node, add, notes=(f"Checks every row of {t1.name.display} under a SHARE ROW EXCLUSIVE lock: NOT VALID is not available on a partitioned table.",), ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"), rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False))
         else:
-            ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {fk.body} NOT VALID"), notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",))
+            add = st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {fk.body} NOT VALID")
+            ctx.add(node, add, notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",), rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False))
             ctx.add(node, st.AlterTable(q, f"VALIDATE CONSTRAINT {fk.q}"), Phase.FINAL)
         if fk.comment is not None:
             ctx.add(node, st.Comment.on("CONSTRAINT", f"{fk.q} ON {q}", fk.comment))

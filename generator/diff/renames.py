@@ -41,6 +41,7 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
             if c.not_null:
                 not_null.setdefault(new_name, {})[c.name] = make_object_name(r.new, c.name, "not_null")
         schema = pgnames.rename_table(schema, old_name, new_name)
+        ctx.before_table[new_name] = old_name
         ctx.change(f"rename table {old_name.display} to {r.new}")
         ctx.plan.renamed.append(r)
 
@@ -69,6 +70,7 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         if column.not_null:
             not_null.setdefault(r.owner, {})[r.new] = make_object_name(r.owner.name, r.new, "not_null")
         schema = pgnames.rename_column(schema, r.owner, r.old, r.new)
+        ctx.before_column[(r.owner, r.new)] = ctx.before_column.pop((r.owner, r.old), r.old)
         ctx.renamed_columns.setdefault(r.owner, set()).add(r.new)
         ctx.change(f"rename column {r.owner.display}.{r.old} to {r.new}")
         ctx.plan.renamed.append(r)

@@ -1,4 +1,9 @@
-"""A plan as migration text: the steps by phase, each with the comments that explain it."""
+"""A plan as migration text: the steps by phase, each with the comments that explain it.
+
+Each phase starts with a marker line, `-- schemagen:phase <name> <transaction|no-transaction>`,
+then its own settings, so that a run can resume at a phase (and a tool can
+split a file by phase): everything from a marker on is complete by itself.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass
 
 from ..templating import environment
 from .engine import ordered_steps
-from .model import Phase, Plan, Step
+from .model import PHASES, Phase, Plan, Step
 
 # A client queued behind a statement that waits for a lock waits as long: with the heavy work
 # outside the main transaction (its statements hold their locks for well under a second, see
@@ -14,13 +19,9 @@ from .model import Phase, Plan, Step
 # cannot get a lock in 1 s stops, changed nothing in that phase, and is run again.
 LOCK_TIMEOUT = "1s"
 STATEMENT_TIMEOUT = "30min"  # the longest statement allowed: a rewrite or an index build of a large table
-HEADINGS = {
-    Phase.PRECHECK: "First, read-only: checks that stop the migration before it changes anything.",
-    Phase.BEFORE: "Outside a transaction, first: enum values (usable only once committed), indexes dropped CONCURRENTLY.",
-    Phase.COPY: "Outside a transaction, each statement on its own (run the file again after a failure: it goes on where it stopped): rows copied in batches into the partitions to be, while the old ones stay readable and writable; what changes meanwhile is recorded, and applied under the short lock below.",
-    Phase.MAIN: "The changes, in one transaction. Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also rewrites or scans a table under it says so.",
-    Phase.AFTER: "Outside a transaction: indexes built CONCURRENTLY (if one fails, drop the INVALID index it leaves and run the rest again).",
-    Phase.FINAL: "Last, in a transaction of its own: validations (their scans do not hold the locks taken above) and keys on the indexes just built.",
+STOPS = {
+    False: "Stops before it changes anything while a row holds data the new schema cannot take (the error names the rows; fix them, then run it again):",
+    True: "Data the earlier schema cannot hold is not taken back: this down migration stops before it changes anything while a row holds any (the error names the rows; fix or delete them, then run it again):",
 }
 
 
@@ -39,7 +40,8 @@ class StepView:
 
 @dataclass(frozen=True)
 class Block:
-    heading: str
+    marker: str
+    heading: tuple[str, ...]
     opening: list[str]
     steps: list[StepView]
     closing: list[str]
@@ -53,6 +55,7 @@ class MigrationView:
     sources: str
     purpose: str
     changes: list[str]
+    stops: list[str]  # the header's comment lines about what the prechecks refuse ([] when none)
     lock_timeout: str
     statement_timeout: str
     blocks: list[Block]
@@ -64,12 +67,14 @@ def blocks(plan: Plan) -> list[Block]:
         by_phase.setdefault(step.phase, []).append(StepView.of(step))
     result = []
     for phase, steps in sorted(by_phase.items()):
-        txn = phase.transactional
-        result.append(Block(HEADINGS[phase], ["BEGIN;"] if txn else [], steps, ["COMMIT;"] if txn else []))
+        info = PHASES[phase]
+        opening, closing = ([info.opening], ["COMMIT;"]) if info.transactional else ([], [])
+        result.append(Block(f"{phase.marker} {info.marker}", info.heading, opening, steps, closing))
     return result
 
 
 def migration_sql(plan: Plan, *, number: int, name: str, sources: list[str], purpose: str, down: bool) -> str:
+    stops = ["--", f"-- {STOPS[down]}", *(f"--   - {line}" for line in plan.stops)] if plan.stops else []
     view = MigrationView(
         number=f"{number:04d}",
         name=name,
@@ -77,6 +82,7 @@ def migration_sql(plan: Plan, *, number: int, name: str, sources: list[str], pur
         sources=", ".join(sources),
         purpose=purpose,
         changes=[f"- {line}" for line in plan.changes],
+        stops=stops,
         lock_timeout=LOCK_TIMEOUT,
         statement_timeout=STATEMENT_TIMEOUT,
         blocks=blocks(plan),

@@ -20,6 +20,12 @@ def text(view: Any) -> str:
     return sql.rstrip("\n")
 
 
+def condition(macro: str, *args: Any) -> str:
+    """A SQL condition (or row name) of templates/sql/diff/conditions.sql.j2, for the prechecks."""
+    module = environment().get_template("sql/diff/conditions.sql.j2").module
+    return str(getattr(module, macro)(*args)).strip()
+
+
 def create(stmt: render_sql.Statement) -> str:
     """An object created exactly as the from-scratch migration creates it."""
     return render_sql.render_statement(stmt)
@@ -129,13 +135,76 @@ class FillNulls:
 
 
 @dataclass(frozen=True)
-class RefuseNulls:
-    """Fails the transaction, with `message`, when the column holds a NULL."""
+class Precheck:
+    """Counts the rows that match `condition` and, when there are any, names how many and the first few.
 
-    template: ClassVar[str] = "diff/refuse_nulls"
+    Read-only. In the PRECHECK phase each check only records what it found
+    (and prints it as a WARNING), so that one run lists every problem; the
+    `Verdict` at the end of the phase then stops the migration.
+    """
+
+    template: ClassVar[str] = "diff/precheck"
+    relation: str  # the FROM clause
+    condition: str  # true for a row that cannot follow
+    key: str  # a text expression that names one row
+    order: str  # the order of the rows named
+    message: str  # a format() literal: %s for the count, then %s for the rows named
+    hint: str  # a literal
+    limit: int = 5
+
+
+@dataclass(frozen=True)
+class Recheck(Precheck):
+    """The same check inside the main transaction, under the table's lock: it stops the transaction at once."""
+
+    template: ClassVar[str] = "diff/recheck"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The end of the PRECHECK phase: stops the migration, listing every problem the checks recorded."""
+
+    template: ClassVar[str] = "diff/verdict"
+    message: str  # a literal
+    hint: str  # a literal
+
+
+@dataclass(frozen=True)
+class LockTable:
+    template: ClassVar[str] = "diff/lock_table"
     table: str
-    column: str
-    message: str  # a quoted literal
+    mode: str = "ACCESS EXCLUSIVE"
+
+
+@dataclass(frozen=True)
+class IfConstraint:
+    """Runs `statement` only while the constraint is there (or missing), so that it can run again."""
+
+    template: ClassVar[str] = "diff/if_constraint"
+    regclass: str  # a literal naming the table
+    name: str  # a literal naming the constraint
+    statement: str
+    exists: bool = True
+
+    @property
+    def test(self) -> str:
+        return "EXISTS" if self.exists else "NOT EXISTS"
+
+    @classmethod
+    def on(cls, table: ir.Name, constraint: str, statement: Any, *, exists: bool) -> IfConstraint:
+        return cls(quoting.literal(table.q), quoting.literal(constraint), text(statement), exists)
+
+
+@dataclass(frozen=True)
+class DropInvalidIndex:
+    """Drops the index only when it is INVALID: what a failed CREATE INDEX CONCURRENTLY leaves behind."""
+
+    template: ClassVar[str] = "diff/drop_invalid_index"
+    index: str  # the quoted, qualified name
+
+    @property
+    def regclass(self) -> str:
+        return quoting.literal(self.index)
 
 
 @dataclass(frozen=True)

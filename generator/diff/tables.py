@@ -12,8 +12,8 @@ from __future__ import annotations
 from .. import errors, ir, quoting
 from ..ir import Name
 from ..names import make_object_name
+from . import prechecks, types
 from . import statements as st
-from . import types
 from .engine import Context, pair_up, referenced_columns, type_key
 from .model import Node, Phase
 
@@ -37,6 +37,8 @@ def classify(ctx: Context) -> None:
             c0 = columns0.get(c1.name)
             if c0 is not None and (type_key(c0) != type_key(c1) or c1.enum in ctx.rebuilt_enums):
                 ctx.retyped.setdefault(t1.name, set()).add(c1.name)
+                if c1.enum in ctx.rebuilt_enums or types.rewrites(c0, c1):
+                    ctx.rewritten.add(t1.name)
         _renames, dropped, _added, changed = _constraints(ctx, t0, t1)
         for name in dropped + changed:
             con = next(c for c in t0.constraints if c.name == name)
@@ -189,6 +191,10 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
             default = None
         rewrite = "rewrites the table and its indexes" if c1.enum in ctx.rebuilt_enums or types.rewrites(c0, c1) else "no rewrite: the change is binary-compatible"
         using = f" USING {cast}" if cast is not None else ""
+        again = prechecks.stop_narrowing(ctx, t, c0, c1)
+        if again:
+            ctx.add(build, again[0], notes=("Checked again under the lock the type change takes anyway: PostgreSQL would cut or round such a value without an error.",))
+            ctx.add(build, again[1])
         ctx.add(build, st.AlterTable(q, f"{column} TYPE {c1.sql_type}{using}"), notes=(f"{LOCK.format(t.name.display)}; {rewrite}.",), ignore=("changing-column-type",))
         if type_key(c0) != type_key(c1) or c1.enum in ctx.rebuilt_enums:
             ctx.change(f"change type of {t.name.display}.{c1.name} to {c1.sql_type}")
@@ -230,10 +236,9 @@ def _using(c0: ir.Column, c1: ir.Column) -> str | None:
 def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
     """NOT NULL on a column with rows: proven by a CHECK validated outside the main transaction first.
 
-    The rows that hold NULL are dealt with in the main transaction, so that a
-    NULL never makes the last one fail after the rest is committed: they get
-    the column's default, or, without one, the migration stops before it
-    changes anything.
+    The rows that hold NULL are dealt with before: they get the column's
+    default in the main transaction, or, without one, the PRECHECK phase stops
+    the migration before it changes anything. The last phase can run again.
     """
     q = t.name.q
     node = ctx.late(("not_null", t.name, c.name))
@@ -242,28 +247,37 @@ def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
         notes = (f"Rewrites the rows where {c.name} is NULL: they get the column's default.",)
         ctx.add(node, st.FillNulls(q, c.q), notes=notes)
     else:
-        message = quoting.literal(f"column {t.name.display}.{c.name} holds NULLs and has no default: fill them before making it NOT NULL")
-        ctx.add(node, st.RefuseNulls(q, c.q, message), notes=("Stops here, before anything is committed, if a row holds NULL.",))
+        prechecks.nulls(ctx, t, c)
     if t.partition_by:
         ctx.add(node, st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"), notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked.",), ignore=("adding-not-nullable-field",))
         return
-    check = quoting.ident(make_object_name(t.name.name, c.name, "not_null_check"))
+    name = make_object_name(t.name.name, c.name, "not_null_check")
+    check = quoting.ident(name)
     ctx.add(node, st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"), notes=("Left by an earlier run that stopped in the last transaction, if any.",), ignore=("ban-drop-constraint",))
     ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {check} CHECK ({c.q} IS NOT NULL) NOT VALID"), notes=("Proves NOT NULL without a long lock: added NOT VALID here, validated in the last transaction.",))
-    ctx.add(node, st.AlterTable(q, f"VALIDATE CONSTRAINT {check}"), Phase.FINAL)
-    ctx.add(node, st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"), Phase.FINAL, notes=("The validated CHECK spares this statement its scan.",))
-    ctx.add(node, st.AlterTable(q, f"DROP CONSTRAINT {check}"), Phase.FINAL, notes=("The CHECK was only a means to SET NOT NULL.",), ignore=("ban-drop-constraint",))
+    ctx.add(node, st.IfConstraint.on(t.name, name, st.AlterTable(q, f"VALIDATE CONSTRAINT {check}"), exists=True), Phase.FINAL, notes=("Gone once the column is NOT NULL: a run again skips it.",))
+    spared = "The validated CHECK spares this statement its scan (squawk cannot see the VALIDATE inside the DO block)."
+    ctx.add(node, st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"), Phase.FINAL, notes=(spared,), ignore=("adding-not-nullable-field",))
+    ctx.add(node, st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"), Phase.FINAL, notes=("The CHECK was only a means to SET NOT NULL.",), ignore=("ban-drop-constraint",))
 
 
 def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
-    """A CHECK, UNIQUE or PRIMARY KEY constraint on a table that already has rows."""
+    """A CHECK, UNIQUE or PRIMARY KEY constraint on a table that already has rows (the rows that violate it are refused first)."""
     q = t.name.q
     comment = [st.Comment.on("CONSTRAINT", f"{c.q} ON {q}", c.comment)] if c.comment is not None else []
+    if c.kind == "check":
+        prechecks.check(ctx, t, c)
+    else:
+        prechecks.duplicates(ctx, t, c.name, tuple(ir.IndexElement(col, None) for col in c.columns))
     if t.partition_by:  # neither NOT VALID nor CONCURRENTLY works on a partitioned table
         node = ctx.build(("table", t.name))
         rule = "constraint-missing-not-valid" if c.kind == "check" else "disallowed-unique-constraint"
         rules = (rule, "adding-serial-primary-key-field") if c.kind == "primary_key" else (rule,)
         ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"), notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked: a partitioned table has no NOT VALID or CONCURRENTLY here.",), ignore=rules)
+    elif c.kind == "check" and c.check is not None and prechecks.changes_with_time(c.check):
+        node = ctx.build(("table", t.name))
+        why = "Validated here, in the transaction: it depends on the time, so a row could pass the check before it and fail a validation after the commit; this way the migration applies whole or not at all. It scans the table under the lock."
+        ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"), notes=(why,), ignore=("constraint-missing-not-valid",))
     elif c.kind == "check":
         node = ctx.build(("table", t.name))
         ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body} NOT VALID"), notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",))
@@ -274,12 +288,20 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
         late = ctx.late(("key", t.name, c.name))
         ctx.plan.edge(("build", ("table", t.name)), late.key)
         index = ir.Index(Name(t.name.schema, c.name), t.name, tuple(ir.IndexElement(col, None) for col in c.columns), unique=True)
-        ctx.add(late, st.Concurrently(index.concurrent_ddl), Phase.AFTER, notes=("The key's index is built first, without blocking writes.",))
+        build_concurrently(ctx, late, index, "The key's index is built first, without blocking writes.")
         kind = "PRIMARY KEY" if c.kind == "primary_key" else "UNIQUE"
-        ctx.add(late, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {kind} USING INDEX {c.q}"), Phase.FINAL)
+        add = st.AlterTable(q, f"ADD CONSTRAINT {c.q} {kind} USING INDEX {c.q}")
+        ctx.add(late, st.IfConstraint.on(t.name, c.name, add, exists=False), Phase.FINAL, notes=("Skipped when a run before this one added it.",))
         node = late
     for view in comment:
         ctx.add(node, view, Phase.MAIN if node.key == ("build", ("table", t.name)) else Phase.FINAL)
+
+
+def build_concurrently(ctx: Context, node: Node, index: ir.Index, why: str) -> None:
+    """CREATE INDEX CONCURRENTLY, after the main transaction; a run again first drops what a failed build left (an INVALID index)."""
+    notes = ("Only after a failed earlier run: drops the INVALID index it left (a short ACCESS EXCLUSIVE lock; DROP INDEX CONCURRENTLY cannot run conditionally).",)
+    ctx.add(node, st.DropInvalidIndex(index.name.q), Phase.AFTER, notes=notes)
+    ctx.add(node, st.Concurrently(index.concurrent_ddl), Phase.AFTER, notes=(why,))
 
 
 def key_node(t: Name, columns: tuple[str, ...], tables: dict[Name, ir.Table]) -> tuple[str, tuple[str, Name, str]] | None:

@@ -1,8 +1,15 @@
-"""Column type changes: which keep every value (widen), and which rewrite the table."""
+"""Column type changes: which keep every value (widen), which rewrite the table, and which values a narrower type loses."""
 
 from __future__ import annotations
 
-from .. import ir, pgtypes
+from dataclasses import dataclass
+
+from .. import ir, pgtypes, quoting
+from . import statements as st
+
+NUMBERS = frozenset({"int2", "int4", "int8", "numeric", "float4", "float8"})
+PRECISE_TIME = frozenset({"timestamp", "timestamptz", "time", "timetz"})
+ELEMENT = "schemagen_element"
 
 
 def widens(old: ir.Column, new: ir.Column) -> bool:
@@ -34,5 +41,54 @@ def rewrites(old: ir.Column, new: ir.Column) -> bool:
 
 
 def implicit(old: ir.Column, new: ir.Column) -> bool:
-    """Whether PostgreSQL converts the values without a USING clause (an assignment cast exists)."""
-    return new.base in pgtypes.WIDER.get(old.base, frozenset()) or (old.base, new.base) in pgtypes.NO_REWRITE
+    """Whether PostgreSQL converts the values without a USING clause (an assignment cast exists).
+
+    For varchar(n) and char(n) that matters: the assignment cast fails on a value
+    too long, an explicit cast (`USING c::varchar(5)`) cuts it without a word.
+    """
+    pair = (old.base, new.base)
+    return new.base in pgtypes.WIDER.get(old.base, frozenset()) or pair in pgtypes.NO_REWRITE or pair in pgtypes.ASSIGNMENT_TO_LENGTH
+
+
+@dataclass(frozen=True)
+class Loss:
+    """The values of a column that a narrower type cannot hold unchanged."""
+
+    condition: str  # SQL, true for such a value of the column (or of one of its elements)
+    silent: bool  # PostgreSQL would change such a value without an error (cut, round)
+
+
+def loss(old: ir.Column, new: ir.Column, column: str, labels: tuple[str, ...] = ()) -> Loss | None:
+    """Which values of `column` (SQL) would not survive the change unchanged; None when all do, or when it is no narrowing.
+
+    Narrowing here means the same kind of value in less room: shorter text,
+    fewer digits, a smaller integer, a coarser time, an enum of fewer labels
+    (`labels`). Conversions to another kind (text to integer, timestamp to date)
+    and floating point (approximate by nature) are the confirmed intent, and
+    PostgreSQL refuses what does not parse.
+    """
+    if old.array_dims != new.array_dims or widens(old, new):
+        return None
+    found = _scalar_loss(old, new, ELEMENT if old.array_dims else column, labels)
+    if found is None or not old.array_dims:
+        return found
+    return Loss(st.condition("any_element", column, ELEMENT, found.condition), found.silent)
+
+
+def _scalar_loss(old: ir.Column, new: ir.Column, v: str, labels: tuple[str, ...]) -> Loss | None:
+    if new.base in ("varchar", "bpchar") and (new.mods or new.base == "bpchar"):
+        return Loss(st.condition("too_long", v, new.mods[0] if new.mods else 1), silent=True)
+    if new.base == "numeric" and new.mods and old.base in NUMBERS:
+        precision, scale = new.mods[0], new.mods[1] if len(new.mods) > 1 else 0
+        fewer_decimals = old.base in ("float4", "float8") or (old.base == "numeric" and (not old.mods or (old.mods[1:] or (0,))[0] > scale))
+        return Loss(st.condition("numeric_loss", v, scale, 10 ** (precision - scale)), silent=fewer_decimals)
+    if new.base in pgtypes.INTEGER_RANGE and old.base in NUMBERS:
+        low, high = pgtypes.INTEGER_RANGE[new.base]
+        if old.base in pgtypes.INTEGER_RANGE:
+            return Loss(st.condition("out_of_range", v, low, high), silent=False)
+        return Loss(st.condition("not_whole_or_out_of_range", v, low, high), silent=True)
+    if new.base == old.base and new.base in PRECISE_TIME and new.mods and (not old.mods or old.mods[0] > new.mods[0]):
+        return Loss(st.condition("coarser", v, new.sql_type.removesuffix("[]" * new.array_dims)), silent=True)
+    if new.enum is not None and labels and (old.base in ("text", "varchar", "bpchar") or old.enum not in (None, new.enum)):
+        return Loss(st.condition("not_a_label", v, ", ".join(quoting.literal(label) for label in labels)), silent=False)
+    return None
