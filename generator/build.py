@@ -56,7 +56,8 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
     }
     findings = lint.lint(schema, origins, lint.Options.from_settings(settings))
     outputs.update(render_docs.docs_outputs(schema, newest, doc_findings(findings, files)))
-    return Result(schema, outputs, models.notes, tuple(findings))
+    notes = models.notes + chain.spent_notes(files, migrations, newest)
+    return Result(schema, outputs, notes, tuple(findings))
 
 
 def doc_findings(findings: list[Finding], files: list[loader.LoadedFile]) -> list[DocFinding]:

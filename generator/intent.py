@@ -9,11 +9,13 @@ whether they match the previous state is the diff's business.
 
 from __future__ import annotations
 
-from collections.abc import Container
+import re
+from collections.abc import Collection, Container
 from typing import TYPE_CHECKING, Any
 
-from . import errors, ir, names
+from . import errors, ir, names, sqlparse
 from .ir import Name
+from .resolve_base import type_sql
 
 if TYPE_CHECKING:
     from .diff.model import Refusal
@@ -61,10 +63,11 @@ def resolve_intent(r: Resolver) -> ir.Intent:
         for i, text in enumerate(f.spec.allow_destructive):
             entry = allowance(text)
             if entry is None:
-                verbs = ", ".join(f"`{v} ...`" for v in DESTRUCTIVE)
+                verbs = ", ".join(f"`{v} ...`" for v in DESTRUCTIVE) + " (`change type t.c to TYPE` confirms only that type)"
                 r.error(Where(f.pos, ("allow_destructive", i)), errors.MIGRATION, f'"{text}" is not a confirmable change; write one of {verbs}')
             else:
                 allowed.append(entry)
+                r.origin(("allow_destructive", entry), Where(f.pos, ("allow_destructive", i)))
     return ir.Intent(tuple(renames), tuple(sorted(set(allowed))))
 
 
@@ -82,13 +85,40 @@ def _renamed(r: Resolver, kind: str, name: Name, text: str, where: Where, taken:
     return [ir.Rename(kind, old.name, name.name, schema=name.schema)]
 
 
+def spent_entries(files: list[LoadedFile], spent: Collection[str], migration: str) -> list[tuple[errors.Diagnostic, str]]:
+    """Each allow_destructive entry of the spec that migration `migration` used up, as an
+    E063 at the entry (with its normal form): a confirmation applies to one migration."""
+    found = []
+    for f in files:
+        for i, text in enumerate(f.spec.allow_destructive):
+            entry = allowance(text)
+            if entry is not None and entry in spent:
+                message = f"`{entry}` in allow_destructive confirmed a change of migration {migration} and is spent: remove it (a confirmation applies to the one migration that used it)"
+                found.append((f.pos.diag(("allow_destructive", i), errors.DESTRUCTIVE, message), entry))
+    return found
+
+
 def allowance(text: str) -> str | None:
-    """An allow_destructive entry in its normal form (`drop column public.t.c`), or None if malformed."""
+    """An allow_destructive entry in its normal form (`drop column public.t.c`), or None if malformed.
+
+    A type change may name the new type (`change type t.c to varchar(5)`): it then
+    confirms only that change, written with the type as the column spells it.
+    """
     stripped = " ".join(text.split())
     for verb, parts in DESTRUCTIVE.items():
         if not stripped.lower().startswith(verb + " "):
             continue
         obj = stripped[len(verb) + 1 :]
+        to = ""
+        if verb == "change type" and (split := re.split(r" to ", obj, maxsplit=1, flags=re.IGNORECASE))[1:]:
+            obj, type_text = split
+            try:
+                sql = type_sql(sqlparse.type_name(type_text))
+            except sqlparse.FragmentError:
+                return None
+            if sql is None:
+                return None
+            to = f" to {sql}"
         member: list[str] = []
         if parts == 2:
             obj, _, last = obj.rpartition(".")
@@ -96,7 +126,7 @@ def allowance(text: str) -> str | None:
         owner = names.split(obj)
         if not (names.IDENT.match(owner.schema) and names.IDENT.match(owner.name) and all(member)):
             return None
-        return allowed(verb, owner.schema, owner.name, *member)
+        return allowed(verb, owner.schema, owner.name, *member) + to
     return None
 
 

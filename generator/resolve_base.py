@@ -120,16 +120,27 @@ class ResolverBase:
         except sqlparse.FragmentError as exc:
             self.sql_error(where, exc)
             return None
-        suffix = "[]" * ref.array_dims
+        sql = type_sql(ref)
         if ref.schema in (None, "pg_catalog") and ref.name in pgtypes.BASE_TYPES:
             base = pgtypes.BASE_TYPES[ref.name]
-            if len(ref.mods) > base.max_mods:
+            if sql is None:
                 self.error(where, errors.UNKNOWN_TYPE, f'type "{text}" takes at most {base.max_mods} modifier(s)')
                 return None
-            mods = f"({','.join(str(m) for m in ref.mods)})" if ref.mods else ""
-            return base.sql + mods + suffix, ref.name, None, ref.mods, ref.array_dims
+            return sql, ref.name, None, ref.mods, ref.array_dims
         name = Name(ref.schema or "public", ref.name)
-        if name in self.known.enums and not ref.mods:
-            return name.q + suffix, "enum", name, (), ref.array_dims
+        if name in self.known.enums and not ref.mods and sql is not None:
+            return sql, "enum", name, (), ref.array_dims
         self.error(where, errors.UNKNOWN_TYPE, f'unknown type "{text}" (not a supported built-in type or an enum of the spec)')
         return None
+
+
+def type_sql(ref: sqlparse.TypeRef) -> str | None:
+    """How a column of type `ref` spells it (ir.Column.sql_type); None when it takes fewer modifiers."""
+    suffix = "[]" * ref.array_dims
+    if ref.schema in (None, "pg_catalog") and ref.name in pgtypes.BASE_TYPES:
+        base = pgtypes.BASE_TYPES[ref.name]
+        if len(ref.mods) > base.max_mods:
+            return None
+        mods = f"({','.join(str(m) for m in ref.mods)})" if ref.mods else ""
+        return base.sql + mods + suffix
+    return None if ref.mods else Name(ref.schema or "public", ref.name).q + suffix

@@ -70,6 +70,7 @@ class Plan:
     refusals: list[Refusal] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # one human line per change, for headers and names
     renamed: list[Any] = field(default_factory=list)  # the declared renames carried out (ir.Rename)
+    confirmed: set[str] = field(default_factory=set)  # the allow_destructive entries this migration uses up
 
     def node(self, key: Hashable, rank: int) -> Node:
         if key not in self.nodes:
