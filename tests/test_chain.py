@@ -165,15 +165,48 @@ def test_mistakes_about_the_change_are_positioned_errors(project, change, messag
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (lambda s: s["tables"]["item"]["columns"]["note"].update(renamed_from="label"), 'E065 column note is renamed from "label", but table item still has a column "label"'),
-    (lambda s: s["tables"]["item"].update(renamed_from="account"), 'E065 table item is renamed from "account", but the spec still has a table "account"'),
-    (lambda s: s["enums"]["item_status"].update(renamed_values={"active": "draft"}), 'E065 value "active" is renamed from "draft", but enum item_status still has a value "draft"'),
+    (lambda s: s["tables"]["item"]["columns"].update(memo={"type": "text", "renamed_from": "note"}), "E065 column item.memo is renamed from column \"note\" in table item, which the spec still has: a name is either renamed or kept"),
+    (lambda s: s["tables"].update(goods={"renamed_from": "item", "columns": {"id": {"type": "integer", "primary_key": True}}}), "E065 table goods is renamed from table \"item\", which the spec still has"),
+    (lambda s: s["enums"]["item_status"].update(values=["draft", "active", "archived", "live"], renamed_values={"live": "active"}), "E065 value live of enum item_status is renamed from value \"active\" in enum item_status, which the spec still has"),
 ])
-def test_renamed_from_an_existing_name_is_a_stale_rename(project, change, message):
+def test_a_rename_that_keeps_the_old_name_is_refused(project, change, message):
+    build()
     edit_spec(project, change)
     code, out = build()
     assert code == 1
     assert message in out
+
+
+def test_a_renamed_from_left_in_the_spec_stays_harmless_when_the_old_name_comes_back(project):
+    """After the rename's migration, the old name may name a new object: the rename is done, not redone."""
+    build()
+    def rename(s):
+        s["tables"]["goods"] = s["tables"].pop("item") | {"renamed_from": "item"}
+        s["tables"]["goods"]["columns"]["memo"] = s["tables"]["goods"]["columns"].pop("note") | {"renamed_from": "note"}
+        s["enums"]["item_status"].update(values=["draft", "live", "archived"], renamed_values={"live": "active"})
+        for trigger in s["triggers"].values():
+            trigger["table"] = "goods"
+        s["grants"][0]["tables"] = ["goods", "account"]
+        s["functions"]["item_count"]["body"] = "SELECT count(*)::integer FROM goods WHERE account_id = p_account"
+        s["tables"]["goods"]["indexes"]["idx_item_active"]["where"] = "status = 'live'"
+    edit_spec(project, rename)
+    code, out = build("--name", "rename")
+    assert code == 0, out
+    up = (project / "generated/migrations/0002_rename.sql").read_text()
+    assert "ALTER TABLE public.item RENAME TO goods;" in up
+    edit_spec(project, lambda s: (
+        s["tables"].update(item={"columns": {"id": {"type": "integer", "primary_key": True}}}),
+        s["tables"]["goods"]["columns"].update(note={"type": "text"}),
+        s["enums"]["item_status"].update(values=["draft", "live", "archived", "active"]),
+    ))
+    code, out = build("--name", "old_names_again")
+    assert code == 0, out
+    up = (project / "generated/migrations/0003_old_names_again.sql").read_text()
+    assert "CREATE TABLE public.item (" in up
+    assert "ALTER TABLE public.goods ADD COLUMN note text;" in up
+    assert "ALTER TYPE public.item_status ADD VALUE IF NOT EXISTS 'active'" in up
+    assert "RENAME" not in up
+    assert build("--check")[0] == 0
 
 
 def test_state_round_trips_through_json():
