@@ -109,6 +109,14 @@ class ResolverBase:
             self.sql_error(where, exc)
             return None
 
+    def table_columns(self, name: Name) -> frozenset[str] | None:
+        """The columns of a spec or external table (an external one: those it declares); None for any other relation."""
+        entry = self.known.tables.get(name)
+        if entry is not None:
+            return frozenset(entry[0].columns)
+        external = self.known.external_tables.get(name)
+        return None if external is None else frozenset(c.name for c in external.columns)
+
     def check_schema(self, name: Name, where: Where) -> None:
         if name.schema not in self.known.schemas:
             self.error(where, errors.UNKNOWN_SCHEMA, f'unknown schema "{name.schema}" (declare it under external.schemas)', key=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from . import errors, ir, quoting, spec
+from . import columnrefs, errors, ir, quoting, spec, sqlparse
 from .ir import Name
+from .origins import Origin
 from .resolve_base import ResolverBase, Where
 
 
@@ -34,7 +35,7 @@ class PolicyResolver(ResolverBase):
                 pname = tpl.name.replace("{prefix}", prefix).replace("{command}", command).replace("{table}", table.name)
                 using = _substitute(tpl.using, subs) if command != "insert" else None
                 check = _substitute(tpl.check if tpl.check is not None else tpl.using, subs) if command in ("insert", "update", "all") else None
-                pol = self.policy(table, pname, command, using, check, tpl.roles, tpl.restrictive, apply.template, None, aw, Where(tw.pos, tw.path + ("using",)), Where(tw.pos, tw.path + ("check" if tpl.check is not None else "using",)))
+                pol = self.policy(table, pname, command, using, check, tpl.roles, tpl.restrictive, apply.template, None, aw, Where(tw.pos, tw.path + ("using",)), Where(tw.pos, tw.path + ("check" if tpl.check is not None else "using",)), (subs, tpl.using, tpl.check if tpl.check is not None else tpl.using))
                 if pol is not None:
                     self._add_policy(pol, aw, seen, result)
                     self.origin(("policy", table, pol.name), aw, apply.lint)
@@ -50,7 +51,8 @@ class PolicyResolver(ResolverBase):
         seen[pol.name] = where
         result.append(pol)
 
-    def policy(self, table: Name, name: str, command: str, using: str | None, check: str | None, roles: list[str], restrictive: bool, template: str | None, comment: str | None, where: Where, using_at: Where, check_at: Where) -> ir.Policy | None:
+    def policy(self, table: Name, name: str, command: str, using: str | None, check: str | None, roles: list[str], restrictive: bool, template: str | None, comment: str | None, where: Where, using_at: Where, check_at: Where, template_text: tuple[tuple[tuple[str, str], ...], str | None, str | None] | None = None) -> ir.Policy | None:
+        """One policy; for a template's, `template_text` is (placeholders replaced, using, check as written), to place errors in it."""
         ok = self.ident(name, where, "policy name")
         if command == "insert" and using is not None:
             self.error(using_at, errors.SQL_SHAPE, "an INSERT policy takes only `check` (WITH CHECK), not `using`")
@@ -61,8 +63,18 @@ class PolicyResolver(ResolverBase):
         if using is None and check is None:
             self.error(where, errors.SQL_SHAPE, f'policy "{name}" needs `using` or `check`', key=True)
             ok = False
-        for text, w in ((using, using_at), (check, check_at)):
-            if text is not None and not self.valid_expr(text, w):
+        subs, *written = template_text or ((), None, None)
+        for text, w, raw in ((using, using_at, written[0]), (check, check_at, written[1])):
+            if text is None:
+                continue
+            if not self.valid_expr(text, w):
+                ok = False
+                continue
+            for problem in columnrefs.policy(sqlparse.expression_json(text), table, self.table_columns):
+                offset = problem.offset
+                if raw is not None and offset is not None:  # back from the text with placeholders replaced to the template's
+                    offset = Origin(w.pos, w.path, w.path, {}, raw, subs, stripped=False).raw_offset(offset)
+                self.error_in_fragment(w, offset, problem.code, problem.message)
                 ok = False
         for i, role in enumerate(roles):
             if role not in self.known.roles:
