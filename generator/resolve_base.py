@@ -7,6 +7,7 @@ resolve_routines.py resolve one kind of object each, on this state.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +109,11 @@ class ResolverBase:
         except sqlparse.FragmentError as exc:
             self.sql_error(where, exc)
             return None
+
+    @functools.cached_property
+    def spec_function_names(self) -> frozenset[str]:
+        """Unqualified names of the spec's functions (collected by the first pass)."""
+        return frozenset(n.name for n in self.known.functions)
 
     def table_columns(self, name: Name) -> frozenset[str] | None:
         """The columns of a spec or external table (an external one: those it declares); None for any other relation."""
