@@ -24,6 +24,10 @@ from .sqlparse import EXPRESSION_PREFIX
 # Columns every table has (https://www.postgresql.org/docs/current/ddl-system-columns.html).
 SYSTEM_COLUMNS = frozenset({"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})
 _START = len(EXPRESSION_PREFIX)
+_SELECT_DONE = frozenset({"fromClause", "withClause", "op", "larg", "rarg"})  # a SELECT's parts resolved before its scope
+_FUNCTION_DONE = frozenset({"alias", "coldeflist"})
+# Parts of a tree that never hold a column reference: not worth a visit (policies are walked on every table).
+_NO_COLUMNS = frozenset({"A_Const", "funcname", "name", "typeName", "TypeName", "alias"})
 
 Columns = Callable[[Name], "frozenset[str] | None"]  # a table's columns; None when schemagen does not know them
 
@@ -43,13 +47,40 @@ class _Item:
     table: Name | None
     columns: frozenset[str] | None
     aliased: bool  # `FROM t AS x`: then only `x` names it, not `t` nor `s.t`
+    own: bool = False  # the policy's own table: its columns are asked for, not looked up (Needs)
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a policy expression asks of its table, found once for every table a template is applied
+    to: the problems that do not depend on the table, and the columns it must have (column, offset,
+    the other tables in scope where an unqualified name was looked for first)."""
+
+    problems: tuple[Problem, ...]
+    own_columns: tuple[tuple[str, int | None, tuple[str, ...]], ...]
+    from_names: frozenset[str]  # the names FROM items take: a table of one of these names is judged on its own text
+
+    def on(self, table: Name, columns: frozenset[str] | None) -> list[Problem]:
+        """The problems of the expression on `table`, whose columns are `columns` (None: unknown)."""
+        found = list(self.problems)
+        for column, offset, others in self.own_columns:
+            if columns is not None and column not in columns and column not in SYSTEM_COLUMNS:
+                where = f"table {table.display}" + (f" nor in {', '.join(others)}" if others else "")
+                found.append(Problem(offset, errors.UNKNOWN_COLUMN, f'unknown column "{column}" in {where}'))
+        return found
 
 
 def policy(tree: dict[str, Any], table: Name, columns_of: Columns) -> list[Problem]:
     """Unknown columns in a policy expression on `table`."""
-    own = columns_of(table)
-    scopes = [[_Item(table.name, table, own, False)]]
-    return list(_Walker(columns_of).walk(tree, scopes))
+    return policy_needs(tree, table, columns_of).on(table, columns_of(table))
+
+
+def policy_needs(tree: dict[str, Any], table: Name, columns_of: Columns) -> Needs:
+    """What the policy expression `tree` on `table` asks of it (`table` may be a stand-in name
+    for a template's `{table}`, the same for every table the template is applied to)."""
+    walker = _Walker(columns_of, table)
+    walker.walk(tree, [[_Item(table.name, table, None, False, own=True)]])
+    return Needs(tuple(walker.problems), tuple(walker.needs), frozenset(walker.from_names))
 
 
 def trigger_when(tree: dict[str, Any], table: Name, columns: frozenset[str], events: tuple[str, ...], row: bool) -> list[Problem]:
@@ -105,35 +136,45 @@ def _nodes(tree: Any) -> Iterator[tuple[dict[str, Any], int | None]]:
 
 
 class _Walker:
-    def __init__(self, columns_of: Columns):
+    """Resolves every column reference of a tree, collecting the problems (a loop, not recursive
+    generators: it runs on every policy of every table)."""
+
+    def __init__(self, columns_of: Columns, own: Name):
         self.columns_of = columns_of
+        self.own = own
+        self.problems: list[Problem] = []
+        self.needs: list[tuple[str, int | None, tuple[str, ...]]] = []
+        self.from_names: set[str] = set()
 
-    def walk(self, node: Any, scopes: list[list[_Item]], skip: frozenset[str] = frozenset()) -> Iterator[Problem]:
-        if isinstance(node, list):
-            for item in node:
-                yield from self.walk(item, scopes)
-            return
-        if not isinstance(node, dict):
-            return
-        for key, value in node.items():
-            if key in skip:
+    def walk(self, node: Any, scopes: list[list[_Item]], skip: frozenset[str] = frozenset()) -> None:
+        """Every reference below `node` (a dict's `skip` keys left out, at its top only)."""
+        stack: list[Any] = [node]
+        while stack:
+            current = stack.pop()
+            if type(current) is list:
+                stack.extend(current)
                 continue
-            if key == "ColumnRef":
-                problem = self.reference(value, scopes)
-                if problem is not None:
-                    yield problem
-            elif key == "SubLink":
-                yield from self.walk(value.get("testexpr"), scopes)
-                yield from self.select(value["subselect"]["SelectStmt"], scopes)
-            elif key == "SelectStmt":  # ARRAY(SELECT ...)
-                yield from self.select(value, scopes)
-            elif isinstance(value, (dict, list)):
-                yield from self.walk(value, scopes)
+            if type(current) is not dict:
+                continue
+            for key, value in current.items():
+                if key in skip and current is node:
+                    continue
+                if key == "ColumnRef":
+                    problem = self.reference(value, scopes)
+                    if problem is not None:
+                        self.problems.append(problem)
+                elif key == "SubLink":
+                    stack.append(value.get("testexpr"))
+                    self.select(value["subselect"]["SelectStmt"], scopes)
+                elif key == "SelectStmt":  # ARRAY(SELECT ...)
+                    self.select(value, scopes)
+                elif (type(value) is dict or type(value) is list) and key not in _NO_COLUMNS:
+                    stack.append(value)
 
-    def select(self, stmt: dict[str, Any], scopes: list[list[_Item]]) -> Iterator[Problem]:
+    def select(self, stmt: dict[str, Any], scopes: list[list[_Item]]) -> None:
         if stmt.get("op", "SETOP_NONE") != "SETOP_NONE":  # UNION and friends: each side on its own
-            yield from self.select(stmt["larg"], scopes)
-            yield from self.select(stmt["rarg"], scopes)
+            self.select(stmt["larg"], scopes)
+            self.select(stmt["rarg"], scopes)
             return
         ctes = set()
         for cte in stmt.get("withClause", {}).get("ctes", ()):
@@ -141,17 +182,17 @@ class _Walker:
             ctes.add(body["ctename"])
             query = body["ctequery"]
             if "SelectStmt" in query:
-                yield from self.select(query["SelectStmt"], scopes)
+                self.select(query["SelectStmt"], scopes)
         items: list[_Item] = []
         for entry in stmt.get("fromClause", ()):
-            yield from self.from_item(entry, scopes, items, ctes)
+            self.from_item(entry, scopes, items, ctes)
         # ORDER BY / GROUP BY may name an output column: known for this level.
         outputs = frozenset(t["ResTarget"]["name"] for t in stmt.get("targetList", ()) if "name" in t.get("ResTarget", {}))
         if outputs:
             items.append(_Item("", None, outputs, True))
-        yield from self.walk(stmt, [*scopes, items], skip=frozenset({"fromClause", "withClause", "op", "larg", "rarg"}))
+        self.walk(stmt, [*scopes, items], skip=_SELECT_DONE)
 
-    def from_item(self, entry: dict[str, Any], scopes: list[list[_Item]], items: list[_Item], ctes: set[str]) -> Iterator[Problem]:
+    def from_item(self, entry: dict[str, Any], scopes: list[list[_Item]], items: list[_Item], ctes: set[str]) -> None:
         if "RangeVar" in entry:
             rv = entry["RangeVar"]
             alias = rv.get("alias", {}).get("aliasname")
@@ -160,21 +201,25 @@ class _Walker:
                 items.append(_Item(alias or rv["relname"], None, None, alias is not None))
                 return
             name = Name(schema or "public", rv["relname"])
-            items.append(_Item(alias or name.name, name, self.columns_of(name), alias is not None))
+            self.from_names.update((name.name, alias or name.name))
+            if name == self.own:
+                items.append(_Item(alias or name.name, name, None, alias is not None, own=True))
+            else:
+                items.append(_Item(alias or name.name, name, self.columns_of(name), alias is not None))
         elif "JoinExpr" in entry:
             join = entry["JoinExpr"]
-            yield from self.from_item(join["larg"], scopes, items, ctes)
-            yield from self.from_item(join["rarg"], scopes, items, ctes)
+            self.from_item(join["larg"], scopes, items, ctes)
+            self.from_item(join["rarg"], scopes, items, ctes)
             if "alias" in join:
                 items.append(_Item(join["alias"]["aliasname"], None, None, True))
-            yield from self.walk(join.get("quals"), [*scopes, items])
+            self.walk(join.get("quals"), [*scopes, items])
         elif "RangeSubselect" in entry:
             sub = entry["RangeSubselect"]
-            yield from self.select(sub["subquery"]["SelectStmt"], [*scopes, list(items)] if sub.get("lateral") else scopes)
+            self.select(sub["subquery"]["SelectStmt"], [*scopes, list(items)] if sub.get("lateral") else scopes)
             items.append(_Item(sub.get("alias", {}).get("aliasname", ""), None, None, True))
         else:  # a function in FROM, or anything else: its columns are unknown; its arguments see what came before
             body = next(iter(entry.values()))
-            yield from self.walk(body, [*scopes, list(items)], skip=frozenset({"alias", "coldeflist"}))
+            self.walk(body, [*scopes, list(items)], skip=_FUNCTION_DONE)
             alias = body.get("alias", {}).get("aliasname", "") if isinstance(body, dict) else ""
             items.append(_Item(alias, None, None, True))
 
@@ -188,14 +233,22 @@ class _Walker:
         qualifier = fields[:-1]
         for level in reversed(scopes):
             if not qualifier:
-                if any(item.columns is None for item in level):
+                assert column is not None
+                if any(item.columns is None and not item.own for item in level):
                     return None  # it may come from what schemagen does not know
                 if any(column in item.columns or column in SYSTEM_COLUMNS for item in level if item.columns is not None):
+                    return None
+                if any(item.own for item in level):  # the table must have it (or PostgreSQL says it does not exist)
+                    others = tuple(item.table.display for lv in scopes for item in lv if item.table is not None and not item.own)
+                    self.needs.append((column, offset, others))
                     return None
                 continue
             for item in level:
                 if not _names(item, qualifier):
                     continue
+                if item.own and column is not None:
+                    self.needs.append((column, offset, ()))
+                    return None
                 if item.columns is None or column is None or column in item.columns or column in SYSTEM_COLUMNS:
                     return None
                 where = f"table {item.table.display}" if item.table is not None else f'"{item.alias}"'
@@ -203,9 +256,7 @@ class _Walker:
         if qualifier:
             written = ".".join(q or "*" for q in qualifier)
             return Problem(offset, errors.UNKNOWN_TABLE, f'"{written}" is not a table of this expression: the policy\'s table or one in a FROM clause of it')
-        tables = [item.table.display for level in scopes for item in level if item.table is not None]
-        where = f"table {tables[0]}" if len(tables) == 1 else "any table in scope (" + ", ".join(tables) + ")"
-        return Problem(offset, errors.UNKNOWN_COLUMN, f'unknown column "{column}" in {where}')
+        return None  # unreachable: the policy's own table is in the outermost scope
 
 
 def _names(item: _Item, qualifier: list[str | None]) -> bool:

@@ -11,10 +11,10 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import errors, ir, names, pgtypes, spec, sqlparse
+from . import columnrefs, errors, ir, names, pgtypes, spec, sqlparse
 from .ir import Name
 from .loader import LoadedFile
-from .origins import Origins
+from .origins import Origin, Origins
 from .positions import Path, Positions
 
 BUILTIN_SCHEMAS = {"public", "pg_catalog"}
@@ -55,6 +55,7 @@ class ResolverBase:
         self.resolved_tables: dict[Name, ir.Table] = {}
         self.partitions: set[Name] = set()
         self.origins = Origins()  # where each object came from, for lint; never part of the IR
+        self.needs_of_templates: dict[tuple[str, str], tuple[columnrefs.Needs, Origin]] = {}  # resolve_policies: a template's needs, by its text
 
     # -- reporting -------------------------------------------------------
     def error(self, where: Where, code: str, message: str, *, key: bool = False) -> None:

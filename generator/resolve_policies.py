@@ -44,6 +44,19 @@ class PolicyResolver(ResolverBase):
                     self.origin(("policy_check", table, pol.name), Where(tw.pos, tw.path + (check_key,)), apply.lint, aw, raw=getattr(tpl, check_key), subs=subs)
         return tuple(result)
 
+    def template_needs(self, raw: str, subs: tuple[tuple[str, str], ...], schema: str) -> tuple[columnrefs.Needs, Origin]:
+        """What a template's expression asks of a table in `schema`, found once per template (and
+        `{prefix}`), with the mapping of its offsets back to the template's text."""
+        stand_in = tuple((p, STAND_IN if p == "{table}" else v) for p, v in subs)
+        text = _substitute(raw, stand_in)
+        assert text is not None
+        key = (text, schema)
+        if key not in self.needs_of_templates:
+            tree = sqlparse.expression_json(text)  # parses: only a table's name differs from the text already checked
+            needs = columnrefs.policy_needs(tree, Name(schema, STAND_IN.strip('"')), self.table_columns)
+            self.needs_of_templates[key] = needs, Origin(self.files[0].pos, (), (), {}, raw, stand_in, stripped=False)
+        return self.needs_of_templates[key]
+
     def _add_policy(self, pol: ir.Policy, where: Where, seen: dict[str, Where], result: list[ir.Policy]) -> None:
         if pol.name in seen:
             self.error(where, errors.DUPLICATE_NAME, f'policy "{pol.name}" is defined twice on table {pol.table.display}', key=True)
@@ -70,10 +83,13 @@ class PolicyResolver(ResolverBase):
             if not self.valid_expr(text, w):
                 ok = False
                 continue
-            for problem in columnrefs.policy(sqlparse.expression_json(text), table, self.table_columns):
+            needs, placed = self.template_needs(raw, subs, table.schema) if raw is not None else (None, None)
+            if needs is None or table.name in needs.from_names:  # a template's FROM names this table: judged on its own text
+                needs, placed = columnrefs.policy_needs(sqlparse.expression_json(text), table, self.table_columns), None
+            for problem in needs.on(table, self.table_columns(table)):
                 offset = problem.offset
-                if raw is not None and offset is not None:  # back from the text with placeholders replaced to the template's
-                    offset = Origin(w.pos, w.path, w.path, {}, raw, subs, stripped=False).raw_offset(offset)
+                if placed is not None and offset is not None:  # back from the text with placeholders replaced to the template's
+                    offset = placed.raw_offset(offset)
                 self.error_in_fragment(w, offset, problem.code, problem.message)
                 ok = False
         for i, role in enumerate(roles):
@@ -83,6 +99,11 @@ class PolicyResolver(ResolverBase):
         if not ok:
             return None
         return ir.Policy(name, table, command, tuple(roles), restrictive, _squash(using), _squash(check), template, comment)
+
+
+# What a template's `{table}` becomes while its needs are found: a name no table can have, so
+# that one walk of the expression serves every table the template is applied to.
+STAND_IN = '"{table}"'
 
 
 def _substitute(text: str | None, subs: tuple[tuple[str, str], ...]) -> str | None:
