@@ -305,6 +305,8 @@ def test_a_confirmation_applies_to_the_one_migration_that_used_it(project):
     assert f"spec/shop.yaml:{entry_line()}:3: note: `drop column public.item.note` in allow_destructive confirmed a change of migration 0002_drop_note and is spent: remove it" in out
     code, out = build("--check")
     assert code == 0 and "is spent" in out  # said, but the output is up to date
+    lint = CliRunner().invoke(main, ["lint", "--today", "2026-01-15"])
+    assert f"spec/shop.yaml:{entry_line()}:3: warning C311 spent-confirmation: `drop column public.item.note` confirmed a change of migration 0002_drop_note and is spent" in lint.output
 
     # The entry left behind: the next migration (adding the column back) is refused until it is removed.
     edit_spec(project, lambda s: s["tables"]["item"]["columns"].update(note={"type": "text"}))
