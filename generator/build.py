@@ -48,7 +48,7 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
     models = render_models.render(schema)
     if models.problems:
         raise errors.SpecError([locate.diagnostic(files, p.module, p.path, p.code, p.message) for p in models.problems])
-    migrations, _newest = chain.outputs(settings, schema, files, migration_name)  # the docs list every migration, newest last
+    migrations, newest = chain.outputs(settings, schema, files, migration_name)  # the docs list every migration, newest last
     outputs = {
         **migrations,
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
@@ -56,7 +56,8 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
     }
     findings = lint.lint(schema, origins, lint.Options.from_settings(settings))
     outputs.update(render_docs.docs_outputs(schema, list(migrations), doc_findings(findings, files)))
-    return Result(schema, outputs, models.notes, tuple(findings))
+    notes = models.notes + chain.spent_notes(files, migrations, newest)
+    return Result(schema, outputs, notes, tuple(findings))
 
 
 def doc_findings(findings: list[Finding], files: list[loader.LoadedFile]) -> list[DocFinding]:

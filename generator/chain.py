@@ -22,7 +22,7 @@ from .config import Settings
 from .loader import LoadedFile, display_path
 
 MIGRATIONS = "migrations"
-_NOT_COMPARED = frozenset({"version", "name", "intent"})  # what diff.unchanged does not compare
+_NOT_COMPARED = frozenset({"version", "name", "intent", "confirmed"})  # what diff.unchanged does not compare
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,11 @@ class Written:
             return ir.Schema.from_json(data)
         except (ValueError, TypeError, KeyError) as exc:
             raise errors.SpecError([errors.Diagnostic(self.shown or rel, 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}")]) from None
+
+    @property
+    def confirmed(self) -> tuple[str, ...]:
+        """The allow_destructive entries this migration used up (ir.Schema.confirmed)."""
+        return confirmed_in(self.saved if self.saved is not None else json.loads(self.files[f"{MIGRATIONS}/{self.stem}.state.json"]))
 
     def describes(self, schema: ir.Schema) -> bool:
         """Whether `schema`, its version, name and intent aside, is this migration's state
@@ -132,13 +137,19 @@ def next_migration(settings: Settings, last: Written, schema: ir.Schema, files: 
     from . import diff, intent
 
     version = last.version + 1
-    migration = diff.migration(last.state, schema, number=version, name=name, previous=last.stem, sources=[f.source for f in files])
-    if migration.refusals:
-        raise errors.SpecError([intent.locate(r, files) for r in migration.refusals])
+    # An entry the last migration used confirms nothing more: left in the spec, it would
+    # silently confirm a later, unrelated change of the same object (drop, re-add, drop).
+    spent = frozenset(schema.intent.allow_destructive) & frozenset(last.confirmed)
+    fresh = dataclasses.replace(schema, intent=dataclasses.replace(schema.intent, allow_destructive=tuple(e for e in schema.intent.allow_destructive if e not in spent)))
+    migration = diff.migration(last.state, fresh, number=version, name=name, previous=last.stem, sources=[f.source for f in files], spent=spent)
     if migration.empty:
-        return {}
+        return {}  # spent entries are only reported (spent_notes) while no migration is written
+    diags = [intent.locate(r, files) for r in migration.refusals]
+    diags += [d for d, entry in intent.spent_entries(files, spent, last.stem) if not any(f"`{entry}`" in r.message for r in migration.refusals)]
+    if diags:
+        raise errors.SpecError(diags)
     stem = settings.migration_stem(version, migration.name)
-    state = dataclasses.replace(schema, version=version, name=migration.name, intent=ir.Intent())
+    state = dataclasses.replace(schema, version=version, name=migration.name, intent=ir.Intent(), confirmed=migration.confirmed)
     return {
         f"{MIGRATIONS}/{stem}.sql": migration.up,
         f"{MIGRATIONS}/{stem}.down.sql": migration.down,
@@ -146,11 +157,46 @@ def next_migration(settings: Settings, last: Written, schema: ir.Schema, files: 
     }
 
 
+def confirmed_in(state: dict[str, Any]) -> tuple[str, ...]:
+    """The `confirmed` entries of a saved state's JSON (none in a state written before they were recorded)."""
+    value = state.get("confirmed", ())
+    return tuple(e for e in value if isinstance(e, str)) if isinstance(value, list) else ()
+
+
+def spent_notes(files: list[LoadedFile], migrations: dict[str, str], newest: str) -> list[str]:
+    """A line for each allow_destructive entry the newest migration used: it confirms nothing
+    more, and writing the next migration is refused until it is removed."""
+    from . import intent
+
+    if not any(f.spec.allow_destructive for f in files):
+        return []  # the usual case: no state to read
+    stem = newest.removeprefix(MIGRATIONS + "/").removesuffix(".sql")
+    confirmed = confirmed_in(json.loads(migrations[f"{MIGRATIONS}/{stem}.state.json"]))
+    found = intent.spent_entries(files, frozenset(confirmed), stem)
+    return [f"{d.file}:{d.line}:{d.column}: note: {d.message}" for d, _entry in found]
+
+
+def newest_confirmed(settings: Settings) -> tuple[str, tuple[str, ...]]:
+    """The newest migration's stem and the allow_destructive entries it used, read without checking
+    the chain (for `schemagen lint`, which reports a spent entry but never judges the migrations)."""
+    newest: tuple[int, str, tuple[str, ...]] | None = None
+    for path in (settings.out_dir / MIGRATIONS).glob("*.state.json"):
+        try:
+            data = json.loads(path.read_bytes())
+            version = data["version"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # `schemagen build` reports a state it cannot read
+        if isinstance(version, int) and (newest is None or version > newest[0]):
+            newest = (version, path.name.removesuffix(".state.json"), confirmed_in(data))
+    return ("", ()) if newest is None else newest[1:]
+
+
 def state_json(schema: ir.Schema) -> str:
     """The schema a migration produces (without the spec's intent, which only steers the next diff).
 
-    The text of `json.dumps(schema.to_json() without "intent", indent=1, sort_keys=True)`,
+    The text of `json.dumps(schema.to_json() without "intent" (and "confirmed" when empty), indent=1, sort_keys=True)`,
     written faster by jsonout.py (12 MB for 1,000 tables).
     """
-    state = {f.name: getattr(schema, f.name) for f in dataclasses.fields(schema) if f.name != "intent"}
+    # `confirmed` only when the migration used a confirmation: the states of others keep their bytes.
+    state = {f.name: getattr(schema, f.name) for f in dataclasses.fields(schema) if f.name != "intent" and (f.name != "confirmed" or schema.confirmed)}
     return jsonout.dumps(state, indent=1) + "\n"

@@ -178,7 +178,15 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
     settings = config.load(spec_dir=spec_dir)
     schema, origins, _sources = pipeline.load_located(settings)
     day = today.date() if today is not None else datetime.date.today()
-    findings = run_lint(schema, origins, Options.from_settings(settings, day))
+    options = Options.from_settings(settings, day)
+    if schema.intent.allow_destructive:  # C311: an entry the newest migration used up
+        from dataclasses import replace
+
+        from .chain import newest_confirmed
+
+        stem, confirmed = newest_confirmed(settings)
+        options = replace(options, spent=tuple(e for e in schema.intent.allow_destructive if e in confirmed), last_migration=stem)
+    findings = run_lint(schema, origins, options)
     if fmt == "json":
         docs_page = os.path.relpath(settings.out_dir / "docs" / "lint-rules.md", settings.root).replace(os.sep, "/")
         click.echo(report.as_json(findings, docs_page), nl=False)

@@ -74,7 +74,7 @@ def _owner(stmt: render_sql.Statement) -> tuple[str, Any]:
         return ({"index": "index", "policy": "rls", "trigger": "trigger"}[stmt.template], obj.table)
     if isinstance(obj, ir.Grant):
         return ("grant", obj.module)
-    return (stmt.template, obj.name)  # table, rls, enum, function
+    return (stmt.template.removesuffix("_unchecked"), obj.name)  # table, rls, enum, function (function_unchecked too)
 
 
 def statements_by_owner(schema: ir.Schema) -> dict[tuple[str, Any], list[str]]:

@@ -51,6 +51,7 @@ DUPLICATE_NAME = "E030"
 NAME_TOO_LONG = "E031"
 SQL_SYNTAX = "E040"
 SQL_SHAPE = "E041"
+SQL_VALUE = "E042"  # a constant the column's type does not accept (a DEFAULT)
 PARTITION = "E050"
 MIGRATION = "E060"
 MIGRATION_EDITED = "E061"

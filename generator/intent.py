@@ -9,11 +9,13 @@ whether they match the previous state is the diff's business.
 
 from __future__ import annotations
 
-from collections.abc import Container
+import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from . import errors, ir, names
+from . import errors, ir, names, sqlparse
 from .ir import Name
+from .resolve_base import type_sql
 
 if TYPE_CHECKING:
     from .diff.model import Refusal
@@ -35,60 +37,85 @@ def resolve_intent(r: Resolver) -> ir.Intent:
             name = names.split(key)
             where = Where(f.pos, ("tables", key))
             if t.renamed_from is not None:
-                renames += _renamed(r, "table", name, t.renamed_from, Where(f.pos, ("tables", key, "renamed_from")), r.known.tables)
+                renames += _renamed(r, "table", name, t.renamed_from, Where(f.pos, ("tables", key, "renamed_from")))
             for col_name, col in t.columns.items():
                 if col.renamed_from is None:
                     continue
                 cw = Where(where.pos, where.path + ("columns", col_name, "renamed_from"))
                 if r.ident(col.renamed_from, cw, "renamed_from"):
-                    if col.renamed_from in t.columns:
-                        r.error(cw, errors.RENAME, f'column {col_name} is renamed from "{col.renamed_from}", but table {name.display} still has a column "{col.renamed_from}"')
-                    else:
-                        renames.append(ir.Rename("column", col.renamed_from, col_name, owner=name))
+                    renames.append(ir.Rename("column", col.renamed_from, col_name, owner=name))
         for key, e in f.spec.enums.items():
             name = names.split(key)
             where = Where(f.pos, ("enums", key))
             if e.renamed_from is not None:
-                renames += _renamed(r, "enum", name, e.renamed_from, Where(f.pos, ("enums", key, "renamed_from")), r.known.enums)
+                renames += _renamed(r, "enum", name, e.renamed_from, Where(f.pos, ("enums", key, "renamed_from")))
             for new_value, old_value in e.renamed_values.items():
                 vw = Where(where.pos, where.path + ("renamed_values", new_value))
                 if new_value not in e.values:
                     r.error(vw, errors.MIGRATION, f'renamed value "{new_value}" is not a value of enum {name.display}', key=True)
-                elif old_value in e.values:
-                    r.error(vw, errors.RENAME, f'value "{new_value}" is renamed from "{old_value}", but enum {name.display} still has a value "{old_value}"')
                 else:
                     renames.append(ir.Rename("enum_value", old_value, new_value, owner=name))
         for i, text in enumerate(f.spec.allow_destructive):
             entry = allowance(text)
             if entry is None:
-                verbs = ", ".join(f"`{v} ...`" for v in DESTRUCTIVE)
+                verbs = ", ".join(f"`{v} ...`" for v in DESTRUCTIVE) + " (`change type t.c to TYPE` confirms only that type)"
                 r.error(Where(f.pos, ("allow_destructive", i)), errors.MIGRATION, f'"{text}" is not a confirmable change; write one of {verbs}')
             else:
                 allowed.append(entry)
+                r.origin(("allow_destructive", entry), Where(f.pos, ("allow_destructive", i)))
     return ir.Intent(tuple(renames), tuple(sorted(set(allowed))))
 
 
-def _renamed(r: Resolver, kind: str, name: Name, text: str, where: Where, taken: Container[Name]) -> list[ir.Rename]:
-    """The rename of a table or enum to `name`, if `text` names an old one in the same schema that the spec no longer has."""
+def _renamed(r: Resolver, kind: str, name: Name, text: str, where: Where) -> list[ir.Rename]:
+    """The rename of a table or enum to `name` from `text`, an old name in the same schema.
+
+    Whether it applies is the diff's business (diff/renames.py): only when the last
+    migration has the old name and not the new one; once done, it stays harmless,
+    even when the old name is used again for a new object.
+    """
     old = names.split(text, name.schema)
     if old.schema != name.schema:
         r.error(where, errors.MIGRATION, f"a {kind} cannot move to another schema by renaming ({old.schema} -> {name.schema})")
         return []
     if not r.ident(old.name, where, "renamed_from"):
         return []
-    if old in taken:
-        r.error(where, errors.RENAME, f'{kind} {name.display} is renamed from "{old.name}", but the spec still has a {kind} "{old.name}"')
-        return []
     return [ir.Rename(kind, old.name, name.name, schema=name.schema)]
 
 
+def spent_entries(files: list[LoadedFile], spent: Collection[str], migration: str) -> list[tuple[errors.Diagnostic, str]]:
+    """Each allow_destructive entry of the spec that migration `migration` used up, as an
+    E063 at the entry (with its normal form): a confirmation applies to one migration."""
+    found = []
+    for f in files:
+        for i, text in enumerate(f.spec.allow_destructive):
+            entry = allowance(text)
+            if entry is not None and entry in spent:
+                message = f"`{entry}` in allow_destructive confirmed a change of migration {migration} and is spent: remove it (a confirmation applies to the one migration that used it)"
+                found.append((f.pos.diag(("allow_destructive", i), errors.DESTRUCTIVE, message), entry))
+    return found
+
+
 def allowance(text: str) -> str | None:
-    """An allow_destructive entry in its normal form (`drop column public.t.c`), or None if malformed."""
+    """An allow_destructive entry in its normal form (`drop column public.t.c`), or None if malformed.
+
+    A type change may name the new type (`change type t.c to varchar(5)`): it then
+    confirms only that change, written with the type as the column spells it.
+    """
     stripped = " ".join(text.split())
     for verb, parts in DESTRUCTIVE.items():
         if not stripped.lower().startswith(verb + " "):
             continue
         obj = stripped[len(verb) + 1 :]
+        to = ""
+        if verb == "change type" and (split := re.split(r" to ", obj, maxsplit=1, flags=re.IGNORECASE))[1:]:
+            obj, type_text = split
+            try:
+                sql = type_sql(sqlparse.type_name(type_text))
+            except sqlparse.FragmentError:
+                return None
+            if sql is None:
+                return None
+            to = f" to {sql}"
         member: list[str] = []
         if parts == 2:
             obj, _, last = obj.rpartition(".")
@@ -96,7 +123,7 @@ def allowance(text: str) -> str | None:
         owner = names.split(obj)
         if not (names.IDENT.match(owner.schema) and names.IDENT.match(owner.name) and all(member)):
             return None
-        return allowed(verb, owner.schema, owner.name, *member)
+        return allowed(verb, owner.schema, owner.name, *member) + to
     return None
 
 

@@ -452,6 +452,9 @@ class Schema:
     grants: tuple[Grant, ...]
     external: External = field(default_factory=External)
     intent: Intent = field(default_factory=Intent)
+    # In a saved state: the allow_destructive entries the migration that wrote it used up
+    # (a confirmation applies to that one migration). Always empty for a spec.
+    confirmed: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

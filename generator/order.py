@@ -58,3 +58,47 @@ def toposort(nodes: list[Node]) -> list[Node]:
     if len(result) != len(nodes):
         raise CycleError(sorted((str(k) for k, w in waiting.items() if w > 0)))
     return result
+
+
+def cyclic(nodes: list[Node]) -> set[Hashable]:
+    """The keys of the nodes that lie on a dependency cycle (Tarjan's strongly connected
+    components, iteratively: linear in nodes and edges, and no recursion limit)."""
+    keys = {n.key for n in nodes}
+    deps = {n.key: [d for d in n.deps if d in keys] for n in nodes}
+    index: dict[Hashable, int] = {}
+    low: dict[Hashable, int] = {}
+    stack: list[Hashable] = []
+    on_stack: set[Hashable] = set()
+    found: set[Hashable] = set()
+    for root in deps:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            key, i = work.pop()
+            if i == 0:
+                index[key] = low[key] = len(index)
+                stack.append(key)
+                on_stack.add(key)
+            if i < len(deps[key]):
+                work.append((key, i + 1))
+                dep = deps[key][i]
+                if dep not in index:
+                    work.append((dep, 0))
+                elif dep in on_stack:
+                    low[key] = min(low[key], index[dep])
+                continue
+            if work:  # done with key: its parent learns its low link
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[key])
+            if low[key] == index[key]:
+                component = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    component.append(top)
+                    if top == key:
+                        break
+                if len(component) > 1 or key in deps[key]:
+                    found.update(component)
+    return found

@@ -222,9 +222,9 @@ def _module_view(schema: ir.Schema, module: ir.Module, enums: dict[ir.Name, ir.E
     for alias in mod.aliases:
         if alias in classes:
             problems.append(Problem(module.name, classes[alias], errors.PYTHON_NAME, f"the class {alias} clashes with the type alias of that name in the models module"))
-    mod.use("pydantic", "BaseModel")
-    mod.use("pydantic", "ConfigDict")
-    if tables:
+    if tables:  # an enums-only module needs none of the model machinery
+        mod.use("pydantic", "BaseModel")
+        mod.use("pydantic", "ConfigDict")
         mod.use("typing", "Any")
         mod.use("pydantic", "SerializerFunctionWrapHandler")
         mod.use("pydantic", "model_serializer")
@@ -295,8 +295,6 @@ def _table_models(t: ir.Table, enums: dict[ir.Name, ir.Enum], mod: _Module, clas
     notes += [f"models: CHECK {d.name} on {t.name.display} is enforced by the database only: {d.reason}" for d in left]
     if any(c.uses_decimal for c in done):
         mod.use("decimal", "Decimal")
-    if done:
-        mod.use("typing", "Self")
     cls = pynames.class_name(t.name.name)
     aliased = any(c.field != c.col.name for c in cols)
     by_name = {c.col.name: c for c in cols}
@@ -409,6 +407,7 @@ def _check_validators(done: list[checks.Check], by_name: dict[str, _Col], unknow
             views.append(ValidatorView([f"{_PAD}@field_validator({pynames.literal(c.field)})"], signature, True, [], test, message, c.field))
             continue
         mod.use("pydantic", "model_validator")
+        mod.use("typing", "Self")  # only a model validator returns Self
         setup = [f"{_PAD * 2}{c.field} = self.{c.field}" for c in cs]
         # The check cannot run when a field whose value only the database knows
         # was not given; a NOT NULL field is None here only when not given.

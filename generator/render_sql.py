@@ -121,9 +121,11 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             assert fk.ref_table is not None
             comments = (ir.Comment("CONSTRAINT", f"{fk.q} ON {t.name.q}", fk.comment),) if fk.comment else ()
             node("foreign_key", (t.name, fk.name), [("table", t.name), ("table", fk.ref_table)], Statement("Foreign keys", "foreign_key", ForeignKey(t, fk), comments))
+    relations = {t.name: ("table", t.name) for t in schema.tables} | {p.name: ("partition", p.name) for t in schema.tables for p in t.partitions}
+    body_deps = {f.name: _body_uses(f, relations, functions) for f in schema.functions if f.language == "sql"}
     for f in schema.functions:
         comments = (ir.Comment("FUNCTION", f.signature, f.comment),) if f.comment else ()
-        node("function", f.name, [], Statement("Functions", "function", f, comments))
+        node("function", f.name, body_deps.get(f.name, []), Statement("Functions", "function", f, comments))
     for trg in schema.triggers:
         comments = (ir.Comment("TRIGGER", f"{trg.q} ON {trg.table.q}", trg.comment),) if trg.comment else ()
         node("trigger", (trg.table, trg.name), [("table", trg.table), ("function", trg.function)], Statement("Triggers", "trigger", trg, comments))
@@ -137,6 +139,38 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
     for i, g in enumerate(schema.grants):
         node("grant", i, [], Statement("Grants", "grant", g))
+    return _unchecked_in_cycles(result, body_deps)
+
+
+def _body_uses(f: ir.Function, relations: dict[ir.Name, tuple[str, ir.Name]], functions: dict[str, ir.Name]) -> list[Any]:
+    """What a LANGUAGE sql function's body needs to exist when it is created (PostgreSQL checks
+    the body then): the spec's tables and partitions it reads or writes, and the spec functions it calls.
+    Unqualified names resolve along the function's search_path (default: public)."""
+    uses = sqlparse.sql_body_uses(f.body)
+    path = [s for s in (f.search_path or ("public",)) if s != "pg_catalog"]
+    deps: list[Any] = []
+    for schema_name, name in sorted(uses.relations, key=str):
+        for candidate in [schema_name] if schema_name is not None else path:
+            key = relations.get(ir.Name(candidate, name))
+            if key is not None:
+                deps.append(key)
+                break
+    deps += [("function", functions[name]) for name in sorted(uses.calls) if name in functions and functions[name] != f.name]
+    return deps
+
+
+def _unchecked_in_cycles(result: list[order.Node], body_deps: dict[ir.Name, list[Any]]) -> list[order.Node]:
+    """A SQL function on a cycle (a table's DEFAULT or CHECK calls it, and its body reads that
+    table) cannot follow what its body reads: it is created with its body unchecked
+    (check_function_bodies off, as pg_dump does), before the table; the body is checked when it first runs."""
+    if not body_deps:
+        return result
+    cyclic = order.cyclic(result)
+    for n in result:
+        kind, name = n.key if isinstance(n.key, tuple) else (None, None)
+        if n.key in cyclic and kind == "function" and name in body_deps:
+            n.deps = []
+            n.payload = Statement(n.payload.section, "function_unchecked", n.payload.obj, n.payload.comments)
     return result
 
 

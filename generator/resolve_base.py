@@ -7,13 +7,14 @@ resolve_routines.py resolve one kind of object each, on this state.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import errors, ir, names, pgtypes, spec, sqlparse
+from . import columnrefs, errors, ir, names, pgtypes, spec, sqlparse
 from .ir import Name
 from .loader import LoadedFile
-from .origins import Origins
+from .origins import Origin, Origins
 from .positions import Path, Positions
 
 BUILTIN_SCHEMAS = {"public", "pg_catalog"}
@@ -54,6 +55,7 @@ class ResolverBase:
         self.resolved_tables: dict[Name, ir.Table] = {}
         self.partitions: set[Name] = set()
         self.origins = Origins()  # where each object came from, for lint; never part of the IR
+        self.needs_of_templates: dict[tuple[str, str], tuple[columnrefs.Needs, Origin]] = {}  # resolve_policies: a template's needs, by its text
 
     # -- reporting -------------------------------------------------------
     def error(self, where: Where, code: str, message: str, *, key: bool = False) -> None:
@@ -109,6 +111,19 @@ class ResolverBase:
             self.sql_error(where, exc)
             return None
 
+    @functools.cached_property
+    def spec_function_names(self) -> frozenset[str]:
+        """Unqualified names of the spec's functions (collected by the first pass)."""
+        return frozenset(n.name for n in self.known.functions)
+
+    def table_columns(self, name: Name) -> frozenset[str] | None:
+        """The columns of a spec or external table (an external one: those it declares); None for any other relation."""
+        entry = self.known.tables.get(name)
+        if entry is not None:
+            return frozenset(entry[0].columns)
+        external = self.known.external_tables.get(name)
+        return None if external is None else frozenset(c.name for c in external.columns)
+
     def check_schema(self, name: Name, where: Where) -> None:
         if name.schema not in self.known.schemas:
             self.error(where, errors.UNKNOWN_SCHEMA, f'unknown schema "{name.schema}" (declare it under external.schemas)', key=True)
@@ -120,16 +135,27 @@ class ResolverBase:
         except sqlparse.FragmentError as exc:
             self.sql_error(where, exc)
             return None
-        suffix = "[]" * ref.array_dims
+        sql = type_sql(ref)
         if ref.schema in (None, "pg_catalog") and ref.name in pgtypes.BASE_TYPES:
             base = pgtypes.BASE_TYPES[ref.name]
-            if len(ref.mods) > base.max_mods:
+            if sql is None:
                 self.error(where, errors.UNKNOWN_TYPE, f'type "{text}" takes at most {base.max_mods} modifier(s)')
                 return None
-            mods = f"({','.join(str(m) for m in ref.mods)})" if ref.mods else ""
-            return base.sql + mods + suffix, ref.name, None, ref.mods, ref.array_dims
+            return sql, ref.name, None, ref.mods, ref.array_dims
         name = Name(ref.schema or "public", ref.name)
-        if name in self.known.enums and not ref.mods:
-            return name.q + suffix, "enum", name, (), ref.array_dims
+        if name in self.known.enums and not ref.mods and sql is not None:
+            return sql, "enum", name, (), ref.array_dims
         self.error(where, errors.UNKNOWN_TYPE, f'unknown type "{text}" (not a supported built-in type or an enum of the spec)')
         return None
+
+
+def type_sql(ref: sqlparse.TypeRef) -> str | None:
+    """How a column of type `ref` spells it (ir.Column.sql_type); None when it takes fewer modifiers."""
+    suffix = "[]" * ref.array_dims
+    if ref.schema in (None, "pg_catalog") and ref.name in pgtypes.BASE_TYPES:
+        base = pgtypes.BASE_TYPES[ref.name]
+        if len(ref.mods) > base.max_mods:
+            return None
+        mods = f"({','.join(str(m) for m in ref.mods)})" if ref.mods else ""
+        return base.sql + mods + suffix
+    return None if ref.mods else Name(ref.schema or "public", ref.name).q + suffix

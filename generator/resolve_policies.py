@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from . import errors, ir, quoting, spec
+from . import columnrefs, errors, ir, quoting, spec, sqlparse
 from .ir import Name
+from .origins import Origin
 from .resolve_base import ResolverBase, Where
 
 
@@ -34,7 +35,7 @@ class PolicyResolver(ResolverBase):
                 pname = tpl.name.replace("{prefix}", prefix).replace("{command}", command).replace("{table}", table.name)
                 using = _substitute(tpl.using, subs) if command != "insert" else None
                 check = _substitute(tpl.check if tpl.check is not None else tpl.using, subs) if command in ("insert", "update", "all") else None
-                pol = self.policy(table, pname, command, using, check, tpl.roles, tpl.restrictive, apply.template, None, aw, Where(tw.pos, tw.path + ("using",)), Where(tw.pos, tw.path + ("check" if tpl.check is not None else "using",)))
+                pol = self.policy(table, pname, command, using, check, tpl.roles, tpl.restrictive, apply.template, None, aw, Where(tw.pos, tw.path + ("using",)), Where(tw.pos, tw.path + ("check" if tpl.check is not None else "using",)), (subs, tpl.using, tpl.check if tpl.check is not None else tpl.using))
                 if pol is not None:
                     self._add_policy(pol, aw, seen, result)
                     self.origin(("policy", table, pol.name), aw, apply.lint)
@@ -43,6 +44,19 @@ class PolicyResolver(ResolverBase):
                     self.origin(("policy_check", table, pol.name), Where(tw.pos, tw.path + (check_key,)), apply.lint, aw, raw=getattr(tpl, check_key), subs=subs)
         return tuple(result)
 
+    def template_needs(self, raw: str, subs: tuple[tuple[str, str], ...], schema: str) -> tuple[columnrefs.Needs, Origin]:
+        """What a template's expression asks of a table in `schema`, found once per template (and
+        `{prefix}`), with the mapping of its offsets back to the template's text."""
+        stand_in = tuple((p, STAND_IN if p == "{table}" else v) for p, v in subs)
+        text = _substitute(raw, stand_in)
+        assert text is not None
+        key = (text, schema)
+        if key not in self.needs_of_templates:
+            tree = sqlparse.expression_json(text)  # parses: only a table's name differs from the text already checked
+            needs = columnrefs.policy_needs(tree, Name(schema, STAND_IN.strip('"')), self.table_columns)
+            self.needs_of_templates[key] = needs, Origin(self.files[0].pos, (), (), {}, raw, stand_in, stripped=False)
+        return self.needs_of_templates[key]
+
     def _add_policy(self, pol: ir.Policy, where: Where, seen: dict[str, Where], result: list[ir.Policy]) -> None:
         if pol.name in seen:
             self.error(where, errors.DUPLICATE_NAME, f'policy "{pol.name}" is defined twice on table {pol.table.display}', key=True)
@@ -50,7 +64,8 @@ class PolicyResolver(ResolverBase):
         seen[pol.name] = where
         result.append(pol)
 
-    def policy(self, table: Name, name: str, command: str, using: str | None, check: str | None, roles: list[str], restrictive: bool, template: str | None, comment: str | None, where: Where, using_at: Where, check_at: Where) -> ir.Policy | None:
+    def policy(self, table: Name, name: str, command: str, using: str | None, check: str | None, roles: list[str], restrictive: bool, template: str | None, comment: str | None, where: Where, using_at: Where, check_at: Where, template_text: tuple[tuple[tuple[str, str], ...], str | None, str | None] | None = None) -> ir.Policy | None:
+        """One policy; for a template's, `template_text` is (placeholders replaced, using, check as written), to place errors in it."""
         ok = self.ident(name, where, "policy name")
         if command == "insert" and using is not None:
             self.error(using_at, errors.SQL_SHAPE, "an INSERT policy takes only `check` (WITH CHECK), not `using`")
@@ -61,8 +76,21 @@ class PolicyResolver(ResolverBase):
         if using is None and check is None:
             self.error(where, errors.SQL_SHAPE, f'policy "{name}" needs `using` or `check`', key=True)
             ok = False
-        for text, w in ((using, using_at), (check, check_at)):
-            if text is not None and not self.valid_expr(text, w):
+        subs, *written = template_text or ((), None, None)
+        for text, w, raw in ((using, using_at, written[0]), (check, check_at, written[1])):
+            if text is None:
+                continue
+            if not self.valid_expr(text, w):
+                ok = False
+                continue
+            needs, placed = self.template_needs(raw, subs, table.schema) if raw is not None else (None, None)
+            if needs is None or table.name in needs.from_names:  # a template's FROM names this table: judged on its own text
+                needs, placed = columnrefs.policy_needs(sqlparse.expression_json(text), table, self.table_columns), None
+            for problem in needs.on(table, self.table_columns(table)):
+                offset = problem.offset
+                if placed is not None and offset is not None:  # back from the text with placeholders replaced to the template's
+                    offset = placed.raw_offset(offset)
+                self.error_in_fragment(w, offset, problem.code, problem.message)
                 ok = False
         for i, role in enumerate(roles):
             if role not in self.known.roles:
@@ -71,6 +99,11 @@ class PolicyResolver(ResolverBase):
         if not ok:
             return None
         return ir.Policy(name, table, command, tuple(roles), restrictive, _squash(using), _squash(check), template, comment)
+
+
+# What a template's `{table}` becomes while its needs are found: a name no table can have, so
+# that one walk of the expression serves every table the template is applied to.
+STAND_IN = '"{table}"'
 
 
 def _substitute(text: str | None, subs: tuple[tuple[str, str], ...]) -> str | None:

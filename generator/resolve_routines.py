@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import errors, ir, names, pgtypes, quoting, spec, sqlparse
+from . import columnrefs, errors, ir, names, pgtypes, quoting, spec, sqlparse
 from .ir import Name
 from .loader import LoadedFile
 from .resolve_base import ResolverBase, Where
@@ -73,6 +73,11 @@ class RoutineResolver(ResolverBase):
             if t.when is not None:
                 if self.expr(t.when, at("when")) is None:
                     ok = False
+                elif table_name in self.known.tables:
+                    columns = frozenset(self.known.tables[table_name][0].columns)
+                    for problem in columnrefs.trigger_when(sqlparse.expression_json(t.when), table_name, columns, tuple(t.events), t.for_each == "row"):
+                        self.error_in_fragment(at("when"), problem.offset, problem.code, problem.message)
+                        ok = False
                 when = t.when.strip()
             if "truncate" in t.events and t.for_each == "row":
                 self.error(at("events"), errors.SQL_SHAPE, "TRUNCATE triggers must be `for_each: statement`")

@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from . import bounds, errors, ir, names, quoting, spec, sqlparse
+from . import bounds, defaults, errors, ir, names, pgtypes, quoting, spec, sqlparse
 from .ir import Name
 from .resolve_base import Where
 from .resolve_policies import PolicyResolver
@@ -48,6 +48,8 @@ class TableResolver(PolicyResolver):
             default = None
             if col.default is not None and self.expr(col.default, at("columns", col_name, "default")) is not None:
                 default = col.default.strip()
+                if typ is not None:
+                    self.check_default(col.default, typ, at("columns", col_name, "default"))
             if col.identity and default is not None:
                 self.error(at("columns", col_name, "identity"), errors.SPEC_INVALID, "an identity column cannot also have a default")
             if typ is not None:
@@ -125,6 +127,14 @@ class TableResolver(PolicyResolver):
             policies=policies,
             comment=t.comment,
         )
+
+    def check_default(self, text: str, typ: tuple[str, str, Name | None, tuple[int, ...], int], where: Where) -> None:
+        """What PostgreSQL would refuse in a column's DEFAULT, at its place in the fragment (defaults.py)."""
+        sql, base, enum, mods, dims = typ
+        values = self.known.enums[enum].values if enum is not None else ()
+        column = defaults.Column(sql, base, mods, dims, enum.display if enum is not None else "", values)
+        for problem in defaults.check(text, column, self.spec_function_names):
+            self.error_in_fragment(where, problem.offset, problem.code, problem.message)
 
     @staticmethod
     def unused_name(table: str, refs: set[str], taken: dict[str, Where]) -> str:

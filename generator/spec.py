@@ -289,7 +289,7 @@ class SpecFile(Model):
     grants: list[Grant] = []
     allow_destructive: list[str] = Field(
         [],
-        description="changes that destroy data, confirmed: `drop table T`, `drop column T.C`, `change type T.C`, `drop enum value E.V`, `drop partition P`",
+        description="changes that destroy data, confirmed for the next migration only: `drop table T`, `drop column T.C`, `change type T.C` (or `change type T.C to TYPE`), `drop enum value E.V`, `drop partition P`; remove an entry once its migration is written",
     )
 
 

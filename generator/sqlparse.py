@@ -316,3 +316,33 @@ def called_names(text: str) -> frozenset[str]:
         elif isinstance(node, list):
             stack.extend(node)
     return frozenset(names)
+
+
+@dataclass(frozen=True)
+class BodyUses:
+    """What a LANGUAGE sql function's body names: relations ((schema or None, name)) and called functions (unqualified)."""
+
+    relations: frozenset[tuple[str | None, str]]
+    calls: frozenset[str]
+
+
+@lru_cache(maxsize=1024)
+def sql_body_uses(body: str) -> BodyUses:
+    """The relations and functions a SQL function body names, every statement and sub-query included.
+
+    PostgreSQL checks such a body when the function is created
+    (check_function_bodies), so what it names must exist by then. A body that
+    does not parse names nothing (its error is reported where the function is resolved).
+    """
+    try:
+        stmts = parse_sql(body)
+    except ParseError:
+        return BodyUses(frozenset(), frozenset())
+    relations: set[tuple[str | None, str]] = set()
+    calls: set[str] = set()
+    for node in walk(tuple(s.stmt for s in stmts)):
+        if isinstance(node, ast.RangeVar) and node.relname is not None:
+            relations.add((node.schemaname, node.relname))
+        elif isinstance(node, ast.FuncCall):
+            calls.add(pgast.strings(node.funcname)[-1])
+    return BodyUses(frozenset(relations), frozenset(calls))

@@ -20,6 +20,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_NAME = "migration_0024_sync_operations.md"
 
@@ -55,11 +57,18 @@ def extract_schema_sql(markdown: str) -> str:
     return "\n\n".join(enums + [rest]) + "\n"
 
 
-def reference_sql() -> str:
-    """The reference's schema SQL, runnable on a database that has the stand-ins."""
+def reference_text() -> str:
+    """The reference document's text; the calling test is skipped, saying why, when it is absent.
+
+    A clone outside this workspace has no ``../shared/reference/``: the tests that
+    compare with the reference cannot run there, and every other test must still pass.
+    """
     path = reference_path()
     if not path.is_file():
-        raise FileNotFoundError(
-            f"reference document not found at {path}; set SCHEMAGEN_REFERENCE to its path"
-        )
-    return extract_schema_sql(path.read_text(encoding="utf-8"))
+        pytest.skip(f"needs the reference document {REFERENCE_NAME}, not found at {path} (set SCHEMAGEN_REFERENCE to its path)")
+    return path.read_text(encoding="utf-8")
+
+
+def reference_sql() -> str:
+    """The reference's schema SQL, runnable on a database that has the stand-ins."""
+    return extract_schema_sql(reference_text())

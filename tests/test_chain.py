@@ -165,15 +165,48 @@ def test_mistakes_about_the_change_are_positioned_errors(project, change, messag
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (lambda s: s["tables"]["item"]["columns"]["note"].update(renamed_from="label"), 'E065 column note is renamed from "label", but table item still has a column "label"'),
-    (lambda s: s["tables"]["item"].update(renamed_from="account"), 'E065 table item is renamed from "account", but the spec still has a table "account"'),
-    (lambda s: s["enums"]["item_status"].update(renamed_values={"active": "draft"}), 'E065 value "active" is renamed from "draft", but enum item_status still has a value "draft"'),
+    (lambda s: s["tables"]["item"]["columns"].update(memo={"type": "text", "renamed_from": "note"}), "E065 column item.memo is renamed from column \"note\" in table item, which the spec still has: a name is either renamed or kept"),
+    (lambda s: s["tables"].update(goods={"renamed_from": "item", "columns": {"id": {"type": "integer", "primary_key": True}}}), "E065 table goods is renamed from table \"item\", which the spec still has"),
+    (lambda s: s["enums"]["item_status"].update(values=["draft", "active", "archived", "live"], renamed_values={"live": "active"}), "E065 value live of enum item_status is renamed from value \"active\" in enum item_status, which the spec still has"),
 ])
-def test_renamed_from_an_existing_name_is_a_stale_rename(project, change, message):
+def test_a_rename_that_keeps_the_old_name_is_refused(project, change, message):
+    build()
     edit_spec(project, change)
     code, out = build()
     assert code == 1
     assert message in out
+
+
+def test_a_renamed_from_left_in_the_spec_stays_harmless_when_the_old_name_comes_back(project):
+    """After the rename's migration, the old name may name a new object: the rename is done, not redone."""
+    build()
+    def rename(s):
+        s["tables"]["goods"] = s["tables"].pop("item") | {"renamed_from": "item"}
+        s["tables"]["goods"]["columns"]["memo"] = s["tables"]["goods"]["columns"].pop("note") | {"renamed_from": "note"}
+        s["enums"]["item_status"].update(values=["draft", "live", "archived"], renamed_values={"live": "active"})
+        for trigger in s["triggers"].values():
+            trigger["table"] = "goods"
+        s["grants"][0]["tables"] = ["goods", "account"]
+        s["functions"]["item_count"]["body"] = "SELECT count(*)::integer FROM goods WHERE account_id = p_account"
+        s["tables"]["goods"]["indexes"]["idx_item_active"]["where"] = "status = 'live'"
+    edit_spec(project, rename)
+    code, out = build("--name", "rename")
+    assert code == 0, out
+    up = (project / "generated/migrations/0002_rename.sql").read_text()
+    assert "ALTER TABLE public.item RENAME TO goods;" in up
+    edit_spec(project, lambda s: (
+        s["tables"].update(item={"columns": {"id": {"type": "integer", "primary_key": True}}}),
+        s["tables"]["goods"]["columns"].update(note={"type": "text"}),
+        s["enums"]["item_status"].update(values=["draft", "live", "archived", "active"]),
+    ))
+    code, out = build("--name", "old_names_again")
+    assert code == 0, out
+    up = (project / "generated/migrations/0003_old_names_again.sql").read_text()
+    assert "CREATE TABLE public.item (" in up
+    assert "ALTER TABLE public.goods ADD COLUMN note text;" in up
+    assert "ALTER TYPE public.item_status ADD VALUE IF NOT EXISTS 'active'" in up
+    assert "RENAME" not in up
+    assert build("--check")[0] == 0
 
 
 def test_state_round_trips_through_json():
@@ -252,3 +285,92 @@ def test_a_down_migration_that_cannot_restore_says_so_and_refuses_to_run(project
     assert "cannot be undone automatically" in down
     assert "new column account.name is NOT NULL without a default" in down
     assert "RAISE EXCEPTION" in down and "DROP" not in down
+
+
+def _allow(*entries):
+    return lambda s: s.update(allow_destructive=list(entries))
+
+
+def test_a_confirmation_applies_to_the_one_migration_that_used_it(project):
+    """Drop item.note (confirmed), add it again, remove it again: the old entry must not confirm the second drop."""
+    build()
+    edit_spec(project, lambda s: (s["tables"]["item"]["columns"].pop("note"), _allow("drop column item.note")(s)))
+    code, out = build("--name", "drop_note")
+    assert code == 0, out
+    state = json.loads((project / "generated/migrations/0002_drop_note.state.json").read_text())
+    assert state["confirmed"] == ["drop column public.item.note"]
+    def entry_line():
+        return next(i for i, text in enumerate((project / "spec/shop.yaml").read_text().splitlines(), 1) if "drop column item.note" in text)
+
+    assert f"spec/shop.yaml:{entry_line()}:3: note: `drop column public.item.note` in allow_destructive confirmed a change of migration 0002_drop_note and is spent: remove it" in out
+    code, out = build("--check")
+    assert code == 0 and "is spent" in out  # said, but the output is up to date
+    lint = CliRunner().invoke(main, ["lint", "--today", "2026-01-15"])
+    assert f"spec/shop.yaml:{entry_line()}:3: warning C311 spent-confirmation: `drop column public.item.note` confirmed a change of migration 0002_drop_note and is spent" in lint.output
+
+    # The entry left behind: the next migration (adding the column back) is refused until it is removed.
+    edit_spec(project, lambda s: s["tables"]["item"]["columns"].update(note={"type": "text"}))
+    before = snapshot(project)
+    code, out = build("--name", "note_again")
+    assert code == 1
+    assert f"spec/shop.yaml:{entry_line()}:3: E063 `drop column public.item.note` in allow_destructive confirmed a change of migration 0002_drop_note and is spent: remove it" in out
+    assert snapshot(project) == before
+    edit_spec(project, _allow())
+    assert build("--name", "note_again")[0] == 0
+    assert "confirmed" not in json.loads((project / "generated/migrations/0003_note_again.state.json").read_text())
+
+    # Removed again: a drop needs a confirmation of its own.
+    edit_spec(project, lambda s: s["tables"]["item"]["columns"].pop("note"))
+    code, out = build()
+    assert code == 1 and "E063 column item.note is removed from the spec" in out
+    edit_spec(project, _allow("drop column item.note"))
+    assert build("--name", "drop_note_again")[0] == 0
+    assert "DROP COLUMN note" in (project / "generated/migrations/0004_drop_note_again.sql").read_text()
+
+
+def test_a_spent_entry_left_in_the_spec_never_confirms_a_later_drop(project):
+    """The defect as reported: the entry stays through the re-add, then confirms the second drop."""
+    build()
+    edit_spec(project, lambda s: (s["tables"]["item"]["columns"].pop("note"), _allow("drop column item.note")(s)))
+    assert build()[0] == 0
+    edit_spec(project, lambda s: s["tables"]["item"]["columns"].update(note={"type": "text"}))
+    build()  # refused now (the entry is spent); before the fix it wrote the re-add
+    edit_spec(project, lambda s: s["tables"]["item"]["columns"].pop("note"))
+    build()
+    written = "".join(p.read_text() for p in sorted((project / "generated/migrations").glob("*.sql")) if not p.name.endswith(".down.sql"))
+    assert written.count("DROP COLUMN note") == 1
+
+
+def test_a_second_type_change_of_a_column_is_confirmed_with_its_type(project):
+    """`change type t.c` is spent by the first narrowing; `change type t.c to TYPE` confirms the next one."""
+    build()
+    edit_spec(project, lambda s: (s["tables"]["item"]["columns"]["label"].update(type="varchar(40)"), _allow("change type item.label")(s)))
+    assert build("--name", "label_40")[0] == 0
+    edit_spec(project, lambda s: s["tables"]["item"]["columns"]["label"].update(type="varchar(30)"))
+    code, out = build()
+    assert code == 1
+    assert "E063 column item.label changes type from varchar(40) to varchar(30), which can lose data or fail on existing rows; if that is intended, `change type public.item.label` in allow_destructive confirmed a change of the last migration and is spent (remove it); to confirm this change as well, add `change type public.item.label to varchar(30)`" in out
+    assert out.count("E063") == 1, out
+    edit_spec(project, _allow("change type item.label to VARCHAR( 30 )"))
+    code, out = build("--name", "label_30")
+    assert code == 0, out
+    state = json.loads((project / "generated/migrations/0003_label_30.state.json").read_text())
+    assert state["confirmed"] == ["change type public.item.label to varchar(30)"]
+    # a typed entry confirms only its own type
+    edit_spec(project, lambda s: (s["tables"]["item"]["columns"]["label"].update(type="varchar(20)"), _allow("change type item.label to varchar(25)")(s)))
+    code, out = build()
+    assert code == 1 and "E063 column item.label changes type from varchar(30) to varchar(20)" in out
+
+
+def test_a_down_migration_says_what_undoing_loses_and_claims_no_confirmation(project):
+    build()
+    edit_spec(project, lambda s: (add_color(s), s["tables"].update(tag={"columns": {"id": {"type": "integer", "primary_key": True}}})))
+    assert build("--name", "color_and_tag")[0] == 0
+    down = (project / "generated/migrations/0002_color_and_tag.down.sql").read_text()
+    assert "allow_destructive" not in down  # nothing was confirmed for it
+    assert "-- Undoes the up migration, which added the column: only the values written to it since are lost.\n" in down
+    assert "-- Undoes the up migration, which created the table: only the rows written since are lost.\n" in down
+    edit_spec(project, lambda s: (s["tables"]["item"]["columns"].pop("color"), _allow("drop column item.color")(s)))
+    assert build("--name", "drop_color")[0] == 0
+    up = (project / "generated/migrations/0003_drop_color.sql").read_text()
+    assert "-- Confirmed in allow_destructive: the column's data is deleted.\n" in up

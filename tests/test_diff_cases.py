@@ -237,7 +237,6 @@ CASES = [
          lambda s: s["functions"]["item_count"].update(args="p_account uuid, p_min integer DEFAULT 0", body="SELECT count(*)::integer FROM item WHERE account_id = p_account AND qty >= p_min")),
     Case("recreated_function_used_by_policy_and_default",
          lambda s: (s["functions"]["item_count"].update(args="p_account uuid, p_min integer DEFAULT 0"), s["functions"]["default_qty"].update(args="p_base integer DEFAULT 0", body="SELECT p_base")),
-         # default_qty comes first: the from-scratch order does not see that item_count's SQL body reads item
          old=edit(lambda s: s.update(functions={"default_qty": {"returns": "integer", "language": "sql", "volatility": "immutable", "body": "SELECT 0"}, **s["functions"]}),
                   lambda s: columns(s, "item")["qty"].update(default="default_qty()"),
                   lambda s: table(s, "account").update(policies={"account_busy": {"command": "select", "using": "item_count(id) >= 0", "roles": ["app_user"]}})),
@@ -249,6 +248,24 @@ CASES = [
                       "account_busy": {"command": "select", "using": "item_count (id) >= 0", "roles": ["app_user"]},
                       "account_mine": {"command": "select", "using": "my_item_count(id) >= 0", "roles": ["app_user"]},
                   }))),
+    # A SQL function's body is checked when it is created: it follows what it reads and calls,
+    # and one a table's DEFAULT calls while reading that table (a cycle) is created unchecked.
+    Case("sql_functions_follow_what_their_bodies_use",
+         edit(lambda s: s["functions"].update(
+                  next_ticket={"returns": "integer", "language": "sql", "body": "SELECT coalesce(max(n), 0) + 1 FROM ticket"},
+                  tickets_for={"args": "p integer", "returns": "integer", "language": "sql", "body": "SELECT count(*)::integer FROM ticket WHERE n <= double_it(p)"},
+                  double_it={"args": "p integer", "returns": "integer", "language": "sql", "volatility": "immutable", "body": "SELECT p * 2"},
+                  label_count={"returns": "integer", "language": "sql", "body": "SELECT count(*)::integer FROM label"}),
+              lambda s: s["tables"].update(
+                  ticket={"columns": {"id": {"type": "integer", "primary_key": True}, "n": {"type": "integer", "not_null": True, "default": "next_ticket()"}}},
+                  shelf={"columns": {"id": {"type": "integer", "primary_key": True}, "labels": {"type": "integer", "default": "label_count()"}}},
+                  label={"columns": {"id": {"type": "integer", "primary_key": True}}})),
+         after_up=[
+             ("INSERT INTO ticket (id) VALUES (1), (2), (3) RETURNING n", [(1,), (2,), (3,)]),
+             ("INSERT INTO label VALUES (7) RETURNING id", [(7,)]),
+             ("INSERT INTO shelf (id) VALUES (1) RETURNING labels", [(1,)]),
+             ("SELECT tickets_for(1), double_it(4), next_ticket(), label_count()", [(2, 8, 4, 1)]),
+         ]),
     Case("trigger_moves_to_new_function",
          edit(lambda s: s["functions"].update(stamp=s["functions"].pop("touch")), lambda s: s["triggers"]["item_touch"].update(function="stamp"))),
     Case("change_trigger_events", lambda s: s["triggers"]["item_touch"].update(events=["insert", "update"], when="NEW.qty IS NOT NULL")),

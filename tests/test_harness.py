@@ -88,9 +88,9 @@ def test_reference_applies_on_standins(standin_db):
 
 def test_reference_as_written_fails_without_enum_reordering(standin_db):
     """Documents the reference's ordering defect that reference_sql() corrects."""
-    from reference_sql import reference_path, sql_blocks
+    from reference_sql import reference_text, sql_blocks
 
-    blocks = [b for b in sql_blocks(reference_path().read_text()) if "SELECT * FROM auto_cleanup" not in b]
+    blocks = [b for b in sql_blocks(reference_text()) if "SELECT * FROM auto_cleanup" not in b]
     with pytest.raises(psycopg.errors.UndefinedObject, match='type "sync_type" does not exist'):
         pg.apply_sql(standin_db, "\n".join(blocks))
 

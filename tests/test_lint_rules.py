@@ -52,7 +52,9 @@ def test_rule_case(case: Path, tmp_path: Path) -> None:
     rule = case.stem.split("_")[0]
     expected, near = markers(case, rule)
     assert expected and near, f"{case.name} needs a triggering case and a near-miss"
-    findings = [f for f in lint_case(case, tmp_path) if f.rule == rule]
+    # `# spent: <entry>`: an allow_destructive entry the newest migration used (C311)
+    spent = tuple(line.split(":", 1)[1].strip() for line in case.read_text().splitlines() if line.startswith("# spent:"))
+    findings = [f for f in lint_case(case, tmp_path, Options(today=TODAY, spent=spent, last_migration="0002_drop")) if f.rule == rule]
     got = {(f.rule, f.object, f.line, f.severity) for f in findings}
     assert got == expected
     assert not [f for f in findings if f.line in near]
@@ -88,3 +90,11 @@ def test_per_row_hint_names_the_function_the_policy_calls(tmp_path: Path) -> Non
     (tmp_path / "run").mkdir()
     (p201,) = [f for f in lint_case(case, tmp_path / "run") if f.rule == "P201"]
     assert "current_setting(...)" in p201.hint and "auth.uid" not in p201.hint
+
+
+def test_maxvalue_partition_says_what_splitting_it_costs(tmp_path: Path) -> None:
+    """schemagen does split a MAXVALUE partition for a later range (diff/partitions.py): C305 must not claim it cannot."""
+    (c305,) = [f for f in lint_case(CASES_DIR / "C305_maxvalue_partition.yaml", tmp_path) if f.rule == "C305"]
+    assert "no later range partition can be created" not in c305.message
+    assert "every later range partition is split out of it, moving its rows" in c305.message
+    assert "cannot" not in RULES["C305"].why and "moves its rows out" in RULES["C305"].why

@@ -250,3 +250,45 @@ def test_class_name_clash_is_an_error_at_the_table(tmp_path):
     assert result.exit_code == 1
     line = _line_of(spec_dir / "edge.yaml", "  gadget:")
     assert f"edge.yaml:{line}:3: E081 table gadget would be the Python class GadgetInsert" in result.output, result.output
+
+
+# Spec shapes whose modules differ in what they import: every one must pass ruff
+# with ruff's own defaults only (`--isolated`: no configuration of this project).
+_SHAPES = {
+    "no_checks": {"tables": {"t": {"columns": {"id": {"type": "integer", "primary_key": True}, "note": {"type": "text"}}}}},
+    "single_column_checks": {"tables": {"t": {"columns": {
+        "id": {"type": "integer", "primary_key": True},
+        "qty": {"type": "integer", "check": "qty >= 0"},
+        "price": {"type": "numeric(10,2)", "check": "price > 0"},
+    }}}},
+    "multi_column_checks": {"tables": {"t": {
+        "columns": {"id": {"type": "integer", "primary_key": True}, "lo": {"type": "integer"}, "hi": {"type": "integer"}},
+        "constraints": [{"check": "lo <= hi"}],
+    }}},
+    "database_only_checks": {"tables": {"t": {"columns": {
+        "id": {"type": "integer", "primary_key": True},
+        "at": {"type": "timestamptz", "check": "at < now()"},
+    }}}},
+    "enums_only": {"enums": {"mood": {"values": ["sad", "ok", "happy"]}}},
+    "aliased_fields_and_enum": {"enums": {"mood": {"values": ["sad", "ok"]}}, "tables": {"t": {"columns": {
+        "id": {"type": "bigint", "identity": "always", "primary_key": True},
+        "class": {"type": "mood", "not_null": True, "default": "'ok'"},
+        "date": {"type": "date", "check": "date > '2000-01-01'"},
+    }}}},
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_SHAPES))
+def test_models_of_every_shape_pass_ruff_with_its_defaults_only(shape, tmp_path):
+    spec_dir = tmp_path / "spec"
+    spec_dir.mkdir()
+    doc = {"migration": {"version": 1, "name": shape}, **_SHAPES[shape]}
+    (spec_dir / f"{shape}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    files = [str(p) for p in write_models(spec_dir, tmp_path / "out").values()]
+    assert files
+    for cmd in (["check", "--isolated", "--no-cache"], ["format", "--isolated", "--no-cache", "--check"]):
+        done = subprocess.run([sys.executable, "-m", "ruff", *cmd, *files], check=False, capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0, f"ruff {cmd[0]}:\n{done.stdout}{done.stderr}"
+    for path in files:
+        if not path.endswith("__init__.py"):
+            import_file(Path(path))  # and each one imports on its own

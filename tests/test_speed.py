@@ -74,6 +74,8 @@ def test_state_json_is_the_text_json_dumps_gives(monkeypatch):
     schema, _ = build.load_schema(config.load(REPO))
     data = dataclasses.asdict(schema)
     data.pop("intent")
+    if not data["confirmed"]:  # saved only by a migration that used a confirmation
+        data.pop("confirmed")
     assert chain.state_json(schema) == json.dumps(data, indent=1, sort_keys=True) + "\n"
 
     @dataclass(frozen=True)

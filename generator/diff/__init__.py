@@ -26,6 +26,7 @@ class Migration:
     down: str
     changes: list[str]
     refusals: list[Refusal]
+    confirmed: tuple[str, ...] = ()  # the allow_destructive entries it uses up (saved in its state)
 
     @property
     def empty(self) -> bool:
@@ -39,7 +40,7 @@ def unchanged(old: ir.Schema, new: ir.Schema) -> bool:
     object of both sides, a third of a second for 1,000 tables, to find nothing.
     Declared renames always go through the plan, which also judges them.
     """
-    return dataclasses.replace(new, version=old.version, name=old.name, intent=old.intent) == old
+    return dataclasses.replace(new, version=old.version, name=old.name, intent=old.intent, confirmed=old.confirmed) == old
 
 
 def inverse(renames: list[ir.Rename]) -> tuple[ir.Rename, ...]:
@@ -55,11 +56,14 @@ def inverse(renames: list[ir.Rename]) -> tuple[ir.Rename, ...]:
     return tuple(result)
 
 
-def migration(old: ir.Schema, new: ir.Schema, *, number: int, name: str | None, previous: str, sources: list[str]) -> Migration:
-    """Migration `number` from `old` (the last state) to `new` (the spec), named `name` or after its changes."""
+def migration(old: ir.Schema, new: ir.Schema, *, number: int, name: str | None, previous: str, sources: list[str], spent: frozenset[str] = frozenset()) -> Migration:
+    """Migration `number` from `old` (the last state) to `new` (the spec), named `name` or after its changes.
+
+    `spent` are the allow_destructive entries the last migration used: they confirm nothing here.
+    """
     if not new.intent.renames and unchanged(old, new):
         return Migration(name or "", "", "", [], [])
-    up = plan(old, new)
+    up = plan(old, new, spent=spent)
     if up.refusals or up.empty:
         return Migration(name or "", "", "", up.changes, up.refusals)
     name = name or derived_name(up.changes)
@@ -69,7 +73,7 @@ def migration(old: ir.Schema, new: ir.Schema, *, number: int, name: str | None, 
         down_sql = irreversible(down, number=number, name=name, sources=sources, previous=previous)
     else:
         down_sql = migration_sql(down, number=number, name=name, sources=sources, purpose=f"undoes migration {number:04d}, back to {previous}.", down=True)
-    return Migration(name, up_sql, down_sql, up.changes, [])
+    return Migration(name, up_sql, down_sql, up.changes, [], tuple(sorted(up.confirmed)))
 
 
 def derived_name(changes: list[str]) -> str:

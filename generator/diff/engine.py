@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from pglast import ast
 
-from .. import errors, ir, order, render_sql, sqlparse
+from .. import errors, intent, ir, order, render_sql, sqlparse
 from ..ir import Name
 from . import statements
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step
@@ -41,6 +41,7 @@ class Context:
     new: ir.Schema
     plan: Plan
     confirm: bool  # refuse destructive changes the spec does not confirm (up migrations)
+    spent: frozenset[str]  # allow_destructive entries the last migration used: they confirm nothing more
     old_nodes: dict[Hashable, order.Node]
     new_nodes: dict[Hashable, order.Node]
     before_enum: dict[Name, Name] = field(default_factory=dict)  # enum name -> its name before this migration
@@ -98,13 +99,37 @@ class Context:
         """Build `key` exactly as the from-scratch migration does."""
         self.add(self.build(key), statements.create(self.new_nodes[key].payload))
 
-    def allowed(self, verb: str, *parts: str, message: str, locator: tuple[Hashable, ...]) -> bool:
-        """True when the destructive change may go ahead; otherwise refuse it, at its place in the spec."""
-        entry = f"{verb} {'.'.join(parts)}"
-        if not self.confirm or entry in self.new.intent.allow_destructive:
+    def allowed(self, verb: str, *parts: str, message: str, locator: tuple[Hashable, ...], to: str | None = None) -> bool:
+        """True when the destructive change may go ahead; otherwise refuse it, at its place in the spec.
+
+        `to` is the new type of a type change, which an entry may name
+        (`change type s.t.c to varchar(5)`): the way to confirm a second type
+        change of a column once the first one's entry is spent.
+        """
+        entry = intent.allowed(verb, *parts)
+        if not self.confirm:
             return True
-        self.plan.refuse(errors.DESTRUCTIVE, f"{message}; if that is intended, add `{entry}` to allow_destructive", *locator)
+        if self.confirmed(entry) or (to is not None and self.confirmed(f"{entry} to {to}")):
+            return True
+        hint = f"add `{entry}` to allow_destructive"
+        if entry in self.spent:
+            hint = f"`{entry}` in allow_destructive confirmed a change of the last migration and is spent (remove it); to confirm this change as well, add `{entry} to {to}`" if to else f"`{entry}` in allow_destructive confirmed a change of the last migration and is spent: remove it, and confirm this change once that migration is followed by another"
+        self.plan.refuse(errors.DESTRUCTIVE, f"{message}; if that is intended, {hint}", *locator)
         return False
+
+    def confirmed(self, entry: str) -> bool:
+        """Whether the spec confirms `entry` (an allow_destructive entry in its normal form); the
+        migration then uses it up, and its saved state records so (Plan.confirmed)."""
+        if entry not in self.new.intent.allow_destructive:
+            return False
+        self.plan.confirmed.add(entry)
+        return True
+
+    def loss(self, confirmed: str, undone: str) -> str:
+        """The note above a statement that deletes data: an up migration does it because the spec
+        confirmed it; a down migration undoes what its up migration created, so only what was
+        written since is lost, and nothing was confirmed."""
+        return f"Confirmed in allow_destructive: {confirmed}." if self.confirm else f"Undoes the up migration, which {undone}."
 
     def renamed(self, view: Any, what: str, rule: str = "renaming-object") -> None:
         """An object whose definition is unchanged under a new name: renamed, not rebuilt."""
@@ -148,7 +173,7 @@ def type_key(c: ir.Column) -> tuple[Any, ...]:
     return (c.base, c.enum, c.mods, c.array_dims)
 
 
-def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True) -> Plan:
+def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True, spent: frozenset[str] = frozenset()) -> Plan:
     from . import (
         enums,
         grants,
@@ -162,7 +187,7 @@ def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True) -> Plan:
     )
 
     result = Plan()
-    ctx = Context(old, new, result, confirm, {}, {})
+    ctx = Context(old, new, result, confirm, spent, {}, {})
     ctx.old = renames.apply(ctx, old, new.intent.renames)
     ctx.old_nodes = {n.key: n for n in render_sql.nodes(ctx.old)}
     ctx.new_nodes = {n.key: n for n in render_sql.nodes(new)}

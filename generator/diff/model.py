@@ -123,6 +123,7 @@ class Plan:
     changes: list[str] = field(default_factory=list)  # one human line per change, for headers and names
     stops: list[str] = field(default_factory=list)  # what the prechecks refuse, one human line each, for headers
     renamed: list[Any] = field(default_factory=list)  # the declared renames carried out (ir.Rename)
+    confirmed: set[str] = field(default_factory=set)  # the allow_destructive entries this migration uses up
 
     def node(self, key: Hashable, rank: int) -> Node:
         if key not in self.nodes:

@@ -40,7 +40,7 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         ctx.renamed(st.Rename("TABLE", Name(t1.name.schema, old_name).q, quoting.ident(new_name)), "partition", "renaming-table")
         ctx.change(f"rename partition {old_name} to {new_name}")
     changed = [n for n, p in parts1.items() if n in parts0 and p.bounds != parts0[n].bounds]
-    dropped = [n for n in gone if f"drop partition {t1.name.schema}.{n}" in ctx.new.intent.allow_destructive]
+    dropped = [n for n in gone if ctx.confirmed(f"drop partition {t1.name.schema}.{n}")]
     emptied = [n for n in gone if n not in dropped]
     for n in dropped:
         ctx.add(

@@ -2,9 +2,12 @@
 
 A rename keeps the object and its data (a drop plus an add would lose them).
 Each rename is applied to the previous state too, so that afterwards the
-tables, columns and types line up by name with the new spec. A rename whose
-old name the previous state lacks is either done already (the new name is
-there: nothing to do) or a mistake in the spec (refused).
+tables, columns and types line up by name with the new spec. A rename applies
+when the previous state has the old name and not the new one (and the spec no
+longer has the old name: it cannot be both renamed and kept). Once the new name
+is there, the rename is done and the `renamed_from` left in the spec is
+harmless, even when the old name is used again for a new object. A rename
+whose old and new names the previous state both lack is a mistake (refused).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
     for r in by_kind.get("table", []):
         tables = {t.name: t for t in schema.tables}
         old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
-        if not _applicable(ctx, old_name in tables, new_name in tables, ("rename", "table", new_name), f"table {new_name.display}", f'table "{r.old}"'):
+        kept = any(t.name == old_name for t in ctx.new.tables)
+        if not _applicable(ctx, old_name in tables, new_name in tables, kept, ("rename", "table", new_name), f"table {new_name.display}", f'table "{r.old}"'):
             continue
         table = tables[old_name]
         ctx.add(node, st.Rename("TABLE", old_name.q, quoting.ident(r.new)), notes=(RENAME_NOTE, CATALOG_LOCK.format(old_name.display)), ignore=("renaming-table",))
@@ -48,7 +52,8 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
     for r in by_kind.get("enum", []):
         enums = {e.name for e in schema.enums}
         old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
-        if not _applicable(ctx, old_name in enums, new_name in enums, ("rename", "enum", new_name), f"enum {new_name.display}", f'enum "{r.old}"'):
+        kept = any(e.name == old_name for e in ctx.new.enums)
+        if not _applicable(ctx, old_name in enums, new_name in enums, kept, ("rename", "enum", new_name), f"enum {new_name.display}", f'enum "{r.old}"'):
             continue
         ctx.add(node, st.Rename("TYPE", old_name.q, quoting.ident(r.new)), notes=(RENAME_NOTE,), ignore=("renaming-object",))
         ctx.before_enum[new_name] = old_name
@@ -61,7 +66,9 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         owner = next((t for t in schema.tables if t.name == r.owner), None)
         columns = {c.name: c for c in owner.columns} if owner else {}
         where = ("rename", "column", r.owner, r.new)
-        if not _applicable(ctx, r.old in columns, r.new in columns, where, f"column {r.owner.display}.{r.new}", f'column "{r.old}" in table {r.owner.display}'):
+        spec_owner = next((t for t in ctx.new.tables if t.name == r.owner), None)
+        kept = spec_owner is not None and spec_owner.column(r.old) is not None
+        if not _applicable(ctx, r.old in columns, r.new in columns, kept, where, f"column {r.owner.display}.{r.new}", f'column "{r.old}" in table {r.owner.display}'):
             continue
         column = columns[r.old]
         ctx.add(node, st.Rename("TABLE", r.owner.q, quoting.ident(r.new), member=f"COLUMN {quoting.ident(r.old)} "), notes=(RENAME_NOTE, CATALOG_LOCK.format(r.owner.display)), ignore=("renaming-column",))
@@ -80,7 +87,9 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         enum = next((e for e in schema.enums if e.name == r.owner), None)
         values = set(enum.values) if enum else set()
         where = ("rename", "enum_value", r.owner, r.new)
-        if not _applicable(ctx, r.old in values, r.new in values, where, f"value {r.new} of enum {r.owner.display}", f'value "{r.old}" in enum {r.owner.display}'):
+        spec_enum = next((e for e in ctx.new.enums if e.name == r.owner), None)
+        kept = spec_enum is not None and r.old in spec_enum.values
+        if not _applicable(ctx, r.old in values, r.new in values, kept, where, f"value {r.new} of enum {r.owner.display}", f'value "{r.old}" in enum {r.owner.display}'):
             continue
         ctx.add(node, st.Rename("TYPE", r.owner.q, quoting.literal(r.new), member=f"VALUE {quoting.literal(r.old)} "), notes=(RENAME_NOTE,), ignore=("renaming-object",))
         ctx.before_value[(r.owner, r.new)] = r.old
@@ -97,11 +106,14 @@ def _sequence(ctx: Context, schema: str, old: str, new: str) -> None:
     ctx.add(ctx.rename_node(), st.Rename("SEQUENCE", quoting.qualified(schema, old), quoting.ident(new)), notes=("The identity sequence follows its column's name, as in a fresh database.",), ignore=("renaming-object",))
 
 
-def _applicable(ctx: Context, old_there: bool, new_there: bool, locator: tuple[object, ...], what: str, old_what: str) -> bool:
-    if old_there and not new_there:
-        return True
-    if not old_there and not new_there:
+def _applicable(ctx: Context, old_there: bool, new_there: bool, kept: bool, locator: tuple[object, ...], what: str, old_what: str) -> bool:
+    """Whether a declared rename is carried out now (see the module's docstring); `kept`: the spec still has the old name."""
+    if new_there:
+        return False  # done by an earlier migration: the renamed_from left in the spec is harmless
+    if not old_there:
         ctx.plan.refuse(errors.RENAME, f"{what} is renamed from {old_what}, which the last migration does not have (remove renamed_from if the rename is done)", *locator)
-    elif old_there and new_there:
-        ctx.plan.refuse(errors.RENAME, f"{what} is renamed from {old_what}, but the last migration has both", *locator)
-    return False
+        return False
+    if kept:
+        ctx.plan.refuse(errors.RENAME, f"{what} is renamed from {old_what}, which the spec still has: a name is either renamed or kept (remove renamed_from, or the old one)", *locator)
+        return False
+    return True

@@ -80,7 +80,7 @@ def drop_table(ctx: Context, t: ir.Table) -> None:
     ctx.add(
         ctx.release(("table", t.name)),
         st.Drop("TABLE", t.name.q),
-        notes=("Confirmed in allow_destructive: the table and its rows are deleted.", LOCK.format(t.name.display) + "."),
+        notes=(ctx.loss("the table and its rows are deleted", "created the table: only the rows written since are lost"), LOCK.format(t.name.display) + "."),
         ignore=("ban-drop-table",),
     )
     ctx.change(f"drop table {t.name.display}")
@@ -105,7 +105,7 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     for name, gone in columns0.items():
         if name not in columns1:
             ctx.allowed("drop column", t1.name.schema, t1.name.name, name, message=f"column {t1.name.display}.{name} is removed from the spec: dropping it deletes its data", locator=("column", t1.name, name))
-            ctx.add(ctx.release(key), st.AlterTable(q, f"DROP COLUMN {gone.q}"), notes=("Confirmed in allow_destructive: the column's data is deleted.", LOCK.format(t1.name.display) + " for a moment (no rewrite)."), ignore=("ban-drop-column",))
+            ctx.add(ctx.release(key), st.AlterTable(q, f"DROP COLUMN {gone.q}"), notes=(ctx.loss("the column's data is deleted", "added the column: only the values written to it since are lost"), LOCK.format(t1.name.display) + " for a moment (no rewrite)."), ignore=("ban-drop-column",))
             ctx.change(f"drop column {t1.name.display}.{name}")
 
     build = ctx.build(key)
@@ -183,7 +183,7 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
             ctx.allowed(
                 "change type", t.name.schema, t.name.name, c1.name,
                 message=f"column {t.name.display}.{c1.name} changes type from {c0.sql_type} to {c1.sql_type}, which can lose data or fail on existing rows",
-                locator=("column", t.name, c1.name),
+                locator=("column", t.name, c1.name), to=c1.sql_type,
             )
         cast = _using(c0, c1)
         if cast is not None and default is not None:

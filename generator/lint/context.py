@@ -22,6 +22,10 @@ class Options:
     today: _dt.date | None = None  # None: skip the rules that depend on the date (as `build` does)
     partition_horizon_months: int = 3
     exposed_schemas: tuple[str, ...] = ("public",)
+    # allow_destructive entries of the spec that the newest migration (`last_migration`) used up:
+    # read from its saved state by `schemagen lint`; `build` says so itself, outside the docs.
+    spent: tuple[str, ...] = ()
+    last_migration: str = ""
 
     @classmethod
     def from_settings(cls, settings: Any, today: _dt.date | None = None) -> Options:

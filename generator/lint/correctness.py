@@ -103,14 +103,14 @@ def _identifiers(schema: ir.Schema) -> Iterator[tuple[Key, str, str, str]]:
 
 @rule(
     "C305", "maxvalue-partition", WARNING,
-    why="A range partition that reaches MAXVALUE already holds every later value, so creating the next range partition fails with \"would overlap partition\" until its rows are moved out.",
-    hint="end the last partition at a bound and create the next ones ahead of time (C306 warns before they run out); for rows past the last one, a `default: true` partition keeps them without blocking the next range partition",
+    why="A range partition that reaches MAXVALUE already holds every later value: each later range partition must be split out of it, so the migration that adds one detaches it, moves its rows out and attaches it again, which takes longer (and locks the table longer) the more rows it has gathered.",
+    hint="end the last partition at a bound and create the next ones ahead of time (C306 warns before they run out); for rows past the last one, a `default: true` partition keeps them, and only the rows of a new range move out of it",
 )
 def maxvalue_partition(ctx: Context) -> Iterator[Finding]:
     for t in ctx.schema.tables:
         for p in t.partitions:
             if p.upper == "MAXVALUE":
-                yield ctx.finding("C305", ("partition", p.name), str(p.name), f"partition of {t.name} runs from {p.lower} to MAXVALUE: no later range partition can be created")
+                yield ctx.finding("C305", ("partition", p.name), str(p.name), f"partition of {t.name} runs from {p.lower} to MAXVALUE: every later range partition is split out of it, moving its rows")
 
 
 @rule(
@@ -211,3 +211,13 @@ def volatility_mislabelled(ctx: Context) -> Iterator[Finding]:
             continue
         label, volatility, node = worst
         yield ctx.finding("C310", ("function", f.name), ctx.function_label(f), f"function is declared {f.volatility.upper()} but calls {label} ({volatility})", at=("function_body", f.name), offset=node.location)
+
+
+@rule(
+    "C311", "spent-confirmation", WARNING,
+    why="An `allow_destructive` entry confirms the change of the one migration that used it; left in the spec it would confirm a later drop of an object of the same name (drop a column, add it again, remove it again), so it confirms nothing more and `schemagen build` refuses to write the next migration until it is removed.",
+    hint="remove the entry from allow_destructive; confirm a later change when it comes",
+)
+def spent_confirmation(ctx: Context) -> Iterator[Finding]:
+    for entry in ctx.options.spent:
+        yield ctx.finding("C311", ("allow_destructive", entry), entry, f"`{entry}` confirmed a change of migration {ctx.options.last_migration} and is spent")

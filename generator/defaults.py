@@ -1,0 +1,364 @@
+"""A column's DEFAULT, checked against its column before PostgreSQL sees it.
+
+PostgreSQL refuses a default that reads a column or holds a sub-query, an
+aggregate, a window or a set-returning function, and one whose constant its
+column's type does not accept (`'zzz'` for an enum without that value, `'abc'`
+or 42 for a boolean); a constant out of the column's range (99999 for a
+smallint, a string longer than a varchar(n)) is accepted when the table is
+created and fails when a row takes it, which is when a migration adds the
+column to a table that has rows. Both are found here, at the place in the
+fragment they are about.
+
+The value is judged where PostgreSQL's rules are plain: a constant (or a
+constant cast to a type) on a column of a built-in type of pgtypes.py or a spec
+enum, read as PostgreSQL 14 reads it (the oldest version schemagen writes for:
+`'0x1F'` and `'1_000'` are integers only since 16). Anything else (a function
+call, an operator, a date written with digits) is left to PostgreSQL. A later
+`domains:` section would judge a value as its base type, then its CHECK.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+from pglast import ast
+
+from . import errors, pgast, sqlparse
+
+INT_RANGES = {"int2": (-(2**15), 2**15 - 1), "int4": (-(2**31), 2**31 - 1), "int8": (-(2**63), 2**63 - 1), "oid": (0, 2**32 - 1)}
+FLOAT_MAX = {"float4": 3.4028234663852886e38, "float8": 1.7976931348623157e308}
+NUMBERS = {*INT_RANGES, "numeric", "float4", "float8"}
+TEXTS = {"text", "varchar", "bpchar"}
+DATES = {"date", "timestamp", "timestamptz"}
+# Words the date and time input functions take in place of digits.
+DATE_WORDS = {"epoch", "infinity", "-infinity", "+infinity", "now", "today", "tomorrow", "yesterday"}
+# Built-in functions PostgreSQL refuses in a DEFAULT (a spec function of that name is judged by PostgreSQL).
+AGGREGATES = {"count", "sum", "avg", "min", "max", "array_agg", "string_agg", "bool_and", "bool_or", "every", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "bit_and", "bit_or", "stddev", "variance"}
+SET_RETURNING = {"generate_series", "generate_subscripts", "unnest", "regexp_matches", "regexp_split_to_table", "json_array_elements", "jsonb_array_elements", "json_array_elements_text", "jsonb_array_elements_text", "json_each", "jsonb_each", "json_each_text", "jsonb_each_text", "json_object_keys", "jsonb_object_keys"}
+# What a few built-in functions return, and where PostgreSQL assigns a value of that type
+# (its implicit and assignment casts; any type also goes to a string column).
+RESULTS = {
+    "now": "timestamptz", "transaction_timestamp": "timestamptz", "statement_timestamp": "timestamptz", "clock_timestamp": "timestamptz",
+    "gen_random_uuid": "uuid", "random": "float8",
+}
+SQL_VALUE_RESULTS = {"SVFOP_CURRENT_DATE": "date", "SVFOP_CURRENT_TIMESTAMP": "timestamptz", "SVFOP_CURRENT_TIMESTAMP_N": "timestamptz", "SVFOP_LOCALTIMESTAMP": "timestamp", "SVFOP_LOCALTIMESTAMP_N": "timestamp"}
+ASSIGNABLE = {
+    "timestamptz": {"timestamptz", "timestamp", "date", "time", "timetz"},
+    "timestamp": {"timestamp", "timestamptz", "date", "time"},
+    "date": {"date", "timestamp", "timestamptz"},
+    "uuid": {"uuid"},
+    "float8": {"float8", "float4", "numeric", "int2", "int4", "int8"},
+}
+_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
+_DECIMAL = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+_NOT_A_NUMBER = {"nan"}
+_INFINITE = {"infinity", "+infinity", "-infinity", "inf", "+inf", "-inf"}
+_BOOL_WORDS = ("true", "false", "yes", "no")
+
+
+@dataclass(frozen=True)
+class Column:
+    """What a default is judged against: the column's type as resolve_base.column_type gives it."""
+
+    sql: str  # as the column spells it, for messages
+    base: str  # pglast's internal name (int4, varchar, ...) or "enum"
+    mods: tuple[int, ...] = ()
+    array_dims: int = 0
+    enum: str = ""  # of an enum column: the type's name as messages show it, and its values
+    enum_values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    offset: int | None  # into the fragment
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class _Value:
+    """A constant as PostgreSQL types it: `unknown` (a quoted literal, read by the column's
+    input function), number, bool, text (cast to a string type), named (cast to a type that
+    is not built in, such as an enum), other (cast to another built-in type)."""
+
+    kind: str
+    text: str
+    number: Decimal | None = None
+    base: str = ""  # of `named` and `other`: the type cast to
+
+
+def check(text: str, column: Column, spec_functions: frozenset[str]) -> tuple[Problem, ...]:
+    """What PostgreSQL would refuse in the DEFAULT `text` of `column`; `text` parses (sqlparse.expression)."""
+    return _check(text, column, spec_functions)
+
+
+@lru_cache(maxsize=4096)  # the same defaults recur on every table
+def _check(text: str, column: Column, spec_functions: frozenset[str]) -> tuple[Problem, ...]:
+    tree = sqlparse.expression(text)
+    start = len(sqlparse.EXPRESSION_PREFIX)
+    shape = [p for node in sqlparse.walk(tree) if (p := _shape(node, spec_functions, start)) is not None]
+    if shape:
+        return tuple(shape)
+    lead = len(text) - len(text.lstrip())  # the value is the whole fragment (pglast keeps no location of a constant)
+    value, problem = _constant(tree, lead, spec_functions)
+    if problem is not None:
+        return (problem,)
+    if value is None:
+        return ()  # not a constant: PostgreSQL judges it
+    problem = _assign(value, column, lead)
+    return () if problem is None else (problem,)
+
+
+def _offset(node: ast.Node, start: int) -> int | None:
+    location = getattr(node, "location", None)
+    return None if location is None or location < start else location - start
+
+
+def _shape(node: ast.Node, spec_functions: frozenset[str], start: int) -> Problem | None:
+    at = _offset(node, start)
+    if isinstance(node, ast.ColumnRef):
+        column = ".".join(str(f.sval) if isinstance(f, ast.String) else "*" for f in node.fields or ())
+        return Problem(at, errors.SQL_SHAPE, f'a DEFAULT cannot read a column ("{column}"): it is computed before the row exists (a trigger can compute it from the row)')
+    if isinstance(node, ast.SubLink):
+        return Problem(at, errors.SQL_SHAPE, "a DEFAULT cannot hold a sub-query (a function can run the query)")
+    if isinstance(node, ast.FuncCall):
+        name = pgast.strings(node.funcname)
+        qualified = ".".join(name)
+        if node.over is not None:
+            return Problem(at, errors.SQL_SHAPE, f"a DEFAULT cannot call the window function {qualified}()")
+        builtin = name[-1] not in spec_functions and (len(name) == 1 or name[0] == "pg_catalog")
+        if node.agg_star or node.agg_distinct or node.agg_order or node.agg_filter or (builtin and name[-1] in AGGREGATES):
+            return Problem(at, errors.SQL_SHAPE, f"a DEFAULT cannot call the aggregate {qualified}(): it has no rows to aggregate")
+        if builtin and name[-1] in SET_RETURNING:
+            return Problem(at, errors.SQL_SHAPE, f"a DEFAULT cannot call {qualified}(), which returns a set of rows")
+    return None
+
+
+def _constant(node: ast.Node, at: int, spec_functions: frozenset[str]) -> tuple[_Value | None, Problem | None]:
+    """The value of a constant, of a constant cast to a type, or the type of a call of a known
+    built-in function (kind `other`, its text the call); (None, None) for anything else."""
+    if isinstance(node, ast.A_Const):
+        if node.isnull:
+            return None, None
+        val = node.val
+        if isinstance(val, ast.Integer):
+            ival = pgast.present(val.ival)
+            return _Value("number", str(ival), Decimal(ival)), None
+        if isinstance(val, ast.Float):
+            number = Decimal(pgast.present(val.fval))
+            return _Value("number", format(number, "f"), number), None
+        if isinstance(val, ast.Boolean):
+            return _Value("bool", "true" if val.boolval else "false"), None
+        if isinstance(val, ast.String):
+            return _Value("unknown", pgast.present(val.sval)), None
+        return None, None
+    if isinstance(node, ast.FuncCall) and not node.args and node.funcname is not None:
+        name = pgast.strings(node.funcname)
+        if (len(name) == 1 or name[0] == "pg_catalog") and name[-1] in RESULTS and name[-1] not in spec_functions:
+            return _Value("other", f"{name[-1]}()", base=RESULTS[name[-1]]), None
+        return None, None
+    if isinstance(node, ast.SQLValueFunction) and node.op is not None and node.op.name in SQL_VALUE_RESULTS:
+        return _Value("other", node.op.name.removeprefix("SVFOP_").removesuffix("_N").lower(), base=SQL_VALUE_RESULTS[node.op.name]), None
+    if isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const) and isinstance(node.arg.val, ast.String):
+        target = _cast_target(pgast.present(node.typeName))
+        if target is None:
+            return None, None
+        literal = pgast.present(node.arg.val.sval)
+        problem = _input(literal, target, at, explicit=True)
+        if problem is not None:
+            return None, problem
+        return _typed(literal, target), None
+    return None, None
+
+
+def _cast_target(type_name: ast.TypeName) -> Column | None:
+    """The type a constant is cast to: a built-in one of pgtypes.py, or a type named otherwise
+    (`named:`; a cast to an enum is judged by an enum column of that name, with its values)."""
+    from .pgtypes import BASE_TYPES
+
+    names = pgast.strings(type_name.names)
+    mods = []
+    for mod in type_name.typmods or ():
+        if not (isinstance(mod, ast.A_Const) and isinstance(mod.val, ast.Integer)):
+            return None
+        mods.append(pgast.present(mod.val.ival))
+    dims = len(type_name.arrayBounds or ())
+    if len(names) == 1 or names[0] == "pg_catalog":
+        base = BASE_TYPES.get(names[-1])
+        if base is not None:
+            return Column(base.sql, names[-1], tuple(mods), dims)
+    return Column(".".join(names), "named:" + names[-1], (), dims)
+
+
+def _typed(literal: str, target: Column) -> _Value:
+    if target.array_dims:
+        return _Value("other", literal, base=target.base + "[]")
+    if target.base in NUMBERS:
+        return _Value("number", literal.strip(), _number(literal))
+    if target.base == "bool":
+        return _Value("bool", "true" if _bool(literal) else "false")
+    if target.base in TEXTS:
+        if target.mods and target.base != "text":  # an explicit cast to varchar(n) cuts, it does not fail
+            literal = literal[: target.mods[0]]
+        return _Value("text", literal)
+    if target.base.startswith("named:"):
+        return _Value("named", literal, base=target.base.removeprefix("named:"))
+    return _Value("other", literal, base=target.base)
+
+
+def _number(literal: str) -> Decimal | None:
+    try:
+        return Decimal(literal.strip())
+    except InvalidOperation:
+        return None
+
+
+def _assign(value: _Value, column: Column, at: int | None) -> Problem | None:
+    """What assigning `value` to the column does: PostgreSQL's assignment casts, then the column's modifiers."""
+    if value.kind == "unknown":
+        return _input(value.text, column, at, explicit=False)
+    if column.array_dims:
+        return None if value.kind == "other" else _mismatch(value, column, at)
+    if value.kind == "number":
+        if column.base in NUMBERS:
+            return _fits(value.number, value.text, column, at)
+        return _length(value.text, column, at) if column.base in TEXTS else _mismatch(value, column, at)
+    if value.kind == "bool":
+        if column.base == "bool":
+            return None
+        return _length(value.text, column, at) if column.base in TEXTS else _mismatch(value, column, at)
+    if value.kind == "text":
+        return _length(value.text, column, at) if column.base in TEXTS else _mismatch(value, column, at)
+    if value.kind == "named" and column.base == "enum" and column.enum == value.base:
+        return _input(value.text, column, at, explicit=False)
+    if value.kind == "other" and value.base in ASSIGNABLE and column.base not in ASSIGNABLE[value.base] | TEXTS:
+        return _mismatch(value, column, at)
+    return None  # another type: PostgreSQL judges the assignment
+
+
+def _mismatch(value: _Value, column: Column, at: int | None) -> Problem:
+    what = {"number": f"the number {value.text}", "bool": f"the boolean {value.text}", "text": "a text value"}.get(value.kind, f"a {value.base} value")
+    if column.array_dims:
+        hint = ""
+    elif column.base == "enum":
+        hint = f"; write one of its values, quoted: {_values(column)}"
+    elif column.base == "bool":
+        hint = " (write true or false)"
+    else:
+        hint = " (write it as a quoted literal of that type)" if value.kind in ("number", "bool") else ""
+    return Problem(at, errors.SQL_VALUE, f"the default is {what}, which PostgreSQL does not assign to a column of type {column.sql}{hint}")
+
+
+def _values(column: Column) -> str:
+    return ", ".join(f"'{v}'" for v in column.enum_values)
+
+
+def _input(literal: str, column: Column, at: int | None, *, explicit: bool) -> Problem | None:
+    """Whether the type's input function takes the quoted literal (and, unless cast explicitly, the column's modifiers)."""
+    base, shown = column.base, f"'{literal}'"
+    if column.array_dims:
+        return None  # array syntax: left to PostgreSQL
+    if base in INT_RANGES:
+        if not _INTEGER.fullmatch(literal):
+            since_16 = " (0x/0o/0b prefixes and _ separators need PostgreSQL 16)" if re.search(r"0[xob]|_", literal, re.IGNORECASE) else ""
+            return Problem(at, errors.SQL_VALUE, f"{shown} is not a valid {column.sql}{since_16}")
+        return _fits(Decimal(literal.strip()), shown, column, at)
+    if base == "numeric":
+        word = literal.strip().lower()
+        if word in _NOT_A_NUMBER or word in _INFINITE - {"inf", "+inf", "-inf"}:
+            if word in _INFINITE and column.mods:
+                return Problem(at, errors.SQL_VALUE, f"{shown} does not fit {column.sql}: a numeric with a precision cannot hold an infinite value")
+            return None
+        if not _DECIMAL.fullmatch(literal):
+            return Problem(at, errors.SQL_VALUE, f"{shown} is not a valid {column.sql}")
+        return _fits(Decimal(literal.strip()), shown, column, at)
+    if base in FLOAT_MAX:
+        word = literal.strip().lower()
+        if word in _NOT_A_NUMBER or word in _INFINITE:
+            return None
+        if not _DECIMAL.fullmatch(literal):
+            return Problem(at, errors.SQL_VALUE, f"{shown} is not a valid {column.sql}")
+        return _fits(Decimal(literal.strip()), shown, column, at)
+    if base == "bool":
+        return None if _bool(literal) is not None else Problem(at, errors.SQL_VALUE, f"{shown} is not a valid boolean (write true or false)")
+    if base in TEXTS:
+        return None if explicit else _length(literal, column, at)
+    if base == "uuid":
+        return None if _uuid(literal) else Problem(at, errors.SQL_VALUE, f"{shown} is not a valid uuid")
+    if base == "enum":
+        if literal in column.enum_values:
+            return None
+        return Problem(at, errors.SQL_VALUE, f"{shown} is not a value of enum {column.enum}; its values are {_values(column)}")
+    if base in ("json", "jsonb"):
+        return None if _json(literal, base) else Problem(at, errors.SQL_VALUE, f"{shown} is not valid {base}")
+    if base in DATES and re.fullmatch(r"\s*[A-Za-z]+\s*", literal) and literal.strip().lower() not in DATE_WORDS:
+        return Problem(at, errors.SQL_VALUE, f"{shown} is not a valid {column.sql}")  # one word, not a date: no digits, not `today`
+    return None
+
+
+def _fits(number: Decimal | None, shown: str, column: Column, at: int | None) -> Problem | None:
+    """Whether a number fits the column (an integer column rounds it, half away from zero, as PostgreSQL does)."""
+    if number is None:
+        return None
+    base = column.base
+    if base in INT_RANGES:
+        lo, hi = INT_RANGES[base]
+        rounded = number.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        if not lo <= rounded <= hi:
+            return Problem(at, errors.SQL_VALUE, f"{shown} is out of range for {column.sql} ({lo} to {hi})")
+    elif base == "numeric" and column.mods:
+        precision, scale = column.mods[0], column.mods[1] if len(column.mods) > 1 else 0
+        rounded = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP) if scale >= 0 else number
+        digits = len(format(abs(rounded).to_integral_value(rounding="ROUND_DOWN"), "f").lstrip("0"))
+        if digits > precision - scale:
+            return Problem(at, errors.SQL_VALUE, f"{shown} does not fit {column.sql}: at most {precision - scale} digit(s) before the decimal point")
+    elif base in FLOAT_MAX:
+        value = float(number)
+        if math.isinf(value) or abs(value) > FLOAT_MAX[base] or (number != 0 and value == 0) or (base == "float4" and number != 0 and abs(value) < 1.401298464324817e-45):
+            return Problem(at, errors.SQL_VALUE, f"{shown} is out of range for {column.sql}")
+    return None
+
+
+def _length(text: str, column: Column, at: int | None) -> Problem | None:
+    """A string for a varchar(n) or char(n) column: longer is an error, unless what is over is spaces."""
+    if column.base in ("varchar", "bpchar") and column.mods and len(text.rstrip(" ")) > column.mods[0]:
+        return Problem(at, errors.SQL_VALUE, f"'{text}' is longer than {column.sql} allows ({len(text.rstrip(' '))} characters)")
+    return None
+
+
+def _bool(literal: str) -> bool | None:
+    """PostgreSQL's boolean input (parse_bool): a prefix of true/false/yes/no, on/off, 1/0, any case, trimmed."""
+    word = literal.strip().lower()
+    if word in ("1", "on"):
+        return True
+    if word in ("0", "of", "off"):
+        return False
+    for w in _BOOL_WORDS:
+        if word and w.startswith(word):
+            return w in ("true", "yes")
+    return None
+
+
+def _uuid(literal: str) -> bool:
+    """PostgreSQL's uuid input: 32 hex digits, a hyphen allowed after any group of four, optionally in braces."""
+    text = literal[1:-1] if literal.startswith("{") and literal.endswith("}") else literal
+    if text.startswith("-") or text.endswith("-") or "--" in text:
+        return False
+    groups = text.split("-")
+    return all(re.fullmatch(r"[0-9a-fA-F]+", g) and len(g) % 4 == 0 for g in groups) and sum(map(len, groups)) == 32
+
+
+def _json(literal: str, base: str) -> bool:
+    def refuse(word: str) -> None:
+        raise ValueError(word)  # NaN and Infinity: JSON has no such numbers
+
+    try:
+        json.loads(literal, parse_constant=refuse)
+    except ValueError:
+        return False
+    return not (base == "jsonb" and "\\u0000" in literal)  # jsonb cannot hold a NUL
