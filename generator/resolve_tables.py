@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from . import bounds, defaults, errors, ir, names, pgtypes, quoting, spec, sqlparse
+from . import bounds, defaults, errors, ir, names, quoting, spec, sqlparse
 from .ir import Name
 from .resolve_base import Where
 from .resolve_policies import PolicyResolver
