@@ -56,6 +56,9 @@ class Written:
 def read(settings: Settings) -> list[Written]:
     """The migrations in the output directory, oldest first; errors if one was edited or is missing."""
     out = settings.out_dir
+    if (out / MIGRATIONS).exists() and not (out / MIGRATIONS).is_dir():
+        shown = display_path(out / MIGRATIONS)
+        raise errors.SpecError([errors.Diagnostic(shown, 1, 1, errors.MIGRATION_MISSING, "a file, where the directory of migrations belongs: move it away (and restore the directory from version control if it held migrations)")])
     recorded = writer.recorded(out)
     diags: list[errors.Diagnostic] = []
     present = sorted(p.relative_to(out).as_posix() for p in (out / MIGRATIONS).glob("*") if p.is_file() and not p.name.startswith("."))
