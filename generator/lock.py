@@ -81,9 +81,10 @@ def held(out_dir: Path, *, exclusive: bool, waiting: Callable[[str], None] | Non
             told = True
         time.sleep(POLL)
     try:
-        if exclusive:
+        if exclusive:  # who holds it, for the message of a run that waits
             os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            os.lseek(fd, 0, os.SEEK_SET)
         yield
     finally:
         _release(fd, path)
@@ -99,7 +100,7 @@ def _same_file(fd: int, path: Path) -> bool:
 
 def _holder(fd: int) -> str:
     try:
-        pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        pid = os.read(fd, 32).decode("ascii", "replace").strip()
     except OSError:  # pragma: no cover - Windows cannot read a locked region
         return "another schemagen"
     return f"schemagen (pid {pid})" if pid.isdigit() else "another schemagen"
