@@ -128,9 +128,15 @@ def _not_text(value: Any, text: str) -> str:
 def _unknown_key_hint(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     """The key the user probably meant, or why a flow mapping cut a value in two."""
     key = str(loc[-1])
+    if key == "<<":
+        return "; YAML merge keys (<<: *anchor) are not read: write the keys out, or reuse a whole mapping with an alias"
     parent: Any = data
     for part in loc[:-1]:
-        parent = parent[part] if isinstance(parent, (dict, list)) else None
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            parent = None
+            break
     if isinstance(parent, dict) and key.count(")") > key.count("("):
         # `{type: numeric(10,2)}`: in a flow mapping the comma ends the value, leaving a key "2)"
         for name, value in parent.items():
