@@ -390,7 +390,7 @@ def _stage_seconds(tmp_path: Path, n: int) -> dict[str, float]:
             laps.append(("sql", time.process_time()))
             render_models.render(schema)
             laps.append(("models", time.process_time()))
-            render_docs.docs_outputs(schema, "migrations/0001_wide.sql")
+            render_docs.docs_outputs(schema, ["migrations/0001_wide.sql"])
             laps.append(("docs", time.process_time()))
             lint.lint(schema, origins)
             laps.append(("lint", time.process_time()))
