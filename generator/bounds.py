@@ -23,10 +23,18 @@ from typing import Any
 
 # The comparable kind of each key type; any other type is compared as text.
 KINDS = {
-    "int2": "integer", "int4": "integer", "int8": "integer",
-    "numeric": "numeric", "float4": "numeric", "float8": "numeric",
-    "date": "date", "timestamp": "timestamp", "timestamptz": "timestamptz",
-    "text": "text", "varchar": "text", "bpchar": "text",
+    "int2": "integer",
+    "int4": "integer",
+    "int8": "integer",
+    "numeric": "numeric",
+    "float4": "numeric",
+    "float8": "numeric",
+    "date": "date",
+    "timestamp": "timestamp",
+    "timestamptz": "timestamptz",
+    "text": "text",
+    "varchar": "text",
+    "bpchar": "text",
 }
 LOWEST, HIGHEST = 0, 2  # ranks of MINVALUE / -infinity and MAXVALUE / infinity around every value (rank 1)
 
@@ -69,7 +77,9 @@ def _typed(word: str, kind: str) -> Bound:
         number = Decimal(word)
         if number.is_nan():
             raise ValueError(word)
-        return Bound(1 if number.is_finite() else (HIGHEST if number > 0 else LOWEST), number if number.is_finite() else 0)
+        return Bound(
+            1 if number.is_finite() else (HIGHEST if number > 0 else LOWEST), number if number.is_finite() else 0
+        )
     if kind in ("date", "timestamp", "timestamptz"):
         infinite = {"infinity": HIGHEST, "+infinity": HIGHEST, "-infinity": LOWEST}.get(word.lower())
         if infinite is not None:

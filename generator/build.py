@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 class Result:
     schema: ir.Schema
     outputs: dict[str, str]  # relative to the output directory
-    notes: list[str] = field(default_factory=list)  # worth telling, not errors (e.g. CHECKs the models leave to the database)
+    notes: list[str] = field(
+        default_factory=list
+    )  # worth telling, not errors (e.g. CHECKs the models leave to the database)
     findings: tuple[Finding, ...] = ()  # lint findings that do not depend on the date
 
 
@@ -48,7 +50,9 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
     models = render_models.render(schema)
     if models.problems:
         raise errors.SpecError([locate.diagnostic(files, p.module, p.path, p.code, p.message) for p in models.problems])
-    migrations, newest = chain.outputs(settings, schema, files, migration_name)  # the docs list every migration, newest last
+    migrations, newest = chain.outputs(
+        settings, schema, files, migration_name
+    )  # the docs list every migration, newest last
     outputs = {
         **migrations,
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
@@ -67,6 +71,9 @@ def doc_findings(findings: list[Finding], files: list[loader.LoadedFile]) -> lis
     from .lint import SEVERITIES
 
     module_of = {f.pos.file: f.module for f in files}
-    active = sorted((f for f in findings if f.suppressed is None), key=lambda f: (SEVERITIES.index(f.severity), f.rule, f.object))
-    return [DocFinding(module_of.get(f.file, ""), f.severity, f"{f.rule} {f.name}", f.object, f.message) for f in active]
-
+    active = sorted(
+        (f for f in findings if f.suppressed is None), key=lambda f: (SEVERITIES.index(f.severity), f.rule, f.object)
+    )
+    return [
+        DocFinding(module_of.get(f.file, ""), f.severity, f"{f.rule} {f.name}", f.object, f.message) for f in active
+    ]

@@ -34,7 +34,9 @@ class Written:
     stem: str
     files: dict[str, str]  # path relative to the output directory -> text, exactly as on disk
     shown: str = ""  # the state file as errors name it
-    saved: dict[str, Any] | None = field(default=None, repr=False, compare=False)  # the state's JSON, kept for the newest only
+    saved: dict[str, Any] | None = field(
+        default=None, repr=False, compare=False
+    )  # the state's JSON, kept for the newest only
 
     @functools.cached_property
     def state(self) -> ir.Schema:
@@ -45,12 +47,16 @@ class Written:
         try:
             return ir.Schema.from_json(data)
         except (ValueError, TypeError, KeyError) as exc:
-            raise errors.SpecError([errors.Diagnostic(self.shown or rel, 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}")]) from None
+            raise errors.SpecError(
+                [errors.Diagnostic(self.shown or rel, 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}")]
+            ) from None
 
     @property
     def confirmed(self) -> tuple[str, ...]:
         """The allow_destructive entries this migration used up (ir.Schema.confirmed)."""
-        return confirmed_in(self.saved if self.saved is not None else json.loads(self.files[f"{MIGRATIONS}/{self.stem}.state.json"]))
+        return confirmed_in(
+            self.saved if self.saved is not None else json.loads(self.files[f"{MIGRATIONS}/{self.stem}.state.json"])
+        )
 
     def describes(self, schema: ir.Schema) -> bool:
         """Whether `schema`, its version, name and intent aside, is this migration's state
@@ -63,27 +69,79 @@ def read(settings: Settings) -> list[Written]:
     out = settings.out_dir
     if (out / MIGRATIONS).exists() and not (out / MIGRATIONS).is_dir():
         shown = display_path(out / MIGRATIONS)
-        raise errors.SpecError([errors.Diagnostic(shown, 1, 1, errors.MIGRATION_MISSING, "a file, where the directory of migrations belongs: move it away (and restore the directory from version control if it held migrations)")])
+        raise errors.SpecError(
+            [
+                errors.Diagnostic(
+                    shown,
+                    1,
+                    1,
+                    errors.MIGRATION_MISSING,
+                    "a file, where the directory of migrations belongs: move it away (and restore the directory from version control if it held migrations)",
+                )
+            ]
+        )
     recorded = writer.recorded(out)
     diags: list[errors.Diagnostic] = []
-    present = sorted(p.relative_to(out).as_posix() for p in (out / MIGRATIONS).glob("*") if p.is_file() and not p.name.startswith("."))
-    if present and not recorded:  # without the checksums nothing proves a migration unedited: refuse rather than trust them
+    present = sorted(
+        p.relative_to(out).as_posix()
+        for p in (out / MIGRATIONS).glob("*")
+        if p.is_file() and not p.name.startswith(".")
+    )
+    if (
+        present and not recorded
+    ):  # without the checksums nothing proves a migration unedited: refuse rather than trust them
         manifest = display_path(out / writer.MANIFEST)
-        raise errors.SpecError([errors.Diagnostic(manifest, 1, 1, errors.MIGRATION_EDITED, f"{writer.MANIFEST} is missing or unreadable, so the migrations cannot be checked for hand edits: restore it from version control (git checkout -- {manifest})")])
+        raise errors.SpecError(
+            [
+                errors.Diagnostic(
+                    manifest,
+                    1,
+                    1,
+                    errors.MIGRATION_EDITED,
+                    f"{writer.MANIFEST} is missing or unreadable, so the migrations cannot be checked for hand edits: restore it from version control (git checkout -- {manifest})",
+                )
+            ]
+        )
     for rel in sorted(set(recorded) | set(present)):
         if not rel.startswith(MIGRATIONS + "/"):
             continue
         shown = display_path(out / rel)
         if rel not in present:
-            diags.append(errors.Diagnostic(shown, 1, 1, errors.MIGRATION_MISSING, "migration file is missing: migrations are never removed (restore it from version control)"))
+            diags.append(
+                errors.Diagnostic(
+                    shown,
+                    1,
+                    1,
+                    errors.MIGRATION_MISSING,
+                    "migration file is missing: migrations are never removed (restore it from version control)",
+                )
+            )
         elif rel not in recorded:
-            diags.append(errors.Diagnostic(shown, 1, 1, errors.MIGRATION_EDITED, "file is not in manifest.json, so nothing proves schemagen wrote it unedited: if it was put here by hand, or by a build this version could not recover, and no database has run it, remove it and build again; otherwise restore manifest.json from version control"))
+            diags.append(
+                errors.Diagnostic(
+                    shown,
+                    1,
+                    1,
+                    errors.MIGRATION_EDITED,
+                    "file is not in manifest.json, so nothing proves schemagen wrote it unedited: if it was put here by hand, or by a build this version could not recover, and no database has run it, remove it and build again; otherwise restore manifest.json from version control",
+                )
+            )
         elif rel in recorded and writer.digest_bytes((out / rel).read_bytes()) != recorded[rel]:
-            diags.append(errors.Diagnostic(shown, 1, 1, errors.MIGRATION_EDITED, "migration was edited by hand (its checksum differs from manifest.json): a written migration never changes; restore it and change the spec instead"))
+            diags.append(
+                errors.Diagnostic(
+                    shown,
+                    1,
+                    1,
+                    errors.MIGRATION_EDITED,
+                    "migration was edited by hand (its checksum differs from manifest.json): a written migration never changes; restore it and change the spec instead",
+                )
+            )
     if diags:
         raise errors.SpecError(diags)
     result = []
-    newest: tuple[int, dict[str, Any]] | None = None  # only the newest state's JSON is kept (one a migration: long chains)
+    newest: tuple[int, dict[str, Any]] | None = (
+        None  # only the newest state's JSON is kept (one a migration: long chains)
+    )
     for rel in present:
         if not rel.endswith(".state.json"):
             continue
@@ -95,7 +153,13 @@ def read(settings: Settings) -> list[Written]:
             if not isinstance(version, int) or not isinstance(name, str):
                 raise TypeError("version must be a number and name a string")
         except (ValueError, TypeError, KeyError) as exc:
-            raise errors.SpecError([errors.Diagnostic(display_path(out / rel), 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}")]) from None
+            raise errors.SpecError(
+                [
+                    errors.Diagnostic(
+                        display_path(out / rel), 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}"
+                    )
+                ]
+            ) from None
         if newest is None or version > newest[0]:
             newest = (version, saved)
         del saved
@@ -105,18 +169,40 @@ def read(settings: Settings) -> list[Written]:
             if (out / path).is_file():
                 files[path] = (out / path).read_bytes().decode("utf-8")
         if f"{MIGRATIONS}/{stem}.sql" not in files:
-            raise errors.SpecError([errors.Diagnostic(display_path(out / rel), 1, 1, errors.MIGRATION_MISSING, f"state without its migration {stem}.sql")])
+            raise errors.SpecError(
+                [
+                    errors.Diagnostic(
+                        display_path(out / rel),
+                        1,
+                        1,
+                        errors.MIGRATION_MISSING,
+                        f"state without its migration {stem}.sql",
+                    )
+                ]
+            )
         result.append(Written(version, name, stem, files, display_path(out / rel)))
     result.sort(key=lambda w: w.version)
     if result and newest is not None:
         result[-1] = dataclasses.replace(result[-1], saved=newest[1])
     for a, b in itertools.pairwise(result):
         if a.version == b.version:
-            raise errors.SpecError([errors.Diagnostic(display_path(out / MIGRATIONS / f"{b.stem}.sql"), 1, 1, errors.MIGRATION, f"two migrations are numbered {a.version} ({a.stem}, {b.stem})")])
+            raise errors.SpecError(
+                [
+                    errors.Diagnostic(
+                        display_path(out / MIGRATIONS / f"{b.stem}.sql"),
+                        1,
+                        1,
+                        errors.MIGRATION,
+                        f"two migrations are numbered {a.version} ({a.stem}, {b.stem})",
+                    )
+                ]
+            )
     return result
 
 
-def outputs(settings: Settings, schema: ir.Schema, files: list[LoadedFile], name: str | None) -> tuple[dict[str, str], str]:
+def outputs(
+    settings: Settings, schema: ir.Schema, files: list[LoadedFile], name: str | None
+) -> tuple[dict[str, str], str]:
     """Every migration file: the written ones as they are, and the next one if the spec changed;
     and the path of the newest migration (the one whose state the spec describes)."""
     from . import render_sql
@@ -134,7 +220,9 @@ def outputs(settings: Settings, schema: ir.Schema, files: list[LoadedFile], name
     return result | nxt, newest.removesuffix(".state.json") + ".sql"
 
 
-def next_migration(settings: Settings, last: Written, schema: ir.Schema, files: list[LoadedFile], name: str | None) -> dict[str, str]:
+def next_migration(
+    settings: Settings, last: Written, schema: ir.Schema, files: list[LoadedFile], name: str | None
+) -> dict[str, str]:
     if not schema.intent.renames and last.describes(schema):
         return {}  # what diff.migration finds for an unchanged spec, without decoding the last state
     from . import diff, intent
@@ -143,16 +231,29 @@ def next_migration(settings: Settings, last: Written, schema: ir.Schema, files: 
     # An entry the last migration used confirms nothing more: left in the spec, it would
     # silently confirm a later, unrelated change of the same object (drop, re-add, drop).
     spent = frozenset(schema.intent.allow_destructive) & frozenset(last.confirmed)
-    fresh = dataclasses.replace(schema, intent=dataclasses.replace(schema.intent, allow_destructive=tuple(e for e in schema.intent.allow_destructive if e not in spent)))
-    migration = diff.migration(last.state, fresh, number=version, name=name, previous=last.stem, sources=[f.source for f in files], spent=spent)
+    fresh = dataclasses.replace(
+        schema,
+        intent=dataclasses.replace(
+            schema.intent, allow_destructive=tuple(e for e in schema.intent.allow_destructive if e not in spent)
+        ),
+    )
+    migration = diff.migration(
+        last.state, fresh, number=version, name=name, previous=last.stem, sources=[f.source for f in files], spent=spent
+    )
     if migration.empty:
         return {}  # spent entries are only reported (spent_notes) while no migration is written
     diags = [intent.locate(r, files) for r in migration.refusals]
-    diags += [d for d, entry in intent.spent_entries(files, spent, last.stem) if not any(f"`{entry}`" in r.message for r in migration.refusals)]
+    diags += [
+        d
+        for d, entry in intent.spent_entries(files, spent, last.stem)
+        if not any(f"`{entry}`" in r.message for r in migration.refusals)
+    ]
     if diags:
         raise errors.SpecError(diags)
     stem = settings.migration_stem(version, migration.name)
-    state = dataclasses.replace(schema, version=version, name=migration.name, intent=ir.Intent(), confirmed=migration.confirmed)
+    state = dataclasses.replace(
+        schema, version=version, name=migration.name, intent=ir.Intent(), confirmed=migration.confirmed
+    )
     return {
         f"{MIGRATIONS}/{stem}.sql": migration.up,
         f"{MIGRATIONS}/{stem}.down.sql": migration.down,
@@ -201,7 +302,11 @@ def state_json(schema: ir.Schema) -> str:
     written faster by jsonout.py (12 MB for 1,000 tables).
     """
     # `confirmed` only when the migration used a confirmation: the states of others keep their bytes.
-    state = {f.name: getattr(schema, f.name) for f in dataclasses.fields(schema) if f.name != "intent" and (f.name != "confirmed" or schema.confirmed)}
+    state = {
+        f.name: getattr(schema, f.name)
+        for f in dataclasses.fields(schema)
+        if f.name != "intent" and (f.name != "confirmed" or schema.confirmed)
+    }
     return jsonout.dumps(state, indent=1) + "\n"
 
 
@@ -220,11 +325,18 @@ def discard(settings: Settings, which: str) -> list[str]:
     wanted = which.removesuffix(".sql").removesuffix(".down").removesuffix(".state.json")
     named = wanted == newest.stem or (wanted.isdigit() and int(wanted) == newest.version)
     if not named:
-        known = next((w for w in chain if wanted in (w.stem, str(w.version)) or (wanted.isdigit() and int(wanted) == w.version)), None)
+        known = next(
+            (w for w in chain if wanted in (w.stem, str(w.version)) or (wanted.isdigit() and int(wanted) == w.version)),
+            None,
+        )
         why = f"{known.stem} is not the newest migration" if known else f'no migration is named "{which}"'
         raise click.UsageError(f"{why}; only the newest, {newest.stem}, can be discarded (one at a time)")
     out = settings.out_dir
     recorded = writer.recorded(out)
     gone = sorted(newest.files)
-    writer.commit(out, {writer.MANIFEST: writer.manifest_text({rel: digest for rel, digest in recorded.items() if rel not in gone})}, gone)
+    writer.commit(
+        out,
+        {writer.MANIFEST: writer.manifest_text({rel: digest for rel, digest in recorded.items() if rel not in gone})},
+        gone,
+    )
     return gone

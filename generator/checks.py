@@ -98,7 +98,9 @@ class DatabaseOnly:
     reason: str
 
 
-def translate(con: ir.Constraint, table: ir.Table, enums: dict[ir.Name, ir.Enum], fields: dict[str, str]) -> Check | DatabaseOnly:
+def translate(
+    con: ir.Constraint, table: ir.Table, enums: dict[ir.Name, ir.Enum], fields: dict[str, str]
+) -> Check | DatabaseOnly:
     assert con.check is not None
     sql = " ".join(con.check.split())
     try:
@@ -164,7 +166,9 @@ class _Translator:
             for item in items:
                 self.comparable(x, "==", item)
             member = (op == "=") == want
-            tuple_value = Value(pyexpr.tuple_of([i.expr for i in items]), x.family, tuple(c for i in items for c in i.columns))
+            tuple_value = Value(
+                pyexpr.tuple_of([i.expr for i in items]), x.family, tuple(c for i in items for c in i.columns)
+            )
             return Compare(x, "in" if member else "not in", tuple_value)
         raise Untranslatable(_describe(node))
 
@@ -180,13 +184,19 @@ class _Translator:
                 raise Untranslatable("it compares numeric with floating point")
             return
         allowed = _EQUAL if op in ("==", "!=") else _ORDERED
-        strings = {a, b} <= {"text", "string"} or (a.startswith("enum:") and b in (a, "string")) or (b.startswith("enum:") and a == "string")
+        strings = (
+            {a, b} <= {"text", "string"}
+            or (a.startswith("enum:") and b in (a, "string"))
+            or (b.startswith("enum:") and a == "string")
+        )
         if op in ("==", "!=") and strings:
             return
         if a == b and a in allowed:
             return
         what = "orders" if op not in ("==", "!=") else "compares"
-        raise Untranslatable(f"it {what} {_family_text(a)} with {_family_text(b)}, which Python does not do as PostgreSQL does")
+        raise Untranslatable(
+            f"it {what} {_family_text(a)} with {_family_text(b)}, which Python does not do as PostgreSQL does"
+        )
 
     # -- values
     def value(self, node: ast.Node) -> Value:
@@ -202,13 +212,21 @@ class _Translator:
             if op == "-" and node.lexpr is None:
                 operand = self.value(pgast.node(node.rexpr))
                 self.arithmetic(operand, operand, op)
-                return Value(pyexpr.Unary(pyexpr.UNARY, "-", pyexpr.wrap(operand.expr, pyexpr.UNARY)), operand.family, operand.columns)
+                return Value(
+                    pyexpr.Unary(pyexpr.UNARY, "-", pyexpr.wrap(operand.expr, pyexpr.UNARY)),
+                    operand.family,
+                    operand.columns,
+                )
             if op in ("+", "-", "*") and node.lexpr is not None:
                 left, right = self.value(node.lexpr), self.value(pgast.node(node.rexpr))
                 family = self.arithmetic(left, right, op)
                 prec = pyexpr.MUL if op == "*" else pyexpr.ADD
                 return Value(pyexpr.chain(prec, [left.expr, right.expr], [op]), family, left.columns + right.columns)
-        if isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const) and isinstance(node.arg.val, ast.String):
+        if (
+            isinstance(node, ast.TypeCast)
+            and isinstance(node.arg, ast.A_Const)
+            and isinstance(node.arg.val, ast.String)
+        ):
             type_name = pgast.present(node.typeName)
             target = pgast.strings(type_name.names)
             enum = self.enums.get(ir.Name(target[0] if len(target) == 2 else "public", target[-1]))
@@ -271,7 +289,9 @@ def _family(col: ir.Column) -> str:
 def _family_text(family: str) -> str:
     if family.startswith("enum:"):
         return f"enum {family[5:].removeprefix('public.')}"
-    return {"string": "a text constant", "text": "text", "int": "an integer", "decimal": "a numeric"}.get(family, family)
+    return {"string": "a text constant", "text": "text", "int": "an integer", "decimal": "a numeric"}.get(
+        family, family
+    )
 
 
 def _describe(node: ast.Node) -> str:

@@ -50,7 +50,10 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except OSError as exc:  # a full disk or a read-only directory is not a bug in schemagen
             where = f" {exc.filename}" if exc.filename else ""
-            click.echo(f"schemagen: cannot write{where}: {exc.strerror or exc}; generated files were left as they were", err=True)
+            click.echo(
+                f"schemagen: cannot write{where}: {exc.strerror or exc}; generated files were left as they were",
+                err=True,
+            )
             sys.exit(EXIT_USER_ERROR)
         except Exception:  # noqa: BLE001 - the last resort on purpose: a bug in schemagen, said so with the traceback for the report
             traceback.print_exc()
@@ -63,8 +66,12 @@ def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-spec_option = click.option("--spec", "spec_dir", metavar="DIR", help="Spec directory (default: [tool.schemagen] spec_dir, else spec/).")
-out_option = click.option("--out", "out_dir", metavar="DIR", help="Output directory (default: [tool.schemagen] out_dir, else generated/).")
+spec_option = click.option(
+    "--spec", "spec_dir", metavar="DIR", help="Spec directory (default: [tool.schemagen] spec_dir, else spec/)."
+)
+out_option = click.option(
+    "--out", "out_dir", metavar="DIR", help="Output directory (default: [tool.schemagen] out_dir, else generated/)."
+)
 
 
 class _Group(click.Group):
@@ -102,8 +109,17 @@ def main() -> None:
 @main.command()
 @spec_option
 @out_option
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 and list the stale files if the output directory differs from what would be generated.")
-@click.option("--name", "migration_name", metavar="NAME", help="Name of the next migration when the spec changed (default: derived from the change); lowercase letters, digits and _.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 and list the stale files if the output directory differs from what would be generated.",
+)
+@click.option(
+    "--name",
+    "migration_name",
+    metavar="NAME",
+    help="Name of the next migration when the spec changed (default: derived from the change); lowercase letters, digits and _.",
+)
 @_guarded
 def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name: str | None) -> None:
     """Generate every artifact from the spec into the output directory.
@@ -138,12 +154,19 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name
             for rel in left:
                 click.echo(f"left by an interrupted build: {shown}/{rel}", err=True)
             if stale or left:
-                click.echo(f"schemagen: {len(stale) + len(left)} generated file(s) out of date; run `schemagen build`", err=True)
+                click.echo(
+                    f"schemagen: {len(stale) + len(left)} generated file(s) out of date; run `schemagen build`",
+                    err=True,
+                )
                 sys.exit(EXIT_USER_ERROR)
             click.echo(f"{shown}/ is up to date ({len(outputs)} files)")
             return
         touched = writer.write(out, outputs)
-    click.echo(f"wrote {len(touched)} of {len(outputs)} files in {shown}/" if touched else f"{shown}/ is up to date ({len(outputs)} files)")
+    click.echo(
+        f"wrote {len(touched)} of {len(outputs)} files in {shown}/"
+        if touched
+        else f"{shown}/ is up to date ({len(outputs)} files)"
+    )
     _lint_summary(result.findings)
 
 
@@ -184,21 +207,38 @@ def _locked(out: Any, *, exclusive: bool) -> Iterator[None]:
         with lock.held(out, exclusive=exclusive, waiting=waiting):
             yield
     except lock.Busy as exc:
-        click.echo(f"schemagen: {_shown(out)}/ is still in use by {exc} after {lock.timeout():g} s (SCHEMAGEN_LOCK_TIMEOUT); nothing was written: run again when it has finished", err=True)
+        click.echo(
+            f"schemagen: {_shown(out)}/ is still in use by {exc} after {lock.timeout():g} s (SCHEMAGEN_LOCK_TIMEOUT); nothing was written: run again when it has finished",
+            err=True,
+        )
         sys.exit(EXIT_USER_ERROR)
 
 
 def _lint_summary(findings: Any) -> None:
     from .lint import report
 
-    click.echo(f"lint: {report.summary(findings)}" + ("; `schemagen lint` shows them" if report.active(findings) else ""))
+    click.echo(
+        f"lint: {report.summary(findings)}" + ("; `schemagen lint` shows them" if report.active(findings) else "")
+    )
 
 
 @main.command()
 @spec_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "markdown"]), default="text", show_default=True, help="Output format; markdown only with --list-rules.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format; markdown only with --list-rules.",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="The date the partition horizon is measured from (default: today).")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="The date the partition horizon is measured from (default: today).",
+)
 @click.option("--list-rules", is_flag=True, help="Print every rule with its id, default severity and why it matters.")
 @_guarded
 def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: bool) -> None:
@@ -216,7 +256,12 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
     from .lint import lint as run_lint
 
     if list_rules:
-        listing = {"text": report.rules_text, "json": report.rules_json, "github": report.rules_text, "markdown": report.rules_markdown}[fmt]
+        listing = {
+            "text": report.rules_text,
+            "json": report.rules_json,
+            "github": report.rules_text,
+            "markdown": report.rules_markdown,
+        }[fmt]
         click.echo(listing(), nl=False)
         return
     if fmt == "markdown":
@@ -231,7 +276,9 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
         from .chain import newest_confirmed
 
         stem, confirmed = newest_confirmed(settings)
-        options = replace(options, spent=tuple(e for e in schema.intent.allow_destructive if e in confirmed), last_migration=stem)
+        options = replace(
+            options, spent=tuple(e for e in schema.intent.allow_destructive if e in confirmed), last_migration=stem
+        )
     findings = run_lint(schema, origins, options)
     if fmt == "json":
         docs_page = os.path.relpath(settings.out_dir / "docs" / "lint-rules.md", settings.root).replace(os.sep, "/")

@@ -24,7 +24,9 @@ from .sqlparse import EXPRESSION_PREFIX
 # Columns every table has (https://www.postgresql.org/docs/current/ddl-system-columns.html).
 SYSTEM_COLUMNS = frozenset({"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})
 _START = len(EXPRESSION_PREFIX)
-_SELECT_DONE = frozenset({"fromClause", "withClause", "op", "larg", "rarg"})  # a SELECT's parts resolved before its scope
+_SELECT_DONE = frozenset(
+    {"fromClause", "withClause", "op", "larg", "rarg"}
+)  # a SELECT's parts resolved before its scope
 _FUNCTION_DONE = frozenset({"alias", "coldeflist"})
 # Parts of a tree that never hold a column reference: not worth a visit (policies are walked on every table).
 _NO_COLUMNS = frozenset({"A_Const", "funcname", "name", "typeName", "TypeName", "alias"})
@@ -83,7 +85,9 @@ def policy_needs(tree: dict[str, Any], table: Name, columns_of: Columns) -> Need
     return Needs(tuple(walker.problems), tuple(walker.needs), frozenset(walker.from_names))
 
 
-def trigger_when(tree: dict[str, Any], table: Name, columns: frozenset[str], events: tuple[str, ...], row: bool) -> list[Problem]:
+def trigger_when(
+    tree: dict[str, Any], table: Name, columns: frozenset[str], events: tuple[str, ...], row: bool
+) -> list[Problem]:
     """What PostgreSQL refuses in a trigger's WHEN: a column other than NEW.c / OLD.c, an unknown
     column, OLD in an INSERT trigger or NEW in a DELETE one, columns in a statement trigger, a sub-query."""
     problems: list[Problem] = []
@@ -99,17 +103,43 @@ def trigger_when(tree: dict[str, Any], table: Name, columns: frozenset[str], eve
         row_name = fields[0] if fields and fields[0] in ("new", "old") else None
         if row_name is None:
             written = ".".join(f or "*" for f in fields)
-            problems.append(Problem(offset, errors.SQL_SHAPE, f'"{written}": a trigger\'s WHEN condition reads the row as NEW.column or OLD.column'))
+            problems.append(
+                Problem(
+                    offset,
+                    errors.SQL_SHAPE,
+                    f'"{written}": a trigger\'s WHEN condition reads the row as NEW.column or OLD.column',
+                )
+            )
             continue
         if not row:
-            problems.append(Problem(offset, errors.SQL_SHAPE, f"a statement trigger's WHEN condition cannot read {row_name.upper()}: it has no row (use `for_each: row`)"))
+            problems.append(
+                Problem(
+                    offset,
+                    errors.SQL_SHAPE,
+                    f"a statement trigger's WHEN condition cannot read {row_name.upper()}: it has no row (use `for_each: row`)",
+                )
+            )
             continue
         if row_name == "old" and "insert" in events:
-            problems.append(Problem(offset, errors.SQL_SHAPE, "an INSERT trigger's WHEN condition cannot read OLD: an inserted row has no old values"))
+            problems.append(
+                Problem(
+                    offset,
+                    errors.SQL_SHAPE,
+                    "an INSERT trigger's WHEN condition cannot read OLD: an inserted row has no old values",
+                )
+            )
         elif row_name == "new" and "delete" in events:
-            problems.append(Problem(offset, errors.SQL_SHAPE, "a DELETE trigger's WHEN condition cannot read NEW: a deleted row has no new values"))
+            problems.append(
+                Problem(
+                    offset,
+                    errors.SQL_SHAPE,
+                    "a DELETE trigger's WHEN condition cannot read NEW: a deleted row has no new values",
+                )
+            )
         elif len(fields) == 2 and fields[1] and fields[1] not in columns and fields[1] not in SYSTEM_COLUMNS:
-            problems.append(Problem(offset, errors.UNKNOWN_COLUMN, f'unknown column "{fields[1]}" in table {table.display}'))
+            problems.append(
+                Problem(offset, errors.UNKNOWN_COLUMN, f'unknown column "{fields[1]}" in table {table.display}')
+            )
     return problems
 
 
@@ -187,7 +217,9 @@ class _Walker:
         for entry in stmt.get("fromClause", ()):
             self.from_item(entry, scopes, items, ctes)
         # ORDER BY / GROUP BY may name an output column: known for this level.
-        outputs = frozenset(t["ResTarget"]["name"] for t in stmt.get("targetList", ()) if "name" in t.get("ResTarget", {}))
+        outputs = frozenset(
+            t["ResTarget"]["name"] for t in stmt.get("targetList", ()) if "name" in t.get("ResTarget", {})
+        )
         if outputs:
             items.append(_Item("", None, outputs, True))
         self.walk(stmt, [*scopes, items], skip=_SELECT_DONE)
@@ -236,10 +268,14 @@ class _Walker:
                 assert column is not None
                 if any(item.columns is None and not item.own for item in level):
                     return None  # it may come from what schemagen does not know
-                if any(column in item.columns or column in SYSTEM_COLUMNS for item in level if item.columns is not None):
+                if any(
+                    column in item.columns or column in SYSTEM_COLUMNS for item in level if item.columns is not None
+                ):
                     return None
                 if any(item.own for item in level):  # the table must have it (or PostgreSQL says it does not exist)
-                    others = tuple(item.table.display for lv in scopes for item in lv if item.table is not None and not item.own)
+                    others = tuple(
+                        item.table.display for lv in scopes for item in lv if item.table is not None and not item.own
+                    )
                     self.needs.append((column, offset, others))
                     return None
                 continue
@@ -255,7 +291,11 @@ class _Walker:
                 return Problem(offset, errors.UNKNOWN_COLUMN, f'unknown column "{column}" in {where}')
         if qualifier:
             written = ".".join(q or "*" for q in qualifier)
-            return Problem(offset, errors.UNKNOWN_TABLE, f'"{written}" is not a table of this expression: the policy\'s table or one in a FROM clause of it')
+            return Problem(
+                offset,
+                errors.UNKNOWN_TABLE,
+                f'"{written}" is not a table of this expression: the policy\'s table or one in a FROM clause of it',
+            )
         return None  # unreachable: the policy's own table is in the outermost scope
 
 

@@ -67,12 +67,21 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
             found = _TOML_AT.search(str(exc))
             line, col = (int(found["line"]), int(found["col"])) if found else (1, 1)
             reason = _TOML_AT.sub("", str(exc)).strip()
-            raise errors.SpecError([errors.Diagnostic(str(pyproject), line, col, errors.CONFIG, f"cannot read pyproject.toml: {reason}")]) from None
+            raise errors.SpecError(
+                [errors.Diagnostic(str(pyproject), line, col, errors.CONFIG, f"cannot read pyproject.toml: {reason}")]
+            ) from None
         diags = []
         for key in sorted(set(table) - set(DEFAULTS)):
             close = difflib.get_close_matches(key, list(DEFAULTS), n=1)
             hint = f'did you mean "{close[0]}"? ' if close else ""
-            diags.append(_at(pyproject, text, key, f"unknown [tool.schemagen] setting: {key} ({hint}known: {', '.join(DEFAULTS)})"))
+            diags.append(
+                _at(
+                    pyproject,
+                    text,
+                    key,
+                    f"unknown [tool.schemagen] setting: {key} ({hint}known: {', '.join(DEFAULTS)})",
+                )
+            )
         for key, value in table.items():
             wrong = _type_problem(value, DEFAULTS[key]) if key in DEFAULTS else None
             if wrong:

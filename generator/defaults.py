@@ -30,7 +30,12 @@ from pglast import ast
 
 from . import errors, pgast, sqlparse
 
-INT_RANGES = {"int2": (-(2**15), 2**15 - 1), "int4": (-(2**31), 2**31 - 1), "int8": (-(2**63), 2**63 - 1), "oid": (0, 2**32 - 1)}
+INT_RANGES = {
+    "int2": (-(2**15), 2**15 - 1),
+    "int4": (-(2**31), 2**31 - 1),
+    "int8": (-(2**63), 2**63 - 1),
+    "oid": (0, 2**32 - 1),
+}
 FLOAT_MAX = {"float4": 3.4028234663852886e38, "float8": 1.7976931348623157e308}
 NUMBERS = {*INT_RANGES, "numeric", "float4", "float8"}
 TEXTS = {"text", "varchar", "bpchar"}
@@ -38,15 +43,60 @@ DATES = {"date", "timestamp", "timestamptz"}
 # Words the date and time input functions take in place of digits.
 DATE_WORDS = {"epoch", "infinity", "-infinity", "+infinity", "now", "today", "tomorrow", "yesterday"}
 # Built-in functions PostgreSQL refuses in a DEFAULT (a spec function of that name is judged by PostgreSQL).
-AGGREGATES = {"count", "sum", "avg", "min", "max", "array_agg", "string_agg", "bool_and", "bool_or", "every", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "bit_and", "bit_or", "stddev", "variance"}
-SET_RETURNING = {"generate_series", "generate_subscripts", "unnest", "regexp_matches", "regexp_split_to_table", "json_array_elements", "jsonb_array_elements", "json_array_elements_text", "jsonb_array_elements_text", "json_each", "jsonb_each", "json_each_text", "jsonb_each_text", "json_object_keys", "jsonb_object_keys"}
+AGGREGATES = {
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "array_agg",
+    "string_agg",
+    "bool_and",
+    "bool_or",
+    "every",
+    "json_agg",
+    "jsonb_agg",
+    "json_object_agg",
+    "jsonb_object_agg",
+    "bit_and",
+    "bit_or",
+    "stddev",
+    "variance",
+}
+SET_RETURNING = {
+    "generate_series",
+    "generate_subscripts",
+    "unnest",
+    "regexp_matches",
+    "regexp_split_to_table",
+    "json_array_elements",
+    "jsonb_array_elements",
+    "json_array_elements_text",
+    "jsonb_array_elements_text",
+    "json_each",
+    "jsonb_each",
+    "json_each_text",
+    "jsonb_each_text",
+    "json_object_keys",
+    "jsonb_object_keys",
+}
 # What a few built-in functions return, and where PostgreSQL assigns a value of that type
 # (its implicit and assignment casts; any type also goes to a string column).
 RESULTS = {
-    "now": "timestamptz", "transaction_timestamp": "timestamptz", "statement_timestamp": "timestamptz", "clock_timestamp": "timestamptz",
-    "gen_random_uuid": "uuid", "random": "float8",
+    "now": "timestamptz",
+    "transaction_timestamp": "timestamptz",
+    "statement_timestamp": "timestamptz",
+    "clock_timestamp": "timestamptz",
+    "gen_random_uuid": "uuid",
+    "random": "float8",
 }
-SQL_VALUE_RESULTS = {"SVFOP_CURRENT_DATE": "date", "SVFOP_CURRENT_TIMESTAMP": "timestamptz", "SVFOP_CURRENT_TIMESTAMP_N": "timestamptz", "SVFOP_LOCALTIMESTAMP": "timestamp", "SVFOP_LOCALTIMESTAMP_N": "timestamp"}
+SQL_VALUE_RESULTS = {
+    "SVFOP_CURRENT_DATE": "date",
+    "SVFOP_CURRENT_TIMESTAMP": "timestamptz",
+    "SVFOP_CURRENT_TIMESTAMP_N": "timestamptz",
+    "SVFOP_LOCALTIMESTAMP": "timestamp",
+    "SVFOP_LOCALTIMESTAMP_N": "timestamp",
+}
 ASSIGNABLE = {
     "timestamptz": {"timestamptz", "timestamp", "date", "time", "timetz"},
     "timestamp": {"timestamp", "timestamptz", "date", "time"},
@@ -123,7 +173,11 @@ def _shape(node: ast.Node, spec_functions: frozenset[str], start: int) -> Proble
     at = _offset(node, start)
     if isinstance(node, ast.ColumnRef):
         column = ".".join(str(f.sval) if isinstance(f, ast.String) else "*" for f in node.fields or ())
-        return Problem(at, errors.SQL_SHAPE, f'a DEFAULT cannot read a column ("{column}"): it is computed before the row exists (a trigger can compute it from the row)')
+        return Problem(
+            at,
+            errors.SQL_SHAPE,
+            f'a DEFAULT cannot read a column ("{column}"): it is computed before the row exists (a trigger can compute it from the row)',
+        )
     if isinstance(node, ast.SubLink):
         return Problem(at, errors.SQL_SHAPE, "a DEFAULT cannot hold a sub-query (a function can run the query)")
     if isinstance(node, ast.FuncCall):
@@ -132,8 +186,16 @@ def _shape(node: ast.Node, spec_functions: frozenset[str], start: int) -> Proble
         if node.over is not None:
             return Problem(at, errors.SQL_SHAPE, f"a DEFAULT cannot call the window function {qualified}()")
         builtin = name[-1] not in spec_functions and (len(name) == 1 or name[0] == "pg_catalog")
-        if node.agg_star or node.agg_distinct or node.agg_order or node.agg_filter or (builtin and name[-1] in AGGREGATES):
-            return Problem(at, errors.SQL_SHAPE, f"a DEFAULT cannot call the aggregate {qualified}(): it has no rows to aggregate")
+        if (
+            node.agg_star
+            or node.agg_distinct
+            or node.agg_order
+            or node.agg_filter
+            or (builtin and name[-1] in AGGREGATES)
+        ):
+            return Problem(
+                at, errors.SQL_SHAPE, f"a DEFAULT cannot call the aggregate {qualified}(): it has no rows to aggregate"
+            )
         if builtin and name[-1] in SET_RETURNING:
             return Problem(at, errors.SQL_SHAPE, f"a DEFAULT cannot call {qualified}(), which returns a set of rows")
     return None
@@ -163,7 +225,11 @@ def _constant(node: ast.Node, at: int, spec_functions: frozenset[str]) -> tuple[
             return _Value("other", f"{name[-1]}()", base=RESULTS[name[-1]]), None
         return None, None
     if isinstance(node, ast.SQLValueFunction) and node.op is not None and node.op.name in SQL_VALUE_RESULTS:
-        return _Value("other", node.op.name.removeprefix("SVFOP_").removesuffix("_N").lower(), base=SQL_VALUE_RESULTS[node.op.name]), None
+        return _Value(
+            "other",
+            node.op.name.removeprefix("SVFOP_").removesuffix("_N").lower(),
+            base=SQL_VALUE_RESULTS[node.op.name],
+        ), None
     if isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const) and isinstance(node.arg.val, ast.String):
         target = _cast_target(pgast.present(node.typeName))
         if target is None:
@@ -242,7 +308,9 @@ def _assign(value: _Value, column: Column, at: int | None) -> Problem | None:
 
 
 def _mismatch(value: _Value, column: Column, at: int | None) -> Problem:
-    what = {"number": f"the number {value.text}", "bool": f"the boolean {value.text}", "text": "a text value"}.get(value.kind, f"a {value.base} value")
+    what = {"number": f"the number {value.text}", "bool": f"the boolean {value.text}", "text": "a text value"}.get(
+        value.kind, f"a {value.base} value"
+    )
     if column.array_dims:
         hint = ""
     elif column.base == "enum":
@@ -251,7 +319,11 @@ def _mismatch(value: _Value, column: Column, at: int | None) -> Problem:
         hint = " (write true or false)"
     else:
         hint = " (write it as a quoted literal of that type)" if value.kind in ("number", "bool") else ""
-    return Problem(at, errors.SQL_VALUE, f"the default is {what}, which PostgreSQL does not assign to a column of type {column.sql}{hint}")
+    return Problem(
+        at,
+        errors.SQL_VALUE,
+        f"the default is {what}, which PostgreSQL does not assign to a column of type {column.sql}{hint}",
+    )
 
 
 def _values(column: Column) -> str:
@@ -265,14 +337,22 @@ def _input(literal: str, column: Column, at: int | None, *, explicit: bool) -> P
         return None  # array syntax: left to PostgreSQL
     if base in INT_RANGES:
         if not _INTEGER.fullmatch(literal):
-            since_16 = " (0x/0o/0b prefixes and _ separators need PostgreSQL 16)" if re.search(r"0[xob]|_", literal, re.IGNORECASE) else ""
+            since_16 = (
+                " (0x/0o/0b prefixes and _ separators need PostgreSQL 16)"
+                if re.search(r"0[xob]|_", literal, re.IGNORECASE)
+                else ""
+            )
             return Problem(at, errors.SQL_VALUE, f"{shown} is not a valid {column.sql}{since_16}")
         return _fits(Decimal(literal.strip()), shown, column, at)
     if base == "numeric":
         word = literal.strip().lower()
         if word in _NOT_A_NUMBER or word in _INFINITE - {"inf", "+inf", "-inf"}:
             if word in _INFINITE and column.mods:
-                return Problem(at, errors.SQL_VALUE, f"{shown} does not fit {column.sql}: a numeric with a precision cannot hold an infinite value")
+                return Problem(
+                    at,
+                    errors.SQL_VALUE,
+                    f"{shown} does not fit {column.sql}: a numeric with a precision cannot hold an infinite value",
+                )
             return None
         if not _DECIMAL.fullmatch(literal):
             return Problem(at, errors.SQL_VALUE, f"{shown} is not a valid {column.sql}")
@@ -285,7 +365,11 @@ def _input(literal: str, column: Column, at: int | None, *, explicit: bool) -> P
             return Problem(at, errors.SQL_VALUE, f"{shown} is not a valid {column.sql}")
         return _fits(Decimal(literal.strip()), shown, column, at)
     if base == "bool":
-        return None if _bool(literal) is not None else Problem(at, errors.SQL_VALUE, f"{shown} is not a valid boolean (write true or false)")
+        return (
+            None
+            if _bool(literal) is not None
+            else Problem(at, errors.SQL_VALUE, f"{shown} is not a valid boolean (write true or false)")
+        )
     if base in TEXTS:
         return None if explicit else _length(literal, column, at)
     if base == "uuid":
@@ -293,11 +377,15 @@ def _input(literal: str, column: Column, at: int | None, *, explicit: bool) -> P
     if base == "enum":
         if literal in column.enum_values:
             return None
-        return Problem(at, errors.SQL_VALUE, f"{shown} is not a value of enum {column.enum}; its values are {_values(column)}")
+        return Problem(
+            at, errors.SQL_VALUE, f"{shown} is not a value of enum {column.enum}; its values are {_values(column)}"
+        )
     if base in ("json", "jsonb"):
         return None if _json(literal, base) else Problem(at, errors.SQL_VALUE, f"{shown} is not valid {base}")
     if base in DATES and re.fullmatch(r"\s*[A-Za-z]+\s*", literal) and literal.strip().lower() not in DATE_WORDS:
-        return Problem(at, errors.SQL_VALUE, f"{shown} is not a valid {column.sql}")  # one word, not a date: no digits, not `today`
+        return Problem(
+            at, errors.SQL_VALUE, f"{shown} is not a valid {column.sql}"
+        )  # one word, not a date: no digits, not `today`
     return None
 
 
@@ -316,10 +404,19 @@ def _fits(number: Decimal | None, shown: str, column: Column, at: int | None) ->
         rounded = number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP) if scale >= 0 else number
         digits = len(format(abs(rounded).to_integral_value(rounding="ROUND_DOWN"), "f").lstrip("0"))
         if digits > precision - scale:
-            return Problem(at, errors.SQL_VALUE, f"{shown} does not fit {column.sql}: at most {precision - scale} digit(s) before the decimal point")
+            return Problem(
+                at,
+                errors.SQL_VALUE,
+                f"{shown} does not fit {column.sql}: at most {precision - scale} digit(s) before the decimal point",
+            )
     elif base in FLOAT_MAX:
         value = float(number)
-        if math.isinf(value) or abs(value) > FLOAT_MAX[base] or (number != 0 and value == 0) or (base == "float4" and number != 0 and abs(value) < 1.401298464324817e-45):
+        if (
+            math.isinf(value)
+            or abs(value) > FLOAT_MAX[base]
+            or (number != 0 and value == 0)
+            or (base == "float4" and number != 0 and abs(value) < 1.401298464324817e-45)
+        ):
             return Problem(at, errors.SQL_VALUE, f"{shown} is out of range for {column.sql}")
     return None
 
@@ -327,7 +424,9 @@ def _fits(number: Decimal | None, shown: str, column: Column, at: int | None) ->
 def _length(text: str, column: Column, at: int | None) -> Problem | None:
     """A string for a varchar(n) or char(n) column: longer is an error, unless what is over is spaces."""
     if column.base in ("varchar", "bpchar") and column.mods and len(text.rstrip(" ")) > column.mods[0]:
-        return Problem(at, errors.SQL_VALUE, f"'{text}' is longer than {column.sql} allows ({len(text.rstrip(' '))} characters)")
+        return Problem(
+            at, errors.SQL_VALUE, f"'{text}' is longer than {column.sql} allows ({len(text.rstrip(' '))} characters)"
+        )
     return None
 
 

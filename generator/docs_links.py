@@ -136,10 +136,17 @@ class Links:
         return md.link(label, self._to(self.enum_module[name], md.anchor_id("enum", name.schema, name.name)))
 
     def function(self, name: Name) -> str:
-        return md.link(f"{name.display}()", self._to(self.function_module[name], md.anchor_id("function", name.schema, name.name)))
+        return md.link(
+            f"{name.display}()", self._to(self.function_module[name], md.anchor_id("function", name.schema, name.name))
+        )
 
     def trigger(self, table: Name, trigger: str) -> str:
-        return md.link(trigger, self._to(self.table_module[table], md.anchor_id("trigger", table.schema, table.name, trigger)))
+        return md.link(
+            trigger, self._to(self.table_module[table], md.anchor_id("trigger", table.schema, table.name, trigger))
+        )
 
     def constraint(self, table: Name, constraint: str) -> str:
-        return md.link(constraint, self._to(self.table_module[table], md.anchor_id("constraint", table.schema, table.name, constraint)))
+        return md.link(
+            constraint,
+            self._to(self.table_module[table], md.anchor_id("constraint", table.schema, table.name, constraint)),
+        )

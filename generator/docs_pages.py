@@ -91,7 +91,12 @@ class _ColumnNotes:
         self.table = table
         self.links = links
         self.facts: dict[str, list[str]] = {c.name: [] for c in table.columns}
-        add = {"primary_key": self._primary_key, "unique": self._unique, "foreign_key": self._foreign_key, "check": self._check}
+        add = {
+            "primary_key": self._primary_key,
+            "unique": self._unique,
+            "foreign_key": self._foreign_key,
+            "check": self._check,
+        }
         for con in table.constraints:
             add[con.kind](con)
         for ix in table.indexes:
@@ -103,7 +108,9 @@ class _ColumnNotes:
             self.facts[col].append(f"Partition key ({md.inline(table.partition_by or '')})")
 
     def _primary_key(self, con: ir.Constraint) -> None:
-        fact = "Primary key" if len(con.columns) == 1 else f"Part of primary key ({md.inline(columns_list(con.columns))})"
+        fact = (
+            "Primary key" if len(con.columns) == 1 else f"Part of primary key ({md.inline(columns_list(con.columns))})"
+        )
         for col in con.columns:
             self.facts[col].append(fact)
 
@@ -114,8 +121,12 @@ class _ColumnNotes:
 
     def _foreign_key(self, con: ir.Constraint) -> None:
         assert con.ref_table is not None
-        head = "Foreign key" if len(con.columns) == 1 else f"Part of foreign key ({md.inline(columns_list(con.columns))})"
-        fact = f"{head} → {self.links.table(con.ref_table)} ({md.inline(columns_list(con.ref_columns))}), {on_action(con)}"
+        head = (
+            "Foreign key" if len(con.columns) == 1 else f"Part of foreign key ({md.inline(columns_list(con.columns))})"
+        )
+        fact = (
+            f"{head} → {self.links.table(con.ref_table)} ({md.inline(columns_list(con.ref_columns))}), {on_action(con)}"
+        )
         for col in con.columns:
             self.facts[col].append(fact)
 
@@ -153,7 +164,14 @@ def check_columns(table: ir.Table, check: str) -> list[str]:
 class PageBuilder:
     """Builds the page of one module."""
 
-    def __init__(self, schema: ir.Schema, index: SchemaIndex, module: ir.Module, sql: Mapping[tuple[str, Any], list[str]], migrations: Migrations):
+    def __init__(
+        self,
+        schema: ir.Schema,
+        index: SchemaIndex,
+        module: ir.Module,
+        sql: Mapping[tuple[str, Any], list[str]],
+        migrations: Migrations,
+    ):
         self.schema = schema
         self.index = index
         self.module = module
@@ -162,7 +180,9 @@ class PageBuilder:
         self.links = Links(index, module.name)
         self.tables = index.tables.get(module.name, [])
         self.triggers = index.triggers.get(module.name, [])
-        self.triggers_of: dict[Name, list[ir.Trigger]] = {}  # by table: a scan per table would be quadratic in a large module
+        self.triggers_of: dict[
+            Name, list[ir.Trigger]
+        ] = {}  # by table: a scan per table would be quadratic in a large module
         for trg in self.triggers:
             self.triggers_of.setdefault(trg.table, []).append(trg)
 
@@ -180,14 +200,34 @@ class PageBuilder:
             triggers=self.trigger_table(),
             triggers_sql=block("sql", [text for t in self.tables for text in self.sql.get(("trigger", t.name), [])]),
             grants=block("sql", self.sql.get(("grant", self.module.name), []), "\n"),
-            primary_keys=self.constraint_table("primary_key", ("Constraint", "Table", "Columns", "Notes"), lambda c: (md.inline(columns_list(c.columns)),)),
-            unique=self.constraint_table("unique", ("Constraint", "Table", "Columns", "Notes"), lambda c: (md.inline(columns_list(c.columns)),)),
-            checks=self.constraint_table("check", ("Constraint", "Table", "Expression", "Notes"), lambda c: (md.code(c.check or ""),)),
-            foreign_keys=self.constraint_table("foreign_key", ("Constraint", "Table", "Columns", "References", "On delete", "On update", "Notes"), self.fk_cells),
+            primary_keys=self.constraint_table(
+                "primary_key",
+                ("Constraint", "Table", "Columns", "Notes"),
+                lambda c: (md.inline(columns_list(c.columns)),),
+            ),
+            unique=self.constraint_table(
+                "unique", ("Constraint", "Table", "Columns", "Notes"), lambda c: (md.inline(columns_list(c.columns)),)
+            ),
+            checks=self.constraint_table(
+                "check", ("Constraint", "Table", "Expression", "Notes"), lambda c: (md.code(c.check or ""),)
+            ),
+            foreign_keys=self.constraint_table(
+                "foreign_key",
+                ("Constraint", "Table", "Columns", "References", "On delete", "On update", "Notes"),
+                self.fk_cells,
+            ),
             indexes=self.index_table(),
             rls=MdTable(
                 ("Table", "Row level security", "Forced", "Policies"),
-                tuple((self.links.table(t.name), "Enabled" if t.row_level_security else "Disabled", yes_no(t.force_row_level_security), str(len(t.policies))) for t in self.tables),
+                tuple(
+                    (
+                        self.links.table(t.name),
+                        "Enabled" if t.row_level_security else "Disabled",
+                        yes_no(t.force_row_level_security),
+                        str(len(t.policies)),
+                    )
+                    for t in self.tables
+                ),
             ),
             rls_total=f"Row level security is enabled on {len(rls_tables)} of {len(self.tables)} tables; {n_policies} {'policy' if n_policies == 1 else 'policies'} in all.",
             external_tables=tuple(self.external_section(t) for t in self.referenced_externals()),
@@ -201,7 +241,9 @@ class PageBuilder:
             f"Its SQL creates that schema from scratch, as {md.code('schemagen sql')} gives it to a new database; "
             f"a database in use gets there through the [migrations](index.md#{MIGRATIONS_ANCHOR}), applied in order."
         )
-        paragraphs.append(f"Generated by schemagen from {md.code(self.module.file)}: edit the spec and run {md.code('schemagen build')}, not this page.")
+        paragraphs.append(
+            f"Generated by schemagen from {md.code(self.module.file)}: edit the spec and run {md.code('schemagen build')}, not this page."
+        )
         return tuple(paragraphs)
 
     # -- referenced tables: externals get a section here, other modules' tables a link --
@@ -226,15 +268,23 @@ class PageBuilder:
     def external_section(self, t: ir.ExternalTable) -> ExternalSection:
         keys: dict[str, list[str]] = {c.name: [] for c in t.columns}
         for col in t.primary_key:
-            keys[col].append("Primary key" if len(t.primary_key) == 1 else f"Part of primary key ({md.inline(columns_list(t.primary_key))})")
+            keys[col].append(
+                "Primary key"
+                if len(t.primary_key) == 1
+                else f"Part of primary key ({md.inline(columns_list(t.primary_key))})"
+            )
         for cols in t.unique:
             for col in cols:
                 keys[col].append("Unique")
         for fk in t.foreign_keys:
             assert fk.ref_table is not None
             for col in fk.columns:
-                keys[col].append(f"Foreign key → {self.links.table(fk.ref_table)} ({md.inline(columns_list(fk.ref_columns))})")
-        rows = tuple((md.inline(c.name), self.type_cell(c), yes_no(not c.not_null), "<br>".join(keys[c.name])) for c in t.columns)
+                keys[col].append(
+                    f"Foreign key → {self.links.table(fk.ref_table)} ({md.inline(columns_list(fk.ref_columns))})"
+                )
+        rows = tuple(
+            (md.inline(c.name), self.type_cell(c), yes_no(not c.not_null), "<br>".join(keys[c.name])) for c in t.columns
+        )
         return ExternalSection(
             heading=f"External table {md.inline(t.name.display)}",
             anchor=md.anchor(table_anchor(t.name)),
@@ -249,7 +299,10 @@ class PageBuilder:
 
     def table_section(self, t: ir.Table) -> TableSection:
         notes = _ColumnNotes(t, self.links)
-        rows = tuple((md.inline(c.name), self.type_cell(c), yes_no(not c.not_null), code_or_none(c.default), notes.cell(c)) for c in t.columns)
+        rows = tuple(
+            (md.inline(c.name), self.type_cell(c), yes_no(not c.not_null), code_or_none(c.default), notes.cell(c))
+            for c in t.columns
+        )
         partitions = None
         partitioning = NONE
         if t.partition_by:
@@ -289,7 +342,12 @@ class PageBuilder:
     def fk_cells(self, c: ir.Constraint) -> tuple[str, ...]:
         assert c.ref_table is not None
         target = f"{self.links.table(c.ref_table)} ({md.inline(columns_list(c.ref_columns))})"
-        return (md.inline(columns_list(c.columns)), target, (c.on_delete or "no action").upper(), (c.on_update or "no action").upper())
+        return (
+            md.inline(columns_list(c.columns)),
+            target,
+            (c.on_delete or "no action").upper(),
+            (c.on_update or "no action").upper(),
+        )
 
     def index_table(self) -> MdTable:
         rows = []
@@ -298,7 +356,17 @@ class PageBuilder:
                 cols = ", ".join(e.sql for e in ix.elements)
                 if ix.include:
                     cols += f" INCLUDE ({', '.join(ix.include)})"
-                rows.append((md.inline(ix.name.name), self.links.table(t.name), md.inline(cols), md.inline(ix.method), yes_no(ix.unique), code_or_none(ix.where), md.inline(ix.comment or NONE)))
+                rows.append(
+                    (
+                        md.inline(ix.name.name),
+                        self.links.table(t.name),
+                        md.inline(cols),
+                        md.inline(ix.method),
+                        yes_no(ix.unique),
+                        code_or_none(ix.where),
+                        md.inline(ix.comment or NONE),
+                    )
+                )
         return MdTable(("Index", "Table", "Columns", "Method", "Unique", "Partial predicate", "Notes"), tuple(rows))
 
     # -- enums, functions, triggers ------------------------------------------
@@ -307,20 +375,30 @@ class PageBuilder:
             heading=f"Enum {md.inline(e.name.display)}",
             anchor=md.anchor(md.anchor_id("enum", e.name.schema, e.name.name)),
             comment=md.paragraph(e.comment) if e.comment else NONE,
-            used_by=", ".join(f"{self.links.table(t)}.{md.inline(c)}" for t, c in self.index.enum_users.get(e.name, [])),
+            used_by=", ".join(
+                f"{self.links.table(t)}.{md.inline(c)}" for t, c in self.index.enum_users.get(e.name, [])
+            ),
             values=MdTable(("Position", "Value"), tuple((str(i), md.code(v)) for i, v in enumerate(e.values, 1))),
             ddl=CodeBlock("sql", "\n\n".join(self.sql[("enum", e.name)])),
         )
 
     def function_section(self, f: ir.Function) -> FunctionSection:
-        facts = [Fact("Returns", md.code(f.returns)), Fact("Language", md.inline(f.language)), Fact("Volatility", f.volatility.upper()), Fact("Security", f"SECURITY {f.security.upper()}")]
+        facts = [
+            Fact("Returns", md.code(f.returns)),
+            Fact("Language", md.inline(f.language)),
+            Fact("Volatility", f.volatility.upper()),
+            Fact("Security", f"SECURITY {f.security.upper()}"),
+        ]
         if f.args:
             facts.insert(0, Fact("Arguments", md.code(f.args)))
         if f.strict:
             facts.append(Fact("Strict", "Yes: returns NULL on NULL input"))
         if f.search_path is not None:
             facts.append(Fact("search_path", md.code(", ".join(f.search_path))))
-        callers = [f"{self.links.trigger(trg.table, trg.name)} on {self.links.table(trg.table)}" for trg in self.index.callers.get(f.name, [])]
+        callers = [
+            f"{self.links.trigger(trg.table, trg.name)} on {self.links.table(trg.table)}"
+            for trg in self.index.callers.get(f.name, [])
+        ]
         if callers:
             facts.append(Fact("Called by", ", ".join(callers)))
         return FunctionSection(
@@ -348,17 +426,26 @@ class PageBuilder:
                     md.inline(trg.comment or NONE),
                 )
             )
-        return MdTable(("Trigger", "Table", "Timing", "Events", "For each", "Function", "Sets", "When", "Notes"), tuple(rows))
+        return MdTable(
+            ("Trigger", "Table", "Timing", "Events", "For each", "Function", "Sets", "When", "Notes"), tuple(rows)
+        )
 
     def finding_table(self, findings: Sequence[DocFinding]) -> MdTable:
-        rows = tuple((md.inline(f.level), md.inline(f.code), md.inline(f.where), md.inline(f.message)) for f in findings)
+        rows = tuple(
+            (md.inline(f.level), md.inline(f.code), md.inline(f.where), md.inline(f.message)) for f in findings
+        )
         return MdTable(("Level", "Code", "Where", "Message"), rows)
 
 
-def module_pages(schema: ir.Schema, index: SchemaIndex, migrations: Migrations, findings: Sequence[DocFinding] | None = None) -> list[ModulePage]:
+def module_pages(
+    schema: ir.Schema, index: SchemaIndex, migrations: Migrations, findings: Sequence[DocFinding] | None = None
+) -> list[ModulePage]:
     sql = statements_by_owner(schema)
     grouped = None if findings is None else by_module(findings)
-    return [PageBuilder(schema, index, m, sql, migrations).build(None if grouped is None else grouped.get(m.name, [])) for m in schema.modules]
+    return [
+        PageBuilder(schema, index, m, sql, migrations).build(None if grouped is None else grouped.get(m.name, []))
+        for m in schema.modules
+    ]
 
 
 def index_page(schema: ir.Schema, index: SchemaIndex, migrations: Migrations) -> IndexPage:
@@ -366,7 +453,13 @@ def index_page(schema: ir.Schema, index: SchemaIndex, migrations: Migrations) ->
     modules = []
     for m in schema.modules:
         rows = tuple((links.table(t.name), md.inline(t.comment or NONE)) for t in index.tables.get(m.name, []))
-        modules.append(IndexModule(md.link(m.name, page_path(m.name)), md.paragraph(m.description) if m.description else NONE, MdTable(("Table", "Description"), rows)))
+        modules.append(
+            IndexModule(
+                md.link(m.name, page_path(m.name)),
+                md.paragraph(m.description) if m.description else NONE,
+                MdTable(("Table", "Description"), rows),
+            )
+        )
     n = len(migrations.chain)
     return IndexPage(
         title="Schema reference",
@@ -378,6 +471,9 @@ def index_page(schema: ir.Schema, index: SchemaIndex, migrations: Migrations) ->
         migrations_anchor=md.anchor(MIGRATIONS_ANCHOR),
         migrations=MdTable(
             ("Migration", "Undone by"),
-            tuple((migrations.link(m), NONE if m.down is None else md.link(posixpath.basename(m.down), m.down)) for m in migrations.chain),
+            tuple(
+                (migrations.link(m), NONE if m.down is None else md.link(posixpath.basename(m.down), m.down))
+                for m in migrations.chain
+            ),
         ),
     )

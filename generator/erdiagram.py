@@ -73,7 +73,9 @@ def _entity(t: _Keyed) -> Entity:
     for cols in t.unique:
         for col in cols:
             keys.setdefault(col, []).append("UK")
-    attributes = tuple(f"{type_word(c)} {word(c.name)} {', '.join(dict.fromkeys(keys[c.name]))}" for c in t.columns if c.name in keys)
+    attributes = tuple(
+        f"{type_word(c)} {word(c.name)} {', '.join(dict.fromkeys(keys[c.name]))}" for c in t.columns if c.name in keys
+    )
     return Entity(entity_name(t.name), attributes)
 
 

@@ -52,14 +52,26 @@ def resolve_intent(r: Resolver) -> ir.Intent:
             for new_value, old_value in e.renamed_values.items():
                 vw = Where(where.pos, where.path + ("renamed_values", new_value))
                 if new_value not in e.values:
-                    r.error(vw, errors.MIGRATION, f'renamed value "{new_value}" is not a value of enum {name.display}', key=True)
+                    r.error(
+                        vw,
+                        errors.MIGRATION,
+                        f'renamed value "{new_value}" is not a value of enum {name.display}',
+                        key=True,
+                    )
                 else:
                     renames.append(ir.Rename("enum_value", old_value, new_value, owner=name))
         for i, text in enumerate(f.spec.allow_destructive):
             entry = allowance(text)
             if entry is None:
-                verbs = ", ".join(f"`{v} ...`" for v in DESTRUCTIVE) + " (`change type t.c to TYPE` confirms only that type)"
-                r.error(Where(f.pos, ("allow_destructive", i)), errors.MIGRATION, f'"{text}" is not a confirmable change; write one of {verbs}')
+                verbs = (
+                    ", ".join(f"`{v} ...`" for v in DESTRUCTIVE)
+                    + " (`change type t.c to TYPE` confirms only that type)"
+                )
+                r.error(
+                    Where(f.pos, ("allow_destructive", i)),
+                    errors.MIGRATION,
+                    f'"{text}" is not a confirmable change; write one of {verbs}',
+                )
             else:
                 allowed.append(entry)
                 r.origin(("allow_destructive", entry), Where(f.pos, ("allow_destructive", i)))
@@ -75,14 +87,20 @@ def _renamed(r: Resolver, kind: str, name: Name, text: str, where: Where) -> lis
     """
     old = names.split(text, name.schema)
     if old.schema != name.schema:
-        r.error(where, errors.MIGRATION, f"a {kind} cannot move to another schema by renaming ({old.schema} -> {name.schema})")
+        r.error(
+            where,
+            errors.MIGRATION,
+            f"a {kind} cannot move to another schema by renaming ({old.schema} -> {name.schema})",
+        )
         return []
     if not r.ident(old.name, where, "renamed_from"):
         return []
     return [ir.Rename(kind, old.name, name.name, schema=name.schema)]
 
 
-def spent_entries(files: list[LoadedFile], spent: Collection[str], migration: str) -> list[tuple[errors.Diagnostic, str]]:
+def spent_entries(
+    files: list[LoadedFile], spent: Collection[str], migration: str
+) -> list[tuple[errors.Diagnostic, str]]:
     """Each allow_destructive entry of the spec that migration `migration` used up, as an
     E063 at the entry (with its normal form): a confirmation applies to one migration."""
     found = []
@@ -146,26 +164,40 @@ def locate(refusal: Refusal, files: list[LoadedFile]) -> errors.Diagnostic:
         what, owner, *member = args
         section = "enums" if what in ("enum", "enum_value") else "tables"
         file, key = _find(files, section, owner)
-        path = {
-            "table": (section, key, "renamed_from"),
-            "enum": (section, key, "renamed_from"),
-            "column": (section, key, "columns", *member, "renamed_from"),
-            "enum_value": (section, key, "renamed_values", *member),
-        }[what] if key else (section,)
+        path = (
+            {
+                "table": (section, key, "renamed_from"),
+                "enum": (section, key, "renamed_from"),
+                "column": (section, key, "columns", *member, "renamed_from"),
+                "enum_value": (section, key, "renamed_values", *member),
+            }[what]
+            if key
+            else (section,)
+        )
     elif kind in ("table", "column", "enum"):
         section = "enums" if kind == "enum" else "tables"
         file, key = _find(files, section, args[0])
         if key is None:
             path = (section,)
         elif kind == "column":
-            path = (section, key, "columns", args[1]) if args[1] in file.spec.tables[key].columns else (section, key, "columns")
+            path = (
+                (section, key, "columns", args[1])
+                if args[1] in file.spec.tables[key].columns
+                else (section, key, "columns")
+            )
         else:
             path = (section, key, "values") if kind == "enum" else (section, key)
     elif kind == "partition":
         file, key = _find(files, "tables", args[0])
         partitioning = file.spec.tables[key].partitioning if key else None
         parts = partitioning.partitions if partitioning else {}
-        path = ("tables", key, "partitioning", "partitions") if key and partitioning else ("tables", key) if key else ("tables",)
+        path = (
+            ("tables", key, "partitioning", "partitions")
+            if key and partitioning
+            else ("tables", key)
+            if key
+            else ("tables",)
+        )
         if args[1] in parts:
             path += (args[1],)
     return file.pos.diag(path, refusal.code, refusal.message, key=True)

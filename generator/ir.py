@@ -361,7 +361,12 @@ class Grant:
 
     @property
     def ddl(self) -> str:
-        on = {"table": "", "function": "FUNCTION ", "sequence": "SEQUENCE ", "all_sequences": "ALL SEQUENCES IN SCHEMA "}[self.kind]
+        on = {
+            "table": "",
+            "function": "FUNCTION ",
+            "sequence": "SEQUENCE ",
+            "all_sequences": "ALL SEQUENCES IN SCHEMA ",
+        }[self.kind]
         sql = f"GRANT {', '.join(p.upper() for p in self.privileges)} ON {on}{self.target} TO {', '.join(role_sql(r) for r in self.roles)}"
         if self.with_grant_option:
             sql += " WITH GRANT OPTION"
@@ -539,17 +544,25 @@ def _matcher(tp: Any) -> Any:
     if origin in (typing.Union, types.UnionType):
         (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
         match = _matcher(inner)
-        return lambda value, data: value is None and data is None or value is not None and data is not None and match(value, data)
+        return lambda value, data: (
+            value is None and data is None or value is not None and data is not None and match(value, data)
+        )
     if origin is tuple:
         inner, _ellipsis = typing.get_args(tp)
         if _matcher(inner) is _equal:
             return lambda value, data: type(value) is tuple and type(data) is list and value == tuple(data)
         match = _matcher(inner)
-        return lambda value, data: type(value) is tuple and type(data) is list and len(value) == len(data) and all(map(match, value, data))
+        return lambda value, data: (
+            type(value) is tuple and type(data) is list and len(value) == len(data) and all(map(match, value, data))
+        )
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         matchers = {name: _matcher(hint) for name, hint in _hints(tp).items()}
         names = matchers.keys()
-        defaults = {f.name: _default(f) for f in dataclasses.fields(tp) if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
+        defaults = {
+            f.name: _default(f)
+            for f in dataclasses.fields(tp)
+            if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+        }
 
         # The usual case, every field saved and none skipped: the plain fields in one
         # comparison of two tuples, then the nested ones (a third of the time of each in turn).

@@ -46,7 +46,9 @@ def spec_files(spec_dir: Path) -> list[Path]:
 def load_dir(spec_dir: Path, root: Path | None = None) -> list[LoadedFile]:
     files = spec_files(spec_dir)
     if not files:
-        raise errors.SpecError([errors.Diagnostic(display_path(spec_dir), 1, 1, errors.CONFIG, "no *.yaml or *.yml spec files found")])
+        raise errors.SpecError(
+            [errors.Diagnostic(display_path(spec_dir), 1, 1, errors.CONFIG, "no *.yaml or *.yml spec files found")]
+        )
     loaded: list[LoadedFile] = []
     diags: list[errors.Diagnostic] = []
     for path in files:
@@ -68,13 +70,25 @@ def load_file(path: Path, root: Path | None = None) -> LoadedFile:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise errors.SpecError([errors.Diagnostic(name, 1, 1, errors.YAML_SYNTAX, f"cannot read spec file: {exc.strerror or exc}")]) from None
+        raise errors.SpecError(
+            [errors.Diagnostic(name, 1, 1, errors.YAML_SYNTAX, f"cannot read spec file: {exc.strerror or exc}")]
+        ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
-        raise errors.SpecError([errors.Diagnostic(name, line, col, errors.YAML_SYNTAX, f"the file is not UTF-8: byte 0x{data[exc.start]:02x} cannot be read as UTF-8 (save the file as UTF-8)")]) from None
+        raise errors.SpecError(
+            [
+                errors.Diagnostic(
+                    name,
+                    line,
+                    col,
+                    errors.YAML_SYNTAX,
+                    f"the file is not UTF-8: byte 0x{data[exc.start]:02x} cannot be read as UTF-8 (save the file as UTF-8)",
+                )
+            ]
+        ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as reading in text mode would
     values, pos = load(text, name)
     spec = validate(values, pos)
@@ -84,7 +98,9 @@ def load_file(path: Path, root: Path | None = None) -> LoadedFile:
 def validate(data: dict[str, Any], pos: Positions) -> SpecFile:
     from pydantic import ValidationError
 
-    diags = [d for path, (kind, text) in pos.typed.items() if (d := _surprising_scalar(path, kind, text, pos)) is not None]
+    diags = [
+        d for path, (kind, text) in pos.typed.items() if (d := _surprising_scalar(path, kind, text, pos)) is not None
+    ]
     try:
         spec = SpecFile.model_validate(data)
     except ValidationError as exc:
@@ -104,12 +120,23 @@ def _diagnostic(err: Any, pos: Positions, data: dict[str, Any]) -> errors.Diagno
     kind = err["type"]
     where = _dotted(loc)
     if kind == "extra_forbidden":
-        return pos.diag(loc, errors.SPEC_UNKNOWN_KEY, f'unknown key "{loc[-1]}" in {_dotted(loc[:-1])}{_unknown_key_hint(loc, data)}', key=True)
+        return pos.diag(
+            loc,
+            errors.SPEC_UNKNOWN_KEY,
+            f'unknown key "{loc[-1]}" in {_dotted(loc[:-1])}{_unknown_key_hint(loc, data)}',
+            key=True,
+        )
     if kind == "missing":
         # at the key naming the incomplete mapping (`name:`), not at whichever key happens to come first in it
-        return pos.diag(loc[:-1], errors.SPEC_MISSING_KEY, f'missing required key "{loc[-1]}" in {_dotted(loc[:-1])}', key=True)
+        return pos.diag(
+            loc[:-1], errors.SPEC_MISSING_KEY, f'missing required key "{loc[-1]}" in {_dotted(loc[:-1])}', key=True
+        )
     if kind == "string_type" and (err["input"] is None or isinstance(err["input"], (bool, int, float))):
-        return pos.diag(loc, errors.SPEC_INVALID, f"{where}: {_not_text(err['input'], pos.typed.get(loc, ('', pos.source(loc) or ''))[1])}")
+        return pos.diag(
+            loc,
+            errors.SPEC_INVALID,
+            f"{where}: {_not_text(err['input'], pos.typed.get(loc, ('', pos.source(loc) or ''))[1])}",
+        )
     message = err["msg"].removeprefix("Value error, ")
     return pos.diag(loc, errors.SPEC_INVALID, f"{where}: {message}")
 
@@ -129,7 +156,9 @@ def _unknown_key_hint(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     """The key the user probably meant, or why a flow mapping cut a value in two."""
     key = str(loc[-1])
     if key == "<<":
-        return "; YAML merge keys (<<: *anchor) are not read: write the keys out, or reuse a whole mapping with an alias"
+        return (
+            "; YAML merge keys (<<: *anchor) are not read: write the keys out, or reuse a whole mapping with an alias"
+        )
     parent: Any = data
     for part in loc[:-1]:
         try:
@@ -164,7 +193,7 @@ def _surprising_scalar(path: Path_, kind: str, text: str, pos: Positions) -> err
     elif kind == "timestamp" and expected == "sql":
         problem = f"YAML reads the unquoted {text} as a date, but in SQL it is not one (2026-01-01 is the arithmetic 2026 - 1 - 1): quote the SQL literal ({field}: \"'{text}'\")"
     elif kind == "float" and not _same_number(text):
-        problem = f"YAML reads the unquoted {text} as the float {float(text.replace('_', '')) if _is_float(text) else text}, not as written: quote it ({field}: \"{text}\")"
+        problem = f'YAML reads the unquoted {text} as the float {float(text.replace("_", "")) if _is_float(text) else text}, not as written: quote it ({field}: "{text}")'
     else:
         return None
     return pos.diag(path, errors.SPEC_INVALID, f"{_dotted(path)}: {problem}")

@@ -22,7 +22,9 @@ def problem(name: str) -> str | None:
     if not IDENT.match(name):
         return f'"{name}" is not a valid identifier (letters, digits, _ and $, not starting with a digit)'
     if len(name.encode()) > MAX_IDENT_BYTES:
-        return f'"{name}" is {len(name.encode())} bytes long; PostgreSQL truncates identifiers to {MAX_IDENT_BYTES} bytes'
+        return (
+            f'"{name}" is {len(name.encode())} bytes long; PostgreSQL truncates identifiers to {MAX_IDENT_BYTES} bytes'
+        )
     return None
 
 

@@ -60,7 +60,18 @@ class Origin:
 class Origins:
     by_key: dict[Key, Origin] = field(default_factory=dict)
 
-    def add(self, key: Key, pos: Positions, path: Path, lint: object = None, holder: Path | None = None, *, raw: str | None = None, subs: tuple[tuple[str, str], ...] = (), stripped: bool = True) -> None:
+    def add(
+        self,
+        key: Key,
+        pos: Positions,
+        path: Path,
+        lint: object = None,
+        holder: Path | None = None,
+        *,
+        raw: str | None = None,
+        subs: tuple[tuple[str, str], ...] = (),
+        stripped: bool = True,
+    ) -> None:
         """Record where `key` came from; `lint` is the spec object's `lint` value (or None)."""
         ignore = getattr(lint, "ignore", None) or {}
         self.by_key.setdefault(key, Origin(pos, path, path if holder is None else holder, ignore, raw, subs, stripped))

@@ -49,7 +49,11 @@ BASE_TYPES: dict[str, BaseType] = {
     "int2": BaseType("smallint", py=_int(16)),
     "int4": BaseType("integer", py=_int(32)),
     "int8": BaseType("bigint", py=_int(64)),
-    "numeric": BaseType("numeric", 2, PyType("Decimal", "decimal", "Numeric{0}_{1}", "max_digits={0}, decimal_places={1}", (0,), "decimal")),
+    "numeric": BaseType(
+        "numeric",
+        2,
+        PyType("Decimal", "decimal", "Numeric{0}_{1}", "max_digits={0}, decimal_places={1}", (0,), "decimal"),
+    ),
     "float4": BaseType("real", py=PyType("float", family="float")),
     "float8": BaseType("double precision", py=PyType("float", family="float")),
     "bool": BaseType("boolean", py=PyType("bool", family="bool")),
@@ -88,7 +92,15 @@ WIDER: dict[str, frozenset[str]] = {
 }
 # Changes to a length-limited text type with an assignment cast: without a USING
 # clause a value too long fails the change, where an explicit cast would cut it.
-ASSIGNMENT_TO_LENGTH: frozenset[tuple[str, str]] = frozenset({("text", "varchar"), ("text", "bpchar"), ("varchar", "bpchar"), ("bpchar", "varchar")})
-INTEGER_RANGE: dict[str, tuple[int, int]] = {"int2": (-(2**15), 2**15 - 1), "int4": (-(2**31), 2**31 - 1), "int8": (-(2**63), 2**63 - 1)}
+ASSIGNMENT_TO_LENGTH: frozenset[tuple[str, str]] = frozenset(
+    {("text", "varchar"), ("text", "bpchar"), ("varchar", "bpchar"), ("bpchar", "varchar")}
+)
+INTEGER_RANGE: dict[str, tuple[int, int]] = {
+    "int2": (-(2**15), 2**15 - 1),
+    "int4": (-(2**31), 2**31 - 1),
+    "int8": (-(2**63), 2**63 - 1),
+}
 # Changes PostgreSQL makes without rewriting the table (binary-coercible).
-NO_REWRITE: frozenset[tuple[str, str]] = frozenset({("varchar", "text"), ("varchar", "varchar"), ("numeric", "numeric")})
+NO_REWRITE: frozenset[tuple[str, str]] = frozenset(
+    {("varchar", "text"), ("varchar", "varchar"), ("numeric", "numeric")}
+)

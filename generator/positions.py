@@ -143,7 +143,7 @@ class Positions:
                         indent = depth
                     elif depth < indent:
                         break
-                segments.append((n + 1, (indent or 0) + 1, text[(indent or 0):]))
+                segments.append((n + 1, (indent or 0) + 1, text[(indent or 0) :]))
         else:
             first = line - 1
             start = col + (1 if style in ("'", '"') else 0)
@@ -184,7 +184,9 @@ _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # Tags a spec may carry: the ones YAML resolves plain scalars to, and their explicit forms (`!!str 1`).
 # Any other (`!mytag`, `!!binary`, `!!python/...`) means something schemagen would not do: refused.
-_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value"))
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value")
+)
 _COLLECTION_TAGS = {yaml.MappingStartEvent: "tag:yaml.org,2002:map", yaml.SequenceStartEvent: "tag:yaml.org,2002:seq"}
 
 # Values that aliases may add to one file: ALIAS_LIMIT, or ALIAS_RATIO times the values
@@ -272,7 +274,9 @@ class Document:
 
 def _path(stack: list[Any], current: Any, key: Any) -> Path:
     """The path of the value being read: each open container's place in its parent, then its own slot."""
-    parts: list[str | int] = [len(parent) if type(parent) is list else parent_key for parent, parent_key, *_ in stack[1:]]
+    parts: list[str | int] = [
+        len(parent) if type(parent) is list else parent_key for parent, parent_key, *_ in stack[1:]
+    ]
     parts.append(len(current) if type(current) is list else key)
     return tuple(parts)
 
@@ -309,7 +313,10 @@ def _read(text: str, found: Document) -> Any:
                 if tag is None or tag == "!":
                     tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
                 elif tag not in _SCALAR_TAGS:
-                    raise _Failed(event.start_mark, f'YAML error: unknown YAML tag "{tag}": a spec is plain YAML (to make a value text, quote it)')
+                    raise _Failed(
+                        event.start_mark,
+                        f'YAML error: unknown YAML tag "{tag}": a spec is plain YAML (to make a value text, quote it)',
+                    )
                 if tag == _STR:
                     value = event.value
                 else:
@@ -317,7 +324,10 @@ def _read(text: str, found: Document) -> Any:
                     if event.implicit[0] and not (type(current) is dict and key is _NO_VALUE):
                         typed = _typed(tag, event.value, value)
                         if typed is not None:
-                            found.typed[_path(stack, current, key) if current is not None else ()] = (typed, event.value)
+                            found.typed[_path(stack, current, key) if current is not None else ()] = (
+                                typed,
+                                event.value,
+                            )
                 if event.anchor is not None:
                     anchors[event.anchor] = (value, 1)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
@@ -336,7 +346,10 @@ def _read(text: str, found: Document) -> Any:
                     anchors[anchor] = (value, values - opened + 1)
             elif kind is yaml.AliasEvent:
                 if event.anchor not in anchors:
-                    raise _Failed(event.start_mark, f"YAML error: alias *{event.anchor} names no anchor before it (`&{event.anchor}` must come first, outside what it names)")
+                    raise _Failed(
+                        event.start_mark,
+                        f"YAML error: alias *{event.anchor} names no anchor before it (`&{event.anchor}` must come first, outside what it names)",
+                    )
                 value, size = anchors[event.anchor]
                 values += size
                 added += size
@@ -351,7 +364,10 @@ def _read(text: str, found: Document) -> Any:
             elif kind is yaml.DocumentEndEvent:
                 after = loader.get_event()
                 if not isinstance(after, yaml.StreamEndEvent):
-                    raise _Failed(after.start_mark, "YAML syntax error: but found another document (a spec file is one YAML document)")
+                    raise _Failed(
+                        after.start_mark,
+                        "YAML syntax error: but found another document (a spec file is one YAML document)",
+                    )
                 for mapping, repeated_key, first in reversed(repeated):
                     mapping[repeated_key] = first  # a repeated key is reported, and its value ignored
                 return root
@@ -364,7 +380,9 @@ def _read(text: str, found: Document) -> Any:
             elif key is _NO_VALUE:  # the value just read is a key
                 key = value if type(value) is str else str(value) if type(value) is int else event.value
                 if key in current:
-                    found.duplicates.append((_path(stack, current, key), event.start_mark.line + 1, event.start_mark.column + 1))
+                    found.duplicates.append(
+                        (_path(stack, current, key), event.start_mark.line + 1, event.start_mark.column + 1)
+                    )
                     repeated.append((current, key, current[key]))
             else:
                 current[key] = value
@@ -400,7 +418,9 @@ def load(text: str, file: str) -> tuple[dict[str, Any], Positions]:
     try:
         data = _read(text, found)
     except _Failed as exc:
-        raise errors.SpecError([errors.Diagnostic(file, exc.line, exc.column, errors.YAML_SYNTAX, exc.message)]) from None
+        raise errors.SpecError(
+            [errors.Diagnostic(file, exc.line, exc.column, errors.YAML_SYNTAX, exc.message)]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         raise errors.SpecError([_syntax_error(exc, text, file)]) from None
     except yaml.reader.ReaderError as exc:
@@ -409,7 +429,13 @@ def load(text: str, file: str) -> tuple[dict[str, Any], Positions]:
         raise errors.SpecError([errors.Diagnostic(file, 1, 1, errors.YAML_SYNTAX, f"YAML error: {exc}")]) from None
     pos.typed = found.typed
     diags = [
-        errors.Diagnostic(file, line, col, errors.YAML_DUPLICATE_KEY, f'duplicate key "{path[-1]}" (first defined at line {pos.at(path, key=True)[0]})')
+        errors.Diagnostic(
+            file,
+            line,
+            col,
+            errors.YAML_DUPLICATE_KEY,
+            f'duplicate key "{path[-1]}" (first defined at line {pos.at(path, key=True)[0]})',
+        )
         for path, line, col in found.duplicates
     ]
     if data is _EMPTY:
@@ -426,12 +452,20 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> errors.Dia
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or "invalid YAML"
     source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
-    if "\t" in source[: col] and not source[: col - 1].strip(" \t"):
+    if "\t" in source[:col] and not source[: col - 1].strip(" \t"):
         # libyaml says only "found character that cannot start any token"
-        return errors.Diagnostic(file, line, source.index("\t") + 1, errors.YAML_SYNTAX, "YAML syntax error: a tab indents this line; YAML indents with spaces only")
+        return errors.Diagnostic(
+            file,
+            line,
+            source.index("\t") + 1,
+            errors.YAML_SYNTAX,
+            "YAML syntax error: a tab indents this line; YAML indents with spaces only",
+        )
     if exc.context:
         # the context ("while parsing a flow mapping") is where the unfinished construct began
-        started = f" at line {exc.context_mark.line + 1}" if exc.context_mark and exc.context_mark.line + 1 != line else ""
+        started = (
+            f" at line {exc.context_mark.line + 1}" if exc.context_mark and exc.context_mark.line + 1 != line else ""
+        )
         problem = f"{problem} ({exc.context}{started})"
     return errors.Diagnostic(file, line, col, errors.YAML_SYNTAX, f"YAML syntax error: {problem}")
 
@@ -446,4 +480,10 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> errors.
     col = len(data[data.rfind(b"\n", 0, offset) + 1 : offset].decode("utf-8", "replace")) + 1
     code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
     what = "a NUL character (U+0000)" if code == 0 else f"the control character U+{code:04X}"
-    return errors.Diagnostic(file, line, col, errors.YAML_SYNTAX, f"YAML error: {what} is not allowed in a YAML file (to put one in a value, write it as an escape in a double-quoted string, e.g. \"\\x{code:02x}\")")
+    return errors.Diagnostic(
+        file,
+        line,
+        col,
+        errors.YAML_SYNTAX,
+        f'YAML error: {what} is not allowed in a YAML file (to put one in a value, write it as an escape in a double-quoted string, e.g. "\\x{code:02x}")',
+    )

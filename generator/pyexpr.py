@@ -105,7 +105,11 @@ def chain(prec: int, operands: list[Expr], ops: list[str]) -> Expr:
     for i, operand in enumerate(operands):
         if i:
             flat_ops.append(ops[i - 1])
-        same = isinstance(operand, Chain) and operand.prec == prec and (prec in (OR, AND) or (i == 0 and prec in (ADD, MUL)))
+        same = (
+            isinstance(operand, Chain)
+            and operand.prec == prec
+            and (prec in (OR, AND) or (i == 0 and prec in (ADD, MUL)))
+        )
         if same:
             assert isinstance(operand, Chain)
             flat_operands.append(operand.operands[0])
@@ -125,6 +129,7 @@ def boolean(op: str, operands: list[Expr]) -> Expr:
 
 
 # -- layout ---------------------------------------------------------------
+
 
 def statement(keyword: str, e: Expr, indent: int) -> list[str]:
     """`if <e>:` (or another keyword) at `indent`, as ruff formats it."""

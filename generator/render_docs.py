@@ -16,7 +16,9 @@ from .templating import environment
 DOCS_DIR = "docs"
 
 
-def docs_outputs(schema: ir.Schema, migration_files: Sequence[str], findings: Sequence[docs_model.DocFinding] | None = None) -> dict[str, str]:
+def docs_outputs(
+    schema: ir.Schema, migration_files: Sequence[str], findings: Sequence[docs_model.DocFinding] | None = None
+) -> dict[str, str]:
     """`{path: text}` of every page, paths relative to the output directory.
 
     `migration_files` are the chain's files (paths relative to the output
@@ -28,7 +30,12 @@ def docs_outputs(schema: ir.Schema, migration_files: Sequence[str], findings: Se
     index = docs_links.SchemaIndex.of(schema)
     chain = docs_links.Migrations.of(migration_files, DOCS_DIR)
     module_template = env.get_template("docs/module.md.j2")
-    outputs = {f"{DOCS_DIR}/{page.path}": module_template.render(page=page) for page in docs_pages.module_pages(schema, index, chain, findings)}
-    outputs[f"{DOCS_DIR}/index.md"] = env.get_template("docs/index.md.j2").render(page=docs_pages.index_page(schema, index, chain))
+    outputs = {
+        f"{DOCS_DIR}/{page.path}": module_template.render(page=page)
+        for page in docs_pages.module_pages(schema, index, chain, findings)
+    }
+    outputs[f"{DOCS_DIR}/index.md"] = env.get_template("docs/index.md.j2").render(
+        page=docs_pages.index_page(schema, index, chain)
+    )
     outputs[f"{DOCS_DIR}/lint-rules.md"] = rules_markdown()  # the pages findings link to
     return outputs

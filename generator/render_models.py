@@ -26,13 +26,25 @@ from .templating import environment
 INDENT = 4
 # Names the module may import or use in annotations: no class or field may take them.
 IMPORTABLE = {
-    "Annotated": "typing", "Any": "typing", "Self": "typing", "StrEnum": "enum",
-    "BaseModel": "pydantic", "ConfigDict": "pydantic", "Field": "pydantic",
-    "SerializerFunctionWrapHandler": "pydantic", "field_validator": "pydantic",
-    "model_serializer": "pydantic", "model_validator": "pydantic",
-    "AwareDatetime": "pydantic", "NaiveDatetime": "pydantic", "JsonValue": "pydantic",
-    "UUID": "uuid", "Decimal": "decimal",
-    "date": "datetime", "time": "datetime", "timedelta": "datetime",
+    "Annotated": "typing",
+    "Any": "typing",
+    "Self": "typing",
+    "StrEnum": "enum",
+    "BaseModel": "pydantic",
+    "ConfigDict": "pydantic",
+    "Field": "pydantic",
+    "SerializerFunctionWrapHandler": "pydantic",
+    "field_validator": "pydantic",
+    "model_serializer": "pydantic",
+    "model_validator": "pydantic",
+    "AwareDatetime": "pydantic",
+    "NaiveDatetime": "pydantic",
+    "JsonValue": "pydantic",
+    "UUID": "uuid",
+    "Decimal": "decimal",
+    "date": "datetime",
+    "time": "datetime",
+    "timedelta": "datetime",
 }
 BUILTIN_TYPES = {"str", "int", "float", "bool", "bytes", "list", "object"}
 RESERVED = set(IMPORTABLE) | BUILTIN_TYPES | {"annotations"}
@@ -119,7 +131,9 @@ class _Module:
         for m in sorted(self.imports):
             names = sorted(self.imports[m], key=_import_key)
             one = f"from {m} import {', '.join(names)}"
-            lines = [one] if len(one) <= pyexpr.LINE else [f"from {m} import ("] + [f"{_PAD}{n}," for n in names] + [")"]
+            lines = (
+                [one] if len(one) <= pyexpr.LINE else [f"from {m} import ("] + [f"{_PAD}{n}," for n in names] + [")"]
+            )
             sections[_section(m)] += lines
         return [line for i, s in enumerate(x for x in sections if x) for line in ([""] if i else []) + s]
 
@@ -191,20 +205,36 @@ def render(schema: ir.Schema) -> Models:
     return Models(outputs, problems, notes)
 
 
-def _module_view(schema: ir.Schema, module: ir.Module, enums: dict[ir.Name, ir.Enum], problems: list[Problem], notes: list[str]) -> ModuleView | None:
+def _module_view(
+    schema: ir.Schema, module: ir.Module, enums: dict[ir.Name, ir.Enum], problems: list[Problem], notes: list[str]
+) -> ModuleView | None:
     my_enums = [e for e in schema.enums if e.module == module.name]
     tables = [t for t in schema.tables if t.module == module.name]
     if not my_enums and not tables:
         return None
     if not module.name.isidentifier() or keyword.iskeyword(module.name):
-        problems.append(Problem(module.name, ("module",), errors.PYTHON_NAME, f'module "{module.name}" cannot name a Python module (models/{module.name}.py); set `module:` to a Python identifier'))
+        problems.append(
+            Problem(
+                module.name,
+                ("module",),
+                errors.PYTHON_NAME,
+                f'module "{module.name}" cannot name a Python module (models/{module.name}.py); set `module:` to a Python identifier',
+            )
+        )
         return None
     mod = _Module(module.name)
     classes: dict[str, tuple[str | ir.Name, ...]] = {}
 
     def claim(name: str, path: tuple[str | ir.Name, ...], what: str) -> None:
         if name in classes or name in RESERVED:
-            problems.append(Problem(module.name, path, errors.PYTHON_NAME, f"{what} would be the Python class {name}, a name the models module already uses"))
+            problems.append(
+                Problem(
+                    module.name,
+                    path,
+                    errors.PYTHON_NAME,
+                    f"{what} would be the Python class {name}, a name the models module already uses",
+                )
+            )
         classes[name] = path
 
     enum_views = []
@@ -223,7 +253,14 @@ def _module_view(schema: ir.Schema, module: ir.Module, enums: dict[ir.Name, ir.E
         models += _table_models(t, enums, mod, class_names, problems, notes)
     for alias in mod.aliases:
         if alias in classes:
-            problems.append(Problem(module.name, classes[alias], errors.PYTHON_NAME, f"the class {alias} clashes with the type alias of that name in the models module"))
+            problems.append(
+                Problem(
+                    module.name,
+                    classes[alias],
+                    errors.PYTHON_NAME,
+                    f"the class {alias} clashes with the type alias of that name in the models module",
+                )
+            )
     if tables:  # an enums-only module needs none of the model machinery
         mod.use("pydantic", "BaseModel")
         mod.use("pydantic", "ConfigDict")
@@ -231,7 +268,10 @@ def _module_view(schema: ir.Schema, module: ir.Module, enums: dict[ir.Name, ir.E
         mod.use("pydantic", "SerializerFunctionWrapHandler")
         mod.use("pydantic", "model_serializer")
     source = next((m.file for m in schema.modules if m.name == module.name), module.file)
-    doc = [f"Pydantic models of the {module.name} schema module.", f"Generated by schemagen from {source}; do not edit: change the spec and run `schemagen build`."]
+    doc = [
+        f"Pydantic models of the {module.name} schema module.",
+        f"Generated by schemagen from {source}; do not edit: change the spec and run `schemagen build`.",
+    ]
     if module.description:
         doc.append(module.description)
     return ModuleView(
@@ -245,8 +285,15 @@ def _module_view(schema: ir.Schema, module: ir.Module, enums: dict[ir.Name, ir.E
 
 
 def _enum_view(e: ir.Enum) -> EnumView:
-    doc = [e.comment or f"The enum {e.name.display}.", "Members are in the database's order, which is how PostgreSQL compares them."]
-    return EnumView(pynames.class_name(e.name.name), pynames.docstring_lines(doc, INDENT), list(zip(pynames.member_names(e.values), (pynames.literal(v) for v in e.values))))
+    doc = [
+        e.comment or f"The enum {e.name.display}.",
+        "Members are in the database's order, which is how PostgreSQL compares them.",
+    ]
+    return EnumView(
+        pynames.class_name(e.name.name),
+        pynames.docstring_lines(doc, INDENT),
+        list(zip(pynames.member_names(e.values), (pynames.literal(v) for v in e.values))),
+    )
 
 
 @dataclass(frozen=True)
@@ -281,8 +328,17 @@ class _Reserved:
         return any(name in s for s in self.sets)
 
 
-def _table_models(t: ir.Table, enums: dict[ir.Name, ir.Enum], mod: _Module, classes: frozenset[str], problems: list[Problem], notes: list[str]) -> list[ModelView]:
-    reserved = _Reserved(RESERVED, classes, {p.split(".")[0] for c in t.columns if c.python_type for p in [c.python_type]})
+def _table_models(
+    t: ir.Table,
+    enums: dict[ir.Name, ir.Enum],
+    mod: _Module,
+    classes: frozenset[str],
+    problems: list[Problem],
+    notes: list[str],
+) -> list[ModelView]:
+    reserved = _Reserved(
+        RESERVED, classes, {p.split(".")[0] for c in t.columns if c.python_type for p in [c.python_type]}
+    )
     fields = pynames.field_names([c.name for c in t.columns], reserved)
     cols: list[_Col] = []
     for c in t.columns:
@@ -294,7 +350,14 @@ def _table_models(t: ir.Table, enums: dict[ir.Name, ir.Enum], mod: _Module, clas
                 continue
         element = element_type(c, enums, mod)
         if element is None:
-            problems.append(Problem(mod.name, at + ("type",), errors.PYTHON_TYPE, f'the models have no Python type for column {c.name} ({c.sql_type}); give it `python_type:` (e.g. `python_type: str`)'))
+            problems.append(
+                Problem(
+                    mod.name,
+                    at + ("type",),
+                    errors.PYTHON_TYPE,
+                    f"the models have no Python type for column {c.name} ({c.sql_type}); give it `python_type:` (e.g. `python_type: str`)",
+                )
+            )
             continue
         annotation = element
         for _ in range(c.array_dims):
@@ -347,9 +410,14 @@ def _field_lines(c: _Col, annotation: str, default: bool) -> list[str]:
 
 
 def _row_model(t: ir.Table, cls: str, cols: list[_Col], aliased: bool) -> ModelView:
-    doc = [t.comment or f"A row of {t.name.display}.", f"A row of {t.name.display} as the database returns it (build it from a psycopg dict_row or any object with these attributes). CHECK constraints are not applied here: a row read back is the truth."]
+    doc = [
+        t.comment or f"A row of {t.name.display}.",
+        f"A row of {t.name.display} as the database returns it (build it from a psycopg dict_row or any object with these attributes). CHECK constraints are not applied here: a row read back is the truth.",
+    ]
     lines = [_field_lines(c, c.annotation + (" | None" if c.nullable else ""), False) for c in cols]
-    return ModelView(cls, "BaseModel", pynames.docstring_lines(doc, INDENT), _config({"from_attributes": "True"}, aliased), lines, [])
+    return ModelView(
+        cls, "BaseModel", pynames.docstring_lines(doc, INDENT), _config({"from_attributes": "True"}, aliased), lines, []
+    )
 
 
 def _checks_doc(done: list[checks.Check], left: list[checks.DatabaseOnly], update: bool) -> list[str]:
@@ -357,29 +425,62 @@ def _checks_doc(done: list[checks.Check], left: list[checks.DatabaseOnly], updat
     if done:
         what = "Validated here"
         if update:
-            what += " (a check on several columns runs only when all of its fields are given, since the others are unknown)"
+            what += (
+                " (a check on several columns runs only when all of its fields are given, since the others are unknown)"
+            )
         paras.append(what + ": " + "; ".join(f"{c.name} ({c.sql})" for c in done) + ".")
     if left:
-        paras.append("Enforced by the database only: " + "; ".join(f"{c.name} ({c.sql}), because {c.reason}" for c in left) + ".")
+        paras.append(
+            "Enforced by the database only: " + "; ".join(f"{c.name} ({c.sql}), because {c.reason}" for c in left) + "."
+        )
     return paras
 
 
-def _insert_model(t: ir.Table, cls: str, cols: list[_Col], aliased: bool, done: list[checks.Check], left: list[checks.DatabaseOnly], by_name: dict[str, _Col], mod: _Module) -> ModelView:
+def _insert_model(
+    t: ir.Table,
+    cls: str,
+    cols: list[_Col],
+    aliased: bool,
+    done: list[checks.Check],
+    left: list[checks.DatabaseOnly],
+    by_name: dict[str, _Col],
+    mod: _Module,
+) -> ModelView:
     doc = [
         f"A row to INSERT into {t.name.display}.",
         "Columns with a server default, nullable columns and columns that triggers compute are optional; a field not given is left out of the dump, so that the default or the trigger applies.",
         *_checks_doc(done, left, update=False),
     ]
-    fields = [_field_lines(c, c.annotation + (" | None" if c.optional_on_insert else ""), c.optional_on_insert) for c in cols]
+    fields = [
+        _field_lines(c, c.annotation + (" | None" if c.optional_on_insert else ""), c.optional_on_insert) for c in cols
+    ]
     # A NOT NULL column that may be left out must not be sent as None either.
     not_null = [c for c in cols if c.optional_on_insert and not c.nullable]
     # An unset field with a server default has a value only the database knows.
-    unknown_if_unset = {c.col.name for c in cols if c.nullable and (c.col.default is not None or c.col.identity is not None)}
+    unknown_if_unset = {
+        c.col.name for c in cols if c.nullable and (c.col.default is not None or c.col.identity is not None)
+    }
     validators = _not_null_validator(not_null, mod) + _check_validators(done, by_name, unknown_if_unset, mod)
-    return ModelView(f"{cls}Insert", "_Changes", pynames.docstring_lines(doc, INDENT), _config({"extra": '"forbid"'}, aliased), fields, validators)
+    return ModelView(
+        f"{cls}Insert",
+        "_Changes",
+        pynames.docstring_lines(doc, INDENT),
+        _config({"extra": '"forbid"'}, aliased),
+        fields,
+        validators,
+    )
 
 
-def _update_model(t: ir.Table, cls: str, cols: list[_Col], aliased: bool, done: list[checks.Check], left: list[checks.DatabaseOnly], by_name: dict[str, _Col], mod: _Module) -> ModelView:
+def _update_model(
+    t: ir.Table,
+    cls: str,
+    cols: list[_Col],
+    aliased: bool,
+    done: list[checks.Check],
+    left: list[checks.DatabaseOnly],
+    by_name: dict[str, _Col],
+    mod: _Module,
+) -> ModelView:
     doc = [
         f"Changes to a row of {t.name.display}: every field is optional.",
         "The dump (`model_dump(exclude_unset=True)`, or a plain `model_dump()`, which leaves unset fields out as well) holds exactly the columns to SET.",
@@ -389,7 +490,14 @@ def _update_model(t: ir.Table, cls: str, cols: list[_Col], aliased: bool, done: 
     not_null = [c for c in cols if not c.nullable]
     unknown_if_unset = {c.col.name for c in cols if c.nullable}
     validators = _not_null_validator(not_null, mod) + _check_validators(done, by_name, unknown_if_unset, mod)
-    return ModelView(f"{cls}Update", "_Changes", pynames.docstring_lines(doc, INDENT), _config({"extra": '"forbid"'}, aliased), fields, validators)
+    return ModelView(
+        f"{cls}Update",
+        "_Changes",
+        pynames.docstring_lines(doc, INDENT),
+        _config({"extra": '"forbid"'}, aliased),
+        fields,
+        validators,
+    )
 
 
 def _not_null_validator(cols: list[_Col], mod: _Module) -> list[ValidatorView]:
@@ -402,7 +510,9 @@ def _not_null_validator(cols: list[_Col], mod: _Module) -> list[ValidatorView]:
     return [ValidatorView(decorator, signature, True, [], [f"{_PAD * 2}if value is None:"], message, "value")]
 
 
-def _check_validators(done: list[checks.Check], by_name: dict[str, _Col], unknown_if_unset: set[str], mod: _Module) -> list[ValidatorView]:
+def _check_validators(
+    done: list[checks.Check], by_name: dict[str, _Col], unknown_if_unset: set[str], mod: _Module
+) -> list[ValidatorView]:
     """One validator per translated CHECK: a field validator when it reads one
     column (the error then names the field), a model validator otherwise."""
     views = []
@@ -415,16 +525,29 @@ def _check_validators(done: list[checks.Check], by_name: dict[str, _Col], unknow
             c = cs[0]
             mod.use("pydantic", "field_validator")
             ann = c.annotation + " | None"
-            signature = [f"{_PAD}def {method}(", f"{_PAD * 2}cls,", f"{_PAD * 2}{c.field}: {ann},", f"{_PAD}) -> {ann}:"]
+            signature = [
+                f"{_PAD}def {method}(",
+                f"{_PAD * 2}cls,",
+                f"{_PAD * 2}{c.field}: {ann},",
+                f"{_PAD}) -> {ann}:",
+            ]
             test = pyexpr.statement("if", check.violated({c.col.name}), body)
-            views.append(ValidatorView([f"{_PAD}@field_validator({pynames.literal(c.field)})"], signature, True, [], test, message, c.field))
+            views.append(
+                ValidatorView(
+                    [f"{_PAD}@field_validator({pynames.literal(c.field)})"], signature, True, [], test, message, c.field
+                )
+            )
             continue
         mod.use("pydantic", "model_validator")
         mod.use("typing", "Self")  # only a model validator returns Self
         setup = [f"{_PAD * 2}{c.field} = self.{c.field}" for c in cs]
         # The check cannot run when a field whose value only the database knows
         # was not given; a NOT NULL field is None here only when not given.
-        unknown = [_compare(pynames.literal(c.field), "not in", "self.model_fields_set") for c in cs if c.col.name in unknown_if_unset]
+        unknown = [
+            _compare(pynames.literal(c.field), "not in", "self.model_fields_set")
+            for c in cs
+            if c.col.name in unknown_if_unset
+        ]
         unknown += [_compare(c.field, "is", "None") for c in cs if not c.nullable]
         if unknown:
             setup += pyexpr.statement("if", pyexpr.boolean("or", unknown), body) + [f"{_PAD * 3}return self"]
@@ -432,7 +555,9 @@ def _check_validators(done: list[checks.Check], by_name: dict[str, _Col], unknow
         signature = [f"{_PAD}def {method}(self) -> Self:"]
         if len(signature[0]) > pyexpr.LINE:
             signature = [f"{_PAD}def {method}(", f"{_PAD * 2}self,", f"{_PAD}) -> Self:"]
-        views.append(ValidatorView([f'{_PAD}@model_validator(mode="after")'], signature, False, setup, test, message, "self"))
+        views.append(
+            ValidatorView([f'{_PAD}@model_validator(mode="after")'], signature, False, setup, test, message, "self")
+        )
     return views
 
 

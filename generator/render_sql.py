@@ -18,7 +18,18 @@ from .templating import environment
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
 # indexes follow it, and a table's policies follow its ENABLE ROW LEVEL SECURITY.
-RANK = {"enum": 0, "table": 1, "partition": 1, "index": 1, "foreign_key": 2, "function": 3, "trigger": 4, "rls": 5, "policy": 5, "grant": 6}
+RANK = {
+    "enum": 0,
+    "table": 1,
+    "partition": 1,
+    "index": 1,
+    "foreign_key": 2,
+    "function": 3,
+    "trigger": 4,
+    "rls": 5,
+    "policy": 5,
+    "grant": 6,
+}
 
 
 @dataclass(frozen=True)
@@ -116,19 +127,36 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             node("partition", p.name, [("table", t.name)], Statement(section, "partition", PartitionOf(t, p), comments))
         for ix in t.indexes:
             comments = (ir.Comment("INDEX", ix.name.q, ix.comment),) if ix.comment else ()
-            node("index", ix.name, [("table", t.name)] + _calls(ix.where, functions), Statement(section, "index", ix, comments))
+            node(
+                "index",
+                ix.name,
+                [("table", t.name)] + _calls(ix.where, functions),
+                Statement(section, "index", ix, comments),
+            )
         for fk in t.foreign_keys:
             assert fk.ref_table is not None
             comments = (ir.Comment("CONSTRAINT", f"{fk.q} ON {t.name.q}", fk.comment),) if fk.comment else ()
-            node("foreign_key", (t.name, fk.name), [("table", t.name), ("table", fk.ref_table)], Statement("Foreign keys", "foreign_key", ForeignKey(t, fk), comments))
-    relations = {t.name: ("table", t.name) for t in schema.tables} | {p.name: ("partition", p.name) for t in schema.tables for p in t.partitions}
+            node(
+                "foreign_key",
+                (t.name, fk.name),
+                [("table", t.name), ("table", fk.ref_table)],
+                Statement("Foreign keys", "foreign_key", ForeignKey(t, fk), comments),
+            )
+    relations = {t.name: ("table", t.name) for t in schema.tables} | {
+        p.name: ("partition", p.name) for t in schema.tables for p in t.partitions
+    }
     body_deps = {f.name: _body_uses(f, relations, functions) for f in schema.functions if f.language == "sql"}
     for f in schema.functions:
         comments = (ir.Comment("FUNCTION", f.signature, f.comment),) if f.comment else ()
         node("function", f.name, body_deps.get(f.name, []), Statement("Functions", "function", f, comments))
     for trg in schema.triggers:
         comments = (ir.Comment("TRIGGER", f"{trg.q} ON {trg.table.q}", trg.comment),) if trg.comment else ()
-        node("trigger", (trg.table, trg.name), [("table", trg.table), ("function", trg.function)], Statement("Triggers", "trigger", trg, comments))
+        node(
+            "trigger",
+            (trg.table, trg.name),
+            [("table", trg.table), ("function", trg.function)],
+            Statement("Triggers", "trigger", trg, comments),
+        )
     for t in schema.tables:
         section = f"Row level security: {t.name.display}"
         if t.rls_statements:
@@ -142,7 +170,9 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     return _unchecked_in_cycles(result, body_deps)
 
 
-def _body_uses(f: ir.Function, relations: dict[ir.Name, tuple[str, ir.Name]], functions: dict[str, ir.Name]) -> list[Any]:
+def _body_uses(
+    f: ir.Function, relations: dict[ir.Name, tuple[str, ir.Name]], functions: dict[str, ir.Name]
+) -> list[Any]:
     """What a LANGUAGE sql function's body needs to exist when it is created (PostgreSQL checks
     the body then): the spec's tables and partitions it reads or writes, and the spec functions it calls.
     Unqualified names resolve along the function's search_path (default: public)."""
@@ -155,7 +185,9 @@ def _body_uses(f: ir.Function, relations: dict[ir.Name, tuple[str, ir.Name]], fu
             if key is not None:
                 deps.append(key)
                 break
-    deps += [("function", functions[name]) for name in sorted(uses.calls) if name in functions and functions[name] != f.name]
+    deps += [
+        ("function", functions[name]) for name in sorted(uses.calls) if name in functions and functions[name] != f.name
+    ]
     return deps
 
 

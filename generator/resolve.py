@@ -67,10 +67,19 @@ class Resolver(TableResolver, RoutineResolver):
                 self.error(at("module"), errors.DUPLICATE_NAME, f'module "{f.module}" is defined twice')
             modules[f.module] = at("module")
             if f.module == "index":
-                self.error(at("module"), errors.SPEC_INVALID, 'module name "index" is taken: docs/index.md is the page that lists the modules')
+                self.error(
+                    at("module"),
+                    errors.SPEC_INVALID,
+                    'module name "index" is taken: docs/index.md is the page that lists the modules',
+                )
             if s.migration is not None:
                 if migration is not None and migration_at is not None:
-                    self.error(at("migration"), errors.MIGRATION, f"the first migration is already declared in {migration_at.pos.file}", key=True)
+                    self.error(
+                        at("migration"),
+                        errors.MIGRATION,
+                        f"the first migration is already declared in {migration_at.pos.file}",
+                        key=True,
+                    )
                 migration, migration_at = s.migration, at("migration")
             ext = s.external
             for i, role in enumerate(ext.roles):
@@ -109,10 +118,14 @@ class Resolver(TableResolver, RoutineResolver):
                     self.error(where, errors.DUPLICATE_NAME, f'function "{name.display}" is defined twice', key=True)
                 self.known.functions.setdefault(name, (fn, where, f.module))
                 self.origin(("function", name), where, fn.lint)
-                self.origin(("function_body", name), at("functions", key, "body"), fn.lint, where, raw=fn.body, stripped=False)
+                self.origin(
+                    ("function_body", name), at("functions", key, "body"), fn.lint, where, raw=fn.body, stripped=False
+                )
         if migration is None:
             file = self.files[0].pos
-            self.diags.append(file.diag((), errors.MIGRATION, "no spec file declares `migration: {version: N, name: ...}`"))
+            self.diags.append(
+                file.diag((), errors.MIGRATION, "no spec file declares `migration: {version: N, name: ...}`")
+            )
         return migration
 
     def external_table(self, key: str, et: spec.ExternalTable, where: Where) -> None:
@@ -123,13 +136,23 @@ class Resolver(TableResolver, RoutineResolver):
         for col_name, col in et.columns.items():
             resolved = self.column_type(col.type, Where(where.pos, where.path + ("columns", col_name, "type")))
             if resolved is not None:
-                columns.append(ir.Column(col_name, resolved[0], resolved[1], resolved[2], not_null=col.not_null or col.primary_key))
+                columns.append(
+                    ir.Column(col_name, resolved[0], resolved[1], resolved[2], not_null=col.not_null or col.primary_key)
+                )
         fks = []
         for col_name, col in et.columns.items():
             if col.references:
                 ref = names.reference(col.references)
                 if ref is not None:
-                    fks.append(ir.Constraint(names.make_object_name(name.name, col_name, "fkey"), "foreign_key", (col_name,), ref_table=ref.table, ref_columns=ref.columns))
+                    fks.append(
+                        ir.Constraint(
+                            names.make_object_name(name.name, col_name, "fkey"),
+                            "foreign_key",
+                            (col_name,),
+                            ref_table=ref.table,
+                            ref_columns=ref.columns,
+                        )
+                    )
         self.known.external_tables[name] = ir.ExternalTable(
             name,
             tuple(columns),
@@ -149,7 +172,11 @@ class Resolver(TableResolver, RoutineResolver):
                 self.error(vw, errors.DUPLICATE_NAME, f'enum value "{value}" appears twice in {name.display}')
             seen.add(value)
             if len(value.encode()) > names.MAX_IDENT_BYTES:
-                self.error(vw, errors.NAME_TOO_LONG, f"enum value is {len(value.encode())} bytes long; PostgreSQL allows {names.MAX_IDENT_BYTES}")
+                self.error(
+                    vw,
+                    errors.NAME_TOO_LONG,
+                    f"enum value is {len(value.encode())} bytes long; PostgreSQL allows {names.MAX_IDENT_BYTES}",
+                )
             if not value:
                 self.error(vw, errors.SPEC_INVALID, "enum values cannot be empty")
         self.known.enums.setdefault(name, ir.Enum(name, module, tuple(enum.values), enum.comment))

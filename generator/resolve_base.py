@@ -55,7 +55,9 @@ class ResolverBase:
         self.resolved_tables: dict[Name, ir.Table] = {}
         self.partitions: set[Name] = set()
         self.origins = Origins()  # where each object came from, for lint; never part of the IR
-        self.needs_of_templates: dict[tuple[str, str], tuple[columnrefs.Needs, Origin]] = {}  # resolve_policies: a template's needs, by its text
+        self.needs_of_templates: dict[
+            tuple[str, str], tuple[columnrefs.Needs, Origin]
+        ] = {}  # resolve_policies: a template's needs, by its text
 
     # -- reporting -------------------------------------------------------
     def error(self, where: Where, code: str, message: str, *, key: bool = False) -> None:
@@ -88,7 +90,12 @@ class ResolverBase:
         if name in table:
             first = table[name]
             line = first.pos.at(first.path, key=True)[0]
-            self.error(where, errors.DUPLICATE_NAME, f'{what} "{name.display}" collides with another object of that name ({first.pos.file}:{line})', key=True)
+            self.error(
+                where,
+                errors.DUPLICATE_NAME,
+                f'{what} "{name.display}" collides with another object of that name ({first.pos.file}:{line})',
+                key=True,
+            )
         else:
             table[name] = where
 
@@ -101,8 +108,27 @@ class ResolverBase:
             return False
         return True
 
-    def origin(self, key: tuple[Any, ...], where: Where, lint: Any = None, holder: Where | None = None, *, raw: str | None = None, subs: tuple[tuple[str, str], ...] = (), stripped: bool = True) -> None:
-        self.origins.add(key, where.pos, where.path, lint, None if holder is None else holder.path, raw=raw, subs=subs, stripped=stripped)
+    def origin(
+        self,
+        key: tuple[Any, ...],
+        where: Where,
+        lint: Any = None,
+        holder: Where | None = None,
+        *,
+        raw: str | None = None,
+        subs: tuple[tuple[str, str], ...] = (),
+        stripped: bool = True,
+    ) -> None:
+        self.origins.add(
+            key,
+            where.pos,
+            where.path,
+            lint,
+            None if holder is None else holder.path,
+            raw=raw,
+            subs=subs,
+            stripped=stripped,
+        )
 
     def expr(self, text: str, where: Where) -> Any | None:
         try:
@@ -126,7 +152,12 @@ class ResolverBase:
 
     def check_schema(self, name: Name, where: Where) -> None:
         if name.schema not in self.known.schemas:
-            self.error(where, errors.UNKNOWN_SCHEMA, f'unknown schema "{name.schema}" (declare it under external.schemas)', key=True)
+            self.error(
+                where,
+                errors.UNKNOWN_SCHEMA,
+                f'unknown schema "{name.schema}" (declare it under external.schemas)',
+                key=True,
+            )
 
     # -- types -----------------------------------------------------------
     def column_type(self, text: str, where: Where) -> tuple[str, str, Name | None, tuple[int, ...], int] | None:
@@ -145,7 +176,9 @@ class ResolverBase:
         name = Name(ref.schema or "public", ref.name)
         if name in self.known.enums and not ref.mods and sql is not None:
             return sql, "enum", name, (), ref.array_dims
-        self.error(where, errors.UNKNOWN_TYPE, f'unknown type "{text}" (not a supported built-in type or an enum of the spec)')
+        self.error(
+            where, errors.UNKNOWN_TYPE, f'unknown type "{text}" (not a supported built-in type or an enum of the spec)'
+        )
         return None
 
 

@@ -11,7 +11,11 @@ from .resolve_base import ResolverBase, Where
 
 # What each part of a policy template may name: anything else in braces is a typo (`{tabel}`),
 # which would otherwise reach PostgreSQL as SQL.
-PLACEHOLDERS = {"name": ("{prefix}", "{command}", "{table}"), "using": ("{table}", "{prefix}"), "check": ("{table}", "{prefix}")}
+PLACEHOLDERS = {
+    "name": ("{prefix}", "{command}", "{table}"),
+    "using": ("{table}", "{prefix}"),
+    "check": ("{table}", "{prefix}"),
+}
 _BRACED = re.compile(r"'(?:[^']|'')*'|(\{[^{}'\s]*\})")  # a placeholder, outside SQL string literals
 
 
@@ -25,7 +29,12 @@ class PolicyResolver(ResolverBase):
             for match in _BRACED.finditer(text or ""):
                 if match.group(1) and match.group(1) not in known:
                     at = Where(where.pos, where.path + (part,))
-                    self.error_in_fragment(at, match.start(1), errors.SPEC_INVALID, f"unknown placeholder {match.group(1)} in policy template {key}.{part}; known: {', '.join(known)}")
+                    self.error_in_fragment(
+                        at,
+                        match.start(1),
+                        errors.SPEC_INVALID,
+                        f"unknown placeholder {match.group(1)} in policy template {key}.{part}; known: {', '.join(known)}",
+                    )
                     self.bad_templates.add(key)
 
     # -- row level security ----------------------------------------------
@@ -35,7 +44,20 @@ class PolicyResolver(ResolverBase):
         seen: dict[str, Where] = {}
         for key, p in t.policies.items():
             pw = at("policies", key)
-            pol = self.policy(table, key, p.command, p.using, p.check, p.roles, p.restrictive, None, p.comment, pw, at("policies", key, "using"), at("policies", key, "check"))
+            pol = self.policy(
+                table,
+                key,
+                p.command,
+                p.using,
+                p.check,
+                p.roles,
+                p.restrictive,
+                None,
+                p.comment,
+                pw,
+                at("policies", key, "using"),
+                at("policies", key, "check"),
+            )
             if pol is not None:
                 self._add_policy(pol, pw, seen, result)
                 self.origin(("policy", table, pol.name), pw, p.lint)
@@ -45,7 +67,11 @@ class PolicyResolver(ResolverBase):
             aw = at("apply_policies", i)
             entry = self.known.templates.get(apply.template)
             if entry is None:
-                self.error(Where(aw.pos, aw.path + ("template",)), errors.UNKNOWN_TEMPLATE, f'unknown policy template "{apply.template}"')
+                self.error(
+                    Where(aw.pos, aw.path + ("template",)),
+                    errors.UNKNOWN_TEMPLATE,
+                    f'unknown policy template "{apply.template}"',
+                )
                 continue
             tpl, tw = entry
             if apply.template in self.bad_templates:  # its placeholders are reported at the template
@@ -53,19 +79,55 @@ class PolicyResolver(ResolverBase):
             prefix = apply.prefix or table.name
             subs = (("{table}", quoting.ident(table.name)), ("{prefix}", prefix))
             for command in tpl.commands:
-                pname = tpl.name.replace("{prefix}", prefix).replace("{command}", command).replace("{table}", table.name)
+                pname = (
+                    tpl.name.replace("{prefix}", prefix).replace("{command}", command).replace("{table}", table.name)
+                )
                 using = _substitute(tpl.using, subs) if command != "insert" else None
-                check = _substitute(tpl.check if tpl.check is not None else tpl.using, subs) if command in ("insert", "update", "all") else None
-                pol = self.policy(table, pname, command, using, check, tpl.roles, tpl.restrictive, apply.template, None, aw, Where(tw.pos, tw.path + ("using",)), Where(tw.pos, tw.path + ("check" if tpl.check is not None else "using",)), (subs, tpl.using, tpl.check if tpl.check is not None else tpl.using))
+                check = (
+                    _substitute(tpl.check if tpl.check is not None else tpl.using, subs)
+                    if command in ("insert", "update", "all")
+                    else None
+                )
+                pol = self.policy(
+                    table,
+                    pname,
+                    command,
+                    using,
+                    check,
+                    tpl.roles,
+                    tpl.restrictive,
+                    apply.template,
+                    None,
+                    aw,
+                    Where(tw.pos, tw.path + ("using",)),
+                    Where(tw.pos, tw.path + ("check" if tpl.check is not None else "using",)),
+                    (subs, tpl.using, tpl.check if tpl.check is not None else tpl.using),
+                )
                 if pol is not None:
                     self._add_policy(pol, aw, seen, result)
                     self.origin(("policy", table, pol.name), aw, apply.lint)
-                    self.origin(("policy_using", table, pol.name), Where(tw.pos, tw.path + ("using",)), apply.lint, aw, raw=tpl.using, subs=subs)
+                    self.origin(
+                        ("policy_using", table, pol.name),
+                        Where(tw.pos, tw.path + ("using",)),
+                        apply.lint,
+                        aw,
+                        raw=tpl.using,
+                        subs=subs,
+                    )
                     check_key = "check" if tpl.check is not None else "using"
-                    self.origin(("policy_check", table, pol.name), Where(tw.pos, tw.path + (check_key,)), apply.lint, aw, raw=getattr(tpl, check_key), subs=subs)
+                    self.origin(
+                        ("policy_check", table, pol.name),
+                        Where(tw.pos, tw.path + (check_key,)),
+                        apply.lint,
+                        aw,
+                        raw=getattr(tpl, check_key),
+                        subs=subs,
+                    )
         return tuple(result)
 
-    def template_needs(self, raw: str, subs: tuple[tuple[str, str], ...], schema: str) -> tuple[columnrefs.Needs, Origin]:
+    def template_needs(
+        self, raw: str, subs: tuple[tuple[str, str], ...], schema: str
+    ) -> tuple[columnrefs.Needs, Origin]:
         """What a template's expression asks of a table in `schema`, found once per template (and
         `{prefix}`), with the mapping of its offsets back to the template's text."""
         stand_in = tuple((p, STAND_IN if p == "{table}" else v) for p, v in subs)
@@ -80,12 +142,32 @@ class PolicyResolver(ResolverBase):
 
     def _add_policy(self, pol: ir.Policy, where: Where, seen: dict[str, Where], result: list[ir.Policy]) -> None:
         if pol.name in seen:
-            self.error(where, errors.DUPLICATE_NAME, f'policy "{pol.name}" is defined twice on table {pol.table.display}', key=True)
+            self.error(
+                where,
+                errors.DUPLICATE_NAME,
+                f'policy "{pol.name}" is defined twice on table {pol.table.display}',
+                key=True,
+            )
             return
         seen[pol.name] = where
         result.append(pol)
 
-    def policy(self, table: Name, name: str, command: str, using: str | None, check: str | None, roles: list[str], restrictive: bool, template: str | None, comment: str | None, where: Where, using_at: Where, check_at: Where, template_text: tuple[tuple[tuple[str, str], ...], str | None, str | None] | None = None) -> ir.Policy | None:
+    def policy(
+        self,
+        table: Name,
+        name: str,
+        command: str,
+        using: str | None,
+        check: str | None,
+        roles: list[str],
+        restrictive: bool,
+        template: str | None,
+        comment: str | None,
+        where: Where,
+        using_at: Where,
+        check_at: Where,
+        template_text: tuple[tuple[tuple[str, str], ...], str | None, str | None] | None = None,
+    ) -> ir.Policy | None:
         """One policy; for a template's, `template_text` is (placeholders replaced, using, check as written), to place errors in it."""
         ok = self.ident(name, where, "policy name")
         if command == "insert" and using is not None:
@@ -105,21 +187,31 @@ class PolicyResolver(ResolverBase):
                 ok = False
                 continue
             needs, placed = self.template_needs(raw, subs, table.schema) if raw is not None else (None, None)
-            if needs is None or table.name in needs.from_names:  # a template's FROM names this table: judged on its own text
+            if (
+                needs is None or table.name in needs.from_names
+            ):  # a template's FROM names this table: judged on its own text
                 needs, placed = columnrefs.policy_needs(sqlparse.expression_json(text), table, self.table_columns), None
             for problem in needs.on(table, self.table_columns(table)):
                 offset = problem.offset
-                if placed is not None and offset is not None:  # back from the text with placeholders replaced to the template's
+                if (
+                    placed is not None and offset is not None
+                ):  # back from the text with placeholders replaced to the template's
                     offset = placed.raw_offset(offset)
                 self.error_in_fragment(w, offset, problem.code, problem.message)
                 ok = False
         for i, role in enumerate(roles):
             if role not in self.known.roles:
-                self.error(Where(where.pos, where.path + ("roles", i)), errors.UNKNOWN_ROLE, f'unknown role "{role}" (declare it under external.roles)')
+                self.error(
+                    Where(where.pos, where.path + ("roles", i)),
+                    errors.UNKNOWN_ROLE,
+                    f'unknown role "{role}" (declare it under external.roles)',
+                )
                 ok = False
         if not ok:
             return None
-        return ir.Policy(name, table, command, tuple(roles), restrictive, _squash(using), _squash(check), template, comment)
+        return ir.Policy(
+            name, table, command, tuple(roles), restrictive, _squash(using), _squash(check), template, comment
+        )
 
 
 # What a template's `{table}` becomes while its needs are found: a name no table can have, so
@@ -138,4 +230,3 @@ def _substitute(text: str | None, subs: tuple[tuple[str, str], ...]) -> str | No
 
 def _squash(text: str | None) -> str | None:
     return None if text is None else text.strip()
-

@@ -38,7 +38,21 @@ class RoutineResolver(ResolverBase):
         if not ok:
             return None
         arg_types = tuple(_canonical_arg(t) for t in shape.arg_types)
-        return ir.Function(name, module, f.args.strip(), arg_types, f.returns.strip(), f.language, body, f.volatility, f.security, f.strict, tuple(f.search_path) if f.search_path is not None else None, shape.returns_trigger, f.comment)
+        return ir.Function(
+            name,
+            module,
+            f.args.strip(),
+            arg_types,
+            f.returns.strip(),
+            f.language,
+            body,
+            f.volatility,
+            f.security,
+            f.strict,
+            tuple(f.search_path) if f.search_path is not None else None,
+            shape.returns_trigger,
+            f.comment,
+        )
 
     def triggers(self, f: LoadedFile) -> list[ir.Trigger]:
         result = []
@@ -67,7 +81,11 @@ class RoutineResolver(ResolverBase):
                 cols = {c.name for c in table.columns}
                 for i, col in enumerate(t.sets):
                     if col not in cols:
-                        self.error(at("sets", i), errors.UNKNOWN_COLUMN, f'unknown column "{col}" in table {table_name.display}')
+                        self.error(
+                            at("sets", i),
+                            errors.UNKNOWN_COLUMN,
+                            f'unknown column "{col}" in table {table_name.display}',
+                        )
                         ok = False
             when = None
             if t.when is not None:
@@ -75,7 +93,9 @@ class RoutineResolver(ResolverBase):
                     ok = False
                 elif table_name in self.known.tables:
                     columns = frozenset(self.known.tables[table_name][0].columns)
-                    for problem in columnrefs.trigger_when(sqlparse.expression_json(t.when), table_name, columns, tuple(t.events), t.for_each == "row"):
+                    for problem in columnrefs.trigger_when(
+                        sqlparse.expression_json(t.when), table_name, columns, tuple(t.events), t.for_each == "row"
+                    ):
                         self.error_in_fragment(at("when"), problem.offset, problem.code, problem.message)
                         ok = False
                 when = t.when.strip()
@@ -83,7 +103,11 @@ class RoutineResolver(ResolverBase):
                 self.error(at("events"), errors.SQL_SHAPE, "TRUNCATE triggers must be `for_each: statement`")
                 ok = False
             if ok:
-                result.append(ir.Trigger(key, table_name, t.timing, tuple(t.events), t.for_each, fn_name, when, tuple(t.sets), t.comment))
+                result.append(
+                    ir.Trigger(
+                        key, table_name, t.timing, tuple(t.events), t.for_each, fn_name, when, tuple(t.sets), t.comment
+                    )
+                )
                 self.origin(("trigger", table_name, key), where, t.lint)
         return result
 
@@ -96,7 +120,10 @@ class RoutineResolver(ResolverBase):
             table = self.resolved_tables.get(tname)
             if table is None:  # the table did not resolve: its errors are what the user needs to see
                 continue
-            new_cols = tuple(ir.Column(**{**c.__dict__, "set_by": tuple(cols[c.name])}) if c.name in cols else c for c in table.columns)
+            new_cols = tuple(
+                ir.Column(**{**c.__dict__, "set_by": tuple(cols[c.name])}) if c.name in cols else c
+                for c in table.columns
+            )
             self.resolved_tables[tname] = ir.Table(**{**table.__dict__, "columns": new_cols})
 
     def grants(self, f: LoadedFile) -> list[ir.Grant]:
@@ -108,7 +135,9 @@ class RoutineResolver(ResolverBase):
             roles_ok = True
             for j, role in enumerate(g.to):
                 if role not in self.known.roles:
-                    self.error(at("to", j), errors.UNKNOWN_ROLE, f'unknown role "{role}" (declare it under external.roles)')
+                    self.error(
+                        at("to", j), errors.UNKNOWN_ROLE, f'unknown role "{role}" (declare it under external.roles)'
+                    )
                     roles_ok = False
             targets: list[tuple[str, str, set[str], Where]] = []
             for j, t in enumerate(g.tables):
@@ -131,20 +160,44 @@ class RoutineResolver(ResolverBase):
             for j, s in enumerate(g.sequences):
                 n = names.split(s)
                 if n not in self.sequences:
-                    self.error(at("sequences", j), errors.UNKNOWN_TABLE, f'grant on unknown sequence "{s}" (sequences come from identity columns)')
+                    self.error(
+                        at("sequences", j),
+                        errors.UNKNOWN_TABLE,
+                        f'grant on unknown sequence "{s}" (sequences come from identity columns)',
+                    )
                 else:
                     targets.append(("sequence", n.q, SEQUENCE_PRIVILEGES, at("privileges")))
                     self.origin(("grant", "sequence", n.q), at("sequences", j), g.lint, where)
             if g.all_sequences_in_schema is not None:
                 if g.all_sequences_in_schema not in self.known.schemas:
-                    self.error(at("all_sequences_in_schema"), errors.UNKNOWN_SCHEMA, f'unknown schema "{g.all_sequences_in_schema}"')
+                    self.error(
+                        at("all_sequences_in_schema"),
+                        errors.UNKNOWN_SCHEMA,
+                        f'unknown schema "{g.all_sequences_in_schema}"',
+                    )
                 else:
-                    targets.append(("all_sequences", quoting.ident(g.all_sequences_in_schema), SEQUENCE_PRIVILEGES, at("privileges")))
-                    self.origin(("grant", "all_sequences", quoting.ident(g.all_sequences_in_schema)), at("all_sequences_in_schema"), g.lint, where)
+                    targets.append(
+                        (
+                            "all_sequences",
+                            quoting.ident(g.all_sequences_in_schema),
+                            SEQUENCE_PRIVILEGES,
+                            at("privileges"),
+                        )
+                    )
+                    self.origin(
+                        ("grant", "all_sequences", quoting.ident(g.all_sequences_in_schema)),
+                        at("all_sequences_in_schema"),
+                        g.lint,
+                        where,
+                    )
             for kind, target, allowed, pw in targets:
                 bad = [p for p in privileges if p not in allowed]
                 if bad:
-                    self.error(pw, errors.SPEC_INVALID, f"privilege {', '.join(bad).upper()} does not apply to a {kind.replace('all_', '').rstrip('s')}")
+                    self.error(
+                        pw,
+                        errors.SPEC_INVALID,
+                        f"privilege {', '.join(bad).upper()} does not apply to a {kind.replace('all_', '').rstrip('s')}",
+                    )
                     continue
                 if roles_ok:
                     result.append(ir.Grant(privileges, kind, target, tuple(g.to), g.with_grant_option, f.module))
@@ -162,4 +215,3 @@ class RoutineResolver(ResolverBase):
 def _canonical_arg(type_text: str) -> str:
     base = pgtypes.BASE_TYPES.get(type_text)
     return base.sql if base else type_text
-

@@ -52,7 +52,9 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 class Lint(Model):
     """Findings of `schemagen lint` this object is an exception to, each with the reason why."""
 
-    ignore: dict[str, Reason] = Field(min_length=1, description="rule id (e.g. P203) -> why this object is an exception")
+    ignore: dict[str, Reason] = Field(
+        min_length=1, description="rule id (e.g. P203) -> why this object is an exception"
+    )
 
 
 class Linted(Model):
@@ -80,7 +82,9 @@ class Column(Linted):
         description="Python type of a value (of each element, for an array) in the generated models, "
         "e.g. `str` or `ipaddress.IPv4Interface`; needed for a type the models do not know, overrides the default otherwise",
     )
-    renamed_from: str | None = Field(None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)")
+    renamed_from: str | None = Field(
+        None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)"
+    )
 
 
 class Constraint(Linted):
@@ -142,14 +146,21 @@ class Partition(Linted):
         (Optional fields, because the default partition has neither; a default
         partition that has one is an error of resolve, at the key.)
         """
-        missing = [] if not isinstance(data, dict) or data.get("default") is True else [k for k in ("from", "to") if data.get(k) is None]
+        missing = (
+            []
+            if not isinstance(data, dict) or data.get("default") is True
+            else [k for k in ("from", "to") if data.get(k) is None]
+        )
         errors = [InitErrorDetails(type="missing", loc=(k,), input=data) for k in missing]
         try:
             part: Partition = handler(data)
         except ValidationError as exc:
             if not errors:
                 raise
-            found = [InitErrorDetails(type=e["type"], loc=e["loc"], input=e["input"], ctx=e.get("ctx", {})) for e in exc.errors()]
+            found = [
+                InitErrorDetails(type=e["type"], loc=e["loc"], input=e["input"], ctx=e.get("ctx", {}))
+                for e in exc.errors()
+            ]
             raise ValidationError.from_exception_data(exc.title, found + errors) from None
         if errors:
             raise ValidationError.from_exception_data(cls.__name__, errors)
@@ -198,14 +209,20 @@ class Table(Linted):
     force_row_level_security: bool = False
     policies: dict[str, Policy] = {}
     apply_policies: list[ApplyPolicy] = []
-    renamed_from: str | None = Field(None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)")
+    renamed_from: str | None = Field(
+        None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)"
+    )
 
 
 class Enum(Model):
     values: list[str] = Field(min_length=1)
     comment: str | None = None
-    renamed_from: str | None = Field(None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)")
-    renamed_values: dict[str, str] = Field({}, description="new value: old value, for values renamed since the last migration")
+    renamed_from: str | None = Field(
+        None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)"
+    )
+    renamed_values: dict[str, str] = Field(
+        {}, description="new value: old value, for values renamed since the last migration"
+    )
 
 
 class Function(Linted):

@@ -62,10 +62,14 @@ def _check_tokens(text: str, part: str = "body") -> None:
     depth = 0
     for token in tokens:
         if token.name == "ASCII_59":
-            raise FragmentError('SQL syntax error: ";" would end the statement; a fragment is one expression', token.start, part)
+            raise FragmentError(
+                'SQL syntax error: ";" would end the statement; a fragment is one expression', token.start, part
+            )
         depth += {"ASCII_40": 1, "ASCII_41": -1}.get(token.name, 0)
         if depth < 0:
-            raise FragmentError('SQL syntax error: ")" closes a parenthesis the fragment did not open', token.start, part)
+            raise FragmentError(
+                'SQL syntax error: ")" closes a parenthesis the fragment did not open', token.start, part
+            )
 
 
 # A spec repeats its fragments: the same types, defaults, checks and index
@@ -182,7 +186,9 @@ class FunctionShape:
     returns_table: bool
 
 
-def function(name: str, args: str, returns: str, language: str, body: str, dollar: str) -> tuple[FunctionShape, str | None]:
+def function(
+    name: str, args: str, returns: str, language: str, body: str, dollar: str
+) -> tuple[FunctionShape, str | None]:
     """Parse the whole CREATE FUNCTION; returns its shape.
 
     Raises FragmentError whose `offset` is relative to the part named in its `part`.
@@ -298,7 +304,9 @@ def function_calls(node: Any) -> list[tuple[str, ...]]:
 def signature_type_names(args: str, returns: str) -> frozenset[str]:
     """Unqualified names of the types a function's arguments and result use (RETURNS TABLE columns too)."""
     stmt = _parse(f"CREATE FUNCTION f({args}\n) RETURNS {returns}\nLANGUAGE sql AS ", "", "''")
-    return frozenset(pgast.strings(n.names)[-1] for n in walk((stmt.parameters, stmt.returnType)) if isinstance(n, ast.TypeName))
+    return frozenset(
+        pgast.strings(n.names)[-1] for n in walk((stmt.parameters, stmt.returnType)) if isinstance(n, ast.TypeName)
+    )
 
 
 @lru_cache(maxsize=8192)

@@ -36,5 +36,7 @@ def standin_sql(schema: ir.Schema) -> str:
             lines.append(f"ALTER TABLE {t.name.q} ADD CONSTRAINT {fk.q} {fk.body};")
     for f in ext.functions:
         stand_in = f.stand_in or f"SELECT NULL::{f.returns}"
-        lines.append(f"CREATE FUNCTION {f.name.q}({f.args}) RETURNS {f.returns} LANGUAGE sql STABLE AS $standin$ {stand_in} $standin$;")
+        lines.append(
+            f"CREATE FUNCTION {f.name.q}({f.args}) RETURNS {f.returns} LANGUAGE sql STABLE AS $standin$ {stand_in} $standin$;"
+        )
     return "\n".join(lines) + "\n"

@@ -99,7 +99,11 @@ def leftovers(out_dir: Path) -> list[str]:
     if not out_dir.is_dir():
         return []
     found = [JOURNAL] if (out_dir / JOURNAL).exists() else []
-    found += sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob(".*.tmp") if _TEMPORARY.fullmatch(p.name) and p.is_file())
+    found += sorted(
+        p.relative_to(out_dir).as_posix()
+        for p in out_dir.rglob(".*.tmp")
+        if _TEMPORARY.fullmatch(p.name) and p.is_file()
+    )
     return found
 
 

@@ -43,7 +43,9 @@ def find() -> str | None:
     explicit = os.environ.get("SCHEMAGEN_CHROMIUM")
     if explicit:
         return explicit
-    return next((path for name in ("chromium", "chromium-browser", "google-chrome") if (path := shutil.which(name))), None)
+    return next(
+        (path for name in ("chromium", "chromium-browser", "google-chrome") if (path := shutil.which(name))), None
+    )
 
 
 class ProtocolError(RuntimeError):
@@ -62,10 +64,20 @@ class Browser:
         child_in, child_out = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_child, from_child))
         for fd in (to_child, from_child):
             os.close(fd)
-        args = [executable, *FLAGS, f"--user-data-dir={profile}", f"--window-size={window[0]},{window[1]}", "--remote-debugging-pipe", "about:blank"]
+        args = [
+            executable,
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            f"--window-size={window[0]},{window[1]}",
+            "--remote-debugging-pipe",
+            "about:blank",
+        ]
         self.process = subprocess.Popen(
             ["/bin/bash", "-c", f'exec "$0" "$@" 3<&{child_in} 4>&{child_out} {child_in}<&- {child_out}>&-', *args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(child_in, child_out),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(child_in, child_out),
         )
         os.close(child_in)
         os.close(child_out)
@@ -94,7 +106,9 @@ class Browser:
             self._closed = True
             self._cond.notify_all()
 
-    def send(self, method: str, params: dict[str, Any] | None = None, session: str | None = None, timeout: float = 30) -> dict[str, Any]:
+    def send(
+        self, method: str, params: dict[str, Any] | None = None, session: str | None = None, timeout: float = 30
+    ) -> dict[str, Any]:
         with self._cond:
             self._next_id += 1
             ident = self._next_id
@@ -112,7 +126,9 @@ class Browser:
             raise ProtocolError(f"{method}: {answer['error']}")
         return dict(answer.get("result", {}))
 
-    def wait_for_event(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30, since: int = 0) -> dict[str, Any]:
+    def wait_for_event(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30, since: int = 0
+    ) -> dict[str, Any]:
         """The first event from index `since` on that `predicate` accepts."""
         deadline = time.monotonic() + timeout
         seen = since
@@ -178,7 +194,11 @@ class Page:
     @property
     def requests(self) -> list[str]:
         self._pump()
-        return [e["params"]["request"]["url"] for e in list(self.browser.events) if self._mine(e) and e.get("method") == "Network.requestWillBeSent"]
+        return [
+            e["params"]["request"]["url"]
+            for e in list(self.browser.events)
+            if self._mine(e) and e.get("method") == "Network.requestWillBeSent"
+        ]
 
     @property
     def errors(self) -> list[str]:
@@ -198,7 +218,9 @@ class Page:
     def goto(self, url: str, timeout: float = 30) -> None:
         since = len(self.browser.events)
         self.send("Page.navigate", {"url": url})
-        self.browser.wait_for_event(lambda e: self._mine(e) and e.get("method") == "Page.loadEventFired", timeout, since)
+        self.browser.wait_for_event(
+            lambda e: self._mine(e) and e.get("method") == "Page.loadEventFired", timeout, since
+        )
         self._pump()
 
     def evaluate(self, expression: str) -> Any:
@@ -226,7 +248,9 @@ class Page:
     def screenshot(self, clip: dict[str, float]) -> bytes:
         import base64
 
-        data = self.send("Page.captureScreenshot", {"format": "png", "clip": {**clip, "scale": 1}, "captureBeyondViewport": True})["data"]
+        data = self.send(
+            "Page.captureScreenshot", {"format": "png", "clip": {**clip, "scale": 1}, "captureBeyondViewport": True}
+        )["data"]
         return base64.b64decode(data)
 
 

@@ -75,8 +75,6 @@ def tenants(migrated_db) -> Tenants:
         for _ in range(2):
             t = Tenant(uuid.uuid4(), uuid.uuid4())
             conn.execute("INSERT INTO organization (id) VALUES (%s)", (t.org_id,))
-            conn.execute(
-                "INSERT INTO auth.users_extended (id, org_id) VALUES (%s, %s)", (t.user_id, t.org_id)
-            )
+            conn.execute("INSERT INTO auth.users_extended (id, org_id) VALUES (%s, %s)", (t.user_id, t.org_id))
             made.append(t)
     return Tenants(*made)

@@ -31,7 +31,14 @@ from schemagen.standins import standin_sql
 
 BASE = Path(__file__).parent / "diff_cases" / "base.yaml"
 # Rules about the design of new objects, not about changing existing tables safely.
-SQUAWK_EXCLUDED = ["prefer-bigint-over-int", "prefer-bigint-over-smallint", "prefer-identity", "prefer-text-field", "prefer-timestamptz", "ban-char-field"]
+SQUAWK_EXCLUDED = [
+    "prefer-bigint-over-int",
+    "prefer-bigint-over-smallint",
+    "prefer-identity",
+    "prefer-text-field",
+    "prefer-timestamptz",
+    "ban-char-field",
+]
 
 ACCOUNT_A = "00000000-0000-0000-0000-00000000000a"
 ACCOUNT_B = "00000000-0000-0000-0000-00000000000b"
@@ -154,7 +161,10 @@ def squawk(sql: str, tmp: Path, name: str) -> list[str]:
     binary = Path(sys.executable).parent / "squawk"
     proc = subprocess.run(
         [str(binary), "--reporter", "json", "--exclude", ",".join(SQUAWK_EXCLUDED), str(path)],
-        check=False, capture_output=True, text=True, timeout=60,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return [f"{v['line']}: {v['rule_name']}: {v['message']}" for v in json.loads(proc.stdout or "[]")]
 
@@ -165,7 +175,10 @@ PHASE_MARKER = re.compile(r"^-- schemagen:phase (\w+) (transaction|no-transactio
 def phases(sql: str) -> dict[str, str]:
     """The text of each phase of a migration, from its marker line to the next (or to the end)."""
     marks = list(PHASE_MARKER.finditer(sql))
-    return {m.group(1): sql[m.start():(marks[i + 1].start() if i + 1 < len(marks) else len(sql))] for i, m in enumerate(marks)}
+    return {
+        m.group(1): sql[m.start() : (marks[i + 1].start() if i + 1 < len(marks) else len(sql))]
+        for i, m in enumerate(marks)
+    }
 
 
 def from_phase(sql: str, phase: str) -> str:
@@ -177,7 +190,7 @@ def from_phase(sql: str, phase: str) -> str:
 def after_main(sql: str) -> str:
     """The phases after the main transaction ('' when there are none)."""
     names = list(phases(sql))
-    later = names[names.index("main") + 1:] if "main" in names else []
+    later = names[names.index("main") + 1 :] if "main" in names else []
     return from_phase(sql, later[0]) if later else ""
 
 
@@ -199,14 +212,20 @@ def run(case: Case, admin_url: str, tmp: Path) -> None:
         pg.apply_sql_per_statement(url, migration.up)
         assert_dump(case.dump_of(url, "up"), case.reference(admin_url, new_sql, "up"), "old + up")
         pg.apply_sql_per_statement(url, after_main(migration.up))
-        assert_dump(case.dump_of(url, "up"), case.reference(admin_url, new_sql, "up"), "old + up + its later phases again")
+        assert_dump(
+            case.dump_of(url, "up"), case.reference(admin_url, new_sql, "up"), "old + up + its later phases again"
+        )
         assert row_counts(url, kept) == before or not case.counted
         for sql, expected in case.after_up:
             assert query(url, sql) == expected, sql
         pg.apply_sql_per_statement(url, migration.down)
         assert_dump(case.dump_of(url, "down"), case.reference(admin_url, old_sql, "down"), "old + up + down")
         pg.apply_sql_per_statement(url, after_main(migration.down))
-        assert_dump(case.dump_of(url, "down"), case.reference(admin_url, old_sql, "down"), "old + up + down + its later phases again")
+        assert_dump(
+            case.dump_of(url, "down"),
+            case.reference(admin_url, old_sql, "down"),
+            "old + up + down + its later phases again",
+        )
         assert row_counts(url, kept) == before or not case.counted
         for sql, expected in case.after_down:
             assert query(url, sql) == expected, sql

@@ -25,7 +25,10 @@ def _installed_matches_lock() -> bool:
     lock = json.loads((REPO_ROOT / "package-lock.json").read_text(encoding="utf-8"))["packages"]
     for name in lock[""]["dependencies"]:
         manifest = NODE_MODULES / name / "package.json"
-        if not manifest.is_file() or json.loads(manifest.read_text(encoding="utf-8"))["version"] != lock[f"node_modules/{name}"]["version"]:
+        if (
+            not manifest.is_file()
+            or json.loads(manifest.read_text(encoding="utf-8"))["version"] != lock[f"node_modules/{name}"]["version"]
+        ):
             return False
     return True
 
@@ -36,8 +39,12 @@ def ensure_node_modules() -> Path:
         return NODE_MODULES
     npm = shutil.which("npm")
     if npm is None:
-        pytest.skip("npm is not installed: the docs site serves Mermaid from node_modules/, which `npm ci` installs (Node.js from Debian's nodejs and npm packages)")
-    result = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False)
+        pytest.skip(
+            "npm is not installed: the docs site serves Mermaid from node_modules/, which `npm ci` installs (Node.js from Debian's nodejs and npm packages)"
+        )
+    result = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
     assert result.returncode == 0, f"npm ci failed:\n{result.stdout}\n{result.stderr}"
     assert _installed_matches_lock()
     return NODE_MODULES
@@ -48,7 +55,11 @@ def mkdocs(config: Path, site: Path, offline: bool = False) -> subprocess.Comple
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SCHEMAGEN_DOCS_OFFLINE": "true" if offline else "false"}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
-        check=False, capture_output=True, text=True, env=env, timeout=180,
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
     )
 
 

@@ -63,7 +63,9 @@ class Page:
 
     def section(self, *path: str) -> Section:
         found = [s for s in self.sections if s.path[-len(path) :] == path]
-        assert len(found) == 1, f"expected one section {path}, found {len(found)}: {[s.path for s in self.sections][:50]}"
+        assert len(found) == 1, (
+            f"expected one section {path}, found {len(found)}: {[s.path for s in self.sections][:50]}"
+        )
         return found[0]
 
     def subsections(self, *path: str) -> list[Section]:

@@ -57,7 +57,9 @@ def insert(conn: Any, table: str, data: dict[str, Any], json_cols: set[str]) -> 
     """INSERT a dump (column -> value) with psycopg; returns the row as the database stored it."""
     cols = list(data)
     if not cols:
-        return conn.execute(sql.SQL("INSERT INTO {} DEFAULT VALUES RETURNING *").format(sql.Identifier(table))).fetchone()  # type: ignore[no-any-return]
+        return conn.execute(
+            sql.SQL("INSERT INTO {} DEFAULT VALUES RETURNING *").format(sql.Identifier(table))
+        ).fetchone()  # type: ignore[no-any-return]
     query = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING *").format(
         sql.Identifier(table),
         sql.SQL(", ").join(sql.Identifier(c) for c in cols),

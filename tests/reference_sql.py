@@ -65,7 +65,9 @@ def reference_text() -> str:
     """
     path = reference_path()
     if not path.is_file():
-        pytest.skip(f"needs the reference document {REFERENCE_NAME}, not found at {path} (set SCHEMAGEN_REFERENCE to its path)")
+        pytest.skip(
+            f"needs the reference document {REFERENCE_NAME}, not found at {path} (set SCHEMAGEN_REFERENCE to its path)"
+        )
     return path.read_text(encoding="utf-8")
 
 

@@ -65,6 +65,7 @@ def expected_speed_eta(elapsed: int, total: int, processed: int):
 # sync_progress: elapsed / speed / ETA
 # --------------------------------------------------------------------------
 
+
 def test_insert_computes_elapsed_without_progress(migrated_db, tenants):
     with pg.as_user(migrated_db, tenants.a.user_id) as conn:
         row = insert_progress(conn, tenants.a.org_id)
@@ -104,12 +105,15 @@ def test_insert_with_progress_computes_speed_and_eta(migrated_db, tenants):
 # sync_progress: totals validation and completion
 # --------------------------------------------------------------------------
 
+
 def test_counts_exceeding_total_rejected_on_update(migrated_db, tenants):
     with pg.as_user(migrated_db, tenants.a.user_id) as conn:
         row = insert_progress(conn, tenants.a.org_id, total=100, processed=10)
         with pytest.raises(psycopg.errors.RaiseException) as exc:
             update_progress(conn, row["id"], processed_count=95, failed_count=10)
-        after = conn.execute("SELECT processed_count, failed_count FROM sync_progress WHERE id = %s", (row["id"],)).fetchone()
+        after = conn.execute(
+            "SELECT processed_count, failed_count FROM sync_progress WHERE id = %s", (row["id"],)
+        ).fetchone()
     # raised by validate_sync_progress_totals() before the CHECK constraint is reached
     assert exc.value.diag.message_primary == "processed_count (95) + failed_count (10) exceeds total_items (100)"
     assert after == {"processed_count": 10, "failed_count": 0}
@@ -293,6 +297,7 @@ def test_auto_cleanup_preview_cache_deletes_expired_rows(migrated_db, tenants):
 # --------------------------------------------------------------------------
 # The migration as a whole
 # --------------------------------------------------------------------------
+
 
 def test_schema_applies_statement_by_statement(pg_admin_url, migrated_db):
     # as psql -f would run it; must give the same schema as the one-shot apply

@@ -50,14 +50,22 @@ def test_make_spec_builds_and_applies_on_postgres(tmp_path, db_url):
     pg.apply_sql(db_url, standin_sql(schema))
     pg.apply_sql(db_url, render_sql.migration_sql(schema, sources))
     with pg.connect(db_url) as conn:
-        kinds = dict(conn.execute(
-            "SELECT c.relkind, count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = 'public' AND NOT c.relispartition AND c.relkind IN ('r', 'p') GROUP BY 1"
-        ).fetchall())
+        kinds = dict(
+            conn.execute(
+                "SELECT c.relkind, count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = 'public' AND NOT c.relispartition AND c.relkind IN ('r', 'p') GROUP BY 1"
+            ).fetchall()
+        )
         policies = conn.execute("SELECT count(*) FROM pg_policies WHERE schemaname = 'public'").fetchone()[0]
-        triggers = conn.execute("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgparentid = 0").fetchone()[0]
-        fks = conn.execute("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 AND connamespace = 'public'::regnamespace").fetchone()[0]
-        rls = conn.execute("SELECT count(*) FROM pg_class WHERE relrowsecurity AND relnamespace = 'public'::regnamespace").fetchone()[0]
+        triggers = conn.execute("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgparentid = 0").fetchone()[
+            0
+        ]
+        fks = conn.execute(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 AND connamespace = 'public'::regnamespace"
+        ).fetchone()[0]
+        rls = conn.execute(
+            "SELECT count(*) FROM pg_class WHERE relrowsecurity AND relnamespace = 'public'::regnamespace"
+        ).fetchone()[0]
     assert kinds == {"r": 38 + 1, "p": 2}  # and the stand-in of the external organization table
     assert policies == 40 * 4
     assert triggers == 40 + 40 // make_spec.OWN_FUNCTION_EVERY
@@ -80,16 +88,46 @@ def test_make_spec_follows_lint(tmp_path, monkeypatch):
 def test_run_py_smoke(tmp_path):
     results = tmp_path / "results.json"
     proc = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--sizes", "10", "--one-file", "20", "--runs", "1", "--results", str(results), "--workdir", str(tmp_path / "work")],
-        check=False, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "run.py"),
+            "--sizes",
+            "10",
+            "--one-file",
+            "20",
+            "--runs",
+            "1",
+            "--results",
+            str(results),
+            "--workdir",
+            str(tmp_path / "work"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert "| command | spec | median s |" in proc.stdout
     data = json.loads(results.read_text())
     rows = {(r["command"], r["tables"]): r for r in data["rows"]}
-    assert set(rows) == {("--help", None), ("build", None), ("build", 10), ("build (no change)", 10), ("build --check", 10), ("lint", 10), ("build", 20)}
-    assert [r["one_file"] for r in data["rows"]].count(True) == 1 and rows[("build", 20)]["one_file"] and rows[("build", 20)]["median_s"] > 0
-    assert (tmp_path / "work" / "one_file_20" / "spec" / "module_000.yaml").is_file() and len(list((tmp_path / "work" / "one_file_20" / "spec").glob("*.yaml"))) == 1
+    assert set(rows) == {
+        ("--help", None),
+        ("build", None),
+        ("build", 10),
+        ("build (no change)", 10),
+        ("build --check", 10),
+        ("lint", 10),
+        ("build", 20),
+    }
+    assert (
+        [r["one_file"] for r in data["rows"]].count(True) == 1
+        and rows[("build", 20)]["one_file"]
+        and rows[("build", 20)]["median_s"] > 0
+    )
+    assert (tmp_path / "work" / "one_file_20" / "spec" / "module_000.yaml").is_file() and len(
+        list((tmp_path / "work" / "one_file_20" / "spec").glob("*.yaml"))
+    ) == 1
     for key in [("--help", None), ("build", None), ("build", 10), ("build (no change)", 10), ("build --check", 10)]:
         row = rows[key]
         assert len(row["runs"]) == 1 and row["median_s"] > 0 and 0 < row["median_cpu_s"] and row["max_peak_mb"] > 1, row

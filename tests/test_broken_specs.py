@@ -89,15 +89,32 @@ def test_expected_positions_point_into_the_spec(case: Path) -> None:
 
 def test_corpus_covers_every_spec_error_code() -> None:
     assert len(CASES) >= 35
-    seen = {DIAGNOSTIC.match(line)["code"] for case in CASES for line in (case / "expected.txt").read_text(encoding="utf-8").splitlines()}
+    seen = {
+        DIAGNOSTIC.match(line)["code"]
+        for case in CASES
+        for line in (case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    }
     assert CODES - OUTPUT_CODES - seen == set()
 
 
 def test_broken_spec_in_a_real_process_exits_1_without_traceback(tmp_path: Path) -> None:
     case = BROKEN / "several_errors_one_run"
     proc = subprocess.run(
-        [sys.executable, "-c", "from schemagen.cli import main; main()", "build", "--spec", ".", "--out", str(tmp_path / "out")],
-        cwd=case, check=False, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "from schemagen.cli import main; main()",
+            "build",
+            "--spec",
+            ".",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=case,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr

@@ -44,7 +44,9 @@ def migrations(project: Path) -> list[str]:
 
 
 def snapshot(project: Path) -> dict[str, bytes]:
-    return {p.relative_to(project).as_posix(): p.read_bytes() for p in (project / "generated").rglob("*") if p.is_file()}
+    return {
+        p.relative_to(project).as_posix(): p.read_bytes() for p in (project / "generated").rglob("*") if p.is_file()
+    }
 
 
 def add_color(spec):
@@ -65,7 +67,13 @@ def test_a_spec_edit_becomes_the_next_migration_and_the_first_never_changes(proj
     first = (project / "generated/migrations/0001_shop.sql").read_bytes()
     edit_spec(project, add_color)
     assert build("--name", "add_color")[0] == 0
-    assert migrations(project) == ["0001_shop.sql", "0001_shop.state.json", "0002_add_color.down.sql", "0002_add_color.sql", "0002_add_color.state.json"]
+    assert migrations(project) == [
+        "0001_shop.sql",
+        "0001_shop.state.json",
+        "0002_add_color.down.sql",
+        "0002_add_color.sql",
+        "0002_add_color.state.json",
+    ]
     assert (project / "generated/migrations/0001_shop.sql").read_bytes() == first
     up = (project / "generated/migrations/0002_add_color.sql").read_text()
     assert "ALTER TABLE public.item ADD COLUMN color text;" in up
@@ -75,7 +83,11 @@ def test_a_spec_edit_becomes_the_next_migration_and_the_first_never_changes(proj
     state = json.loads((project / "generated/migrations/0002_add_color.state.json").read_text())
     assert (state["version"], state["name"]) == (2, "add_color")
     manifest = json.loads((project / "generated/manifest.json").read_text())["files"]
-    assert {"migrations/0002_add_color.sql", "migrations/0002_add_color.down.sql", "migrations/0002_add_color.state.json"} <= set(manifest)
+    assert {
+        "migrations/0002_add_color.sql",
+        "migrations/0002_add_color.down.sql",
+        "migrations/0002_add_color.state.json",
+    } <= set(manifest)
     # the spec now equals the last state: nothing more to write
     assert build("--check")[0] == 0
     assert build()[0] == 0 and len(migrations(project)) == 5
@@ -88,18 +100,29 @@ def test_a_migration_name_is_derived_from_the_change(project):
     assert "0002_add_column_item_color.sql" in migrations(project)
 
 
-@pytest.mark.parametrize(("change", "name"), [
-    (lambda s: s["enums"]["item_status"].update(comment="Life cycle."), "0002_comment_on_enum_item_status"),
-    (lambda s: s["functions"]["item_count"].update(comment="Items of one account."), "0002_comment_on_function_item_count"),
-    (lambda s: s["triggers"]["item_touch"].update(comment="Keeps updated_at current."), "0002_comment_on_trigger_item_touch_on_item"),
-])
+@pytest.mark.parametrize(
+    ("change", "name"),
+    [
+        (lambda s: s["enums"]["item_status"].update(comment="Life cycle."), "0002_comment_on_enum_item_status"),
+        (
+            lambda s: s["functions"]["item_count"].update(comment="Items of one account."),
+            "0002_comment_on_function_item_count",
+        ),
+        (
+            lambda s: s["triggers"]["item_touch"].update(comment="Keeps updated_at current."),
+            "0002_comment_on_trigger_item_touch_on_item",
+        ),
+    ],
+)
 def test_a_comment_alone_is_a_migration_named_after_it(project, change, name):
     """Issue 10, item 15: a change of only a comment crashed (IndexError naming the migration)."""
     build()
     edit_spec(project, change)
     code, output = build()
     assert code == 0, output
-    assert [f"{name}{suffix}" for suffix in (".down.sql", ".sql", ".state.json")] == [m for m in migrations(project) if m.startswith("0002_")]
+    assert [f"{name}{suffix}" for suffix in (".down.sql", ".sql", ".state.json")] == [
+        m for m in migrations(project) if m.startswith("0002_")
+    ]
     assert "COMMENT ON" in (project / "generated" / "migrations" / f"{name}.sql").read_text()
     assert build("--check")[0] == 0
 
@@ -156,9 +179,16 @@ def test_an_unconfirmed_drop_is_refused_at_its_place_in_the_spec(project):
     before = snapshot(project)
     code, out = build()
     assert code == 1
-    line = next(i for i, text in enumerate((project / "spec/shop.yaml").read_text().splitlines(), 1) if text.strip() == "columns:" and i > 25)
+    line = next(
+        i
+        for i, text in enumerate((project / "spec/shop.yaml").read_text().splitlines(), 1)
+        if text.strip() == "columns:" and i > 25
+    )
     assert f"spec/shop.yaml:{line}:" in out
-    assert "E063 column item.note is removed from the spec: dropping it deletes its data; if that is intended, add `drop column public.item.note` to allow_destructive" in out
+    assert (
+        "E063 column item.note is removed from the spec: dropping it deletes its data; if that is intended, add `drop column public.item.note` to allow_destructive"
+        in out
+    )
     assert snapshot(project) == before
     edit_spec(project, lambda s: s.update(allow_destructive=["drop column item.note"]))
     assert build()[0] == 0
@@ -167,9 +197,18 @@ def test_an_unconfirmed_drop_is_refused_at_its_place_in_the_spec(project):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda s: s.update(allow_destructive=["drop everything"]), 'E060 "drop everything" is not a confirmable change'),
-        (lambda s: s["tables"]["item"]["columns"].update(colour={"type": "text", "renamed_from": "hue"}), "E065 column item.colour is renamed from column \"hue\" in table item, which the last migration does not have"),
-        (lambda s: s["tables"]["item"]["columns"].update(extra={"type": "text", "not_null": True}), "E064 new column item.extra is NOT NULL without a default:"),
+        (
+            lambda s: s.update(allow_destructive=["drop everything"]),
+            'E060 "drop everything" is not a confirmable change',
+        ),
+        (
+            lambda s: s["tables"]["item"]["columns"].update(colour={"type": "text", "renamed_from": "hue"}),
+            'E065 column item.colour is renamed from column "hue" in table item, which the last migration does not have',
+        ),
+        (
+            lambda s: s["tables"]["item"]["columns"].update(extra={"type": "text", "not_null": True}),
+            "E064 new column item.extra is NOT NULL without a default:",
+        ),
     ],
 )
 def test_mistakes_about_the_change_are_positioned_errors(project, change, message):
@@ -180,11 +219,27 @@ def test_mistakes_about_the_change_are_positioned_errors(project, change, messag
     assert "spec/shop.yaml:" in out and message in out
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda s: s["tables"]["item"]["columns"].update(memo={"type": "text", "renamed_from": "note"}), "E065 column item.memo is renamed from column \"note\" in table item, which the spec still has: a name is either renamed or kept"),
-    (lambda s: s["tables"].update(goods={"renamed_from": "item", "columns": {"id": {"type": "integer", "primary_key": True}}}), "E065 table goods is renamed from table \"item\", which the spec still has"),
-    (lambda s: s["enums"]["item_status"].update(values=["draft", "active", "archived", "live"], renamed_values={"live": "active"}), "E065 value live of enum item_status is renamed from value \"active\" in enum item_status, which the spec still has"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda s: s["tables"]["item"]["columns"].update(memo={"type": "text", "renamed_from": "note"}),
+            'E065 column item.memo is renamed from column "note" in table item, which the spec still has: a name is either renamed or kept',
+        ),
+        (
+            lambda s: s["tables"].update(
+                goods={"renamed_from": "item", "columns": {"id": {"type": "integer", "primary_key": True}}}
+            ),
+            'E065 table goods is renamed from table "item", which the spec still has',
+        ),
+        (
+            lambda s: s["enums"]["item_status"].update(
+                values=["draft", "active", "archived", "live"], renamed_values={"live": "active"}
+            ),
+            'E065 value live of enum item_status is renamed from value "active" in enum item_status, which the spec still has',
+        ),
+    ],
+)
 def test_a_rename_that_keeps_the_old_name_is_refused(project, change, message):
     build()
     edit_spec(project, change)
@@ -196,6 +251,7 @@ def test_a_rename_that_keeps_the_old_name_is_refused(project, change, message):
 def test_a_renamed_from_left_in_the_spec_stays_harmless_when_the_old_name_comes_back(project):
     """After the rename's migration, the old name may name a new object: the rename is done, not redone."""
     build()
+
     def rename(s):
         s["tables"]["goods"] = s["tables"].pop("item") | {"renamed_from": "item"}
         s["tables"]["goods"]["columns"]["memo"] = s["tables"]["goods"]["columns"].pop("note") | {"renamed_from": "note"}
@@ -205,16 +261,20 @@ def test_a_renamed_from_left_in_the_spec_stays_harmless_when_the_old_name_comes_
         s["grants"][0]["tables"] = ["goods", "account"]
         s["functions"]["item_count"]["body"] = "SELECT count(*)::integer FROM goods WHERE account_id = p_account"
         s["tables"]["goods"]["indexes"]["idx_item_active"]["where"] = "status = 'live'"
+
     edit_spec(project, rename)
     code, out = build("--name", "rename")
     assert code == 0, out
     up = (project / "generated/migrations/0002_rename.sql").read_text()
     assert "ALTER TABLE public.item RENAME TO goods;" in up
-    edit_spec(project, lambda s: (
-        s["tables"].update(item={"columns": {"id": {"type": "integer", "primary_key": True}}}),
-        s["tables"]["goods"]["columns"].update(note={"type": "text"}),
-        s["enums"]["item_status"].update(values=["draft", "live", "archived", "active"]),
-    ))
+    edit_spec(
+        project,
+        lambda s: (
+            s["tables"].update(item={"columns": {"id": {"type": "integer", "primary_key": True}}}),
+            s["tables"]["goods"]["columns"].update(note={"type": "text"}),
+            s["enums"]["item_status"].update(values=["draft", "live", "archived", "active"]),
+        ),
+    )
     code, out = build("--name", "old_names_again")
     assert code == 0, out
     up = (project / "generated/migrations/0003_old_names_again.sql").read_text()
@@ -245,13 +305,28 @@ def test_a_state_saved_before_default_partitions_loads_as_range_partitions():
 
 def test_output_is_the_same_under_any_hash_seed(project):
     build()
-    edit_spec(project, lambda s: (add_color(s), s["enums"]["channel"].update(values=["phone", "web", "store"]), s["grants"].append({"privileges": ["delete"], "tables": ["item"], "to": ["app_user"]})))
+    edit_spec(
+        project,
+        lambda s: (
+            add_color(s),
+            s["enums"]["channel"].update(values=["phone", "web", "store"]),
+            s["grants"].append({"privileges": ["delete"], "tables": ["item"], "to": ["app_user"]}),
+        ),
+    )
     outputs = set()
     for seed in ("0", "1", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         text = subprocess.run(
-            [sys.executable, "-c", "from schemagen import build, config; r = build.generate(config.load()); print(sorted((k, v) for k, v in r.outputs.items() if k.startswith('migrations/0002')))"],
-            cwd=project, env=env, capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-c",
+                "from schemagen import build, config; r = build.generate(config.load()); print(sorted((k, v) for k, v in r.outputs.items() if k.startswith('migrations/0002')))",
+            ],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         outputs.add(text)
     assert len(outputs) == 1
@@ -262,7 +337,11 @@ def _wide_schema(n: int) -> ir.Schema:
     spec = base()
     for i in range(n):
         spec["tables"][f"t{i}"] = {
-            "columns": {"id": {"type": "integer", "primary_key": True}, "v": {"type": "text"}, "s": {"type": "item_status"}},
+            "columns": {
+                "id": {"type": "integer", "primary_key": True},
+                "v": {"type": "text"},
+                "s": {"type": "item_status"},
+            },
             "indexes": {f"idx_t{i}_v": {"columns": ["v"]}},
         }
     return spec
@@ -295,7 +374,13 @@ def test_diff_time_grows_linearly_with_schema_size(tmp_path):
 
 def test_a_down_migration_that_cannot_restore_says_so_and_refuses_to_run(project):
     build()
-    edit_spec(project, lambda s: (s["tables"]["account"]["columns"].pop("name"), s.update(allow_destructive=["drop column account.name"])))
+    edit_spec(
+        project,
+        lambda s: (
+            s["tables"]["account"]["columns"].pop("name"),
+            s.update(allow_destructive=["drop column account.name"]),
+        ),
+    )
     assert build("--name", "drop_name")[0] == 0
     down = (project / "generated/migrations/0002_drop_name.down.sql").read_text()
     assert "cannot be undone automatically" in down
@@ -315,21 +400,35 @@ def test_a_confirmation_applies_to_the_one_migration_that_used_it(project):
     assert code == 0, out
     state = json.loads((project / "generated/migrations/0002_drop_note.state.json").read_text())
     assert state["confirmed"] == ["drop column public.item.note"]
-    def entry_line():
-        return next(i for i, text in enumerate((project / "spec/shop.yaml").read_text().splitlines(), 1) if "drop column item.note" in text)
 
-    assert f"spec/shop.yaml:{entry_line()}:3: note: `drop column public.item.note` in allow_destructive confirmed a change of migration 0002_drop_note and is spent: remove it" in out
+    def entry_line():
+        return next(
+            i
+            for i, text in enumerate((project / "spec/shop.yaml").read_text().splitlines(), 1)
+            if "drop column item.note" in text
+        )
+
+    assert (
+        f"spec/shop.yaml:{entry_line()}:3: note: `drop column public.item.note` in allow_destructive confirmed a change of migration 0002_drop_note and is spent: remove it"
+        in out
+    )
     code, out = build("--check")
     assert code == 0 and "is spent" in out  # said, but the output is up to date
     lint = CliRunner().invoke(main, ["lint", "--today", "2026-01-15"])
-    assert f"spec/shop.yaml:{entry_line()}:3: warning C311 spent-confirmation: `drop column public.item.note` confirmed a change of migration 0002_drop_note and is spent" in lint.output
+    assert (
+        f"spec/shop.yaml:{entry_line()}:3: warning C311 spent-confirmation: `drop column public.item.note` confirmed a change of migration 0002_drop_note and is spent"
+        in lint.output
+    )
 
     # The entry left behind: the next migration (adding the column back) is refused until it is removed.
     edit_spec(project, lambda s: s["tables"]["item"]["columns"].update(note={"type": "text"}))
     before = snapshot(project)
     code, out = build("--name", "note_again")
     assert code == 1
-    assert f"spec/shop.yaml:{entry_line()}:3: E063 `drop column public.item.note` in allow_destructive confirmed a change of migration 0002_drop_note and is spent: remove it" in out
+    assert (
+        f"spec/shop.yaml:{entry_line()}:3: E063 `drop column public.item.note` in allow_destructive confirmed a change of migration 0002_drop_note and is spent: remove it"
+        in out
+    )
     assert snapshot(project) == before
     edit_spec(project, _allow())
     assert build("--name", "note_again")[0] == 0
@@ -353,19 +452,32 @@ def test_a_spent_entry_left_in_the_spec_never_confirms_a_later_drop(project):
     build()  # refused now (the entry is spent); before the fix it wrote the re-add
     edit_spec(project, lambda s: s["tables"]["item"]["columns"].pop("note"))
     build()
-    written = "".join(p.read_text() for p in sorted((project / "generated/migrations").glob("*.sql")) if not p.name.endswith(".down.sql"))
+    written = "".join(
+        p.read_text()
+        for p in sorted((project / "generated/migrations").glob("*.sql"))
+        if not p.name.endswith(".down.sql")
+    )
     assert written.count("DROP COLUMN note") == 1
 
 
 def test_a_second_type_change_of_a_column_is_confirmed_with_its_type(project):
     """`change type t.c` is spent by the first narrowing; `change type t.c to TYPE` confirms the next one."""
     build()
-    edit_spec(project, lambda s: (s["tables"]["item"]["columns"]["label"].update(type="varchar(40)"), _allow("change type item.label")(s)))
+    edit_spec(
+        project,
+        lambda s: (
+            s["tables"]["item"]["columns"]["label"].update(type="varchar(40)"),
+            _allow("change type item.label")(s),
+        ),
+    )
     assert build("--name", "label_40")[0] == 0
     edit_spec(project, lambda s: s["tables"]["item"]["columns"]["label"].update(type="varchar(30)"))
     code, out = build()
     assert code == 1
-    assert "E063 column item.label changes type from varchar(40) to varchar(30), which can lose data or fail on existing rows; if that is intended, `change type public.item.label` in allow_destructive confirmed a change of the last migration and is spent (remove it); to confirm this change as well, add `change type public.item.label to varchar(30)`" in out
+    assert (
+        "E063 column item.label changes type from varchar(40) to varchar(30), which can lose data or fail on existing rows; if that is intended, `change type public.item.label` in allow_destructive confirmed a change of the last migration and is spent (remove it); to confirm this change as well, add `change type public.item.label to varchar(30)`"
+        in out
+    )
     assert out.count("E063") == 1, out
     edit_spec(project, _allow("change type item.label to VARCHAR( 30 )"))
     code, out = build("--name", "label_30")
@@ -373,14 +485,23 @@ def test_a_second_type_change_of_a_column_is_confirmed_with_its_type(project):
     state = json.loads((project / "generated/migrations/0003_label_30.state.json").read_text())
     assert state["confirmed"] == ["change type public.item.label to varchar(30)"]
     # a typed entry confirms only its own type
-    edit_spec(project, lambda s: (s["tables"]["item"]["columns"]["label"].update(type="varchar(20)"), _allow("change type item.label to varchar(25)")(s)))
+    edit_spec(
+        project,
+        lambda s: (
+            s["tables"]["item"]["columns"]["label"].update(type="varchar(20)"),
+            _allow("change type item.label to varchar(25)")(s),
+        ),
+    )
     code, out = build()
     assert code == 1 and "E063 column item.label changes type from varchar(30) to varchar(20)" in out
 
 
 def test_a_down_migration_says_what_undoing_loses_and_claims_no_confirmation(project):
     build()
-    edit_spec(project, lambda s: (add_color(s), s["tables"].update(tag={"columns": {"id": {"type": "integer", "primary_key": True}}})))
+    edit_spec(
+        project,
+        lambda s: (add_color(s), s["tables"].update(tag={"columns": {"id": {"type": "integer", "primary_key": True}}})),
+    )
     assert build("--name", "color_and_tag")[0] == 0
     down = (project / "generated/migrations/0002_color_and_tag.down.sql").read_text()
     assert "allow_destructive" not in down  # nothing was confirmed for it

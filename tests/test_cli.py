@@ -74,7 +74,7 @@ def test_failed_build_leaves_existing_output_untouched(built: tuple[Path, Path])
     result = run("build", "--spec", str(spec), "--out", str(out))
 
     assert result.exit_code == 1
-    assert "E022 unknown type \"sync_kind\"" in result.stderr
+    assert 'E022 unknown type "sync_kind"' in result.stderr
     assert snapshot(out) == before  # same files, bytes, mtimes and inodes; no temp file left
 
 
@@ -121,7 +121,9 @@ def test_build_rewrites_only_the_changed_file(built: tuple[Path, Path]) -> None:
     assert after[DERIVED.as_posix()][0] == generated
 
 
-def test_crash_mid_write_keeps_the_old_file_and_no_temp_file(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_mid_write_keeps_the_old_file_and_no_temp_file(
+    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     spec, out = built
     edited = out / DERIVED
     edited.write_text("-- the old contents\n", encoding="utf-8")
@@ -137,9 +139,13 @@ def test_crash_mid_write_keeps_the_old_file_and_no_temp_file(built: tuple[Path, 
     assert snapshot(out) == before  # old bytes in place, and nothing else, e.g. no .tmp files
 
 
-def test_disk_full_while_writing_changes_no_file_and_is_a_user_error(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disk_full_while_writing_changes_no_file_and_is_a_user_error(
+    built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     spec, out = built
-    for path in out.rglob("*.*"):  # make every file stale but the migrations (never rewritten) and the manifest (their checksums), so several must be written
+    for path in out.rglob(
+        "*.*"
+    ):  # make every file stale but the migrations (never rewritten) and the manifest (their checksums), so several must be written
         if path.is_file() and path.parent.name != "migrations" and path.name != "manifest.json":
             path.write_text("-- old\n", encoding="utf-8")
     before = snapshot(out)
@@ -198,21 +204,34 @@ def test_command_help_mentions_every_option(name: str) -> None:
                 assert opt in result.stdout, f"{opt} missing from `schemagen {name} --help`"
 
 
-@pytest.mark.parametrize("args", [["build", "--bogus"], ["nosuch"], ["lint", "--format", "nope"], ["build", "--name", "Bad Name!"]])
+@pytest.mark.parametrize(
+    "args", [["build", "--bogus"], ["nosuch"], ["lint", "--format", "nope"], ["build", "--name", "Bad Name!"]]
+)
 def test_usage_mistakes_exit_1_like_spec_mistakes(args: list[str], tmp_path: Path) -> None:
     # 2 is reserved for a crash of schemagen; a typo on the command line is the user's mistake.
-    result = subprocess.run([str(Path(sys.executable).parent / "schemagen"), *args], cwd=tmp_path, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "schemagen"), *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1, result.stderr
     assert "Error:" in result.stderr or "E0" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("command", ["build", "lint", "sql", "standins"])
-def test_a_trigger_setting_a_column_of_a_table_that_did_not_resolve_reports_the_table_error(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_trigger_setting_a_column_of_a_table_that_did_not_resolve_reports_the_table_error(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Issue 10, item 16: a table with a column of unknown type and a trigger with `sets:` crashed (KeyError)."""
     case = REPO / "tests" / "broken" / "trigger_sets_on_unresolved_table"
     monkeypatch.chdir(case)
     result = run(command, "--spec", ".", *(["--out", str(tmp_path / "out")] if command == "build" else []))
     assert result.exit_code == 1, result.output
-    assert result.stderr.splitlines() == [*(case / "expected.txt").read_text(encoding="utf-8").splitlines(), "schemagen: 1 error; nothing was written"]
+    assert result.stderr.splitlines() == [
+        *(case / "expected.txt").read_text(encoding="utf-8").splitlines(),
+        "schemagen: 1 error; nothing was written",
+    ]
     assert not (tmp_path / "out").exists()

@@ -14,7 +14,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", *args], check=False, cwd=REPO, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", *args], check=False, cwd=REPO, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_ruff_finds_nothing() -> None:

@@ -24,7 +24,12 @@ def build_in_fresh_process(out: Path, seed: str) -> None:
     env = {**os.environ, "PYTHONHASHSEED": seed}
     proc = subprocess.run(
         [sys.executable, "-c", "from schemagen.cli import main; main()", "build", "--out", str(out)],
-        cwd=REPO, env=env, check=False, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
 

@@ -55,11 +55,25 @@ def foreign_keys(name: str, table: dict) -> list[dict]:
     fks = []
     for c, col in table["columns"].items():
         if "references" in col:
-            fks.append({"columns": c, "ref": display(col["references"]), "on_delete": col.get("on_delete"), "name": f"{name}_{c}_fkey"})
+            fks.append(
+                {
+                    "columns": c,
+                    "ref": display(col["references"]),
+                    "on_delete": col.get("on_delete"),
+                    "name": f"{name}_{c}_fkey",
+                }
+            )
     for con in table.get("constraints", []):
         if "foreign_key" in con:
             cols = ", ".join(con["foreign_key"])
-            fks.append({"columns": cols, "ref": display(con["references"]), "on_delete": con.get("on_delete"), "name": con.get("name")})
+            fks.append(
+                {
+                    "columns": cols,
+                    "ref": display(con["references"]),
+                    "on_delete": con.get("on_delete"),
+                    "name": con.get("name"),
+                }
+            )
     return fks
 
 
@@ -103,8 +117,12 @@ def test_generated_docs_are_the_golden_files(outputs):
     """The committed generated/docs is the golden copy of a fresh render, byte for byte."""
     docs = {path: text for path, text in outputs.items() if path.startswith("docs/")}
     assert sorted(docs) == ["docs/index.md", "docs/lint-rules.md", f"docs/{PAGE_PATH}"]
-    committed = {f"docs/{p.relative_to(DOCS).as_posix()}": p.read_text(encoding="utf-8") for p in DOCS.rglob("*") if p.is_file()}
-    assert committed.keys() == docs.keys(), "generated/docs holds files the spec does not give, or misses some: run `schemagen build`"
+    committed = {
+        f"docs/{p.relative_to(DOCS).as_posix()}": p.read_text(encoding="utf-8") for p in DOCS.rglob("*") if p.is_file()
+    }
+    assert committed.keys() == docs.keys(), (
+        "generated/docs holds files the spec does not give, or misses some: run `schemagen build`"
+    )
     for path, text in docs.items():
         assert committed[path] == text, f"generated/{path} is stale: run `schemagen build`"
         assert datetime.date.today().isoformat() not in text, "a page must not change from one day to the next"
@@ -120,13 +138,19 @@ def test_every_table_is_well_formed(outputs):
 
 
 def test_every_link_reaches_an_anchor_that_exists(outputs):
-    pages = {path.removeprefix("docs/"): markdown_doc.parse(text) for path, text in outputs.items() if path.startswith("docs/")}
+    pages = {
+        path.removeprefix("docs/"): markdown_doc.parse(text)
+        for path, text in outputs.items()
+        if path.startswith("docs/")
+    }
     checked = 0
     for name, doc in pages.items():
         for href in doc.links:
             target, _, anchor = href.partition("#")
             if target.startswith("../"):  # a file beside docs/, e.g. ../migrations/0025_x.sql
-                assert target.removeprefix("../") in outputs and not anchor, f"{name}: link {href} reaches no generated file"
+                assert target.removeprefix("../") in outputs and not anchor, (
+                    f"{name}: link {href} reaches no generated file"
+                )
                 continue
             target_page = pages[target or name]
             assert anchor in target_page.anchors or (target and not anchor), f"{name}: link {href} has no anchor"
@@ -144,14 +168,20 @@ def test_index_lists_each_module_with_its_tables(outputs):
 
 def migration_files() -> list[str]:
     """The up migrations on disk, oldest first (read from generated/migrations, not from schemagen)."""
-    return sorted(p.name for p in (REPO_ROOT / "generated" / "migrations").glob("*.sql") if not p.name.endswith(".down.sql"))
+    return sorted(
+        p.name for p in (REPO_ROOT / "generated" / "migrations").glob("*.sql") if not p.name.endswith(".down.sql")
+    )
 
 
 def test_index_says_which_migration_the_schema_follows_and_links_every_migration_file(outputs):
     """The reference is the schema after the newest migration (issue 10, item 25), not after the first."""
     index = markdown_doc.parse(outputs["docs/index.md"])
     newest = migration_files()[-1]
-    assert index.sections[1].text[0].startswith(f"The schema after migration {newest}, the newest of the {len(migration_files())} migrations")
+    assert (
+        index.sections[1]
+        .text[0]
+        .startswith(f"The schema after migration {newest}, the newest of the {len(migration_files())} migrations")
+    )
     table = index.section("Migrations").tables[0]
     assert table.column("Migration") == migration_files()
     for row, name in zip(table.rows, migration_files()):
@@ -212,7 +242,16 @@ def test_column_tables_match_the_spec_cell_by_cell(page):
             if spec_col["type"] in SPEC["enums"]:
                 assert cells["Type"].links == [f"#enum-public.{spec_col['type']}"]
             facts = [n for n in notes if n != spec_col.get("comment")]
-            known = ("Primary key", "Part of primary key", "Unique", "Part of unique key", "Foreign key", "Set by trigger", "Checked by", "Partition key")
+            known = (
+                "Primary key",
+                "Part of primary key",
+                "Unique",
+                "Part of unique key",
+                "Foreign key",
+                "Set by trigger",
+                "Checked by",
+                "Partition key",
+            )
             assert all(f.startswith(known) for f in facts), (name, col, facts)
 
 
@@ -236,14 +275,20 @@ def test_each_table_shows_its_ddl_indexes_partitions_and_policies(page):
             partitions = section.tables[1]
             assert partitions.header == ["Partition", "From", "To", "Notes"]
             expected = [
-                [p, "DEFAULT", "", b.get("comment", "")] if b.get("default") else [p, f"'{b['from']}'", b["to"] if b["to"] == "MAXVALUE" else f"'{b['to']}'", ""]
+                [p, "DEFAULT", "", b.get("comment", "")]
+                if b.get("default")
+                else [p, f"'{b['from']}'", b["to"] if b["to"] == "MAXVALUE" else f"'{b['to']}'", ""]
                 for p, b in part["partitions"].items()
             ]
             assert partitions.texts() == expected
             if any(b.get("default") for b in part["partitions"].values()):
                 assert re.search(r"CREATE TABLE public\.\w+ PARTITION OF public\.\w+\s+DEFAULT;", sql)
             assert re.findall(r"CREATE TABLE public\.(\w+) PARTITION OF", sql) == list(part["partitions"])
-            assert any(f"Partitioned by {part['by'].upper()} ({', '.join(part['key'])}); {len(part['partitions'])} partitions." in t for t in section.text)
+            assert any(
+                f"Partitioned by {part['by'].upper()} ({', '.join(part['key'])}); {len(part['partitions'])} partitions."
+                in t
+                for t in section.text
+            )
         else:
             assert len(section.tables) == 1 and "PARTITION" not in sql
 
@@ -255,13 +300,23 @@ def test_constraint_summary_matches_the_spec(page):
     # The constraint's own name first, then its table: the column a wide table keeps in view is the key.
     for title in ("Primary keys", "Unique constraints", "Check constraints", "Foreign keys"):
         assert page.section("Constraints", title).tables[0].header[:2] == ["Constraint", "Table"]
-    assert [(r[1], r[2]) for r in rows("Primary keys")] == [(n, ", ".join(primary_key(t))) for n, t in spec_tables().items()]
-    assert [(r[1], r[2]) for r in rows("Unique constraints")] == [(n, k) for n, t in spec_tables().items() for k in unique_keys(t)]
+    assert [(r[1], r[2]) for r in rows("Primary keys")] == [
+        (n, ", ".join(primary_key(t))) for n, t in spec_tables().items()
+    ]
+    assert [(r[1], r[2]) for r in rows("Unique constraints")] == [
+        (n, k) for n, t in spec_tables().items() for k in unique_keys(t)
+    ]
     expected_checks = [(n, name, expr) for n, t in spec_tables().items() for name, expr in checks(t)]
-    assert [(r[1], r[0], r[2]) for r in rows("Check constraints")] == [(n, name or r[0], expr) for (n, name, expr), r in zip(expected_checks, rows("Check constraints"))]
+    assert [(r[1], r[0], r[2]) for r in rows("Check constraints")] == [
+        (n, name or r[0], expr) for (n, name, expr), r in zip(expected_checks, rows("Check constraints"))
+    ]
     assert len(rows("Check constraints")) == len(expected_checks)
     fk_rows = rows("Foreign keys")
-    expected_fks = [(n, fk["columns"], f"{fk['ref'][0]} ({fk['ref'][1]})", (fk["on_delete"] or "no action").upper()) for n, t in spec_tables().items() for fk in foreign_keys(n, t)]
+    expected_fks = [
+        (n, fk["columns"], f"{fk['ref'][0]} ({fk['ref'][1]})", (fk["on_delete"] or "no action").upper())
+        for n, t in spec_tables().items()
+        for fk in foreign_keys(n, t)
+    ]
     assert [(r[1], r[2], r[3], r[4]) for r in fk_rows] == expected_fks
 
 
@@ -269,18 +324,30 @@ def test_cache_key_unique_constraint_is_plain_not_partial(page):
     """The hand-written reference calls it partial; the SQL (and the spec) make it a plain UNIQUE."""
     unique = page.section("Constraints", "Unique constraints")
     assert ["sync_preview_cache_cache_key_key", "sync_preview_cache", "cache_key", ""] in unique.tables[0].texts()
-    assert not re.search(r"partial|where", " ".join(unique.text + [c for row in unique.tables[0].texts() for c in row]), re.IGNORECASE)
+    assert not re.search(
+        r"partial|where", " ".join(unique.text + [c for row in unique.tables[0].texts() for c in row]), re.IGNORECASE
+    )
     ddl = table_section(page, "sync_preview_cache").code[0].text
     assert "CONSTRAINT sync_preview_cache_cache_key_key UNIQUE (cache_key)," in ddl
     index_rows = page.section("Indexes").tables[0].texts()
-    assert not [row for row in index_rows if row[0] == "idx_sync_preview_cache_key"]  # the partial copy of the key, dropped by 0025
+    assert not [
+        row for row in index_rows if row[0] == "idx_sync_preview_cache_key"
+    ]  # the partial copy of the key, dropped by 0025
 
 
 def test_index_summary_matches_the_spec(page):
     table = page.section("Indexes").tables[0]
     assert table.header == ["Index", "Table", "Columns", "Method", "Unique", "Partial predicate", "Notes"]
     expected = [
-        [ix, n, ", ".join(spec["columns"]), spec.get("method", "btree"), "Yes" if spec.get("unique") else "No", spec.get("where", ""), spec.get("comment", "")]
+        [
+            ix,
+            n,
+            ", ".join(spec["columns"]),
+            spec.get("method", "btree"),
+            "Yes" if spec.get("unique") else "No",
+            spec.get("where", ""),
+            spec.get("comment", ""),
+        ]
         for n, t in spec_tables().items()
         for ix, spec in t.get("indexes", {}).items()
     ]
@@ -315,7 +382,15 @@ def test_triggers_table_links_each_trigger_to_its_function(page):
     table = section.tables[0]
     assert table.header[:6] == ["Trigger", "Table", "Timing", "Events", "For each", "Function"]
     expected = [
-        [name, t["table"], t["timing"].upper(), " OR ".join(e.upper() for e in t["events"]), "ROW", f"{t['function']}()", ", ".join(t.get("sets", []))]
+        [
+            name,
+            t["table"],
+            t["timing"].upper(),
+            " OR ".join(e.upper() for e in t["events"]),
+            "ROW",
+            f"{t['function']}()",
+            ", ".join(t.get("sets", [])),
+        ]
         for name, t in SPEC["triggers"].items()
     ]
     assert [row[:7] for row in table.texts()] == expected
@@ -340,7 +415,10 @@ def test_grants_are_all_there(page):
 
 def test_rls_summary_counts_policies(page):
     section = page.section("Row level security")
-    expected = [[n, "Enabled" if t.get("row_level_security") else "Disabled", "No", str(len(policies(n, t)))] for n, t in spec_tables().items()]
+    expected = [
+        [n, "Enabled" if t.get("row_level_security") else "Disabled", "No", str(len(policies(n, t)))]
+        for n, t in spec_tables().items()
+    ]
     assert section.tables[0].texts() == expected
     total = sum(len(policies(n, t)) for n, t in spec_tables().items())
     assert f"Row level security is enabled on 3 of 3 tables; {total} policies in all." in section.text
@@ -359,7 +437,9 @@ def test_nothing_on_the_page_is_missing_from_the_spec(page):
     named = set(re.findall(r"CREATE (?:TABLE|TYPE|FUNCTION|TRIGGER|INDEX|POLICY) (?:public\.)?(\w+)", page.source))
     spec_names = set(spec_tables()) | set(SPEC["enums"]) | set(SPEC["functions"]) | set(SPEC["triggers"])
     for n, t in spec_tables().items():
-        spec_names |= set(t.get("indexes", {})) | set(policies(n, t)) | set(t.get("partitioning", {}).get("partitions", {}))
+        spec_names |= (
+            set(t.get("indexes", {})) | set(policies(n, t)) | set(t.get("partitioning", {}).get("partitions", {}))
+        )
     assert named == spec_names
 
 
@@ -382,8 +462,11 @@ def test_er_diagram_draws_tables_keys_and_foreign_keys(page):
     # Every line is one Mermaid accepts: an attribute is `type name KEYS`, words as old Mermaid allows.
     word = r"[A-Za-z_][A-Za-z0-9_\-\[\]()]*"
     for line in lines[1:]:
-        assert re.fullmatch(rf'    "[\w.]+" \{{|    \}}|        {word} {word}( (PK|FK|UK)(, (PK|FK|UK))*)?|    "[\w.]+" \S+ "[\w.]+" : "[\w, ]+"', line), line
-    assert '        uuid id PK' in lines and '        timestamptz created_at PK' in lines
+        assert re.fullmatch(
+            rf'    "[\w.]+" \{{|    \}}|        {word} {word}( (PK|FK|UK)(, (PK|FK|UK))*)?|    "[\w.]+" \S+ "[\w.]+" : "[\w, ]+"',
+            line,
+        ), line
+    assert "        uuid id PK" in lines and "        timestamptz created_at PK" in lines
 
 
 def test_lint_findings_section_is_fed_by_the_list_given():
@@ -396,7 +479,9 @@ def test_lint_findings_section_is_fed_by_the_list_given():
         docs_model.DocFinding("sync_operations", "warning", "L001", "sync_progress", "a | b\nc"),
         docs_model.DocFinding("other_module", "error", "L002", "elsewhere", "not this page"),
     ]
-    with_findings = markdown_doc.parse(render_docs.docs_outputs(schema, ["migrations/m.sql"], findings)[f"docs/{PAGE_PATH}"])
+    with_findings = markdown_doc.parse(
+        render_docs.docs_outputs(schema, ["migrations/m.sql"], findings)[f"docs/{PAGE_PATH}"]
+    )
     table = with_findings.section("Lint findings").tables[0]
     assert table.texts() == [["warning", "L001", "sync_progress", "a | b\nc"]]
     empty = markdown_doc.parse(render_docs.docs_outputs(schema, ["migrations/m.sql"], [])[f"docs/{PAGE_PATH}"])
@@ -421,11 +506,20 @@ def test_pages_follow_the_chain_to_its_newest_migration(tmp_path, monkeypatch):
     assert CliRunner().invoke(main, ["build", "--name", "color"]).exit_code == 0
     docs = tmp_path / "generated" / "docs"
     index = markdown_doc.parse((docs / "index.md").read_text(encoding="utf-8"))
-    assert index.section("Migrations").tables[0].texts() == [["0001_shop.sql", ""], ["0002_color.sql", "0002_color.down.sql"]]
-    assert index.sections[1].text[0].startswith("The schema after migration 0002_color.sql, the newest of the 2 migrations")
+    assert index.section("Migrations").tables[0].texts() == [
+        ["0001_shop.sql", ""],
+        ["0002_color.sql", "0002_color.down.sql"],
+    ]
+    assert (
+        index.sections[1]
+        .text[0]
+        .startswith("The schema after migration 0002_color.sql, the newest of the 2 migrations")
+    )
     module = markdown_doc.parse((docs / "shop.md").read_text(encoding="utf-8"))
     assert module.sections[1].title == "Module shop"
-    assert module.sections[1].text[0].startswith("This page shows the schema after migration 0002_color.sql, the newest."), "(shop has no description)"
+    assert (
+        module.sections[1].text[0].startswith("This page shows the schema after migration 0002_color.sql, the newest.")
+    ), "(shop has no description)"
     for doc in (index, module):
         for link in doc.links:
             if link.startswith("../"):

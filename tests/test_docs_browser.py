@@ -87,7 +87,9 @@ def wait_for_the_diagram(page: browser.Page) -> None:
     try:
         page.wait_until(DRAWN, timeout=20)
     except TimeoutError:
-        pytest.fail(f"the ER diagram was not drawn within 20 s; requests to other hosts: {[u for u in page.requests if urlsplit(u).hostname not in (None, '127.0.0.1')]}; errors: {page.errors}")
+        pytest.fail(
+            f"the ER diagram was not drawn within 20 s; requests to other hosts: {[u for u in page.requests if urlsplit(u).hostname not in (None, '127.0.0.1')]}; errors: {page.errors}"
+        )
 
 
 def search(page: browser.Page, url: str) -> list[str]:
@@ -95,7 +97,13 @@ def search(page: browser.Page, url: str) -> list[str]:
     page.goto(url)
     done = "(() => { const m = document.querySelector('.md-search-result__meta'); return m !== null && !/Initializing/.test(m.textContent); })()"
     page.wait_until(done, timeout=20)
-    return list(json.loads(page.evaluate("JSON.stringify([...document.querySelectorAll('.md-search-result__item a')].map(a => a.href))")))
+    return list(
+        json.loads(
+            page.evaluate(
+                "JSON.stringify([...document.querySelectorAll('.md-search-result__item a')].map(a => a.href))"
+            )
+        )
+    )
 
 
 def local(url: str, origin: str) -> bool:
@@ -117,12 +125,17 @@ def texts(node: dict) -> list[str]:
 
 def test_the_er_diagram_is_drawn_with_mermaid_from_the_site_itself(module_page, origin):
     wait_for_the_diagram(module_page)
-    assert module_page.evaluate("[...document.querySelectorAll('pre > code')].filter(c => c.textContent.startsWith('erDiagram')).length") == 0, (
-        "the diagram's source is still shown as code"
-    )
+    assert (
+        module_page.evaluate(
+            "[...document.querySelectorAll('pre > code')].filter(c => c.textContent.startsWith('erDiagram')).length"
+        )
+        == 0
+    ), "the diagram's source is still shown as code"
     assert module_page.evaluate("document.querySelectorAll('div.mermaid').length") == 1
     # mkdocs-material draws into a closed shadow root, which no script on the page can open; the protocol can.
-    [container] = find_nodes(module_page.dom(), lambda n: n.get("localName") == "div" and "mermaid" in n.get("attributes", [])[1::2])
+    [container] = find_nodes(
+        module_page.dom(), lambda n: n.get("localName") == "div" and "mermaid" in n.get("attributes", [])[1::2]
+    )
     [shadow] = container["shadowRoots"]
     assert shadow["shadowRootType"] == "closed"
     [svg] = find_nodes(shadow, lambda n: n.get("localName") == "svg")
@@ -162,9 +175,15 @@ def test_no_page_requests_anything_from_another_host(chromium, origin):
     """Every page of the navigation, the diagram and a search: fonts, scripts, styles, the search worker and its index, all from the site."""
     page = browser.Page(chromium)
     page.goto(f"{origin}/")
-    nav = json.loads(page.evaluate("JSON.stringify([...document.querySelectorAll('.md-nav--primary a.md-nav__link[href]')].map(a => a.href))"))
+    nav = json.loads(
+        page.evaluate(
+            "JSON.stringify([...document.querySelectorAll('.md-nav--primary a.md-nav__link[href]')].map(a => a.href))"
+        )
+    )
     pages = sorted({urldefrag(u)[0] for u in nav})
-    assert pages == [f"{origin}/", f"{origin}/lint-rules/", f"{origin}/{PAGE}/"], "the navigation: overview, the module, lint rules"
+    assert pages == [f"{origin}/", f"{origin}/lint-rules/", f"{origin}/{PAGE}/"], (
+        "the navigation: overview, the module, lint rules"
+    )
     for url in pages:
         page.goto(url)
     try:  # the diagram's and the search's own tests judge them: here, what they requested
@@ -204,7 +223,9 @@ def test_no_id_is_used_twice(chromium, origin, path):
 
 
 def test_every_internal_link_on_the_module_page_lands_on_an_id_that_exists(module_page, origin):
-    hrefs = json.loads(module_page.evaluate("JSON.stringify([...document.querySelectorAll('a[href]')].map(a => a.href))"))
+    hrefs = json.loads(
+        module_page.evaluate("JSON.stringify([...document.querySelectorAll('a[href]')].map(a => a.href))")
+    )
     here = json.loads(module_page.evaluate("JSON.stringify([...document.querySelectorAll('[id]')].map(e => e.id))"))
     page_url = f"{origin}/{PAGE}/"
     pages: dict[str, list[str]] = {page_url: here}
@@ -231,18 +252,33 @@ def test_permalinks_and_the_table_of_contents_use_the_generators_ids(module_page
         )
     )
     by_id = dict(headings)
-    for entity in ("table-public.sync_progress", "enum-public.sync_status_type", "table-auth.users_extended", "function-public.auto_cleanup_preview_cache"):
+    for entity in (
+        "table-public.sync_progress",
+        "enum-public.sync_status_type",
+        "table-auth.users_extended",
+        "function-public.auto_cleanup_preview_cache",
+    ):
         assert by_id[entity] == f"#{entity}"
     assert all(href == f"#{i}" for i, href in headings)
-    toc = json.loads(module_page.evaluate("JSON.stringify([...document.querySelectorAll('.md-sidebar--secondary a.md-nav__link')].map(a => a.getAttribute('href')))"))
+    toc = json.loads(
+        module_page.evaluate(
+            "JSON.stringify([...document.querySelectorAll('.md-sidebar--secondary a.md-nav__link')].map(a => a.getAttribute('href')))"
+        )
+    )
     assert "#table-public.sync_progress" in toc and "#enum-public.sync_status_type" in toc
-    assert module_page.evaluate("document.querySelectorAll('.md-content h3 a[id], .md-content h3 a[name]').length") == 0, "the heading's anchor became its id"
+    assert (
+        module_page.evaluate("document.querySelectorAll('.md-content h3 a[id], .md-content h3 a[name]').length") == 0
+    ), "the heading's anchor became its id"
 
 
 # -- search --------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("query", "target"),
-    [("status_type", "enum-public.sync_status_type"), ("users_extended", "table-auth.users_extended"), ("sync_status_type", "enum-public.sync_status_type")],
+    [
+        ("status_type", "enum-public.sync_status_type"),
+        ("users_extended", "table-auth.users_extended"),
+        ("sync_status_type", "enum-public.sync_status_type"),
+    ],
 )
 def test_search_finds_an_identifier_by_its_parts(chromium, origin, query, target):
     results = search(browser.Page(chromium), f"{origin}/?q={query}")
@@ -281,12 +317,16 @@ TABLES = r"""
 @pytest.mark.parametrize("width", [1280, 900])
 def test_tables_break_no_word_and_keep_their_first_column_in_view(chromium, origin, width):
     page = browser.Page(chromium)
-    page.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    page.send(
+        "Emulation.setDeviceMetricsOverride", {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+    )
     page.goto(f"{origin}/{PAGE}/")
     result = json.loads(page.evaluate(TABLES))
     assert result["broken"] == [], "code in a cell broke inside a word"
     assert result["wide"], "the triggers table at least is wider than the column: the check has something to check"
-    assert [w for w in result["wide"] if w["hidden"]] == [], "scrolled to its end, a wide table still shows its first column"
+    assert [w for w in result["wide"] if w["hidden"]] == [], (
+        "scrolled to its end, a wide table still shows its first column"
+    )
 
 
 # -- from disk -----------------------------------------------------------------------
@@ -300,6 +340,8 @@ def test_the_offline_build_works_from_disk(chromium, tmp_path):
     assert f"{url}#enum-public.sync_status_type" in results
     assert [u for u in page.requests if urlsplit(u).scheme not in ("file", "data", "blob", "about")] == []
     assert page.errors == []
-    links = json.loads(page.evaluate("JSON.stringify([...document.querySelectorAll('.md-nav a[href]')].map(a => a.href))"))
+    links = json.loads(
+        page.evaluate("JSON.stringify([...document.querySelectorAll('.md-nav a[href]')].map(a => a.href))")
+    )
     files = {urldefrag(u)[0].split("?")[0] for u in links if u.startswith("file:")}
     assert files and all(f.endswith(".html") and Path(urlsplit(f).path).is_file() for f in files), files

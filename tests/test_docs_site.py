@@ -191,7 +191,9 @@ def test_every_page_of_the_site_has_unique_ids_and_links_that_land(tmp_path):
             checked += 1
     assert checked > 300
     module = pages[site / "sync_operations" / "index.html"]
-    assert "table-public.sync_progress" in module.ids and "table-sync_progress" not in module.ids, "the heading carries the generator's id"
+    assert "table-public.sync_progress" in module.ids and "table-sync_progress" not in module.ids, (
+        "the heading carries the generator's id"
+    )
 
 
 # -- GitHub: what can be checked offline of how it renders the Markdown ----------------
@@ -199,22 +201,128 @@ def test_every_page_of_the_site_has_unique_ids_and_links_that_land(tmp_path):
 # of html-pipeline's SanitizationFilter, which GitHub published; `id` is not on it, `name` is.
 GITHUB_ELEMENTS = frozenset(
     {
-        "h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "br", "b", "i", "strong", "em", "a", "pre", "code", "img", "tt",
-        "div", "ins", "del", "sup", "sub", "p", "ol", "ul", "table", "thead", "tbody", "tfoot", "blockquote", "dl", "dt",
-        "dd", "kbd", "q", "samp", "var", "hr", "ruby", "rt", "rp", "li", "tr", "td", "th", "s", "strike", "summary",
-        "details"
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "h7",
+        "h8",
+        "br",
+        "b",
+        "i",
+        "strong",
+        "em",
+        "a",
+        "pre",
+        "code",
+        "img",
+        "tt",
+        "div",
+        "ins",
+        "del",
+        "sup",
+        "sub",
+        "p",
+        "ol",
+        "ul",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "blockquote",
+        "dl",
+        "dt",
+        "dd",
+        "kbd",
+        "q",
+        "samp",
+        "var",
+        "hr",
+        "ruby",
+        "rt",
+        "rp",
+        "li",
+        "tr",
+        "td",
+        "th",
+        "s",
+        "strike",
+        "summary",
+        "details",
     }
 )
 GITHUB_ATTRIBUTES = {"a": {"href"}, "img": {"src", "longdesc"}, "div": {"itemscope", "itemtype"}}
 GITHUB_ANY_ELEMENT = frozenset(
     {
-        "abbr", "accept", "accept-charset", "accesskey", "action", "align", "alt", "axis", "border", "cellpadding",
-        "cellspacing", "char", "charoff", "charset", "checked", "clear", "cols", "colspan", "color", "compact", "coords",
-        "datetime", "dir", "disabled", "enctype", "for", "frame", "headers", "height", "hreflang", "hspace", "ismap",
-        "label", "lang", "maxlength", "media", "method", "multiple", "name", "nohref", "noshade", "nowrap", "open",
-        "prompt", "readonly", "rel", "rev", "rows", "rowspan", "rules", "scope", "selected", "shape", "size", "span",
-        "start", "summary", "tabindex", "target", "title", "type", "usemap", "valign", "value", "vspace", "width",
-        "itemprop"
+        "abbr",
+        "accept",
+        "accept-charset",
+        "accesskey",
+        "action",
+        "align",
+        "alt",
+        "axis",
+        "border",
+        "cellpadding",
+        "cellspacing",
+        "char",
+        "charoff",
+        "charset",
+        "checked",
+        "clear",
+        "cols",
+        "colspan",
+        "color",
+        "compact",
+        "coords",
+        "datetime",
+        "dir",
+        "disabled",
+        "enctype",
+        "for",
+        "frame",
+        "headers",
+        "height",
+        "hreflang",
+        "hspace",
+        "ismap",
+        "label",
+        "lang",
+        "maxlength",
+        "media",
+        "method",
+        "multiple",
+        "name",
+        "nohref",
+        "noshade",
+        "nowrap",
+        "open",
+        "prompt",
+        "readonly",
+        "rel",
+        "rev",
+        "rows",
+        "rowspan",
+        "rules",
+        "scope",
+        "selected",
+        "shape",
+        "size",
+        "span",
+        "start",
+        "summary",
+        "tabindex",
+        "target",
+        "title",
+        "type",
+        "usemap",
+        "valign",
+        "value",
+        "vspace",
+        "width",
+        "itemprop",
     }
 )
 
@@ -242,14 +350,20 @@ def raw_html_tags(source: str) -> list[tuple[str, dict[str, str | None]]]:
 
 @pytest.mark.parametrize("page", ["index.md", "sync_operations.md", "lint-rules.md", "odd.md"])
 def test_github_keeps_every_tag_and_anchor_the_pages_use(page, odd_outputs):
-    source = odd_outputs["docs/odd.md"] if page == "odd.md" else (REPO_ROOT / "generated" / "docs" / page).read_text(encoding="utf-8")
+    source = (
+        odd_outputs["docs/odd.md"]
+        if page == "odd.md"
+        else (REPO_ROOT / "generated" / "docs" / page).read_text(encoding="utf-8")
+    )
     tags = raw_html_tags(source)
     assert tags or page == "index.md"
     for tag, attrs in tags:
         assert tag in GITHUB_ELEMENTS, f"{page}: GitHub drops <{tag}>"
         dropped = set(attrs) - GITHUB_ATTRIBUTES.get(tag, set()) - GITHUB_ANY_ELEMENT
         if tag == "a" and "id" in attrs:
-            assert attrs.get("name") == attrs["id"], f"{page}: <a id={attrs['id']}> needs an equal name, the attribute GitHub keeps"
+            assert attrs.get("name") == attrs["id"], (
+                f"{page}: <a id={attrs['id']}> needs an equal name, the attribute GitHub keeps"
+            )
             dropped.discard("id")
         assert dropped == set(), f"{page}: GitHub drops {dropped} of <{tag}>"
 
@@ -270,7 +384,14 @@ def test_the_mermaid_fence_is_the_plain_one_github_draws():
 def test_mkdocs_strict_rejects_a_link_to_a_missing_anchor(tmp_path):
     """The guard behind 'every link resolves': a dangling anchor must fail the site build."""
     generated = REPO_ROOT / "generated"
-    write_outputs(tmp_path, {p.relative_to(generated).as_posix(): p.read_text(encoding="utf-8") for d in ("docs", "migrations") for p in (generated / d).glob("*.*")})
+    write_outputs(
+        tmp_path,
+        {
+            p.relative_to(generated).as_posix(): p.read_text(encoding="utf-8")
+            for d in ("docs", "migrations")
+            for p in (generated / d).glob("*.*")
+        },
+    )
     docs = tmp_path / "docs"
     with (docs / "sync_operations.md").open("a", encoding="utf-8") as f:
         f.write("\n[dangling](#table-public.no_such_table)\n")
@@ -298,7 +419,10 @@ def test_hostile_values_read_back_exactly(odd_outputs):
     assert rows["flags"][3] == "(1 | 2)"
     assert rows["label"][3] == LABEL_DEFAULT
     assert rows["label"][4].endswith(LABEL_COMMENT)
-    assert rows["label"][4] == "Checked by multi_line_check\nUnique where label <> '|' (index weird_label)\n" + LABEL_COMMENT
+    assert (
+        rows["label"][4]
+        == "Checked by multi_line_check\nUnique where label <> '|' (index weird_label)\n" + LABEL_COMMENT
+    )
     assert rows["id"][4] == "Primary key\nIdentity (GENERATED ALWAYS)"
     assert rows["moods"][1] == "mood[]"
     assert rows["flags"][4] == "Checked by weird_flags_check\nChecked by multi_line_check"
@@ -338,7 +462,9 @@ def test_links_cross_module_pages(odd_outputs):
     assert row[1][1].links == ["odd.md#enum-public.mood"]
     diagram = other.section("Entity-relationship diagram").code[0].text
     assert '"weird" ||..o{ "child" : "weird_id"' in diagram
-    assert "External tables" not in [s.title for s in other.sections], "a table of another module is linked, not repeated"
+    assert "External tables" not in [s.title for s in other.sections], (
+        "a table of another module is linked, not repeated"
+    )
     odd = markdown_doc.parse(odd_outputs["docs/odd.md"])
     assert "child" in " ".join(odd.section("Enum types", "Enum mood").text)
 
@@ -367,11 +493,19 @@ def test_pages_are_identical_whatever_the_hash_seed():
         "print(hashlib.sha256(repr(sorted((k, v) for k, v in o.items() if k.startswith('docs/'))).encode()).hexdigest())"
     )
     digests = {
-        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
         for seed in ("0", "4242")
     }
     outputs = build.generate(config.load(REPO_ROOT)).outputs
-    local = hashlib.sha256(repr(sorted((k, v) for k, v in outputs.items() if k.startswith("docs/"))).encode()).hexdigest()
+    local = hashlib.sha256(
+        repr(sorted((k, v) for k, v in outputs.items() if k.startswith("docs/"))).encode()
+    ).hexdigest()
     assert digests == {local + "\n"}
 
 
@@ -379,7 +513,14 @@ def test_pages_are_identical_whatever_the_hash_seed():
 def test_the_site_is_refused_without_its_local_mermaid(tmp_path):
     """No node_modules/: the build stops and says to run `npm ci`, rather than publish a site whose diagram never draws."""
     generated = REPO_ROOT / "generated"
-    write_outputs(tmp_path, {p.relative_to(generated).as_posix(): p.read_text(encoding="utf-8") for d in ("docs", "migrations") for p in (generated / d).glob("*.*")})
+    write_outputs(
+        tmp_path,
+        {
+            p.relative_to(generated).as_posix(): p.read_text(encoding="utf-8")
+            for d in ("docs", "migrations")
+            for p in (generated / d).glob("*.*")
+        },
+    )
     conf = docs_build.config_for(tmp_path, tmp_path / "docs")
     (tmp_path / "node_modules").unlink()
     result = docs_build.mkdocs(conf, tmp_path / "site")

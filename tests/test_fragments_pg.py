@@ -24,18 +24,30 @@ BASE: dict[str, Any] = {
     "external": {
         "roles": ["app_user"],
         "schemas": ["auth"],
-        "tables": {"auth.users_extended": {"columns": {"id": {"type": "uuid", "primary_key": True}, "org_id": {"type": "uuid"}}}},
+        "tables": {
+            "auth.users_extended": {
+                "columns": {"id": {"type": "uuid", "primary_key": True}, "org_id": {"type": "uuid"}}
+            }
+        },
     },
     "enums": {"mood": {"values": ["sad", "ok", "happy"]}},
     "tables": {
-        "doc": {"columns": {
-            "id": {"type": "integer", "primary_key": True},
-            "owner": {"type": "uuid"},
-            "org_id": {"type": "uuid"},
-            "title": {"type": "text"},
-            "mood": {"type": "mood"},
-        }},
-        "member": {"columns": {"id": {"type": "integer", "primary_key": True}, "doc_id": {"type": "integer"}, "org_id": {"type": "uuid"}}},
+        "doc": {
+            "columns": {
+                "id": {"type": "integer", "primary_key": True},
+                "owner": {"type": "uuid"},
+                "org_id": {"type": "uuid"},
+                "title": {"type": "text"},
+                "mood": {"type": "mood"},
+            }
+        },
+        "member": {
+            "columns": {
+                "id": {"type": "integer", "primary_key": True},
+                "doc_id": {"type": "integer"},
+                "org_id": {"type": "uuid"},
+            }
+        },
     },
     "functions": {"touch": {"returns": "trigger", "body": "BEGIN RETURN NEW; END;\n"}},
 }
@@ -123,7 +135,9 @@ def test_policy_columns_are_judged_as_postgresql_does(using, base_db, tmp_path):
     def edit(spec):
         spec["tables"]["doc"]["row_level_security"] = True
         spec["tables"]["doc"]["policies"] = {"p": {"command": "select", "using": using}}
-        spec["policy_templates"] = {"t": {"commands": ["update"], "name": "{prefix}_t", "using": using.replace("doc.", "{table}.")}}
+        spec["policy_templates"] = {
+            "t": {"commands": ["update"], "name": "{prefix}_t", "using": using.replace("doc.", "{table}.")}
+        }
         spec["tables"]["doc"]["apply_policies"] = [{"template": "t"}]
 
     found = verdict(tmp_path, edit)
@@ -160,7 +174,16 @@ TRIGGERS = [
 @pytest.mark.parametrize(("events", "for_each", "when"), TRIGGERS)
 def test_trigger_when_is_judged_as_postgresql_does(events, for_each, when, base_db, tmp_path):
     def edit(spec):
-        spec["triggers"] = {"t": {"table": "doc", "timing": "after", "events": events, "for_each": for_each, "function": "touch", "when": when}}
+        spec["triggers"] = {
+            "t": {
+                "table": "doc",
+                "timing": "after",
+                "events": events,
+                "for_each": for_each,
+                "function": "touch",
+                "when": when,
+            }
+        }
 
     found = verdict(tmp_path, edit)
     sql = f"CREATE TRIGGER t AFTER {' OR '.join(e.upper() for e in events)} ON doc FOR EACH {for_each.upper()} WHEN ({when}) EXECUTE FUNCTION touch()"
@@ -170,30 +193,123 @@ def test_trigger_when_is_judged_as_postgresql_does(events, for_each, when, base_
 # -- column defaults (issue 10, item 5) ---------------------------------------
 
 DEFAULTS = [
-    ("integer", "'abc'"), ("integer", "' 12 '"), ("integer", "'+3'"), ("integer", "'1.5'"), ("integer", "1.5"), ("integer", "-3"),
-    ("integer", "99999999999"), ("integer", "'99999999999'"), ("integer", "2147483647"), ("integer", "2147483647.5"),
-    ("integer", "true"), ("integer", "1e3"), ("integer", "'1e3'"), ("integer", "$$5$$"), ("integer", "NULL"),
-    ("smallint", "40000"), ("smallint", "-32768"), ("bigint", "9223372036854775807"), ("bigint", "9223372036854775808"),
-    ("integer", "'5'::integer"), ("integer", "'5'::bigint"), ("integer", "'a'::integer"), ("integer", "CAST('7' AS integer)"),
-    ("integer", "'99999999999'::bigint"), ("integer", "5 + 2"), ("integer", "now()"),
-    ("boolean", "42"), ("boolean", "1"), ("boolean", "'yes'"), ("boolean", "'y'"), ("boolean", "' on '"), ("boolean", "'nope'"),
-    ("boolean", "'1'"), ("boolean", "'TRUE'"), ("boolean", "'o'"), ("boolean", "'of'"), ("boolean", "false"), ("boolean", "'x'::text"),
-    ("text", "42"), ("text", "4.2"), ("text", "true"), ("text", "E'a\\nb'"), ("text", "'ok'::mood"),
-    ("varchar(3)", "'abcdef'"), ("varchar(3)", "'abc   '"), ("varchar(3)", "12345"), ("varchar(3)", "true"), ("varchar(4)", "true"),
-    ("varchar(3)", "'abcdef'::varchar(3)"), ("varchar(3)", "'abcdef'::text"), ("char(2)", "'abc'"), ("char(2)", "'ab'"),
-    ("numeric(5,2)", "1234.5"), ("numeric(5,2)", "999.994"), ("numeric(5,2)", "999.995"), ("numeric(5,2)", "'12.345'"), ("numeric(5,2)", "'abc'"),
-    ("numeric", "'NaN'"), ("numeric", "'Infinity'"), ("numeric(5,2)", "'Infinity'"), ("numeric", "1e400"),
-    ("real", "'inf'"), ("real", "'1e40'"), ("real", "1e40"), ("double precision", "'1e400'"), ("double precision", "'abc'"), ("double precision", "'-1.5e3'"),
-    ("uuid", "'abc'"), ("uuid", "'00000000-0000-0000-0000-000000000000'"), ("uuid", "'{00000000-0000-0000-0000-000000000000}'"),
-    ("uuid", "'0000000000000000-0000000000000000'"), ("uuid", "'000000000000000000000000000000000'"), ("uuid", "42"), ("uuid", "gen_random_uuid()"),
-    ("mood", "'zzz'"), ("mood", "'ok'"), ("mood", "'OK'"), ("mood", "'ok '"), ("mood", "42"), ("mood", "'ok'::mood"), ("mood", "'zzz'::mood"), ("mood", "'ok'::text"),
-    ("jsonb", "'{\"a\": 1'"), ("jsonb", "'{\"a\": 1}'"), ("jsonb", "42"), ("json", "'nope'"), ("json", "'NaN'"), ("jsonb", "'[]'"),
-    ("date", "'abc'"), ("date", "42"), ("date", "'today'"), ("date", "'2026-01-01'"), ("timestamptz", "'now'"), ("timestamptz", "now()"), ("date", "now()"),
-    ("date", "CURRENT_TIMESTAMP"), ("integer", "CURRENT_DATE"), ("text", "now()"), ("uuid", "now()"), ("timestamp", "'2026-01-01'::date"), ("integer", "'2026-01-01'::date"),
-    ("integer", "random()"), ("boolean", "random()"), ("date", "'2026-01-01 10:00'::timestamptz"), ("text", "'abc'::bytea"),
-    ("text[]", "42"), ("text[]", "'{}'"), ("bytea", "42"), ("interval", "42"), ("inet", "42"),
-    ("integer", "(SELECT 1)"), ("integer", "id + 1"), ("integer", "member.doc_id"), ("integer", "count(*)"),
-    ("integer", "row_number() OVER ()"), ("integer", "generate_series(1, 2)"), ("integer", "coalesce((SELECT max(id) FROM member), 0)"),
+    ("integer", "'abc'"),
+    ("integer", "' 12 '"),
+    ("integer", "'+3'"),
+    ("integer", "'1.5'"),
+    ("integer", "1.5"),
+    ("integer", "-3"),
+    ("integer", "99999999999"),
+    ("integer", "'99999999999'"),
+    ("integer", "2147483647"),
+    ("integer", "2147483647.5"),
+    ("integer", "true"),
+    ("integer", "1e3"),
+    ("integer", "'1e3'"),
+    ("integer", "$$5$$"),
+    ("integer", "NULL"),
+    ("smallint", "40000"),
+    ("smallint", "-32768"),
+    ("bigint", "9223372036854775807"),
+    ("bigint", "9223372036854775808"),
+    ("integer", "'5'::integer"),
+    ("integer", "'5'::bigint"),
+    ("integer", "'a'::integer"),
+    ("integer", "CAST('7' AS integer)"),
+    ("integer", "'99999999999'::bigint"),
+    ("integer", "5 + 2"),
+    ("integer", "now()"),
+    ("boolean", "42"),
+    ("boolean", "1"),
+    ("boolean", "'yes'"),
+    ("boolean", "'y'"),
+    ("boolean", "' on '"),
+    ("boolean", "'nope'"),
+    ("boolean", "'1'"),
+    ("boolean", "'TRUE'"),
+    ("boolean", "'o'"),
+    ("boolean", "'of'"),
+    ("boolean", "false"),
+    ("boolean", "'x'::text"),
+    ("text", "42"),
+    ("text", "4.2"),
+    ("text", "true"),
+    ("text", "E'a\\nb'"),
+    ("text", "'ok'::mood"),
+    ("varchar(3)", "'abcdef'"),
+    ("varchar(3)", "'abc   '"),
+    ("varchar(3)", "12345"),
+    ("varchar(3)", "true"),
+    ("varchar(4)", "true"),
+    ("varchar(3)", "'abcdef'::varchar(3)"),
+    ("varchar(3)", "'abcdef'::text"),
+    ("char(2)", "'abc'"),
+    ("char(2)", "'ab'"),
+    ("numeric(5,2)", "1234.5"),
+    ("numeric(5,2)", "999.994"),
+    ("numeric(5,2)", "999.995"),
+    ("numeric(5,2)", "'12.345'"),
+    ("numeric(5,2)", "'abc'"),
+    ("numeric", "'NaN'"),
+    ("numeric", "'Infinity'"),
+    ("numeric(5,2)", "'Infinity'"),
+    ("numeric", "1e400"),
+    ("real", "'inf'"),
+    ("real", "'1e40'"),
+    ("real", "1e40"),
+    ("double precision", "'1e400'"),
+    ("double precision", "'abc'"),
+    ("double precision", "'-1.5e3'"),
+    ("uuid", "'abc'"),
+    ("uuid", "'00000000-0000-0000-0000-000000000000'"),
+    ("uuid", "'{00000000-0000-0000-0000-000000000000}'"),
+    ("uuid", "'0000000000000000-0000000000000000'"),
+    ("uuid", "'000000000000000000000000000000000'"),
+    ("uuid", "42"),
+    ("uuid", "gen_random_uuid()"),
+    ("mood", "'zzz'"),
+    ("mood", "'ok'"),
+    ("mood", "'OK'"),
+    ("mood", "'ok '"),
+    ("mood", "42"),
+    ("mood", "'ok'::mood"),
+    ("mood", "'zzz'::mood"),
+    ("mood", "'ok'::text"),
+    ("jsonb", "'{\"a\": 1'"),
+    ("jsonb", "'{\"a\": 1}'"),
+    ("jsonb", "42"),
+    ("json", "'nope'"),
+    ("json", "'NaN'"),
+    ("jsonb", "'[]'"),
+    ("date", "'abc'"),
+    ("date", "42"),
+    ("date", "'today'"),
+    ("date", "'2026-01-01'"),
+    ("timestamptz", "'now'"),
+    ("timestamptz", "now()"),
+    ("date", "now()"),
+    ("date", "CURRENT_TIMESTAMP"),
+    ("integer", "CURRENT_DATE"),
+    ("text", "now()"),
+    ("uuid", "now()"),
+    ("timestamp", "'2026-01-01'::date"),
+    ("integer", "'2026-01-01'::date"),
+    ("integer", "random()"),
+    ("boolean", "random()"),
+    ("date", "'2026-01-01 10:00'::timestamptz"),
+    ("text", "'abc'::bytea"),
+    ("text[]", "42"),
+    ("text[]", "'{}'"),
+    ("bytea", "42"),
+    ("interval", "42"),
+    ("inet", "42"),
+    ("integer", "(SELECT 1)"),
+    ("integer", "id + 1"),
+    ("integer", "member.doc_id"),
+    ("integer", "count(*)"),
+    ("integer", "row_number() OVER ()"),
+    ("integer", "generate_series(1, 2)"),
+    ("integer", "coalesce((SELECT max(id) FROM member), 0)"),
 ]
 # Integer literals PostgreSQL reads only since 16: refused, since migrations must run on 14 and 15 too.
 SINCE_16 = [("integer", "'0x10'"), ("integer", "'1_000'")]
@@ -202,10 +318,14 @@ SINCE_16 = [("integer", "'0x10'"), ("integer", "'1_000'")]
 @pytest.mark.parametrize(("type_", "default"), DEFAULTS + SINCE_16)
 def test_defaults_are_judged_as_postgresql_does(type_, default, base_db, tmp_path):
     def edit(spec):
-        spec["tables"]["dflt"] = {"columns": {"id": {"type": "integer", "primary_key": True}, "c": {"type": type_, "default": default}}}
+        spec["tables"]["dflt"] = {
+            "columns": {"id": {"type": "integer", "primary_key": True}, "c": {"type": type_, "default": default}}
+        }
 
     found = verdict(tmp_path, edit)
-    accepted = postgres_accepts(base_db, f"CREATE TABLE dflt (id integer, c {type_} DEFAULT {default}); INSERT INTO dflt (id) VALUES (1)")
+    accepted = postgres_accepts(
+        base_db, f"CREATE TABLE dflt (id integer, c {type_} DEFAULT {default}); INSERT INTO dflt (id) VALUES (1)"
+    )
     assert {d.code for d in found} <= {errors.SQL_SHAPE, errors.SQL_VALUE}, found
     if (type_, default) in SINCE_16:
         with pg.connect(base_db) as conn:

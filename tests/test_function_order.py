@@ -25,22 +25,48 @@ SPEC: dict[str, Any] = {
     "migration": {"version": 1, "name": "functions"},
     "tables": {
         # its default calls a function that reads a table written further down
-        "shelf": {"columns": {"id": {"type": "integer", "primary_key": True}, "labels": {"type": "integer", "default": "label_count()"}}},
+        "shelf": {
+            "columns": {
+                "id": {"type": "integer", "primary_key": True},
+                "labels": {"type": "integer", "default": "label_count()"},
+            }
+        },
         # its default calls a function that reads this table: a cycle
-        "ticket": {"columns": {"id": {"type": "integer", "primary_key": True}, "n": {"type": "integer", "not_null": True, "default": "next_ticket()"}}},
+        "ticket": {
+            "columns": {
+                "id": {"type": "integer", "primary_key": True},
+                "n": {"type": "integer", "not_null": True, "default": "next_ticket()"},
+            }
+        },
         "label": {"columns": {"id": {"type": "integer", "primary_key": True}}},
     },
     "functions": {
         "next_ticket": {"returns": "integer", "language": "sql", "body": "SELECT coalesce(max(n), 0) + 1 FROM ticket"},
         "label_count": {"returns": "integer", "language": "sql", "body": "SELECT count(*)::integer FROM label"},
         # calls a function written after it
-        "tickets_for": {"args": "p integer", "returns": "integer", "language": "sql", "body": "SELECT count(*)::integer FROM ticket WHERE n <= double_it(p)"},
-        "double_it": {"args": "p integer", "returns": "integer", "language": "sql", "volatility": "immutable", "body": "SELECT p * 2"},
+        "tickets_for": {
+            "args": "p integer",
+            "returns": "integer",
+            "language": "sql",
+            "body": "SELECT count(*)::integer FROM ticket WHERE n <= double_it(p)",
+        },
+        "double_it": {
+            "args": "p integer",
+            "returns": "integer",
+            "language": "sql",
+            "volatility": "immutable",
+            "body": "SELECT p * 2",
+        },
         "touch": {"returns": "trigger", "body": "BEGIN RETURN NEW; END;\n"},
     },
 }
 # Every function of SPEC, called: (call, result once the rows below are in).
-CALLS = {"next_ticket": ("next_ticket()", 4), "label_count": ("label_count()", 1), "tickets_for": ("tickets_for(1)", 2), "double_it": ("double_it(4)", 8)}
+CALLS = {
+    "next_ticket": ("next_ticket()", 4),
+    "label_count": ("label_count()", 1),
+    "tickets_for": ("tickets_for(1)", 2),
+    "double_it": ("double_it(4)", 8),
+}
 
 
 def full_sql(tmp_path: Path, spec: dict[str, Any]) -> str:
@@ -70,7 +96,11 @@ def test_only_the_function_on_a_cycle_is_created_unchecked(tmp_path):
     unchecked = sql.index("SET LOCAL check_function_bodies = off;")
     assert sql.index("CREATE FUNCTION public.next_ticket()") > unchecked > sql.rindex("BEGIN;")
     assert sql.index("SET LOCAL check_function_bodies = on;") < sql.index("CREATE TABLE public.ticket")
-    assert sql.index("CREATE TABLE public.label") < sql.index("CREATE FUNCTION public.label_count()") < sql.index("CREATE TABLE public.shelf")
+    assert (
+        sql.index("CREATE TABLE public.label")
+        < sql.index("CREATE FUNCTION public.label_count()")
+        < sql.index("CREATE TABLE public.shelf")
+    )
     assert sql.index("CREATE FUNCTION public.double_it(") < sql.index("CREATE FUNCTION public.tickets_for(")
 
 
@@ -82,4 +112,6 @@ def test_a_body_off_the_cycle_is_still_checked_when_created(pg_admin_url, tmp_pa
         with pytest.raises(psycopg.errors.UndefinedTable, match='relation "labels" does not exist'):
             conn.execute(full_sql(tmp_path, spec))
         conn.execute("ROLLBACK")  # the script's own transaction, aborted
-        assert conn.execute("SELECT count(*) FROM pg_class WHERE relname IN ('shelf', 'ticket', 'label')").fetchone() == (0,)
+        assert conn.execute(
+            "SELECT count(*) FROM pg_class WHERE relname IN ('shelf', 'ticket', 'label')"
+        ).fetchone() == (0,)

@@ -45,7 +45,12 @@ def test_a_yaml_alias_bomb_is_refused_at_once_in_a_real_process(tmp_path: Path) 
     started = time.monotonic()
     proc = subprocess.run(
         [str(SCHEMAGEN), "build", "--spec", "spec", "--out", "out"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False, preexec_fn=_limit_memory,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=_limit_memory,
     )
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert proc.stderr.splitlines() == [
@@ -69,8 +74,14 @@ def test_anchors_and_aliases_that_reuse_definitions_read_as_the_values_written_o
         reused += [f"  t{i}:", f"    columns:{anchor}" if i == 0 else "    columns: *audit"]
         written += [f"  t{i}:", "    columns:"]
         if i == 0:
-            reused += ["      id: {type: integer, primary_key: true}", "      created_at: {type: timestamptz, not_null: true, default: now()}"]
-        written += ["      id: {type: integer, primary_key: true}", "      created_at: {type: timestamptz, not_null: true, default: now()}"]
+            reused += [
+                "      id: {type: integer, primary_key: true}",
+                "      created_at: {type: timestamptz, not_null: true, default: now()}",
+            ]
+        written += [
+            "      id: {type: integer, primary_key: true}",
+            "      created_at: {type: timestamptz, not_null: true, default: now()}",
+        ]
     outputs = []
     for name, lines in (("reused", reused), ("written", written)):
         spec = write(tmp_path / name / "spec", {"demo.yaml": "\n".join(lines) + "\n"})
@@ -83,10 +94,13 @@ def test_anchors_and_aliases_that_reuse_definitions_read_as_the_values_written_o
 
 def test_yml_files_are_spec_files_too(tmp_path: Path, monkeypatch) -> None:
     """Item 23: a *.yml file in the spec directory was silently ignored; it is read like *.yaml."""
-    write(tmp_path / "spec", {
-        "a.yaml": "migration: {version: 1, name: demo}\ntables: {a: {columns: {id: {type: integer, primary_key: true}}}}\n",
-        "b.yml": "tables: {b: {columns: {id: {type: integer, primary_key: true}, a_id: {type: integer, references: a(id)}}}}\n",
-    })
+    write(
+        tmp_path / "spec",
+        {
+            "a.yaml": "migration: {version: 1, name: demo}\ntables: {a: {columns: {id: {type: integer, primary_key: true}}}}\n",
+            "b.yml": "tables: {b: {columns: {id: {type: integer, primary_key: true}, a_id: {type: integer, references: a(id)}}}}\n",
+        },
+    )
     monkeypatch.chdir(tmp_path)
     result = run("sql", "--spec", "spec")
     assert result.exit_code == 0, result.output
@@ -97,7 +111,10 @@ def test_unquoted_scalars_that_mean_the_same_in_sql_are_kept(tmp_path: Path, mon
     """Item 3's choice: a YAML-typed scalar is refused only where SQL would read it otherwise;
     `0`, `true`, `1.50` (the same number), `0x1F` (31) and an unquoted date as a partition bound
     (a literal) keep working."""
-    write(tmp_path / "spec", {"a.yaml": """\
+    write(
+        tmp_path / "spec",
+        {
+            "a.yaml": """\
 migration: {version: 1, name: demo}
 tables:
   a:
@@ -111,11 +128,19 @@ tables:
       key: [at]
       partitions:
         a_2026: {from: 2026-01-01, to: 2027-01-01}
-"""})
+"""
+        },
+    )
     monkeypatch.chdir(tmp_path)
     result = run("sql", "--spec", "spec")
     assert result.exit_code == 0, result.output
-    for text in ("id integer NOT NULL DEFAULT 31", "\"on\" boolean DEFAULT true", "n integer DEFAULT 0", "price numeric DEFAULT 1.5", "FROM ('2026-01-01') TO ('2027-01-01')"):
+    for text in (
+        "id integer NOT NULL DEFAULT 31",
+        '"on" boolean DEFAULT true',
+        "n integer DEFAULT 0",
+        "price numeric DEFAULT 1.5",
+        "FROM ('2026-01-01') TO ('2027-01-01')",
+    ):
         assert text in result.stdout, text
 
 

@@ -88,7 +88,10 @@ def test_s108_a_partition_granted_directly_skips_the_parents_policies(db_url: st
 
 def test_c305_no_range_partition_can_follow_a_maxvalue_one(db_url: str, tmp_path: Path) -> None:
     apply_case(db_url, "C305", tmp_path)
-    with pg.connect(db_url) as conn, pytest.raises(psycopg.errors.InvalidObjectDefinition, match='would overlap partition "events_later"'):
+    with (
+        pg.connect(db_url) as conn,
+        pytest.raises(psycopg.errors.InvalidObjectDefinition, match='would overlap partition "events_later"'),
+    ):
         conn.execute("CREATE TABLE events_2028 PARTITION OF events FOR VALUES FROM ('2028-01-01') TO ('2029-01-01')")
 
 
@@ -98,7 +101,9 @@ def test_c309_a_trigger_function_needs_no_execute_and_cannot_be_called(db_url: s
         conn.execute("REVOKE EXECUTE ON FUNCTION touch() FROM PUBLIC, authenticated")
         conn.execute("GRANT SELECT, UPDATE ON notes TO authenticated")
         conn.execute("INSERT INTO notes (id) VALUES (%s)", (uuid.uuid4(),))
-        with pytest.raises(psycopg.errors.FeatureNotSupported, match="trigger functions can only be called as triggers"):
+        with pytest.raises(
+            psycopg.errors.FeatureNotSupported, match="trigger functions can only be called as triggers"
+        ):
             conn.execute("SELECT touch()")
     with pg.as_user(db_url, None) as conn:
         assert conn.execute("SELECT has_function_privilege('touch()', 'EXECUTE') AS x").fetchone()["x"] is False
@@ -109,7 +114,10 @@ def test_c309_a_trigger_function_needs_no_execute_and_cannot_be_called(db_url: s
 def test_c301_a_row_that_passed_a_check_with_now_stops_passing(db_url: str, tmp_path: Path) -> None:
     apply_case(db_url, "C301", tmp_path)
     with pg.connect(db_url) as conn:
-        conn.execute("INSERT INTO offers (id, starts_on, expires_at) VALUES (%s, current_date, now() + interval '300 milliseconds')", (uuid.uuid4(),))
+        conn.execute(
+            "INSERT INTO offers (id, starts_on, expires_at) VALUES (%s, current_date, now() + interval '300 milliseconds')",
+            (uuid.uuid4(),),
+        )
         time.sleep(0.4)
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("UPDATE offers SET price = 1")
@@ -147,7 +155,10 @@ def test_p201_only_the_wrapped_call_becomes_an_initplan(db_url: str, tmp_path: P
     assert {f.object for f in lint(schema, origins, Options()) if f.rule == "P201"} == {"public.per_row.per_row_select"}
     pg.apply_sql(db_url, standin_sql(schema) + render_sql.migration_sql(schema, sources))
     with pg.as_user(db_url, None) as conn:
-        plans = {t: "\n".join(r["QUERY PLAN"] for r in conn.execute(f"EXPLAIN (COSTS OFF) SELECT * FROM {t}")) for t in ("per_row", "once")}
+        plans = {
+            t: "\n".join(r["QUERY PLAN"] for r in conn.execute(f"EXPLAIN (COSTS OFF) SELECT * FROM {t}"))
+            for t in ("per_row", "once")
+        }
     # The stand-in auth.uid() is inlined: per row, its body is evaluated in the filter itself.
     assert "InitPlan" not in plans["per_row"] and "current_setting" in plans["per_row"]
     assert "InitPlan" in plans["once"]

@@ -32,9 +32,15 @@ TODAY = "2026-11-25"
 EXPECTED = {
     # The tenant_isolation template calls auth.uid() per row in all 12 policies
     # (USING on its line 63, WITH CHECK on its line 66; UPDATE has both).
-    *{("P201", f"public.{table}.{prefix}_{cmd}", 66 if cmd == "insert" else 63, "warning")
-      for table, prefix in (("sync_preview_cache", "preview_cache"), ("sync_progress", "sync_progress"), ("sync_activity_log", "sync_activity_log"))
-      for cmd in ("select", "insert", "update", "delete")},
+    *{
+        ("P201", f"public.{table}.{prefix}_{cmd}", 66 if cmd == "insert" else 63, "warning")
+        for table, prefix in (
+            ("sync_preview_cache", "preview_cache"),
+            ("sync_progress", "sync_progress"),
+            ("sync_activity_log", "sync_activity_log"),
+        )
+        for cmd in ("select", "insert", "update", "delete")
+    },
     # computed_by and initiated_by: ON DELETE SET NULL, no index leads with them.
     ("P202", "public.sync_preview_cache.sync_preview_cache_computed_by_fkey", 93, "warning"),
     ("P202", "public.sync_progress.sync_progress_initiated_by_fkey", 139, "warning"),
@@ -80,7 +86,10 @@ def test_reference_findings_are_exactly_its_defects(at_root: Path) -> None:
     assert {(f.rule, f.object, f.line, f.severity) for f in got} == EXPECTED
     assert len(got) == len(EXPECTED) == 29
     assert {f.file for f in got} == {SPEC}
-    assert {(f.line, f.column) for f in got if f.rule == "P201"} == {(63, 20), (66, 20)}  # at auth.uid() in the template
+    assert {(f.line, f.column) for f in got if f.rule == "P201"} == {
+        (63, 20),
+        (66, 20),
+    }  # at auth.uid() in the template
     assert not [f for f in got if f.suppressed]
 
 
@@ -94,11 +103,19 @@ def test_text_output_and_exit_status(at_root: Path) -> None:
     assert result.exit_code == 1  # C301 is an error
     lines = result.stdout.splitlines()
     assert len(lines) == 2 * len(EXPECTED)
-    assert f"{SPEC}:100:29: error C301 check-not-immutable: CHECK (expires_at > NOW()) calls now() (stable) (public.sync_preview_cache.preview_cache_not_expired)" in lines
-    i = lines.index(f"{SPEC}:151:7: warning P203 duplicate-index: (org_id, sync_id) duplicates the index of UNIQUE constraint sync_progress_org_id_sync_id_key (public.idx_sync_progress_org_sync)")
+    assert (
+        f"{SPEC}:100:29: error C301 check-not-immutable: CHECK (expires_at > NOW()) calls now() (stable) (public.sync_preview_cache.preview_cache_not_expired)"
+        in lines
+    )
+    i = lines.index(
+        f"{SPEC}:151:7: warning P203 duplicate-index: (org_id, sync_id) duplicates the index of UNIQUE constraint sync_progress_org_id_sync_id_key (public.idx_sync_progress_org_sync)"
+    )
     assert lines[i + 1] == f"    hint: {RULES['P203'].hint}"
     for line in lines[::2]:
-        assert re.fullmatch(r"tests/reference_spec/sync_operations\.yaml:\d+:\d+: (error|warning|info) [SPCL]\d{3} [a-z-]+: .+ \(.+\)", line), line
+        assert re.fullmatch(
+            r"tests/reference_spec/sync_operations\.yaml:\d+:\d+: (error|warning|info) [SPCL]\d{3} [a-z-]+: .+ \(.+\)",
+            line,
+        ), line
     assert result.stderr == "lint: 1 error, 23 warnings, 5 info\n"
 
 
@@ -116,7 +133,11 @@ def test_json_output(at_root: Path) -> None:
     result = CliRunner().invoke(main, ["lint", "--spec", SPEC_DIR, "--today", TODAY, "--format", "json"])
     rows = json.loads(result.stdout)
     assert len(rows) == len(EXPECTED)
-    assert all(set(r) == {"rule", "name", "severity", "object", "message", "hint", "file", "line", "column", "url", "suppressed"} for r in rows)
+    assert all(
+        set(r)
+        == {"rule", "name", "severity", "object", "message", "hint", "file", "line", "column", "url", "suppressed"}
+        for r in rows
+    )
     row = next(r for r in rows if r["rule"] == "P204")
     assert row == {
         "rule": "P204",
@@ -142,7 +163,9 @@ def test_json_urls_follow_the_projects_out_dir(tmp_path: Path, monkeypatch: pyte
     assert findings and all(f["url"].startswith("build/gen/docs/lint-rules.md#") for f in findings)
     assert CliRunner().invoke(main, ["build"]).exit_code == 0
     page = (project / "build" / "gen" / "docs" / "lint-rules.md").read_text(encoding="utf-8")
-    assert all(f'<a id="{anchor}" name="{anchor}"></a>' in page for f in findings for anchor in [f["url"].partition("#")[2]])
+    assert all(
+        f'<a id="{anchor}" name="{anchor}"></a>' in page for f in findings for anchor in [f["url"].partition("#")[2]]
+    )
 
 
 def test_every_rule_links_to_its_section_of_the_docs_page() -> None:
@@ -159,7 +182,11 @@ def test_github_annotations(at_root: Path) -> None:
     result = CliRunner().invoke(main, ["lint", "--spec", SPEC_DIR, "--today", TODAY, "--format", "github"])
     lines = result.stdout.splitlines()
     assert len(lines) == len(EXPECTED)
-    assert f"::error file={SPEC},line=100,col=29,title=C301 check-not-immutable::CHECK (expires_at > NOW()) calls now() (stable) (public.sync_preview_cache.preview_cache_not_expired). Hint: " + RULES["C301"].hint in lines
+    assert (
+        f"::error file={SPEC},line=100,col=29,title=C301 check-not-immutable::CHECK (expires_at > NOW()) calls now() (stable) (public.sync_preview_cache.preview_cache_not_expired). Hint: "
+        + RULES["C301"].hint
+        in lines
+    )
     assert sum(line.startswith("::notice ") for line in lines) == 5
 
 
@@ -181,9 +208,13 @@ def test_build_prints_a_summary_and_does_not_fail_on_findings(at_root: Path, tmp
 
 
 def test_the_docs_page_lists_the_findings_that_do_not_depend_on_the_date(tmp_path: Path) -> None:
-    page = build.generate(config.load(ROOT, spec_dir=str(ROOT / SPEC_DIR), out_dir=str(tmp_path))).outputs["docs/sync_operations.md"]
-    section = page[page.index("## Lint findings"):]
-    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith(("| Level", "| ---"))]
+    page = build.generate(config.load(ROOT, spec_dir=str(ROOT / SPEC_DIR), out_dir=str(tmp_path))).outputs[
+        "docs/sync_operations.md"
+    ]
+    section = page[page.index("## Lint findings") :]
+    rows = [
+        line for line in section.splitlines() if line.startswith("| ") and not line.startswith(("| Level", "| ---"))
+    ]
     assert len(rows) == len(EXPECTED) - 1
     for rule, obj, _line, severity in EXPECTED - {e for e in EXPECTED if e[0] == "C306"}:
         assert f"| {severity} | {rule} {RULES[rule].name} | {obj} |" in section

@@ -53,8 +53,14 @@ def test_rule_case(case: Path, tmp_path: Path) -> None:
     expected, near = markers(case, rule)
     assert expected and near, f"{case.name} needs a triggering case and a near-miss"
     # `# spent: <entry>`: an allow_destructive entry the newest migration used (C311)
-    spent = tuple(line.split(":", 1)[1].strip() for line in case.read_text().splitlines() if line.startswith("# spent:"))
-    findings = [f for f in lint_case(case, tmp_path, Options(today=TODAY, spent=spent, last_migration="0002_drop")) if f.rule == rule]
+    spent = tuple(
+        line.split(":", 1)[1].strip() for line in case.read_text().splitlines() if line.startswith("# spent:")
+    )
+    findings = [
+        f
+        for f in lint_case(case, tmp_path, Options(today=TODAY, spent=spent, last_migration="0002_drop"))
+        if f.rule == rule
+    ]
     got = {(f.rule, f.object, f.line, f.severity) for f in findings}
     assert got == expected
     assert not [f for f in findings if f.line in near]

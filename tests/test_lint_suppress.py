@@ -34,67 +34,98 @@ def run(root: Path, *args: str, monkeypatch: pytest.MonkeyPatch):
     return CliRunner().invoke(main, ["lint", "--today", "2026-11-25", *args])
 
 
-def test_a_suppression_silences_one_object_and_shows_its_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = project(tmp_path, edit(
-        "      idx_sync_progress_org_sync: {columns: [org_id, sync_id]}\n",
-        "      idx_sync_progress_org_sync:\n        columns: [org_id, sync_id]\n        lint: {ignore: {P203: dropped in 0025 with the queries that name it}}\n",
-    ))
+def test_a_suppression_silences_one_object_and_shows_its_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(
+        tmp_path,
+        edit(
+            "      idx_sync_progress_org_sync: {columns: [org_id, sync_id]}\n",
+            "      idx_sync_progress_org_sync:\n        columns: [org_id, sync_id]\n        lint: {ignore: {P203: dropped in 0025 with the queries that name it}}\n",
+        ),
+    )
     rows = json.loads(run(root, "--format", "json", monkeypatch=monkeypatch).stdout)
     silenced = [r for r in rows if r["suppressed"] is not None]
-    assert [(r["rule"], r["object"], r["suppressed"]) for r in silenced] == [("P203", "public.idx_sync_progress_org_sync", "dropped in 0025 with the queries that name it")]
+    assert [(r["rule"], r["object"], r["suppressed"]) for r in silenced] == [
+        ("P203", "public.idx_sync_progress_org_sync", "dropped in 0025 with the queries that name it")
+    ]
     result = run(root, monkeypatch=monkeypatch)
     assert "P203" not in result.stdout and "P202" in result.stdout
     assert result.stderr == "lint: 1 error, 22 warnings, 5 info (1 suppressed)\n"
 
 
-def test_a_suppression_on_a_template_use_covers_its_policies_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = project(tmp_path, edit(
-        "      - {template: tenant_isolation, prefix: preview_cache}\n",
-        "      - template: tenant_isolation\n        prefix: preview_cache\n        lint: {ignore: {P201: the cache is read by id only}}\n",
-    ))
+def test_a_suppression_on_a_template_use_covers_its_policies_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(
+        tmp_path,
+        edit(
+            "      - {template: tenant_isolation, prefix: preview_cache}\n",
+            "      - template: tenant_isolation\n        prefix: preview_cache\n        lint: {ignore: {P201: the cache is read by id only}}\n",
+        ),
+    )
     rows = json.loads(run(root, "--format", "json", monkeypatch=monkeypatch).stdout)
     p201 = {r["object"]: r["suppressed"] for r in rows if r["rule"] == "P201"}
     assert len(p201) == 12
-    assert {o for o, reason in p201.items() if reason} == {f"public.sync_preview_cache.preview_cache_{c}" for c in ("select", "insert", "update", "delete")}
+    assert {o for o, reason in p201.items() if reason} == {
+        f"public.sync_preview_cache.preview_cache_{c}" for c in ("select", "insert", "update", "delete")
+    }
 
 
 def test_an_error_can_be_silenced_so_the_exit_status_follows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = project(tmp_path, edit(
-        "      - name: preview_cache_not_expired\n",
-        "      - name: preview_cache_not_expired\n        lint: {ignore: {C301: kept as in production until 0025}}\n",
-    ))
+    root = project(
+        tmp_path,
+        edit(
+            "      - name: preview_cache_not_expired\n",
+            "      - name: preview_cache_not_expired\n        lint: {ignore: {C301: kept as in production until 0025}}\n",
+        ),
+    )
     assert run(root, monkeypatch=monkeypatch).exit_code == 0
 
 
 @pytest.mark.parametrize("ignore", ['{P203: ""}', "{P203: '   '}", "{}"])
 def test_a_suppression_needs_a_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ignore: str) -> None:
-    root = project(tmp_path, edit(
-        "      idx_sync_progress_org_sync: {columns: [org_id, sync_id]}\n",
-        f"      idx_sync_progress_org_sync:\n        columns: [org_id, sync_id]\n        lint: {{ignore: {ignore}}}\n",
-    ))
+    root = project(
+        tmp_path,
+        edit(
+            "      idx_sync_progress_org_sync: {columns: [org_id, sync_id]}\n",
+            f"      idx_sync_progress_org_sync:\n        columns: [org_id, sync_id]\n        lint: {{ignore: {ignore}}}\n",
+        ),
+    )
     result = run(root, monkeypatch=monkeypatch)
     assert result.exit_code == 1
     assert result.stdout == ""
     first = result.stderr.splitlines()[0]
-    assert first.startswith("spec/sync_operations.yaml:153:") and " E010 tables.sync_progress.indexes.idx_sync_progress_org_sync.lint.ignore" in first, first
+    assert (
+        first.startswith("spec/sync_operations.yaml:153:")
+        and " E010 tables.sync_progress.indexes.idx_sync_progress_org_sync.lint.ignore" in first
+    ), first
     assert "Traceback" not in result.stderr
 
 
 def test_build_does_not_report_a_date_rule_suppression_as_unused(tmp_path: Path) -> None:
-    root = project(tmp_path, edit(
-        "    comment: Append-only log of sync actions, one partition per month.\n",
-        "    comment: Append-only log of sync actions, one partition per month.\n    lint: {ignore: {C306: partitions are added by the monthly job}}\n",
-    ))
+    root = project(
+        tmp_path,
+        edit(
+            "    comment: Append-only log of sync actions, one partition per month.\n",
+            "    comment: Append-only log of sync actions, one partition per month.\n    lint: {ignore: {C306: partitions are added by the monthly job}}\n",
+        ),
+    )
     settings = config.load(root)
     schema, origins, _ = build.load_located(settings)
     assert not [f for f in lint(schema, origins, Options.from_settings(settings)) if f.rule in ("C306", "L001")]
     dated = lint(schema, origins, Options.from_settings(settings, datetime.date(2026, 11, 25)))
-    assert [(f.rule, f.suppressed) for f in dated if f.rule in ("C306", "L001")] == [("C306", "partitions are added by the monthly job")]
+    assert [(f.rule, f.suppressed) for f in dated if f.rule in ("C306", "L001")] == [
+        ("C306", "partitions are added by the monthly job")
+    ]
 
 
 def test_settings_change_the_horizon_and_the_exposed_schemas(tmp_path: Path) -> None:
-    text = edit("    row_level_security: true\n    apply_policies:\n      - {template: tenant_isolation}\n\n  sync_activity_log:", "\n  sync_activity_log:")
-    root = project(tmp_path, text, "partition_horizon_months = 0\nexposed_schemas = [\"api\"]\n")
+    text = edit(
+        "    row_level_security: true\n    apply_policies:\n      - {template: tenant_isolation}\n\n  sync_activity_log:",
+        "\n  sync_activity_log:",
+    )
+    root = project(tmp_path, text, 'partition_horizon_months = 0\nexposed_schemas = ["api"]\n')
     settings = config.load(root)
     assert (settings.partition_horizon_months, settings.exposed_schemas) == (0, ("api",))
     schema, origins, _ = build.load_located(settings)
@@ -105,7 +136,15 @@ def test_settings_change_the_horizon_and_the_exposed_schemas(tmp_path: Path) -> 
     assert {"C306", "S105"} <= rules  # the defaults: 3 months ahead, public exposed
 
 
-@pytest.mark.parametrize("setting", ['partition_horizon_months = "3"', "partition_horizon_months = -1", "partition_horizon_months = true", 'exposed_schemas = "public"'])
+@pytest.mark.parametrize(
+    "setting",
+    [
+        'partition_horizon_months = "3"',
+        "partition_horizon_months = -1",
+        "partition_horizon_months = true",
+        'exposed_schemas = "public"',
+    ],
+)
 def test_a_setting_of_the_wrong_type_is_a_config_error(tmp_path: Path, setting: str) -> None:
     from schemagen.errors import SpecError
 

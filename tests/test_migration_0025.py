@@ -57,8 +57,13 @@ def seed(url: str) -> None:
             )
         for org in (ORG, OTHER_ORG):
             for i in range(30):
-                conn.execute("INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items) VALUES (%s, %s, 'product', 100)", (org, f"seed-{i}"))
-        conn.execute("INSERT INTO sync_preview_cache (org_id, sync_type, cache_key) VALUES (%s, 'odoo', 'fresh')", (ORG,))
+                conn.execute(
+                    "INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items) VALUES (%s, %s, 'product', 100)",
+                    (org, f"seed-{i}"),
+                )
+        conn.execute(
+            "INSERT INTO sync_preview_cache (org_id, sync_type, cache_key) VALUES (%s, 'odoo', 'fresh')", (ORG,)
+        )
         conn.execute(
             "INSERT INTO sync_preview_cache (org_id, sync_type, cache_key, expires_at) VALUES (%s, 'shopify', 'expiring', now() + interval '1 second')",
             (ORG,),
@@ -84,6 +89,7 @@ def query(url: str, sql: str, *args: object) -> list[tuple]:
 
 
 # -- the migration itself ------------------------------------------------------
+
 
 def test_0024_is_byte_identical_and_0025_is_its_successor():
     assert hashlib.sha256(M0024.read_bytes()).hexdigest() == SHA_0024
@@ -118,7 +124,10 @@ def test_down_migration_restores_0024(pg_admin_url):
             pg.apply_sql(db, M0024.read_text())
         with pg.connect(url) as conn:
             conn.execute("INSERT INTO organization (id) VALUES (%s)", (ORG,))
-            conn.execute("INSERT INTO sync_activity_log (id, org_id, action, status, created_at) VALUES (gen_random_uuid(), %s, 'sync_start', 'completed', '2026-06-01')", (ORG,))
+            conn.execute(
+                "INSERT INTO sync_activity_log (id, org_id, action, status, created_at) VALUES (gen_random_uuid(), %s, 'sync_start', 'completed', '2026-06-01')",
+                (ORG,),
+            )
         pg.apply_sql_per_statement(url, M0025.read_text())
         pg.apply_sql_per_statement(url, after_main(M0025.read_text()))  # its later phases run again harmlessly
         pg.apply_sql_per_statement(url, DOWN.read_text())
@@ -129,8 +138,14 @@ def test_down_migration_restores_0024(pg_admin_url):
 
 def test_the_down_file_says_which_data_it_cannot_take_back():
     header = DOWN.read_text().split("-- schemagen:phase")[0]
-    assert "Data the earlier schema cannot hold is not taken back: this down migration stops before it changes anything" in header
-    assert "--   - a row of sync_preview_cache fails CHECK preview_cache_not_expired (expires_at > NOW()): it depends on the time" in header
+    assert (
+        "Data the earlier schema cannot hold is not taken back: this down migration stops before it changes anything"
+        in header
+    )
+    assert (
+        "--   - a row of sync_preview_cache fails CHECK preview_cache_not_expired (expires_at > NOW()): it depends on the time"
+        in header
+    )
     assert "--   - a value of sync_progress.eta_seconds does not fit integer" in header
 
 
@@ -141,7 +156,9 @@ def test_the_down_stops_before_any_change_while_rows_hold_what_0024_cannot(pg_ad
         pg.apply_sql(url, M0024.read_text())
         seed(url)
         pg.apply_sql_per_statement(url, M0025.read_text())
-        pg.apply_sql(url, "UPDATE sync_preview_cache SET expires_at = now() + interval '1 day' WHERE cache_key = 'expiring'")
+        pg.apply_sql(
+            url, "UPDATE sync_preview_cache SET expires_at = now() + interval '1 day' WHERE cache_key = 'expiring'"
+        )
         with pg.connect(url) as conn:
             stale = conn.execute(
                 "INSERT INTO sync_preview_cache (org_id, sync_type, cache_key, computed_at, expires_at) VALUES (%s, 'odoo', 'stale', now() - interval '2 hours', now() - interval '1 hour') RETURNING id",
@@ -154,16 +171,33 @@ def test_the_down_stops_before_any_change_while_rows_hold_what_0024_cannot(pg_ad
             ).fetchone()["id"]
             conn.execute("UPDATE sync_progress SET processed_count = 1 WHERE id = %s", (slow,))
         assert query(url, "SELECT eta_seconds > 2147483647 FROM sync_progress WHERE id = %s", slow) == [(True,)]
-        before = pg.schema_dump(url), query(url, "SELECT count(*) FROM sync_activity_log"), query(url, "SELECT id, expires_at FROM sync_preview_cache ORDER BY id")
+        before = (
+            pg.schema_dump(url),
+            query(url, "SELECT count(*) FROM sync_activity_log"),
+            query(url, "SELECT id, expires_at FROM sync_preview_cache ORDER BY id"),
+        )
         with pytest.raises(psycopg.Error) as stopped:
             pg.apply_sql_per_statement(url, DOWN.read_text())
-        after = pg.schema_dump(url), query(url, "SELECT count(*) FROM sync_activity_log"), query(url, "SELECT id, expires_at FROM sync_preview_cache ORDER BY id")
+        after = (
+            pg.schema_dump(url),
+            query(url, "SELECT count(*) FROM sync_activity_log"),
+            query(url, "SELECT id, expires_at FROM sync_preview_cache ORDER BY id"),
+        )
         assert after == before  # every index, partition and row of 0025 is still there
         assert isinstance(stopped.value, psycopg.errors.RaiseException), stopped.value
         message = str(stopped.value)
-        assert f"1 row(s) of sync_preview_cache violate CHECK preview_cache_not_expired (expires_at > NOW()) (first: id={stale})" in message
-        assert f"column sync_progress.eta_seconds: 1 row(s) hold a value that integer cannot hold unchanged (first: id={slow})" in message
-        pg.apply_sql(url, "DELETE FROM sync_preview_cache WHERE expires_at < now(); DELETE FROM sync_progress WHERE eta_seconds > 2147483647")
+        assert (
+            f"1 row(s) of sync_preview_cache violate CHECK preview_cache_not_expired (expires_at > NOW()) (first: id={stale})"
+            in message
+        )
+        assert (
+            f"column sync_progress.eta_seconds: 1 row(s) hold a value that integer cannot hold unchanged (first: id={slow})"
+            in message
+        )
+        pg.apply_sql(
+            url,
+            "DELETE FROM sync_preview_cache WHERE expires_at < now(); DELETE FROM sync_progress WHERE eta_seconds > 2147483647",
+        )
         pg.apply_sql_per_statement(url, DOWN.read_text())  # the same file, once the rows are fixed
         assert query(url, "SELECT count(*) FROM pg_class WHERE relname = 'sync_activity_log_future'") == [(1,)]
 
@@ -194,10 +228,19 @@ def test_a_later_month_is_added_while_the_default_partition_holds_rows(pg_admin_
     shutil.copytree(REPO / "generated", tmp_path / "generated")
     spec_file = tmp_path / "spec" / "sync_operations.yaml"
     last = '        sync_activity_log_2027_12: {from: "2027-12-01", to: "2028-01-01"}\n'
-    spec_file.write_text(spec_file.read_text().replace(last, last + '        sync_activity_log_2028_01: {from: "2028-01-01", to: "2028-02-01"}\n'))
-    result = CliRunner().invoke(main, ["build", "--spec", str(tmp_path / "spec"), "--out", str(tmp_path / "generated"), "--name", "add_2028_01"])
+    spec_file.write_text(
+        spec_file.read_text().replace(
+            last, last + '        sync_activity_log_2028_01: {from: "2028-01-01", to: "2028-02-01"}\n'
+        )
+    )
+    result = CliRunner().invoke(
+        main, ["build", "--spec", str(tmp_path / "spec"), "--out", str(tmp_path / "generated"), "--name", "add_2028_01"]
+    )
     assert result.exit_code == 0, result.output
-    up, down = ((tmp_path / "generated" / "migrations" / f"0026_add_2028_01{suffix}").read_text() for suffix in (".sql", ".down.sql"))
+    up, down = (
+        (tmp_path / "generated" / "migrations" / f"0026_add_2028_01{suffix}").read_text()
+        for suffix in (".sql", ".down.sql")
+    )
     where = "SELECT sync_id, tableoid::regclass::text FROM sync_activity_log WHERE sync_id LIKE 'late-%' ORDER BY 1"
     with pg.fresh_database(pg_admin_url) as url:
         pg.apply_sql(url, pg.standin_sql())
@@ -207,10 +250,16 @@ def test_a_later_month_is_added_while_the_default_partition_holds_rows(pg_admin_
         assert log_as_tenant(url, "late-2028-01", "2028-01-15") == "sync_activity_log_default"
         assert log_as_tenant(url, "late-2031", "2031-01-01") == "sync_activity_log_default"
         pg.apply_sql_per_statement(url, up)
-        assert query(url, where) == [("late-2028-01", "sync_activity_log_2028_01"), ("late-2031", "sync_activity_log_default")]
+        assert query(url, where) == [
+            ("late-2028-01", "sync_activity_log_2028_01"),
+            ("late-2031", "sync_activity_log_default"),
+        ]
         assert query(url, "SELECT count(*) FROM sync_activity_log") == [(len(LOG_DATES) + 2,)]
         pg.apply_sql_per_statement(url, down)
-        assert query(url, where) == [("late-2028-01", "sync_activity_log_default"), ("late-2031", "sync_activity_log_default")]
+        assert query(url, where) == [
+            ("late-2028-01", "sync_activity_log_default"),
+            ("late-2031", "sync_activity_log_default"),
+        ]
 
 
 def test_rows_survive_and_the_maxvalue_partition_is_split_into_months(databases):
@@ -218,14 +267,20 @@ def test_rows_survive_and_the_maxvalue_partition_is_split_into_months(databases)
         assert query(databases[version], "SELECT count(*) FROM sync_progress") == [(60,)]
         assert query(databases[version], "SELECT count(*) FROM sync_preview_cache") == [(2,)]
     rows = "SELECT sync_id, created_at::date::text, tableoid::regclass::text FROM sync_activity_log WHERE sync_id LIKE 'old-%' ORDER BY sync_id"
-    assert [r[2] for r in query(databases["0024"], rows)] == ["sync_activity_log_2025_11", "sync_activity_log_2026_01"] + ["sync_activity_log_future"] * 4
+    assert [r[2] for r in query(databases["0024"], rows)] == [
+        "sync_activity_log_2025_11",
+        "sync_activity_log_2026_01",
+    ] + ["sync_activity_log_future"] * 4
     assert query(databases["0025"], rows) == [
         (f"old-{i}", day, f"sync_activity_log_{day[:4]}_{day[5:7]}") for i, day in enumerate(LOG_DATES)
     ]
-    assert query(databases["0025"], "SELECT count(*) FROM pg_class WHERE relname = 'sync_activity_log_future'") == [(0,)]
+    assert query(databases["0025"], "SELECT count(*) FROM pg_class WHERE relname = 'sync_activity_log_future'") == [
+        (0,)
+    ]
 
 
 # -- the defects -----------------------------------------------------------------
+
 
 def test_a_row_inserted_complete_is_logged(databases):
     logged = {}
@@ -236,7 +291,9 @@ def test_a_row_inserted_complete_is_logged(databases):
                 "INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items, processed_count) VALUES (%s, %s, 'order', 5, 5)",
                 (ORG, sync_id),
             )
-            logged[version] = conn.execute("SELECT action::text, status::text, record_count FROM sync_activity_log WHERE sync_id = %s", (sync_id,)).fetchall()
+            logged[version] = conn.execute(
+                "SELECT action::text, status::text, record_count FROM sync_activity_log WHERE sync_id = %s", (sync_id,)
+            ).fetchall()
     assert logged["0024"] == []  # the reference's trigger fires only AFTER UPDATE
     assert logged["0025"] == [{"action": "sync_complete", "status": "completed", "record_count": 5}]
 
@@ -255,7 +312,9 @@ def test_a_slow_start_of_a_large_sync_can_be_updated(databases):
                     conn.execute(update, (row["id"],))
             else:
                 got = conn.execute(update, (row["id"],)).fetchone()
-                assert got["eta_seconds"] == (10_000_000 - 1) * got["elapsed_seconds"]  # the remaining items at the observed rate
+                assert (
+                    got["eta_seconds"] == (10_000_000 - 1) * got["elapsed_seconds"]
+                )  # the remaining items at the observed rate
 
 
 def test_expired_preview_rows_can_be_updated(databases):
@@ -268,8 +327,14 @@ def test_expired_preview_rows_can_be_updated(databases):
             else:
                 assert conn.execute(statement).fetchone() == {"expired": True}
     # the replacement keeps the intent: an entry cannot expire before it was computed
-    with pg.as_user(databases["0025"], USER) as conn, pytest.raises(psycopg.errors.CheckViolation, match="preview_cache_expires_after_computed"):
-        conn.execute("INSERT INTO sync_preview_cache (org_id, sync_type, expires_at) VALUES (%s, 'odoo', now() - interval '1 minute')", (ORG,))
+    with (
+        pg.as_user(databases["0025"], USER) as conn,
+        pytest.raises(psycopg.errors.CheckViolation, match="preview_cache_expires_after_computed"),
+    ):
+        conn.execute(
+            "INSERT INTO sync_preview_cache (org_id, sync_type, expires_at) VALUES (%s, 'odoo', now() - interval '1 minute')",
+            (ORG,),
+        )
 
 
 def restore(admin_url: str, source: str) -> subprocess.CompletedProcess[str]:
@@ -283,16 +348,28 @@ def restore(admin_url: str, source: str) -> subprocess.CompletedProcess[str]:
     major = pg.server_major(source)
     dump_bin, restore_bin = pg.client_tool("pg_dump", major), pg.client_tool("pg_restore", major)
     if dump_bin is None or restore_bin is None:
-        pytest.skip(f"no pg_dump and pg_restore of PostgreSQL {major} (the server's version) on this machine: install its client tools or name their directory in SCHEMAGEN_TEST_PG_BIN")
+        pytest.skip(
+            f"no pg_dump and pg_restore of PostgreSQL {major} (the server's version) on this machine: install its client tools or name their directory in SCHEMAGEN_TEST_PG_BIN"
+        )
     with pg.fresh_database(admin_url) as target:
-        dump = subprocess.run([str(dump_bin), "--format=custom", "--dbname", source], capture_output=True, check=True, timeout=120).stdout
-        proc = subprocess.run([str(restore_bin), "--exit-on-error", "--dbname", target], input=dump, check=False, capture_output=True, timeout=120)
+        dump = subprocess.run(
+            [str(dump_bin), "--format=custom", "--dbname", source], capture_output=True, check=True, timeout=120
+        ).stdout
+        proc = subprocess.run(
+            [str(restore_bin), "--exit-on-error", "--dbname", target],
+            input=dump,
+            check=False,
+            capture_output=True,
+            timeout=120,
+        )
         if proc.returncode == 0:
             assert query(target, "SELECT count(*) FROM sync_preview_cache WHERE expires_at < now()") == [(1,)]
         return subprocess.CompletedProcess(proc.args, proc.returncode, "", proc.stderr.decode())
 
 
-def test_a_restore_without_client_tools_of_the_servers_version_is_skipped_with_the_reason(databases, pg_admin_url, monkeypatch):
+def test_a_restore_without_client_tools_of_the_servers_version_is_skipped_with_the_reason(
+    databases, pg_admin_url, monkeypatch
+):
     """A server whose version no local pg_restore has (a 16 beside tools of 15 and 18): skipped with the reason, not failed on a setting."""
     every = pg._client_candidates
     monkeypatch.setattr(pg, "server_major", lambda url: 16)
@@ -327,14 +404,19 @@ def test_policies_evaluate_auth_uid_once_per_statement(databases):
             for name, sql in statements.items():
                 conn.execute("SELECT set_config('test.uid_calls', '0', false)")
                 conn.execute(sql)
-                calls[(version, name)] = int(conn.execute("SELECT current_setting('test.uid_calls') AS c").fetchone()["c"])
+                calls[(version, name)] = int(
+                    conn.execute("SELECT current_setting('test.uid_calls') AS c").fetchone()["c"]
+                )
     assert calls[("0024", "update 30 rows")] >= 30  # once per row
     assert calls[("0025", "select")] == 1
     assert calls[("0025", "update 30 rows")] == calls[("0025", "update 1 row")] == 2
 
 
 def test_every_function_has_a_fixed_search_path(databases):
-    rows = query(databases["0025"], "SELECT proname, proconfig FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY proname")
+    rows = query(
+        databases["0025"],
+        "SELECT proname, proconfig FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY proname",
+    )
     assert len(rows) == 5
     assert all(config == ["search_path=public"] for _name, config in rows), rows
 

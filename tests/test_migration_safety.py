@@ -68,7 +68,13 @@ def state(url: str) -> tuple[str, list[tuple[Any, ...]]]:
 
 # -- item 6: nothing outside the transaction runs before it ----------------------
 
-REMOVE_ARCHIVED = Case("remove_archived", edit(lambda s: set_enum(s, "item_status", ["draft", "active"]), lambda s: allow(s, "drop enum value item_status.archived")))
+REMOVE_ARCHIVED = Case(
+    "remove_archived",
+    edit(
+        lambda s: set_enum(s, "item_status", ["draft", "active"]),
+        lambda s: allow(s, "drop enum value item_status.archived"),
+    ),
+)
 ADD_REVIEW = Case("add_review", lambda s: set_enum(s, "item_status", ["draft", "review", "active", "archived"]))
 
 
@@ -119,8 +125,16 @@ def test_an_enum_value_the_transaction_does_not_use_is_added_inside_it(pg_admin_
 
 # -- item 7: a CHECK or a unique index the rows violate ---------------------------
 
-PRICE_CHECK = Case("price_at_least_ten", lambda s: table(s, "item")["constraints"].append({"name": "item_price_at_least_ten", "check": "price >= 10"}))
-UNIQUE_QTY = Case("unique_qty", lambda s: table(s, "item")["indexes"].update(idx_item_account_qty={"columns": ["account_id", "qty"], "unique": True}))
+PRICE_CHECK = Case(
+    "price_at_least_ten",
+    lambda s: table(s, "item")["constraints"].append({"name": "item_price_at_least_ten", "check": "price >= 10"}),
+)
+UNIQUE_QTY = Case(
+    "unique_qty",
+    lambda s: table(s, "item")["indexes"].update(
+        idx_item_account_qty={"columns": ["account_id", "qty"], "unique": True}
+    ),
+)
 
 
 def test_a_check_that_rows_violate_stops_before_any_change_then_the_same_file_applies(pg_admin_url, tmp_path):
@@ -147,7 +161,9 @@ def test_a_unique_index_over_duplicates_stops_before_any_change(pg_admin_url, tm
         before = state(url)
         error = fails(url, up)
         unchanged(url, before)
-        says(error, "1 value(s) of (account_id, qty) occur more than once", f"(account_id, qty)=({ACCOUNT_A}, 3) 2 times")
+        says(
+            error, "1 value(s) of (account_id, qty) occur more than once", f"(account_id, qty)=({ACCOUNT_A}, 3) 2 times"
+        )
         assert query(url, "SELECT count(*) FROM pg_class WHERE relname LIKE 'idx_item_account_qty%'") == [(0,)]
 
 
@@ -158,12 +174,18 @@ def test_a_run_again_rebuilds_the_invalid_index_a_failed_build_left(pg_admin_url
         pg.apply_sql(url, old_sql)
         pg.apply_sql(url, ROWS)
         pg.apply_sql(url, "UPDATE item SET qty = 3")
-        with pytest.raises(psycopg.errors.UniqueViolation):  # as the after phase would fail on a duplicate written meanwhile
+        with pytest.raises(
+            psycopg.errors.UniqueViolation
+        ):  # as the after phase would fail on a duplicate written meanwhile
             pg.apply_sql(url, "CREATE UNIQUE INDEX CONCURRENTLY idx_item_account_qty ON item (account_id, qty)")
-        assert query(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_item_account_qty'::regclass") == [(False,)]
+        assert query(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_item_account_qty'::regclass") == [
+            (False,)
+        ]
         pg.apply_sql(url, "UPDATE item SET qty = 1 WHERE label = 'desk'")
         pg.apply_sql_per_statement(url, up)
-        assert query(url, "SELECT indisvalid, indisunique FROM pg_index WHERE indexrelid = 'idx_item_account_qty'::regclass") == [(True, True)]
+        assert query(
+            url, "SELECT indisvalid, indisunique FROM pg_index WHERE indexrelid = 'idx_item_account_qty'::regclass"
+        ) == [(True, True)]
         assert pg.schema_dump(url) == reference_dump(pg_admin_url, new_sql)
 
 
@@ -183,12 +205,42 @@ def _unreferenced(spec: dict[str, Any]) -> None:
 ORPHAN = "INSERT INTO item (account_id, label) VALUES ('00000000-0000-0000-0000-0000000000ff', 'orphan');"
 STOPS = [
     # case, rows before, what the error names, the fix
-    (Case("foreign_key_over_orphans", lambda s: columns(s, "item")["account_id"].update(references="account(id)", on_delete="cascade"), old=_unreferenced),
-     ORPHAN, ["1 row(s) of item have (account_id) with no row in account (foreign key item_account_id_fkey) (first: id=4)"], "DELETE FROM item WHERE label = 'orphan'"),
-    (Case("not_null_on_a_renamed_column", edit(lambda s: rename_column(s, "item", "note", "remark"), lambda s: columns(s, "item")["remark"].update(not_null=True))),
-     "", ["column item.remark holds NULLs and has no default", "(first: id=2)"], "UPDATE item SET note = 'second' WHERE note IS NULL"),
-    (Case("check_on_a_renamed_table", edit(_rename_account, lambda s: table(s, "customer").update(constraints=[{"name": "customer_name_long", "check": "length(customer.name) > 3"}]))),
-     "", ["2 row(s) of customer violate CHECK customer_name_long (length(customer.name) > 3)"], "UPDATE account SET name = name || ' Lovelace'"),
+    (
+        Case(
+            "foreign_key_over_orphans",
+            lambda s: columns(s, "item")["account_id"].update(references="account(id)", on_delete="cascade"),
+            old=_unreferenced,
+        ),
+        ORPHAN,
+        ["1 row(s) of item have (account_id) with no row in account (foreign key item_account_id_fkey) (first: id=4)"],
+        "DELETE FROM item WHERE label = 'orphan'",
+    ),
+    (
+        Case(
+            "not_null_on_a_renamed_column",
+            edit(
+                lambda s: rename_column(s, "item", "note", "remark"),
+                lambda s: columns(s, "item")["remark"].update(not_null=True),
+            ),
+        ),
+        "",
+        ["column item.remark holds NULLs and has no default", "(first: id=2)"],
+        "UPDATE item SET note = 'second' WHERE note IS NULL",
+    ),
+    (
+        Case(
+            "check_on_a_renamed_table",
+            edit(
+                _rename_account,
+                lambda s: table(s, "customer").update(
+                    constraints=[{"name": "customer_name_long", "check": "length(customer.name) > 3"}]
+                ),
+            ),
+        ),
+        "",
+        ["2 row(s) of customer violate CHECK customer_name_long (length(customer.name) > 3)"],
+        "UPDATE account SET name = name || ' Lovelace'",
+    ),
 ]
 
 
@@ -209,26 +261,61 @@ def test_rows_that_cannot_follow_stop_the_migration_before_any_change(case, rows
 
 # -- item 2: a narrower type never changes a value --------------------------------
 
-NarrowCase = tuple[str, Callable[[dict[str, Any]], None], Callable[[dict[str, Any]], None], str, str, str, list[tuple[Any, ...]]]
+NarrowCase = tuple[
+    str, Callable[[dict[str, Any]], None], Callable[[dict[str, Any]], None], str, str, str, list[tuple[Any, ...]]
+]
 NARROWINGS: list[NarrowCase] = [
     # name, old edit, new edit, rows (SQL), message fragment, query, the rows it returns before and after
-    ("text_to_varchar", lambda s: None, edit(lambda s: columns(s, "item")["note"].update(type="varchar(5)"), lambda s: allow(s, "change type item.note")),
-     f"UPDATE item SET note = '{LONG}' WHERE id = 2", "column item.note: 1 row(s) hold a value that varchar(5) cannot hold unchanged (first: id=2)",
-     "SELECT note FROM item ORDER BY id", [("first",), (LONG,), ("third",)]),
-    ("varchar_to_char", lambda s: None, edit(lambda s: columns(s, "item")["label"].update(type="char(4)"), lambda s: allow(s, "change type item.label")),
-     "", "column item.label: 1 row(s) hold a value that char(4) cannot hold unchanged (first: id=3)",
-     "SELECT label FROM item ORDER BY id", [("lamp",), ("desk",), ("chair",)]),
-    ("fewer_decimals", lambda s: None, edit(lambda s: columns(s, "item")["price"].update(type="numeric(8, 1)"), lambda s: allow(s, "change type item.price")),
-     "", "column item.price: 1 row(s) hold a value that numeric(8,1) cannot hold unchanged (first: id=1)",
-     "SELECT price FROM item ORDER BY id", [(Decimal("9.99"),), (Decimal("120.00"),), (None,)]),
-    ("smaller_integer", lambda s: None, edit(lambda s: columns(s, "item")["qty"].update(type="smallint"), lambda s: allow(s, "change type item.qty")),
-     "UPDATE item SET qty = 40000 WHERE id = 3", "column item.qty: 1 row(s) hold a value that smallint cannot hold unchanged (first: id=3)",
-     "SELECT qty FROM item ORDER BY id", [(3,), (1,), (40000,)]),
+    (
+        "text_to_varchar",
+        lambda s: None,
+        edit(
+            lambda s: columns(s, "item")["note"].update(type="varchar(5)"), lambda s: allow(s, "change type item.note")
+        ),
+        f"UPDATE item SET note = '{LONG}' WHERE id = 2",
+        "column item.note: 1 row(s) hold a value that varchar(5) cannot hold unchanged (first: id=2)",
+        "SELECT note FROM item ORDER BY id",
+        [("first",), (LONG,), ("third",)],
+    ),
+    (
+        "varchar_to_char",
+        lambda s: None,
+        edit(
+            lambda s: columns(s, "item")["label"].update(type="char(4)"), lambda s: allow(s, "change type item.label")
+        ),
+        "",
+        "column item.label: 1 row(s) hold a value that char(4) cannot hold unchanged (first: id=3)",
+        "SELECT label FROM item ORDER BY id",
+        [("lamp",), ("desk",), ("chair",)],
+    ),
+    (
+        "fewer_decimals",
+        lambda s: None,
+        edit(
+            lambda s: columns(s, "item")["price"].update(type="numeric(8, 1)"),
+            lambda s: allow(s, "change type item.price"),
+        ),
+        "",
+        "column item.price: 1 row(s) hold a value that numeric(8,1) cannot hold unchanged (first: id=1)",
+        "SELECT price FROM item ORDER BY id",
+        [(Decimal("9.99"),), (Decimal("120.00"),), (None,)],
+    ),
+    (
+        "smaller_integer",
+        lambda s: None,
+        edit(lambda s: columns(s, "item")["qty"].update(type="smallint"), lambda s: allow(s, "change type item.qty")),
+        "UPDATE item SET qty = 40000 WHERE id = 3",
+        "column item.qty: 1 row(s) hold a value that smallint cannot hold unchanged (first: id=3)",
+        "SELECT qty FROM item ORDER BY id",
+        [(3,), (1,), (40000,)],
+    ),
 ]
 
 
 @pytest.mark.parametrize("name, old, new, rows, message, check, expected", NARROWINGS, ids=[n[0] for n in NARROWINGS])
-def test_a_narrower_type_refuses_a_value_it_would_change_and_names_its_row(name, old, new, rows, message, check, expected, pg_admin_url, tmp_path):
+def test_a_narrower_type_refuses_a_value_it_would_change_and_names_its_row(
+    name, old, new, rows, message, check, expected, pg_admin_url, tmp_path
+):
     old_sql, _, up, _ = migration(Case(name, new, old), tmp_path)
     with pg.fresh_database(pg_admin_url) as url:
         pg.apply_sql(url, old_sql)
@@ -271,7 +358,9 @@ def test_a_down_migration_header_says_what_it_cannot_take_back(tmp_path):
     assert "cannot hold" not in up.split("schemagen:phase")[0]
 
 
-@pytest.mark.parametrize("case", [REMOVE_ARCHIVED, ADD_REVIEW, PRICE_CHECK, UNIQUE_QTY, Case("narrow", NARROWINGS[0][2])], ids=str)
+@pytest.mark.parametrize(
+    "case", [REMOVE_ARCHIVED, ADD_REVIEW, PRICE_CHECK, UNIQUE_QTY, Case("narrow", NARROWINGS[0][2])], ids=str
+)
 def test_migrations_with_checks_pass_squawk(case, tmp_path):
     _, _, up, down = migration(case, tmp_path)
     for label, sql in (("up", up), ("down", down)):
@@ -280,16 +369,25 @@ def test_migrations_with_checks_pass_squawk(case, tmp_path):
 
 # -- item 7: every phase after the main transaction runs again harmlessly ---------
 
+
 def _foreign_key_on_a_new_key(spec: dict[str, Any]) -> None:
     table(spec, "item")["constraints"].append({"unique": ["account_id", "label"]})
     columns(spec, "account")["fav_label"] = {"type": "varchar(50)"}
-    table(spec, "account")["constraints"] = [{"name": "account_fav_fkey", "foreign_key": ["id", "fav_label"], "references": "item(account_id, label)"}]
+    table(spec, "account")["constraints"] = [
+        {"name": "account_fav_fkey", "foreign_key": ["id", "fav_label"], "references": "item(account_id, label)"}
+    ]
 
 
 AGAIN = [
     # A foreign key that needs a key built after the transaction moves to the last phase, in a form that skips it once added.
     Case("foreign_key_on_a_key_built_after_the_transaction", _foreign_key_on_a_new_key, column_order=("down",)),
-    Case("unique_index_and_check", edit(UNIQUE_QTY.new, lambda s: table(s, "item")["constraints"].append({"name": "item_qty_small", "check": "qty < 100"}))),
+    Case(
+        "unique_index_and_check",
+        edit(
+            UNIQUE_QTY.new,
+            lambda s: table(s, "item")["constraints"].append({"name": "item_qty_small", "check": "qty < 100"}),
+        ),
+    ),
 ]
 
 
@@ -302,10 +400,15 @@ def test_the_phases_after_the_main_transaction_run_again_harmlessly(case, pg_adm
 
 def test_a_validation_that_fails_after_the_commit_resumes_at_its_phase(pg_admin_url, tmp_path):
     """A CHECK over a column the migration adds cannot be checked before it: its validation fails in the last phase, which runs again once the rows are fixed."""
-    case = Case("discount_below_price", edit(
-        lambda s: columns(s, "item").update(discount={"type": "numeric(8, 2)", "default": "5"}),
-        lambda s: table(s, "item")["constraints"].append({"name": "item_discount_below_price", "check": "discount < price"}),
-    ))
+    case = Case(
+        "discount_below_price",
+        edit(
+            lambda s: columns(s, "item").update(discount={"type": "numeric(8, 2)", "default": "5"}),
+            lambda s: table(s, "item")["constraints"].append(
+                {"name": "item_discount_below_price", "check": "discount < price"}
+            ),
+        ),
+    )
     old_sql, new_sql, up, _ = migration(case, tmp_path)
     assert "schemagen:phase precheck" not in up
     with pg.fresh_database(pg_admin_url) as url:
@@ -314,7 +417,9 @@ def test_a_validation_that_fails_after_the_commit_resumes_at_its_phase(pg_admin_
         with pytest.raises(psycopg.errors.CheckViolation, match="item_discount_below_price"):
             pg.apply_sql_per_statement(url, up)
         # The main transaction is committed; the constraint refuses new rows already.
-        assert query(url, "SELECT convalidated FROM pg_constraint WHERE conname = 'item_discount_below_price'") == [(False,)]
+        assert query(url, "SELECT convalidated FROM pg_constraint WHERE conname = 'item_discount_below_price'") == [
+            (False,)
+        ]
         pg.apply_sql(url, "UPDATE item SET discount = 0 WHERE discount >= price")
         pg.apply_sql_per_statement(url, from_phase(up, "final"))
         assert pg.schema_dump(url) == reference_dump(pg_admin_url, new_sql)

@@ -47,7 +47,14 @@ def test_golden_committed_module_is_what_the_spec_renders():
 def test_output_is_byte_identical_across_hash_seeds():
     code = "import sys; from models_support import generate, REPO; sys.stdout.write(generate(REPO / 'tests/models_cases/edge').outputs['models/edge.py'])"
     runs = {
-        subprocess.run([sys.executable, "-c", code], cwd=REPO / "tests", env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, check=True).stdout
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=REPO / "tests",
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         for seed in ("1", "2")
     }
     assert len(runs) == 1
@@ -76,12 +83,20 @@ def test_module_header_names_the_spec_without_a_timestamp(sync):
 
 def test_enums_keep_database_order_and_labels(sync, edge):
     spec = yaml.safe_load((REPO / "spec" / "sync_operations.yaml").read_text())
-    for name, cls in [("sync_type", sync.SyncType), ("sync_action", sync.SyncAction), ("sync_status_type", sync.SyncStatusType)]:
+    for name, cls in [
+        ("sync_type", sync.SyncType),
+        ("sync_action", sync.SyncAction),
+        ("sync_status_type", sync.SyncStatusType),
+    ]:
         assert [m.value for m in cls] == spec["enums"][name]["values"]
     phase = edge[0].Phase
     assert [(m.name, m.value) for m in phase] == [
-        ("IN_PROGRESS", "in-progress"), ("V_2FA", "2fa"), ("ACTIVE", "Active"),
-        ("ACTIVE_2", "active"), ("CLASS", "class"), ("WITH_SPACE", "with space"),
+        ("IN_PROGRESS", "in-progress"),
+        ("V_2FA", "2fa"),
+        ("ACTIVE", "Active"),
+        ("ACTIVE_2", "active"),
+        ("CLASS", "class"),
+        ("WITH_SPACE", "with space"),
     ]
     assert phase("in-progress") is phase.IN_PROGRESS and phase.IN_PROGRESS == "in-progress"
 
@@ -92,16 +107,36 @@ def test_type_map(sync, edge):
     assert "int" in ann["id"] and "Int8" not in ann["id"]  # an alias is resolved by pydantic
     assert fields["id"].metadata[0].ge == -(2**63)
     for field, expected in {
-        "ratio": "Decimal", "plain_numeric": "Decimal", "weight": "float", "label": "str", "code": "str",
-        "flag": "bool", "blob": "bytes", "at_time": "time", "local_ts": "NaiveDatetime", "starts_at": "AwareDatetime",
-        "span": "timedelta", "tags": "list[str | None]", "grid": "list[list[", "search": "str", "ip": "IPv4Address",
-        "phase": "Phase", "json_": "JsonValue", "date_": "date",
+        "ratio": "Decimal",
+        "plain_numeric": "Decimal",
+        "weight": "float",
+        "label": "str",
+        "code": "str",
+        "flag": "bool",
+        "blob": "bytes",
+        "at_time": "time",
+        "local_ts": "NaiveDatetime",
+        "starts_at": "AwareDatetime",
+        "span": "timedelta",
+        "tags": "list[str | None]",
+        "grid": "list[list[",
+        "search": "str",
+        "ip": "IPv4Address",
+        "phase": "Phase",
+        "json_": "JsonValue",
+        "date_": "date",
     }.items():
         assert expected in ann[field], (field, ann[field])
     assert "AwareDatetime" in repr(sync.SyncActivityLog.model_fields["created_at"].annotation)
     update = sync.SyncActivityLogUpdate
     assert update(duration_seconds=Decimal("99999999.99")).duration_seconds == Decimal("99999999.99")
-    for bad in ({"duration_seconds": Decimal("1.234")}, {"duration_seconds": Decimal("123456789.1")}, {"record_count": 2**31}, {"sync_id": "x" * 256}, {"record_count": "1.5"}):
+    for bad in (
+        {"duration_seconds": Decimal("1.234")},
+        {"duration_seconds": Decimal("123456789.1")},
+        {"record_count": 2**31},
+        {"sync_id": "x" * 256},
+        {"record_count": "1.5"},
+    ):
         with pytest.raises(ValidationError):
             update(**bad)
     assert update(record_count=2**31 - 1, sync_id="x" * 255).record_count == 2**31 - 1
@@ -110,7 +145,12 @@ def test_type_map(sync, edge):
 def test_timestamps_insist_on_time_zones(sync):
     from datetime import datetime
 
-    base = {"id": "00000000-0000-0000-0000-000000000001", "org_id": "00000000-0000-0000-0000-000000000002", "action": "sync_start", "status": "pending"}
+    base = {
+        "id": "00000000-0000-0000-0000-000000000001",
+        "org_id": "00000000-0000-0000-0000-000000000002",
+        "action": "sync_start",
+        "status": "pending",
+    }
     with pytest.raises(ValidationError, match="created_at"):
         sync.SyncActivityLogInsert(**base, created_at=datetime(2026, 1, 1))
     assert sync.SyncActivityLogInsert(**base, created_at="2026-01-01T00:00:00+02:00").created_at.utcoffset() is not None
@@ -146,11 +186,25 @@ def test_cross_field_checks_on_update_run_only_when_all_fields_are_given(sync):
 def test_row_model_takes_what_the_database_returns(sync):
     """Rows are the truth: a row that breaks a CHECK (e.g. an expired cache entry) still validates."""
     row = {
-        "id": "00000000-0000-0000-0000-000000000001", "org_id": "00000000-0000-0000-0000-000000000002",
-        "sync_id": "s", "job_id": None, "entity_type": "order", "current_item": 50, "total_items": 10, "processed_count": -1,
-        "failed_count": 0, "speed_items_per_min": None, "eta_seconds": None, "elapsed_seconds": 0,
-        "started_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", "completed_at": None,
-        "source_system": None, "batch_number": None, "metadata": None, "initiated_by": None,
+        "id": "00000000-0000-0000-0000-000000000001",
+        "org_id": "00000000-0000-0000-0000-000000000002",
+        "sync_id": "s",
+        "job_id": None,
+        "entity_type": "order",
+        "current_item": 50,
+        "total_items": 10,
+        "processed_count": -1,
+        "failed_count": 0,
+        "speed_items_per_min": None,
+        "eta_seconds": None,
+        "elapsed_seconds": 0,
+        "started_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "completed_at": None,
+        "source_system": None,
+        "batch_number": None,
+        "metadata": None,
+        "initiated_by": None,
     }
     assert sync.SyncProgress.model_validate(row).processed_count == -1
     assert sync.SyncProgress.model_config["from_attributes"] is True
@@ -158,7 +212,9 @@ def test_row_model_takes_what_the_database_returns(sync):
 
 def test_untranslatable_checks_are_named_and_reported(sync, edge):
     # 0025 replaced the reference's CHECK on now() with one the models can run
-    assert "Validated here: preview_cache_expires_after_computed (expires_at > computed_at)." in " ".join(sync.SyncPreviewCacheInsert.__doc__.split())
+    assert "Validated here: preview_cache_expires_after_computed (expires_at > computed_at)." in " ".join(
+        sync.SyncPreviewCacheInsert.__doc__.split()
+    )
     doc = " ".join(edge[0].GadgetInsert.__doc__.split())
     assert "gadget_recent" in doc and "gadget_label_sorted" in doc and "gadget_weight_vs_ratio" in doc
     notes = generate(EDGE_SPEC).notes
@@ -168,15 +224,22 @@ def test_untranslatable_checks_are_named_and_reported(sync, edge):
 
 def test_build_prints_the_checks_it_left_to_the_database(tmp_path):
     # the spec as it was for 0024, with its CHECK on now()
-    result = CliRunner().invoke(main, ["build", "--spec", str(REPO / "tests" / "reference_spec"), "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main, ["build", "--spec", str(REPO / "tests" / "reference_spec"), "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 0, result.output
-    assert "CHECK preview_cache_not_expired on sync_preview_cache is enforced by the database only: it calls now()" in result.output
+    assert (
+        "CHECK preview_cache_not_expired on sync_preview_cache is enforced by the database only: it calls now()"
+        in result.output
+    )
     assert (tmp_path / "out" / "models" / "sync_operations.py").is_file()
 
 
 def test_aliases_for_columns_python_cannot_name(edge):
     m = edge[0]
-    g = m.GadgetInsert.model_validate({"class": "x", "date": "2026-01-02", "json": [1, {"a": None}], "_hidden": 3, "code": "c"})
+    g = m.GadgetInsert.model_validate(
+        {"class": "x", "date": "2026-01-02", "json": [1, {"a": None}], "_hidden": 3, "code": "c"}
+    )
     assert (g.class_, g.json_, g.hidden) == ("x", [1, {"a": None}], 3)
     assert set(g.model_dump()) == {"class", "date", "json", "_hidden", "code"}
     assert "id" not in m.GadgetInsert.model_fields  # GENERATED ALWAYS: never written
@@ -226,55 +289,100 @@ def _line_of(path: Path, needle: str) -> int:
 
 
 def test_unknown_type_is_an_error_at_the_column(tmp_path):
-    spec_dir = _spec_with(tmp_path, lambda t: t.replace("search: {type: tsvector, python_type: str}", "search: {type: tsvector}"))
+    spec_dir = _spec_with(
+        tmp_path, lambda t: t.replace("search: {type: tsvector, python_type: str}", "search: {type: tsvector}")
+    )
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["build", "--spec", str(spec_dir), "--out", str(out)])
     assert result.exit_code == 1
     line = _line_of(spec_dir / "edge.yaml", "search: {type: tsvector}")
-    assert re.search(rf"edge\.yaml:{line}:\d+: E080 the models have no Python type for column search \(tsvector\); give it `python_type:`", result.output), result.output
+    assert re.search(
+        rf"edge\.yaml:{line}:\d+: E080 the models have no Python type for column search \(tsvector\); give it `python_type:`",
+        result.output,
+    ), result.output
     assert "Traceback" not in result.output
     assert not out.exists()  # nothing written
 
 
 def test_bad_python_type_is_an_error_at_its_key(tmp_path):
-    spec_dir = _spec_with(tmp_path, lambda t: t.replace("python_type: ipaddress.IPv4Address", "python_type: IPv4Address"))
+    spec_dir = _spec_with(
+        tmp_path, lambda t: t.replace("python_type: ipaddress.IPv4Address", "python_type: IPv4Address")
+    )
     result = CliRunner().invoke(main, ["build", "--spec", str(spec_dir), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
     line = _line_of(spec_dir / "edge.yaml", "python_type: IPv4Address")
-    assert re.search(rf"edge\.yaml:{line}:\d+: E080 python_type \"IPv4Address\" is not a builtin type", result.output), result.output
+    assert re.search(
+        rf"edge\.yaml:{line}:\d+: E080 python_type \"IPv4Address\" is not a builtin type", result.output
+    ), result.output
 
 
 def test_class_name_clash_is_an_error_at_the_table(tmp_path):
-    spec_dir = _spec_with(tmp_path, lambda t: t.replace("tables:\n  gadget:", "tables:\n  gadget_insert:\n    columns: {x: {type: text}}\n  gadget:"))
+    spec_dir = _spec_with(
+        tmp_path,
+        lambda t: t.replace(
+            "tables:\n  gadget:", "tables:\n  gadget_insert:\n    columns: {x: {type: text}}\n  gadget:"
+        ),
+    )
     result = CliRunner().invoke(main, ["build", "--spec", str(spec_dir), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
     line = _line_of(spec_dir / "edge.yaml", "  gadget:")
-    assert f"edge.yaml:{line}:3: E081 table gadget would be the Python class GadgetInsert" in result.output, result.output
+    assert f"edge.yaml:{line}:3: E081 table gadget would be the Python class GadgetInsert" in result.output, (
+        result.output
+    )
 
 
 # Spec shapes whose modules differ in what they import: every one must pass ruff
 # with ruff's own defaults only (`--isolated`: no configuration of this project).
 _SHAPES = {
-    "no_checks": {"tables": {"t": {"columns": {"id": {"type": "integer", "primary_key": True}, "note": {"type": "text"}}}}},
-    "single_column_checks": {"tables": {"t": {"columns": {
-        "id": {"type": "integer", "primary_key": True},
-        "qty": {"type": "integer", "check": "qty >= 0"},
-        "price": {"type": "numeric(10,2)", "check": "price > 0"},
-    }}}},
-    "multi_column_checks": {"tables": {"t": {
-        "columns": {"id": {"type": "integer", "primary_key": True}, "lo": {"type": "integer"}, "hi": {"type": "integer"}},
-        "constraints": [{"check": "lo <= hi"}],
-    }}},
-    "database_only_checks": {"tables": {"t": {"columns": {
-        "id": {"type": "integer", "primary_key": True},
-        "at": {"type": "timestamptz", "check": "at < now()"},
-    }}}},
+    "no_checks": {
+        "tables": {"t": {"columns": {"id": {"type": "integer", "primary_key": True}, "note": {"type": "text"}}}}
+    },
+    "single_column_checks": {
+        "tables": {
+            "t": {
+                "columns": {
+                    "id": {"type": "integer", "primary_key": True},
+                    "qty": {"type": "integer", "check": "qty >= 0"},
+                    "price": {"type": "numeric(10,2)", "check": "price > 0"},
+                }
+            }
+        }
+    },
+    "multi_column_checks": {
+        "tables": {
+            "t": {
+                "columns": {
+                    "id": {"type": "integer", "primary_key": True},
+                    "lo": {"type": "integer"},
+                    "hi": {"type": "integer"},
+                },
+                "constraints": [{"check": "lo <= hi"}],
+            }
+        }
+    },
+    "database_only_checks": {
+        "tables": {
+            "t": {
+                "columns": {
+                    "id": {"type": "integer", "primary_key": True},
+                    "at": {"type": "timestamptz", "check": "at < now()"},
+                }
+            }
+        }
+    },
     "enums_only": {"enums": {"mood": {"values": ["sad", "ok", "happy"]}}},
-    "aliased_fields_and_enum": {"enums": {"mood": {"values": ["sad", "ok"]}}, "tables": {"t": {"columns": {
-        "id": {"type": "bigint", "identity": "always", "primary_key": True},
-        "class": {"type": "mood", "not_null": True, "default": "'ok'"},
-        "date": {"type": "date", "check": "date > '2000-01-01'"},
-    }}}},
+    "aliased_fields_and_enum": {
+        "enums": {"mood": {"values": ["sad", "ok"]}},
+        "tables": {
+            "t": {
+                "columns": {
+                    "id": {"type": "bigint", "identity": "always", "primary_key": True},
+                    "class": {"type": "mood", "not_null": True, "default": "'ok'"},
+                    "date": {"type": "date", "check": "date > '2000-01-01'"},
+                }
+            }
+        },
+    },
 }
 
 
@@ -287,7 +395,9 @@ def test_models_of_every_shape_pass_ruff_with_its_defaults_only(shape, tmp_path)
     files = [str(p) for p in write_models(spec_dir, tmp_path / "out").values()]
     assert files
     for cmd in (["check", "--isolated", "--no-cache"], ["format", "--isolated", "--no-cache", "--check"]):
-        done = subprocess.run([sys.executable, "-m", "ruff", *cmd, *files], check=False, capture_output=True, text=True, cwd=tmp_path)
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *cmd, *files], check=False, capture_output=True, text=True, cwd=tmp_path
+        )
         assert done.returncode == 0, f"ruff {cmd[0]}:\n{done.stdout}{done.stderr}"
     for path in files:
         if not path.endswith("__init__.py"):

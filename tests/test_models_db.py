@@ -48,31 +48,60 @@ def samples(org: uuid.UUID, user: uuid.UUID) -> dict[str, list[Any]]:
     return {
         "sync_preview_cache": [
             m.SyncPreviewCacheInsert(
-                org_id=org, sync_type=m.SyncType.SHOPIFY, sync_id=None, computed_by=user, cache_key="k-1",
-                delta_json={"new": [{"id": 1, "name": "Ünïcode ✓", "price": 12.5}], "deleted": [], "meta": {"nested": {"ok": True, "none": None}}},
+                org_id=org,
+                sync_type=m.SyncType.SHOPIFY,
+                sync_id=None,
+                computed_by=user,
+                cache_key="k-1",
+                delta_json={
+                    "new": [{"id": 1, "name": "Ünïcode ✓", "price": 12.5}],
+                    "deleted": [],
+                    "meta": {"nested": {"ok": True, "none": None}},
+                },
                 expires_at=datetime(2999, 1, 1, 12, 0, tzinfo=IST),
             ),
             m.SyncPreviewCacheInsert(org_id=org, sync_type="odoo", delta_json=[1, "two", None, [3.25]]),
         ],
         "sync_progress": [
             m.SyncProgressInsert(
-                org_id=org, sync_id="run-1", job_id="job-1", entity_type=m.SyncEntityType.PRODUCT,
-                total_items=1_000_000, processed_count=10, failed_count=2, current_item=12,
-                started_at=datetime.now(IST) - timedelta(minutes=10), source_system="x" * 50,
-                batch_number=-2_147_483_648, metadata={"tags": ["a", "b"], "depth": {"n": 1}}, initiated_by=user,
+                org_id=org,
+                sync_id="run-1",
+                job_id="job-1",
+                entity_type=m.SyncEntityType.PRODUCT,
+                total_items=1_000_000,
+                processed_count=10,
+                failed_count=2,
+                current_item=12,
+                started_at=datetime.now(IST) - timedelta(minutes=10),
+                source_system="x" * 50,
+                batch_number=-2_147_483_648,
+                metadata={"tags": ["a", "b"], "depth": {"n": 1}},
+                initiated_by=user,
             ),
             m.SyncProgressInsert(org_id=org, sync_id="run-2", entity_type="order", metadata=None),
         ],
         "sync_activity_log": [
             m.SyncActivityLogInsert(
-                id=uuid.uuid4(), org_id=org, sync_id="run-1", entity_type="invoice", action=m.SyncAction.BATCH_PROCESS,
-                status=m.SyncStatusType.COMPLETED_WITH_ERRORS, record_count=2_147_483_647,
-                duration_seconds=Decimal("99999999.99"), error_message="line 1\nline 2 'quoted' \\ back", user_id=user,
+                id=uuid.uuid4(),
+                org_id=org,
+                sync_id="run-1",
+                entity_type="invoice",
+                action=m.SyncAction.BATCH_PROCESS,
+                status=m.SyncStatusType.COMPLETED_WITH_ERRORS,
+                record_count=2_147_483_647,
+                duration_seconds=Decimal("99999999.99"),
+                error_message="line 1\nline 2 'quoted' \\ back",
+                user_id=user,
                 created_at=datetime(2026, 1, 31, 23, 59, 59, 999999, tzinfo=IST),
             ),
             m.SyncActivityLogInsert(
-                id=uuid.uuid4(), org_id=org, action="sync_start", status="pending", record_count=None,
-                duration_seconds=Decimal("-0.00"), created_at=datetime(2025, 11, 1, tzinfo=UTC),
+                id=uuid.uuid4(),
+                org_id=org,
+                action="sync_start",
+                status="pending",
+                record_count=None,
+                duration_seconds=Decimal("-0.00"),
+                created_at=datetime(2025, 11, 1, tzinfo=UTC),
             ),
         ],
     }
@@ -86,7 +115,9 @@ def test_round_trip_through_every_table(migrated_db, tenants):
                 for name in sent.model_fields_set:
                     assert getattr(row, name) == getattr(sent, name), (table, name)
                 again = TABLES[table][0].model_validate(
-                    conn.execute(sql.SQL("SELECT * FROM {} WHERE id = %s").format(sql.Identifier(table)), (row.id,)).fetchone()
+                    conn.execute(
+                        sql.SQL("SELECT * FROM {} WHERE id = %s").format(sql.Identifier(table)), (row.id,)
+                    ).fetchone()
                 )
                 assert again == row
     with pg.as_user(migrated_db, tenants.b.user_id) as conn:  # RLS: the other tenant sees none of it
@@ -95,13 +126,23 @@ def test_round_trip_through_every_table(migrated_db, tenants):
 
 def test_round_trip_values_keep_their_types(migrated_db, tenants):
     with pg.as_user(migrated_db, tenants.a.user_id) as conn:
-        rows = {table: [write(conn, table, s) for s in models] for table, models in samples(tenants.a.org_id, tenants.a.user_id).items()}
+        rows = {
+            table: [write(conn, table, s) for s in models]
+            for table, models in samples(tenants.a.org_id, tenants.a.user_id).items()
+        }
     cache, progress, log = rows["sync_preview_cache"], rows["sync_progress"], rows["sync_activity_log"]
     assert cache[0].sync_id is None and cache[1].cache_key is None and cache[1].computed_by is None  # NULLs
-    assert cache[0].delta_json["meta"]["nested"] == {"ok": True, "none": None} and cache[1].delta_json == [1, "two", None, [3.25]]
+    assert cache[0].delta_json["meta"]["nested"] == {"ok": True, "none": None} and cache[1].delta_json == [
+        1,
+        "two",
+        None,
+        [3.25],
+    ]
     assert cache[1].expires_at - cache[1].computed_at == timedelta(hours=1)  # the server default applied
     assert isinstance(cache[0].sync_type, m.SyncType) and cache[0].sync_type is m.SyncType.SHOPIFY
-    assert cache[0].expires_at.utcoffset() is not None and cache[0].expires_at == datetime(2999, 1, 1, 6, 30, tzinfo=UTC)
+    assert cache[0].expires_at.utcoffset() is not None and cache[0].expires_at == datetime(
+        2999, 1, 1, 6, 30, tzinfo=UTC
+    )
     assert progress[1].metadata is None and progress[1].total_items == 0  # explicit NULL kept, default applied
     assert progress[0].elapsed_seconds >= 600 and progress[0].speed_items_per_min is not None  # computed by triggers
     assert isinstance(log[0].duration_seconds, Decimal) and str(log[0].duration_seconds) == "99999999.99"
@@ -113,9 +154,19 @@ REJECTIONS = [
     ("sync_preview_cache", "sync_id", {"sync_id": "x" * 256}, psycopg.errors.StringDataRightTruncation),
     ("sync_activity_log", "record_count", {"record_count": -1}, psycopg.errors.CheckViolation),
     ("sync_activity_log", "status", {"status": "exploded"}, psycopg.errors.InvalidTextRepresentation),
-    ("sync_progress", "total_items", {"processed_count": 8, "failed_count": 3, "total_items": 10}, (psycopg.errors.CheckViolation, psycopg.errors.RaiseException)),
+    (
+        "sync_progress",
+        "total_items",
+        {"processed_count": 8, "failed_count": 3, "total_items": 10},
+        (psycopg.errors.CheckViolation, psycopg.errors.RaiseException),
+    ),
     ("sync_progress", "total_items", {"total_items": 2**31}, psycopg.errors.NumericValueOutOfRange),
-    ("sync_activity_log", "duration_seconds", {"duration_seconds": Decimal("123456789.12")}, psycopg.errors.NumericValueOutOfRange),
+    (
+        "sync_activity_log",
+        "duration_seconds",
+        {"duration_seconds": Decimal("123456789.12")},
+        psycopg.errors.NumericValueOutOfRange,
+    ),
 ]
 
 
@@ -123,11 +174,21 @@ def valid(table: str, org: uuid.UUID) -> dict[str, Any]:
     return {
         "sync_preview_cache": {"org_id": org, "sync_type": "custom"},
         "sync_progress": {"org_id": org, "sync_id": f"s-{uuid.uuid4()}", "entity_type": "order", "total_items": 10},
-        "sync_activity_log": {"id": uuid.uuid4(), "org_id": org, "action": "sync_start", "status": "pending", "created_at": datetime(2026, 2, 1, tzinfo=UTC)},
+        "sync_activity_log": {
+            "id": uuid.uuid4(),
+            "org_id": org,
+            "action": "sync_start",
+            "status": "pending",
+            "created_at": datetime(2026, 2, 1, tzinfo=UTC),
+        },
     }[table]
 
 
-@pytest.mark.parametrize(("table", "field", "bad", "pg_error"), REJECTIONS, ids=[f"{t}.{f}:{next(iter(b.values()))!s:.12}" for t, f, b, _ in REJECTIONS])
+@pytest.mark.parametrize(
+    ("table", "field", "bad", "pg_error"),
+    REJECTIONS,
+    ids=[f"{t}.{f}:{next(iter(b.values()))!s:.12}" for t, f, b, _ in REJECTIONS],
+)
 def test_models_and_postgresql_reject_the_same_values(migrated_db, tenants, table, field, bad, pg_error):
     values = {**valid(table, tenants.a.org_id), **bad}
     insert_model = TABLES[table][1]
@@ -136,7 +197,9 @@ def test_models_and_postgresql_reject_the_same_values(migrated_db, tenants, tabl
     assert field in str(exc.value)
     json_cols = json_columns(TABLES[table][0])
     with pg.as_user(migrated_db, tenants.a.user_id) as conn:
-        write(conn, table, insert_model(**valid(table, tenants.a.org_id)))  # the same row without the bad values goes in
+        write(
+            conn, table, insert_model(**valid(table, tenants.a.org_id))
+        )  # the same row without the bad values goes in
         with pytest.raises(pg_error):
             insert(conn, table, values, json_cols)
 

@@ -36,7 +36,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def schemagen(cwd: Path, *args: str, fault: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SCHEMAGEN, *args], cwd=cwd, env=_env(fault, **env), capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [SCHEMAGEN, *args], cwd=cwd, env=_env(fault, **env), capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def _env(fault: str | None, **extra: str) -> dict[str, str]:
@@ -66,6 +68,7 @@ def migrations(project: Path) -> list[str]:
 
 # -- item 19: a build killed while writing ----------------------------------
 
+
 @pytest.fixture(scope="module")
 def built_with_color(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """generated/ after the base spec and then `color` added, built without interruption."""
@@ -78,7 +81,9 @@ def built_with_color(tmp_path_factory: pytest.TempPathFactory) -> dict[str, byte
     return files(root / "generated")
 
 
-def test_a_build_killed_after_staging_its_files_is_finished_by_the_next_build(project: Path, built_with_color: dict[str, bytes]) -> None:
+def test_a_build_killed_after_staging_its_files_is_finished_by_the_next_build(
+    project: Path, built_with_color: dict[str, bytes]
+) -> None:
     """Killed with every file written beside its target, none in place: `--check` names the temporary files."""
     edit(project, add_column("color"))
     killed = schemagen(project, "build", fault="staged")
@@ -86,7 +91,10 @@ def test_a_build_killed_after_staging_its_files_is_finished_by_the_next_build(pr
     check = schemagen(project, "build", "--check")
     assert check.returncode == 1, check.stderr
     left = sorted(line for line in check.stderr.splitlines() if line.startswith("left by an interrupted build: "))
-    assert left and all(re.fullmatch(r"left by an interrupted build: generated/(migrations/|models/|docs/)?\..+\.tmp", line) for line in left), left
+    assert left and all(
+        re.fullmatch(r"left by an interrupted build: generated/(migrations/|models/|docs/)?\..+\.tmp", line)
+        for line in left
+    ), left
     assert any("/migrations/.0002_add_column_item_color.sql." in line for line in left)
     assert schemagen(project, "build").returncode == 0
     assert schemagen(project, "build", "--check").returncode == 0
@@ -111,12 +119,24 @@ run()
 
 
 # 8 renames: the journal, docs/index.md, docs/shop.md, the three 0002 files, models/shop.py, manifest.json
-@pytest.mark.parametrize("renames", [1, 4, 6, 7, 8], ids=["journal", "migration-half", "migration-whole", "all-but-manifest", "manifest"])
-def test_a_build_killed_after_any_rename_is_finished_by_the_next_build(project: Path, renames: int, built_with_color: dict[str, bytes]) -> None:
+@pytest.mark.parametrize(
+    "renames", [1, 4, 6, 7, 8], ids=["journal", "migration-half", "migration-whole", "all-but-manifest", "manifest"]
+)
+def test_a_build_killed_after_any_rename_is_finished_by_the_next_build(
+    project: Path, renames: int, built_with_color: dict[str, bytes]
+) -> None:
     """Issue 10, item 19: killed after its migration was in place and before manifest.json, a build
     left every later build and --check failing with E061 "schemagen did not write it", and .tmp files."""
     edit(project, add_column("color"))
-    killed = subprocess.run([sys.executable, "-c", KILL_AFTER_RENAME, "build"], cwd=project, env=_env(None, KILL_AFTER=str(renames)), capture_output=True, text=True, timeout=120, check=False)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_AFTER_RENAME, "build"],
+        cwd=project,
+        env=_env(None, KILL_AFTER=str(renames)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     check = schemagen(project, "build", "--check")
     assert check.returncode == 1 and "E061" not in check.stderr, check.stderr
@@ -149,7 +169,9 @@ def test_a_migration_no_manifest_or_journal_vouches_for_says_what_to_do(project:
         if name.startswith("0002_"):
             (project / "generated" / "migrations" / name).unlink()
     assert schemagen(project, "build").returncode == 0  # doing what it says works
-    assert files(project / "generated").keys() == before.keys() | {f"migrations/0002_add_column_item_color{s}" for s in (".sql", ".down.sql", ".state.json")}
+    assert files(project / "generated").keys() == before.keys() | {
+        f"migrations/0002_add_column_item_color{s}" for s in (".sql", ".down.sql", ".state.json")
+    }
 
 
 # -- item 18: two builds at once ----------------------------------------------
@@ -175,7 +197,9 @@ run()
 def _start(cwd: Path, *args: str, pause: float | None = None, **env: str) -> subprocess.Popen[str]:
     command = [sys.executable, "-c", SLOW_WRITE, *args] if pause is not None else [SCHEMAGEN, *args]
     extra = {"PAUSE": str(pause)} if pause is not None else {}
-    return subprocess.Popen(command, cwd=cwd, env=_env(None, **extra, **env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command, cwd=cwd, env=_env(None, **extra, **env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def _about_to_write(proc: subprocess.Popen[str]) -> None:
@@ -196,8 +220,12 @@ def test_a_second_build_waits_for_the_first_and_builds_on_its_migration(project:
     _out2, err2 = second.communicate(timeout=120)
     assert (first.returncode, second.returncode) == (0, 0), err1 + err2
     assert [m for m in migrations(project) if not m.startswith("0001_")] == [
-        "0002_add_column_item_color.down.sql", "0002_add_column_item_color.sql", "0002_add_column_item_color.state.json",
-        "0003_add_column_item_size.down.sql", "0003_add_column_item_size.sql", "0003_add_column_item_size.state.json",
+        "0002_add_column_item_color.down.sql",
+        "0002_add_column_item_color.sql",
+        "0002_add_column_item_color.state.json",
+        "0003_add_column_item_size.down.sql",
+        "0003_add_column_item_size.sql",
+        "0003_add_column_item_size.state.json",
     ]
     check = schemagen(project, "build", "--check")
     assert check.returncode == 0, check.stderr
@@ -247,27 +275,50 @@ def test_a_lock_left_by_a_killed_build_blocks_nobody(project: Path) -> None:
 def test_discard_removes_the_newest_migration_and_the_next_build_writes_the_edited_one(project: Path) -> None:
     edit(project, add_column("colour"))
     assert schemagen(project, "build").returncode == 0
-    gone = ["0002_add_column_item_colour.down.sql", "0002_add_column_item_colour.sql", "0002_add_column_item_colour.state.json"]
+    gone = [
+        "0002_add_column_item_colour.down.sql",
+        "0002_add_column_item_colour.sql",
+        "0002_add_column_item_colour.state.json",
+    ]
     assert set(gone) <= set(migrations(project))
 
     result = schemagen(project, "discard", "0002_add_column_item_colour")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [*(f"removed generated/migrations/{name}" for name in gone), "discarded; edit the spec and run `schemagen build` to write the next migration"]
+    assert result.stdout.splitlines() == [
+        *(f"removed generated/migrations/{name}" for name in gone),
+        "discarded; edit the spec and run `schemagen build` to write the next migration",
+    ]
     assert migrations(project) == ["0001_shop.sql", "0001_shop.state.json"]
     recorded = json.loads((project / "generated" / "manifest.json").read_text())["files"]
     assert not [rel for rel in recorded if "0002_" in rel]
 
     edit(project, lambda s: s["tables"]["item"]["columns"].update(color=s["tables"]["item"]["columns"].pop("colour")))
     assert schemagen(project, "build").returncode == 0
-    assert [m for m in migrations(project) if m.startswith("0002_")] == ["0002_add_column_item_color.down.sql", "0002_add_column_item_color.sql", "0002_add_column_item_color.state.json"]
+    assert [m for m in migrations(project) if m.startswith("0002_")] == [
+        "0002_add_column_item_color.down.sql",
+        "0002_add_column_item_color.sql",
+        "0002_add_column_item_color.state.json",
+    ]
     assert schemagen(project, "build", "--check").returncode == 0
 
 
-@pytest.mark.parametrize(("which", "message"), [
-    ("0001_shop", "Error: 0001_shop is not the newest migration; only the newest, 0002_add_column_item_color, can be discarded (one at a time)"),
-    ("1", "Error: 0001_shop is not the newest migration; only the newest, 0002_add_column_item_color, can be discarded (one at a time)"),
-    ("0007_nothing", 'Error: no migration is named "0007_nothing"; only the newest, 0002_add_column_item_color, can be discarded (one at a time)'),
-])
+@pytest.mark.parametrize(
+    ("which", "message"),
+    [
+        (
+            "0001_shop",
+            "Error: 0001_shop is not the newest migration; only the newest, 0002_add_column_item_color, can be discarded (one at a time)",
+        ),
+        (
+            "1",
+            "Error: 0001_shop is not the newest migration; only the newest, 0002_add_column_item_color, can be discarded (one at a time)",
+        ),
+        (
+            "0007_nothing",
+            'Error: no migration is named "0007_nothing"; only the newest, 0002_add_column_item_color, can be discarded (one at a time)',
+        ),
+    ],
+)
 def test_discard_refuses_anything_but_the_newest(project: Path, which: str, message: str) -> None:
     edit(project, add_column("color"))
     assert schemagen(project, "build").returncode == 0
@@ -300,5 +351,7 @@ def test_a_discard_killed_half_way_leaves_a_chain_the_next_build_accepts(project
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert schemagen(project, "build", "--check").returncode == 0
     names = migrations(project)
-    assert names.count("0002_add_column_item_color.sql") == 1 and len(names) == 5  # discarded and written again, or kept: whole either way
+    assert (
+        names.count("0002_add_column_item_color.sql") == 1 and len(names) == 5
+    )  # discarded and written again, or kept: whole either way
     assert not writer.leftovers(project / "generated")

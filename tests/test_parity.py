@@ -83,11 +83,16 @@ def test_reference_objects_are_all_there(migrated_db):
         one = lambda sql: conn.execute(sql).fetchone()[0]
         assert one("SELECT count(*) FROM pg_type WHERE typtype = 'e' AND typnamespace = 'public'::regnamespace") == 4
         assert one("SELECT count(*) FROM pg_policies WHERE schemaname = 'public'") == 12
-        assert one("SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relkind = 'r'") == 5
+        assert (
+            one("SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relkind = 'r'") == 5
+        )
         assert one("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal") == 4
         assert one("SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace") == 5
-        assert one(
-            "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'idx_%' "
-            "AND tablename IN ('sync_preview_cache', 'sync_progress', 'sync_activity_log')"
-        ) == 15
+        assert (
+            one(
+                "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'idx_%' "
+                "AND tablename IN ('sync_preview_cache', 'sync_progress', 'sync_activity_log')"
+            )
+            == 15
+        )
         assert one("SELECT count(*) FROM pg_class WHERE relrowsecurity AND relnamespace = 'public'::regnamespace") == 3

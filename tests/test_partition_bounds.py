@@ -17,11 +17,27 @@ from schemagen import errors
 
 CASES = [
     # type, first (from, to), second (from, to)
-    ("timestamptz", ("2022-07-01 00:00:00+00", "2022-08-01 01:00:00+01"), ("2022-08-01 00:00:00+00", "2022-09-01 00:00:00+00")),  # the same instant: adjacent
-    ("timestamptz", ("2022-07-01 00:00:00+00", "2022-08-01 00:30:00+00"), ("2022-08-01 01:00:00+01", "2022-09-01 00:00:00+00")),  # 00:30 UTC is past 00:00 UTC
-    ("timestamptz", ("2022-07-01 00:00:00-05", "2022-08-01 00:00:00-05"), ("2022-08-01 00:00:00+00", "2022-09-01 00:00:00+00")),  # the first ends at 05:00 UTC
+    (
+        "timestamptz",
+        ("2022-07-01 00:00:00+00", "2022-08-01 01:00:00+01"),
+        ("2022-08-01 00:00:00+00", "2022-09-01 00:00:00+00"),
+    ),  # the same instant: adjacent
+    (
+        "timestamptz",
+        ("2022-07-01 00:00:00+00", "2022-08-01 00:30:00+00"),
+        ("2022-08-01 01:00:00+01", "2022-09-01 00:00:00+00"),
+    ),  # 00:30 UTC is past 00:00 UTC
+    (
+        "timestamptz",
+        ("2022-07-01 00:00:00-05", "2022-08-01 00:00:00-05"),
+        ("2022-08-01 00:00:00+00", "2022-09-01 00:00:00+00"),
+    ),  # the first ends at 05:00 UTC
     ("timestamptz", ("2022-07-01", "2022-08-01"), ("2022-08-01", "2022-09-01")),
-    ("timestamp", ("2022-07-01 00:00:00", "2022-08-01 01:00:00+01"), ("2022-08-01 00:30:00+00", "2022-09-01 00:00:00")),  # offsets ignored: 01:00 > 00:30
+    (
+        "timestamp",
+        ("2022-07-01 00:00:00", "2022-08-01 01:00:00+01"),
+        ("2022-08-01 00:30:00+00", "2022-09-01 00:00:00"),
+    ),  # offsets ignored: 01:00 > 00:30
     ("date", ("2022-07-01", "2022-08-01 23:00:00"), ("2022-08-01", "2022-09-01")),  # a date keeps the day: adjacent
     ("integer", ("1", "100"), ("100", "200")),
     ("integer", ("1", "101"), ("100", "200")),
@@ -38,7 +54,13 @@ def spec(kind: str, first: tuple[str, str], second: tuple[str, str]) -> dict[str
         "tables": {
             "event": {
                 "columns": {"id": {"type": "integer", "not_null": True}, "k": {"type": kind, "not_null": True}},
-                "partitioning": {"key": ["k"], "partitions": {"event_a": {"from": first[0], "to": first[1]}, "event_b": {"from": second[0], "to": second[1]}}},
+                "partitioning": {
+                    "key": ["k"],
+                    "partitions": {
+                        "event_a": {"from": first[0], "to": first[1]},
+                        "event_b": {"from": second[0], "to": second[1]},
+                    },
+                },
             }
         },
     }
@@ -78,7 +100,15 @@ def test_overlap_verdict_is_postgresql_s(case, pg_admin_url, tmp_path):
 def test_bounds_with_and_without_an_offset_are_refused(tmp_path):
     """'2022-08-01' is read in the session's TimeZone: against a bound with an offset, the verdict would depend on it."""
     with pytest.raises(errors.SpecError) as caught:
-        schema_of(write_spec(tmp_path, spec("timestamptz", ("2022-07-01", "2022-08-01"), ("2022-08-01 00:00:00+00", "2022-09-01 00:00:00+00"))))
+        schema_of(
+            write_spec(
+                tmp_path,
+                spec("timestamptz", ("2022-07-01", "2022-08-01"), ("2022-08-01 00:00:00+00", "2022-09-01 00:00:00+00")),
+            )
+        )
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.code == errors.PARTITION
-    assert 'bound "2022-07-01" of k (timestamptz) has no UTC offset while "2022-08-01 00:00:00+00" has one' in diagnostic.message
+    assert (
+        'bound "2022-07-01" of k (timestamptz) has no UTC offset while "2022-08-01 00:00:00+00" has one'
+        in diagnostic.message
+    )

@@ -39,16 +39,50 @@ def guarded(spec: dict[str, Any]) -> None:
     columns = table(spec, "event")["columns"]
     columns["n"] = {"type": "integer"}
     columns["seq"] = {"type": "bigint", "not_null": True, "identity": "always"}
-    spec["tables"]["audit"] = {"columns": {"id": {"type": "bigint", "primary_key": True, "identity": "always"}, "what": {"type": "text"}}}
-    spec["tables"]["event_note"] = {
-        "columns": {"event_id": {"type": "uuid", "not_null": True}, "event_created_at": {"type": "timestamptz", "not_null": True}, "note": {"type": "text"}},
-        "constraints": [{"name": "event_note_event_fkey", "foreign_key": ["event_id", "event_created_at"], "references": "event(id, created_at)", "on_delete": "cascade"}],
+    spec["tables"]["audit"] = {
+        "columns": {"id": {"type": "bigint", "primary_key": True, "identity": "always"}, "what": {"type": "text"}}
     }
-    spec["functions"]["bump"] = {"returns": "trigger", "body": "BEGIN\n    NEW.n := NEW.n + 1000;\n    RETURN NEW;\nEND;\n"}
-    spec["functions"]["audit_event"] = {"returns": "trigger", "security": "definer", "search_path": ["public"], "body": "BEGIN\n    INSERT INTO audit (what) VALUES (TG_OP || ' ' || NEW.id);\n    RETURN NULL;\nEND;\n"}
-    spec["triggers"]["event_bump"] = {"table": "event", "timing": "before", "events": ["insert", "update"], "function": "bump", "sets": ["n"]}
-    spec["triggers"]["event_audit"] = {"table": "event", "timing": "after", "events": ["insert"], "function": "audit_event"}
-    spec["grants"].append({"privileges": ["select", "insert", "update", "delete"], "tables": ["event"], "to": ["app_user"]})
+    spec["tables"]["event_note"] = {
+        "columns": {
+            "event_id": {"type": "uuid", "not_null": True},
+            "event_created_at": {"type": "timestamptz", "not_null": True},
+            "note": {"type": "text"},
+        },
+        "constraints": [
+            {
+                "name": "event_note_event_fkey",
+                "foreign_key": ["event_id", "event_created_at"],
+                "references": "event(id, created_at)",
+                "on_delete": "cascade",
+            }
+        ],
+    }
+    spec["functions"]["bump"] = {
+        "returns": "trigger",
+        "body": "BEGIN\n    NEW.n := NEW.n + 1000;\n    RETURN NEW;\nEND;\n",
+    }
+    spec["functions"]["audit_event"] = {
+        "returns": "trigger",
+        "security": "definer",
+        "search_path": ["public"],
+        "body": "BEGIN\n    INSERT INTO audit (what) VALUES (TG_OP || ' ' || NEW.id);\n    RETURN NULL;\nEND;\n",
+    }
+    spec["triggers"]["event_bump"] = {
+        "table": "event",
+        "timing": "before",
+        "events": ["insert", "update"],
+        "function": "bump",
+        "sets": ["n"],
+    }
+    spec["triggers"]["event_audit"] = {
+        "table": "event",
+        "timing": "after",
+        "events": ["insert"],
+        "function": "audit_event",
+    }
+    spec["grants"].append(
+        {"privileges": ["select", "insert", "update", "delete"], "tables": ["event"], "to": ["app_user"]}
+    )
 
 
 # n = 1 as written, 1001 once the trigger ran (once); a note on every event.
@@ -59,7 +93,11 @@ INSERT INTO event (account_id, created_at, n) VALUES
 INSERT INTO event_note (event_id, event_created_at, note) SELECT id, created_at, 'about ' || n FROM event;
 """
 KEPT = [("2026-01-15", 1001, 1), ("2026-02-10", 1002, 2), ("2026-03-20", 1003, 3), ("2027-01-01", 1004, 4)]
-UNTOUCHED = [(VALUES, KEPT), ("SELECT count(*) FROM audit", [(4,)]), ("SELECT count(*) FROM event_note JOIN event ON id = event_id", [(4,)])]
+UNTOUCHED = [
+    (VALUES, KEPT),
+    ("SELECT count(*) FROM audit", [(4,)]),
+    ("SELECT count(*) FROM event_note JOIN event ON id = event_id", [(4,)]),
+]
 
 
 def guarded_case(name: str, new: Any, old: Any, after_up: list[Any], after_down: list[Any]) -> Case:
@@ -67,13 +105,17 @@ def guarded_case(name: str, new: Any, old: Any, after_up: list[Any], after_down:
         guarded(spec)
         old(spec)
 
-    return Case(name, new, old=old_spec, rows=ROWS, after_up=[*after_up, *UNTOUCHED], after_down=[*after_down, *UNTOUCHED])
+    return Case(
+        name, new, old=old_spec, rows=ROWS, after_up=[*after_up, *UNTOUCHED], after_down=[*after_down, *UNTOUCHED]
+    )
 
 
 MOVES = [
     guarded_case(
         "split_maxvalue_partition",
-        partitions(event_2026_01=JANUARY, event_2026_02=FEBRUARY, event_future={"from": "2026-03-01", "to": "MAXVALUE"}),
+        partitions(
+            event_2026_01=JANUARY, event_2026_02=FEBRUARY, event_future={"from": "2026-03-01", "to": "MAXVALUE"}
+        ),
         lambda s: None,
         after_up=[(EVENTS, [("event_2026_01", 1), ("event_2026_02", 1), ("event_future", 2)])],
         after_down=[(EVENTS, [("event_2026_01", 1), ("event_future", 3)])],
@@ -130,21 +172,37 @@ def test_rows_written_during_the_copy_end_up_in_their_partitions(pg_admin_url, t
     with pg.fresh_database(pg_admin_url) as url:
         pg.apply_sql(url, full_sql(old))
         pg.apply_sql(url, ROWS)
-        pg.apply_sql(url, f"INSERT INTO event (account_id, created_at, n) SELECT '{ACCOUNT_A}', '2026-04-01'::timestamptz + g * interval '1 minute', -1000 FROM generate_series(1, 12000) g")  # n = 0 once bumped
+        pg.apply_sql(
+            url,
+            f"INSERT INTO event (account_id, created_at, n) SELECT '{ACCOUNT_A}', '2026-04-01'::timestamptz + g * interval '1 minute', -1000 FROM generate_series(1, 12000) g",
+        )  # n = 0 once bumped
         run_statements(url, before_main)
         pg.apply_sql(url, "DELETE FROM event_note WHERE note = 'about 1002'")  # its event changes its key below
         with pg.connect(url) as client:
             client.execute("SET ROLE app_user")
-            client.execute(f"INSERT INTO event (account_id, created_at, n) VALUES ('{ACCOUNT_B}', '2026-02-20', 5), ('{ACCOUNT_B}', '2028-01-01', 6)")
+            client.execute(
+                f"INSERT INTO event (account_id, created_at, n) VALUES ('{ACCOUNT_B}', '2026-02-20', 5), ('{ACCOUNT_B}', '2028-01-01', 6)"
+            )
             client.execute("UPDATE event SET n = 7 WHERE n = 1003")  # 2026-03-20: bump makes it 1007
-            client.execute("UPDATE event SET created_at = '2026-01-20' WHERE n = 1002")  # leaves the source for January (bumped on UPDATE and on its INSERT into January)
-            client.execute("DELETE FROM event WHERE created_at > '2026-04-01' AND created_at < '2026-04-02'")  # 1439 copied rows
+            client.execute(
+                "UPDATE event SET created_at = '2026-01-20' WHERE n = 1002"
+            )  # leaves the source for January (bumped on UPDATE and on its INSERT into January)
+            client.execute(
+                "DELETE FROM event WHERE created_at > '2026-04-01' AND created_at < '2026-04-02'"
+            )  # 1439 copied rows
         run_statements(url, before_main)  # a second run goes on from where the first stopped
         run_statements(url, main)
-        rows = query(url, "SELECT created_at::date::text, n, tableoid::regclass::text FROM event WHERE n <> 0 ORDER BY created_at")
+        rows = query(
+            url,
+            "SELECT created_at::date::text, n, tableoid::regclass::text FROM event WHERE n <> 0 ORDER BY created_at",
+        )
         assert rows == [
-            ("2026-01-15", 1001, "event_2026_01"), ("2026-01-20", 3002, "event_2026_01"), ("2026-02-20", 1005, "event_2026_02"),
-            ("2026-03-20", 1007, "event_future"), ("2027-01-01", 1004, "event_future"), ("2028-01-01", 1006, "event_future"),
+            ("2026-01-15", 1001, "event_2026_01"),
+            ("2026-01-20", 3002, "event_2026_01"),
+            ("2026-02-20", 1005, "event_2026_02"),
+            ("2026-03-20", 1007, "event_future"),
+            ("2027-01-01", 1004, "event_future"),
+            ("2028-01-01", 1006, "event_future"),
         ]
         assert query(url, "SELECT count(*) FROM event WHERE n = 0") == [(12000 - 1439,)]
         assert query(url, "SELECT count(*) FROM pg_namespace WHERE nspname = 'schemagen_staging'") == [(0,)]
@@ -159,17 +217,28 @@ def test_a_truncate_during_the_copy_is_applied(pg_admin_url, tmp_path):
         pg.apply_sql(url, full_sql(old))
         pg.apply_sql(url, ROWS.replace("INSERT INTO event_note", "-- INSERT INTO event_note"))
         run_statements(url, before_main)
-        pg.apply_sql(url, f"TRUNCATE event_future, event_note; INSERT INTO event (account_id, created_at, n) VALUES ('{ACCOUNT_B}', '2026-05-05', 8)")
+        pg.apply_sql(
+            url,
+            f"TRUNCATE event_future, event_note; INSERT INTO event (account_id, created_at, n) VALUES ('{ACCOUNT_B}', '2026-05-05', 8)",
+        )
         run_statements(url, main)
-        assert query(url, "SELECT created_at::date::text, n, tableoid::regclass::text FROM event ORDER BY created_at") == [
-            ("2026-01-15", 1001, "event_2026_01"), ("2026-05-05", 1008, "event_future"),
+        assert query(
+            url, "SELECT created_at::date::text, n, tableoid::regclass::text FROM event ORDER BY created_at"
+        ) == [
+            ("2026-01-15", 1001, "event_2026_01"),
+            ("2026-05-05", 1008, "event_future"),
         ]
 
 
 # -- item 11: rows that no partition would take ------------------------------------------------
 
-REMOVE_FEBRUARY = Case("remove_a_month_nothing_covers", partitions(event_2026_01=JANUARY, event_2026_03={"from": "2026-03-01", "to": "MAXVALUE"}),
-                       old=partitions(event_2026_01=JANUARY, event_2026_02=FEBRUARY, event_2026_03={"from": "2026-03-01", "to": "MAXVALUE"}))
+REMOVE_FEBRUARY = Case(
+    "remove_a_month_nothing_covers",
+    partitions(event_2026_01=JANUARY, event_2026_03={"from": "2026-03-01", "to": "MAXVALUE"}),
+    old=partitions(
+        event_2026_01=JANUARY, event_2026_02=FEBRUARY, event_2026_03={"from": "2026-03-01", "to": "MAXVALUE"}
+    ),
+)
 
 
 def test_a_removed_range_that_nothing_covers_is_refused_at_build_time(tmp_path):
@@ -177,7 +246,9 @@ def test_a_removed_range_that_nothing_covers_is_refused_at_build_time(tmp_path):
     (refusal,) = migration.refusals
     assert refusal.code == errors.UNSUPPORTED_CHANGE
     assert refusal.locator == ("partition", pg_name("event"), "event_2026_02")
-    assert "no partition of event would take its rows from 2026-02-01 00:00:00 to 2026-03-01 00:00:00" in refusal.message
+    assert (
+        "no partition of event would take its rows from 2026-02-01 00:00:00 to 2026-03-01 00:00:00" in refusal.message
+    )
     assert "`drop partition public.event_2026_02`" in refusal.message
 
 
@@ -187,8 +258,11 @@ def pg_name(table: str) -> Any:
     return Name("public", table)
 
 
-ADD_FEBRUARY = Case("add_a_month_then_undo_it", partitions(event_2026_01=JANUARY, event_2026_02=FEBRUARY, event_2026_03={"from": "2026-03-01", "to": "MAXVALUE"}),
-                    old=partitions(event_2026_01=JANUARY, event_2026_03={"from": "2026-03-01", "to": "MAXVALUE"}))
+ADD_FEBRUARY = Case(
+    "add_a_month_then_undo_it",
+    partitions(event_2026_01=JANUARY, event_2026_02=FEBRUARY, event_2026_03={"from": "2026-03-01", "to": "MAXVALUE"}),
+    old=partitions(event_2026_01=JANUARY, event_2026_03={"from": "2026-03-01", "to": "MAXVALUE"}),
+)
 
 
 def test_a_down_migration_stops_before_any_change_on_rows_no_partition_would_take(pg_admin_url, tmp_path):
@@ -197,9 +271,15 @@ def test_a_down_migration_stops_before_any_change_on_rows_no_partition_would_tak
     assert not migration.refusals
     with pg.fresh_database(pg_admin_url) as url:
         pg.apply_sql(url, full_sql(new))
-        pg.apply_sql(url, f"INSERT INTO account (id, name) VALUES ('{ACCOUNT_A}', 'Ada'); INSERT INTO event (id, account_id, created_at) VALUES ('00000000-0000-0000-0000-0000000000e1', '{ACCOUNT_A}', '2026-02-10')")
+        pg.apply_sql(
+            url,
+            f"INSERT INTO account (id, name) VALUES ('{ACCOUNT_A}', 'Ada'); INSERT INTO event (id, account_id, created_at) VALUES ('00000000-0000-0000-0000-0000000000e1', '{ACCOUNT_A}', '2026-02-10')",
+        )
         before = pg.schema_dump(url)
-        with pytest.raises(psycopg.errors.RaiseException, match=r"partition event_2026_02 holds 1 row\(s\) that no partition of event takes .*\(00000000-0000-0000-0000-0000000000e1, 2026-02-10"):
+        with pytest.raises(
+            psycopg.errors.RaiseException,
+            match=r"partition event_2026_02 holds 1 row\(s\) that no partition of event takes .*\(00000000-0000-0000-0000-0000000000e1, 2026-02-10",
+        ):
             pg.apply_sql_per_statement(url, migration.down)
         assert pg.schema_dump(url) == before
         pg.apply_sql(url, "DELETE FROM event WHERE created_at = '2026-02-10'")
@@ -209,7 +289,13 @@ def test_a_down_migration_stops_before_any_change_on_rows_no_partition_would_tak
 
 # -- item 10: the partition key's type --------------------------------------------------------
 
-RETYPE_KEY = Case("retype_partition_key", lambda s: (table(s, "event")["columns"]["created_at"].update(type="timestamp"), s.setdefault("allow_destructive", []).append("change type public.event.created_at")))
+RETYPE_KEY = Case(
+    "retype_partition_key",
+    lambda s: (
+        table(s, "event")["columns"]["created_at"].update(type="timestamp"),
+        s.setdefault("allow_destructive", []).append("change type public.event.created_at"),
+    ),
+)
 
 
 def test_a_partition_key_type_change_is_refused_as_postgresql_refuses_it(pg_admin_url, tmp_path):

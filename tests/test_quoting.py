@@ -36,11 +36,18 @@ SPEC = {
             },
             "indexes": {"idx_note_owner": {"columns": ["owner"], "comment": comment("index")}},
             "row_level_security": True,
-            "policies": {"NoteOwner": {"command": "select", "using": "owner = current_user", "comment": comment("policy")}},
+            "policies": {
+                "NoteOwner": {"command": "select", "using": "owner = current_user", "comment": comment("policy")}
+            },
         }
     },
     "functions": {
-        "note_count": {"returns": "bigint", "language": "sql", "body": "SELECT count(*) FROM note", "comment": comment("function")},
+        "note_count": {
+            "returns": "bigint",
+            "language": "sql",
+            "body": "SELECT count(*) FROM note",
+            "comment": comment("function"),
+        },
     },
 }
 
@@ -49,13 +56,17 @@ SPEC = {
 def migration(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = tmp_path_factory.mktemp("quoting")
     (root / "spec").mkdir()
-    (root / "spec" / "quoting.yaml").write_text(yaml.safe_dump(SPEC, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (root / "spec" / "quoting.yaml").write_text(
+        yaml.safe_dump(SPEC, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     result = CliRunner().invoke(main, ["build", "--spec", str(root / "spec"), "--out", str(root / "out")])
     assert result.exit_code == 0, result.output
     return (root / "out" / "migrations" / "0001_quoting.sql").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("conforming", ["on", "off"], ids=["standard_conforming_strings=on", "standard_conforming_strings=off"])
+@pytest.mark.parametrize(
+    "conforming", ["on", "off"], ids=["standard_conforming_strings=on", "standard_conforming_strings=off"]
+)
 def test_nasty_text_round_trips_through_the_catalog(migration: str, db_url: str, conforming: str) -> None:
     pg.apply_sql(db_url, "CREATE TABLE x (id integer);")
     with psycopg.connect(db_url, autocommit=True, options=f"-c standard_conforming_strings={conforming}") as conn:
@@ -63,16 +74,33 @@ def test_nasty_text_round_trips_through_the_catalog(migration: str, db_url: str,
 
     with pg.connect(db_url) as conn:
         one = lambda sql: conn.execute(sql).fetchone()[0]
-        labels = [r[0] for r in conn.execute("SELECT enumlabel FROM pg_enum WHERE enumtypid = 'mood'::regtype ORDER BY enumsortorder")]
+        labels = [
+            r[0]
+            for r in conn.execute(
+                "SELECT enumlabel FROM pg_enum WHERE enumtypid = 'mood'::regtype ORDER BY enumsortorder"
+            )
+        ]
         assert labels == NASTY
         assert one("SELECT obj_description('mood'::regtype, 'pg_type')") == comment("type")
         assert one("SELECT obj_description('note'::regclass, 'pg_class')") == comment("table")
-        assert one("SELECT col_description('note'::regclass, attnum) FROM pg_attribute WHERE attrelid = 'note'::regclass AND attname = 'mood'") == comment("column")
+        assert one(
+            "SELECT col_description('note'::regclass, attnum) FROM pg_attribute WHERE attrelid = 'note'::regclass AND attname = 'mood'"
+        ) == comment("column")
         assert one("SELECT obj_description('idx_note_owner'::regclass, 'pg_class')") == comment("index")
-        assert one("SELECT obj_description(oid, 'pg_policy') FROM pg_policy WHERE polname = 'NoteOwner'") == comment("policy")
+        assert one("SELECT obj_description(oid, 'pg_policy') FROM pg_policy WHERE polname = 'NoteOwner'") == comment(
+            "policy"
+        )
         assert one("SELECT obj_description('note_count'::regproc, 'pg_proc')") == comment("function")
-        assert one("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'note'::regclass") == "'it''s'::mood"
-        tables = {r[0] for r in conn.execute("SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relnamespace = 'public'::regnamespace")}
+        assert (
+            one("SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'note'::regclass")
+            == "'it''s'::mood"
+        )
+        tables = {
+            r[0]
+            for r in conn.execute(
+                "SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relnamespace = 'public'::regnamespace"
+            )
+        }
     assert tables == {"x", "note"}, "a comment or enum value ran as SQL"
 
 

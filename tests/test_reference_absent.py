@@ -33,8 +33,23 @@ def test_without_the_reference_exactly_its_tests_skip_with_the_reason(pg_admin_u
     report = tmp_path / "report.xml"
     env = {**os.environ, "SCHEMAGEN_REFERENCE": str(missing), "SCHEMAGEN_TEST_DATABASE_URL": pg_admin_url}
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junit-xml={report}", "test_harness.py", "test_parity.py"],
-        cwd=TESTS, env=env, capture_output=True, text=True, timeout=600, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junit-xml={report}",
+            "test_harness.py",
+            "test_parity.py",
+        ],
+        cwd=TESTS,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     skipped, ran = {}, set()

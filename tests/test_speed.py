@@ -136,7 +136,11 @@ def test_a_default_calling_a_spec_function_moves_the_function_first(tmp_path, db
     schema, sources = build.load_schema(_project(tmp_path, CALLS_SPEC))
     sql = render_sql.migration_sql(schema, sources)
     # found from the parse tree: a qualified call counts, a string that looks like a call does not
-    assert sql.index('CREATE FUNCTION public.next_code()') < sql.index("CREATE TABLE public.a") < sql.index("CREATE FUNCTION public.unused()")
+    assert (
+        sql.index("CREATE FUNCTION public.next_code()")
+        < sql.index("CREATE TABLE public.a")
+        < sql.index("CREATE FUNCTION public.unused()")
+    )
     pg.apply_sql(db_url, sql)
 
 
@@ -160,9 +164,21 @@ def test_yaml_values_and_positions_survive_the_fast_path():
     )
     with pytest.raises(errors.SpecError) as exc:
         positions.load(text, "s.yaml")
-    assert [str(d) for d in exc.value.diagnostics] == ['s.yaml:11:1: E002 duplicate key "a" (first defined at line 1)'.replace("E002", errors.YAML_DUPLICATE_KEY)]
+    assert [str(d) for d in exc.value.diagnostics] == [
+        's.yaml:11:1: E002 duplicate key "a" (first defined at line 1)'.replace("E002", errors.YAML_DUPLICATE_KEY)
+    ]
     data, pos = positions.load(text.rsplit("a: again", 1)[0], "s.yaml")
-    assert data == {"a": True, "b": 31, "c": None, "d": "2025-11-01", "e": "true", "1": "one", "f": 1.5, "g": ["x", "y", 10], "h": "SELECT 1 +\n"}
+    assert data == {
+        "a": True,
+        "b": 31,
+        "c": None,
+        "d": "2025-11-01",
+        "e": "true",
+        "1": "one",
+        "f": 1.5,
+        "g": ["x", "y", 10],
+        "h": "SELECT 1 +\n",
+    }
     pos.lines = text.splitlines()
     assert pos.at(("g", 1)) == (8, 8) and pos.at(("1",), key=True) == (6, 1)
     assert pos.fragment(("h",), 9) == (10, 12)  # block scalar: offset 9 is on the line after `h: |`
@@ -211,10 +227,26 @@ def test_compiled_templates_are_reused_and_a_damaged_cache_is_a_miss(tmp_path, m
     assert render(templating.template_cache(str(tmp_path))) == "COMMENT ON x;\n"
     assert len(compiled) == 1
     (tmp_path / "not-a-directory").write_text("")
-    assert render(templating.template_cache(str(tmp_path / "not-a-directory"))) == "COMMENT ON x;\n"  # cannot write: no error
+    assert (
+        render(templating.template_cache(str(tmp_path / "not-a-directory"))) == "COMMENT ON x;\n"
+    )  # cannot write: no error
 
 
-@pytest.mark.parametrize("text", ["org_id", "", "it's", 'say "hi"', 'both \' and "', "back\\slash", "tab\tnew\nline\rcr", "nul\x00 bell\x07", "é 😀 \u2028", '"""'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "org_id",
+        "",
+        "it's",
+        'say "hi"',
+        "both ' and \"",
+        "back\\slash",
+        "tab\tnew\nline\rcr",
+        "nul\x00 bell\x07",
+        "é 😀 \u2028",
+        '"""',
+    ],
+)
 def test_python_literals_and_docstrings_read_back_as_the_text(text):
     # pynames skips escaping when nothing needs it; what it writes must still be the same string in Python
     import ast
@@ -223,7 +255,9 @@ def test_python_literals_and_docstrings_read_back_as_the_text(text):
 
     assert ast.literal_eval(pynames.literal(text)) == text
     if text.strip() and len(text.splitlines()) == 1:
-        assert ast.literal_eval("\n".join(pynames.docstring_lines([text]))).rstrip() == text.expandtabs(4).strip()  # a space may separate a final quote
+        assert (
+            ast.literal_eval("\n".join(pynames.docstring_lines([text]))).rstrip() == text.expandtabs(4).strip()
+        )  # a space may separate a final quote
 
 
 def test_console_command_exits_fast_with_its_output_and_status(tmp_path):
@@ -233,11 +267,20 @@ def test_console_command_exits_fast_with_its_output_and_status(tmp_path):
 
     script = Path(sys.executable).parent / "schemagen"
     _project(tmp_path, SPEC.replace('"1 +"', '"1 + 1"'))
-    run = lambda *args: subprocess.run([str(script), *args, "--spec", "spec", "--out", "out"], cwd=tmp_path, check=False, capture_output=True, text=True, timeout=120)
+    run = lambda *args: subprocess.run(
+        [str(script), *args, "--spec", "spec", "--out", "out"],
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     stale = run("build", "--check")
     assert stale.returncode == 1 and "out of date" in stale.stderr and "stale: out/manifest.json" in stale.stderr
     built = run("build")
-    assert built.returncode == 0 and built.stdout.startswith("wrote ") and (tmp_path / "out" / "manifest.json").is_file()
+    assert (
+        built.returncode == 0 and built.stdout.startswith("wrote ") and (tmp_path / "out" / "manifest.json").is_file()
+    )
     fresh = run("build", "--check")
     assert fresh.returncode == 0 and "is up to date" in fresh.stdout
     (tmp_path / "spec" / "s.yaml").write_text(SPEC, encoding="utf-8")
@@ -265,11 +308,17 @@ def test_console_command_exits_fast_with_its_output_and_status(tmp_path):
         ("? [a, b]\n: 1\n", "1:3: E001 YAML error: a mapping key must be a name, not a list or mapping"),
         ("a: !mytag x\n", '1:4: E001 YAML error: unknown YAML tag "!mytag"'),
         ("a: !!binary aGk=\n", '1:4: E001 YAML error: unknown YAML tag "tag:yaml.org,2002:binary"'),
-        ("a: !!python/object:os.system {}\n", '1:4: E001 YAML error: unknown YAML tag "tag:yaml.org,2002:python/object:os.system"'),
+        (
+            "a: !!python/object:os.system {}\n",
+            '1:4: E001 YAML error: unknown YAML tag "tag:yaml.org,2002:python/object:os.system"',
+        ),
         ("a: *x\n", "1:4: E001 YAML error: alias *x names no anchor before it"),
         ("a: 1\n\tb: 2\n", "2:1: E001 YAML syntax error: a tab indents this line; YAML indents with spaces only"),
         ("a:\n  b: 1\n  \tc: 2\n", "3:3: E001 YAML syntax error: a tab indents this line"),
-        ("a: \"x\"\nb: 'caf\u00e9 \x00'\n", "2:10: E001 YAML error: a NUL character (U+0000) is not allowed in a YAML file"),
+        (
+            "a: \"x\"\nb: 'caf\u00e9 \x00'\n",
+            "2:10: E001 YAML error: a NUL character (U+0000) is not allowed in a YAML file",
+        ),
         ("a: b\x07\n", "1:5: E001 YAML error: the control character U+0007 is not allowed in a YAML file"),
         ("a: [\n", "2:1: E001 YAML syntax error: did not find expected node content"),
     ],
@@ -297,12 +346,16 @@ def test_an_unchanged_spec_is_recognised_without_planning(monkeypatch):
     states = sorted((REPO / "generated" / "migrations").glob("*.state.json"))
     last = ir.Schema.from_json(json.loads(states[-1].read_text(encoding="utf-8")))
     assert diff.unchanged(last, schema)
-    assert diff.plan(last, schema).changes == [] and diff.migration(last, schema, number=99, name=None, previous="x", sources=[]).empty
+    assert (
+        diff.plan(last, schema).changes == []
+        and diff.migration(last, schema, number=99, name=None, previous="x", sources=[]).empty
+    )
     table = schema.tables[0]
-    edited = dataclasses.replace(schema, tables=(dataclasses.replace(table, comment=(table.comment or "") + " (edited)"), *schema.tables[1:]))
+    edited = dataclasses.replace(
+        schema, tables=(dataclasses.replace(table, comment=(table.comment or "") + " (edited)"), *schema.tables[1:])
+    )
     assert not diff.unchanged(last, edited)
     assert not diff.migration(last, edited, number=99, name=None, previous="x", sources=[]).empty
-
 
 
 def test_the_saved_state_is_compared_without_decoding_and_agrees_with_decoding(monkeypatch):
@@ -320,19 +373,27 @@ def test_the_saved_state_is_compared_without_decoding_and_agrees_with_decoding(m
     table = schema.tables[0]
     column = dataclasses.replace(table.columns[0], comment=(table.columns[0].comment or "") + " (edited)")
     for edited in (
-        dataclasses.replace(schema, tables=(dataclasses.replace(table, columns=(column, *table.columns[1:])), *schema.tables[1:])),
+        dataclasses.replace(
+            schema, tables=(dataclasses.replace(table, columns=(column, *table.columns[1:])), *schema.tables[1:])
+        ),
         dataclasses.replace(schema, tables=schema.tables[1:]),
         dataclasses.replace(schema, grants=(*schema.grants, schema.grants[0])),
     ):
         assert not last.describes(edited) and not diff.unchanged(last.state, edited)
     assert not ir.matches_json(schema, {**last.saved, "unknown": 1}, skip=frozenset({"version", "name", "intent"}))
     # a state saved before a field existed (0024 has no `is_default`): the field's default is compared
-    old = json.loads((REPO / "generated" / "migrations" / "0024_sync_operations.state.json").read_text(encoding="utf-8"))
+    old = json.loads(
+        (REPO / "generated" / "migrations" / "0024_sync_operations.state.json").read_text(encoding="utf-8")
+    )
     decoded = ir.Schema.from_json(old)
     assert ir.matches_json(decoded, old)
     (log,) = [t for t in decoded.tables if t.partitions]
-    flipped = dataclasses.replace(log, partitions=(dataclasses.replace(log.partitions[0], is_default=True), *log.partitions[1:]))
-    assert not ir.matches_json(dataclasses.replace(decoded, tables=tuple(flipped if t is log else t for t in decoded.tables)), old)
+    flipped = dataclasses.replace(
+        log, partitions=(dataclasses.replace(log.partitions[0], is_default=True), *log.partitions[1:])
+    )
+    assert not ir.matches_json(
+        dataclasses.replace(decoded, tables=tuple(flipped if t is log else t for t in decoded.tables)), old
+    )
 
 
 def _one_file_spec(n: int) -> str:
@@ -355,7 +416,9 @@ def _one_file_spec(n: int) -> str:
             f"    policies: {{t{i}_read: {{command: select, using: 'true', roles: [authenticated]}}}}",
         ]
     lines.append("triggers:")
-    lines += [f"  t{i}_touch: {{table: t{i}, timing: before, events: [update], function: touch, sets: [u]}}" for i in range(n)]
+    lines += [
+        f"  t{i}_touch: {{table: t{i}, timing: before, events: [update], function: touch, sets: [u]}}" for i in range(n)
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -412,4 +475,6 @@ def test_build_time_grows_linearly_with_the_tables_of_one_file(tmp_path):
     _stage_seconds(tmp_path / "warm", 20)  # imports, compiled templates
     small, large = _stage_seconds(tmp_path, 400), _stage_seconds(tmp_path, 1600)
     ratios = {stage: large[stage] / max(small[stage], 1e-3) for stage in small}
-    assert all(r < 6.5 for r in ratios.values()), {stage: f"{small[stage]:.3f}s -> {large[stage]:.3f}s ({r:.1f}x)" for stage, r in ratios.items()}
+    assert all(r < 6.5 for r in ratios.values()), {
+        stage: f"{small[stage]:.3f}s -> {large[stage]:.3f}s ({r:.1f}x)" for stage, r in ratios.items()
+    }

@@ -26,7 +26,9 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def sh(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
-    proc = subprocess.run([str(a) for a in args], cwd=cwd, env=env, check=False, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, check=False, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, f"{args}\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout
 
@@ -48,7 +50,9 @@ def test_installed_wheel_builds_generated_from_any_directory(tmp_path: Path) -> 
     venv = tmp_path / "venv"
     sh(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
     python = venv / "bin" / "python"
-    venv_site = Path(sh(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path).strip())
+    venv_site = Path(
+        sh(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path).strip()
+    )
     sh(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "-q", wheel, cwd=tmp_path)
     # only now: with this environment visible, pip would find its schemagen "already installed"
     (venv_site / "borrowed_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
@@ -56,9 +60,17 @@ def test_installed_wheel_builds_generated_from_any_directory(tmp_path: Path) -> 
     # 3. run it far from the checkout, with nothing pointing back at it
     work = tmp_path / "elsewhere"
     shutil.copytree(REPO / "spec", work / "spec")
-    shutil.copytree(REPO / "generated", work / "out")  # the migrations written so far: the next one is diffed against them
+    shutil.copytree(
+        REPO / "generated", work / "out"
+    )  # the migrations written so far: the next one is diffed against them
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
-    where = sh(python, "-c", "import schemagen, schemagen.templates as t; print(schemagen.__file__); print(t.__file__)", cwd=work, env=env)
+    where = sh(
+        python,
+        "-c",
+        "import schemagen, schemagen.templates as t; print(schemagen.__file__); print(t.__file__)",
+        cwd=work,
+        env=env,
+    )
     for path in where.split():
         assert Path(path).is_relative_to(venv_site), f"imported {path}, not the installed wheel"
     sh(venv / "bin" / "schemagen", "build", "--spec", "spec", "--out", "out", cwd=work, env=env)

@@ -110,7 +110,17 @@ def _drop_from_manifest(path: Path, stem: str) -> None:
 
 def benchmark(tmp: Path, hashes: dict[str, str], tables: int) -> None:
     work = tmp / f"bench{tables}"
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "make_spec.py"), "--tables", str(tables), "--out", str(work / "spec")], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "make_spec.py"),
+            "--tables",
+            str(tables),
+            "--out",
+            str(work / "spec"),
+        ],
+        check=True,
+    )
     hashes[f"bench{tables}/$ build"] = digest(build(work).encode())
     hashes.update({f"bench{tables}/{k}": v for k, v in files(work / "out").items()})
     spec_outputs(work, f"bench{tables}", hashes)
@@ -132,7 +142,13 @@ def diff_cases(tmp: Path, hashes: dict[str, str]) -> None:
         (work / "spec" / "shop.yaml").write_text(yaml.safe_dump(new, sort_keys=False))
         second = build(work, "--name", case.name)
         hashes[f"cases/{case.name}/$ build"] = digest((first + second).encode())
-        hashes.update({f"cases/{case.name}/{k}": v for k, v in files(work / "out").items() if "/docs/" not in k or k.endswith(".md")})
+        hashes.update(
+            {
+                f"cases/{case.name}/{k}": v
+                for k, v in files(work / "out").items()
+                if "/docs/" not in k or k.endswith(".md")
+            }
+        )
         spec_outputs(work, f"cases/{case.name}", hashes)
 
 
@@ -148,7 +164,12 @@ def collect() -> dict[str, str]:
 
 def main_() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--compare", type=Path, metavar="JSON", help="hashes recorded before; print what differs, exit 1 if anything does")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="JSON",
+        help="hashes recorded before; print what differs, exit 1 if anything does",
+    )
     args = parser.parse_args()
     hashes = collect()
     if args.compare is None:

@@ -40,7 +40,9 @@ def unchanged(old: ir.Schema, new: ir.Schema) -> bool:
     object of both sides, a third of a second for 1,000 tables, to find nothing.
     Declared renames always go through the plan, which also judges them.
     """
-    return dataclasses.replace(new, version=old.version, name=old.name, intent=old.intent, confirmed=old.confirmed) == old
+    return (
+        dataclasses.replace(new, version=old.version, name=old.name, intent=old.intent, confirmed=old.confirmed) == old
+    )
 
 
 def inverse(renames: list[ir.Rename]) -> tuple[ir.Rename, ...]:
@@ -56,7 +58,16 @@ def inverse(renames: list[ir.Rename]) -> tuple[ir.Rename, ...]:
     return tuple(result)
 
 
-def migration(old: ir.Schema, new: ir.Schema, *, number: int, name: str | None, previous: str, sources: list[str], spent: frozenset[str] = frozenset()) -> Migration:
+def migration(
+    old: ir.Schema,
+    new: ir.Schema,
+    *,
+    number: int,
+    name: str | None,
+    previous: str,
+    sources: list[str],
+    spent: frozenset[str] = frozenset(),
+) -> Migration:
     """Migration `number` from `old` (the last state) to `new` (the spec), named `name` or after its changes.
 
     `spent` are the allow_destructive entries the last migration used: they confirm nothing here.
@@ -67,12 +78,25 @@ def migration(old: ir.Schema, new: ir.Schema, *, number: int, name: str | None, 
     if up.refusals or up.empty:
         return Migration(name or "", "", "", up.changes, up.refusals)
     name = name or derived_name(up.changes)
-    down = plan(dataclasses.replace(new, intent=ir.Intent()), dataclasses.replace(old, intent=ir.Intent(renames=inverse(up.renamed))), confirm=False)
-    up_sql = migration_sql(up, number=number, name=name, sources=sources, purpose=f"the changes since {previous}.", down=False)
+    down = plan(
+        dataclasses.replace(new, intent=ir.Intent()),
+        dataclasses.replace(old, intent=ir.Intent(renames=inverse(up.renamed))),
+        confirm=False,
+    )
+    up_sql = migration_sql(
+        up, number=number, name=name, sources=sources, purpose=f"the changes since {previous}.", down=False
+    )
     if down.refusals:
         down_sql = irreversible(down, number=number, name=name, sources=sources, previous=previous)
     else:
-        down_sql = migration_sql(down, number=number, name=name, sources=sources, purpose=f"undoes migration {number:04d}, back to {previous}.", down=True)
+        down_sql = migration_sql(
+            down,
+            number=number,
+            name=name,
+            sources=sources,
+            purpose=f"undoes migration {number:04d}, back to {previous}.",
+            down=True,
+        )
     return Migration(name, up_sql, down_sql, up.changes, [], tuple(sorted(up.confirmed)))
 
 
@@ -89,5 +113,9 @@ def irreversible(down: Plan, *, number: int, name: str, sources: list[str], prev
     from ..templating import environment
 
     reasons = [r.message for r in down.refusals]
-    text: str = environment().get_template("sql/diff/irreversible.sql.j2").render(number=f"{number:04d}", name=name, previous=previous, reasons=reasons, sources=", ".join(sources))
+    text: str = (
+        environment()
+        .get_template("sql/diff/irreversible.sql.j2")
+        .render(number=f"{number:04d}", name=name, previous=previous, reasons=reasons, sources=", ".join(sources))
+    )
     return text

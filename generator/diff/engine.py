@@ -28,7 +28,18 @@ from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 # from-scratch migration's order.
 K = TypeVar("K")
 
-RELEASE_RANK = {"grant": 0, "policy": 1, "rls": 1, "trigger": 2, "foreign_key": 3, "index": 4, "partition": 5, "table": 6, "function": 7, "enum": 8}
+RELEASE_RANK = {
+    "grant": 0,
+    "policy": 1,
+    "rls": 1,
+    "trigger": 2,
+    "foreign_key": 3,
+    "index": 4,
+    "partition": 5,
+    "table": 6,
+    "function": 7,
+    "enum": 8,
+}
 BUILD_RANK = {kind: 20 + rank for kind, rank in render_sql.RANK.items()}
 RENAME_RANK = -1
 PRECHECK_RANK = -2
@@ -54,8 +65,12 @@ class Context:
     disruptive: set[Hashable] = field(default_factory=set)  # objects whose build can break what uses them
     rewritten: set[Name] = field(default_factory=set)  # tables the main transaction rewrites (a type change)
     before_table: dict[Name, Name] = field(default_factory=dict)  # renamed table -> its name before this migration
-    before_column: dict[tuple[Name, str], str] = field(default_factory=dict)  # (table, renamed column) -> its name before
-    added_values: list[tuple[Node, int, str]] = field(default_factory=list)  # ADD VALUE steps: node, index, the value's literal
+    before_column: dict[tuple[Name, str], str] = field(
+        default_factory=dict
+    )  # (table, renamed column) -> its name before
+    added_values: list[tuple[Node, int, str]] = field(
+        default_factory=list
+    )  # ADD VALUE steps: node, index, the value's literal
 
     @functools.cached_property
     def old_tables(self) -> dict[Name, ir.Table]:
@@ -84,10 +99,19 @@ class Context:
         return self.plan.node(("rename",), RENAME_RANK)
 
     @staticmethod
-    def add(node: Node, view: Any, phase: Phase = Phase.MAIN, notes: Iterable[str] = (), ignore: Iterable[str] = (), rerun: Any = None) -> None:
+    def add(
+        node: Node,
+        view: Any,
+        phase: Phase = Phase.MAIN,
+        notes: Iterable[str] = (),
+        ignore: Iterable[str] = (),
+        rerun: Any = None,
+    ) -> None:
         """A statement of `node`; `rerun` is its form that can run again, should it have to move after the main transaction."""
         sql = view if isinstance(view, str) else statements.text(view)
-        node.steps.append(Step(sql, phase, tuple(notes), tuple(ignore), None if rerun is None else statements.text(rerun)))
+        node.steps.append(
+            Step(sql, phase, tuple(notes), tuple(ignore), None if rerun is None else statements.text(rerun))
+        )
 
     def stop_if(self, check: statements.Precheck, summary: str) -> None:
         """A read-only check of the PRECHECK phase; `summary` says in the file's header what it refuses."""
@@ -99,7 +123,9 @@ class Context:
         """Build `key` exactly as the from-scratch migration does."""
         self.add(self.build(key), statements.create(self.new_nodes[key].payload))
 
-    def allowed(self, verb: str, *parts: str, message: str, locator: tuple[Hashable, ...], to: str | None = None) -> bool:
+    def allowed(
+        self, verb: str, *parts: str, message: str, locator: tuple[Hashable, ...], to: str | None = None
+    ) -> bool:
         """True when the destructive change may go ahead; otherwise refuse it, at its place in the spec.
 
         `to` is the new type of a type change, which an entry may name
@@ -113,7 +139,11 @@ class Context:
             return True
         hint = f"add `{entry}` to allow_destructive"
         if entry in self.spent:
-            hint = f"`{entry}` in allow_destructive confirmed a change of the last migration and is spent (remove it); to confirm this change as well, add `{entry} to {to}`" if to else f"`{entry}` in allow_destructive confirmed a change of the last migration and is spent: remove it, and confirm this change once that migration is followed by another"
+            hint = (
+                f"`{entry}` in allow_destructive confirmed a change of the last migration and is spent (remove it); to confirm this change as well, add `{entry} to {to}`"
+                if to
+                else f"`{entry}` in allow_destructive confirmed a change of the last migration and is spent: remove it, and confirm this change once that migration is followed by another"
+            )
         self.plan.refuse(errors.DESTRUCTIVE, f"{message}; if that is intended, {hint}", *locator)
         return False
 
@@ -129,7 +159,11 @@ class Context:
         """The note above a statement that deletes data: an up migration does it because the spec
         confirmed it; a down migration undoes what its up migration created, so only what was
         written since is lost, and nothing was confirmed."""
-        return f"Confirmed in allow_destructive: {confirmed}." if self.confirm else f"Undoes the up migration, which {undone}."
+        return (
+            f"Confirmed in allow_destructive: {confirmed}."
+            if self.confirm
+            else f"Undoes the up migration, which {undone}."
+        )
 
     def renamed(self, view: Any, what: str, rule: str = "renaming-object") -> None:
         """An object whose definition is unchanged under a new name: renamed, not rebuilt."""
@@ -203,7 +237,12 @@ def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True, spent: frozens
     grants.diff(ctx)
     enums.settle(ctx)
     if result.stops:
-        ctx.add(result.node(("precheck",), PRECHECK_RANK), prechecks.verdict(), Phase.PRECHECK, notes=("Stops here if a check above found rows (each is listed in the error).",))
+        ctx.add(
+            result.node(("precheck",), PRECHECK_RANK),
+            prechecks.verdict(),
+            Phase.PRECHECK,
+            notes=("Stops here if a check above found rows (each is listed in the error).",),
+        )
     link(ctx)
     return result
 

@@ -74,7 +74,12 @@ def diff(ctx: Context) -> None:
             ctx.change(f"create enum {name.display}")
     for name, e in old.items():
         if name not in new:
-            ctx.add(ctx.release(("enum", name)), st.Drop("TYPE", name.q), notes=("Removed from the spec.",), ignore=("ban-drop-type",))
+            ctx.add(
+                ctx.release(("enum", name)),
+                st.Drop("TYPE", name.q),
+                notes=("Removed from the spec.",),
+                ignore=("ban-drop-type",),
+            )
             ctx.change(f"drop enum {name.display}")
     for name, e in new.items():
         before = old.get(name)
@@ -87,7 +92,9 @@ def diff(ctx: Context) -> None:
             for add in additions(ctx, before, e) or []:
                 ctx.added_values.append((node, len(node.steps), add.value))
                 ctx.add(node, add)
-            ctx.change(f"add value(s) {', '.join(v for v in e.values if v not in before.values)} to enum {name.display}")
+            ctx.change(
+                f"add value(s) {', '.join(v for v in e.values if v not in before.values)} to enum {name.display}"
+            )
         if before.comment != e.comment and name not in ctx.rebuilt_enums:
             ctx.add(ctx.build(("enum", name)), st.Comment.on("TYPE", name.q, e.comment))
             ctx.change(f"comment on enum {name.display}")
@@ -97,17 +104,24 @@ def rebuild(ctx: Context, old: ir.Enum, new: ir.Enum) -> None:
     for value in old.values:
         if value not in new.values:
             ctx.allowed(
-                "drop enum value", new.name.schema, new.name.name, value,
+                "drop enum value",
+                new.name.schema,
+                new.name.name,
+                value,
                 message=f"value {value!r} of enum {new.name.display} is removed: rows holding it make the migration fail",
                 locator=("enum", new.name),
             )
     temp = temporary_name(new.name)
     node = ctx.build(("enum", new.name))
-    notes = (f"Rebuilds enum {new.name.display} (a value is removed or moved): every column of this type is converted below, which rewrites its table.",)
+    notes = (
+        f"Rebuilds enum {new.name.display} (a value is removed or moved): every column of this type is converted below, which rewrites its table.",
+    )
     ctx.add(node, st.Rename("TYPE", new.name.q, quoting.ident(temp.name)), notes=notes, ignore=("renaming-object",))
     ctx.add(node, st.create(ctx.new_nodes[("enum", new.name)].payload))
     cleanup = ctx.late(("enum_cleanup", new.name))
-    ctx.add(cleanup, st.Drop("TYPE", temp.q), notes=(f"The old {new.name.display}, now unused.",), ignore=("ban-drop-type",))
+    ctx.add(
+        cleanup, st.Drop("TYPE", temp.q), notes=(f"The old {new.name.display}, now unused.",), ignore=("ban-drop-type",)
+    )
     ctx.plan.edge(node.key, cleanup.key)
     converted = [t.name for t in ctx.old.tables if any(c.enum == new.name for c in t.columns)]
     for t in converted:
@@ -122,7 +136,9 @@ def rebuild(ctx: Context, old: ir.Enum, new: ir.Enum) -> None:
             ctx.plan.edge(node.key, ("build", ("function", f.name)))
     gone = [v for v in old.values if v not in new.values]
     prechecks.enum_values(ctx, new.name, gone)
-    ctx.change(f"rebuild enum {new.name.display}" + (f" without {', '.join(gone)}" if gone else " with values reordered"))
+    ctx.change(
+        f"rebuild enum {new.name.display}" + (f" without {', '.join(gone)}" if gone else " with values reordered")
+    )
 
 
 def settle(ctx: Context) -> None:

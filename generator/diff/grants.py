@@ -30,7 +30,11 @@ def atoms(schema: ir.Schema) -> dict[Atom, bool]:
 def diff(ctx: Context) -> None:
     old, new = atoms(ctx.old), atoms(ctx.new)
     gone_targets = {t.name.q for t in ctx.old.tables} - {t.name.q for t in ctx.new.tables}
-    gone_targets |= {f.signature for f in ctx.old.functions if f.name in ctx.replaced_functions or f.name not in {g.name for g in ctx.new.functions}}
+    gone_targets |= {
+        f.signature
+        for f in ctx.old.functions
+        if f.name in ctx.replaced_functions or f.name not in {g.name for g in ctx.new.functions}
+    }
     fresh_targets = {f.signature for f in ctx.new.functions if f.name in ctx.replaced_functions}
     new_sequences = _creates_sequences(ctx)
     revokes: dict[tuple[str, str, str, bool], list[str]] = {}
@@ -45,21 +49,41 @@ def diff(ctx: Context) -> None:
             revokes.setdefault((kind, target, role, True), []).append(privilege)
     for atom, option in new.items():
         kind, target, role, privilege = atom
-        if atom not in old or (option and not old[atom]) or target in fresh_targets or (kind == "all_sequences" and new_sequences):
+        if (
+            atom not in old
+            or (option and not old[atom])
+            or target in fresh_targets
+            or (kind == "all_sequences" and new_sequences)
+        ):
             grants.setdefault((kind, target, role, option), []).append(privilege)
     if revokes:
         node = ctx.release(("grant", "revoke"))
         for (kind, target, role, option_only), privileges in revokes.items():
-            ctx.add(node, st.Revoke(", ".join(p.upper() for p in privileges), ON[kind] + target, ir.role_sql(role), "GRANT OPTION FOR " if option_only else ""))
+            ctx.add(
+                node,
+                st.Revoke(
+                    ", ".join(p.upper() for p in privileges),
+                    ON[kind] + target,
+                    ir.role_sql(role),
+                    "GRANT OPTION FOR " if option_only else "",
+                ),
+            )
             ctx.change(f"revoke {', '.join(privileges)} on {target} from {role}")
     if grants:
         node = ctx.build(("grant", "grant"))
-        targets = {t.name.q: ("table", t.name) for t in ctx.new.tables} | {f.signature: ("function", f.name) for f in ctx.new.functions}
+        targets = {t.name.q: ("table", t.name) for t in ctx.new.tables} | {
+            f.signature: ("function", f.name) for f in ctx.new.functions
+        }
         for kind, target, _role, _option in grants:
             if target in targets:
                 ctx.plan.edge(("build", targets[target]), node.key)
         for (kind, target, role, option), privileges in grants.items():
-            ctx.add(node, st.create(render_sql.Statement("Grants", "grant", ir.Grant(tuple(privileges), kind, target, (role,), option))))
+            ctx.add(
+                node,
+                st.create(
+                    render_sql.Statement("Grants", "grant", ir.Grant(tuple(privileges), kind, target, (role,), option))
+                ),
+            )
             ctx.change(f"grant {', '.join(privileges)} on {target} to {role}")
 
 

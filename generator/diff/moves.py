@@ -59,6 +59,7 @@ CAPTURE_TRUNCATE = "schemagen_capture_truncate"
 
 # -- statements (templates/sql/diff/moves/) ------------------------------------------
 
+
 @dataclass(frozen=True)
 class Schema:
     template: ClassVar[str] = "diff/moves/schema"
@@ -76,7 +77,9 @@ class Shadow:
     template: ClassVar[str] = "diff/moves/shadow"
     shadow: str
     parent: str
-    keys: tuple[str, ...]  # "CONSTRAINT name PRIMARY KEY (...)" / UNIQUE: partitions get them as the table's partitions do
+    keys: tuple[
+        str, ...
+    ]  # "CONSTRAINT name PRIMARY KEY (...)" / UNIQUE: partitions get them as the table's partitions do
     partition_by: str
     key: str
 
@@ -211,6 +214,7 @@ class Uncovered:
 
 # -- the plan ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Move:
     """The rows of `sources` (old partitions) go to `targets` (partitions of the new layout)."""
@@ -259,33 +263,79 @@ def plan(ctx: Context, move: Move) -> None:
     row = ", ".join(quoting.ident(c) for c in move.key)
     where = (
         "Outside a transaction: the rows are copied while the old partitions stay in use; what changes meanwhile is recorded and applied under the lock in the main transaction."
-        if move.online else
-        _offline_reason(move)
+        if move.online
+        else _offline_reason(move)
     )
 
-    ctx.add(staging[0], Schema(quoting.ident(STAGING)), copy_phase, notes=("The staging schema: tables no client uses yet, dropped at the end of the main transaction.",))
+    ctx.add(
+        staging[0],
+        Schema(quoting.ident(STAGING)),
+        copy_phase,
+        notes=("The staging schema: tables no client uses yet, dropped at the end of the main transaction.",),
+    )
     keys = tuple(f"CONSTRAINT {c.q} {c.body}" for c in t.inline_constraints if c.kind in ("primary_key", "unique"))
-    ctx.add(copy, Shadow(shadow, t.name.q, keys, t.partition_by or "RANGE", key_sql), copy_phase, notes=(f"Moves rows between the partitions of {t.name.display}. {where}", "The shadow: the table's columns, defaults, CHECKs and keys, no trigger; it routes each copied row to its new partition."))
+    ctx.add(
+        copy,
+        Shadow(shadow, t.name.q, keys, t.partition_by or "RANGE", key_sql),
+        copy_phase,
+        notes=(
+            f"Moves rows between the partitions of {t.name.display}. {where}",
+            "The shadow: the table's columns, defaults, CHECKs and keys, no trigger; it routes each copied row to its new partition.",
+        ),
+    )
     for p in move.targets:
-        ctx.add(copy, Target(move.staged(p.name.name), shadow, BOUNDS_CHECK, _bounds_check(key_sql, p, t.partitions), p.bound_sql), copy_phase)
+        ctx.add(
+            copy,
+            Target(
+                move.staged(p.name.name), shadow, BOUNDS_CHECK, _bounds_check(key_sql, p, t.partitions), p.bound_sql
+            ),
+            copy_phase,
+        )
     if move.online:
         _capture(ctx, copy, move, shadow, columns, row)
     else:
         for p in move.sources:
-            ctx.add(rows, st.AlterTable(t.name.q, f"DETACH PARTITION {p.name.q}"), notes=_detach_notes(move, p), ignore=("require-concurrent-partition-detach",))
+            ctx.add(
+                rows,
+                st.AlterTable(t.name.q, f"DETACH PARTITION {p.name.q}"),
+                notes=_detach_notes(move, p),
+                ignore=("require-concurrent-partition-detach",),
+            )
         for p in move.sources:
             ctx.add(rows, CopyAll(shadow, p.name.q, columns))
     for ix in t.indexes:
         staged = dataclasses.replace(ix, table=Name(STAGING, t.name.name))
-        ctx.add(copy, Index(staged.missing_ddl), copy_phase, notes=("Built once the rows are in: no client uses the staging table.",), ignore=("require-concurrent-index-creation",))
+        ctx.add(
+            copy,
+            Index(staged.missing_ddl),
+            copy_phase,
+            notes=("Built once the rows are in: no client uses the staging table.",),
+            ignore=("require-concurrent-index-creation",),
+        )
     if move.online:
         for p in move.targets:
             for fk in t.foreign_keys:
                 target = move.staged(p.name.name)
                 first = fk == t.foreign_keys[0] and p == move.targets[0]
-                ctx.add(copy, ForeignKey(target, quoting.literal(target), quoting.literal(fk.name), fk.q, fk.body), copy_phase, notes=("Added NOT VALID, then validated (validating again is harmless): the scan blocks no client.",) if first else ())
-                ctx.add(copy, st.AlterTable(target, f"VALIDATE CONSTRAINT {fk.q}"), copy_phase, ignore=("prefer-robust-stmts",))
-        ctx.add(copy, Analyze(shadow), copy_phase, notes=("Statistics for the new partitions, before clients query them.",))
+                ctx.add(
+                    copy,
+                    ForeignKey(target, quoting.literal(target), quoting.literal(fk.name), fk.q, fk.body),
+                    copy_phase,
+                    notes=(
+                        "Added NOT VALID, then validated (validating again is harmless): the scan blocks no client.",
+                    )
+                    if first
+                    else (),
+                )
+                ctx.add(
+                    copy,
+                    st.AlterTable(target, f"VALIDATE CONSTRAINT {fk.q}"),
+                    copy_phase,
+                    ignore=("prefer-robust-stmts",),
+                )
+        ctx.add(
+            copy, Analyze(shadow), copy_phase, notes=("Statistics for the new partitions, before clients query them.",)
+        )
     _swap(ctx, rows, move, shadow, columns, row)
 
 
@@ -297,7 +347,13 @@ def _offline_reason(move: Move) -> str:
 
 def _detach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:
     first = p == move.sources[0]
-    return (f"Takes an ACCESS EXCLUSIVE lock on {move.new.name.display} until COMMIT: the old partitions are swapped for the copies.",) if first else ()
+    return (
+        (
+            f"Takes an ACCESS EXCLUSIVE lock on {move.new.name.display} until COMMIT: the old partitions are swapped for the copies.",
+        )
+        if first
+        else ()
+    )
 
 
 def _capture(ctx: Context, node: Node, move: Move, shadow: str, columns: str, row: str) -> None:
@@ -306,57 +362,130 @@ def _capture(ctx: Context, node: Node, move: Move, shadow: str, columns: str, ro
     changes = move.staged(make_object_name("schemagen", t.name.name, "changes"))
     copied = move.staged(make_object_name("schemagen", t.name.name, "copied"))
     function = move.staged(make_object_name("schemagen", t.name.name, "capture"))
-    ctx.add(node, Changes(changes, typed), Phase.COPY, notes=("The keys of the rows written while they are copied (and the partitions truncated meanwhile).",))
-    ctx.add(node, Copied(copied, typed), Phase.COPY, notes=("Per old partition, the last key copied: a re-run goes on from there.",))
+    ctx.add(
+        node,
+        Changes(changes, typed),
+        Phase.COPY,
+        notes=("The keys of the rows written while they are copied (and the partitions truncated meanwhile).",),
+    )
+    ctx.add(
+        node,
+        Copied(copied, typed),
+        Phase.COPY,
+        notes=("Per old partition, the last key copied: a re-run goes on from there.",),
+    )
     old_key = ", ".join(f"OLD.{quoting.ident(k)}" for k in move.key)
     new_key = ", ".join(f"NEW.{quoting.ident(k)}" for k in move.key)
-    ctx.add(node, CaptureFunction(function, changes, row, old_key, new_key), Phase.COPY, notes=("SECURITY DEFINER: clients writing the table need no right on the staging schema.",))
+    ctx.add(
+        node,
+        CaptureFunction(function, changes, row, old_key, new_key),
+        Phase.COPY,
+        notes=("SECURITY DEFINER: clients writing the table need no right on the staging schema.",),
+    )
     for p in move.sources:
         notes = ("Takes a SHARE ROW EXCLUSIVE lock on the partition for a moment.",) if p == move.sources[0] else ()
-        ctx.add(node, CaptureTrigger(CAPTURE_ROWS, "INSERT OR UPDATE OR DELETE", p.name.q, "ROW", function), Phase.COPY, notes=notes)
+        ctx.add(
+            node,
+            CaptureTrigger(CAPTURE_ROWS, "INSERT OR UPDATE OR DELETE", p.name.q, "ROW", function),
+            Phase.COPY,
+            notes=notes,
+        )
         ctx.add(node, CaptureTrigger(CAPTURE_TRUNCATE, "TRUNCATE", p.name.q, "STATEMENT", function), Phase.COPY)
     descending = ", ".join(f"{quoting.ident(k)} DESC" for k in move.key)
     last = ", ".join(f"last.{quoting.ident(k)}" for k in move.key)
     for p in move.sources:
-        ctx.add(node, CopyRows(p.name.q, quoting.literal(p.name.name), shadow, copied, columns, row, descending, last, BATCH), Phase.COPY, notes=(f"The rows of {p.name.name}, in batches of {BATCH} that each commit.",))
+        ctx.add(
+            node,
+            CopyRows(p.name.q, quoting.literal(p.name.name), shadow, copied, columns, row, descending, last, BATCH),
+            Phase.COPY,
+            notes=(f"The rows of {p.name.name}, in batches of {BATCH} that each commit.",),
+        )
 
 
 def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: str) -> None:
     t = move.new
     q = t.name.q
     for ref, fk in move.referencing:
-        notes = (f"{ref.name.display} references {t.name.display}: PostgreSQL refuses to detach a partition that referenced rows are in. Added again NOT VALID below, validated in the last transaction.",)
-        ctx.add(rows, st.AlterTable(ref.name.q, f"DROP CONSTRAINT {fk.q}"), notes=notes, ignore=("ban-drop-constraint",))
+        notes = (
+            f"{ref.name.display} references {t.name.display}: PostgreSQL refuses to detach a partition that referenced rows are in. Added again NOT VALID below, validated in the last transaction.",
+        )
+        ctx.add(
+            rows, st.AlterTable(ref.name.q, f"DROP CONSTRAINT {fk.q}"), notes=notes, ignore=("ban-drop-constraint",)
+        )
     if move.online:
         for p in move.sources:
-            ctx.add(rows, st.AlterTable(q, f"DETACH PARTITION {p.name.q}"), notes=_detach_notes(move, p), ignore=("require-concurrent-partition-detach",))
+            ctx.add(
+                rows,
+                st.AlterTable(q, f"DETACH PARTITION {p.name.q}"),
+                notes=_detach_notes(move, p),
+                ignore=("require-concurrent-partition-detach",),
+            )
         changes = move.staged(make_object_name("schemagen", t.name.name, "changes"))
-        note = ("The rows written while they were copied: copied again from the old partitions, now that no client writes them.",)
+        note = (
+            "The rows written while they were copied: copied again from the old partitions, now that no client writes them.",
+        )
         for p in move.sources:
-            ctx.add(rows, ForgetTruncated(shadow, _came_from(quoting.ident(t.partition_key[0]), p, move.old.partitions), changes, quoting.literal(p.name.name)), notes=note if p == move.sources[0] else ())
+            ctx.add(
+                rows,
+                ForgetTruncated(
+                    shadow,
+                    _came_from(quoting.ident(t.partition_key[0]), p, move.old.partitions),
+                    changes,
+                    quoting.literal(p.name.name),
+                ),
+                notes=note if p == move.sources[0] else (),
+            )
         s_key = ", ".join(f"s.{quoting.ident(k)}" for k in move.key)
         c_key = ", ".join(f"c.{quoting.ident(k)}" for k in move.key)
         ctx.add(rows, ForgetChanged(shadow, changes, s_key, c_key))
         for p in move.sources:
             ctx.add(rows, RecopyChanged(shadow, p.name.q, changes, columns, row))
     for p in move.targets:
-        ctx.add(rows, st.AlterTable(shadow, f"DETACH PARTITION {move.staged(p.name.name)}"), ignore=("require-concurrent-partition-detach",))
+        ctx.add(
+            rows,
+            st.AlterTable(shadow, f"DETACH PARTITION {move.staged(p.name.name)}"),
+            ignore=("require-concurrent-partition-detach",),
+        )
     for p in move.sources:
-        ctx.add(rows, st.Drop("TABLE", p.name.q), notes=("Its rows are in the copies.",) if p == move.sources[0] else (), ignore=("ban-drop-table",))
+        ctx.add(
+            rows,
+            st.Drop("TABLE", p.name.q),
+            notes=("Its rows are in the copies.",) if p == move.sources[0] else (),
+            ignore=("ban-drop-table",),
+        )
     for p in move.targets:
         placed = ("The copy takes the old partition's place: no client used it in the staging schema.",)
-        ctx.add(rows, st.AlterTable(move.staged(p.name.name), f"SET SCHEMA {quoting.ident(t.name.schema)}"), notes=placed if p == move.targets[0] else (), ignore=("ban-set-schema",))
-    for p in sorted(move.targets, key=lambda p: p.is_default):  # the default last: attaching a range checks the default partition
+        ctx.add(
+            rows,
+            st.AlterTable(move.staged(p.name.name), f"SET SCHEMA {quoting.ident(t.name.schema)}"),
+            notes=placed if p == move.targets[0] else (),
+            ignore=("ban-set-schema",),
+        )
+    for p in sorted(
+        move.targets, key=lambda p: p.is_default
+    ):  # the default last: attaching a range checks the default partition
         ctx.add(rows, st.AlterTable(q, f"ATTACH PARTITION {p.name.q} {p.bound_sql}"), notes=_attach_notes(move, p))
     for p in move.targets:
-        ctx.add(rows, st.AlterTable(p.name.q, f"DROP CONSTRAINT {BOUNDS_CHECK}"), notes=("The partition's bounds hold it now.",) if p == move.targets[0] else (), ignore=("ban-drop-constraint",))
+        ctx.add(
+            rows,
+            st.AlterTable(p.name.q, f"DROP CONSTRAINT {BOUNDS_CHECK}"),
+            notes=("The partition's bounds hold it now.",) if p == move.targets[0] else (),
+            ignore=("ban-drop-constraint",),
+        )
         if p.comment is not None:
             ctx.add(rows, st.Comment.on("TABLE", p.name.q, p.comment))
     for ref, fk in move.referencing:
         node = ctx.late(("partition", "refs", ref.name, fk.name))
         ctx.plan.edge(rows.key, node.key)
         if ref.partition_by:
-            ctx.add(node, st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {fk.body}"), notes=(f"Checks every row of {ref.name.display}: a partitioned table has no NOT VALID foreign key before PostgreSQL 18.",), ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"))
+            ctx.add(
+                node,
+                st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {fk.body}"),
+                notes=(
+                    f"Checks every row of {ref.name.display}: a partitioned table has no NOT VALID foreign key before PostgreSQL 18.",
+                ),
+                ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"),
+            )
         else:
             ctx.add(node, st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {fk.body} NOT VALID"))
             ctx.add(node, st.AlterTable(ref.name.q, f"VALIDATE CONSTRAINT {fk.q}"), Phase.FINAL)
@@ -381,7 +510,14 @@ def _staging_nodes(ctx: Context, rows: Node) -> tuple[Node, Node]:
     create = ctx.plan.node(("staging", "create"), 18)
     drop = ctx.plan.node(("staging", "drop"), 41)
     if not drop.steps:
-        ctx.add(drop, DropSchema(quoting.ident(STAGING)), notes=("The staging objects, which no client uses: the shadows, the change records and the capture function.",), ignore=("ban-drop-schema",))
+        ctx.add(
+            drop,
+            DropSchema(quoting.ident(STAGING)),
+            notes=(
+                "The staging objects, which no client uses: the shadows, the change records and the capture function.",
+            ),
+            ignore=("ban-drop-schema",),
+        )
     ctx.plan.edge(rows.key, drop.key)
     return create, drop
 
@@ -394,10 +530,16 @@ def precheck(ctx: Context, t: ir.Table, source: ir.Partition, covered: str, new_
         f"partition {source.name.display} holds % row(s) that no partition of {t.name.display} takes after this migration ({new_ranges}), the first ({key}): %; "
         "add a partition that covers them (or a DEFAULT partition), or move or delete those rows, then run the migration again"
     )
-    ctx.add(node, Uncovered(source.name.q, covered, key, message), Phase.PRECHECK, notes=(f"Stops here, before any change, if {source.name.name} holds rows that would have no partition.",))
+    ctx.add(
+        node,
+        Uncovered(source.name.q, covered, key, message),
+        Phase.PRECHECK,
+        notes=(f"Stops here, before any change, if {source.name.name} holds rows that would have no partition.",),
+    )
 
 
 # -- conditions on the partition key --------------------------------------------------
+
 
 def inside(key: str, p: ir.Partition) -> str:
     """The SQL condition for rows within a range partition's bounds."""

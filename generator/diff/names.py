@@ -30,7 +30,9 @@ def rename_table(schema: ir.Schema, old: Name, new: Name) -> ir.Schema:
             )
         tables.append(dataclasses.replace(t, constraints=constraints))
     triggers = tuple(dataclasses.replace(trg, table=new) if trg.table == old else trg for trg in schema.triggers)
-    grants = tuple(dataclasses.replace(g, target=new.q) if g.kind == "table" and g.target == old.q else g for g in schema.grants)
+    grants = tuple(
+        dataclasses.replace(g, target=new.q) if g.kind == "table" and g.target == old.q else g for g in schema.grants
+    )
     return dataclasses.replace(schema, tables=tuple(tables), triggers=triggers, grants=grants)
 
 
@@ -55,7 +57,8 @@ def rename_column(schema: ir.Schema, table: Name, old: str, new: str) -> ir.Sche
     tables = []
     for t in schema.tables:
         constraints = tuple(
-            dataclasses.replace(c, ref_columns=cols(c.ref_columns)) if c.ref_table == table else c for c in t.constraints
+            dataclasses.replace(c, ref_columns=cols(c.ref_columns)) if c.ref_table == table else c
+            for c in t.constraints
         )
         if t.name == table:
             t = dataclasses.replace(
@@ -64,7 +67,9 @@ def rename_column(schema: ir.Schema, table: Name, old: str, new: str) -> ir.Sche
                 indexes=tuple(
                     dataclasses.replace(
                         ix,
-                        elements=tuple(dataclasses.replace(e, column=col(e.column)) if e.column else e for e in ix.elements),
+                        elements=tuple(
+                            dataclasses.replace(e, column=col(e.column)) if e.column else e for e in ix.elements
+                        ),
                         include=cols(ix.include),
                     )
                     for ix in t.indexes
@@ -73,12 +78,15 @@ def rename_column(schema: ir.Schema, table: Name, old: str, new: str) -> ir.Sche
             )
             constraints = tuple(dataclasses.replace(c, columns=cols(c.columns)) for c in constraints)
         tables.append(dataclasses.replace(t, constraints=constraints))
-    triggers = tuple(dataclasses.replace(trg, sets=cols(trg.sets)) if trg.table == table else trg for trg in schema.triggers)
+    triggers = tuple(
+        dataclasses.replace(trg, sets=cols(trg.sets)) if trg.table == table else trg for trg in schema.triggers
+    )
     return dataclasses.replace(schema, tables=tuple(tables), triggers=triggers)
 
 
 def rename_enum_value(schema: ir.Schema, enum: Name, old: str, new: str) -> ir.Schema:
     enums = tuple(
-        dataclasses.replace(e, values=tuple(new if v == old else v for v in e.values)) if e.name == enum else e for e in schema.enums
+        dataclasses.replace(e, values=tuple(new if v == old else v for v in e.values)) if e.name == enum else e
+        for e in schema.enums
     )
     return dataclasses.replace(schema, enums=enums)

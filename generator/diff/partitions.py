@@ -28,7 +28,10 @@ def diff(ctx: Context) -> None:
         if t0 is None:
             for p in t1.partitions:
                 ctx.create(("partition", p.name))
-        elif (t0.partition_by, t0.partition_key) == (t1.partition_by, t1.partition_key) and t0.partitions != t1.partitions:
+        elif (t0.partition_by, t0.partition_key) == (
+            t1.partition_by,
+            t1.partition_key,
+        ) and t0.partitions != t1.partitions:
             reshape(ctx, t0, t1)
 
 
@@ -37,7 +40,9 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     parts1 = {p.name.name: p for p in t1.partitions}
     renames, gone, came = pair_up(parts0, parts1, lambda p: p.bounds)
     for old_name, new_name in renames:
-        ctx.renamed(st.Rename("TABLE", Name(t1.name.schema, old_name).q, quoting.ident(new_name)), "partition", "renaming-table")
+        ctx.renamed(
+            st.Rename("TABLE", Name(t1.name.schema, old_name).q, quoting.ident(new_name)), "partition", "renaming-table"
+        )
         ctx.change(f"rename partition {old_name} to {new_name}")
     changed = [n for n, p in parts1.items() if n in parts0 and p.bounds != parts0[n].bounds]
     dropped = [n for n in gone if ctx.confirmed(f"drop partition {t1.name.schema}.{n}")]
@@ -46,7 +51,10 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         ctx.add(
             ctx.release(("partition", Name(t1.name.schema, n))),
             st.Drop("TABLE", Name(t1.name.schema, n).q),
-            notes=("Confirmed in allow_destructive: the partition and its rows are deleted.", f"Takes an ACCESS EXCLUSIVE lock on {t1.name.display}."),
+            notes=(
+                "Confirmed in allow_destructive: the partition and its rows are deleted.",
+                f"Takes an ACCESS EXCLUSIVE lock on {t1.name.display}.",
+            ),
             ignore=("ban-drop-table",),
         )
         ctx.change(f"drop partition {n}")
@@ -58,7 +66,13 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     if not changed and not emptied and not default_moves:
         for n in came:
             node = ctx.build(("partition", Name(t1.name.schema, n)))
-            ctx.add(node, st.create(ctx.new_nodes[("partition", Name(t1.name.schema, n))].payload), notes=(f"Takes an ACCESS EXCLUSIVE lock on {t1.name.display} for a moment (the new partition is empty).",))
+            ctx.add(
+                node,
+                st.create(ctx.new_nodes[("partition", Name(t1.name.schema, n))].payload),
+                notes=(
+                    f"Takes an ACCESS EXCLUSIVE lock on {t1.name.display} for a moment (the new partition is empty).",
+                ),
+            )
             ctx.change(_added(parts1[n]))
     else:
         renamed_default = default is not None and default_moves and default.name.name not in parts0
@@ -68,7 +82,17 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
             sources.append(parts0[was.get(default.name.name, default.name.name)] if not renamed_default else default)
             targets.append(default)
         if _no_lost_rows(ctx, t1, sources, changed, emptied):
-            moves.plan(ctx, moves.Move(t0, t1, tuple(sources), tuple(targets), _referencing(ctx, t1), _online(ctx, t0, t1) and not renamed_default))
+            moves.plan(
+                ctx,
+                moves.Move(
+                    t0,
+                    t1,
+                    tuple(sources),
+                    tuple(targets),
+                    _referencing(ctx, t1),
+                    _online(ctx, t0, t1) and not renamed_default,
+                ),
+            )
         for n in changed:
             ctx.change(f"change the bounds of partition {n}")
         for n in emptied:
@@ -92,10 +116,17 @@ def _online(ctx: Context, t0: ir.Table, t1: ir.Table) -> bool:
 def _referencing(ctx: Context, t: ir.Table) -> tuple[tuple[ir.Table, ir.Constraint], ...]:
     """The foreign keys of other tables to `t` that stay as they are in this migration."""
     before = {r.name: set(r.foreign_keys) for r in ctx.old.tables}
-    return tuple((r, fk) for r in ctx.new.tables for fk in r.foreign_keys if fk.ref_table == t.name and fk in before.get(r.name, set()))
+    return tuple(
+        (r, fk)
+        for r in ctx.new.tables
+        for fk in r.foreign_keys
+        if fk.ref_table == t.name and fk in before.get(r.name, set())
+    )
 
 
-def _no_lost_rows(ctx: Context, t: ir.Table, sources: list[ir.Partition], changed: list[str], emptied: list[str]) -> bool:
+def _no_lost_rows(
+    ctx: Context, t: ir.Table, sources: list[ir.Partition], changed: list[str], emptied: list[str]
+) -> bool:
     """Refuses a removed or narrowed range whose rows no partition would take (a down migration checks them at run time, as a removed default's)."""
     if any(p.is_default for p in t.partitions):
         return True
@@ -115,23 +146,31 @@ def _no_lost_rows(ctx: Context, t: ir.Table, sources: list[ir.Partition], change
             moves.precheck(ctx, t, p, moves.in_any(quoting.ident(t.partition_key[0]), t.partitions), _layout(t))
             continue
         how = "narrowed" if p.name.name in changed else "removed"
-        way = "keep its bounds" if how == "narrowed" else f"add `drop partition {t.name.schema}.{p.name.name}` to allow_destructive to delete it with its rows"
+        way = (
+            "keep its bounds"
+            if how == "narrowed"
+            else f"add `drop partition {t.name.schema}.{p.name.name}` to allow_destructive to delete it with its rows"
+        )
         ctx.plan.refuse(
             errors.UNSUPPORTED_CHANGE,
             f"partition {p.name.name} is {how}, and no partition of {t.name.display} would take its rows from {_shown(gap[0], True)} to {_shown(gap[1], False)}: "
             f"add a partition (or a DEFAULT partition) that covers them, or {way}",
-            "partition", t.name, p.name.name,
+            "partition",
+            t.name,
+            p.name.name,
         )
         ok = False
     return ok
 
 
 def _bound(literal: str, kind: str) -> bounds.Bound:
-    text = literal[1:-1].replace("\'\'", "\'") if literal.startswith("'") else literal
+    text = literal[1:-1].replace("''", "'") if literal.startswith("'") else literal
     return bounds.value(text, kind)
 
 
-def _gap(span: tuple[bounds.Bound, bounds.Bound], ranges: list[tuple[bounds.Bound, bounds.Bound]]) -> tuple[bounds.Bound, bounds.Bound] | None:
+def _gap(
+    span: tuple[bounds.Bound, bounds.Bound], ranges: list[tuple[bounds.Bound, bounds.Bound]]
+) -> tuple[bounds.Bound, bounds.Bound] | None:
     """The first part of `span` that no range covers, if any."""
     at, end = span
     for lo, hi in sorted(ranges, key=lambda r: bounds.key(r[0])):

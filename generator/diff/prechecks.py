@@ -32,7 +32,19 @@ ROW = "schemagen_row"
 PARENT = "schemagen_parent"
 COPIES = "schemagen_copies"
 # Functions whose result changes from one call (or one moment) to the next.
-TIME_FUNCTIONS = frozenset({"now", "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday", "random", "gen_random_uuid", "nextval", "txid_current"})
+TIME_FUNCTIONS = frozenset(
+    {
+        "now",
+        "clock_timestamp",
+        "statement_timestamp",
+        "transaction_timestamp",
+        "timeofday",
+        "random",
+        "gen_random_uuid",
+        "nextval",
+        "txid_current",
+    }
+)
 
 
 def verdict() -> st.Verdict:
@@ -129,7 +141,12 @@ def _unchanged(ctx: Context, table: ir.Table, columns: Iterable[str], *, renamed
     retyped = ctx.retyped.get(table.name, set())
     for name in columns:
         before = old.column(name)
-        if before is None or name in retyped or (name in renamed and not renamed_ok) or before.enum in ctx.changed_enums:
+        if (
+            before is None
+            or name in retyped
+            or (name in renamed and not renamed_ok)
+            or before.enum in ctx.changed_enums
+        ):
             return False
         now = table.column(name)
         if now is None or type_key(now) != type_key(before):
@@ -158,10 +175,14 @@ def changes_with_time(text: str) -> bool:
 def check(ctx: Context, table: ir.Table, con: ir.Constraint) -> None:
     """Rows that a CHECK constraint added by the migration refuses."""
     assert con.check is not None
-    if not (_unchanged(ctx, table, referenced_columns(con.check), renamed_ok=False) and _calls_unchanged(ctx, con.check)):
+    if not (
+        _unchanged(ctx, table, referenced_columns(con.check), renamed_ok=False) and _calls_unchanged(ctx, con.check)
+    ):
         return
     key, order = row_key(ctx, table, before=True)
-    relation = st.condition("aliased", old_name(ctx, table.name).q, quoting.ident(table.name.name))  # the expression may name the table
+    relation = st.condition(
+        "aliased", old_name(ctx, table.name).q, quoting.ident(table.name.name)
+    )  # the expression may name the table
     what = f"{{rows}} row(s) of {table.name.display} violate CHECK {con.name} ({con.check})"
     view = st.Precheck(relation, st.condition("violates", con.check), key, order, _message(what), quoting.literal(HINT))
     summary = f"a row of {table.name.display} fails CHECK {con.name} ({con.check})"
@@ -174,7 +195,9 @@ def foreign_key(ctx: Context, table: ir.Table, fk: ir.Constraint) -> None:
     """Rows whose key has no row in the referenced table."""
     assert fk.ref_table is not None
     parent = ctx.new_tables.get(fk.ref_table)
-    if parent is None or not (_unchanged(ctx, table, fk.columns, renamed_ok=True) and _unchanged(ctx, parent, fk.ref_columns, renamed_ok=True)):
+    if parent is None or not (
+        _unchanged(ctx, table, fk.columns, renamed_ok=True) and _unchanged(ctx, parent, fk.ref_columns, renamed_ok=True)
+    ):
         return
     child = [f"{ROW}.{quoting.ident(old_column(ctx, table.name, c))}" for c in fk.columns]
     ref = [f"{PARENT}.{quoting.ident(old_column(ctx, parent.name, c))}" for c in fk.ref_columns]
@@ -182,22 +205,44 @@ def foreign_key(ctx: Context, table: ir.Table, fk: ir.Constraint) -> None:
     condition = st.condition("orphan", child, old_name(ctx, parent.name).q, PARENT, matches)
     key, order = row_key(ctx, table, before=True, alias=ROW)
     what = f"{{rows}} row(s) of {table.name.display} have ({', '.join(fk.columns)}) with no row in {parent.name.display} (foreign key {fk.name})"
-    view = st.Precheck(st.condition("aliased", old_name(ctx, table.name).q, ROW), condition, key, order, _message(what), quoting.literal(HINT))
+    view = st.Precheck(
+        st.condition("aliased", old_name(ctx, table.name).q, ROW),
+        condition,
+        key,
+        order,
+        _message(what),
+        quoting.literal(HINT),
+    )
     ctx.stop_if(view, f"a row of {table.name.display} has no row in {parent.name.display} for foreign key {fk.name}")
 
 
-def duplicates(ctx: Context, table: ir.Table, name: str, elements: tuple[ir.IndexElement, ...], where: str | None = None) -> None:
+def duplicates(
+    ctx: Context, table: ir.Table, name: str, elements: tuple[ir.IndexElement, ...], where: str | None = None
+) -> None:
     """Values that occur more than once under a unique index or key added by the migration."""
     expressions = [e.expression for e in elements if e.expression]
     plain = [e.column for e in elements if e.column]
-    if not (_unchanged(ctx, table, plain, renamed_ok=True) and _unchanged(ctx, table, frozenset().union(*map(referenced_columns, [*expressions, where])), renamed_ok=False)):
+    if not (
+        _unchanged(ctx, table, plain, renamed_ok=True)
+        and _unchanged(ctx, table, frozenset().union(*map(referenced_columns, [*expressions, where])), renamed_ok=False)
+    ):
         return
     if not _calls_unchanged(ctx, where, *expressions):
         return
-    values = [quoting.ident(old_column(ctx, table.name, e.column)) if e.column else f"({e.expression})" for e in elements]
+    values = [
+        quoting.ident(old_column(ctx, table.name, e.column)) if e.column else f"({e.expression})" for e in elements
+    ]
     keys = [f"schemagen_key{i}" for i in range(1, len(values) + 1)]
     filters = [st.condition("is_not_null", v) for v in values] + ([f"({where})"] if where else [])
-    relation = st.condition("duplicates", list(zip(values, keys, strict=True)), values, COPIES, old_name(ctx, table.name).q, quoting.ident(table.name.name), filters)
+    relation = st.condition(
+        "duplicates",
+        list(zip(values, keys, strict=True)),
+        values,
+        COPIES,
+        old_name(ctx, table.name).q,
+        quoting.ident(table.name.name),
+        filters,
+    )
     shown = ", ".join(e.column or e.expression or "" for e in elements)
     pattern = f"({_format_text(shown)})=({', '.join('%s' for _ in keys)}) %s times"
     key = st.condition("named_by", quoting.literal(pattern), [*keys, COPIES])
@@ -221,5 +266,10 @@ def enum_values(ctx: Context, enum: Name, removed: list[str]) -> None:
             condition = st.condition("holds_label_in_array" if column.array_dims else "holds_label", name, literals)
             key, order = row_key(ctx, table, before=True)
             what = f"{{rows}} row(s) of {table.name.display} hold {', '.join(removed)} in {column.name}, which enum {enum.display} no longer has"
-            view = st.Precheck(old_name(ctx, table.name).q, condition, key, order, _message(what), quoting.literal(HINT))
-            ctx.stop_if(view, f"a row of {table.name.display} holds {', '.join(removed)} in {column.name} (removed from enum {enum.display})")
+            view = st.Precheck(
+                old_name(ctx, table.name).q, condition, key, order, _message(what), quoting.literal(HINT)
+            )
+            ctx.stop_if(
+                view,
+                f"a row of {table.name.display} holds {', '.join(removed)} in {column.name} (removed from enum {enum.display})",
+            )

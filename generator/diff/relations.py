@@ -47,7 +47,9 @@ def diff(ctx: Context) -> None:
 
 
 def _expression_columns(ix: ir.Index) -> frozenset[str]:
-    return frozenset().union(*(referenced_columns(e.expression) for e in ix.elements if e.expression), referenced_columns(ix.where))
+    return frozenset().union(
+        *(referenced_columns(e.expression) for e in ix.elements if e.expression), referenced_columns(ix.where)
+    )
 
 
 def _mentions(ix: ir.Index, columns: set[str]) -> bool:
@@ -70,9 +72,13 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
             ctx.renamed(st.Rename("INDEX", old[old_name].name.q, quoting.ident(new_name)), "index")
             ctx.change(f"rename index {old_name} to {new_name}")
     replaced = [
-        n for n, ix in new.items()
-        if n in old and (
-            index_signature(ix) != index_signature(old[n]) or _mentions(ix, stale) or _mentions_in_expressions(ix, retyped)
+        n
+        for n, ix in new.items()
+        if n in old
+        and (
+            index_signature(ix) != index_signature(old[n])
+            or _mentions(ix, stale)
+            or _mentions_in_expressions(ix, retyped)
             or ctx.calls_replaced(old[n].where, *(e.expression for e in old[n].elements))
         )
     ]
@@ -90,8 +96,16 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
             swap(ctx, t1, new[n])
         ctx.change(f"rebuild index {n}")
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
-        if new_name in new and old_name in old and old[old_name].comment != new[new_name].comment and new_name not in came:
-            ctx.add(ctx.build(("index", new[new_name].name)), st.Comment.on("INDEX", new[new_name].name.q, new[new_name].comment))
+        if (
+            new_name in new
+            and old_name in old
+            and old[old_name].comment != new[new_name].comment
+            and new_name not in came
+        ):
+            ctx.add(
+                ctx.build(("index", new[new_name].name)),
+                st.Comment.on("INDEX", new[new_name].name.q, new[new_name].comment),
+            )
             ctx.change(f"comment on index {new_name}")
 
 
@@ -103,20 +117,45 @@ def _in_main(ctx: Context, t: ir.Table, ix: ir.Index) -> bool:
     the old type's literals in its expressions).
     """
     expressions = (e.expression for e in ix.elements)
-    return ctx.calls_replaced(ix.where, *expressions) or (t.name in ctx.rewritten and _mentions(ix, ctx.retyped.get(t.name, set())))
+    return ctx.calls_replaced(ix.where, *expressions) or (
+        t.name in ctx.rewritten and _mentions(ix, ctx.retyped.get(t.name, set()))
+    )
 
 
 def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
     if t.partition_by:
-        ctx.add(ctx.release(("index", ix.name)), st.Drop("INDEX", ix.name.q), notes=(f"Takes an ACCESS EXCLUSIVE lock on {t.name.display}: a partitioned table's index cannot be dropped CONCURRENTLY.",), ignore=("require-concurrent-index-deletion",))
+        ctx.add(
+            ctx.release(("index", ix.name)),
+            st.Drop("INDEX", ix.name.q),
+            notes=(
+                f"Takes an ACCESS EXCLUSIVE lock on {t.name.display}: a partitioned table's index cannot be dropped CONCURRENTLY.",
+            ),
+            ignore=("require-concurrent-index-deletion",),
+        )
     elif _in_main(ctx, t, ix):
-        why = "it calls a function dropped below" if ctx.calls_replaced(ix.where, *(e.expression for e in ix.elements)) else "the type change below rewrites the table, which would rebuild it"
-        notes = (f"Dropped in the transaction, before the statement that needs it gone ({why}): takes an ACCESS EXCLUSIVE lock on {t.name.display} until COMMIT.",)
-        ctx.add(ctx.release(("index", ix.name)), st.Drop("INDEX", ix.name.q), notes=notes, ignore=("require-concurrent-index-deletion",))
+        why = (
+            "it calls a function dropped below"
+            if ctx.calls_replaced(ix.where, *(e.expression for e in ix.elements))
+            else "the type change below rewrites the table, which would rebuild it"
+        )
+        notes = (
+            f"Dropped in the transaction, before the statement that needs it gone ({why}): takes an ACCESS EXCLUSIVE lock on {t.name.display} until COMMIT.",
+        )
+        ctx.add(
+            ctx.release(("index", ix.name)),
+            st.Drop("INDEX", ix.name.q),
+            notes=notes,
+            ignore=("require-concurrent-index-deletion",),
+        )
     else:
         # Nothing in the transaction needs it gone: dropped after it, so that a failed transaction keeps it.
         node = ctx.plan.node(("dropped_index", ix.name), RELEASE_RANK["index"])
-        ctx.add(node, st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q), Phase.AFTER, notes=("After the transaction: dropped CONCURRENTLY, without blocking the table.",))
+        ctx.add(
+            node,
+            st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q),
+            Phase.AFTER,
+            notes=("After the transaction: dropped CONCURRENTLY, without blocking the table.",),
+        )
 
 
 def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> None:
@@ -124,14 +163,30 @@ def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> 
     node = ctx.build(("index", ix.name))
     _unique(ctx, t, ix)
     if t.partition_by:
-        ctx.add(node, st.create(ctx.new_nodes[("index", ix.name)].payload), notes=(f"Blocks writes to {t.name.display} and its partitions while it builds: a partitioned table's index cannot be built CONCURRENTLY.",), ignore=("require-concurrent-index-creation",))
+        ctx.add(
+            node,
+            st.create(ctx.new_nodes[("index", ix.name)].payload),
+            notes=(
+                f"Blocks writes to {t.name.display} and its partitions while it builds: a partitioned table's index cannot be built CONCURRENTLY.",
+            ),
+            ignore=("require-concurrent-index-creation",),
+        )
         phase = Phase.MAIN
     elif rebuilt and t.name in ctx.rewritten and _in_main(ctx, t, ix):
-        notes = (f"Built in the transaction, under the ACCESS EXCLUSIVE lock that rewriting {t.name.display} holds anyway.",)
-        ctx.add(node, st.create(ctx.new_nodes[("index", ix.name)].payload), notes=notes, ignore=("require-concurrent-index-creation",))
+        notes = (
+            f"Built in the transaction, under the ACCESS EXCLUSIVE lock that rewriting {t.name.display} holds anyway.",
+        )
+        ctx.add(
+            node,
+            st.create(ctx.new_nodes[("index", ix.name)].payload),
+            notes=notes,
+            ignore=("require-concurrent-index-creation",),
+        )
         phase = Phase.MAIN
     else:
-        table_diff.build_concurrently(ctx, node, ix, "After the transaction: built CONCURRENTLY, without blocking writes.")
+        table_diff.build_concurrently(
+            ctx, node, ix, "After the transaction: built CONCURRENTLY, without blocking writes."
+        )
         phase = Phase.AFTER
     if ix.comment is not None:
         ctx.add(node, st.Comment.on("INDEX", ix.name.q, ix.comment), phase)
@@ -142,9 +197,25 @@ def swap(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
     node: Node = ctx.build(("index", ix.name))
     temporary = Name(ix.name.schema, make_object_name(ix.name.name, None, "schemagen_new"))
     _unique(ctx, t, ix)
-    table_diff.build_concurrently(ctx, node, ir.Index(temporary, ix.table, ix.elements, ix.unique, ix.method, ix.where, ix.include), "The new definition is built beside the old index, CONCURRENTLY: queries keep the old one meanwhile.")
-    ctx.add(node, st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q), Phase.AFTER, notes=("Then the old definition goes (a run again drops the index built last time and builds it again).",))
-    ctx.add(node, st.Rename("INDEX IF EXISTS", temporary.q, quoting.ident(ix.name.name)), Phase.AFTER, notes=("The new index takes the name.",), ignore=("renaming-object",))
+    table_diff.build_concurrently(
+        ctx,
+        node,
+        ir.Index(temporary, ix.table, ix.elements, ix.unique, ix.method, ix.where, ix.include),
+        "The new definition is built beside the old index, CONCURRENTLY: queries keep the old one meanwhile.",
+    )
+    ctx.add(
+        node,
+        st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q),
+        Phase.AFTER,
+        notes=("Then the old definition goes (a run again drops the index built last time and builds it again).",),
+    )
+    ctx.add(
+        node,
+        st.Rename("INDEX IF EXISTS", temporary.q, quoting.ident(ix.name.name)),
+        Phase.AFTER,
+        notes=("The new index takes the name.",),
+        ignore=("renaming-object",),
+    )
     if ix.comment is not None:
         ctx.add(node, st.Comment.on("INDEX", ix.name.q, ix.comment), Phase.AFTER)
 
@@ -166,10 +237,22 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
     renames, gone, came = pair_up(old, new, lambda fk: fk.body)
     q = t1.name.q
     for old_name, new_name in renames:
-        ctx.renamed(st.Rename("TABLE", q, quoting.ident(new_name), member=f"CONSTRAINT {quoting.ident(old_name)} "), "foreign key")
-    replaced = [n for n, fk in new.items() if n in old and (fk.body != old[n].body or (fk.ref_table, fk.ref_columns) in ctx.replaced_keys)]
+        ctx.renamed(
+            st.Rename("TABLE", q, quoting.ident(new_name), member=f"CONSTRAINT {quoting.ident(old_name)} "),
+            "foreign key",
+        )
+    replaced = [
+        n
+        for n, fk in new.items()
+        if n in old and (fk.body != old[n].body or (fk.ref_table, fk.ref_columns) in ctx.replaced_keys)
+    ]
     for n in gone + replaced:
-        ctx.add(ctx.release(("foreign_key", (t1.name, n))), st.AlterTable(q, f"DROP CONSTRAINT {quoting.ident(n)}"), notes=(_why(n in replaced),), ignore=("ban-drop-constraint",))
+        ctx.add(
+            ctx.release(("foreign_key", (t1.name, n))),
+            st.AlterTable(q, f"DROP CONSTRAINT {quoting.ident(n)}"),
+            notes=(_why(n in replaced),),
+            ignore=("ban-drop-constraint",),
+        )
         if n in gone:
             ctx.change(f"drop foreign key {n} on {t1.name.display}")
     for n in came + replaced:
@@ -182,17 +265,33 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
         prechecks.foreign_key(ctx, t1, fk)
         if t1.partition_by:
             add = st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {fk.body}")
-            ctx.add(node, add, notes=(f"Checks every row of {t1.name.display} under a SHARE ROW EXCLUSIVE lock: NOT VALID is not available on a partitioned table.",), ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"), rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False))
+            ctx.add(
+                node,
+                add,
+                notes=(
+                    f"Checks every row of {t1.name.display} under a SHARE ROW EXCLUSIVE lock: NOT VALID is not available on a partitioned table.",
+                ),
+                ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"),
+                rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False),
+            )
         else:
             add = st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {fk.body} NOT VALID")
-            ctx.add(node, add, notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",), rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False))
+            ctx.add(
+                node,
+                add,
+                notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",),
+                rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False),
+            )
             ctx.add(node, st.AlterTable(q, f"VALIDATE CONSTRAINT {fk.q}"), Phase.FINAL)
         if fk.comment is not None:
             ctx.add(node, st.Comment.on("CONSTRAINT", f"{fk.q} ON {q}", fk.comment))
         ctx.change(f"{'change' if n in replaced else 'add'} foreign key {n} on {t1.name.display}")
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if old[old_name].comment != new[new_name].comment:
-            ctx.add(ctx.build(("foreign_key", (t1.name, new_name))), st.Comment.on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment))
+            ctx.add(
+                ctx.build(("foreign_key", (t1.name, new_name))),
+                st.Comment.on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment),
+            )
             ctx.change(f"comment on foreign key {new_name} on {t1.name.display}")
 
 

@@ -35,10 +35,23 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         tables = {t.name: t for t in schema.tables}
         old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
         kept = any(t.name == old_name for t in ctx.new.tables)
-        if not _applicable(ctx, old_name in tables, new_name in tables, kept, ("rename", "table", new_name), f"table {new_name.display}", f'table "{r.old}"'):
+        if not _applicable(
+            ctx,
+            old_name in tables,
+            new_name in tables,
+            kept,
+            ("rename", "table", new_name),
+            f"table {new_name.display}",
+            f'table "{r.old}"',
+        ):
             continue
         table = tables[old_name]
-        ctx.add(node, st.Rename("TABLE", old_name.q, quoting.ident(r.new)), notes=(RENAME_NOTE, CATALOG_LOCK.format(old_name.display)), ignore=("renaming-table",))
+        ctx.add(
+            node,
+            st.Rename("TABLE", old_name.q, quoting.ident(r.new)),
+            notes=(RENAME_NOTE, CATALOG_LOCK.format(old_name.display)),
+            ignore=("renaming-table",),
+        )
         for c in table.columns:
             if c.identity:
                 _sequence(ctx, r.schema, make_object_name(r.old, c.name, "seq"), make_object_name(r.new, c.name, "seq"))
@@ -53,9 +66,19 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         enums = {e.name for e in schema.enums}
         old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
         kept = any(e.name == old_name for e in ctx.new.enums)
-        if not _applicable(ctx, old_name in enums, new_name in enums, kept, ("rename", "enum", new_name), f"enum {new_name.display}", f'enum "{r.old}"'):
+        if not _applicable(
+            ctx,
+            old_name in enums,
+            new_name in enums,
+            kept,
+            ("rename", "enum", new_name),
+            f"enum {new_name.display}",
+            f'enum "{r.old}"',
+        ):
             continue
-        ctx.add(node, st.Rename("TYPE", old_name.q, quoting.ident(r.new)), notes=(RENAME_NOTE,), ignore=("renaming-object",))
+        ctx.add(
+            node, st.Rename("TYPE", old_name.q, quoting.ident(r.new)), notes=(RENAME_NOTE,), ignore=("renaming-object",)
+        )
         ctx.before_enum[new_name] = old_name
         schema = pgnames.rename_enum(schema, old_name, new_name)
         ctx.change(f"rename enum {old_name.display} to {r.new}")
@@ -68,12 +91,30 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         where = ("rename", "column", r.owner, r.new)
         spec_owner = next((t for t in ctx.new.tables if t.name == r.owner), None)
         kept = spec_owner is not None and spec_owner.column(r.old) is not None
-        if not _applicable(ctx, r.old in columns, r.new in columns, kept, where, f"column {r.owner.display}.{r.new}", f'column "{r.old}" in table {r.owner.display}'):
+        if not _applicable(
+            ctx,
+            r.old in columns,
+            r.new in columns,
+            kept,
+            where,
+            f"column {r.owner.display}.{r.new}",
+            f'column "{r.old}" in table {r.owner.display}',
+        ):
             continue
         column = columns[r.old]
-        ctx.add(node, st.Rename("TABLE", r.owner.q, quoting.ident(r.new), member=f"COLUMN {quoting.ident(r.old)} "), notes=(RENAME_NOTE, CATALOG_LOCK.format(r.owner.display)), ignore=("renaming-column",))
+        ctx.add(
+            node,
+            st.Rename("TABLE", r.owner.q, quoting.ident(r.new), member=f"COLUMN {quoting.ident(r.old)} "),
+            notes=(RENAME_NOTE, CATALOG_LOCK.format(r.owner.display)),
+            ignore=("renaming-column",),
+        )
         if column.identity:
-            _sequence(ctx, r.owner.schema, make_object_name(r.owner.name, r.old, "seq"), make_object_name(r.owner.name, r.new, "seq"))
+            _sequence(
+                ctx,
+                r.owner.schema,
+                make_object_name(r.owner.name, r.old, "seq"),
+                make_object_name(r.owner.name, r.new, "seq"),
+            )
         if column.not_null:
             not_null.setdefault(r.owner, {})[r.new] = make_object_name(r.owner.name, r.new, "not_null")
         schema = pgnames.rename_column(schema, r.owner, r.old, r.new)
@@ -89,31 +130,65 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         where = ("rename", "enum_value", r.owner, r.new)
         spec_enum = next((e for e in ctx.new.enums if e.name == r.owner), None)
         kept = spec_enum is not None and r.old in spec_enum.values
-        if not _applicable(ctx, r.old in values, r.new in values, kept, where, f"value {r.new} of enum {r.owner.display}", f'value "{r.old}" in enum {r.owner.display}'):
+        if not _applicable(
+            ctx,
+            r.old in values,
+            r.new in values,
+            kept,
+            where,
+            f"value {r.new} of enum {r.owner.display}",
+            f'value "{r.old}" in enum {r.owner.display}',
+        ):
             continue
-        ctx.add(node, st.Rename("TYPE", r.owner.q, quoting.literal(r.new), member=f"VALUE {quoting.literal(r.old)} "), notes=(RENAME_NOTE,), ignore=("renaming-object",))
+        ctx.add(
+            node,
+            st.Rename("TYPE", r.owner.q, quoting.literal(r.new), member=f"VALUE {quoting.literal(r.old)} "),
+            notes=(RENAME_NOTE,),
+            ignore=("renaming-object",),
+        )
         ctx.before_value[(r.owner, r.new)] = r.old
         schema = pgnames.rename_enum_value(schema, r.owner, r.old, r.new)
         ctx.change(f"rename value {r.old} of enum {r.owner.display} to {r.new}")
         ctx.plan.renamed.append(r)
 
     for table_name, wanted in not_null.items():
-        ctx.add(node, st.NotNullNames.of(table_name, wanted), notes=("PostgreSQL 18 names NOT NULL constraints after table and column: rename them as a fresh database names them (no-op before 18).",))
+        ctx.add(
+            node,
+            st.NotNullNames.of(table_name, wanted),
+            notes=(
+                "PostgreSQL 18 names NOT NULL constraints after table and column: rename them as a fresh database names them (no-op before 18).",
+            ),
+        )
     return schema
 
 
 def _sequence(ctx: Context, schema: str, old: str, new: str) -> None:
-    ctx.add(ctx.rename_node(), st.Rename("SEQUENCE", quoting.qualified(schema, old), quoting.ident(new)), notes=("The identity sequence follows its column's name, as in a fresh database.",), ignore=("renaming-object",))
+    ctx.add(
+        ctx.rename_node(),
+        st.Rename("SEQUENCE", quoting.qualified(schema, old), quoting.ident(new)),
+        notes=("The identity sequence follows its column's name, as in a fresh database.",),
+        ignore=("renaming-object",),
+    )
 
 
-def _applicable(ctx: Context, old_there: bool, new_there: bool, kept: bool, locator: tuple[object, ...], what: str, old_what: str) -> bool:
+def _applicable(
+    ctx: Context, old_there: bool, new_there: bool, kept: bool, locator: tuple[object, ...], what: str, old_what: str
+) -> bool:
     """Whether a declared rename is carried out now (see the module's docstring); `kept`: the spec still has the old name."""
     if new_there:
         return False  # done by an earlier migration: the renamed_from left in the spec is harmless
     if not old_there:
-        ctx.plan.refuse(errors.RENAME, f"{what} is renamed from {old_what}, which the last migration does not have (remove renamed_from if the rename is done)", *locator)
+        ctx.plan.refuse(
+            errors.RENAME,
+            f"{what} is renamed from {old_what}, which the last migration does not have (remove renamed_from if the rename is done)",
+            *locator,
+        )
         return False
     if kept:
-        ctx.plan.refuse(errors.RENAME, f"{what} is renamed from {old_what}, which the spec still has: a name is either renamed or kept (remove renamed_from, or the old one)", *locator)
+        ctx.plan.refuse(
+            errors.RENAME,
+            f"{what} is renamed from {old_what}, which the spec still has: a name is either renamed or kept (remove renamed_from, or the old one)",
+            *locator,
+        )
         return False
     return True

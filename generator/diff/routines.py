@@ -28,7 +28,9 @@ def classify(ctx: Context) -> None:
 
 def uses_rebuilt_enum(ctx: Context, f: ir.Function) -> bool:
     """Whether an argument or the result is of an enum this migration rebuilds: the old type cannot be dropped under it."""
-    return bool(ctx.rebuilt_enums) and any(name.name in sqlparse.signature_type_names(f.args, f.returns) for name in ctx.rebuilt_enums)
+    return bool(ctx.rebuilt_enums) and any(
+        name.name in sqlparse.signature_type_names(f.args, f.returns) for name in ctx.rebuilt_enums
+    )
 
 
 def diff(ctx: Context) -> None:
@@ -45,8 +47,17 @@ def functions(ctx: Context) -> None:
             ctx.create(("function", name))
             ctx.change(f"create function {name.display}")
         elif name in ctx.replaced_functions:
-            why = "An enum of its signature is rebuilt" if _shape(before) == _shape(f) else "Its arguments or result type change, which CREATE OR REPLACE cannot do"
-            ctx.add(ctx.release(("function", name)), st.Drop("FUNCTION", before.signature), notes=(f"{why}: dropped and created again, with what calls it.",), ignore=("ban-drop-function",))
+            why = (
+                "An enum of its signature is rebuilt"
+                if _shape(before) == _shape(f)
+                else "Its arguments or result type change, which CREATE OR REPLACE cannot do"
+            )
+            ctx.add(
+                ctx.release(("function", name)),
+                st.Drop("FUNCTION", before.signature),
+                notes=(f"{why}: dropped and created again, with what calls it.",),
+                ignore=("ban-drop-function",),
+            )
             ctx.create(("function", name))
             ctx.change(f"recreate function {name.display}")
         elif before != f:
@@ -58,7 +69,12 @@ def functions(ctx: Context) -> None:
                 ctx.change(f"comment on function {name.display}")
     for name, f in old.items():
         if name not in new:
-            ctx.add(ctx.release(("function", name)), st.Drop("FUNCTION", f.signature), notes=("Removed from the spec.",), ignore=("ban-drop-function",))
+            ctx.add(
+                ctx.release(("function", name)),
+                st.Drop("FUNCTION", f.signature),
+                notes=("Removed from the spec.",),
+                ignore=("ban-drop-function",),
+            )
             ctx.change(f"drop function {name.display}")
 
 
@@ -86,12 +102,22 @@ def triggers(ctx: Context) -> None:
         ctx.renamed(st.Rename("TRIGGER", f"{quoting.ident(old_key[1])} ON {t.table.q}", t.q), "trigger")
         ctx.change(f"rename trigger {old_key[1]} to {t.name}")
     replaced = [
-        k for k, t in new_kept.items()
-        if k in old_kept and (trigger_signature(t) != trigger_signature(old_kept[k]) or t.function in ctx.replaced_functions or referenced_columns(t.when) & ctx.retyped.get(t.table, set()))
+        k
+        for k, t in new_kept.items()
+        if k in old_kept
+        and (
+            trigger_signature(t) != trigger_signature(old_kept[k])
+            or t.function in ctx.replaced_functions
+            or referenced_columns(t.when) & ctx.retyped.get(t.table, set())
+        )
     ]
     for k in gone + replaced:
         t = old_kept[k]
-        ctx.add(ctx.release(("trigger", k)), st.Drop("TRIGGER", f"{t.q} ON {t.table.q}"), notes=("Removed from the spec." if k in gone else "Changed: dropped and created again below.",))
+        ctx.add(
+            ctx.release(("trigger", k)),
+            st.Drop("TRIGGER", f"{t.q} ON {t.table.q}"),
+            notes=("Removed from the spec." if k in gone else "Changed: dropped and created again below.",),
+        )
         if k in gone:
             ctx.change(f"drop trigger {t.name} on {t.table.display}")
     for k in came + replaced:

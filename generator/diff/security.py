@@ -62,18 +62,31 @@ def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
             continue
         # ALTER TYPE refuses a column a policy uses: such policies are dropped and created around it.
         if (referenced_columns(p.using) | referenced_columns(p.check)) & retyped:
-            replaced[name] = "It reads a column whose type changes, which ALTER TYPE refuses: dropped and created again below."
+            replaced[name] = (
+                "It reads a column whose type changes, which ALTER TYPE refuses: dropped and created again below."
+            )
         elif ctx.calls_replaced(before.using, before.check):
             replaced[name] = "It calls a function dropped and created again: dropped and created again with it."
-        elif (p.command, p.restrictive, p.using is None, p.check is None) != (before.command, before.restrictive, before.using is None, before.check is None):
+        elif (p.command, p.restrictive, p.using is None, p.check is None) != (
+            before.command,
+            before.restrictive,
+            before.using is None,
+            before.check is None,
+        ):
             replaced[name] = "Changed beyond what ALTER POLICY can do: dropped and created again below."
         elif policy_signature(p) != policy_signature(before):
             altered.append(name)
     for name in gone:
-        ctx.add(ctx.release(("policy", (t1.name, name))), st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"), notes=("Removed from the spec.",))
+        ctx.add(
+            ctx.release(("policy", (t1.name, name))),
+            st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"),
+            notes=("Removed from the spec.",),
+        )
         ctx.change(f"drop policy {name} on {t1.name.display}")
     for name, why in replaced.items():
-        ctx.add(ctx.release(("policy", (t1.name, name))), st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"), notes=(why,))
+        ctx.add(
+            ctx.release(("policy", (t1.name, name))), st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"), notes=(why,)
+        )
     for name in [*came, *replaced]:
         ctx.create(("policy", (t1.name, name)))
         ctx.change(f"{'recreate' if name in replaced else 'create'} policy {name} on {t1.name.display}")
@@ -90,5 +103,8 @@ def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         ctx.change(f"alter policy {name} on {t1.name.display}")
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if old[old_name].comment != new[new_name].comment:
-            ctx.add(ctx.build(("policy", (t1.name, new_name))), st.Comment.on("POLICY", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment))
+            ctx.add(
+                ctx.build(("policy", (t1.name, new_name))),
+                st.Comment.on("POLICY", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment),
+            )
             ctx.change(f"comment on policy {new_name} on {t1.name.display}")

@@ -18,7 +18,16 @@ from .engine import Context, pair_up, referenced_columns, type_key
 from .model import Node, Phase
 
 LOCK = "Takes an ACCESS EXCLUSIVE lock on {}"
-VOLATILE = {"gen_random_uuid", "random", "clock_timestamp", "timeofday", "uuid_generate_v1", "uuid_generate_v4", "nextval", "txid_current"}
+VOLATILE = {
+    "gen_random_uuid",
+    "random",
+    "clock_timestamp",
+    "timeofday",
+    "uuid_generate_v1",
+    "uuid_generate_v4",
+    "nextval",
+    "txid_current",
+}
 
 
 def constraint_signature(c: ir.Constraint) -> tuple[str, str]:
@@ -46,15 +55,22 @@ def classify(ctx: Context) -> None:
                 ctx.replaced_keys.add((t0.name, con.columns))
 
 
-def _constraints(ctx: Context, t0: ir.Table, t1: ir.Table) -> tuple[list[tuple[str, str]], list[str], list[str], list[str]]:
+def _constraints(
+    ctx: Context, t0: ir.Table, t1: ir.Table
+) -> tuple[list[tuple[str, str]], list[str], list[str], list[str]]:
     """Inline constraints (not foreign keys): renamed, dropped, added, and changed (dropped and added again)."""
     old = {c.name: c for c in t0.inline_constraints}
     new = {c.name: c for c in t1.inline_constraints}
     renames, dropped, added = pair_up(old, new, constraint_signature)
     retyped = ctx.retyped.get(t1.name, set())
     changed = [
-        name for name, c in new.items()
-        if name in old and (c.body != old[name].body or (c.kind == "check" and (referenced_columns(c.check) & retyped or ctx.calls_replaced(old[name].check))))
+        name
+        for name, c in new.items()
+        if name in old
+        and (
+            c.body != old[name].body
+            or (c.kind == "check" and (referenced_columns(c.check) & retyped or ctx.calls_replaced(old[name].check)))
+        )
     ]
     return renames, dropped, added, changed
 
@@ -76,11 +92,20 @@ def diff(ctx: Context) -> None:
 
 
 def drop_table(ctx: Context, t: ir.Table) -> None:
-    ctx.allowed("drop table", t.name.schema, t.name.name, message=f"table {t.name.display} is removed from the spec: dropping it deletes its rows", locator=("table", t.name))
+    ctx.allowed(
+        "drop table",
+        t.name.schema,
+        t.name.name,
+        message=f"table {t.name.display} is removed from the spec: dropping it deletes its rows",
+        locator=("table", t.name),
+    )
     ctx.add(
         ctx.release(("table", t.name)),
         st.Drop("TABLE", t.name.q),
-        notes=(ctx.loss("the table and its rows are deleted", "created the table: only the rows written since are lost"), LOCK.format(t.name.display) + "."),
+        notes=(
+            ctx.loss("the table and its rows are deleted", "created the table: only the rows written since are lost"),
+            LOCK.format(t.name.display) + ".",
+        ),
         ignore=("ban-drop-table",),
     )
     ctx.change(f"drop table {t.name.display}")
@@ -97,15 +122,40 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     new_cons = {c.name: c for c in t1.inline_constraints}
 
     for old_name, new_name in renames:
-        ctx.renamed(st.Rename("TABLE", q, quoting.ident(new_name), member=f"CONSTRAINT {quoting.ident(old_name)} "), "constraint")
+        ctx.renamed(
+            st.Rename("TABLE", q, quoting.ident(new_name), member=f"CONSTRAINT {quoting.ident(old_name)} "),
+            "constraint",
+        )
     for name in dropped + changed:
-        ctx.add(ctx.release(key), st.AlterTable(q, f"DROP CONSTRAINT {quoting.ident(name)}"), notes=(_why_dropped(name in changed),), ignore=("ban-drop-constraint",))
+        ctx.add(
+            ctx.release(key),
+            st.AlterTable(q, f"DROP CONSTRAINT {quoting.ident(name)}"),
+            notes=(_why_dropped(name in changed),),
+            ignore=("ban-drop-constraint",),
+        )
         if name in dropped:
             ctx.change(f"drop constraint {name} on {t1.name.display}")
     for name, gone in columns0.items():
         if name not in columns1:
-            ctx.allowed("drop column", t1.name.schema, t1.name.name, name, message=f"column {t1.name.display}.{name} is removed from the spec: dropping it deletes its data", locator=("column", t1.name, name))
-            ctx.add(ctx.release(key), st.AlterTable(q, f"DROP COLUMN {gone.q}"), notes=(ctx.loss("the column's data is deleted", "added the column: only the values written to it since are lost"), LOCK.format(t1.name.display) + " for a moment (no rewrite)."), ignore=("ban-drop-column",))
+            ctx.allowed(
+                "drop column",
+                t1.name.schema,
+                t1.name.name,
+                name,
+                message=f"column {t1.name.display}.{name} is removed from the spec: dropping it deletes its data",
+                locator=("column", t1.name, name),
+            )
+            ctx.add(
+                ctx.release(key),
+                st.AlterTable(q, f"DROP COLUMN {gone.q}"),
+                notes=(
+                    ctx.loss(
+                        "the column's data is deleted", "added the column: only the values written to it since are lost"
+                    ),
+                    LOCK.format(t1.name.display) + " for a moment (no rewrite).",
+                ),
+                ignore=("ban-drop-column",),
+            )
             ctx.change(f"drop column {t1.name.display}.{name}")
 
     build = ctx.build(key)
@@ -130,7 +180,12 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         ctx.add(build, st.Comment.on("TABLE", q, t1.comment))
         ctx.change(f"comment on table {t1.name.display}")
     if (t0.partition_by, t0.partition_key) != (t1.partition_by, t1.partition_key):
-        ctx.plan.refuse(errors.UNSUPPORTED_CHANGE, f"the partitioning of table {t1.name.display} changes; schemagen cannot repartition a table in place (create a new table and move the rows)", "table", t1.name)
+        ctx.plan.refuse(
+            errors.UNSUPPORTED_CHANGE,
+            f"the partitioning of table {t1.name.display} changes; schemagen cannot repartition a table in place (create a new table and move the rows)",
+            "table",
+            t1.name,
+        )
 
 
 def _why_dropped(changed: bool) -> str:
@@ -143,7 +198,9 @@ def add_column(ctx: Context, build: Node, t: ir.Table, c: ir.Column) -> None:
         ctx.plan.refuse(
             errors.UNSUPPORTED_CHANGE,
             f"new column {t.name.display}.{c.name} is NOT NULL without a default: rows already in the table would have no value; give it a default (or add it nullable, fill it, then make it NOT NULL)",
-            "column", t.name, c.name,
+            "column",
+            t.name,
+            c.name,
         )
     notes: list[str] = []
     ignore: list[str] = []
@@ -170,39 +227,75 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
     default = c0.default  # the default the column has at this point of the migration
     if default is not None and ctx.calls_replaced(default):
         notes = ("It calls a function dropped and created again below: set again after.",)
-        ctx.add(ctx.release(("table", t.name)), st.AlterTable(q, f"{column} DROP DEFAULT"), notes=notes, ignore=("ban-drop-default",))
+        ctx.add(
+            ctx.release(("table", t.name)),
+            st.AlterTable(q, f"{column} DROP DEFAULT"),
+            notes=notes,
+            ignore=("ban-drop-default",),
+        )
         default = None
     if retyped and c1.name in t.partition_key and type_key(c0) != type_key(c1):
         ctx.plan.refuse(
             errors.UNSUPPORTED_CHANGE,
             f"column {t.name.display}.{c1.name} is the partition key of {t.name.display}: PostgreSQL cannot change its type in place; "
             f"create a new table partitioned by the new type (spec it under a new name), copy the rows into it, then drop the old one and rename the new one (renamed_from)",
-            "column", t.name, c1.name,
+            "column",
+            t.name,
+            c1.name,
         )
         return
     if retyped:
         if type_key(c0) != type_key(c1) and not types.widens(c0, c1):
             ctx.allowed(
-                "change type", t.name.schema, t.name.name, c1.name,
+                "change type",
+                t.name.schema,
+                t.name.name,
+                c1.name,
                 message=f"column {t.name.display}.{c1.name} changes type from {c0.sql_type} to {c1.sql_type}, which can lose data or fail on existing rows",
-                locator=("column", t.name, c1.name), to=c1.sql_type,
+                locator=("column", t.name, c1.name),
+                to=c1.sql_type,
             )
         cast = _using(c0, c1)
         if cast is not None and default is not None:
-            ctx.add(build, st.AlterTable(q, f"{column} DROP DEFAULT"), notes=("The default is set again after the type change.",), ignore=("ban-drop-default",))
+            ctx.add(
+                build,
+                st.AlterTable(q, f"{column} DROP DEFAULT"),
+                notes=("The default is set again after the type change.",),
+                ignore=("ban-drop-default",),
+            )
             default = None
-        rewrite = "rewrites the table and its indexes" if c1.enum in ctx.rebuilt_enums or types.rewrites(c0, c1) else "no rewrite: the change is binary-compatible"
+        rewrite = (
+            "rewrites the table and its indexes"
+            if c1.enum in ctx.rebuilt_enums or types.rewrites(c0, c1)
+            else "no rewrite: the change is binary-compatible"
+        )
         using = f" USING {cast}" if cast is not None else ""
         again = prechecks.stop_narrowing(ctx, t, c0, c1)
         if again:
-            ctx.add(build, again[0], notes=("Checked again under the lock the type change takes anyway: PostgreSQL would cut or round such a value without an error.",))
+            ctx.add(
+                build,
+                again[0],
+                notes=(
+                    "Checked again under the lock the type change takes anyway: PostgreSQL would cut or round such a value without an error.",
+                ),
+            )
             ctx.add(build, again[1])
-        ctx.add(build, st.AlterTable(q, f"{column} TYPE {c1.sql_type}{using}"), notes=(f"{LOCK.format(t.name.display)}; {rewrite}.",), ignore=("changing-column-type",))
+        ctx.add(
+            build,
+            st.AlterTable(q, f"{column} TYPE {c1.sql_type}{using}"),
+            notes=(f"{LOCK.format(t.name.display)}; {rewrite}.",),
+            ignore=("changing-column-type",),
+        )
         if type_key(c0) != type_key(c1) or c1.enum in ctx.rebuilt_enums:
             ctx.change(f"change type of {t.name.display}.{c1.name} to {c1.sql_type}")
     if default != c1.default:
         if c1.default is None:
-            ctx.add(build, st.AlterTable(q, f"{column} DROP DEFAULT"), notes=("Removed from the spec.",), ignore=("ban-drop-default",))
+            ctx.add(
+                build,
+                st.AlterTable(q, f"{column} DROP DEFAULT"),
+                notes=("Removed from the spec.",),
+                ignore=("ban-drop-default",),
+            )
         else:
             ctx.add(build, st.AlterTable(q, f"{column} SET DEFAULT {c1.default}"))
         if c0.default != c1.default:
@@ -214,10 +307,20 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
             action = "DROP IDENTITY"
         else:
             action = f"SET GENERATED {c1.identity.upper()}"
-        ctx.add(build, st.AlterTable(q, f"{column} {action}"), notes=("The spec changes the column's identity.",), ignore=("ban-alter-identity",))
+        ctx.add(
+            build,
+            st.AlterTable(q, f"{column} {action}"),
+            notes=("The spec changes the column's identity.",),
+            ignore=("ban-alter-identity",),
+        )
         ctx.change(f"change identity of {t.name.display}.{c1.name}")
     if c0.not_null and not c1.not_null:
-        ctx.add(build, st.AlterTable(q, f"{column} DROP NOT NULL"), notes=("The spec makes the column nullable.",), ignore=("ban-drop-not-null",))
+        ctx.add(
+            build,
+            st.AlterTable(q, f"{column} DROP NOT NULL"),
+            notes=("The spec makes the column nullable.",),
+            ignore=("ban-drop-not-null",),
+        )
         ctx.change(f"make {t.name.display}.{c1.name} nullable")
     elif c1.not_null and not c0.not_null:
         set_not_null(ctx, t, c1)
@@ -252,16 +355,47 @@ def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
     else:
         prechecks.nulls(ctx, t, c)
     if t.partition_by:
-        ctx.add(node, st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"), notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked.",), ignore=("adding-not-nullable-field",))
+        ctx.add(
+            node,
+            st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"),
+            notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked.",),
+            ignore=("adding-not-nullable-field",),
+        )
         return
     name = make_object_name(t.name.name, c.name, "not_null_check")
     check = quoting.ident(name)
-    ctx.add(node, st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"), notes=("Left by an earlier run that stopped in the last transaction, if any.",), ignore=("ban-drop-constraint",))
-    ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {check} CHECK ({c.q} IS NOT NULL) NOT VALID"), notes=("Proves NOT NULL without a long lock: added NOT VALID here, validated in the last transaction.",))
-    ctx.add(node, st.IfConstraint.on(t.name, name, st.AlterTable(q, f"VALIDATE CONSTRAINT {check}"), exists=True), Phase.FINAL, notes=("Gone once the column is NOT NULL: a run again skips it.",))
+    ctx.add(
+        node,
+        st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"),
+        notes=("Left by an earlier run that stopped in the last transaction, if any.",),
+        ignore=("ban-drop-constraint",),
+    )
+    ctx.add(
+        node,
+        st.AlterTable(q, f"ADD CONSTRAINT {check} CHECK ({c.q} IS NOT NULL) NOT VALID"),
+        notes=("Proves NOT NULL without a long lock: added NOT VALID here, validated in the last transaction.",),
+    )
+    ctx.add(
+        node,
+        st.IfConstraint.on(t.name, name, st.AlterTable(q, f"VALIDATE CONSTRAINT {check}"), exists=True),
+        Phase.FINAL,
+        notes=("Gone once the column is NOT NULL: a run again skips it.",),
+    )
     spared = "The validated CHECK spares this statement its scan (squawk cannot see the VALIDATE inside the DO block)."
-    ctx.add(node, st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"), Phase.FINAL, notes=(spared,), ignore=("adding-not-nullable-field",))
-    ctx.add(node, st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"), Phase.FINAL, notes=("The CHECK was only a means to SET NOT NULL.",), ignore=("ban-drop-constraint",))
+    ctx.add(
+        node,
+        st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"),
+        Phase.FINAL,
+        notes=(spared,),
+        ignore=("adding-not-nullable-field",),
+    )
+    ctx.add(
+        node,
+        st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"),
+        Phase.FINAL,
+        notes=("The CHECK was only a means to SET NOT NULL.",),
+        ignore=("ban-drop-constraint",),
+    )
 
 
 def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
@@ -276,25 +410,48 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
         node = ctx.build(("table", t.name))
         rule = "constraint-missing-not-valid" if c.kind == "check" else "disallowed-unique-constraint"
         rules = (rule, "adding-serial-primary-key-field") if c.kind == "primary_key" else (rule,)
-        ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"), notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked: a partitioned table has no NOT VALID or CONCURRENTLY here.",), ignore=rules)
+        ctx.add(
+            node,
+            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"),
+            notes=(
+                f"{LOCK.format(t.name.display)} and its partitions while every row is checked: a partitioned table has no NOT VALID or CONCURRENTLY here.",
+            ),
+            ignore=rules,
+        )
     elif c.kind == "check" and c.check is not None and prechecks.changes_with_time(c.check):
         node = ctx.build(("table", t.name))
         why = "Validated here, in the transaction: it depends on the time, so a row could pass the check before it and fail a validation after the commit; this way the migration applies whole or not at all. It scans the table under the lock."
-        ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"), notes=(why,), ignore=("constraint-missing-not-valid",))
+        ctx.add(
+            node,
+            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"),
+            notes=(why,),
+            ignore=("constraint-missing-not-valid",),
+        )
     elif c.kind == "check":
         node = ctx.build(("table", t.name))
-        ctx.add(node, st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body} NOT VALID"), notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",))
+        ctx.add(
+            node,
+            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body} NOT VALID"),
+            notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",),
+        )
         late = ctx.late(("validate", t.name, c.name))
         ctx.plan.edge(node.key, late.key)
         ctx.add(late, st.AlterTable(q, f"VALIDATE CONSTRAINT {c.q}"), Phase.FINAL)
     else:
         late = ctx.late(("key", t.name, c.name))
         ctx.plan.edge(("build", ("table", t.name)), late.key)
-        index = ir.Index(Name(t.name.schema, c.name), t.name, tuple(ir.IndexElement(col, None) for col in c.columns), unique=True)
+        index = ir.Index(
+            Name(t.name.schema, c.name), t.name, tuple(ir.IndexElement(col, None) for col in c.columns), unique=True
+        )
         build_concurrently(ctx, late, index, "The key's index is built first, without blocking writes.")
         kind = "PRIMARY KEY" if c.kind == "primary_key" else "UNIQUE"
         add = st.AlterTable(q, f"ADD CONSTRAINT {c.q} {kind} USING INDEX {c.q}")
-        ctx.add(late, st.IfConstraint.on(t.name, c.name, add, exists=False), Phase.FINAL, notes=("Skipped when a run before this one added it.",))
+        ctx.add(
+            late,
+            st.IfConstraint.on(t.name, c.name, add, exists=False),
+            Phase.FINAL,
+            notes=("Skipped when a run before this one added it.",),
+        )
         node = late
     for view in comment:
         ctx.add(node, view, Phase.MAIN if node.key == ("build", ("table", t.name)) else Phase.FINAL)
@@ -302,12 +459,16 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
 
 def build_concurrently(ctx: Context, node: Node, index: ir.Index, why: str) -> None:
     """CREATE INDEX CONCURRENTLY, after the main transaction; a run again first drops what a failed build left (an INVALID index)."""
-    notes = ("Only after a failed earlier run: drops the INVALID index it left (a short ACCESS EXCLUSIVE lock; DROP INDEX CONCURRENTLY cannot run conditionally).",)
+    notes = (
+        "Only after a failed earlier run: drops the INVALID index it left (a short ACCESS EXCLUSIVE lock; DROP INDEX CONCURRENTLY cannot run conditionally).",
+    )
     ctx.add(node, st.DropInvalidIndex(index.name.q), Phase.AFTER, notes=notes)
     ctx.add(node, st.Concurrently(index.concurrent_ddl), Phase.AFTER, notes=(why,))
 
 
-def key_node(t: Name, columns: tuple[str, ...], tables: dict[Name, ir.Table]) -> tuple[str, tuple[str, Name, str]] | None:
+def key_node(
+    t: Name, columns: tuple[str, ...], tables: dict[Name, ir.Table]
+) -> tuple[str, tuple[str, Name, str]] | None:
     """The late node that adds the unique key `columns` of `t`, for foreign keys that need it."""
     table = tables.get(t)
     for c in table.inline_constraints if table else ():

@@ -47,7 +47,11 @@ def implicit(old: ir.Column, new: ir.Column) -> bool:
     too long, an explicit cast (`USING c::varchar(5)`) cuts it without a word.
     """
     pair = (old.base, new.base)
-    return new.base in pgtypes.WIDER.get(old.base, frozenset()) or pair in pgtypes.NO_REWRITE or pair in pgtypes.ASSIGNMENT_TO_LENGTH
+    return (
+        new.base in pgtypes.WIDER.get(old.base, frozenset())
+        or pair in pgtypes.NO_REWRITE
+        or pair in pgtypes.ASSIGNMENT_TO_LENGTH
+    )
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,9 @@ def _scalar_loss(old: ir.Column, new: ir.Column, v: str, labels: tuple[str, ...]
         return Loss(st.condition("too_long", v, new.mods[0] if new.mods else 1), silent=True)
     if new.base == "numeric" and new.mods and old.base in NUMBERS:
         precision, scale = new.mods[0], new.mods[1] if len(new.mods) > 1 else 0
-        fewer_decimals = old.base in ("float4", "float8") or (old.base == "numeric" and (not old.mods or (old.mods[1:] or (0,))[0] > scale))
+        fewer_decimals = old.base in ("float4", "float8") or (
+            old.base == "numeric" and (not old.mods or (old.mods[1:] or (0,))[0] > scale)
+        )
         return Loss(st.condition("numeric_loss", v, scale, 10 ** (precision - scale)), silent=fewer_decimals)
     if new.base in pgtypes.INTEGER_RANGE and old.base in NUMBERS:
         low, high = pgtypes.INTEGER_RANGE[new.base]
@@ -89,6 +95,10 @@ def _scalar_loss(old: ir.Column, new: ir.Column, v: str, labels: tuple[str, ...]
         return Loss(st.condition("not_whole_or_out_of_range", v, low, high), silent=True)
     if new.base == old.base and new.base in PRECISE_TIME and new.mods and (not old.mods or old.mods[0] > new.mods[0]):
         return Loss(st.condition("coarser", v, new.sql_type.removesuffix("[]" * new.array_dims)), silent=True)
-    if new.enum is not None and labels and (old.base in ("text", "varchar", "bpchar") or old.enum not in (None, new.enum)):
+    if (
+        new.enum is not None
+        and labels
+        and (old.base in ("text", "varchar", "bpchar") or old.enum not in (None, new.enum))
+    ):
         return Loss(st.condition("not_a_label", v, ", ".join(quoting.literal(label) for label in labels)), silent=False)
     return None

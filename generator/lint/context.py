@@ -118,7 +118,18 @@ class Context:
     def function_label(f: ir.Function) -> str:
         return f"{f.name}({', '.join(f.arg_types)})"
 
-    def finding(self, rule_id: str, key: Key, obj: str, message: str, *, at: Key | None = None, offset: int | None = None, severity: str | None = None, hint: str | None = None) -> Finding:
+    def finding(
+        self,
+        rule_id: str,
+        key: Key,
+        obj: str,
+        message: str,
+        *,
+        at: Key | None = None,
+        offset: int | None = None,
+        severity: str | None = None,
+        hint: str | None = None,
+    ) -> Finding:
         """A finding about the object recorded under `key`, placed at `at` (a fragment) when given.
 
         `offset` is a character offset into the fragment's IR text; suppressions

@@ -22,7 +22,9 @@ def _calls(found: list[tuple[str, str, object]]) -> str:
 
 
 @rule(
-    "C301", "check-not-immutable", ERROR,
+    "C301",
+    "check-not-immutable",
+    ERROR,
     why="PostgreSQL assumes a CHECK condition is immutable and tests it only when a row is written: with now(), random() or current_setting() a row that passed stops passing, and a dump holding it cannot be restored.",
     hint="compare with a column set on write (or enforce it in a trigger), and keep CHECK conditions to the row's own values",
 )
@@ -33,30 +35,52 @@ def check_not_immutable(ctx: Context) -> Iterator[Finding]:
                 continue
             found = sqlfacts.volatile_calls(sqlfacts.parse(c.check), ctx.volatility_of)
             if found:
-                yield ctx.finding("C301", ("constraint", t.name, c.name), f"{t.name}.{c.name}", f"CHECK ({c.check}) calls {_calls(found)}", at=("constraint_check", t.name, c.name), offset=sqlfacts.offset(found[0][2]))
+                yield ctx.finding(
+                    "C301",
+                    ("constraint", t.name, c.name),
+                    f"{t.name}.{c.name}",
+                    f"CHECK ({c.check}) calls {_calls(found)}",
+                    at=("constraint_check", t.name, c.name),
+                    offset=sqlfacts.offset(found[0][2]),
+                )
 
 
 @rule(
-    "C302", "index-not-immutable", ERROR,
+    "C302",
+    "index-not-immutable",
+    ERROR,
     why="PostgreSQL refuses to create an index whose expressions or predicate call a function that is not IMMUTABLE, so the migration fails (or, through a mislabelled function, the index silently holds stale entries).",
     hint="index only the row's own values; compare with now() in queries, not in the index",
 )
 def index_not_immutable(ctx: Context) -> Iterator[Finding]:
     for t in ctx.schema.tables:
         for ix in t.indexes:
-            parts: list[tuple[Key, str]] = [(("index_element", ix.name, i), e.expression) for i, e in enumerate(ix.elements) if e.expression is not None]
+            parts: list[tuple[Key, str]] = [
+                (("index_element", ix.name, i), e.expression)
+                for i, e in enumerate(ix.elements)
+                if e.expression is not None
+            ]
             if ix.where is not None:
                 parts.append((("index_where", ix.name), ix.where))
             for at, text in parts:
                 found = sqlfacts.volatile_calls(sqlfacts.parse(text), ctx.volatility_of)
                 if found:
                     where = "predicate" if at[0] == "index_where" else "expression"
-                    yield ctx.finding("C302", ("index", ix.name), str(ix.name), f"index {where} calls {_calls(found)}", at=at, offset=sqlfacts.offset(found[0][2]))
+                    yield ctx.finding(
+                        "C302",
+                        ("index", ix.name),
+                        str(ix.name),
+                        f"index {where} calls {_calls(found)}",
+                        at=at,
+                        offset=sqlfacts.offset(found[0][2]),
+                    )
                     break
 
 
 @rule(
-    "C303", "table-without-primary-key", WARNING,
+    "C303",
+    "table-without-primary-key",
+    WARNING,
     why="Without a primary key a row cannot be addressed reliably: logical replication cannot replicate its UPDATE and DELETE, and ORMs and tools cannot tell rows apart.",
     hint="add `primary_key: true` to a column, or a `primary_key: [a, b]` constraint",
 )
@@ -67,7 +91,9 @@ def without_primary_key(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "C304", "identifier-too-long", ERROR,
+    "C304",
+    "identifier-too-long",
+    ERROR,
     why="PostgreSQL truncates identifiers to 63 bytes (silently, or by shortening derived names such as identity sequences), so the object gets another name than the spec and the SQL use.",
     hint="shorten the names it is built from to keep it within 63 bytes",
 )
@@ -75,7 +101,12 @@ def identifier_too_long(ctx: Context) -> Iterator[Finding]:
     for key, obj, what, identifier in _identifiers(ctx.schema):
         size = len(identifier.encode())
         if size > names.MAX_IDENT_BYTES:
-            yield ctx.finding("C304", key, obj, f"{what} name {identifier} is {size} bytes long; PostgreSQL allows {names.MAX_IDENT_BYTES}")
+            yield ctx.finding(
+                "C304",
+                key,
+                obj,
+                f"{what} name {identifier} is {size} bytes long; PostgreSQL allows {names.MAX_IDENT_BYTES}",
+            )
 
 
 def _identifiers(schema: ir.Schema) -> Iterator[tuple[Key, str, str, str]]:
@@ -102,7 +133,9 @@ def _identifiers(schema: ir.Schema) -> Iterator[tuple[Key, str, str, str]]:
 
 
 @rule(
-    "C305", "maxvalue-partition", WARNING,
+    "C305",
+    "maxvalue-partition",
+    WARNING,
     why="A range partition that reaches MAXVALUE already holds every later value: each later range partition must be split out of it, so the migration that adds one detaches it, moves its rows out and attaches it again, which takes longer (and locks the table longer) the more rows it has gathered.",
     hint="end the last partition at a bound and create the next ones ahead of time (C306 warns before they run out); for rows past the last one, a `default: true` partition keeps them, and only the rows of a new range move out of it",
 )
@@ -110,11 +143,19 @@ def maxvalue_partition(ctx: Context) -> Iterator[Finding]:
     for t in ctx.schema.tables:
         for p in t.partitions:
             if p.upper == "MAXVALUE":
-                yield ctx.finding("C305", ("partition", p.name), str(p.name), f"partition of {t.name} runs from {p.lower} to MAXVALUE: every later range partition is split out of it, moving its rows")
+                yield ctx.finding(
+                    "C305",
+                    ("partition", p.name),
+                    str(p.name),
+                    f"partition of {t.name} runs from {p.lower} to MAXVALUE: every later range partition is split out of it, moving its rows",
+                )
 
 
 @rule(
-    "C306", "partitions-run-out", WARNING, needs_today=True,
+    "C306",
+    "partitions-run-out",
+    WARNING,
+    needs_today=True,
     why="Rows past the last time partition fail to insert (or pile up in a catch-all partition: MAXVALUE, or DEFAULT, which the next range partition must then be carved out of); partitions must exist ahead of the current month. Depends on today's date, so only `schemagen lint` runs it.",
     hint="add the next partitions (the horizon is `partition_horizon_months` in [tool.schemagen])",
 )
@@ -131,7 +172,9 @@ def partitions_run_out(ctx: Context) -> Iterator[Finding]:
         if not ends or max(ends) >= needed:
             continue
         yield ctx.finding(
-            "C306", ("table", t.name), str(t.name),
+            "C306",
+            ("table", t.name),
+            str(t.name),
             f"time partitions end at {max(ends).isoformat()}; today is {today.isoformat()} and with a horizon of {horizon} month(s) they should reach {needed.isoformat()}: {_past_the_end(t)}",
             at=("partitioning", t.name),
         )
@@ -162,7 +205,9 @@ def _bound_date(literal: str) -> _dt.date | None:
 
 
 @rule(
-    "C307", "timestamp-without-time-zone", INFO,
+    "C307",
+    "timestamp-without-time-zone",
+    INFO,
     why="`timestamp` stores a wall-clock reading with no zone: the same instant reads differently per session TimeZone and comparisons across zones or DST changes go wrong; `timestamptz` stores the instant.",
     hint="use `timestamptz`",
 )
@@ -171,7 +216,9 @@ def timestamp_without_tz(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "C308", "char-type", INFO,
+    "C308",
+    "char-type",
+    INFO,
     why="`char(n)` pads values with spaces, and the padding is dropped or kept depending on the operation; it is never faster than `text` or `varchar(n)` in PostgreSQL.",
     hint="use `text` (with a CHECK on length if needed) or `varchar(n)`",
 )
@@ -183,11 +230,15 @@ def _columns_of_type(ctx: Context, base: str, rule_id: str, what: str) -> Iterat
     for t in ctx.schema.tables:
         for c in t.columns:
             if c.base == base:
-                yield ctx.finding(rule_id, ("column", t.name, c.name), f"{t.name}.{c.name}", f"column type {c.sql_type} {what}")
+                yield ctx.finding(
+                    rule_id, ("column", t.name, c.name), f"{t.name}.{c.name}", f"column type {c.sql_type} {what}"
+                )
 
 
 @rule(
-    "C309", "grant-execute-on-trigger-function", INFO,
+    "C309",
+    "grant-execute-on-trigger-function",
+    INFO,
     why="A trigger function cannot be called directly, and a trigger runs it without checking EXECUTE, so granting EXECUTE on it gives nothing but a misleading entry in the privileges.",
     hint="drop the function from the grant",
 )
@@ -196,11 +247,18 @@ def execute_on_trigger_function(ctx: Context) -> Iterator[Finding]:
         f = ctx.function_by_signature.get(g.target) if g.kind == "function" else None
         if f is not None and f.returns_trigger:
             roles = ", ".join("PUBLIC" if r == "public" else r for r in g.roles)
-            yield ctx.finding("C309", ("grant", "function", g.target), ctx.function_label(f), f"EXECUTE on a trigger function is granted to {roles}")
+            yield ctx.finding(
+                "C309",
+                ("grant", "function", g.target),
+                ctx.function_label(f),
+                f"EXECUTE on a trigger function is granted to {roles}",
+            )
 
 
 @rule(
-    "C310", "volatility-mislabelled", WARNING,
+    "C310",
+    "volatility-mislabelled",
+    WARNING,
     why="PostgreSQL trusts a function's declared volatility: an IMMUTABLE or STABLE function whose body calls something more volatile gets folded into plans, indexes and CHECKs as if it were not, and returns stale results.",
     hint="declare the function with the volatility of what it calls (`volatility: stable` or `volatile`)",
 )
@@ -210,14 +268,28 @@ def volatility_mislabelled(ctx: Context) -> Iterator[Finding]:
         if worst is None or sqlfacts.VOLATILITY_RANK[level] <= sqlfacts.VOLATILITY_RANK[f.volatility]:
             continue
         label, volatility, node = worst
-        yield ctx.finding("C310", ("function", f.name), ctx.function_label(f), f"function is declared {f.volatility.upper()} but calls {label} ({volatility})", at=("function_body", f.name), offset=node.location)
+        yield ctx.finding(
+            "C310",
+            ("function", f.name),
+            ctx.function_label(f),
+            f"function is declared {f.volatility.upper()} but calls {label} ({volatility})",
+            at=("function_body", f.name),
+            offset=node.location,
+        )
 
 
 @rule(
-    "C311", "spent-confirmation", WARNING,
+    "C311",
+    "spent-confirmation",
+    WARNING,
     why="An `allow_destructive` entry confirms the change of the one migration that used it; left in the spec it would confirm a later drop of an object of the same name (drop a column, add it again, remove it again), so it confirms nothing more and `schemagen build` refuses to write the next migration until it is removed.",
     hint="remove the entry from allow_destructive; confirm a later change when it comes",
 )
 def spent_confirmation(ctx: Context) -> Iterator[Finding]:
     for entry in ctx.options.spent:
-        yield ctx.finding("C311", ("allow_destructive", entry), entry, f"`{entry}` confirmed a change of migration {ctx.options.last_migration} and is spent")
+        yield ctx.finding(
+            "C311",
+            ("allow_destructive", entry),
+            entry,
+            f"`{entry}` confirmed a change of migration {ctx.options.last_migration} and is spent",
+        )

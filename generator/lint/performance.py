@@ -14,29 +14,44 @@ from .registry import INFO, WARNING, Finding, rule
 
 
 @rule(
-    "P201", "auth-function-per-row", WARNING,
+    "P201",
+    "auth-function-per-row",
+    WARNING,
     why="A policy that calls auth.uid(), auth.jwt() or current_setting() directly makes PostgreSQL call it for every row it checks; wrapped as `(select auth.uid())` it runs once per statement (splinter 0003).",
     hint="wrap each call in a sub-select: `(select auth.uid())`",
 )
 def per_row_calls(ctx: Context) -> Iterator[Finding]:
     for t in ctx.schema.tables:
         for p in t.policies:
-            calls = [(clause, call) for clause, text in (("using", p.using), ("check", p.check)) if text is not None for call in sqlfacts.per_row_calls(text)]
+            calls = [
+                (clause, call)
+                for clause, text in (("using", p.using), ("check", p.check))
+                if text is not None
+                for call in sqlfacts.per_row_calls(text)
+            ]
             if not calls:
                 continue
             names = sorted({name for _, (name, _offset) in calls})
             clauses = " and ".join(dict.fromkeys("USING" if clause == "using" else "WITH CHECK" for clause, _ in calls))
             clause, (_name, first) = calls[0]
             yield ctx.finding(
-                "P201", ("policy", t.name, p.name), f"{t.name}.{p.name}",
+                "P201",
+                ("policy", t.name, p.name),
+                f"{t.name}.{p.name}",
                 f"policy calls {', '.join(names)} once per row in {clauses}",
-                at=(f"policy_{clause}", t.name, p.name), offset=first,
-                hint="wrap each call in a sub-select: " + ", ".join(f"`(select {n.replace('()', '(...)') if n.startswith('current_setting') else n})`" for n in names),
+                at=(f"policy_{clause}", t.name, p.name),
+                offset=first,
+                hint="wrap each call in a sub-select: "
+                + ", ".join(
+                    f"`(select {n.replace('()', '(...)') if n.startswith('current_setting') else n})`" for n in names
+                ),
             )
 
 
 @rule(
-    "P202", "unindexed-foreign-key", WARNING,
+    "P202",
+    "unindexed-foreign-key",
+    WARNING,
     why="Deleting or re-keying a referenced row makes PostgreSQL look up the referencing rows; with no index leading with the foreign key's columns that is a scan of the whole table, and with ON DELETE CASCADE / SET NULL every such delete pays it (splinter 0001).",
     hint="add an index whose leading columns are the foreign key's columns",
 )
@@ -49,9 +64,15 @@ def unindexed_foreign_keys(ctx: Context) -> Iterator[Finding]:
             cols = ", ".join(fk.columns)
             action = (fk.on_delete or "no action").upper()
             writes = action in ("CASCADE", "SET NULL", "SET DEFAULT")
-            effect = f"ON DELETE {action} makes every delete from {fk.ref_table} scan {t.name} and write to it" if writes else f"every delete from {fk.ref_table} scans {t.name} to check for references"
+            effect = (
+                f"ON DELETE {action} makes every delete from {fk.ref_table} scan {t.name} and write to it"
+                if writes
+                else f"every delete from {fk.ref_table} scans {t.name} to check for references"
+            )
             yield ctx.finding(
-                "P202", ("constraint", t.name, fk.name), f"{t.name}.{fk.name}",
+                "P202",
+                ("constraint", t.name, fk.name),
+                f"{t.name}.{fk.name}",
                 f"foreign key ({cols}) to {fk.ref_table}({', '.join(fk.ref_columns)}) has no index leading with its columns; {effect}",
                 severity=WARNING if writes else INFO,
             )
@@ -113,17 +134,52 @@ def _indexes(ctx: Context, t: ir.Table) -> list[_Index]:
         if c.kind in ("primary_key", "unique"):
             what = "PRIMARY KEY" if c.kind == "primary_key" else "UNIQUE constraint"
             elements = tuple((col, False, False) for col in c.columns)
-            result.append(_Index(("constraint", t.name, c.name), f"{t.name}.{c.name}", f"the index of {what} {c.name}", (0, i), "btree", elements, None, (), True, True))
+            result.append(
+                _Index(
+                    ("constraint", t.name, c.name),
+                    f"{t.name}.{c.name}",
+                    f"the index of {what} {c.name}",
+                    (0, i),
+                    "btree",
+                    elements,
+                    None,
+                    (),
+                    True,
+                    True,
+                )
+            )
     for i, ix in enumerate(t.indexes):
-        elements = tuple((e.column if e.column is not None else f"({sqlfacts.canonical(e.expression or '')})", e.descending, e.nulls == "first" if e.nulls else e.descending) for e in ix.elements)
+        elements = tuple(
+            (
+                e.column if e.column is not None else f"({sqlfacts.canonical(e.expression or '')})",
+                e.descending,
+                e.nulls == "first" if e.nulls else e.descending,
+            )
+            for e in ix.elements
+        )
         where = sqlfacts.canonical(ix.where) if ix.where is not None else None
-        result.append(_Index(("index", ix.name), str(ix.name), f"index {ix.name.name}", (1 if ix.unique else 2, i), ix.method, elements, where, ix.include, ix.unique, all(e.column is not None for e in ix.elements)))
+        result.append(
+            _Index(
+                ("index", ix.name),
+                str(ix.name),
+                f"index {ix.name.name}",
+                (1 if ix.unique else 2, i),
+                ix.method,
+                elements,
+                where,
+                ix.include,
+                ix.unique,
+                all(e.column is not None for e in ix.elements),
+            )
+        )
     ctx.memo[("indexes", t.name)] = result
     return result
 
 
 @rule(
-    "P203", "duplicate-index", WARNING,
+    "P203",
+    "duplicate-index",
+    WARNING,
     why="An index with the same columns, method and predicate as another index, or as the index behind a primary key or UNIQUE constraint, in the same order or all reversed (a B-tree reads both ways), serves no query the other does not, yet every write maintains both (splinter 0009).",
     hint="drop the duplicate index",
 )
@@ -139,7 +195,9 @@ def duplicate_indexes(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "P204", "partial-index-under-unique", WARNING,
+    "P204",
+    "partial-index-under-unique",
+    WARNING,
     why="A partial index on the same columns as a full unique index holds a subset of that index's rows: the unique index already finds every row the partial one could, and writes maintain both.",
     hint="drop the partial index (the unique index serves the same lookups)",
 )
@@ -152,5 +210,10 @@ def partial_under_unique(ctx: Context) -> Iterator[Finding]:
                 continue
             for u in full_unique:
                 if set(u.plain_columns or ()) == set(ix.plain_columns):
-                    yield ctx.finding("P204", ix.key, ix.obj, f"partial index ({ix.columns_sql}) WHERE {ix.where} holds a subset of the rows of {u.label}, on the same columns")
+                    yield ctx.finding(
+                        "P204",
+                        ix.key,
+                        ix.obj,
+                        f"partial index ({ix.columns_sql}) WHERE {ix.where} holds a subset of the rows of {u.label}, on the same columns",
+                    )
                     break

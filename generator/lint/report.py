@@ -45,7 +45,10 @@ def github(findings: Iterable[Finding]) -> str:
     """
     lines = []
     for f in active(findings):
-        props = ",".join(f"{k}={_escape(str(v), prop=True)}" for k, v in (("file", f.file), ("line", f.line), ("col", f.column), ("title", f"{f.rule} {f.name}")))
+        props = ",".join(
+            f"{k}={_escape(str(v), prop=True)}"
+            for k, v in (("file", f.file), ("line", f.line), ("col", f.column), ("title", f"{f.rule} {f.name}"))
+        )
         lines.append(f"::{_GITHUB_LEVEL[f.severity]} {props}::{_escape(f'{f.message} ({f.object}). Hint: {f.hint}')}\n")
     return "".join(lines)
 
@@ -60,7 +63,9 @@ def summary(findings: Iterable[Finding]) -> str:
     findings = list(findings)
     counts = Counter(f.severity for f in active(findings))
     suppressed = len(findings) - len(active(findings))
-    parts = [f"{counts[s]} {s}{'s' if s != INFO and counts[s] != 1 else ''}" for s in (ERROR, WARNING, INFO) if counts[s]]
+    parts = [
+        f"{counts[s]} {s}{'s' if s != INFO and counts[s] != 1 else ''}" for s in (ERROR, WARNING, INFO) if counts[s]
+    ]
     line = ", ".join(parts) or "no findings"
     return line + (f" ({suppressed} suppressed)" if suppressed else "")
 
@@ -77,7 +82,16 @@ def rules_text() -> str:
 
 def rules_json() -> str:
     rules = [
-        {"rule": r.id, "name": r.name, "severity": r.severity, "family": r.family, "why": r.why, "hint": r.hint, "needs_today": r.needs_today, "url": r.url}
+        {
+            "rule": r.id,
+            "name": r.name,
+            "severity": r.severity,
+            "family": r.family,
+            "why": r.why,
+            "hint": r.hint,
+            "needs_today": r.needs_today,
+            "url": r.url,
+        }
         for r in ordered()
     ]
     return json.dumps(rules, indent=2) + "\n"
@@ -105,7 +119,15 @@ def rules_markdown() -> str:
     from ..templating import environment
 
     views = [
-        _RuleView(r.id, r.name, r.severity, r.anchor, r.why, r.hint, " Runs only in `schemagen lint` (it depends on today's date)." if r.needs_today else "")
+        _RuleView(
+            r.id,
+            r.name,
+            r.severity,
+            r.anchor,
+            r.why,
+            r.hint,
+            " Runs only in `schemagen lint` (it depends on today's date)." if r.needs_today else "",
+        )
         for r in ordered()
     ]
     families = [

@@ -18,7 +18,9 @@ def _without_search_path(ctx: Context, definer: bool) -> Iterator[ir.Function]:
 
 
 @rule(
-    "S101", "function-search-path-mutable", WARNING,
+    "S101",
+    "function-search-path-mutable",
+    WARNING,
     why="A function without a fixed search_path resolves the tables and functions it names through the caller's search_path, which the caller can point at objects of their own (splinter 0011).",
     hint=SEARCH_PATH_HINT,
 )
@@ -28,28 +30,41 @@ def search_path_mutable(ctx: Context) -> Iterator[Finding]:
 
 
 @rule(
-    "S102", "security-definer-search-path", ERROR,
+    "S102",
+    "security-definer-search-path",
+    ERROR,
     why="A SECURITY DEFINER function runs with its owner's rights; without a fixed search_path any caller can make it run their own objects with those rights.",
     hint=SEARCH_PATH_HINT,
 )
 def definer_search_path(ctx: Context) -> Iterator[Finding]:
     for f in _without_search_path(ctx, definer=True):
-        yield ctx.finding("S102", ("function", f.name), ctx.function_label(f), "SECURITY DEFINER function has no fixed search_path")
+        yield ctx.finding(
+            "S102", ("function", f.name), ctx.function_label(f), "SECURITY DEFINER function has no fixed search_path"
+        )
 
 
 @rule(
-    "S103", "policies-without-rls", ERROR,
+    "S103",
+    "policies-without-rls",
+    ERROR,
     why="PostgreSQL ignores the policies of a table whose row level security is not enabled: every role granted the table sees and changes every row.",
     hint="set `row_level_security: true` on the table",
 )
 def policies_without_rls(ctx: Context) -> Iterator[Finding]:
     for t in ctx.schema.tables:
         if t.policies and not t.row_level_security:
-            yield ctx.finding("S103", ("table", t.name), str(t.name), f"table has {len(t.policies)} polic{'y' if len(t.policies) == 1 else 'ies'} but row level security is not enabled, so none of them applies")
+            yield ctx.finding(
+                "S103",
+                ("table", t.name),
+                str(t.name),
+                f"table has {len(t.policies)} polic{'y' if len(t.policies) == 1 else 'ies'} but row level security is not enabled, so none of them applies",
+            )
 
 
 @rule(
-    "S104", "granted-command-without-policy", WARNING,
+    "S104",
+    "granted-command-without-policy",
+    WARNING,
     why="Under row level security a command that no permissive policy allows sees or writes no row at all: the grant does nothing, or the feature behind it silently fails.",
     hint="add a policy for the command (and role), or stop granting the command",
 )
@@ -61,12 +76,19 @@ def granted_without_policy(ctx: Context) -> Iterator[Finding]:
             missing = [c for c in RLS_COMMANDS if c in privileges and not _allowed(t, c, role)]
             if missing:
                 commands = ", ".join(c.upper() for c in missing)
-                yield ctx.finding("S104", ("table", t.name), str(t.name), f"{_role(role)} is granted {commands} but no permissive policy allows {'it' if len(missing) == 1 else 'them'} for that role")
+                yield ctx.finding(
+                    "S104",
+                    ("table", t.name),
+                    str(t.name),
+                    f"{_role(role)} is granted {commands} but no permissive policy allows {'it' if len(missing) == 1 else 'them'} for that role",
+                )
 
 
 def _allowed(t: ir.Table, command: str, role: str) -> bool:
     return any(
-        not p.restrictive and p.command in (command, "all") and (role == "public" or role in p.roles or "public" in p.roles)
+        not p.restrictive
+        and p.command in (command, "all")
+        and (role == "public" or role in p.roles or "public" in p.roles)
         for p in t.policies
     )
 
@@ -76,7 +98,9 @@ def _role(role: str) -> str:
 
 
 @rule(
-    "S105", "exposed-table-without-rls", ERROR,
+    "S105",
+    "exposed-table-without-rls",
+    ERROR,
     why="A table in a schema an API exposes, granted to a login role, with row level security disabled hands every row to every user of that role (splinter 0013).",
     hint="set `row_level_security: true` and add policies, or revoke the grant (exposed schemas: `exposed_schemas` in [tool.schemagen])",
 )
@@ -89,11 +113,18 @@ def exposed_without_rls(ctx: Context) -> Iterator[Finding]:
         roles = sorted(r for r, privileges in grants.items() if privileges & set(RLS_COMMANDS))
         if roles and not table.row_level_security:
             kind = "partition" if parent is not None else "table"
-            yield ctx.finding("S105", (kind, name), str(name), f"{kind} in exposed schema {name.schema} is granted to {', '.join(_role(r) for r in roles)} without row level security")
+            yield ctx.finding(
+                "S105",
+                (kind, name),
+                str(name),
+                f"{kind} in exposed schema {name.schema} is granted to {', '.join(_role(r) for r in roles)} without row level security",
+            )
 
 
 @rule(
-    "S106", "always-true-write-policy", WARNING,
+    "S106",
+    "always-true-write-policy",
+    WARNING,
     why="A permissive policy whose USING or WITH CHECK is always true lets every role it applies to write any row, which is row level security in name only (splinter 0024).",
     hint="write the condition that ties a row to the user, e.g. `org_id = (select auth.jwt() ->> 'org_id')::uuid`",
 )
@@ -105,12 +136,21 @@ def always_true(ctx: Context) -> Iterator[Finding]:
             for clause, text in (("using", p.using), ("check", p.check)):
                 if text is not None and sqlfacts.always_true(text):
                     sql = "USING" if clause == "using" else "WITH CHECK"
-                    yield ctx.finding("S106", ("policy", t.name, p.name), f"{t.name}.{p.name}", f"policy allows {p.command.upper()} with {sql} ({text}), which is always true", at=(f"policy_{clause}", t.name, p.name), offset=0)
+                    yield ctx.finding(
+                        "S106",
+                        ("policy", t.name, p.name),
+                        f"{t.name}.{p.name}",
+                        f"policy allows {p.command.upper()} with {sql} ({text}), which is always true",
+                        at=(f"policy_{clause}", t.name, p.name),
+                        offset=0,
+                    )
                     break
 
 
 @rule(
-    "S107", "multiple-permissive-policies", WARNING,
+    "S107",
+    "multiple-permissive-policies",
+    WARNING,
     why="PostgreSQL runs every permissive policy that applies to a role and command for every row and ORs them; two of them cost twice, and each one widens access (splinter 0006).",
     hint="merge the policies into one with OR, or make the extra one RESTRICTIVE if it is meant to narrow access",
 )
@@ -125,11 +165,18 @@ def multiple_permissive(ctx: Context) -> Iterator[Finding]:
                 if len(applying) > 1:
                     overlaps.setdefault(applying, []).append(role)
             for names, for_roles in overlaps.items():
-                yield ctx.finding("S107", ("table", t.name), str(t.name), f"{len(names)} permissive policies apply to {command.upper()} for {', '.join(_role(r) for r in for_roles)}: {', '.join(names)}")
+                yield ctx.finding(
+                    "S107",
+                    ("table", t.name),
+                    str(t.name),
+                    f"{len(names)} permissive policies apply to {command.upper()} for {', '.join(_role(r) for r in for_roles)}: {', '.join(names)}",
+                )
 
 
 @rule(
-    "S108", "partition-granted-directly", ERROR,
+    "S108",
+    "partition-granted-directly",
+    ERROR,
     why="Row level security and policies of a partitioned table apply only to queries through it; a role granted a partition directly reads and writes it with no policy at all.",
     hint="grant the partitioned table instead of its partitions",
 )
@@ -138,11 +185,19 @@ def partition_granted(ctx: Context) -> Iterator[Finding]:
         parent = ctx.partition_parent.get(name)
         roles = sorted(r for r, privileges in grants.items() if privileges & set(RLS_COMMANDS))
         if parent is not None and parent.row_level_security and roles:
-            yield ctx.finding("S108", ("partition", name), str(name), f"partition is granted to {', '.join(_role(r) for r in roles)} directly; the row level security of {parent.name} does not apply to it", at=("grant", "table", name.q))
+            yield ctx.finding(
+                "S108",
+                ("partition", name),
+                str(name),
+                f"partition is granted to {', '.join(_role(r) for r in roles)} directly; the row level security of {parent.name} does not apply to it",
+                at=("grant", "table", name.q),
+            )
 
 
 @rule(
-    "S109", "grant-on-all-sequences", INFO,
+    "S109",
+    "grant-on-all-sequences",
+    INFO,
     why="GRANT ... ON ALL SEQUENCES IN SCHEMA reaches every sequence that exists in the schema when the migration runs, including those of other modules, and none created later.",
     hint="grant the spec's own sequences by name (`sequences: [t_id_seq]`)",
 )
@@ -151,5 +206,9 @@ def all_sequences(ctx: Context) -> Iterator[Finding]:
     for g in ctx.schema.grants:
         if g.kind == "all_sequences":
             schema_has = "" if g.target in {ident(s) for s in own} else "; this spec defines none there"
-            yield ctx.finding("S109", ("grant", "all_sequences", g.target), f"ALL SEQUENCES IN SCHEMA {g.target}", f"{', '.join(p.upper() for p in g.privileges)} is granted on every sequence of the schema to {', '.join(_role(r) for r in g.roles)}{schema_has}")
-
+            yield ctx.finding(
+                "S109",
+                ("grant", "all_sequences", g.target),
+                f"ALL SEQUENCES IN SCHEMA {g.target}",
+                f"{', '.join(p.upper() for p in g.privileges)} is granted on every sequence of the schema to {', '.join(_role(r) for r in g.roles)}{schema_has}",
+            )

@@ -52,7 +52,14 @@ ONE_ARGUMENT_VOLATILITY = {"age": "stable"}
 
 # Calls whose value is the same for every row of a statement, yet are evaluated
 # per row unless wrapped in a scalar sub-select (Supabase's auth helpers).
-PER_STATEMENT_CALLS = {("auth", "uid"), ("auth", "jwt"), ("auth", "role"), ("auth", "email"), ("current_setting",), ("pg_catalog", "current_setting")}
+PER_STATEMENT_CALLS = {
+    ("auth", "uid"),
+    ("auth", "jwt"),
+    ("auth", "role"),
+    ("auth", "email"),
+    ("current_setting",),
+    ("pg_catalog", "current_setting"),
+}
 
 TRUE_TEXT = {"t", "true", "y", "yes", "on", "1"}
 FALSE_TEXT = {"f", "false", "n", "no", "off", "0"}
@@ -198,8 +205,13 @@ def _compare(op: str, left: Any, right: Any) -> bool | None:
     if left is None or right is None or type(left) is not type(right):
         return None
     compare: dict[str, Callable[[Any, Any], bool]] = {
-        "=": lambda a, b: a == b, "<>": lambda a, b: a != b, "!=": lambda a, b: a != b,
-        "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+        "=": lambda a, b: a == b,
+        "<>": lambda a, b: a != b,
+        "!=": lambda a, b: a != b,
+        "<": lambda a, b: a < b,
+        "<=": lambda a, b: a <= b,
+        ">": lambda a, b: a > b,
+        ">=": lambda a, b: a >= b,
     }
     return compare[op](left, right) if op in compare else None
 
@@ -251,7 +263,11 @@ def not_null_columns(text: str) -> frozenset[str] | None:
     parts = node.args if isinstance(node, ast.BoolExpr) and node.boolop == BoolExprType.AND_EXPR else (node,)
     columns: set[str] = set()
     for part in parts or ():
-        if not (isinstance(part, ast.NullTest) and part.nulltesttype == NullTestType.IS_NOT_NULL and isinstance(part.arg, ast.ColumnRef)):
+        if not (
+            isinstance(part, ast.NullTest)
+            and part.nulltesttype == NullTestType.IS_NOT_NULL
+            and isinstance(part.arg, ast.ColumnRef)
+        ):
             return None
         field: Any = (part.arg.fields or (None,))[-1]
         if not isinstance(field, ast.String) or field.sval is None:

@@ -13,7 +13,9 @@ OBJECT_KINDS = ("table", "column", "constraint", "index", "partition", "policy",
 
 
 @rule(
-    "L001", "unused-suppression", WARNING,
+    "L001",
+    "unused-suppression",
+    WARNING,
     why="A `lint: ignore:` entry that silences nothing names a rule that does not exist or no longer applies, and would hide the next real finding of that rule on the object.",
     hint="remove the entry from `lint: ignore:`",
 )
@@ -36,7 +38,17 @@ def unused(ctx: Context) -> Iterator[Finding]:
             reason = origin.ignore.get("L001")
             if reason is not None:
                 ctx.used.add((file, holder, "L001"))
-            yield Finding(file, line, column, "L001", obj, WARNING, f"suppression of {rule_id} silences nothing: {why}", RULES["L001"].hint, reason)
+            yield Finding(
+                file,
+                line,
+                column,
+                "L001",
+                obj,
+                WARNING,
+                f"suppression of {rule_id} silences nothing: {why}",
+                RULES["L001"].hint,
+                reason,
+            )
 
 
 def _describe(ctx: Context, key: Key) -> str:
