@@ -2,7 +2,8 @@
 
     python benchmarks/migration_load.py                                   # embedded PostgreSQL 18
     python benchmarks/migration_load.py --pg-bin /usr/lib/postgresql/15/bin
-    python benchmarks/migration_load.py --rows 2000 --clients 2 --url postgresql://...   # an existing server (the smoke test)
+    # an existing server (the smoke test):
+    python benchmarks/migration_load.py --rows 2000 --clients 2 --url postgresql://...
 
 A private server is started (initdb in a temporary directory; as root, run as
 the `postgres` system user) unless --url names one. The database gets 0024
@@ -60,9 +61,18 @@ FIRST = MIGRATIONS / "0024_sync_operations.sql"
 EXPECTED = ("cached plan must not change result type",)
 
 CHECKSUMS = {
-    "sync_activity_log": "SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY id, created_at), '')) FROM sync_activity_log t WHERE sync_id LIKE 'seed-%'",
-    "sync_progress": "SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY id), '')) FROM sync_progress t WHERE sync_id LIKE 'seed-%'",
-    "sync_preview_cache": "SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY id), '')) FROM sync_preview_cache t WHERE cache_key LIKE 'seed-%'",
+    "sync_activity_log": (
+        "SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY id, created_at), '')) "
+        "FROM sync_activity_log t WHERE sync_id LIKE 'seed-%'"
+    ),
+    "sync_progress": (
+        "SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY id), '')) "
+        "FROM sync_progress t WHERE sync_id LIKE 'seed-%'"
+    ),
+    "sync_preview_cache": (
+        "SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY id), '')) "
+        "FROM sync_preview_cache t WHERE cache_key LIKE 'seed-%'"
+    ),
 }
 
 
@@ -135,16 +145,19 @@ def prepare(url: str, rows: int) -> list[tuple[str, str]]:
         conn.execute(FIRST.read_text())
         conn.execute("INSERT INTO organization (id) SELECT gen_random_uuid() FROM generate_series(1, 100)")
         conn.execute(
-            "INSERT INTO auth.users_extended (id, org_id) SELECT gen_random_uuid(), o.id FROM organization o, generate_series(1, 10)"
+            "INSERT INTO auth.users_extended (id, org_id) SELECT gen_random_uuid(), o.id FROM organization "
+            "o, generate_series(1, 10)"
         )
         conn.execute("""
             INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items, processed_count)
-            SELECT (SELECT id FROM organization ORDER BY id OFFSET g % 100 LIMIT 1), 'seed-' || g, 'product', 1000, g % 500
+            SELECT (SELECT id FROM organization ORDER BY id OFFSET g % 100 LIMIT 1),
+                   'seed-' || g, 'product', 1000, g % 500
             FROM generate_series(1, 10000) g
         """)
         conn.execute("""
             INSERT INTO sync_preview_cache (org_id, sync_type, cache_key, expires_at)
-            SELECT (SELECT id FROM organization ORDER BY id OFFSET g % 100 LIMIT 1), 'odoo', 'seed-' || g, now() + interval '1 day'
+            SELECT (SELECT id FROM organization ORDER BY id OFFSET g % 100 LIMIT 1),
+                   'odoo', 'seed-' || g, now() + interval '1 day'
             FROM generate_series(1, 10000) g
         """)
         conn.execute(
@@ -152,8 +165,10 @@ def prepare(url: str, rows: int) -> list[tuple[str, str]]:
             CREATE TEMP TABLE orgs AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM organization;
             INSERT INTO sync_activity_log (id, org_id, sync_id, action, status, record_count, created_at)
             SELECT gen_random_uuid(), o.id, 'seed-' || g, 'batch_process', 'completed', g % 1000,
-                   CASE WHEN g % 10 < 3 THEN timestamptz '2025-11-01' + (g % 120) * interval '1 day' + (g % 86400) * interval '1 second'
-                        ELSE timestamptz '2026-03-01' + (g % 670) * interval '1 day' + (g % 86400) * interval '1 second' END
+                   CASE WHEN g % 10 < 3
+                        THEN timestamptz '2025-11-01' + (g % 120) * interval '1 day' + (g % 86400) * interval '1 second'
+                        ELSE timestamptz '2026-03-01' + (g % 670) * interval '1 day' + (g % 86400) * interval '1 second'
+                   END
             FROM generate_series(1, %s) g JOIN orgs o ON o.n = g % 100
         """.replace("%s", str(int(rows)))
         )
@@ -196,15 +211,17 @@ class Client:
                 except psycopg.Error as exc:
                     self.errors[f"{type(exc).__name__}: {str(exc).splitlines()[0]}"] += 1
                     if any(x in str(exc) for x in EXPECTED):
-                        conn.execute(
-                            "DEALLOCATE ALL"
-                        )  # what the application does: psycopg forgets its prepared statements, the next run prepares again
+                        # what the application does: psycopg forgets its prepared statements, the next run prepares
+                        # again
+                        conn.execute("DEALLOCATE ALL")
                 self.samples.append((began, time.perf_counter() - began, operation))
                 time.sleep(rng.uniform(0.002, 0.01))
 
     def log(self, conn: psycopg.Connection, rng: random.Random) -> None:
         row = conn.execute(
-            "INSERT INTO sync_activity_log (id, org_id, sync_id, action, status, created_at) VALUES (gen_random_uuid(), %s, %s, 'sync_start', 'pending', now() - %s * interval '1 day') RETURNING id, created_at",
+            "INSERT INTO sync_activity_log (id, org_id, sync_id, action, status, created_at) VALUES "
+            "(gen_random_uuid(), %s, %s, 'sync_start', 'pending', now() - %s * interval '1 day') RETURNING "
+            "id, created_at",
             (self.org, f"client-{self.user[:8]}", rng.randint(0, 300)),
         ).fetchone()
         assert row is not None
@@ -223,7 +240,8 @@ class Client:
             return
         sync_id = rng.choice(self.syncs[-20:])
         conn.execute(
-            "UPDATE sync_progress SET processed_count = LEAST(processed_count + 5, total_items) WHERE sync_id = %s AND completed_at IS NULL RETURNING *",
+            "UPDATE sync_progress SET processed_count = LEAST(processed_count + 5, total_items) WHERE "
+            "sync_id = %s AND completed_at IS NULL RETURNING *",
             (sync_id,),
         ).fetchall()
 

@@ -287,13 +287,15 @@ def table(rows: list[Row], ratios: dict[str, tuple[float | None, float]], runs: 
             verdict = f"{verdict} {r.note}".strip()
         fmt = lambda v, spec: "" if v is None else format(v, spec)
         lines.append(
-            f"| `schemagen {r.command}` | {r.spec} | {fmt(r.median_s, '.3f')} | {fmt(r.min_s, '.3f')} | {fmt(r.median_cpu_s, '.3f')} | {fmt(r.max_peak_mb, '.0f')} | {target} | {verdict} |"
+            f"| `schemagen {r.command}` | {r.spec} | {fmt(r.median_s, '.3f')} | {fmt(r.min_s, '.3f')} | "
+            f"{fmt(r.median_cpu_s, '.3f')} | {fmt(r.max_peak_mb, '.0f')} | {target} | {verdict} |"
         )
     for name, (value, limit) in ratios.items():
         if value is not None:
             lines.append(f"\n{name}: {value}x (target <= {limit:g}x: {'ok' if value <= limit else '**over**'})")
     lines.append(
-        f"\nWall time: median and fastest of {runs} fresh processes per case; CPU: median user + system time; peak: largest resident set."
+        f"\nWall time: median and fastest of {runs} fresh processes per case; CPU: median user + system "
+        "time; peak: largest resident set."
     )
     return "\n".join(lines)
 

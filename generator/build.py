@@ -19,9 +19,8 @@ if TYPE_CHECKING:
 class Result:
     schema: ir.Schema
     outputs: dict[str, str]  # relative to the output directory
-    notes: list[str] = field(
-        default_factory=list
-    )  # worth telling, not errors (e.g. CHECKs the models leave to the database)
+    # worth telling, not errors (e.g. CHECKs the models leave to the database)
+    notes: list[str] = field(default_factory=list)
     findings: tuple[Finding, ...] = ()  # lint findings that do not depend on the date
 
 
@@ -50,9 +49,8 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
     models = render_models.render(schema)
     if models.problems:
         raise errors.SpecError([locate.diagnostic(files, p.module, p.path, p.code, p.message) for p in models.problems])
-    migrations, newest = chain.outputs(
-        settings, schema, files, migration_name
-    )  # the docs list every migration, newest last
+    # the docs list every migration, newest last
+    migrations, newest = chain.outputs(settings, schema, files, migration_name)
     outputs = {
         **migrations,
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",

@@ -34,9 +34,8 @@ class Written:
     stem: str
     files: dict[str, str]  # path relative to the output directory -> text, exactly as on disk
     shown: str = ""  # the state file as errors name it
-    saved: dict[str, Any] | None = field(
-        default=None, repr=False, compare=False
-    )  # the state's JSON, kept for the newest only
+    # the state's JSON, kept for the newest only
+    saved: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
     def state(self) -> ir.Schema:
@@ -76,7 +75,8 @@ def read(settings: Settings) -> list[Written]:
                     1,
                     1,
                     errors.MIGRATION_MISSING,
-                    "a file, where the directory of migrations belongs: move it away (and restore the directory from version control if it held migrations)",
+                    "a file, where the directory of migrations belongs: move it away (and restore the "
+                    "directory from version control if it held migrations)",
                 )
             ]
         )
@@ -87,9 +87,8 @@ def read(settings: Settings) -> list[Written]:
         for p in (out / MIGRATIONS).glob("*")
         if p.is_file() and not p.name.startswith(".")
     )
-    if (
-        present and not recorded
-    ):  # without the checksums nothing proves a migration unedited: refuse rather than trust them
+    # without the checksums nothing proves a migration unedited: refuse rather than trust them
+    if present and not recorded:
         manifest = display_path(out / writer.MANIFEST)
         raise errors.SpecError(
             [
@@ -98,7 +97,8 @@ def read(settings: Settings) -> list[Written]:
                     1,
                     1,
                     errors.MIGRATION_EDITED,
-                    f"{writer.MANIFEST} is missing or unreadable, so the migrations cannot be checked for hand edits: restore it from version control (git checkout -- {manifest})",
+                    f"{writer.MANIFEST} is missing or unreadable, so the migrations cannot be checked for "
+                    f"hand edits: restore it from version control (git checkout -- {manifest})",
                 )
             ]
         )
@@ -123,7 +123,10 @@ def read(settings: Settings) -> list[Written]:
                     1,
                     1,
                     errors.MIGRATION_EDITED,
-                    "file is not in manifest.json, so nothing proves schemagen wrote it unedited: if it was put here by hand, or by a build this version could not recover, and no database has run it, remove it and build again; otherwise restore manifest.json from version control",
+                    "file is not in manifest.json, so nothing proves schemagen wrote it unedited: if it "
+                    "was put here by hand, or by a build this version could not recover, and no database "
+                    "has run it, remove it and build again; otherwise restore manifest.json from version "
+                    "control",
                 )
             )
         elif rel in recorded and writer.digest_bytes((out / rel).read_bytes()) != recorded[rel]:
@@ -133,7 +136,8 @@ def read(settings: Settings) -> list[Written]:
                     1,
                     1,
                     errors.MIGRATION_EDITED,
-                    "migration was edited by hand (its checksum differs from manifest.json): a written migration never changes; restore it and change the spec instead",
+                    "migration was edited by hand (its checksum differs from manifest.json): a written "
+                    "migration never changes; restore it and change the spec instead",
                 )
             )
     if diags:

@@ -118,7 +118,8 @@ def main() -> None:
     "--name",
     "migration_name",
     metavar="NAME",
-    help="Name of the next migration when the spec changed (default: derived from the change); lowercase letters, digits and _.",
+    help="Name of the next migration when the spec changed (default: derived from the change); lowercase "
+    "letters, digits and _.",
 )
 @_guarded
 def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name: str | None) -> None:
@@ -208,7 +209,8 @@ def _locked(out: Any, *, exclusive: bool) -> Iterator[None]:
             yield
     except lock.Busy as exc:
         click.echo(
-            f"schemagen: {_shown(out)}/ is still in use by {exc} after {lock.timeout():g} s (SCHEMAGEN_LOCK_TIMEOUT); nothing was written: run again when it has finished",
+            f"schemagen: {_shown(out)}/ is still in use by {exc} after {lock.timeout():g} s "
+            "(SCHEMAGEN_LOCK_TIMEOUT); nothing was written: run again when it has finished",
             err=True,
         )
         sys.exit(EXIT_USER_ERROR)

@@ -24,9 +24,8 @@ from .sqlparse import EXPRESSION_PREFIX
 # Columns every table has (https://www.postgresql.org/docs/current/ddl-system-columns.html).
 SYSTEM_COLUMNS = frozenset({"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})
 _START = len(EXPRESSION_PREFIX)
-_SELECT_DONE = frozenset(
-    {"fromClause", "withClause", "op", "larg", "rarg"}
-)  # a SELECT's parts resolved before its scope
+# a SELECT's parts resolved before its scope
+_SELECT_DONE = frozenset({"fromClause", "withClause", "op", "larg", "rarg"})
 _FUNCTION_DONE = frozenset({"alias", "coldeflist"})
 # Parts of a tree that never hold a column reference: not worth a visit (policies are walked on every table).
 _NO_COLUMNS = frozenset({"A_Const", "funcname", "name", "typeName", "TypeName", "alias"})
@@ -116,7 +115,8 @@ def trigger_when(
                 Problem(
                     offset,
                     errors.SQL_SHAPE,
-                    f"a statement trigger's WHEN condition cannot read {row_name.upper()}: it has no row (use `for_each: row`)",
+                    f"a statement trigger's WHEN condition cannot read {row_name.upper()}: it has no row "
+                    "(use `for_each: row`)",
                 )
             )
             continue

@@ -126,13 +126,22 @@ def migration_name_problem(pattern: str) -> str | None:
         return f"is not a valid pattern: {exc} (it may use {{version}} and {{name}}, e.g. {{version:04d}}_{{name}})"
     for stem in stems.values():
         if not _STEM.fullmatch(stem):
-            return f'gives the file name "{stem}.sql": use only letters, digits, _, - and . (no path separator, no leading dot), e.g. {{version:04d}}_{{name}}'
+            return (
+                f'gives the file name "{stem}.sql": use only letters, digits, _, - and . (no path separator, '
+                f"no leading dot), e.g. {{version:04d}}_{{name}}"
+            )
         if stem.endswith((".down", ".state")):
-            return f'gives the file name "{stem}.sql", which ends like a down migration or a state file: e.g. {{version:04d}}_{{name}}'
+            return (
+                f'gives the file name "{stem}.sql", which ends like a down migration or a state file: e.g. '
+                f"{{version:04d}}_{{name}}"
+            )
     if len({stems[(v, "a")] for v in versions}) != len(versions):
         return "must contain {version}: each migration needs a file name of its own, e.g. {version:04d}_{name}"
     if any(stems[(a, n)] >= stems[(b, m)] for a, b in itertools.pairwise(versions) for n in names for m in names):
-        return "must give file names that sort in chain order: put the version first and zero-padded, e.g. {version:04d}_{name} (version 10 must sort after 9)"
+        return (
+            "must give file names that sort in chain order: put the version first and zero-padded, e.g. "
+            "{version:04d}_{name} (version 10 must sort after 9)"
+        )
     return None
 
 

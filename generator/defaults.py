@@ -176,7 +176,8 @@ def _shape(node: ast.Node, spec_functions: frozenset[str], start: int) -> Proble
         return Problem(
             at,
             errors.SQL_SHAPE,
-            f'a DEFAULT cannot read a column ("{column}"): it is computed before the row exists (a trigger can compute it from the row)',
+            f'a DEFAULT cannot read a column ("{column}"): it is computed before the row exists (a trigger '
+            "can compute it from the row)",
         )
     if isinstance(node, ast.SubLink):
         return Problem(at, errors.SQL_SHAPE, "a DEFAULT cannot hold a sub-query (a function can run the query)")
@@ -331,7 +332,8 @@ def _values(column: Column) -> str:
 
 
 def _input(literal: str, column: Column, at: int | None, *, explicit: bool) -> Problem | None:
-    """Whether the type's input function takes the quoted literal (and, unless cast explicitly, the column's modifiers)."""
+    """Whether the type's input function takes the quoted literal (and, unless cast explicitly, the column's
+    modifiers)."""
     base, shown = column.base, f"'{literal}'"
     if column.array_dims:
         return None  # array syntax: left to PostgreSQL
@@ -383,9 +385,8 @@ def _input(literal: str, column: Column, at: int | None, *, explicit: bool) -> P
     if base in ("json", "jsonb"):
         return None if _json(literal, base) else Problem(at, errors.SQL_VALUE, f"{shown} is not valid {base}")
     if base in DATES and re.fullmatch(r"\s*[A-Za-z]+\s*", literal) and literal.strip().lower() not in DATE_WORDS:
-        return Problem(
-            at, errors.SQL_VALUE, f"{shown} is not a valid {column.sql}"
-        )  # one word, not a date: no digits, not `today`
+        # one word, not a date: no digits, not `today`
+        return Problem(at, errors.SQL_VALUE, f"{shown} is not a valid {column.sql}")
     return None
 
 

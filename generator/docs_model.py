@@ -2,7 +2,7 @@
 
 Headings, cells, links and anchors arrive here already escaped for Markdown
 (markdown.py) and computed from the IR (docs_pages.py); templates/docs/*.md.j2
-only lay them out (STYLE.md, lessons 1 and 2).
+only lay them out, with no logic of their own.
 """
 
 from __future__ import annotations

@@ -37,7 +37,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 MERMAID = "assets/javascripts/mermaid.min.js"
-SHIM = "assets/javascripts/iframe-worker/shim.js"  # the name says "iframe-worker": the offline plugin then adds no CDN copy
+# The name says "iframe-worker": the offline plugin then adds no CDN copy.
+SHIM = "assets/javascripts/iframe-worker/shim.js"
 STYLESHEET = "assets/stylesheets/schemagen.css"
 MIGRATIONS = "migrations"
 # Site path -> path inside node_modules (package.json names the packages, package-lock.json their versions).
@@ -96,7 +97,8 @@ class SchemagenPlugin(BasePlugin[_Options]):  # type: ignore[no-untyped-call]  #
         if missing:
             raise PluginError(
                 f"the docs site serves Mermaid itself, from {node_modules}, which lacks {', '.join(missing)}: "
-                "run `npm ci` beside mkdocs.yml (package.json and package-lock.json pin what it installs), then build again"
+                "run `npm ci` beside mkdocs.yml (package.json and package-lock.json pin what it installs), "
+                "then build again"
             )
         self.sources[STYLESHEET] = Path(str(resources.files("schemagen.templates").joinpath("docs/site.css")))
         config.extra["polyfills"] = [*config.extra.get("polyfills", []), SHIM]

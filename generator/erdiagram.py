@@ -87,7 +87,10 @@ def _relationship(child: _Keyed, fk: ir.Constraint) -> str:
     one_to_one = any(set(key) == cols for key in (child.primary_key, *child.unique) if key)
     child_side = "o|" if one_to_one else "o{"
     identifying = "--" if cols <= set(child.primary_key) else ".."
-    return f'{entity_name(fk.ref_table)} {parent_side}{identifying}{child_side} {entity_name(child.name)} : "{", ".join(fk.columns)}"'
+    return (
+        f"{entity_name(fk.ref_table)} {parent_side}{identifying}{child_side} {entity_name(child.name)} : "
+        f'"{", ".join(fk.columns)}"'
+    )
 
 
 def diagram(tables: Iterable[ir.Table | ir.ExternalTable]) -> Diagram:

@@ -1,7 +1,7 @@
 """Errors as data: every user mistake is a Diagnostic with a file position.
 
 Loading and resolving collect all diagnostics first and report them together,
-so one run shows every mistake, never a traceback (STYLE.md, lesson 5).
+so one run shows every mistake, never a traceback.
 """
 
 from __future__ import annotations

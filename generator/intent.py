@@ -108,7 +108,10 @@ def spent_entries(
         for i, text in enumerate(f.spec.allow_destructive):
             entry = allowance(text)
             if entry is not None and entry in spent:
-                message = f"`{entry}` in allow_destructive confirmed a change of migration {migration} and is spent: remove it (a confirmation applies to the one migration that used it)"
+                message = (
+                    f"`{entry}` in allow_destructive confirmed a change of migration {migration} and is spent: "
+                    "remove it (a confirmation applies to the one migration that used it)"
+                )
                 found.append((f.pos.diag(("allow_destructive", i), errors.DESTRUCTIVE, message), entry))
     return found
 

@@ -4,7 +4,7 @@ References are resolved, names are checked, objects carry everything a
 template needs as ready-to-print properties (quoted names, SQL clauses), and
 lists are in a deterministic order. Fields are plain data, so a Schema can be
 saved as JSON beside each migration and compared with the next one (the diff
-of issue #6 works on two of these); properties are derived, never saved.
+works on two of these); properties are derived, never saved.
 """
 
 from __future__ import annotations
@@ -158,7 +158,10 @@ class Index:
     def _create(self, how: str) -> str:
         head = ("CREATE UNIQUE INDEX" if self.unique else "CREATE INDEX") + how
         using = "" if self.method == "btree" else f" USING {self.method}"
-        sql = f"{head} {quoting.ident(self.name.name)} ON {self.table.q}{using} ({', '.join(e.sql for e in self.elements)})"
+        sql = (
+            f"{head} {quoting.ident(self.name.name)} ON {self.table.q}{using} "
+            f"({', '.join(e.sql for e in self.elements)})"
+        )
         if self.include:
             sql += f" INCLUDE ({', '.join(quoting.ident(c) for c in self.include)})"
         if self.where:
@@ -367,7 +370,10 @@ class Grant:
             "sequence": "SEQUENCE ",
             "all_sequences": "ALL SEQUENCES IN SCHEMA ",
         }[self.kind]
-        sql = f"GRANT {', '.join(p.upper() for p in self.privileges)} ON {on}{self.target} TO {', '.join(role_sql(r) for r in self.roles)}"
+        sql = (
+            f"GRANT {', '.join(p.upper() for p in self.privileges)} ON {on}{self.target} TO "
+            f"{', '.join(role_sql(r) for r in self.roles)}"
+        )
         if self.with_grant_option:
             sql += " WITH GRANT OPTION"
         return sql

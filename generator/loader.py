@@ -85,7 +85,8 @@ def load_file(path: Path, root: Path | None = None) -> LoadedFile:
                     line,
                     col,
                     errors.YAML_SYNTAX,
-                    f"the file is not UTF-8: byte 0x{data[exc.start]:02x} cannot be read as UTF-8 (save the file as UTF-8)",
+                    f"the file is not UTF-8: byte 0x{data[exc.start]:02x} cannot be read as UTF-8 (save "
+                    "the file as UTF-8)",
                 )
             ]
         ) from None
@@ -170,7 +171,10 @@ def _unknown_key_hint(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
         # `{type: numeric(10,2)}`: in a flow mapping the comma ends the value, leaving a key "2)"
         for name, value in parent.items():
             if isinstance(value, str) and value.count("(") > value.count(")"):
-                return f'; inside {{...}} a comma separates entries, so {value},{key} was cut in two: quote it ({name}: "{value},{key}")'
+                return (
+                    f"; inside {{...}} a comma separates entries, so {value},{key} was cut in two: quote it "
+                    f'({name}: "{value},{key}")'
+                )
     known = _known_keys(loc[:-1])
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
@@ -189,11 +193,21 @@ def _surprising_scalar(path: Path_, kind: str, text: str, pos: Positions) -> err
         return None
     if kind == "bool":
         value = text.lower() in ("yes", "on")
-        problem = f"YAML reads the unquoted {text} as the boolean {str(value).lower()}, not as SQL: write {str(value).lower()} for a boolean, or quote the SQL literal ({field}: \"'{text}'\")"
+        problem = (
+            f"YAML reads the unquoted {text} as the boolean {str(value).lower()}, not as SQL: write "
+            f"{str(value).lower()} for a boolean, or quote the SQL literal ({field}: \"'{text}'\")"
+        )
     elif kind == "timestamp" and expected == "sql":
-        problem = f"YAML reads the unquoted {text} as a date, but in SQL it is not one (2026-01-01 is the arithmetic 2026 - 1 - 1): quote the SQL literal ({field}: \"'{text}'\")"
+        problem = (
+            f"YAML reads the unquoted {text} as a date, but in SQL it is not one (2026-01-01 is the arithmetic "
+            f"2026 - 1 - 1): quote the SQL literal ({field}: \"'{text}'\")"
+        )
     elif kind == "float" and not _same_number(text):
-        problem = f'YAML reads the unquoted {text} as the float {float(text.replace("_", "")) if _is_float(text) else text}, not as written: quote it ({field}: "{text}")'
+        problem = (
+            f"YAML reads the unquoted {text} as the float "
+            f"{float(text.replace('_', '')) if _is_float(text) else text}, not as written: quote it ({field}: "
+            f'"{text}")'
+        )
     else:
         return None
     return pos.diag(path, errors.SPEC_INVALID, f"{_dotted(path)}: {problem}")

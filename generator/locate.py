@@ -17,7 +17,8 @@ from .loader import LoadedFile
 def diagnostic(
     files: Sequence[LoadedFile], module: str, path: Sequence[str | Name], code: str, message: str
 ) -> errors.Diagnostic:
-    """`path` is a spec path whose table or enum keys may be given as IR names, e.g. ("tables", Name, "columns", "x")."""
+    """`path` is a spec path whose table or enum keys may be given as IR names, e.g. ("tables", Name, "columns",
+    "x")."""
     file = next((f for f in files if f.module == module), files[0])
     keys: list[str | int] = []
     for part in path:

@@ -133,7 +133,8 @@ else:
         return True
 
     def _release(fd: int, path: Path) -> None:
-        """Unlock; the last holder removes the file (a waiter that opened it sees, by its inode, that it must open again)."""
+        """Unlock; the last holder removes the file (a waiter that opened it sees, by its inode, that it must open
+        again)."""
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

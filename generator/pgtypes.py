@@ -1,4 +1,4 @@
-"""One table for PostgreSQL types (STYLE.md, lesson 6).
+"""One table for PostgreSQL types, so that no stage grows its own `if` chain over them.
 
 Keyed by the internal name pglast gives a type (`int4`, `timestamptz`, ...),
 each entry says how to spell it in SQL, which modifiers it takes, and how a

@@ -348,7 +348,8 @@ def _read(text: str, found: Document) -> Any:
                 if event.anchor not in anchors:
                     raise _Failed(
                         event.start_mark,
-                        f"YAML error: alias *{event.anchor} names no anchor before it (`&{event.anchor}` must come first, outside what it names)",
+                        f"YAML error: alias *{event.anchor} names no anchor before it (`&{event.anchor}` "
+                        "must come first, outside what it names)",
                     )
                 value, size = anchors[event.anchor]
                 values += size
@@ -356,8 +357,10 @@ def _read(text: str, found: Document) -> Any:
                 if added > ALIAS_LIMIT and added > ALIAS_RATIO * (values - added):
                     raise _Failed(
                         event.start_mark,
-                        f"YAML error: aliases add {added:,} values to a file that writes out {values - added:,} (*{event.anchor} adds {size:,}): "
-                        f"refused, as a YAML alias bomb would be (at most {ALIAS_LIMIT:,}, or {ALIAS_RATIO} times the values written out); reuse less deeply",
+                        f"YAML error: aliases add {added:,} values to a file that writes out "
+                        f"{values - added:,} (*{event.anchor} adds {size:,}): "
+                        f"refused, as a YAML alias bomb would be (at most {ALIAS_LIMIT:,}, or "
+                        f"{ALIAS_RATIO} times the values written out); reuse less deeply",
                     )
                 if type(current) is dict and key is _NO_VALUE and type(value) is not str:
                     raise _Failed(event.start_mark, "YAML error: a mapping key must be a name, not a list or mapping")
@@ -485,5 +488,6 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> errors.
         line,
         col,
         errors.YAML_SYNTAX,
-        f'YAML error: {what} is not allowed in a YAML file (to put one in a value, write it as an escape in a double-quoted string, e.g. "\\x{code:02x}")',
+        f"YAML error: {what} is not allowed in a YAML file (to put one in a value, write it as an escape "
+        f'in a double-quoted string, e.g. "\\x{code:02x}")',
     )

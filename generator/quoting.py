@@ -1,8 +1,8 @@
 """The one place where identifiers and literals are quoted for SQL.
 
-Every name and every literal that reaches generated SQL passes through here
-(STYLE.md, lesson 3); only SQL fragments that pglast has parsed are emitted as
-written. The rules follow PostgreSQL's own quote_ident()/quote_literal().
+Every name and every literal that reaches generated SQL passes through here;
+only SQL fragments that pglast has parsed are emitted as written. The rules
+follow PostgreSQL's own quote_ident()/quote_literal().
 """
 
 from __future__ import annotations

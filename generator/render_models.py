@@ -218,7 +218,8 @@ def _module_view(
                 module.name,
                 ("module",),
                 errors.PYTHON_NAME,
-                f'module "{module.name}" cannot name a Python module (models/{module.name}.py); set `module:` to a Python identifier',
+                f'module "{module.name}" cannot name a Python module (models/{module.name}.py); set '
+                "`module:` to a Python identifier",
             )
         )
         return None
@@ -355,7 +356,8 @@ def _table_models(
                     mod.name,
                     at + ("type",),
                     errors.PYTHON_TYPE,
-                    f"the models have no Python type for column {c.name} ({c.sql_type}); give it `python_type:` (e.g. `python_type: str`)",
+                    f"the models have no Python type for column {c.name} ({c.sql_type}); give it "
+                    "`python_type:` (e.g. `python_type: str`)",
                 )
             )
             continue
@@ -412,7 +414,11 @@ def _field_lines(c: _Col, annotation: str, default: bool) -> list[str]:
 def _row_model(t: ir.Table, cls: str, cols: list[_Col], aliased: bool) -> ModelView:
     doc = [
         t.comment or f"A row of {t.name.display}.",
-        f"A row of {t.name.display} as the database returns it (build it from a psycopg dict_row or any object with these attributes). CHECK constraints are not applied here: a row read back is the truth.",
+        (
+            f"A row of {t.name.display} as the database returns it (build it from a psycopg dict_row or any "
+            "object with these attributes). CHECK constraints are not applied here: a row read back is the "
+            "truth."
+        ),
     ]
     lines = [_field_lines(c, c.annotation + (" | None" if c.nullable else ""), False) for c in cols]
     return ModelView(
@@ -448,7 +454,10 @@ def _insert_model(
 ) -> ModelView:
     doc = [
         f"A row to INSERT into {t.name.display}.",
-        "Columns with a server default, nullable columns and columns that triggers compute are optional; a field not given is left out of the dump, so that the default or the trigger applies.",
+        (
+            "Columns with a server default, nullable columns and columns that triggers compute are optional; a "
+            "field not given is left out of the dump, so that the default or the trigger applies."
+        ),
         *_checks_doc(done, left, update=False),
     ]
     fields = [
@@ -483,7 +492,10 @@ def _update_model(
 ) -> ModelView:
     doc = [
         f"Changes to a row of {t.name.display}: every field is optional.",
-        "The dump (`model_dump(exclude_unset=True)`, or a plain `model_dump()`, which leaves unset fields out as well) holds exactly the columns to SET.",
+        (
+            "The dump (`model_dump(exclude_unset=True)`, or a plain `model_dump()`, which leaves unset fields "
+            "out as well) holds exactly the columns to SET."
+        ),
         *_checks_doc(done, left, update=True),
     ]
     fields = [_field_lines(c, c.annotation + " | None", True) for c in cols]

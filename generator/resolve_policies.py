@@ -33,7 +33,8 @@ class PolicyResolver(ResolverBase):
                         at,
                         match.start(1),
                         errors.SPEC_INVALID,
-                        f"unknown placeholder {match.group(1)} in policy template {key}.{part}; known: {', '.join(known)}",
+                        f"unknown placeholder {match.group(1)} in policy template {key}.{part}; known: "
+                        f"{', '.join(known)}",
                     )
                     self.bad_templates.add(key)
 
@@ -168,7 +169,8 @@ class PolicyResolver(ResolverBase):
         check_at: Where,
         template_text: tuple[tuple[tuple[str, str], ...], str | None, str | None] | None = None,
     ) -> ir.Policy | None:
-        """One policy; for a template's, `template_text` is (placeholders replaced, using, check as written), to place errors in it."""
+        """One policy; for a template's, `template_text` is (placeholders replaced, using, check as written), to place
+        errors in it."""
         ok = self.ident(name, where, "policy name")
         if command == "insert" and using is not None:
             self.error(using_at, errors.SQL_SHAPE, "an INSERT policy takes only `check` (WITH CHECK), not `using`")
@@ -187,15 +189,13 @@ class PolicyResolver(ResolverBase):
                 ok = False
                 continue
             needs, placed = self.template_needs(raw, subs, table.schema) if raw is not None else (None, None)
-            if (
-                needs is None or table.name in needs.from_names
-            ):  # a template's FROM names this table: judged on its own text
+            # a template's FROM names this table: judged on its own text
+            if needs is None or table.name in needs.from_names:
                 needs, placed = columnrefs.policy_needs(sqlparse.expression_json(text), table, self.table_columns), None
             for problem in needs.on(table, self.table_columns(table)):
                 offset = problem.offset
-                if (
-                    placed is not None and offset is not None
-                ):  # back from the text with placeholders replaced to the template's
+                # back from the text with placeholders replaced to the template's
+                if placed is not None and offset is not None:
                     offset = placed.raw_offset(offset)
                 self.error_in_fragment(w, offset, problem.code, problem.message)
                 ok = False

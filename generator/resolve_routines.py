@@ -196,7 +196,8 @@ class RoutineResolver(ResolverBase):
                     self.error(
                         pw,
                         errors.SPEC_INVALID,
-                        f"privilege {', '.join(bad).upper()} does not apply to a {kind.replace('all_', '').rstrip('s')}",
+                        f"privilege {', '.join(bad).upper()} does not apply to a "
+                        f"{kind.replace('all_', '').rstrip('s')}",
                     )
                     continue
                 if roles_ok:

@@ -26,7 +26,8 @@ class TableResolver(PolicyResolver):
             self.error(
                 at("columns"),
                 errors.DUPLICATE_NAME,
-                f"table {name.display} declares more than one primary key; use one `primary_key: [a, b]` constraint for a composite key",
+                f"table {name.display} declares more than one primary key; use one `primary_key: [a, b]` "
+                "constraint for a composite key",
                 key=True,
             )
 
@@ -242,7 +243,8 @@ class TableResolver(PolicyResolver):
     def check_columns(
         self, refs: Iterable[tuple[tuple[str, ...], int | None]], columns: set[str], table: Name, where: Where
     ) -> set[str]:
-        """The columns of `table` among `refs` (names with their offsets in the fragment: sqlparse.column_refs_at); unknown ones are reported."""
+        """The columns of `table` among `refs` (names with their offsets in the fragment: sqlparse.column_refs_at);
+        unknown ones are reported."""
         found: set[str] = set()
         for ref, offset in refs:
             col = ref[-1]
@@ -278,7 +280,8 @@ class TableResolver(PolicyResolver):
             self.error(
                 where,
                 errors.UNKNOWN_TABLE,
-                f'foreign key references unknown table "{ref.table.display}" (declare it under tables or external.tables)',
+                f'foreign key references unknown table "{ref.table.display}" (declare it under tables or '
+                "external.tables)",
             )
             return None
         if len(ref.columns) != len(cols):
@@ -326,7 +329,8 @@ class TableResolver(PolicyResolver):
                     self.error(
                         where,
                         errors.BAD_REFERENCE,
-                        f"foreign key target {fk.ref_table.display}({', '.join(fk.ref_columns)}) is not a primary key or unique constraint",
+                        f"foreign key target {fk.ref_table.display}({', '.join(fk.ref_columns)}) is not a "
+                        "primary key or unique constraint",
                     )
                 for own, other in zip(fk.columns, fk.ref_columns):
                     a, b = table.column(own), target_cols[other]
@@ -334,7 +338,8 @@ class TableResolver(PolicyResolver):
                         self.error(
                             where,
                             errors.BAD_REFERENCE,
-                            f"foreign key column {own} ({a.sql_type}) does not match {fk.ref_table.display}.{other} ({b.sql_type})",
+                            f"foreign key column {own} ({a.sql_type}) does not match "
+                            f"{fk.ref_table.display}.{other} ({b.sql_type})",
                         )
 
     @staticmethod
@@ -366,7 +371,8 @@ class TableResolver(PolicyResolver):
                 self.error(
                     at("partitioning", "key"),
                     errors.PARTITION,
-                    f'{con.kind.replace("_", " ")} "{con.name}" must include the partition key ({", ".join(key)}): PostgreSQL enforces uniqueness per partition',
+                    f'{con.kind.replace("_", " ")} "{con.name}" must include the partition key '
+                    f"({', '.join(key)}): PostgreSQL enforces uniqueness per partition",
                 )
         if len(key) != 1 and p.partitions:
             self.error(
@@ -426,7 +432,8 @@ class TableResolver(PolicyResolver):
                 self.error(
                     Where(where.pos, where.path + (key,)),
                     errors.PARTITION,
-                    f'partition "{pname}" is the default partition: it takes the rows outside every range and has no "{key}"',
+                    f'partition "{pname}" is the default partition: it takes the rows outside every range '
+                    f'and has no "{key}"',
                     key=True,
                 )
                 ok = False
@@ -434,7 +441,8 @@ class TableResolver(PolicyResolver):
             self.error(
                 Where(where.pos, where.path + ("default",)),
                 errors.PARTITION,
-                f'partition "{pname}" is a second default partition of {table.display} (the first is "{first}"): a table has at most one',
+                f'partition "{pname}" is a second default partition of {table.display} (the first is '
+                f'"{first}"): a table has at most one',
                 key=True,
             )
             ok = False
@@ -450,7 +458,8 @@ class TableResolver(PolicyResolver):
     def same_zone(
         self, seen: list[tuple[bounds.Bound, str]], *new: tuple[bounds.Bound, str], column: str, where: Where
     ) -> bool:
-        """False (and E050) when timestamptz bounds mix text with and without a UTC offset: their order would depend on the session's TimeZone."""
+        """False (and E050) when timestamptz bounds mix text with and without a UTC offset: their order would depend on
+        the session's TimeZone."""
         for b, text in new:
             other = next((t for o, t in seen if not bounds.comparable(o, b)), None)
             if other is not None:
@@ -458,7 +467,10 @@ class TableResolver(PolicyResolver):
                 self.error(
                     where,
                     errors.PARTITION,
-                    f'partition bound "{without}" of {column} (timestamptz) has no UTC offset while "{with_offset}" has one: PostgreSQL reads the first in the session\'s TimeZone, so whether they overlap depends on where the migration runs; write every bound with an offset (e.g. "2026-01-01 00:00:00+00"), or none',
+                    f'partition bound "{without}" of {column} (timestamptz) has no UTC offset while '
+                    f'"{with_offset}" has one: PostgreSQL reads the first in the session\'s TimeZone, so '
+                    "whether they overlap depends on where the migration runs; write every bound with an "
+                    'offset (e.g. "2026-01-01 00:00:00+00"), or none',
                     key=True,
                 )
                 return False
@@ -518,7 +530,8 @@ class TableResolver(PolicyResolver):
             self.error(
                 where,
                 errors.PARTITION,
-                f"unique index {key} on a partitioned table must include the partition key ({', '.join(partition_key)})",
+                f"unique index {key} on a partitioned table must include the partition key "
+                f"({', '.join(partition_key)})",
                 key=True,
             )
         if len(elements) != len(ix.columns):

@@ -80,7 +80,8 @@ class Column(Linted):
     python_type: str | None = Field(
         None,
         description="Python type of a value (of each element, for an array) in the generated models, "
-        "e.g. `str` or `ipaddress.IPv4Interface`; needed for a type the models do not know, overrides the default otherwise",
+        "e.g. `str` or `ipaddress.IPv4Interface`; needed for a type the models do not know, overrides the "
+        "default otherwise",
     )
     renamed_from: str | None = Field(
         None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)"
@@ -311,7 +312,9 @@ class SpecFile(Model):
     grants: list[Grant] = []
     allow_destructive: list[str] = Field(
         [],
-        description="changes that destroy data, confirmed for the next migration only: `drop table T`, `drop column T.C`, `change type T.C` (or `change type T.C to TYPE`), `drop enum value E.V`, `drop partition P`; remove an entry once its migration is written",
+        description="changes that destroy data, confirmed for the next migration only: `drop table T`, `drop column "
+        "T.C`, `change type T.C` (or `change type T.C to TYPE`), `drop enum value E.V`, `drop partition "
+        "P`; remove an entry once its migration is written",
     )
 
 

@@ -328,7 +328,8 @@ def called_names(text: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class BodyUses:
-    """What a LANGUAGE sql function's body names: relations ((schema or None, name)) and called functions (unqualified)."""
+    """What a LANGUAGE sql function's body names: relations ((schema or None, name)) and called functions
+    (unqualified)."""
 
     relations: frozenset[tuple[str | None, str]]
     calls: frozenset[str]

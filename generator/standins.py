@@ -17,7 +17,8 @@ def standin_sql(schema: ir.Schema) -> str:
     lines = []
     for role in ext.roles:
         lines.append(
-            f"DO $standin$ BEGIN CREATE ROLE {quoting.ident(role)} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $standin$;"
+            f"DO $standin$ BEGIN CREATE ROLE {quoting.ident(role)} NOLOGIN; EXCEPTION WHEN "
+            "duplicate_object THEN NULL; END $standin$;"
         )
     for s in ext.schemas:
         lines.append(f"CREATE SCHEMA IF NOT EXISTS {quoting.ident(s)};")
@@ -37,6 +38,7 @@ def standin_sql(schema: ir.Schema) -> str:
     for f in ext.functions:
         stand_in = f.stand_in or f"SELECT NULL::{f.returns}"
         lines.append(
-            f"CREATE FUNCTION {f.name.q}({f.args}) RETURNS {f.returns} LANGUAGE sql STABLE AS $standin$ {stand_in} $standin$;"
+            f"CREATE FUNCTION {f.name.q}({f.args}) RETURNS {f.returns} LANGUAGE sql STABLE AS $standin$ "
+            f"{stand_in} $standin$;"
         )
     return "\n".join(lines) + "\n"

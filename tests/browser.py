@@ -255,7 +255,8 @@ class Page:
 
 
 def png_pixels(png: bytes) -> tuple[int, int, list[tuple[int, int, int]]]:
-    """(width, height, RGB of every pixel, row by row) of a PNG as Chromium writes it: 8-bit, RGB or RGBA, not interlaced."""
+    """(width, height, RGB of every pixel, row by row) of a PNG as Chromium writes it: 8-bit, RGB or RGBA, not
+    interlaced."""
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, header = 8, b"", b""
     while pos < len(png):

@@ -34,13 +34,15 @@ def _installed_matches_lock() -> bool:
 
 
 def ensure_node_modules() -> Path:
-    """node_modules/ as package-lock.json pins it, installed by `npm ci` if it is not; a skip, with the reason, without npm."""
+    """node_modules/ as package-lock.json pins it, installed by `npm ci` if it is not; a skip, with the reason, without
+    npm."""
     if _installed_matches_lock():
         return NODE_MODULES
     npm = shutil.which("npm")
     if npm is None:
         pytest.skip(
-            "npm is not installed: the docs site serves Mermaid from node_modules/, which `npm ci` installs (Node.js from Debian's nodejs and npm packages)"
+            "npm is not installed: the docs site serves Mermaid from node_modules/, which `npm ci` "
+            "installs (Node.js from Debian's nodejs and npm packages)"
         )
     result = subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False

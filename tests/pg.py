@@ -270,7 +270,8 @@ CLIENT_DIRS = [
 
 
 def _client_candidates(tool: str) -> list[Path]:
-    """Every `tool` (pg_dump, pg_restore, ...) on this machine: SCHEMAGEN_TEST_PG_BIN first, then the wheel's, PATH and the usual directories."""
+    """Every `tool` (pg_dump, pg_restore, ...) on this machine: SCHEMAGEN_TEST_PG_BIN first, then the wheel's, PATH and
+    the usual directories."""
     found: list[Path] = []
     for directory in filter(None, os.environ.get("SCHEMAGEN_TEST_PG_BIN", "").split(os.pathsep)):
         found.append(Path(directory) / tool)

@@ -61,7 +61,8 @@ def test_make_spec_builds_and_applies_on_postgres(tmp_path, db_url):
             0
         ]
         fks = conn.execute(
-            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 AND connamespace = 'public'::regnamespace"
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conparentid = 0 AND connamespace = "
+            "'public'::regnamespace"
         ).fetchone()[0]
         rls = conn.execute(
             "SELECT count(*) FROM pg_class WHERE relrowsecurity AND relnamespace = 'public'::regnamespace"

@@ -4,8 +4,9 @@ Each directory under tests/broken/ is one case: its *.yaml spec files and
 `expected.txt`, the exact diagnostic lines `schemagen build` prints on stderr
 when run from inside the case directory (`--spec .`), so file names in them are
 relative to the case. A case about a change to a spec also has `previous/`,
-the spec built first (its migration is the last one when the case is built). Regenerate with SCHEMAGEN_UPDATE_GOLDEN=1, then read every
-changed line against its YAML: a position must point at the offending text.
+the spec built first (its migration is the last one when the case is built).
+Regenerate with SCHEMAGEN_UPDATE_GOLDEN=1, then read every changed line against
+its YAML: a position must point at the offending text.
 """
 
 from __future__ import annotations

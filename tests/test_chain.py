@@ -186,8 +186,8 @@ def test_an_unconfirmed_drop_is_refused_at_its_place_in_the_spec(project):
     )
     assert f"spec/shop.yaml:{line}:" in out
     assert (
-        "E063 column item.note is removed from the spec: dropping it deletes its data; if that is intended, add `drop column public.item.note` to allow_destructive"
-        in out
+        "E063 column item.note is removed from the spec: dropping it deletes its data; if that is "
+        "intended, add `drop column public.item.note` to allow_destructive" in out
     )
     assert snapshot(project) == before
     edit_spec(project, lambda s: s.update(allow_destructive=["drop column item.note"]))
@@ -203,7 +203,10 @@ def test_an_unconfirmed_drop_is_refused_at_its_place_in_the_spec(project):
         ),
         (
             lambda s: s["tables"]["item"]["columns"].update(colour={"type": "text", "renamed_from": "hue"}),
-            'E065 column item.colour is renamed from column "hue" in table item, which the last migration does not have',
+            (
+                'E065 column item.colour is renamed from column "hue" in table item, which the last migration '
+                "does not have"
+            ),
         ),
         (
             lambda s: s["tables"]["item"]["columns"].update(extra={"type": "text", "not_null": True}),
@@ -224,7 +227,10 @@ def test_mistakes_about_the_change_are_positioned_errors(project, change, messag
     [
         (
             lambda s: s["tables"]["item"]["columns"].update(memo={"type": "text", "renamed_from": "note"}),
-            'E065 column item.memo is renamed from column "note" in table item, which the spec still has: a name is either renamed or kept',
+            (
+                'E065 column item.memo is renamed from column "note" in table item, which the spec still has: '
+                "a name is either renamed or kept"
+            ),
         ),
         (
             lambda s: s["tables"].update(
@@ -236,7 +242,10 @@ def test_mistakes_about_the_change_are_positioned_errors(project, change, messag
             lambda s: s["enums"]["item_status"].update(
                 values=["draft", "active", "archived", "live"], renamed_values={"live": "active"}
             ),
-            'E065 value live of enum item_status is renamed from value "active" in enum item_status, which the spec still has',
+            (
+                'E065 value live of enum item_status is renamed from value "active" in enum item_status, which '
+                "the spec still has"
+            ),
         ),
     ],
 )
@@ -320,7 +329,10 @@ def test_output_is_the_same_under_any_hash_seed(project):
             [
                 sys.executable,
                 "-c",
-                "from schemagen import build, config; r = build.generate(config.load()); print(sorted((k, v) for k, v in r.outputs.items() if k.startswith('migrations/0002')))",
+                (
+                    "from schemagen import build, config; r = build.generate(config.load()); print(sorted((k, "
+                    "v) for k, v in r.outputs.items() if k.startswith('migrations/0002')))"
+                ),
             ],
             cwd=project,
             env=env,
@@ -409,15 +421,15 @@ def test_a_confirmation_applies_to_the_one_migration_that_used_it(project):
         )
 
     assert (
-        f"spec/shop.yaml:{entry_line()}:3: note: `drop column public.item.note` in allow_destructive confirmed a change of migration 0002_drop_note and is spent: remove it"
-        in out
+        f"spec/shop.yaml:{entry_line()}:3: note: `drop column public.item.note` in allow_destructive "
+        "confirmed a change of migration 0002_drop_note and is spent: remove it" in out
     )
     code, out = build("--check")
     assert code == 0 and "is spent" in out  # said, but the output is up to date
     lint = CliRunner().invoke(main, ["lint", "--today", "2026-01-15"])
     assert (
-        f"spec/shop.yaml:{entry_line()}:3: warning C311 spent-confirmation: `drop column public.item.note` confirmed a change of migration 0002_drop_note and is spent"
-        in lint.output
+        f"spec/shop.yaml:{entry_line()}:3: warning C311 spent-confirmation: `drop column public.item.note` "
+        "confirmed a change of migration 0002_drop_note and is spent" in lint.output
     )
 
     # The entry left behind: the next migration (adding the column back) is refused until it is removed.
@@ -426,8 +438,8 @@ def test_a_confirmation_applies_to_the_one_migration_that_used_it(project):
     code, out = build("--name", "note_again")
     assert code == 1
     assert (
-        f"spec/shop.yaml:{entry_line()}:3: E063 `drop column public.item.note` in allow_destructive confirmed a change of migration 0002_drop_note and is spent: remove it"
-        in out
+        f"spec/shop.yaml:{entry_line()}:3: E063 `drop column public.item.note` in allow_destructive "
+        "confirmed a change of migration 0002_drop_note and is spent: remove it" in out
     )
     assert snapshot(project) == before
     edit_spec(project, _allow())
@@ -475,8 +487,10 @@ def test_a_second_type_change_of_a_column_is_confirmed_with_its_type(project):
     code, out = build()
     assert code == 1
     assert (
-        "E063 column item.label changes type from varchar(40) to varchar(30), which can lose data or fail on existing rows; if that is intended, `change type public.item.label` in allow_destructive confirmed a change of the last migration and is spent (remove it); to confirm this change as well, add `change type public.item.label to varchar(30)`"
-        in out
+        "E063 column item.label changes type from varchar(40) to varchar(30), which can lose data or fail "
+        "on existing rows; if that is intended, `change type public.item.label` in allow_destructive "
+        "confirmed a change of the last migration and is spent (remove it); to confirm this change as "
+        "well, add `change type public.item.label to varchar(30)`" in out
     )
     assert out.count("E063") == 1, out
     edit_spec(project, _allow("change type item.label to VARCHAR( 30 )"))

@@ -16,7 +16,8 @@ from schemagen.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC = REPO / "spec"
-# A generated file that is not a migration: written migrations never change (see test_chain), other outputs follow the spec.
+# A generated file that is not a migration: written migrations never change (see test_chain), other outputs follow the
+# spec.
 DERIVED = Path("docs") / "sync_operations.md"
 OLD = 1_000_000_000  # an mtime (2001) that no write during the test can produce
 
@@ -143,9 +144,9 @@ def test_disk_full_while_writing_changes_no_file_and_is_a_user_error(
     built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spec, out = built
-    for path in out.rglob(
-        "*.*"
-    ):  # make every file stale but the migrations (never rewritten) and the manifest (their checksums), so several must be written
+    # make every file stale but the migrations (never rewritten) and the manifest (their checksums), so several must be
+    # written
+    for path in out.rglob("*.*"):
         if path.is_file() and path.parent.name != "migrations" and path.name != "manifest.json":
             path.write_text("-- old\n", encoding="utf-8")
     before = snapshot(out)

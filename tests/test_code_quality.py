@@ -1,7 +1,9 @@
-"""The house standard "small modules, strict tools" (STYLE.md, lesson 8), kept by the suite.
+"""Strict tools, kept by the suite: a finding fails here rather than waiting for a review.
 
-ruff (its default rules) over the code and the tests, and mypy --strict over the
-generator, must find nothing: a finding fails here rather than waiting for a review.
+ruff (the rules and line length of pyproject.toml's [tool.ruff]) and `ruff format`
+over the code, the tests, the benchmarks and tools/, and mypy --strict over the
+generator, must find nothing. The three tools are pinned in the test extras, so a
+new release cannot change the verdict.
 """
 
 from __future__ import annotations
@@ -19,8 +21,16 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+PYTHON_DIRS = ("generator", "tests", "benchmarks", "tools")
+
+
 def test_ruff_finds_nothing() -> None:
-    proc = _run("ruff", "check", "--no-cache", "generator", "tests", "benchmarks")
+    proc = _run("ruff", "check", "--no-cache", *PYTHON_DIRS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_format_changes_nothing() -> None:
+    proc = _run("ruff", "format", "--check", "--no-cache", *PYTHON_DIRS)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

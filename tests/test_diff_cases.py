@@ -497,7 +497,10 @@ CASES = [
         ),
         after_up=[
             (
-                "SELECT column_default FROM information_schema.columns WHERE table_name = 'item' AND column_name = 'qty'",
+                (
+                    "SELECT column_default FROM information_schema.columns WHERE table_name = 'item' AND "
+                    "column_name = 'qty'"
+                ),
                 [("default_qty()",)],
             )
         ],
@@ -597,7 +600,8 @@ CASES = [
             lambda s: s["triggers"]["item_touch"].update(comment="Keeps updated_at current."),
         ),
     ),
-    # A comment is the only change (issue 10, item 15: these crashed naming the migration). Each is written, with its down.
+    # A comment is the only change (issue 10, item 15: these crashed naming the migration). Each is written, with its
+    # down.
     Case("comment_only_enum", lambda s: s["enums"]["item_status"].update(comment="Life cycle.")),
     Case("comment_only_enum_added", lambda s: s["enums"]["channel"].update(comment="Where it was sold.")),
     Case("comment_only_function", lambda s: s["functions"]["item_count"].update(comment="Items of one account.")),
@@ -616,13 +620,19 @@ CASES = [
         # a table-level foreign key's comment was dropped, from the from-scratch SQL too
         after_up=[
             (
-                "SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = 'event_account_fkey' AND conrelid = 'event'::regclass",
+                (
+                    "SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = "
+                    "'event_account_fkey' AND conrelid = 'event'::regclass"
+                ),
                 [("Events go with their account.",)],
             )
         ],
         after_down=[
             (
-                "SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = 'event_account_fkey' AND conrelid = 'event'::regclass",
+                (
+                    "SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = "
+                    "'event_account_fkey' AND conrelid = 'event'::regclass"
+                ),
                 [(None,)],
             )
         ],

@@ -330,9 +330,8 @@ def test_cache_key_unique_constraint_is_plain_not_partial(page):
     ddl = table_section(page, "sync_preview_cache").code[0].text
     assert "CONSTRAINT sync_preview_cache_cache_key_key UNIQUE (cache_key)," in ddl
     index_rows = page.section("Indexes").tables[0].texts()
-    assert not [
-        row for row in index_rows if row[0] == "idx_sync_preview_cache_key"
-    ]  # the partial copy of the key, dropped by 0025
+    # the partial copy of the key, dropped by 0025
+    assert not [row for row in index_rows if row[0] == "idx_sync_preview_cache_key"]
 
 
 def test_index_summary_matches_the_spec(page):
@@ -463,7 +462,8 @@ def test_er_diagram_draws_tables_keys_and_foreign_keys(page):
     word = r"[A-Za-z_][A-Za-z0-9_\-\[\]()]*"
     for line in lines[1:]:
         assert re.fullmatch(
-            rf'    "[\w.]+" \{{|    \}}|        {word} {word}( (PK|FK|UK)(, (PK|FK|UK))*)?|    "[\w.]+" \S+ "[\w.]+" : "[\w, ]+"',
+            rf'    "[\w.]+" \{{|    \}}|        {word} {word}( (PK|FK|UK)(, (PK|FK|UK))*)?|    "[\w.]+" '
+            r'\S+ "[\w.]+" : "[\w, ]+"',
             line,
         ), line
     assert "        uuid id PK" in lines and "        timestamptz created_at PK" in lines
@@ -489,7 +489,8 @@ def test_lint_findings_section_is_fed_by_the_list_given():
 
 
 def test_pages_follow_the_chain_to_its_newest_migration(tmp_path, monkeypatch):
-    """A spec edit makes migration 0002: the pages then show the schema after 0002 and link both files and 0002's down."""
+    """A spec edit makes migration 0002: the pages then show the schema after 0002 and link both files and 0002's
+    down."""
     from click.testing import CliRunner
     from diff_harness import base, write_spec
     from schemagen.cli import main

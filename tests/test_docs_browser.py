@@ -36,7 +36,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 PAGE = "sync_operations"
-DRAWN = "document.querySelector('div.mermaid') !== null && document.querySelector('div.mermaid').getBoundingClientRect().height > 100"
+DRAWN = (
+    "document.querySelector('div.mermaid') !== null && "
+    "document.querySelector('div.mermaid').getBoundingClientRect().height > 100"
+)
 
 
 def diagram_entities() -> list[str]:
@@ -88,14 +91,19 @@ def wait_for_the_diagram(page: browser.Page) -> None:
         page.wait_until(DRAWN, timeout=20)
     except TimeoutError:
         pytest.fail(
-            f"the ER diagram was not drawn within 20 s; requests to other hosts: {[u for u in page.requests if urlsplit(u).hostname not in (None, '127.0.0.1')]}; errors: {page.errors}"
+            "the ER diagram was not drawn within 20 s; requests to other hosts: "
+            f"{[u for u in page.requests if urlsplit(u).hostname not in (None, '127.0.0.1')]}; errors: "
+            f"{page.errors}"
         )
 
 
 def search(page: browser.Page, url: str) -> list[str]:
     """The result links of a search that `url` (with `?q=`) opens, once the search has run."""
     page.goto(url)
-    done = "(() => { const m = document.querySelector('.md-search-result__meta'); return m !== null && !/Initializing/.test(m.textContent); })()"
+    done = (
+        "(() => { const m = document.querySelector('.md-search-result__meta'); return m !== null && "
+        "!/Initializing/.test(m.textContent); })()"
+    )
     page.wait_until(done, timeout=20)
     return list(
         json.loads(
@@ -151,8 +159,10 @@ def test_the_diagram_box_is_not_blank(module_page):
     wait_for_the_diagram(module_page)
     box = json.loads(
         module_page.evaluate(
-            "(() => { const el = document.querySelector('div.mermaid'); window.scrollTo(0, el.getBoundingClientRect().top + scrollY - 120);"
-            " const r = el.getBoundingClientRect(); return JSON.stringify({x: r.x, y: r.y + scrollY, width: r.width, height: r.height}); })()"
+            "(() => { const el = document.querySelector('div.mermaid'); window.scrollTo(0, "
+            "el.getBoundingClientRect().top + scrollY - 120);"
+            " const r = el.getBoundingClientRect(); return JSON.stringify({x: r.x, y: r.y + scrollY, "
+            "width: r.width, height: r.height}); })()"
         )
     )
     assert box["width"] > 300 and box["height"] > 200, box
@@ -172,7 +182,8 @@ def test_the_diagram_box_is_not_blank(module_page):
 
 # -- requests ------------------------------------------------------------------------
 def test_no_page_requests_anything_from_another_host(chromium, origin):
-    """Every page of the navigation, the diagram and a search: fonts, scripts, styles, the search worker and its index, all from the site."""
+    """Every page of the navigation, the diagram and a search: fonts, scripts, styles, the search worker and its index,
+    all from the site."""
     page = browser.Page(chromium)
     page.goto(f"{origin}/")
     nav = json.loads(
@@ -248,7 +259,8 @@ def test_permalinks_and_the_table_of_contents_use_the_generators_ids(module_page
     """`#table-public.sync_progress` is the heading's own id, so the ¶ link and the TOC give that stable id."""
     headings = json.loads(
         module_page.evaluate(
-            "JSON.stringify([...document.querySelectorAll('.md-content h3')].map(h => [h.id, h.querySelector('a.headerlink')?.getAttribute('href')]))"
+            "JSON.stringify([...document.querySelectorAll('.md-content h3')].map(h => [h.id, "
+            "h.querySelector('a.headerlink')?.getAttribute('href')]))"
         )
     )
     by_id = dict(headings)
@@ -262,7 +274,8 @@ def test_permalinks_and_the_table_of_contents_use_the_generators_ids(module_page
     assert all(href == f"#{i}" for i, href in headings)
     toc = json.loads(
         module_page.evaluate(
-            "JSON.stringify([...document.querySelectorAll('.md-sidebar--secondary a.md-nav__link')].map(a => a.getAttribute('href')))"
+            "JSON.stringify([...document.querySelectorAll('.md-sidebar--secondary a.md-nav__link')].map(a "
+            "=> a.getAttribute('href')))"
         )
     )
     assert "#table-public.sync_progress" in toc and "#enum-public.sync_status_type" in toc
@@ -306,7 +319,10 @@ TABLES = r"""
     wrap.scrollLeft = wrap.scrollWidth;
     const box = wrap.getBoundingClientRect();
     const cells = [...wrap.querySelectorAll('tr > :first-child')].map(c => c.getBoundingClientRect());
-    wide.push({header: wrap.querySelector('th').textContent, hidden: cells.filter(c => c.left < box.left - 1 || c.right > box.right + 1).length});
+    wide.push({
+      header: wrap.querySelector('th').textContent,
+      hidden: cells.filter(c => c.left < box.left - 1 || c.right > box.right + 1).length,
+    });
     wrap.scrollLeft = 0;
   }
   return JSON.stringify({broken, wide});

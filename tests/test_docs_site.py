@@ -45,7 +45,8 @@ ODD = textwrap.dedent(
           label:
             type: text
             default: "'a|b' || E'\\\\n'"
-            comment: "A | pipe,\\nnewline, `code`, *emph*, _under_, [link](x), <b>html</b>, &amp;, \\\\ backslash, ~~strike~~, $math$ # hash"
+            comment: "A | pipe,\\nnewline, `code`, *emph*, _under_, [link](x), <b>html</b>, \\
+              &amp;, \\\\ backslash, ~~strike~~, $math$ # hash"
           moods: {type: "mood[]"}
         constraints:
           - name: multi_line_check
@@ -77,7 +78,10 @@ OTHER = textwrap.dedent(
 
 CHECK = "label <> 'x|y'\nOR flags > 1"
 LABEL_DEFAULT = "'a|b' || E'\\n'"
-LABEL_COMMENT = "A | pipe,\nnewline, `code`, *emph*, _under_, [link](x), <b>html</b>, &amp;, \\ backslash, ~~strike~~, $math$ # hash"
+LABEL_COMMENT = (
+    "A | pipe,\nnewline, `code`, *emph*, _under_, [link](x), <b>html</b>, &amp;, \\ backslash, ~~strike~~, "
+    "$math$ # hash"
+)
 
 
 def write_spec(root: Path, files: dict[str, str]) -> config.Settings:
@@ -490,7 +494,8 @@ def test_pages_are_identical_whatever_the_hash_seed():
     script = (
         "import hashlib; from schemagen import build, config; "
         f"o = build.generate(config.load(__import__('pathlib').Path({str(REPO_ROOT)!r}))).outputs; "
-        "print(hashlib.sha256(repr(sorted((k, v) for k, v in o.items() if k.startswith('docs/'))).encode()).hexdigest())"
+        "print(hashlib.sha256(repr(sorted((k, v) for k, v in o.items() if "
+        "k.startswith('docs/'))).encode()).hexdigest())"
     )
     digests = {
         subprocess.run(
@@ -511,7 +516,8 @@ def test_pages_are_identical_whatever_the_hash_seed():
 
 # -- the site's mkdocs plugin (generator/docs_site.py) -----------------------------------
 def test_the_site_is_refused_without_its_local_mermaid(tmp_path):
-    """No node_modules/: the build stops and says to run `npm ci`, rather than publish a site whose diagram never draws."""
+    """No node_modules/: the build stops and says to run `npm ci`, rather than publish a site whose diagram never
+    draws."""
     generated = REPO_ROOT / "generated"
     write_outputs(
         tmp_path,

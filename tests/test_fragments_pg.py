@@ -110,7 +110,10 @@ POLICIES = [
     "EXISTS (SELECT 1 FROM member m JOIN auth.users_extended u ON u.org_id = m.org_id WHERE m.doc_id = doc.id)",
     "owner = ANY (ARRAY(SELECT id FROM auth.users_extended))",
     "EXISTS (WITH x AS (SELECT org_id FROM member) SELECT 1 FROM x WHERE x.org_id = doc.org_id)",
-    "EXISTS (SELECT 1 FROM member WHERE doc_id = doc.id UNION SELECT 1 FROM auth.users_extended WHERE org_id = doc.org_id)",
+    (
+        "EXISTS (SELECT 1 FROM member WHERE doc_id = doc.id UNION SELECT 1 FROM auth.users_extended WHERE "
+        "org_id = doc.org_id)"
+    ),
     "EXISTS (SELECT 1 FROM unnest(ARRAY[1, 2]) AS f(n) WHERE f.n = doc.id)",
     "EXISTS (SELECT m.doc_id AS k FROM member m WHERE m.doc_id = doc.id ORDER BY k)",
     "mood = 'ok'",
@@ -126,7 +129,10 @@ POLICIES = [
     "EXISTS (SELECT 1 FROM member m WHERE m.doc_id = doc.id AND titel <> '')",
     "users_extended.id = owner",
     "EXISTS (SELECT 1 FROM member m JOIN auth.users_extended u ON u.orgid = m.org_id)",
-    "EXISTS (SELECT 1 FROM member WHERE doc_id = doc.id UNION SELECT 1 FROM auth.users_extended WHERE orgid = doc.org_id)",
+    (
+        "EXISTS (SELECT 1 FROM member WHERE doc_id = doc.id UNION SELECT 1 FROM auth.users_extended WHERE "
+        "orgid = doc.org_id)"
+    ),
 ]
 
 
@@ -186,7 +192,10 @@ def test_trigger_when_is_judged_as_postgresql_does(events, for_each, when, base_
         }
 
     found = verdict(tmp_path, edit)
-    sql = f"CREATE TRIGGER t AFTER {' OR '.join(e.upper() for e in events)} ON doc FOR EACH {for_each.upper()} WHEN ({when}) EXECUTE FUNCTION touch()"
+    sql = (
+        f"CREATE TRIGGER t AFTER {' OR '.join(e.upper() for e in events)} ON doc FOR EACH {for_each.upper()} "
+        f"WHEN ({when}) EXECUTE FUNCTION touch()"
+    )
     assert (not found) == postgres_accepts(base_db, sql), found
 
 

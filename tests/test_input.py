@@ -1,4 +1,5 @@
-"""Odd and hostile input (issue 10): YAML features, typed scalars, file names; refused where written, or read as meant."""
+"""Odd and hostile input (issue 10): YAML features, typed scalars, file names; refused where written, or read as
+meant."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def test_a_yaml_alias_bomb_is_refused_at_once_in_a_real_process(tmp_path: Path) 
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert proc.stderr.splitlines() == [
         (
-            "spec/bomb.yaml:8:12: E001 YAML error: aliases add 141,148 values to a file that writes out 30 (*a4 adds 66,430): refused, "
+            "spec/bomb.yaml:8:12: E001 YAML error: aliases add 141,148 values to a file that writes out 30 "
+            "(*a4 adds 66,430): refused, "
             "as a YAML alias bomb would be (at most 100,000, or 10 times the values written out); reuse less deeply"
         ),
         "schemagen: 1 error; nothing was written",
@@ -66,7 +68,8 @@ def test_a_yaml_alias_bomb_is_refused_at_once_in_a_real_process(tmp_path: Path) 
 
 
 def test_anchors_and_aliases_that_reuse_definitions_read_as_the_values_written_out(tmp_path: Path, monkeypatch) -> None:
-    """Reuse within the bound is ordinary YAML: 300 tables sharing column definitions build the same files as written out."""
+    """Reuse within the bound is ordinary YAML: 300 tables sharing column definitions build the same files as written
+    out."""
     reused = ["migration: {version: 1, name: demo}", "tables:"]
     written = list(reused)
     for i in range(300):
@@ -97,8 +100,10 @@ def test_yml_files_are_spec_files_too(tmp_path: Path, monkeypatch) -> None:
     write(
         tmp_path / "spec",
         {
-            "a.yaml": "migration: {version: 1, name: demo}\ntables: {a: {columns: {id: {type: integer, primary_key: true}}}}\n",
-            "b.yml": "tables: {b: {columns: {id: {type: integer, primary_key: true}, a_id: {type: integer, references: a(id)}}}}\n",
+            "a.yaml": "migration: {version: 1, name: demo}\ntables: {a: {columns: {id: {type: integer, primary_key: "
+            "true}}}}\n",
+            "b.yml": "tables: {b: {columns: {id: {type: integer, primary_key: true}, a_id: {type: integer, "
+            "references: a(id)}}}}\n",
         },
     )
     monkeypatch.chdir(tmp_path)
@@ -156,7 +161,10 @@ def test_a_file_where_the_migrations_directory_belongs_is_named_as_such(tmp_path
         result = run(*args, "--spec", "spec", "--out", "out")
         assert result.exit_code == 1, result.output
         assert result.stderr.splitlines() == [
-            "out/migrations:1:1: E062 a file, where the directory of migrations belongs: move it away (and restore the directory from version control if it held migrations)",
+            (
+                "out/migrations:1:1: E062 a file, where the directory of migrations belongs: move it away (and "
+                "restore the directory from version control if it held migrations)"
+            ),
             "schemagen: 1 error; nothing was written",
         ]
         assert files_under(tmp_path / "out") == before

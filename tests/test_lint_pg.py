@@ -53,7 +53,8 @@ def test_every_case_is_a_schema_postgresql_accepts(case: Path, db_url: str, tmp_
 def test_builtin_volatility_table_matches_the_catalog(pg_admin_url: str) -> None:
     with pg.connect(pg_admin_url) as conn:
         rows = conn.execute(
-            "SELECT proname, pronargs, provolatile FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace AND proname = ANY(%s)",
+            "SELECT proname, pronargs, provolatile FROM pg_proc WHERE pronamespace = "
+            "'pg_catalog'::regnamespace AND proname = ANY(%s)",
             (list(BUILTIN_VOLATILITY) + list(ONE_ARGUMENT_VOLATILITY),),
         ).fetchall()
     levels = {"i": "immutable", "s": "stable", "v": "volatile"}
@@ -115,7 +116,8 @@ def test_c301_a_row_that_passed_a_check_with_now_stops_passing(db_url: str, tmp_
     apply_case(db_url, "C301", tmp_path)
     with pg.connect(db_url) as conn:
         conn.execute(
-            "INSERT INTO offers (id, starts_on, expires_at) VALUES (%s, current_date, now() + interval '300 milliseconds')",
+            "INSERT INTO offers (id, starts_on, expires_at) VALUES (%s, current_date, now() + interval "
+            "'300 milliseconds')",
             (uuid.uuid4(),),
         )
         time.sleep(0.4)

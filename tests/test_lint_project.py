@@ -86,10 +86,11 @@ def test_reference_findings_are_exactly_its_defects(at_root: Path) -> None:
     assert {(f.rule, f.object, f.line, f.severity) for f in got} == EXPECTED
     assert len(got) == len(EXPECTED) == 29
     assert {f.file for f in got} == {SPEC}
+    # at auth.uid() in the template
     assert {(f.line, f.column) for f in got if f.rule == "P201"} == {
         (63, 20),
         (66, 20),
-    }  # at auth.uid() in the template
+    }
     assert not [f for f in got if f.suppressed]
 
 
@@ -104,11 +105,12 @@ def test_text_output_and_exit_status(at_root: Path) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 2 * len(EXPECTED)
     assert (
-        f"{SPEC}:100:29: error C301 check-not-immutable: CHECK (expires_at > NOW()) calls now() (stable) (public.sync_preview_cache.preview_cache_not_expired)"
-        in lines
+        f"{SPEC}:100:29: error C301 check-not-immutable: CHECK (expires_at > NOW()) calls now() (stable) "
+        "(public.sync_preview_cache.preview_cache_not_expired)" in lines
     )
     i = lines.index(
-        f"{SPEC}:151:7: warning P203 duplicate-index: (org_id, sync_id) duplicates the index of UNIQUE constraint sync_progress_org_id_sync_id_key (public.idx_sync_progress_org_sync)"
+        f"{SPEC}:151:7: warning P203 duplicate-index: (org_id, sync_id) duplicates the index of UNIQUE "
+        "constraint sync_progress_org_id_sync_id_key (public.idx_sync_progress_org_sync)"
     )
     assert lines[i + 1] == f"    hint: {RULES['P203'].hint}"
     for line in lines[::2]:
@@ -144,7 +146,8 @@ def test_json_output(at_root: Path) -> None:
         "name": "partial-index-under-unique",
         "severity": "warning",
         "object": "public.idx_sync_preview_cache_key",
-        "message": "partial index (cache_key) WHERE cache_key IS NOT NULL holds a subset of the rows of the index of UNIQUE constraint sync_preview_cache_cache_key_key, on the same columns",
+        "message": "partial index (cache_key) WHERE cache_key IS NOT NULL holds a subset of the rows of the index of "
+        "UNIQUE constraint sync_preview_cache_cache_key_key, on the same columns",
         "hint": RULES["P204"].hint,
         "file": SPEC,
         "line": 105,
@@ -183,7 +186,8 @@ def test_github_annotations(at_root: Path) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == len(EXPECTED)
     assert (
-        f"::error file={SPEC},line=100,col=29,title=C301 check-not-immutable::CHECK (expires_at > NOW()) calls now() (stable) (public.sync_preview_cache.preview_cache_not_expired). Hint: "
+        f"::error file={SPEC},line=100,col=29,title=C301 check-not-immutable::CHECK (expires_at > NOW()) "
+        "calls now() (stable) (public.sync_preview_cache.preview_cache_not_expired). Hint: "
         + RULES["C301"].hint
         in lines
     )

@@ -99,7 +99,8 @@ def test_per_row_hint_names_the_function_the_policy_calls(tmp_path: Path) -> Non
 
 
 def test_maxvalue_partition_says_what_splitting_it_costs(tmp_path: Path) -> None:
-    """schemagen does split a MAXVALUE partition for a later range (diff/partitions.py): C305 must not claim it cannot."""
+    """schemagen does split a MAXVALUE partition for a later range (diff/partitions.py): C305 must not claim it
+    cannot."""
     (c305,) = [f for f in lint_case(CASES_DIR / "C305_maxvalue_partition.yaml", tmp_path) if f.rule == "C305"]
     assert "no later range partition can be created" not in c305.message
     assert "every later range partition is split out of it, moving its rows" in c305.message

@@ -41,7 +41,8 @@ def test_a_suppression_silences_one_object_and_shows_its_reason(
         tmp_path,
         edit(
             "      idx_sync_progress_org_sync: {columns: [org_id, sync_id]}\n",
-            "      idx_sync_progress_org_sync:\n        columns: [org_id, sync_id]\n        lint: {ignore: {P203: dropped in 0025 with the queries that name it}}\n",
+            "      idx_sync_progress_org_sync:\n        columns: [org_id, sync_id]\n        lint: {ignore: "
+            "{P203: dropped in 0025 with the queries that name it}}\n",
         ),
     )
     rows = json.loads(run(root, "--format", "json", monkeypatch=monkeypatch).stdout)
@@ -61,7 +62,8 @@ def test_a_suppression_on_a_template_use_covers_its_policies_only(
         tmp_path,
         edit(
             "      - {template: tenant_isolation, prefix: preview_cache}\n",
-            "      - template: tenant_isolation\n        prefix: preview_cache\n        lint: {ignore: {P201: the cache is read by id only}}\n",
+            "      - template: tenant_isolation\n        prefix: preview_cache\n        lint: {ignore: "
+            "{P201: the cache is read by id only}}\n",
         ),
     )
     rows = json.loads(run(root, "--format", "json", monkeypatch=monkeypatch).stdout)
@@ -77,7 +79,8 @@ def test_an_error_can_be_silenced_so_the_exit_status_follows(tmp_path: Path, mon
         tmp_path,
         edit(
             "      - name: preview_cache_not_expired\n",
-            "      - name: preview_cache_not_expired\n        lint: {ignore: {C301: kept as in production until 0025}}\n",
+            "      - name: preview_cache_not_expired\n        lint: {ignore: {C301: kept as in production "
+            "until 0025}}\n",
         ),
     )
     assert run(root, monkeypatch=monkeypatch).exit_code == 0
@@ -89,7 +92,8 @@ def test_a_suppression_needs_a_reason(tmp_path: Path, monkeypatch: pytest.Monkey
         tmp_path,
         edit(
             "      idx_sync_progress_org_sync: {columns: [org_id, sync_id]}\n",
-            f"      idx_sync_progress_org_sync:\n        columns: [org_id, sync_id]\n        lint: {{ignore: {ignore}}}\n",
+            "      idx_sync_progress_org_sync:\n        columns: [org_id, sync_id]\n        lint: "
+            f"{{ignore: {ignore}}}\n",
         ),
     )
     result = run(root, monkeypatch=monkeypatch)
@@ -108,7 +112,8 @@ def test_build_does_not_report_a_date_rule_suppression_as_unused(tmp_path: Path)
         tmp_path,
         edit(
             "    comment: Append-only log of sync actions, one partition per month.\n",
-            "    comment: Append-only log of sync actions, one partition per month.\n    lint: {ignore: {C306: partitions are added by the monthly job}}\n",
+            "    comment: Append-only log of sync actions, one partition per month.\n    lint: {ignore: "
+            "{C306: partitions are added by the monthly job}}\n",
         ),
     )
     settings = config.load(root)
@@ -122,7 +127,8 @@ def test_build_does_not_report_a_date_rule_suppression_as_unused(tmp_path: Path)
 
 def test_settings_change_the_horizon_and_the_exposed_schemas(tmp_path: Path) -> None:
     text = edit(
-        "    row_level_security: true\n    apply_policies:\n      - {template: tenant_isolation}\n\n  sync_activity_log:",
+        "    row_level_security: true\n    apply_policies:\n      - {template: tenant_isolation}\n\n  "
+        "sync_activity_log:",
         "\n  sync_activity_log:",
     )
     root = project(tmp_path, text, 'partition_horizon_months = 0\nexposed_schemas = ["api"]\n')

@@ -40,7 +40,9 @@ LOG_DATES = ["2025-11-15", "2026-01-10", "2026-03-05", "2026-05-20", "2026-05-21
 COUNT_UID_CALLS = """
 CREATE OR REPLACE FUNCTION auth.uid() RETURNS uuid LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    PERFORM set_config('test.uid_calls', (coalesce(nullif(current_setting('test.uid_calls', true), ''), '0')::int + 1)::text, false);
+    PERFORM set_config(
+        'test.uid_calls', (coalesce(nullif(current_setting('test.uid_calls', true), ''), '0')::int + 1)::text, false
+    );
     RETURN nullif(current_setting('request.jwt.claim.sub', true), '')::uuid;
 END $$;
 """
@@ -52,20 +54,23 @@ def seed(url: str) -> None:
         conn.execute("INSERT INTO auth.users_extended (id, org_id) VALUES (%s, %s)", (USER, ORG))
         for i, day in enumerate(LOG_DATES):
             conn.execute(
-                "INSERT INTO sync_activity_log (id, org_id, sync_id, action, status, created_at) VALUES (gen_random_uuid(), %s, %s, 'sync_start', 'completed', %s)",
+                "INSERT INTO sync_activity_log (id, org_id, sync_id, action, status, created_at) VALUES "
+                "(gen_random_uuid(), %s, %s, 'sync_start', 'completed', %s)",
                 (ORG, f"old-{i}", day),
             )
         for org in (ORG, OTHER_ORG):
             for i in range(30):
                 conn.execute(
-                    "INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items) VALUES (%s, %s, 'product', 100)",
+                    "INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items) VALUES (%s, %s, "
+                    "'product', 100)",
                     (org, f"seed-{i}"),
                 )
         conn.execute(
             "INSERT INTO sync_preview_cache (org_id, sync_type, cache_key) VALUES (%s, 'odoo', 'fresh')", (ORG,)
         )
         conn.execute(
-            "INSERT INTO sync_preview_cache (org_id, sync_type, cache_key, expires_at) VALUES (%s, 'shopify', 'expiring', now() + interval '1 second')",
+            "INSERT INTO sync_preview_cache (org_id, sync_type, cache_key, expires_at) VALUES (%s, "
+            "'shopify', 'expiring', now() + interval '1 second')",
             (ORG,),
         )
 
@@ -125,7 +130,8 @@ def test_down_migration_restores_0024(pg_admin_url):
         with pg.connect(url) as conn:
             conn.execute("INSERT INTO organization (id) VALUES (%s)", (ORG,))
             conn.execute(
-                "INSERT INTO sync_activity_log (id, org_id, action, status, created_at) VALUES (gen_random_uuid(), %s, 'sync_start', 'completed', '2026-06-01')",
+                "INSERT INTO sync_activity_log (id, org_id, action, status, created_at) VALUES "
+                "(gen_random_uuid(), %s, 'sync_start', 'completed', '2026-06-01')",
                 (ORG,),
             )
         pg.apply_sql_per_statement(url, M0025.read_text())
@@ -143,14 +149,15 @@ def test_the_down_file_says_which_data_it_cannot_take_back():
         in header
     )
     assert (
-        "--   - a row of sync_preview_cache fails CHECK preview_cache_not_expired (expires_at > NOW()): it depends on the time"
-        in header
+        "--   - a row of sync_preview_cache fails CHECK preview_cache_not_expired (expires_at > NOW()): it "
+        "depends on the time" in header
     )
     assert "--   - a value of sync_progress.eta_seconds does not fit integer" in header
 
 
 def test_the_down_stops_before_any_change_while_rows_hold_what_0024_cannot(pg_admin_url):
-    """An expired preview row (0024's CHECK refuses it) and an ETA over 2^31 (0024's integer cannot hold it): both named, nothing changed."""
+    """An expired preview row (0024's CHECK refuses it) and an ETA over 2^31 (0024's integer cannot hold it): both
+    named, nothing changed."""
     with pg.fresh_database(pg_admin_url) as url:
         pg.apply_sql(url, pg.standin_sql())
         pg.apply_sql(url, M0024.read_text())
@@ -161,12 +168,15 @@ def test_the_down_stops_before_any_change_while_rows_hold_what_0024_cannot(pg_ad
         )
         with pg.connect(url) as conn:
             stale = conn.execute(
-                "INSERT INTO sync_preview_cache (org_id, sync_type, cache_key, computed_at, expires_at) VALUES (%s, 'odoo', 'stale', now() - interval '2 hours', now() - interval '1 hour') RETURNING id",
+                "INSERT INTO sync_preview_cache (org_id, sync_type, cache_key, computed_at, expires_at) "
+                "VALUES (%s, 'odoo', 'stale', now() - interval '2 hours', now() - interval '1 hour') "
+                "RETURNING id",
                 (ORG,),
             ).fetchone()[0]
         with pg.as_user(url, USER) as conn:
             slow = conn.execute(
-                "INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items, started_at) VALUES (%s, 'slow', 'product', 10000000, now() - interval '3 hours') RETURNING id",
+                "INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items, started_at) VALUES "
+                "(%s, 'slow', 'product', 10000000, now() - interval '3 hours') RETURNING id",
                 (ORG,),
             ).fetchone()["id"]
             conn.execute("UPDATE sync_progress SET processed_count = 1 WHERE id = %s", (slow,))
@@ -187,16 +197,17 @@ def test_the_down_stops_before_any_change_while_rows_hold_what_0024_cannot(pg_ad
         assert isinstance(stopped.value, psycopg.errors.RaiseException), stopped.value
         message = str(stopped.value)
         assert (
-            f"1 row(s) of sync_preview_cache violate CHECK preview_cache_not_expired (expires_at > NOW()) (first: id={stale})"
-            in message
+            "1 row(s) of sync_preview_cache violate CHECK preview_cache_not_expired (expires_at > NOW()) "
+            f"(first: id={stale})" in message
         )
         assert (
-            f"column sync_progress.eta_seconds: 1 row(s) hold a value that integer cannot hold unchanged (first: id={slow})"
-            in message
+            "column sync_progress.eta_seconds: 1 row(s) hold a value that integer cannot hold unchanged "
+            f"(first: id={slow})" in message
         )
         pg.apply_sql(
             url,
-            "DELETE FROM sync_preview_cache WHERE expires_at < now(); DELETE FROM sync_progress WHERE eta_seconds > 2147483647",
+            "DELETE FROM sync_preview_cache WHERE expires_at < now(); DELETE FROM sync_progress WHERE "
+            "eta_seconds > 2147483647",
         )
         pg.apply_sql_per_statement(url, DOWN.read_text())  # the same file, once the rows are fixed
         assert query(url, "SELECT count(*) FROM pg_class WHERE relname = 'sync_activity_log_future'") == [(1,)]
@@ -206,7 +217,9 @@ def log_as_tenant(url: str, sync_id: str, created_at: str) -> str:
     """An activity row written as the tenant, as the completion trigger writes it; returns its partition."""
     with pg.as_user(url, USER) as conn:
         row = conn.execute(
-            "INSERT INTO sync_activity_log (id, org_id, sync_id, action, status, created_at) VALUES (gen_random_uuid(), %s, %s, 'sync_complete', 'completed', %s) RETURNING tableoid::regclass::text AS part",
+            "INSERT INTO sync_activity_log (id, org_id, sync_id, action, status, created_at) VALUES "
+            "(gen_random_uuid(), %s, %s, 'sync_complete', 'completed', %s) RETURNING "
+            "tableoid::regclass::text AS part",
             (ORG, sync_id, created_at),
         ).fetchone()
         return str(row["part"])
@@ -266,7 +279,10 @@ def test_rows_survive_and_the_maxvalue_partition_is_split_into_months(databases)
     for version in ("0024", "0025"):
         assert query(databases[version], "SELECT count(*) FROM sync_progress") == [(60,)]
         assert query(databases[version], "SELECT count(*) FROM sync_preview_cache") == [(2,)]
-    rows = "SELECT sync_id, created_at::date::text, tableoid::regclass::text FROM sync_activity_log WHERE sync_id LIKE 'old-%' ORDER BY sync_id"
+    rows = (
+        "SELECT sync_id, created_at::date::text, tableoid::regclass::text FROM sync_activity_log WHERE sync_id "
+        "LIKE 'old-%' ORDER BY sync_id"
+    )
     assert [r[2] for r in query(databases["0024"], rows)] == [
         "sync_activity_log_2025_11",
         "sync_activity_log_2026_01",
@@ -288,7 +304,8 @@ def test_a_row_inserted_complete_is_logged(databases):
         sync_id = f"complete-at-insert-{version}"
         with pg.as_user(url, USER) as conn:
             conn.execute(
-                "INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items, processed_count) VALUES (%s, %s, 'order', 5, 5)",
+                "INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items, processed_count) "
+                "VALUES (%s, %s, 'order', 5, 5)",
                 (ORG, sync_id),
             )
             logged[version] = conn.execute(
@@ -303,7 +320,8 @@ def test_a_slow_start_of_a_large_sync_can_be_updated(databases):
         sync_id = f"slow-{version}"
         with pg.as_user(url, USER) as conn:
             row = conn.execute(
-                "INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items, started_at) VALUES (%s, %s, 'product', 10000000, now() - interval '3 hours') RETURNING id",
+                "INSERT INTO sync_progress (org_id, sync_id, entity_type, total_items, started_at) VALUES "
+                "(%s, %s, 'product', 10000000, now() - interval '3 hours') RETURNING id",
                 (ORG, sync_id),
             ).fetchone()
             update = "UPDATE sync_progress SET processed_count = 1 WHERE id = %s RETURNING eta_seconds, elapsed_seconds"
@@ -312,15 +330,17 @@ def test_a_slow_start_of_a_large_sync_can_be_updated(databases):
                     conn.execute(update, (row["id"],))
             else:
                 got = conn.execute(update, (row["id"],)).fetchone()
-                assert (
-                    got["eta_seconds"] == (10_000_000 - 1) * got["elapsed_seconds"]
-                )  # the remaining items at the observed rate
+                # the remaining items at the observed rate
+                assert got["eta_seconds"] == (10_000_000 - 1) * got["elapsed_seconds"]
 
 
 def test_expired_preview_rows_can_be_updated(databases):
     for version, url in databases.items():
         with pg.as_user(url, USER) as conn:
-            statement = "UPDATE sync_preview_cache SET delta_json = '{\"seen\": true}' WHERE cache_key = 'expiring' RETURNING expires_at < now() AS expired"
+            statement = (
+                "UPDATE sync_preview_cache SET delta_json = '{\"seen\": true}' WHERE cache_key = 'expiring' "
+                "RETURNING expires_at < now() AS expired"
+            )
             if version == "0024":
                 with pytest.raises(psycopg.errors.CheckViolation, match="preview_cache_not_expired"):
                     conn.execute(statement)
@@ -332,7 +352,8 @@ def test_expired_preview_rows_can_be_updated(databases):
         pytest.raises(psycopg.errors.CheckViolation, match="preview_cache_expires_after_computed"),
     ):
         conn.execute(
-            "INSERT INTO sync_preview_cache (org_id, sync_type, expires_at) VALUES (%s, 'odoo', now() - interval '1 minute')",
+            "INSERT INTO sync_preview_cache (org_id, sync_type, expires_at) VALUES (%s, 'odoo', now() - "
+            "interval '1 minute')",
             (ORG,),
         )
 
@@ -349,7 +370,8 @@ def restore(admin_url: str, source: str) -> subprocess.CompletedProcess[str]:
     dump_bin, restore_bin = pg.client_tool("pg_dump", major), pg.client_tool("pg_restore", major)
     if dump_bin is None or restore_bin is None:
         pytest.skip(
-            f"no pg_dump and pg_restore of PostgreSQL {major} (the server's version) on this machine: install its client tools or name their directory in SCHEMAGEN_TEST_PG_BIN"
+            f"no pg_dump and pg_restore of PostgreSQL {major} (the server's version) on this machine: "
+            "install its client tools or name their directory in SCHEMAGEN_TEST_PG_BIN"
         )
     with pg.fresh_database(admin_url) as target:
         dump = subprocess.run(
@@ -370,7 +392,8 @@ def restore(admin_url: str, source: str) -> subprocess.CompletedProcess[str]:
 def test_a_restore_without_client_tools_of_the_servers_version_is_skipped_with_the_reason(
     databases, pg_admin_url, monkeypatch
 ):
-    """A server whose version no local pg_restore has (a 16 beside tools of 15 and 18): skipped with the reason, not failed on a setting."""
+    """A server whose version no local pg_restore has (a 16 beside tools of 15 and 18): skipped with the reason, not
+    failed on a setting."""
     every = pg._client_candidates
     monkeypatch.setattr(pg, "server_major", lambda url: 16)
     monkeypatch.setattr(pg, "_client_candidates", lambda tool: [p for p in every(tool) if pg._tool_major(p) != 16])

@@ -168,15 +168,15 @@ def test_a_unique_index_over_duplicates_stops_before_any_change(pg_admin_url, tm
 
 
 def test_a_run_again_rebuilds_the_invalid_index_a_failed_build_left(pg_admin_url, tmp_path):
-    """A duplicate written after the check makes CREATE INDEX CONCURRENTLY fail, leaving an INVALID index: a run again builds it."""
+    """A duplicate written after the check makes CREATE INDEX CONCURRENTLY fail, leaving an INVALID index: a run again
+    builds it."""
     old_sql, new_sql, up, _ = migration(UNIQUE_QTY, tmp_path)
     with pg.fresh_database(pg_admin_url) as url:
         pg.apply_sql(url, old_sql)
         pg.apply_sql(url, ROWS)
         pg.apply_sql(url, "UPDATE item SET qty = 3")
-        with pytest.raises(
-            psycopg.errors.UniqueViolation
-        ):  # as the after phase would fail on a duplicate written meanwhile
+        # as the after phase would fail on a duplicate written meanwhile
+        with pytest.raises(psycopg.errors.UniqueViolation):
             pg.apply_sql(url, "CREATE UNIQUE INDEX CONCURRENTLY idx_item_account_qty ON item (account_id, qty)")
         assert query(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_item_account_qty'::regclass") == [
             (False,)
@@ -379,7 +379,8 @@ def _foreign_key_on_a_new_key(spec: dict[str, Any]) -> None:
 
 
 AGAIN = [
-    # A foreign key that needs a key built after the transaction moves to the last phase, in a form that skips it once added.
+    # A foreign key that needs a key built after the transaction moves to the last phase, in a form that skips it once
+    # added.
     Case("foreign_key_on_a_key_built_after_the_transaction", _foreign_key_on_a_new_key, column_order=("down",)),
     Case(
         "unique_index_and_check",
@@ -399,7 +400,8 @@ def test_the_phases_after_the_main_transaction_run_again_harmlessly(case, pg_adm
 
 
 def test_a_validation_that_fails_after_the_commit_resumes_at_its_phase(pg_admin_url, tmp_path):
-    """A CHECK over a column the migration adds cannot be checked before it: its validation fails in the last phase, which runs again once the rows are fixed."""
+    """A CHECK over a column the migration adds cannot be checked before it: its validation fails in the last phase,
+    which runs again once the rows are fixed."""
     case = Case(
         "discount_below_price",
         edit(

@@ -45,7 +45,10 @@ def test_golden_committed_module_is_what_the_spec_renders():
 
 
 def test_output_is_byte_identical_across_hash_seeds():
-    code = "import sys; from models_support import generate, REPO; sys.stdout.write(generate(REPO / 'tests/models_cases/edge').outputs['models/edge.py'])"
+    code = (
+        "import sys; from models_support import generate, REPO; sys.stdout.write(generate(REPO / "
+        "'tests/models_cases/edge').outputs['models/edge.py'])"
+    )
     runs = {
         subprocess.run(
             [sys.executable, "-c", code],
@@ -297,7 +300,8 @@ def test_unknown_type_is_an_error_at_the_column(tmp_path):
     assert result.exit_code == 1
     line = _line_of(spec_dir / "edge.yaml", "search: {type: tsvector}")
     assert re.search(
-        rf"edge\.yaml:{line}:\d+: E080 the models have no Python type for column search \(tsvector\); give it `python_type:`",
+        rf"edge\.yaml:{line}:\d+: E080 the models have no Python type for column search \(tsvector\); give "
+        r"it `python_type:`",
         result.output,
     ), result.output
     assert "Traceback" not in result.output

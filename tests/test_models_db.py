@@ -197,9 +197,8 @@ def test_models_and_postgresql_reject_the_same_values(migrated_db, tenants, tabl
     assert field in str(exc.value)
     json_cols = json_columns(TABLES[table][0])
     with pg.as_user(migrated_db, tenants.a.user_id) as conn:
-        write(
-            conn, table, insert_model(**valid(table, tenants.a.org_id))
-        )  # the same row without the bad values goes in
+        # the same row without the bad values goes in
+        write(conn, table, insert_model(**valid(table, tenants.a.org_id)))
         with pytest.raises(pg_error):
             insert(conn, table, values, json_cols)
 

@@ -160,8 +160,10 @@ def test_a_migration_no_manifest_or_journal_vouches_for_says_what_to_do(project:
         assert result.returncode == 1
         lines = result.stderr.splitlines()
         assert lines[0] == (
-            "generated/migrations/0002_add_column_item_color.down.sql:1:1: E061 file is not in manifest.json, so nothing proves schemagen "
-            "wrote it unedited: if it was put here by hand, or by a build this version could not recover, and no database has run it, "
+            "generated/migrations/0002_add_column_item_color.down.sql:1:1: E061 file is not in "
+            "manifest.json, so nothing proves schemagen "
+            "wrote it unedited: if it was put here by hand, or by a build this version could not recover, "
+            "and no database has run it, "
             "remove it and build again; otherwise restore manifest.json from version control"
         )
         assert lines[-1] == "schemagen: 3 errors; nothing was written"
@@ -251,7 +253,8 @@ def test_a_build_that_waits_too_long_stops_and_writes_nothing(project: Path) -> 
     late = schemagen(project, "build", SCHEMAGEN_LOCK_TIMEOUT="0.5")
     assert late.returncode == 1
     assert late.stderr.splitlines()[-1] == (
-        f"schemagen: generated/ is still in use by schemagen (pid {building.pid}) after 0.5 s (SCHEMAGEN_LOCK_TIMEOUT); "
+        f"schemagen: generated/ is still in use by schemagen (pid {building.pid}) after 0.5 s "
+        "(SCHEMAGEN_LOCK_TIMEOUT); "
         "nothing was written: run again when it has finished"
     )
     assert files(project / "generated") == before
@@ -307,15 +310,24 @@ def test_discard_removes_the_newest_migration_and_the_next_build_writes_the_edit
     [
         (
             "0001_shop",
-            "Error: 0001_shop is not the newest migration; only the newest, 0002_add_column_item_color, can be discarded (one at a time)",
+            (
+                "Error: 0001_shop is not the newest migration; only the newest, 0002_add_column_item_color, "
+                "can be discarded (one at a time)"
+            ),
         ),
         (
             "1",
-            "Error: 0001_shop is not the newest migration; only the newest, 0002_add_column_item_color, can be discarded (one at a time)",
+            (
+                "Error: 0001_shop is not the newest migration; only the newest, 0002_add_column_item_color, "
+                "can be discarded (one at a time)"
+            ),
         ),
         (
             "0007_nothing",
-            'Error: no migration is named "0007_nothing"; only the newest, 0002_add_column_item_color, can be discarded (one at a time)',
+            (
+                'Error: no migration is named "0007_nothing"; only the newest, 0002_add_column_item_color, can '
+                "be discarded (one at a time)"
+            ),
         ),
     ],
 )
@@ -351,7 +363,6 @@ def test_a_discard_killed_half_way_leaves_a_chain_the_next_build_accepts(project
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert schemagen(project, "build", "--check").returncode == 0
     names = migrations(project)
-    assert (
-        names.count("0002_add_column_item_color.sql") == 1 and len(names) == 5
-    )  # discarded and written again, or kept: whole either way
+    # discarded and written again, or kept: whole either way
+    assert names.count("0002_add_column_item_color.sql") == 1 and len(names) == 5
     assert not writer.leftovers(project / "generated")

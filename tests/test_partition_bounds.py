@@ -17,27 +17,31 @@ from schemagen import errors
 
 CASES = [
     # type, first (from, to), second (from, to)
+    # the same instant: adjacent
     (
         "timestamptz",
         ("2022-07-01 00:00:00+00", "2022-08-01 01:00:00+01"),
         ("2022-08-01 00:00:00+00", "2022-09-01 00:00:00+00"),
-    ),  # the same instant: adjacent
+    ),
+    # 00:30 UTC is past 00:00 UTC
     (
         "timestamptz",
         ("2022-07-01 00:00:00+00", "2022-08-01 00:30:00+00"),
         ("2022-08-01 01:00:00+01", "2022-09-01 00:00:00+00"),
-    ),  # 00:30 UTC is past 00:00 UTC
+    ),
+    # the first ends at 05:00 UTC
     (
         "timestamptz",
         ("2022-07-01 00:00:00-05", "2022-08-01 00:00:00-05"),
         ("2022-08-01 00:00:00+00", "2022-09-01 00:00:00+00"),
-    ),  # the first ends at 05:00 UTC
+    ),
     ("timestamptz", ("2022-07-01", "2022-08-01"), ("2022-08-01", "2022-09-01")),
+    # offsets ignored: 01:00 > 00:30
     (
         "timestamp",
         ("2022-07-01 00:00:00", "2022-08-01 01:00:00+01"),
         ("2022-08-01 00:30:00+00", "2022-09-01 00:00:00"),
-    ),  # offsets ignored: 01:00 > 00:30
+    ),
     ("date", ("2022-07-01", "2022-08-01 23:00:00"), ("2022-08-01", "2022-09-01")),  # a date keeps the day: adjacent
     ("integer", ("1", "100"), ("100", "200")),
     ("integer", ("1", "101"), ("100", "200")),
@@ -98,7 +102,8 @@ def test_overlap_verdict_is_postgresql_s(case, pg_admin_url, tmp_path):
 
 
 def test_bounds_with_and_without_an_offset_are_refused(tmp_path):
-    """'2022-08-01' is read in the session's TimeZone: against a bound with an offset, the verdict would depend on it."""
+    """'2022-08-01' is read in the session's TimeZone: against a bound with an offset, the verdict would depend on
+    it."""
     with pytest.raises(errors.SpecError) as caught:
         schema_of(
             write_spec(

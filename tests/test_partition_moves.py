@@ -89,7 +89,8 @@ def guarded(spec: dict[str, Any]) -> None:
 ROWS = f"""
 INSERT INTO account (id, name) VALUES ('{ACCOUNT_A}', 'Ada'), ('{ACCOUNT_B}', 'Bob');
 INSERT INTO event (account_id, created_at, n) VALUES
-    ('{ACCOUNT_A}', '2026-01-15', 1), ('{ACCOUNT_A}', '2026-02-10', 2), ('{ACCOUNT_B}', '2026-03-20', 3), ('{ACCOUNT_B}', '2027-01-01', 4);
+    ('{ACCOUNT_A}', '2026-01-15', 1), ('{ACCOUNT_A}', '2026-02-10', 2),
+    ('{ACCOUNT_B}', '2026-03-20', 3), ('{ACCOUNT_B}', '2027-01-01', 4);
 INSERT INTO event_note (event_id, event_created_at, note) SELECT id, created_at, 'about ' || n FROM event;
 """
 KEPT = [("2026-01-15", 1001, 1), ("2026-02-10", 1002, 2), ("2026-03-20", 1003, 3), ("2027-01-01", 1004, 4)]
@@ -172,24 +173,25 @@ def test_rows_written_during_the_copy_end_up_in_their_partitions(pg_admin_url, t
     with pg.fresh_database(pg_admin_url) as url:
         pg.apply_sql(url, full_sql(old))
         pg.apply_sql(url, ROWS)
+        # n = 0 once bumped
         pg.apply_sql(
             url,
-            f"INSERT INTO event (account_id, created_at, n) SELECT '{ACCOUNT_A}', '2026-04-01'::timestamptz + g * interval '1 minute', -1000 FROM generate_series(1, 12000) g",
-        )  # n = 0 once bumped
+            f"INSERT INTO event (account_id, created_at, n) SELECT '{ACCOUNT_A}', "
+            "'2026-04-01'::timestamptz + g * interval '1 minute', -1000 FROM generate_series(1, 12000) g",
+        )
         run_statements(url, before_main)
         pg.apply_sql(url, "DELETE FROM event_note WHERE note = 'about 1002'")  # its event changes its key below
         with pg.connect(url) as client:
             client.execute("SET ROLE app_user")
             client.execute(
-                f"INSERT INTO event (account_id, created_at, n) VALUES ('{ACCOUNT_B}', '2026-02-20', 5), ('{ACCOUNT_B}', '2028-01-01', 6)"
+                f"INSERT INTO event (account_id, created_at, n) VALUES ('{ACCOUNT_B}', '2026-02-20', 5), "
+                f"('{ACCOUNT_B}', '2028-01-01', 6)"
             )
             client.execute("UPDATE event SET n = 7 WHERE n = 1003")  # 2026-03-20: bump makes it 1007
-            client.execute(
-                "UPDATE event SET created_at = '2026-01-20' WHERE n = 1002"
-            )  # leaves the source for January (bumped on UPDATE and on its INSERT into January)
-            client.execute(
-                "DELETE FROM event WHERE created_at > '2026-04-01' AND created_at < '2026-04-02'"
-            )  # 1439 copied rows
+            # leaves the source for January (bumped on UPDATE and on its INSERT into January)
+            client.execute("UPDATE event SET created_at = '2026-01-20' WHERE n = 1002")
+            # 1439 copied rows
+            client.execute("DELETE FROM event WHERE created_at > '2026-04-01' AND created_at < '2026-04-02'")
         run_statements(url, before_main)  # a second run goes on from where the first stopped
         run_statements(url, main)
         rows = query(
@@ -219,7 +221,8 @@ def test_a_truncate_during_the_copy_is_applied(pg_admin_url, tmp_path):
         run_statements(url, before_main)
         pg.apply_sql(
             url,
-            f"TRUNCATE event_future, event_note; INSERT INTO event (account_id, created_at, n) VALUES ('{ACCOUNT_B}', '2026-05-05', 8)",
+            "TRUNCATE event_future, event_note; INSERT INTO event (account_id, created_at, n) VALUES "
+            f"('{ACCOUNT_B}', '2026-05-05', 8)",
         )
         run_statements(url, main)
         assert query(
@@ -273,12 +276,15 @@ def test_a_down_migration_stops_before_any_change_on_rows_no_partition_would_tak
         pg.apply_sql(url, full_sql(new))
         pg.apply_sql(
             url,
-            f"INSERT INTO account (id, name) VALUES ('{ACCOUNT_A}', 'Ada'); INSERT INTO event (id, account_id, created_at) VALUES ('00000000-0000-0000-0000-0000000000e1', '{ACCOUNT_A}', '2026-02-10')",
+            f"INSERT INTO account (id, name) VALUES ('{ACCOUNT_A}', 'Ada'); INSERT INTO event (id, "
+            f"account_id, created_at) VALUES ('00000000-0000-0000-0000-0000000000e1', '{ACCOUNT_A}', "
+            "'2026-02-10')",
         )
         before = pg.schema_dump(url)
         with pytest.raises(
             psycopg.errors.RaiseException,
-            match=r"partition event_2026_02 holds 1 row\(s\) that no partition of event takes .*\(00000000-0000-0000-0000-0000000000e1, 2026-02-10",
+            match=r"partition event_2026_02 holds 1 row\(s\) that no partition of event takes "
+            r".*\(00000000-0000-0000-0000-0000000000e1, 2026-02-10",
         ):
             pg.apply_sql_per_statement(url, migration.down)
         assert pg.schema_dump(url) == before

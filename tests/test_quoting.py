@@ -84,7 +84,8 @@ def test_nasty_text_round_trips_through_the_catalog(migration: str, db_url: str,
         assert one("SELECT obj_description('mood'::regtype, 'pg_type')") == comment("type")
         assert one("SELECT obj_description('note'::regclass, 'pg_class')") == comment("table")
         assert one(
-            "SELECT col_description('note'::regclass, attnum) FROM pg_attribute WHERE attrelid = 'note'::regclass AND attname = 'mood'"
+            "SELECT col_description('note'::regclass, attnum) FROM pg_attribute WHERE attrelid = "
+            "'note'::regclass AND attname = 'mood'"
         ) == comment("column")
         assert one("SELECT obj_description('idx_note_owner'::regclass, 'pg_class')") == comment("index")
         assert one("SELECT obj_description(oid, 'pg_policy') FROM pg_policy WHERE polname = 'NoteOwner'") == comment(

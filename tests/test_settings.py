@@ -94,7 +94,10 @@ def test_outside_any_project_the_output_does_not_depend_on_the_working_directory
         (
             'spec_dir = "schema"\nmigrations = "x"\n',
             "6:1",
-            'unknown [tool.schemagen] setting: migrations (did you mean "migration_name"? known: spec_dir, out_dir, migration_name',
+            (
+                'unknown [tool.schemagen] setting: migrations (did you mean "migration_name"? known: spec_dir, '
+                "out_dir, migration_name"
+            ),
         ),
         ("out_dir = 3\n", "5:1", "[tool.schemagen] out_dir must be a string"),
         (
@@ -107,13 +110,19 @@ def test_outside_any_project_the_output_does_not_depend_on_the_working_directory
         (
             'spec_dir = "schema"\n  migration_name = "../../{version}_{name}"\n',
             "6:3",
-            '[tool.schemagen] migration_name gives the file name "../../1_a.sql": use only letters, digits, _, - and . (no path separator',
+            (
+                '[tool.schemagen] migration_name gives the file name "../../1_a.sql": use only letters, '
+                "digits, _, - and . (no path separator"
+            ),
         ),
         ('migration_name = "{name}"\n', "5:1", "[tool.schemagen] migration_name must contain {version}"),
         (
             'migration_name = "{version}_{name}"\n',
             "5:1",
-            "[tool.schemagen] migration_name must give file names that sort in chain order: put the version first and zero-padded",
+            (
+                "[tool.schemagen] migration_name must give file names that sort in chain order: put the "
+                "version first and zero-padded"
+            ),
         ),
         (
             'migration_name = "{name}_{version:04d}"\n',

@@ -227,9 +227,8 @@ def test_compiled_templates_are_reused_and_a_damaged_cache_is_a_miss(tmp_path, m
     assert render(templating.template_cache(str(tmp_path))) == "COMMENT ON x;\n"
     assert len(compiled) == 1
     (tmp_path / "not-a-directory").write_text("")
-    assert (
-        render(templating.template_cache(str(tmp_path / "not-a-directory"))) == "COMMENT ON x;\n"
-    )  # cannot write: no error
+    # cannot write: no error
+    assert render(templating.template_cache(str(tmp_path / "not-a-directory"))) == "COMMENT ON x;\n"
 
 
 @pytest.mark.parametrize(
@@ -255,9 +254,8 @@ def test_python_literals_and_docstrings_read_back_as_the_text(text):
 
     assert ast.literal_eval(pynames.literal(text)) == text
     if text.strip() and len(text.splitlines()) == 1:
-        assert (
-            ast.literal_eval("\n".join(pynames.docstring_lines([text]))).rstrip() == text.expandtabs(4).strip()
-        )  # a space may separate a final quote
+        # a space may separate a final quote
+        assert ast.literal_eval("\n".join(pynames.docstring_lines([text]))).rstrip() == text.expandtabs(4).strip()
 
 
 def test_console_command_exits_fast_with_its_output_and_status(tmp_path):
@@ -397,7 +395,8 @@ def test_the_saved_state_is_compared_without_decoding_and_agrees_with_decoding(m
 
 
 def _one_file_spec(n: int) -> str:
-    """`n` small tables in ONE spec file, each with an index, a policy, a trigger that `sets:` a column and a foreign key."""
+    """`n` small tables in ONE spec file, each with an index, a policy, a trigger that `sets:` a column and a foreign
+    key."""
     lines = [
         "migration: {version: 1, name: wide}",
         "external: {roles: [authenticated]}",
@@ -410,7 +409,10 @@ def _one_file_spec(n: int) -> str:
         ref = f", p: {{type: integer, references: t{i - 1}(id)}}" if i else ""
         lines += [
             f"  t{i}:",
-            f"    columns: {{id: {{type: integer, primary_key: true}}, u: {{type: timestamptz}}, s: {{type: st}}{ref}}}",
+            (
+                f"    columns: {{id: {{type: integer, primary_key: true}}, u: {{type: timestamptz}}, s: "
+                f"{{type: st}}{ref}}}"
+            ),
             f"    indexes: {{ix_t{i}: {{columns: [u]}}}}",
             "    row_level_security: true",
             f"    policies: {{t{i}_read: {{command: select, using: 'true', roles: [authenticated]}}}}",

@@ -60,9 +60,8 @@ def test_installed_wheel_builds_generated_from_any_directory(tmp_path: Path) -> 
     # 3. run it far from the checkout, with nothing pointing back at it
     work = tmp_path / "elsewhere"
     shutil.copytree(REPO / "spec", work / "spec")
-    shutil.copytree(
-        REPO / "generated", work / "out"
-    )  # the migrations written so far: the next one is diffed against them
+    # the migrations written so far: the next one is diffed against them
+    shutil.copytree(REPO / "generated", work / "out")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     where = sh(
         python,

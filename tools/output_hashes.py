@@ -34,7 +34,7 @@ from click.testing import CliRunner
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from schemagen.cli import main  # noqa: E402
+from schemagen.cli import main
 
 TODAY = "2026-01-15"  # lint's partition horizon depends on the date: a fixed one
 
@@ -83,7 +83,7 @@ def project(tmp: Path, hashes: dict[str, str]) -> None:
     work = tmp / "project"
     shutil.copytree(REPO / "spec", work / "spec")
     shutil.copytree(REPO / "generated", work / "out")
-    newest = sorted(p.name.split(".")[0] for p in (work / "out" / "migrations").glob("*.sql"))[-1]
+    newest = max(p.name.split(".")[0] for p in (work / "out" / "migrations").glob("*.sql"))
     for path in list((work / "out" / "migrations").glob(newest + ".*")):
         path.unlink()
     _drop_from_manifest(work / "out" / "manifest.json", newest)

@@ -65,12 +65,10 @@ class Context:
     disruptive: set[Hashable] = field(default_factory=set)  # objects whose build can break what uses them
     rewritten: set[Name] = field(default_factory=set)  # tables the main transaction rewrites (a type change)
     before_table: dict[Name, Name] = field(default_factory=dict)  # renamed table -> its name before this migration
-    before_column: dict[tuple[Name, str], str] = field(
-        default_factory=dict
-    )  # (table, renamed column) -> its name before
-    added_values: list[tuple[Node, int, str]] = field(
-        default_factory=list
-    )  # ADD VALUE steps: node, index, the value's literal
+    # (table, renamed column) -> its name before
+    before_column: dict[tuple[Name, str], str] = field(default_factory=dict)
+    # ADD VALUE steps: node, index, the value's literal
+    added_values: list[tuple[Node, int, str]] = field(default_factory=list)
 
     @functools.cached_property
     def old_tables(self) -> dict[Name, ir.Table]:
@@ -107,7 +105,8 @@ class Context:
         ignore: Iterable[str] = (),
         rerun: Any = None,
     ) -> None:
-        """A statement of `node`; `rerun` is its form that can run again, should it have to move after the main transaction."""
+        """A statement of `node`; `rerun` is its form that can run again, should it have to move after the main
+        transaction."""
         sql = view if isinstance(view, str) else statements.text(view)
         node.steps.append(
             Step(sql, phase, tuple(notes), tuple(ignore), None if rerun is None else statements.text(rerun))
@@ -140,9 +139,11 @@ class Context:
         hint = f"add `{entry}` to allow_destructive"
         if entry in self.spent:
             hint = (
-                f"`{entry}` in allow_destructive confirmed a change of the last migration and is spent (remove it); to confirm this change as well, add `{entry} to {to}`"
+                f"`{entry}` in allow_destructive confirmed a change of the last migration and is spent "
+                f"(remove it); to confirm this change as well, add `{entry} to {to}`"
                 if to
-                else f"`{entry}` in allow_destructive confirmed a change of the last migration and is spent: remove it, and confirm this change once that migration is followed by another"
+                else f"`{entry}` in allow_destructive confirmed a change of the last migration and is spent: "
+                "remove it, and confirm this change once that migration is followed by another"
             )
         self.plan.refuse(errors.DESTRUCTIVE, f"{message}; if that is intended, {hint}", *locator)
         return False
@@ -175,7 +176,8 @@ class Context:
         return t0 == t1 and not cascades and t1.name not in self.retyped and t1.name not in self.renamed_columns
 
     def calls_replaced(self, *texts: str | None) -> bool:
-        """Whether an expression calls a function this migration drops and creates again (from the parse tree, as render_sql)."""
+        """Whether an expression calls a function this migration drops and creates again (from the parse tree, as
+        render_sql)."""
         if not self.replaced_functions:
             return False
         replaced = {f.name for f in self.replaced_functions}

@@ -108,13 +108,17 @@ def rebuild(ctx: Context, old: ir.Enum, new: ir.Enum) -> None:
                 new.name.schema,
                 new.name.name,
                 value,
-                message=f"value {value!r} of enum {new.name.display} is removed: rows holding it make the migration fail",
+                message=f"value {value!r} of enum {new.name.display} is removed: rows holding it make the "
+                "migration fail",
                 locator=("enum", new.name),
             )
     temp = temporary_name(new.name)
     node = ctx.build(("enum", new.name))
     notes = (
-        f"Rebuilds enum {new.name.display} (a value is removed or moved): every column of this type is converted below, which rewrites its table.",
+        (
+            f"Rebuilds enum {new.name.display} (a value is removed or moved): every column of this type is "
+            "converted below, which rewrites its table."
+        ),
     )
     ctx.add(node, st.Rename("TYPE", new.name.q, quoting.ident(temp.name)), notes=notes, ignore=("renaming-object",))
     ctx.add(node, st.create(ctx.new_nodes[("enum", new.name)].payload))
@@ -129,7 +133,8 @@ def rebuild(ctx: Context, old: ir.Enum, new: ir.Enum) -> None:
             ctx.plan.edge((side, ("table", t)), cleanup.key)
     for f in ctx.old.functions:
         if f.name in ctx.replaced_functions and new.name.name in sqlparse.signature_type_names(f.args, f.returns):
-            # Dropped before the old type is renamed away, created once the columns have the new type (a SQL body is checked against them).
+            # Dropped before the old type is renamed away, created once the columns have the new type (a SQL body is
+            # checked against them).
             ctx.plan.edge(("release", ("function", f.name)), node.key)
             for t in converted:
                 ctx.plan.edge(("build", ("table", t)), ("build", ("function", f.name)))
@@ -150,5 +155,8 @@ def settle(ctx: Context) -> None:
     for node, index, value in ctx.added_values:
         if any(value in sql for sql in main):
             step = node.steps[index]
-            note = "Before the main transaction, committed on its own: a value added in a transaction cannot be used until it commits, and the transaction uses it."
+            note = (
+                "Before the main transaction, committed on its own: a value added in a transaction cannot be "
+                "used until it commits, and the transaction uses it."
+            )
             node.steps[index] = dataclasses.replace(step, phase=Phase.BEFORE, notes=(note,))

@@ -66,34 +66,55 @@ class PhaseInfo:
         return "transaction" if self.transactional else "no-transaction"
 
 
-AGAIN = "Safe to run again: if a statement here fails, what came before is committed; fix the cause and run the file again from this marker line."
+AGAIN = (
+    "Safe to run again: if a statement here fails, what came before is committed; fix the cause and run the "
+    "file again from this marker line."
+)
 PHASES = {
     Phase.PRECHECK: PhaseInfo(
         True,
         (
-            "Checks, read-only, before anything changes: a row the migration could not take stops it here, named in the error.",
+            (
+                "Checks, read-only, before anything changes: a row the migration could not take stops it here, "
+                "named in the error."
+            ),
         ),
         "BEGIN READ ONLY;",
     ),
     Phase.BEFORE: PhaseInfo(
         False,
         (
-            "Outside a transaction: enum values the main transaction uses (a value added in a transaction cannot be used until it commits).",
+            (
+                "Outside a transaction: enum values the main transaction uses (a value added in a transaction "
+                "cannot be used until it commits)."
+            ),
             "Safe to run again (IF NOT EXISTS).",
         ),
     ),
     Phase.COPY: PhaseInfo(
         False,
         (
-            "Outside a transaction, each statement on its own: rows copied in batches into the partitions to be, while the old ones stay readable and writable;",
-            "what changes meanwhile is recorded, and applied under the short lock of the main transaction. Run the file again after a failure: it goes on where it stopped.",
+            (
+                "Outside a transaction, each statement on its own: rows copied in batches into the partitions "
+                "to be, while the old ones stay readable and writable;"
+            ),
+            (
+                "what changes meanwhile is recorded, and applied under the short lock of the main transaction. "
+                "Run the file again after a failure: it goes on where it stopped."
+            ),
         ),
     ),
     Phase.MAIN: PhaseInfo(
         True,
         (
-            "The changes, in one transaction: if it fails, none of it stays; fix the cause and run the whole file again.",
-            "Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also rewrites or scans a table under it says so.",
+            (
+                "The changes, in one transaction: if it fails, none of it stays; fix the cause and run the "
+                "whole file again."
+            ),
+            (
+                "Each ALTER holds its table's ACCESS EXCLUSIVE lock until COMMIT; a statement that also "
+                "rewrites or scans a table under it says so."
+            ),
         ),
     ),
     Phase.AFTER: PhaseInfo(
@@ -103,7 +124,10 @@ PHASES = {
     Phase.FINAL: PhaseInfo(
         True,
         (
-            "Last, in a transaction of its own: validations (their scans do not hold the locks taken above) and keys on the indexes just built.",
+            (
+                "Last, in a transaction of its own: validations (their scans do not hold the locks taken "
+                "above) and keys on the indexes just built."
+            ),
             AGAIN,
         ),
     ),
@@ -125,9 +149,8 @@ class Refusal:
 
     code: str
     message: str
-    locator: tuple[
-        Hashable, ...
-    ]  # ("table", Name) | ("column", Name, col) | ("enum", Name) | ("partition", Name, part) | ...
+    # ("table", Name) | ("column", Name, col) | ("enum", Name) | ("partition", Name, part) | ...
+    locator: tuple[Hashable, ...]
 
 
 RELEASE = "release"

@@ -77,9 +77,8 @@ class Shadow:
     template: ClassVar[str] = "diff/moves/shadow"
     shadow: str
     parent: str
-    keys: tuple[
-        str, ...
-    ]  # "CONSTRAINT name PRIMARY KEY (...)" / UNIQUE: partitions get them as the table's partitions do
+    # "CONSTRAINT name PRIMARY KEY (...)" / UNIQUE: partitions get them as the table's partitions do
+    keys: tuple[str, ...]
     partition_by: str
     key: str
 
@@ -262,7 +261,8 @@ def plan(ctx: Context, move: Move) -> None:
     columns = st.columns_sql(t.columns)
     row = ", ".join(quoting.ident(c) for c in move.key)
     where = (
-        "Outside a transaction: the rows are copied while the old partitions stay in use; what changes meanwhile is recorded and applied under the lock in the main transaction."
+        "Outside a transaction: the rows are copied while the old partitions stay in use; what changes "
+        "meanwhile is recorded and applied under the lock in the main transaction."
         if move.online
         else _offline_reason(move)
     )
@@ -280,7 +280,10 @@ def plan(ctx: Context, move: Move) -> None:
         copy_phase,
         notes=(
             f"Moves rows between the partitions of {t.name.display}. {where}",
-            "The shadow: the table's columns, defaults, CHECKs and keys, no trigger; it routes each copied row to its new partition.",
+            (
+                "The shadow: the table's columns, defaults, CHECKs and keys, no trigger; it routes each copied "
+                "row to its new partition."
+            ),
         ),
     )
     for p in move.targets:
@@ -341,15 +344,24 @@ def plan(ctx: Context, move: Move) -> None:
 
 def _offline_reason(move: Move) -> str:
     if not move.key:
-        return f"{move.new.name.display} has no primary key to record the rows written meanwhile: the rows are copied in the main transaction, under its locks."
-    return f"{move.new.name.display} changes shape in this migration: the rows are copied in the main transaction, after that change, under its locks."
+        return (
+            f"{move.new.name.display} has no primary key to record the rows written meanwhile: the rows are "
+            "copied in the main transaction, under its locks."
+        )
+    return (
+        f"{move.new.name.display} changes shape in this migration: the rows are copied in the main "
+        "transaction, after that change, under its locks."
+    )
 
 
 def _detach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:
     first = p == move.sources[0]
     return (
         (
-            f"Takes an ACCESS EXCLUSIVE lock on {move.new.name.display} until COMMIT: the old partitions are swapped for the copies.",
+            (
+                f"Takes an ACCESS EXCLUSIVE lock on {move.new.name.display} until COMMIT: the old partitions "
+                "are swapped for the copies."
+            ),
         )
         if first
         else ()
@@ -407,7 +419,10 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
     q = t.name.q
     for ref, fk in move.referencing:
         notes = (
-            f"{ref.name.display} references {t.name.display}: PostgreSQL refuses to detach a partition that referenced rows are in. Added again NOT VALID below, validated in the last transaction.",
+            (
+                f"{ref.name.display} references {t.name.display}: PostgreSQL refuses to detach a partition "
+                "that referenced rows are in. Added again NOT VALID below, validated in the last transaction."
+            ),
         )
         ctx.add(
             rows, st.AlterTable(ref.name.q, f"DROP CONSTRAINT {fk.q}"), notes=notes, ignore=("ban-drop-constraint",)
@@ -422,7 +437,10 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
             )
         changes = move.staged(make_object_name("schemagen", t.name.name, "changes"))
         note = (
-            "The rows written while they were copied: copied again from the old partitions, now that no client writes them.",
+            (
+                "The rows written while they were copied: copied again from the old partitions, now that no "
+                "client writes them."
+            ),
         )
         for p in move.sources:
             ctx.add(
@@ -461,9 +479,8 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
             notes=placed if p == move.targets[0] else (),
             ignore=("ban-set-schema",),
         )
-    for p in sorted(
-        move.targets, key=lambda p: p.is_default
-    ):  # the default last: attaching a range checks the default partition
+    # the default last: attaching a range checks the default partition
+    for p in sorted(move.targets, key=lambda p: p.is_default):
         ctx.add(rows, st.AlterTable(q, f"ATTACH PARTITION {p.name.q} {p.bound_sql}"), notes=_attach_notes(move, p))
     for p in move.targets:
         ctx.add(
@@ -482,7 +499,10 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
                 node,
                 st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {fk.body}"),
                 notes=(
-                    f"Checks every row of {ref.name.display}: a partitioned table has no NOT VALID foreign key before PostgreSQL 18.",
+                    (
+                        f"Checks every row of {ref.name.display}: a partitioned table has no NOT VALID foreign "
+                        "key before PostgreSQL 18."
+                    ),
                 ),
                 ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"),
             )
@@ -527,8 +547,10 @@ def precheck(ctx: Context, t: ir.Table, source: ir.Partition, covered: str, new_
     node = ctx.plan.node(("precheck", source.name), 17)
     key = ", ".join(quoting.ident(k) for k in (row_key(t) or t.partition_key))
     message = quoting.literal(
-        f"partition {source.name.display} holds % row(s) that no partition of {t.name.display} takes after this migration ({new_ranges}), the first ({key}): %; "
-        "add a partition that covers them (or a DEFAULT partition), or move or delete those rows, then run the migration again"
+        f"partition {source.name.display} holds % row(s) that no partition of {t.name.display} takes after "
+        f"this migration ({new_ranges}), the first ({key}): %; "
+        "add a partition that covers them (or a DEFAULT partition), or move or delete those rows, then run "
+        "the migration again"
     )
     ctx.add(
         node,

@@ -127,7 +127,8 @@ def _referencing(ctx: Context, t: ir.Table) -> tuple[tuple[ir.Table, ir.Constrai
 def _no_lost_rows(
     ctx: Context, t: ir.Table, sources: list[ir.Partition], changed: list[str], emptied: list[str]
 ) -> bool:
-    """Refuses a removed or narrowed range whose rows no partition would take (a down migration checks them at run time, as a removed default's)."""
+    """Refuses a removed or narrowed range whose rows no partition would take (a down migration checks them at run time,
+    as a removed default's)."""
     if any(p.is_default for p in t.partitions):
         return True
     key_column = t.column(t.partition_key[0])
@@ -153,7 +154,8 @@ def _no_lost_rows(
         )
         ctx.plan.refuse(
             errors.UNSUPPORTED_CHANGE,
-            f"partition {p.name.name} is {how}, and no partition of {t.name.display} would take its rows from {_shown(gap[0], True)} to {_shown(gap[1], False)}: "
+            f"partition {p.name.name} is {how}, and no partition of {t.name.display} would take its rows "
+            f"from {_shown(gap[0], True)} to {_shown(gap[1], False)}: "
             f"add a partition (or a DEFAULT partition) that covers them, or {way}",
             "partition",
             t.name,

@@ -71,7 +71,8 @@ def _old_table(ctx: Context, table: Name) -> ir.Table | None:
 
 
 def row_key(ctx: Context, table: ir.Table, *, before: bool, alias: str = "") -> tuple[str, str]:
-    """(a text expression naming a row, the order to name them in): its primary key as it was, or where the row is stored."""
+    """(a text expression naming a row, the order to name them in): its primary key as it was, or where the row is
+    stored."""
     old = _old_table(ctx, table.name) or table
     pk = next((c.columns for c in old.constraints if c.kind == "primary_key"), ())
     if not before and any(table.column(c) is None for c in pk):
@@ -100,13 +101,16 @@ def narrowing(ctx: Context, table: ir.Table, old: ir.Column, new: ir.Column, *, 
         return None
     name = old_name(ctx, table.name) if before else table.name
     key, order = row_key(ctx, table, before=before)
-    what = f"column {table.name.display}.{new.name}: {{rows}} row(s) hold a value that {new.sql_type} cannot hold unchanged"
+    what = (
+        f"column {table.name.display}.{new.name}: {{rows}} row(s) hold a value that {new.sql_type} cannot hold "
+        "unchanged"
+    )
     kind = st.Precheck if before else st.Recheck
     return kind(name.q, found.condition, key, order, _message(what), quoting.literal(HINT))
 
 
 def stop_narrowing(ctx: Context, table: ir.Table, old: ir.Column, new: ir.Column) -> list[st.Precheck | st.LockTable]:
-    """Adds the PRECHECK of a narrowing; returns what the main transaction must run again under the table's lock, if anything.
+    """Adds the PRECHECK of a narrowing; returns what the main transaction must run again under the table's lock.
 
     Where PostgreSQL would cut or round a value without an error, a row written
     between the PRECHECK and the change must be caught too: the check runs
@@ -126,7 +130,10 @@ def stop_narrowing(ctx: Context, table: ir.Table, old: ir.Column, new: ir.Column
 def nulls(ctx: Context, table: ir.Table, column: ir.Column) -> None:
     """Rows holding NULL in a column that becomes NOT NULL without a default to fill them."""
     key, order = row_key(ctx, table, before=True)
-    what = f"column {table.name.display}.{column.name} holds NULLs and has no default: fill them before making it NOT NULL ({{rows}} row(s))"
+    what = (
+        f"column {table.name.display}.{column.name} holds NULLs and has no default: fill them before making it "
+        f"NOT NULL ({{rows}} row(s))"
+    )
     condition = st.condition("is_null", quoting.ident(old_column(ctx, table.name, column.name)))
     view = st.Precheck(old_name(ctx, table.name).q, condition, key, order, _message(what), quoting.literal(HINT))
     ctx.stop_if(view, f"{table.name.display}.{column.name} holds NULL (it becomes NOT NULL, with no default)")
@@ -180,9 +187,8 @@ def check(ctx: Context, table: ir.Table, con: ir.Constraint) -> None:
     ):
         return
     key, order = row_key(ctx, table, before=True)
-    relation = st.condition(
-        "aliased", old_name(ctx, table.name).q, quoting.ident(table.name.name)
-    )  # the expression may name the table
+    # the expression may name the table
+    relation = st.condition("aliased", old_name(ctx, table.name).q, quoting.ident(table.name.name))
     what = f"{{rows}} row(s) of {table.name.display} violate CHECK {con.name} ({con.check})"
     view = st.Precheck(relation, st.condition("violates", con.check), key, order, _message(what), quoting.literal(HINT))
     summary = f"a row of {table.name.display} fails CHECK {con.name} ({con.check})"
@@ -204,7 +210,10 @@ def foreign_key(ctx: Context, table: ir.Table, fk: ir.Constraint) -> None:
     matches = [st.condition("equal", r, c) for r, c in zip(ref, child, strict=True)]
     condition = st.condition("orphan", child, old_name(ctx, parent.name).q, PARENT, matches)
     key, order = row_key(ctx, table, before=True, alias=ROW)
-    what = f"{{rows}} row(s) of {table.name.display} have ({', '.join(fk.columns)}) with no row in {parent.name.display} (foreign key {fk.name})"
+    what = (
+        f"{{rows}} row(s) of {table.name.display} have ({', '.join(fk.columns)}) with no row in "
+        f"{parent.name.display} (foreign key {fk.name})"
+    )
     view = st.Precheck(
         st.condition("aliased", old_name(ctx, table.name).q, ROW),
         condition,
@@ -265,11 +274,15 @@ def enum_values(ctx: Context, enum: Name, removed: list[str]) -> None:
             name = quoting.ident(old_column(ctx, table.name, column.name))
             condition = st.condition("holds_label_in_array" if column.array_dims else "holds_label", name, literals)
             key, order = row_key(ctx, table, before=True)
-            what = f"{{rows}} row(s) of {table.name.display} hold {', '.join(removed)} in {column.name}, which enum {enum.display} no longer has"
+            what = (
+                f"{{rows}} row(s) of {table.name.display} hold {', '.join(removed)} in {column.name}, which "
+                f"enum {enum.display} no longer has"
+            )
             view = st.Precheck(
                 old_name(ctx, table.name).q, condition, key, order, _message(what), quoting.literal(HINT)
             )
             ctx.stop_if(
                 view,
-                f"a row of {table.name.display} holds {', '.join(removed)} in {column.name} (removed from enum {enum.display})",
+                f"a row of {table.name.display} holds {', '.join(removed)} in {column.name} (removed from "
+                f"enum {enum.display})",
             )

@@ -61,7 +61,8 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     old = {ix.name.name: ix for ix in t0.indexes}
     new = {ix.name.name: ix for ix in t1.indexes}
     renames, gone, came = pair_up(old, new, index_signature)
-    # Partition indexes are named after their columns: after a column rename only a rebuild names them as a fresh database does.
+    # Partition indexes are named after their columns: after a column rename only a rebuild names them as a fresh
+    # database does.
     stale = ctx.renamed_columns.get(t1.name, set()) if t1.partition_by else set()
     retyped = ctx.retyped.get(t1.name, set())
     for old_name, new_name in renames:
@@ -128,7 +129,10 @@ def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
             ctx.release(("index", ix.name)),
             st.Drop("INDEX", ix.name.q),
             notes=(
-                f"Takes an ACCESS EXCLUSIVE lock on {t.name.display}: a partitioned table's index cannot be dropped CONCURRENTLY.",
+                (
+                    f"Takes an ACCESS EXCLUSIVE lock on {t.name.display}: a partitioned table's index cannot "
+                    "be dropped CONCURRENTLY."
+                ),
             ),
             ignore=("require-concurrent-index-deletion",),
         )
@@ -139,7 +143,10 @@ def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
             else "the type change below rewrites the table, which would rebuild it"
         )
         notes = (
-            f"Dropped in the transaction, before the statement that needs it gone ({why}): takes an ACCESS EXCLUSIVE lock on {t.name.display} until COMMIT.",
+            (
+                f"Dropped in the transaction, before the statement that needs it gone ({why}): takes an ACCESS "
+                f"EXCLUSIVE lock on {t.name.display} until COMMIT."
+            ),
         )
         ctx.add(
             ctx.release(("index", ix.name)),
@@ -167,7 +174,10 @@ def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> 
             node,
             st.create(ctx.new_nodes[("index", ix.name)].payload),
             notes=(
-                f"Blocks writes to {t.name.display} and its partitions while it builds: a partitioned table's index cannot be built CONCURRENTLY.",
+                (
+                    f"Blocks writes to {t.name.display} and its partitions while it builds: a partitioned "
+                    "table's index cannot be built CONCURRENTLY."
+                ),
             ),
             ignore=("require-concurrent-index-creation",),
         )
@@ -269,7 +279,10 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
                 node,
                 add,
                 notes=(
-                    f"Checks every row of {t1.name.display} under a SHARE ROW EXCLUSIVE lock: NOT VALID is not available on a partitioned table.",
+                    (
+                        f"Checks every row of {t1.name.display} under a SHARE ROW EXCLUSIVE lock: NOT VALID is "
+                        "not available on a partitioned table."
+                    ),
                 ),
                 ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"),
                 rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False),

@@ -156,7 +156,10 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
             node,
             st.NotNullNames.of(table_name, wanted),
             notes=(
-                "PostgreSQL 18 names NOT NULL constraints after table and column: rename them as a fresh database names them (no-op before 18).",
+                (
+                    "PostgreSQL 18 names NOT NULL constraints after table and column: rename them as a fresh "
+                    "database names them (no-op before 18)."
+                ),
             ),
         )
     return schema
@@ -174,20 +177,23 @@ def _sequence(ctx: Context, schema: str, old: str, new: str) -> None:
 def _applicable(
     ctx: Context, old_there: bool, new_there: bool, kept: bool, locator: tuple[object, ...], what: str, old_what: str
 ) -> bool:
-    """Whether a declared rename is carried out now (see the module's docstring); `kept`: the spec still has the old name."""
+    """Whether a declared rename is carried out now (see the module's docstring); `kept`: the spec still has the old
+    name."""
     if new_there:
         return False  # done by an earlier migration: the renamed_from left in the spec is harmless
     if not old_there:
         ctx.plan.refuse(
             errors.RENAME,
-            f"{what} is renamed from {old_what}, which the last migration does not have (remove renamed_from if the rename is done)",
+            f"{what} is renamed from {old_what}, which the last migration does not have (remove "
+            "renamed_from if the rename is done)",
             *locator,
         )
         return False
     if kept:
         ctx.plan.refuse(
             errors.RENAME,
-            f"{what} is renamed from {old_what}, which the spec still has: a name is either renamed or kept (remove renamed_from, or the old one)",
+            f"{what} is renamed from {old_what}, which the spec still has: a name is either renamed or "
+            "kept (remove renamed_from, or the old one)",
             *locator,
         )
         return False

@@ -20,8 +20,10 @@ from .model import PHASES, Phase, Plan, Step
 LOCK_TIMEOUT = "1s"
 STATEMENT_TIMEOUT = "30min"  # the longest statement allowed: a rewrite or an index build of a large table
 STOPS = {
-    False: "Stops before it changes anything while a row holds data the new schema cannot take (the error names the rows; fix them, then run it again):",
-    True: "Data the earlier schema cannot hold is not taken back: this down migration stops before it changes anything while a row holds any (the error names the rows; fix or delete them, then run it again):",
+    False: "Stops before it changes anything while a row holds data the new schema cannot take (the error names "
+    "the rows; fix them, then run it again):",
+    True: "Data the earlier schema cannot hold is not taken back: this down migration stops before it changes "
+    "anything while a row holds any (the error names the rows; fix or delete them, then run it again):",
 }
 
 

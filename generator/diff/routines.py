@@ -27,7 +27,8 @@ def classify(ctx: Context) -> None:
 
 
 def uses_rebuilt_enum(ctx: Context, f: ir.Function) -> bool:
-    """Whether an argument or the result is of an enum this migration rebuilds: the old type cannot be dropped under it."""
+    """Whether an argument or the result is of an enum this migration rebuilds: the old type cannot be dropped under
+    it."""
     return bool(ctx.rebuilt_enums) and any(
         name.name in sqlparse.signature_type_names(f.args, f.returns) for name in ctx.rebuilt_enums
     )

@@ -182,7 +182,8 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     if (t0.partition_by, t0.partition_key) != (t1.partition_by, t1.partition_key):
         ctx.plan.refuse(
             errors.UNSUPPORTED_CHANGE,
-            f"the partitioning of table {t1.name.display} changes; schemagen cannot repartition a table in place (create a new table and move the rows)",
+            f"the partitioning of table {t1.name.display} changes; schemagen cannot repartition a table in "
+            "place (create a new table and move the rows)",
             "table",
             t1.name,
         )
@@ -197,7 +198,9 @@ def add_column(ctx: Context, build: Node, t: ir.Table, c: ir.Column) -> None:
     if c.not_null and c.default is None and c.identity is None:
         ctx.plan.refuse(
             errors.UNSUPPORTED_CHANGE,
-            f"new column {t.name.display}.{c.name} is NOT NULL without a default: rows already in the table would have no value; give it a default (or add it nullable, fill it, then make it NOT NULL)",
+            f"new column {t.name.display}.{c.name} is NOT NULL without a default: rows already in the "
+            "table would have no value; give it a default (or add it nullable, fill it, then make it NOT "
+            "NULL)",
             "column",
             t.name,
             c.name,
@@ -237,8 +240,10 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
     if retyped and c1.name in t.partition_key and type_key(c0) != type_key(c1):
         ctx.plan.refuse(
             errors.UNSUPPORTED_CHANGE,
-            f"column {t.name.display}.{c1.name} is the partition key of {t.name.display}: PostgreSQL cannot change its type in place; "
-            f"create a new table partitioned by the new type (spec it under a new name), copy the rows into it, then drop the old one and rename the new one (renamed_from)",
+            f"column {t.name.display}.{c1.name} is the partition key of {t.name.display}: PostgreSQL "
+            "cannot change its type in place; "
+            "create a new table partitioned by the new type (spec it under a new name), copy the rows "
+            "into it, then drop the old one and rename the new one (renamed_from)",
             "column",
             t.name,
             c1.name,
@@ -251,7 +256,8 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
                 t.name.schema,
                 t.name.name,
                 c1.name,
-                message=f"column {t.name.display}.{c1.name} changes type from {c0.sql_type} to {c1.sql_type}, which can lose data or fail on existing rows",
+                message=f"column {t.name.display}.{c1.name} changes type from {c0.sql_type} to {c1.sql_type}, "
+                "which can lose data or fail on existing rows",
                 locator=("column", t.name, c1.name),
                 to=c1.sql_type,
             )
@@ -276,7 +282,10 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
                 build,
                 again[0],
                 notes=(
-                    "Checked again under the lock the type change takes anyway: PostgreSQL would cut or round such a value without an error.",
+                    (
+                        "Checked again under the lock the type change takes anyway: PostgreSQL would cut or "
+                        "round such a value without an error."
+                    ),
                 ),
             )
             ctx.add(build, again[1])
@@ -399,7 +408,8 @@ def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
 
 
 def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
-    """A CHECK, UNIQUE or PRIMARY KEY constraint on a table that already has rows (the rows that violate it are refused first)."""
+    """A CHECK, UNIQUE or PRIMARY KEY constraint on a table that already has rows (the rows that violate it are refused
+    first)."""
     q = t.name.q
     comment = [st.Comment.on("CONSTRAINT", f"{c.q} ON {q}", c.comment)] if c.comment is not None else []
     if c.kind == "check":
@@ -414,13 +424,20 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
             node,
             st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"),
             notes=(
-                f"{LOCK.format(t.name.display)} and its partitions while every row is checked: a partitioned table has no NOT VALID or CONCURRENTLY here.",
+                (
+                    f"{LOCK.format(t.name.display)} and its partitions while every row is checked: a "
+                    "partitioned table has no NOT VALID or CONCURRENTLY here."
+                ),
             ),
             ignore=rules,
         )
     elif c.kind == "check" and c.check is not None and prechecks.changes_with_time(c.check):
         node = ctx.build(("table", t.name))
-        why = "Validated here, in the transaction: it depends on the time, so a row could pass the check before it and fail a validation after the commit; this way the migration applies whole or not at all. It scans the table under the lock."
+        why = (
+            "Validated here, in the transaction: it depends on the time, so a row could pass the check before "
+            "it and fail a validation after the commit; this way the migration applies whole or not at all. It "
+            "scans the table under the lock."
+        )
         ctx.add(
             node,
             st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"),
@@ -458,9 +475,13 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
 
 
 def build_concurrently(ctx: Context, node: Node, index: ir.Index, why: str) -> None:
-    """CREATE INDEX CONCURRENTLY, after the main transaction; a run again first drops what a failed build left (an INVALID index)."""
+    """CREATE INDEX CONCURRENTLY, after the main transaction; a run again first drops what a failed build left (an
+    INVALID index)."""
     notes = (
-        "Only after a failed earlier run: drops the INVALID index it left (a short ACCESS EXCLUSIVE lock; DROP INDEX CONCURRENTLY cannot run conditionally).",
+        (
+            "Only after a failed earlier run: drops the INVALID index it left (a short ACCESS EXCLUSIVE lock; "
+            "DROP INDEX CONCURRENTLY cannot run conditionally)."
+        ),
     )
     ctx.add(node, st.DropInvalidIndex(index.name.q), Phase.AFTER, notes=notes)
     ctx.add(node, st.Concurrently(index.concurrent_ddl), Phase.AFTER, notes=(why,))

@@ -1,4 +1,5 @@
-"""Column type changes: which keep every value (widen), which rewrite the table, and which values a narrower type loses."""
+"""Column type changes: which keep every value (widen), which rewrite the table, and which values a narrower type
+loses."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ class Loss:
 
 
 def loss(old: ir.Column, new: ir.Column, column: str, labels: tuple[str, ...] = ()) -> Loss | None:
-    """Which values of `column` (SQL) would not survive the change unchanged; None when all do, or when it is no narrowing.
+    """Which values of `column` (SQL) would not survive the change unchanged; None when all do, or for no narrowing.
 
     Narrowing here means the same kind of value in less room: shorter text,
     fewer digits, a smaller integer, a coarser time, an enum of fewer labels

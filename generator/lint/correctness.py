@@ -25,8 +25,11 @@ def _calls(found: list[tuple[str, str, object]]) -> str:
     "C301",
     "check-not-immutable",
     ERROR,
-    why="PostgreSQL assumes a CHECK condition is immutable and tests it only when a row is written: with now(), random() or current_setting() a row that passed stops passing, and a dump holding it cannot be restored.",
-    hint="compare with a column set on write (or enforce it in a trigger), and keep CHECK conditions to the row's own values",
+    why="PostgreSQL assumes a CHECK condition is immutable and tests it only when a row is written: with "
+    "now(), random() or current_setting() a row that passed stops passing, and a dump holding it cannot be "
+    "restored.",
+    hint="compare with a column set on write (or enforce it in a trigger), and keep CHECK conditions to the "
+    "row's own values",
 )
 def check_not_immutable(ctx: Context) -> Iterator[Finding]:
     for t in ctx.schema.tables:
@@ -49,7 +52,9 @@ def check_not_immutable(ctx: Context) -> Iterator[Finding]:
     "C302",
     "index-not-immutable",
     ERROR,
-    why="PostgreSQL refuses to create an index whose expressions or predicate call a function that is not IMMUTABLE, so the migration fails (or, through a mislabelled function, the index silently holds stale entries).",
+    why="PostgreSQL refuses to create an index whose expressions or predicate call a function that is not "
+    "IMMUTABLE, so the migration fails (or, through a mislabelled function, the index silently holds stale "
+    "entries).",
     hint="index only the row's own values; compare with now() in queries, not in the index",
 )
 def index_not_immutable(ctx: Context) -> Iterator[Finding]:
@@ -81,7 +86,8 @@ def index_not_immutable(ctx: Context) -> Iterator[Finding]:
     "C303",
     "table-without-primary-key",
     WARNING,
-    why="Without a primary key a row cannot be addressed reliably: logical replication cannot replicate its UPDATE and DELETE, and ORMs and tools cannot tell rows apart.",
+    why="Without a primary key a row cannot be addressed reliably: logical replication cannot replicate its "
+    "UPDATE and DELETE, and ORMs and tools cannot tell rows apart.",
     hint="add `primary_key: true` to a column, or a `primary_key: [a, b]` constraint",
 )
 def without_primary_key(ctx: Context) -> Iterator[Finding]:
@@ -94,7 +100,8 @@ def without_primary_key(ctx: Context) -> Iterator[Finding]:
     "C304",
     "identifier-too-long",
     ERROR,
-    why="PostgreSQL truncates identifiers to 63 bytes (silently, or by shortening derived names such as identity sequences), so the object gets another name than the spec and the SQL use.",
+    why="PostgreSQL truncates identifiers to 63 bytes (silently, or by shortening derived names such as "
+    "identity sequences), so the object gets another name than the spec and the SQL use.",
     hint="shorten the names it is built from to keep it within 63 bytes",
 )
 def identifier_too_long(ctx: Context) -> Iterator[Finding]:
@@ -136,8 +143,12 @@ def _identifiers(schema: ir.Schema) -> Iterator[tuple[Key, str, str, str]]:
     "C305",
     "maxvalue-partition",
     WARNING,
-    why="A range partition that reaches MAXVALUE already holds every later value: each later range partition must be split out of it, so the migration that adds one detaches it, moves its rows out and attaches it again, which takes longer (and locks the table longer) the more rows it has gathered.",
-    hint="end the last partition at a bound and create the next ones ahead of time (C306 warns before they run out); for rows past the last one, a `default: true` partition keeps them, and only the rows of a new range move out of it",
+    why="A range partition that reaches MAXVALUE already holds every later value: each later range partition "
+    "must be split out of it, so the migration that adds one detaches it, moves its rows out and attaches "
+    "it again, which takes longer (and locks the table longer) the more rows it has gathered.",
+    hint="end the last partition at a bound and create the next ones ahead of time (C306 warns before they run "
+    "out); for rows past the last one, a `default: true` partition keeps them, and only the rows of a new "
+    "range move out of it",
 )
 def maxvalue_partition(ctx: Context) -> Iterator[Finding]:
     for t in ctx.schema.tables:
@@ -147,7 +158,8 @@ def maxvalue_partition(ctx: Context) -> Iterator[Finding]:
                     "C305",
                     ("partition", p.name),
                     str(p.name),
-                    f"partition of {t.name} runs from {p.lower} to MAXVALUE: every later range partition is split out of it, moving its rows",
+                    f"partition of {t.name} runs from {p.lower} to MAXVALUE: every later range partition "
+                    "is split out of it, moving its rows",
                 )
 
 
@@ -156,7 +168,9 @@ def maxvalue_partition(ctx: Context) -> Iterator[Finding]:
     "partitions-run-out",
     WARNING,
     needs_today=True,
-    why="Rows past the last time partition fail to insert (or pile up in a catch-all partition: MAXVALUE, or DEFAULT, which the next range partition must then be carved out of); partitions must exist ahead of the current month. Depends on today's date, so only `schemagen lint` runs it.",
+    why="Rows past the last time partition fail to insert (or pile up in a catch-all partition: MAXVALUE, or "
+    "DEFAULT, which the next range partition must then be carved out of); partitions must exist ahead of "
+    "the current month. Depends on today's date, so only `schemagen lint` runs it.",
     hint="add the next partitions (the horizon is `partition_horizon_months` in [tool.schemagen])",
 )
 def partitions_run_out(ctx: Context) -> Iterator[Finding]:
@@ -175,7 +189,8 @@ def partitions_run_out(ctx: Context) -> Iterator[Finding]:
             "C306",
             ("table", t.name),
             str(t.name),
-            f"time partitions end at {max(ends).isoformat()}; today is {today.isoformat()} and with a horizon of {horizon} month(s) they should reach {needed.isoformat()}: {_past_the_end(t)}",
+            f"time partitions end at {max(ends).isoformat()}; today is {today.isoformat()} and with a "
+            f"horizon of {horizon} month(s) they should reach {needed.isoformat()}: {_past_the_end(t)}",
             at=("partitioning", t.name),
         )
 
@@ -187,7 +202,10 @@ def _past_the_end(t: ir.Table) -> str:
         return f"later rows pile up in {catch_all[0]}"
     default = [p.name.name for p in t.partitions if p.is_default]
     if default:
-        return f"later rows pile up in the default partition {default[0]}, and each month added later must move its rows out of it"
+        return (
+            f"later rows pile up in the default partition {default[0]}, and each month added later must move "
+            "its rows out of it"
+        )
     return "inserting a later row fails (no partition of relation found for row)"
 
 
@@ -208,7 +226,8 @@ def _bound_date(literal: str) -> _dt.date | None:
     "C307",
     "timestamp-without-time-zone",
     INFO,
-    why="`timestamp` stores a wall-clock reading with no zone: the same instant reads differently per session TimeZone and comparisons across zones or DST changes go wrong; `timestamptz` stores the instant.",
+    why="`timestamp` stores a wall-clock reading with no zone: the same instant reads differently per session "
+    "TimeZone and comparisons across zones or DST changes go wrong; `timestamptz` stores the instant.",
     hint="use `timestamptz`",
 )
 def timestamp_without_tz(ctx: Context) -> Iterator[Finding]:
@@ -219,7 +238,8 @@ def timestamp_without_tz(ctx: Context) -> Iterator[Finding]:
     "C308",
     "char-type",
     INFO,
-    why="`char(n)` pads values with spaces, and the padding is dropped or kept depending on the operation; it is never faster than `text` or `varchar(n)` in PostgreSQL.",
+    why="`char(n)` pads values with spaces, and the padding is dropped or kept depending on the operation; it "
+    "is never faster than `text` or `varchar(n)` in PostgreSQL.",
     hint="use `text` (with a CHECK on length if needed) or `varchar(n)`",
 )
 def char_type(ctx: Context) -> Iterator[Finding]:
@@ -239,7 +259,8 @@ def _columns_of_type(ctx: Context, base: str, rule_id: str, what: str) -> Iterat
     "C309",
     "grant-execute-on-trigger-function",
     INFO,
-    why="A trigger function cannot be called directly, and a trigger runs it without checking EXECUTE, so granting EXECUTE on it gives nothing but a misleading entry in the privileges.",
+    why="A trigger function cannot be called directly, and a trigger runs it without checking EXECUTE, so "
+    "granting EXECUTE on it gives nothing but a misleading entry in the privileges.",
     hint="drop the function from the grant",
 )
 def execute_on_trigger_function(ctx: Context) -> Iterator[Finding]:
@@ -259,7 +280,9 @@ def execute_on_trigger_function(ctx: Context) -> Iterator[Finding]:
     "C310",
     "volatility-mislabelled",
     WARNING,
-    why="PostgreSQL trusts a function's declared volatility: an IMMUTABLE or STABLE function whose body calls something more volatile gets folded into plans, indexes and CHECKs as if it were not, and returns stale results.",
+    why="PostgreSQL trusts a function's declared volatility: an IMMUTABLE or STABLE function whose body calls "
+    "something more volatile gets folded into plans, indexes and CHECKs as if it were not, and returns "
+    "stale results.",
     hint="declare the function with the volatility of what it calls (`volatility: stable` or `volatile`)",
 )
 def volatility_mislabelled(ctx: Context) -> Iterator[Finding]:
@@ -282,7 +305,10 @@ def volatility_mislabelled(ctx: Context) -> Iterator[Finding]:
     "C311",
     "spent-confirmation",
     WARNING,
-    why="An `allow_destructive` entry confirms the change of the one migration that used it; left in the spec it would confirm a later drop of an object of the same name (drop a column, add it again, remove it again), so it confirms nothing more and `schemagen build` refuses to write the next migration until it is removed.",
+    why="An `allow_destructive` entry confirms the change of the one migration that used it; left in the spec "
+    "it would confirm a later drop of an object of the same name (drop a column, add it again, remove it "
+    "again), so it confirms nothing more and `schemagen build` refuses to write the next migration until "
+    "it is removed.",
     hint="remove the entry from allow_destructive; confirm a later change when it comes",
 )
 def spent_confirmation(ctx: Context) -> Iterator[Finding]:

@@ -17,7 +17,8 @@ from .registry import INFO, WARNING, Finding, rule
     "P201",
     "auth-function-per-row",
     WARNING,
-    why="A policy that calls auth.uid(), auth.jwt() or current_setting() directly makes PostgreSQL call it for every row it checks; wrapped as `(select auth.uid())` it runs once per statement (splinter 0003).",
+    why="A policy that calls auth.uid(), auth.jwt() or current_setting() directly makes PostgreSQL call it for "
+    "every row it checks; wrapped as `(select auth.uid())` it runs once per statement (splinter 0003).",
     hint="wrap each call in a sub-select: `(select auth.uid())`",
 )
 def per_row_calls(ctx: Context) -> Iterator[Finding]:
@@ -52,7 +53,9 @@ def per_row_calls(ctx: Context) -> Iterator[Finding]:
     "P202",
     "unindexed-foreign-key",
     WARNING,
-    why="Deleting or re-keying a referenced row makes PostgreSQL look up the referencing rows; with no index leading with the foreign key's columns that is a scan of the whole table, and with ON DELETE CASCADE / SET NULL every such delete pays it (splinter 0001).",
+    why="Deleting or re-keying a referenced row makes PostgreSQL look up the referencing rows; with no index "
+    "leading with the foreign key's columns that is a scan of the whole table, and with ON DELETE CASCADE "
+    "/ SET NULL every such delete pays it (splinter 0001).",
     hint="add an index whose leading columns are the foreign key's columns",
 )
 def unindexed_foreign_keys(ctx: Context) -> Iterator[Finding]:
@@ -73,7 +76,8 @@ def unindexed_foreign_keys(ctx: Context) -> Iterator[Finding]:
                 "P202",
                 ("constraint", t.name, fk.name),
                 f"{t.name}.{fk.name}",
-                f"foreign key ({cols}) to {fk.ref_table}({', '.join(fk.ref_columns)}) has no index leading with its columns; {effect}",
+                f"foreign key ({cols}) to {fk.ref_table}({', '.join(fk.ref_columns)}) has no index leading "
+                f"with its columns; {effect}",
                 severity=WARNING if writes else INFO,
             )
 
@@ -180,7 +184,9 @@ def _indexes(ctx: Context, t: ir.Table) -> list[_Index]:
     "P203",
     "duplicate-index",
     WARNING,
-    why="An index with the same columns, method and predicate as another index, or as the index behind a primary key or UNIQUE constraint, in the same order or all reversed (a B-tree reads both ways), serves no query the other does not, yet every write maintains both (splinter 0009).",
+    why="An index with the same columns, method and predicate as another index, or as the index behind a "
+    "primary key or UNIQUE constraint, in the same order or all reversed (a B-tree reads both ways), "
+    "serves no query the other does not, yet every write maintains both (splinter 0009).",
     hint="drop the duplicate index",
 )
 def duplicate_indexes(ctx: Context) -> Iterator[Finding]:
@@ -198,7 +204,8 @@ def duplicate_indexes(ctx: Context) -> Iterator[Finding]:
     "P204",
     "partial-index-under-unique",
     WARNING,
-    why="A partial index on the same columns as a full unique index holds a subset of that index's rows: the unique index already finds every row the partial one could, and writes maintain both.",
+    why="A partial index on the same columns as a full unique index holds a subset of that index's rows: the "
+    "unique index already finds every row the partial one could, and writes maintain both.",
     hint="drop the partial index (the unique index serves the same lookups)",
 )
 def partial_under_unique(ctx: Context) -> Iterator[Finding]:
@@ -214,6 +221,7 @@ def partial_under_unique(ctx: Context) -> Iterator[Finding]:
                         "P204",
                         ix.key,
                         ix.obj,
-                        f"partial index ({ix.columns_sql}) WHERE {ix.where} holds a subset of the rows of {u.label}, on the same columns",
+                        f"partial index ({ix.columns_sql}) WHERE {ix.where} holds a subset of the rows of "
+                        f"{u.label}, on the same columns",
                     )
                     break

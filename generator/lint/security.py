@@ -21,7 +21,8 @@ def _without_search_path(ctx: Context, definer: bool) -> Iterator[ir.Function]:
     "S101",
     "function-search-path-mutable",
     WARNING,
-    why="A function without a fixed search_path resolves the tables and functions it names through the caller's search_path, which the caller can point at objects of their own (splinter 0011).",
+    why="A function without a fixed search_path resolves the tables and functions it names through the "
+    "caller's search_path, which the caller can point at objects of their own (splinter 0011).",
     hint=SEARCH_PATH_HINT,
 )
 def search_path_mutable(ctx: Context) -> Iterator[Finding]:
@@ -33,7 +34,8 @@ def search_path_mutable(ctx: Context) -> Iterator[Finding]:
     "S102",
     "security-definer-search-path",
     ERROR,
-    why="A SECURITY DEFINER function runs with its owner's rights; without a fixed search_path any caller can make it run their own objects with those rights.",
+    why="A SECURITY DEFINER function runs with its owner's rights; without a fixed search_path any caller can "
+    "make it run their own objects with those rights.",
     hint=SEARCH_PATH_HINT,
 )
 def definer_search_path(ctx: Context) -> Iterator[Finding]:
@@ -47,7 +49,8 @@ def definer_search_path(ctx: Context) -> Iterator[Finding]:
     "S103",
     "policies-without-rls",
     ERROR,
-    why="PostgreSQL ignores the policies of a table whose row level security is not enabled: every role granted the table sees and changes every row.",
+    why="PostgreSQL ignores the policies of a table whose row level security is not enabled: every role "
+    "granted the table sees and changes every row.",
     hint="set `row_level_security: true` on the table",
 )
 def policies_without_rls(ctx: Context) -> Iterator[Finding]:
@@ -57,7 +60,8 @@ def policies_without_rls(ctx: Context) -> Iterator[Finding]:
                 "S103",
                 ("table", t.name),
                 str(t.name),
-                f"table has {len(t.policies)} polic{'y' if len(t.policies) == 1 else 'ies'} but row level security is not enabled, so none of them applies",
+                f"table has {len(t.policies)} polic{'y' if len(t.policies) == 1 else 'ies'} but row level "
+                "security is not enabled, so none of them applies",
             )
 
 
@@ -65,7 +69,8 @@ def policies_without_rls(ctx: Context) -> Iterator[Finding]:
     "S104",
     "granted-command-without-policy",
     WARNING,
-    why="Under row level security a command that no permissive policy allows sees or writes no row at all: the grant does nothing, or the feature behind it silently fails.",
+    why="Under row level security a command that no permissive policy allows sees or writes no row at all: the "
+    "grant does nothing, or the feature behind it silently fails.",
     hint="add a policy for the command (and role), or stop granting the command",
 )
 def granted_without_policy(ctx: Context) -> Iterator[Finding]:
@@ -80,7 +85,8 @@ def granted_without_policy(ctx: Context) -> Iterator[Finding]:
                     "S104",
                     ("table", t.name),
                     str(t.name),
-                    f"{_role(role)} is granted {commands} but no permissive policy allows {'it' if len(missing) == 1 else 'them'} for that role",
+                    f"{_role(role)} is granted {commands} but no permissive policy allows "
+                    f"{'it' if len(missing) == 1 else 'them'} for that role",
                 )
 
 
@@ -101,8 +107,10 @@ def _role(role: str) -> str:
     "S105",
     "exposed-table-without-rls",
     ERROR,
-    why="A table in a schema an API exposes, granted to a login role, with row level security disabled hands every row to every user of that role (splinter 0013).",
-    hint="set `row_level_security: true` and add policies, or revoke the grant (exposed schemas: `exposed_schemas` in [tool.schemagen])",
+    why="A table in a schema an API exposes, granted to a login role, with row level security disabled hands "
+    "every row to every user of that role (splinter 0013).",
+    hint="set `row_level_security: true` and add policies, or revoke the grant (exposed schemas: "
+    "`exposed_schemas` in [tool.schemagen])",
 )
 def exposed_without_rls(ctx: Context) -> Iterator[Finding]:
     for name, grants in ctx.table_grants.items():
@@ -117,7 +125,8 @@ def exposed_without_rls(ctx: Context) -> Iterator[Finding]:
                 "S105",
                 (kind, name),
                 str(name),
-                f"{kind} in exposed schema {name.schema} is granted to {', '.join(_role(r) for r in roles)} without row level security",
+                f"{kind} in exposed schema {name.schema} is granted to "
+                f"{', '.join(_role(r) for r in roles)} without row level security",
             )
 
 
@@ -125,7 +134,8 @@ def exposed_without_rls(ctx: Context) -> Iterator[Finding]:
     "S106",
     "always-true-write-policy",
     WARNING,
-    why="A permissive policy whose USING or WITH CHECK is always true lets every role it applies to write any row, which is row level security in name only (splinter 0024).",
+    why="A permissive policy whose USING or WITH CHECK is always true lets every role it applies to write any "
+    "row, which is row level security in name only (splinter 0024).",
     hint="write the condition that ties a row to the user, e.g. `org_id = (select auth.jwt() ->> 'org_id')::uuid`",
 )
 def always_true(ctx: Context) -> Iterator[Finding]:
@@ -151,7 +161,8 @@ def always_true(ctx: Context) -> Iterator[Finding]:
     "S107",
     "multiple-permissive-policies",
     WARNING,
-    why="PostgreSQL runs every permissive policy that applies to a role and command for every row and ORs them; two of them cost twice, and each one widens access (splinter 0006).",
+    why="PostgreSQL runs every permissive policy that applies to a role and command for every row and ORs "
+    "them; two of them cost twice, and each one widens access (splinter 0006).",
     hint="merge the policies into one with OR, or make the extra one RESTRICTIVE if it is meant to narrow access",
 )
 def multiple_permissive(ctx: Context) -> Iterator[Finding]:
@@ -169,7 +180,8 @@ def multiple_permissive(ctx: Context) -> Iterator[Finding]:
                     "S107",
                     ("table", t.name),
                     str(t.name),
-                    f"{len(names)} permissive policies apply to {command.upper()} for {', '.join(_role(r) for r in for_roles)}: {', '.join(names)}",
+                    f"{len(names)} permissive policies apply to {command.upper()} for "
+                    f"{', '.join(_role(r) for r in for_roles)}: {', '.join(names)}",
                 )
 
 
@@ -177,7 +189,8 @@ def multiple_permissive(ctx: Context) -> Iterator[Finding]:
     "S108",
     "partition-granted-directly",
     ERROR,
-    why="Row level security and policies of a partitioned table apply only to queries through it; a role granted a partition directly reads and writes it with no policy at all.",
+    why="Row level security and policies of a partitioned table apply only to queries through it; a role "
+    "granted a partition directly reads and writes it with no policy at all.",
     hint="grant the partitioned table instead of its partitions",
 )
 def partition_granted(ctx: Context) -> Iterator[Finding]:
@@ -189,7 +202,8 @@ def partition_granted(ctx: Context) -> Iterator[Finding]:
                 "S108",
                 ("partition", name),
                 str(name),
-                f"partition is granted to {', '.join(_role(r) for r in roles)} directly; the row level security of {parent.name} does not apply to it",
+                f"partition is granted to {', '.join(_role(r) for r in roles)} directly; the row level "
+                f"security of {parent.name} does not apply to it",
                 at=("grant", "table", name.q),
             )
 
@@ -198,7 +212,8 @@ def partition_granted(ctx: Context) -> Iterator[Finding]:
     "S109",
     "grant-on-all-sequences",
     INFO,
-    why="GRANT ... ON ALL SEQUENCES IN SCHEMA reaches every sequence that exists in the schema when the migration runs, including those of other modules, and none created later.",
+    why="GRANT ... ON ALL SEQUENCES IN SCHEMA reaches every sequence that exists in the schema when the "
+    "migration runs, including those of other modules, and none created later.",
     hint="grant the spec's own sequences by name (`sequences: [t_id_seq]`)",
 )
 def all_sequences(ctx: Context) -> Iterator[Finding]:
@@ -210,5 +225,6 @@ def all_sequences(ctx: Context) -> Iterator[Finding]:
                 "S109",
                 ("grant", "all_sequences", g.target),
                 f"ALL SEQUENCES IN SCHEMA {g.target}",
-                f"{', '.join(p.upper() for p in g.privileges)} is granted on every sequence of the schema to {', '.join(_role(r) for r in g.roles)}{schema_has}",
+                f"{', '.join(p.upper() for p in g.privileges)} is granted on every sequence of the schema "
+                f"to {', '.join(_role(r) for r in g.roles)}{schema_has}",
             )

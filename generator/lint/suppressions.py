@@ -16,7 +16,8 @@ OBJECT_KINDS = ("table", "column", "constraint", "index", "partition", "policy",
     "L001",
     "unused-suppression",
     WARNING,
-    why="A `lint: ignore:` entry that silences nothing names a rule that does not exist or no longer applies, and would hide the next real finding of that rule on the object.",
+    why="A `lint: ignore:` entry that silences nothing names a rule that does not exist or no longer applies, "
+    "and would hide the next real finding of that rule on the object.",
     hint="remove the entry from `lint: ignore:`",
 )
 def unused(ctx: Context) -> Iterator[Finding]:
