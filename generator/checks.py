@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 from pglast import ast
 
-from . import ir, pgast, pgtypes, pyexpr, sqlparse
+from . import ir, pyexpr
+from .pg import datatypes, parsetree, sqlparse
 from .pyexpr import Expr
 
 _NUMERIC = {"int", "decimal", "float"}
@@ -125,16 +126,16 @@ class _Translator:
     # -- predicates: the condition under which `node` is TRUE (want=True) or FALSE
     def truth(self, node: ast.Node, want: bool) -> Pred:
         if isinstance(node, ast.BoolExpr):
-            kind = pgast.kind(node.boolop)
+            kind = parsetree.kind(node.boolop)
             if kind == "NOT_EXPR":
-                return self.truth(pgast.nodes(node.args)[0], not want)
-            items = tuple(self.truth(a, want) for a in pgast.nodes(node.args))
+                return self.truth(parsetree.nodes(node.args)[0], not want)
+            items = tuple(self.truth(a, want) for a in parsetree.nodes(node.args))
             # x AND y is true when both are, false when either is (and the mirror for OR).
             conj = (kind == "AND_EXPR") == want
             return Junction("and" if conj else "or", items)
         if isinstance(node, ast.NullTest):
-            col = self.column_name(pgast.node(node.arg))
-            is_null = pgast.kind(node.nulltesttype) == "IS_NULL"
+            col = self.column_name(parsetree.node(node.arg))
+            is_null = parsetree.kind(node.nulltesttype) == "IS_NULL"
             return NullTest(col, is_null == want)
         if isinstance(node, ast.A_Expr):
             return self.a_expr(node, want)
@@ -146,23 +147,23 @@ class _Translator:
         raise Untranslatable(_describe(node))
 
     def a_expr(self, node: ast.A_Expr, want: bool) -> Pred:
-        kind = pgast.kind(node.kind)
+        kind = parsetree.kind(node.kind)
         op = node.name[-1].sval if node.name else ""
         if kind == "AEXPR_OP" and op in _CMP and node.lexpr is not None:
-            left, right = self.value(node.lexpr), self.value(pgast.node(node.rexpr))
+            left, right = self.value(node.lexpr), self.value(parsetree.node(node.rexpr))
             py = _CMP[op]
             return self.compare(left, py if want else _NEGATED[py], right)
         if kind in ("AEXPR_BETWEEN", "AEXPR_NOT_BETWEEN"):
-            x = self.value(pgast.node(node.lexpr))
-            lo, hi = (self.value(n) for n in pgast.nodes(node.rexpr))
+            x = self.value(parsetree.node(node.lexpr))
+            lo, hi = (self.value(n) for n in parsetree.nodes(node.rexpr))
             inside = kind == "AEXPR_BETWEEN"
             # x BETWEEN lo AND hi is x >= lo AND x <= hi (the SQL standard's definition).
             if inside == want:
                 return Junction("and", (self.compare(x, ">=", lo), self.compare(x, "<=", hi)))
             return Junction("or", (self.compare(x, "<", lo), self.compare(x, ">", hi)))
         if kind == "AEXPR_IN":
-            x = self.value(pgast.node(node.lexpr))
-            items = [self.value(n) for n in pgast.nodes(node.rexpr)]
+            x = self.value(parsetree.node(node.lexpr))
+            items = [self.value(n) for n in parsetree.nodes(node.rexpr)]
             for item in items:
                 self.comparable(x, "==", item)
             member = (op == "=") == want
@@ -207,10 +208,10 @@ class _Translator:
             return Value(pyexpr.atom(self.fields[name]), _family(col), (name,))
         if isinstance(node, ast.A_Const):
             return self.constant(node)
-        if isinstance(node, ast.A_Expr) and pgast.kind(node.kind) == "AEXPR_OP":
-            op = pgast.strings(node.name)[-1]
+        if isinstance(node, ast.A_Expr) and parsetree.kind(node.kind) == "AEXPR_OP":
+            op = parsetree.strings(node.name)[-1]
             if op == "-" and node.lexpr is None:
-                operand = self.value(pgast.node(node.rexpr))
+                operand = self.value(parsetree.node(node.rexpr))
                 self.arithmetic(operand, operand, op)
                 return Value(
                     pyexpr.Unary(pyexpr.UNARY, "-", pyexpr.wrap(operand.expr, pyexpr.UNARY)),
@@ -218,7 +219,7 @@ class _Translator:
                     operand.columns,
                 )
             if op in ("+", "-", "*") and node.lexpr is not None:
-                left, right = self.value(node.lexpr), self.value(pgast.node(node.rexpr))
+                left, right = self.value(node.lexpr), self.value(parsetree.node(node.rexpr))
                 family = self.arithmetic(left, right, op)
                 prec = pyexpr.MUL if op == "*" else pyexpr.ADD
                 return Value(pyexpr.chain(prec, [left.expr, right.expr], [op]), family, left.columns + right.columns)
@@ -227,11 +228,11 @@ class _Translator:
             and isinstance(node.arg, ast.A_Const)
             and isinstance(node.arg.val, ast.String)
         ):
-            type_name = pgast.present(node.typeName)
-            target = pgast.strings(type_name.names)
+            type_name = parsetree.present(node.typeName)
+            target = parsetree.strings(type_name.names)
             enum = self.enums.get(ir.Name(target[0] if len(target) == 2 else "public", target[-1]))
             if enum is not None and not type_name.arrayBounds:
-                return Value(pyexpr.atom(_py_str(pgast.present(node.arg.val.sval))), "string", ())
+                return Value(pyexpr.atom(_py_str(parsetree.present(node.arg.val.sval))), "string", ())
         raise Untranslatable(_describe(node))
 
     def constant(self, node: ast.A_Const) -> Value:
@@ -241,7 +242,7 @@ class _Translator:
         if isinstance(v, ast.Integer):
             return Value(pyexpr.atom(str(v.ival)), "int", ())
         if isinstance(v, ast.Float):
-            text = pgast.present(v.fval)
+            text = parsetree.present(v.fval)
             if text.isdigit():  # an integer too large for int4 still reads as an integer
                 return Value(pyexpr.atom(text), "int", ())
             self.uses_decimal = True
@@ -249,7 +250,7 @@ class _Translator:
         if isinstance(v, ast.Boolean):
             return Value(pyexpr.atom("True" if v.boolval else "False"), "bool", ())
         if isinstance(v, ast.String):
-            return Value(pyexpr.atom(_py_str(pgast.present(v.sval))), "string", ())
+            return Value(pyexpr.atom(_py_str(parsetree.present(v.sval))), "string", ())
         raise Untranslatable(_describe(node))
 
     @staticmethod
@@ -262,9 +263,11 @@ class _Translator:
         return a if a == b else ({a, b} - {"int"}).pop()
 
     def column_name(self, node: ast.Node) -> str:
-        if not isinstance(node, ast.ColumnRef) or not all(isinstance(f, ast.String) for f in pgast.nodes(node.fields)):
+        if not isinstance(node, ast.ColumnRef) or not all(
+            isinstance(f, ast.String) for f in parsetree.nodes(node.fields)
+        ):
             raise Untranslatable(_describe(node))
-        name: str = pgast.strings(node.fields)[-1]
+        name: str = parsetree.strings(node.fields)[-1]
         col = self.table.column(name)
         if col is None:
             raise Untranslatable(f"it reads {name}, which is not a column of the table")
@@ -282,7 +285,7 @@ def _family(col: ir.Column) -> str:
         return f"enum:{col.enum}"
     if col.python_type is not None:
         return "other"  # an explicit type: nothing known about its operators
-    py = pgtypes.BASE_TYPES[col.base].py
+    py = datatypes.BASE_TYPES[col.base].py
     return py.family if py is not None else "other"
 
 
@@ -296,7 +299,7 @@ def _family_text(family: str) -> str:
 
 def _describe(node: ast.Node) -> str:
     if isinstance(node, ast.FuncCall):
-        return f"it calls {'.'.join(pgast.strings(node.funcname))}()"
+        return f"it calls {'.'.join(parsetree.strings(node.funcname))}()"
     if isinstance(node, ast.SubLink):
         return "it uses a sub-query"
     if isinstance(node, ast.TypeCast):

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import errors
 from .ir import Name
-from .sqlparse import EXPRESSION_PREFIX
+from .pg.sqlparse import EXPRESSION_PREFIX
 
 # Columns every table has (https://www.postgresql.org/docs/current/ddl-system-columns.html).
 SYSTEM_COLUMNS = frozenset({"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})

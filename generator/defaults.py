@@ -28,7 +28,8 @@ from functools import lru_cache
 
 from pglast import ast
 
-from . import errors, pgast, sqlparse
+from . import errors
+from .pg import parsetree, sqlparse
 
 INT_RANGES = {
     "int2": (-(2**15), 2**15 - 1),
@@ -182,7 +183,7 @@ def _shape(node: ast.Node, spec_functions: frozenset[str], start: int) -> Proble
     if isinstance(node, ast.SubLink):
         return Problem(at, errors.SQL_SHAPE, "a DEFAULT cannot hold a sub-query (a function can run the query)")
     if isinstance(node, ast.FuncCall):
-        name = pgast.strings(node.funcname)
+        name = parsetree.strings(node.funcname)
         qualified = ".".join(name)
         if node.over is not None:
             return Problem(at, errors.SQL_SHAPE, f"a DEFAULT cannot call the window function {qualified}()")
@@ -210,18 +211,18 @@ def _constant(node: ast.Node, at: int, spec_functions: frozenset[str]) -> tuple[
             return None, None
         val = node.val
         if isinstance(val, ast.Integer):
-            ival = pgast.present(val.ival)
+            ival = parsetree.present(val.ival)
             return _Value("number", str(ival), Decimal(ival)), None
         if isinstance(val, ast.Float):
-            number = Decimal(pgast.present(val.fval))
+            number = Decimal(parsetree.present(val.fval))
             return _Value("number", format(number, "f"), number), None
         if isinstance(val, ast.Boolean):
             return _Value("bool", "true" if val.boolval else "false"), None
         if isinstance(val, ast.String):
-            return _Value("unknown", pgast.present(val.sval)), None
+            return _Value("unknown", parsetree.present(val.sval)), None
         return None, None
     if isinstance(node, ast.FuncCall) and not node.args and node.funcname is not None:
-        name = pgast.strings(node.funcname)
+        name = parsetree.strings(node.funcname)
         if (len(name) == 1 or name[0] == "pg_catalog") and name[-1] in RESULTS and name[-1] not in spec_functions:
             return _Value("other", f"{name[-1]}()", base=RESULTS[name[-1]]), None
         return None, None
@@ -232,10 +233,10 @@ def _constant(node: ast.Node, at: int, spec_functions: frozenset[str]) -> tuple[
             base=SQL_VALUE_RESULTS[node.op.name],
         ), None
     if isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const) and isinstance(node.arg.val, ast.String):
-        target = _cast_target(pgast.present(node.typeName))
+        target = _cast_target(parsetree.present(node.typeName))
         if target is None:
             return None, None
-        literal = pgast.present(node.arg.val.sval)
+        literal = parsetree.present(node.arg.val.sval)
         problem = _input(literal, target, at, explicit=True)
         if problem is not None:
             return None, problem
@@ -246,14 +247,14 @@ def _constant(node: ast.Node, at: int, spec_functions: frozenset[str]) -> tuple[
 def _cast_target(type_name: ast.TypeName) -> Column | None:
     """The type a constant is cast to: a built-in one of pgtypes.py, or a type named otherwise
     (`named:`; a cast to an enum is judged by an enum column of that name, with its values)."""
-    from .pgtypes import BASE_TYPES
+    from .pg.datatypes import BASE_TYPES
 
-    names = pgast.strings(type_name.names)
+    names = parsetree.strings(type_name.names)
     mods = []
     for mod in type_name.typmods or ():
         if not (isinstance(mod, ast.A_Const) and isinstance(mod.val, ast.Integer)):
             return None
-        mods.append(pgast.present(mod.val.ival))
+        mods.append(parsetree.present(mod.val.ival))
     dims = len(type_name.arrayBounds or ())
     if len(names) == 1 or names[0] == "pg_catalog":
         base = BASE_TYPES.get(names[-1])

@@ -14,7 +14,7 @@ import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from . import erdiagram, ir, render_sql, sqlparse
+from . import erdiagram, ir, render_sql
 from . import markdown as md
 from .docs_links import (
     Links,
@@ -39,6 +39,7 @@ from .docs_model import (
     TableSection,
 )
 from .ir import Name
+from .pg import sqlparse
 
 MIGRATIONS_ANCHOR = "migrations"  # the index page's list of migration files
 

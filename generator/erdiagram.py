@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import ir, pgtypes
+from . import ir
+from .pg import datatypes
 
 _NOT_A_WORD = re.compile(r"[^A-Za-z0-9_\-\[\]()]")
 
@@ -55,7 +56,7 @@ def word(text: str) -> str:
 
 
 def type_word(column: ir.Column) -> str:
-    base = column.enum.name if column.enum is not None else pgtypes.BASE_TYPES[column.base].sql
+    base = column.enum.name if column.enum is not None else datatypes.BASE_TYPES[column.base].sql
     return word(base) + "[]" * column.array_dims
 
 

@@ -13,8 +13,9 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from . import errors, ir, names, sqlparse
+from . import errors, ir, names
 from .ir import Name
+from .pg import sqlparse
 from .resolve_base import type_sql
 
 if TYPE_CHECKING:

@@ -20,7 +20,8 @@ import sys
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from . import checks, errors, ir, pgtypes, pyexpr, pynames
+from . import checks, errors, ir, pyexpr, pynames
+from .pg import datatypes
 from .templating import environment
 
 INDENT = 4
@@ -162,7 +163,7 @@ def element_type(col: ir.Column, enums: dict[ir.Name, ir.Enum], mod: _Module) ->
         if enum.module != mod.name:
             mod.use(f".{enum.module}", cls)
         return cls
-    py = pgtypes.BASE_TYPES[col.base].py
+    py = datatypes.BASE_TYPES[col.base].py
     if py is None:
         return None
     if py.module is not None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from . import ir, order, sqlparse
+from . import ir, order
+from .pg import sqlparse
 from .templating import environment
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of

@@ -11,10 +11,11 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import columnrefs, errors, ir, names, pgtypes, spec, sqlparse
+from . import columnrefs, errors, ir, names, spec
 from .ir import Name
 from .loader import LoadedFile
 from .origins import Origin, Origins
+from .pg import datatypes, sqlparse
 from .positions import Path, Positions
 
 BUILTIN_SCHEMAS = {"public", "pg_catalog"}
@@ -167,8 +168,8 @@ class ResolverBase:
             self.sql_error(where, exc)
             return None
         sql = type_sql(ref)
-        if ref.schema in (None, "pg_catalog") and ref.name in pgtypes.BASE_TYPES:
-            base = pgtypes.BASE_TYPES[ref.name]
+        if ref.schema in (None, "pg_catalog") and ref.name in datatypes.BASE_TYPES:
+            base = datatypes.BASE_TYPES[ref.name]
             if sql is None:
                 self.error(where, errors.UNKNOWN_TYPE, f'type "{text}" takes at most {base.max_mods} modifier(s)')
                 return None
@@ -185,8 +186,8 @@ class ResolverBase:
 def type_sql(ref: sqlparse.TypeRef) -> str | None:
     """How a column of type `ref` spells it (ir.Column.sql_type); None when it takes fewer modifiers."""
     suffix = "[]" * ref.array_dims
-    if ref.schema in (None, "pg_catalog") and ref.name in pgtypes.BASE_TYPES:
-        base = pgtypes.BASE_TYPES[ref.name]
+    if ref.schema in (None, "pg_catalog") and ref.name in datatypes.BASE_TYPES:
+        base = datatypes.BASE_TYPES[ref.name]
         if len(ref.mods) > base.max_mods:
             return None
         mods = f"({','.join(str(m) for m in ref.mods)})" if ref.mods else ""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from . import columnrefs, errors, ir, quoting, spec, sqlparse
+from . import columnrefs, errors, ir, spec
 from .ir import Name
 from .origins import Origin
+from .pg import quoting, sqlparse
 from .resolve_base import ResolverBase, Where
 
 # What each part of a policy template may name: anything else in braces is a typo (`{tabel}`),

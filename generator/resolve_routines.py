@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from . import columnrefs, errors, ir, names, pgtypes, quoting, spec, sqlparse
+from . import columnrefs, errors, ir, names, spec
 from .ir import Name
 from .loader import LoadedFile
+from .pg import datatypes, quoting, sqlparse
 from .resolve_base import ResolverBase, Where
 
 TABLE_PRIVILEGES = {"select", "insert", "update", "delete", "truncate", "references", "trigger", "all"}
@@ -214,5 +215,5 @@ class RoutineResolver(ResolverBase):
 
 
 def _canonical_arg(type_text: str) -> str:
-    base = pgtypes.BASE_TYPES.get(type_text)
+    base = datatypes.BASE_TYPES.get(type_text)
     return base.sql if base else type_text

@@ -7,8 +7,9 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from . import bounds, defaults, errors, ir, names, quoting, spec, sqlparse
+from . import defaults, errors, ir, names, spec
 from .ir import Name
+from .pg import bounds, quoting, sqlparse
 from .resolve_base import Where
 from .resolve_policies import PolicyResolver
 

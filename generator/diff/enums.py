@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from .. import ir, quoting, sqlparse
+from .. import ir
 from ..ir import Name
 from ..names import make_object_name
+from ..pg import quoting, sqlparse
 from . import prechecks
 from . import statements as st
 from .engine import Context

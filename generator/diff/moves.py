@@ -43,9 +43,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .. import ir, quoting
+from .. import ir
 from ..ir import Name
 from ..names import make_object_name
+from ..pg import quoting
 from . import statements as st
 from .engine import Context
 from .model import Node, Phase

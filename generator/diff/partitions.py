@@ -14,8 +14,9 @@ drops a partition with its rows.
 
 from __future__ import annotations
 
-from .. import bounds, errors, ir, quoting
+from .. import errors, ir
 from ..ir import Name
+from ..pg import bounds, quoting
 from . import moves
 from . import statements as st
 from .engine import Context, pair_up

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .. import ir, quoting, sqlparse
+from .. import ir
 from ..ir import Name
+from ..pg import quoting, sqlparse
 from . import statements as st
 from . import types
 from .engine import Context, referenced_columns, type_key

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import ir, quoting
+from .. import ir
 from ..ir import Name
 from ..names import make_object_name
+from ..pg import quoting
 from . import prechecks
 from . import statements as st
 from . import tables as table_diff

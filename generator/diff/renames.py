@@ -12,9 +12,10 @@ whose old and new names the previous state both lack is a mistake (refused).
 
 from __future__ import annotations
 
-from .. import errors, ir, quoting
+from .. import errors, ir
 from ..ir import Name
 from ..names import make_object_name
+from ..pg import quoting
 from . import names as pgnames
 from . import statements as st
 from .engine import Context

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import ir, quoting, sqlparse
+from .. import ir
+from ..pg import quoting, sqlparse
 from . import statements as st
 from .engine import Context, pair_up, referenced_columns
 

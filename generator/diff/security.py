@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import ir, quoting
+from .. import ir
+from ..pg import quoting
 from . import statements as st
 from .engine import Context, pair_up, referenced_columns
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .. import ir, quoting, render_sql
+from .. import ir, render_sql
+from ..pg import quoting
 from ..templating import environment
 
 

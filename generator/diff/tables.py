@@ -9,9 +9,10 @@ unavoidable (a type change, a drop) the migration says so above the statement.
 
 from __future__ import annotations
 
-from .. import errors, ir, quoting
+from .. import errors, ir
 from ..ir import Name
 from ..names import make_object_name
+from ..pg import quoting
 from . import prechecks, types
 from . import statements as st
 from .engine import Context, pair_up, referenced_columns, type_key
@@ -217,7 +218,7 @@ def add_column(ctx: Context, build: Node, t: ir.Table, c: ir.Column) -> None:
 
 
 def _volatile(ctx: Context, expression: str) -> bool:
-    from .. import sqlparse
+    from ..pg import sqlparse
 
     volatile = VOLATILE | {f.name.name for f in ctx.new.functions if f.volatility == "volatile"}
     return any(call[-1] in volatile for call in sqlparse.function_calls(sqlparse.expression(expression)))

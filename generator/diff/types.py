@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import ir, pgtypes, quoting
+from .. import ir
+from ..pg import datatypes, quoting
 from . import statements as st
 
 NUMBERS = frozenset({"int2", "int4", "int8", "numeric", "float4", "float8"})
@@ -18,7 +19,7 @@ def widens(old: ir.Column, new: ir.Column) -> bool:
     if old.array_dims != new.array_dims:
         return False
     if old.base != new.base:
-        return new.base in pgtypes.WIDER.get(old.base, frozenset()) and not new.mods
+        return new.base in datatypes.WIDER.get(old.base, frozenset()) and not new.mods
     if old.base == "enum":
         return old.enum == new.enum
     if not new.mods:
@@ -34,7 +35,7 @@ def widens(old: ir.Column, new: ir.Column) -> bool:
 
 def rewrites(old: ir.Column, new: ir.Column) -> bool:
     """Whether PostgreSQL rewrites the table (and its indexes) for this change."""
-    if (old.base, new.base) not in pgtypes.NO_REWRITE or old.array_dims != new.array_dims:
+    if (old.base, new.base) not in datatypes.NO_REWRITE or old.array_dims != new.array_dims:
         return True
     if old.base == "numeric":  # same scale, more precision: no rewrite
         return not (widens(old, new) and (not new.mods or (old.mods[1:] or (0,)) == (new.mods[1:] or (0,))))
@@ -49,9 +50,9 @@ def implicit(old: ir.Column, new: ir.Column) -> bool:
     """
     pair = (old.base, new.base)
     return (
-        new.base in pgtypes.WIDER.get(old.base, frozenset())
-        or pair in pgtypes.NO_REWRITE
-        or pair in pgtypes.ASSIGNMENT_TO_LENGTH
+        new.base in datatypes.WIDER.get(old.base, frozenset())
+        or pair in datatypes.NO_REWRITE
+        or pair in datatypes.ASSIGNMENT_TO_LENGTH
     )
 
 
@@ -89,9 +90,9 @@ def _scalar_loss(old: ir.Column, new: ir.Column, v: str, labels: tuple[str, ...]
             old.base == "numeric" and (not old.mods or (old.mods[1:] or (0,))[0] > scale)
         )
         return Loss(st.condition("numeric_loss", v, scale, 10 ** (precision - scale)), silent=fewer_decimals)
-    if new.base in pgtypes.INTEGER_RANGE and old.base in NUMBERS:
-        low, high = pgtypes.INTEGER_RANGE[new.base]
-        if old.base in pgtypes.INTEGER_RANGE:
+    if new.base in datatypes.INTEGER_RANGE and old.base in NUMBERS:
+        low, high = datatypes.INTEGER_RANGE[new.base]
+        if old.base in datatypes.INTEGER_RANGE:
             return Loss(st.condition("out_of_range", v, low, high), silent=False)
         return Loss(st.condition("not_whole_or_out_of_range", v, low, high), silent=True)
     if new.base == old.base and new.base in PRECISE_TIME and new.mods and (not old.mods or old.mods[0] > new.mods[0]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import ir
-from ..quoting import ident
+from ..pg.quoting import ident
 from . import sqlfacts
 from .context import RLS_COMMANDS, Context
 from .registry import ERROR, INFO, WARNING, Finding, rule

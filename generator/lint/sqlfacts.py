@@ -16,7 +16,7 @@ from pglast.enums import A_Expr_Kind, BoolExprType, NullTestType
 from pglast.parser import ParseError
 from pglast.stream import RawStream
 
-from .. import sqlparse
+from ..pg import sqlparse
 
 VOLATILITY_RANK = {"immutable": 0, "stable": 1, "volatile": 2}
 

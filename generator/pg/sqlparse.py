@@ -18,7 +18,7 @@ from typing import Any
 from pglast import ast, parse_sql
 from pglast.parser import ParseError, parse_plpgsql_json, parse_sql_json, scan
 
-from . import pgast
+from . import parsetree
 
 
 class FragmentError(Exception):
@@ -105,7 +105,7 @@ def expression(text: str) -> ast.Node:
     targets = (stmt.targetList or ()) if isinstance(stmt, ast.SelectStmt) else ()
     if not isinstance(stmt, ast.SelectStmt) or stmt.fromClause or len(targets) != 1:
         raise FragmentError("expected one SQL expression")
-    return pgast.node(targets[0].val)
+    return parsetree.node(targets[0].val)
 
 
 @lru_cache(maxsize=64)
@@ -154,13 +154,13 @@ def type_name(text: str) -> TypeRef:
     target = stmt.targetList[0].val if isinstance(stmt, ast.SelectStmt) and stmt.targetList else None
     if not isinstance(target, ast.TypeCast) or stmt.fromClause or len(stmt.targetList) != 1:
         raise FragmentError("expected a type name")
-    tn = pgast.present(target.typeName)
-    names = pgast.strings(tn.names)
+    tn = parsetree.present(target.typeName)
+    names = parsetree.strings(tn.names)
     mods: list[int] = []
     for mod in tn.typmods or ():
         if not (isinstance(mod, ast.A_Const) and isinstance(mod.val, ast.Integer)):
             raise FragmentError("type modifiers must be integers")
-        mods.append(pgast.present(mod.val.ival))
+        mods.append(parsetree.present(mod.val.ival))
     if tn.setof or tn.pct_type:
         raise FragmentError("expected a plain type name")
     schema = names[0] if len(names) == 2 else None
@@ -229,7 +229,7 @@ def function(
         if mode in ("i", "b", "v", "d"):
             arg_types.append(".".join(n.sval for n in p.argType.names if n.sval != "pg_catalog"))
     rt = stmt.returnType
-    returns_trigger = rt is not None and pgast.strings(rt.names)[-1] == "trigger"
+    returns_trigger = rt is not None and parsetree.strings(rt.names)[-1] == "trigger"
     return FunctionShape(tuple(arg_types), returns_trigger, returns_table), None
 
 
@@ -297,7 +297,7 @@ def expression_column_refs(text: str) -> tuple[tuple[tuple[str, ...], int | None
 
 def function_calls(node: Any) -> list[tuple[str, ...]]:
     """Names of every function an expression calls, sub-queries included."""
-    return [tuple(pgast.strings(f.funcname)) for f in walk(node) if isinstance(f, ast.FuncCall)]
+    return [tuple(parsetree.strings(f.funcname)) for f in walk(node) if isinstance(f, ast.FuncCall)]
 
 
 @lru_cache(maxsize=1024)
@@ -305,7 +305,7 @@ def signature_type_names(args: str, returns: str) -> frozenset[str]:
     """Unqualified names of the types a function's arguments and result use (RETURNS TABLE columns too)."""
     stmt = _parse(f"CREATE FUNCTION f({args}\n) RETURNS {returns}\nLANGUAGE sql AS ", "", "''")
     return frozenset(
-        pgast.strings(n.names)[-1] for n in walk((stmt.parameters, stmt.returnType)) if isinstance(n, ast.TypeName)
+        parsetree.strings(n.names)[-1] for n in walk((stmt.parameters, stmt.returnType)) if isinstance(n, ast.TypeName)
     )
 
 
@@ -353,5 +353,5 @@ def sql_body_uses(body: str) -> BodyUses:
         if isinstance(node, ast.RangeVar) and node.relname is not None:
             relations.add((node.schemaname, node.relname))
         elif isinstance(node, ast.FuncCall):
-            calls.add(pgast.strings(node.funcname)[-1])
+            calls.add(parsetree.strings(node.funcname)[-1])
     return BodyUses(frozenset(relations), frozenset(calls))
