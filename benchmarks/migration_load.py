@@ -136,7 +136,8 @@ def psql_binary(bin_dir: Path | None) -> str:
 def prepare(url: str, rows: int) -> list[tuple[str, str]]:
     """0024 and its rows; returns (user, organization) pairs for the clients."""
     sys.path.insert(0, str(REPO / "tests"))
-    from schemagen import build, config
+    from schemagen import build
+    from schemagen.spec import config
     from schemagen.standins import standin_sql
 
     schema, _ = build.load_schema(config.load(REPO))

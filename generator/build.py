@@ -6,9 +6,10 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import errors, ir, loader, resolve
-from .config import Settings
-from .origins import Origins
+from . import errors, ir, resolve
+from .spec import loader
+from .spec.config import Settings
+from .spec.origins import Origins
 
 if TYPE_CHECKING:
     from .docs_model import DocFinding
@@ -43,7 +44,8 @@ def _load(settings: Settings) -> tuple[ir.Schema, list[loader.LoadedFile], Origi
 
 def generate(settings: Settings, migration_name: str | None = None) -> Result:
     """Every output. Migrations already written are kept as they are; the next one is the spec's change."""
-    from . import chain, lint, locate, render_docs, render_models, spec
+    from . import chain, lint, locate, render_docs, render_models
+    from .spec import model
 
     schema, files, origins = _load(settings)
     models = render_models.render(schema)
@@ -53,7 +55,7 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
     migrations, newest = chain.outputs(settings, schema, files, migration_name)
     outputs = {
         **migrations,
-        "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
+        "spec.schema.json": json.dumps(model.json_schema(), indent=2, sort_keys=True) + "\n",
         **models.outputs,
     }
     findings = lint.lint(schema, origins, lint.Options.from_settings(settings))

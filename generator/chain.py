@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import errors, ir, jsonout, writer
-from .config import Settings
-from .loader import LoadedFile, display_path
+from .spec.config import Settings
+from .spec.loader import LoadedFile, display_path
 
 MIGRATIONS = "migrations"
 _NOT_COMPARED = frozenset({"version", "name", "intent", "confirmed"})  # what diff.unchanged does not compare

@@ -135,7 +135,8 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name
     import re
 
     from . import build as pipeline
-    from . import config, writer
+    from . import writer
+    from .spec import config
 
     if migration_name is not None and not re.fullmatch(r"[a-z0-9_]+", migration_name):
         raise click.BadParameter("lowercase letters, digits and _ only", param_hint="--name")
@@ -184,7 +185,8 @@ def discard(spec_dir: str | None, out_dir: str | None, migration: str) -> None:
     can be discarded, one at a time, and only one that no database has run:
     a database that has run it would no longer match the chain.
     """
-    from . import chain, config
+    from . import chain
+    from .spec import config
 
     settings = config.load(spec_dir=spec_dir, out_dir=out_dir)
     with _locked(settings.out_dir, exclusive=True):
@@ -253,9 +255,9 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
     import datetime
 
     from . import build as pipeline
-    from . import config
     from .lint import Options, report
     from .lint import lint as run_lint
+    from .spec import config
 
     if list_rules:
         listing = {
@@ -297,7 +299,8 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
 def sql(spec_dir: str | None) -> None:
     """Print the from-scratch SQL that creates the whole schema of the spec."""
     from . import build as pipeline
-    from . import config, render_sql
+    from . import render_sql
+    from .spec import config
 
     settings = config.load(spec_dir=spec_dir)
     schema, sources = pipeline.load_schema(settings)
@@ -314,7 +317,7 @@ def json_schema() -> None:
     """
     import json
 
-    from .spec import json_schema as schema
+    from .spec.model import json_schema as schema
 
     click.echo(json.dumps(schema(), indent=2, sort_keys=True))
 
@@ -325,7 +328,7 @@ def json_schema() -> None:
 def standins(spec_dir: str | None) -> None:
     """Print SQL that creates minimal stand-ins for the spec's external objects (for test databases)."""
     from . import build as pipeline
-    from . import config
+    from .spec import config
     from .standins import standin_sql
 
     settings = config.load(spec_dir=spec_dir)

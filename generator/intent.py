@@ -20,8 +20,8 @@ from .resolve_base import type_sql
 
 if TYPE_CHECKING:
     from .diff.model import Refusal
-    from .loader import LoadedFile
     from .resolve import Resolver, Where
+    from .spec.loader import LoadedFile
 
 # Each confirmable change and how many name parts its object has after an
 # optional schema: a table or partition is one name, a column or value two.

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from . import errors, names
 from .ir import Name
-from .loader import LoadedFile
+from .spec.loader import LoadedFile
 
 
 def diagnostic(

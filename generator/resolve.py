@@ -6,13 +6,14 @@ them; the IR is returned only when there are none.
 
 from __future__ import annotations
 
-from . import errors, ir, names, spec
+from . import errors, ir, names
 from .intent import resolve_intent
-from .loader import LoadedFile
-from .origins import Origins
 from .resolve_base import BUILTIN_SCHEMAS, Where
 from .resolve_routines import RoutineResolver
 from .resolve_tables import TableResolver
+from .spec import model
+from .spec.loader import LoadedFile
+from .spec.origins import Origins
 
 __all__ = ["Resolver", "Where", "resolve", "resolve_with_origins"]
 
@@ -55,9 +56,9 @@ class Resolver(TableResolver, RoutineResolver):
             intent=intent,
         )
 
-    def collect(self) -> spec.Migration | None:
+    def collect(self) -> model.Migration | None:
         """First pass: register every name, so references can point forwards and across files."""
-        migration: spec.Migration | None = None
+        migration: model.Migration | None = None
         migration_at: Where | None = None
         modules: dict[str, Where] = {}
         for f in self.files:
@@ -128,7 +129,7 @@ class Resolver(TableResolver, RoutineResolver):
             )
         return migration
 
-    def external_table(self, key: str, et: spec.ExternalTable, where: Where) -> None:
+    def external_table(self, key: str, et: model.ExternalTable, where: Where) -> None:
         name = self.qualified(key, where, "table")
         self.check_schema(name, where)
         self.claim(self.relations, name, where, "table")
@@ -161,7 +162,7 @@ class Resolver(TableResolver, RoutineResolver):
             foreign_keys=tuple(fks),
         )
 
-    def enum(self, key: str, enum: spec.Enum, module: str, where: Where) -> None:
+    def enum(self, key: str, enum: model.Enum, module: str, where: Where) -> None:
         name = self.qualified(key, where, "enum type")
         self.check_schema(name, where)
         self.claim(self.types, name, where, "enum type")

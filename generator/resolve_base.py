@@ -11,12 +11,13 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import columnrefs, errors, ir, names, spec
+from . import columnrefs, errors, ir, names
 from .ir import Name
-from .loader import LoadedFile
-from .origins import Origin, Origins
 from .pg import datatypes, sqlparse
-from .positions import Path, Positions
+from .spec import model
+from .spec.loader import LoadedFile
+from .spec.origins import Origin, Origins
+from .spec.positions import Path, Positions
 
 BUILTIN_SCHEMAS = {"public", "pg_catalog"}
 
@@ -38,11 +39,11 @@ class _Known:
     roles: set[str] = field(default_factory=lambda: {"public"})
     schemas: set[str] = field(default_factory=lambda: set(BUILTIN_SCHEMAS))
     enums: dict[Name, ir.Enum] = field(default_factory=dict)
-    tables: dict[Name, tuple[spec.Table, Where, str]] = field(default_factory=dict)
+    tables: dict[Name, tuple[model.Table, Where, str]] = field(default_factory=dict)
     external_tables: dict[Name, ir.ExternalTable] = field(default_factory=dict)
-    functions: dict[Name, tuple[spec.Function, Where, str]] = field(default_factory=dict)
+    functions: dict[Name, tuple[model.Function, Where, str]] = field(default_factory=dict)
     external_functions: dict[Name, ir.ExternalFunction] = field(default_factory=dict)
-    templates: dict[str, tuple[spec.PolicyTemplate, Where]] = field(default_factory=dict)
+    templates: dict[str, tuple[model.PolicyTemplate, Where]] = field(default_factory=dict)
 
 
 class ResolverBase:

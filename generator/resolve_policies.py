@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from . import columnrefs, errors, ir, spec
+from . import columnrefs, errors, ir
 from .ir import Name
-from .origins import Origin
 from .pg import quoting, sqlparse
 from .resolve_base import ResolverBase, Where
+from .spec import model
+from .spec.origins import Origin
 
 # What each part of a policy template may name: anything else in braces is a typo (`{tabel}`),
 # which would otherwise reach PostgreSQL as SQL.
@@ -23,7 +24,7 @@ _BRACED = re.compile(r"'(?:[^']|'')*'|(\{[^{}'\s]*\})")  # a placeholder, outsid
 class PolicyResolver(ResolverBase):
     bad_templates: set[str]  # templates with an unknown placeholder: reported once, where they are written
 
-    def template_placeholders(self, key: str, tpl: spec.PolicyTemplate, where: Where) -> None:
+    def template_placeholders(self, key: str, tpl: model.PolicyTemplate, where: Where) -> None:
         """Report every placeholder of a template that is not one it can fill."""
         for part, known in PLACEHOLDERS.items():
             text = getattr(tpl, part)
@@ -40,7 +41,7 @@ class PolicyResolver(ResolverBase):
                     self.bad_templates.add(key)
 
     # -- row level security ----------------------------------------------
-    def policies(self, table: Name, t: spec.Table, where: Where) -> tuple[ir.Policy, ...]:
+    def policies(self, table: Name, t: model.Table, where: Where) -> tuple[ir.Policy, ...]:
         at = where.at
         result: list[ir.Policy] = []
         seen: dict[str, Where] = {}

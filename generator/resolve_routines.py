@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from . import columnrefs, errors, ir, names, spec
+from . import columnrefs, errors, ir, names
 from .ir import Name
-from .loader import LoadedFile
 from .pg import datatypes, quoting, sqlparse
 from .resolve_base import ResolverBase, Where
+from .spec import model
+from .spec.loader import LoadedFile
 
 TABLE_PRIVILEGES = {"select", "insert", "update", "delete", "truncate", "references", "trigger", "all"}
 FUNCTION_PRIVILEGES = {"execute", "all"}
@@ -15,7 +16,7 @@ SEQUENCE_PRIVILEGES = {"usage", "select", "update", "all"}
 
 class RoutineResolver(ResolverBase):
     # -- functions, triggers, grants -------------------------------------
-    def function(self, name: Name, f: spec.Function, where: Where, module: str) -> ir.Function | None:
+    def function(self, name: Name, f: model.Function, where: Where, module: str) -> ir.Function | None:
         at = where.at
         why = names.problem(f.language)
         if why:  # it is printed bare after LANGUAGE, so it must be a plain name

@@ -7,16 +7,17 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from . import defaults, errors, ir, names, spec
+from . import defaults, errors, ir, names
 from .ir import Name
 from .pg import bounds, quoting, sqlparse
 from .resolve_base import Where
 from .resolve_policies import PolicyResolver
+from .spec import model
 
 
 class TableResolver(PolicyResolver):
     # -- tables ----------------------------------------------------------
-    def table(self, name: Name, t: spec.Table, where: Where, module: str) -> ir.Table | None:
+    def table(self, name: Name, t: model.Table, where: Where, module: str) -> ir.Table | None:
         at = where.at
         columns: list[ir.Column] = []
         constraints: list[ir.Constraint] = []
@@ -344,14 +345,14 @@ class TableResolver(PolicyResolver):
                         )
 
     @staticmethod
-    def _fk_where(t: spec.Table, where: Where, fk: ir.Constraint) -> Where:
+    def _fk_where(t: model.Table, where: Where, fk: ir.Constraint) -> Where:
         for i, c in enumerate(t.constraints):
             if c.foreign_key is not None and tuple(c.foreign_key) == fk.columns:
                 return Where(where.pos, where.path + ("constraints", i, "references"))
         return Where(where.pos, where.path + ("columns", fk.columns[0], "references"))
 
     def partitioning(
-        self, name: Name, t: spec.Table, columns: list[ir.Column], constraints: list[ir.Constraint], where: Where
+        self, name: Name, t: model.Table, columns: list[ir.Column], constraints: list[ir.Constraint], where: Where
     ) -> tuple[str | None, tuple[str, ...], tuple[ir.Partition, ...]]:
         at = where.at
         p = t.partitioning
@@ -425,7 +426,9 @@ class TableResolver(PolicyResolver):
                 self.error(w2, errors.PARTITION, f'partition "{n2}" overlaps partition "{n1}"', key=True)
         return p.by.upper(), key, tuple(parts)
 
-    def default_partition(self, table: Name, pname: str, part: spec.Partition, first: str | None, where: Where) -> bool:
+    def default_partition(
+        self, table: Name, pname: str, part: model.Partition, first: str | None, where: Where
+    ) -> bool:
         """Checks a `default: true` partition; True when it is the table's one and only, and has no bounds."""
         ok = True
         for key, value in (("from", part.from_), ("to", part.to)):
@@ -479,7 +482,7 @@ class TableResolver(PolicyResolver):
         return True
 
     def index(
-        self, table: Name, key: str, ix: spec.Index, columns: set[str], partition_key: tuple[str, ...], where: Where
+        self, table: Name, key: str, ix: model.Index, columns: set[str], partition_key: tuple[str, ...], where: Where
     ) -> ir.Index | None:
         name = Name(table.schema, key)
         self.ident(key, where, "index name")

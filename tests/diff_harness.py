@@ -26,7 +26,8 @@ from typing import Any
 
 import pg
 import yaml
-from schemagen import diff, ir, loader, render_sql, resolve
+from schemagen import diff, ir, render_sql, resolve
+from schemagen.spec import loader
 from schemagen.standins import standin_sql
 
 BASE = Path(__file__).parent / "diff_cases" / "base.yaml"

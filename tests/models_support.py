@@ -13,7 +13,8 @@ from typing import Any
 from psycopg import sql
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
-from schemagen import build, config
+from schemagen import build
+from schemagen.spec import config
 
 REPO = Path(__file__).resolve().parents[1]
 GENERATED_MODELS = REPO / "generated" / "models" / "sync_operations.py"

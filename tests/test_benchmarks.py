@@ -37,7 +37,8 @@ def test_make_spec_is_deterministic_and_split_into_modules(tmp_path):
 
 
 def test_make_spec_builds_and_applies_on_postgres(tmp_path, db_url):
-    from schemagen import build, config, render_sql
+    from schemagen import build, render_sql
+    from schemagen.spec import config
     from schemagen.standins import standin_sql
 
     make_spec.write(40, tmp_path / "spec")

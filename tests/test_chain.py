@@ -14,8 +14,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from diff_harness import base, write_spec
-from schemagen import chain, diff, ir, loader, resolve
+from schemagen import chain, diff, ir, resolve
 from schemagen.cli import main
+from schemagen.spec import loader
 
 REPO = Path(__file__).resolve().parent.parent
 

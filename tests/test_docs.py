@@ -13,7 +13,8 @@ import markdown_doc
 import pytest
 import yaml
 from reference_sql import REPO_ROOT
-from schemagen import build, config
+from schemagen import build
+from schemagen.spec import config
 
 SPEC = yaml.safe_load((REPO_ROOT / "spec" / "sync_operations.yaml").read_text(encoding="utf-8"))
 DOCS = REPO_ROOT / "generated" / "docs"

@@ -23,7 +23,8 @@ import markdown as python_markdown
 import markdown_doc
 import pytest
 from reference_sql import REPO_ROOT
-from schemagen import build, config, errors
+from schemagen import build, errors
+from schemagen.spec import config
 
 ODD = textwrap.dedent(
     """\

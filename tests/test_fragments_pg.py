@@ -17,7 +17,8 @@ import pg
 import psycopg
 import pytest
 import yaml
-from schemagen import errors, loader, render_sql, resolve, standins
+from schemagen import errors, render_sql, resolve, standins
+from schemagen.spec import loader
 
 BASE: dict[str, Any] = {
     "migration": {"version": 1, "name": "fragments"},

@@ -19,7 +19,8 @@ import pg
 import psycopg
 import pytest
 import yaml
-from schemagen import loader, render_sql, resolve
+from schemagen import render_sql, resolve
+from schemagen.spec import loader
 
 SPEC: dict[str, Any] = {
     "migration": {"version": 1, "name": "functions"},

@@ -15,9 +15,10 @@ from pathlib import Path
 import pg
 import psycopg
 import pytest
-from schemagen import loader, render_sql, resolve
+from schemagen import render_sql, resolve
 from schemagen.lint import Options, lint
 from schemagen.lint.sqlfacts import BUILTIN_VOLATILITY, ONE_ARGUMENT_VOLATILITY
+from schemagen.spec import loader
 from schemagen.standins import standin_sql
 
 CASES_DIR = Path(__file__).parent / "lint_cases"

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from schemagen import build, config
+from schemagen import build
 from schemagen.cli import main
 from schemagen.lint import RULES, Options, lint
 from schemagen.lint.report import rules_markdown
+from schemagen.spec import config
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_DIR = "tests/reference_spec"

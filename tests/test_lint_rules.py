@@ -15,8 +15,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from schemagen import loader, resolve
+from schemagen import resolve
 from schemagen.lint import RULES, Options, lint
+from schemagen.spec import loader
 
 CASES_DIR = Path(__file__).parent / "lint_cases"
 CASES = sorted(p for p in CASES_DIR.glob("*.yaml") if not p.name.startswith("_"))

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from schemagen import build, config
+from schemagen import build
 from schemagen.cli import main
 from schemagen.lint import Options, lint
+from schemagen.spec import config
 
 ROOT = Path(__file__).resolve().parent.parent
 # The spec as it was for migration 0024, defects and all (spec/ itself lints clean since 0025).

@@ -20,9 +20,10 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 from diff_harness import after_main, squawk
-from schemagen import build, config, render_sql
+from schemagen import build, render_sql
 from schemagen.cli import main
 from schemagen.lint import Options, lint
+from schemagen.spec import config
 
 REPO = Path(__file__).resolve().parent.parent
 MIGRATIONS = REPO / "generated" / "migrations"

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pg
-from schemagen import loader, resolve
+from schemagen import resolve
+from schemagen.spec import loader
 
 LONG = "customer_account_registry_with_a_rather_long_descriptive_name"  # 61 bytes
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from schemagen import build as pipeline
-from schemagen import config, render_sql
+from schemagen import render_sql
 from schemagen.cli import main
+from schemagen.spec import config
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from schemagen import build, config, errors
+from schemagen import build, errors
 from schemagen.cli import main
+from schemagen.spec import config
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -145,7 +146,7 @@ def test_a_default_calling_a_spec_function_moves_the_function_first(tmp_path, db
 
 
 def test_yaml_values_and_positions_survive_the_fast_path():
-    from schemagen import positions
+    from schemagen.spec import positions
 
     text = textwrap.dedent(
         """\
@@ -322,7 +323,7 @@ def test_console_command_exits_fast_with_its_output_and_status(tmp_path):
     ],
 )
 def test_yaml_read_from_events_gives_the_values_and_errors(text, expected):
-    from schemagen import positions
+    from schemagen.spec import positions
 
     if isinstance(expected, dict):
         assert positions.load(text, "s.yaml")[0] == expected
@@ -429,15 +430,8 @@ def _stage_seconds(tmp_path: Path, n: int) -> dict[str, float]:
     import gc
     import time
 
-    from schemagen import (
-        chain,
-        lint,
-        loader,
-        render_docs,
-        render_models,
-        render_sql,
-        resolve,
-    )
+    from schemagen import chain, lint, render_docs, render_models, render_sql, resolve
+    from schemagen.spec import loader
 
     spec = tmp_path / f"spec{n}"
     spec.mkdir()

@@ -10,7 +10,7 @@ Rules: registry.py; the checks: security.py, performance.py, correctness.py.
 from __future__ import annotations
 
 from .. import ir
-from ..origins import Origins
+from ..spec.origins import Origins
 from . import correctness, performance, security, suppressions  # noqa: F401 - they register the rules
 from .context import Context, Options
 from .registry import ERROR, INFO, RULES, SEVERITIES, WARNING, Finding, Rule

@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import ir
 from ..ir import Name
-from ..origins import Key, Origins
+from ..spec.origins import Key, Origins
 from . import sqlfacts
 from .registry import RULES, Finding
 

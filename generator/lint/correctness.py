@@ -9,7 +9,7 @@ from typing import Any
 from pglast import ast
 
 from .. import ir, names
-from ..origins import Key
+from ..spec.origins import Key
 from . import sqlfacts
 from .context import Context
 from .registry import ERROR, INFO, WARNING, Finding, rule

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from .. import ir
-from ..origins import Key
+from ..spec.origins import Key
 from . import sqlfacts
 from .context import Context
 from .registry import INFO, WARNING, Finding, rule

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..origins import Key, Origin
+from ..spec.origins import Key, Origin
 from .context import Context
 from .registry import RULES, WARNING, Finding, rule
 

@@ -12,11 +12,11 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from . import errors
-from . import spec as spec_models
+from .. import errors
+from . import model as spec_models
+from .model import SpecFile
 from .positions import Path as Path_
 from .positions import Positions, load
-from .spec import SpecFile
 
 
 @dataclass(frozen=True)

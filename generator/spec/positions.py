@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from . import errors
+from .. import errors
 
 Path = tuple[str | int, ...]
 

@@ -9,7 +9,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import errors
+from .. import errors
 
 # The type of each default is the type the setting must have.
 DEFAULTS: dict[str, object] = {
