@@ -17,7 +17,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import errors, ir, jsonout, writer
+from . import errors, ir, writer
+from .ir import jsonout
 from .spec.config import Settings
 from .spec.loader import LoadedFile, display_path
 

@@ -13,8 +13,8 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from . import errors, ir, names
-from .ir import Name
+from . import errors, ir
+from .ir import Name, names
 from .pg import sqlparse
 from .resolve_base import type_sql
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import errors, names
-from .ir import Name
+from . import errors
+from .ir import Name, names
 from .spec.loader import LoadedFile
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from . import ir, order
+from . import ir
+from .ir import order
 from .pg import sqlparse
 from .templating import environment
 

@@ -6,8 +6,9 @@ them; the IR is returned only when there are none.
 
 from __future__ import annotations
 
-from . import errors, ir, names
+from . import errors, ir
 from .intent import resolve_intent
+from .ir import names
 from .resolve_base import BUILTIN_SCHEMAS, Where
 from .resolve_routines import RoutineResolver
 from .resolve_tables import TableResolver

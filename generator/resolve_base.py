@@ -11,8 +11,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import columnrefs, errors, ir, names
-from .ir import Name
+from . import columnrefs, errors, ir
+from .ir import Name, names
 from .pg import datatypes, sqlparse
 from .spec import model
 from .spec.loader import LoadedFile

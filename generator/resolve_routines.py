@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import columnrefs, errors, ir, names
-from .ir import Name
+from . import columnrefs, errors, ir
+from .ir import Name, names
 from .pg import datatypes, quoting, sqlparse
 from .resolve_base import ResolverBase, Where
 from .spec import model

@@ -7,8 +7,8 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from . import defaults, errors, ir, names
-from .ir import Name
+from . import defaults, errors, ir
+from .ir import Name, names
 from .pg import bounds, quoting, sqlparse
 from .resolve_base import Where
 from .resolve_policies import PolicyResolver

@@ -493,7 +493,7 @@ def test_a_module_called_index_is_refused(tmp_path):
 
 def test_pages_are_identical_whatever_the_hash_seed():
     script = (
-        "import hashlib; from schemagen import build, config; "
+        "import hashlib; from schemagen import build; from schemagen.spec import config; "
         f"o = build.generate(config.load(__import__('pathlib').Path({str(REPO_ROOT)!r}))).outputs; "
         "print(hashlib.sha256(repr(sorted((k, v) for k, v in o.items() if "
         "k.startswith('docs/'))).encode()).hexdigest())"

@@ -69,7 +69,8 @@ def test_state_json_is_the_text_json_dumps_gives(monkeypatch):
     import json
     from dataclasses import dataclass
 
-    from schemagen import chain, jsonout
+    from schemagen import chain
+    from schemagen.ir import jsonout
 
     monkeypatch.chdir(REPO)
     schema, _ = build.load_schema(config.load(REPO))

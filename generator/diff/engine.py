@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from pglast import ast
 
-from .. import errors, intent, ir, order, render_sql
-from ..ir import Name
+from .. import errors, intent, ir, render_sql
+from ..ir import Name, order
 from ..pg import sqlparse
 from . import statements
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step

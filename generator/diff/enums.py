@@ -20,7 +20,7 @@ import dataclasses
 
 from .. import ir
 from ..ir import Name
-from ..names import make_object_name
+from ..ir.names import make_object_name
 from ..pg import quoting, sqlparse
 from . import prechecks
 from . import statements as st

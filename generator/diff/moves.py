@@ -45,7 +45,7 @@ from typing import ClassVar
 
 from .. import ir
 from ..ir import Name
-from ..names import make_object_name
+from ..ir.names import make_object_name
 from ..pg import quoting
 from . import statements as st
 from .engine import Context

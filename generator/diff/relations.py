@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import ir
 from ..ir import Name
-from ..names import make_object_name
+from ..ir.names import make_object_name
 from ..pg import quoting
 from . import prechecks
 from . import statements as st

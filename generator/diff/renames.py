@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .. import errors, ir
 from ..ir import Name
-from ..names import make_object_name
+from ..ir.names import make_object_name
 from ..pg import quoting
 from . import names as pgnames
 from . import statements as st

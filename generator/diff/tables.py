@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .. import errors, ir
 from ..ir import Name
-from ..names import make_object_name
+from ..ir.names import make_object_name
 from ..pg import quoting
 from . import prechecks, types
 from . import statements as st

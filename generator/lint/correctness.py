@@ -8,7 +8,8 @@ from typing import Any
 
 from pglast import ast
 
-from .. import ir, names
+from .. import ir
+from ..ir import names
 from ..spec.origins import Key
 from . import sqlfacts
 from .context import Context

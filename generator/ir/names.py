@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .ir import Name
+from .schema import Name
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 MAX_IDENT_BYTES = 63  # NAMEDATALEN - 1: longer names are silently truncated by PostgreSQL

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .pg import quoting
+from ..pg import quoting
 
 
 @dataclass(frozen=True)
