@@ -44,7 +44,8 @@ def _load(settings: Settings) -> tuple[ir.Schema, list[loader.LoadedFile], Origi
 
 def generate(settings: Settings, migration_name: str | None = None) -> Result:
     """Every output. Migrations already written are kept as they are; the next one is the spec's change."""
-    from . import chain, lint, locate, render_docs, render_models
+    from . import chain, lint, render_docs, render_models
+    from .resolve import locate
     from .spec import model
 
     schema, files, origins = _load(settings)

@@ -230,7 +230,8 @@ def next_migration(
 ) -> dict[str, str]:
     if not schema.intent.renames and last.describes(schema):
         return {}  # what diff.migration finds for an unchanged spec, without decoding the last state
-    from . import diff, intent
+    from . import diff
+    from .resolve import intent
 
     version = last.version + 1
     # An entry the last migration used confirms nothing more: left in the spec, it would
@@ -275,7 +276,7 @@ def confirmed_in(state: dict[str, Any]) -> tuple[str, ...]:
 def spent_notes(files: list[LoadedFile], migrations: dict[str, str], newest: str) -> list[str]:
     """A line for each allow_destructive entry the newest migration used: it confirms nothing
     more, and writing the next migration is refused until it is removed."""
-    from . import intent
+    from .resolve import intent
 
     if not any(f.spec.allow_destructive for f in files):
         return []  # the usual case: no state to read

@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 
 from pglast import ast
 
-from .. import errors, intent, ir, render_sql
+from .. import errors, ir, render_sql
 from ..ir import Name, order
 from ..pg import sqlparse
+from ..resolve import intent
 from . import statements
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 

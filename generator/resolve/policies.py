@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from . import columnrefs, errors, ir
-from .ir import Name
-from .pg import quoting, sqlparse
-from .resolve_base import ResolverBase, Where
-from .spec import model
-from .spec.origins import Origin
+from .. import errors, ir
+from ..ir import Name
+from ..pg import quoting, sqlparse
+from ..spec import model
+from ..spec.origins import Origin
+from . import columnrefs
+from .base import ResolverBase, Where
 
 # What each part of a policy template may name: anything else in braces is a typo (`{tabel}`),
 # which would otherwise reach PostgreSQL as SQL.

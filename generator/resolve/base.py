@@ -11,13 +11,14 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import columnrefs, errors, ir
-from .ir import Name, names
-from .pg import datatypes, sqlparse
-from .spec import model
-from .spec.loader import LoadedFile
-from .spec.origins import Origin, Origins
-from .spec.positions import Path, Positions
+from .. import errors, ir
+from ..ir import Name, names
+from ..pg import datatypes, sqlparse
+from ..spec import model
+from ..spec.loader import LoadedFile
+from ..spec.origins import Origin, Origins
+from ..spec.positions import Path, Positions
+from . import columnrefs
 
 BUILTIN_SCHEMAS = {"public", "pg_catalog"}
 

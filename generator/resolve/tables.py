@@ -7,12 +7,13 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from . import defaults, errors, ir
-from .ir import Name, names
-from .pg import bounds, quoting, sqlparse
-from .resolve_base import Where
-from .resolve_policies import PolicyResolver
-from .spec import model
+from .. import errors, ir
+from ..ir import Name, names
+from ..pg import bounds, quoting, sqlparse
+from ..spec import model
+from . import defaults
+from .base import Where
+from .policies import PolicyResolver
 
 
 class TableResolver(PolicyResolver):

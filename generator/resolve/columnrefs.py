@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import errors
-from .ir import Name
-from .pg.sqlparse import EXPRESSION_PREFIX
+from .. import errors
+from ..ir import Name
+from ..pg.sqlparse import EXPRESSION_PREFIX
 
 # Columns every table has (https://www.postgresql.org/docs/current/ddl-system-columns.html).
 SYSTEM_COLUMNS = frozenset({"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})

@@ -6,15 +6,15 @@ them; the IR is returned only when there are none.
 
 from __future__ import annotations
 
-from . import errors, ir
+from .. import errors, ir
+from ..ir import names
+from ..spec import model
+from ..spec.loader import LoadedFile
+from ..spec.origins import Origins
+from .base import BUILTIN_SCHEMAS, Where
 from .intent import resolve_intent
-from .ir import names
-from .resolve_base import BUILTIN_SCHEMAS, Where
-from .resolve_routines import RoutineResolver
-from .resolve_tables import TableResolver
-from .spec import model
-from .spec.loader import LoadedFile
-from .spec.origins import Origins
+from .routines import RoutineResolver
+from .tables import TableResolver
 
 __all__ = ["Resolver", "Where", "resolve", "resolve_with_origins"]
 

@@ -28,8 +28,8 @@ from functools import lru_cache
 
 from pglast import ast
 
-from . import errors
-from .pg import parsetree, sqlparse
+from .. import errors
+from ..pg import parsetree, sqlparse
 
 INT_RANGES = {
     "int2": (-(2**15), 2**15 - 1),
@@ -247,7 +247,7 @@ def _constant(node: ast.Node, at: int, spec_functions: frozenset[str]) -> tuple[
 def _cast_target(type_name: ast.TypeName) -> Column | None:
     """The type a constant is cast to: a built-in one of pgtypes.py, or a type named otherwise
     (`named:`; a cast to an enum is judged by an enum column of that name, with its values)."""
-    from .pg.datatypes import BASE_TYPES
+    from ..pg.datatypes import BASE_TYPES
 
     names = parsetree.strings(type_name.names)
     mods = []

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import errors
-from .ir import Name, names
-from .spec.loader import LoadedFile
+from .. import errors
+from ..ir import Name, names
+from ..spec.loader import LoadedFile
 
 
 def diagnostic(

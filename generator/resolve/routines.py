@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from . import columnrefs, errors, ir
-from .ir import Name, names
-from .pg import datatypes, quoting, sqlparse
-from .resolve_base import ResolverBase, Where
-from .spec import model
-from .spec.loader import LoadedFile
+from .. import errors, ir
+from ..ir import Name, names
+from ..pg import datatypes, quoting, sqlparse
+from ..spec import model
+from ..spec.loader import LoadedFile
+from . import columnrefs
+from .base import ResolverBase, Where
 
 TABLE_PRIVILEGES = {"select", "insert", "update", "delete", "truncate", "references", "trigger", "all"}
 FUNCTION_PRIVILEGES = {"execute", "all"}

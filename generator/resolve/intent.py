@@ -13,15 +13,15 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from . import errors, ir
-from .ir import Name, names
-from .pg import sqlparse
-from .resolve_base import type_sql
+from .. import errors, ir
+from ..ir import Name, names
+from ..pg import sqlparse
+from .base import type_sql
 
 if TYPE_CHECKING:
-    from .diff.model import Refusal
-    from .resolve import Resolver, Where
-    from .spec.loader import LoadedFile
+    from ..diff.model import Refusal
+    from ..spec.loader import LoadedFile
+    from . import Resolver, Where
 
 # Each confirmable change and how many name parts its object has after an
 # optional schema: a table or partition is one name, a column or value two.
@@ -29,7 +29,7 @@ DESTRUCTIVE = {"drop table": 1, "drop partition": 1, "drop column": 2, "change t
 
 
 def resolve_intent(r: Resolver) -> ir.Intent:
-    from .resolve import Where
+    from . import Where
 
     renames: list[ir.Rename] = []
     allowed: list[str] = []
