@@ -138,7 +138,7 @@ def prepare(url: str, rows: int) -> list[tuple[str, str]]:
     sys.path.insert(0, str(REPO / "tests"))
     from schemagen import build
     from schemagen.spec import config
-    from schemagen.standins import standin_sql
+    from schemagen.sql.standins import standin_sql
 
     schema, _ = build.load_schema(config.load(REPO))
     with psycopg.connect(url, autocommit=True) as conn:

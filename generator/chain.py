@@ -210,14 +210,14 @@ def outputs(
 ) -> tuple[dict[str, str], str]:
     """Every migration file: the written ones as they are, and the next one if the spec changed;
     and the path of the newest migration (the one whose state the spec describes)."""
-    from . import render_sql
+    from .sql import from_scratch
 
     sources = [f.source for f in files]
     chain = read(settings)
     result = {path: text for w in chain for path, text in w.files.items()}
     if not chain:
         stem = settings.migration_stem(schema.version, schema.name)
-        result[f"{MIGRATIONS}/{stem}.sql"] = render_sql.migration_sql(schema, sources)
+        result[f"{MIGRATIONS}/{stem}.sql"] = from_scratch.migration_sql(schema, sources)
         result[f"{MIGRATIONS}/{stem}.state.json"] = state_json(schema)
         return result, f"{MIGRATIONS}/{stem}.sql"
     nxt = next_migration(settings, chain[-1], schema, files, name)

@@ -299,12 +299,12 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
 def sql(spec_dir: str | None) -> None:
     """Print the from-scratch SQL that creates the whole schema of the spec."""
     from . import build as pipeline
-    from . import render_sql
     from .spec import config
+    from .sql import from_scratch
 
     settings = config.load(spec_dir=spec_dir)
     schema, sources = pipeline.load_schema(settings)
-    click.echo(render_sql.migration_sql(schema, sources), nl=False)
+    click.echo(from_scratch.migration_sql(schema, sources), nl=False)
 
 
 @main.command("json-schema")
@@ -329,7 +329,7 @@ def standins(spec_dir: str | None) -> None:
     """Print SQL that creates minimal stand-ins for the spec's external objects (for test databases)."""
     from . import build as pipeline
     from .spec import config
-    from .standins import standin_sql
+    from .sql.standins import standin_sql
 
     settings = config.load(spec_dir=spec_dir)
     schema, _ = pipeline.load_schema(settings)

@@ -14,7 +14,7 @@ import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from . import erdiagram, ir, render_sql
+from . import erdiagram, ir
 from . import markdown as md
 from .docs_links import (
     Links,
@@ -40,6 +40,7 @@ from .docs_model import (
 )
 from .ir import Name
 from .pg import sqlparse
+from .sql import from_scratch
 
 MIGRATIONS_ANCHOR = "migrations"  # the index page's list of migration files
 
@@ -66,10 +67,10 @@ def columns_list(columns: Iterable[str]) -> str:
     return ", ".join(columns)
 
 
-def _owner(stmt: render_sql.Statement) -> tuple[str, Any]:
+def _owner(stmt: from_scratch.Statement) -> tuple[str, Any]:
     """Which section of which page shows a migration statement."""
     obj = stmt.obj
-    if isinstance(obj, (render_sql.PartitionOf, render_sql.ForeignKey)):
+    if isinstance(obj, (from_scratch.PartitionOf, from_scratch.ForeignKey)):
         return ("partition" if stmt.template == "partition" else "table", obj.table.name)
     if isinstance(obj, (ir.Index, ir.Policy, ir.Trigger)):
         return ({"index": "index", "policy": "rls", "trigger": "trigger"}[stmt.template], obj.table)
@@ -80,7 +81,7 @@ def _owner(stmt: render_sql.Statement) -> tuple[str, Any]:
 
 def statements_by_owner(schema: ir.Schema) -> dict[tuple[str, Any], list[str]]:
     groups: dict[tuple[str, Any], list[str]] = {}
-    for stmt, text in render_sql.rendered_statements(schema):
+    for stmt, text in from_scratch.rendered_statements(schema):
         groups.setdefault(_owner(stmt), []).append(text)
     return groups
 

@@ -26,9 +26,10 @@ from typing import Any
 
 import pg
 import yaml
-from schemagen import diff, ir, render_sql, resolve
+from schemagen import diff, ir, resolve
 from schemagen.spec import loader
-from schemagen.standins import standin_sql
+from schemagen.sql import from_scratch
+from schemagen.sql.standins import standin_sql
 
 BASE = Path(__file__).parent / "diff_cases" / "base.yaml"
 # Rules about the design of new objects, not about changing existing tables safely.
@@ -117,7 +118,7 @@ def specs(case: Case, tmp: Path) -> tuple[ir.Schema, ir.Schema, list[str]]:
 
 
 def full_sql(schema: ir.Schema) -> str:
-    return standin_sql(schema) + render_sql.migration_sql(schema, ["spec"])
+    return standin_sql(schema) + from_scratch.migration_sql(schema, ["spec"])
 
 
 @functools.cache

@@ -57,7 +57,7 @@ def standin_sql() -> str:
     subject as Supabase does). The migration's own tables are owned by the
     connecting superuser; the tenant role only gets what is GRANTed.
     """
-    from schemagen.standins import standin_sql as derive
+    from schemagen.sql.standins import standin_sql as derive
 
     return derive(project_schema())
 

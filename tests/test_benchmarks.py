@@ -37,9 +37,10 @@ def test_make_spec_is_deterministic_and_split_into_modules(tmp_path):
 
 
 def test_make_spec_builds_and_applies_on_postgres(tmp_path, db_url):
-    from schemagen import build, render_sql
+    from schemagen import build
     from schemagen.spec import config
-    from schemagen.standins import standin_sql
+    from schemagen.sql import from_scratch
+    from schemagen.sql.standins import standin_sql
 
     make_spec.write(40, tmp_path / "spec")
     settings = config.load(tmp_path, spec_dir=str(tmp_path / "spec"), out_dir=str(tmp_path / "out"))
@@ -49,7 +50,7 @@ def test_make_spec_builds_and_applies_on_postgres(tmp_path, db_url):
     assert all(len(t.columns) >= 14 for t in schema.tables)
 
     pg.apply_sql(db_url, standin_sql(schema))
-    pg.apply_sql(db_url, render_sql.migration_sql(schema, sources))
+    pg.apply_sql(db_url, from_scratch.migration_sql(schema, sources))
     with pg.connect(db_url) as conn:
         kinds = dict(
             conn.execute(

@@ -53,12 +53,12 @@ def built(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_internal_crash_exits_2_and_says_it_is_a_bug(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from schemagen import render_sql
+    from schemagen.sql import from_scratch
 
     def crash(*_args: object, **_kwargs: object) -> str:
         raise RuntimeError("renderer exploded")
 
-    monkeypatch.setattr(render_sql, "migration_sql", crash)
+    monkeypatch.setattr(from_scratch, "migration_sql", crash)
     result = run("build", "--spec", str(SPEC), "--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "internal error (this is a bug in schemagen, not in your spec)" in result.stderr

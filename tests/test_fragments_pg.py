@@ -17,8 +17,9 @@ import pg
 import psycopg
 import pytest
 import yaml
-from schemagen import errors, render_sql, resolve, standins
+from schemagen import errors, resolve
 from schemagen.spec import loader
+from schemagen.sql import from_scratch, standins
 
 BASE: dict[str, Any] = {
     "migration": {"version": 1, "name": "fragments"},
@@ -78,7 +79,7 @@ def base_db(pg_admin_url, tmp_path_factory):
     schema = resolve.resolve(files)
     with pg.fresh_database(pg_admin_url) as url:
         pg.apply_sql(url, standins.standin_sql(schema))
-        pg.apply_sql(url, render_sql.migration_sql(schema, [f.source for f in files]))
+        pg.apply_sql(url, from_scratch.migration_sql(schema, [f.source for f in files]))
         yield url
 
 

@@ -19,8 +19,9 @@ import pg
 import psycopg
 import pytest
 import yaml
-from schemagen import render_sql, resolve
+from schemagen import resolve
 from schemagen.spec import loader
+from schemagen.sql import from_scratch
 
 SPEC: dict[str, Any] = {
     "migration": {"version": 1, "name": "functions"},
@@ -75,7 +76,7 @@ def full_sql(tmp_path: Path, spec: dict[str, Any]) -> str:
     spec_dir.mkdir(exist_ok=True)
     (spec_dir / "functions.yaml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     files = loader.load_dir(spec_dir)
-    return render_sql.migration_sql(resolve.resolve(files), [f.source for f in files])
+    return from_scratch.migration_sql(resolve.resolve(files), [f.source for f in files])
 
 
 def test_the_migration_applies_and_every_function_runs(pg_admin_url, tmp_path):

@@ -15,11 +15,12 @@ from pathlib import Path
 import pg
 import psycopg
 import pytest
-from schemagen import render_sql, resolve
+from schemagen import resolve
 from schemagen.lint import Options, lint
 from schemagen.lint.sqlfacts import BUILTIN_VOLATILITY, ONE_ARGUMENT_VOLATILITY
 from schemagen.spec import loader
-from schemagen.standins import standin_sql
+from schemagen.sql import from_scratch
+from schemagen.sql.standins import standin_sql
 
 CASES_DIR = Path(__file__).parent / "lint_cases"
 CASES = sorted(p for p in CASES_DIR.glob("*.yaml") if not p.name.startswith("_"))
@@ -37,13 +38,13 @@ def case_schema(case: Path, tmp_path: Path):
 def apply_case(db_url: str, name: str, tmp_path: Path) -> None:
     case = next(p for p in CASES if p.stem.startswith(name))
     (schema, _origins), sources = case_schema(case, tmp_path)
-    pg.apply_sql(db_url, standin_sql(schema) + render_sql.migration_sql(schema, sources))
+    pg.apply_sql(db_url, standin_sql(schema) + from_scratch.migration_sql(schema, sources))
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
 def test_every_case_is_a_schema_postgresql_accepts(case: Path, db_url: str, tmp_path: Path) -> None:
     (schema, _), sources = case_schema(case, tmp_path)
-    sql = standin_sql(schema) + render_sql.migration_sql(schema, sources)
+    sql = standin_sql(schema) + from_scratch.migration_sql(schema, sources)
     if case.stem.startswith("C302"):
         with pytest.raises(psycopg.errors.InvalidObjectDefinition, match="must be marked IMMUTABLE"):
             pg.apply_sql(db_url, sql)
@@ -156,7 +157,7 @@ def test_p201_only_the_wrapped_call_becomes_an_initplan(db_url: str, tmp_path: P
     case.write_text(PER_ROW_SPEC)
     (schema, origins), sources = case_schema(case, tmp_path)
     assert {f.object for f in lint(schema, origins, Options()) if f.rule == "P201"} == {"public.per_row.per_row_select"}
-    pg.apply_sql(db_url, standin_sql(schema) + render_sql.migration_sql(schema, sources))
+    pg.apply_sql(db_url, standin_sql(schema) + from_scratch.migration_sql(schema, sources))
     with pg.as_user(db_url, None) as conn:
         plans = {
             t: "\n".join(r["QUERY PLAN"] for r in conn.execute(f"EXPLAIN (COSTS OFF) SELECT * FROM {t}"))

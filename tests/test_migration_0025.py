@@ -20,10 +20,11 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 from diff_harness import after_main, squawk
-from schemagen import build, render_sql
+from schemagen import build
 from schemagen.cli import main
 from schemagen.lint import Options, lint
 from schemagen.spec import config
+from schemagen.sql import from_scratch
 
 REPO = Path(__file__).resolve().parent.parent
 MIGRATIONS = REPO / "generated" / "migrations"
@@ -119,7 +120,7 @@ def test_0024_then_0025_equals_the_spec_from_scratch(databases, pg_admin_url):
     schema, sources = build.load_schema(settings)
     with pg.fresh_database(pg_admin_url) as fresh:
         pg.apply_sql(fresh, pg.standin_sql())
-        pg.apply_sql(fresh, render_sql.migration_sql(schema, sources))
+        pg.apply_sql(fresh, from_scratch.migration_sql(schema, sources))
         pg.assert_same_schema(databases["0025"], fresh, label_a="0024 + 0025", label_b="spec from scratch")
 
 

@@ -26,7 +26,7 @@ from models_support import (
 )
 from psycopg import sql
 from pydantic import ValidationError
-from schemagen import render_sql
+from schemagen.sql import from_scratch
 
 m = import_file(GENERATED_MODELS)
 TABLES = {
@@ -251,7 +251,7 @@ EDGE_CASES = [
 @pytest.fixture
 def edge_db(db_url, tmp_path):
     result = generate(EDGE_SPEC)
-    pg.apply_sql(db_url, render_sql.migration_sql(result.schema, ["edge.yaml"]))
+    pg.apply_sql(db_url, from_scratch.migration_sql(result.schema, ["edge.yaml"]))
     path = tmp_path / "edge.py"
     path.write_text(result.outputs["models/edge.py"])
     return db_url, import_file(path)

@@ -133,10 +133,10 @@ CALLS_SPEC = textwrap.dedent(
 
 def test_a_default_calling_a_spec_function_moves_the_function_first(tmp_path, db_url):
     import pg
-    from schemagen import render_sql
+    from schemagen.sql import from_scratch
 
     schema, sources = build.load_schema(_project(tmp_path, CALLS_SPEC))
-    sql = render_sql.migration_sql(schema, sources)
+    sql = from_scratch.migration_sql(schema, sources)
     # found from the parse tree: a qualified call counts, a string that looks like a call does not
     assert (
         sql.index("CREATE FUNCTION public.next_code()")
@@ -189,16 +189,16 @@ def test_yaml_values_and_positions_survive_the_fast_path():
 
 def test_rendered_statements_follow_the_schema_they_are_asked_for(tmp_path, monkeypatch):
     # render_sql remembers the last schema's statements, for the docs; a new schema must not get old SQL
-    from schemagen import render_sql
+    from schemagen.sql import from_scratch
 
     monkeypatch.chdir(REPO)
     project, sources = build.load_schema(config.load(REPO))
     other, other_sources = build.load_schema(_project(tmp_path, CALLS_SPEC))
-    first = render_sql.migration_sql(project, sources)
+    first = from_scratch.migration_sql(project, sources)
     assert "CREATE TABLE public.a " not in first
-    assert "CREATE TABLE public.a " in render_sql.migration_sql(other, other_sources)
-    assert render_sql.migration_sql(project, sources) == first
-    assert render_sql.rendered_statements(other) is render_sql.rendered_statements(other)
+    assert "CREATE TABLE public.a " in from_scratch.migration_sql(other, other_sources)
+    assert from_scratch.migration_sql(project, sources) == first
+    assert from_scratch.rendered_statements(other) is from_scratch.rendered_statements(other)
 
 
 def test_positions_are_found_when_a_mistake_needs_them(tmp_path):
@@ -431,8 +431,9 @@ def _stage_seconds(tmp_path: Path, n: int) -> dict[str, float]:
     import gc
     import time
 
-    from schemagen import chain, lint, render_docs, render_models, render_sql, resolve
+    from schemagen import chain, lint, render_docs, render_models, resolve
     from schemagen.spec import loader
+    from schemagen.sql import from_scratch
 
     spec = tmp_path / f"spec{n}"
     spec.mkdir()
@@ -446,7 +447,7 @@ def _stage_seconds(tmp_path: Path, n: int) -> dict[str, float]:
             laps.append(("load", time.process_time()))
             schema, origins = resolve.resolve_with_origins(files)
             laps.append(("resolve", time.process_time()))
-            render_sql.migration_sql(schema, ["spec/wide.yaml"])  # first: docs and lint reuse its statements
+            from_scratch.migration_sql(schema, ["spec/wide.yaml"])  # first: docs and lint reuse its statements
             laps.append(("sql", time.process_time()))
             render_models.render(schema)
             laps.append(("models", time.process_time()))

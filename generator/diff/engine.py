@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 
 from pglast import ast
 
-from .. import errors, ir, render_sql
+from .. import errors, ir
 from ..ir import Name, order
 from ..pg import sqlparse
 from ..resolve import intent
+from ..sql import from_scratch
 from . import statements
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 
@@ -42,7 +43,7 @@ RELEASE_RANK = {
     "function": 7,
     "enum": 8,
 }
-BUILD_RANK = {kind: 20 + rank for kind, rank in render_sql.RANK.items()}
+BUILD_RANK = {kind: 20 + rank for kind, rank in from_scratch.RANK.items()}
 RENAME_RANK = -1
 PRECHECK_RANK = -2
 LATE_RANK = 40  # validations and other follow-ups of a build
@@ -227,8 +228,8 @@ def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True, spent: frozens
     result = Plan()
     ctx = Context(old, new, result, confirm, spent, {}, {})
     ctx.old = renames.apply(ctx, old, new.intent.renames)
-    ctx.old_nodes = {n.key: n for n in render_sql.nodes(ctx.old)}
-    ctx.new_nodes = {n.key: n for n in render_sql.nodes(new)}
+    ctx.old_nodes = {n.key: n for n in from_scratch.nodes(ctx.old)}
+    ctx.new_nodes = {n.key: n for n in from_scratch.nodes(new)}
     enums.classify(ctx)
     routines.classify(ctx)
     tables.classify(ctx)

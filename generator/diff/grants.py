@@ -8,7 +8,8 @@ so it is repeated when the migration creates sequences (identity columns).
 
 from __future__ import annotations
 
-from .. import ir, render_sql
+from .. import ir
+from ..sql import from_scratch
 from . import statements as st
 from .engine import Context
 
@@ -81,7 +82,9 @@ def diff(ctx: Context) -> None:
             ctx.add(
                 node,
                 st.create(
-                    render_sql.Statement("Grants", "grant", ir.Grant(tuple(privileges), kind, target, (role,), option))
+                    from_scratch.Statement(
+                        "Grants", "grant", ir.Grant(tuple(privileges), kind, target, (role,), option)
+                    )
                 ),
             )
             ctx.change(f"grant {', '.join(privileges)} on {target} to {role}")

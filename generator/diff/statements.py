@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .. import ir, render_sql
+from .. import ir
 from ..pg import quoting
+from ..sql import from_scratch
 from ..templating import environment
 
 
@@ -27,9 +28,9 @@ def condition(macro: str, *args: Any) -> str:
     return str(getattr(module, macro)(*args)).strip()
 
 
-def create(stmt: render_sql.Statement) -> str:
+def create(stmt: from_scratch.Statement) -> str:
     """An object created exactly as the from-scratch migration creates it."""
-    return render_sql.render_statement(stmt)
+    return from_scratch.render_statement(stmt)
 
 
 @dataclass(frozen=True)

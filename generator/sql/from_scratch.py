@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from . import ir
-from .ir import order
-from .pg import sqlparse
-from .templating import environment
+from .. import ir
+from ..ir import order
+from ..pg import sqlparse
+from ..templating import environment
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and

@@ -9,8 +9,8 @@ created them would have done. Never part of a migration.
 
 from __future__ import annotations
 
-from . import ir
-from .pg import quoting
+from .. import ir
+from ..pg import quoting
 
 
 def standin_sql(schema: ir.Schema) -> str:
