@@ -135,7 +135,7 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name
     import re
 
     from . import build as pipeline
-    from . import writer
+    from .chain import writer
     from .spec import config
 
     if migration_name is not None and not re.fullmatch(r"[a-z0-9_]+", migration_name):
@@ -201,7 +201,7 @@ def discard(spec_dir: str | None, out_dir: str | None, migration: str) -> None:
 def _locked(out: Any, *, exclusive: bool) -> Iterator[None]:
     """The output directory's lock (see lock.py). A second run says whom it waits for; one that
     waited too long exits 1 (another run's work is the user's situation, not a crash)."""
-    from . import lock
+    from .chain import lock
 
     def waiting(holder: str) -> None:
         click.echo(f"schemagen: waiting for {holder}, which is using {_shown(out)}/ ...", err=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner, Result
-from schemagen import writer
+from schemagen.chain import writer
 from schemagen.cli import main
 
 REPO = Path(__file__).resolve().parent.parent

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from diff_harness import base, write_spec
-from schemagen import lock, writer
+from schemagen.chain import lock, writer
 
 SCHEMAGEN = str(Path(sys.executable).parent / "schemagen")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and flock: POSIX")
@@ -183,7 +183,7 @@ def test_a_migration_no_manifest_or_journal_vouches_for_says_what_to_do(project:
 # then): the child wraps writer.write, so the pause works on any version of schemagen.
 SLOW_WRITE = """
 import os, sys, time
-from schemagen import writer
+from schemagen.chain import writer
 real = writer.write
 def write(out, outputs):
     print("about to write", file=sys.stderr, flush=True)

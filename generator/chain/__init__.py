@@ -17,10 +17,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import errors, ir, writer
-from .ir import jsonout
-from .spec.config import Settings
-from .spec.loader import LoadedFile, display_path
+from .. import errors, ir
+from ..ir import jsonout
+from ..spec.config import Settings
+from ..spec.loader import LoadedFile, display_path
+from . import writer
 
 MIGRATIONS = "migrations"
 _NOT_COMPARED = frozenset({"version", "name", "intent", "confirmed"})  # what diff.unchanged does not compare
@@ -210,7 +211,7 @@ def outputs(
 ) -> tuple[dict[str, str], str]:
     """Every migration file: the written ones as they are, and the next one if the spec changed;
     and the path of the newest migration (the one whose state the spec describes)."""
-    from .sql import from_scratch
+    from ..sql import from_scratch
 
     sources = [f.source for f in files]
     chain = read(settings)
@@ -230,8 +231,8 @@ def next_migration(
 ) -> dict[str, str]:
     if not schema.intent.renames and last.describes(schema):
         return {}  # what diff.migration finds for an unchanged spec, without decoding the last state
-    from . import diff
-    from .resolve import intent
+    from .. import diff
+    from ..resolve import intent
 
     version = last.version + 1
     # An entry the last migration used confirms nothing more: left in the spec, it would
@@ -276,7 +277,7 @@ def confirmed_in(state: dict[str, Any]) -> tuple[str, ...]:
 def spent_notes(files: list[LoadedFile], migrations: dict[str, str], newest: str) -> list[str]:
     """A line for each allow_destructive entry the newest migration used: it confirms nothing
     more, and writing the next migration is refused until it is removed."""
-    from .resolve import intent
+    from ..resolve import intent
 
     if not any(f.spec.allow_destructive for f in files):
         return []  # the usual case: no state to read
