@@ -44,12 +44,13 @@ def _load(settings: Settings) -> tuple[ir.Schema, list[loader.LoadedFile], Origi
 
 def generate(settings: Settings, migration_name: str | None = None) -> Result:
     """Every output. Migrations already written are kept as they are; the next one is the spec's change."""
-    from . import chain, lint, render_docs, render_models
+    from . import chain, lint, render_docs
+    from .models import modules
     from .resolve import locate
     from .spec import model
 
     schema, files, origins = _load(settings)
-    models = render_models.render(schema)
+    models = modules.render(schema)
     if models.problems:
         raise errors.SpecError([locate.diagnostic(files, p.module, p.path, p.code, p.message) for p in models.problems])
     # the docs list every migration, newest last

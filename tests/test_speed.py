@@ -252,12 +252,12 @@ def test_python_literals_and_docstrings_read_back_as_the_text(text):
     # pynames skips escaping when nothing needs it; what it writes must still be the same string in Python
     import ast
 
-    from schemagen import pynames
+    from schemagen.models import spelling
 
-    assert ast.literal_eval(pynames.literal(text)) == text
+    assert ast.literal_eval(spelling.literal(text)) == text
     if text.strip() and len(text.splitlines()) == 1:
         # a space may separate a final quote
-        assert ast.literal_eval("\n".join(pynames.docstring_lines([text]))).rstrip() == text.expandtabs(4).strip()
+        assert ast.literal_eval("\n".join(spelling.docstring_lines([text]))).rstrip() == text.expandtabs(4).strip()
 
 
 def test_console_command_exits_fast_with_its_output_and_status(tmp_path):
@@ -431,7 +431,8 @@ def _stage_seconds(tmp_path: Path, n: int) -> dict[str, float]:
     import gc
     import time
 
-    from schemagen import chain, lint, render_docs, render_models, resolve
+    from schemagen import chain, lint, render_docs, resolve
+    from schemagen.models import modules
     from schemagen.spec import loader
     from schemagen.sql import from_scratch
 
@@ -449,7 +450,7 @@ def _stage_seconds(tmp_path: Path, n: int) -> dict[str, float]:
             laps.append(("resolve", time.process_time()))
             from_scratch.migration_sql(schema, ["spec/wide.yaml"])  # first: docs and lint reuse its statements
             laps.append(("sql", time.process_time()))
-            render_models.render(schema)
+            modules.render(schema)
             laps.append(("models", time.process_time()))
             render_docs.docs_outputs(schema, ["migrations/0001_wide.sql"])
             laps.append(("docs", time.process_time()))

@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 
 from pglast import ast
 
-from . import ir, pyexpr
-from .pg import datatypes, parsetree, sqlparse
-from .pyexpr import Expr
+from .. import ir
+from ..pg import datatypes, parsetree, sqlparse
+from . import expressions
+from .expressions import Expr
 
 _NUMERIC = {"int", "decimal", "float"}
 _ORDERED = _NUMERIC | {"date", "time", "timestamp", "timestamptz"}
@@ -168,7 +169,7 @@ class _Translator:
                 self.comparable(x, "==", item)
             member = (op == "=") == want
             tuple_value = Value(
-                pyexpr.tuple_of([i.expr for i in items]), x.family, tuple(c for i in items for c in i.columns)
+                expressions.tuple_of([i.expr for i in items]), x.family, tuple(c for i in items for c in i.columns)
             )
             return Compare(x, "in" if member else "not in", tuple_value)
         raise Untranslatable(_describe(node))
@@ -205,7 +206,7 @@ class _Translator:
             name = self.column_name(node)
             col = self.table.column(name)
             assert col is not None  # resolve.py checked every column a check names
-            return Value(pyexpr.atom(self.fields[name]), _family(col), (name,))
+            return Value(expressions.atom(self.fields[name]), _family(col), (name,))
         if isinstance(node, ast.A_Const):
             return self.constant(node)
         if isinstance(node, ast.A_Expr) and parsetree.kind(node.kind) == "AEXPR_OP":
@@ -214,15 +215,17 @@ class _Translator:
                 operand = self.value(parsetree.node(node.rexpr))
                 self.arithmetic(operand, operand, op)
                 return Value(
-                    pyexpr.Unary(pyexpr.UNARY, "-", pyexpr.wrap(operand.expr, pyexpr.UNARY)),
+                    expressions.Unary(expressions.UNARY, "-", expressions.wrap(operand.expr, expressions.UNARY)),
                     operand.family,
                     operand.columns,
                 )
             if op in ("+", "-", "*") and node.lexpr is not None:
                 left, right = self.value(node.lexpr), self.value(parsetree.node(node.rexpr))
                 family = self.arithmetic(left, right, op)
-                prec = pyexpr.MUL if op == "*" else pyexpr.ADD
-                return Value(pyexpr.chain(prec, [left.expr, right.expr], [op]), family, left.columns + right.columns)
+                prec = expressions.MUL if op == "*" else expressions.ADD
+                return Value(
+                    expressions.chain(prec, [left.expr, right.expr], [op]), family, left.columns + right.columns
+                )
         if (
             isinstance(node, ast.TypeCast)
             and isinstance(node.arg, ast.A_Const)
@@ -232,7 +235,7 @@ class _Translator:
             target = parsetree.strings(type_name.names)
             enum = self.enums.get(ir.Name(target[0] if len(target) == 2 else "public", target[-1]))
             if enum is not None and not type_name.arrayBounds:
-                return Value(pyexpr.atom(_py_str(parsetree.present(node.arg.val.sval))), "string", ())
+                return Value(expressions.atom(_py_str(parsetree.present(node.arg.val.sval))), "string", ())
         raise Untranslatable(_describe(node))
 
     def constant(self, node: ast.A_Const) -> Value:
@@ -240,17 +243,17 @@ class _Translator:
         if node.isnull or v is None:
             raise Untranslatable("it compares with NULL")
         if isinstance(v, ast.Integer):
-            return Value(pyexpr.atom(str(v.ival)), "int", ())
+            return Value(expressions.atom(str(v.ival)), "int", ())
         if isinstance(v, ast.Float):
             text = parsetree.present(v.fval)
             if text.isdigit():  # an integer too large for int4 still reads as an integer
-                return Value(pyexpr.atom(text), "int", ())
+                return Value(expressions.atom(text), "int", ())
             self.uses_decimal = True
-            return Value(pyexpr.atom(f'Decimal("{text}")'), "decimal", ())
+            return Value(expressions.atom(f'Decimal("{text}")'), "decimal", ())
         if isinstance(v, ast.Boolean):
-            return Value(pyexpr.atom("True" if v.boolval else "False"), "bool", ())
+            return Value(expressions.atom("True" if v.boolval else "False"), "bool", ())
         if isinstance(v, ast.String):
-            return Value(pyexpr.atom(_py_str(parsetree.present(v.sval))), "string", ())
+            return Value(expressions.atom(_py_str(parsetree.present(v.sval))), "string", ())
         raise Untranslatable(_describe(node))
 
     @staticmethod
@@ -310,7 +313,7 @@ def _describe(node: ast.Node) -> str:
 
 
 def _py_str(text: str) -> str:
-    from .pynames import literal
+    from .spelling import literal
 
     return literal(text)
 
@@ -327,8 +330,8 @@ def _lower(p: Pred, nullable: set[str], known: set[str], fields: dict[str, str])
         op = p.op
         if _starts_with_bracket(left) and not _starts_with_bracket(right) and op in _MIRRORED:
             left, right, op = right, left, _MIRRORED[op]  # ruff lays out the mirror more simply
-        test = pyexpr.chain(pyexpr.COMPARE, [left, right], [op])
-        return pyexpr.boolean("and", [*guards, test]), known | set(cols)
+        test = expressions.chain(expressions.COMPARE, [left, right], [op])
+        return expressions.boolean("and", [*guards, test]), known | set(cols)
     if isinstance(p, NullTest):
         f = fields[p.column]
         return _is(f, "is" if p.is_null else "is not", "None"), known if p.is_null else known | {p.column}
@@ -346,7 +349,7 @@ def _lower(p: Pred, nullable: set[str], known: set[str], fields: dict[str, str])
         parts.append(expr)
         if p.op == "and":
             now = after
-    return pyexpr.boolean(p.op, parts), (now if p.op == "and" else known)
+    return expressions.boolean(p.op, parts), (now if p.op == "and" else known)
 
 
 def _order(p: Pred) -> int:
@@ -356,10 +359,10 @@ def _order(p: Pred) -> int:
 
 
 def _is(name: str, op: str, what: str) -> Expr:
-    return pyexpr.chain(pyexpr.COMPARE, [pyexpr.atom(name), pyexpr.atom(what)], [op])
+    return expressions.chain(expressions.COMPARE, [expressions.atom(name), expressions.atom(what)], [op])
 
 
 def _starts_with_bracket(e: Expr) -> bool:
-    while isinstance(e, pyexpr.Chain):
+    while isinstance(e, expressions.Chain):
         e = e.operands[0]
-    return isinstance(e, (pyexpr.Paren, pyexpr.Tuple))
+    return isinstance(e, (expressions.Paren, expressions.Tuple))

@@ -20,9 +20,10 @@ import sys
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from . import checks, errors, ir, pyexpr, pynames
-from .pg import datatypes
-from .templating import environment
+from .. import errors, ir
+from ..pg import datatypes
+from ..templating import environment
+from . import checks, expressions, spelling
 
 INDENT = 4
 # Names the module may import or use in annotations: no class or field may take them.
@@ -133,7 +134,9 @@ class _Module:
             names = sorted(self.imports[m], key=_import_key)
             one = f"from {m} import {', '.join(names)}"
             lines = (
-                [one] if len(one) <= pyexpr.LINE else [f"from {m} import ("] + [f"{_PAD}{n}," for n in names] + [")"]
+                [one]
+                if len(one) <= expressions.LINE
+                else [f"from {m} import ("] + [f"{_PAD}{n}," for n in names] + [")"]
             )
             sections[_section(m)] += lines
         return [line for i, s in enumerate(x for x in sections if x) for line in ([""] if i else []) + s]
@@ -159,7 +162,7 @@ def element_type(col: ir.Column, enums: dict[ir.Name, ir.Enum], mod: _Module) ->
         return col.python_type
     if col.enum is not None:
         enum = enums[col.enum]
-        cls = pynames.class_name(enum.name.name)
+        cls = spelling.class_name(enum.name.name)
         if enum.module != mod.name:
             mod.use(f".{enum.module}", cls)
         return cls
@@ -241,12 +244,12 @@ def _module_view(
 
     enum_views = []
     for e in my_enums:
-        claim(pynames.class_name(e.name.name), ("enums", e.name), f"enum {e.name.display}")
+        claim(spelling.class_name(e.name.name), ("enums", e.name), f"enum {e.name.display}")
         enum_views.append(_enum_view(e))
     if my_enums:
         mod.use("enum", "StrEnum")
     for t in tables:
-        cls = pynames.class_name(t.name.name)
+        cls = spelling.class_name(t.name.name)
         for suffix in ("", "Insert", "Update"):
             claim(cls + suffix, ("tables", t.name), f"table {t.name.display}")
     models: list[ModelView] = []
@@ -277,7 +280,7 @@ def _module_view(
     if module.description:
         doc.append(module.description)
     return ModuleView(
-        doc=pynames.docstring_lines(doc),
+        doc=spelling.docstring_lines(doc),
         imports=mod.import_lines(),
         aliases=[f"{name} = {definition}" for name, definition in sorted(mod.aliases.items())],
         enums=enum_views,
@@ -292,9 +295,9 @@ def _enum_view(e: ir.Enum) -> EnumView:
         "Members are in the database's order, which is how PostgreSQL compares them.",
     ]
     return EnumView(
-        pynames.class_name(e.name.name),
-        pynames.docstring_lines(doc, INDENT),
-        list(zip(pynames.member_names(e.values), (pynames.literal(v) for v in e.values))),
+        spelling.class_name(e.name.name),
+        spelling.docstring_lines(doc, INDENT),
+        list(zip(spelling.member_names(e.values), (spelling.literal(v) for v in e.values))),
     )
 
 
@@ -341,7 +344,7 @@ def _table_models(
     reserved = _Reserved(
         RESERVED, classes, {p.split(".")[0] for c in t.columns if c.python_type for p in [c.python_type]}
     )
-    fields = pynames.field_names([c.name for c in t.columns], reserved)
+    fields = spelling.field_names([c.name for c in t.columns], reserved)
     cols: list[_Col] = []
     for c in t.columns:
         at = ("tables", t.name, "columns", c.name)
@@ -374,7 +377,7 @@ def _table_models(
     notes += [f"models: CHECK {d.name} on {t.name.display} is enforced by the database only: {d.reason}" for d in left]
     if any(c.uses_decimal for c in done):
         mod.use("decimal", "Decimal")
-    cls = pynames.class_name(t.name.name)
+    cls = spelling.class_name(t.name.name)
     aliased = any(c.field != c.col.name for c in cols)
     by_name = {c.col.name: c for c in cols}
     return [
@@ -390,7 +393,7 @@ def _config(base: dict[str, str], aliased: bool) -> list[str]:
         items.update(validate_by_name="True", validate_by_alias="True", serialize_by_alias="True")
     args = [f"{k}={v}" for k, v in items.items()]
     one = f"{_PAD}model_config = ConfigDict({', '.join(args)})"
-    if len(one) <= pyexpr.LINE:
+    if len(one) <= expressions.LINE:
         return [one]
     return [f"{_PAD}model_config = ConfigDict("] + [f"{_PAD * 2}{a}," for a in args] + [f"{_PAD})"]
 
@@ -398,16 +401,16 @@ def _config(base: dict[str, str], aliased: bool) -> list[str]:
 def _field_lines(c: _Col, annotation: str, default: bool) -> list[str]:
     args = ["default=None"] if default else []
     if c.field != c.col.name:
-        args.append(f"alias={pynames.literal(c.col.name)}")
+        args.append(f"alias={spelling.literal(c.col.name)}")
     if c.col.comment:
-        args.append(f"description={pynames.literal(c.col.comment)}")
+        args.append(f"description={spelling.literal(c.col.comment)}")
     pad = " " * INDENT
     if not args:
         return [f"{pad}{c.field}: {annotation}"]
     if args == ["default=None"]:
         return [f"{pad}{c.field}: {annotation} = None"]
     one = f"{pad}{c.field}: {annotation} = Field({', '.join(args)})"
-    if len(one) <= pyexpr.LINE:
+    if len(one) <= expressions.LINE:
         return [one]
     return [f"{pad}{c.field}: {annotation} = Field("] + [f"{pad * 2}{a}," for a in args] + [f"{pad})"]
 
@@ -423,7 +426,12 @@ def _row_model(t: ir.Table, cls: str, cols: list[_Col], aliased: bool) -> ModelV
     ]
     lines = [_field_lines(c, c.annotation + (" | None" if c.nullable else ""), False) for c in cols]
     return ModelView(
-        cls, "BaseModel", pynames.docstring_lines(doc, INDENT), _config({"from_attributes": "True"}, aliased), lines, []
+        cls,
+        "BaseModel",
+        spelling.docstring_lines(doc, INDENT),
+        _config({"from_attributes": "True"}, aliased),
+        lines,
+        [],
     )
 
 
@@ -474,7 +482,7 @@ def _insert_model(
     return ModelView(
         f"{cls}Insert",
         "_Changes",
-        pynames.docstring_lines(doc, INDENT),
+        spelling.docstring_lines(doc, INDENT),
         _config({"extra": '"forbid"'}, aliased),
         fields,
         validators,
@@ -506,7 +514,7 @@ def _update_model(
     return ModelView(
         f"{cls}Update",
         "_Changes",
-        pynames.docstring_lines(doc, INDENT),
+        spelling.docstring_lines(doc, INDENT),
         _config({"extra": '"forbid"'}, aliased),
         fields,
         validators,
@@ -517,9 +525,9 @@ def _not_null_validator(cols: list[_Col], mod: _Module) -> list[ValidatorView]:
     if not cols:
         return []
     mod.use("pydantic", "field_validator")
-    decorator = [f"{_PAD}@field_validator("] + [f"{_PAD * 2}{pynames.literal(c.field)}," for c in cols] + [f"{_PAD})"]
+    decorator = [f"{_PAD}@field_validator("] + [f"{_PAD * 2}{spelling.literal(c.field)}," for c in cols] + [f"{_PAD})"]
     signature = [f"{_PAD}def _not_null(cls, value: object) -> object:"]
-    message = pynames.literal("the column is NOT NULL: leave the field out to get the default, never None")
+    message = spelling.literal("the column is NOT NULL: leave the field out to get the default, never None")
     return [ValidatorView(decorator, signature, True, [], [f"{_PAD * 2}if value is None:"], message, "value")]
 
 
@@ -531,8 +539,8 @@ def _check_validators(
     views = []
     body = 2 * INDENT
     for check in done:
-        message = pynames.literal(f"violates CHECK {check.name}: {check.sql}")
-        method = f"_check_{pynames.field_names([check.name], set())[check.name]}"
+        message = spelling.literal(f"violates CHECK {check.name}: {check.sql}")
+        method = f"_check_{spelling.field_names([check.name], set())[check.name]}"
         cs = [by_name[name] for name in check.columns]
         if len(cs) == 1:
             c = cs[0]
@@ -544,10 +552,16 @@ def _check_validators(
                 f"{_PAD * 2}{c.field}: {ann},",
                 f"{_PAD}) -> {ann}:",
             ]
-            test = pyexpr.statement("if", check.violated({c.col.name}), body)
+            test = expressions.statement("if", check.violated({c.col.name}), body)
             views.append(
                 ValidatorView(
-                    [f"{_PAD}@field_validator({pynames.literal(c.field)})"], signature, True, [], test, message, c.field
+                    [f"{_PAD}@field_validator({spelling.literal(c.field)})"],
+                    signature,
+                    True,
+                    [],
+                    test,
+                    message,
+                    c.field,
                 )
             )
             continue
@@ -557,16 +571,16 @@ def _check_validators(
         # The check cannot run when a field whose value only the database knows
         # was not given; a NOT NULL field is None here only when not given.
         unknown = [
-            _compare(pynames.literal(c.field), "not in", "self.model_fields_set")
+            _compare(spelling.literal(c.field), "not in", "self.model_fields_set")
             for c in cs
             if c.col.name in unknown_if_unset
         ]
         unknown += [_compare(c.field, "is", "None") for c in cs if not c.nullable]
         if unknown:
-            setup += pyexpr.statement("if", pyexpr.boolean("or", unknown), body) + [f"{_PAD * 3}return self"]
-        test = pyexpr.statement("if", check.violated({c.col.name for c in cs if c.nullable}), body)
+            setup += expressions.statement("if", expressions.boolean("or", unknown), body) + [f"{_PAD * 3}return self"]
+        test = expressions.statement("if", check.violated({c.col.name for c in cs if c.nullable}), body)
         signature = [f"{_PAD}def {method}(self) -> Self:"]
-        if len(signature[0]) > pyexpr.LINE:
+        if len(signature[0]) > expressions.LINE:
             signature = [f"{_PAD}def {method}(", f"{_PAD * 2}self,", f"{_PAD}) -> Self:"]
         views.append(
             ValidatorView([f'{_PAD}@model_validator(mode="after")'], signature, False, setup, test, message, "self")
@@ -577,5 +591,5 @@ def _check_validators(
 _PAD = " " * INDENT
 
 
-def _compare(left: str, op: str, right: str) -> pyexpr.Expr:
-    return pyexpr.chain(pyexpr.COMPARE, [pyexpr.atom(left), pyexpr.atom(right)], [op])
+def _compare(left: str, op: str, right: str) -> expressions.Expr:
+    return expressions.chain(expressions.COMPARE, [expressions.atom(left), expressions.atom(right)], [op])
