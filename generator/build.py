@@ -12,7 +12,7 @@ from .spec.config import Settings
 from .spec.origins import Origins
 
 if TYPE_CHECKING:
-    from .docs_model import DocFinding
+    from .docs.viewmodel import DocFinding
     from .lint import Finding
 
 
@@ -44,7 +44,8 @@ def _load(settings: Settings) -> tuple[ir.Schema, list[loader.LoadedFile], Origi
 
 def generate(settings: Settings, migration_name: str | None = None) -> Result:
     """Every output. Migrations already written are kept as they are; the next one is the spec's change."""
-    from . import chain, lint, render_docs
+    from . import chain, lint
+    from .docs import pages
     from .models import modules
     from .resolve import locate
     from .spec import model
@@ -61,7 +62,7 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
         **models.outputs,
     }
     findings = lint.lint(schema, origins, lint.Options.from_settings(settings))
-    outputs.update(render_docs.docs_outputs(schema, list(migrations), doc_findings(findings, files)))
+    outputs.update(pages.docs_outputs(schema, list(migrations), doc_findings(findings, files)))
     notes = models.notes + chain.spent_notes(files, migrations, newest)
     return Result(schema, outputs, notes, tuple(findings))
 
@@ -69,7 +70,7 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
 def doc_findings(findings: list[Finding], files: list[loader.LoadedFile]) -> list[DocFinding]:
     """Lint findings as the docs list them: under the module whose file they point at, without
     line numbers (a comment added to the spec must not change a page), most severe first."""
-    from .docs_model import DocFinding
+    from .docs.viewmodel import DocFinding
     from .lint import SEVERITIES
 
     module_of = {f.pos.file: f.module for f in files}

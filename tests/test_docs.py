@@ -471,21 +471,19 @@ def test_er_diagram_draws_tables_keys_and_foreign_keys(page):
 
 
 def test_lint_findings_section_is_fed_by_the_list_given():
-    from schemagen import docs_model, render_docs
+    from schemagen.docs import pages, viewmodel
 
     schema = build.generate(config.load(REPO_ROOT)).schema
-    without = markdown_doc.parse(render_docs.docs_outputs(schema, ["migrations/m.sql"])[f"docs/{PAGE_PATH}"])
+    without = markdown_doc.parse(pages.docs_outputs(schema, ["migrations/m.sql"])[f"docs/{PAGE_PATH}"])
     assert "Lint findings" not in [s.title for s in without.sections]
     findings = [
-        docs_model.DocFinding("sync_operations", "warning", "L001", "sync_progress", "a | b\nc"),
-        docs_model.DocFinding("other_module", "error", "L002", "elsewhere", "not this page"),
+        viewmodel.DocFinding("sync_operations", "warning", "L001", "sync_progress", "a | b\nc"),
+        viewmodel.DocFinding("other_module", "error", "L002", "elsewhere", "not this page"),
     ]
-    with_findings = markdown_doc.parse(
-        render_docs.docs_outputs(schema, ["migrations/m.sql"], findings)[f"docs/{PAGE_PATH}"]
-    )
+    with_findings = markdown_doc.parse(pages.docs_outputs(schema, ["migrations/m.sql"], findings)[f"docs/{PAGE_PATH}"])
     table = with_findings.section("Lint findings").tables[0]
     assert table.texts() == [["warning", "L001", "sync_progress", "a | b\nc"]]
-    empty = markdown_doc.parse(render_docs.docs_outputs(schema, ["migrations/m.sql"], [])[f"docs/{PAGE_PATH}"])
+    empty = markdown_doc.parse(pages.docs_outputs(schema, ["migrations/m.sql"], [])[f"docs/{PAGE_PATH}"])
     assert empty.section("Lint findings").text == ["None."]
 
 

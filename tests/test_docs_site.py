@@ -548,6 +548,6 @@ def test_the_site_is_refused_without_its_local_mermaid(tmp_path):
     ],
 )
 def test_a_heading_takes_the_id_of_the_anchor_it_ends_with(source, html):
-    from schemagen.docs_site import _StableHeadingIdsExtension
+    from schemagen.docs.mkdocs_plugin import _StableHeadingIdsExtension
 
     assert python_markdown.markdown(source, extensions=[_StableHeadingIdsExtension(), "toc"]) == html

@@ -431,7 +431,8 @@ def _stage_seconds(tmp_path: Path, n: int) -> dict[str, float]:
     import gc
     import time
 
-    from schemagen import chain, lint, render_docs, resolve
+    from schemagen import chain, lint, resolve
+    from schemagen.docs import pages
     from schemagen.models import modules
     from schemagen.spec import loader
     from schemagen.sql import from_scratch
@@ -452,7 +453,7 @@ def _stage_seconds(tmp_path: Path, n: int) -> dict[str, float]:
             laps.append(("sql", time.process_time()))
             modules.render(schema)
             laps.append(("models", time.process_time()))
-            render_docs.docs_outputs(schema, ["migrations/0001_wide.sql"])
+            pages.docs_outputs(schema, ["migrations/0001_wide.sql"])
             laps.append(("docs", time.process_time()))
             lint.lint(schema, origins)
             laps.append(("lint", time.process_time()))

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import ir
-from .pg import datatypes
+from .. import ir
+from ..pg import datatypes
 
 _NOT_A_WORD = re.compile(r"[^A-Za-z0-9_\-\[\]()]")
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import docs_links, docs_model, docs_pages, ir
-from .lint.report import rules_markdown
-from .templating import environment
+from .. import ir
+from ..lint.report import rules_markdown
+from ..templating import environment
+from . import builder, links, viewmodel
 
 DOCS_DIR = "docs"
 
 
 def docs_outputs(
-    schema: ir.Schema, migration_files: Sequence[str], findings: Sequence[docs_model.DocFinding] | None = None
+    schema: ir.Schema, migration_files: Sequence[str], findings: Sequence[viewmodel.DocFinding] | None = None
 ) -> dict[str, str]:
     """`{path: text}` of every page, paths relative to the output directory.
 
@@ -27,15 +28,15 @@ def docs_outputs(
     None leaves the section out, for a build where lint did not run.
     """
     env = environment()
-    index = docs_links.SchemaIndex.of(schema)
-    chain = docs_links.Migrations.of(migration_files, DOCS_DIR)
+    index = links.SchemaIndex.of(schema)
+    chain = links.Migrations.of(migration_files, DOCS_DIR)
     module_template = env.get_template("docs/module.md.j2")
     outputs = {
         f"{DOCS_DIR}/{page.path}": module_template.render(page=page)
-        for page in docs_pages.module_pages(schema, index, chain, findings)
+        for page in builder.module_pages(schema, index, chain, findings)
     }
     outputs[f"{DOCS_DIR}/index.md"] = env.get_template("docs/index.md.j2").render(
-        page=docs_pages.index_page(schema, index, chain)
+        page=builder.index_page(schema, index, chain)
     )
     outputs[f"{DOCS_DIR}/lint-rules.md"] = rules_markdown()  # the pages findings link to
     return outputs

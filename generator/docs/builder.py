@@ -14,17 +14,14 @@ import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from . import erdiagram, ir
+from .. import ir
+from ..ir import Name
+from ..pg import sqlparse
+from ..sql import from_scratch
+from . import erdiagram
 from . import markdown as md
-from .docs_links import (
-    Links,
-    Migrations,
-    SchemaIndex,
-    by_module,
-    page_path,
-    table_anchor,
-)
-from .docs_model import (
+from .links import Links, Migrations, SchemaIndex, by_module, page_path, table_anchor
+from .viewmodel import (
     NONE,
     CodeBlock,
     DocFinding,
@@ -38,9 +35,6 @@ from .docs_model import (
     ModulePage,
     TableSection,
 )
-from .ir import Name
-from .pg import sqlparse
-from .sql import from_scratch
 
 MIGRATIONS_ANCHOR = "migrations"  # the index page's list of migration files
 

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import ir
+from .. import ir
+from ..ir import Name
 from . import markdown as md
-from .ir import Name
 
 
 def page_path(module: str) -> str:
