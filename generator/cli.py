@@ -134,7 +134,7 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name
     """
     import re
 
-    from . import build as pipeline
+    from . import pipeline
     from .chain import writer
     from .spec import config
 
@@ -254,7 +254,7 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
     """
     import datetime
 
-    from . import build as pipeline
+    from . import pipeline
     from .lint import Options, report
     from .lint import lint as run_lint
     from .spec import config
@@ -298,7 +298,7 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
 @_guarded
 def sql(spec_dir: str | None) -> None:
     """Print the from-scratch SQL that creates the whole schema of the spec."""
-    from . import build as pipeline
+    from . import pipeline
     from .spec import config
     from .sql import from_scratch
 
@@ -327,7 +327,7 @@ def json_schema() -> None:
 @_guarded
 def standins(spec_dir: str | None) -> None:
     """Print SQL that creates minimal stand-ins for the spec's external objects (for test databases)."""
-    from . import build as pipeline
+    from . import pipeline
     from .spec import config
     from .sql.standins import standin_sql
 

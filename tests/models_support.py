@@ -13,7 +13,7 @@ from typing import Any
 from psycopg import sql
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
-from schemagen import build
+from schemagen import pipeline
 from schemagen.spec import config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,10 +21,10 @@ GENERATED_MODELS = REPO / "generated" / "models" / "sync_operations.py"
 EDGE_SPEC = REPO / "tests" / "models_cases" / "edge"
 
 
-def generate(spec_dir: Path) -> build.Result:
+def generate(spec_dir: Path) -> pipeline.Result:
     # An empty output directory: the repository's migration history belongs to spec/, not to other specs.
     with tempfile.TemporaryDirectory() as out:
-        return build.generate(config.load(REPO, spec_dir=str(spec_dir), out_dir=out))
+        return pipeline.generate(config.load(REPO, spec_dir=str(spec_dir), out_dir=out))
 
 
 def write_models(spec_dir: Path, out: Path) -> dict[str, Path]:

@@ -331,8 +331,8 @@ def test_output_is_the_same_under_any_hash_seed(project):
                 sys.executable,
                 "-c",
                 (
-                    "from schemagen import build; from schemagen.spec import config; "
-                    "r = build.generate(config.load()); "
+                    "from schemagen import pipeline; from schemagen.spec import config; "
+                    "r = pipeline.generate(config.load()); "
                     "print(sorted((k, v) for k, v in r.outputs.items() if k.startswith('migrations/0002')))"
                 ),
             ],

@@ -13,7 +13,7 @@ import markdown_doc
 import pytest
 import yaml
 from reference_sql import REPO_ROOT
-from schemagen import build
+from schemagen import pipeline
 from schemagen.spec import config
 
 SPEC = yaml.safe_load((REPO_ROOT / "spec" / "sync_operations.yaml").read_text(encoding="utf-8"))
@@ -24,7 +24,7 @@ PAGE_PATH = "sync_operations.md"
 @pytest.fixture(scope="module")
 def outputs() -> dict[str, str]:
     """A fresh render of the repository's spec (nothing is written)."""
-    return build.generate(config.load(REPO_ROOT)).outputs
+    return pipeline.generate(config.load(REPO_ROOT)).outputs
 
 
 @pytest.fixture(scope="module")
@@ -473,7 +473,7 @@ def test_er_diagram_draws_tables_keys_and_foreign_keys(page):
 def test_lint_findings_section_is_fed_by_the_list_given():
     from schemagen.docs import pages, viewmodel
 
-    schema = build.generate(config.load(REPO_ROOT)).schema
+    schema = pipeline.generate(config.load(REPO_ROOT)).schema
     without = markdown_doc.parse(pages.docs_outputs(schema, ["migrations/m.sql"])[f"docs/{PAGE_PATH}"])
     assert "Lint findings" not in [s.title for s in without.sections]
     findings = [

@@ -23,7 +23,7 @@ import markdown as python_markdown
 import markdown_doc
 import pytest
 from reference_sql import REPO_ROOT
-from schemagen import build, errors
+from schemagen import errors, pipeline
 from schemagen.spec import config
 
 ODD = textwrap.dedent(
@@ -96,7 +96,7 @@ def write_spec(root: Path, files: dict[str, str]) -> config.Settings:
 @pytest.fixture(scope="module")
 def odd_build(tmp_path_factory) -> dict[str, str]:
     settings = write_spec(tmp_path_factory.mktemp("odd"), {"odd.yaml": ODD, "other.yaml": OTHER})
-    return build.generate(settings).outputs
+    return pipeline.generate(settings).outputs
 
 
 @pytest.fixture(scope="module")
@@ -486,15 +486,15 @@ def test_mkdocs_builds_the_hostile_site_strictly(tmp_path, odd_build):
 def test_a_module_called_index_is_refused(tmp_path):
     settings = write_spec(tmp_path, {"index.yaml": "migration: {version: 1, name: x}\n"})
     with pytest.raises(errors.SpecError) as exc:
-        build.generate(settings)
+        pipeline.generate(settings)
     assert [d.code for d in exc.value.diagnostics] == [errors.SPEC_INVALID]
     assert "index" in exc.value.diagnostics[0].message
 
 
 def test_pages_are_identical_whatever_the_hash_seed():
     script = (
-        "import hashlib; from schemagen import build; from schemagen.spec import config; "
-        f"o = build.generate(config.load(__import__('pathlib').Path({str(REPO_ROOT)!r}))).outputs; "
+        "import hashlib; from schemagen import pipeline; from schemagen.spec import config; "
+        f"o = pipeline.generate(config.load(__import__('pathlib').Path({str(REPO_ROOT)!r}))).outputs; "
         "print(hashlib.sha256(repr(sorted((k, v) for k, v in o.items() if "
         "k.startswith('docs/'))).encode()).hexdigest())"
     )
@@ -508,7 +508,7 @@ def test_pages_are_identical_whatever_the_hash_seed():
         ).stdout
         for seed in ("0", "4242")
     }
-    outputs = build.generate(config.load(REPO_ROOT)).outputs
+    outputs = pipeline.generate(config.load(REPO_ROOT)).outputs
     local = hashlib.sha256(
         repr(sorted((k, v) for k, v in outputs.items() if k.startswith("docs/"))).encode()
     ).hexdigest()

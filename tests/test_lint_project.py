@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from schemagen import build
+from schemagen import pipeline
 from schemagen.cli import main
 from schemagen.lint import RULES, Options, lint
 from schemagen.lint.report import rules_markdown
@@ -78,7 +78,7 @@ def at_root(monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def findings(today: datetime.date | None) -> list:
     settings = config.load(ROOT, spec_dir=str(ROOT / SPEC_DIR))
-    schema, origins, _ = build.load_located(settings)
+    schema, origins, _ = pipeline.load_located(settings)
     return lint(schema, origins, Options.from_settings(settings, today))
 
 
@@ -213,7 +213,7 @@ def test_build_prints_a_summary_and_does_not_fail_on_findings(at_root: Path, tmp
 
 
 def test_the_docs_page_lists_the_findings_that_do_not_depend_on_the_date(tmp_path: Path) -> None:
-    page = build.generate(config.load(ROOT, spec_dir=str(ROOT / SPEC_DIR), out_dir=str(tmp_path))).outputs[
+    page = pipeline.generate(config.load(ROOT, spec_dir=str(ROOT / SPEC_DIR), out_dir=str(tmp_path))).outputs[
         "docs/sync_operations.md"
     ]
     section = page[page.index("## Lint findings") :]
@@ -234,7 +234,7 @@ def test_positions_stay_out_of_generated_files(tmp_path: Path) -> None:
         shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
         text = (ROOT / SPEC).read_text().replace("\ntables:\n", "\ntables:\n" + shift, 1)
         (root / "spec" / "sync_operations.yaml").write_text(text)
-        result = build.generate(config.load(root))
+        result = pipeline.generate(config.load(root))
         outputs.append(result.outputs)
         lines.append(sorted(f.line for f in result.findings if f.rule == "P203"))
     assert outputs[0] == outputs[1]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from schemagen import build as pipeline
+from schemagen import pipeline
 from schemagen.cli import main
 from schemagen.spec import config
 from schemagen.sql import from_scratch

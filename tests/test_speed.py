@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from schemagen import build, errors
+from schemagen import errors, pipeline
 from schemagen.cli import main
 from schemagen.spec import config
 
@@ -40,7 +40,7 @@ def test_a_repeated_bad_fragment_is_reported_at_each_place(tmp_path):
     settings = _project(tmp_path, SPEC)
     for _ in range(2):
         with pytest.raises(errors.SpecError) as exc:
-            build.load_schema(settings)
+            pipeline.load_schema(settings)
         found = [(d.line, d.code) for d in exc.value.diagnostics]
         assert found == [(6, errors.SQL_SYNTAX), (10, errors.SQL_SYNTAX)]
 
@@ -73,7 +73,7 @@ def test_state_json_is_the_text_json_dumps_gives(monkeypatch):
     from schemagen.ir import jsonout
 
     monkeypatch.chdir(REPO)
-    schema, _ = build.load_schema(config.load(REPO))
+    schema, _ = pipeline.load_schema(config.load(REPO))
     data = dataclasses.asdict(schema)
     data.pop("intent")
     if not data["confirmed"]:  # saved only by a migration that used a confirmation
@@ -97,8 +97,10 @@ def test_commands_pause_the_cyclic_collector_only_while_they_run(tmp_path, monke
     import gc
 
     seen = []
-    real = build.generate
-    monkeypatch.setattr(build, "generate", lambda *args, **kwargs: seen.append(gc.isenabled()) or real(*args, **kwargs))
+    real = pipeline.generate
+    monkeypatch.setattr(
+        pipeline, "generate", lambda *args, **kwargs: seen.append(gc.isenabled()) or real(*args, **kwargs)
+    )
     _project(tmp_path, SPEC.replace('"1 +"', '"1 + 1"'))
     monkeypatch.chdir(tmp_path)
     assert gc.isenabled()
@@ -135,7 +137,7 @@ def test_a_default_calling_a_spec_function_moves_the_function_first(tmp_path, db
     import pg
     from schemagen.sql import from_scratch
 
-    schema, sources = build.load_schema(_project(tmp_path, CALLS_SPEC))
+    schema, sources = pipeline.load_schema(_project(tmp_path, CALLS_SPEC))
     sql = from_scratch.migration_sql(schema, sources)
     # found from the parse tree: a qualified call counts, a string that looks like a call does not
     assert (
@@ -192,8 +194,8 @@ def test_rendered_statements_follow_the_schema_they_are_asked_for(tmp_path, monk
     from schemagen.sql import from_scratch
 
     monkeypatch.chdir(REPO)
-    project, sources = build.load_schema(config.load(REPO))
-    other, other_sources = build.load_schema(_project(tmp_path, CALLS_SPEC))
+    project, sources = pipeline.load_schema(config.load(REPO))
+    other, other_sources = pipeline.load_schema(_project(tmp_path, CALLS_SPEC))
     first = from_scratch.migration_sql(project, sources)
     assert "CREATE TABLE public.a " not in first
     assert "CREATE TABLE public.a " in from_scratch.migration_sql(other, other_sources)
@@ -205,7 +207,7 @@ def test_positions_are_found_when_a_mistake_needs_them(tmp_path):
     # the position index is built lazily, from the text, only on the error path
     settings = _project(tmp_path, SPEC.replace('"1 +"', '"1 + 1"').replace("  b:\n", "  b:\n    colums: {}\n", 1))
     with pytest.raises(errors.SpecError) as exc:
-        build.load_schema(settings)
+        pipeline.load_schema(settings)
     assert [(d.line, d.column, d.code) for d in exc.value.diagnostics] == [(8, 5, errors.SPEC_UNKNOWN_KEY)]
 
 
@@ -342,7 +344,7 @@ def test_an_unchanged_spec_is_recognised_without_planning(monkeypatch):
     from schemagen import diff, ir
 
     monkeypatch.chdir(REPO)
-    schema, _ = build.load_schema(config.load(REPO))
+    schema, _ = pipeline.load_schema(config.load(REPO))
     states = sorted((REPO / "generated" / "migrations").glob("*.state.json"))
     last = ir.Schema.from_json(json.loads(states[-1].read_text(encoding="utf-8")))
     assert diff.unchanged(last, schema)
@@ -367,7 +369,7 @@ def test_the_saved_state_is_compared_without_decoding_and_agrees_with_decoding(m
 
     monkeypatch.chdir(REPO)
     settings = config.load(REPO)
-    schema, _ = build.load_schema(settings)
+    schema, _ = pipeline.load_schema(settings)
     last = chain.read(settings)[-1]
     assert last.describes(schema) and diff.unchanged(last.state, schema)
     table = schema.tables[0]

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from .. import ir
 from ..ir import Name
 from .engine import plan
+from .layout import migration_sql
 from .model import Plan, Refusal
-from .render import migration_sql
 
 __all__ = ["Migration", "Plan", "Refusal", "derived_name", "inverse", "migration", "plan", "unchanged"]
 
