@@ -515,7 +515,7 @@ def test_pages_are_identical_whatever_the_hash_seed():
     assert digests == {local + "\n"}
 
 
-# -- the site's mkdocs plugin (generator/docs_site.py) -----------------------------------
+# -- the site's mkdocs plugin (generator/docs/mkdocs_plugin.py) -----------------------------------
 def test_the_site_is_refused_without_its_local_mermaid(tmp_path):
     """No node_modules/: the build stops and says to run `npm ci`, rather than publish a site whose diagram never
     draws."""

@@ -190,7 +190,7 @@ def test_yaml_values_and_positions_survive_the_fast_path():
 
 
 def test_rendered_statements_follow_the_schema_they_are_asked_for(tmp_path, monkeypatch):
-    # render_sql remembers the last schema's statements, for the docs; a new schema must not get old SQL
+    # sql/from_scratch.py remembers the last schema's statements, for the docs; a new schema must not get old SQL
     from schemagen.sql import from_scratch
 
     monkeypatch.chdir(REPO)
@@ -251,7 +251,7 @@ def test_compiled_templates_are_reused_and_a_damaged_cache_is_a_miss(tmp_path, m
     ],
 )
 def test_python_literals_and_docstrings_read_back_as_the_text(text):
-    # pynames skips escaping when nothing needs it; what it writes must still be the same string in Python
+    # models/spelling.py skips escaping when nothing needs it; what it writes must still be the same string in Python
     import ast
 
     from schemagen.models import spelling

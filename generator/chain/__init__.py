@@ -306,7 +306,7 @@ def state_json(schema: ir.Schema) -> str:
     """The schema a migration produces (without the spec's intent, which only steers the next diff).
 
     The text of `json.dumps(schema.to_json() without "intent" (and "confirmed" when empty), indent=1, sort_keys=True)`,
-    written faster by jsonout.py (12 MB for 1,000 tables).
+    written faster by ir/jsonout.py (12 MB for 1,000 tables).
     """
     # `confirmed` only when the migration used a confirmation: the states of others keep their bytes.
     state = {

@@ -180,7 +180,7 @@ class Context:
 
     def calls_replaced(self, *texts: str | None) -> bool:
         """Whether an expression calls a function this migration drops and creates again (from the parse tree, as
-        render_sql)."""
+        sql/from_scratch.py)."""
         if not self.replaced_functions:
             return False
         replaced = {f.name for f in self.replaced_functions}

@@ -1,7 +1,7 @@
 """The statements of a diff migration: small views with ready-to-print fields, one template each.
 
 Each view names its template (templates/sql/diff/*.sql.j2); every identifier
-in a field went through quoting.py, every expression was parsed when the spec
+in a field went through pg/quoting.py, every expression was parsed when the spec
 was resolved.
 """
 

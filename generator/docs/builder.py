@@ -3,7 +3,7 @@
 Every cell is computed here from the IR: the facts a column's Notes give are
 derived from the schema (keys, foreign keys with their ON DELETE, checks that
 read it, triggers that set it), never copied from prose. The SQL blocks are the
-statements that create the whole schema from scratch (render_sql, as `schemagen
+statements that create the whole schema from scratch (sql/from_scratch.py, as `schemagen
 sql` prints them), grouped by the object they make: the schema after the newest
 migration, whose files the pages link to.
 """

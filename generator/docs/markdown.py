@@ -1,4 +1,4 @@
-"""Markdown text, escaped in one place: the docs' counterpart of quoting.py.
+"""Markdown text, escaped in one place: the docs' counterpart of pg/quoting.py.
 
 Generated pages are read by Python-Markdown (mkdocs), GitHub's cmark-gfm and
 markdown-it. Escaping uses only what all three read alike: HTML entities for
@@ -79,7 +79,7 @@ def anchor(anchor_id: str) -> str:
     """An empty HTML anchor that links reach the same way in mkdocs and on GitHub.
 
     Both `id` and `name`: GitHub's sanitiser may drop `id` and keeps `name`. At the
-    end of a heading, the docs site gives the heading this id instead (docs_site.py).
+    end of a heading, the docs site gives the heading this id instead (mkdocs_plugin.py).
     """
     return f'<a id="{anchor_id}" name="{anchor_id}"></a>'
 

@@ -1,7 +1,7 @@
 """IR -> the reference docs: `docs/<module>.md` per spec module and `docs/index.md`.
 
-Rendering is pure, like render_sql: docs_pages.py computes every cell, link
-and anchor of the view-model (docs_model.py); templates/docs/*.md.j2 lay them
+Rendering is pure, like sql/from_scratch.py: builder.py computes every cell,
+link and anchor of the view-model (viewmodel.py); templates/docs/*.md.j2 lay them
 out. The top-level mkdocs.yml publishes them (`docs_dir: generated/docs`).
 """
 

@@ -1,7 +1,7 @@
 """The view-model of the reference docs: what a page shows, every piece ready to print.
 
 Headings, cells, links and anchors arrive here already escaped for Markdown
-(markdown.py) and computed from the IR (docs_pages.py); templates/docs/*.md.j2
+(markdown.py) and computed from the IR (builder.py); templates/docs/*.md.j2
 only lay them out, with no logic of their own.
 """
 

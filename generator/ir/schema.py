@@ -43,7 +43,7 @@ class Name:
 class Column:
     name: str
     sql_type: str  # canonical spelling, e.g. "varchar(255)" or "public.sync_type"
-    base: str  # key into pgtypes.BASE_TYPES, or "enum"
+    base: str  # key into pg.datatypes.BASE_TYPES, or "enum"
     enum: Name | None = None
     mods: tuple[int, ...] = ()
     array_dims: int = 0

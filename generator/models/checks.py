@@ -44,7 +44,7 @@ class Untranslatable(Exception):
 @dataclass(frozen=True)
 class Value:
     expr: Expr
-    family: str  # see pgtypes.PyType.family; "string" for a text literal, "enum:<name>"
+    family: str  # see pg.datatypes.PyType.family; "string" for a text literal, "enum:<name>"
     columns: tuple[str, ...]  # columns read, in order
 
 
@@ -205,7 +205,7 @@ class _Translator:
         if isinstance(node, ast.ColumnRef):
             name = self.column_name(node)
             col = self.table.column(name)
-            assert col is not None  # resolve.py checked every column a check names
+            assert col is not None  # resolve/ checked every column a check names
             return Value(expressions.atom(self.fields[name]), _family(col), (name,))
         if isinstance(node, ast.A_Const):
             return self.constant(node)

@@ -3,7 +3,7 @@
 This is the view-model of templates/models/: every name, annotation, line and
 docstring is computed here, the templates only lay them out. Rendering is pure
 (`render(schema) -> Models`); what cannot be modelled (a type with no Python
-mapping, a name clash) comes back as Problems for build.py to report with
+mapping, a name clash) comes back as Problems for pipeline.py to report with
 positions, and the CHECKs left to the database come back as notes.
 
 Per table: the row model (what SELECT returns: every column, no CHECKs applied,

@@ -19,7 +19,7 @@ class PyType:
     (`{0}`, `{1}`); missing trailing modifiers take `mod_defaults` (numeric(p)
     is numeric(p, 0)), and a type written without any modifier is unconstrained.
     `family` says which Python operators agree with PostgreSQL's on its values,
-    for translating CHECK constraints (checks.py).
+    for translating CHECK constraints (models/checks.py).
     """
 
     annotation: str  # the Python type

@@ -1,8 +1,8 @@
 """The resolver's shared state: the registry of every name the spec defines or
 declares external, and the helpers that report problems at their YAML position.
 
-resolve.py drives the passes; resolve_tables.py, resolve_policies.py and
-resolve_routines.py resolve one kind of object each, on this state.
+The package's __init__ drives the passes; tables.py, policies.py and
+routines.py resolve one kind of object each, on this state.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class ResolverBase:
         self.origins = Origins()  # where each object came from, for lint; never part of the IR
         self.needs_of_templates: dict[
             tuple[str, str], tuple[columnrefs.Needs, Origin]
-        ] = {}  # resolve_policies: a template's needs, by its text
+        ] = {}  # policies.py: a template's needs, by its text
 
     # -- reporting -------------------------------------------------------
     def error(self, where: Where, code: str, message: str, *, key: bool = False) -> None:

@@ -10,7 +10,7 @@ column to a table that has rows. Both are found here, at the place in the
 fragment they are about.
 
 The value is judged where PostgreSQL's rules are plain: a constant (or a
-constant cast to a type) on a column of a built-in type of pgtypes.py or a spec
+constant cast to a type) on a column of a built-in type of pg/datatypes.py or a spec
 enum, read as PostgreSQL 14 reads it (the oldest version schemagen writes for:
 `'0x1F'` and `'1_000'` are integers only since 16). Anything else (a function
 call, an operator, a date written with digits) is left to PostgreSQL. A later
@@ -114,7 +114,7 @@ _BOOL_WORDS = ("true", "false", "yes", "no")
 
 @dataclass(frozen=True)
 class Column:
-    """What a default is judged against: the column's type as resolve_base.column_type gives it."""
+    """What a default is judged against: the column's type as base.column_type gives it."""
 
     sql: str  # as the column spells it, for messages
     base: str  # pglast's internal name (int4, varchar, ...) or "enum"
@@ -245,7 +245,7 @@ def _constant(node: ast.Node, at: int, spec_functions: frozenset[str]) -> tuple[
 
 
 def _cast_target(type_name: ast.TypeName) -> Column | None:
-    """The type a constant is cast to: a built-in one of pgtypes.py, or a type named otherwise
+    """The type a constant is cast to: a built-in one of pg/datatypes.py, or a type named otherwise
     (`named:`; a cast to an enum is judged by an enum column of that name, with its values)."""
     from ..pg.datatypes import BASE_TYPES
 

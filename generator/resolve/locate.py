@@ -1,6 +1,6 @@
 """Where in the spec files a later stage's problem lies.
 
-Stages after resolve.py (the models) see only the IR, which keeps no
+Stages after resolve/ (the models) see only the IR, which keeps no
 positions; they name what is wrong by a path of spec keys with IR names in it,
 and this module turns that back into `file:line:col`.
 """

@@ -3,7 +3,7 @@
 Unknown keys are rejected everywhere (`extra="forbid"`), so a typo is an error,
 not a silently ignored setting. These models only check shape; names, SQL and
 cross-references are checked when the spec is resolved into the IR
-(`resolve.py`), where every object's position in the YAML is known.
+(resolve/), where every object's position in the YAML is known.
 """
 
 from __future__ import annotations
