@@ -136,11 +136,11 @@ def psql_binary(bin_dir: Path | None) -> str:
 def prepare(url: str, rows: int) -> list[tuple[str, str]]:
     """0024 and its rows; returns (user, organization) pairs for the clients."""
     sys.path.insert(0, str(REPO / "tests"))
-    from schemagen import pipeline
+    from schemagen import resolve
     from schemagen.spec import config
     from schemagen.sql.standins import standin_sql
 
-    schema, _ = pipeline.load_schema(config.load(REPO))
+    schema, _ = resolve.load_schema(config.load(REPO))
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(standin_sql(schema))
         conn.execute(FIRST.read_text())

@@ -1,15 +1,26 @@
 """The `schemagen` command.
 
-Heavy modules (pydantic, jinja2, pglast) are imported inside the commands, so
-`schemagen --help` starts fast. A user's mistake prints `file:line:col: CODE
-message` lines and exits 1; a crash of schemagen itself exits 2.
+A user's mistake prints `file:line:col: CODE message` lines and exits 1; a
+crash of schemagen itself exits 2.
+
+The only imports inside functions in the whole package are here: each command
+imports the packages it runs (pipeline, resolve, lint, sql, chain, spec) when
+it runs. `schemagen --help` then loads click alone, not pydantic, jinja2 and
+pglast (a third of a second), and `schemagen sql`, `lint` and `standins` do not
+load the outputs they do not write (`lint` loads chain/history.py, and with it
+the diff, only when the spec has allow_destructive entries to check).
+tests/test_architecture.py keeps it so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime
 import gc
+import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -17,6 +28,8 @@ from functools import wraps
 from typing import Any
 
 import click
+
+from .errors import SpecError
 
 EXIT_USER_ERROR = 1
 EXIT_CRASH = 2
@@ -30,8 +43,6 @@ _process_ends_with_command = False
 def _guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .errors import SpecError
-
         # A command builds millions of small objects that all live until it ends;
         # the cyclic collector would scan them again and again for nothing (a
         # third of a 1,000-table build). Paused for the command, not for good:
@@ -132,8 +143,6 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name
     success, 1 spec error, edited or missing migration, or stale output (with
     --check), 2 internal error.
     """
-    import re
-
     from . import pipeline
     from .chain import writer
     from .spec import config
@@ -185,12 +194,15 @@ def discard(spec_dir: str | None, out_dir: str | None, migration: str) -> None:
     can be discarded, one at a time, and only one that no database has run:
     a database that has run it would no longer match the chain.
     """
-    from . import chain
+    from .chain import history
     from .spec import config
 
     settings = config.load(spec_dir=spec_dir, out_dir=out_dir)
     with _locked(settings.out_dir, exclusive=True):
-        removed = chain.discard(settings, migration)
+        try:
+            removed = history.discard(settings, migration)
+        except history.CannotDiscard as exc:
+            raise click.UsageError(str(exc)) from None
     shown = _shown(settings.out_dir)
     for rel in removed:
         click.echo(f"removed {shown}/{rel}")
@@ -252,9 +264,7 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
     per finding. Exit status: 1 when there is an error (or a warning, with
     --strict), else 0. Rules: generated/docs/lint-rules.md.
     """
-    import datetime
-
-    from . import pipeline
+    from . import resolve
     from .lint import Options, report
     from .lint import lint as run_lint
     from .spec import config
@@ -271,16 +281,14 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
     if fmt == "markdown":
         raise click.UsageError("--format markdown goes with --list-rules")
     settings = config.load(spec_dir=spec_dir)
-    schema, origins, _sources = pipeline.load_located(settings)
+    schema, origins, _sources = resolve.load_located(settings)
     day = today.date() if today is not None else datetime.date.today()
     options = Options.from_settings(settings, day)
     if schema.intent.allow_destructive:  # C311: an entry the newest migration used up
-        from dataclasses import replace
-
-        from .chain import newest_confirmed
+        from .chain.history import newest_confirmed
 
         stem, confirmed = newest_confirmed(settings)
-        options = replace(
+        options = dataclasses.replace(
             options, spent=tuple(e for e in schema.intent.allow_destructive if e in confirmed), last_migration=stem
         )
     findings = run_lint(schema, origins, options)
@@ -298,12 +306,12 @@ def lint(spec_dir: str | None, fmt: str, strict: bool, today: Any, list_rules: b
 @_guarded
 def sql(spec_dir: str | None) -> None:
     """Print the from-scratch SQL that creates the whole schema of the spec."""
-    from . import pipeline
+    from . import resolve
     from .spec import config
     from .sql import from_scratch
 
     settings = config.load(spec_dir=spec_dir)
-    schema, sources = pipeline.load_schema(settings)
+    schema, sources = resolve.load_schema(settings)
     click.echo(from_scratch.migration_sql(schema, sources), nl=False)
 
 
@@ -315,8 +323,6 @@ def json_schema() -> None:
     `schemagen build` also writes it to <out>/spec.schema.json; point a spec
     file at it with `# yaml-language-server: $schema=../generated/spec.schema.json`.
     """
-    import json
-
     from .spec.model import json_schema as schema
 
     click.echo(json.dumps(schema(), indent=2, sort_keys=True))
@@ -327,12 +333,12 @@ def json_schema() -> None:
 @_guarded
 def standins(spec_dir: str | None) -> None:
     """Print SQL that creates minimal stand-ins for the spec's external objects (for test databases)."""
-    from . import pipeline
+    from . import resolve
     from .spec import config
     from .sql.standins import standin_sql
 
     settings = config.load(spec_dir=spec_dir)
-    schema, _ = pipeline.load_schema(settings)
+    schema, _ = resolve.load_schema(settings)
     click.echo(standin_sql(schema), nl=False)
 
 
@@ -362,8 +368,6 @@ def run() -> None:
 
 
 def _shown(path: str | os.PathLike[str]) -> str:
-    import os
-
     try:
         return os.path.relpath(path)
     except ValueError:  # pragma: no cover

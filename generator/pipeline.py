@@ -1,19 +1,23 @@
-"""The pipeline: spec/ -> IR -> {path: text}. Pure: nothing is written here."""
+"""The pipeline: spec/ -> IR -> {path: text}, every output of `schemagen build`. Pure: nothing is written here.
+
+Reading and resolving the spec is resolve.load(); the commands that need only
+the IR (`sql`, `lint`, `standins`) call that, and do not load the outputs.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from . import errors, ir, resolve
-from .spec import loader
+from . import errors, ir, lint, resolve
+from .chain import history
+from .docs import pages
+from .docs.viewmodel import DocFinding
+from .lint import SEVERITIES, Finding
+from .models import modules
+from .resolve import locate
+from .spec import loader, model
 from .spec.config import Settings
-from .spec.origins import Origins
-
-if TYPE_CHECKING:
-    from .docs.viewmodel import DocFinding
-    from .lint import Finding
 
 
 @dataclass(frozen=True)
@@ -25,37 +29,14 @@ class Result:
     findings: tuple[Finding, ...] = ()  # lint findings that do not depend on the date
 
 
-def load_schema(settings: Settings) -> tuple[ir.Schema, list[str]]:
-    schema, files, _origins = _load(settings)
-    return schema, [f.source for f in files]
-
-
-def load_located(settings: Settings) -> tuple[ir.Schema, Origins, list[str]]:
-    """The IR, where each of its objects is written in the spec, and the spec files' names."""
-    schema, files, origins = _load(settings)
-    return schema, origins, [f.source for f in files]
-
-
-def _load(settings: Settings) -> tuple[ir.Schema, list[loader.LoadedFile], Origins]:
-    files = loader.load_dir(settings.spec_dir, settings.root)
-    schema, origins = resolve.resolve_with_origins(files)
-    return schema, files, origins
-
-
 def generate(settings: Settings, migration_name: str | None = None) -> Result:
     """Every output. Migrations already written are kept as they are; the next one is the spec's change."""
-    from . import chain, lint
-    from .docs import pages
-    from .models import modules
-    from .resolve import locate
-    from .spec import model
-
-    schema, files, origins = _load(settings)
+    schema, files, origins = resolve.load(settings)
     models = modules.render(schema)
     if models.problems:
         raise errors.SpecError([locate.diagnostic(files, p.module, p.path, p.code, p.message) for p in models.problems])
     # the docs list every migration, newest last
-    migrations, newest = chain.outputs(settings, schema, files, migration_name)
+    migrations, newest = history.outputs(settings, schema, files, migration_name)
     outputs = {
         **migrations,
         "spec.schema.json": json.dumps(model.json_schema(), indent=2, sort_keys=True) + "\n",
@@ -63,16 +44,13 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
     }
     findings = lint.lint(schema, origins, lint.Options.from_settings(settings))
     outputs.update(pages.docs_outputs(schema, list(migrations), doc_findings(findings, files)))
-    notes = models.notes + chain.spent_notes(files, migrations, newest)
+    notes = models.notes + history.spent_notes(files, migrations, newest)
     return Result(schema, outputs, notes, tuple(findings))
 
 
 def doc_findings(findings: list[Finding], files: list[loader.LoadedFile]) -> list[DocFinding]:
     """Lint findings as the docs list them: under the module whose file they point at, without
     line numbers (a comment added to the spec must not change a page), most severe first."""
-    from .docs.viewmodel import DocFinding
-    from .lint import SEVERITIES
-
     module_of = {f.pos.file: f.module for f in files}
     active = sorted(
         (f for f in findings if f.suppressed is None), key=lambda f: (SEVERITIES.index(f.severity), f.rule, f.object)

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import jinja2
-    from jinja2.bccache import Bucket
+import jinja2
+from jinja2.bccache import Bucket
 
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    import jinja2  # imported here: `schemagen --help` should not pay for it
-
     root = resources.files("schemagen.templates")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
@@ -43,7 +39,6 @@ def template_cache(directory: str | None = None) -> jinja2.BytecodeCache | None:
     directory is Jinja's private per-user one in the system's temp directory.
     A cache that cannot be read or written only costs the compile.
     """
-    import jinja2
 
     class Cache(jinja2.FileSystemBytecodeCache):
         def load_bytecode(self, bucket: Bucket) -> None:

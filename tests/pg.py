@@ -44,10 +44,10 @@ JWT_SUB_SETTING = "request.jwt.claim.sub"
 
 def project_schema():
     """The IR of the project's own spec/, as schemagen resolves it."""
-    from schemagen import pipeline
+    from schemagen import resolve
     from schemagen.spec import config
 
-    schema, _sources = pipeline.load_schema(config.load(REPO_ROOT))
+    schema, _sources = resolve.load_schema(config.load(REPO_ROOT))
     return schema
 
 

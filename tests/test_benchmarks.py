@@ -37,14 +37,14 @@ def test_make_spec_is_deterministic_and_split_into_modules(tmp_path):
 
 
 def test_make_spec_builds_and_applies_on_postgres(tmp_path, db_url):
-    from schemagen import pipeline
+    from schemagen import resolve
     from schemagen.spec import config
     from schemagen.sql import from_scratch
     from schemagen.sql.standins import standin_sql
 
     make_spec.write(40, tmp_path / "spec")
     settings = config.load(tmp_path, spec_dir=str(tmp_path / "spec"), out_dir=str(tmp_path / "out"))
-    schema, sources = pipeline.load_schema(settings)
+    schema, sources = resolve.load_schema(settings)
     assert len(schema.tables) == 40
     assert sum(1 for t in schema.tables if t.partitions) == 2  # one table in 20
     assert all(len(t.columns) >= 14 for t in schema.tables)

@@ -14,7 +14,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from diff_harness import base, write_spec
-from schemagen import chain, diff, ir, resolve
+from schemagen import diff, ir, resolve
+from schemagen.chain import history
 from schemagen.cli import main
 from schemagen.spec import loader
 
@@ -298,10 +299,10 @@ def test_a_renamed_from_left_in_the_spec_stays_harmless_when_the_old_name_comes_
 def test_state_round_trips_through_json():
     for spec_dir in (REPO / "spec", REPO / "tests" / "diff_cases"):
         schema = resolve.resolve(loader.load_dir(spec_dir))
-        text = chain.state_json(schema)
+        text = history.state_json(schema)
         back = ir.Schema.from_json(json.loads(text))
         assert back == ir.Schema(**{**schema.__dict__, "intent": ir.Intent()})
-        assert chain.state_json(back) == text
+        assert history.state_json(back) == text
 
 
 def test_a_state_saved_before_default_partitions_loads_as_range_partitions():

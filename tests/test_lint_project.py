@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from schemagen import pipeline
+from schemagen import pipeline, resolve
 from schemagen.cli import main
 from schemagen.lint import RULES, Options, lint
 from schemagen.lint.report import rules_markdown
@@ -78,7 +78,7 @@ def at_root(monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def findings(today: datetime.date | None) -> list:
     settings = config.load(ROOT, spec_dir=str(ROOT / SPEC_DIR))
-    schema, origins, _ = pipeline.load_located(settings)
+    schema, origins, _ = resolve.load_located(settings)
     return lint(schema, origins, Options.from_settings(settings, today))
 
 

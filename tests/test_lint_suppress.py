@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from schemagen import pipeline
+from schemagen import resolve
 from schemagen.cli import main
 from schemagen.lint import Options, lint
 from schemagen.spec import config
@@ -118,7 +118,7 @@ def test_build_does_not_report_a_date_rule_suppression_as_unused(tmp_path: Path)
         ),
     )
     settings = config.load(root)
-    schema, origins, _ = pipeline.load_located(settings)
+    schema, origins, _ = resolve.load_located(settings)
     assert not [f for f in lint(schema, origins, Options.from_settings(settings)) if f.rule in ("C306", "L001")]
     dated = lint(schema, origins, Options.from_settings(settings, datetime.date(2026, 11, 25)))
     assert [(f.rule, f.suppressed) for f in dated if f.rule in ("C306", "L001")] == [
@@ -135,7 +135,7 @@ def test_settings_change_the_horizon_and_the_exposed_schemas(tmp_path: Path) -> 
     root = project(tmp_path, text, 'partition_horizon_months = 0\nexposed_schemas = ["api"]\n')
     settings = config.load(root)
     assert (settings.partition_horizon_months, settings.exposed_schemas) == (0, ("api",))
-    schema, origins, _ = pipeline.load_located(settings)
+    schema, origins, _ = resolve.load_located(settings)
     rules = {f.rule for f in lint(schema, origins, Options.from_settings(settings, datetime.date(2026, 2, 10)))}
     assert "C306" not in rules  # 2026-02 is covered, and no month ahead is asked for
     assert "S105" not in rules  # sync_progress lost its RLS, but public is not exposed here

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 from diff_harness import after_main, squawk
-from schemagen import pipeline
+from schemagen import resolve
 from schemagen.cli import main
 from schemagen.lint import Options, lint
 from schemagen.spec import config
@@ -105,7 +105,7 @@ def test_0024_is_byte_identical_and_0025_is_its_successor():
 
 def test_project_spec_lints_clean():
     settings = config.load(REPO)
-    schema, origins, _ = pipeline.load_located(settings)
+    schema, origins, _ = resolve.load_located(settings)
     findings = [f for f in lint(schema, origins, Options.from_settings(settings, TODAY)) if f.suppressed is None]
     assert [f for f in findings if f.severity in ("warning", "error")] == []
 
@@ -117,7 +117,7 @@ def test_0025_and_its_down_pass_squawk(tmp_path):
 
 def test_0024_then_0025_equals_the_spec_from_scratch(databases, pg_admin_url):
     settings = config.load(REPO)
-    schema, sources = pipeline.load_schema(settings)
+    schema, sources = resolve.load_schema(settings)
     with pg.fresh_database(pg_admin_url) as fresh:
         pg.apply_sql(fresh, pg.standin_sql())
         pg.apply_sql(fresh, from_scratch.migration_sql(schema, sources))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from schemagen import pipeline
+from schemagen import resolve
 from schemagen.cli import main
 from schemagen.spec import config
 from schemagen.sql import from_scratch
@@ -43,7 +43,7 @@ def test_settings_choose_spec_dir_out_dir_and_migration_name(tmp_path: Path, mon
     ]
     sql = (out / "migrations" / "V0024__sync_operations.sql").read_text(encoding="utf-8")
     assert "from schema/sync_operations.yaml" in sql  # sources are named relative to the project root
-    schema, _sources = pipeline.load_schema(config.load(REPO))
+    schema, _sources = resolve.load_schema(config.load(REPO))
     assert sql.replace("schema/sync_operations.yaml", "spec/sync_operations.yaml") == from_scratch.migration_sql(
         schema, ["spec/sync_operations.yaml"]
     )

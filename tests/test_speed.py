@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from schemagen import errors, pipeline
+from schemagen import errors, pipeline, resolve
 from schemagen.cli import main
 from schemagen.spec import config
 
@@ -40,7 +40,7 @@ def test_a_repeated_bad_fragment_is_reported_at_each_place(tmp_path):
     settings = _project(tmp_path, SPEC)
     for _ in range(2):
         with pytest.raises(errors.SpecError) as exc:
-            pipeline.load_schema(settings)
+            resolve.load_schema(settings)
         found = [(d.line, d.code) for d in exc.value.diagnostics]
         assert found == [(6, errors.SQL_SYNTAX), (10, errors.SQL_SYNTAX)]
 
@@ -69,16 +69,16 @@ def test_state_json_is_the_text_json_dumps_gives(monkeypatch):
     import json
     from dataclasses import dataclass
 
-    from schemagen import chain
+    from schemagen.chain import history
     from schemagen.ir import jsonout
 
     monkeypatch.chdir(REPO)
-    schema, _ = pipeline.load_schema(config.load(REPO))
+    schema, _ = resolve.load_schema(config.load(REPO))
     data = dataclasses.asdict(schema)
     data.pop("intent")
     if not data["confirmed"]:  # saved only by a migration that used a confirmation
         data.pop("confirmed")
-    assert chain.state_json(schema) == json.dumps(data, indent=1, sort_keys=True) + "\n"
+    assert history.state_json(schema) == json.dumps(data, indent=1, sort_keys=True) + "\n"
 
     @dataclass(frozen=True)
     class Odd:
@@ -137,7 +137,7 @@ def test_a_default_calling_a_spec_function_moves_the_function_first(tmp_path, db
     import pg
     from schemagen.sql import from_scratch
 
-    schema, sources = pipeline.load_schema(_project(tmp_path, CALLS_SPEC))
+    schema, sources = resolve.load_schema(_project(tmp_path, CALLS_SPEC))
     sql = from_scratch.migration_sql(schema, sources)
     # found from the parse tree: a qualified call counts, a string that looks like a call does not
     assert (
@@ -194,8 +194,8 @@ def test_rendered_statements_follow_the_schema_they_are_asked_for(tmp_path, monk
     from schemagen.sql import from_scratch
 
     monkeypatch.chdir(REPO)
-    project, sources = pipeline.load_schema(config.load(REPO))
-    other, other_sources = pipeline.load_schema(_project(tmp_path, CALLS_SPEC))
+    project, sources = resolve.load_schema(config.load(REPO))
+    other, other_sources = resolve.load_schema(_project(tmp_path, CALLS_SPEC))
     first = from_scratch.migration_sql(project, sources)
     assert "CREATE TABLE public.a " not in first
     assert "CREATE TABLE public.a " in from_scratch.migration_sql(other, other_sources)
@@ -207,7 +207,7 @@ def test_positions_are_found_when_a_mistake_needs_them(tmp_path):
     # the position index is built lazily, from the text, only on the error path
     settings = _project(tmp_path, SPEC.replace('"1 +"', '"1 + 1"').replace("  b:\n", "  b:\n    colums: {}\n", 1))
     with pytest.raises(errors.SpecError) as exc:
-        pipeline.load_schema(settings)
+        resolve.load_schema(settings)
     assert [(d.line, d.column, d.code) for d in exc.value.diagnostics] == [(8, 5, errors.SPEC_UNKNOWN_KEY)]
 
 
@@ -344,7 +344,7 @@ def test_an_unchanged_spec_is_recognised_without_planning(monkeypatch):
     from schemagen import diff, ir
 
     monkeypatch.chdir(REPO)
-    schema, _ = pipeline.load_schema(config.load(REPO))
+    schema, _ = resolve.load_schema(config.load(REPO))
     states = sorted((REPO / "generated" / "migrations").glob("*.state.json"))
     last = ir.Schema.from_json(json.loads(states[-1].read_text(encoding="utf-8")))
     assert diff.unchanged(last, schema)
@@ -365,12 +365,13 @@ def test_the_saved_state_is_compared_without_decoding_and_agrees_with_decoding(m
     import dataclasses
     import json
 
-    from schemagen import chain, diff, ir
+    from schemagen import diff, ir
+    from schemagen.chain import history
 
     monkeypatch.chdir(REPO)
     settings = config.load(REPO)
-    schema, _ = pipeline.load_schema(settings)
-    last = chain.read(settings)[-1]
+    schema, _ = resolve.load_schema(settings)
+    last = history.read(settings)[-1]
     assert last.describes(schema) and diff.unchanged(last.state, schema)
     table = schema.tables[0]
     column = dataclasses.replace(table.columns[0], comment=(table.columns[0].comment or "") + " (edited)")
@@ -433,7 +434,8 @@ def _stage_seconds(tmp_path: Path, n: int) -> dict[str, float]:
     import gc
     import time
 
-    from schemagen import chain, lint, resolve
+    from schemagen import lint
+    from schemagen.chain import history
     from schemagen.docs import pages
     from schemagen.models import modules
     from schemagen.spec import loader
@@ -459,7 +461,7 @@ def _stage_seconds(tmp_path: Path, n: int) -> dict[str, float]:
             laps.append(("docs", time.process_time()))
             lint.lint(schema, origins)
             laps.append(("lint", time.process_time()))
-            chain.state_json(schema)
+            history.state_json(schema)
             laps.append(("state", time.process_time()))
             seen = {stage: at - laps[i][1] for i, (stage, at) in enumerate(laps[1:])}
             best = {k: min(v, best.get(k, v)) for k, v in seen.items()}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .. import ir
 from ..ir import Name
+from ..templating import environment
 from .engine import plan
 from .layout import migration_sql
 from .model import Plan, Refusal
@@ -110,8 +111,6 @@ def derived_name(changes: list[str]) -> str:
 
 
 def irreversible(down: Plan, *, number: int, name: str, sources: list[str], previous: str) -> str:
-    from ..templating import environment
-
     reasons = [r.message for r in down.refusals]
     text: str = (
         environment()

@@ -24,7 +24,7 @@ from ..ir.names import make_object_name
 from ..pg import quoting, sqlparse
 from . import prechecks
 from . import statements as st
-from .engine import Context
+from .context import Context
 from .model import Phase
 
 

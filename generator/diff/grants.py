@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import ir
 from ..sql import from_scratch
 from . import statements as st
-from .engine import Context
+from .context import Context
 
 Atom = tuple[str, str, str, str]  # kind, target, role, privilege
 ON = {"table": "", "function": "FUNCTION ", "sequence": "SEQUENCE ", "all_sequences": "ALL SEQUENCES IN SCHEMA "}

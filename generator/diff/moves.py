@@ -48,7 +48,7 @@ from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting
 from . import statements as st
-from .engine import Context
+from .context import Context
 from .model import Node, Phase
 
 STAGING = "schemagen_staging"

@@ -19,7 +19,7 @@ from ..ir import Name
 from ..pg import bounds, quoting
 from . import moves
 from . import statements as st
-from .engine import Context, pair_up
+from .context import Context, pair_up
 
 
 def diff(ctx: Context) -> None:

@@ -24,7 +24,7 @@ from ..ir import Name
 from ..pg import quoting, sqlparse
 from . import statements as st
 from . import types
-from .engine import Context, referenced_columns, type_key
+from .context import Context, referenced_columns, type_key
 
 HINT = "Nothing was changed. Fix or delete those rows (or change the spec), then run the migration again."
 VERDICT = "the migration cannot run: rows hold data it cannot take (nothing was changed):"

@@ -24,7 +24,7 @@ from ..pg import quoting
 from . import prechecks
 from . import statements as st
 from . import tables as table_diff
-from .engine import RELEASE_RANK, Context, pair_up, referenced_columns
+from .context import RELEASE_RANK, Context, pair_up, referenced_columns
 from .model import Node, Phase
 
 

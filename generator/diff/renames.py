@@ -18,7 +18,7 @@ from ..ir.names import make_object_name
 from ..pg import quoting
 from . import names as pgnames
 from . import statements as st
-from .engine import Context
+from .context import Context
 
 RENAME_NOTE = "Renamed in the spec (renamed_from): clients that use the old name must change with it."
 CATALOG_LOCK = "Takes an ACCESS EXCLUSIVE lock on {} for a moment: a catalog change, no rewrite."

@@ -12,7 +12,7 @@ from typing import Any
 from .. import ir
 from ..pg import quoting, sqlparse
 from . import statements as st
-from .engine import Context, pair_up, referenced_columns
+from .context import Context, pair_up, referenced_columns
 
 
 def _shape(f: ir.Function) -> tuple[Any, ...]:

@@ -13,7 +13,7 @@ from typing import Any
 from .. import ir
 from ..pg import quoting
 from . import statements as st
-from .engine import Context, pair_up, referenced_columns
+from .context import Context, pair_up, referenced_columns
 
 
 def diff(ctx: Context) -> None:

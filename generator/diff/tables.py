@@ -12,10 +12,10 @@ from __future__ import annotations
 from .. import errors, ir
 from ..ir import Name
 from ..ir.names import make_object_name
-from ..pg import quoting
+from ..pg import quoting, sqlparse
 from . import prechecks, types
 from . import statements as st
-from .engine import Context, pair_up, referenced_columns, type_key
+from .context import Context, pair_up, referenced_columns, type_key
 from .model import Node, Phase
 
 LOCK = "Takes an ACCESS EXCLUSIVE lock on {}"
@@ -218,8 +218,6 @@ def add_column(ctx: Context, build: Node, t: ir.Table, c: ir.Column) -> None:
 
 
 def _volatile(ctx: Context, expression: str) -> bool:
-    from ..pg import sqlparse
-
     volatile = VOLATILE | {f.name.name for f in ctx.new.functions if f.volatility == "volatile"}
     return any(call[-1] in volatile for call in sqlparse.function_calls(sqlparse.expression(expression)))
 

@@ -27,6 +27,7 @@ from .schema import (
     Schema,
     Table,
     Trigger,
+    destructive_entry,
     matches_json,
     role_sql,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "Schema",
     "Table",
     "Trigger",
+    "destructive_entry",
     "matches_json",
     "role_sql",
 ]

@@ -451,6 +451,12 @@ class Intent:
     allow_destructive: tuple[str, ...] = ()  # normalised entries, e.g. "drop column public.t.c"
 
 
+def destructive_entry(verb: str, *parts: str) -> str:
+    """An allow_destructive entry in its normal form, as `Intent.allow_destructive` holds it
+    (resolve/intent.py writes them, the diff looks a change up by it): `drop column public.t.c`."""
+    return f"{verb} {'.'.join(parts)}"
+
+
 @dataclass(frozen=True)
 class Schema:
     version: int

@@ -11,7 +11,7 @@ from .. import ir
 from ..ir import Name
 from ..spec.origins import Key, Origins
 from . import sqlfacts
-from .registry import RULES, Finding
+from .findings import RULES, Finding
 
 RLS_COMMANDS = ("select", "insert", "update", "delete")  # the privileges row level security filters
 TABLE_ALL = ("select", "insert", "update", "delete", "truncate", "references", "trigger")

@@ -13,7 +13,8 @@ from ..ir import names
 from ..spec.origins import Key
 from . import sqlfacts
 from .context import Context
-from .registry import ERROR, INFO, WARNING, Finding, rule
+from .findings import ERROR, INFO, WARNING, Finding
+from .registry import rule
 
 TIME_KEYS = {"date", "timestamp", "timestamptz"}
 

@@ -10,7 +10,8 @@ from .. import ir
 from ..spec.origins import Key
 from . import sqlfacts
 from .context import Context
-from .registry import INFO, WARNING, Finding, rule
+from .findings import INFO, WARNING, Finding
+from .registry import rule
 
 
 @rule(

@@ -1,104 +1,30 @@
-"""The rules `schemagen lint` knows, and the finding each one reports.
+"""Where the checks of the rules are registered: `@rule(...)` on a function of the lint context.
 
-A rule is data (id, name, default severity, why it matters, how to fix it) plus
-a check: a function of the lint context that yields findings. The modules
-security.py, performance.py and correctness.py register their checks with
-`@rule(...)`; `--list-rules` and generated/docs/lint-rules.md are printed from here.
+The modules security.py, performance.py, correctness.py and suppressions.py
+register theirs on import; the rule's data goes to findings.RULES, its check
+to CHECKS, which lint() runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .context import Context
+from .context import Context
+from .findings import RULES, Finding, Rule
 
-ERROR = "error"
-WARNING = "warning"
-INFO = "info"
-SEVERITIES = (ERROR, WARNING, INFO)
-
-FAMILIES = {"S": "security", "P": "performance", "C": "correctness", "L": "suppressions"}
-DOCS_PAGE = "generated/docs/lint-rules.md"  # relative to the project root; `schemagen build` writes it
+Check = Callable[[Context], Iterable[Finding]]
+CHECKS: dict[str, Check] = {}
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    name: str
-    severity: str  # the default; a finding may be milder (see P202)
-    why: str  # one sentence: what goes wrong
-    hint: str  # one line: how to fix it
-    check: Callable[[Context], Iterable[Finding]] | None = None
-    needs_today: bool = False  # depends on the date: `schemagen lint` only, never `build`
-
-    @property
-    def family(self) -> str:
-        return FAMILIES[self.id[0]]
-
-    @property
-    def anchor(self) -> str:
-        """The heading slug of the rule on the docs page (GitHub and MkDocs agree on it)."""
-        return f"{self.id.lower()}-{self.name}"
-
-    @property
-    def url(self) -> str:
-        return f"{DOCS_PAGE}#{self.anchor}"
-
-
-RULES: dict[str, Rule] = {}
-
-
-def ordered() -> list[Rule]:
-    """Every rule, family by family (security, performance, correctness, suppressions), then by id."""
-    families = list(FAMILIES)
-    return sorted(RULES.values(), key=lambda r: (families.index(r.id[0]), r.id))
-
-
-def rule(id: str, name: str, severity: str, *, why: str, hint: str, needs_today: bool = False) -> Callable[[Any], Any]:
+def rule(
+    id: str, name: str, severity: str, *, why: str, hint: str, needs_today: bool = False
+) -> Callable[[Check], Check]:
     """Register the decorated check as rule `id`."""
 
-    def register(check: Callable[[Context], Iterable[Finding]]) -> Callable[[Context], Iterable[Finding]]:
+    def register(check: Check) -> Check:
         assert id not in RULES, f"rule {id} registered twice"
-        RULES[id] = Rule(id, name, severity, why, hint, check, needs_today)
+        RULES[id] = Rule(id, name, severity, why, hint, needs_today)
+        CHECKS[id] = check
         return check
 
     return register
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    file: str
-    line: int
-    column: int
-    rule: str
-    object: str  # schema-qualified: public.t, public.t.column, public.t.policy, public.f(integer), ...
-    severity: str
-    message: str
-    hint: str
-    suppressed: str | None = None  # the reason given in the spec's `lint: ignore:`, when silenced
-
-    @property
-    def name(self) -> str:
-        return RULES[self.rule].name
-
-    @property
-    def url(self) -> str:
-        return RULES[self.rule].url
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "name": self.name,
-            "severity": self.severity,
-            "object": self.object,
-            "message": self.message,
-            "hint": self.hint,
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-            "url": self.url,
-            "suppressed": self.suppressed,
-        }

@@ -7,7 +7,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .registry import ERROR, INFO, WARNING, Finding, ordered
+from ..templating import environment
+from .findings import ERROR, INFO, WARNING, Finding, ordered
 
 
 def active(findings: Iterable[Finding]) -> list[Finding]:
@@ -116,8 +117,6 @@ class _FamilyView:
 
 def rules_markdown() -> str:
     """The page `schemagen build` writes to generated/docs/lint-rules.md (published with the docs site)."""
-    from ..templating import environment
-
     views = [
         _RuleView(
             r.id,

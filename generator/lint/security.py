@@ -8,7 +8,8 @@ from .. import ir
 from ..pg.quoting import ident
 from . import sqlfacts
 from .context import RLS_COMMANDS, Context
-from .registry import ERROR, INFO, WARNING, Finding, rule
+from .findings import ERROR, INFO, WARNING, Finding
+from .registry import rule
 
 SEARCH_PATH_HINT = "add `search_path: [public]` (or `[]` with schema-qualified names in the body) to the function"
 

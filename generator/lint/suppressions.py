@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from ..spec.origins import Key, Origin
 from .context import Context
-from .registry import RULES, WARNING, Finding, rule
+from .findings import RULES, WARNING, Finding
+from .registry import rule
 
 # Keys of whole objects (the others are SQL fragments of one), for naming the holder of a suppression.
 OBJECT_KINDS = ("table", "column", "constraint", "index", "partition", "policy", "function", "trigger", "grant")

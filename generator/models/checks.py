@@ -26,7 +26,7 @@ from pglast import ast
 
 from .. import ir
 from ..pg import datatypes, parsetree, sqlparse
-from . import expressions
+from . import expressions, spelling
 from .expressions import Expr
 
 _NUMERIC = {"int", "decimal", "float"}
@@ -313,9 +313,7 @@ def _describe(node: ast.Node) -> str:
 
 
 def _py_str(text: str) -> str:
-    from .spelling import literal
-
-    return literal(text)
+    return spelling.literal(text)
 
 
 # -- lowering: predicates -> Python, adding `is not None` guards where needed

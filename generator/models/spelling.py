@@ -11,6 +11,8 @@ import keyword
 import re
 from collections.abc import Container, Iterable
 
+from pydantic import BaseModel
+
 _NOT_WORD = re.compile(r"[^0-9A-Za-z]+")
 # Field names pydantic reserves or warns about: a column of that name gets an alias.
 _PROTECTED_PREFIXES = ("model_validate", "model_dump")
@@ -72,21 +74,12 @@ def _usable(name: str, reserved: Container[str]) -> bool:
         and not keyword.iskeyword(name)
         and not name.startswith("_")
         and not name.startswith(_PROTECTED_PREFIXES)
-        and name not in _basemodel_attributes()
+        and name not in _BASEMODEL_ATTRIBUTES
         and name not in reserved
     )
 
 
-def _basemodel_attributes() -> frozenset[str]:
-    global _BASEMODEL
-    if _BASEMODEL is None:
-        from pydantic import BaseModel
-
-        _BASEMODEL = frozenset(dir(BaseModel))
-    return _BASEMODEL
-
-
-_BASEMODEL: frozenset[str] | None = None
+_BASEMODEL_ATTRIBUTES = frozenset(dir(BaseModel))
 
 
 def literal(text: str) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from .. import errors, ir
 from ..ir import names
-from ..spec import model
+from ..spec import loader, model
+from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
 from .base import BUILTIN_SCHEMAS, Where
@@ -16,7 +17,7 @@ from .intent import resolve_intent
 from .routines import RoutineResolver
 from .tables import TableResolver
 
-__all__ = ["Resolver", "Where", "resolve", "resolve_with_origins"]
+__all__ = ["Resolver", "Where", "load", "load_located", "load_schema", "resolve", "resolve_with_origins"]
 
 
 class Resolver(TableResolver, RoutineResolver):
@@ -192,3 +193,22 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     """The IR, and where each of its objects was written in the spec (for lint)."""
     resolver = Resolver(files)
     return resolver.run(), resolver.origins
+
+
+def load(settings: Settings) -> tuple[ir.Schema, list[LoadedFile], Origins]:
+    """The spec directory read and resolved: the IR, the files, and where each object is written."""
+    files = loader.load_dir(settings.spec_dir, settings.root)
+    schema, origins = resolve_with_origins(files)
+    return schema, files, origins
+
+
+def load_schema(settings: Settings) -> tuple[ir.Schema, list[str]]:
+    """The IR and the spec files' names."""
+    schema, files, _origins = load(settings)
+    return schema, [f.source for f in files]
+
+
+def load_located(settings: Settings) -> tuple[ir.Schema, Origins, list[str]]:
+    """The IR, where each of its objects is written in the spec, and the spec files' names."""
+    schema, files, origins = load(settings)
+    return schema, origins, [f.source for f in files]

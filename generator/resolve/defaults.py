@@ -30,6 +30,7 @@ from pglast import ast
 
 from .. import errors
 from ..pg import parsetree, sqlparse
+from ..pg.datatypes import BASE_TYPES
 
 INT_RANGES = {
     "int2": (-(2**15), 2**15 - 1),
@@ -247,8 +248,6 @@ def _constant(node: ast.Node, at: int, spec_functions: frozenset[str]) -> tuple[
 def _cast_target(type_name: ast.TypeName) -> Column | None:
     """The type a constant is cast to: a built-in one of pg/datatypes.py, or a type named otherwise
     (`named:`; a cast to an enum is judged by an enum column of that name, with its values)."""
-    from ..pg.datatypes import BASE_TYPES
-
     names = parsetree.strings(type_name.names)
     mods = []
     for mod in type_name.typmods or ():

@@ -10,27 +10,23 @@ whether they match the previous state is the diff's business.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection, Hashable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import errors, ir
 from ..ir import Name, names
 from ..pg import sqlparse
-from .base import type_sql
+from .base import ResolverBase, Where, type_sql
 
 if TYPE_CHECKING:
-    from ..diff.model import Refusal
     from ..spec.loader import LoadedFile
-    from . import Resolver, Where
 
 # Each confirmable change and how many name parts its object has after an
 # optional schema: a table or partition is one name, a column or value two.
 DESTRUCTIVE = {"drop table": 1, "drop partition": 1, "drop column": 2, "change type": 2, "drop enum value": 2}
 
 
-def resolve_intent(r: Resolver) -> ir.Intent:
-    from . import Where
-
+def resolve_intent(r: ResolverBase) -> ir.Intent:
     renames: list[ir.Rename] = []
     allowed: list[str] = []
     for f in r.files:
@@ -79,7 +75,7 @@ def resolve_intent(r: Resolver) -> ir.Intent:
     return ir.Intent(tuple(renames), tuple(sorted(set(allowed))))
 
 
-def _renamed(r: Resolver, kind: str, name: Name, text: str, where: Where) -> list[ir.Rename]:
+def _renamed(r: ResolverBase, kind: str, name: Name, text: str, where: Where) -> list[ir.Rename]:
     """The rename of a table or enum to `name` from `text`, an old name in the same schema.
 
     Whether it applies is the diff's business (diff/renames.py): only when the last
@@ -145,16 +141,22 @@ def allowance(text: str) -> str | None:
         owner = names.split(obj)
         if not (names.IDENT.match(owner.schema) and names.IDENT.match(owner.name) and all(member)):
             return None
-        return allowed(verb, owner.schema, owner.name, *member) + to
+        return ir.destructive_entry(verb, owner.schema, owner.name, *member) + to
     return None
 
 
-def allowed(verb: str, *parts: str) -> str:
-    """The normal form of a confirmation, as the diff looks it up."""
-    return f"{verb} {'.'.join(parts)}"
+class Refused(Protocol):
+    """A refusal of the diff (diff.model.Refusal), as far as placing it reads it."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def locator(self) -> tuple[Hashable, ...]: ...
 
 
-def locate(refusal: Refusal, files: list[LoadedFile]) -> errors.Diagnostic:
+def locate(refusal: Refused, files: list[LoadedFile]) -> errors.Diagnostic:
     """A refusal of the diff as a diagnostic at the place in the spec it is about.
 
     What was removed has no place of its own: the table (or the `tables:`

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from .. import errors
 from . import model as spec_models
@@ -97,8 +97,6 @@ def load_file(path: Path, root: Path | None = None) -> LoadedFile:
 
 
 def validate(data: dict[str, Any], pos: Positions) -> SpecFile:
-    from pydantic import ValidationError
-
     diags = [
         d for path, (kind, text) in pos.typed.items() if (d := _surprising_scalar(path, kind, text, pos)) is not None
     ]
