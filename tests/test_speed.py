@@ -70,7 +70,7 @@ def test_state_json_is_the_text_json_dumps_gives(monkeypatch):
     from dataclasses import dataclass
 
     from schemagen.chain import history
-    from schemagen.ir import jsonout
+    from schemagen.ir import codec
 
     monkeypatch.chdir(REPO)
     schema, _ = resolve.load_schema(config.load(REPO))
@@ -88,9 +88,9 @@ def test_state_json_is_the_text_json_dumps_gives(monkeypatch):
         nested: tuple[object, ...] = ((1, -2), {"b": None, "a": [True, False]}, 1.5, 10**20)
 
     for indent in (1, 2):
-        assert jsonout.dumps(Odd(), indent) == json.dumps(dataclasses.asdict(Odd()), indent=indent, sort_keys=True)
+        assert codec.dumps(Odd(), indent) == json.dumps(dataclasses.asdict(Odd()), indent=indent, sort_keys=True)
     with pytest.raises(TypeError):
-        jsonout.dumps({"x": object()}, 1)
+        codec.dumps({"x": object()}, 1)
 
 
 def test_commands_pause_the_cyclic_collector_only_while_they_run(tmp_path, monkeypatch):
@@ -341,12 +341,13 @@ def test_an_unchanged_spec_is_recognised_without_planning(monkeypatch):
     import dataclasses
     import json
 
-    from schemagen import diff, ir
+    from schemagen import diff
+    from schemagen.ir import codec
 
     monkeypatch.chdir(REPO)
     schema, _ = resolve.load_schema(config.load(REPO))
     states = sorted((REPO / "generated" / "migrations").glob("*.state.json"))
-    last = ir.Schema.from_json(json.loads(states[-1].read_text(encoding="utf-8")))
+    last = codec.schema_from_json(json.loads(states[-1].read_text(encoding="utf-8")))
     assert diff.unchanged(last, schema)
     assert (
         diff.plan(last, schema).changes == []
@@ -365,8 +366,9 @@ def test_the_saved_state_is_compared_without_decoding_and_agrees_with_decoding(m
     import dataclasses
     import json
 
-    from schemagen import diff, ir
+    from schemagen import diff
     from schemagen.chain import history
+    from schemagen.ir import codec
 
     monkeypatch.chdir(REPO)
     settings = config.load(REPO)
@@ -383,18 +385,18 @@ def test_the_saved_state_is_compared_without_decoding_and_agrees_with_decoding(m
         dataclasses.replace(schema, grants=(*schema.grants, schema.grants[0])),
     ):
         assert not last.describes(edited) and not diff.unchanged(last.state, edited)
-    assert not ir.matches_json(schema, {**last.saved, "unknown": 1}, skip=frozenset({"version", "name", "intent"}))
+    assert not codec.matches_json(schema, {**last.saved, "unknown": 1}, skip=frozenset({"version", "name", "intent"}))
     # a state saved before a field existed (0024 has no `is_default`): the field's default is compared
     old = json.loads(
         (REPO / "generated" / "migrations" / "0024_sync_operations.state.json").read_text(encoding="utf-8")
     )
-    decoded = ir.Schema.from_json(old)
-    assert ir.matches_json(decoded, old)
+    decoded = codec.schema_from_json(old)
+    assert codec.matches_json(decoded, old)
     (log,) = [t for t in decoded.tables if t.partitions]
     flipped = dataclasses.replace(
         log, partitions=(dataclasses.replace(log.partitions[0], is_default=True), *log.partitions[1:])
     )
-    assert not ir.matches_json(
+    assert not codec.matches_json(
         dataclasses.replace(decoded, tables=tuple(flipped if t is log else t for t in decoded.tables)), old
     )
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import diff, errors, ir
-from ..ir import jsonout
+from ..ir import codec
 from ..resolve import intent
 from ..spec.config import Settings
 from ..spec.loader import LoadedFile, display_path
@@ -48,7 +48,7 @@ class Written:
         rel = f"{MIGRATIONS}/{self.stem}.state.json"
         data = self.saved if self.saved is not None else json.loads(self.files[rel])
         try:
-            return ir.Schema.from_json(data)
+            return codec.schema_from_json(data)
         except (ValueError, TypeError, KeyError) as exc:
             raise errors.SpecError(
                 [errors.Diagnostic(self.shown or rel, 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}")]
@@ -64,7 +64,7 @@ class Written:
     def describes(self, schema: ir.Schema) -> bool:
         """Whether `schema`, its version, name and intent aside, is this migration's state
         (what `diff.unchanged` answers), found by comparing it with the saved JSON."""
-        return self.saved is not None and ir.matches_json(schema, self.saved, skip=_NOT_COMPARED)
+        return self.saved is not None and codec.matches_json(schema, self.saved, skip=_NOT_COMPARED)
 
 
 def read(settings: Settings) -> list[Written]:
@@ -300,8 +300,8 @@ def newest_confirmed(settings: Settings) -> tuple[str, tuple[str, ...]]:
 def state_json(schema: ir.Schema) -> str:
     """The schema a migration produces (without the spec's intent, which only steers the next diff).
 
-    The text of `json.dumps(schema.to_json() without "intent" (and "confirmed" when empty), indent=1, sort_keys=True)`,
-    written faster by ir/jsonout.py (12 MB for 1,000 tables).
+    The text of `json.dumps(dataclasses.asdict(schema) without "intent" (and "confirmed" when empty), indent=1,
+    sort_keys=True)`, written faster by ir/codec.py (12 MB for 1,000 tables).
     """
     # `confirmed` only when the migration used a confirmation: the states of others keep their bytes.
     state = {
@@ -309,7 +309,7 @@ def state_json(schema: ir.Schema) -> str:
         for f in dataclasses.fields(schema)
         if f.name != "intent" and (f.name != "confirmed" or schema.confirmed)
     }
-    return jsonout.dumps(state, indent=1) + "\n"
+    return codec.dumps(state, indent=1) + "\n"
 
 
 class CannotDiscard(Exception):

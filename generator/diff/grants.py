@@ -9,7 +9,7 @@ so it is repeated when the migration creates sequences (identity columns).
 from __future__ import annotations
 
 from .. import ir
-from ..sql import from_scratch
+from ..sql import clauses, from_scratch
 from . import statements as st
 from .context import Context
 
@@ -65,7 +65,7 @@ def diff(ctx: Context) -> None:
                 st.Revoke(
                     ", ".join(p.upper() for p in privileges),
                     ON[kind] + target,
-                    ir.role_sql(role),
+                    clauses.role(role),
                     "GRANT OPTION FOR " if option_only else "",
                 ),
             )

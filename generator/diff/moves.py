@@ -47,6 +47,7 @@ from .. import ir
 from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting
+from ..sql import clauses
 from . import statements as st
 from .context import Context
 from .model import Node, Phase
@@ -274,7 +275,11 @@ def plan(ctx: Context, move: Move) -> None:
         copy_phase,
         notes=("The staging schema: tables no client uses yet, dropped at the end of the main transaction.",),
     )
-    keys = tuple(f"CONSTRAINT {c.q} {c.body}" for c in t.inline_constraints if c.kind in ("primary_key", "unique"))
+    keys = tuple(
+        f"CONSTRAINT {c.q} {clauses.constraint_body(c)}"
+        for c in t.inline_constraints
+        if c.kind in ("primary_key", "unique")
+    )
     ctx.add(
         copy,
         Shadow(shadow, t.name.q, keys, t.partition_by or "RANGE", key_sql),
@@ -291,7 +296,11 @@ def plan(ctx: Context, move: Move) -> None:
         ctx.add(
             copy,
             Target(
-                move.staged(p.name.name), shadow, BOUNDS_CHECK, _bounds_check(key_sql, p, t.partitions), p.bound_sql
+                move.staged(p.name.name),
+                shadow,
+                BOUNDS_CHECK,
+                _bounds_check(key_sql, p, t.partitions),
+                clauses.partition_bound(p),
             ),
             copy_phase,
         )
@@ -311,7 +320,7 @@ def plan(ctx: Context, move: Move) -> None:
         staged = dataclasses.replace(ix, table=Name(STAGING, t.name.name))
         ctx.add(
             copy,
-            Index(staged.missing_ddl),
+            Index(clauses.create_index(staged, clauses.IF_MISSING)),
             copy_phase,
             notes=("Built once the rows are in: no client uses the staging table.",),
             ignore=("require-concurrent-index-creation",),
@@ -323,7 +332,9 @@ def plan(ctx: Context, move: Move) -> None:
                 first = fk == t.foreign_keys[0] and p == move.targets[0]
                 ctx.add(
                     copy,
-                    ForeignKey(target, quoting.literal(target), quoting.literal(fk.name), fk.q, fk.body),
+                    ForeignKey(
+                        target, quoting.literal(target), quoting.literal(fk.name), fk.q, clauses.constraint_body(fk)
+                    ),
                     copy_phase,
                     notes=(
                         "Added NOT VALID, then validated (validating again is harmless): the scan blocks no client.",
@@ -482,7 +493,11 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
         )
     # the default last: attaching a range checks the default partition
     for p in sorted(move.targets, key=lambda p: p.is_default):
-        ctx.add(rows, st.AlterTable(q, f"ATTACH PARTITION {p.name.q} {p.bound_sql}"), notes=_attach_notes(move, p))
+        ctx.add(
+            rows,
+            st.AlterTable(q, f"ATTACH PARTITION {p.name.q} {clauses.partition_bound(p)}"),
+            notes=_attach_notes(move, p),
+        )
     for p in move.targets:
         ctx.add(
             rows,
@@ -491,14 +506,14 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
             ignore=("ban-drop-constraint",),
         )
         if p.comment is not None:
-            ctx.add(rows, st.Comment.on("TABLE", p.name.q, p.comment))
+            ctx.add(rows, st.comment_on("TABLE", p.name.q, p.comment))
     for ref, fk in move.referencing:
         node = ctx.late(("partition", "refs", ref.name, fk.name))
         ctx.plan.edge(rows.key, node.key)
         if ref.partition_by:
             ctx.add(
                 node,
-                st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {fk.body}"),
+                st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)}"),
                 notes=(
                     (
                         f"Checks every row of {ref.name.display}: a partitioned table has no NOT VALID foreign "
@@ -508,10 +523,10 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
                 ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"),
             )
         else:
-            ctx.add(node, st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {fk.body} NOT VALID"))
+            ctx.add(node, st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)} NOT VALID"))
             ctx.add(node, st.AlterTable(ref.name.q, f"VALIDATE CONSTRAINT {fk.q}"), Phase.FINAL)
         if fk.comment is not None:
-            ctx.add(node, st.Comment.on("CONSTRAINT", f"{fk.q} ON {ref.name.q}", fk.comment))
+            ctx.add(node, st.comment_on("CONSTRAINT", f"{fk.q} ON {ref.name.q}", fk.comment))
 
 
 def _attach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from .. import ir
 from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting
+from ..sql import clauses
 from . import prechecks
 from . import statements as st
 from . import tables as table_diff
@@ -106,7 +107,7 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         ):
             ctx.add(
                 ctx.build(("index", new[new_name].name)),
-                st.Comment.on("INDEX", new[new_name].name.q, new[new_name].comment),
+                st.comment_on("INDEX", new[new_name].name.q, new[new_name].comment),
             )
             ctx.change(f"comment on index {new_name}")
 
@@ -200,7 +201,7 @@ def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> 
         )
         phase = Phase.AFTER
     if ix.comment is not None:
-        ctx.add(node, st.Comment.on("INDEX", ix.name.q, ix.comment), phase)
+        ctx.add(node, st.comment_on("INDEX", ix.name.q, ix.comment), phase)
 
 
 def swap(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
@@ -228,7 +229,7 @@ def swap(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
         ignore=("renaming-object",),
     )
     if ix.comment is not None:
-        ctx.add(node, st.Comment.on("INDEX", ix.name.q, ix.comment), Phase.AFTER)
+        ctx.add(node, st.comment_on("INDEX", ix.name.q, ix.comment), Phase.AFTER)
 
 
 def _unique(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
@@ -245,7 +246,7 @@ def _mentions_in_expressions(ix: ir.Index, columns: set[str]) -> bool:
 def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name, ir.Table]) -> None:
     old = {fk.name: fk for fk in t0.foreign_keys}
     new = {fk.name: fk for fk in t1.foreign_keys}
-    renames, gone, came = pair_up(old, new, lambda fk: fk.body)
+    renames, gone, came = pair_up(old, new, clauses.constraint_body)
     q = t1.name.q
     for old_name, new_name in renames:
         ctx.renamed(
@@ -255,7 +256,11 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
     replaced = [
         n
         for n, fk in new.items()
-        if n in old and (fk.body != old[n].body or (fk.ref_table, fk.ref_columns) in ctx.replaced_keys)
+        if n in old
+        and (
+            clauses.constraint_body(fk) != clauses.constraint_body(old[n])
+            or (fk.ref_table, fk.ref_columns) in ctx.replaced_keys
+        )
     ]
     for n in gone + replaced:
         ctx.add(
@@ -275,7 +280,7 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
             ctx.plan.edge(key, node.key)
         prechecks.foreign_key(ctx, t1, fk)
         if t1.partition_by:
-            add = st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {fk.body}")
+            add = st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)}")
             ctx.add(
                 node,
                 add,
@@ -289,7 +294,7 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
                 rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False),
             )
         else:
-            add = st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {fk.body} NOT VALID")
+            add = st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)} NOT VALID")
             ctx.add(
                 node,
                 add,
@@ -298,13 +303,13 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
             )
             ctx.add(node, st.AlterTable(q, f"VALIDATE CONSTRAINT {fk.q}"), Phase.FINAL)
         if fk.comment is not None:
-            ctx.add(node, st.Comment.on("CONSTRAINT", f"{fk.q} ON {q}", fk.comment))
+            ctx.add(node, st.comment_on("CONSTRAINT", f"{fk.q} ON {q}", fk.comment))
         ctx.change(f"{'change' if n in replaced else 'add'} foreign key {n} on {t1.name.display}")
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if old[old_name].comment != new[new_name].comment:
             ctx.add(
                 ctx.build(("foreign_key", (t1.name, new_name))),
-                st.Comment.on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment),
+                st.comment_on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment),
             )
             ctx.change(f"comment on foreign key {new_name} on {t1.name.display}")
 

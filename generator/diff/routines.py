@@ -64,10 +64,10 @@ def functions(ctx: Context) -> None:
             ctx.change(f"recreate function {name.display}")
         elif before != f:
             if _definition(before) != _definition(f):
-                ctx.add(ctx.build(("function", name)), st.ReplaceFunction.of(f))
+                ctx.add(ctx.build(("function", name)), st.ReplaceFunction(f))
                 ctx.change(f"replace function {name.display}")
             if before.comment != f.comment:
-                ctx.add(ctx.build(("function", name)), st.Comment.on("FUNCTION", f.signature, f.comment))
+                ctx.add(ctx.build(("function", name)), st.comment_on("FUNCTION", f.signature, f.comment))
                 ctx.change(f"comment on function {name.display}")
     for name, f in old.items():
         if name not in new:
@@ -128,5 +128,5 @@ def triggers(ctx: Context) -> None:
     for old_key, new_key in renames + [(k, k) for k in new_kept if k in old_kept and k not in replaced]:
         t = new[new_key]
         if old_kept[old_key].comment != t.comment:
-            ctx.add(ctx.build(("trigger", new_key)), st.Comment.on("TRIGGER", f"{t.q} ON {t.table.q}", t.comment))
+            ctx.add(ctx.build(("trigger", new_key)), st.comment_on("TRIGGER", f"{t.q} ON {t.table.q}", t.comment))
             ctx.change(f"comment on trigger {t.name} on {t.table.display}")

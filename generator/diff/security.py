@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import ir
 from ..pg import quoting
+from ..sql.clauses import role
 from . import statements as st
 from .context import Context, pair_up, referenced_columns
 
@@ -95,7 +96,7 @@ def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         p, before = new[name], old[name]
         clauses = []
         if p.roles != before.roles:
-            clauses.append(f"TO {', '.join(ir.role_sql(r) for r in p.roles)}")
+            clauses.append(f"TO {', '.join(role(r) for r in p.roles)}")
         if p.using != before.using:
             clauses.append(f"USING ({p.using})")
         if p.check != before.check:
@@ -106,6 +107,6 @@ def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         if old[old_name].comment != new[new_name].comment:
             ctx.add(
                 ctx.build(("policy", (t1.name, new_name))),
-                st.Comment.on("POLICY", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment),
+                st.comment_on("POLICY", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment),
             )
             ctx.change(f"comment on policy {new_name} on {t1.name.display}")

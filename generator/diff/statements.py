@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from .. import ir
 from ..pg import quoting
-from ..sql import from_scratch
+from ..sql import from_scratch, views
 from ..templating import environment
 
 
@@ -96,14 +96,9 @@ class CommentOff:
     target: str
 
 
-@dataclass(frozen=True)
-class Comment:
-    template: ClassVar[str] = "comment"
-    ddl: str
-
-    @classmethod
-    def on(cls, kind: str, target: str, comment: str | None) -> Any:
-        return Comment(ir.Comment(kind, target, comment).ddl) if comment is not None else CommentOff(kind, target)
+def comment_on(kind: str, target: str, comment: str | None) -> views.Comment | CommentOff:
+    """COMMENT ON the object, or IS NULL when the comment went."""
+    return views.Comment(kind, target, comment) if comment is not None else CommentOff(kind, target)
 
 
 @dataclass(frozen=True)
@@ -113,18 +108,10 @@ class Concurrently:
 
 
 @dataclass(frozen=True)
-class ReplaceFunction:
-    template: ClassVar[str] = "diff/function_replace"
-    name: ir.Name
-    args: str
-    returns: str
-    attributes: list[str]
-    dollar: str
-    body: str
+class ReplaceFunction(views.FunctionView):
+    """CREATE OR REPLACE FUNCTION, laid out as the from-scratch CREATE FUNCTION (sql/macros.sql.j2)."""
 
-    @classmethod
-    def of(cls, f: ir.Function) -> ReplaceFunction:
-        return cls(f.name, f.args, f.returns, f.attributes, f.dollar, f.body)
+    template: ClassVar[str] = "diff/function_replace"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from .. import errors, ir
 from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting, sqlparse
+from ..sql import clauses
 from . import prechecks, types
 from . import statements as st
 from .context import Context, pair_up, referenced_columns, type_key
@@ -32,7 +33,7 @@ VOLATILE = {
 
 
 def constraint_signature(c: ir.Constraint) -> tuple[str, str]:
-    return (c.kind, c.body)
+    return (c.kind, clauses.constraint_body(c))
 
 
 def classify(ctx: Context) -> None:
@@ -69,7 +70,7 @@ def _constraints(
         for name, c in new.items()
         if name in old
         and (
-            c.body != old[name].body
+            clauses.constraint_body(c) != clauses.constraint_body(old[name])
             or (c.kind == "check" and (referenced_columns(c.check) & retyped or ctx.calls_replaced(old[name].check)))
         )
     ]
@@ -171,14 +172,14 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         ctx.change(f"{'add' if name in added else 'change'} constraint {name} on {t1.name.display}")
     for old_name, new_name in renames:
         if old_cons[old_name].comment != new_cons[new_name].comment:
-            ctx.add(build, st.Comment.on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new_cons[new_name].comment))
+            ctx.add(build, st.comment_on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new_cons[new_name].comment))
             ctx.change(f"comment on constraint {new_name} on {t1.name.display}")
     for name, con in new_cons.items():
         if name in old_cons and name not in changed and old_cons[name].comment != con.comment:
-            ctx.add(build, st.Comment.on("CONSTRAINT", f"{con.q} ON {q}", con.comment))
+            ctx.add(build, st.comment_on("CONSTRAINT", f"{con.q} ON {q}", con.comment))
             ctx.change(f"comment on constraint {name} on {t1.name.display}")
     if t0.comment != t1.comment:
-        ctx.add(build, st.Comment.on("TABLE", q, t1.comment))
+        ctx.add(build, st.comment_on("TABLE", q, t1.comment))
         ctx.change(f"comment on table {t1.name.display}")
     if (t0.partition_by, t0.partition_key) != (t1.partition_by, t1.partition_key):
         ctx.plan.refuse(
@@ -211,9 +212,9 @@ def add_column(ctx: Context, build: Node, t: ir.Table, c: ir.Column) -> None:
     if c.identity or (c.default is not None and _volatile(ctx, c.default)):
         notes.append(LOCK.format(t.name.display) + " and rewrites it: every existing row gets its own value.")
         ignore.append("adding-field-with-default")
-    ctx.add(build, st.AlterTable(q, f"ADD COLUMN {c.ddl}"), notes=notes, ignore=ignore)
+    ctx.add(build, st.AlterTable(q, f"ADD COLUMN {clauses.column_definition(c)}"), notes=notes, ignore=ignore)
     if c.comment is not None:
-        ctx.add(build, st.Comment.on("COLUMN", f"{q}.{c.q}", c.comment))
+        ctx.add(build, st.comment_on("COLUMN", f"{q}.{c.q}", c.comment))
     ctx.change(f"add column {t.name.display}.{c.name}")
 
 
@@ -334,7 +335,7 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
         set_not_null(ctx, t, c1)
         ctx.change(f"make {t.name.display}.{c1.name} NOT NULL")
     if c0.comment != c1.comment:
-        ctx.add(build, st.Comment.on("COLUMN", f"{q}.{c1.q}", c1.comment))
+        ctx.add(build, st.comment_on("COLUMN", f"{q}.{c1.q}", c1.comment))
         ctx.change(f"comment on column {t.name.display}.{c1.name}")
 
 
@@ -410,7 +411,7 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
     """A CHECK, UNIQUE or PRIMARY KEY constraint on a table that already has rows (the rows that violate it are refused
     first)."""
     q = t.name.q
-    comment = [st.Comment.on("CONSTRAINT", f"{c.q} ON {q}", c.comment)] if c.comment is not None else []
+    comment = [st.comment_on("CONSTRAINT", f"{c.q} ON {q}", c.comment)] if c.comment is not None else []
     if c.kind == "check":
         prechecks.check(ctx, t, c)
     else:
@@ -421,7 +422,7 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
         rules = (rule, "adding-serial-primary-key-field") if c.kind == "primary_key" else (rule,)
         ctx.add(
             node,
-            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"),
+            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {clauses.constraint_body(c)}"),
             notes=(
                 (
                     f"{LOCK.format(t.name.display)} and its partitions while every row is checked: a "
@@ -439,7 +440,7 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
         )
         ctx.add(
             node,
-            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body}"),
+            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {clauses.constraint_body(c)}"),
             notes=(why,),
             ignore=("constraint-missing-not-valid",),
         )
@@ -447,7 +448,7 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
         node = ctx.build(("table", t.name))
         ctx.add(
             node,
-            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {c.body} NOT VALID"),
+            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {clauses.constraint_body(c)} NOT VALID"),
             notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",),
         )
         late = ctx.late(("validate", t.name, c.name))
@@ -483,7 +484,7 @@ def build_concurrently(ctx: Context, node: Node, index: ir.Index, why: str) -> N
         ),
     )
     ctx.add(node, st.DropInvalidIndex(index.name.q), Phase.AFTER, notes=notes)
-    ctx.add(node, st.Concurrently(index.concurrent_ddl), Phase.AFTER, notes=(why,))
+    ctx.add(node, st.Concurrently(clauses.create_index(index, clauses.CONCURRENTLY)), Phase.AFTER, notes=(why,))
 
 
 def key_node(

@@ -17,7 +17,7 @@ from typing import Any
 from .. import ir
 from ..ir import Name
 from ..pg import sqlparse
-from ..sql import from_scratch
+from ..sql import clauses, from_scratch, views
 from . import erdiagram
 from . import markdown as md
 from .links import Links, Migrations, SchemaIndex, by_module, page_path, table_anchor
@@ -64,7 +64,7 @@ def columns_list(columns: Iterable[str]) -> str:
 def _owner(stmt: from_scratch.Statement) -> tuple[str, Any]:
     """Which section of which page shows a migration statement."""
     obj = stmt.obj
-    if isinstance(obj, (from_scratch.PartitionOf, from_scratch.ForeignKey)):
+    if isinstance(obj, (views.PartitionOf, views.ForeignKey)):
         return ("partition" if stmt.template == "partition" else "table", obj.table.name)
     if isinstance(obj, (ir.Index, ir.Policy, ir.Trigger)):
         return ({"index": "index", "policy": "rls", "trigger": "trigger"}[stmt.template], obj.table)
@@ -358,7 +358,7 @@ class PageBuilder:
         rows = []
         for t in self.tables:
             for ix in t.indexes:
-                cols = ", ".join(e.sql for e in ix.elements)
+                cols = ", ".join(clauses.index_element(e) for e in ix.elements)
                 if ix.include:
                     cols += f" INCLUDE ({', '.join(ix.include)})"
                 rows.append(
@@ -423,7 +423,7 @@ class PageBuilder:
                     name,
                     self.links.table(trg.table),
                     trg.timing.upper(),
-                    trg.events_sql,
+                    clauses.trigger_events(trg),
                     trg.level.upper(),
                     self.links.function(trg.function),
                     md.inline(columns_list(trg.sets)),

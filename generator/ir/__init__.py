@@ -1,14 +1,15 @@
 """The intermediate representation: the resolved schema that every output reads.
 
-schema.py holds its data classes (re-exported here, so `ir.Table` reads as
-the thing it is), names.py PostgreSQL's naming rules, order.py the dependency
-order of statements, jsonout.py the JSON text of a saved state. Nothing here
-imports an output; outputs import this.
+Data only: references resolved, names checked, lists in a deterministic order;
+no SQL is written here (sql/ does, from these). schema.py holds the data
+classes (re-exported here, so `ir.Table` reads as the thing it is), codec.py
+their JSON form (the saved state beside each migration), names.py
+PostgreSQL's naming rules, order.py the dependency order of statements.
+Nothing here imports an output; outputs import this.
 """
 
 from .schema import (
     Column,
-    Comment,
     Constraint,
     Enum,
     External,
@@ -28,13 +29,10 @@ from .schema import (
     Table,
     Trigger,
     destructive_entry,
-    matches_json,
-    role_sql,
 )
 
 __all__ = [
     "Column",
-    "Comment",
     "Constraint",
     "Enum",
     "External",
@@ -54,6 +52,4 @@ __all__ = [
     "Table",
     "Trigger",
     "destructive_entry",
-    "matches_json",
-    "role_sql",
 ]

@@ -2,7 +2,7 @@
 
 Rendering is pure: it returns text and touches no file. The statement list is
 computed here (what, in which order, under which heading); the templates in
-templates/sql/ only lay each statement out.
+templates/sql/ only lay each statement out, from the view of it that views.py gives.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from .. import ir
 from ..ir import order
 from ..pg import sqlparse
 from ..templating import environment
+from . import clauses, views
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
@@ -34,24 +35,28 @@ RANK = {
 }
 
 
-@dataclass(frozen=True)
-class PartitionOf:
-    table: ir.Table
-    partition: ir.Partition
-
-
-@dataclass(frozen=True)
-class ForeignKey:
-    table: ir.Table
-    constraint: ir.Constraint
+# The view each template reads (views.py), by template.
+VIEWS: dict[str, Callable[[Any], Any]] = {
+    "enum": views.EnumView,
+    "table": views.TableView,
+    "partition": views.PartitionView,
+    "index": views.IndexView,
+    "foreign_key": views.ForeignKeyView,
+    "function": views.FunctionView,
+    "function_unchecked": views.FunctionView,
+    "trigger": views.TriggerView,
+    "rls": views.RlsView,
+    "policy": views.PolicyView,
+    "grant": views.GrantView,
+}
 
 
 @dataclass(frozen=True)
 class Statement:
     section: str
     template: str
-    obj: Any
-    comments: tuple[ir.Comment, ...] = ()
+    obj: Any  # the IR object it creates (views.PartitionOf / ForeignKey: with its table)
+    comments: tuple[views.Comment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         result.append(order.Node((kind, key), RANK[kind], deps, stmt))
 
     for e in schema.enums:
-        comments = (ir.Comment("TYPE", e.name.q, e.comment),) if e.comment else ()
+        comments = (views.Comment("TYPE", e.name.q, e.comment),) if e.comment else ()
         node("enum", e.name, [], Statement("Enum types", "enum", e, comments))
     for t in schema.tables:
         deps: list[Any] = [("enum", c.enum) for c in t.columns if c.enum is not None]
@@ -125,10 +130,15 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         section = f"Table {t.name.display}"
         node("table", t.name, deps, Statement(section, "table", t, table_comments(t)))
         for p in t.partitions:
-            comments = (ir.Comment("TABLE", p.name.q, p.comment),) if p.comment else ()
-            node("partition", p.name, [("table", t.name)], Statement(section, "partition", PartitionOf(t, p), comments))
+            comments = (views.Comment("TABLE", p.name.q, p.comment),) if p.comment else ()
+            node(
+                "partition",
+                p.name,
+                [("table", t.name)],
+                Statement(section, "partition", views.PartitionOf(t, p), comments),
+            )
         for ix in t.indexes:
-            comments = (ir.Comment("INDEX", ix.name.q, ix.comment),) if ix.comment else ()
+            comments = (views.Comment("INDEX", ix.name.q, ix.comment),) if ix.comment else ()
             node(
                 "index",
                 ix.name,
@@ -137,22 +147,22 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             )
         for fk in t.foreign_keys:
             assert fk.ref_table is not None
-            comments = (ir.Comment("CONSTRAINT", f"{fk.q} ON {t.name.q}", fk.comment),) if fk.comment else ()
+            comments = (views.Comment("CONSTRAINT", f"{fk.q} ON {t.name.q}", fk.comment),) if fk.comment else ()
             node(
                 "foreign_key",
                 (t.name, fk.name),
                 [("table", t.name), ("table", fk.ref_table)],
-                Statement("Foreign keys", "foreign_key", ForeignKey(t, fk), comments),
+                Statement("Foreign keys", "foreign_key", views.ForeignKey(t, fk), comments),
             )
     relations = {t.name: ("table", t.name) for t in schema.tables} | {
         p.name: ("partition", p.name) for t in schema.tables for p in t.partitions
     }
     body_deps = {f.name: _body_uses(f, relations, functions) for f in schema.functions if f.language == "sql"}
     for f in schema.functions:
-        comments = (ir.Comment("FUNCTION", f.signature, f.comment),) if f.comment else ()
+        comments = (views.Comment("FUNCTION", f.signature, f.comment),) if f.comment else ()
         node("function", f.name, body_deps.get(f.name, []), Statement("Functions", "function", f, comments))
     for trg in schema.triggers:
-        comments = (ir.Comment("TRIGGER", f"{trg.q} ON {trg.table.q}", trg.comment),) if trg.comment else ()
+        comments = (views.Comment("TRIGGER", f"{trg.q} ON {trg.table.q}", trg.comment),) if trg.comment else ()
         node(
             "trigger",
             (trg.table, trg.name),
@@ -161,11 +171,11 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         )
     for t in schema.tables:
         section = f"Row level security: {t.name.display}"
-        if t.rls_statements:
+        if clauses.rls_statements(t):
             node("rls", t.name, [("table", t.name)], Statement(section, "rls", t))
         for pol in t.policies:
             deps = [("table", t.name)] + _calls(pol.using, functions) + _calls(pol.check, functions)
-            comments = (ir.Comment("POLICY", f"{pol.q} ON {t.name.q}", pol.comment),) if pol.comment else ()
+            comments = (views.Comment("POLICY", f"{pol.q} ON {t.name.q}", pol.comment),) if pol.comment else ()
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
     for i, g in enumerate(schema.grants):
         node("grant", i, [], Statement("Grants", "grant", g))
@@ -208,17 +218,19 @@ def _unchecked_in_cycles(result: list[order.Node], body_deps: dict[ir.Name, list
     return result
 
 
-def table_comments(t: ir.Table) -> tuple[ir.Comment, ...]:
-    comments = [ir.Comment("TABLE", t.name.q, t.comment)] if t.comment else []
-    comments += [ir.Comment("COLUMN", f"{t.name.q}.{c.q}", c.comment) for c in t.columns if c.comment]
-    comments += [ir.Comment("CONSTRAINT", f"{c.q} ON {t.name.q}", c.comment) for c in t.inline_constraints if c.comment]
+def table_comments(t: ir.Table) -> tuple[views.Comment, ...]:
+    comments = [views.Comment("TABLE", t.name.q, t.comment)] if t.comment else []
+    comments += [views.Comment("COLUMN", f"{t.name.q}.{c.q}", c.comment) for c in t.columns if c.comment]
+    comments += [
+        views.Comment("CONSTRAINT", f"{c.q} ON {t.name.q}", c.comment) for c in t.inline_constraints if c.comment
+    ]
     return tuple(comments)
 
 
 def render_statement(stmt: Statement) -> str:
     """A statement and its COMMENT ON statements, as text."""
     env = environment()
-    text: str = env.get_template(f"sql/{stmt.template}.sql.j2").render(obj=stmt.obj)
+    text: str = env.get_template(f"sql/{stmt.template}.sql.j2").render(obj=VIEWS[stmt.template](stmt.obj))
     if stmt.comments:  # all in one render: a render costs more than the text it makes
         text += env.get_template("sql/comments.sql.j2").render(comments=stmt.comments)
     return text.rstrip("\n")

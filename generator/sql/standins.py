@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..pg import quoting
+from . import clauses
 
 
 def standin_sql(schema: ir.Schema) -> str:
@@ -26,7 +27,7 @@ def standin_sql(schema: ir.Schema) -> str:
         for role in ext.roles:
             lines.append(f"GRANT USAGE ON SCHEMA {quoting.ident(s)} TO {quoting.ident(role)};")
     for t in ext.tables:
-        body = [c.ddl for c in t.columns]
+        body = [clauses.column_definition(c) for c in t.columns]
         if t.primary_key:
             body.append(f"PRIMARY KEY ({', '.join(quoting.ident(c) for c in t.primary_key)})")
         body += [f"UNIQUE ({', '.join(quoting.ident(c) for c in u)})" for u in t.unique]
@@ -35,7 +36,7 @@ def standin_sql(schema: ir.Schema) -> str:
             lines.append(f"GRANT SELECT ON {t.name.q} TO {quoting.ident(role)};")
     for t in ext.tables:
         for fk in t.foreign_keys:
-            lines.append(f"ALTER TABLE {t.name.q} ADD CONSTRAINT {fk.q} {fk.body};")
+            lines.append(f"ALTER TABLE {t.name.q} ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)};")
     for f in ext.functions:
         stand_in = f.stand_in or f"SELECT NULL::{f.returns}"
         lines.append(
