@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,12 @@ DEFAULTS: dict[str, object] = {
     "migration_name": "{version:04d}_{name}",
     "partition_horizon_months": 3,  # lint: time partitions must reach this many months past the current one
     "exposed_schemas": ["public"],  # lint: schemas an API serves to login roles (PostgREST's db-schemas)
+    "history_schema": "schemagen",  # migrate: the schema of the history table schemagen_migrations
+    "layout": "schemagen",  # build: the migration files of another runner too (LAYOUTS)
+    "layout_dir": "",  # build: where those go, relative to pyproject.toml ("": the layout's usual place)
 }
+LAYOUTS = ("schemagen", "supabase", "flyway")
+_PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,9 @@ class Settings:
     migration_name: str  # format string with {version} and {name}
     partition_horizon_months: int = 3
     exposed_schemas: tuple[str, ...] = ("public",)
+    history_schema: str = "schemagen"
+    layout: str = "schemagen"
+    layout_dir: Path | None = None  # None: the layout's usual place (layouts.py)
 
     def migration_stem(self, version: int, name: str) -> str:
         return self.migration_name.format(version=version, name=name)
@@ -72,6 +81,9 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
         str(values["migration_name"]).format(version=1, name="x")
     except (KeyError, IndexError, ValueError) as exc:
         raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"[tool.schemagen] migration_name is not a valid pattern: {exc}")]) from None
+    problem = value_problem(str(values["history_schema"]), str(values["layout"]))
+    if problem:
+        raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"[tool.schemagen] {problem}")])
     horizon, exposed = values["partition_horizon_months"], values["exposed_schemas"]
     assert isinstance(horizon, int) and isinstance(exposed, list)  # checked against DEFAULTS above
     # Command-line paths are relative to where the user typed them; settings, to pyproject.toml.
@@ -82,7 +94,19 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
         migration_name=str(values["migration_name"]),
         partition_horizon_months=horizon,
         exposed_schemas=tuple(exposed),
+        history_schema=str(values["history_schema"]),
+        layout=str(values["layout"]),
+        layout_dir=root / str(values["layout_dir"]) if values["layout_dir"] else None,
     )
+
+
+def value_problem(history_schema: str, layout: str) -> str | None:
+    """What is wrong with a setting whose type is right but whose value is not; None when both are fine."""
+    if not _PLAIN_NAME.fullmatch(history_schema) or len(history_schema.encode()) > 63:
+        return f"history_schema must be a schema name of lowercase letters, digits and _ (at most 63 bytes), not {history_schema!r}"
+    if layout not in LAYOUTS:
+        return f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}"
+    return None
 
 
 def _type_problem(value: object, default: object) -> str | None:
