@@ -13,6 +13,7 @@ The SQL lives in templates/sql/db/history.sql.j2.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 TABLE = "schemagen_migrations"
 DONE = "done"
-DOWN = "down:"  # prefix of the phase of a row whose down migration stopped part way
+DOWN = "down:"
+POLL = 0.5  # seconds between two tries of the lock  # prefix of the phase of a row whose down migration stopped part way
 
 
 @dataclass(frozen=True)
@@ -108,24 +110,26 @@ class History:
     def lock(self, wait_seconds: float, waiting: Any = None) -> None:
         """Take the session-level advisory lock, waiting up to `wait_seconds` for another runner;
         refuse, naming the holder, when it is still held then. `waiting(holder)` is told once
-        when the lock is taken by someone else."""
-        import psycopg
+        when someone else holds it.
 
-        got = self.conn.execute(sql("try_lock"), {"key": self.key}).fetchone()
-        if got and got[0]:
-            return
-        holder = self.holder()
-        if waiting is not None:
-            waiting(holder.text)
-        if wait_seconds > 0:
-            try:
-                self.conn.execute(sql("wait_for_lock", quoting.literal(f"{int(wait_seconds * 1000)}ms")))
-                self.conn.execute(sql("lock"), {"key": self.key})
+        The wait is a poll of pg_try_advisory_lock, never a blocking pg_advisory_lock: a
+        statement waiting for the lock keeps a snapshot open, and the holder's
+        CREATE INDEX CONCURRENTLY waits for every older snapshot of the database, so
+        each would wait for the other until the holder's lock_timeout.
+        """
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            got = self.conn.execute(sql("try_lock"), {"key": self.key}).fetchone()
+            if got and got[0]:
                 return
-            except psycopg.errors.LockNotAvailable:
-                holder = self.holder()
-            finally:
-                self.conn.execute(sql("no_lock_timeout"))
+            if waiting is not None:
+                waiting(self.holder().text)
+                waiting = None
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            time.sleep(min(POLL, left))
+        holder = self.holder()
         end = f", or end it: SELECT pg_terminate_backend({holder.pid});" if holder.pid else "."
         raise UserError(
             f"schemagen: another migration run holds the lock on {self.schema}.{TABLE} ({holder.text}); "

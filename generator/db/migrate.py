@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 PRECHECK, MAIN = "precheck", "main"
 RETRYABLE = {"55P03": "lock timeout", "40P01": "deadlock"}  # the phase was rolled back or can run again: wait and retry
 BACKOFF_CAP = 30.0
+ALREADY_THERE = {"42P07", "42710", "42P06", "42723"}  # duplicate table, object, schema, function: a database made without schemagen migrate
 
 
 class Echo:
@@ -347,6 +348,8 @@ def _failure(exc: Exception, phase: phases.Phase, statement: phases.Statement | 
         lines.append(f"  at: {first[:160]}")
     if attempts:
         lines.append(f"  after {attempts} retr{'y' if attempts == 1 else 'ies'} (--retries)")
+    if getattr(exc, "sqlstate", None) in ALREADY_THERE and not m.down_text:
+        lines.append(f"  the database already has this schema's objects: if it is at {m.stem} or later, adopt it with `schemagen migrate --baseline VERSION` (after `schemagen drift --against VERSION` shows no difference).")
     if phase.transactional:
         lines.append("  the phase runs in one transaction: none of it was kept. Fix the cause and run `schemagen migrate` again: it resumes at this phase.")
     else:
