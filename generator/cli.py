@@ -288,7 +288,8 @@ def _database_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             # The database refused what schemagen asked outside a migration's phases (no right to
             # create the history schema, the connection lost while reading it): the user's to fix.
             text = " ".join(str(exc).split()) or type(exc).__name__
-            click.echo(f"schemagen: the database refused: {text}" + (f" (SQLSTATE {exc.sqlstate})" if getattr(exc, "sqlstate", None) else ""), err=True)
+            state = getattr(exc, "sqlstate", None)
+            click.echo(f"schemagen: the database refused: {text}" + (f" (SQLSTATE {state})" if state else ""), err=True)
             sys.exit(EXIT_USER_ERROR)
 
     return wrapper
