@@ -132,7 +132,7 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name
         stale = writer.stale(out, outputs)
         if stale:
             for rel in stale:
-                click.echo(f"stale: {shown}/{rel}", err=True)
+                click.echo(f"stale: {os.path.normpath(f'{shown}/{rel}')}", err=True)  # a layout's files may lie beside the output directory
             click.echo(f"schemagen: {len(stale)} generated file(s) out of date; run `schemagen build`", err=True)
             sys.exit(EXIT_USER_ERROR)
         click.echo(f"{shown}/ is up to date ({len(outputs)} files)")

@@ -37,6 +37,7 @@ class Statement:
     sql: str  # without its closing ";"
     line: int  # where it starts in the file, 1-based
     kind: str = OTHER  # BEGIN / COMMIT: the phase's own transaction control
+    notes: tuple[str, ...] = ()  # the comment lines right above it (what lock it takes, why), kept by layouts
 
     @property
     def concurrent(self) -> bool:
@@ -95,11 +96,24 @@ def split(text: str) -> list[tuple[int, int, Statement]]:
     except ParseError:  # syntax newer than pglast's parser: its scanner still knows quotes and comments
         slices = [s for s in pglast.split(text, with_parser=False, only_slices=True) if _code(text[s])]
     result = []
+    previous = 0
     for piece in slices:
         sql = text[piece].strip()
         start = piece.start + (len(text[piece]) - len(text[piece].lstrip()))
-        result.append((start, piece.stop, Statement(sql, text.count("\n", 0, start) + 1, _kind(sql))))
+        result.append((start, piece.stop, Statement(sql, text.count("\n", 0, start) + 1, _kind(sql), _notes(text[previous:start]))))
+        previous = piece.stop + 1
     return result
+
+
+def _notes(gap: str) -> tuple[str, ...]:
+    """The comment lines that end a gap between two statements, unless they open a phase (its marker and heading)."""
+    lines = gap.rstrip().split("\n")
+    block: list[str] = []
+    for line in reversed(lines):
+        if not line.startswith("--"):
+            break
+        block.insert(0, line)
+    return () if any(MARKER.match(line) for line in block) else tuple(block)
 
 
 def _kind(sql: str) -> str:
