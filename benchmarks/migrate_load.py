@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import migration_load  # noqa: E402 - beside this file: the server, the rows, the clients
+import migration_load  # beside this file: the server, the rows, the clients
 
 LOCK_TIMEOUT_S = 1.0  # what the generated migration sets
 STEM = "0026_index_and_policy"
