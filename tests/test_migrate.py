@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pg
+import psycopg
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -363,3 +364,43 @@ def test_a_bad_or_unreachable_database_url_is_exit_1_without_a_traceback(url, me
 def test_without_a_url_it_says_how_to_give_one_and_reads_database_url(standin_db):
     assert "no database given: pass --database-url URL or set DATABASE_URL" in refused(migrate(None))
     assert "0024_sync_operations: applied" in ok(migrate(None, "--to", "24", env={"DATABASE_URL": standin_db}))
+
+
+def test_more_refusals_each_exit_1_with_its_message(standin_db, tmp_path):
+    assert "--baseline 99: no such migration" in refused(migrate(standin_db, "--baseline", "99"))
+    assert "--to 24 is below --baseline 25" in refused(migrate(standin_db, "--baseline", "25", "--to", "24"))
+    empty = tmp_path / "empty"
+    (empty / "migrations").mkdir(parents=True)
+    assert "no migration in " in refused(migrate(standin_db, out=empty)) and "run `schemagen build` first" in refused(migrate(standin_db, out=empty))
+    ok(migrate(standin_db))
+    with pg.connect(standin_db) as conn:
+        conn.execute("UPDATE schemagen.schemagen_migrations SET phase = 'bogus' WHERE version = 25")
+    error = refused(migrate(standin_db))
+    assert f"the history says phase bogus of {UP_0025} completed, but the file has no such phase (precheck, copy, main, after, final)" in error, error
+
+
+def test_a_role_that_may_not_create_the_history_schema_gets_the_databases_refusal(standin_db):
+    with pg.connect(standin_db) as conn:
+        conn.execute("DROP ROLE IF EXISTS schemagen_test_deployer")
+        conn.execute("CREATE ROLE schemagen_test_deployer LOGIN")
+        conn.execute("REVOKE CREATE ON DATABASE " + psycopg.conninfo.conninfo_to_dict(standin_db)["dbname"] + " FROM PUBLIC")  # type: ignore[operator]
+    try:
+        url = standin_db.replace("postgresql://postgres:", "postgresql://schemagen_test_deployer:")
+        error = refused(migrate(url))
+        assert "schemagen: the database refused: permission denied for database" in error and "(SQLSTATE 42501)" in error, error
+    finally:
+        with pg.connect(standin_db) as conn:
+            conn.execute("DROP ROLE schemagen_test_deployer")
+
+
+def test_down_dry_run_and_a_down_resumed_after_a_failure(standin_db):
+    ok(migrate(standin_db))
+    plan = ok(migrate(standin_db, "down", "--to", "24", "--dry-run"))
+    assert f"{UP_0025}: would take back (run its down) (generated/migrations/{UP_0025}.down.sql)" in plan
+    assert [v for v, _c, _p in history(standin_db)] == [24, 25]
+    with pg.connect(standin_db) as conn:  # a down stopped after its main transaction: the row says how far it got
+        conn.execute("UPDATE schemagen.schemagen_migrations SET phase = 'down:precheck' WHERE version = 25")
+    assert f"the down of {UP_0025} stopped part way (after its phase precheck): finish it with `schemagen migrate down --to 24`" in refused(migrate(standin_db))
+    resumed = ok(migrate(standin_db, "down", "--to", "24"))
+    assert f"{UP_0025}: resuming its down after phase precheck" in resumed and "  precheck " in resumed and "  copy " in resumed
+    assert [v for v, _c, _p in history(standin_db)] == [24]

@@ -112,6 +112,10 @@ def up(settings: Settings, url: str, options: Options, echo: Echo) -> None:
     with _session(url, options, echo) as (conn, history):
         rows = history.rows()
         check(rows, chain, settings)
+        halfway_down = [r for r in rows if r.phase.startswith(DOWN)]
+        if halfway_down:
+            r = halfway_down[-1]
+            raise UserError(f"schemagen: the down of {by_version[r.version].stem} stopped part way (after its phase {r.phase.removeprefix(DOWN)}): finish it with `schemagen migrate down --to {r.version - 1}`, then migrate")
         if options.baseline is not None:
             rows = baseline(history, rows, chain, options, echo)
         applied = {r.version: r for r in rows}
