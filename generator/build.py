@@ -54,6 +54,10 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
         "spec.schema.json": json.dumps(spec.json_schema(), indent=2, sort_keys=True) + "\n",
         **models.outputs,
     }
+    if settings.layout != "schemagen":  # the same migrations, as another runner's files (db/layouts.py)
+        from .db import layouts
+
+        outputs.update(layouts.outputs(settings, migrations))
     findings = lint.lint(schema, origins, lint.Options.from_settings(settings))
     outputs.update(render_docs.docs_outputs(schema, list(migrations), doc_findings(findings, files)))
     notes = models.notes + chain.spent_notes(files, migrations, newest)
