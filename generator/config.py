@@ -15,6 +15,7 @@ DEFAULTS: dict[str, object] = {
     "migration_name": "{version:04d}_{name}",
     "partition_horizon_months": 3,  # lint: time partitions must reach this many months past the current one
     "exposed_schemas": ["public"],  # lint: schemas an API serves to login roles (PostgREST's db-schemas)
+    "history_schema": "schemagen",  # migrate and drift: the schema of the table of applied migrations
 }
 
 
@@ -26,6 +27,7 @@ class Settings:
     migration_name: str  # format string with {version} and {name}
     partition_horizon_months: int = 3
     exposed_schemas: tuple[str, ...] = ("public",)
+    history_schema: str = "schemagen"
 
     def migration_stem(self, version: int, name: str) -> str:
         return self.migration_name.format(version=version, name=name)
@@ -82,6 +84,7 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
         migration_name=str(values["migration_name"]),
         partition_horizon_months=horizon,
         exposed_schemas=tuple(exposed),
+        history_schema=str(values["history_schema"]),
     )
 
 

@@ -1,0 +1,1 @@
+"""Working with a live database: reading its catalog, comparing it with the migrations (drift)."""
