@@ -90,8 +90,12 @@ def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterabl
 
     wanted = sorted(set(schemas))
     skipped = frozenset(skip)
+    from psycopg.pq import TransactionStatus
+
+    outside = conn.info.transaction_status == TransactionStatus.IDLE
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        if outside:  # one snapshot for every query; inside a caller's transaction, that transaction's
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
         def rows(query: str) -> list[dict[str, Any]]:
             cur.execute(environment().get_template(f"sql/db/catalog/{query}.sql.j2").render(), {"schemas": wanted})

@@ -31,18 +31,36 @@ class Finding:
 
     @property
     def line(self) -> str:
+        """The finding on one line: what the database has, then what the migrations say."""
         where = f"{self.kind} {self.object}"
-        if self.aspect == "exists":
-            if self.database == ABSENT:
-                text = f"{where}: missing from the database; the migrations have {self.migrations}"
-            else:
-                text = f"{where}: not in the migrations; the database has {self.database}"
+        if self.aspect == "exists" and self.database == ABSENT:
+            text = f"{where}: missing from the database (the migrations have {_one_line(self.migrations)})"
+        elif self.aspect == "exists":
+            text = f"{where}: not in the migrations (the database has {_one_line(self.database)})"
+        elif "\n" in self.database or "\n" in self.migrations:
+            n, have, want = _first_difference(self.database, self.migrations)
+            text = f"{where}: {self.aspect} differs from its line {n}: `{have}` in the database, `{want}` in the migrations"
         else:
-            text = f"{where}: {self.aspect} differs: the database has {self.database}; the migrations say {self.migrations}"
-        return f"{text} ({self.note})" if self.note else text
+            text = f"{where}: {self.aspect} is {self.database} in the database, {self.migrations} in the migrations"
+        return f"{text}; {self.note}" if self.note else text
 
     def to_json(self) -> dict[str, str]:
         return {"kind": self.kind, "object": self.object, "aspect": self.aspect, "database": self.database, "migrations": self.migrations, "note": self.note}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _first_difference(a: str, b: str) -> tuple[int, str, str]:
+    """The first line (1-based) where two texts differ, and that line of each ("end of text" past the last)."""
+    lines_a, lines_b = a.splitlines(), b.splitlines()
+    for i in range(max(len(lines_a), len(lines_b))):
+        have = lines_a[i].strip() if i < len(lines_a) else "end of text"
+        want = lines_b[i].strip() if i < len(lines_b) else "end of text"
+        if have != want:
+            return i + 1, have, want
+    return 1, _one_line(a), _one_line(b)
 
 
 def compare(live: ir.Schema, expected: ir.Schema, live_atoms: dict[Atom, bool], expected_atoms: dict[Atom, bool], targets: frozenset[str]) -> list[Finding]:
@@ -66,6 +84,9 @@ def compare(live: ir.Schema, expected: ir.Schema, live_atoms: dict[Atom, bool], 
     return found
 
 
+DATA = {"table": "`--sql` drops it with its rows", "column": "`--sql` drops it with its values"}
+
+
 def _keyed(kind: str, live: Iterable[T], expected: Iterable[T], key: Callable[[T], Any], name: Callable[[T], str], aspects: Callable[[T], dict[str, str]], shown: Callable[[T], str]) -> list[Finding]:
     """Objects matched by key: those on one side only, then each aspect that differs."""
     before = {key(o): o for o in live}
@@ -76,7 +97,7 @@ def _keyed(kind: str, live: Iterable[T], expected: Iterable[T], key: Callable[[T
             found.append(Finding(kind, name(o), "exists", ABSENT, shown(o)))
     for k, o in before.items():
         if k not in after:
-            found.append(Finding(kind, name(o), "exists", shown(o), ABSENT))
+            found.append(Finding(kind, name(o), "exists", shown(o), ABSENT, DATA.get(kind, "")))
     for k, o in after.items():
         if k in before:
             have, want = aspects(before[k]), aspects(o)

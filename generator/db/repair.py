@@ -49,7 +49,7 @@ def extras(unmanaged: Iterable[Unmanaged], state: ir.Schema, detached: dict[Name
     functions = {f.name: f for f in state.functions}
     result = Extras()
     for name, (parent, p) in sorted(detached.items(), key=lambda item: str(item[0])):
-        result.findings.append(Finding("partition", f"{p.name.display} of {parent.name.display}", "attached", "it detached (a table of its own)", f"attached {p.bound_sql}"))
+        result.findings.append(Finding("partition", f"{p.name.display} of {parent.name.display}", "state", "detached (a table of its own)", f"attached {p.bound_sql}"))
         result.fixes.append(Fix(f"attach partition {p.name.display} to {parent.name.display}", (st.text(st.AlterTable(parent.name.q, f"ATTACH PARTITION {p.name.q} {p.bound_sql}")),)))
     for u in unmanaged:
         _one(u, tables, triggers, functions, result)
@@ -130,7 +130,7 @@ def _drops(plan: Plan) -> list[str]:
         for step in node.steps:
             for note in step.notes:
                 if note.startswith(DROPS_DATA):
-                    lines.append(f"--   - {step.sql.splitlines()[0]} {note.removeprefix(DROPS_DATA).strip()}")
+                    lines.append(f"--   - {step.sql.splitlines()[0]} ({note.removeprefix(DROPS_DATA).strip().rstrip('.')})")
     return (["--", "-- Drops data (nothing asks to confirm it here: read these first):", *sorted(lines)]) if lines else []
 
 
