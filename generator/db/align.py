@@ -101,7 +101,9 @@ def table(live: ir.Table, state: ir.Table, meaning: Meaning) -> ir.Table:
 
 def column(live: ir.Column, state: ir.Column, meaning: Meaning) -> ir.Column:
     default = state.default if meaning.expr(live.default, state.default, state.sql_type) else live.default
-    return dataclasses.replace(live, default=default, set_by=state.set_by, python_type=state.python_type)
+    # An identity column is NOT NULL whether the spec says so or not.
+    not_null = state.not_null if live.not_null and state.identity is not None and live.identity == state.identity else live.not_null
+    return dataclasses.replace(live, default=default, not_null=not_null, set_by=state.set_by, python_type=state.python_type)
 
 
 def constraint(live: ir.Constraint, state: ir.Constraint, meaning: Meaning) -> ir.Constraint:
@@ -150,7 +152,9 @@ def partition(live: ir.Partition, state: ir.Partition, meaning: Meaning, key_typ
 
 
 def policy(live: ir.Policy, state: ir.Policy, meaning: Meaning) -> ir.Policy:
-    roles = state.roles if set(live.roles) == set(state.roles) else live.roles
+    # PostgreSQL keeps only PUBLIC of a list that has it (the others are in PUBLIC already).
+    same_roles = set(live.roles) == set(state.roles) or (live.roles == ("public",) and "public" in state.roles)
+    roles = state.roles if same_roles else live.roles
     using = state.using if meaning.expr(live.using, state.using) else live.using
     check = state.check if meaning.expr(live.check, state.check) else live.check
     return dataclasses.replace(live, roles=roles, using=using, check=check, template=state.template)

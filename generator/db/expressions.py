@@ -7,9 +7,13 @@ PostgreSQL stores the analysed expression and prints it back as
 parsed by pglast (PostgreSQL's own parser) and brought to one canonical tree:
 
 - parentheses, case and layout vanish in the parse;
-- casts of constants and of plain columns are dropped (PostgreSQL adds them
-  where the types make them implicit: `'{}'::jsonb`, `(0)::numeric`,
-  `(label)::text`); a cast of anything else (`current_setting(...)::uuid`) stays;
+- casts of constants, of plain columns and of ARRAY[...] are dropped
+  (PostgreSQL adds them where the types make them implicit: `'{}'::jsonb`,
+  `(0)::numeric`, `(label)::text`, `(ARRAY['a'::varchar])::text[]`); a cast of
+  anything else (`current_setting(...)::uuid`) stays. So a spec that changes
+  only a cast of a column (`price::integer > 5` to `price > 5`) is not told
+  apart: a price of telling PostgreSQL's implicit casts from written ones
+  without the types of every column;
 - what PostgreSQL rewrites is rewritten the same way on both sides: `BETWEEN`
   into two comparisons, `IN (...)` into `= ANY (ARRAY[...])`, `LIKE` into `~~`,
   nested AND/OR flattened;
@@ -143,6 +147,7 @@ def _canonical(node: Any, path: tuple[str, ...], modifiers: bool = True) -> Cano
 
 
 # Fields that say where a node was written, not what it means.
+_TYPE_FIELDS = frozenset({"typeName", "argType", "returnType"})  # TypeName fields, which the JSON writes without their tag
 _POSITIONS = frozenset({"location", "rexpr_list_start", "rexpr_list_end", "list_start", "list_end", "stmt_location", "stmt_len"})
 
 
@@ -166,7 +171,7 @@ class _Canon:
         return self.fields(value)
 
     def fields(self, body: dict[str, Any]) -> dict[str, Any]:
-        return {k: self.node(v) for k, v in body.items() if k not in _POSITIONS}
+        return {k: self.TypeName(v) if k in _TYPE_FIELDS and isinstance(v, dict) else self.node(v) for k, v in body.items() if k not in _POSITIONS}
 
     # -- constants -------------------------------------------------------
     def A_Const(self, body: dict[str, Any], type_sql: str | None = None) -> Any:
@@ -178,8 +183,8 @@ class _Canon:
         type_name = body.get("typeName", {})
         if "A_Const" in arg:
             return self.A_Const(arg["A_Const"], type_sql(type_name))
-        if "ColumnRef" in arg or "TypeCast" in arg:
-            return self.node(arg)  # a cast PostgreSQL adds to a column where the types make it implicit
+        if "ColumnRef" in arg or "TypeCast" in arg or "A_ArrayExpr" in arg:
+            return self.node(arg)  # a cast PostgreSQL adds where the types make it implicit: `(label)::text`, `(ARRAY[...])::text[]`
         return {"TypeCast": {"arg": self.node(arg), "typeName": self.TypeName(type_name)}}
 
     # -- names -----------------------------------------------------------
