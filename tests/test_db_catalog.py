@@ -141,7 +141,7 @@ def test_expressions_postgres_prints_differently_read_back(db_url: str) -> None:
     state = resolve.resolve(loader.load_dir(TRICKY))
     pg.apply_sql(db_url, standin_sql(state) + render_sql.migration_sql(state, ["tricky"]))
     assert_reads_back(db_url, state, "tests/catalog_cases")
-    _report, live, found = read_back(db_url, state)
+    _report, _live, found = read_back(db_url, state)
     thing = next(t for t in found.schema.tables if t.name.name == "thing")
     # what PostgreSQL printed, before align put the spec's spelling back
     assert thing.column("expires_at").default == "now() + '1 day 02:00:00'::interval"  # type: ignore[union-attr]
@@ -202,7 +202,7 @@ def test_objects_of_an_extension_are_left_out(db_url: str) -> None:
         available = {r[0] for r in conn.execute("SELECT name FROM pg_available_extensions WHERE name IN ('pg_trgm', 'citext', 'hstore')")}
         if not available:
             pytest.skip("no contrib extension in this PostgreSQL (pg_trgm, citext or hstore)")
-        name = sorted(available)[0]
+        name = min(available)
         conn.execute(f"CREATE EXTENSION {name} SCHEMA public")
         found = catalog.read(conn, ["public"])
     assert found.schema.functions == () and found.schema.enums == ()

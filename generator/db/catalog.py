@@ -279,7 +279,7 @@ class _Reader:
                 continue
             seen.add(name)
             body = r["body"]
-            body = body[1:] if body.startswith("\n") else body  # schemagen writes `AS $$` and a new line before the body
+            body = body.removeprefix("\n")  # schemagen writes `AS $$` and a new line before the body
             search_path, others = _settings(r["config"] or ())
             for setting in others:
                 self.unmanaged.append(Unmanaged("function setting", name, detail=setting))

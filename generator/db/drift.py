@@ -92,7 +92,7 @@ def run(settings: Settings, url: str, *, against: str | None = None, schemas: Se
     written = chain.read(settings)  # a migration edited by hand is refused here, as by build
     if not written:
         raise DatabaseError(f"no migrations in {settings.out_dir / chain.MIGRATIONS}: run `schemagen build` first")
-    history = history_schema or getattr(settings, "history_schema", "schemagen")
+    history = str(history_schema or getattr(settings, "history_schema", "schemagen"))
     with connect(url) as conn:
         target = choose(conn, written, against, history)
         scope = tuple(s for s in (schemas or spec_schemas(target.state)) if s not in (history, STAGING_SCHEMA))

@@ -222,7 +222,8 @@ class _Canon:
     def A_Expr(self, body: dict[str, Any]) -> Any:
         kind = body.get("kind", "AEXPR_OP")
         op = _strings(body.get("name", []))
-        left, right = body.get("lexpr"), body.get("rexpr")
+        left: Any = body.get("lexpr")
+        right: Any = body.get("rexpr", {})
         if kind in ("AEXPR_BETWEEN", "AEXPR_NOT_BETWEEN"):
             low, high = right["List"]["items"]
             if kind == "AEXPR_BETWEEN":
