@@ -211,6 +211,8 @@ class _Reader:
                 if partition is not None and r["local"]:
                     self.unmanaged.append(Unmanaged("constraint on a partition", partition[0], r["name"], r["definition"]))
                 continue
+            if not r["local"]:
+                continue  # PostgreSQL's own piece of a foreign key to a partitioned table, one per partition
             kind = {"p": "primary_key", "u": "unique", "c": "check", "f": "foreign_key"}.get(r["kind"])
             if kind is None:
                 self.unmanaged.append(Unmanaged("exclusion constraint", table.name, r["name"], r["definition"]))
