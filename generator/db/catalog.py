@@ -94,16 +94,13 @@ def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterabl
 
     outside = conn.info.transaction_status == TransactionStatus.IDLE
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-        if outside:  # one snapshot for every query; inside a caller's transaction, that transaction's
-            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-
         def rows(query: str) -> list[dict[str, Any]]:
             cur.execute(environment().get_template(f"sql/db/catalog/{query}.sql.j2").render(), {"schemas": wanted})
             return cur.fetchall()
 
-        cur.execute("SELECT current_schemas(true)::text[] AS path, current_setting('server_version_num')::int AS version")
-        settings = cur.fetchone()
-        assert settings is not None
+        if outside:  # one snapshot for every query; inside a caller's transaction, that transaction's
+            cur.execute(environment().get_template("sql/db/catalog/snapshot.sql.j2").render())
+        (settings,) = rows("session")
         reader = _Reader(skipped)
         reader.read_relations(rows("relations"))
         reader.read_types(rows("types"))

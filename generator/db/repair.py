@@ -26,6 +26,24 @@ LEFT_ALONE = "left alone by --sql: schemagen does not manage it"
 
 
 @dataclass(frozen=True)
+class Member:
+    """A statement on one member of a table (a trigger, column, constraint, partition): templates/sql/db/repair/."""
+
+    action: str  # the template: enable_trigger, drop_expression, validate_constraint, drop_constraint, attach_partition, no_row_level_security
+    table: str  # quoted, qualified
+    name: str = ""  # quoted
+    bound: str = ""  # a partition's FOR VALUES ... or DEFAULT
+
+    @property
+    def template(self) -> str:
+        return f"db/repair/{self.action}"
+
+
+def _sql(action: str, table: Name, name: str = "", bound: str = "") -> str:
+    return st.text(Member(action, table.q, name, bound))
+
+
+@dataclass(frozen=True)
 class Fix:
     """Statements that put one thing back, in the phase they can run in."""
 
@@ -50,7 +68,7 @@ def extras(unmanaged: Iterable[Unmanaged], state: ir.Schema, detached: dict[Name
     result = Extras()
     for name, (parent, p) in sorted(detached.items(), key=lambda item: str(item[0])):
         result.findings.append(Finding("partition", f"{p.name.display} of {parent.name.display}", "state", "detached (a table of its own)", f"attached {p.bound_sql}"))
-        result.fixes.append(Fix(f"attach partition {p.name.display} to {parent.name.display}", (st.text(st.AlterTable(parent.name.q, f"ATTACH PARTITION {p.name.q} {p.bound_sql}")),)))
+        result.fixes.append(Fix(f"attach partition {p.name.display} to {parent.name.display}", (_sql("attach_partition", parent.name, p.name.q, p.bound_sql),)))
     for u in unmanaged:
         _one(u, tables, triggers, functions, result)
     return result
@@ -58,6 +76,7 @@ def extras(unmanaged: Iterable[Unmanaged], state: ir.Schema, detached: dict[Name
 
 def _one(u: Unmanaged, tables: dict[Name, ir.Table], triggers: set[tuple[Name, str]], functions: dict[Name, ir.Function], result: Extras) -> None:
     q, member, where = u.name.q, quoting.ident(u.member), f"{u.member} on {u.name.display}"
+    name = u.name
     table = tables.get(u.name)
 
     def add(finding: Finding, fix: Fix | None) -> None:
@@ -67,13 +86,13 @@ def _one(u: Unmanaged, tables: dict[Name, ir.Table], triggers: set[tuple[Name, s
 
     if u.kind == "trigger not enabled":
         if (u.name, u.member) in triggers:  # one the migrations lack is dropped anyway
-            add(Finding("trigger", where, "enabled", u.detail, "enabled"), Fix(f"enable trigger {where}", (st.text(st.AlterTable(q, f"ENABLE TRIGGER {member}")),)))
+            add(Finding("trigger", where, "enabled", u.detail, "enabled"), Fix(f"enable trigger {where}", (_sql("enable_trigger", name, member),)))
     elif u.kind == "generated column":
         if table is not None and table.column(u.member) is not None:
-            add(Finding("column", f"{u.name.display}.{u.member}", "generated", u.detail, "a stored column"), Fix(f"make {u.name.display}.{u.member} a stored column", (st.text(st.AlterTable(q, f"ALTER COLUMN {member} DROP EXPRESSION")),)))
+            add(Finding("column", f"{u.name.display}.{u.member}", "generated", u.detail, "a stored column"), Fix(f"make {u.name.display}.{u.member} a stored column", (_sql("drop_expression", name, member),)))
     elif u.kind == "constraint not validated":
         if table is not None and any(c.name == u.member for c in table.constraints):
-            add(Finding("constraint", where, "validated", "NOT VALID", "validated"), Fix(f"validate constraint {where}", (st.text(st.AlterTable(q, f"VALIDATE CONSTRAINT {member}")),), Phase.FINAL))
+            add(Finding("constraint", where, "validated", "NOT VALID", "validated"), Fix(f"validate constraint {where}", (_sql("validate_constraint", name, member),), Phase.FINAL))
     elif u.kind == "invalid index":
         index = next((i for i in table.indexes if i.name.name == u.member), None) if table is not None else None
         if index is not None:
@@ -87,14 +106,13 @@ def _one(u: Unmanaged, tables: dict[Name, ir.Table], triggers: set[tuple[Name, s
         drop = st.text(st.Drop("INDEX CONCURRENTLY IF EXISTS", Name(u.name.schema, u.member).q))
         add(Finding("index", where, "exists", u.detail, ABSENT), Fix(f"drop index {where}", (drop,), Phase.AFTER))
     elif u.kind == "constraint on a partition":
-        add(Finding("constraint", where, "exists", u.detail, ABSENT), Fix(f"drop constraint {where}", (st.text(st.AlterTable(q, f"DROP CONSTRAINT {member}")),)))
+        add(Finding("constraint", where, "exists", u.detail, ABSENT), Fix(f"drop constraint {where}", (_sql("drop_constraint", name, member),)))
     elif u.kind == "trigger on a partition":
         add(Finding("trigger", where, "exists", u.detail, ABSENT), Fix(f"drop trigger {where}", (st.text(st.Drop("TRIGGER", f"{member} ON {q}")),)))
     elif u.kind == "policy on a partition":
         add(Finding("policy", where, "exists", "a policy of the partition itself", ABSENT), Fix(f"drop policy {where}", (st.text(st.Drop("POLICY", f"{member} ON {q}")),)))
     elif u.kind == "row level security on a partition":
-        actions = ("DISABLE ROW LEVEL SECURITY", "NO FORCE ROW LEVEL SECURITY")
-        add(Finding("partition", u.name.display, "row level security", u.detail, "disabled (the table's policies apply)"), Fix(f"disable row level security on partition {u.name.display}", tuple(st.text(st.AlterTable(q, a)) for a in actions)))
+        add(Finding("partition", u.name.display, "row level security", u.detail, "disabled (the table's policies apply)"), Fix(f"disable row level security on partition {u.name.display}", (_sql("no_row_level_security", name),)))
     else:
         shown = where if u.member else u.name.display
         result.findings.append(Finding(u.kind, shown, "exists", u.detail or "it", ABSENT, LEFT_ALONE))
