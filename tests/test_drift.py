@@ -126,6 +126,10 @@ CHANGES = [
     Change("column_dropped", "ALTER TABLE sync_progress DROP COLUMN job_id",
            ("column sync_progress.job_id: missing from the database (the migrations have varchar(255))",
             "index idx_sync_progress_org_job on sync_progress: missing from the database")),
+    Change("column_made_generated",
+           "ALTER TABLE sync_progress DROP COLUMN job_id, ADD COLUMN job_id varchar(255) GENERATED ALWAYS AS (sync_id) STORED; "
+           "COMMENT ON COLUMN sync_progress.job_id IS 'Associated async job'; CREATE INDEX idx_sync_progress_org_job ON sync_progress (org_id, job_id)",
+           ("column sync_progress.job_id: generated is GENERATED ALWAYS AS (",)),
     Change("type_changed", "ALTER TABLE sync_progress ALTER COLUMN source_system TYPE varchar(100)",
            ("column sync_progress.source_system: type is varchar(100) in the database, varchar(50) in the migrations",)),
     Change("default_changed", "ALTER TABLE sync_progress ALTER COLUMN metadata SET DEFAULT '[]'",
@@ -234,8 +238,8 @@ def test_sql_says_which_statements_drop_data(copy: str) -> None:
     pg.apply_sql(copy, "CREATE TABLE stray (id integer PRIMARY KEY); ALTER TABLE sync_progress ADD COLUMN note text")
     sql = drift(copy, "--sql").stdout
     assert "-- Drops data (nothing asks to confirm it here: read these first):" in sql
-    assert "--   - DROP TABLE public.stray; (the table and its rows are deleted)" in sql
-    assert "--   - ALTER TABLE public.sync_progress DROP COLUMN note; (the column's data is deleted)" in sql
+    assert "--   - DROP TABLE public.stray (the table and its rows are deleted)" in sql
+    assert "--   - ALTER TABLE public.sync_progress DROP COLUMN note (the column's data is deleted)" in sql
     assert "-- Drops data: the table and its rows are deleted." in sql  # and again above the statement
 
 

@@ -148,7 +148,7 @@ def _drops(plan: Plan) -> list[str]:
         for step in node.steps:
             for note in step.notes:
                 if note.startswith(DROPS_DATA):
-                    lines.append(f"--   - {step.sql.splitlines()[0]} ({note.removeprefix(DROPS_DATA).strip().rstrip('.')})")
+                    lines.append(f"--   - {step.sql.splitlines()[0].rstrip(';')} ({note.removeprefix(DROPS_DATA).strip().rstrip('.')})")
     return (["--", "-- Drops data (nothing asks to confirm it here: read these first):", *sorted(lines)]) if lines else []
 
 
