@@ -1,6 +1,7 @@
 """Write a synthetic spec of N tables shaped like spec/sync_operations.yaml.
 
     python benchmarks/make_spec.py --tables 1000 --out /tmp/spec1000
+    python benchmarks/make_spec.py --tables 4000 --one-file --out /tmp/spec4000
 
 Each table has about 15 columns (uuid keys, the tenant's org_id, enums,
 varchar, jsonb, counters, timestamps), a CHECK or two, indexes (one descending,
@@ -9,7 +10,9 @@ template, a trigger, and foreign keys to the organization, to
 auth.users_extended and to an earlier table. One table in 20 is
 range-partitioned by month. Tables are split into modules of 50 (one YAML file
 each), as a monorepo would split them; the first module declares the
-migration, the externals and the policy template.
+migration, the externals and the policy template. `--one-file` puts every
+table in that first module instead (a cost that grows faster than the
+number of tables shows most in one large module).
 
 Unlike the reference, the spec follows `schemagen lint`'s advice, as a team
 using it would: its only findings are partitions-run-out, which depend on the
@@ -191,16 +194,20 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
-def write(tables: int, out: Path) -> list[Path]:
-    """Write the spec of `tables` tables into `out` (created; stale *.yaml removed); return the files."""
+def write(tables: int, out: Path, one_file: bool = False) -> list[Path]:
+    """Write the spec of `tables` tables into `out` (created; stale *.yaml removed); return the files.
+
+    `one_file`: every table in one module, rather than modules of TABLES_PER_MODULE.
+    """
     if tables < 1:
         raise ValueError("--tables must be at least 1")
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.yaml"):
         old.unlink()
     paths = []
-    for m, start in enumerate(range(0, tables, TABLES_PER_MODULE)):
-        doc = module(m, range(start, min(start + TABLES_PER_MODULE, tables)))
+    per_module = tables if one_file else TABLES_PER_MODULE
+    for m, start in enumerate(range(0, tables, per_module)):
+        doc = module(m, range(start, min(start + per_module, tables)))
         path = out / f"{module_name(m)}.yaml"
         path.write_text(yaml.dump(doc, Dumper=_Dumper, sort_keys=False, width=200, allow_unicode=True), encoding="utf-8")
         paths.append(path)
@@ -211,8 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tables", type=int, required=True, help="number of tables")
     parser.add_argument("--out", type=Path, required=True, help="spec directory to write (its *.yaml files are replaced)")
+    parser.add_argument("--one-file", action="store_true", help=f"every table in one module (default: modules of {TABLES_PER_MODULE})")
     args = parser.parse_args(argv)
-    paths = write(args.tables, args.out)
+    paths = write(args.tables, args.out, one_file=args.one_file)
     print(f"wrote {args.tables} tables in {len(paths)} file(s) to {args.out}", file=sys.stderr)
     return 0
 

@@ -61,6 +61,9 @@ class Written:
 def read(settings: Settings) -> list[Written]:
     """The migrations in the output directory, oldest first; errors if one was edited or is missing."""
     out = settings.out_dir
+    if (out / MIGRATIONS).exists() and not (out / MIGRATIONS).is_dir():
+        shown = display_path(out / MIGRATIONS)
+        raise errors.SpecError([errors.Diagnostic(shown, 1, 1, errors.MIGRATION_MISSING, "a file, where the directory of migrations belongs: move it away (and restore the directory from version control if it held migrations)")])
     recorded = writer.recorded(out)
     diags: list[errors.Diagnostic] = []
     present = sorted(p.relative_to(out).as_posix() for p in (out / MIGRATIONS).glob("*") if p.is_file() and not p.name.startswith("."))
@@ -74,7 +77,7 @@ def read(settings: Settings) -> list[Written]:
         if rel not in present:
             diags.append(errors.Diagnostic(shown, 1, 1, errors.MIGRATION_MISSING, "migration file is missing: migrations are never removed (restore it from version control)"))
         elif rel not in recorded:
-            diags.append(errors.Diagnostic(shown, 1, 1, errors.MIGRATION_EDITED, "file is not in manifest.json: schemagen did not write it (migrations are generated; remove it, or restore manifest.json from version control)"))
+            diags.append(errors.Diagnostic(shown, 1, 1, errors.MIGRATION_EDITED, "file is not in manifest.json, so nothing proves schemagen wrote it unedited: if it was put here by hand, or by a build this version could not recover, and no database has run it, remove it and build again; otherwise restore manifest.json from version control"))
         elif rel in recorded and writer.digest_bytes((out / rel).read_bytes()) != recorded[rel]:
             diags.append(errors.Diagnostic(shown, 1, 1, errors.MIGRATION_EDITED, "migration was edited by hand (its checksum differs from manifest.json): a written migration never changes; restore it and change the spec instead"))
     if diags:
@@ -200,3 +203,28 @@ def state_json(schema: ir.Schema) -> str:
     # `confirmed` only when the migration used a confirmation: the states of others keep their bytes.
     state = {f.name: getattr(schema, f.name) for f in dataclasses.fields(schema) if f.name != "intent" and (f.name != "confirmed" or schema.confirmed)}
     return jsonout.dumps(state, indent=1) + "\n"
+
+
+def discard(settings: Settings, which: str) -> list[str]:
+    """Remove the newest migration (named by its stem or number) and its manifest entries; return the paths removed.
+
+    For a migration no database has run: the chain then ends one earlier, and
+    the next build writes the spec's change again. Refused for any other.
+    """
+    import click
+
+    chain = read(settings)
+    if not chain:
+        raise click.UsageError(f"there is no migration in {display_path(settings.out_dir / MIGRATIONS)} to discard")
+    newest = chain[-1]
+    wanted = which.removesuffix(".sql").removesuffix(".down").removesuffix(".state.json")
+    named = wanted == newest.stem or (wanted.isdigit() and int(wanted) == newest.version)
+    if not named:
+        known = next((w for w in chain if wanted in (w.stem, str(w.version)) or (wanted.isdigit() and int(wanted) == w.version)), None)
+        why = f"{known.stem} is not the newest migration" if known else f'no migration is named "{which}"'
+        raise click.UsageError(f"{why}; only the newest, {newest.stem}, can be discarded (one at a time)")
+    out = settings.out_dir
+    recorded = writer.recorded(out)
+    gone = sorted(newest.files)
+    writer.commit(out, {writer.MANIFEST: writer.manifest_text({rel: digest for rel, digest in recorded.items() if rel not in gone})}, gone)
+    return gone

@@ -7,11 +7,12 @@ message` lines and exits 1; a crash of schemagen itself exits 2.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
@@ -122,24 +123,69 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name
     if migration_name is not None and not re.fullmatch(r"[a-z0-9_]+", migration_name):
         raise click.BadParameter("lowercase letters, digits and _ only", param_hint="--name")
     settings = config.load(spec_dir=spec_dir, out_dir=out_dir)
-    result = pipeline.generate(settings, migration_name)
-    outputs = writer.with_manifest(result.outputs)
-    for note in result.notes:
-        click.echo(note)
     out = settings.out_dir
     shown = _shown(out)
-    if check:
-        stale = writer.stale(out, outputs)
-        if stale:
+    with _locked(out, exclusive=not check):
+        result = pipeline.generate(settings, migration_name)
+        outputs = writer.with_manifest(result.outputs)
+        for note in result.notes:
+            click.echo(note)
+        if check:
+            stale = writer.stale(out, outputs)
+            left = writer.leftovers(out)
             for rel in stale:
                 click.echo(f"stale: {shown}/{rel}", err=True)
-            click.echo(f"schemagen: {len(stale)} generated file(s) out of date; run `schemagen build`", err=True)
-            sys.exit(EXIT_USER_ERROR)
-        click.echo(f"{shown}/ is up to date ({len(outputs)} files)")
-        return
-    touched = writer.write(out, outputs)
+            for rel in left:
+                click.echo(f"left by an interrupted build: {shown}/{rel}", err=True)
+            if stale or left:
+                click.echo(f"schemagen: {len(stale) + len(left)} generated file(s) out of date; run `schemagen build`", err=True)
+                sys.exit(EXIT_USER_ERROR)
+            click.echo(f"{shown}/ is up to date ({len(outputs)} files)")
+            return
+        touched = writer.write(out, outputs)
     click.echo(f"wrote {len(touched)} of {len(outputs)} files in {shown}/" if touched else f"{shown}/ is up to date ({len(outputs)} files)")
     _lint_summary(result.findings)
+
+
+@main.command()
+@spec_option
+@out_option
+@click.argument("migration")
+@_guarded
+def discard(spec_dir: str | None, out_dir: str | None, migration: str) -> None:
+    """Remove the newest migration (MIGRATION: its name, e.g. 0026_add_color, or its number), if no database has run it.
+
+    Its .sql, .down.sql and .state.json go, with their manifest entries; then
+    edit the spec and run `schemagen build` to write it again. Only the newest
+    can be discarded, one at a time, and only one that no database has run:
+    a database that has run it would no longer match the chain.
+    """
+    from . import chain, config
+
+    settings = config.load(spec_dir=spec_dir, out_dir=out_dir)
+    with _locked(settings.out_dir, exclusive=True):
+        removed = chain.discard(settings, migration)
+    shown = _shown(settings.out_dir)
+    for rel in removed:
+        click.echo(f"removed {shown}/{rel}")
+    click.echo("discarded; edit the spec and run `schemagen build` to write the next migration")
+
+
+@contextlib.contextmanager
+def _locked(out: Any, *, exclusive: bool) -> Iterator[None]:
+    """The output directory's lock (see lock.py). A second run says whom it waits for; one that
+    waited too long exits 1 (another run's work is the user's situation, not a crash)."""
+    from . import lock
+
+    def waiting(holder: str) -> None:
+        click.echo(f"schemagen: waiting for {holder}, which is using {_shown(out)}/ ...", err=True)
+
+    try:
+        with lock.held(out, exclusive=exclusive, waiting=waiting):
+            yield
+    except lock.Busy as exc:
+        click.echo(f"schemagen: {_shown(out)}/ is still in use by {exc} after {lock.timeout():g} s (SCHEMAGEN_LOCK_TIMEOUT); nothing was written: run again when it has finished", err=True)
+        sys.exit(EXIT_USER_ERROR)
 
 
 def _lint_summary(findings: Any) -> None:

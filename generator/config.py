@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import itertools
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,23 +60,31 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
         root = find_root(start)
     values = dict(DEFAULTS)
     pyproject = root / "pyproject.toml"
+    text = ""
     if pyproject.is_file():
+        text = pyproject.read_text(encoding="utf-8")
         try:
-            table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("schemagen", {})
+            table = tomllib.loads(text).get("tool", {}).get("schemagen", {})
         except tomllib.TOMLDecodeError as exc:
-            raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"cannot read pyproject.toml: {exc}")]) from None
-        unknown = sorted(set(table) - set(DEFAULTS))
-        if unknown:
-            raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"unknown [tool.schemagen] setting(s): {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")])
+            found = _TOML_AT.search(str(exc))
+            line, col = (int(found["line"]), int(found["col"])) if found else (1, 1)
+            reason = _TOML_AT.sub("", str(exc)).strip()
+            raise errors.SpecError([errors.Diagnostic(str(pyproject), line, col, errors.CONFIG, f"cannot read pyproject.toml: {reason}")]) from None
+        diags = []
+        for key in sorted(set(table) - set(DEFAULTS)):
+            close = difflib.get_close_matches(key, list(DEFAULTS), n=1)
+            hint = f'did you mean "{close[0]}"? ' if close else ""
+            diags.append(_at(pyproject, text, key, f"unknown [tool.schemagen] setting: {key} ({hint}known: {', '.join(DEFAULTS)})"))
         for key, value in table.items():
-            problem = _type_problem(value, DEFAULTS[key])
-            if problem:
-                raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"[tool.schemagen] {key} must be {problem}")])
+            wrong = _type_problem(value, DEFAULTS[key]) if key in DEFAULTS else None
+            if wrong:
+                diags.append(_at(pyproject, text, key, f"[tool.schemagen] {key} must be {wrong}"))
             values[key] = value
-    try:
-        str(values["migration_name"]).format(version=1, name="x")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise errors.SpecError([errors.Diagnostic(str(pyproject), 1, 1, errors.CONFIG, f"[tool.schemagen] migration_name is not a valid pattern: {exc}")]) from None
+        if diags:
+            raise errors.SpecError(diags)
+    problem = migration_name_problem(str(values["migration_name"]))
+    if problem:
+        raise errors.SpecError([_at(pyproject, text, "migration_name", f"[tool.schemagen] migration_name {problem}")])
     horizon, exposed = values["partition_horizon_months"], values["exposed_schemas"]
     assert isinstance(horizon, int) and isinstance(exposed, list)  # checked against DEFAULTS above
     # Command-line paths are relative to where the user typed them; settings, to pyproject.toml.
@@ -86,6 +97,59 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
         exposed_schemas=tuple(exposed),
         history_schema=str(values["history_schema"]),
     )
+
+
+_TOML_AT = re.compile(r"\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)")
+_STEM = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def migration_name_problem(pattern: str) -> str | None:
+    """Why `pattern` cannot name migration files (None when it can).
+
+    A migration's file is migrations/<stem>.sql: the stem must be a plain file
+    name (no path separator, which would write outside the output directory; no
+    leading dot, which hides it), must hold the version (or two migrations could
+    share a name), and file names must sort in chain order for every version
+    (1 to 9999) and name, since tools and people apply migrations in that order.
+    """
+    versions = (1, 2, 9, 10, 11, 99, 100, 101, 999, 1000, 9998, 9999)
+    names = ("a", "zz_9", "init")
+    try:
+        stems = {(v, n): pattern.format(version=v, name=n) for v in versions for n in names}
+    except (KeyError, IndexError, ValueError, TypeError) as exc:
+        return f"is not a valid pattern: {exc} (it may use {{version}} and {{name}}, e.g. {{version:04d}}_{{name}})"
+    for stem in stems.values():
+        if not _STEM.fullmatch(stem):
+            return f'gives the file name "{stem}.sql": use only letters, digits, _, - and . (no path separator, no leading dot), e.g. {{version:04d}}_{{name}}'
+        if stem.endswith((".down", ".state")):
+            return f'gives the file name "{stem}.sql", which ends like a down migration or a state file: e.g. {{version:04d}}_{{name}}'
+    if len({stems[(v, "a")] for v in versions}) != len(versions):
+        return "must contain {version}: each migration needs a file name of its own, e.g. {version:04d}_{name}"
+    if any(stems[(a, n)] >= stems[(b, m)] for a, b in itertools.pairwise(versions) for n in names for m in names):
+        return "must give file names that sort in chain order: put the version first and zero-padded, e.g. {version:04d}_{name} (version 10 must sort after 9)"
+    return None
+
+
+def _at(pyproject: Path, text: str, key: str, message: str) -> errors.Diagnostic:
+    """A diagnostic at the line where `key` is set in [tool.schemagen] (or at the table's header)."""
+    line, col = _setting_position(text, key)
+    return errors.Diagnostic(str(pyproject), line, col, errors.CONFIG, message)
+
+
+def _setting_position(text: str, key: str) -> tuple[int, int]:
+    header = None
+    inside = False
+    assignment = re.compile(rf"\s*(?:tool\.schemagen\.)?[\"']?{re.escape(key)}[\"']?\s*=")
+    for n, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.replace(" ", "") in ("[tool.schemagen]",)
+            if inside:
+                header = (n, line.index("[") + 1)
+            continue
+        if (inside or stripped.startswith("tool.schemagen.")) and assignment.match(line):
+            return n, len(line) - len(line.lstrip()) + 1
+    return header or (1, 1)
 
 
 def _type_problem(value: object, default: object) -> str | None:

@@ -162,6 +162,9 @@ class PageBuilder:
         self.links = Links(index, module.name)
         self.tables = index.tables.get(module.name, [])
         self.triggers = index.triggers.get(module.name, [])
+        self.triggers_of: dict[Name, list[ir.Trigger]] = {}  # by table: a scan per table would be quadratic in a large module
+        for trg in self.triggers:
+            self.triggers_of.setdefault(trg.table, []).append(trg)
 
     def build(self, findings: Sequence[DocFinding] | None) -> ModulePage:
         rls_tables = [t for t in self.tables if t.row_level_security]
@@ -257,7 +260,7 @@ class PageBuilder:
             partitions = MdTable(("Partition", "From", "To", "Notes"), tuple(partition_row(p) for p in t.partitions))
         n_pol = len(t.policies)
         rls = f"Row level security {'enabled' if t.row_level_security else 'disabled'}{' and forced' if t.force_row_level_security else ''}; {n_pol} polic{'y' if n_pol == 1 else 'ies'}."
-        own_triggers = [trg for trg in self.triggers if trg.table == t.name]
+        own_triggers = self.triggers_of.get(t.name, [])
         return TableSection(
             heading=f"Table {md.inline(t.name.display)}",
             anchor=md.anchor(table_anchor(t.name)),

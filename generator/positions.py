@@ -70,6 +70,7 @@ class Positions:
         self.text = text
         self._lines: list[str] | None = None
         self._index: _Index | None = None
+        self.typed: dict[Path, tuple[str, str]] = {}  # plain scalars YAML gave a surprising type (see _typed)
 
     def _indexed(self) -> _Index:
         if self._index is None:
@@ -107,6 +108,15 @@ class Positions:
     @lines.setter
     def lines(self, lines: list[str]) -> None:
         self._lines = lines
+
+    def source(self, path: Path) -> str | None:
+        """The scalar at `path` as it is written, when it is on one line."""
+        if path not in self.values or path not in self.ends:
+            return None
+        (line, col), (end_line, end_col) = self.values[path], self.ends[path]
+        if line != end_line or line > len(self.lines):
+            return None
+        return self.lines[line - 1][col - 1 : end_col - 1]
 
     def fragment(self, path: Path, offset: int | None) -> tuple[int, int]:
         """Line/column of character `offset` of the scalar at `path`.
@@ -171,6 +181,19 @@ _BOOL_TRUE = {"true", "yes", "on"}
 
 
 _STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+# Tags a spec may carry: the ones YAML resolves plain scalars to, and their explicit forms (`!!str 1`).
+# Any other (`!mytag`, `!!binary`, `!!python/...`) means something schemagen would not do: refused.
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value"))
+_COLLECTION_TAGS = {yaml.MappingStartEvent: "tag:yaml.org,2002:map", yaml.SequenceStartEvent: "tag:yaml.org,2002:seq"}
+
+# Values that aliases may add to one file: ALIAS_LIMIT, or ALIAS_RATIO times the values
+# written out in it, whichever is more. An alias repeats what its anchor holds, so nested
+# aliases multiply: nine levels of nine fit in 400 bytes and expand to 387 million values
+# (a "billion laughs"). A spec that reuses column or table definitions stays far below this,
+# and the cost of reading a file stays linear in its size.
+ALIAS_LIMIT = 100_000
+ALIAS_RATIO = 10
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -198,6 +221,22 @@ def _scalar_of(full_tag: str, value: str) -> Any:
     return value
 
 
+def _typed(full_tag: str, text: str, value: Any) -> str | None:
+    """The YAML type of a plain scalar whose value is not simply its text, where that can
+    surprise (`yes` a boolean, `2026-01-01` a date, `1.10` a float): the loader checks that
+    such a value does not land where text or SQL is expected. None for the obvious ones
+    (`true`, `false`, `0`, `10`, `null`)."""
+    if full_tag == _TIMESTAMP:
+        return "timestamp"
+    if type(value) is bool:
+        return None if text in ("true", "false", "True", "False", "TRUE", "FALSE") else "bool"
+    if type(value) is float:
+        return "float"
+    if type(value) is int and str(value) != text:
+        return "int"
+    return None
+
+
 def _key(node: yaml.Node) -> str:
     """A mapping key as the spec models see it: always a string."""
     if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
@@ -208,27 +247,130 @@ def _key(node: yaml.Node) -> str:
     return str(key)
 
 
-def _value(node: yaml.Node, file: str, diags: list[errors.Diagnostic]) -> Any:
-    """The Python value of a node; a repeated key is reported and its value ignored."""
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return [_value(item, file, diags) for item in node.value]
-    result: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = _key(key_node)
-        if key in result:
-            first = next(k for k, _ in node.value if _key(k) == key)
-            mark = key_node.start_mark
-            diags.append(
-                errors.Diagnostic(
-                    file, mark.line + 1, mark.column + 1, errors.YAML_DUPLICATE_KEY,
-                    f'duplicate key "{key}" (first defined at line {first.start_mark.line + 1})',
-                )
-            )
-            continue
-        result[key] = _value(value_node, file, diags)
-    return result
+class _Failed(Exception):
+    """A mistake that ends the reading of a file: its mark and message."""
+
+    def __init__(self, mark: Any, message: str):
+        super().__init__(message)
+        self.line, self.column = mark.line + 1, mark.column + 1
+        self.message = message
+
+
+_NO_VALUE = object()
+_EMPTY = object()  # a stream without a document
+
+
+class Document:
+    """What reading a file found besides its value: repeated keys and surprising scalars, by path."""
+
+    __slots__ = ("duplicates", "typed")
+
+    def __init__(self) -> None:
+        self.duplicates: list[tuple[Path, int, int]] = []  # path of the key, where the repeat is
+        self.typed: dict[Path, tuple[str, str]] = {}  # path -> (kind from _typed, the text as written)
+
+
+def _path(stack: list[Any], current: Any, key: Any) -> Path:
+    """The path of the value being read: each open container's place in its parent, then its own slot."""
+    parts: list[str | int] = [len(parent) if type(parent) is list else parent_key for parent, parent_key, *_ in stack[1:]]
+    parts.append(len(current) if type(current) is list else key)
+    return tuple(parts)
+
+
+def _read(text: str, found: Document) -> Any:
+    """The value of a document (_EMPTY without one), read from the parser's events.
+
+    Read so because composing builds a node and a mark object for every value
+    first: the events alone are a third faster on a large spec. Anchors and
+    aliases are followed here, counting the values each alias adds (ALIAS_LIMIT);
+    an alias shares its anchor's value rather than copying it.
+    """
+    loader = _Loader(text)
+    try:
+        loader.get_event()  # StreamStart
+        if isinstance(loader.peek_event(), yaml.StreamEndEvent):
+            return _EMPTY
+        loader.get_event()  # DocumentStart
+        # one frame per open container: (parent, parent's pending key, anchor, values read when it opened)
+        stack: list[tuple[Any, Any, Any, int]] = []
+        current: Any = None  # the list or dict being filled
+        key: Any = _NO_VALUE  # in a dict: the key waiting for its value
+        root: Any = None
+        values = 0  # read so far, aliases counted by the values they add
+        added = 0  # added by aliases
+        anchors: dict[str, tuple[Any, int]] = {}
+        repeated: list[tuple[dict[Any, Any], Any, Any]] = []  # (mapping, key, first value): put back at the end
+        while True:
+            event = loader.get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                values += 1
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                elif tag not in _SCALAR_TAGS:
+                    raise _Failed(event.start_mark, f'YAML error: unknown YAML tag "{tag}": a spec is plain YAML (to make a value text, quote it)')
+                if tag == _STR:
+                    value = event.value
+                else:
+                    value = _scalar_of(tag, event.value)
+                    if event.implicit[0] and not (type(current) is dict and key is _NO_VALUE):
+                        typed = _typed(tag, event.value, value)
+                        if typed is not None:
+                            found.typed[_path(stack, current, key) if current is not None else ()] = (typed, event.value)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (value, 1)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if event.tag is not None and event.tag != "!" and event.tag != _COLLECTION_TAGS[kind]:
+                    raise _Failed(event.start_mark, f'YAML error: unknown YAML tag "{event.tag}": a spec is plain YAML')
+                if type(current) is dict and key is _NO_VALUE:
+                    raise _Failed(event.start_mark, "YAML error: a mapping key must be a name, not a list or mapping")
+                values += 1
+                stack.append((current, key, event.anchor, values))
+                current, key = ({} if kind is yaml.MappingStartEvent else []), _NO_VALUE
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                value = current
+                current, key, anchor, opened = stack.pop()
+                if anchor is not None:
+                    anchors[anchor] = (value, values - opened + 1)
+            elif kind is yaml.AliasEvent:
+                if event.anchor not in anchors:
+                    raise _Failed(event.start_mark, f"YAML error: alias *{event.anchor} names no anchor before it (`&{event.anchor}` must come first, outside what it names)")
+                value, size = anchors[event.anchor]
+                values += size
+                added += size
+                if added > ALIAS_LIMIT and added > ALIAS_RATIO * (values - added):
+                    raise _Failed(
+                        event.start_mark,
+                        f"YAML error: aliases add {added:,} values to a file that writes out {values - added:,} (*{event.anchor} adds {size:,}): "
+                        f"refused, as a YAML alias bomb would be (at most {ALIAS_LIMIT:,}, or {ALIAS_RATIO} times the values written out); reuse less deeply",
+                    )
+                if type(current) is dict and key is _NO_VALUE and type(value) is not str:
+                    raise _Failed(event.start_mark, "YAML error: a mapping key must be a name, not a list or mapping")
+            elif kind is yaml.DocumentEndEvent:
+                after = loader.get_event()
+                if not isinstance(after, yaml.StreamEndEvent):
+                    raise _Failed(after.start_mark, "YAML syntax error: but found another document (a spec file is one YAML document)")
+                for mapping, repeated_key, first in reversed(repeated):
+                    mapping[repeated_key] = first  # a repeated key is reported, and its value ignored
+                return root
+            else:  # pragma: no cover - the parser sends no other event inside a document
+                raise AssertionError(f"unexpected YAML event {event}")
+            if current is None:
+                root = value
+            elif type(current) is list:
+                current.append(value)
+            elif key is _NO_VALUE:  # the value just read is a key
+                key = value if type(value) is str else str(value) if type(value) is int else event.value
+                if key in current:
+                    found.duplicates.append((_path(stack, current, key), event.start_mark.line + 1, event.start_mark.column + 1))
+                    repeated.append((current, key, current[key]))
+            else:
+                current[key] = value
+                key = _NO_VALUE
+    finally:
+        loader.dispose()
 
 
 def _record(node: yaml.Node, path: Path, index: _Index) -> None:
@@ -251,95 +393,25 @@ def _record(node: yaml.Node, path: Path, index: _Index) -> None:
             _record(value_node, sub, index)
 
 
-class _Unusual(Exception):
-    """A construct `_simple_value` leaves to compose and `_value`."""
-
-
-_NO_VALUE = object()
-_EMPTY = object()  # a stream without a document
-
-
-def _simple_value(text: str) -> Any:
-    """The value of a document (_EMPTY without one) made of plain mappings, sequences and untagged scalars, read from the
-    parser's events; anything else (an anchor or alias, an explicit tag, a key that is not a scalar,
-    a repeated key, several documents) raises _Unusual, for compose and `_value` to handle.
-
-    Read so because composing builds a node and a mark object for every value
-    first: the events alone are a third faster on a large spec.
-    """
-    loader = _Loader(text)
-    try:
-        loader.get_event()  # StreamStart
-        if isinstance(loader.peek_event(), yaml.StreamEndEvent):
-            return _EMPTY
-        loader.get_event()  # DocumentStart
-        stack: list[tuple[Any, Any]] = []
-        current: Any = None  # the list or dict being filled
-        key: Any = _NO_VALUE  # in a dict: the key waiting for its value
-        root: Any = None
-        while True:
-            event = loader.get_event()
-            kind = type(event)
-            if kind is yaml.ScalarEvent:
-                if event.anchor is not None or (event.tag is not None and event.tag != "!"):
-                    raise _Unusual
-                value = _scalar_of(loader.resolve(yaml.ScalarNode, event.value, event.implicit), event.value)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                if event.anchor is not None or (event.tag is not None and event.tag != "!") or (type(current) is dict and key is _NO_VALUE):
-                    raise _Unusual
-                stack.append((current, key))
-                current, key = ({} if kind is yaml.MappingStartEvent else []), _NO_VALUE
-                continue
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                value = current
-                current, key = stack.pop()
-            elif kind is yaml.DocumentEndEvent:
-                if not isinstance(loader.get_event(), yaml.StreamEndEvent):
-                    raise _Unusual
-                return root
-            else:  # an alias
-                raise _Unusual
-            if current is None:
-                root = value
-            elif type(current) is list:
-                current.append(value)
-            elif key is _NO_VALUE:
-                if kind is not yaml.ScalarEvent:
-                    raise _Unusual
-                key = value if type(value) is str else _key(yaml.ScalarNode(loader.resolve(yaml.ScalarNode, event.value, event.implicit), event.value))
-                if key in current:
-                    raise _Unusual
-            else:
-                current[key] = value
-                key = _NO_VALUE
-    finally:
-        loader.dispose()
-
-
 def load(text: str, file: str) -> tuple[dict[str, Any], Positions]:
     """Parse one spec file; raise SpecError on YAML mistakes."""
     pos = Positions(file, text)
+    found = Document()
     try:
-        try:
-            data = _simple_value(text)
-            node = None
-        except _Unusual:
-            data = _NO_VALUE
-            node = yaml.compose(text, Loader=_Loader)
+        data = _read(text, found)
+    except _Failed as exc:
+        raise errors.SpecError([errors.Diagnostic(file, exc.line, exc.column, errors.YAML_SYNTAX, exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or "invalid YAML"
-        if exc.context:
-            # the context ("while parsing a flow mapping") is where the unfinished construct began
-            started = f" at line {exc.context_mark.line + 1}" if exc.context_mark and exc.context_mark.line + 1 != line else ""
-            problem = f"{problem} ({exc.context}{started})"
-        raise errors.SpecError([errors.Diagnostic(file, line, col, errors.YAML_SYNTAX, f"YAML syntax error: {problem}")])
-    except yaml.YAMLError as exc:
-        raise errors.SpecError([errors.Diagnostic(file, 1, 1, errors.YAML_SYNTAX, f"YAML error: {exc}")])
-    diags: list[errors.Diagnostic] = []
-    if data is _NO_VALUE:
-        data = _EMPTY if node is None else _value(node, file, diags)
+        raise errors.SpecError([_syntax_error(exc, text, file)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise errors.SpecError([_reader_error(exc, text, file)]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - the parser's errors are the two above
+        raise errors.SpecError([errors.Diagnostic(file, 1, 1, errors.YAML_SYNTAX, f"YAML error: {exc}")]) from None
+    pos.typed = found.typed
+    diags = [
+        errors.Diagnostic(file, line, col, errors.YAML_DUPLICATE_KEY, f'duplicate key "{path[-1]}" (first defined at line {pos.at(path, key=True)[0]})')
+        for path, line, col in found.duplicates
+    ]
     if data is _EMPTY:
         return {}, pos
     if not isinstance(data, dict):
@@ -347,3 +419,31 @@ def load(text: str, file: str) -> tuple[dict[str, Any], Positions]:
     if diags:
         raise errors.SpecError(diags)
     return data, pos
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> errors.Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or "invalid YAML"
+    source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    if "\t" in source[: col] and not source[: col - 1].strip(" \t"):
+        # libyaml says only "found character that cannot start any token"
+        return errors.Diagnostic(file, line, source.index("\t") + 1, errors.YAML_SYNTAX, "YAML syntax error: a tab indents this line; YAML indents with spaces only")
+    if exc.context:
+        # the context ("while parsing a flow mapping") is where the unfinished construct began
+        started = f" at line {exc.context_mark.line + 1}" if exc.context_mark and exc.context_mark.line + 1 != line else ""
+        problem = f"{problem} ({exc.context}{started})"
+    return errors.Diagnostic(file, line, col, errors.YAML_SYNTAX, f"YAML syntax error: {problem}")
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> errors.Diagnostic:
+    """A character YAML does not allow (NUL, other control characters), at its line and column.
+
+    The C parser counts the offset in UTF-8 bytes, the Python one in characters."""
+    data = text.encode("utf-8")
+    offset = exc.position if _Base is not yaml.SafeLoader else len(text[: exc.position].encode("utf-8"))
+    line = data.count(b"\n", 0, offset) + 1
+    col = len(data[data.rfind(b"\n", 0, offset) + 1 : offset].decode("utf-8", "replace")) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+    what = "a NUL character (U+0000)" if code == 0 else f"the control character U+{code:04X}"
+    return errors.Diagnostic(file, line, col, errors.YAML_SYNTAX, f"YAML error: {what} is not allowed in a YAML file (to put one in a value, write it as an escape in a double-quoted string, e.g. \"\\x{code:02x}\")")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 _NOT_WORD = re.compile(r"[^0-9A-Za-z]+")
 # Field names pydantic reserves or warns about: a column of that name gets an alias.
@@ -42,11 +42,15 @@ def member_names(labels: Iterable[str]) -> list[str]:
     return names
 
 
-def field_names(columns: list[str], reserved: set[str]) -> dict[str, str]:
+def field_names(columns: list[str], reserved: Container[str]) -> dict[str, str]:
     """Column -> Python field name. A column whose name cannot be a pydantic field
     (keyword, leading underscore, BaseModel attribute, a name the module itself
-    uses) gets a trailing `_` and keeps its real name as an alias."""
-    taken = set(columns) | reserved
+    uses) gets a trailing `_` and keeps its real name as an alias.
+
+    `reserved` is only asked about names (never copied): it holds every class
+    name of the module, so copying it per table would make a module quadratic.
+    """
+    taken = set(columns)
     result: dict[str, str] = {}
     for col in columns:
         name = col
@@ -54,14 +58,14 @@ def field_names(columns: list[str], reserved: set[str]) -> dict[str, str]:
             name = _NOT_WORD.sub("_", col).strip("_") or "column"
             if name[0].isdigit():
                 name = f"c_{name}"
-            while not _usable(name, reserved) or (name != col and name in taken):
+            while not _usable(name, reserved) or (name != col and (name in taken or name in reserved)):
                 name += "_"
             taken.add(name)
         result[col] = name
     return result
 
 
-def _usable(name: str, reserved: set[str]) -> bool:
+def _usable(name: str, reserved: Container[str]) -> bool:
     return (
         name.isidentifier()
         and name.isascii()

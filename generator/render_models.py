@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import keyword
 import sys
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from . import checks, errors, ir, pgtypes, pyexpr, pynames
@@ -217,8 +218,9 @@ def _module_view(schema: ir.Schema, module: ir.Module, enums: dict[ir.Name, ir.E
         for suffix in ("", "Insert", "Update"):
             claim(cls + suffix, ("tables", t.name), f"table {t.name.display}")
     models: list[ModelView] = []
+    class_names = frozenset(classes)
     for t in tables:
-        models += _table_models(t, enums, mod, set(classes), problems, notes)
+        models += _table_models(t, enums, mod, class_names, problems, notes)
     for alias in mod.aliases:
         if alias in classes:
             problems.append(Problem(module.name, classes[alias], errors.PYTHON_NAME, f"the class {alias} clashes with the type alias of that name in the models module"))
@@ -268,8 +270,19 @@ class _Col:
         return self.col.identity != "always"
 
 
-def _table_models(t: ir.Table, enums: dict[ir.Name, ir.Enum], mod: _Module, classes: set[str], problems: list[Problem], notes: list[str]) -> list[ModelView]:
-    reserved = RESERVED | classes | {p.split(".")[0] for c in t.columns if c.python_type for p in [c.python_type]}
+class _Reserved:
+    """Names a field cannot take, from several sets, asked without merging them: the
+    module's class names are as many as its tables, and merging them per table is quadratic."""
+
+    def __init__(self, *sets: AbstractSet[str]):
+        self.sets = sets
+
+    def __contains__(self, name: object) -> bool:
+        return any(name in s for s in self.sets)
+
+
+def _table_models(t: ir.Table, enums: dict[ir.Name, ir.Enum], mod: _Module, classes: frozenset[str], problems: list[Problem], notes: list[str]) -> list[ModelView]:
+    reserved = _Reserved(RESERVED, classes, {p.split(".")[0] for c in t.columns if c.python_type for p in [c.python_type]})
     fields = pynames.field_names([c.name for c in t.columns], reserved)
     cols: list[_Col] = []
     for c in t.columns:

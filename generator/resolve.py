@@ -22,6 +22,7 @@ class Resolver(TableResolver, RoutineResolver):
 
     # -- driver ----------------------------------------------------------
     def run(self) -> ir.Schema:
+        self.bad_templates = set()
         migration = self.collect()
         tables = [self.table(name, *entry) for name, entry in self.known.tables.items()]
         self.resolved_tables = {t.name: t for t in tables if t is not None}
@@ -91,6 +92,7 @@ class Resolver(TableResolver, RoutineResolver):
                 if key in self.known.templates:
                     self.error(where, errors.DUPLICATE_NAME, f'policy template "{key}" is defined twice', key=True)
                 self.known.templates[key] = (tpl, where)
+                self.template_placeholders(key, tpl, where)
             for key, table in s.tables.items():
                 where = at("tables", key)
                 name = self.qualified(key, where, "table")

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import re
+
 from . import columnrefs, errors, ir, quoting, spec, sqlparse
 from .ir import Name
 from .origins import Origin
 from .resolve_base import ResolverBase, Where
 
+# What each part of a policy template may name: anything else in braces is a typo (`{tabel}`),
+# which would otherwise reach PostgreSQL as SQL.
+PLACEHOLDERS = {"name": ("{prefix}", "{command}", "{table}"), "using": ("{table}", "{prefix}"), "check": ("{table}", "{prefix}")}
+_BRACED = re.compile(r"'(?:[^']|'')*'|(\{[^{}'\s]*\})")  # a placeholder, outside SQL string literals
+
 
 class PolicyResolver(ResolverBase):
+    bad_templates: set[str]  # templates with an unknown placeholder: reported once, where they are written
+
+    def template_placeholders(self, key: str, tpl: spec.PolicyTemplate, where: Where) -> None:
+        """Report every placeholder of a template that is not one it can fill."""
+        for part, known in PLACEHOLDERS.items():
+            text = getattr(tpl, part)
+            for match in _BRACED.finditer(text or ""):
+                if match.group(1) and match.group(1) not in known:
+                    at = Where(where.pos, where.path + (part,))
+                    self.error_in_fragment(at, match.start(1), errors.SPEC_INVALID, f"unknown placeholder {match.group(1)} in policy template {key}.{part}; known: {', '.join(known)}")
+                    self.bad_templates.add(key)
+
     # -- row level security ----------------------------------------------
     def policies(self, table: Name, t: spec.Table, where: Where) -> tuple[ir.Policy, ...]:
         at = where.at
@@ -29,6 +48,8 @@ class PolicyResolver(ResolverBase):
                 self.error(Where(aw.pos, aw.path + ("template",)), errors.UNKNOWN_TEMPLATE, f'unknown policy template "{apply.template}"')
                 continue
             tpl, tw = entry
+            if apply.template in self.bad_templates:  # its placeholders are reported at the template
+                continue
             prefix = apply.prefix or table.name
             subs = (("{table}", quoting.ident(table.name)), ("{prefix}", prefix))
             for command in tpl.commands:

@@ -93,7 +93,9 @@ class RoutineResolver(ResolverBase):
             for col in trg.sets:
                 by_table.setdefault(trg.table, {}).setdefault(col, []).append(trg.name)
         for tname, cols in by_table.items():
-            table = self.resolved_tables[tname]
+            table = self.resolved_tables.get(tname)
+            if table is None:  # the table did not resolve: its errors are what the user needs to see
+                continue
             new_cols = tuple(ir.Column(**{**c.__dict__, "set_by": tuple(cols[c.name])}) if c.name in cols else c for c in table.columns)
             self.resolved_tables[tname] = ir.Table(**{**table.__dict__, "columns": new_cols})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable
 from typing import Any
@@ -101,7 +102,7 @@ class TableResolver(PolicyResolver):
                 assert c.references is not None
                 fk = self.foreign_key(name, cols, c.references, c.on_delete, c.on_update, cname, at("constraints", i, "references"))
                 if fk is not None:
-                    add(fk, nw, c.lint, cw)
+                    add(dataclasses.replace(fk, comment=c.comment), nw, c.lint, cw)
             else:
                 add(ir.Constraint(cname, kind, tuple(cols), comment=c.comment), nw, c.lint, cw)
         for con in constraints:  # a primary key's columns are NOT NULL

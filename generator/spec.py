@@ -32,6 +32,11 @@ def _sql_text(value: Any) -> Any:
     return value
 
 
+def _bound_text(value: Any) -> Any:
+    # A bound is a literal (quoted in the SQL): an unquoted date is the date written.
+    return _sql_text(value)
+
+
 SqlText = Annotated[str, BeforeValidator(_sql_text)]
 Action = Literal["cascade", "set null", "set default", "restrict", "no action"]
 Command = Literal["all", "select", "insert", "update", "delete"]
@@ -114,7 +119,7 @@ class Index(Linted):
     comment: str | None = None
 
 
-Bound = Annotated[str, BeforeValidator(_sql_text)]
+Bound = Annotated[str, BeforeValidator(_bound_text)]
 
 
 class Partition(Linted):

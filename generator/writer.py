@@ -11,10 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import signal
 import tempfile
 from pathlib import Path
 
 MANIFEST = "manifest.json"
+JOURNAL = ".manifest.json.journal"  # the manifest a build is putting in place (see commit)
+MIGRATIONS = "migrations/"
+_TEMPORARY = re.compile(r"\..+\.[A-Za-z0-9_]{8}\.tmp")  # what _stage names its files
 
 
 def digest(text: str) -> str:
@@ -26,9 +31,12 @@ def digest_bytes(data: bytes) -> str:
 
 
 def with_manifest(outputs: dict[str, str]) -> dict[str, str]:
-    files = {path: digest(text) for path, text in sorted(outputs.items())}
-    manifest = {"generator": "schemagen", "files": files}
-    return {**outputs, MANIFEST: json.dumps(manifest, indent=2, sort_keys=True) + "\n"}
+    return {**outputs, MANIFEST: manifest_text({path: digest(text) for path, text in outputs.items()})}
+
+
+def manifest_text(files: dict[str, str]) -> str:
+    """manifest.json listing `files` (path -> checksum)."""
+    return json.dumps({"generator": "schemagen", "files": dict(sorted(files.items()))}, indent=2, sort_keys=True) + "\n"
 
 
 def previous_files(out_dir: Path) -> set[str]:
@@ -39,10 +47,32 @@ def recorded(out_dir: Path) -> dict[str, str]:
     """The files the last run wrote, with their checksums (empty without a readable manifest).
 
     For migrations the checksum is binding: a written migration never changes
-    (schemagen.chain refuses one whose bytes no longer match).
+    (schemagen.chain refuses one whose bytes no longer match). After a build
+    that was interrupted while putting its files in place (a journal is left,
+    see `commit`), each file counts with the checksum it has on disk, the new
+    one or the old: a migration that build put in place is its, not a stranger.
     """
+    manifest = _manifest_files(out_dir / MANIFEST)
+    journal = _manifest_files(out_dir / JOURNAL)
+    if not journal:
+        return manifest
+    result = {}
+    for rel in sorted(set(manifest) | set(journal)):
+        try:
+            actual: str | None = digest_bytes((out_dir / rel).read_bytes())
+        except OSError:
+            actual = None
+        if rel in journal and actual == journal[rel]:
+            result[rel] = journal[rel]
+        elif rel in manifest and (actual is not None or rel in journal):
+            result[rel] = manifest[rel]
+        # else: removed by that build, or a new file it had not yet put in place
+    return result
+
+
+def _manifest_files(path: Path) -> dict[str, str]:
     try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
         return {str(k): str(v) for k, v in manifest.get("files", {}).items()}
     except (OSError, ValueError, AttributeError):
         return {}
@@ -64,35 +94,79 @@ def stale(out_dir: Path, outputs: dict[str, str]) -> list[str]:
     return result
 
 
+def leftovers(out_dir: Path) -> list[str]:
+    """What an interrupted build left: its journal and its temporary files (relative paths)."""
+    if not out_dir.is_dir():
+        return []
+    found = [JOURNAL] if (out_dir / JOURNAL).exists() else []
+    found += sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob(".*.tmp") if _TEMPORARY.fullmatch(p.name) and p.is_file())
+    return found
+
+
 def write(out_dir: Path, outputs: dict[str, str]) -> list[str]:
     """Write what changed and remove what is no longer generated; return the paths touched.
 
-    Two phases, so that a full disk or a permission error loses nothing: every
-    changed file is first written and synced beside its target under a temporary
-    name; only when all of them are on disk are they renamed into place (each
-    rename is atomic), the manifest last, so an interrupted build shows up as
-    stale to `--check`.
+    A migration is never removed here: only `schemagen discard` does that. (A
+    build that no longer lists one raced with another build, which the lock
+    prevents; leaving the file is then the safe mistake.)
     """
     touched = stale(out_dir, outputs)
     obsolete = previous_files(out_dir) - set(outputs)
-    writes = sorted((rel for rel in touched if rel not in obsolete), key=lambda rel: rel == MANIFEST)
+    removals = [rel for rel in sorted(obsolete & set(touched)) if not rel.startswith(MIGRATIONS)]
+    commit(out_dir, {rel: outputs[rel] for rel in touched if rel not in obsolete}, removals)
+    return touched
+
+
+def commit(out_dir: Path, writes: dict[str, str], removals: list[str]) -> None:
+    """Put `writes` in place and remove `removals`, so that no interruption loses a migration.
+
+    Every file is first written and synced beside its target under a temporary
+    name (a full disk or a permission error then changes nothing). Then the new
+    manifest is saved as a journal, the files are renamed into place (each
+    rename is atomic), the removals done, the manifest renamed last, and the
+    journal removed. A run killed in between leaves the journal: `recorded`
+    reads it, the next build finishes the work, and `build --check` reports it
+    and any temporary file (`leftovers`).
+    """
+    for rel in leftovers(out_dir):  # an earlier run's, interrupted: under the lock nobody else writes here
+        if rel != JOURNAL:
+            (out_dir / rel).unlink(missing_ok=True)
+    ordered = sorted(writes, key=lambda rel: rel == MANIFEST)
     staged: list[tuple[str, Path]] = []
     try:
-        for rel in writes:
-            staged.append((_stage(out_dir / rel, outputs[rel]), out_dir / rel))
+        for rel in ordered:
+            staged.append((_stage(out_dir / rel, writes[rel]), out_dir / rel))
     except BaseException:
         for tmp, _target in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
+    fault("staged")
     try:
-        for tmp, target in staged:
+        if MANIFEST in writes:
+            atomic_write(out_dir / JOURNAL, writes[MANIFEST])
+            fault("journal")
+        for n, (tmp, target) in enumerate(staged, 1):
+            if target.name == MANIFEST and target.parent == out_dir:
+                for rel in removals:
+                    (out_dir / rel).unlink(missing_ok=True)
+                fault("removed")
             os.replace(tmp, target)
+            fault(f"replaced-{n}")
+        if MANIFEST not in writes:
+            for rel in removals:
+                (out_dir / rel).unlink(missing_ok=True)
     finally:
         for tmp, _target in staged:
             Path(tmp).unlink(missing_ok=True)  # already renamed: nothing left to remove
-    for rel in sorted(obsolete & set(touched)):
-        (out_dir / rel).unlink(missing_ok=True)
-    return touched
+    fault("manifest")
+    (out_dir / JOURNAL).unlink(missing_ok=True)
+
+
+def fault(point: str) -> None:
+    """A fault-injection point for the crash tests: SCHEMAGEN_FAULT=<point> kills the process here
+    with SIGKILL (nothing of it runs after). Inert when the variable is unset."""
+    if os.environ.get("SCHEMAGEN_FAULT") == point:
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 def atomic_write(path: Path, text: str) -> None:

@@ -31,6 +31,9 @@ def test_make_spec_is_deterministic_and_split_into_modules(tmp_path):
     assert sorted(_files(first)) == ["module_000.yaml", "module_001.yaml", "module_002.yaml"]
     make_spec.write(30, first)  # a smaller spec replaces the files of a larger one
     assert sorted(_files(first)) == ["module_000.yaml"]
+    make_spec.write(120, first, one_file=True)
+    assert sorted(_files(first)) == ["module_000.yaml"]
+    assert _files(first)["module_000.yaml"].count(b"\n  order_0110:\n") == 1  # every table, in the one module
 
 
 def test_make_spec_builds_and_applies_on_postgres(tmp_path, db_url):
@@ -77,14 +80,16 @@ def test_make_spec_follows_lint(tmp_path, monkeypatch):
 def test_run_py_smoke(tmp_path):
     results = tmp_path / "results.json"
     proc = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--sizes", "10", "--runs", "1", "--results", str(results), "--workdir", str(tmp_path / "work")],
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--sizes", "10", "--one-file", "20", "--runs", "1", "--results", str(results), "--workdir", str(tmp_path / "work")],
         check=False, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert "| command | spec | median s |" in proc.stdout
     data = json.loads(results.read_text())
     rows = {(r["command"], r["tables"]): r for r in data["rows"]}
-    assert set(rows) == {("--help", None), ("build", None), ("build", 10), ("build (no change)", 10), ("build --check", 10), ("lint", 10)}
+    assert set(rows) == {("--help", None), ("build", None), ("build", 10), ("build (no change)", 10), ("build --check", 10), ("lint", 10), ("build", 20)}
+    assert [r["one_file"] for r in data["rows"]].count(True) == 1 and rows[("build", 20)]["one_file"] and rows[("build", 20)]["median_s"] > 0
+    assert (tmp_path / "work" / "one_file_20" / "spec" / "module_000.yaml").is_file() and len(list((tmp_path / "work" / "one_file_20" / "spec").glob("*.yaml"))) == 1
     for key in [("--help", None), ("build", None), ("build", 10), ("build (no change)", 10), ("build --check", 10)]:
         row = rows[key]
         assert len(row["runs"]) == 1 and row["median_s"] > 0 and 0 < row["median_cpu_s"] and row["max_peak_mb"] > 1, row

@@ -88,6 +88,22 @@ def test_a_migration_name_is_derived_from_the_change(project):
     assert "0002_add_column_item_color.sql" in migrations(project)
 
 
+@pytest.mark.parametrize(("change", "name"), [
+    (lambda s: s["enums"]["item_status"].update(comment="Life cycle."), "0002_comment_on_enum_item_status"),
+    (lambda s: s["functions"]["item_count"].update(comment="Items of one account."), "0002_comment_on_function_item_count"),
+    (lambda s: s["triggers"]["item_touch"].update(comment="Keeps updated_at current."), "0002_comment_on_trigger_item_touch_on_item"),
+])
+def test_a_comment_alone_is_a_migration_named_after_it(project, change, name):
+    """Issue 10, item 15: a change of only a comment crashed (IndexError naming the migration)."""
+    build()
+    edit_spec(project, change)
+    code, output = build()
+    assert code == 0, output
+    assert [f"{name}{suffix}" for suffix in (".down.sql", ".sql", ".state.json")] == [m for m in migrations(project) if m.startswith("0002_")]
+    assert "COMMENT ON" in (project / "generated" / "migrations" / f"{name}.sql").read_text()
+    assert build("--check")[0] == 0
+
+
 def test_check_fails_when_a_new_migration_is_needed(project):
     build()
     edit_spec(project, add_color)

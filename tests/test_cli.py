@@ -205,3 +205,14 @@ def test_usage_mistakes_exit_1_like_spec_mistakes(args: list[str], tmp_path: Pat
     assert result.returncode == 1, result.stderr
     assert "Error:" in result.stderr or "E0" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "lint", "sql", "standins"])
+def test_a_trigger_setting_a_column_of_a_table_that_did_not_resolve_reports_the_table_error(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10, item 16: a table with a column of unknown type and a trigger with `sets:` crashed (KeyError)."""
+    case = REPO / "tests" / "broken" / "trigger_sets_on_unresolved_table"
+    monkeypatch.chdir(case)
+    result = run(command, "--spec", ".", *(["--out", str(tmp_path / "out")] if command == "build" else []))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == [*(case / "expected.txt").read_text(encoding="utf-8").splitlines(), "schemagen: 1 error; nothing was written"]
+    assert not (tmp_path / "out").exists()

@@ -276,6 +276,20 @@ CASES = [
          edit(lambda s: table(s, "item").update(comment="Things we sell."), lambda s: columns(s, "item")["label"].pop("comment"),
               lambda s: s["enums"]["item_status"].pop("comment"), lambda s: table(s, "event")["indexes"]["idx_event_account"].update(comment="Recent first."),
               lambda s: s["functions"]["touch"].update(comment="Stamps updated_at."), lambda s: s["triggers"]["item_touch"].update(comment="Keeps updated_at current."))),
+    # A comment is the only change (issue 10, item 15: these crashed naming the migration). Each is written, with its down.
+    Case("comment_only_enum", lambda s: s["enums"]["item_status"].update(comment="Life cycle.")),
+    Case("comment_only_enum_added", lambda s: s["enums"]["channel"].update(comment="Where it was sold.")),
+    Case("comment_only_function", lambda s: s["functions"]["item_count"].update(comment="Items of one account.")),
+    Case("comment_only_trigger_added", lambda s: s["triggers"]["item_touch"].update(comment="Keeps updated_at current.")),
+    Case("comment_only_column", lambda s: columns(s, "item")["label"].update(comment="Shown on the invoice")),
+    Case("comment_only_index", lambda s: table(s, "item")["indexes"]["idx_item_account"].update(comment="For the tenant's list.")),
+    Case("comment_only_constraint", lambda s: table(s, "item")["constraints"][0].update(comment="No negative stock.")),
+    Case("comment_only_foreign_key", lambda s: table(s, "event")["constraints"][1].update(comment="Events go with their account."),
+         # a table-level foreign key's comment was dropped, from the from-scratch SQL too
+         after_up=[("SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = 'event_account_fkey' AND conrelid = 'event'::regclass", [("Events go with their account.",)])],
+         after_down=[("SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = 'event_account_fkey' AND conrelid = 'event'::regclass", [(None,)])]),
+    Case("comment_only_policy", lambda s: table(s, "item")["policies"]["item_owner"].update(comment="Own items only.")),
+    Case("comment_only_partition", lambda s: table(s, "event")["partitioning"]["partitions"]["event_2026_01"].update(comment="January.")),
 ]
 
 

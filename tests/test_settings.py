@@ -27,7 +27,7 @@ def build(cwd: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
 
 
 def test_settings_choose_spec_dir_out_dir_and_migration_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = project(tmp_path, 'spec_dir = "schema"\nout_dir = "build/sql"\nmigration_name = "V{version}__{name}"\n')
+    root = project(tmp_path, 'spec_dir = "schema"\nout_dir = "build/sql"\nmigration_name = "V{version:04d}__{name}"\n')
     sub = root / "somewhere" / "deeper"
     sub.mkdir(parents=True)
 
@@ -36,8 +36,8 @@ def test_settings_choose_spec_dir_out_dir_and_migration_name(tmp_path: Path, mon
     assert result.exit_code == 0, result.output
     out = root / "build" / "sql"
     assert (out / "manifest.json").is_file()
-    assert sorted(p.name for p in (out / "migrations").iterdir()) == ["V24__sync_operations.sql", "V24__sync_operations.state.json"]
-    sql = (out / "migrations" / "V24__sync_operations.sql").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (out / "migrations").iterdir()) == ["V0024__sync_operations.sql", "V0024__sync_operations.state.json"]
+    sql = (out / "migrations" / "V0024__sync_operations.sql").read_text(encoding="utf-8")
     assert "from schema/sync_operations.yaml" in sql  # sources are named relative to the project root
     schema, _sources = pipeline.load_schema(config.load(REPO))
     assert sql.replace("schema/sync_operations.yaml", "spec/sync_operations.yaml") == render_sql.migration_sql(schema, ["spec/sync_operations.yaml"])
@@ -53,12 +53,12 @@ def test_command_line_paths_override_settings(tmp_path: Path, monkeypatch: pytes
 
 
 def test_project_is_found_from_the_spec_not_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = project(tmp_path, 'migration_name = "V{version}__{name}"\n')
+    root = project(tmp_path, 'migration_name = "V{version:04d}__{name}"\n')
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     result = build(elsewhere, monkeypatch, "--spec", str(root / "schema"), "--out", str(root / "out"))
     assert result.exit_code == 0, result.output
-    sql = (root / "out" / "migrations" / "V24__sync_operations.sql").read_text(encoding="utf-8")
+    sql = (root / "out" / "migrations" / "V0024__sync_operations.sql").read_text(encoding="utf-8")
     assert "from schema/sync_operations.yaml" in sql  # named from the project root, not from elsewhere/
 
 
@@ -78,21 +78,28 @@ def test_outside_any_project_the_output_does_not_depend_on_the_working_directory
 
 
 @pytest.mark.parametrize(
-    ("settings", "message"),
+    ("settings", "at", "message"),
     [
-        ('spec_dir = "schema"\nmigrations = "x"\n', "unknown [tool.schemagen] setting(s): migrations; known: spec_dir, out_dir, migration_name"),
-        ('out_dir = 3\n', "[tool.schemagen] out_dir must be a string"),
-        ('migration_name = "{version:04d}_{title}"\n', "[tool.schemagen] migration_name is not a valid pattern: 'title'"),
-        ('spec_dir = "schema\n', "cannot read pyproject.toml"),
+        ('spec_dir = "schema"\nmigrations = "x"\n', "6:1", 'unknown [tool.schemagen] setting: migrations (did you mean "migration_name"? known: spec_dir, out_dir, migration_name'),
+        ('out_dir = 3\n', "5:1", "[tool.schemagen] out_dir must be a string"),
+        ('spec_dir = "schema"\nmigration_name = "{version:04d}_{title}"\n', "6:1", "[tool.schemagen] migration_name is not a valid pattern: 'title'"),
+        ('spec_dir = "schema\n', "5:19", "cannot read pyproject.toml: Illegal character"),
+        # issue 10, item 20: a pattern that leaves generated/migrations, or whose files do not sort in chain order
+        ('spec_dir = "schema"\n  migration_name = "../../{version}_{name}"\n', "6:3", '[tool.schemagen] migration_name gives the file name "../../1_a.sql": use only letters, digits, _, - and . (no path separator'),
+        ('migration_name = "{name}"\n', "5:1", "[tool.schemagen] migration_name must contain {version}"),
+        ('migration_name = "{version}_{name}"\n', "5:1", "[tool.schemagen] migration_name must give file names that sort in chain order: put the version first and zero-padded"),
+        ('migration_name = "{name}_{version:04d}"\n', "5:1", "[tool.schemagen] migration_name must give file names that sort in chain order"),
+        ('migration_name = ".{version:04d}_{name}"\n', "5:1", '[tool.schemagen] migration_name gives the file name ".0001_a.sql"'),
     ],
-    ids=["unknown-setting", "not-a-string", "bad-pattern", "bad-toml"],
+    ids=["unknown-setting", "not-a-string", "bad-pattern", "bad-toml", "path-separator", "no-version", "unpadded-version", "version-last", "hidden-file"],
 )
-def test_bad_settings_are_E070_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: str, message: str) -> None:
+def test_bad_settings_are_E070_errors_where_they_are_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: str, at: str, message: str) -> None:
+    """Issue 10, items 20 and 22: E070 at the setting's line (it was 1:1), the TOML error's own position."""
     root = project(tmp_path, settings)
     result = build(root, monkeypatch)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     first = result.stderr.splitlines()[0]
-    assert first.startswith(f"{root / 'pyproject.toml'}:1:1: E070 ")
-    assert message in first
+    assert first.startswith(f"{root / 'pyproject.toml'}:{at}: E070 {message}"), first
     assert not (root / "generated").exists()
+    assert not (tmp_path / "1_a.sql").exists() and not any(tmp_path.glob("*.sql"))

@@ -78,6 +78,8 @@ def migration(old: ir.Schema, new: ir.Schema, *, number: int, name: str | None, 
 
 def derived_name(changes: list[str]) -> str:
     """A migration name from its changes: the first one, and how many more."""
+    if not changes:  # every change is meant to say what it is; a name is no reason to stop a build
+        return "change"
     words = "".join(ch if ch.isalnum() else "_" for ch in changes[0].lower().split(" to ")[0]).split("_")
     name = "_".join(w for w in words if w)[:48].rstrip("_")
     return name if len(changes) == 1 else f"{name}_and_{len(changes) - 1}_more"

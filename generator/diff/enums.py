@@ -90,6 +90,7 @@ def diff(ctx: Context) -> None:
             ctx.change(f"add value(s) {', '.join(v for v in e.values if v not in before.values)} to enum {name.display}")
         if before.comment != e.comment and name not in ctx.rebuilt_enums:
             ctx.add(ctx.build(("enum", name)), st.Comment.on("TYPE", name.q, e.comment))
+            ctx.change(f"comment on enum {name.display}")
 
 
 def rebuild(ctx: Context, old: ir.Enum, new: ir.Enum) -> None:

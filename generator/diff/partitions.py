@@ -79,6 +79,7 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         before = parts0.get(n) or parts0.get(next((o for o, new in renames if new == n), ""))
         if before is not None and before.comment != p.comment:
             ctx.add(ctx.build(("partition", p.name)), st.Comment.on("TABLE", p.name.q, p.comment))
+            ctx.change(f"comment on partition {p.name.name}")
 
 
 def _online(ctx: Context, t0: ir.Table, t1: ir.Table) -> bool:

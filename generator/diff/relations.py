@@ -92,6 +92,7 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if new_name in new and old_name in old and old[old_name].comment != new[new_name].comment and new_name not in came:
             ctx.add(ctx.build(("index", new[new_name].name)), st.Comment.on("INDEX", new[new_name].name.q, new[new_name].comment))
+            ctx.change(f"comment on index {new_name}")
 
 
 def _in_main(ctx: Context, t: ir.Table, ix: ir.Index) -> bool:
@@ -192,6 +193,7 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if old[old_name].comment != new[new_name].comment:
             ctx.add(ctx.build(("foreign_key", (t1.name, new_name))), st.Comment.on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment))
+            ctx.change(f"comment on foreign key {new_name} on {t1.name.display}")
 
 
 def _why(replaced: bool) -> str:

@@ -55,6 +55,7 @@ def functions(ctx: Context) -> None:
                 ctx.change(f"replace function {name.display}")
             if before.comment != f.comment:
                 ctx.add(ctx.build(("function", name)), st.Comment.on("FUNCTION", f.signature, f.comment))
+                ctx.change(f"comment on function {name.display}")
     for name, f in old.items():
         if name not in new:
             ctx.add(ctx.release(("function", name)), st.Drop("FUNCTION", f.signature), notes=("Removed from the spec.",), ignore=("ban-drop-function",))
@@ -100,3 +101,4 @@ def triggers(ctx: Context) -> None:
         t = new[new_key]
         if old_kept[old_key].comment != t.comment:
             ctx.add(ctx.build(("trigger", new_key)), st.Comment.on("TRIGGER", f"{t.q} ON {t.table.q}", t.comment))
+            ctx.change(f"comment on trigger {t.name} on {t.table.display}")

@@ -91,3 +91,4 @@ def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if old[old_name].comment != new[new_name].comment:
             ctx.add(ctx.build(("policy", (t1.name, new_name))), st.Comment.on("POLICY", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment))
+            ctx.change(f"comment on policy {new_name} on {t1.name.display}")

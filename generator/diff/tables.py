@@ -121,9 +121,11 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     for old_name, new_name in renames:
         if old_cons[old_name].comment != new_cons[new_name].comment:
             ctx.add(build, st.Comment.on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new_cons[new_name].comment))
+            ctx.change(f"comment on constraint {new_name} on {t1.name.display}")
     for name, con in new_cons.items():
         if name in old_cons and name not in changed and old_cons[name].comment != con.comment:
             ctx.add(build, st.Comment.on("CONSTRAINT", f"{con.q} ON {q}", con.comment))
+            ctx.change(f"comment on constraint {name} on {t1.name.display}")
     if t0.comment != t1.comment:
         ctx.add(build, st.Comment.on("TABLE", q, t1.comment))
         ctx.change(f"comment on table {t1.name.display}")
@@ -222,6 +224,7 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
         ctx.change(f"make {t.name.display}.{c1.name} NOT NULL")
     if c0.comment != c1.comment:
         ctx.add(build, st.Comment.on("COLUMN", f"{q}.{c1.q}", c1.comment))
+        ctx.change(f"comment on column {t.name.display}.{c1.name}")
 
 
 def _using(c0: ir.Column, c1: ir.Column) -> str | None:
