@@ -390,6 +390,40 @@ def migrate_down(database_url: str | None, out_dir: str | None, history_schema: 
     runner.down(settings, database_url or "", to, options, _echo())
 
 
+@main.command()
+@click.option("--database-url", "url", required=True, metavar="URL", envvar="DATABASE_URL", help="The database to check: postgresql://user@host:5432/dbname (default: $DATABASE_URL).")
+@click.option("--against", metavar="VERSION", help="Compare with this migration's state (a version number, or `newest`) instead of the last one the database's history records.")
+@click.option("--schema", "schemas", multiple=True, metavar="NAME", help="A schema to compare (repeatable; default: the schemas the spec uses).")
+@click.option("--history-schema", metavar="NAME", help="Schema of the schemagen_migrations history table (default: [tool.schemagen] history_schema, else schemagen).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--sql", "with_sql", is_flag=True, help="Print the SQL that brings the database back to the migrations' state (the differences become its header).")
+@out_option
+@_guarded
+@_database_errors
+def drift(url: str, against: str | None, schemas: tuple[str, ...], history_schema: str | None, fmt: str, with_sql: bool, out_dir: str | None) -> None:
+    """Compare a live database with the state its migrations give it; no shadow database needed.
+
+    Reads the database's catalog and compares it with the saved state of the
+    last migration applied to it (its schemagen_migrations history), or of
+    --against VERSION. Prints each difference: the object, what the database
+    has, what the migrations say. Exit status: 0 no drift, 1 drift or an
+    error (bad URL, no history, unknown version), 2 internal error.
+    """
+    from . import config
+    from .db.drift import run as check
+
+    settings = config.load(out_dir=out_dir)
+    report = check(settings, url, against=against, schemas=schemas, history_schema=history_schema, sql=with_sql)
+    if fmt == "json":
+        click.echo(report.json(), nl=False)
+    elif with_sql:
+        click.echo(report.sql, nl=False)  # the differences are its header: the output can go to psql as it is
+    else:
+        click.echo(report.text(), nl=False)
+    click.echo(report.summary(), err=True)
+    sys.exit(EXIT_USER_ERROR if report.drifted else 0)
+
+
 def run() -> None:
     """The `schemagen` console command: `main`, then exit without tearing the interpreter down.
 

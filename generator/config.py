@@ -18,7 +18,7 @@ DEFAULTS: dict[str, object] = {
     "migration_name": "{version:04d}_{name}",
     "partition_horizon_months": 3,  # lint: time partitions must reach this many months past the current one
     "exposed_schemas": ["public"],  # lint: schemas an API serves to login roles (PostgREST's db-schemas)
-    "history_schema": "schemagen",  # migrate: the schema of the history table schemagen_migrations
+    "history_schema": "schemagen",  # migrate and drift: the schema of the history table schemagen_migrations
     "layout": "schemagen",  # build: the migration files of another runner too (LAYOUTS)
     "layout_dir": "",  # build: where those go, relative to pyproject.toml ("": the layout's usual place)
 }

@@ -255,22 +255,40 @@ def test_a_run_killed_in_the_main_transaction_kept_nothing_of_it_and_resumes(sta
 
 # -- lock timeouts and retries ------------------------------------------------------------------
 
-def _hold(url: str, seconds: float, ready: threading.Event) -> None:
+def _hold(url: str, ready: threading.Event, release: threading.Event) -> None:
+    """Hold a lock that the main phase of 0025 waits for, until `release` is set."""
     with pg.connect(url) as conn:
         conn.execute("BEGIN")
         conn.execute("LOCK TABLE sync_progress IN ACCESS SHARE MODE")
         ready.set()
-        time.sleep(seconds)
+        release.wait(120)
         conn.execute("ROLLBACK")
+
+
+def _release_after_a_timeout(url: str, release: threading.Event) -> None:
+    """Set `release` once the run has waited on the lock longer than its lock_timeout (1 s), so that
+    its first attempt surely timed out, however long the machine took to get it there."""
+    deadline = time.monotonic() + 120
+    with pg.connect(url) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = 'schemagen migrate' AND datname = current_database() AND wait_event_type = 'Lock'").fetchone()
+            if row:
+                break
+            time.sleep(0.02)
+    time.sleep(1.5)
+    release.set()
 
 
 def test_a_phase_that_times_out_on_a_lock_is_retried_with_backoff(standin_db):
     ok(migrate(standin_db, "--to", "24"))
-    ready = threading.Event()
-    holder = threading.Thread(target=_hold, args=(standin_db, 2.5, ready))
+    ready, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold, args=(standin_db, ready, release))
     holder.start()
     ready.wait(10)
+    releaser = threading.Thread(target=_release_after_a_timeout, args=(standin_db, release))
+    releaser.start()
     output = ok(migrate(standin_db, "--retries", "5"))
+    releaser.join()
     holder.join()
     assert f"lock timeout at generated/migrations/{UP_0025}.sql:" in output and "retry 1 of 5 in 1 s" in output, output
     assert f"{UP_0025}: applied" in output
@@ -278,11 +296,12 @@ def test_a_phase_that_times_out_on_a_lock_is_retried_with_backoff(standin_db):
 
 def test_a_phase_that_still_times_out_after_its_retries_stops_with_exit_1(standin_db):
     ok(migrate(standin_db, "--to", "24"))
-    ready = threading.Event()
-    holder = threading.Thread(target=_hold, args=(standin_db, 6, ready))
+    ready, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold, args=(standin_db, ready, release))
     holder.start()
     ready.wait(10)
     error = refused(migrate(standin_db, "--retries", "1"))
+    release.set()
     holder.join()
     assert f"phase main of {UP_0025} failed: canceling statement due to lock timeout (SQLSTATE 55P03)" in error, error
     assert "after 1 retry (--retries)" in error and "none of it was kept" in error

@@ -33,6 +33,7 @@ BUILD_RANK = {kind: 20 + rank for kind, rank in render_sql.RANK.items()}
 RENAME_RANK = -1
 PRECHECK_RANK = -2
 LATE_RANK = 40  # validations and other follow-ups of a build
+DROPS_DATA = "Drops data:"  # how the note of a statement that deletes rows or values starts in a drift repair
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Context:
     before_table: dict[Name, Name] = field(default_factory=dict)  # renamed table -> its name before this migration
     before_column: dict[tuple[Name, str], str] = field(default_factory=dict)  # (table, renamed column) -> its name before
     added_values: list[tuple[Node, int, str]] = field(default_factory=list)  # ADD VALUE steps: node, index, the value's literal
+    drift: bool = False  # a repair of a database that drifted (schemagen drift --sql), not a migration
 
     @functools.cached_property
     def old_tables(self) -> dict[Name, ir.Table]:
@@ -129,6 +131,8 @@ class Context:
         """The note above a statement that deletes data: an up migration does it because the spec
         confirmed it; a down migration undoes what its up migration created, so only what was
         written since is lost, and nothing was confirmed."""
+        if self.drift:
+            return f"{DROPS_DATA} {confirmed}."
         return f"Confirmed in allow_destructive: {confirmed}." if self.confirm else f"Undoes the up migration, which {undone}."
 
     def renamed(self, view: Any, what: str, rule: str = "renaming-object") -> None:
@@ -173,7 +177,7 @@ def type_key(c: ir.Column) -> tuple[Any, ...]:
     return (c.base, c.enum, c.mods, c.array_dims)
 
 
-def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True, spent: frozenset[str] = frozenset()) -> Plan:
+def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True, spent: frozenset[str] = frozenset(), drift: bool = False) -> Plan:
     from . import (
         enums,
         grants,
@@ -187,7 +191,7 @@ def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True, spent: frozens
     )
 
     result = Plan()
-    ctx = Context(old, new, result, confirm, spent, {}, {})
+    ctx = Context(old, new, result, confirm, spent, {}, {}, drift=drift)
     ctx.old = renames.apply(ctx, old, new.intent.renames)
     ctx.old_nodes = {n.key: n for n in render_sql.nodes(ctx.old)}
     ctx.new_nodes = {n.key: n for n in render_sql.nodes(new)}
