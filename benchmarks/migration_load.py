@@ -86,8 +86,9 @@ def embedded_bin() -> Path:
 
 
 @contextlib.contextmanager
-def server(bin_dir: Path, port: int) -> Iterator[str]:
-    """A private server on 127.0.0.1:`port`, stopped and removed afterwards; yields its admin URL."""
+def server(bin_dir: Path, port: int, settings: str = "") -> Iterator[str]:
+    """A private server on 127.0.0.1:`port` (with more `-c name=value` settings), stopped and removed afterwards; yields
+    its admin URL."""
     work = Path(tempfile.mkdtemp(prefix="schemagen-load-"))
     data = work / "data"
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -105,7 +106,9 @@ def server(bin_dir: Path, port: int) -> Iterator[str]:
         "--locale=C.UTF-8",
     ]
     subprocess.run([*as_user, *initdb], check=True, capture_output=True, text=True)
-    options = f"-p {port} -k {work} -c listen_addresses=127.0.0.1 -c max_connections=50 -c shared_buffers=256MB"
+    options = (
+        f"-p {port} -k {work} -c listen_addresses=127.0.0.1 -c max_connections=50 -c shared_buffers=256MB {settings}"
+    ).rstrip()
     start = [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(work / "log"), "-w", "start"]
     subprocess.run([*as_user, *start], check=True, capture_output=True, text=True)
     try:

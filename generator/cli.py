@@ -4,10 +4,11 @@ A user's mistake prints `file:line:col: CODE message` lines and exits 1; a
 crash of schemagen itself exits 2.
 
 The only imports inside functions in the whole package are here: each command
-imports the packages it runs (pipeline, resolve, lint, sql, chain, spec) when
-it runs. `schemagen --help` then loads click alone, not pydantic, jinja2 and
-pglast (a third of a second), and `schemagen sql`, `lint` and `standins` do not
-load the outputs they do not write (`lint` loads chain/history.py, and with it
+imports the packages it runs (pipeline, resolve, lint, sql, chain, spec, db)
+when it runs. `schemagen --help` then loads click alone, not pydantic, jinja2,
+pglast and psycopg (a third of a second); `build` loads no psycopg (only
+`migrate` and `drift` do), and `sql`, `lint` and `standins` do not load the
+outputs they do not write (`lint` loads chain/history.py, and with it
 the diff, only when the spec has allow_destructive entries to check).
 tests/test_architecture.py keeps it so.
 """
@@ -161,7 +162,8 @@ def build(spec_dir: str | None, out_dir: str | None, check: bool, migration_name
             stale = writer.stale(out, outputs)
             left = writer.leftovers(out)
             for rel in stale:
-                click.echo(f"stale: {shown}/{rel}", err=True)
+                # a layout's files may lie beside the output directory
+                click.echo(f"stale: {os.path.normpath(f'{shown}/{rel}')}", err=True)
             for rel in left:
                 click.echo(f"left by an interrupted build: {shown}/{rel}", err=True)
             if stale or left:
@@ -340,6 +342,250 @@ def standins(spec_dir: str | None) -> None:
     settings = config.load(spec_dir=spec_dir)
     schema, _ = resolve.load_schema(settings)
     click.echo(standin_sql(schema), nl=False)
+
+
+def _database_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """What `migrate` and `migrate down` share: where the database and the migrations are, how long to wait."""
+    options = [
+        click.option(
+            "--database-url",
+            envvar="DATABASE_URL",
+            metavar="URL",
+            help="postgresql://user:password@host:port/dbname (default: $DATABASE_URL, which keeps the password "
+            "out of the process list).",
+        ),
+        out_option,
+        click.option(
+            "--history-schema",
+            metavar="NAME",
+            help="Schema of the history table schemagen_migrations (default: [tool.schemagen] history_schema, "
+            "else schemagen).",
+        ),
+        click.option(
+            "--dry-run",
+            is_flag=True,
+            help="Print what would run, phase by phase, and change nothing (no lock taken, no history table created).",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(min=0),
+            default=3,
+            show_default=True,
+            metavar="N",
+            help="Run a phase again, after 1, 2, 4 ... s, when it failed on its lock_timeout or a deadlock (the "
+            "phase was rolled back, or can run again).",
+        ),
+        click.option(
+            "--lock-wait",
+            type=click.FloatRange(min=0),
+            default=300,
+            show_default=True,
+            metavar="SECONDS",
+            help="How long to wait for another run of schemagen migrate on the same database; then exit 1, naming it.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _migrate_options(
+    settings: Any, history_schema: str | None, dry_run: bool, retries: int, lock_wait: float, **more: Any
+) -> Any:
+    from .db.migrate import Options
+    from .spec.config import value_problem
+
+    schema = history_schema if history_schema is not None else settings.history_schema
+    problem = value_problem(schema, settings.layout)
+    if problem:
+        raise click.BadParameter(
+            problem.removeprefix("history_schema must be ").capitalize(), param_hint="--history-schema"
+        )
+    return Options(history_schema=schema, dry_run=dry_run, retries=retries, lock_wait=lock_wait, **more)
+
+
+def _echo() -> Any:
+    from .db.migrate import Echo
+
+    return Echo(lambda text, nl: click.echo(text, nl=nl), lambda text: click.echo(text, err=True))
+
+
+def _database_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A refusal or a failed phase (db.UserError) is the user's to resolve: its message, exit 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .db import UserError
+
+        try:
+            return func(*args, **kwargs)
+        except UserError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(EXIT_USER_ERROR)
+        except Exception as exc:
+            if not type(exc).__module__.startswith("psycopg"):
+                raise
+            # The database refused what schemagen asked outside a migration's phases (no right to
+            # create the history schema, the connection lost while reading it): the user's to fix.
+            text = " ".join(str(exc).split()) or type(exc).__name__
+            state = getattr(exc, "sqlstate", None)
+            click.echo(f"schemagen: the database refused: {text}" + (f" (SQLSTATE {state})" if state else ""), err=True)
+            sys.exit(EXIT_USER_ERROR)
+
+    return wrapper
+
+
+@main.group(invoke_without_command=True)
+@_database_options
+@click.option(
+    "--to", "to", type=int, metavar="VERSION", help="Apply the pending migrations up to VERSION only (default: all)."
+)
+@click.option(
+    "--baseline",
+    type=int,
+    metavar="VERSION",
+    help="Record the migrations up to VERSION as applied without running them (a database that already has "
+    "their schema), then apply the rest.",
+)
+@click.pass_context
+@_guarded
+@_database_errors
+def migrate(
+    ctx: click.Context,
+    database_url: str | None,
+    out_dir: str | None,
+    history_schema: str | None,
+    dry_run: bool,
+    retries: int,
+    lock_wait: float,
+    to: int | None,
+    baseline: int | None,
+) -> None:
+    """Apply the pending migrations of the output directory to a database.
+
+    Each migration runs phase by phase as its file says (a transaction phase as one
+    transaction, the others statement by statement), and the history table
+    <history_schema>.schemagen_migrations records each phase, so a run that stopped part
+    way resumes at the phase that did not complete. An advisory lock keeps two runs
+    apart. A migration edited after it was applied, or one the database has and the
+    folder lacks, stops the run before anything runs. Exit status: 0 done (or nothing
+    to do), 1 refused or a phase failed (the message says which and where), 2 internal error.
+    `schemagen migrate down --to VERSION` takes migrations back.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from .db import migrate as runner
+    from .spec import config
+
+    settings = config.load(out_dir=out_dir)
+    options = _migrate_options(settings, history_schema, dry_run, retries, lock_wait, to=to, baseline=baseline)
+    runner.up(settings, database_url or "", options, _echo())
+
+
+@migrate.command("down")
+@_database_options
+@click.option(
+    "--to",
+    "to",
+    type=int,
+    required=True,
+    metavar="VERSION",
+    help="The version to go back to: every applied migration after it is taken back, newest first.",
+)
+@_guarded
+@_database_errors
+def migrate_down(
+    database_url: str | None,
+    out_dir: str | None,
+    history_schema: str | None,
+    dry_run: bool,
+    retries: int,
+    lock_wait: float,
+    to: int,
+) -> None:
+    """Take back the migrations applied after VERSION, newest first, with their down files.
+
+    Each down file runs phase by phase, and its history row is removed when it completes
+    (a down that stopped part way resumes with the same command). Data that the earlier
+    schema cannot hold stops a down before it changes anything (its checks name the rows).
+    """
+    from .db import migrate as runner
+    from .spec import config
+
+    settings = config.load(out_dir=out_dir)
+    options = _migrate_options(settings, history_schema, dry_run, retries, lock_wait)
+    runner.down(settings, database_url or "", to, options, _echo())
+
+
+@main.command()
+@click.option(
+    "--database-url",
+    "url",
+    required=True,
+    metavar="URL",
+    envvar="DATABASE_URL",
+    help="The database to check: postgresql://user@host:5432/dbname (default: $DATABASE_URL).",
+)
+@click.option(
+    "--against",
+    metavar="VERSION",
+    help="Compare with this migration's state (a version number, or `newest`) instead of the last one the "
+    "database's history records.",
+)
+@click.option(
+    "--schema",
+    "schemas",
+    multiple=True,
+    metavar="NAME",
+    help="A schema to compare (repeatable; default: the schemas the spec uses).",
+)
+@click.option(
+    "--history-schema",
+    metavar="NAME",
+    help="Schema of the schemagen_migrations history table (default: [tool.schemagen] history_schema, else schemagen).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
+@click.option(
+    "--sql",
+    "with_sql",
+    is_flag=True,
+    help="Print the SQL that brings the database back to the migrations' state (the differences become its header).",
+)
+@out_option
+@_guarded
+@_database_errors
+def drift(
+    url: str,
+    against: str | None,
+    schemas: tuple[str, ...],
+    history_schema: str | None,
+    fmt: str,
+    with_sql: bool,
+    out_dir: str | None,
+) -> None:
+    """Compare a live database with the state its migrations give it; no shadow database needed.
+
+    Reads the database's catalog and compares it with the saved state of the
+    last migration applied to it (its schemagen_migrations history), or of
+    --against VERSION. Prints each difference: the object, what the database
+    has, what the migrations say. Exit status: 0 no drift, 1 drift or an
+    error (bad URL, no history, unknown version), 2 internal error.
+    """
+    from .db.drift import run as check
+    from .spec import config
+
+    settings = config.load(out_dir=out_dir)
+    report = check(settings, url, against=against, schemas=schemas, history_schema=history_schema, sql=with_sql)
+    if fmt == "json":
+        click.echo(report.json(), nl=False)
+    elif with_sql:
+        click.echo(report.sql, nl=False)  # the differences are its header: the output can go to psql as it is
+    else:
+        click.echo(report.text(), nl=False)
+    click.echo(report.summary(), err=True)
+    sys.exit(EXIT_USER_ERROR if report.drifted else 0)
 
 
 def run() -> None:

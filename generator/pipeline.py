@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from . import errors, ir, lint, resolve
 from .chain import history
+from .db import layouts
 from .docs import pages
 from .docs.viewmodel import DocFinding
 from .lint import SEVERITIES, Finding
@@ -42,6 +43,8 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
         "spec.schema.json": json.dumps(model.json_schema(), indent=2, sort_keys=True) + "\n",
         **models.outputs,
     }
+    if settings.layout != "schemagen":  # the same migrations, as another runner's files (db/layouts.py)
+        outputs.update(layouts.outputs(settings, migrations))
     findings = lint.lint(schema, origins, lint.Options.from_settings(settings))
     outputs.update(pages.docs_outputs(schema, list(migrations), doc_findings(findings, files)))
     notes = models.notes + history.spent_notes(files, migrations, newest)

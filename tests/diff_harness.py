@@ -6,6 +6,7 @@ and the new one. For each case, on a real database:
 1. old full SQL, some rows, then the generated up migration (statement by
    statement, as psql runs a file) gives the same schema dump as the new full SQL;
 2. the down migration brings that database back to the old schema;
+   after each, the live catalog reads back as the state it should have (no drift);
 3. the rows are still there after both (each case adds checks of its own);
 4. the phases after the main transaction run again, after each, and change nothing
    (a run that stopped there resumes at its marker line).
@@ -26,6 +27,7 @@ from typing import Any
 
 import pg
 import yaml
+from catalog_check import assert_reads_back
 from schemagen import diff, ir, resolve
 from schemagen.spec import loader
 from schemagen.sql import from_scratch
@@ -213,6 +215,7 @@ def run(case: Case, admin_url: str, tmp: Path) -> None:
         before = row_counts(url, kept)
         pg.apply_sql_per_statement(url, migration.up)
         assert_dump(case.dump_of(url, "up"), case.reference(admin_url, new_sql, "up"), "old + up")
+        assert_reads_back(url, new, f"{case.name}: old + up")  # `schemagen drift` finds no drift after the migration
         pg.apply_sql_per_statement(url, after_main(migration.up))
         assert_dump(
             case.dump_of(url, "up"), case.reference(admin_url, new_sql, "up"), "old + up + its later phases again"
@@ -222,6 +225,7 @@ def run(case: Case, admin_url: str, tmp: Path) -> None:
             assert query(url, sql) == expected, sql
         pg.apply_sql_per_statement(url, migration.down)
         assert_dump(case.dump_of(url, "down"), case.reference(admin_url, old_sql, "down"), "old + up + down")
+        assert_reads_back(url, old, f"{case.name}: old + up + down")
         pg.apply_sql_per_statement(url, after_main(migration.down))
         assert_dump(
             case.dump_of(url, "down"),

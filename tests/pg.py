@@ -344,11 +344,18 @@ def normalise_dump(text: str) -> str:
     return out.strip() + "\n"
 
 
-def schema_dump(url: str) -> str:
-    """Normalised ``pg_dump --schema-only --no-owner`` of a database."""
+def schema_dump(url: str, exclude_schemas: tuple[str, ...] = ()) -> str:
+    """Normalised ``pg_dump --schema-only --no-owner`` of a database (without `exclude_schemas`)."""
     binary = pg_dump_binary(server_major(url))
     proc = subprocess.run(
-        [str(binary), "--schema-only", "--no-owner", "--dbname", url],
+        [
+            str(binary),
+            "--schema-only",
+            "--no-owner",
+            *(f"--exclude-schema={s}" for s in exclude_schemas),
+            "--dbname",
+            url,
+        ],
         check=False,
         capture_output=True,
         text=True,

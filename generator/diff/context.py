@@ -44,6 +44,7 @@ BUILD_RANK = {kind: 20 + rank for kind, rank in from_scratch.RANK.items()}
 RENAME_RANK = -1
 PRECHECK_RANK = -2
 LATE_RANK = 40  # validations and other follow-ups of a build
+DROPS_DATA = "Drops data:"  # how the note of a statement that deletes rows or values starts in a drift repair
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Context:
     before_column: dict[tuple[Name, str], str] = field(default_factory=dict)
     # ADD VALUE steps: node, index, the value's literal
     added_values: list[tuple[Node, int, str]] = field(default_factory=list)
+    drift: bool = False  # a repair of a database that drifted (schemagen drift --sql), not a migration
 
     @functools.cached_property
     def old_tables(self) -> dict[Name, ir.Table]:
@@ -160,6 +162,8 @@ class Context:
         """The note above a statement that deletes data: an up migration does it because the spec
         confirmed it; a down migration undoes what its up migration created, so only what was
         written since is lost, and nothing was confirmed."""
+        if self.drift:
+            return f"{DROPS_DATA} {confirmed}."
         return (
             f"Confirmed in allow_destructive: {confirmed}."
             if self.confirm

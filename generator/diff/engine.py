@@ -20,9 +20,11 @@ from .context import PRECHECK_RANK, Context
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 
 
-def plan(old: ir.Schema, new: ir.Schema, *, confirm: bool = True, spent: frozenset[str] = frozenset()) -> Plan:
+def plan(
+    old: ir.Schema, new: ir.Schema, *, confirm: bool = True, spent: frozenset[str] = frozenset(), drift: bool = False
+) -> Plan:
     result = Plan()
-    ctx = Context(old, new, result, confirm, spent, {}, {})
+    ctx = Context(old, new, result, confirm, spent, {}, {}, drift=drift)
     ctx.old = renames.apply(ctx, old, new.intent.renames)
     ctx.old_nodes = {n.key: n for n in from_scratch.nodes(ctx.old)}
     ctx.new_nodes = {n.key: n for n in from_scratch.nodes(new)}

@@ -18,7 +18,12 @@ DEFAULTS: dict[str, object] = {
     "migration_name": "{version:04d}_{name}",
     "partition_horizon_months": 3,  # lint: time partitions must reach this many months past the current one
     "exposed_schemas": ["public"],  # lint: schemas an API serves to login roles (PostgREST's db-schemas)
+    "history_schema": "schemagen",  # migrate and drift: the schema of the history table schemagen_migrations
+    "layout": "schemagen",  # build: the migration files of another runner too (LAYOUTS)
+    "layout_dir": "",  # build: where those go, relative to pyproject.toml ("": the layout's usual place)
 }
+LAYOUTS = ("schemagen", "supabase", "flyway")
+_PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,9 @@ class Settings:
     migration_name: str  # format string with {version} and {name}
     partition_horizon_months: int = 3
     exposed_schemas: tuple[str, ...] = ("public",)
+    history_schema: str = "schemagen"
+    layout: str = "schemagen"
+    layout_dir: Path | None = None  # None: the layout's usual place (layouts.py)
 
     def migration_stem(self, version: int, name: str) -> str:
         return self.migration_name.format(version=version, name=name)
@@ -92,6 +100,9 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
     problem = migration_name_problem(str(values["migration_name"]))
     if problem:
         raise errors.SpecError([_at(pyproject, text, "migration_name", f"[tool.schemagen] migration_name {problem}")])
+    problem = value_problem(str(values["history_schema"]), str(values["layout"]))
+    if problem:
+        raise errors.SpecError([_at(pyproject, text, problem.split(" ", 1)[0], f"[tool.schemagen] {problem}")])
     horizon, exposed = values["partition_horizon_months"], values["exposed_schemas"]
     assert isinstance(horizon, int) and isinstance(exposed, list)  # checked against DEFAULTS above
     # Command-line paths are relative to where the user typed them; settings, to pyproject.toml.
@@ -102,6 +113,9 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
         migration_name=str(values["migration_name"]),
         partition_horizon_months=horizon,
         exposed_schemas=tuple(exposed),
+        history_schema=str(values["history_schema"]),
+        layout=str(values["layout"]),
+        layout_dir=root / str(values["layout_dir"]) if values["layout_dir"] else None,
     )
 
 
@@ -165,6 +179,18 @@ def _setting_position(text: str, key: str) -> tuple[int, int]:
         if (inside or stripped.startswith("tool.schemagen.")) and assignment.match(line):
             return n, len(line) - len(line.lstrip()) + 1
     return header or (1, 1)
+
+
+def value_problem(history_schema: str, layout: str) -> str | None:
+    """What is wrong with a setting whose type is right but whose value is not; None when both are fine."""
+    if not _PLAIN_NAME.fullmatch(history_schema) or len(history_schema.encode()) > 63:
+        return (
+            "history_schema must be a schema name of lowercase letters, digits and _ (at most 63 bytes), not "
+            f"{history_schema!r}"
+        )
+    if layout not in LAYOUTS:
+        return f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}"
+    return None
 
 
 def _type_problem(value: object, default: object) -> str | None:

@@ -1,0 +1,250 @@
+"""The live schema in the spelling of the migrations, wherever the two mean the same.
+
+The catalog gives `(now() + '01:00:00'::interval)` where the saved state says
+`(NOW() + INTERVAL '1 hour')`, roles in name order where the spec listed
+them its own way, and nothing of what lives in the spec alone (a column's
+Python type, the triggers that set it, a policy's template). `align` returns
+the live IR with each such field taken from the state when the two are the
+same by meaning (db/expressions.py): what still differs afterwards is drift,
+and the diff engine, which compares text, sees exactly that.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .. import ir
+from ..ir import Name
+from . import expressions
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """How two texts are judged the same: the judge of constants, and the schemas names were printed against."""
+
+    judge: expressions.Judge = expressions.offline
+    path: tuple[str, ...] = expressions.SEARCH_PATH
+
+    def expr(self, a: str | None, b: str | None, context: str | None = None) -> bool:
+        return expressions.same(a, b, self.judge, path=self.path, context=context)
+
+    def signature(self, a: ir.Function, b: ir.Function) -> bool:
+        if (a.args, a.returns) == (b.args, b.returns):
+            return True
+        ca, cb = (
+            expressions.signature(a.args, a.returns, self.path),
+            expressions.signature(b.args, b.returns, self.path),
+        )
+        if ca is None or cb is None or ca.shape != cb.shape:
+            return False
+        return all(expressions.literals_match(x, y, self.judge) for x, y in zip(ca.literals, cb.literals))
+
+    def bound(self, a: str, b: str, key_type: str | None) -> bool:
+        """Whether two range bounds (quoted literals, MINVALUE or MAXVALUE) are the same value of the key's type."""
+        if a == b:
+            return True
+        if a.upper() in ("MINVALUE", "MAXVALUE") or b.upper() in ("MINVALUE", "MAXVALUE"):
+            return a.upper() == b.upper()
+        la, lb = expressions.canonical(a, self.path), expressions.canonical(b, self.path)
+        if la is None or lb is None or len(la.literals) != 1 or len(lb.literals) != 1:
+            return False
+        return expressions.literals_match(la.literals[0], lb.literals[0], self.judge, key_type)
+
+
+def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
+    """`live` with the state's spelling (and spec-only fields) wherever an object means the same on both sides."""
+    enums = {e.name: e for e in state.enums}
+    tables = {t.name: t for t in state.tables}
+    functions = {f.name: f for f in state.functions}
+    triggers = {(t.table, t.name): t for t in state.triggers}
+    return dataclasses.replace(
+        live,
+        version=state.version,
+        name=state.name,
+        modules=state.modules,
+        external=state.external,
+        enums=ordered(
+            [dataclasses.replace(e, module=enums[e.name].module) if e.name in enums else e for e in live.enums],
+            state.enums,
+            lambda e: e.name,
+        ),
+        tables=ordered(
+            [table(t, tables[t.name], meaning) if t.name in tables else t for t in live.tables],
+            state.tables,
+            lambda t: t.name,
+        ),
+        functions=ordered(
+            [function(f, functions[f.name], meaning) if f.name in functions else f for f in live.functions],
+            state.functions,
+            lambda f: f.name,
+        ),
+        triggers=ordered(
+            [
+                trigger(t, triggers[(t.table, t.name)], meaning) if (t.table, t.name) in triggers else t
+                for t in live.triggers
+            ],
+            state.triggers,
+            lambda t: (t.table, t.name),
+        ),
+    )
+
+
+def ordered(items: Iterable[T], model: Iterable[T], key: Callable[[T], Hashable]) -> tuple[T, ...]:
+    """`items` in the order of `model` (matched by key), those it lacks after them in their own order."""
+    rank = {key(m): i for i, m in enumerate(model)}
+    last = len(rank)
+    placed = sorted(((rank.get(key(item), last + i), item) for i, item in enumerate(items)), key=lambda pair: pair[0])
+    return tuple(item for _, item in placed)
+
+
+def table(live: ir.Table, state: ir.Table, meaning: Meaning) -> ir.Table:
+    columns = {c.name: c for c in state.columns}
+    constraints = {c.name: c for c in state.constraints}
+    indexes = {i.name: i for i in state.indexes}
+    partitions = {p.name: p for p in state.partitions}
+    policies = {p.name: p for p in state.policies}
+    key = state.column(state.partition_key[0]) if len(state.partition_key) == 1 else None
+    key_type = key.sql_type if key is not None else None
+    return dataclasses.replace(
+        live,
+        module=state.module,
+        columns=ordered(
+            [column(c, columns[c.name], meaning) if c.name in columns else c for c in live.columns],
+            state.columns,
+            lambda c: c.name,
+        ),
+        constraints=ordered(
+            [constraint(c, constraints[c.name], meaning) if c.name in constraints else c for c in live.constraints],
+            state.constraints,
+            lambda c: c.name,
+        ),
+        indexes=ordered(
+            [index(i, indexes[i.name], meaning) if i.name in indexes else i for i in live.indexes],
+            state.indexes,
+            lambda i: i.name,
+        ),
+        partitions=ordered(
+            [
+                partition(p, partitions[p.name], meaning, key_type) if p.name in partitions else p
+                for p in live.partitions
+            ],
+            state.partitions,
+            lambda p: p.name,
+        ),
+        policies=ordered(
+            [policy(p, policies[p.name], meaning) if p.name in policies else p for p in live.policies],
+            state.policies,
+            lambda p: p.name,
+        ),
+    )
+
+
+def column(live: ir.Column, state: ir.Column, meaning: Meaning) -> ir.Column:
+    default = state.default if meaning.expr(live.default, state.default, state.sql_type) else live.default
+    # An identity column is NOT NULL whether the spec says so or not.
+    not_null = (
+        state.not_null
+        if live.not_null and state.identity is not None and live.identity == state.identity
+        else live.not_null
+    )
+    return dataclasses.replace(
+        live, default=default, not_null=not_null, set_by=state.set_by, python_type=state.python_type
+    )
+
+
+def constraint(live: ir.Constraint, state: ir.Constraint, meaning: Meaning) -> ir.Constraint:
+    changes: dict[str, Any] = {}
+    if live.kind == state.kind == "check" and meaning.expr(live.check, state.check):
+        changes["check"] = state.check
+    for action in ("on_delete", "on_update"):
+        if _action(getattr(live, action)) == _action(getattr(state, action)):
+            changes[action] = getattr(state, action)
+    return dataclasses.replace(live, **changes)
+
+
+def _action(action: str | None) -> str:
+    return action or "no action"
+
+
+def index(live: ir.Index, state: ir.Index, meaning: Meaning) -> ir.Index:
+    elements = live.elements
+    if len(elements) == len(state.elements):
+        elements = tuple(element(a, b, meaning) for a, b in zip(live.elements, state.elements))
+    where = state.where if meaning.expr(live.where, state.where) else live.where
+    return dataclasses.replace(live, elements=elements, where=where)
+
+
+def element(live: ir.IndexElement, state: ir.IndexElement, meaning: Meaning) -> ir.IndexElement:
+    same_key = (
+        live.column == state.column
+        if live.column is not None or state.column is not None
+        else meaning.expr(live.expression, state.expression)
+    )
+    if live.column is not None and state.column is None:  # the spec wrote a column as an expression: `(org_id)`
+        same_key = meaning.expr(live.column, state.expression)
+    if not same_key or live.descending != state.descending:
+        return live
+    nulls = state.nulls if _nulls(live) == _nulls(state) else live.nulls
+    return dataclasses.replace(live, column=state.column, expression=state.expression, nulls=nulls)
+
+
+def _nulls(e: ir.IndexElement) -> str:
+    """Where NULLs sort: as written, or PostgreSQL's default (last ascending, first descending)."""
+    return e.nulls or ("first" if e.descending else "last")
+
+
+def partition(live: ir.Partition, state: ir.Partition, meaning: Meaning, key_type: str | None) -> ir.Partition:
+    if live.is_default != state.is_default:
+        return live
+    if live.is_default or (
+        meaning.bound(live.lower, state.lower, key_type) and meaning.bound(live.upper, state.upper, key_type)
+    ):
+        return dataclasses.replace(live, lower=state.lower, upper=state.upper)
+    return live
+
+
+def policy(live: ir.Policy, state: ir.Policy, meaning: Meaning) -> ir.Policy:
+    # PostgreSQL keeps only PUBLIC of a list that has it (the others are in PUBLIC already).
+    same_roles = set(live.roles) == set(state.roles) or (live.roles == ("public",) and "public" in state.roles)
+    roles = state.roles if same_roles else live.roles
+    using = state.using if meaning.expr(live.using, state.using) else live.using
+    check = state.check if meaning.expr(live.check, state.check) else live.check
+    return dataclasses.replace(live, roles=roles, using=using, check=check, template=state.template)
+
+
+def function(live: ir.Function, state: ir.Function, meaning: Meaning) -> ir.Function:
+    changes: dict[str, Any] = {"module": state.module}
+    if meaning.signature(live, state):
+        changes.update(args=state.args, returns=state.returns, arg_types=state.arg_types)
+    if live.body.strip() == state.body.strip():
+        changes["body"] = state.body
+    if live.language.lower() == state.language.lower():
+        changes["language"] = state.language
+    return dataclasses.replace(live, **changes)
+
+
+def trigger(live: ir.Trigger, state: ir.Trigger, meaning: Meaning) -> ir.Trigger:
+    events = state.events if set(live.events) == set(state.events) else live.events
+    when = state.when if meaning.expr(live.when, state.when) else live.when
+    return dataclasses.replace(live, events=events, when=when, sets=state.sets)
+
+
+def detached(live: ir.Schema, state: ir.Schema) -> dict[Name, tuple[ir.Table, ir.Partition]]:
+    """Tables of the database that are partitions in the state while their parent lacks them:
+    partitions detached by hand (`ALTER TABLE ... DETACH PARTITION`), by name -> (parent, partition)."""
+    live_tables = {t.name: t for t in live.tables}
+    result = {}
+    for t in state.tables:
+        parent = live_tables.get(t.name)
+        if parent is None:
+            continue
+        attached = {p.name for p in parent.partitions}
+        for p in t.partitions:
+            if p.name not in attached and p.name in live_tables and p.name not in {s.name for s in state.tables}:
+                result[p.name] = (t, p)
+    return result

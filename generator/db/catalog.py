@@ -1,0 +1,591 @@
+"""A live database's schema, read from pg_catalog into schemagen's IR.
+
+One query per kind of object (relations, columns, constraints, indexes,
+policies, triggers, functions, types, privileges), each for every object of
+the schemas asked for at once, in one REPEATABLE READ READ ONLY transaction:
+the cost grows with the number of objects, not with round trips. The queries
+are templates/sql/db/catalog/*.sql.j2.
+
+Definitions come back as PostgreSQL prints them (pg_get_expr,
+pg_get_indexdef, pg_get_triggerdef, pg_get_function_arguments, format_type):
+`(now() + '01:00:00'::interval)` where a spec wrote `NOW() + INTERVAL '1 hour'`.
+db/expressions.py compares such texts by meaning. Types are spelled as the
+IR spells them (resolve_base.type_sql), names as the resolver derives them.
+
+What the IR cannot hold (a disabled trigger, a view, an index on a single
+partition, a NOT VALID constraint, ...) is listed in `Catalog.unmanaged`,
+so that a reader (drift, import) can report it rather than miss it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from pglast import parse_sql
+from pglast.parser import ParseError, parse_sql_json
+from pglast.stream import RawStream
+from psycopg.pq import TransactionStatus
+from psycopg.rows import dict_row
+
+from .. import ir
+from ..ir import Name
+from ..pg import datatypes, quoting, sqlparse
+from ..resolve.base import type_sql
+from ..resolve.routines import _canonical_arg
+from ..templating import environment
+
+MODULE = "database"  # the module of every object read (the IR needs one; a spec names its own)
+
+ACTIONS = {"a": None, "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
+COMMANDS = {"r": "select", "a": "insert", "w": "update", "d": "delete", "*": "all"}
+VOLATILITY = {"v": "volatile", "s": "stable", "i": "immutable"}
+IDENTITY = {"a": "always", "d": "by default"}
+RELKINDS = {"v": "view", "m": "materialized view", "S": "sequence", "f": "foreign table"}
+TYPE_KINDS = {"d": "domain", "c": "composite type", "r": "range type"}
+PROKINDS = {"p": "procedure", "a": "aggregate", "w": "window function"}
+# pg_trigger.tgtype bits (src/include/catalog/pg_trigger.h)
+ROW, BEFORE, INSERT, DELETE, UPDATE, TRUNCATE, INSTEAD = 1, 2, 4, 8, 16, 32, 64
+ENABLED = {
+    "O": "enabled",
+    "D": "disabled",
+    "R": "enabled for replica sessions only",
+    "A": "enabled always (replica sessions too)",
+}
+
+
+@dataclass(frozen=True)
+class Privilege:
+    """One privilege of one role on one object (the owner's own are never listed)."""
+
+    kind: str  # "table" | "sequence" | "function"
+    object: Name
+    role: str  # "public" for PUBLIC
+    privilege: str  # lower case: "select", "execute", ...
+    grantable: bool = False
+
+
+@dataclass(frozen=True)
+class Unmanaged:
+    """Something the database has that the IR cannot hold, for the reader to report.
+
+    `kind` says what (a view, a disabled trigger, an index on one partition);
+    `name` is the object or its table, `member` the part of it (a trigger's,
+    column's or index's name), `detail` PostgreSQL's own words for it.
+    """
+
+    kind: str
+    name: Name
+    member: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    schema: ir.Schema  # the objects read, as IR (module "database", version 0)
+    privileges: tuple[Privilege, ...]  # what is granted now
+    baseline: tuple[Privilege, ...]  # what each object got when it was created (built-in and default privileges)
+    unmanaged: tuple[Unmanaged, ...]
+    # identity column (table, column) -> its sequence
+    sequences: dict[tuple[Name, str], Name] = field(default_factory=dict)
+    search_path: tuple[str, ...] = ("pg_catalog", "public")  # the schemas names were printed against
+    server_version: int = 0  # server_version_num
+
+
+def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterable[Name] = ()) -> Catalog:
+    """Everything in `schemas` (tables, partitions, enums, functions, triggers, privileges, comments),
+    objects of `skip` (say, tables a spec declares external) left out, in one consistent snapshot."""
+
+    wanted = sorted(set(schemas))
+    skipped = frozenset(skip)
+
+    outside = conn.info.transaction_status == TransactionStatus.IDLE
+    with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+
+        def rows(query: str) -> list[dict[str, Any]]:
+            cur.execute(environment().get_template(f"sql/db/catalog/{query}.sql.j2").render(), {"schemas": wanted})
+            return cur.fetchall()
+
+        if outside:  # one snapshot for every query; inside a caller's transaction, that transaction's
+            cur.execute(environment().get_template("sql/db/catalog/snapshot.sql.j2").render())
+        (settings,) = rows("session")
+        reader = _Reader(skipped)
+        reader.read_relations(rows("relations"))
+        reader.read_types(rows("types"))
+        reader.read_columns(rows("columns"))
+        reader.read_constraints(rows("constraints"))
+        reader.read_indexes(rows("indexes"))
+        reader.read_policies(rows("policies"))
+        reader.read_functions(rows("functions"))
+        reader.read_triggers(rows("triggers"))
+        reader.read_privileges(rows("privileges"))
+    return reader.catalog(tuple(settings["path"]), settings["version"])
+
+
+@dataclass
+class _TableParts:
+    """A table being assembled from the rows of each query."""
+
+    name: Name
+    partition_by: str | None = None
+    partition_key: tuple[str, ...] = ()
+    rls: bool = False
+    force_rls: bool = False
+    comment: str | None = None
+    columns: list[ir.Column] = field(default_factory=list)
+    constraints: list[ir.Constraint] = field(default_factory=list)
+    indexes: list[ir.Index] = field(default_factory=list)
+    partitions: list[ir.Partition] = field(default_factory=list)
+    policies: list[ir.Policy] = field(default_factory=list)
+
+
+class _Reader:
+    def __init__(self, skip: frozenset[Name]):
+        self.skip = skip
+        self.tables: dict[int, _TableParts] = {}  # oid -> table (partitions are not tables here)
+        self.partitions: dict[int, tuple[Name, int]] = {}  # oid -> (partition, its table's oid)
+        self.enums: list[ir.Enum] = []
+        self.functions: dict[int, ir.Function] = {}
+        self.triggers: list[ir.Trigger] = []
+        self.granted: list[Privilege] = []
+        self.baseline: list[Privilege] = []
+        self.unmanaged: list[Unmanaged] = []
+        self.sequences: dict[tuple[Name, str], Name] = {}
+        self.names: dict[tuple[str, int], Name] = {}  # (kind, oid) -> name, for privileges
+
+    # -- relations -------------------------------------------------------
+    def read_relations(self, rows: list[dict[str, Any]]) -> None:
+        partitions = []
+        for r in rows:
+            name = Name(r["schema"], r["name"])
+            if r["kind"] in ("r", "p") and not r["is_partition"]:
+                if name in self.skip:
+                    continue
+                key = tuple(c for c in r["partition_key"] if c is not None)
+                self.tables[r["oid"]] = _TableParts(
+                    name, r["partition_by"], key, r["rls"], r["force_rls"], r["comment"]
+                )
+                self.names[("table", r["oid"])] = name
+                if r["partition_expressions"]:
+                    self.unmanaged.append(Unmanaged("partition key expression", name, detail=r["partition_by"] or ""))
+            elif r["kind"] in ("r", "p"):
+                partitions.append(r)
+            elif r["kind"] == "S" and r["owned"]:
+                self.names[("sequence", r["oid"])] = name  # an identity or serial column's: part of its column
+            else:
+                self.unmanaged.append(Unmanaged(RELKINDS[r["kind"]], name))
+        for r in partitions:  # after every table: a partition may sort before its parent
+            parent = self.tables.get(r["parent"])
+            name = Name(r["schema"], r["name"])
+            if parent is None:
+                continue  # a partition of a table not read (another schema, or skipped)
+            self.partitions[r["oid"]] = (name, r["parent"])
+            self.names[("table", r["oid"])] = name
+            parent.partitions.append(_partition(name, r["bound"] or "", r["comment"]))
+            if r["rls"] or r["force_rls"]:
+                self.unmanaged.append(
+                    Unmanaged("row level security on a partition", name, detail="enabled" if r["rls"] else "forced")
+                )
+            if r["partition_by"]:
+                self.unmanaged.append(Unmanaged("partitioned partition", name, detail=r["partition_by"]))
+
+    def read_types(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            name = Name(r["schema"], r["name"])
+            if r["kind"] == "e":
+                self.enums.append(ir.Enum(name, MODULE, tuple(r["labels"]), r["comment"]))
+            else:
+                self.unmanaged.append(Unmanaged(TYPE_KINDS[r["kind"]], name))
+
+    def read_columns(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            table = self.tables.get(r["relation"])
+            if table is None:
+                continue
+            sql, base, enum, mods = _column_type(r)
+            dims = r["array_dims"]
+            identity = IDENTITY.get(r["identity"])
+            default = None if r["generated"] else _unwrap(r["default_sql"])
+            table.columns.append(
+                ir.Column(
+                    r["name"], sql + "[]" * dims, base, enum, mods, dims, r["not_null"], default, identity, r["comment"]
+                )
+            )
+            if r["generated"]:
+                self.unmanaged.append(
+                    Unmanaged(
+                        "generated column", table.name, r["name"], f"GENERATED ALWAYS AS ({r['default_sql']}) STORED"
+                    )
+                )
+            if r["sequence_name"] is not None:
+                self.sequences[(table.name, r["name"])] = Name(r["sequence_schema"], r["sequence_name"])
+
+    def read_constraints(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            table = self.tables.get(r["relation"])
+            if table is None:
+                partition = self.partitions.get(r["relation"])
+                if partition is not None and r["local"]:
+                    self.unmanaged.append(
+                        Unmanaged("constraint on a partition", partition[0], r["name"], r["definition"])
+                    )
+                continue
+            if not r["local"]:
+                continue  # PostgreSQL's own piece of a foreign key to a partitioned table, one per partition
+            kind = {"p": "primary_key", "u": "unique", "c": "check", "f": "foreign_key"}.get(r["kind"])
+            if kind is None:
+                self.unmanaged.append(Unmanaged("exclusion constraint", table.name, r["name"], r["definition"]))
+                continue
+            columns = tuple(r["columns"]) if kind != "check" else ()
+            if kind == "foreign_key":
+                table.constraints.append(
+                    ir.Constraint(
+                        r["name"],
+                        kind,
+                        columns,
+                        ref_table=Name(r["ref_schema"], r["ref_table"]),
+                        ref_columns=tuple(r["ref_columns"]),
+                        on_delete=ACTIONS[r["on_delete"]],
+                        on_update=ACTIONS[r["on_update"]],
+                        comment=r["comment"],
+                    )
+                )
+                if r["match"] == "f":
+                    self.unmanaged.append(Unmanaged("foreign key MATCH FULL", table.name, r["name"], r["definition"]))
+            else:
+                table.constraints.append(
+                    ir.Constraint(r["name"], kind, columns, check=_unwrap(r["check_sql"]), comment=r["comment"])
+                )
+            if not r["validated"]:
+                self.unmanaged.append(Unmanaged("constraint not validated", table.name, r["name"], r["definition"]))
+            if r["deferrable"]:
+                self.unmanaged.append(Unmanaged("deferrable constraint", table.name, r["name"], r["definition"]))
+
+    def read_indexes(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            if r["of_constraint"]:
+                continue  # a primary key's or unique constraint's own index
+            table = self.tables.get(r["relation"])
+            if table is None:
+                partition = self.partitions.get(r["relation"])
+                if partition is not None and not r["inherited"]:
+                    self.unmanaged.append(Unmanaged("index on a partition", partition[0], r["name"], r["definition"]))
+                continue
+            count = r["key_count"]
+            elements = []
+            for attnum, attname, key, option in zip(
+                r["attnums"][:count], r["attnames"][:count], r["keys"][:count], r["options"][:count]
+            ):
+                descending, nulls_first = bool(option & 1), bool(option & 2)
+                nulls = None if nulls_first == descending else ("first" if nulls_first else "last")
+                elements.append(
+                    ir.IndexElement(attname if attnum else None, None if attnum else key, descending, nulls)
+                )
+            include = tuple(r["attnames"][count:])
+            index = ir.Index(
+                Name(r["schema"], r["name"]),
+                table.name,
+                tuple(elements),
+                r["is_unique"],
+                r["method"],
+                _unwrap(r["predicate"]),
+                include,
+                r["comment"],
+            )
+            table.indexes.append(index)
+            if not r["valid"]:
+                self.unmanaged.append(Unmanaged("invalid index", table.name, r["name"], r["definition"]))
+
+    def read_policies(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            table = self.tables.get(r["relation"])
+            if table is None:
+                partition = self.partitions.get(r["relation"])
+                if partition is not None:
+                    self.unmanaged.append(Unmanaged("policy on a partition", partition[0], r["name"]))
+                continue
+            roles = tuple(sorted(r["roles"]))
+            table.policies.append(
+                ir.Policy(
+                    r["name"],
+                    table.name,
+                    COMMANDS[r["command"]],
+                    roles,
+                    not r["permissive"],
+                    _unwrap(r["using_sql"]),
+                    _unwrap(r["check_sql"]),
+                    None,
+                    r["comment"],
+                )
+            )
+
+    # -- routines --------------------------------------------------------
+    def read_functions(self, rows: list[dict[str, Any]]) -> None:
+        seen: set[Name] = set()
+        for r in rows:
+            name = Name(r["schema"], r["name"])
+            if r["kind"] != "f":
+                self.unmanaged.append(Unmanaged(PROKINDS[r["kind"]], name, detail=f"({r['identity_args']})"))
+                continue
+            if name in seen or name in self.skip:
+                if name not in self.skip:
+                    self.unmanaged.append(Unmanaged("function overload", name, detail=f"({r['identity_args']})"))
+                continue
+            seen.add(name)
+            body = r["body"]
+            body = body.removeprefix("\n")  # schemagen writes `AS $$` and a new line before the body
+            search_path, others = _settings(r["config"] or ())
+            for setting in others:
+                self.unmanaged.append(Unmanaged("function setting", name, detail=setting))
+            self.functions[r["oid"]] = ir.Function(
+                name,
+                MODULE,
+                r["args"],
+                _arg_types(r["args"], r["returns"]),
+                r["returns"],
+                r["language"],
+                body,
+                VOLATILITY[r["volatility"]],
+                "definer" if r["security_definer"] else "invoker",
+                r["strict"],
+                search_path,
+                r["returns_trigger"],
+                r["comment"],
+            )
+            self.names[("function", r["oid"])] = name
+
+    def read_triggers(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            table = self.tables.get(r["relation"])
+            if table is None:
+                partition = self.partitions.get(r["relation"])
+                if partition is not None and not r["inherited"]:
+                    self.unmanaged.append(Unmanaged("trigger on a partition", partition[0], r["name"], r["definition"]))
+                continue
+            bits = r["type"]
+            timing = "before" if bits & BEFORE else "instead of" if bits & INSTEAD else "after"
+            events = tuple(
+                e
+                for e, bit in (("insert", INSERT), ("update", UPDATE), ("delete", DELETE), ("truncate", TRUNCATE))
+                if bits & bit
+            )
+            self.triggers.append(
+                ir.Trigger(
+                    r["name"],
+                    table.name,
+                    timing,
+                    events,
+                    "row" if bits & ROW else "statement",
+                    Name(r["function_schema"], r["function_name"]),
+                    _trigger_when(r["definition"]),
+                    (),
+                    r["comment"],
+                )
+            )
+            if r["enabled"] != "O":
+                self.unmanaged.append(
+                    Unmanaged("trigger not enabled", table.name, r["name"], ENABLED.get(r["enabled"], r["enabled"]))
+                )
+            if r["has_columns"]:
+                self.unmanaged.append(Unmanaged("trigger on columns", table.name, r["name"], r["definition"]))
+
+    def read_privileges(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            name = self.names.get((r["kind"], r["oid"]))
+            if name is not None:
+                (self.baseline if r["baseline"] else self.granted).append(
+                    Privilege(r["kind"], name, r["role"], r["privilege"], r["grantable"])
+                )
+
+    # -- the result ------------------------------------------------------
+    def catalog(self, search_path: tuple[str, ...], version: int) -> Catalog:
+        tables = tuple(
+            ir.Table(
+                t.name,
+                MODULE,
+                tuple(t.columns),
+                tuple(t.constraints),
+                tuple(t.indexes),
+                t.partition_by,
+                t.partition_key,
+                tuple(t.partitions),
+                t.rls,
+                t.force_rls,
+                tuple(t.policies),
+                t.comment,
+            )
+            for t in sorted(self.tables.values(), key=lambda t: (t.name.schema, t.name.name))
+        )
+        functions = {f.name: f for f in self.functions.values()}
+        # a serial column's sequence is not the IR's: its column's default shows it
+        identity = set(self.sequences.values())
+        granted = tuple(p for p in self.granted if p.kind != "sequence" or p.object in identity)
+        baseline = tuple(p for p in self.baseline if p.kind != "sequence" or p.object in identity)
+        grants = _grants(granted, functions)
+        schema = ir.Schema(
+            0,
+            "",
+            (ir.Module(MODULE, ""),),
+            tuple(self.enums),
+            tables,
+            tuple(functions.values()),
+            tuple(self.triggers),
+            grants,
+        )
+        return Catalog(schema, granted, baseline, tuple(self.unmanaged), dict(self.sequences), search_path, version)
+
+
+def _grants(privileges: Iterable[Privilege], functions: dict[Name, ir.Function]) -> tuple[ir.Grant, ...]:
+    """Privileges as IR grants, one per object, role and grant option (the order of the query)."""
+    grouped: dict[tuple[str, str, str, bool], list[str]] = {}
+    for p in privileges:
+        target = target_of(p.kind, p.object, functions)
+        if target is not None:
+            grouped.setdefault((p.kind, target, p.role, p.grantable), []).append(p.privilege)
+    return tuple(
+        ir.Grant(tuple(privs), kind, target, (role,), option, MODULE)
+        for (kind, target, role, option), privs in grouped.items()
+    )
+
+
+def target_of(kind: str, name: Name, functions: dict[Name, ir.Function]) -> str | None:
+    """How an IR grant names the object: a table or sequence qualified, a function with its argument types."""
+    if kind == "function":
+        f = functions.get(name)
+        return None if f is None else f.signature
+    return name.q
+
+
+def _partition(name: Name, bound: str, comment: str | None) -> ir.Partition:
+    """A partition from its bound as PostgreSQL prints it: `FOR VALUES FROM ('2025-11-01') TO (MAXVALUE)` or
+    `DEFAULT`."""
+    if bound.strip().upper() == "DEFAULT":
+        return ir.Partition(name, "", "", comment, is_default=True)
+    spec = _bound_spec(bound)
+    if spec is None or spec.get("strategy") != "r":
+        return ir.Partition(name, bound, "", comment)  # a list or hash partition: its bound as written
+    return ir.Partition(name, _datums(spec.get("lowerdatums", [])), _datums(spec.get("upperdatums", [])), comment)
+
+
+@functools.lru_cache(maxsize=4096)
+def _bound_spec(bound: str) -> dict[str, Any] | None:
+
+    try:
+        stmt = json.loads(parse_sql_json(f"CREATE TABLE p PARTITION OF t {bound}"))["stmts"][0]["stmt"]["CreateStmt"]
+    except (ParseError, KeyError, IndexError):
+        return None
+    spec: dict[str, Any] | None = stmt.get("partbound")
+    return spec
+
+
+def _datums(datums: list[dict[str, Any]]) -> str:
+    """Range bounds as the IR writes them: each value a quoted literal, MINVALUE/MAXVALUE bare."""
+    parts = []
+    for d in datums:
+        if "ColumnRef" in d:
+            parts.append(d["ColumnRef"]["fields"][0]["String"]["sval"].upper())
+            continue
+        const = d.get("A_Const", {})
+        value = next((v.get(k, 0) for k, v in const.items() if k in ("sval", "ival", "fval")), "")
+        parts.append(quoting.literal(str(value)))
+    return ", ".join(parts)
+
+
+def _column_type(r: dict[str, Any]) -> tuple[str, str, Name | None, tuple[int, ...]]:
+    """(sql_type without array brackets, base, enum, modifiers) as the resolver gives them for the spec's type."""
+    if r["type_kind"] == "e":
+        name = Name(r["type_schema"], r["type_name"])
+        return name.q, "enum", name, ()
+    if r["type_schema"] == "pg_catalog" and r["type_name"] in datatypes.BASE_TYPES:
+        ref = sqlparse.type_name(r["element_sql"])
+        sql = type_sql(sqlparse.TypeRef(ref.schema, ref.name, ref.mods, 0))
+        if sql is not None:
+            return sql, r["type_name"], None, ref.mods
+    # Any other type (a domain, citext, point): spelled as PostgreSQL spells it, qualified unless built in.
+    sql = (
+        r["element_sql"]
+        if r["type_schema"] == "pg_catalog"
+        else f"{quoting.qualified(r['type_schema'], r['type_name'])}{_mods_of(r['element_sql'])}"
+    )
+    return sql, r["type_name"], None, ()
+
+
+def _mods_of(element_sql: str) -> str:
+    start = element_sql.rfind("(")
+    return element_sql[start:] if start != -1 and element_sql.endswith(")") else ""
+
+
+def _unwrap(text: str | None) -> str | None:
+    """PostgreSQL's text without the parentheses it puts around a whole expression: `(a > 0)` -> `a > 0`."""
+    if text is None:
+        return None
+    while text.startswith("(") and text.endswith(")") and _closes_at_end(text):
+        text = text[1:-1].strip()
+    return text
+
+
+def _closes_at_end(text: str) -> bool:
+    """Whether the parenthesis opening `text` is the one closing it (quotes and identifiers respected)."""
+    depth = 0
+    quote = ""
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(text) - 1
+    return False
+
+
+def _settings(config: Iterable[str]) -> tuple[tuple[str, ...] | None, list[str]]:
+    """A function's search_path (None when not set) and its other settings, from pg_proc.proconfig."""
+    search_path: tuple[str, ...] | None = None
+    others = []
+    for entry in config:
+        key, _, value = entry.partition("=")
+        if key == "search_path":
+            search_path = tuple(unquoted(s.strip()) for s in value.split(",") if s.strip() not in ("", '""'))
+        else:
+            others.append(entry)
+    return search_path, others
+
+
+def unquoted(name: str) -> str:
+    """An identifier as PostgreSQL prints it (quoted where needed), without its quotes."""
+    return name[1:-1].replace('""', '"') if len(name) > 1 and name.startswith('"') and name.endswith('"') else name
+
+
+@functools.lru_cache(maxsize=1024)
+def _arg_types(args: str, returns: str) -> tuple[str, ...]:
+    """A function's input argument types as the resolver writes them (for its signature)."""
+
+    try:
+        shape, _ = sqlparse.function("f", args, returns or "void", "sql", "SELECT 1\n", "$$")
+    except sqlparse.FragmentError:
+        return ()
+    return tuple(_canonical_arg(t) for t in shape.arg_types)
+
+
+@functools.lru_cache(maxsize=1024)
+def _trigger_when(definition: str) -> str | None:
+    """The WHEN condition of a trigger, from pg_get_triggerdef."""
+    if " WHEN (" not in definition:
+        return None
+
+    try:
+        stmt = parse_sql(definition)[0].stmt
+    except ParseError:
+        return None
+    when = getattr(stmt, "whenClause", None)
+    return None if when is None else str(RawStream()(when))
