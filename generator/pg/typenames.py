@@ -54,7 +54,7 @@ def function_types(args: str, returns: str) -> tuple[str, str] | None:
     """(the input argument types as oidvectortypes() prints them, the result as pg_get_function_result() does)
     of a function declared with `args` and `returns`; None when they do not parse."""
     try:
-        stmt = parse_sql(f"CREATE FUNCTION f({args}) RETURNS {returns} LANGUAGE sql AS ''")[0].stmt
+        stmt: Any = parse_sql(f"CREATE FUNCTION f({args}) RETURNS {returns} LANGUAGE sql AS ''")[0].stmt
     except ParseError:
         return None
     inputs, table = [], []

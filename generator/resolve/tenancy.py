@@ -270,9 +270,9 @@ def _compared_with_subquery(tree: Any, select: dict[str, Any], own: set[str]) ->
         if _operator(expr) != "=":
             continue
         for a, b in ((expr.get("lexpr"), expr.get("rexpr")), (expr.get("rexpr"), expr.get("lexpr"))):
-            link = (a or {}).get("SubLink") if isinstance(a, dict) else None
+            sub: Any = a.get("SubLink") if isinstance(a, dict) else None
             ref = _column_ref(b)
-            if link and link.get("subselect", {}).get("SelectStmt") is select and ref is not None and ref[-1] in own:
+            if sub and sub.get("subselect", {}).get("SelectStmt") is select and ref is not None and ref[-1] in own:
                 found.add(ref[-1])
     return found
 
@@ -294,8 +294,8 @@ def _column_ref(node: Any) -> tuple[str, ...] | None:
     if not isinstance(node, dict) or "ColumnRef" not in node:
         return None
     fields = node["ColumnRef"].get("fields", ())
-    parts = tuple(f.get("String", {}).get("sval") for f in fields)
-    return None if any(p is None for p in parts) else parts  # type: ignore[return-value]
+    parts = [f.get("String", {}).get("sval") for f in fields]
+    return None if any(not isinstance(p, str) for p in parts) else tuple(parts)
 
 
 def _operator(expr: dict[str, Any]) -> str | None:
