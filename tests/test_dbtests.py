@@ -182,3 +182,56 @@ def test_each_sabotage_fails_naming_the_object(copy: str, case: str) -> None:
     failed = failures(result.output)
     for name in named:
         assert any(name in line for line in failed), f"no failing check names {name!r}:\n" + "\n".join(failed)
+
+
+# -- rows for a harder spec -------------------------------------------------------
+SHOP = REPO / "tests" / "dbtests_cases" / "shop"
+
+
+def cli(*args: str) -> Result:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def shop(db_url: str) -> str:
+    """A database with the shop spec's schema (its stand-ins, then `schemagen sql`)."""
+    pg.apply_sql(db_url, cli("standins", "--spec", str(SHOP)).output)
+    pg.apply_sql(db_url, cli("sql", "--spec", str(SHOP)).output)
+    return db_url
+
+
+def test_rows_are_made_for_checks_an_identity_key_composite_keys_and_future_partitions(shop: str) -> None:
+    """Every row the checks start from goes in (CHECKs solved, enum label and IN value chosen, the sample used, the
+    external parent's NOT NULL column filled), and the tenant columns read from three shapes of policy hold."""
+    result = run_test(shop, SHOP)
+    assert result.exit_code == 0, result.output
+    assert "rows: a row of tenant a in public.line" in result.output
+    # notice is granted SELECT only: the user cannot write it, on either tenant
+    assert "public.notice: the user of tenant a cannot insert its own rows (no INSERT granted" in result.output
+    # no anonymous role named: one without grants is made for the check, and gone afterwards
+    assert "public.basket: role schemagen_test_nobody, without a user, reads nothing" in result.output
+    with pg.connect(shop) as conn:
+        assert conn.execute("SELECT count(*) FROM basket").fetchone()[0] == 0
+        assert conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'schemagen_test_nobody'").fetchone() is None
+
+
+def test_a_leaking_policy_of_the_shop_is_found(shop: str) -> None:
+    pg.apply_sql(shop, "ALTER POLICY notice_read ON notice USING (true)")
+    result = run_test(shop, SHOP)
+    assert result.exit_code == 1
+    assert any("public.notice: the user of tenant a sees no row of tenant b" in f for f in failures(result.output))
+
+
+def test_a_column_no_derived_value_satisfies_is_named_with_the_way_out(tmp_path: Path) -> None:
+    """Without its sample, `code` (CHECK length(code) = 7) has no value schemagen can derive: build says so."""
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "shop.yaml").write_text((SHOP / "shop.yaml").read_text().replace(", sample: \"'ABCDEFG'\"", ""))
+    result = CliRunner().invoke(main, ["build", "--spec", str(spec), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (
+        "generated/tests: no value found for code of basket that its CHECKs take: give the column(s) a `sample:` "
+        "in the spec" in result.output
+    )

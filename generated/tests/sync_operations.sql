@@ -108,1006 +108,844 @@ $schemagen$;
 
 -- roles
 SELECT is(
-    pg_temp.schemagen_role('anon')
-,
+    pg_temp.schemagen_role('anon'),
     'exists',
     'role anon exists'
 );
 SELECT is(
-    pg_temp.schemagen_role('authenticated')
-,
+    pg_temp.schemagen_role('authenticated'),
     'exists',
     'role authenticated exists'
 );
 
 -- enum public.sync_type
 SELECT is(
-    pg_temp.schemagen_enum('public', 'sync_type')
-,
+    pg_temp.schemagen_enum('public', 'sync_type'),
     '["woocommerce", "odoo", "shopify", "custom"]',
     'enum public.sync_type has the labels woocommerce, odoo, shopify, custom in this order'
 );
 
 -- enum public.sync_action
 SELECT is(
-    pg_temp.schemagen_enum('public', 'sync_action')
-,
+    pg_temp.schemagen_enum('public', 'sync_action'),
     '["preview_delta", "sync_start", "sync_complete", "batch_process", "error_recovery", "manual_trigger", "scheduled_run", "partial_resume"]',
     'enum public.sync_action has the labels preview_delta, sync_start, sync_complete, batch_process, error_recovery, manual_trigger, scheduled_run, partial_resume in this order'
 );
 
 -- enum public.sync_entity_type
 SELECT is(
-    pg_temp.schemagen_enum('public', 'sync_entity_type')
-,
+    pg_temp.schemagen_enum('public', 'sync_entity_type'),
     '["customer", "product", "order", "invoice", "supplier", "inventory", "category", "attribute"]',
     'enum public.sync_entity_type has the labels customer, product, order, invoice, supplier, inventory, category, attribute in this order'
 );
 
 -- enum public.sync_status_type
 SELECT is(
-    pg_temp.schemagen_enum('public', 'sync_status_type')
-,
+    pg_temp.schemagen_enum('public', 'sync_status_type'),
     '["pending", "in_progress", "completed", "completed_with_errors", "failed", "cancelled", "paused", "timeout"]',
     'enum public.sync_status_type has the labels pending, in_progress, completed, completed_with_errors, failed, cancelled, paused, timeout in this order'
 );
 
 -- table public.sync_preview_cache
 SELECT is(
-    pg_temp.schemagen_table('public', 'sync_preview_cache')
-,
+    pg_temp.schemagen_table('public', 'sync_preview_cache'),
     'table',
     'table public.sync_preview_cache exists: table'
 );
 SELECT is(
-    pg_temp.schemagen_columns('public', 'sync_preview_cache')
-,
+    pg_temp.schemagen_columns('public', 'sync_preview_cache'),
     '["cache_key", "computed_at", "computed_by", "created_at", "delta_json", "expires_at", "id", "org_id", "sync_id", "sync_type", "updated_at"]',
     'table public.sync_preview_cache has the columns of the spec, no more'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_preview_cache', 'id')
-,
+    pg_temp.schemagen_column('public', 'sync_preview_cache', 'id'),
     'uuid not null',
     'column public.sync_preview_cache.id is uuid not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_preview_cache', 'org_id')
-,
+    pg_temp.schemagen_column('public', 'sync_preview_cache', 'org_id'),
     'uuid not null',
     'column public.sync_preview_cache.org_id is uuid not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_preview_cache', 'sync_type')
-,
+    pg_temp.schemagen_column('public', 'sync_preview_cache', 'sync_type'),
     'public.sync_type not null',
     'column public.sync_preview_cache.sync_type is public.sync_type not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_preview_cache', 'sync_id')
-,
+    pg_temp.schemagen_column('public', 'sync_preview_cache', 'sync_id'),
     'character varying(255) null',
     'column public.sync_preview_cache.sync_id is character varying(255) null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_preview_cache', 'delta_json')
-,
+    pg_temp.schemagen_column('public', 'sync_preview_cache', 'delta_json'),
     'jsonb not null',
     'column public.sync_preview_cache.delta_json is jsonb not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_preview_cache', 'computed_at')
-,
+    pg_temp.schemagen_column('public', 'sync_preview_cache', 'computed_at'),
     'timestamp with time zone not null',
     'column public.sync_preview_cache.computed_at is timestamp with time zone not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_preview_cache', 'expires_at')
-,
+    pg_temp.schemagen_column('public', 'sync_preview_cache', 'expires_at'),
     'timestamp with time zone not null',
     'column public.sync_preview_cache.expires_at is timestamp with time zone not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_preview_cache', 'computed_by')
-,
+    pg_temp.schemagen_column('public', 'sync_preview_cache', 'computed_by'),
     'uuid null',
     'column public.sync_preview_cache.computed_by is uuid null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_preview_cache', 'cache_key')
-,
+    pg_temp.schemagen_column('public', 'sync_preview_cache', 'cache_key'),
     'character varying(255) null',
     'column public.sync_preview_cache.cache_key is character varying(255) null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_preview_cache', 'created_at')
-,
+    pg_temp.schemagen_column('public', 'sync_preview_cache', 'created_at'),
     'timestamp with time zone not null',
     'column public.sync_preview_cache.created_at is timestamp with time zone not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_preview_cache', 'updated_at')
-,
+    pg_temp.schemagen_column('public', 'sync_preview_cache', 'updated_at'),
     'timestamp with time zone not null',
     'column public.sync_preview_cache.updated_at is timestamp with time zone not null'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_preview_cache', 'sync_preview_cache_pkey')
-,
+    pg_temp.schemagen_constraint('public', 'sync_preview_cache', 'sync_preview_cache_pkey'),
     'primary key (id)',
     'constraint sync_preview_cache_pkey on public.sync_preview_cache: primary key (id)'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_preview_cache', 'sync_preview_cache_org_id_fkey')
-,
+    pg_temp.schemagen_constraint('public', 'sync_preview_cache', 'sync_preview_cache_org_id_fkey'),
     'foreign key (org_id) references public.organization (id) on delete cascade on update no action',
     'constraint sync_preview_cache_org_id_fkey on public.sync_preview_cache: foreign key (org_id) references public.organization (id) on delete cascade on update no action'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_preview_cache', 'sync_preview_cache_computed_by_fkey')
-,
+    pg_temp.schemagen_constraint('public', 'sync_preview_cache', 'sync_preview_cache_computed_by_fkey'),
     'foreign key (computed_by) references auth.users_extended (id) on delete set null on update no action',
     'constraint sync_preview_cache_computed_by_fkey on public.sync_preview_cache: foreign key (computed_by) references auth.users_extended (id) on delete set null on update no action'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_preview_cache', 'sync_preview_cache_cache_key_key')
-,
+    pg_temp.schemagen_constraint('public', 'sync_preview_cache', 'sync_preview_cache_cache_key_key'),
     'unique (cache_key)',
     'constraint sync_preview_cache_cache_key_key on public.sync_preview_cache: unique (cache_key)'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_preview_cache', 'preview_cache_expires_after_computed')
-,
+    pg_temp.schemagen_constraint('public', 'sync_preview_cache', 'preview_cache_expires_after_computed'),
     'check',
     'constraint preview_cache_expires_after_computed on public.sync_preview_cache: check'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_preview_cache', 'idx_sync_preview_cache_org_type')
-,
+    pg_temp.schemagen_index('public', 'sync_preview_cache', 'idx_sync_preview_cache_org_type'),
     'btree (org_id, sync_type)',
     'index public.idx_sync_preview_cache_org_type on public.sync_preview_cache: btree (org_id, sync_type)'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_preview_cache', 'idx_sync_preview_cache_expires')
-,
+    pg_temp.schemagen_index('public', 'sync_preview_cache', 'idx_sync_preview_cache_expires'),
     'btree (expires_at)',
     'index public.idx_sync_preview_cache_expires on public.sync_preview_cache: btree (expires_at)'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_preview_cache', 'idx_sync_preview_cache_computed')
-,
+    pg_temp.schemagen_index('public', 'sync_preview_cache', 'idx_sync_preview_cache_computed'),
     'btree (computed_at DESC)',
     'index public.idx_sync_preview_cache_computed on public.sync_preview_cache: btree (computed_at DESC)'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_preview_cache', 'idx_sync_preview_cache_computed_by')
-,
+    pg_temp.schemagen_index('public', 'sync_preview_cache', 'idx_sync_preview_cache_computed_by'),
     'btree (computed_by)',
     'index public.idx_sync_preview_cache_computed_by on public.sync_preview_cache: btree (computed_by)'
 );
 SELECT is(
-    pg_temp.schemagen_rls('public', 'sync_preview_cache')
-,
+    pg_temp.schemagen_rls('public', 'sync_preview_cache'),
     'enabled',
     'table public.sync_preview_cache: row level security enabled'
 );
 SELECT is(
-    pg_temp.schemagen_policies('public', 'sync_preview_cache')
-,
+    pg_temp.schemagen_policies('public', 'sync_preview_cache'),
     '["preview_cache_delete", "preview_cache_insert", "preview_cache_select", "preview_cache_update"]',
     'table public.sync_preview_cache has the policies of the spec, no more: preview_cache_delete, preview_cache_insert, preview_cache_select, preview_cache_update'
 );
 SELECT is(
-    pg_temp.schemagen_policy('public', 'sync_preview_cache', 'preview_cache_select')
-,
+    pg_temp.schemagen_policy('public', 'sync_preview_cache', 'preview_cache_select'),
     'select to public, permissive, using',
     'policy preview_cache_select on public.sync_preview_cache: select to public, permissive, using'
 );
 SELECT is(
-    pg_temp.schemagen_policy('public', 'sync_preview_cache', 'preview_cache_insert')
-,
+    pg_temp.schemagen_policy('public', 'sync_preview_cache', 'preview_cache_insert'),
     'insert to public, permissive, with check',
     'policy preview_cache_insert on public.sync_preview_cache: insert to public, permissive, with check'
 );
 SELECT is(
-    pg_temp.schemagen_policy('public', 'sync_preview_cache', 'preview_cache_update')
-,
+    pg_temp.schemagen_policy('public', 'sync_preview_cache', 'preview_cache_update'),
     'update to public, permissive, using, with check',
     'policy preview_cache_update on public.sync_preview_cache: update to public, permissive, using, with check'
 );
 SELECT is(
-    pg_temp.schemagen_policy('public', 'sync_preview_cache', 'preview_cache_delete')
-,
+    pg_temp.schemagen_policy('public', 'sync_preview_cache', 'preview_cache_delete'),
     'delete to public, permissive, using',
     'policy preview_cache_delete on public.sync_preview_cache: delete to public, permissive, using'
 );
 SELECT is(
-    pg_temp.schemagen_table_privileges('public', 'sync_preview_cache', 'anon', '{}')
-,
+    pg_temp.schemagen_table_privileges('public', 'sync_preview_cache', 'anon', '{}'),
     '',
     'table public.sync_preview_cache: role anon holds no privilege, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_table_privileges('public', 'sync_preview_cache', 'authenticated', '{delete,insert,select,update}')
-,
+    pg_temp.schemagen_table_privileges('public', 'sync_preview_cache', 'authenticated', '{delete,insert,select,update}'),
     'delete, insert, select, update',
     'table public.sync_preview_cache: role authenticated holds DELETE, INSERT, SELECT, UPDATE, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_table_privileges('public', 'sync_preview_cache', 'public', '{}')
-,
+    pg_temp.schemagen_table_privileges('public', 'sync_preview_cache', 'public', '{}'),
     '',
     'table public.sync_preview_cache: PUBLIC holds no privilege, as granted'
 );
 
 -- table public.sync_progress
 SELECT is(
-    pg_temp.schemagen_table('public', 'sync_progress')
-,
+    pg_temp.schemagen_table('public', 'sync_progress'),
     'table',
     'table public.sync_progress exists: table'
 );
 SELECT is(
-    pg_temp.schemagen_columns('public', 'sync_progress')
-,
+    pg_temp.schemagen_columns('public', 'sync_progress'),
     '["batch_number", "completed_at", "current_item", "elapsed_seconds", "entity_type", "eta_seconds", "failed_count", "id", "initiated_by", "job_id", "metadata", "org_id", "processed_count", "source_system", "speed_items_per_min", "started_at", "sync_id", "total_items", "updated_at"]',
     'table public.sync_progress has the columns of the spec, no more'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'id')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'id'),
     'uuid not null',
     'column public.sync_progress.id is uuid not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'org_id')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'org_id'),
     'uuid not null',
     'column public.sync_progress.org_id is uuid not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'sync_id')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'sync_id'),
     'character varying(255) not null',
     'column public.sync_progress.sync_id is character varying(255) not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'job_id')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'job_id'),
     'character varying(255) null',
     'column public.sync_progress.job_id is character varying(255) null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'entity_type')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'entity_type'),
     'public.sync_entity_type not null',
     'column public.sync_progress.entity_type is public.sync_entity_type not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'current_item')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'current_item'),
     'integer not null',
     'column public.sync_progress.current_item is integer not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'total_items')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'total_items'),
     'integer not null',
     'column public.sync_progress.total_items is integer not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'processed_count')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'processed_count'),
     'integer not null',
     'column public.sync_progress.processed_count is integer not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'failed_count')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'failed_count'),
     'integer not null',
     'column public.sync_progress.failed_count is integer not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'speed_items_per_min')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'speed_items_per_min'),
     'numeric(14,2) null',
     'column public.sync_progress.speed_items_per_min is numeric(14,2) null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'eta_seconds')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'eta_seconds'),
     'bigint null',
     'column public.sync_progress.eta_seconds is bigint null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'elapsed_seconds')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'elapsed_seconds'),
     'integer not null',
     'column public.sync_progress.elapsed_seconds is integer not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'started_at')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'started_at'),
     'timestamp with time zone not null',
     'column public.sync_progress.started_at is timestamp with time zone not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'updated_at')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'updated_at'),
     'timestamp with time zone not null',
     'column public.sync_progress.updated_at is timestamp with time zone not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'completed_at')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'completed_at'),
     'timestamp with time zone null',
     'column public.sync_progress.completed_at is timestamp with time zone null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'source_system')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'source_system'),
     'character varying(50) null',
     'column public.sync_progress.source_system is character varying(50) null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'batch_number')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'batch_number'),
     'integer null',
     'column public.sync_progress.batch_number is integer null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'metadata')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'metadata'),
     'jsonb null',
     'column public.sync_progress.metadata is jsonb null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_progress', 'initiated_by')
-,
+    pg_temp.schemagen_column('public', 'sync_progress', 'initiated_by'),
     'uuid null',
     'column public.sync_progress.initiated_by is uuid null'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_progress', 'sync_progress_pkey')
-,
+    pg_temp.schemagen_constraint('public', 'sync_progress', 'sync_progress_pkey'),
     'primary key (id)',
     'constraint sync_progress_pkey on public.sync_progress: primary key (id)'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_progress', 'sync_progress_org_id_fkey')
-,
+    pg_temp.schemagen_constraint('public', 'sync_progress', 'sync_progress_org_id_fkey'),
     'foreign key (org_id) references public.organization (id) on delete cascade on update no action',
     'constraint sync_progress_org_id_fkey on public.sync_progress: foreign key (org_id) references public.organization (id) on delete cascade on update no action'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_progress', 'sync_progress_initiated_by_fkey')
-,
+    pg_temp.schemagen_constraint('public', 'sync_progress', 'sync_progress_initiated_by_fkey'),
     'foreign key (initiated_by) references auth.users_extended (id) on delete set null on update no action',
     'constraint sync_progress_initiated_by_fkey on public.sync_progress: foreign key (initiated_by) references auth.users_extended (id) on delete set null on update no action'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_progress', 'sync_progress_positive_counts')
-,
+    pg_temp.schemagen_constraint('public', 'sync_progress', 'sync_progress_positive_counts'),
     'check',
     'constraint sync_progress_positive_counts on public.sync_progress: check'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_progress', 'sync_progress_positive_items')
-,
+    pg_temp.schemagen_constraint('public', 'sync_progress', 'sync_progress_positive_items'),
     'check',
     'constraint sync_progress_positive_items on public.sync_progress: check'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_progress', 'sync_progress_org_id_sync_id_key')
-,
+    pg_temp.schemagen_constraint('public', 'sync_progress', 'sync_progress_org_id_sync_id_key'),
     'unique (org_id, sync_id)',
     'constraint sync_progress_org_id_sync_id_key on public.sync_progress: unique (org_id, sync_id)'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_progress', 'idx_sync_progress_org_job')
-,
+    pg_temp.schemagen_index('public', 'sync_progress', 'idx_sync_progress_org_job'),
     'btree (org_id, job_id)',
     'index public.idx_sync_progress_org_job on public.sync_progress: btree (org_id, job_id)'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_progress', 'idx_sync_progress_active')
-,
+    pg_temp.schemagen_index('public', 'sync_progress', 'idx_sync_progress_active'),
     'btree (org_id, updated_at DESC) partial',
     'index public.idx_sync_progress_active on public.sync_progress: btree (org_id, updated_at DESC) partial'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_progress', 'idx_sync_progress_updated')
-,
+    pg_temp.schemagen_index('public', 'sync_progress', 'idx_sync_progress_updated'),
     'btree (org_id, updated_at DESC)',
     'index public.idx_sync_progress_updated on public.sync_progress: btree (org_id, updated_at DESC)'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_progress', 'idx_sync_progress_entity')
-,
+    pg_temp.schemagen_index('public', 'sync_progress', 'idx_sync_progress_entity'),
     'btree (org_id, entity_type, started_at DESC)',
     'index public.idx_sync_progress_entity on public.sync_progress: btree (org_id, entity_type, started_at DESC)'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_progress', 'idx_sync_progress_initiated_by')
-,
+    pg_temp.schemagen_index('public', 'sync_progress', 'idx_sync_progress_initiated_by'),
     'btree (initiated_by)',
     'index public.idx_sync_progress_initiated_by on public.sync_progress: btree (initiated_by)'
 );
 SELECT is(
-    pg_temp.schemagen_rls('public', 'sync_progress')
-,
+    pg_temp.schemagen_rls('public', 'sync_progress'),
     'enabled',
     'table public.sync_progress: row level security enabled'
 );
 SELECT is(
-    pg_temp.schemagen_policies('public', 'sync_progress')
-,
+    pg_temp.schemagen_policies('public', 'sync_progress'),
     '["sync_progress_delete", "sync_progress_insert", "sync_progress_select", "sync_progress_update"]',
     'table public.sync_progress has the policies of the spec, no more: sync_progress_delete, sync_progress_insert, sync_progress_select, sync_progress_update'
 );
 SELECT is(
-    pg_temp.schemagen_policy('public', 'sync_progress', 'sync_progress_select')
-,
+    pg_temp.schemagen_policy('public', 'sync_progress', 'sync_progress_select'),
     'select to public, permissive, using',
     'policy sync_progress_select on public.sync_progress: select to public, permissive, using'
 );
 SELECT is(
-    pg_temp.schemagen_policy('public', 'sync_progress', 'sync_progress_insert')
-,
+    pg_temp.schemagen_policy('public', 'sync_progress', 'sync_progress_insert'),
     'insert to public, permissive, with check',
     'policy sync_progress_insert on public.sync_progress: insert to public, permissive, with check'
 );
 SELECT is(
-    pg_temp.schemagen_policy('public', 'sync_progress', 'sync_progress_update')
-,
+    pg_temp.schemagen_policy('public', 'sync_progress', 'sync_progress_update'),
     'update to public, permissive, using, with check',
     'policy sync_progress_update on public.sync_progress: update to public, permissive, using, with check'
 );
 SELECT is(
-    pg_temp.schemagen_policy('public', 'sync_progress', 'sync_progress_delete')
-,
+    pg_temp.schemagen_policy('public', 'sync_progress', 'sync_progress_delete'),
     'delete to public, permissive, using',
     'policy sync_progress_delete on public.sync_progress: delete to public, permissive, using'
 );
 SELECT is(
-    pg_temp.schemagen_table_privileges('public', 'sync_progress', 'anon', '{}')
-,
+    pg_temp.schemagen_table_privileges('public', 'sync_progress', 'anon', '{}'),
     '',
     'table public.sync_progress: role anon holds no privilege, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_table_privileges('public', 'sync_progress', 'authenticated', '{delete,insert,select,update}')
-,
+    pg_temp.schemagen_table_privileges('public', 'sync_progress', 'authenticated', '{delete,insert,select,update}'),
     'delete, insert, select, update',
     'table public.sync_progress: role authenticated holds DELETE, INSERT, SELECT, UPDATE, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_table_privileges('public', 'sync_progress', 'public', '{}')
-,
+    pg_temp.schemagen_table_privileges('public', 'sync_progress', 'public', '{}'),
     '',
     'table public.sync_progress: PUBLIC holds no privilege, as granted'
 );
 
 -- table public.sync_activity_log
 SELECT is(
-    pg_temp.schemagen_table('public', 'sync_activity_log')
-,
+    pg_temp.schemagen_table('public', 'sync_activity_log'),
     'table partitioned by RANGE (created_at)',
     'table public.sync_activity_log exists: table partitioned by RANGE (created_at)'
 );
 SELECT is(
-    pg_temp.schemagen_columns('public', 'sync_activity_log')
-,
+    pg_temp.schemagen_columns('public', 'sync_activity_log'),
     '["action", "created_at", "duration_seconds", "entity_type", "error_message", "id", "org_id", "record_count", "status", "sync_id", "user_id"]',
     'table public.sync_activity_log has the columns of the spec, no more'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_activity_log', 'id')
-,
+    pg_temp.schemagen_column('public', 'sync_activity_log', 'id'),
     'uuid not null',
     'column public.sync_activity_log.id is uuid not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_activity_log', 'org_id')
-,
+    pg_temp.schemagen_column('public', 'sync_activity_log', 'org_id'),
     'uuid not null',
     'column public.sync_activity_log.org_id is uuid not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_activity_log', 'sync_id')
-,
+    pg_temp.schemagen_column('public', 'sync_activity_log', 'sync_id'),
     'character varying(255) null',
     'column public.sync_activity_log.sync_id is character varying(255) null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_activity_log', 'entity_type')
-,
+    pg_temp.schemagen_column('public', 'sync_activity_log', 'entity_type'),
     'public.sync_entity_type null',
     'column public.sync_activity_log.entity_type is public.sync_entity_type null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_activity_log', 'action')
-,
+    pg_temp.schemagen_column('public', 'sync_activity_log', 'action'),
     'public.sync_action not null',
     'column public.sync_activity_log.action is public.sync_action not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_activity_log', 'status')
-,
+    pg_temp.schemagen_column('public', 'sync_activity_log', 'status'),
     'public.sync_status_type not null',
     'column public.sync_activity_log.status is public.sync_status_type not null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_activity_log', 'record_count')
-,
+    pg_temp.schemagen_column('public', 'sync_activity_log', 'record_count'),
     'integer null',
     'column public.sync_activity_log.record_count is integer null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_activity_log', 'duration_seconds')
-,
+    pg_temp.schemagen_column('public', 'sync_activity_log', 'duration_seconds'),
     'numeric(10,2) null',
     'column public.sync_activity_log.duration_seconds is numeric(10,2) null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_activity_log', 'error_message')
-,
+    pg_temp.schemagen_column('public', 'sync_activity_log', 'error_message'),
     'text null',
     'column public.sync_activity_log.error_message is text null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_activity_log', 'user_id')
-,
+    pg_temp.schemagen_column('public', 'sync_activity_log', 'user_id'),
     'uuid null',
     'column public.sync_activity_log.user_id is uuid null'
 );
 SELECT is(
-    pg_temp.schemagen_column('public', 'sync_activity_log', 'created_at')
-,
+    pg_temp.schemagen_column('public', 'sync_activity_log', 'created_at'),
     'timestamp with time zone not null',
     'column public.sync_activity_log.created_at is timestamp with time zone not null'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_activity_log', 'sync_activity_log_positive_count')
-,
+    pg_temp.schemagen_constraint('public', 'sync_activity_log', 'sync_activity_log_positive_count'),
     'check',
     'constraint sync_activity_log_positive_count on public.sync_activity_log: check'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_activity_log', 'sync_activity_log_positive_duration')
-,
+    pg_temp.schemagen_constraint('public', 'sync_activity_log', 'sync_activity_log_positive_duration'),
     'check',
     'constraint sync_activity_log_positive_duration on public.sync_activity_log: check'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_activity_log', 'sync_activity_log_pkey')
-,
+    pg_temp.schemagen_constraint('public', 'sync_activity_log', 'sync_activity_log_pkey'),
     'primary key (id, created_at)',
     'constraint sync_activity_log_pkey on public.sync_activity_log: primary key (id, created_at)'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_activity_log', 'fk_sync_activity_org')
-,
+    pg_temp.schemagen_constraint('public', 'sync_activity_log', 'fk_sync_activity_org'),
     'foreign key (org_id) references public.organization (id) on delete cascade on update no action',
     'constraint fk_sync_activity_org on public.sync_activity_log: foreign key (org_id) references public.organization (id) on delete cascade on update no action'
 );
 SELECT is(
-    pg_temp.schemagen_constraint('public', 'sync_activity_log', 'fk_sync_activity_user')
-,
+    pg_temp.schemagen_constraint('public', 'sync_activity_log', 'fk_sync_activity_user'),
     'foreign key (user_id) references auth.users_extended (id) on delete set null on update no action',
     'constraint fk_sync_activity_user on public.sync_activity_log: foreign key (user_id) references auth.users_extended (id) on delete set null on update no action'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_activity_log', 'idx_sync_activity_log_org_created')
-,
+    pg_temp.schemagen_index('public', 'sync_activity_log', 'idx_sync_activity_log_org_created'),
     'btree (org_id, created_at DESC)',
     'index public.idx_sync_activity_log_org_created on public.sync_activity_log: btree (org_id, created_at DESC)'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_activity_log', 'idx_sync_activity_log_user')
-,
+    pg_temp.schemagen_index('public', 'sync_activity_log', 'idx_sync_activity_log_user'),
     'btree (user_id, created_at DESC)',
     'index public.idx_sync_activity_log_user on public.sync_activity_log: btree (user_id, created_at DESC)'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_activity_log', 'idx_sync_activity_log_entity')
-,
+    pg_temp.schemagen_index('public', 'sync_activity_log', 'idx_sync_activity_log_entity'),
     'btree (org_id, entity_type, created_at DESC)',
     'index public.idx_sync_activity_log_entity on public.sync_activity_log: btree (org_id, entity_type, created_at DESC)'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_activity_log', 'idx_sync_activity_log_action')
-,
+    pg_temp.schemagen_index('public', 'sync_activity_log', 'idx_sync_activity_log_action'),
     'btree (action, created_at DESC)',
     'index public.idx_sync_activity_log_action on public.sync_activity_log: btree (action, created_at DESC)'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_activity_log', 'idx_sync_activity_log_status')
-,
+    pg_temp.schemagen_index('public', 'sync_activity_log', 'idx_sync_activity_log_status'),
     'btree (status, created_at DESC)',
     'index public.idx_sync_activity_log_status on public.sync_activity_log: btree (status, created_at DESC)'
 );
 SELECT is(
-    pg_temp.schemagen_index('public', 'sync_activity_log', 'idx_sync_activity_log_sync_id')
-,
+    pg_temp.schemagen_index('public', 'sync_activity_log', 'idx_sync_activity_log_sync_id'),
     'btree (sync_id, created_at DESC)',
     'index public.idx_sync_activity_log_sync_id on public.sync_activity_log: btree (sync_id, created_at DESC)'
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2025_11')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2025_11'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2025-11-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2025-12-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2025_11 of public.sync_activity_log: from ''2025-11-01'' to ''2025-12-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2025_12')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2025_12'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2025-12-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2026-01-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2025_12 of public.sync_activity_log: from ''2025-12-01'' to ''2026-01-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_01')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_01'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2026-01-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2026-02-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2026_01 of public.sync_activity_log: from ''2026-01-01'' to ''2026-02-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_02')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_02'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2026-02-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2026-03-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2026_02 of public.sync_activity_log: from ''2026-02-01'' to ''2026-03-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_03')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_03'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2026-03-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2026-04-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2026_03 of public.sync_activity_log: from ''2026-03-01'' to ''2026-04-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_04')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_04'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2026-04-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2026-05-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2026_04 of public.sync_activity_log: from ''2026-04-01'' to ''2026-05-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_05')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_05'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2026-05-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2026-06-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2026_05 of public.sync_activity_log: from ''2026-05-01'' to ''2026-06-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_06')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_06'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2026-06-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2026-07-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2026_06 of public.sync_activity_log: from ''2026-06-01'' to ''2026-07-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_07')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_07'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2026-07-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2026-08-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2026_07 of public.sync_activity_log: from ''2026-07-01'' to ''2026-08-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_08')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_08'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2026-08-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2026-09-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2026_08 of public.sync_activity_log: from ''2026-08-01'' to ''2026-09-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_09')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_09'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2026-09-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2026-10-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2026_09 of public.sync_activity_log: from ''2026-09-01'' to ''2026-10-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_10')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_10'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2026-10-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2026-11-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2026_10 of public.sync_activity_log: from ''2026-10-01'' to ''2026-11-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_11')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_11'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2026-11-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2026-12-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2026_11 of public.sync_activity_log: from ''2026-11-01'' to ''2026-12-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_12')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2026_12'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2026-12-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2027-01-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2026_12 of public.sync_activity_log: from ''2026-12-01'' to ''2027-01-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_01')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_01'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2027-01-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2027-02-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2027_01 of public.sync_activity_log: from ''2027-01-01'' to ''2027-02-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_02')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_02'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2027-02-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2027-03-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2027_02 of public.sync_activity_log: from ''2027-02-01'' to ''2027-03-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_03')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_03'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2027-03-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2027-04-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2027_03 of public.sync_activity_log: from ''2027-03-01'' to ''2027-04-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_04')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_04'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2027-04-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2027-05-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2027_04 of public.sync_activity_log: from ''2027-04-01'' to ''2027-05-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_05')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_05'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2027-05-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2027-06-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2027_05 of public.sync_activity_log: from ''2027-05-01'' to ''2027-06-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_06')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_06'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2027-06-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2027-07-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2027_06 of public.sync_activity_log: from ''2027-06-01'' to ''2027-07-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_07')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_07'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2027-07-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2027-08-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2027_07 of public.sync_activity_log: from ''2027-07-01'' to ''2027-08-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_08')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_08'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2027-08-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2027-09-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2027_08 of public.sync_activity_log: from ''2027-08-01'' to ''2027-09-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_09')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_09'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2027-09-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2027-10-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2027_09 of public.sync_activity_log: from ''2027-09-01'' to ''2027-10-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_10')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_10'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2027-10-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2027-11-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2027_10 of public.sync_activity_log: from ''2027-10-01'' to ''2027-11-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_11')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_11'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2027-11-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2027-12-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2027_11 of public.sync_activity_log: from ''2027-11-01'' to ''2027-12-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_12')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_2027_12'),
     ('FOR VALUES FROM (' || pg_catalog.quote_literal(('2027-12-01')::timestamptz::text) || ') TO (' || pg_catalog.quote_literal(('2028-01-01')::timestamptz::text) || ')'),
     'partition public.sync_activity_log_2027_12 of public.sync_activity_log: from ''2027-12-01'' to ''2028-01-01'''
 );
 SELECT is(
-    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_default')
-,
+    pg_temp.schemagen_partition('public', 'sync_activity_log', 'sync_activity_log_default'),
     'DEFAULT'::text,
     'partition public.sync_activity_log_default of public.sync_activity_log: DEFAULT'
 );
 SELECT is(
-    pg_temp.schemagen_rls('public', 'sync_activity_log')
-,
+    pg_temp.schemagen_rls('public', 'sync_activity_log'),
     'enabled',
     'table public.sync_activity_log: row level security enabled'
 );
 SELECT is(
-    pg_temp.schemagen_policies('public', 'sync_activity_log')
-,
+    pg_temp.schemagen_policies('public', 'sync_activity_log'),
     '["sync_activity_log_delete", "sync_activity_log_insert", "sync_activity_log_select", "sync_activity_log_update"]',
     'table public.sync_activity_log has the policies of the spec, no more: sync_activity_log_delete, sync_activity_log_insert, sync_activity_log_select, sync_activity_log_update'
 );
 SELECT is(
-    pg_temp.schemagen_policy('public', 'sync_activity_log', 'sync_activity_log_select')
-,
+    pg_temp.schemagen_policy('public', 'sync_activity_log', 'sync_activity_log_select'),
     'select to public, permissive, using',
     'policy sync_activity_log_select on public.sync_activity_log: select to public, permissive, using'
 );
 SELECT is(
-    pg_temp.schemagen_policy('public', 'sync_activity_log', 'sync_activity_log_insert')
-,
+    pg_temp.schemagen_policy('public', 'sync_activity_log', 'sync_activity_log_insert'),
     'insert to public, permissive, with check',
     'policy sync_activity_log_insert on public.sync_activity_log: insert to public, permissive, with check'
 );
 SELECT is(
-    pg_temp.schemagen_policy('public', 'sync_activity_log', 'sync_activity_log_update')
-,
+    pg_temp.schemagen_policy('public', 'sync_activity_log', 'sync_activity_log_update'),
     'update to public, permissive, using, with check',
     'policy sync_activity_log_update on public.sync_activity_log: update to public, permissive, using, with check'
 );
 SELECT is(
-    pg_temp.schemagen_policy('public', 'sync_activity_log', 'sync_activity_log_delete')
-,
+    pg_temp.schemagen_policy('public', 'sync_activity_log', 'sync_activity_log_delete'),
     'delete to public, permissive, using',
     'policy sync_activity_log_delete on public.sync_activity_log: delete to public, permissive, using'
 );
 SELECT is(
-    pg_temp.schemagen_table_privileges('public', 'sync_activity_log', 'anon', '{}')
-,
+    pg_temp.schemagen_table_privileges('public', 'sync_activity_log', 'anon', '{}'),
     '',
     'table public.sync_activity_log: role anon holds no privilege, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_table_privileges('public', 'sync_activity_log', 'authenticated', '{delete,insert,select,update}')
-,
+    pg_temp.schemagen_table_privileges('public', 'sync_activity_log', 'authenticated', '{delete,insert,select,update}'),
     'delete, insert, select, update',
     'table public.sync_activity_log: role authenticated holds DELETE, INSERT, SELECT, UPDATE, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_table_privileges('public', 'sync_activity_log', 'public', '{}')
-,
+    pg_temp.schemagen_table_privileges('public', 'sync_activity_log', 'public', '{}'),
     '',
     'table public.sync_activity_log: PUBLIC holds no privilege, as granted'
 );
 
 -- function public.auto_cleanup_preview_cache()
 SELECT is(
-    pg_temp.schemagen_function('public', 'auto_cleanup_preview_cache', '')
-,
+    pg_temp.schemagen_function('public', 'auto_cleanup_preview_cache', ''),
     'language plpgsql, volatile, security invoker, search_path public, returns TABLE(deleted_count integer, error_message text)',
     'function public.auto_cleanup_preview_cache(): language plpgsql, volatile, security invoker, search_path public, returns TABLE(deleted_count integer, error_message text)'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'auto_cleanup_preview_cache', '', 'anon', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'auto_cleanup_preview_cache', '', 'anon', '{}'),
     '',
     'function public.auto_cleanup_preview_cache(): role anon holds no privilege, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'auto_cleanup_preview_cache', '', 'authenticated', '{execute}')
-,
+    pg_temp.schemagen_function_privileges('public', 'auto_cleanup_preview_cache', '', 'authenticated', '{execute}'),
     'execute',
     'function public.auto_cleanup_preview_cache(): role authenticated holds EXECUTE, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'auto_cleanup_preview_cache', '', 'public', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'auto_cleanup_preview_cache', '', 'public', '{}'),
     '',
     'function public.auto_cleanup_preview_cache(): PUBLIC holds no privilege, as granted'
 );
 
 -- function public.update_sync_progress_elapsed()
 SELECT is(
-    pg_temp.schemagen_function('public', 'update_sync_progress_elapsed', '')
-,
+    pg_temp.schemagen_function('public', 'update_sync_progress_elapsed', ''),
     'language plpgsql, volatile, security invoker, search_path public, returns trigger',
     'function public.update_sync_progress_elapsed(): language plpgsql, volatile, security invoker, search_path public, returns trigger'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'update_sync_progress_elapsed', '', 'anon', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'update_sync_progress_elapsed', '', 'anon', '{}'),
     '',
     'function public.update_sync_progress_elapsed(): role anon holds no privilege, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'update_sync_progress_elapsed', '', 'authenticated', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'update_sync_progress_elapsed', '', 'authenticated', '{}'),
     '',
     'function public.update_sync_progress_elapsed(): role authenticated holds no privilege, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'update_sync_progress_elapsed', '', 'public', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'update_sync_progress_elapsed', '', 'public', '{}'),
     '',
     'function public.update_sync_progress_elapsed(): PUBLIC holds no privilege, as granted'
 );
 
 -- function public.validate_sync_progress_totals()
 SELECT is(
-    pg_temp.schemagen_function('public', 'validate_sync_progress_totals', '')
-,
+    pg_temp.schemagen_function('public', 'validate_sync_progress_totals', ''),
     'language plpgsql, volatile, security invoker, search_path public, returns trigger',
     'function public.validate_sync_progress_totals(): language plpgsql, volatile, security invoker, search_path public, returns trigger'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'validate_sync_progress_totals', '', 'anon', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'validate_sync_progress_totals', '', 'anon', '{}'),
     '',
     'function public.validate_sync_progress_totals(): role anon holds no privilege, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'validate_sync_progress_totals', '', 'authenticated', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'validate_sync_progress_totals', '', 'authenticated', '{}'),
     '',
     'function public.validate_sync_progress_totals(): role authenticated holds no privilege, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'validate_sync_progress_totals', '', 'public', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'validate_sync_progress_totals', '', 'public', '{}'),
     '',
     'function public.validate_sync_progress_totals(): PUBLIC holds no privilege, as granted'
 );
 
 -- function public.update_sync_progress_timestamp()
 SELECT is(
-    pg_temp.schemagen_function('public', 'update_sync_progress_timestamp', '')
-,
+    pg_temp.schemagen_function('public', 'update_sync_progress_timestamp', ''),
     'language plpgsql, volatile, security invoker, search_path public, returns trigger',
     'function public.update_sync_progress_timestamp(): language plpgsql, volatile, security invoker, search_path public, returns trigger'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'update_sync_progress_timestamp', '', 'anon', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'update_sync_progress_timestamp', '', 'anon', '{}'),
     '',
     'function public.update_sync_progress_timestamp(): role anon holds no privilege, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'update_sync_progress_timestamp', '', 'authenticated', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'update_sync_progress_timestamp', '', 'authenticated', '{}'),
     '',
     'function public.update_sync_progress_timestamp(): role authenticated holds no privilege, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'update_sync_progress_timestamp', '', 'public', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'update_sync_progress_timestamp', '', 'public', '{}'),
     '',
     'function public.update_sync_progress_timestamp(): PUBLIC holds no privilege, as granted'
 );
 
 -- function public.auto_log_sync_activity_on_progress_change()
 SELECT is(
-    pg_temp.schemagen_function('public', 'auto_log_sync_activity_on_progress_change', '')
-,
+    pg_temp.schemagen_function('public', 'auto_log_sync_activity_on_progress_change', ''),
     'language plpgsql, volatile, security invoker, search_path public, returns trigger',
     'function public.auto_log_sync_activity_on_progress_change(): language plpgsql, volatile, security invoker, search_path public, returns trigger'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'auto_log_sync_activity_on_progress_change', '', 'anon', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'auto_log_sync_activity_on_progress_change', '', 'anon', '{}'),
     '',
     'function public.auto_log_sync_activity_on_progress_change(): role anon holds no privilege, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'auto_log_sync_activity_on_progress_change', '', 'authenticated', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'auto_log_sync_activity_on_progress_change', '', 'authenticated', '{}'),
     '',
     'function public.auto_log_sync_activity_on_progress_change(): role authenticated holds no privilege, as granted'
 );
 SELECT is(
-    pg_temp.schemagen_function_privileges('public', 'auto_log_sync_activity_on_progress_change', '', 'public', '{}')
-,
+    pg_temp.schemagen_function_privileges('public', 'auto_log_sync_activity_on_progress_change', '', 'public', '{}'),
     '',
     'function public.auto_log_sync_activity_on_progress_change(): PUBLIC holds no privilege, as granted'
 );
 
 -- trigger sync_progress_update_elapsed
 SELECT is(
-    pg_temp.schemagen_trigger('public', 'sync_progress', 'sync_progress_update_elapsed')
-,
+    pg_temp.schemagen_trigger('public', 'sync_progress', 'sync_progress_update_elapsed'),
     'before insert or update for each row execute public.update_sync_progress_elapsed',
     'trigger sync_progress_update_elapsed on public.sync_progress: before insert or update for each row execute public.update_sync_progress_elapsed'
 );
 
 -- trigger sync_progress_validate_totals
 SELECT is(
-    pg_temp.schemagen_trigger('public', 'sync_progress', 'sync_progress_validate_totals')
-,
+    pg_temp.schemagen_trigger('public', 'sync_progress', 'sync_progress_validate_totals'),
     'before insert or update for each row execute public.validate_sync_progress_totals',
     'trigger sync_progress_validate_totals on public.sync_progress: before insert or update for each row execute public.validate_sync_progress_totals'
 );
 
 -- trigger sync_progress_update_timestamp
 SELECT is(
-    pg_temp.schemagen_trigger('public', 'sync_progress', 'sync_progress_update_timestamp')
-,
+    pg_temp.schemagen_trigger('public', 'sync_progress', 'sync_progress_update_timestamp'),
     'before update for each row execute public.update_sync_progress_timestamp',
     'trigger sync_progress_update_timestamp on public.sync_progress: before update for each row execute public.update_sync_progress_timestamp'
 );
 
 -- trigger sync_progress_log_completion
 SELECT is(
-    pg_temp.schemagen_trigger('public', 'sync_progress', 'sync_progress_log_completion')
-,
+    pg_temp.schemagen_trigger('public', 'sync_progress', 'sync_progress_log_completion'),
     'after insert or update for each row execute public.auto_log_sync_activity_on_progress_change',
     'trigger sync_progress_log_completion on public.sync_progress: after insert or update for each row execute public.auto_log_sync_activity_on_progress_change'
 );

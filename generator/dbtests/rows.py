@@ -217,13 +217,12 @@ class Rows:
             for c in r.columns
             if c.name in typed and c.name in named
         }
-        solved = values.solve(parts, row, {k: v for k, v in free.items() if v})
-        if solved is None:
+        solved, stuck = values.solve(parts, row, {k: v for k, v in free.items() if v})
+        if stuck:
             self.notes.append(
-                f"generated/tests: no value found for {', '.join(sorted(named & typed)) or 'the columns'} of "
+                f"generated/tests: no value found for {', '.join(sorted(stuck & typed)) or 'the columns'} of "
                 f"{r.name.display} that its CHECKs take: give the column(s) a `sample:` in the spec"
             )
-            return chosen
         return {k: solved[k] if k in typed else v for k, v in chosen.items()}
 
     # -- statements ------------------------------------------------------

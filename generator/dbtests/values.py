@@ -295,16 +295,36 @@ def candidates(column: ir.Column, seen: list[Any], labels: tuple[str, ...]) -> I
 
 def solve(
     checks: list[Any], row: dict[str, Any], free: dict[str, list[Any]], limit: int = 4096
-) -> dict[str, Any] | None:
-    """`row` with the `free` columns moved to values (from their candidates) under which no CHECK is false;
-    None when no combination within `limit` tries does."""
-    if not any(evaluate(c, row) is False for c in checks):
-        return row
-    names = sorted(free)
-    for tried, combination in enumerate(itertools.product(*(free[n] for n in names))):
-        if tried >= limit:
+) -> tuple[dict[str, Any], set[str]]:
+    """`row` with the `free` columns moved to values (from their candidates) under which no CHECK is false, and the
+    columns of the CHECKs no candidate satisfies (empty when all hold).
+
+    One CHECK at a time, over the free columns it names (a product of a few candidates each), keeping the
+    CHECKs already true true; twice round, for CHECKs that share columns."""
+    row = dict(row)
+    stuck: set[str] = set()
+    for _ in range(2):
+        stuck = set()
+        for check in checks:
+            if evaluate(check, row) is not False:
+                continue
+            names = sorted(c for c in columns_of(check) if c in free)
+            fixed = next(
+                (
+                    attempt
+                    for tried, combination in enumerate(itertools.product(*(free[n] for n in names)))
+                    if tried < limit
+                    for attempt in [{**row, **dict(zip(names, combination, strict=True))}]
+                    if not any(
+                        evaluate(c, attempt) is False for c in checks if c is check or evaluate(c, row) is not False
+                    )
+                ),
+                None,
+            )
+            if fixed is None:
+                stuck |= columns_of(check)
+            else:
+                row = fixed
+        if not stuck:
             break
-        attempt = {**row, **dict(zip(names, combination, strict=True))}
-        if not any(evaluate(c, attempt) is False for c in checks):
-            return attempt
-    return None
+    return row, stuck
