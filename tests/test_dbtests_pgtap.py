@@ -26,7 +26,7 @@ from schemagen.cli import main
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-import migration_load  # noqa: E402  (benchmarks/: the private server)
+import migration_load  # benchmarks/: the private server
 
 PG15 = Path("/usr/lib/postgresql/15/bin")
 PGTAP = Path("/usr/share/postgresql/15/extension/pgtap.control")
@@ -119,8 +119,10 @@ def schemagen_test(url: str) -> tuple[int, dict[str, bool], str]:
     "sabotage",
     [
         "",
-        "ALTER POLICY sync_progress_select ON sync_progress USING (true); "
-        "DROP TRIGGER sync_progress_update_timestamp ON sync_progress",
+        (
+            "ALTER POLICY sync_progress_select ON sync_progress USING (true); "
+            "DROP TRIGGER sync_progress_update_timestamp ON sync_progress"
+        ),
         "ALTER TABLE sync_activity_log DISABLE ROW LEVEL SECURITY; GRANT SELECT ON sync_preview_cache TO PUBLIC",
     ],
     ids=["healthy", "policy-and-trigger", "rls-and-grant"],
