@@ -588,6 +588,42 @@ def drift(
     sys.exit(EXIT_USER_ERROR if report.drifted else 0)
 
 
+@main.command("test")
+@click.option(
+    "--database-url",
+    "url",
+    required=True,
+    metavar="URL",
+    envvar="DATABASE_URL",
+    help="The database to check: postgresql://user@host:5432/dbname (default: $DATABASE_URL). The user must own "
+    "the tables (or bypass row level security) and be able to SET ROLE to the tenancy's roles.",
+)
+@spec_option
+@_guarded
+@_database_errors
+def test_database(url: str, spec_dir: str | None) -> None:
+    """Check a live database against the spec, without pgTAP: the checks of generated/tests/<module>.sql.
+
+    Structure (every table, column, key, index, enum, partition, function, trigger, policy and
+    privilege the spec states) and, where the spec states its tenancy, isolation: rows for two
+    tenants, then what each tenant's user can and cannot do. Everything runs in transactions that
+    are rolled back: no row is left behind. Prints a TAP report. Exit status: 0 every check
+    passed, 1 a check failed or the database cannot be reached, 2 internal error.
+    """
+    from . import resolve
+    from .db.dbtests import run as check
+    from .spec import config
+
+    settings = config.load(spec_dir=spec_dir)
+    schema, _sources = resolve.load_schema(settings)
+    report = check(schema, settings, url)
+    click.echo(report.tap(), nl=False)
+    for note in report.notes:
+        click.echo(note, err=True)
+    click.echo(report.summary(), err=True)
+    sys.exit(EXIT_USER_ERROR if report.failed else 0)
+
+
 def run() -> None:
     """The `schemagen` console command: `main`, then exit without tearing the interpreter down.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from . import errors, ir, lint, resolve
+from . import dbtests, errors, ir, lint, resolve
 from .chain import history
 from .db import layouts
 from .docs import pages
@@ -47,7 +47,9 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
         outputs.update(layouts.outputs(settings, migrations))
     findings = lint.lint(schema, origins, lint.Options.from_settings(settings))
     outputs.update(pages.docs_outputs(schema, list(migrations), doc_findings(findings, files)))
-    notes = models.notes + history.spent_notes(files, migrations, newest)
+    tests = dbtests.build(schema, settings.exposed_schemas)  # generated/tests/<module>.sql
+    outputs.update(dbtests.outputs(tests))
+    notes = models.notes + history.spent_notes(files, migrations, newest) + list(tests.notes)
     return Result(schema, outputs, notes, tuple(findings))
 
 

@@ -47,13 +47,28 @@ LAYERS: dict[str, set[str]] = {
     "models": {"errors", "pg", "ir", "templating"},
     "lint": {"pg", "spec", "ir", "templating"},  # spec: origins.py, where each object is written
     "docs": {"pg", "ir", "sql", "lint", "templating"},  # lint: the rules page
+    "dbtests": {"pg", "ir", "templating"},  # the database tests: pgTAP files and the checks `schemagen test` runs
     # the output directory over time: reads the spec's intent to place refusals
     "chain": {"errors", "spec", "ir", "resolve", "sql", "diff"},
     # a live database (migrate, drift), and the chain as other runners' files (layouts.py, written by build)
-    "db": {"errors", "pg", "spec", "ir", "resolve", "sql", "diff", "chain", "templating"},
+    "db": {"errors", "pg", "spec", "ir", "resolve", "sql", "diff", "chain", "templating", "dbtests"},
     # on top
-    "pipeline": {"errors", "spec", "ir", "resolve", "sql", "diff", "models", "lint", "docs", "chain", "db"},
-    "cli": {"errors", "spec", "ir", "resolve", "sql", "diff", "models", "lint", "docs", "chain", "db", "pipeline"},
+    "pipeline": {"errors", "spec", "ir", "resolve", "sql", "diff", "models", "lint", "docs", "chain", "db", "dbtests"},
+    "cli": {
+        "errors",
+        "spec",
+        "ir",
+        "resolve",
+        "sql",
+        "diff",
+        "models",
+        "lint",
+        "docs",
+        "chain",
+        "db",
+        "pipeline",
+        "dbtests",
+    },
 }
 
 # Imports inside a function: (module, imported module) -> why it is not at the top.
@@ -73,6 +88,7 @@ IMPORTED_LATE: dict[tuple[str, str], str] = {
     ("schemagen.cli", "schemagen.db"): _COMMAND,
     ("schemagen.cli", "schemagen.db.migrate"): _COMMAND + " (migrate: psycopg)",
     ("schemagen.cli", "schemagen.db.drift"): _COMMAND + " (drift: psycopg)",
+    ("schemagen.cli", "schemagen.db.dbtests"): _COMMAND + " (test: psycopg)",
 }
 
 

@@ -92,7 +92,7 @@ def test_a_build_killed_after_staging_its_files_is_finished_by_the_next_build(
     assert check.returncode == 1, check.stderr
     left = sorted(line for line in check.stderr.splitlines() if line.startswith("left by an interrupted build: "))
     assert left and all(
-        re.fullmatch(r"left by an interrupted build: generated/(migrations/|models/|docs/)?\..+\.tmp", line)
+        re.fullmatch(r"left by an interrupted build: generated/(migrations/|models/|docs/|tests/)?\..+\.tmp", line)
         for line in left
     ), left
     assert any("/migrations/.0002_add_column_item_color.sql." in line for line in left)

@@ -26,7 +26,7 @@ from ..sql import from_scratch
 from . import writer
 
 MIGRATIONS = "migrations"
-_NOT_COMPARED = frozenset({"version", "name", "intent", "confirmed"})  # what diff.unchanged does not compare
+_NOT_COMPARED = frozenset({"version", "name", "intent", "confirmed", "tenancy"})  # what diff.unchanged does not compare
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,7 @@ def next_migration(
         raise errors.SpecError(diags)
     stem = settings.migration_stem(version, migration.name)
     state = dataclasses.replace(
-        schema, version=version, name=migration.name, intent=ir.Intent(), confirmed=migration.confirmed
+        schema, version=version, name=migration.name, intent=ir.Intent(), confirmed=migration.confirmed, tenancy=None
     )
     return {
         f"{MIGRATIONS}/{stem}.sql": migration.up,
@@ -298,7 +298,8 @@ def newest_confirmed(settings: Settings) -> tuple[str, tuple[str, ...]]:
 
 
 def state_json(schema: ir.Schema) -> str:
-    """The schema a migration produces (without the spec's intent, which only steers the next diff).
+    """The schema a migration produces (without the spec's intent, which only steers the next diff, nor its
+    tenancy, which only the database tests read).
 
     The text of `json.dumps(dataclasses.asdict(schema) without "intent" (and "confirmed" when empty), indent=1,
     sort_keys=True)`, written faster by ir/codec.py (12 MB for 1,000 tables).
@@ -307,7 +308,7 @@ def state_json(schema: ir.Schema) -> str:
     state = {
         f.name: getattr(schema, f.name)
         for f in dataclasses.fields(schema)
-        if f.name != "intent" and (f.name != "confirmed" or schema.confirmed)
+        if f.name not in ("intent", "tenancy") and (f.name != "confirmed" or schema.confirmed)
     }
     return codec.dumps(state, indent=1) + "\n"
 

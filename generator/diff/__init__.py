@@ -42,7 +42,10 @@ def unchanged(old: ir.Schema, new: ir.Schema) -> bool:
     Declared renames always go through the plan, which also judges them.
     """
     return (
-        dataclasses.replace(new, version=old.version, name=old.name, intent=old.intent, confirmed=old.confirmed) == old
+        dataclasses.replace(
+            new, version=old.version, name=old.name, intent=old.intent, confirmed=old.confirmed, tenancy=old.tenancy
+        )
+        == old
     )
 
 

@@ -25,8 +25,11 @@ from .schema import (
     Partition,
     Policy,
     Rename,
+    Sample,
     Schema,
     Table,
+    Tenancy,
+    TenantTable,
     Trigger,
     destructive_entry,
 )
@@ -48,8 +51,11 @@ __all__ = [
     "Partition",
     "Policy",
     "Rename",
+    "Sample",
     "Schema",
     "Table",
+    "Tenancy",
+    "TenantTable",
     "Trigger",
     "destructive_entry",
 ]

@@ -282,6 +282,51 @@ def destructive_entry(verb: str, *parts: str) -> str:
     return f"{verb} {'.'.join(parts)}"
 
 
+# -- tenancy: how the schema isolates tenants, the data the generated database tests are made from.
+# Not part of the schema a migration produces: a saved state leaves it out (as it does `Intent`),
+# so stating or changing it never makes a migration.
+@dataclass(frozen=True)
+class TenantTable:
+    """A table whose rows belong to a tenant, through `column`."""
+
+    table: Name
+    column: str
+    stated: bool = False  # written under tenancy.tables, rather than read from the policies
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A value the spec gives for a column of the test rows (`sample:`), as SQL."""
+
+    table: Name
+    column: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class Tenancy:
+    user_function: Name  # gives the session's user: auth.uid
+    setting: str  # what it reads: request.jwt.claim.sub
+    membership: Name  # a user's tenant: auth.users_extended
+    membership_user: str  # id
+    membership_tenant: str  # org_id
+    tenant_table: Name | None  # what membership_tenant references (organization), when declared
+    tenant_key: str | None  # its column (id)
+    role: str  # a user's session runs as it: authenticated
+    anonymous_role: str | None  # a session without a user (anon); None: a role without grants, made by the test
+    tables: tuple[TenantTable, ...]
+    module: str  # the spec module that declares it
+    samples: tuple[Sample, ...] = ()
+    # Tables of the spec whose missing row level security the spec says is intended (lint S105 suppressed).
+    without_rls: tuple[Name, ...] = ()
+
+    def column_of(self, table: Name) -> str | None:
+        for t in self.tables:
+            if t.table == table:
+                return t.column
+        return None
+
+
 @dataclass(frozen=True)
 class Schema:
     version: int
@@ -297,3 +342,6 @@ class Schema:
     # In a saved state: the allow_destructive entries the migration that wrote it used up
     # (a confirmation applies to that one migration). Always empty for a spec.
     confirmed: tuple[str, ...] = ()
+    # How tenants are isolated (Tenancy): what the database tests are made from. Like `intent`,
+    # never part of a saved state.
+    tenancy: Tenancy | None = None

@@ -16,6 +16,7 @@ from .base import BUILTIN_SCHEMAS, Where
 from .intent import resolve_intent
 from .routines import RoutineResolver
 from .tables import TableResolver
+from .tenancy import resolve_tenancy
 
 __all__ = ["Resolver", "Where", "load", "load_located", "load_schema", "resolve", "resolve_with_origins"]
 
@@ -36,6 +37,7 @@ class Resolver(TableResolver, RoutineResolver):
         grants = [g for f in self.files for g in self.grants(f)]
         self.mark_trigger_columns(triggers)
         intent = resolve_intent(self)
+        tenancy = resolve_tenancy(self)
         if self.diags:
             raise errors.SpecError(self.diags)
         assert migration is not None
@@ -56,6 +58,7 @@ class Resolver(TableResolver, RoutineResolver):
                 functions=tuple(self.known.external_functions.values()),
             ),
             intent=intent,
+            tenancy=tenancy,
         )
 
     def collect(self) -> model.Migration | None:

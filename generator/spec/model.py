@@ -86,6 +86,11 @@ class Column(Linted):
     renamed_from: str | None = Field(
         None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)"
     )
+    sample: SqlText | None = Field(
+        None,
+        description="a value for the rows the generated database tests make (generated/tests/), as SQL, e.g. "
+        "`'EUR'`; needed only where schemagen cannot derive one from the type and CHECKs",
+    )
 
 
 class Constraint(Linted):
@@ -271,6 +276,11 @@ class ExternalColumn(Model):
     unique: bool = False
     not_null: bool = False
     references: str | None = None
+    sample: SqlText | None = Field(
+        None,
+        description="a value for the rows the generated database tests make (generated/tests/), as SQL, e.g. "
+        "`'EUR'`; needed only where schemagen cannot derive one from the type and CHECKs",
+    )
 
 
 class ExternalTable(Model):
@@ -292,6 +302,51 @@ class External(Model):
     functions: dict[str, ExternalFunction] = {}
 
 
+class TenancyUser(Model):
+    """How a session says which user it is."""
+
+    function: str = Field(description="the function that gives the session's user, e.g. `auth.uid`")
+    setting: str = Field(
+        description="the setting that function reads, e.g. `request.jwt.claim.sub`: a test session sets it to its "
+        "user's id"
+    )
+
+
+class TenancyMembership(Model):
+    """The table that says which tenant each user belongs to."""
+
+    table: str = Field(description="e.g. `auth.users_extended`")
+    user: str = Field(description="its column holding the user's id, e.g. `id`")
+    tenant: str = Field(description="its column holding the user's tenant, e.g. `org_id`")
+
+
+class TenancyTable(Model):
+    column: str = Field(description="the column that holds the row's tenant")
+
+
+class Tenancy(Model):
+    """How the schema isolates tenants, stated once; `schemagen build` writes database tests from it
+    (generated/tests/<module>.sql, `schemagen test`)."""
+
+    user: TenancyUser
+    membership: TenancyMembership
+    role: str | None = Field(
+        None,
+        description="the role a user's session runs as (default: the role the tenant tables' policies name, else "
+        "the one granted on them)",
+    )
+    anonymous_role: str | None = Field(
+        None,
+        description="the role of a session without a user, which must read nothing (e.g. `anon`; default: a role "
+        "without grants, made for the test)",
+    )
+    tables: dict[str, TenancyTable] = Field(
+        {},
+        description="the tenant column of a table, where its policies do not show it (default: every table whose "
+        "policies compare a column with the user's tenant, that column)",
+    )
+
+
 class Migration(Model):
     version: int = Field(ge=1, le=9999)
     name: str = Field(pattern=r"^[a-z0-9_]+$")
@@ -310,6 +365,7 @@ class SpecFile(Model):
     functions: dict[str, Function] = {}
     triggers: dict[str, Trigger] = {}
     grants: list[Grant] = []
+    tenancy: Tenancy | None = Field(None, description="how tenants are isolated (one spec file declares it)")
     allow_destructive: list[str] = Field(
         [],
         description="changes that destroy data, confirmed for the next migration only: `drop table T`, `drop column "

@@ -1,0 +1,237 @@
+"""`schemagen test` and generated/tests/<module>.sql on a real PostgreSQL.
+
+The reference database (stand-ins, then 0024 and 0025 applied by `schemagen migrate`) passes every
+check, and leaves no row behind. Each sabotage below, made by hand on a fresh copy of it, makes
+`schemagen test` exit 1 with a failing check that names the sabotaged object, and the healthy
+database stays green: a gate that is red on a good database is no gate.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pg
+import psycopg
+import pytest
+from click.testing import CliRunner, Result
+from schemagen.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SPEC = REPO / "spec"
+OUT = REPO / "generated"
+TABLES = ["public.organization", "auth.users_extended", "sync_preview_cache", "sync_progress", "sync_activity_log"]
+
+
+def ensure_anon(admin_url: str) -> None:
+    """The reference spec's tenancy names Supabase's `anon` as the role of a session without a user."""
+    with pg.connect(admin_url) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'anon'").fetchone():
+            try:
+                conn.execute("CREATE ROLE anon NOLOGIN")
+            except psycopg.errors.DuplicateObject:
+                pass
+
+
+def migrate(url: str) -> None:
+    result = CliRunner().invoke(main, ["migrate", "--database-url", url, "--out", str(OUT)])
+    assert result.exit_code == 0, result.output
+
+
+def run_test(url: str, spec: Path = SPEC) -> Result:
+    return CliRunner().invoke(main, ["test", "--database-url", url, "--spec", str(spec)])
+
+
+def failures(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("not ok")]
+
+
+@pytest.fixture(scope="module")
+def reference(pg_admin_url: str) -> Iterator[str]:
+    """The reference database: the template of every case (copied, never changed)."""
+    ensure_anon(pg_admin_url)
+    url = pg.create_database(pg_admin_url, prefix="dbtests_reference")
+    try:
+        pg.apply_sql(url, pg.standin_sql())
+        migrate(url)
+        yield url
+    finally:
+        pg.drop_database(pg_admin_url, url)
+
+
+@pytest.fixture
+def copy(pg_admin_url: str, reference: str) -> Iterator[str]:
+    """A fresh copy of the reference database."""
+    name = f"dbtests_case_{time.monotonic_ns()}"
+    with pg.connect(pg_admin_url) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{psycopg.conninfo.conninfo_to_dict(reference)["dbname"]}"')
+    url = pg.with_dbname(pg_admin_url, name)
+    try:
+        yield url
+    finally:
+        pg.drop_database(pg_admin_url, url)
+
+
+def counts(url: str) -> dict[str, int]:
+    with pg.connect(url) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def test_the_reference_database_passes_every_check_fast_and_keeps_no_row(reference: str) -> None:
+    pg.apply_sql(reference, "INSERT INTO organization VALUES ('00000000-0000-4000-8000-000000000001')")
+    before = counts(reference)
+    try:
+        result = run_test(reference)
+        assert result.exit_code == 0, result.output
+        assert failures(result.output) == []
+        plan = re.search(r"^1\.\.(\d+)$", result.output, re.MULTILINE)
+        assert plan is not None and int(plan.group(1)) > 200
+        assert len(re.findall(r"^ok \d+ - ", result.output, re.MULTILINE)) == int(plan.group(1))
+        seconds = float(re.search(r"checks in ([\d.]+) s", result.output).group(1))
+        assert seconds < 2.0, f"the checks took {seconds} s"
+        assert counts(reference) == before  # every row the checks made is gone
+        with pg.connect(reference) as conn:
+            assert conn.execute("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'schemagen%'").fetchone()[0] == 0
+    finally:
+        pg.apply_sql(reference, "DELETE FROM organization WHERE id = '00000000-0000-4000-8000-000000000001'")
+
+
+def test_the_checks_are_those_of_the_pgtap_file(reference: str) -> None:
+    """`schemagen test` runs the checks generated/tests/sync_operations.sql holds, in its order."""
+    labels = [line.split(" - ", 1)[1] for line in run_test(reference).output.splitlines() if line.startswith("ok ")]
+    text = (OUT / "tests" / "sync_operations.sql").read_text()
+    in_file = re.findall(r"^    '((?:[^']|'')*)'\n\);$", text, re.MULTILINE)
+    assert [label.replace("''", "'") for label in in_file] == labels
+    assert re.search(r"SELECT plan\((\d+)\);", text).group(1) == str(len(labels))
+
+
+# Each sabotage, and what a failing check must name.
+SABOTAGES = {
+    "policy USING true": (
+        "ALTER POLICY sync_progress_select ON sync_progress USING (true)",
+        ["public.sync_progress: the user of tenant a sees no row of tenant b"],
+    ),
+    "policy WITH CHECK true": (
+        "ALTER POLICY preview_cache_insert ON sync_preview_cache WITH CHECK (true)",
+        ["public.sync_preview_cache: the user of tenant a cannot insert a row for tenant b"],
+    ),
+    "update policy WITH CHECK true": (
+        "ALTER POLICY sync_progress_update ON sync_progress WITH CHECK (true)",
+        ["public.sync_progress: the user of tenant a cannot move its own row to tenant b"],
+    ),
+    "policy dropped": (
+        "DROP POLICY sync_progress_delete ON sync_progress",
+        [
+            "policy sync_progress_delete on public.sync_progress",
+            "public.sync_progress: the user of tenant a can delete",
+        ],
+    ),
+    "RLS disabled on the partitioned parent": (
+        "ALTER TABLE sync_activity_log DISABLE ROW LEVEL SECURITY",
+        [
+            "table public.sync_activity_log: row level security enabled",
+            "public.sync_activity_log: the user of tenant a sees no row of tenant b",
+        ],
+    ),
+    "RLS disabled on a plain table": (
+        "ALTER TABLE sync_preview_cache DISABLE ROW LEVEL SECURITY",
+        ["table public.sync_preview_cache: row level security enabled"],
+    ),
+    "SELECT granted to PUBLIC": (
+        "GRANT SELECT ON sync_preview_cache TO PUBLIC",
+        ["table public.sync_preview_cache: PUBLIC holds no privilege"],
+    ),
+    "SELECT granted to anon": (
+        "GRANT SELECT ON sync_progress TO anon",
+        ["table public.sync_progress: role anon holds no privilege"],
+    ),
+    "index dropped": (
+        "DROP INDEX idx_sync_progress_active",
+        ["index public.idx_sync_progress_active on public.sync_progress"],
+    ),
+    "column type changed": (
+        "ALTER TABLE sync_progress ALTER COLUMN eta_seconds TYPE integer",
+        ["column public.sync_progress.eta_seconds is bigint null"],
+    ),
+    "enum value removed": (
+        """
+        ALTER TYPE sync_status_type RENAME TO sync_status_type_old;
+        CREATE TYPE sync_status_type AS ENUM
+            ('pending', 'in_progress', 'completed', 'completed_with_errors', 'failed', 'cancelled', 'paused');
+        ALTER TABLE sync_activity_log ALTER COLUMN status TYPE sync_status_type USING status::text::sync_status_type;
+        DROP TYPE sync_status_type_old;
+        """,
+        ["enum public.sync_status_type has the labels"],
+    ),
+    "trigger dropped": (
+        "DROP TRIGGER sync_progress_update_timestamp ON sync_progress",
+        ["trigger sync_progress_update_timestamp on public.sync_progress"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SABOTAGES))
+def test_each_sabotage_fails_naming_the_object(copy: str, case: str) -> None:
+    sql, named = SABOTAGES[case]
+    assert run_test(copy).exit_code == 0  # the copy is healthy before the sabotage
+    pg.apply_sql(copy, sql)
+    result = run_test(copy)
+    assert result.exit_code == 1, result.output
+    failed = failures(result.output)
+    for name in named:
+        assert any(name in line for line in failed), f"no failing check names {name!r}:\n" + "\n".join(failed)
+
+
+# -- rows for a harder spec -------------------------------------------------------
+SHOP = REPO / "tests" / "dbtests_cases" / "shop"
+
+
+def cli(*args: str) -> Result:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def shop(db_url: str) -> str:
+    """A database with the shop spec's schema (its stand-ins, then `schemagen sql`)."""
+    pg.apply_sql(db_url, cli("standins", "--spec", str(SHOP)).output)
+    pg.apply_sql(db_url, cli("sql", "--spec", str(SHOP)).output)
+    return db_url
+
+
+def test_rows_are_made_for_checks_an_identity_key_composite_keys_and_future_partitions(shop: str) -> None:
+    """Every row the checks start from goes in (CHECKs solved, enum label and IN value chosen, the sample used, the
+    external parent's NOT NULL column filled), and the tenant columns read from three shapes of policy hold."""
+    result = run_test(shop, SHOP)
+    assert result.exit_code == 0, result.output
+    assert "rows: a row of tenant a in public.line" in result.output
+    # notice is granted SELECT only: the user cannot write it, on either tenant
+    assert "public.notice: the user of tenant a cannot insert its own rows (no INSERT granted" in result.output
+    # no anonymous role named: one without grants is made for the check, and gone afterwards
+    assert "public.basket: role schemagen_test_nobody, without a user, reads nothing" in result.output
+    with pg.connect(shop) as conn:
+        assert conn.execute("SELECT count(*) FROM basket").fetchone()[0] == 0
+        assert conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'schemagen_test_nobody'").fetchone() is None
+
+
+def test_a_leaking_policy_of_the_shop_is_found(shop: str) -> None:
+    pg.apply_sql(shop, "ALTER POLICY notice_read ON notice USING (true)")
+    result = run_test(shop, SHOP)
+    assert result.exit_code == 1
+    assert any("public.notice: the user of tenant a sees no row of tenant b" in f for f in failures(result.output))
+
+
+def test_a_column_no_derived_value_satisfies_is_named_with_the_way_out(tmp_path: Path) -> None:
+    """Without its sample, `code` (CHECK length(code) = 7) has no value schemagen can derive: build says so."""
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "shop.yaml").write_text((SHOP / "shop.yaml").read_text().replace(", sample: \"'ABCDEFG'\"", ""))
+    result = CliRunner().invoke(main, ["build", "--spec", str(spec), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (
+        "generated/tests: no value found for code of basket that its CHECKs take: give the column(s) a `sample:` "
+        "in the spec" in result.output
+    )
