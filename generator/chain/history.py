@@ -21,7 +21,8 @@ from .. import diff, errors, ir
 from ..ir import codec
 from ..resolve import intent
 from ..spec.config import Settings
-from ..spec.loader import LoadedFile, display_path
+from ..spec.loader import display_path
+from ..spec.origins import Origins
 from ..sql import from_scratch
 from . import writer
 
@@ -209,11 +210,11 @@ def read(settings: Settings) -> list[Written]:
 
 
 def outputs(
-    settings: Settings, schema: ir.Schema, files: list[LoadedFile], name: str | None
+    settings: Settings, schema: ir.Schema, origins: Origins, sources: list[str], name: str | None
 ) -> tuple[dict[str, str], str]:
     """Every migration file: the written ones as they are, and the next one if the spec changed;
-    and the path of the newest migration (the one whose state the spec describes)."""
-    sources = [f.source for f in files]
+    and the path of the newest migration (the one whose state the spec describes). `origins` place
+    the diff's refusals in the spec; `sources` are the spec files' names."""
     chain = read(settings)
     result = {path: text for w in chain for path, text in w.files.items()}
     if not chain:
@@ -221,13 +222,13 @@ def outputs(
         result[f"{MIGRATIONS}/{stem}.sql"] = from_scratch.migration_sql(schema, sources)
         result[f"{MIGRATIONS}/{stem}.state.json"] = state_json(schema)
         return result, f"{MIGRATIONS}/{stem}.sql"
-    nxt = next_migration(settings, chain[-1], schema, files, name)
+    nxt = next_migration(settings, chain[-1], schema, origins, sources, name)
     newest = next((path for path in nxt if path.endswith(".state.json")), f"{MIGRATIONS}/{chain[-1].stem}.state.json")
     return result | nxt, newest.removesuffix(".state.json") + ".sql"
 
 
 def next_migration(
-    settings: Settings, last: Written, schema: ir.Schema, files: list[LoadedFile], name: str | None
+    settings: Settings, last: Written, schema: ir.Schema, origins: Origins, sources: list[str], name: str | None
 ) -> dict[str, str]:
     if not schema.intent.renames and last.describes(schema):
         return {}  # what diff.migration finds for an unchanged spec, without decoding the last state
@@ -242,14 +243,14 @@ def next_migration(
         ),
     )
     migration = diff.migration(
-        last.state, fresh, number=version, name=name, previous=last.stem, sources=[f.source for f in files], spent=spent
+        last.state, fresh, number=version, name=name, previous=last.stem, sources=sources, spent=spent
     )
     if migration.empty:
         return {}  # spent entries are only reported (spent_notes) while no migration is written
-    diags = [intent.locate(r, files) for r in migration.refusals]
+    diags = [intent.place(r, origins) for r in migration.refusals]
     diags += [
         d
-        for d, entry in intent.spent_entries(files, spent, last.stem)
+        for d, entry in intent.spent_entries(origins, spent, last.stem)
         if not any(f"`{entry}`" in r.message for r in migration.refusals)
     ]
     if diags:
@@ -271,14 +272,14 @@ def confirmed_in(state: dict[str, Any]) -> tuple[str, ...]:
     return tuple(e for e in value if isinstance(e, str)) if isinstance(value, list) else ()
 
 
-def spent_notes(files: list[LoadedFile], migrations: dict[str, str], newest: str) -> list[str]:
+def spent_notes(schema: ir.Schema, origins: Origins, migrations: dict[str, str], newest: str) -> list[str]:
     """A line for each allow_destructive entry the newest migration used: it confirms nothing
     more, and writing the next migration is refused until it is removed."""
-    if not any(f.spec.allow_destructive for f in files):
+    if not schema.intent.allow_destructive:
         return []  # the usual case: no state to read
     stem = newest.removeprefix(MIGRATIONS + "/").removesuffix(".sql")
     confirmed = confirmed_in(json.loads(migrations[f"{MIGRATIONS}/{stem}.state.json"]))
-    found = intent.spent_entries(files, frozenset(confirmed), stem)
+    found = intent.spent_entries(origins, frozenset(confirmed), stem)
     return [f"{d.file}:{d.line}:{d.column}: note: {d.message}" for d, _entry in found]
 
 

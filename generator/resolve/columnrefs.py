@@ -13,7 +13,7 @@ whose locations count from the start of sqlparse.EXPRESSION_PREFIX.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ _FUNCTION_DONE = frozenset({"alias", "coldeflist"})
 # Parts of a tree that never hold a column reference: not worth a visit (policies are walked on every table).
 _NO_COLUMNS = frozenset({"A_Const", "funcname", "name", "typeName", "TypeName", "alias"})
 
-Columns = Callable[[Name], "frozenset[str] | None"]  # a table's columns; None when schemagen does not know them
+Columns = Callable[[Name], "Sequence[str] | None"]  # a table's columns in order; None when schemagen does not know them
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class _Item:
 
     alias: str
     table: Name | None
-    columns: frozenset[str] | None
+    columns: Collection[str] | None
     aliased: bool  # `FROM t AS x`: then only `x` names it, not `t` nor `s.t`
     own: bool = False  # the policy's own table: its columns are asked for, not looked up (Needs)
 
@@ -61,7 +61,7 @@ class Needs:
     own_columns: tuple[tuple[str, int | None, tuple[str, ...]], ...]
     from_names: frozenset[str]  # the names FROM items take: a table of one of these names is judged on its own text
 
-    def on(self, table: Name, columns: frozenset[str] | None) -> list[Problem]:
+    def on(self, table: Name, columns: Collection[str] | None) -> list[Problem]:
         """The problems of the expression on `table`, whose columns are `columns` (None: unknown)."""
         found = list(self.problems)
         for column, offset, others in self.own_columns:
