@@ -24,7 +24,6 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
 
 from pglast import ast
 
@@ -146,11 +145,6 @@ class _Value:
 
 def check(text: str, column: Column, spec_functions: frozenset[str]) -> tuple[Problem, ...]:
     """What PostgreSQL would refuse in the DEFAULT `text` of `column`; `text` parses (sqlparse.expression)."""
-    return _check(text, column, spec_functions)
-
-
-@lru_cache(maxsize=4096)  # the same defaults recur on every table
-def _check(text: str, column: Column, spec_functions: frozenset[str]) -> tuple[Problem, ...]:
     tree = sqlparse.expression(text)
     start = len(sqlparse.EXPRESSION_PREFIX)
     shape = [p for node in sqlparse.walk(tree) if (p := _shape(node, spec_functions, start)) is not None]
