@@ -24,7 +24,7 @@ from ..spec.config import Settings
 from ..spec.loader import display_path
 from ..spec.origins import Origins
 from ..sql import from_scratch
-from . import writer
+from . import state, writer
 
 MIGRATIONS = "migrations"
 _NOT_COMPARED = frozenset({"version", "name", "intent", "confirmed"})  # what diff.unchanged does not compare
@@ -39,7 +39,8 @@ class Written:
     stem: str
     files: dict[str, str]  # path relative to the output directory -> text, exactly as on disk
     shown: str = ""  # the state file as errors name it
-    # the state's JSON, kept for the newest only
+    # the state's JSON upgraded to the current format, as the fields of ir.Schema (state.schema_fields), kept for
+    # the newest only
     saved: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
@@ -47,9 +48,10 @@ class Written:
         """The schema after this migration, decoded when first asked for: only the diff of a
         changed spec needs it (12 MB of JSON and half a million values for 1,000 tables)."""
         rel = f"{MIGRATIONS}/{self.stem}.state.json"
-        data = self.saved if self.saved is not None else json.loads(self.files[rel])
         try:
-            return codec.schema_from_json(data)
+            if self.saved is not None:
+                return codec.schema_from_json(self.saved)
+            return state.decode(json.loads(self.files[rel]))
         except (ValueError, TypeError, KeyError) as exc:
             raise errors.SpecError(
                 [errors.Diagnostic(self.shown or rel, 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}")]
@@ -161,6 +163,7 @@ def read(settings: Settings) -> list[Written]:
             version, name = saved["version"], saved["name"]
             if not isinstance(version, int) or not isinstance(name, str):
                 raise TypeError("version must be a number and name a string")
+            state.format_of(saved)
         except (ValueError, TypeError, KeyError) as exc:
             raise errors.SpecError(
                 [
@@ -192,7 +195,13 @@ def read(settings: Settings) -> list[Written]:
         result.append(Written(version, name, stem, files, display_path(out / rel)))
     result.sort(key=lambda w: w.version)
     if result and newest is not None:
-        result[-1] = dataclasses.replace(result[-1], saved=newest[1])
+        try:
+            saved = state.schema_fields(newest[1])
+        except (ValueError, TypeError, KeyError) as exc:
+            raise errors.SpecError(
+                [errors.Diagnostic(result[-1].shown, 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}")]
+            ) from None
+        result[-1] = dataclasses.replace(result[-1], saved=saved)
     for a, b in itertools.pairwise(result):
         if a.version == b.version:
             raise errors.SpecError(
@@ -220,7 +229,7 @@ def outputs(
     if not chain:
         stem = settings.migration_stem(schema.version, schema.name)
         result[f"{MIGRATIONS}/{stem}.sql"] = from_scratch.migration_sql(schema, sources)
-        result[f"{MIGRATIONS}/{stem}.state.json"] = state_json(schema)
+        result[f"{MIGRATIONS}/{stem}.state.json"] = state.text(schema)
         return result, f"{MIGRATIONS}/{stem}.sql"
     nxt = next_migration(settings, chain[-1], schema, origins, sources, name)
     newest = next((path for path in nxt if path.endswith(".state.json")), f"{MIGRATIONS}/{chain[-1].stem}.state.json")
@@ -256,19 +265,19 @@ def next_migration(
     if diags:
         raise errors.SpecError(diags)
     stem = settings.migration_stem(version, migration.name)
-    state = dataclasses.replace(
+    after = dataclasses.replace(
         schema, version=version, name=migration.name, intent=ir.Intent(), confirmed=migration.confirmed
     )
     return {
         f"{MIGRATIONS}/{stem}.sql": migration.up,
         f"{MIGRATIONS}/{stem}.down.sql": migration.down,
-        f"{MIGRATIONS}/{stem}.state.json": state_json(state),
+        f"{MIGRATIONS}/{stem}.state.json": state.text(after),
     }
 
 
-def confirmed_in(state: dict[str, Any]) -> tuple[str, ...]:
+def confirmed_in(data: dict[str, Any]) -> tuple[str, ...]:
     """The `confirmed` entries of a saved state's JSON (none in a state written before they were recorded)."""
-    value = state.get("confirmed", ())
+    value = data.get("confirmed", ())
     return tuple(e for e in value if isinstance(e, str)) if isinstance(value, list) else ()
 
 
@@ -296,21 +305,6 @@ def newest_confirmed(settings: Settings) -> tuple[str, tuple[str, ...]]:
         if isinstance(version, int) and (newest is None or version > newest[0]):
             newest = (version, path.name.removesuffix(".state.json"), confirmed_in(data))
     return ("", ()) if newest is None else newest[1:]
-
-
-def state_json(schema: ir.Schema) -> str:
-    """The schema a migration produces (without the spec's intent, which only steers the next diff).
-
-    The text of `json.dumps(dataclasses.asdict(schema) without "intent" (and "confirmed" when empty), indent=1,
-    sort_keys=True)`, written faster by ir/codec.py (12 MB for 1,000 tables).
-    """
-    # `confirmed` only when the migration used a confirmation: the states of others keep their bytes.
-    state = {
-        f.name: getattr(schema, f.name)
-        for f in dataclasses.fields(schema)
-        if f.name != "intent" and (f.name != "confirmed" or schema.confirmed)
-    }
-    return codec.dumps(state, indent=1) + "\n"
 
 
 class CannotDiscard(Exception):
