@@ -109,8 +109,14 @@ def read(settings: Settings) -> list[Written]:
                 )
             ]
         )
+    # What an interrupted build put in place of a migration whose state it had not (its files are put in place
+    # in name order, the state last): never part of the chain, and removed by the next write (writer.write).
+    committed = writer.committed(out)
+    states = {rel.removesuffix(".state.json") for rel in present if rel.endswith(".state.json")}
+    unfinished = {rel for rel in present if rel in recorded and rel not in committed and _stem_path(rel) not in states}
+    present = [rel for rel in present if rel not in unfinished]
     for rel in sorted(set(recorded) | set(present)):
-        if not rel.startswith(MIGRATIONS + "/"):
+        if not rel.startswith(MIGRATIONS + "/") or rel in unfinished:
             continue
         shown = display_path(out / rel)
         if rel not in present:
@@ -216,6 +222,14 @@ def read(settings: Settings) -> list[Written]:
                 ]
             )
     return result
+
+
+def _stem_path(rel: str) -> str:
+    """`migrations/0002_x` of `migrations/0002_x.sql`, `.down.sql` or `.state.json`."""
+    for suffix in (".state.json", ".down.sql", ".sql"):
+        if rel.endswith(suffix):
+            return rel.removesuffix(suffix)
+    return rel
 
 
 def outputs(
