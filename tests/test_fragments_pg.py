@@ -119,6 +119,25 @@ POLICIES = [
     "EXISTS (SELECT 1 FROM unnest(ARRAY[1, 2]) AS f(n) WHERE f.n = doc.id)",
     "EXISTS (SELECT m.doc_id AS k FROM member m WHERE m.doc_id = doc.id ORDER BY k)",
     "mood = 'ok'",
+    # a FROM item named where a column would be: the whole row (review of issue 10, item 5)
+    "doc IS NOT NULL",
+    "EXISTS (SELECT 1 FROM member m WHERE to_jsonb(m) ? 'doc_id')",
+    "EXISTS (SELECT 1 FROM member m WHERE m = m)",
+    "EXISTS (SELECT 1 FROM member WHERE member IS NOT NULL AND member.doc_id = doc.id)",
+    "EXISTS (SELECT 1 FROM (SELECT doc_id FROM member) s WHERE s IS NOT NULL)",
+    # an alias's column list renames the columns; a sub-select's are its outputs
+    "EXISTS (SELECT 1 FROM (SELECT doc_id FROM member) s(x) WHERE s.x = doc.id)",
+    "EXISTS (SELECT 1 FROM (SELECT doc_id FROM member) s(x) WHERE x = doc.id)",
+    "EXISTS (SELECT 1 FROM (VALUES (1)) v(n) WHERE v.n = doc.id)",
+    "EXISTS (SELECT 1 FROM (VALUES (1, 2)) v(n) WHERE v.column2 = doc.id)",
+    "EXISTS (WITH c(k) AS (SELECT doc_id FROM member) SELECT 1 FROM c WHERE c.k = doc.id)",
+    "EXISTS (WITH c AS (SELECT doc_id AS k FROM member) SELECT 1 FROM c AS d(z) WHERE d.z = doc.id)",
+    "EXISTS (SELECT 1 FROM member AS m(a) WHERE m.a = doc.id AND m.doc_id = doc.id)",
+    "EXISTS (SELECT 1 FROM unnest(ARRAY[1, 2]) AS f(n) WHERE f.n = doc.id)",
+    "EXISTS (SELECT 1 FROM generate_series(1, 2) g WHERE g.g = doc.id)",
+    "EXISTS (SELECT 1 FROM generate_series(1, 2) WITH ORDINALITY AS g(n, i) WHERE g.i = doc.id)",
+    "EXISTS (SELECT 1 FROM jsonb_to_record('{}') AS r(a int) WHERE r.a = doc.id)",
+    "EXISTS (SELECT 1 FROM (SELECT count(*) FROM member) s WHERE s.count > 0)",
     # misspelt, or not a column of the table named
     "ownr IS NULL",
     "doc.ownr IS NULL",
@@ -131,6 +150,17 @@ POLICIES = [
     "EXISTS (SELECT 1 FROM member m WHERE m.doc_id = doc.id AND titel <> '')",
     "users_extended.id = owner",
     "EXISTS (SELECT 1 FROM member m JOIN auth.users_extended u ON u.orgid = m.org_id)",
+    "EXISTS (SELECT 1 FROM member m WHERE to_jsonb(mm) ? 'doc_id')",
+    "EXISTS (SELECT 1 FROM (SELECT doc_id FROM member) s(x) WHERE s.oo = doc.id)",
+    "EXISTS (SELECT 1 FROM (SELECT doc_id FROM member) s(x) WHERE s.doc_id = doc.id)",
+    "EXISTS (SELECT 1 FROM (SELECT doc_id AS d FROM member) s WHERE s.dd = doc.id)",
+    "EXISTS (SELECT 1 FROM (VALUES (1)) v(n) WHERE v.m = doc.id)",
+    "EXISTS (WITH c(k) AS (SELECT doc_id FROM member) SELECT 1 FROM c WHERE c.kk = doc.id)",
+    "EXISTS (WITH c(k) AS (SELECT doc_id FROM member) SELECT 1 FROM c WHERE c.doc_id = doc.id)",
+    "EXISTS (SELECT 1 FROM member AS m(a) WHERE m.id = doc.id)",
+    "EXISTS (SELECT 1 FROM unnest(ARRAY[1, 2]) AS f(n) WHERE f.nn = doc.id)",
+    "EXISTS (SELECT 1 FROM generate_series(1, 2) WITH ORDINALITY AS g(n) WHERE g.i = doc.id)",
+    "EXISTS (SELECT 1 FROM jsonb_to_record('{}') AS r(a int) WHERE r.b = doc.id)",
     (
         "EXISTS (SELECT 1 FROM member WHERE doc_id = doc.id UNION SELECT 1 FROM auth.users_extended WHERE "
         "orgid = doc.org_id)"
