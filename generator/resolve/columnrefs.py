@@ -24,6 +24,7 @@ from typing import Any
 from .. import errors
 from ..ir import Name
 from ..pg.sqlparse import EXPRESSION_PREFIX
+from .report import Problem
 
 # Columns every table has (https://www.postgresql.org/docs/current/ddl-system-columns.html).
 SYSTEM_COLUMNS = frozenset({"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})
@@ -35,13 +36,6 @@ _FUNCTION_DONE = frozenset({"alias", "coldeflist"})
 _NO_COLUMNS = frozenset({"A_Const", "funcname", "name", "typeName", "TypeName", "alias"})
 
 Columns = Callable[[Name], "Sequence[str] | None"]  # a table's columns in order; None when schemagen does not know them
-
-
-@dataclass(frozen=True)
-class Problem:
-    offset: int | None  # into the fragment
-    code: str
-    message: str
 
 
 @dataclass(frozen=True)

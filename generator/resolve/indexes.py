@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from .. import errors, ir
 from ..ir import Name
 from ..pg import sqlparse
 from ..spec import model
+from . import comparisons
 from .report import Report, Where, expression, fragment_columns, ident
 
 
@@ -15,6 +16,7 @@ def index(
     table: Name,
     key: str,
     ix: model.Index,
+    typed: Mapping[str, ir.Column],
     columns: Collection[str],
     partition_key: tuple[str, ...],
     report: Report,
@@ -59,6 +61,8 @@ def index(
         report.origin(("index_where", name), where.at("where"), ix.lint, where, raw=ix.where)
         if node is not None:
             fragment_columns(report, sqlparse.expression_column_refs(ix.where), columns, table, where.at("where"))
+            for problem in comparisons.problems(ix.where, typed, table):
+                report.error_in_fragment(where.at("where"), problem.offset, problem.code, problem.message)
             where_sql = ix.where.strip()
     if ix.unique and partition_key and not set(partition_key) <= {e.column for e in elements}:
         report.error(

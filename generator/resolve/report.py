@@ -22,6 +22,16 @@ from ..spec.positions import Path, Positions
 
 
 @dataclass(frozen=True)
+class Problem:
+    """A problem of a SQL fragment found by a module that only reads it (columnrefs.py, defaults.py,
+    comparisons.py): the pass that owns the fragment reports it, at character `offset` of it."""
+
+    offset: int | None
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Where:
     """A place in the spec: a file's positions and the YAML path in it."""
 

@@ -14,7 +14,7 @@ from .. import errors, ir
 from ..ir import Name, names
 from ..pg import sqlparse
 from ..spec import model
-from . import defaults, foreign_keys, indexes, partitions
+from . import comparisons, defaults, foreign_keys, indexes, partitions
 from .registry import Claim, Entry, Registry
 from .report import Report, Where, expression, fragment_columns, ident
 from .types import ColumnType, column_type
@@ -38,6 +38,7 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
     constraint_at: dict[str, Where] = {}
     claims: list[Claim] = []
     sequences: list[Name] = []
+    checks: list[tuple[str, Where]] = []  # each CHECK that parses, judged once every column's type is known
     pk_columns = [c for c, col in t.columns.items() if col.primary_key]
     table_pk = [c for c in t.constraints if c.primary_key is not None]
     if len(pk_columns) > 1 or (pk_columns and table_pk) or len(table_pk) > 1:
@@ -106,6 +107,7 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
         if col.check is not None and expression(report, col.check, cw.at("check")) is not None:
             refs = sqlparse.expression_column_refs(col.check)
             fragment_columns(report, refs, t.columns, name, cw.at("check"))
+            checks.append((col.check, cw.at("check")))
             check = ir.Constraint(
                 names.make_object_name(name.name, col_name, "check"), "check", check=col.check.strip()
             )
@@ -141,6 +143,7 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
             used = fragment_columns(
                 report, sqlparse.expression_column_refs(c.check), column_names, name, cw.at("check")
             )
+            checks.append((c.check, cw.at("check")))
             cname = c.name or _unused_check_name(name.name, used, constraint_at)
             check = ir.Constraint(cname, "check", check=c.check.strip(), comment=c.comment)
             add(check, cw.at("name") if c.name else cw, c.lint, cw, c.check)
@@ -182,13 +185,17 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
                 ir.Column(**{**col.__dict__, "not_null": True}) if col.name in con.columns else col for col in columns
             ]
 
+    typed = {c.name: c for c in columns}
+    for text, check_at in checks:
+        for problem in comparisons.problems(text, typed, name):
+            report.error_in_fragment(check_at, problem.offset, problem.code, problem.message)
     layout = partitions.partitioning(name, t, columns, constraints, report, where)
     claims += layout.claims
     table_indexes = []
     for key, spec_ix in t.indexes.items():
         index_where = at("indexes", key)
         claims.append(Claim("relation", Name(name.schema, key), index_where, "index"))
-        ix = indexes.index(name, key, spec_ix, column_names, layout.key, report, index_where)
+        ix = indexes.index(name, key, spec_ix, typed, column_names, layout.key, report, index_where)
         if ix is not None:
             table_indexes.append(ix)
     resolved = None
