@@ -112,6 +112,24 @@ def test_yml_files_are_spec_files_too(tmp_path: Path, monkeypatch) -> None:
     assert "CREATE TABLE public.b " in result.stdout and "from spec/a.yaml, spec/b.yml" in result.stdout
 
 
+def test_spec_files_in_upper_case_are_read_too(tmp_path: Path, monkeypatch) -> None:
+    """Review of issue 10, item 9: a spec file named *.YAML (or *.Yml) was silently left out."""
+    write(
+        tmp_path / "spec",
+        {
+            "a.YAML": "migration: {version: 1, name: demo}\ntables: {a: {columns: {id: {type: integer, primary_key: "
+            "true}}}}\n",
+            "b.Yml": "tables: {b: {columns: {id: {type: integer, primary_key: true}}}}\n",
+            "notes.txt": "not a spec",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run("sql", "--spec", "spec")
+    assert result.exit_code == 0, result.output
+    assert "CREATE TABLE public.a " in result.stdout and "CREATE TABLE public.b " in result.stdout
+    assert "from spec/a.YAML, spec/b.Yml" in result.stdout
+
+
 def test_unquoted_scalars_that_mean_the_same_in_sql_are_kept(tmp_path: Path, monkeypatch) -> None:
     """Item 3's choice: a YAML-typed scalar is refused only where SQL would read it otherwise;
     `0`, `true`, `1.50` (the same number), `0x1F` (31) and an unquoted date as a partition bound

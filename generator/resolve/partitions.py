@@ -134,8 +134,8 @@ def _default_partition(
 def _bound(text: str, kind: str, report: Report, where: Where) -> bounds.Bound | None:
     try:
         return bounds.value(text, kind)
-    except bounds.BadBound:
-        report.error(where, errors.PARTITION, f'partition bound "{text}" is not a valid {kind} value')
+    except bounds.BadBound as exc:
+        report.error(where, errors.PARTITION, f'partition bound "{text}" {exc.why or f"is not a valid {kind} value"}')
         return None
 
 
