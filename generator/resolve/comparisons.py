@@ -32,6 +32,11 @@ _DASH = re.compile(r"\s*-\s*")
 
 def problems(text: str, columns: Mapping[str, ir.Column], table: Name) -> list[Problem]:
     """Each comparison in the expression `text` (it parses) of a date or time column of `table` with a number."""
+    if not any(c.isdigit() for c in text) or not any(
+        (col := columns.get(ref[-1])) is not None and col.base in DATE_TIME
+        for ref, _offset in sqlparse.expression_column_refs(text)
+    ):
+        return []  # no number, or no date or time column: nothing to compare (most CHECKs; not walked)
     start = len(sqlparse.EXPRESSION_PREFIX)
     found = []
     for column, number in _compared(sqlparse.expression_json(text), columns, table):

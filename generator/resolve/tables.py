@@ -72,10 +72,10 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
         report.origin(("column", name, col_name), cw, col.lint)
         typ = column_type(col.type, registry.enums, report, cw.at("type"))
         default = None
-        if col.default is not None and expression(report, col.default, cw.at("default")) is not None:
+        if col.default is not None and expression(report, col.default, default_at := cw.at("default")) is not None:
             default = col.default.strip()
             if typ is not None:
-                _check_default(col.default, typ, registry, report, cw.at("default"))
+                _check_default(col.default, typ, registry, report, default_at)
         if col.identity and default is not None:
             report.error(cw.at("identity"), errors.SPEC_INVALID, "an identity column cannot also have a default")
         if typ is not None:
@@ -104,14 +104,14 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
         if col.unique:
             key = names.derived_constraint_name(name.name, [col_name], "key")
             add(ir.Constraint(key, "unique", (col_name,)), cw.at("unique"), col.lint, cw)
-        if col.check is not None and expression(report, col.check, cw.at("check")) is not None:
+        if col.check is not None and expression(report, col.check, check_at := cw.at("check")) is not None:
             refs = sqlparse.expression_column_refs(col.check)
-            fragment_columns(report, refs, t.columns, name, cw.at("check"))
-            checks.append((col.check, cw.at("check")))
+            fragment_columns(report, refs, t.columns, name, check_at)
+            checks.append((col.check, check_at))
             check = ir.Constraint(
                 names.make_object_name(name.name, col_name, "check"), "check", check=col.check.strip()
             )
-            add(check, cw.at("check"), col.lint, cw, col.check)
+            add(check, check_at, col.lint, cw, col.check)
         if col.references is not None:
             fk = foreign_keys.foreign_key(
                 name,
