@@ -16,7 +16,6 @@ from .docs import pages
 from .docs.viewmodel import DocFinding
 from .lint import SEVERITIES, Finding
 from .models import modules
-from .resolve import locate
 from .spec import loader, model
 from .spec.config import Settings
 
@@ -35,9 +34,15 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
     schema, files, origins = resolve.load(settings)
     models = modules.render(schema)
     if models.problems:
-        raise errors.SpecError([locate.diagnostic(files, p.module, p.path, p.code, p.message) for p in models.problems])
+        raise errors.SpecError(
+            [
+                origins.diagnostic(p.code, p.message, (p.key, (p.field,) if p.field else ()), at_key=p.field is None)
+                for p in models.problems
+            ]
+        )
     # the docs list every migration, newest last
-    migrations, newest = history.outputs(settings, schema, files, migration_name)
+    sources = [f.source for f in files]
+    migrations, newest = history.outputs(settings, schema, origins, sources, migration_name)
     outputs = {
         **migrations,
         "spec.schema.json": json.dumps(model.json_schema(), indent=2, sort_keys=True) + "\n",
@@ -49,7 +54,7 @@ def generate(settings: Settings, migration_name: str | None = None) -> Result:
     outputs.update(pages.docs_outputs(schema, list(migrations), doc_findings(findings, files)))
     tests = dbtests.build(schema, settings.exposed_schemas)  # generated/tests/<module>.sql
     outputs.update(dbtests.outputs(tests))
-    notes = models.notes + history.spent_notes(files, migrations, newest) + list(tests.notes)
+    notes = models.notes + history.spent_notes(schema, origins, migrations, newest) + list(tests.notes)
     return Result(schema, outputs, notes, tuple(findings))
 
 

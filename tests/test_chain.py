@@ -15,9 +15,8 @@ import yaml
 from click.testing import CliRunner
 from diff_harness import base, write_spec
 from schemagen import diff, ir, resolve
-from schemagen.chain import history
+from schemagen.chain import state
 from schemagen.cli import main
-from schemagen.ir import codec
 from schemagen.spec import loader
 from schemagen.sql import clauses
 
@@ -301,17 +300,17 @@ def test_a_renamed_from_left_in_the_spec_stays_harmless_when_the_old_name_comes_
 def test_state_round_trips_through_json():
     for spec_dir in (REPO / "spec", REPO / "tests" / "diff_cases"):
         schema = resolve.resolve(loader.load_dir(spec_dir))
-        text = history.state_json(schema)
-        back = codec.schema_from_json(json.loads(text))
+        text = state.text(schema)
+        back = state.decode(json.loads(text))
         assert back == ir.Schema(**{**schema.__dict__, "intent": ir.Intent(), "tenancy": None})  # neither is saved
-        assert history.state_json(back) == text
+        assert state.text(back) == text
 
 
 def test_a_state_saved_before_default_partitions_loads_as_range_partitions():
     """0024's state never changes and has no `is_default`: its partitions load as range partitions."""
     text = (REPO / "generated" / "migrations" / "0024_sync_operations.state.json").read_text()
     assert "is_default" not in text
-    (log,) = [t for t in codec.schema_from_json(json.loads(text)).tables if t.name.name == "sync_activity_log"]
+    (log,) = [t for t in state.decode(json.loads(text)).tables if t.name.name == "sync_activity_log"]
     assert log.partitions and not any(p.is_default for p in log.partitions)
     assert clauses.partition_bound(log.partitions[-1]) == "FOR VALUES FROM ('2026-03-01') TO (MAXVALUE)"
 

@@ -16,8 +16,8 @@ import pytest
 from catalog_check import assert_reads_back, read_back
 from diff_harness import full_sql, specs
 from schemagen import ir, resolve
+from schemagen.chain import state as saved_state
 from schemagen.db import catalog, drift, expressions
-from schemagen.ir import codec
 from schemagen.spec import loader
 from schemagen.sql import from_scratch
 from schemagen.sql.standins import standin_sql
@@ -145,7 +145,7 @@ def test_a_value_the_type_refuses_is_not_the_same_and_leaves_the_connection_usab
 
 
 def _state(path: Path) -> ir.Schema:
-    return codec.schema_from_json(json.loads(path.read_text()))
+    return saved_state.decode(json.loads(path.read_text()))
 
 
 @pytest.mark.parametrize("state_file", sorted(MIGRATIONS.glob("*.state.json")), ids=lambda p: p.name)

@@ -119,6 +119,25 @@ POLICIES = [
     "EXISTS (SELECT 1 FROM unnest(ARRAY[1, 2]) AS f(n) WHERE f.n = doc.id)",
     "EXISTS (SELECT m.doc_id AS k FROM member m WHERE m.doc_id = doc.id ORDER BY k)",
     "mood = 'ok'",
+    # a FROM item named where a column would be: the whole row (review of issue 10, item 5)
+    "doc IS NOT NULL",
+    "EXISTS (SELECT 1 FROM member m WHERE to_jsonb(m) ? 'doc_id')",
+    "EXISTS (SELECT 1 FROM member m WHERE m = m)",
+    "EXISTS (SELECT 1 FROM member WHERE member IS NOT NULL AND member.doc_id = doc.id)",
+    "EXISTS (SELECT 1 FROM (SELECT doc_id FROM member) s WHERE s IS NOT NULL)",
+    # an alias's column list renames the columns; a sub-select's are its outputs
+    "EXISTS (SELECT 1 FROM (SELECT doc_id FROM member) s(x) WHERE s.x = doc.id)",
+    "EXISTS (SELECT 1 FROM (SELECT doc_id FROM member) s(x) WHERE x = doc.id)",
+    "EXISTS (SELECT 1 FROM (VALUES (1)) v(n) WHERE v.n = doc.id)",
+    "EXISTS (SELECT 1 FROM (VALUES (1, 2)) v(n) WHERE v.column2 = doc.id)",
+    "EXISTS (WITH c(k) AS (SELECT doc_id FROM member) SELECT 1 FROM c WHERE c.k = doc.id)",
+    "EXISTS (WITH c AS (SELECT doc_id AS k FROM member) SELECT 1 FROM c AS d(z) WHERE d.z = doc.id)",
+    "EXISTS (SELECT 1 FROM member AS m(a) WHERE m.a = doc.id AND m.doc_id = doc.id)",
+    "EXISTS (SELECT 1 FROM unnest(ARRAY[1, 2]) AS f(n) WHERE f.n = doc.id)",
+    "EXISTS (SELECT 1 FROM generate_series(1, 2) g WHERE g.g = doc.id)",
+    "EXISTS (SELECT 1 FROM generate_series(1, 2) WITH ORDINALITY AS g(n, i) WHERE g.i = doc.id)",
+    "EXISTS (SELECT 1 FROM jsonb_to_record('{}') AS r(a int) WHERE r.a = doc.id)",
+    "EXISTS (SELECT 1 FROM (SELECT count(*) FROM member) s WHERE s.count > 0)",
     # misspelt, or not a column of the table named
     "ownr IS NULL",
     "doc.ownr IS NULL",
@@ -131,6 +150,17 @@ POLICIES = [
     "EXISTS (SELECT 1 FROM member m WHERE m.doc_id = doc.id AND titel <> '')",
     "users_extended.id = owner",
     "EXISTS (SELECT 1 FROM member m JOIN auth.users_extended u ON u.orgid = m.org_id)",
+    "EXISTS (SELECT 1 FROM member m WHERE to_jsonb(mm) ? 'doc_id')",
+    "EXISTS (SELECT 1 FROM (SELECT doc_id FROM member) s(x) WHERE s.oo = doc.id)",
+    "EXISTS (SELECT 1 FROM (SELECT doc_id FROM member) s(x) WHERE s.doc_id = doc.id)",
+    "EXISTS (SELECT 1 FROM (SELECT doc_id AS d FROM member) s WHERE s.dd = doc.id)",
+    "EXISTS (SELECT 1 FROM (VALUES (1)) v(n) WHERE v.m = doc.id)",
+    "EXISTS (WITH c(k) AS (SELECT doc_id FROM member) SELECT 1 FROM c WHERE c.kk = doc.id)",
+    "EXISTS (WITH c(k) AS (SELECT doc_id FROM member) SELECT 1 FROM c WHERE c.doc_id = doc.id)",
+    "EXISTS (SELECT 1 FROM member AS m(a) WHERE m.id = doc.id)",
+    "EXISTS (SELECT 1 FROM unnest(ARRAY[1, 2]) AS f(n) WHERE f.nn = doc.id)",
+    "EXISTS (SELECT 1 FROM generate_series(1, 2) WITH ORDINALITY AS g(n) WHERE g.i = doc.id)",
+    "EXISTS (SELECT 1 FROM jsonb_to_record('{}') AS r(a int) WHERE r.b = doc.id)",
     (
         "EXISTS (SELECT 1 FROM member WHERE doc_id = doc.id UNION SELECT 1 FROM auth.users_extended WHERE "
         "orgid = doc.org_id)"
@@ -321,6 +351,73 @@ DEFAULTS = [
     ("integer", "row_number() OVER ()"),
     ("integer", "generate_series(1, 2)"),
     ("integer", "coalesce((SELECT max(id) FROM member), 0)"),
+    # dates, times, arrays and addresses (review of issue 10, item 7)
+    ("date", "'2026-13-45'"),
+    ("date", "'2026-02-29'"),
+    ("date", "'2024-02-29'"),
+    ("date", "'2026-1-5'"),
+    ("date", "'2026-04-31'"),
+    ("date", "'0000-01-01'"),
+    ("date", "'2026-01-01 10:00'"),
+    ("date", "'Jan 5 2026'"),
+    ("timestamp", "'2026-01-01 24:00:00'"),
+    ("timestamp", "'2026-01-01 24:00:01'"),
+    ("timestamp", "'2026-01-01 23:59:60'"),
+    ("timestamptz", "'2026-01-01 25:00'"),
+    ("timestamptz", "'2026-01-01 10:60'"),
+    ("timestamptz", "'2026-01-01 10:00:00+02'"),
+    ("timestamptz", "'2026-01-01T10:00:00Z'"),
+    ("timestamptz", "'2026-01-01 10:00 UTC'"),
+    ("timestamptz", "'2026-02-30 10:00'"),
+    ("time", "'25:00'"),
+    ("time", "'24:00'"),
+    ("time", "'24:00:00.5'"),
+    ("time", "'23:59:60'"),
+    ("time", "'10:60'"),
+    ("time", "'7:05'"),
+    ("time", "'10:30:15.5'"),
+    ("timetz", "'10:30+02'"),
+    ("timetz", "'10:61+02'"),
+    ("integer[]", "'{1,x}'"),
+    ("integer[]", "'{1,2}'"),
+    ("integer[]", "'{ 1 , 2 }'"),
+    ("integer[]", "'{1,NULL}'"),
+    ("integer[]", "'{1,null}'"),
+    ("integer[]", "'{1,\"2\"}'"),
+    ("integer[]", "'{{1,2},{3,4}}'"),
+    ("integer[]", "'{{1,2},{3}}'"),
+    ("integer[]", "'{1,{2}}'"),
+    ("integer[]", "'1,2'"),
+    ("integer[]", "'{1,2'"),
+    ("integer[]", "'{1,,2}'"),
+    ("integer[]", "'{1,2} x'"),
+    ("integer[]", "'[1:2]={1,2}'"),
+    ("integer[]", "'{99999999999}'"),
+    ("text[]", '\'{a,"b,c","d\\"e",f g}\''),
+    ("text[]", "'{\"NULL\"}'"),
+    ("varchar(2)[]", "'{ab,abc}'"),
+    ("mood[]", "'{ok,zzz}'"),
+    ("mood[]", "'{ok,happy}'"),
+    ("boolean[]", "'{t,f,yes}'"),
+    ("boolean[]", "'{t,maybe}'"),
+    ("uuid[]", "'{abc}'"),
+    ("inet", "'300.1.1.1'"),
+    ("inet", "'10.1.2.3/8'"),
+    ("inet", "'10.1.2.3/33'"),
+    ("inet", "'::1'"),
+    ("inet", "'localhost'"),
+    ("inet", "'192.168.0.1'"),
+    ("cidr", "'10.1.2.3/8'"),
+    ("cidr", "'10.0.0.0/8'"),
+    ("cidr", "'10.1.2.0'"),
+    ("integer", "2147483648::bigint"),
+    ("integer", "2147483647::bigint"),
+    ("smallint", "40000::integer"),
+    ("integer", "1.5::numeric"),
+    ("numeric(3,1)", "99.99::numeric"),
+    ("integer", "99999999999::integer"),
+    ("varchar(3)", "12345::text"),
+    ("text", "5::integer"),
 ]
 # Integer literals PostgreSQL reads only since 16: refused, since migrations must run on 14 and 15 too.
 SINCE_16 = [("integer", "'0x10'"), ("integer", "'1_000'")]
@@ -345,3 +442,47 @@ def test_defaults_are_judged_as_postgresql_does(type_, default, base_db, tmp_pat
         assert accepted == (int(version) >= 160000)
         return
     assert (not found) == accepted, found
+
+
+# -- a date or time column compared with a number (review of issue 10, item 7) --------------------
+
+COMPARISONS = [
+    ("check", "d > 2026-01-01"),
+    ("check", "d > '2026-01-01'"),
+    ("check", "d > 5"),
+    ("check", "ts >= 2026-01-01"),
+    ("check", "t < 10"),
+    ("check", "iv > 0"),
+    ("check", "n > 2026-01-01"),
+    ("check", "d BETWEEN 2026-01-01 AND '2027-01-01'"),
+    ("check", "d IN ('2026-01-01', 2026-01-02)"),
+    ("check", "d - 1 > '2026-01-01'"),
+    ("check", "d > CURRENT_DATE - 30"),
+    ("check", "event.d > 20260101"),
+    ("check", "2026 - 1 - 1 < d"),
+    ("where", "d > 2026-01-01"),
+    ("where", "d > '2026-01-01'"),
+]
+
+
+@pytest.mark.parametrize(("where", "expression"), COMPARISONS)
+def test_date_comparisons_are_judged_as_postgresql_does(where, expression, base_db, tmp_path):
+    columns = {"id": "integer", "d": "date", "ts": "timestamptz", "t": "time", "iv": "interval", "n": "integer"}
+
+    def edit(spec):
+        table: dict[str, Any] = {"columns": {c: {"type": t} for c, t in columns.items()}}
+        if where == "check":
+            table["constraints"] = [{"check": expression}]
+        else:
+            table["indexes"] = {"event_partial": {"columns": ["id"], "where": expression}}
+        spec["tables"]["event"] = table
+
+    found = verdict(tmp_path, edit)
+    create = f"CREATE TABLE event ({', '.join(f'{c} {t}' for c, t in columns.items())});"
+    statement = (
+        f"ALTER TABLE event ADD CHECK ({expression})"
+        if where == "check"
+        else f"CREATE INDEX event_partial ON event (id) WHERE {expression}"
+    )
+    assert {d.code for d in found} <= {errors.SQL_VALUE}, found
+    assert (not found) == postgres_accepts(base_db, f"{create} {statement}"), found

@@ -112,6 +112,24 @@ def test_yml_files_are_spec_files_too(tmp_path: Path, monkeypatch) -> None:
     assert "CREATE TABLE public.b " in result.stdout and "from spec/a.yaml, spec/b.yml" in result.stdout
 
 
+def test_spec_files_in_upper_case_are_read_too(tmp_path: Path, monkeypatch) -> None:
+    """Review of issue 10, item 9: a spec file named *.YAML (or *.Yml) was silently left out."""
+    write(
+        tmp_path / "spec",
+        {
+            "a.YAML": "migration: {version: 1, name: demo}\ntables: {a: {columns: {id: {type: integer, primary_key: "
+            "true}}}}\n",
+            "b.Yml": "tables: {b: {columns: {id: {type: integer, primary_key: true}}}}\n",
+            "notes.txt": "not a spec",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run("sql", "--spec", "spec")
+    assert result.exit_code == 0, result.output
+    assert "CREATE TABLE public.a " in result.stdout and "CREATE TABLE public.b " in result.stdout
+    assert "from spec/a.YAML, spec/b.Yml" in result.stdout
+
+
 def test_unquoted_scalars_that_mean_the_same_in_sql_are_kept(tmp_path: Path, monkeypatch) -> None:
     """Item 3's choice: a YAML-typed scalar is refused only where SQL would read it otherwise;
     `0`, `true`, `1.50` (the same number), `0x1F` (31) and an unquoted date as a partition bound
@@ -168,3 +186,33 @@ def test_a_file_where_the_migrations_directory_belongs_is_named_as_such(tmp_path
             "schemagen: 1 error; nothing was written",
         ]
         assert files_under(tmp_path / "out") == before
+
+
+def test_a_mistake_reached_through_an_alias_is_placed_at_the_anchors_text(tmp_path: Path, monkeypatch) -> None:
+    """Positions are found by reading the parser's events again (spec/positions.py `_index`): what an alias
+    repeats is placed where its anchor wrote it, and a repeated key at its first writing."""
+    write(
+        tmp_path / "spec",
+        {
+            "demo.yaml": (
+                "migration: {version: 1, name: demo}\n"
+                "tables:\n"
+                "  a:\n"
+                "    columns: &cols\n"
+                "      id: {type: integer, primary_key: true}\n"
+                '      n: {type: integer, check: "m > 0"}\n'
+                "  b:\n"
+                "    columns: *cols\n"
+            ),
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run("build", "--spec", "spec", "--out", "out")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[:-1] == [
+        'spec/demo.yaml:6:34: E021 unknown column "m" in table a',
+        'spec/demo.yaml:6:34: E021 unknown column "m" in table b',
+    ]
+    write(tmp_path / "spec", {"demo.yaml": "x: &m {a: 1}\ny: *m\nz: {b: 1, b: {c: 2}, d: *m}\n"})
+    result = run("build", "--spec", "spec", "--out", "out")
+    assert result.stderr.splitlines()[:-1] == ['spec/demo.yaml:3:11: E002 duplicate key "b" (first defined at line 3)']

@@ -148,6 +148,40 @@ def test_a_build_killed_after_any_rename_is_finished_by_the_next_build(
     assert not lock.lock_path(project / "generated").exists()
 
 
+@pytest.mark.parametrize(
+    ("point", "expected"),
+    [
+        ("replaced-3", ["0002_add_column_item_c31_and_1_more"]),  # its .down.sql in place
+        ("replaced-4", ["0002_add_column_item_c31_and_1_more"]),  # its .down.sql and .sql
+        ("replaced-5", ["0002_add_column_item_c31", "0003_add_column_item_c32"]),  # the whole migration
+    ],
+    ids=["down-in-place", "up-and-down-in-place", "whole-migration-in-place"],
+)
+def test_a_build_killed_with_its_migration_in_place_and_a_spec_edited_since_gives_one_chain(
+    project: Path, point: str, expected: list[str]
+) -> None:
+    """Review of issue 10, item 3: killed once the new .down.sql (and .sql) were in place but not the
+    state, then the spec edited again: the next build wrote a second migration 0002 beside the
+    half-written one and said it succeeded; every later build failed with E061. The half-written
+    migration was never part of the chain (no state, not in manifest.json): the next build removes it and
+    writes the spec's change as one migration. A migration whose every file was in place is part of the
+    chain: the edit is the next one."""
+    edit(project, add_column("c31"))
+    killed = schemagen(project, "build", fault=point)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    edit(project, add_column("c32"))
+    rebuilt = schemagen(project, "build")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert schemagen(project, "build", "--check").returncode == 0
+    stems = sorted({n.split(".")[0] for n in migrations(project)} - {"0001_shop"})
+    assert stems == expected
+    assert all(
+        {f"{stem}{suffix}" for suffix in (".sql", ".down.sql", ".state.json")} <= set(migrations(project))
+        for stem in stems
+    )
+    assert not writer.leftovers(project / "generated")
+
+
 def test_a_migration_no_manifest_or_journal_vouches_for_says_what_to_do(project: Path) -> None:
     """What a build killed before this version left: a migration in place, the manifest without it."""
     edit(project, add_column("color"))

@@ -49,6 +49,32 @@ CASES = [
     ("numeric", ("0.5", "1.51"), ("1.5", "2")),
     ("text", ("a", "m"), ("m", "z")),
     ("text", ("a", "n"), ("m", "z")),
+    # a zone after the time (review of issue 10, item 9: refused as "not a valid timestamptz value")
+    (
+        "timestamptz",
+        ("2022-07-01 00:00:00 UTC", "2022-08-01 00:00:00 UTC"),
+        ("2022-08-01 00:00:00+00", "2022-09-01 00:00:00Z"),
+    ),
+    (
+        "timestamptz",
+        ("2022-07-01 00:00:00 Europe/Paris", "2022-08-01 02:00:00 Europe/Paris"),
+        ("2022-08-01 00:00:00+00", "2022-09-01 00:00:00+00"),
+    ),
+    (
+        "timestamptz",
+        ("2022-07-01 00:00:00 Europe/Paris", "2022-08-01 03:00:00 Europe/Paris"),
+        ("2022-08-01 00:00:00+00", "2022-09-01 00:00:00+00"),
+    ),
+    (
+        "timestamptz",
+        ("2021-12-01 00:00:00 America/New_York", "2022-01-01 00:00:00 America/New_York"),
+        ("2022-01-01 04:00:00+00", "2022-02-01 00:00:00+00"),
+    ),
+    (
+        "timestamp",
+        ("2022-07-01 00:00:00", "2022-08-01 01:00:00 Europe/Paris"),
+        ("2022-08-01 00:30:00", "2022-09-01 00:00:00"),
+    ),
 ]
 
 
@@ -116,4 +142,23 @@ def test_bounds_with_and_without_an_offset_are_refused(tmp_path):
     assert (
         'bound "2022-07-01" of k (timestamptz) has no UTC offset while "2022-08-01 00:00:00+00" has one'
         in diagnostic.message
+    )
+
+
+def test_a_time_zone_schemagen_does_not_know_is_refused_with_what_to_write(tmp_path):
+    with pytest.raises(errors.SpecError) as caught:
+        schema_of(
+            write_spec(
+                tmp_path,
+                spec(
+                    "timestamptz",
+                    ("2022-07-01 00:00:00 Mars/Olympus", "2022-08-01 00:00:00Z"),
+                    ("2022-08-01 00:00:00Z", "2022-09-01 00:00:00Z"),
+                ),
+            )
+        )
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.message == (
+        'partition bound "2022-07-01 00:00:00 Mars/Olympus" names a time zone schemagen does not know, '
+        '"Mars/Olympus": write a UTC offset (e.g. +01) or a tz database name (e.g. Europe/Paris)'
     )

@@ -130,6 +130,15 @@ def test_outside_any_project_the_output_does_not_depend_on_the_working_directory
             "5:1",
             "[tool.schemagen] migration_name must give file names that sort in chain order",
         ),
+        (  # review of issue 10, item 9: the example said "version 10 must sort after 9", not the real clash
+            'migration_name = "{version:03d}_{name}"\n',
+            "5:1",
+            (
+                "[tool.schemagen] migration_name must give file names that sort in chain order: put the "
+                "version first and zero-padded, e.g. {version:04d}_{name} (1000_a.sql would sort before "
+                "999_a.sql)"
+            ),
+        ),
         (
             'migration_name = ".{version:04d}_{name}"\n',
             "5:1",
@@ -145,6 +154,7 @@ def test_outside_any_project_the_output_does_not_depend_on_the_working_directory
         "no-version",
         "unpadded-version",
         "version-last",
+        "padded-to-three-digits",
         "hidden-file",
     ],
 )

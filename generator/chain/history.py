@@ -21,9 +21,10 @@ from .. import diff, errors, ir
 from ..ir import codec
 from ..resolve import intent
 from ..spec.config import Settings
-from ..spec.loader import LoadedFile, display_path
+from ..spec.loader import display_path
+from ..spec.origins import Origins
 from ..sql import from_scratch
-from . import writer
+from . import state, writer
 
 MIGRATIONS = "migrations"
 _NOT_COMPARED = frozenset({"version", "name", "intent", "confirmed", "tenancy"})  # what diff.unchanged does not compare
@@ -38,7 +39,8 @@ class Written:
     stem: str
     files: dict[str, str]  # path relative to the output directory -> text, exactly as on disk
     shown: str = ""  # the state file as errors name it
-    # the state's JSON, kept for the newest only
+    # the state's JSON upgraded to the current format, as the fields of ir.Schema (state.schema_fields), kept for
+    # the newest only
     saved: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
@@ -46,9 +48,10 @@ class Written:
         """The schema after this migration, decoded when first asked for: only the diff of a
         changed spec needs it (12 MB of JSON and half a million values for 1,000 tables)."""
         rel = f"{MIGRATIONS}/{self.stem}.state.json"
-        data = self.saved if self.saved is not None else json.loads(self.files[rel])
         try:
-            return codec.schema_from_json(data)
+            if self.saved is not None:
+                return codec.schema_from_json(self.saved)
+            return state.decode(json.loads(self.files[rel]))
         except (ValueError, TypeError, KeyError) as exc:
             raise errors.SpecError(
                 [errors.Diagnostic(self.shown or rel, 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}")]
@@ -106,8 +109,14 @@ def read(settings: Settings) -> list[Written]:
                 )
             ]
         )
+    # What an interrupted build put in place of a migration whose state it had not (its files are put in place
+    # in name order, the state last): never part of the chain, and removed by the next write (writer.write).
+    committed = writer.committed(out)
+    states = {rel.removesuffix(".state.json") for rel in present if rel.endswith(".state.json")}
+    unfinished = {rel for rel in present if rel in recorded and rel not in committed and _stem_path(rel) not in states}
+    present = [rel for rel in present if rel not in unfinished]
     for rel in sorted(set(recorded) | set(present)):
-        if not rel.startswith(MIGRATIONS + "/"):
+        if not rel.startswith(MIGRATIONS + "/") or rel in unfinished:
             continue
         shown = display_path(out / rel)
         if rel not in present:
@@ -160,6 +169,7 @@ def read(settings: Settings) -> list[Written]:
             version, name = saved["version"], saved["name"]
             if not isinstance(version, int) or not isinstance(name, str):
                 raise TypeError("version must be a number and name a string")
+            state.format_of(saved)
         except (ValueError, TypeError, KeyError) as exc:
             raise errors.SpecError(
                 [
@@ -191,7 +201,13 @@ def read(settings: Settings) -> list[Written]:
         result.append(Written(version, name, stem, files, display_path(out / rel)))
     result.sort(key=lambda w: w.version)
     if result and newest is not None:
-        result[-1] = dataclasses.replace(result[-1], saved=newest[1])
+        try:
+            saved = state.schema_fields(newest[1])
+        except (ValueError, TypeError, KeyError) as exc:
+            raise errors.SpecError(
+                [errors.Diagnostic(result[-1].shown, 1, 1, errors.MIGRATION, f"cannot read the saved state: {exc}")]
+            ) from None
+        result[-1] = dataclasses.replace(result[-1], saved=saved)
     for a, b in itertools.pairwise(result):
         if a.version == b.version:
             raise errors.SpecError(
@@ -208,26 +224,34 @@ def read(settings: Settings) -> list[Written]:
     return result
 
 
+def _stem_path(rel: str) -> str:
+    """`migrations/0002_x` of `migrations/0002_x.sql`, `.down.sql` or `.state.json`."""
+    for suffix in (".state.json", ".down.sql", ".sql"):
+        if rel.endswith(suffix):
+            return rel.removesuffix(suffix)
+    return rel
+
+
 def outputs(
-    settings: Settings, schema: ir.Schema, files: list[LoadedFile], name: str | None
+    settings: Settings, schema: ir.Schema, origins: Origins, sources: list[str], name: str | None
 ) -> tuple[dict[str, str], str]:
     """Every migration file: the written ones as they are, and the next one if the spec changed;
-    and the path of the newest migration (the one whose state the spec describes)."""
-    sources = [f.source for f in files]
+    and the path of the newest migration (the one whose state the spec describes). `origins` place
+    the diff's refusals in the spec; `sources` are the spec files' names."""
     chain = read(settings)
     result = {path: text for w in chain for path, text in w.files.items()}
     if not chain:
         stem = settings.migration_stem(schema.version, schema.name)
         result[f"{MIGRATIONS}/{stem}.sql"] = from_scratch.migration_sql(schema, sources)
-        result[f"{MIGRATIONS}/{stem}.state.json"] = state_json(schema)
+        result[f"{MIGRATIONS}/{stem}.state.json"] = state.text(schema)
         return result, f"{MIGRATIONS}/{stem}.sql"
-    nxt = next_migration(settings, chain[-1], schema, files, name)
+    nxt = next_migration(settings, chain[-1], schema, origins, sources, name)
     newest = next((path for path in nxt if path.endswith(".state.json")), f"{MIGRATIONS}/{chain[-1].stem}.state.json")
     return result | nxt, newest.removesuffix(".state.json") + ".sql"
 
 
 def next_migration(
-    settings: Settings, last: Written, schema: ir.Schema, files: list[LoadedFile], name: str | None
+    settings: Settings, last: Written, schema: ir.Schema, origins: Origins, sources: list[str], name: str | None
 ) -> dict[str, str]:
     if not schema.intent.renames and last.describes(schema):
         return {}  # what diff.migration finds for an unchanged spec, without decoding the last state
@@ -242,43 +266,43 @@ def next_migration(
         ),
     )
     migration = diff.migration(
-        last.state, fresh, number=version, name=name, previous=last.stem, sources=[f.source for f in files], spent=spent
+        last.state, fresh, number=version, name=name, previous=last.stem, sources=sources, spent=spent
     )
     if migration.empty:
         return {}  # spent entries are only reported (spent_notes) while no migration is written
-    diags = [intent.locate(r, files) for r in migration.refusals]
+    diags = [intent.place(r, origins) for r in migration.refusals]
     diags += [
         d
-        for d, entry in intent.spent_entries(files, spent, last.stem)
+        for d, entry in intent.spent_entries(origins, spent, last.stem)
         if not any(f"`{entry}`" in r.message for r in migration.refusals)
     ]
     if diags:
         raise errors.SpecError(diags)
     stem = settings.migration_stem(version, migration.name)
-    state = dataclasses.replace(
+    after = dataclasses.replace(
         schema, version=version, name=migration.name, intent=ir.Intent(), confirmed=migration.confirmed, tenancy=None
     )
     return {
         f"{MIGRATIONS}/{stem}.sql": migration.up,
         f"{MIGRATIONS}/{stem}.down.sql": migration.down,
-        f"{MIGRATIONS}/{stem}.state.json": state_json(state),
+        f"{MIGRATIONS}/{stem}.state.json": state.text(after),
     }
 
 
-def confirmed_in(state: dict[str, Any]) -> tuple[str, ...]:
+def confirmed_in(data: dict[str, Any]) -> tuple[str, ...]:
     """The `confirmed` entries of a saved state's JSON (none in a state written before they were recorded)."""
-    value = state.get("confirmed", ())
+    value = data.get("confirmed", ())
     return tuple(e for e in value if isinstance(e, str)) if isinstance(value, list) else ()
 
 
-def spent_notes(files: list[LoadedFile], migrations: dict[str, str], newest: str) -> list[str]:
+def spent_notes(schema: ir.Schema, origins: Origins, migrations: dict[str, str], newest: str) -> list[str]:
     """A line for each allow_destructive entry the newest migration used: it confirms nothing
     more, and writing the next migration is refused until it is removed."""
-    if not any(f.spec.allow_destructive for f in files):
+    if not schema.intent.allow_destructive:
         return []  # the usual case: no state to read
     stem = newest.removeprefix(MIGRATIONS + "/").removesuffix(".sql")
     confirmed = confirmed_in(json.loads(migrations[f"{MIGRATIONS}/{stem}.state.json"]))
-    found = intent.spent_entries(files, frozenset(confirmed), stem)
+    found = intent.spent_entries(origins, frozenset(confirmed), stem)
     return [f"{d.file}:{d.line}:{d.column}: note: {d.message}" for d, _entry in found]
 
 
@@ -295,22 +319,6 @@ def newest_confirmed(settings: Settings) -> tuple[str, tuple[str, ...]]:
         if isinstance(version, int) and (newest is None or version > newest[0]):
             newest = (version, path.name.removesuffix(".state.json"), confirmed_in(data))
     return ("", ()) if newest is None else newest[1:]
-
-
-def state_json(schema: ir.Schema) -> str:
-    """The schema a migration produces (without the spec's intent, which only steers the next diff, nor its
-    tenancy, which only the database tests read).
-
-    The text of `json.dumps(dataclasses.asdict(schema) without "intent" (and "confirmed" when empty), indent=1,
-    sort_keys=True)`, written faster by ir/codec.py (12 MB for 1,000 tables).
-    """
-    # `confirmed` only when the migration used a confirmation: the states of others keep their bytes.
-    state = {
-        f.name: getattr(schema, f.name)
-        for f in dataclasses.fields(schema)
-        if f.name not in ("intent", "tenancy") and (f.name != "confirmed" or schema.confirmed)
-    }
-    return codec.dumps(state, indent=1) + "\n"
 
 
 class CannotDiscard(Exception):

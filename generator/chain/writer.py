@@ -70,6 +70,11 @@ def recorded(out_dir: Path) -> dict[str, str]:
     return result
 
 
+def committed(out_dir: Path) -> dict[str, str]:
+    """The files manifest.json lists, with their checksums: what the last build that finished wrote."""
+    return _manifest_files(out_dir / MANIFEST)
+
+
 def _manifest_files(path: Path) -> dict[str, str]:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -110,13 +115,17 @@ def leftovers(out_dir: Path) -> list[str]:
 def write(out_dir: Path, outputs: dict[str, str]) -> list[str]:
     """Write what changed and remove what is no longer generated; return the paths touched.
 
-    A migration is never removed here: only `schemagen discard` does that. (A
-    build that no longer lists one raced with another build, which the lock
-    prevents; leaving the file is then the safe mistake.)
+    A migration in manifest.json is never removed here: only `schemagen discard`
+    does that. (A build that no longer lists one raced with another build, which
+    the lock prevents; leaving the file is then the safe mistake.) A migration
+    file only an interrupted build's journal lists, and that the chain left out
+    (that build did not put its state in place: chain/history.py), was never
+    committed: it goes, so that the spec's change is written once.
     """
     touched = stale(out_dir, outputs)
     obsolete = previous_files(out_dir) - set(outputs)
-    removals = [rel for rel in sorted(obsolete & set(touched)) if not rel.startswith(MIGRATIONS)]
+    finished = committed(out_dir)
+    removals = [rel for rel in sorted(obsolete & set(touched)) if not rel.startswith(MIGRATIONS) or rel not in finished]
     commit(out_dir, {rel: outputs[rel] for rel in touched if rel not in obsolete}, removals)
     return touched
 

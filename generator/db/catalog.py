@@ -10,7 +10,7 @@ Definitions come back as PostgreSQL prints them (pg_get_expr,
 pg_get_indexdef, pg_get_triggerdef, pg_get_function_arguments, format_type):
 `(now() + '01:00:00'::interval)` where a spec wrote `NOW() + INTERVAL '1 hour'`.
 db/expressions.py compares such texts by meaning. Types are spelled as the
-IR spells them (resolve_base.type_sql), names as the resolver derives them.
+IR spells them (resolve/types.py: type_sql), names as the resolver derives them.
 
 What the IR cannot hold (a disabled trigger, a view, an index on a single
 partition, a NOT VALID constraint, ...) is listed in `Catalog.unmanaged`,
@@ -35,8 +35,7 @@ from psycopg.rows import dict_row
 from .. import ir
 from ..ir import Name
 from ..pg import datatypes, quoting, sqlparse
-from ..resolve.base import type_sql
-from ..resolve.routines import _canonical_arg
+from ..resolve.types import canonical_arg, type_sql
 from ..templating import environment
 
 MODULE = "database"  # the module of every object read (the IR needs one; a spec names its own)
@@ -574,7 +573,7 @@ def _arg_types(args: str, returns: str) -> tuple[str, ...]:
         shape, _ = sqlparse.function("f", args, returns or "void", "sql", "SELECT 1\n", "$$")
     except sqlparse.FragmentError:
         return ()
-    return tuple(_canonical_arg(t) for t in shape.arg_types)
+    return tuple(canonical_arg(t) for t in shape.arg_types)
 
 
 @functools.lru_cache(maxsize=1024)

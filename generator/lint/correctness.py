@@ -146,8 +146,9 @@ def _identifiers(schema: ir.Schema) -> Iterator[tuple[Key, str, str, str]]:
     "maxvalue-partition",
     WARNING,
     why="A range partition that reaches MAXVALUE already holds every later value: each later range partition "
-    "must be split out of it, so the migration that adds one detaches it, moves its rows out and attaches "
-    "it again, which takes longer (and locks the table longer) the more rows it has gathered.",
+    "must be split out of it, so the migration that adds one copies every row it has gathered into new "
+    "partitions (in batches, while clients go on) and swaps them in: that migration takes longer, and needs "
+    "room for a second copy of those rows, the more rows it has gathered.",
     hint="end the last partition at a bound and create the next ones ahead of time (C306 warns before they run "
     "out); for rows past the last one, a `default: true` partition keeps them, and only the rows of a new "
     "range move out of it",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import keyword
 import sys
+from collections.abc import Hashable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -54,10 +55,14 @@ RESERVED = set(IMPORTABLE) | BUILTIN_TYPES | {"annotations"}
 
 @dataclass(frozen=True)
 class Problem:
-    module: str
-    path: tuple[str | ir.Name, ...]  # ("tables", Name, "columns", col, "type"), ("enums", Name), ("module",)
+    """A problem of the spec the models cannot express, about an object named by its key in spec/origins.py
+    (("table", Name), ("column", Name, column), ("enum", Name), ("module", name)) and, for a column, the field
+    of it at fault ("type", "python_type")."""
+
+    key: tuple[Hashable, ...]
     code: str
     message: str
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -219,8 +224,7 @@ def _module_view(
     if not module.name.isidentifier() or keyword.iskeyword(module.name):
         problems.append(
             Problem(
-                module.name,
-                ("module",),
+                ("module", module.name),
                 errors.PYTHON_NAME,
                 f'module "{module.name}" cannot name a Python module (models/{module.name}.py); set '
                 "`module:` to a Python identifier",
@@ -228,30 +232,29 @@ def _module_view(
         )
         return None
     mod = _Module(module.name)
-    classes: dict[str, tuple[str | ir.Name, ...]] = {}
+    classes: dict[str, tuple[Hashable, ...]] = {}
 
-    def claim(name: str, path: tuple[str | ir.Name, ...], what: str) -> None:
+    def claim(name: str, key: tuple[Hashable, ...], what: str) -> None:
         if name in classes or name in RESERVED:
             problems.append(
                 Problem(
-                    module.name,
-                    path,
+                    key,
                     errors.PYTHON_NAME,
                     f"{what} would be the Python class {name}, a name the models module already uses",
                 )
             )
-        classes[name] = path
+        classes[name] = key
 
     enum_views = []
     for e in my_enums:
-        claim(spelling.class_name(e.name.name), ("enums", e.name), f"enum {e.name.display}")
+        claim(spelling.class_name(e.name.name), ("enum", e.name), f"enum {e.name.display}")
         enum_views.append(_enum_view(e))
     if my_enums:
         mod.use("enum", "StrEnum")
     for t in tables:
         cls = spelling.class_name(t.name.name)
         for suffix in ("", "Insert", "Update"):
-            claim(cls + suffix, ("tables", t.name), f"table {t.name.display}")
+            claim(cls + suffix, ("table", t.name), f"table {t.name.display}")
     models: list[ModelView] = []
     class_names = frozenset(classes)
     for t in tables:
@@ -260,7 +263,6 @@ def _module_view(
         if alias in classes:
             problems.append(
                 Problem(
-                    module.name,
                     classes[alias],
                     errors.PYTHON_NAME,
                     f"the class {alias} clashes with the type alias of that name in the models module",
@@ -347,21 +349,21 @@ def _table_models(
     fields = spelling.field_names([c.name for c in t.columns], reserved)
     cols: list[_Col] = []
     for c in t.columns:
-        at = ("tables", t.name, "columns", c.name)
+        at = ("column", t.name, c.name)
         if c.python_type is not None:
             why = python_type_problem(c.python_type)
             if why:
-                problems.append(Problem(mod.name, at + ("python_type",), errors.PYTHON_TYPE, why))
+                problems.append(Problem(at, errors.PYTHON_TYPE, why, "python_type"))
                 continue
         element = element_type(c, enums, mod)
         if element is None:
             problems.append(
                 Problem(
-                    mod.name,
-                    at + ("type",),
+                    at,
                     errors.PYTHON_TYPE,
                     f"the models have no Python type for column {c.name} ({c.sql_type}); give it "
                     "`python_type:` (e.g. `python_type: str`)",
+                    "type",
                 )
             )
             continue

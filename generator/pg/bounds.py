@@ -11,12 +11,16 @@ database's, and says so in the README).
 A timestamptz bound written without an offset is read in the session's
 TimeZone when the partition is created: against a bound with an offset, which
 one is lower depends on where the migration runs, so `value` marks it and
-resolve refuses the mix.
+resolve refuses the mix. A zone written after the time (`UTC`, `Europe/Paris`)
+fixes the instant as an offset does (a timestamp ignores it, as PostgreSQL does);
+the tz database (Python's zoneinfo) gives its offset on that date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -49,7 +53,14 @@ class Bound:
 
 
 class BadBound(ValueError):
-    """Text that the key type's input function would refuse."""
+    """Text that the key type's input function would refuse (or whose zone schemagen does not know: `why`)."""
+
+    def __init__(self, text: str, why: str = ""):
+        super().__init__(text)
+        self.why = why
+
+
+_ZONE = re.compile(r"\s+(?P<zone>[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*)\s*$")
 
 
 def kind_of(base: str) -> str:
@@ -66,6 +77,8 @@ def value(text: str, kind: str) -> Bound:
         return Bound(HIGHEST)
     try:
         return _typed(word, kind)
+    except BadBound:
+        raise
     except (ValueError, InvalidOperation) as exc:
         raise BadBound(word) from exc
 
@@ -84,13 +97,31 @@ def _typed(word: str, kind: str) -> Bound:
         infinite = {"infinity": HIGHEST, "+infinity": HIGHEST, "-infinity": LOWEST}.get(word.lower())
         if infinite is not None:
             return Bound(infinite)
-        moment = dt.datetime.fromisoformat(word)
+        zone = _ZONE.search(word)
+        moment = dt.datetime.fromisoformat(word[: zone.start()] if zone else word)
+        if zone is not None:
+            if moment.tzinfo is not None:
+                raise ValueError(word)  # an offset and a zone
+            moment = moment.replace(tzinfo=_zone(zone["zone"], word))
         if kind == "date":
             return Bound(1, moment.date())
         if kind == "timestamp" or moment.tzinfo is None:
             return Bound(1, moment.replace(tzinfo=None), local=kind == "timestamptz")
         return Bound(1, moment.astimezone(dt.UTC).replace(tzinfo=None))
     return Bound(1, word)
+
+
+def _zone(name: str, word: str) -> dt.tzinfo:
+    if name.upper() in ("UTC", "GMT", "Z"):
+        return dt.UTC
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise BadBound(
+            word,
+            f'names a time zone schemagen does not know, "{name}": write a UTC offset (e.g. +01) or a tz '
+            "database name (e.g. Europe/Paris)",
+        ) from None
 
 
 def comparable(a: Bound, b: Bound) -> bool:

@@ -2,7 +2,11 @@
 
 A policy's USING/WITH CHECK reads its table's columns, and its sub-queries read
 the tables of their own FROM clauses, by name or alias, inner scopes first
-(`EXISTS (SELECT 1 FROM users u WHERE u.org_id = docs.org_id)`). A trigger's
+(`EXISTS (SELECT 1 FROM users u WHERE u.org_id = docs.org_id)`). A name that is
+no column of any of them may name a FROM item itself, a whole-row reference
+(`to_jsonb(m)`, `docs IS NOT NULL`). An alias's column list renames the item's
+columns in order (`FROM users AS u(x)`, `(VALUES (1)) v(n)`, `WITH c(k) AS`),
+and a sub-select's or VALUES' columns are its outputs' names. A trigger's
 WHEN condition reads only `NEW.column` and `OLD.column`. Each reference is
 checked against the columns schemagen knows (spec and external tables); where
 a scope holds something whose columns it does not know (a function, a
@@ -13,13 +17,14 @@ whose locations count from the start of sqlparse.EXPRESSION_PREFIX.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .. import errors
 from ..ir import Name
 from ..pg.sqlparse import EXPRESSION_PREFIX
+from .report import Problem
 
 # Columns every table has (https://www.postgresql.org/docs/current/ddl-system-columns.html).
 SYSTEM_COLUMNS = frozenset({"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"})
@@ -30,14 +35,7 @@ _FUNCTION_DONE = frozenset({"alias", "coldeflist"})
 # Parts of a tree that never hold a column reference: not worth a visit (policies are walked on every table).
 _NO_COLUMNS = frozenset({"A_Const", "funcname", "name", "typeName", "TypeName", "alias"})
 
-Columns = Callable[[Name], "frozenset[str] | None"]  # a table's columns; None when schemagen does not know them
-
-
-@dataclass(frozen=True)
-class Problem:
-    offset: int | None  # into the fragment
-    code: str
-    message: str
+Columns = Callable[[Name], "Sequence[str] | None"]  # a table's columns in order; None when schemagen does not know them
 
 
 @dataclass(frozen=True)
@@ -46,34 +44,46 @@ class _Item:
 
     alias: str
     table: Name | None
-    columns: frozenset[str] | None
+    columns: Collection[str] | None
     aliased: bool  # `FROM t AS x`: then only `x` names it, not `t` nor `s.t`
     own: bool = False  # the policy's own table: its columns are asked for, not looked up (Needs)
 
 
 @dataclass(frozen=True)
+class Need:
+    """A name the policy's table must have as a column, unless it names a FROM item in scope (a whole-row
+    reference): the table's own name, or one of `rows`."""
+
+    column: str
+    offset: int | None
+    others: tuple[str, ...]  # the other tables in scope, where an unqualified name was looked for first
+    rows: frozenset[str] = frozenset()  # the names of the other FROM items in scope
+
+
+@dataclass(frozen=True)
 class Needs:
     """What a policy expression asks of its table, found once for every table a template is applied
-    to: the problems that do not depend on the table, and the columns it must have (column, offset,
-    the other tables in scope where an unqualified name was looked for first)."""
+    to: the problems that do not depend on the table, and the columns it must have."""
 
     problems: tuple[Problem, ...]
-    own_columns: tuple[tuple[str, int | None, tuple[str, ...]], ...]
+    own_columns: tuple[Need, ...]
     from_names: frozenset[str]  # the names FROM items take: a table of one of these names is judged on its own text
 
-    def on(self, table: Name, columns: frozenset[str] | None) -> list[Problem]:
+    def on(self, table: Name, columns: Collection[str] | None) -> list[Problem]:
         """The problems of the expression on `table`, whose columns are `columns` (None: unknown)."""
         found = list(self.problems)
-        for column, offset, others in self.own_columns:
-            if columns is not None and column not in columns and column not in SYSTEM_COLUMNS:
+        for need in self.own_columns:
+            column, offset, others = need.column, need.offset, need.others
+            if (
+                columns is not None
+                and column not in columns
+                and column not in SYSTEM_COLUMNS
+                and column != table.name
+                and column not in need.rows
+            ):
                 where = f"table {table.display}" + (f" nor in {', '.join(others)}" if others else "")
                 found.append(Problem(offset, errors.UNKNOWN_COLUMN, f'unknown column "{column}" in {where}'))
         return found
-
-
-def policy(tree: dict[str, Any], table: Name, columns_of: Columns) -> list[Problem]:
-    """Unknown columns in a policy expression on `table`."""
-    return policy_needs(tree, table, columns_of).on(table, columns_of(table))
 
 
 def policy_needs(tree: dict[str, Any], table: Name, columns_of: Columns) -> Needs:
@@ -173,7 +183,7 @@ class _Walker:
         self.columns_of = columns_of
         self.own = own
         self.problems: list[Problem] = []
-        self.needs: list[tuple[str, int | None, tuple[str, ...]]] = []
+        self.needs: list[Need] = []
         self.from_names: set[str] = set()
 
     def walk(self, node: Any, scopes: list[list[_Item]], skip: frozenset[str] = frozenset()) -> None:
@@ -206,13 +216,14 @@ class _Walker:
             self.select(stmt["larg"], scopes)
             self.select(stmt["rarg"], scopes)
             return
-        ctes = set()
+        ctes: dict[str, tuple[str, ...] | None] = {}  # each CTE's columns (None: unknown)
         for cte in stmt.get("withClause", {}).get("ctes", ()):
             body = cte["CommonTableExpr"]
-            ctes.add(body["ctename"])
             query = body["ctequery"]
+            ctes[body["ctename"]] = None
             if "SelectStmt" in query:
                 self.select(query["SelectStmt"], scopes)
+                ctes[body["ctename"]] = _renamed(_outputs(query["SelectStmt"]), body.get("aliascolnames"))
         items: list[_Item] = []
         for entry in stmt.get("fromClause", ()):
             self.from_item(entry, scopes, items, ctes)
@@ -224,20 +235,32 @@ class _Walker:
             items.append(_Item("", None, outputs, True))
         self.walk(stmt, [*scopes, items], skip=_SELECT_DONE)
 
-    def from_item(self, entry: dict[str, Any], scopes: list[list[_Item]], items: list[_Item], ctes: set[str]) -> None:
+    def from_item(
+        self,
+        entry: dict[str, Any],
+        scopes: list[list[_Item]],
+        items: list[_Item],
+        ctes: dict[str, tuple[str, ...] | None],
+    ) -> None:
         if "RangeVar" in entry:
             rv = entry["RangeVar"]
             alias = rv.get("alias", {}).get("aliasname")
+            colnames = rv.get("alias", {}).get("colnames")
             schema = rv.get("schemaname")
             if schema is None and rv["relname"] in ctes:
-                items.append(_Item(alias or rv["relname"], None, None, alias is not None))
+                columns = _renamed(ctes[rv["relname"]], colnames)
+                items.append(_Item(alias or rv["relname"], None, columns, alias is not None))
                 return
             name = Name(schema or "public", rv["relname"])
             self.from_names.update((name.name, alias or name.name))
-            if name == self.own:
+            if name == self.own and colnames:  # its columns renamed: in an order the template does not know
+                items.append(_Item(alias, name, None, True))
+            elif name == self.own:
                 items.append(_Item(alias or name.name, name, None, alias is not None, own=True))
             else:
-                items.append(_Item(alias or name.name, name, self.columns_of(name), alias is not None))
+                known = self.columns_of(name)
+                columns = _renamed(tuple(known), colnames) if known is not None else None
+                items.append(_Item(alias or name.name, name, columns, alias is not None))
         elif "JoinExpr" in entry:
             join = entry["JoinExpr"]
             self.from_item(join["larg"], scopes, items, ctes)
@@ -247,13 +270,17 @@ class _Walker:
             self.walk(join.get("quals"), [*scopes, items])
         elif "RangeSubselect" in entry:
             sub = entry["RangeSubselect"]
-            self.select(sub["subquery"]["SelectStmt"], [*scopes, list(items)] if sub.get("lateral") else scopes)
-            items.append(_Item(sub.get("alias", {}).get("aliasname", ""), None, None, True))
-        else:  # a function in FROM, or anything else: its columns are unknown; its arguments see what came before
+            query = sub["subquery"]["SelectStmt"]
+            self.select(query, [*scopes, list(items)] if sub.get("lateral") else scopes)
+            alias = sub.get("alias", {})
+            columns = _renamed(_outputs(query), alias.get("colnames"))
+            items.append(_Item(alias.get("aliasname", ""), None, columns, True))
+        else:  # a function in FROM, or anything else; its arguments see what came before
             body = next(iter(entry.values()))
             self.walk(body, [*scopes, list(items)], skip=_FUNCTION_DONE)
-            alias = body.get("alias", {}).get("aliasname", "") if isinstance(body, dict) else ""
-            items.append(_Item(alias, None, None, True))
+            alias = body.get("alias", {}) if isinstance(body, dict) else {}
+            columns = _function_columns(body) if "RangeFunction" in entry else None
+            items.append(_Item(alias.get("aliasname", ""), None, columns, True))
 
     def reference(self, ref: dict[str, Any], scopes: list[list[_Item]]) -> Problem | None:
         fields = _fields(ref)
@@ -272,18 +299,20 @@ class _Walker:
                     column in item.columns or column in SYSTEM_COLUMNS for item in level if item.columns is not None
                 ):
                     return None
-                if any(item.own for item in level):  # the table must have it (or PostgreSQL says it does not exist)
+                if any(item.own for item in level):
+                    # the table must have it, unless it names a FROM item (or PostgreSQL says it does not exist)
                     others = tuple(
                         item.table.display for lv in scopes for item in lv if item.table is not None and not item.own
                     )
-                    self.needs.append((column, offset, others))
+                    rows = frozenset(item.alias for lv in scopes for item in lv if item.alias and not item.own)
+                    self.needs.append(Need(column, offset, others, rows))
                     return None
                 continue
             for item in level:
                 if not _names(item, qualifier):
                     continue
                 if item.own and column is not None:
-                    self.needs.append((column, offset, ()))
+                    self.needs.append(Need(column, offset, ()))
                     return None
                 if item.columns is None or column is None or column in item.columns or column in SYSTEM_COLUMNS:
                     return None
@@ -297,6 +326,73 @@ class _Walker:
                 f'"{written}" is not a table of this expression: the policy\'s table or one in a FROM clause of it',
             )
         return None  # unreachable: the policy's own table is in the outermost scope
+
+
+# Set-returning functions of one column whatever their arguments: in FROM, their column is named by the
+# alias's column list, else by the alias, else by the function (the ordinality column follows, if asked for).
+_ONE_COLUMN = frozenset(
+    {
+        "generate_series",
+        "generate_subscripts",
+        "regexp_split_to_table",
+        "json_array_elements",
+        "jsonb_array_elements",
+        "json_array_elements_text",
+        "jsonb_array_elements_text",
+        "json_object_keys",
+        "jsonb_object_keys",
+    }
+)
+
+
+def _function_columns(function: dict[str, Any]) -> tuple[str, ...] | None:
+    """The columns of a function in FROM, where they are certain: a column definition list
+    (`AS r(a int, b text)`), or one built-in function of one column (`unnest` of one array too)."""
+    alias = function.get("alias", {})
+    if "coldeflist" in function:
+        return tuple(c["ColumnDef"]["colname"] for c in function["coldeflist"])
+    calls = function.get("functions", ())
+    if len(calls) != 1 or "FuncCall" not in calls[0]["List"]["items"][0]:
+        return None
+    call = calls[0]["List"]["items"][0]["FuncCall"]
+    name = [f["String"]["sval"] for f in call["funcname"]]
+    if len(name) > 2 or (len(name) == 2 and name[0] != "pg_catalog"):
+        return None
+    if not (name[-1] in _ONE_COLUMN or (name[-1] == "unnest" and len(call.get("args", ())) == 1)):
+        return None
+    own = (alias.get("aliasname") or name[-1],)
+    return _renamed(own + (("ordinality",) if function.get("ordinality") else ()), alias.get("colnames"))
+
+
+def _outputs(stmt: dict[str, Any]) -> tuple[str, ...] | None:
+    """The names of a SELECT's (or VALUES') columns, where they are certain: each output named (`AS x`), a column
+    (`t.c` is `c`) or a function call (named after the function); None otherwise (`*`, `1`, `a + b`)."""
+    if stmt.get("op", "SETOP_NONE") != "SETOP_NONE":
+        return _outputs(stmt["larg"])  # a UNION's columns are named by its first SELECT
+    if "valuesLists" in stmt:
+        return tuple(f"column{i}" for i in range(1, len(stmt["valuesLists"][0]["List"]["items"]) + 1))
+    names = []
+    for target in stmt.get("targetList", ()):
+        res = target.get("ResTarget", {})
+        value = res.get("val", {})
+        if "name" in res:
+            names.append(res["name"])
+        elif "ColumnRef" in value and _fields(value["ColumnRef"])[-1] is not None:
+            names.append(str(_fields(value["ColumnRef"])[-1]))
+        elif "FuncCall" in value:
+            names.append(value["FuncCall"]["funcname"][-1]["String"]["sval"])
+        else:
+            return None
+    return tuple(names)
+
+
+def _renamed(columns: tuple[str, ...] | None, colnames: list[dict[str, Any]] | None) -> tuple[str, ...] | None:
+    """`columns` after an alias's column list renamed the first of them (None: not known)."""
+    if not colnames:
+        return columns
+    if columns is None or len(colnames) > len(columns):
+        return None  # more names than columns: PostgreSQL's error to give
+    return tuple(c["String"]["sval"] for c in colnames) + columns[len(colnames) :]
 
 
 def _names(item: _Item, qualifier: list[str | None]) -> bool:

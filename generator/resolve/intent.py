@@ -11,46 +11,45 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Hashable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
 from .. import errors, ir
 from ..ir import Name, names
 from ..pg import sqlparse
-from .base import ResolverBase, Where, type_sql
-
-if TYPE_CHECKING:
-    from ..spec.loader import LoadedFile
+from ..spec.loader import LoadedFile
+from ..spec.origins import Origins, Place
+from .report import Report, Where, ident
+from .types import type_sql
 
 # Each confirmable change and how many name parts its object has after an
 # optional schema: a table or partition is one name, a column or value two.
 DESTRUCTIVE = {"drop table": 1, "drop partition": 1, "drop column": 2, "change type": 2, "drop enum value": 2}
 
 
-def resolve_intent(r: ResolverBase) -> ir.Intent:
+def intent(files: list[LoadedFile], report: Report) -> ir.Intent:
+    """The renames the spec declares and the destructive changes it confirms."""
     renames: list[ir.Rename] = []
     allowed: list[str] = []
-    for f in r.files:
+    for f in files:
         for key, t in f.spec.tables.items():
             name = names.split(key)
             where = Where(f.pos, ("tables", key))
             if t.renamed_from is not None:
-                renames += _renamed(r, "table", name, t.renamed_from, Where(f.pos, ("tables", key, "renamed_from")))
+                renames += _renamed(report, "table", name, t.renamed_from, where.at("renamed_from"))
             for col_name, col in t.columns.items():
                 if col.renamed_from is None:
                     continue
-                cw = Where(where.pos, where.path + ("columns", col_name, "renamed_from"))
-                if r.ident(col.renamed_from, cw, "renamed_from"):
+                if ident(report, col.renamed_from, where.at("columns", col_name, "renamed_from"), "renamed_from"):
                     renames.append(ir.Rename("column", col.renamed_from, col_name, owner=name))
         for key, e in f.spec.enums.items():
             name = names.split(key)
             where = Where(f.pos, ("enums", key))
             if e.renamed_from is not None:
-                renames += _renamed(r, "enum", name, e.renamed_from, Where(f.pos, ("enums", key, "renamed_from")))
+                renames += _renamed(report, "enum", name, e.renamed_from, where.at("renamed_from"))
             for new_value, old_value in e.renamed_values.items():
-                vw = Where(where.pos, where.path + ("renamed_values", new_value))
                 if new_value not in e.values:
-                    r.error(
-                        vw,
+                    report.error(
+                        where.at("renamed_values", new_value),
                         errors.MIGRATION,
                         f'renamed value "{new_value}" is not a value of enum {name.display}',
                         key=True,
@@ -59,23 +58,20 @@ def resolve_intent(r: ResolverBase) -> ir.Intent:
                     renames.append(ir.Rename("enum_value", old_value, new_value, owner=name))
         for i, text in enumerate(f.spec.allow_destructive):
             entry = allowance(text)
+            where = Where(f.pos, ("allow_destructive", i))
             if entry is None:
                 verbs = (
                     ", ".join(f"`{v} ...`" for v in DESTRUCTIVE)
                     + " (`change type t.c to TYPE` confirms only that type)"
                 )
-                r.error(
-                    Where(f.pos, ("allow_destructive", i)),
-                    errors.MIGRATION,
-                    f'"{text}" is not a confirmable change; write one of {verbs}',
-                )
+                report.error(where, errors.MIGRATION, f'"{text}" is not a confirmable change; write one of {verbs}')
             else:
                 allowed.append(entry)
-                r.origin(("allow_destructive", entry), Where(f.pos, ("allow_destructive", i)))
+                report.origin(("allow_destructive", entry), where)
     return ir.Intent(tuple(renames), tuple(sorted(set(allowed))))
 
 
-def _renamed(r: ResolverBase, kind: str, name: Name, text: str, where: Where) -> list[ir.Rename]:
+def _renamed(report: Report, kind: str, name: Name, text: str, where: Where) -> list[ir.Rename]:
     """The rename of a table or enum to `name` from `text`, an old name in the same schema.
 
     Whether it applies is the diff's business (diff/renames.py): only when the last
@@ -84,33 +80,32 @@ def _renamed(r: ResolverBase, kind: str, name: Name, text: str, where: Where) ->
     """
     old = names.split(text, name.schema)
     if old.schema != name.schema:
-        r.error(
+        report.error(
             where,
             errors.MIGRATION,
             f"a {kind} cannot move to another schema by renaming ({old.schema} -> {name.schema})",
         )
         return []
-    if not r.ident(old.name, where, "renamed_from"):
+    if not ident(report, old.name, where, "renamed_from"):
         return []
     return [ir.Rename(kind, old.name, name.name, schema=name.schema)]
 
 
-def spent_entries(
-    files: list[LoadedFile], spent: Collection[str], migration: str
-) -> list[tuple[errors.Diagnostic, str]]:
+def spent_entries(origins: Origins, spent: Collection[str], migration: str) -> list[tuple[errors.Diagnostic, str]]:
     """Each allow_destructive entry of the spec that migration `migration` used up, as an
     E063 at the entry (with its normal form): a confirmation applies to one migration."""
     found = []
-    for f in files:
-        for i, text in enumerate(f.spec.allow_destructive):
-            entry = allowance(text)
-            if entry is not None and entry in spent:
-                message = (
-                    f"`{entry}` in allow_destructive confirmed a change of migration {migration} and is spent: "
-                    "remove it (a confirmation applies to the one migration that used it)"
-                )
-                found.append((f.pos.diag(("allow_destructive", i), errors.DESTRUCTIVE, message), entry))
-    return found
+    for entry in spent:
+        if origins.get(("allow_destructive", entry)) is None:
+            continue  # not in the spec (any more)
+        message = (
+            f"`{entry}` in allow_destructive confirmed a change of migration {migration} and is spent: "
+            "remove it (a confirmation applies to the one migration that used it)"
+        )
+        found.append(
+            (origins.diagnostic(errors.DESTRUCTIVE, message, (("allow_destructive", entry), ()), at_key=False), entry)
+        )
+    return sorted(found)
 
 
 def allowance(text: str) -> str | None:
@@ -156,63 +151,33 @@ class Refused(Protocol):
     def locator(self) -> tuple[Hashable, ...]: ...
 
 
-def locate(refusal: Refused, files: list[LoadedFile]) -> errors.Diagnostic:
+def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
     """A refusal of the diff as a diagnostic at the place in the spec it is about.
 
-    What was removed has no place of its own: the table (or the `tables:`
+    What was removed has no place of its own: the table (or the first `tables:`
     mapping) it was removed from stands in.
     """
     kind, *rest = refusal.locator  # see diff.model.Refusal
-    args: list[Any] = list(rest)
-    path: tuple[Any, ...] = ()
-    file = files[0]
+    parts = [str(p) for p in rest]  # the names in a locator: a column, a partition, an enum value
+    tables: Place = (("section", "tables"), ())
+    enums: Place = (("section", "enums"), ())
+    places: list[Place] = [tables]
     if kind == "rename":
-        what, owner, *member = args
-        section = "enums" if what in ("enum", "enum_value") else "tables"
-        file, key = _find(files, section, owner)
-        path = (
-            {
-                "table": (section, key, "renamed_from"),
-                "enum": (section, key, "renamed_from"),
-                "column": (section, key, "columns", *member, "renamed_from"),
-                "enum_value": (section, key, "renamed_values", *member),
-            }[what]
-            if key
-            else (section,)
-        )
-    elif kind in ("table", "column", "enum"):
-        section = "enums" if kind == "enum" else "tables"
-        file, key = _find(files, section, args[0])
-        if key is None:
-            path = (section,)
-        elif kind == "column":
-            path = (
-                (section, key, "columns", args[1])
-                if args[1] in file.spec.tables[key].columns
-                else (section, key, "columns")
-            )
+        what, owner, member = parts[0], rest[1], parts[2:]
+        if what == "table":
+            places = [(("table", owner), ("renamed_from",)), tables]
+        elif what == "column":
+            places = [(("table", owner), ("columns", *member, "renamed_from")), tables]
+        elif what == "enum":
+            places = [(("enum", owner), ("renamed_from",)), enums]
         else:
-            path = (section, key, "values") if kind == "enum" else (section, key)
+            places = [(("enum", owner), ("renamed_values", *member)), enums]
+    elif kind == "table":
+        places = [(("table", rest[0]), ()), tables]
+    elif kind == "column":
+        places = [(("table", rest[0]), ("columns", parts[1])), tables]
+    elif kind == "enum":
+        places = [(("enum", rest[0]), ("values",)), enums]
     elif kind == "partition":
-        file, key = _find(files, "tables", args[0])
-        partitioning = file.spec.tables[key].partitioning if key else None
-        parts = partitioning.partitions if partitioning else {}
-        path = (
-            ("tables", key, "partitioning", "partitions")
-            if key and partitioning
-            else ("tables", key)
-            if key
-            else ("tables",)
-        )
-        if args[1] in parts:
-            path += (args[1],)
-    return file.pos.diag(path, refusal.code, refusal.message, key=True)
-
-
-def _find(files: list[LoadedFile], section: str, name: Name) -> tuple[LoadedFile, str | None]:
-    for f in files:
-        for key in getattr(f.spec, section):
-            if names.split(key) == name:
-                return f, key
-    holder = next((f for f in files if getattr(f.spec, section)), files[0])
-    return holder, None
+        places = [(("partitioning", rest[0]), ("partitions", parts[1])), (("table", rest[0]), ()), tables]
+    return origins.diagnostic(refusal.code, refusal.message, *places)

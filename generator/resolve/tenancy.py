@@ -12,27 +12,46 @@ that a policy compares with the membership table's tenant column, in the shapes 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .. import errors, ir
 from ..ir import Name, names
 from ..pg import sqlparse
 from ..spec import model
-from .base import ResolverBase, Where
+from ..spec.loader import LoadedFile
+from .registry import Registry
+from .report import Report, Where, ident, valid_expression
 
 _SETTING = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)+\Z")  # a custom setting: `a.b`
 _DML = {"select", "insert", "update", "delete", "all"}
 
 
-def resolve_tenancy(r: ResolverBase) -> ir.Tenancy | None:
-    """The spec's tenancy, checked; None when no file states one (errors go to the resolver's list)."""
+@dataclass(frozen=True)
+class _Spec:
+    """What the tenancy is checked against: the files, the names they define, the resolved tables."""
+
+    files: list[LoadedFile]
+    known: Registry
+    resolved_tables: Mapping[Name, ir.Table]
+    report: Report
+
+
+def tenancy(
+    files: list[LoadedFile], known: Registry, resolved_tables: Mapping[Name, ir.Table], report: Report
+) -> ir.Tenancy | None:
+    """The spec's tenancy, checked; None when no file states one (errors go to the report)."""
+    return _tenancy(_Spec(files, known, resolved_tables, report))
+
+
+def _tenancy(r: _Spec) -> ir.Tenancy | None:
     declared = [(f, f.spec.tenancy) for f in r.files if f.spec.tenancy is not None]
     if not declared:
         return None
     f, spec = declared[0]
     for other, _ in declared[1:]:
-        r.error(
+        r.report.error(
             Where(other.pos, ("tenancy",)),
             errors.DUPLICATE_NAME,
             f"tenancy is already stated in {f.pos.file}: state it once",
@@ -40,18 +59,18 @@ def resolve_tenancy(r: ResolverBase) -> ir.Tenancy | None:
         )
     assert spec is not None
     where = Where(f.pos, ("tenancy",))
-    before = len(r.diags)
+    before = len(r.report.diagnostics)
     function = _user_function(r, spec.user, where.at("user"))
     membership = _membership(r, spec.membership, where.at("membership"))
     samples = tuple(_samples(r))
-    if membership is None or function is None or len(r.diags) > before:
+    if membership is None or function is None or len(r.report.diagnostics) > before:
         return None
     member_table, tenant_ref = membership
     tables = _tables(r, spec, member_table, where)
-    if len(r.diags) > before:
+    if len(r.report.diagnostics) > before:
         return None
     if not tables:
-        r.error(
+        r.report.error(
             where,
             errors.SPEC_INVALID,
             f"tenancy covers no table: no policy compares a column with {member_table.display}."
@@ -62,7 +81,7 @@ def resolve_tenancy(r: ResolverBase) -> ir.Tenancy | None:
     role = _role(r, spec, tables, where)
     anonymous = spec.anonymous_role
     if anonymous is not None:
-        r.ident(anonymous, where.at("anonymous_role"), "role")
+        ident(r.report, anonymous, where.at("anonymous_role"), "role")
     if role is None:
         return None
     return ir.Tenancy(
@@ -80,24 +99,24 @@ def resolve_tenancy(r: ResolverBase) -> ir.Tenancy | None:
         samples=samples,
         without_rls=tuple(
             name
-            for name, (t, _w, _m) in r.known.tables.items()
-            if not t.row_level_security and t.lint is not None and "S105" in t.lint.ignore
+            for name, entry in r.known.tables.items()
+            if not entry.spec.row_level_security and entry.spec.lint is not None and "S105" in entry.spec.lint.ignore
         ),
     )
 
 
-def _user_function(r: ResolverBase, user: model.TenancyUser, where: Where) -> Name | None:
+def _user_function(r: _Spec, user: model.TenancyUser, where: Where) -> Name | None:
     name = names.split(user.function.removesuffix("()"))
     ok = True
     if name not in r.known.functions and name not in r.known.external_functions:
-        r.error(
+        r.report.error(
             where.at("function"),
             errors.UNKNOWN_FUNCTION,
             f'unknown function "{name.display}" (a function of the spec, or declared under external.functions)',
         )
         ok = False
     if not _SETTING.match(user.setting):
-        r.error(
+        r.report.error(
             where.at("setting"),
             errors.SPEC_INVALID,
             f'"{user.setting}" is not the name of a custom setting (two or more dotted names, like '
@@ -107,26 +126,24 @@ def _user_function(r: ResolverBase, user: model.TenancyUser, where: Where) -> Na
     return name if ok else None
 
 
-def _membership(
-    r: ResolverBase, m: model.TenancyMembership, where: Where
-) -> tuple[Name, tuple[Name, str] | None] | None:
+def _membership(r: _Spec, m: model.TenancyMembership, where: Where) -> tuple[Name, tuple[Name, str] | None] | None:
     """The membership table, and the table and column its tenant column references (when declared)."""
     name = names.split(m.table)
-    columns = r.table_columns(name)
+    columns = r.known.table_columns(name)
     if columns is None:
-        r.error(where.at("table"), errors.UNKNOWN_TABLE, f'unknown table "{name.display}"')
+        r.report.error(where.at("table"), errors.UNKNOWN_TABLE, f'unknown table "{name.display}"')
         return None
     for key in ("user", "tenant"):
         column = getattr(m, key)
         if column not in columns:
-            r.error(where.at(key), errors.UNKNOWN_COLUMN, f'unknown column "{column}" in table {name.display}')
+            r.report.error(where.at(key), errors.UNKNOWN_COLUMN, f'unknown column "{column}" in table {name.display}')
     for fk in _foreign_keys(r, name):
         if fk.columns == (m.tenant,):
             return name, (fk.ref_table, fk.ref_columns[0]) if fk.ref_table is not None else None
     return name, None
 
 
-def _foreign_keys(r: ResolverBase, name: Name) -> tuple[ir.Constraint, ...]:
+def _foreign_keys(r: _Spec, name: Name) -> tuple[ir.Constraint, ...]:
     table = r.resolved_tables.get(name)
     if table is not None:
         return table.foreign_keys
@@ -134,7 +151,7 @@ def _foreign_keys(r: ResolverBase, name: Name) -> tuple[ir.Constraint, ...]:
     return external.foreign_keys if external is not None else ()
 
 
-def _tables(r: ResolverBase, spec: model.Tenancy, membership: Name, where: Where) -> list[ir.TenantTable]:
+def _tables(r: _Spec, spec: model.Tenancy, membership: Name, where: Where) -> list[ir.TenantTable]:
     """Every table the tenancy covers: those stated, then those whose policies show their tenant column."""
     found: dict[Name, ir.TenantTable] = {}
     for key, entry in spec.tables.items():
@@ -142,10 +159,12 @@ def _tables(r: ResolverBase, spec: model.Tenancy, membership: Name, where: Where
         name = names.split(key)
         table = r.resolved_tables.get(name)
         if table is None:
-            r.error(at, errors.UNKNOWN_TABLE, f'unknown table "{name.display}" (a table of the spec)', key=True)
+            r.report.error(at, errors.UNKNOWN_TABLE, f'unknown table "{name.display}" (a table of the spec)', key=True)
             continue
         if table.column(entry.column) is None:
-            r.error(at.at("column"), errors.UNKNOWN_COLUMN, f'unknown column "{entry.column}" in table {name.display}')
+            r.report.error(
+                at.at("column"), errors.UNKNOWN_COLUMN, f'unknown column "{entry.column}" in table {name.display}'
+            )
             continue
         found[name] = ir.TenantTable(name, entry.column, stated=True)
     for table in r.resolved_tables.values():
@@ -163,10 +182,10 @@ def _tables(r: ResolverBase, spec: model.Tenancy, membership: Name, where: Where
     return sorted(found.values(), key=lambda t: (t.table.schema, t.table.name))
 
 
-def _role(r: ResolverBase, spec: model.Tenancy, tables: list[ir.TenantTable], where: Where) -> str | None:
+def _role(r: _Spec, spec: model.Tenancy, tables: list[ir.TenantTable], where: Where) -> str | None:
     if spec.role is not None:
         if spec.role not in r.known.roles or spec.role == "public":
-            r.error(
+            r.report.error(
                 where.at("role"), errors.UNKNOWN_ROLE, f'unknown role "{spec.role}" (declare it under external.roles)'
             )
             return None
@@ -192,22 +211,26 @@ def _role(r: ResolverBase, spec: model.Tenancy, tables: list[ir.TenantTable], wh
     if len(named) == 1:
         return named.pop()
     said = f"the tenant tables' policies and grants name {', '.join(sorted(named))}" if named else "none is named"
-    r.error(where, errors.UNKNOWN_ROLE, f"state tenancy.role, the role a user's session runs as: {said}", key=True)
+    r.report.error(
+        where, errors.UNKNOWN_ROLE, f"state tenancy.role, the role a user's session runs as: {said}", key=True
+    )
     return None
 
 
-def _samples(r: ResolverBase) -> Iterator[ir.Sample]:
+def _samples(r: _Spec) -> Iterator[ir.Sample]:
     """Every column's `sample:`, parsed as one SQL expression."""
-    for name, (t, where, _module) in r.known.tables.items():
-        for column, c in t.columns.items():
-            if c.sample is not None and r.valid_expr(c.sample, where.at("columns", column, "sample")):
+    for name, entry in r.known.tables.items():
+        for column, c in entry.spec.columns.items():
+            if c.sample is not None and valid_expression(
+                r.report, c.sample, entry.where.at("columns", column, "sample")
+            ):
                 yield ir.Sample(name, column, c.sample)
     for f in r.files:
         for key, et in f.spec.external.tables.items():
             name = names.split(key)
             for column, ec in et.columns.items():
                 at = Where(f.pos, ("external", "tables", key, "columns", column, "sample"))
-                if ec.sample is not None and r.valid_expr(ec.sample, at):
+                if ec.sample is not None and valid_expression(r.report, ec.sample, at):
                     yield ir.Sample(name, column, ec.sample)
 
 

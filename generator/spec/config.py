@@ -151,10 +151,20 @@ def migration_name_problem(pattern: str) -> str | None:
             )
     if len({stems[(v, "a")] for v in versions}) != len(versions):
         return "must contain {version}: each migration needs a file name of its own, e.g. {version:04d}_{name}"
-    if any(stems[(a, n)] >= stems[(b, m)] for a, b in itertools.pairwise(versions) for n in names for m in names):
+    clash = next(
+        (
+            (stems[(a, n)], stems[(b, m)])
+            for a, b in itertools.pairwise(versions)
+            for n in names
+            for m in names
+            if stems[(a, n)] >= stems[(b, m)]
+        ),
+        None,
+    )
+    if clash is not None:
         return (
             "must give file names that sort in chain order: put the version first and zero-padded, e.g. "
-            "{version:04d}_{name} (version 10 must sort after 9)"
+            f"{{version:04d}}_{{name}} ({clash[1]}.sql would sort before {clash[0]}.sql)"
         )
     return None
 

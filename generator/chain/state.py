@@ -1,0 +1,101 @@
+"""The saved state beside each migration (`NNNN_name.state.json`): its format, written and read back.
+
+A state is the IR of the schema the migration produces, as JSON (ir/codec.py),
+without the spec's intent (renames and confirmations only steer the next diff)
+and its tenancy (only the database tests read it),
+and with the version of its format: `"format": 2`. A state is read by upgrading
+its JSON one format at a time (`UPGRADES`, a function per step) to the current
+one, then decoding it, which requires every field: what an old state lacks is
+put in by the step that introduced it, never by a dataclass default.
+
+The formats:
+
+1. (no `format` field) every state written before the format was versioned,
+   such as migrations 0024 and 0025. The first versions of schemagen wrote no
+   `python_type` on columns, no `module` on grants, no `is_default` on
+   partitions and no `confirmed`.
+2. `"format": 2`, every field written except `confirmed`, which only a
+   migration that used an allow_destructive entry has (absent: none).
+
+A state written in a format newer than this version knows is refused: an older
+schemagen cannot know what the newer fields mean.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from .. import ir
+from ..ir import codec
+
+FORMAT = 2
+Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def text(schema: ir.Schema) -> str:
+    """The state of `schema` as written beside its migration: its fields but the intent and the tenancy (which
+    only the database tests read) (and `confirmed`, when
+    empty, so that the states of other migrations keep their bytes), keys sorted, indented by one."""
+    state: dict[str, Any] = {
+        f.name: getattr(schema, f.name)
+        for f in dataclasses.fields(schema)
+        if f.name not in ("intent", "tenancy") and (f.name != "confirmed" or schema.confirmed)
+    }
+    state["format"] = FORMAT
+    return codec.dumps(state, indent=1) + "\n"
+
+
+def format_of(data: dict[str, Any]) -> int:
+    """The format of a state's JSON; ValueError for one this version cannot read."""
+    version = data.get("format", 1)
+    if type(version) is not int or not 1 <= version:
+        raise ValueError(f'"format": {version!r} is not a state format')
+    if version > FORMAT:
+        raise ValueError(
+            f"the state is in format {version}, written by a newer schemagen; this version reads formats 1 to "
+            f"{FORMAT}: upgrade schemagen"
+        )
+    return version
+
+
+def upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """A state's JSON in the current format (changed in place: upgrading 12 MB must not copy it)."""
+    for step in UPGRADES[format_of(data) - 1 :]:
+        data = step(data)
+    return data
+
+
+def schema_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A state's JSON upgraded, as the fields of an ir.Schema: what a state leaves out put back (no intent, no
+    tenancy; no `confirmed`: none)."""
+    fields = {k: v for k, v in upgrade(data).items() if k != "format"}
+    fields["intent"] = {"renames": [], "allow_destructive": []}
+    fields["tenancy"] = None
+    fields.setdefault("confirmed", [])
+    return fields
+
+
+def decode(data: dict[str, Any]) -> ir.Schema:
+    """A state's JSON as the IR (ValueError, TypeError or KeyError when it cannot be read)."""
+    return codec.schema_from_json(schema_fields(data))
+
+
+def _from_1(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 1 -> 2: the fields the first versions did not write, with the value that means what they did."""
+    columns = [c for t in data["tables"] for c in t["columns"]]
+    columns += [c for t in data["external"]["tables"] for c in t["columns"]]
+    for column in columns:
+        column.setdefault("python_type", None)  # the type mapping's choice
+    for table in data["tables"]:
+        for partition in table["partitions"]:
+            partition.setdefault("is_default", False)  # a range partition
+    for grant in data["grants"]:
+        grant.setdefault("module", "")  # listed on no module's docs page
+    data["format"] = 2
+    return data
+
+
+UPGRADES: tuple[Upgrade, ...] = (_from_1,)  # UPGRADES[n - 1] turns format n into n + 1
+assert len(UPGRADES) == FORMAT - 1
