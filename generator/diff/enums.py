@@ -22,6 +22,7 @@ from .. import ir
 from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting, sqlparse
+from ..sql.views import Object
 from . import prechecks
 from . import statements as st
 from .context import Context
@@ -53,12 +54,12 @@ def additions(ctx: Context, old: ir.Enum, new: ir.Enum) -> list[st.AddValue] | N
         if v in set(old.values):
             continue
         if i > 0:
-            anchor, position = new.values[i - 1], "AFTER"
+            anchor, before = new.values[i - 1], False
         else:
             assert first_kept is not None
-            anchor, position = new.values[first_kept], "BEFORE"
+            anchor, before = new.values[first_kept], True
         anchor = ctx.before_value.get((new.name, anchor), anchor)
-        result.append(st.AddValue(type_sql, quoting.literal(v), position, quoting.literal(anchor)))
+        result.append(st.AddValue(type_sql, quoting.literal(v), quoting.literal(anchor), before))
     return result
 
 
@@ -77,7 +78,7 @@ def diff(ctx: Context) -> None:
         if name not in new:
             ctx.add(
                 ctx.release(("enum", name)),
-                st.Drop("TYPE", name.q),
+                st.Drop(Object("type", name.q)),
                 notes=("Removed from the spec.",),
                 ignore=("ban-drop-type",),
             )
@@ -97,7 +98,7 @@ def diff(ctx: Context) -> None:
                 f"add value(s) {', '.join(v for v in e.values if v not in before.values)} to enum {name.display}"
             )
         if before.comment != e.comment and name not in ctx.rebuilt_enums:
-            ctx.add(ctx.build(("enum", name)), st.comment_on("TYPE", name.q, e.comment))
+            ctx.add(ctx.build(("enum", name)), st.comment_on(Object("type", name.q), e.comment))
             ctx.change(f"comment on enum {name.display}")
 
 
@@ -121,11 +122,16 @@ def rebuild(ctx: Context, old: ir.Enum, new: ir.Enum) -> None:
             "converted below, which rewrites its table."
         ),
     )
-    ctx.add(node, st.Rename("TYPE", new.name.q, quoting.ident(temp.name)), notes=notes, ignore=("renaming-object",))
+    ctx.add(
+        node, st.Rename(Object("type", new.name.q), quoting.ident(temp.name)), notes=notes, ignore=("renaming-object",)
+    )
     ctx.add(node, st.create(ctx.new_nodes[("enum", new.name)].payload))
     cleanup = ctx.late(("enum_cleanup", new.name))
     ctx.add(
-        cleanup, st.Drop("TYPE", temp.q), notes=(f"The old {new.name.display}, now unused.",), ignore=("ban-drop-type",)
+        cleanup,
+        st.Drop(Object("type", temp.q)),
+        notes=(f"The old {new.name.display}, now unused.",),
+        ignore=("ban-drop-type",),
     )
     ctx.plan.edge(node.key, cleanup.key)
     converted = [t.name for t in ctx.old.tables if any(c.enum == new.name for c in t.columns)]

@@ -9,12 +9,11 @@ so it is repeated when the migration creates sequences (identity columns).
 from __future__ import annotations
 
 from .. import ir
-from ..sql import clauses, from_scratch
+from ..sql import from_scratch, views
 from . import statements as st
 from .context import Context
 
 Atom = tuple[str, str, str, str]  # kind, target, role, privilege
-ON = {"table": "", "function": "FUNCTION ", "sequence": "SEQUENCE ", "all_sequences": "ALL SEQUENCES IN SCHEMA "}
 
 
 def atoms(schema: ir.Schema) -> dict[Atom, bool]:
@@ -62,12 +61,7 @@ def diff(ctx: Context) -> None:
         for (kind, target, role, option_only), privileges in revokes.items():
             ctx.add(
                 node,
-                st.Revoke(
-                    ", ".join(p.upper() for p in privileges),
-                    ON[kind] + target,
-                    clauses.role(role),
-                    "GRANT OPTION FOR " if option_only else "",
-                ),
+                st.Revoke([p.upper() for p in privileges], kind, target, views.roles((role,)), option_only),
             )
             ctx.change(f"revoke {', '.join(privileges)} on {target} from {role}")
     if grants:

@@ -44,9 +44,9 @@ class StepView:
 class Block:
     marker: str
     heading: tuple[str, ...]
-    opening: list[str]
+    transactional: bool  # BEGIN ... COMMIT around the steps
+    read_only: bool  # BEGIN READ ONLY
     steps: list[StepView]
-    closing: list[str]
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,7 @@ def blocks(plan: Plan) -> list[Block]:
     result = []
     for phase, steps in sorted(by_phase.items()):
         info = PHASES[phase]
-        opening, closing = ([info.opening], ["COMMIT;"]) if info.transactional else ([], [])
-        result.append(Block(f"{phase.marker} {info.marker}", info.heading, opening, steps, closing))
+        result.append(Block(f"{phase.marker} {info.marker}", info.heading, info.transactional, info.read_only, steps))
     return result
 
 

@@ -59,7 +59,7 @@ class PhaseInfo:
 
     transactional: bool
     heading: tuple[str, ...]
-    opening: str = "BEGIN;"  # how a transactional phase starts
+    read_only: bool = False  # a transaction that changes nothing (the checks)
 
     @property
     def marker(self) -> str:
@@ -79,7 +79,7 @@ PHASES = {
                 "named in the error."
             ),
         ),
-        "BEGIN READ ONLY;",
+        read_only=True,
     ),
     Phase.BEFORE: PhaseInfo(
         False,

@@ -47,7 +47,8 @@ from .. import ir
 from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting
-from ..sql import clauses
+from ..sql import views
+from ..sql.views import Object
 from . import statements as st
 from .context import Context
 from .model import Node, Phase
@@ -79,8 +80,7 @@ class Shadow:
     template: ClassVar[str] = "diff/moves/shadow"
     shadow: str
     parent: str
-    # "CONSTRAINT name PRIMARY KEY (...)" / UNIQUE: partitions get them as the table's partitions do
-    keys: tuple[str, ...]
+    keys: tuple[views.ConstraintView, ...]  # PRIMARY KEY / UNIQUE: partitions get them as the table's partitions do
     partition_by: str
     key: str
 
@@ -92,7 +92,7 @@ class Target:
     shadow: str
     check_name: str
     check: str
-    bound: str
+    bound: views.BoundView
 
 
 @dataclass(frozen=True)
@@ -117,18 +117,26 @@ class CaptureFunction:
     template: ClassVar[str] = "diff/moves/capture_function"
     function: str
     changes: str
-    key: str
-    old_key: str
-    new_key: str
+    key: list[str]
 
 
 @dataclass(frozen=True)
-class CaptureTrigger:
-    template: ClassVar[str] = "diff/moves/capture_trigger"
+class CaptureRows:
+    """The trigger that records the key of every row written to a source while it is copied."""
+
+    template: ClassVar[str] = "diff/moves/capture_rows"
     name: str
-    events: str
     table: str
-    level: str
+    function: str
+
+
+@dataclass(frozen=True)
+class CaptureTruncate:
+    """The trigger that records a TRUNCATE of a source while it is copied."""
+
+    template: ClassVar[str] = "diff/moves/capture_truncate"
+    name: str
+    table: str
     function: str
 
 
@@ -140,9 +148,7 @@ class CopyRows:
     shadow: str
     copied: str
     columns: str
-    key: str
-    key_descending: str
-    last_key: str
+    key: list[str]
     batch: int
 
 
@@ -155,19 +161,13 @@ class CopyAll:
 
 
 @dataclass(frozen=True)
-class Index:
-    template: ClassVar[str] = "diff/moves/index"
-    ddl: str
-
-
-@dataclass(frozen=True)
 class ForeignKey:
     template: ClassVar[str] = "diff/moves/foreign_key"
     table: str
     regclass: str
     literal: str
     name: str
-    body: str
+    constraint: views.ConstraintView
 
 
 @dataclass(frozen=True)
@@ -190,8 +190,7 @@ class ForgetChanged:
     template: ClassVar[str] = "diff/moves/forget_changed"
     shadow: str
     changes: str
-    shadow_key: str
-    changes_key: str
+    key: list[str]
 
 
 @dataclass(frozen=True)
@@ -275,11 +274,7 @@ def plan(ctx: Context, move: Move) -> None:
         copy_phase,
         notes=("The staging schema: tables no client uses yet, dropped at the end of the main transaction.",),
     )
-    keys = tuple(
-        f"CONSTRAINT {c.q} {clauses.constraint_body(c)}"
-        for c in t.inline_constraints
-        if c.kind in ("primary_key", "unique")
-    )
+    keys = tuple(views.ConstraintView(c) for c in t.inline_constraints if c.kind in ("primary_key", "unique"))
     ctx.add(
         copy,
         Shadow(shadow, t.name.q, keys, t.partition_by or "RANGE", key_sql),
@@ -300,7 +295,7 @@ def plan(ctx: Context, move: Move) -> None:
                 shadow,
                 BOUNDS_CHECK,
                 _bounds_check(key_sql, p, t.partitions),
-                clauses.partition_bound(p),
+                views.BoundView(p),
             ),
             copy_phase,
         )
@@ -310,7 +305,7 @@ def plan(ctx: Context, move: Move) -> None:
         for p in move.sources:
             ctx.add(
                 rows,
-                st.AlterTable(t.name.q, f"DETACH PARTITION {p.name.q}"),
+                st.DetachPartition(t.name.q, p.name.q),
                 notes=_detach_notes(move, p),
                 ignore=("require-concurrent-partition-detach",),
             )
@@ -320,7 +315,7 @@ def plan(ctx: Context, move: Move) -> None:
         staged = dataclasses.replace(ix, table=Name(STAGING, t.name.name))
         ctx.add(
             copy,
-            Index(clauses.create_index(staged, clauses.IF_MISSING)),
+            views.IndexView(staged, if_not_exists=True),
             copy_phase,
             notes=("Built once the rows are in: no client uses the staging table.",),
             ignore=("require-concurrent-index-creation",),
@@ -333,7 +328,7 @@ def plan(ctx: Context, move: Move) -> None:
                 ctx.add(
                     copy,
                     ForeignKey(
-                        target, quoting.literal(target), quoting.literal(fk.name), fk.q, clauses.constraint_body(fk)
+                        target, quoting.literal(target), quoting.literal(fk.name), fk.q, views.ConstraintView(fk)
                     ),
                     copy_phase,
                     notes=(
@@ -344,7 +339,7 @@ def plan(ctx: Context, move: Move) -> None:
                 )
                 ctx.add(
                     copy,
-                    st.AlterTable(target, f"VALIDATE CONSTRAINT {fk.q}"),
+                    st.ValidateConstraint(target, fk.q),
                     copy_phase,
                     ignore=("prefer-robust-stmts",),
                 )
@@ -398,11 +393,10 @@ def _capture(ctx: Context, node: Node, move: Move, shadow: str, columns: str, ro
         Phase.COPY,
         notes=("Per old partition, the last key copied: a re-run goes on from there.",),
     )
-    old_key = ", ".join(f"OLD.{quoting.ident(k)}" for k in move.key)
-    new_key = ", ".join(f"NEW.{quoting.ident(k)}" for k in move.key)
+    key = views.names(move.key)
     ctx.add(
         node,
-        CaptureFunction(function, changes, row, old_key, new_key),
+        CaptureFunction(function, changes, key),
         Phase.COPY,
         notes=("SECURITY DEFINER: clients writing the table need no right on the staging schema.",),
     )
@@ -410,17 +404,15 @@ def _capture(ctx: Context, node: Node, move: Move, shadow: str, columns: str, ro
         notes = ("Takes a SHARE ROW EXCLUSIVE lock on the partition for a moment.",) if p == move.sources[0] else ()
         ctx.add(
             node,
-            CaptureTrigger(CAPTURE_ROWS, "INSERT OR UPDATE OR DELETE", p.name.q, "ROW", function),
+            CaptureRows(CAPTURE_ROWS, p.name.q, function),
             Phase.COPY,
             notes=notes,
         )
-        ctx.add(node, CaptureTrigger(CAPTURE_TRUNCATE, "TRUNCATE", p.name.q, "STATEMENT", function), Phase.COPY)
-    descending = ", ".join(f"{quoting.ident(k)} DESC" for k in move.key)
-    last = ", ".join(f"last.{quoting.ident(k)}" for k in move.key)
+        ctx.add(node, CaptureTruncate(CAPTURE_TRUNCATE, p.name.q, function), Phase.COPY)
     for p in move.sources:
         ctx.add(
             node,
-            CopyRows(p.name.q, quoting.literal(p.name.name), shadow, copied, columns, row, descending, last, BATCH),
+            CopyRows(p.name.q, quoting.literal(p.name.name), shadow, copied, columns, key, BATCH),
             Phase.COPY,
             notes=(f"The rows of {p.name.name}, in batches of {BATCH} that each commit.",),
         )
@@ -436,14 +428,12 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
                 "that referenced rows are in. Added again NOT VALID below, validated in the last transaction."
             ),
         )
-        ctx.add(
-            rows, st.AlterTable(ref.name.q, f"DROP CONSTRAINT {fk.q}"), notes=notes, ignore=("ban-drop-constraint",)
-        )
+        ctx.add(rows, st.DropConstraint(ref.name.q, fk.q), notes=notes, ignore=("ban-drop-constraint",))
     if move.online:
         for p in move.sources:
             ctx.add(
                 rows,
-                st.AlterTable(q, f"DETACH PARTITION {p.name.q}"),
+                st.DetachPartition(q, p.name.q),
                 notes=_detach_notes(move, p),
                 ignore=("require-concurrent-partition-detach",),
             )
@@ -465,21 +455,19 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
                 ),
                 notes=note if p == move.sources[0] else (),
             )
-        s_key = ", ".join(f"s.{quoting.ident(k)}" for k in move.key)
-        c_key = ", ".join(f"c.{quoting.ident(k)}" for k in move.key)
-        ctx.add(rows, ForgetChanged(shadow, changes, s_key, c_key))
+        ctx.add(rows, ForgetChanged(shadow, changes, views.names(move.key)))
         for p in move.sources:
             ctx.add(rows, RecopyChanged(shadow, p.name.q, changes, columns, row))
     for p in move.targets:
         ctx.add(
             rows,
-            st.AlterTable(shadow, f"DETACH PARTITION {move.staged(p.name.name)}"),
+            st.DetachPartition(shadow, move.staged(p.name.name)),
             ignore=("require-concurrent-partition-detach",),
         )
     for p in move.sources:
         ctx.add(
             rows,
-            st.Drop("TABLE", p.name.q),
+            st.Drop(Object("table", p.name.q)),
             notes=("Its rows are in the copies.",) if p == move.sources[0] else (),
             ignore=("ban-drop-table",),
         )
@@ -487,7 +475,7 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
         placed = ("The copy takes the old partition's place: no client used it in the staging schema.",)
         ctx.add(
             rows,
-            st.AlterTable(move.staged(p.name.name), f"SET SCHEMA {quoting.ident(t.name.schema)}"),
+            st.SetSchema(move.staged(p.name.name), quoting.ident(t.name.schema)),
             notes=placed if p == move.targets[0] else (),
             ignore=("ban-set-schema",),
         )
@@ -495,25 +483,25 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
     for p in sorted(move.targets, key=lambda p: p.is_default):
         ctx.add(
             rows,
-            st.AlterTable(q, f"ATTACH PARTITION {p.name.q} {clauses.partition_bound(p)}"),
+            st.AttachPartition(q, p.name.q, views.BoundView(p)),
             notes=_attach_notes(move, p),
         )
     for p in move.targets:
         ctx.add(
             rows,
-            st.AlterTable(p.name.q, f"DROP CONSTRAINT {BOUNDS_CHECK}"),
+            st.DropConstraint(p.name.q, BOUNDS_CHECK),
             notes=("The partition's bounds hold it now.",) if p == move.targets[0] else (),
             ignore=("ban-drop-constraint",),
         )
         if p.comment is not None:
-            ctx.add(rows, st.comment_on("TABLE", p.name.q, p.comment))
+            ctx.add(rows, st.comment_on(Object("table", p.name.q), p.comment))
     for ref, fk in move.referencing:
         node = ctx.late(("partition", "refs", ref.name, fk.name))
         ctx.plan.edge(rows.key, node.key)
         if ref.partition_by:
             ctx.add(
                 node,
-                st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)}"),
+                st.AddConstraint.of(ref.name, fk),
                 notes=(
                     (
                         f"Checks every row of {ref.name.display}: a partitioned table has no NOT VALID foreign "
@@ -523,10 +511,10 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
                 ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"),
             )
         else:
-            ctx.add(node, st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)} NOT VALID"))
-            ctx.add(node, st.AlterTable(ref.name.q, f"VALIDATE CONSTRAINT {fk.q}"), Phase.FINAL)
+            ctx.add(node, st.AddConstraint.of(ref.name, fk, not_valid=True))
+            ctx.add(node, st.ValidateConstraint(ref.name.q, fk.q), Phase.FINAL)
         if fk.comment is not None:
-            ctx.add(node, st.comment_on("CONSTRAINT", f"{fk.q} ON {ref.name.q}", fk.comment))
+            ctx.add(node, st.comment_on(Object("constraint", fk.q, ref.name.q), fk.comment))
 
 
 def _attach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:
@@ -579,41 +567,24 @@ def precheck(ctx: Context, t: ir.Table, source: ir.Partition, covered: str, new_
 # -- conditions on the partition key --------------------------------------------------
 
 
-def inside(key: str, p: ir.Partition) -> str:
-    """The SQL condition for rows within a range partition's bounds."""
-    conditions = [f"{key} IS NOT NULL"]
-    if p.lower != "MINVALUE":
-        conditions.append(f"{key} >= {p.lower}")
-    if p.upper != "MAXVALUE":
-        conditions.append(f"{key} < {p.upper}")
-    return " AND ".join(conditions)
-
-
-def outside(key: str, p: ir.Partition) -> str:
-    """Rows not within a range partition's bounds, NULL keys aside (a CHECK lets NULL through)."""
-    conditions = []
-    if p.lower != "MINVALUE":
-        conditions.append(f"{key} < {p.lower}")
-    if p.upper != "MAXVALUE":
-        conditions.append(f"{key} >= {p.upper}")
-    return " OR ".join(conditions) or "false"
+def _ranges(partitions: tuple[ir.Partition, ...]) -> list[views.BoundView]:
+    return [views.BoundView(p) for p in partitions if not p.is_default]
 
 
 def in_any(key: str, partitions: tuple[ir.Partition, ...]) -> str:
-    ranges = [p for p in partitions if not p.is_default]
-    return " OR ".join(f"({inside(key, p)})" for p in ranges) or "false"
+    """Rows within one of the range partitions (templates/sql/diff/conditions.sql.j2)."""
+    return st.condition("in_any", key, _ranges(partitions))
 
 
 def _bounds_check(key: str, p: ir.Partition, layout: tuple[ir.Partition, ...]) -> str:
     """A CHECK that proves the partition constraint of `p` in `layout`, in the form PostgreSQL's prover recognizes."""
     if not p.is_default:
-        return inside(key, p)
-    ranges = [q for q in layout if not q.is_default]
-    return " AND ".join(f"({outside(key, q)})" for q in ranges) or "true"
+        return st.condition("inside", key, views.BoundView(p))
+    return st.condition("outside_all", key, _ranges(layout))
 
 
 def _came_from(key: str, p: ir.Partition, old_layout: tuple[ir.Partition, ...]) -> str:
     """The rows that partition `p` held (before the migration)."""
     if not p.is_default:
-        return inside(key, p)
-    return f"{key} IS NULL OR NOT ({in_any(key, old_layout)})"
+        return st.condition("inside", key, views.BoundView(p))
+    return st.condition("held_by_default", key, _ranges(old_layout))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from .. import errors, ir
 from ..ir import Name
 from ..pg import bounds, quoting
+from ..sql.views import Object
 from . import moves
 from . import statements as st
 from .context import Context, pair_up
@@ -42,7 +43,9 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     renames, gone, came = pair_up(parts0, parts1, lambda p: p.bounds)
     for old_name, new_name in renames:
         ctx.renamed(
-            st.Rename("TABLE", Name(t1.name.schema, old_name).q, quoting.ident(new_name)), "partition", "renaming-table"
+            st.Rename(Object("table", Name(t1.name.schema, old_name).q), quoting.ident(new_name)),
+            "partition",
+            "renaming-table",
         )
         ctx.change(f"rename partition {old_name} to {new_name}")
     changed = [n for n, p in parts1.items() if n in parts0 and p.bounds != parts0[n].bounds]
@@ -51,7 +54,7 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     for n in dropped:
         ctx.add(
             ctx.release(("partition", Name(t1.name.schema, n))),
-            st.Drop("TABLE", Name(t1.name.schema, n).q),
+            st.Drop(Object("table", Name(t1.name.schema, n).q)),
             notes=(
                 "Confirmed in allow_destructive: the partition and its rows are deleted.",
                 f"Takes an ACCESS EXCLUSIVE lock on {t1.name.display}.",
@@ -103,7 +106,7 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     for n, p in parts1.items():
         before = parts0.get(n) or parts0.get(next((o for o, new in renames if new == n), ""))
         if before is not None and before.comment != p.comment:
-            ctx.add(ctx.build(("partition", p.name)), st.comment_on("TABLE", p.name.q, p.comment))
+            ctx.add(ctx.build(("partition", p.name)), st.comment_on(Object("table", p.name.q), p.comment))
             ctx.change(f"comment on partition {p.name.name}")
 
 

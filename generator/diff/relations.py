@@ -21,7 +21,7 @@ from .. import ir
 from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting
-from ..sql import clauses
+from ..sql.views import Object
 from . import prechecks
 from . import statements as st
 from . import tables as table_diff
@@ -72,7 +72,7 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
             gone.append(old_name)
             came.append(new_name)
         else:
-            ctx.renamed(st.Rename("INDEX", old[old_name].name.q, quoting.ident(new_name)), "index")
+            ctx.renamed(st.Rename(Object("index", old[old_name].name.q), quoting.ident(new_name)), "index")
             ctx.change(f"rename index {old_name} to {new_name}")
     replaced = [
         n
@@ -107,7 +107,7 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         ):
             ctx.add(
                 ctx.build(("index", new[new_name].name)),
-                st.comment_on("INDEX", new[new_name].name.q, new[new_name].comment),
+                st.comment_on(Object("index", new[new_name].name.q), new[new_name].comment),
             )
             ctx.change(f"comment on index {new_name}")
 
@@ -129,7 +129,7 @@ def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
     if t.partition_by:
         ctx.add(
             ctx.release(("index", ix.name)),
-            st.Drop("INDEX", ix.name.q),
+            st.Drop(Object("index", ix.name.q)),
             notes=(
                 (
                     f"Takes an ACCESS EXCLUSIVE lock on {t.name.display}: a partitioned table's index cannot "
@@ -152,7 +152,7 @@ def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
         )
         ctx.add(
             ctx.release(("index", ix.name)),
-            st.Drop("INDEX", ix.name.q),
+            st.Drop(Object("index", ix.name.q)),
             notes=notes,
             ignore=("require-concurrent-index-deletion",),
         )
@@ -161,7 +161,7 @@ def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
         node = ctx.plan.node(("dropped_index", ix.name), RELEASE_RANK["index"])
         ctx.add(
             node,
-            st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q),
+            st.DropIndexConcurrently(ix.name.q),
             Phase.AFTER,
             notes=("After the transaction: dropped CONCURRENTLY, without blocking the table.",),
         )
@@ -201,7 +201,7 @@ def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> 
         )
         phase = Phase.AFTER
     if ix.comment is not None:
-        ctx.add(node, st.comment_on("INDEX", ix.name.q, ix.comment), phase)
+        ctx.add(node, st.comment_on(Object("index", ix.name.q), ix.comment), phase)
 
 
 def swap(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
@@ -217,19 +217,19 @@ def swap(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
     )
     ctx.add(
         node,
-        st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q),
+        st.DropIndexConcurrently(ix.name.q),
         Phase.AFTER,
         notes=("Then the old definition goes (a run again drops the index built last time and builds it again).",),
     )
     ctx.add(
         node,
-        st.Rename("INDEX IF EXISTS", temporary.q, quoting.ident(ix.name.name)),
+        st.Rename(Object("index", temporary.q, if_exists=True), quoting.ident(ix.name.name)),
         Phase.AFTER,
         notes=("The new index takes the name.",),
         ignore=("renaming-object",),
     )
     if ix.comment is not None:
-        ctx.add(node, st.comment_on("INDEX", ix.name.q, ix.comment), Phase.AFTER)
+        ctx.add(node, st.comment_on(Object("index", ix.name.q), ix.comment), Phase.AFTER)
 
 
 def _unique(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
@@ -246,11 +246,11 @@ def _mentions_in_expressions(ix: ir.Index, columns: set[str]) -> bool:
 def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name, ir.Table]) -> None:
     old = {fk.name: fk for fk in t0.foreign_keys}
     new = {fk.name: fk for fk in t1.foreign_keys}
-    renames, gone, came = pair_up(old, new, clauses.constraint_body)
+    renames, gone, came = pair_up(old, new, table_diff.constraint_signature)
     q = t1.name.q
     for old_name, new_name in renames:
         ctx.renamed(
-            st.Rename("TABLE", q, quoting.ident(new_name), member=f"CONSTRAINT {quoting.ident(old_name)} "),
+            st.RenameConstraint(q, quoting.ident(old_name), quoting.ident(new_name)),
             "foreign key",
         )
     replaced = [
@@ -258,14 +258,14 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
         for n, fk in new.items()
         if n in old
         and (
-            clauses.constraint_body(fk) != clauses.constraint_body(old[n])
+            table_diff.constraint_signature(fk) != table_diff.constraint_signature(old[n])
             or (fk.ref_table, fk.ref_columns) in ctx.replaced_keys
         )
     ]
     for n in gone + replaced:
         ctx.add(
             ctx.release(("foreign_key", (t1.name, n))),
-            st.AlterTable(q, f"DROP CONSTRAINT {quoting.ident(n)}"),
+            st.DropConstraint(q, quoting.ident(n)),
             notes=(_why(n in replaced),),
             ignore=("ban-drop-constraint",),
         )
@@ -280,7 +280,7 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
             ctx.plan.edge(key, node.key)
         prechecks.foreign_key(ctx, t1, fk)
         if t1.partition_by:
-            add = st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)}")
+            add = st.AddConstraint.of(t1.name, fk)
             ctx.add(
                 node,
                 add,
@@ -294,22 +294,22 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
                 rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False),
             )
         else:
-            add = st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)} NOT VALID")
+            add = st.AddConstraint.of(t1.name, fk, not_valid=True)
             ctx.add(
                 node,
                 add,
                 notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",),
                 rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False),
             )
-            ctx.add(node, st.AlterTable(q, f"VALIDATE CONSTRAINT {fk.q}"), Phase.FINAL)
+            ctx.add(node, st.ValidateConstraint(q, fk.q), Phase.FINAL)
         if fk.comment is not None:
-            ctx.add(node, st.comment_on("CONSTRAINT", f"{fk.q} ON {q}", fk.comment))
+            ctx.add(node, st.comment_on(Object("constraint", fk.q, q), fk.comment))
         ctx.change(f"{'change' if n in replaced else 'add'} foreign key {n} on {t1.name.display}")
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if old[old_name].comment != new[new_name].comment:
             ctx.add(
                 ctx.build(("foreign_key", (t1.name, new_name))),
-                st.comment_on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment),
+                st.comment_on(Object("constraint", quoting.ident(new_name), q), new[new_name].comment),
             )
             ctx.change(f"comment on foreign key {new_name} on {t1.name.display}")
 

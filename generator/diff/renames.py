@@ -16,6 +16,7 @@ from .. import errors, ir
 from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting
+from ..sql.views import Object
 from . import names as pgnames
 from . import statements as st
 from .context import Context
@@ -49,7 +50,7 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         table = tables[old_name]
         ctx.add(
             node,
-            st.Rename("TABLE", old_name.q, quoting.ident(r.new)),
+            st.Rename(Object("table", old_name.q), quoting.ident(r.new)),
             notes=(RENAME_NOTE, CATALOG_LOCK.format(old_name.display)),
             ignore=("renaming-table",),
         )
@@ -78,7 +79,10 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         ):
             continue
         ctx.add(
-            node, st.Rename("TYPE", old_name.q, quoting.ident(r.new)), notes=(RENAME_NOTE,), ignore=("renaming-object",)
+            node,
+            st.Rename(Object("type", old_name.q), quoting.ident(r.new)),
+            notes=(RENAME_NOTE,),
+            ignore=("renaming-object",),
         )
         ctx.before_enum[new_name] = old_name
         schema = pgnames.rename_enum(schema, old_name, new_name)
@@ -105,7 +109,7 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         column = columns[r.old]
         ctx.add(
             node,
-            st.Rename("TABLE", r.owner.q, quoting.ident(r.new), member=f"COLUMN {quoting.ident(r.old)} "),
+            st.RenameColumn(r.owner.q, quoting.ident(r.old), quoting.ident(r.new)),
             notes=(RENAME_NOTE, CATALOG_LOCK.format(r.owner.display)),
             ignore=("renaming-column",),
         )
@@ -143,7 +147,7 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
             continue
         ctx.add(
             node,
-            st.Rename("TYPE", r.owner.q, quoting.literal(r.new), member=f"VALUE {quoting.literal(r.old)} "),
+            st.RenameValue(r.owner.q, quoting.literal(r.old), quoting.literal(r.new)),
             notes=(RENAME_NOTE,),
             ignore=("renaming-object",),
         )
@@ -169,7 +173,7 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
 def _sequence(ctx: Context, schema: str, old: str, new: str) -> None:
     ctx.add(
         ctx.rename_node(),
-        st.Rename("SEQUENCE", quoting.qualified(schema, old), quoting.ident(new)),
+        st.Rename(Object("sequence", quoting.qualified(schema, old)), quoting.ident(new)),
         notes=("The identity sequence follows its column's name, as in a fresh database.",),
         ignore=("renaming-object",),
     )

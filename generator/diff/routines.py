@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import ir
 from ..pg import quoting, sqlparse
+from ..sql.views import Object
 from . import statements as st
 from .context import Context, pair_up, referenced_columns
 
@@ -56,7 +57,7 @@ def functions(ctx: Context) -> None:
             )
             ctx.add(
                 ctx.release(("function", name)),
-                st.Drop("FUNCTION", before.signature),
+                st.Drop(Object("function", before.signature)),
                 notes=(f"{why}: dropped and created again, with what calls it.",),
                 ignore=("ban-drop-function",),
             )
@@ -67,13 +68,13 @@ def functions(ctx: Context) -> None:
                 ctx.add(ctx.build(("function", name)), st.ReplaceFunction(f))
                 ctx.change(f"replace function {name.display}")
             if before.comment != f.comment:
-                ctx.add(ctx.build(("function", name)), st.comment_on("FUNCTION", f.signature, f.comment))
+                ctx.add(ctx.build(("function", name)), st.comment_on(Object("function", f.signature), f.comment))
                 ctx.change(f"comment on function {name.display}")
     for name, f in old.items():
         if name not in new:
             ctx.add(
                 ctx.release(("function", name)),
-                st.Drop("FUNCTION", f.signature),
+                st.Drop(Object("function", f.signature)),
                 notes=("Removed from the spec.",),
                 ignore=("ban-drop-function",),
             )
@@ -101,7 +102,7 @@ def triggers(ctx: Context) -> None:
     renames, gone, came = pair_up(old_kept, new_kept, trigger_signature)
     for old_key, new_key in renames:
         t = new[new_key]
-        ctx.renamed(st.Rename("TRIGGER", f"{quoting.ident(old_key[1])} ON {t.table.q}", t.q), "trigger")
+        ctx.renamed(st.Rename(Object("trigger", quoting.ident(old_key[1]), t.table.q), t.q), "trigger")
         ctx.change(f"rename trigger {old_key[1]} to {t.name}")
     replaced = [
         k
@@ -117,7 +118,7 @@ def triggers(ctx: Context) -> None:
         t = old_kept[k]
         ctx.add(
             ctx.release(("trigger", k)),
-            st.Drop("TRIGGER", f"{t.q} ON {t.table.q}"),
+            st.Drop(Object("trigger", t.q, t.table.q)),
             notes=("Removed from the spec." if k in gone else "Changed: dropped and created again below.",),
         )
         if k in gone:
@@ -128,5 +129,5 @@ def triggers(ctx: Context) -> None:
     for old_key, new_key in renames + [(k, k) for k in new_kept if k in old_kept and k not in replaced]:
         t = new[new_key]
         if old_kept[old_key].comment != t.comment:
-            ctx.add(ctx.build(("trigger", new_key)), st.comment_on("TRIGGER", f"{t.q} ON {t.table.q}", t.comment))
+            ctx.add(ctx.build(("trigger", new_key)), st.comment_on(Object("trigger", t.q, t.table.q), t.comment))
             ctx.change(f"comment on trigger {t.name} on {t.table.display}")

@@ -12,7 +12,8 @@ from typing import Any
 
 from .. import ir
 from ..pg import quoting
-from ..sql.clauses import role
+from ..sql import views
+from ..sql.views import Object
 from . import statements as st
 from .context import Context, pair_up, referenced_columns
 
@@ -33,14 +34,14 @@ def diff(ctx: Context) -> None:
 
 def row_level_security(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     q = t1.name.q
-    actions = []
+    changes = []
     if t0.row_level_security != t1.row_level_security:
-        actions.append("ENABLE ROW LEVEL SECURITY" if t1.row_level_security else "DISABLE ROW LEVEL SECURITY")
+        changes.append("enable" if t1.row_level_security else "disable")
     if t0.force_row_level_security != t1.force_row_level_security:
-        actions.append("FORCE ROW LEVEL SECURITY" if t1.force_row_level_security else "NO FORCE ROW LEVEL SECURITY")
-    for action in actions:
-        ctx.add(ctx.build(("rls", t1.name)), st.AlterTable(q, action))
-        ctx.change(f"{action.lower()} on {t1.name.display}")
+        changes.append("force" if t1.force_row_level_security else "no force")
+    for change in changes:
+        ctx.add(ctx.build(("rls", t1.name)), st.RowLevelSecurity(q, change))
+        ctx.change(f"{change} row level security on {t1.name.display}")
 
 
 def policy_signature(p: ir.Policy) -> tuple[Any, ...]:
@@ -53,7 +54,7 @@ def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     q = t1.name.q
     renames, gone, came = pair_up(old, new, policy_signature)
     for old_name, new_name in renames:
-        ctx.renamed(st.Rename("POLICY", f"{quoting.ident(old_name)} ON {q}", quoting.ident(new_name)), "policy")
+        ctx.renamed(st.Rename(Object("policy", quoting.ident(old_name), q), quoting.ident(new_name)), "policy")
         ctx.change(f"rename policy {old_name} to {new_name}")
     retyped = ctx.retyped.get(t1.name, set())
     altered: list[str] = []
@@ -81,32 +82,32 @@ def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     for name in gone:
         ctx.add(
             ctx.release(("policy", (t1.name, name))),
-            st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"),
+            st.Drop(Object("policy", quoting.ident(name), q)),
             notes=("Removed from the spec.",),
         )
         ctx.change(f"drop policy {name} on {t1.name.display}")
     for name, why in replaced.items():
         ctx.add(
-            ctx.release(("policy", (t1.name, name))), st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"), notes=(why,)
+            ctx.release(("policy", (t1.name, name))), st.Drop(Object("policy", quoting.ident(name), q)), notes=(why,)
         )
     for name in [*came, *replaced]:
         ctx.create(("policy", (t1.name, name)))
         ctx.change(f"{'recreate' if name in replaced else 'create'} policy {name} on {t1.name.display}")
     for name in altered:
         p, before = new[name], old[name]
-        clauses = []
-        if p.roles != before.roles:
-            clauses.append(f"TO {', '.join(role(r) for r in p.roles)}")
-        if p.using != before.using:
-            clauses.append(f"USING ({p.using})")
-        if p.check != before.check:
-            clauses.append(f"WITH CHECK ({p.check})")
-        ctx.add(ctx.build(("policy", (t1.name, name))), st.AlterPolicy(quoting.ident(name), q, tuple(clauses)))
+        alter = st.AlterPolicy(
+            quoting.ident(name),
+            q,
+            roles=views.roles(p.roles) if p.roles != before.roles else None,
+            using=p.using if p.using != before.using else None,
+            check=p.check if p.check != before.check else None,
+        )
+        ctx.add(ctx.build(("policy", (t1.name, name))), alter)
         ctx.change(f"alter policy {name} on {t1.name.display}")
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if old[old_name].comment != new[new_name].comment:
             ctx.add(
                 ctx.build(("policy", (t1.name, new_name))),
-                st.comment_on("POLICY", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment),
+                st.comment_on(Object("policy", quoting.ident(new_name), q), new[new_name].comment),
             )
             ctx.change(f"comment on policy {new_name} on {t1.name.display}")

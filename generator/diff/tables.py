@@ -9,11 +9,14 @@ unavoidable (a type change, a drop) the migration says so above the statement.
 
 from __future__ import annotations
 
+import dataclasses
+
 from .. import errors, ir
 from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting, sqlparse
-from ..sql import clauses
+from ..sql import views
+from ..sql.views import Object
 from . import prechecks, types
 from . import statements as st
 from .context import Context, pair_up, referenced_columns, type_key
@@ -32,8 +35,9 @@ VOLATILE = {
 }
 
 
-def constraint_signature(c: ir.Constraint) -> tuple[str, str]:
-    return (c.kind, clauses.constraint_body(c))
+def constraint_signature(c: ir.Constraint) -> ir.Constraint:
+    """What a constraint is, whatever its name and comment (two with the same signature are one renamed)."""
+    return dataclasses.replace(c, name="", comment=None)
 
 
 def classify(ctx: Context) -> None:
@@ -70,7 +74,7 @@ def _constraints(
         for name, c in new.items()
         if name in old
         and (
-            clauses.constraint_body(c) != clauses.constraint_body(old[name])
+            constraint_signature(c) != constraint_signature(old[name])
             or (c.kind == "check" and (referenced_columns(c.check) & retyped or ctx.calls_replaced(old[name].check)))
         )
     ]
@@ -103,7 +107,7 @@ def drop_table(ctx: Context, t: ir.Table) -> None:
     )
     ctx.add(
         ctx.release(("table", t.name)),
-        st.Drop("TABLE", t.name.q),
+        st.Drop(Object("table", t.name.q)),
         notes=(
             ctx.loss("the table and its rows are deleted", "created the table: only the rows written since are lost"),
             LOCK.format(t.name.display) + ".",
@@ -125,13 +129,13 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
 
     for old_name, new_name in renames:
         ctx.renamed(
-            st.Rename("TABLE", q, quoting.ident(new_name), member=f"CONSTRAINT {quoting.ident(old_name)} "),
+            st.RenameConstraint(q, quoting.ident(old_name), quoting.ident(new_name)),
             "constraint",
         )
     for name in dropped + changed:
         ctx.add(
             ctx.release(key),
-            st.AlterTable(q, f"DROP CONSTRAINT {quoting.ident(name)}"),
+            st.DropConstraint(q, quoting.ident(name)),
             notes=(_why_dropped(name in changed),),
             ignore=("ban-drop-constraint",),
         )
@@ -149,7 +153,7 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
             )
             ctx.add(
                 ctx.release(key),
-                st.AlterTable(q, f"DROP COLUMN {gone.q}"),
+                st.DropColumn(q, gone.q),
                 notes=(
                     ctx.loss(
                         "the column's data is deleted", "added the column: only the values written to it since are lost"
@@ -172,14 +176,14 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         ctx.change(f"{'add' if name in added else 'change'} constraint {name} on {t1.name.display}")
     for old_name, new_name in renames:
         if old_cons[old_name].comment != new_cons[new_name].comment:
-            ctx.add(build, st.comment_on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new_cons[new_name].comment))
+            ctx.add(build, st.comment_on(Object("constraint", quoting.ident(new_name), q), new_cons[new_name].comment))
             ctx.change(f"comment on constraint {new_name} on {t1.name.display}")
     for name, con in new_cons.items():
         if name in old_cons and name not in changed and old_cons[name].comment != con.comment:
-            ctx.add(build, st.comment_on("CONSTRAINT", f"{con.q} ON {q}", con.comment))
+            ctx.add(build, st.comment_on(Object("constraint", con.q, q), con.comment))
             ctx.change(f"comment on constraint {name} on {t1.name.display}")
     if t0.comment != t1.comment:
-        ctx.add(build, st.comment_on("TABLE", q, t1.comment))
+        ctx.add(build, st.comment_on(Object("table", q), t1.comment))
         ctx.change(f"comment on table {t1.name.display}")
     if (t0.partition_by, t0.partition_key) != (t1.partition_by, t1.partition_key):
         ctx.plan.refuse(
@@ -212,9 +216,9 @@ def add_column(ctx: Context, build: Node, t: ir.Table, c: ir.Column) -> None:
     if c.identity or (c.default is not None and _volatile(ctx, c.default)):
         notes.append(LOCK.format(t.name.display) + " and rewrites it: every existing row gets its own value.")
         ignore.append("adding-field-with-default")
-    ctx.add(build, st.AlterTable(q, f"ADD COLUMN {clauses.column_definition(c)}"), notes=notes, ignore=ignore)
+    ctx.add(build, st.AddColumn(q, views.ColumnView(c)), notes=notes, ignore=ignore)
     if c.comment is not None:
-        ctx.add(build, st.comment_on("COLUMN", f"{q}.{c.q}", c.comment))
+        ctx.add(build, st.comment_on(Object("column", c.q, q), c.comment))
     ctx.change(f"add column {t.name.display}.{c.name}")
 
 
@@ -225,14 +229,13 @@ def _volatile(ctx: Context, expression: str) -> bool:
 
 def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.Column) -> None:
     q = t.name.q
-    column = f"ALTER COLUMN {c1.q}"
     retyped = c1.name in ctx.retyped.get(t.name, set())
     default = c0.default  # the default the column has at this point of the migration
     if default is not None and ctx.calls_replaced(default):
         notes = ("It calls a function dropped and created again below: set again after.",)
         ctx.add(
             ctx.release(("table", t.name)),
-            st.AlterTable(q, f"{column} DROP DEFAULT"),
+            st.DropDefault(q, c1.q),
             notes=notes,
             ignore=("ban-drop-default",),
         )
@@ -261,11 +264,11 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
                 locator=("column", t.name, c1.name),
                 to=c1.sql_type,
             )
-        cast = _using(c0, c1)
-        if cast is not None and default is not None:
+        change = alter_type(q, c0, c1)
+        if (change.cast or change.via) and default is not None:
             ctx.add(
                 build,
-                st.AlterTable(q, f"{column} DROP DEFAULT"),
+                st.DropDefault(q, c1.q),
                 notes=("The default is set again after the type change.",),
                 ignore=("ban-drop-default",),
             )
@@ -275,7 +278,6 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
             if c1.enum in ctx.rebuilt_enums or types.rewrites(c0, c1)
             else "no rewrite: the change is binary-compatible"
         )
-        using = f" USING {cast}" if cast is not None else ""
         again = prechecks.stop_narrowing(ctx, t, c0, c1)
         if again:
             ctx.add(
@@ -291,7 +293,7 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
             ctx.add(build, again[1])
         ctx.add(
             build,
-            st.AlterTable(q, f"{column} TYPE {c1.sql_type}{using}"),
+            change,
             notes=(f"{LOCK.format(t.name.display)}; {rewrite}.",),
             ignore=("changing-column-type",),
         )
@@ -301,24 +303,18 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
         if c1.default is None:
             ctx.add(
                 build,
-                st.AlterTable(q, f"{column} DROP DEFAULT"),
+                st.DropDefault(q, c1.q),
                 notes=("Removed from the spec.",),
                 ignore=("ban-drop-default",),
             )
         else:
-            ctx.add(build, st.AlterTable(q, f"{column} SET DEFAULT {c1.default}"))
+            ctx.add(build, st.SetDefault(q, c1.q, c1.default))
         if c0.default != c1.default:
             ctx.change(f"change default of {t.name.display}.{c1.name}")
     if c0.identity != c1.identity:
-        if c0.identity is None:
-            action = f"ADD GENERATED {c1.identity.upper()} AS IDENTITY" if c1.identity else ""
-        elif c1.identity is None:
-            action = "DROP IDENTITY"
-        else:
-            action = f"SET GENERATED {c1.identity.upper()}"
         ctx.add(
             build,
-            st.AlterTable(q, f"{column} {action}"),
+            st.Identity(q, c1.q, c1.identity.upper() if c1.identity else None, add=c0.identity is None),
             notes=("The spec changes the column's identity.",),
             ignore=("ban-alter-identity",),
         )
@@ -326,7 +322,7 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
     if c0.not_null and not c1.not_null:
         ctx.add(
             build,
-            st.AlterTable(q, f"{column} DROP NOT NULL"),
+            st.NotNull(q, c1.q, set=False),
             notes=("The spec makes the column nullable.",),
             ignore=("ban-drop-not-null",),
         )
@@ -335,17 +331,16 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
         set_not_null(ctx, t, c1)
         ctx.change(f"make {t.name.display}.{c1.name} NOT NULL")
     if c0.comment != c1.comment:
-        ctx.add(build, st.comment_on("COLUMN", f"{q}.{c1.q}", c1.comment))
+        ctx.add(build, st.comment_on(Object("column", c1.q, q), c1.comment))
         ctx.change(f"comment on column {t.name.display}.{c1.name}")
 
 
-def _using(c0: ir.Column, c1: ir.Column) -> str | None:
-    """The USING expression of a type change, when an implicit cast will not do."""
+def alter_type(table: str, c0: ir.Column, c1: ir.Column) -> st.AlterColumnType:
+    """The type change, with a USING cast where an implicit one will not do (an enum goes through text)."""
     if c0.enum is not None or c1.enum is not None:
-        return f"{c0.q}::text{'[]' * c0.array_dims}::{c1.sql_type}"
-    if c0.array_dims != c1.array_dims or (c0.base != c1.base and not types.implicit(c0, c1)):
-        return f"{c0.q}::{c1.sql_type}"
-    return None
+        return st.AlterColumnType(table, c1.q, c1.sql_type, via="text" + "[]" * c0.array_dims)
+    cast = c0.array_dims != c1.array_dims or (c0.base != c1.base and not types.implicit(c0, c1))
+    return st.AlterColumnType(table, c1.q, c1.sql_type, cast=cast)
 
 
 def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
@@ -366,7 +361,7 @@ def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
     if t.partition_by:
         ctx.add(
             node,
-            st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"),
+            st.NotNull(q, c.q, set=True),
             notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked.",),
             ignore=("adding-not-nullable-field",),
         )
@@ -375,32 +370,32 @@ def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
     check = quoting.ident(name)
     ctx.add(
         node,
-        st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"),
+        st.DropConstraint(q, check, if_exists=True),
         notes=("Left by an earlier run that stopped in the last transaction, if any.",),
         ignore=("ban-drop-constraint",),
     )
     ctx.add(
         node,
-        st.AlterTable(q, f"ADD CONSTRAINT {check} CHECK ({c.q} IS NOT NULL) NOT VALID"),
+        st.AddNotNullCheck(q, check, c.q),
         notes=("Proves NOT NULL without a long lock: added NOT VALID here, validated in the last transaction.",),
     )
     ctx.add(
         node,
-        st.IfConstraint.on(t.name, name, st.AlterTable(q, f"VALIDATE CONSTRAINT {check}"), exists=True),
+        st.IfConstraint.on(t.name, name, st.ValidateConstraint(q, check), exists=True),
         Phase.FINAL,
         notes=("Gone once the column is NOT NULL: a run again skips it.",),
     )
     spared = "The validated CHECK spares this statement its scan (squawk cannot see the VALIDATE inside the DO block)."
     ctx.add(
         node,
-        st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"),
+        st.NotNull(q, c.q, set=True),
         Phase.FINAL,
         notes=(spared,),
         ignore=("adding-not-nullable-field",),
     )
     ctx.add(
         node,
-        st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"),
+        st.DropConstraint(q, check, if_exists=True),
         Phase.FINAL,
         notes=("The CHECK was only a means to SET NOT NULL.",),
         ignore=("ban-drop-constraint",),
@@ -411,7 +406,7 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
     """A CHECK, UNIQUE or PRIMARY KEY constraint on a table that already has rows (the rows that violate it are refused
     first)."""
     q = t.name.q
-    comment = [st.comment_on("CONSTRAINT", f"{c.q} ON {q}", c.comment)] if c.comment is not None else []
+    comment = [st.comment_on(Object("constraint", c.q, q), c.comment)] if c.comment is not None else []
     if c.kind == "check":
         prechecks.check(ctx, t, c)
     else:
@@ -422,7 +417,7 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
         rules = (rule, "adding-serial-primary-key-field") if c.kind == "primary_key" else (rule,)
         ctx.add(
             node,
-            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {clauses.constraint_body(c)}"),
+            st.AddConstraint.of(t.name, c),
             notes=(
                 (
                     f"{LOCK.format(t.name.display)} and its partitions while every row is checked: a "
@@ -440,7 +435,7 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
         )
         ctx.add(
             node,
-            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {clauses.constraint_body(c)}"),
+            st.AddConstraint.of(t.name, c),
             notes=(why,),
             ignore=("constraint-missing-not-valid",),
         )
@@ -448,12 +443,12 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
         node = ctx.build(("table", t.name))
         ctx.add(
             node,
-            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {clauses.constraint_body(c)} NOT VALID"),
+            st.AddConstraint.of(t.name, c, not_valid=True),
             notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",),
         )
         late = ctx.late(("validate", t.name, c.name))
         ctx.plan.edge(node.key, late.key)
-        ctx.add(late, st.AlterTable(q, f"VALIDATE CONSTRAINT {c.q}"), Phase.FINAL)
+        ctx.add(late, st.ValidateConstraint(q, c.q), Phase.FINAL)
     else:
         late = ctx.late(("key", t.name, c.name))
         ctx.plan.edge(("build", ("table", t.name)), late.key)
@@ -461,8 +456,7 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
             Name(t.name.schema, c.name), t.name, tuple(ir.IndexElement(col, None) for col in c.columns), unique=True
         )
         build_concurrently(ctx, late, index, "The key's index is built first, without blocking writes.")
-        kind = "PRIMARY KEY" if c.kind == "primary_key" else "UNIQUE"
-        add = st.AlterTable(q, f"ADD CONSTRAINT {c.q} {kind} USING INDEX {c.q}")
+        add = st.AddKeyUsingIndex(q, c.q, primary=c.kind == "primary_key")
         ctx.add(
             late,
             st.IfConstraint.on(t.name, c.name, add, exists=False),
@@ -484,7 +478,7 @@ def build_concurrently(ctx: Context, node: Node, index: ir.Index, why: str) -> N
         ),
     )
     ctx.add(node, st.DropInvalidIndex(index.name.q), Phase.AFTER, notes=notes)
-    ctx.add(node, st.Concurrently(clauses.create_index(index, clauses.CONCURRENTLY)), Phase.AFTER, notes=(why,))
+    ctx.add(node, views.IndexView(index, concurrently=True, if_not_exists=True), Phase.AFTER, notes=(why,))
 
 
 def key_node(
