@@ -11,10 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, TypeVar
-
-from pglast import ast
 
 from .. import errors, ir
 from ..ir import Name, order
@@ -193,19 +190,6 @@ class Context:
 
 def _kind(key: Any) -> str:
     return str(key[0])
-
-
-@lru_cache(maxsize=4096)
-def referenced_columns(text: str | None) -> frozenset[str]:
-    """Every column name an expression mentions, sub-queries included (a superset is harmless here)."""
-    if not text:
-        return frozenset()
-    node = sqlparse.expression(text)
-    found: set[str] = set()
-    for n in sqlparse.walk(node):
-        if isinstance(n, ast.ColumnRef) and n.fields and isinstance(n.fields[-1], ast.String):
-            found.add(str(n.fields[-1].sval))
-    return frozenset(found)
 
 
 def type_key(c: ir.Column) -> tuple[Any, ...]:

@@ -24,7 +24,7 @@ from ..ir import Name
 from ..pg import quoting, sqlparse
 from . import statements as st
 from . import types
-from .context import Context, referenced_columns, type_key
+from .context import Context, type_key
 
 HINT = "Nothing was changed. Fix or delete those rows (or change the spec), then run the migration again."
 VERDICT = "the migration cannot run: rows hold data it cannot take (nothing was changed):"
@@ -175,16 +175,14 @@ def _calls_unchanged(ctx: Context, *texts: str | None) -> bool:
 
 def changes_with_time(text: str) -> bool:
     """Whether an expression's result depends on when it runs (now(), CURRENT_DATE, random())."""
-    if "SQLValueFunction" in str(sqlparse.expression_json(text)):
-        return True
-    return not TIME_FUNCTIONS.isdisjoint(sqlparse.called_names(text))
+    return sqlparse.reads_clock(text) or not TIME_FUNCTIONS.isdisjoint(sqlparse.called_names(text))
 
 
 def check(ctx: Context, table: ir.Table, con: ir.Constraint) -> None:
     """Rows that a CHECK constraint added by the migration refuses."""
     assert con.check is not None
     if not (
-        _unchanged(ctx, table, referenced_columns(con.check), renamed_ok=False) and _calls_unchanged(ctx, con.check)
+        _unchanged(ctx, table, sqlparse.column_names(con.check), renamed_ok=False) and _calls_unchanged(ctx, con.check)
     ):
         return
     key, order = row_key(ctx, table, before=True)
@@ -234,7 +232,9 @@ def duplicates(
     plain = [e.column for e in elements if e.column]
     if not (
         _unchanged(ctx, table, plain, renamed_ok=True)
-        and _unchanged(ctx, table, frozenset().union(*map(referenced_columns, [*expressions, where])), renamed_ok=False)
+        and _unchanged(
+            ctx, table, frozenset().union(*map(sqlparse.column_names, [*expressions, where])), renamed_ok=False
+        )
     ):
         return
     if not _calls_unchanged(ctx, where, *expressions):

@@ -20,12 +20,12 @@ from typing import Any
 from .. import ir
 from ..ir import Name
 from ..ir.names import make_object_name
-from ..pg import quoting
+from ..pg import quoting, sqlparse
 from ..sql.views import Object
 from . import prechecks
 from . import statements as st
 from . import tables as table_diff
-from .context import RELEASE_RANK, Context, pair_up, referenced_columns
+from .context import RELEASE_RANK, Context, pair_up
 from .model import Node, Phase
 
 
@@ -50,7 +50,7 @@ def diff(ctx: Context) -> None:
 
 def _expression_columns(ix: ir.Index) -> frozenset[str]:
     return frozenset().union(
-        *(referenced_columns(e.expression) for e in ix.elements if e.expression), referenced_columns(ix.where)
+        *(sqlparse.column_names(e.expression) for e in ix.elements if e.expression), sqlparse.column_names(ix.where)
     )
 
 

@@ -13,7 +13,7 @@ from .. import ir
 from ..pg import quoting, sqlparse
 from ..sql.views import Object
 from . import statements as st
-from .context import Context, pair_up, referenced_columns
+from .context import Context, pair_up
 
 
 def _shape(f: ir.Function) -> tuple[Any, ...]:
@@ -111,7 +111,7 @@ def triggers(ctx: Context) -> None:
         and (
             trigger_signature(t) != trigger_signature(old_kept[k])
             or t.function in ctx.replaced_functions
-            or referenced_columns(t.when) & ctx.retyped.get(t.table, set())
+            or sqlparse.column_names(t.when) & ctx.retyped.get(t.table, set())
         )
     ]
     for k in gone + replaced:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ir
-from ..pg import quoting
+from ..pg import quoting, sqlparse
 from ..sql import views
 from ..sql.views import Object
 from . import statements as st
-from .context import Context, pair_up, referenced_columns
+from .context import Context, pair_up
 
 
 def diff(ctx: Context) -> None:
@@ -64,7 +64,7 @@ def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         if before is None:
             continue
         # ALTER TYPE refuses a column a policy uses: such policies are dropped and created around it.
-        if (referenced_columns(p.using) | referenced_columns(p.check)) & retyped:
+        if (sqlparse.column_names(p.using) | sqlparse.column_names(p.check)) & retyped:
             replaced[name] = (
                 "It reads a column whose type changes, which ALTER TYPE refuses: dropped and created again below."
             )

@@ -19,7 +19,7 @@ from ..sql import views
 from ..sql.views import Object
 from . import prechecks, types
 from . import statements as st
-from .context import Context, pair_up, referenced_columns, type_key
+from .context import Context, pair_up, type_key
 from .model import Node, Phase
 
 LOCK = "Takes an ACCESS EXCLUSIVE lock on {}"
@@ -75,7 +75,7 @@ def _constraints(
         if name in old
         and (
             constraint_signature(c) != constraint_signature(old[name])
-            or (c.kind == "check" and (referenced_columns(c.check) & retyped or ctx.calls_replaced(old[name].check)))
+            or (c.kind == "check" and (sqlparse.column_names(c.check) & retyped or ctx.calls_replaced(old[name].check)))
         )
     ]
     return renames, dropped, added, changed
@@ -224,7 +224,7 @@ def add_column(ctx: Context, build: Node, t: ir.Table, c: ir.Column) -> None:
 
 def _volatile(ctx: Context, expression: str) -> bool:
     volatile = VOLATILE | {f.name.name for f in ctx.new.functions if f.volatility == "volatile"}
-    return any(call[-1] in volatile for call in sqlparse.function_calls(sqlparse.expression(expression)))
+    return not volatile.isdisjoint(sqlparse.called_names(expression))
 
 
 def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.Column) -> None:

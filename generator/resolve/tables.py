@@ -507,9 +507,7 @@ class TableResolver(PolicyResolver):
                     self.error(ew, errors.UNKNOWN_COLUMN, f'unknown column "{elem.name}" in table {table.display}')
                 elements.append(ir.IndexElement(elem.name, None, desc, nulls))
             else:
-                self.check_columns(
-                    sqlparse.column_refs_at(elem.expr, len(sqlparse.INDEX_ELEMENT_PREFIX)), columns, table, ew
-                )
+                self.check_columns(sqlparse.index_element_column_refs(text), columns, table, ew)
                 expr_text = text.strip()
                 for suffix in ("NULLS FIRST", "NULLS LAST", "DESC", "ASC"):
                     if expr_text.upper().endswith(suffix):
