@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from .. import diff, ir
 from ..diff import statements as st
-from ..diff.context import DROPS_DATA, LATE_RANK
+from ..diff.context import DROPS_DATA
 from ..diff.layout import LOCK_TIMEOUT, STATEMENT_TIMEOUT, Block, blocks
 from ..diff.model import Phase, Plan, Step
+from ..diff.steps import LATE_RANK
 from ..ir import Name
 from ..pg import quoting
 from ..sql import clauses, views

@@ -52,6 +52,7 @@ from ..sql.views import Object
 from . import statements as st
 from .context import Context
 from .model import Node, Phase
+from .steps import Steps
 
 STAGING = "schemagen_staging"
 BOUNDS_CHECK = "schemagen_partition_bounds"
@@ -121,20 +122,11 @@ class CaptureFunction:
 
 
 @dataclass(frozen=True)
-class CaptureRows:
-    """The trigger that records the key of every row written to a source while it is copied."""
+class CaptureTrigger:
+    """A trigger that records what clients write to a source while it is copied: the key of each row written
+    (template capture_rows), or a TRUNCATE (capture_truncate)."""
 
-    template: ClassVar[str] = "diff/moves/capture_rows"
-    name: str
-    table: str
-    function: str
-
-
-@dataclass(frozen=True)
-class CaptureTruncate:
-    """The trigger that records a TRUNCATE of a source while it is copied."""
-
-    template: ClassVar[str] = "diff/moves/capture_truncate"
+    template: str
     name: str
     table: str
     function: str
@@ -250,13 +242,13 @@ def shape(t: ir.Table) -> tuple[object, ...]:
     return (columns, constraints, indexes, t.partition_by, t.partition_key)
 
 
-def plan(ctx: Context, move: Move) -> None:
+def plan(ctx: Context, out: Steps, move: Move) -> None:
     t = move.new
     copy_phase = Phase.COPY if move.online else Phase.MAIN
-    copy = ctx.plan.node(("copy", t.name), 19) if move.online else _rows_node(ctx, t)
-    rows = _rows_node(ctx, t)
-    staging = _staging_nodes(ctx, rows)
-    ctx.plan.edge(staging[0].key, copy.key)
+    copy = out.node(("copy", t.name), 19) if move.online else _rows_node(ctx, out, t)
+    rows = _rows_node(ctx, out, t)
+    staging = _staging_nodes(ctx, out, rows)
+    out.edge(staging[0].key, copy.key)
     key_sql = quoting.ident(t.partition_key[0])
     shadow = move.staged(t.name.name)
     columns = st.columns_sql(t.columns)
@@ -268,14 +260,14 @@ def plan(ctx: Context, move: Move) -> None:
         else _offline_reason(move)
     )
 
-    ctx.add(
+    out.add(
         staging[0],
         Schema(quoting.ident(STAGING)),
         copy_phase,
         notes=("The staging schema: tables no client uses yet, dropped at the end of the main transaction.",),
     )
     keys = tuple(views.ConstraintView(c) for c in t.inline_constraints if c.kind in ("primary_key", "unique"))
-    ctx.add(
+    out.add(
         copy,
         Shadow(shadow, t.name.q, keys, t.partition_by or "RANGE", key_sql),
         copy_phase,
@@ -288,7 +280,7 @@ def plan(ctx: Context, move: Move) -> None:
         ),
     )
     for p in move.targets:
-        ctx.add(
+        out.add(
             copy,
             Target(
                 move.staged(p.name.name),
@@ -300,20 +292,20 @@ def plan(ctx: Context, move: Move) -> None:
             copy_phase,
         )
     if move.online:
-        _capture(ctx, copy, move, shadow, columns, row)
+        _capture(ctx, out, copy, move, shadow, columns, row)
     else:
         for p in move.sources:
-            ctx.add(
+            out.add(
                 rows,
                 st.DetachPartition(t.name.q, p.name.q),
                 notes=_detach_notes(move, p),
                 ignore=("require-concurrent-partition-detach",),
             )
         for p in move.sources:
-            ctx.add(rows, CopyAll(shadow, p.name.q, columns))
+            out.add(rows, CopyAll(shadow, p.name.q, columns))
     for ix in t.indexes:
         staged = dataclasses.replace(ix, table=Name(STAGING, t.name.name))
-        ctx.add(
+        out.add(
             copy,
             views.IndexView(staged, if_not_exists=True),
             copy_phase,
@@ -325,7 +317,7 @@ def plan(ctx: Context, move: Move) -> None:
             for fk in t.foreign_keys:
                 target = move.staged(p.name.name)
                 first = fk == t.foreign_keys[0] and p == move.targets[0]
-                ctx.add(
+                out.add(
                     copy,
                     ForeignKey(
                         target, quoting.literal(target), quoting.literal(fk.name), fk.q, views.ConstraintView(fk)
@@ -337,16 +329,16 @@ def plan(ctx: Context, move: Move) -> None:
                     if first
                     else (),
                 )
-                ctx.add(
+                out.add(
                     copy,
                     st.ValidateConstraint(target, fk.q),
                     copy_phase,
                     ignore=("prefer-robust-stmts",),
                 )
-        ctx.add(
+        out.add(
             copy, Analyze(shadow), copy_phase, notes=("Statistics for the new partitions, before clients query them.",)
         )
-    _swap(ctx, rows, move, shadow, columns, row)
+    _swap(ctx, out, rows, move, shadow, columns, row)
 
 
 def _offline_reason(move: Move) -> str:
@@ -375,26 +367,26 @@ def _detach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:
     )
 
 
-def _capture(ctx: Context, node: Node, move: Move, shadow: str, columns: str, row: str) -> None:
+def _capture(ctx: Context, out: Steps, node: Node, move: Move, shadow: str, columns: str, row: str) -> None:
     t = move.new
     typed = ", ".join(f"{c.q} {c.sql_type}" for k in move.key if (c := t.column(k)) is not None)
     changes = move.staged(make_object_name("schemagen", t.name.name, "changes"))
     copied = move.staged(make_object_name("schemagen", t.name.name, "copied"))
     function = move.staged(make_object_name("schemagen", t.name.name, "capture"))
-    ctx.add(
+    out.add(
         node,
         Changes(changes, typed),
         Phase.COPY,
         notes=("The keys of the rows written while they are copied (and the partitions truncated meanwhile).",),
     )
-    ctx.add(
+    out.add(
         node,
         Copied(copied, typed),
         Phase.COPY,
         notes=("Per old partition, the last key copied: a re-run goes on from there.",),
     )
     key = views.names(move.key)
-    ctx.add(
+    out.add(
         node,
         CaptureFunction(function, changes, key),
         Phase.COPY,
@@ -402,15 +394,15 @@ def _capture(ctx: Context, node: Node, move: Move, shadow: str, columns: str, ro
     )
     for p in move.sources:
         notes = ("Takes a SHARE ROW EXCLUSIVE lock on the partition for a moment.",) if p == move.sources[0] else ()
-        ctx.add(
+        out.add(
             node,
-            CaptureRows(CAPTURE_ROWS, p.name.q, function),
+            CaptureTrigger("diff/moves/capture_rows", CAPTURE_ROWS, p.name.q, function),
             Phase.COPY,
             notes=notes,
         )
-        ctx.add(node, CaptureTruncate(CAPTURE_TRUNCATE, p.name.q, function), Phase.COPY)
+        out.add(node, CaptureTrigger("diff/moves/capture_truncate", CAPTURE_TRUNCATE, p.name.q, function), Phase.COPY)
     for p in move.sources:
-        ctx.add(
+        out.add(
             node,
             CopyRows(p.name.q, quoting.literal(p.name.name), shadow, copied, columns, key, BATCH),
             Phase.COPY,
@@ -418,7 +410,7 @@ def _capture(ctx: Context, node: Node, move: Move, shadow: str, columns: str, ro
         )
 
 
-def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: str) -> None:
+def _swap(ctx: Context, out: Steps, rows: Node, move: Move, shadow: str, columns: str, row: str) -> None:
     t = move.new
     q = t.name.q
     for ref, fk in move.referencing:
@@ -428,10 +420,10 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
                 "that referenced rows are in. Added again NOT VALID below, validated in the last transaction."
             ),
         )
-        ctx.add(rows, st.DropConstraint(ref.name.q, fk.q), notes=notes, ignore=("ban-drop-constraint",))
+        out.add(rows, st.DropConstraint(ref.name.q, fk.q), notes=notes, ignore=("ban-drop-constraint",))
     if move.online:
         for p in move.sources:
-            ctx.add(
+            out.add(
                 rows,
                 st.DetachPartition(q, p.name.q),
                 notes=_detach_notes(move, p),
@@ -445,7 +437,7 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
             ),
         )
         for p in move.sources:
-            ctx.add(
+            out.add(
                 rows,
                 ForgetTruncated(
                     shadow,
@@ -455,17 +447,17 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
                 ),
                 notes=note if p == move.sources[0] else (),
             )
-        ctx.add(rows, ForgetChanged(shadow, changes, views.names(move.key)))
+        out.add(rows, ForgetChanged(shadow, changes, views.names(move.key)))
         for p in move.sources:
-            ctx.add(rows, RecopyChanged(shadow, p.name.q, changes, columns, row))
+            out.add(rows, RecopyChanged(shadow, p.name.q, changes, columns, row))
     for p in move.targets:
-        ctx.add(
+        out.add(
             rows,
             st.DetachPartition(shadow, move.staged(p.name.name)),
             ignore=("require-concurrent-partition-detach",),
         )
     for p in move.sources:
-        ctx.add(
+        out.add(
             rows,
             st.Drop(Object("table", p.name.q)),
             notes=("Its rows are in the copies.",) if p == move.sources[0] else (),
@@ -473,7 +465,7 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
         )
     for p in move.targets:
         placed = ("The copy takes the old partition's place: no client used it in the staging schema.",)
-        ctx.add(
+        out.add(
             rows,
             st.SetSchema(move.staged(p.name.name), quoting.ident(t.name.schema)),
             notes=placed if p == move.targets[0] else (),
@@ -481,25 +473,25 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
         )
     # the default last: attaching a range checks the default partition
     for p in sorted(move.targets, key=lambda p: p.is_default):
-        ctx.add(
+        out.add(
             rows,
             st.AttachPartition(q, p.name.q, views.BoundView(p)),
             notes=_attach_notes(move, p),
         )
     for p in move.targets:
-        ctx.add(
+        out.add(
             rows,
             st.DropConstraint(p.name.q, BOUNDS_CHECK),
             notes=("The partition's bounds hold it now.",) if p == move.targets[0] else (),
             ignore=("ban-drop-constraint",),
         )
         if p.comment is not None:
-            ctx.add(rows, st.comment_on(Object("table", p.name.q), p.comment))
+            out.add(rows, st.comment_on(Object("table", p.name.q), p.comment))
     for ref, fk in move.referencing:
-        node = ctx.late(("partition", "refs", ref.name, fk.name))
-        ctx.plan.edge(rows.key, node.key)
+        node = out.late(("partition", "refs", ref.name, fk.name))
+        out.edge(rows.key, node.key)
         if ref.partition_by:
-            ctx.add(
+            out.add(
                 node,
                 st.AddConstraint.of(ref.name, fk),
                 notes=(
@@ -511,10 +503,10 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
                 ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"),
             )
         else:
-            ctx.add(node, st.AddConstraint.of(ref.name, fk, not_valid=True))
-            ctx.add(node, st.ValidateConstraint(ref.name.q, fk.q), Phase.FINAL)
+            out.add(node, st.AddConstraint.of(ref.name, fk, not_valid=True))
+            out.add(node, st.ValidateConstraint(ref.name.q, fk.q), Phase.FINAL)
         if fk.comment is not None:
-            ctx.add(node, st.comment_on(Object("constraint", fk.q, ref.name.q), fk.comment))
+            out.add(node, st.comment_on(Object("constraint", fk.q, ref.name.q), fk.comment))
 
 
 def _attach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:
@@ -523,18 +515,18 @@ def _attach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:
     return ()
 
 
-def _rows_node(ctx: Context, t: ir.Table) -> Node:
-    node = ctx.build(("partition", ("rows", t.name)))
-    ctx.plan.edge(("build", ("table", t.name)), node.key)
+def _rows_node(ctx: Context, out: Steps, t: ir.Table) -> Node:
+    node = out.build(("partition", ("rows", t.name)))
+    out.edge(("build", ("table", t.name)), node.key)
     return node
 
 
-def _staging_nodes(ctx: Context, rows: Node) -> tuple[Node, Node]:
+def _staging_nodes(ctx: Context, out: Steps, rows: Node) -> tuple[Node, Node]:
     """The staging schema, created once (first) and dropped once (after every move) per migration."""
-    create = ctx.plan.node(("staging", "create"), 18)
-    drop = ctx.plan.node(("staging", "drop"), 41)
+    create = out.node(("staging", "create"), 18)
+    drop = out.node(("staging", "drop"), 41)
     if not drop.steps:
-        ctx.add(
+        out.add(
             drop,
             DropSchema(quoting.ident(STAGING)),
             notes=(
@@ -542,13 +534,13 @@ def _staging_nodes(ctx: Context, rows: Node) -> tuple[Node, Node]:
             ),
             ignore=("ban-drop-schema",),
         )
-    ctx.plan.edge(rows.key, drop.key)
+    out.edge(rows.key, drop.key)
     return create, drop
 
 
-def precheck(ctx: Context, t: ir.Table, source: ir.Partition, covered: str, new_ranges: str) -> None:
+def precheck(ctx: Context, out: Steps, t: ir.Table, source: ir.Partition, covered: str, new_ranges: str) -> None:
     """Stops the migration before any change when `source` holds rows that no partition of the new layout takes."""
-    node = ctx.plan.node(("precheck", source.name), 17)
+    node = out.node(("precheck", source.name), 17)
     key = ", ".join(quoting.ident(k) for k in (row_key(t) or t.partition_key))
     message = quoting.literal(
         f"partition {source.name.display} holds % row(s) that no partition of {t.name.display} takes after "
@@ -556,7 +548,7 @@ def precheck(ctx: Context, t: ir.Table, source: ir.Partition, covered: str, new_
         "add a partition that covers them (or a DEFAULT partition), or move or delete those rows, then run "
         "the migration again"
     )
-    ctx.add(
+    out.add(
         node,
         Uncovered(source.name.q, covered, key, message),
         Phase.PRECHECK,

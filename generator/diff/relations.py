@@ -25,27 +25,30 @@ from ..sql.views import Object
 from . import prechecks
 from . import statements as st
 from . import tables as table_diff
-from .context import RELEASE_RANK, Context, pair_up
+from .context import Context, pair_up
 from .model import Node, Phase
+from .steps import RELEASE_RANK, Steps
 
 
 def index_signature(ix: ir.Index) -> tuple[Any, ...]:
     return (ix.elements, ix.unique, ix.method, ix.where, ix.include)
 
 
-def diff(ctx: Context) -> None:
+def diff(ctx: Context) -> Steps:
+    out = Steps(ctx=ctx)
     old = {t.name: t for t in ctx.old.tables}
     new_tables = {t.name: t for t in ctx.new.tables}
     for t1 in ctx.new.tables:
         t0 = old.get(t1.name)
         if t0 is None:
             for ix in t1.indexes:
-                ctx.create(("index", ix.name))
+                out.create(("index", ix.name))
             for fk in t1.foreign_keys:
-                ctx.create(("foreign_key", (t1.name, fk.name)))
+                out.create(("foreign_key", (t1.name, fk.name)))
         elif not ctx.untouched(t0, t1):
-            indexes(ctx, t0, t1)
-            foreign_keys(ctx, t0, t1, new_tables)
+            indexes(ctx, out, t0, t1)
+            foreign_keys(ctx, out, t0, t1, new_tables)
+    return out
 
 
 def _expression_columns(ix: ir.Index) -> frozenset[str]:
@@ -54,26 +57,26 @@ def _expression_columns(ix: ir.Index) -> frozenset[str]:
     )
 
 
-def _mentions(ix: ir.Index, columns: set[str]) -> bool:
+def _mentions(ix: ir.Index, columns: frozenset[str]) -> bool:
     named = {e.column for e in ix.elements if e.column} | set(ix.include)
     return bool((named | _expression_columns(ix)) & columns)
 
 
-def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
+def indexes(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
     old = {ix.name.name: ix for ix in t0.indexes}
     new = {ix.name.name: ix for ix in t1.indexes}
     renames, gone, came = pair_up(old, new, index_signature)
     # Partition indexes are named after their columns: after a column rename only a rebuild names them as a fresh
     # database does.
-    stale = ctx.renamed_columns.get(t1.name, set()) if t1.partition_by else set()
-    retyped = ctx.retyped.get(t1.name, set())
+    stale = ctx.renamed_columns.get(t1.name, frozenset()) if t1.partition_by else frozenset()
+    retyped = ctx.retyped.get(t1.name, frozenset())
     for old_name, new_name in renames:
         if _mentions(new[new_name], stale):
             gone.append(old_name)
             came.append(new_name)
         else:
-            ctx.renamed(st.Rename(Object("index", old[old_name].name.q), quoting.ident(new_name)), "index")
-            ctx.change(f"rename index {old_name} to {new_name}")
+            out.renamed(st.Rename(Object("index", old[old_name].name.q), quoting.ident(new_name)), "index")
+            out.change(f"rename index {old_name} to {new_name}")
     replaced = [
         n
         for n, ix in new.items()
@@ -86,18 +89,18 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         )
     ]
     for n in gone:
-        drop(ctx, t1, old[n])
-        ctx.change(f"drop index {n}")
+        drop(ctx, out, t1, old[n])
+        out.change(f"drop index {n}")
     for n in came:
-        build(ctx, t1, new[n])
-        ctx.change(f"create index {n}")
+        build(ctx, out, t1, new[n])
+        out.change(f"create index {n}")
     for n in replaced:
         if t1.partition_by or _in_main(ctx, t1, old[n]):
-            drop(ctx, t1, old[n])
-            build(ctx, t1, new[n], rebuilt=True)
+            drop(ctx, out, t1, old[n])
+            build(ctx, out, t1, new[n], rebuilt=True)
         else:
-            swap(ctx, t1, new[n])
-        ctx.change(f"rebuild index {n}")
+            swap(ctx, out, t1, new[n])
+        out.change(f"rebuild index {n}")
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if (
             new_name in new
@@ -105,11 +108,11 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
             and old[old_name].comment != new[new_name].comment
             and new_name not in came
         ):
-            ctx.add(
-                ctx.build(("index", new[new_name].name)),
+            out.add(
+                out.build(("index", new[new_name].name)),
                 st.comment_on(Object("index", new[new_name].name.q), new[new_name].comment),
             )
-            ctx.change(f"comment on index {new_name}")
+            out.change(f"comment on index {new_name}")
 
 
 def _in_main(ctx: Context, t: ir.Table, ix: ir.Index) -> bool:
@@ -121,14 +124,14 @@ def _in_main(ctx: Context, t: ir.Table, ix: ir.Index) -> bool:
     """
     expressions = (e.expression for e in ix.elements)
     return ctx.calls_replaced(ix.where, *expressions) or (
-        t.name in ctx.rewritten and _mentions(ix, ctx.retyped.get(t.name, set()))
+        t.name in ctx.rewritten and _mentions(ix, ctx.retyped.get(t.name, frozenset()))
     )
 
 
-def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
+def drop(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
     if t.partition_by:
-        ctx.add(
-            ctx.release(("index", ix.name)),
+        out.add(
+            out.release(("index", ix.name)),
             st.Drop(Object("index", ix.name.q)),
             notes=(
                 (
@@ -150,16 +153,16 @@ def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
                 f"EXCLUSIVE lock on {t.name.display} until COMMIT."
             ),
         )
-        ctx.add(
-            ctx.release(("index", ix.name)),
+        out.add(
+            out.release(("index", ix.name)),
             st.Drop(Object("index", ix.name.q)),
             notes=notes,
             ignore=("require-concurrent-index-deletion",),
         )
     else:
         # Nothing in the transaction needs it gone: dropped after it, so that a failed transaction keeps it.
-        node = ctx.plan.node(("dropped_index", ix.name), RELEASE_RANK["index"])
-        ctx.add(
+        node = out.node(("dropped_index", ix.name), RELEASE_RANK["index"])
+        out.add(
             node,
             st.DropIndexConcurrently(ix.name.q),
             Phase.AFTER,
@@ -167,12 +170,12 @@ def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
         )
 
 
-def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> None:
+def build(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> None:
     """A new index, or one `rebuilt` after its drop in the transaction."""
-    node = ctx.build(("index", ix.name))
-    _unique(ctx, t, ix)
+    node = out.build(("index", ix.name))
+    _unique(ctx, out, t, ix)
     if t.partition_by:
-        ctx.add(
+        out.add(
             node,
             st.create(ctx.new_nodes[("index", ix.name)].payload),
             notes=(
@@ -188,7 +191,7 @@ def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> 
         notes = (
             f"Built in the transaction, under the ACCESS EXCLUSIVE lock that rewriting {t.name.display} holds anyway.",
         )
-        ctx.add(
+        out.add(
             node,
             st.create(ctx.new_nodes[("index", ix.name)].payload),
             notes=notes,
@@ -197,31 +200,31 @@ def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> 
         phase = Phase.MAIN
     else:
         table_diff.build_concurrently(
-            ctx, node, ix, "After the transaction: built CONCURRENTLY, without blocking writes."
+            out, node, ix, "After the transaction: built CONCURRENTLY, without blocking writes."
         )
         phase = Phase.AFTER
     if ix.comment is not None:
-        ctx.add(node, st.comment_on(Object("index", ix.name.q), ix.comment), phase)
+        out.add(node, st.comment_on(Object("index", ix.name.q), ix.comment), phase)
 
 
-def swap(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
+def swap(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
     """A changed index: the new one built beside the old one under a temporary name, then given the name."""
-    node: Node = ctx.build(("index", ix.name))
+    node: Node = out.build(("index", ix.name))
     temporary = Name(ix.name.schema, make_object_name(ix.name.name, None, "schemagen_new"))
-    _unique(ctx, t, ix)
+    _unique(ctx, out, t, ix)
     table_diff.build_concurrently(
-        ctx,
+        out,
         node,
         ir.Index(temporary, ix.table, ix.elements, ix.unique, ix.method, ix.where, ix.include),
         "The new definition is built beside the old index, CONCURRENTLY: queries keep the old one meanwhile.",
     )
-    ctx.add(
+    out.add(
         node,
         st.DropIndexConcurrently(ix.name.q),
         Phase.AFTER,
         notes=("Then the old definition goes (a run again drops the index built last time and builds it again).",),
     )
-    ctx.add(
+    out.add(
         node,
         st.Rename(Object("index", temporary.q, if_exists=True), quoting.ident(ix.name.name)),
         Phase.AFTER,
@@ -229,27 +232,27 @@ def swap(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
         ignore=("renaming-object",),
     )
     if ix.comment is not None:
-        ctx.add(node, st.comment_on(Object("index", ix.name.q), ix.comment), Phase.AFTER)
+        out.add(node, st.comment_on(Object("index", ix.name.q), ix.comment), Phase.AFTER)
 
 
-def _unique(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
+def _unique(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
     if ix.unique:
-        prechecks.duplicates(ctx, t, f"index {ix.name.name}", ix.elements, ix.where)
+        prechecks.duplicates(ctx, out, t, f"index {ix.name.name}", ix.elements, ix.where)
 
 
-def _mentions_in_expressions(ix: ir.Index, columns: set[str]) -> bool:
+def _mentions_in_expressions(ix: ir.Index, columns: frozenset[str]) -> bool:
     # PostgreSQL rebuilds an index on a retyped column by itself, but re-reads its expressions
     # with their old casts (an enum literal of the rebuilt type): those are rebuilt here.
     return bool(_expression_columns(ix) & columns)
 
 
-def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name, ir.Table]) -> None:
+def foreign_keys(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table, new_tables: dict[Name, ir.Table]) -> None:
     old = {fk.name: fk for fk in t0.foreign_keys}
     new = {fk.name: fk for fk in t1.foreign_keys}
     renames, gone, came = pair_up(old, new, table_diff.constraint_signature)
     q = t1.name.q
     for old_name, new_name in renames:
-        ctx.renamed(
+        out.renamed(
             st.RenameConstraint(q, quoting.ident(old_name), quoting.ident(new_name)),
             "foreign key",
         )
@@ -263,25 +266,25 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
         )
     ]
     for n in gone + replaced:
-        ctx.add(
-            ctx.release(("foreign_key", (t1.name, n))),
+        out.add(
+            out.release(("foreign_key", (t1.name, n))),
             st.DropConstraint(q, quoting.ident(n)),
             notes=(_why(n in replaced),),
             ignore=("ban-drop-constraint",),
         )
         if n in gone:
-            ctx.change(f"drop foreign key {n} on {t1.name.display}")
+            out.change(f"drop foreign key {n} on {t1.name.display}")
     for n in came + replaced:
         fk = new[n]
-        node = ctx.build(("foreign_key", (t1.name, n)))
+        node = out.build(("foreign_key", (t1.name, n)))
         assert fk.ref_table is not None
         key = table_diff.key_node(fk.ref_table, fk.ref_columns, new_tables)
         if key is not None:
-            ctx.plan.edge(key, node.key)
-        prechecks.foreign_key(ctx, t1, fk)
+            out.edge(key, node.key)
+        prechecks.foreign_key(ctx, out, t1, fk)
         if t1.partition_by:
             add = st.AddConstraint.of(t1.name, fk)
-            ctx.add(
+            out.add(
                 node,
                 add,
                 notes=(
@@ -295,23 +298,23 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
             )
         else:
             add = st.AddConstraint.of(t1.name, fk, not_valid=True)
-            ctx.add(
+            out.add(
                 node,
                 add,
                 notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",),
                 rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False),
             )
-            ctx.add(node, st.ValidateConstraint(q, fk.q), Phase.FINAL)
+            out.add(node, st.ValidateConstraint(q, fk.q), Phase.FINAL)
         if fk.comment is not None:
-            ctx.add(node, st.comment_on(Object("constraint", fk.q, q), fk.comment))
-        ctx.change(f"{'change' if n in replaced else 'add'} foreign key {n} on {t1.name.display}")
+            out.add(node, st.comment_on(Object("constraint", fk.q, q), fk.comment))
+        out.change(f"{'change' if n in replaced else 'add'} foreign key {n} on {t1.name.display}")
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if old[old_name].comment != new[new_name].comment:
-            ctx.add(
-                ctx.build(("foreign_key", (t1.name, new_name))),
+            out.add(
+                out.build(("foreign_key", (t1.name, new_name))),
                 st.comment_on(Object("constraint", quoting.ident(new_name), q), new[new_name].comment),
             )
-            ctx.change(f"comment on foreign key {new_name} on {t1.name.display}")
+            out.change(f"comment on foreign key {new_name} on {t1.name.display}")
 
 
 def _why(replaced: bool) -> str:

@@ -19,42 +19,29 @@ from . import views
 
 @dataclass(frozen=True)
 class TableView:
-    table: ir.ExternalTable
+    name: str
+    body: list[views.ColumnView | views.ConstraintView]  # the columns, then the keys (unnamed)
+    foreign_keys: list[views.ConstraintView]
 
-    @property
-    def name(self) -> str:
-        return self.table.name.q
-
-    @property
-    def body(self) -> list[views.ColumnView | views.ConstraintView]:
-        keys = [ir.Constraint("", "primary_key", self.table.primary_key)] if self.table.primary_key else []
-        keys += [ir.Constraint("", "unique", columns) for columns in self.table.unique]
-        return [*map(views.ColumnView, self.table.columns), *(views.ConstraintView(k, named=False) for k in keys)]
-
-    @property
-    def foreign_keys(self) -> list[views.ConstraintView]:
-        return [views.ConstraintView(fk) for fk in self.table.foreign_keys]
+    @classmethod
+    def of(cls, t: ir.ExternalTable) -> TableView:
+        keys = [ir.Constraint("", "primary_key", t.primary_key)] if t.primary_key else []
+        keys += [ir.Constraint("", "unique", columns) for columns in t.unique]
+        body: list[views.ColumnView | views.ConstraintView] = list(map(views.ColumnView, t.columns))
+        body += [views.ConstraintView(k, named=False) for k in keys]
+        return cls(t.name.q, body, [views.ConstraintView(fk) for fk in t.foreign_keys])
 
 
 @dataclass(frozen=True)
 class FunctionView:
-    function: ir.ExternalFunction
+    name: str
+    args: str
+    returns: str
+    stand_in: str | None  # its body; None: it returns NULL
 
-    @property
-    def name(self) -> str:
-        return self.function.name.q
-
-    @property
-    def args(self) -> str:
-        return self.function.args
-
-    @property
-    def returns(self) -> str:
-        return self.function.returns
-
-    @property
-    def stand_in(self) -> str | None:
-        return self.function.stand_in
+    @classmethod
+    def of(cls, f: ir.ExternalFunction) -> FunctionView:
+        return cls(f.name.q, f.args, f.returns, f.stand_in)
 
 
 @dataclass(frozen=True)
@@ -71,11 +58,11 @@ class StandinsView:
 
     @property
     def tables(self) -> list[TableView]:
-        return [TableView(t) for t in self.external.tables]
+        return [TableView.of(t) for t in self.external.tables]
 
     @property
     def functions(self) -> list[FunctionView]:
-        return [FunctionView(f) for f in self.external.functions]
+        return [FunctionView.of(f) for f in self.external.functions]
 
     @property
     def nothing(self) -> bool:
