@@ -47,6 +47,7 @@ class Context:
     names: Names
     rebuilt_enums: frozenset[Name]  # enums a value leaves or moves in: renamed away, created again
     replaced_functions: frozenset[Name]  # functions dropped and created again (signature, or a rebuilt enum in it)
+    dropped_functions: frozenset[Name]  # the replaced ones and those the spec no longer has
     retyped: Mapping[Name, frozenset[str]]  # table -> columns whose type changes
     rewritten: frozenset[Name]  # tables the main transaction rewrites (a type change)
     replaced_keys: frozenset[tuple[Name, tuple[str, ...]]]  # unique keys dropped and added again
@@ -85,10 +86,10 @@ class Context:
         cascades = self.replaced_functions or self.replaced_keys or self.rebuilt_enums
         return t0 == t1 and not cascades and t1.name not in self.retyped and t1.name not in self.renamed_columns
 
-    def calls_replaced(self, *texts: str | None) -> bool:
-        """Whether an expression calls a function this migration drops and creates again (from the parse tree, as
-        sql/from_scratch.py)."""
-        return calls(frozenset(f.name for f in self.replaced_functions), *texts)
+    def calls_dropped(self, *texts: str | None) -> bool:
+        """Whether an expression calls a function this migration drops (to create it again, or for good): what
+        holds the expression must be gone before (from the parse tree, as sql/from_scratch.py)."""
+        return calls(frozenset(f.name for f in self.dropped_functions), *texts)
 
     def loss(self, confirmed: str, undone: str) -> str:
         """The note above a statement that deletes data: an up migration does it because the spec

@@ -58,8 +58,9 @@ def classify(renamed: renames.Renamed, new: ir.Schema, *, confirm: bool, spent: 
     old = renamed.schema
     rebuilt = enums.rebuilt(old, new, renamed.names)
     replaced = routines.replaced(old, new, rebuilt)
+    dropped = replaced | routines.removed(old, new)
     retyped, rewritten, replaced_keys = tables.classify(
-        old, new, rebuilt, lambda *texts: calls(frozenset(f.name for f in replaced), *texts)
+        old, new, rebuilt, lambda *texts: calls(frozenset(f.name for f in dropped), *texts)
     )
     return Context(
         old=old,
@@ -72,6 +73,7 @@ def classify(renamed: renames.Renamed, new: ir.Schema, *, confirm: bool, spent: 
         names=renamed.names,
         rebuilt_enums=rebuilt,
         replaced_functions=replaced,
+        dropped_functions=dropped,
         retyped=retyped,
         rewritten=rewritten,
         replaced_keys=replaced_keys,

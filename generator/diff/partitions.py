@@ -118,7 +118,7 @@ def _online(ctx: Context, t0: ir.Table, t1: ir.Table) -> bool:
     """Whether the rows can be copied before the main transaction: the table keeps its shape and has a key."""
     expressions = [c.check for c in t1.constraints] + [c.default for c in t1.columns]
     stays = moves.shape(t0) == moves.shape(t1) and t1.name not in ctx.retyped and t1.name not in ctx.renamed_columns
-    return stays and moves.row_key(t1) is not None and not ctx.calls_replaced(*expressions)
+    return stays and moves.row_key(t1) is not None and not ctx.calls_dropped(*expressions)
 
 
 def _referencing(ctx: Context, t: ir.Table) -> tuple[tuple[ir.Table, ir.Constraint], ...]:

@@ -85,7 +85,7 @@ def indexes(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
             index_signature(ix) != index_signature(old[n])
             or _mentions(ix, stale)
             or _mentions_in_expressions(ix, retyped)
-            or ctx.calls_replaced(old[n].where, *(e.expression for e in old[n].elements))
+            or ctx.calls_dropped(old[n].where, *(e.expression for e in old[n].elements))
         )
     ]
     for n in gone:
@@ -118,12 +118,12 @@ def indexes(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
 def _in_main(ctx: Context, t: ir.Table, ix: ir.Index) -> bool:
     """Whether the index must be gone before a statement of the main transaction.
 
-    A function it calls is dropped there; or the table is rewritten there and
+    A function it calls is dropped there (to be created again, or for good); or the table is rewritten there and
     the index uses a column whose type changes (PostgreSQL would rebuild it, with
     the old type's literals in its expressions).
     """
     expressions = (e.expression for e in ix.elements)
-    return ctx.calls_replaced(ix.where, *expressions) or (
+    return ctx.calls_dropped(ix.where, *expressions) or (
         t.name in ctx.rewritten and _mentions(ix, ctx.retyped.get(t.name, frozenset()))
     )
 
@@ -144,7 +144,7 @@ def drop(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
     elif _in_main(ctx, t, ix):
         why = (
             "it calls a function dropped below"
-            if ctx.calls_replaced(ix.where, *(e.expression for e in ix.elements))
+            if ctx.calls_dropped(ix.where, *(e.expression for e in ix.elements))
             else "the type change below rewrites the table, which would rebuild it"
         )
         notes = (

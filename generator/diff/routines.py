@@ -33,6 +33,11 @@ def replaced(old: ir.Schema, new: ir.Schema, rebuilt_enums: frozenset[Name]) -> 
     )
 
 
+def removed(old: ir.Schema, new: ir.Schema) -> frozenset[Name]:
+    """The functions the spec no longer has."""
+    return frozenset(f.name for f in old.functions) - {f.name for f in new.functions}
+
+
 def uses(f: ir.Function, enums: frozenset[Name]) -> bool:
     """Whether an argument or the result is of one of `enums` (a rebuilt enum cannot be dropped under it)."""
     return bool(enums) and any(name.name in sqlparse.signature_type_names(f.args, f.returns) for name in enums)

@@ -71,7 +71,7 @@ def policies(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
             replaced[name] = (
                 "It reads a column whose type changes, which ALTER TYPE refuses: dropped and created again below."
             )
-        elif ctx.calls_replaced(before.using, before.check):
+        elif ctx.calls_dropped(before.using, before.check):
             replaced[name] = "It calls a function dropped and created again: dropped and created again with it."
         elif (p.command, p.restrictive, p.using is None, p.check is None) != (
             before.command,

@@ -43,7 +43,7 @@ def constraint_signature(c: ir.Constraint) -> ir.Constraint:
 
 
 def classify(
-    old: ir.Schema, new: ir.Schema, rebuilt_enums: frozenset[Name], calls_replaced: Callable[..., bool]
+    old: ir.Schema, new: ir.Schema, rebuilt_enums: frozenset[Name], calls_dropped: Callable[..., bool]
 ) -> tuple[dict[Name, frozenset[str]], frozenset[Name], frozenset[tuple[Name, tuple[str, ...]]]]:
     """What other kinds must know before they diff: the columns whose type changes (by table), the tables rewritten,
     and the unique keys dropped and added again."""
@@ -62,7 +62,7 @@ def classify(
                 retyped[t1.name] = retyped.get(t1.name, frozenset()) | {c1.name}
                 if c1.enum in rebuilt_enums or types.rewrites(c0, c1):
                     rewritten.add(t1.name)
-        _renames, dropped, _added, changed = _constraints(t0, t1, retyped.get(t1.name, frozenset()), calls_replaced)
+        _renames, dropped, _added, changed = _constraints(t0, t1, retyped.get(t1.name, frozenset()), calls_dropped)
         for name in dropped + changed:
             con = next(c for c in t0.constraints if c.name == name)
             if con.kind in ("primary_key", "unique"):
@@ -71,7 +71,7 @@ def classify(
 
 
 def _constraints(
-    t0: ir.Table, t1: ir.Table, retyped: frozenset[str], calls_replaced: Callable[..., bool]
+    t0: ir.Table, t1: ir.Table, retyped: frozenset[str], calls_dropped: Callable[..., bool]
 ) -> tuple[list[tuple[str, str]], list[str], list[str], list[str]]:
     """Inline constraints (not foreign keys): renamed, dropped, added, and changed (dropped and added again: a CHECK
     is too when it reads a column whose type changes, or calls a function dropped and created again)."""
@@ -84,7 +84,7 @@ def _constraints(
         if name in old
         and (
             constraint_signature(c) != constraint_signature(old[name])
-            or (c.kind == "check" and (sqlparse.column_names(c.check) & retyped or calls_replaced(old[name].check)))
+            or (c.kind == "check" and (sqlparse.column_names(c.check) & retyped or calls_dropped(old[name].check)))
         )
     ]
     return renames, dropped, added, changed
@@ -133,7 +133,7 @@ def alter(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
     q = t1.name.q
     columns0 = {c.name: c for c in t0.columns}
     columns1 = {c.name: c for c in t1.columns}
-    renames, dropped, added, changed = _constraints(t0, t1, ctx.retyped.get(t1.name, frozenset()), ctx.calls_replaced)
+    renames, dropped, added, changed = _constraints(t0, t1, ctx.retyped.get(t1.name, frozenset()), ctx.calls_dropped)
     old_cons = {c.name: c for c in t0.inline_constraints}
     new_cons = {c.name: c for c in t1.inline_constraints}
 
@@ -241,7 +241,7 @@ def alter_column(ctx: Context, out: Steps, build: Node, t: ir.Table, c0: ir.Colu
     q = t.name.q
     retyped = c1.name in ctx.retyped.get(t.name, frozenset())
     default = c0.default  # the default the column has at this point of the migration
-    if default is not None and ctx.calls_replaced(default):
+    if default is not None and ctx.calls_dropped(default):
         notes = ("It calls a function dropped and created again below: set again after.",)
         out.add(
             out.release(("table", t.name)),

@@ -81,6 +81,12 @@ def _calls(text: str | None, functions: dict[str, ir.Name]) -> list[tuple[str, i
     return [("function", functions[name]) for name in sorted(sqlparse.called_names(text)) if name in functions]
 
 
+def _index_calls(ix: ir.Index, functions: dict[str, ir.Name]) -> list[tuple[str, ir.Name]]:
+    """The spec functions an index's expressions call: PostgreSQL needs them to build it, and to drop them, the
+    index gone."""
+    return [call for e in ix.elements for call in _calls(e.expression, functions)]
+
+
 def _for_last_schema(compute: Callable[[ir.Schema], Any]) -> Callable[[ir.Schema], Any]:
     """`compute`, remembering its result for the last schema it was given.
 
@@ -142,7 +148,7 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             node(
                 "index",
                 ix.name,
-                [("table", t.name)] + _calls(ix.where, functions),
+                [("table", t.name)] + _calls(ix.where, functions) + _index_calls(ix, functions),
                 Statement(section, "index", ix, comments),
             )
         for fk in t.foreign_keys:
@@ -166,7 +172,7 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         node(
             "trigger",
             (trg.table, trg.name),
-            [("table", trg.table), ("function", trg.function)],
+            [("table", trg.table), ("function", trg.function)] + _calls(trg.when, functions),
             Statement("Triggers", "trigger", trg, comments),
         )
     for t in schema.tables:
