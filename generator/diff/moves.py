@@ -15,6 +15,11 @@ rows, named as the partitions they become, in a staging schema:
   Then the targets get the table's indexes and its foreign keys (added NOT
   VALID, then validated: no client-blocking lock while they scan), and a
   validated CHECK of their bounds, so that attaching them scans nothing.
+  Autovacuum is off on the staging tables: a VACUUM or ANALYZE of a table
+  the copy just filled would hold a lock that CREATE INDEX, a foreign key or
+  the final DROP SCHEMA waits for, and it gives way only after
+  deadlock_timeout (1 s), exactly the migration's lock_timeout; the copies
+  get it back when they take their place.
 - MAIN, in the migration's transaction: the sources are detached, the rows
   recorded by the trigger are copied again from the sources, the old
   partitions are dropped and the targets attached in their place. Under the
@@ -94,6 +99,7 @@ class Target:
     check_name: str
     check: str
     bound: views.BoundView
+    quiet: bool  # autovacuum off until it takes its place (an online move: see `plan`)
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,14 @@ class ForeignKey:
     literal: str
     name: str
     constraint: views.ConstraintView
+
+
+@dataclass(frozen=True)
+class Autovacuum:
+    """Autovacuum back on a copy that took its place."""
+
+    template: ClassVar[str] = "diff/moves/autovacuum"
+    table: str
 
 
 @dataclass(frozen=True)
@@ -288,6 +302,7 @@ def plan(ctx: Context, out: Steps, move: Move) -> None:
                 BOUNDS_CHECK,
                 _bounds_check(key_sql, p, t.partitions),
                 views.BoundView(p),
+                move.online,
             ),
             copy_phase,
         )
@@ -485,6 +500,9 @@ def _swap(ctx: Context, out: Steps, rows: Node, move: Move, shadow: str, columns
             notes=("The partition's bounds hold it now.",) if p == move.targets[0] else (),
             ignore=("ban-drop-constraint",),
         )
+        if move.online:
+            back = ("Autovacuum back on, now that clients use it.",) if p == move.targets[0] else ()
+            out.add(rows, Autovacuum(p.name.q), notes=back)
         if p.comment is not None:
             out.add(rows, st.comment_on(Object("table", p.name.q), p.comment))
     for ref, fk in move.referencing:
