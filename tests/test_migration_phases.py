@@ -12,7 +12,7 @@ from typing import Any
 import pg
 import psycopg
 import pytest
-from diff_harness import ROWS, Case, full_sql, phases, query, specs
+from diff_harness import ROWS, Case, from_phase, full_sql, phases, query, specs
 from schemagen import diff
 from test_diff_cases import columns, edit, table
 from test_partition_moves import EVENTS, MOVES, migration_of, run_statements, split
@@ -94,3 +94,50 @@ def test_autovacuum_leaves_the_staging_tables_alone_until_they_take_their_place(
         assert query(url, EVENTS) == [("event_2026_01", 1), ("event_2026_02", 1), ("event_future", 2)]
         moved = "SELECT relname FROM pg_class WHERE relname LIKE 'event%' AND relkind = 'r' AND reloptions IS NOT NULL"
         assert query(url, moved) == []
+
+
+# -- item 8: a run of the whole file after the main transaction committed ------------------
+
+ADD_COLUMN_AND_INDEX = Case(
+    "add_color_and_its_index",
+    edit(
+        lambda s: columns(s, "item").update(color={"type": "text"}),
+        lambda s: table(s, "item")["indexes"].update(idx_item_color={"columns": ["color"]}),
+    ),
+)
+
+
+def test_running_the_whole_file_again_after_the_main_transaction_says_where_to_resume(pg_admin_url, tmp_path):
+    """A phase after the main transaction stops; the whole file is run again instead of resuming at its marker.
+    Before, its ALTER TABLE failed with `column "color" already exists`, far from what to do; now its first
+    statement stops, changes nothing, and names the marker line to run from (and `schemagen migrate`)."""
+    old_sql, up, _ = migration(ADD_COLUMN_AND_INDEX, tmp_path)
+    after = phases(up)["after"]
+    broken = up.replace(after, after + pg.INJECTED_FAILURE)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, old_sql)
+        pg.apply_sql(url, ROWS)
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            pg.apply_sql_per_statement(url, broken)  # the main transaction committed, the last phase stopped
+        stopped = pg.schema_dump(url)
+        with pytest.raises(psycopg.Error) as again:
+            pg.apply_sql_per_statement(url, up)
+        assert isinstance(again.value, psycopg.errors.RaiseException), again.value
+        message = f"{again.value} {again.value.diag.message_hint}"
+        assert "0002_add_color_and_its_index" in message and "column public.item.color exists" in message, message
+        assert "-- schemagen:phase after no-transaction" in message and "schemagen migrate" in message, message
+        assert pg.schema_dump(url) == stopped
+        pg.apply_sql_per_statement(url, from_phase(up, "after"))  # what the message says to do
+        assert query(url, INDEX.format("idx_item_color")) == [(True,)]
+        assert query(url, "SELECT count(*) FROM item") == [(3,)]
+
+
+def test_a_first_run_of_the_file_passes_the_guard(pg_admin_url, tmp_path):
+    """The guard stops a run only once the main transaction has committed: up, then down, then up again apply."""
+    old_sql, up, down = migration(ADD_COLUMN_AND_INDEX, tmp_path)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, old_sql)
+        pg.apply_sql(url, ROWS)
+        for sql in (up, down, up):
+            pg.apply_sql_per_statement(url, sql)
+        assert query(url, INDEX.format("idx_item_color")) == [(True,)]

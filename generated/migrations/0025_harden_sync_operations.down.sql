@@ -73,6 +73,14 @@
 SET lock_timeout = '1s';
 SET statement_timeout = '30min';
 BEGIN READ ONLY;
+-- Stops a run of the whole file once the main transaction has committed: it says where to resume.
+DO $schemagen$
+BEGIN
+    IF to_regclass('public.sync_activity_log_future') IS NOT NULL THEN
+        RAISE EXCEPTION USING MESSAGE = 'migration 0025_harden_sync_operations (down) has run its main transaction already (partition public.sync_activity_log_future exists): running the whole file again would fail part way (or the database is not where the migration before it left it)', HINT = 'Nothing was changed. If a phase after the main transaction stopped, fix its cause and run the file from that phase''s marker line (-- schemagen:phase after no-transaction); schemagen migrate resumes by itself.';
+    END IF;
+END
+$schemagen$;
 -- Stops the migration, at the end of this phase, if a row of sync_preview_cache fails CHECK preview_cache_not_expired (expires_at > NOW()): it depends on the time, so rows that passed it once can fail it now.
 DO $schemagen$
 #variable_conflict use_column

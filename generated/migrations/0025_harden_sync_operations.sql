@@ -71,6 +71,14 @@
 SET lock_timeout = '1s';
 SET statement_timeout = '30min';
 BEGIN READ ONLY;
+-- Stops a run of the whole file once the main transaction has committed: it says where to resume.
+DO $schemagen$
+BEGIN
+    IF to_regclass('public.sync_activity_log_2026_03') IS NOT NULL THEN
+        RAISE EXCEPTION USING MESSAGE = 'migration 0025_harden_sync_operations has run its main transaction already (partition public.sync_activity_log_2026_03 exists): running the whole file again would fail part way (or the database is not where the migration before it left it)', HINT = 'Nothing was changed. If a phase after the main transaction stopped, fix its cause and run the file from that phase''s marker line (-- schemagen:phase after no-transaction, -- schemagen:phase final transaction); schemagen migrate resumes by itself.';
+    END IF;
+END
+$schemagen$;
 -- Stops the migration, at the end of this phase, if a row of sync_preview_cache fails CHECK preview_cache_expires_after_computed (expires_at > computed_at).
 DO $schemagen$
 #variable_conflict use_column

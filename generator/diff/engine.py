@@ -15,7 +15,7 @@ from typing import Any
 from .. import ir
 from ..ir import order
 from ..sql import from_scratch
-from . import enums, grants, partitions, prechecks, relations, renames, routines, security, tables
+from . import enums, grants, guard, partitions, prechecks, relations, renames, routines, security, tables
 from .context import Context, calls
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 from .steps import PRECHECK_RANK, Part, Steps
@@ -50,6 +50,7 @@ def plan(
             notes=("Stops here if a check above found rows (each is listed in the error).",),
         )
     link(ctx, result)
+    result.applied = guard.applied(ctx)
     return result
 
 

@@ -325,6 +325,16 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class Guard:
+    """Stops a run of the whole file once the main transaction has committed (diff/guard.py)."""
+
+    condition: str  # true once it has
+    message: str  # a literal
+    hint: str  # a literal
+    template: ClassVar[str] = "diff/applied"
+
+
+@dataclass(frozen=True)
 class LockTable:
     """LOCK TABLE ... IN ACCESS EXCLUSIVE MODE."""
 
