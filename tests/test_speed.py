@@ -213,28 +213,38 @@ def test_positions_are_found_when_a_mistake_needs_them(tmp_path):
     assert [(d.line, d.column, d.code) for d in exc.value.diagnostics] == [(8, 5, errors.SPEC_UNKNOWN_KEY)]
 
 
+IRREVERSIBLE = (
+    "DO $schemagen$ BEGIN RAISE EXCEPTION 'migration 0002_x cannot be undone automatically (see the comments of "
+    "this file)'; END $schemagen$;"
+)
+
+
 def test_compiled_templates_are_reused_and_a_damaged_cache_is_a_miss(tmp_path, monkeypatch):
     import jinja2
     from schemagen import templating
 
     def render(cache):
         env = templating.environment().overlay(bytecode_cache=cache)
-        return env.get_template("sql/comments.sql.j2").render(comments=[type("C", (), {"ddl": "COMMENT ON x"})()])
+        return (
+            env.get_template("sql/diff/irreversible.sql.j2")
+            .render(number="0002", name="x", previous="0001_x", reasons=[], sources="spec")
+            .splitlines()[-1]
+        )
 
-    assert render(templating.template_cache(str(tmp_path))) == "COMMENT ON x;\n"
+    assert render(templating.template_cache(str(tmp_path))) == IRREVERSIBLE
     entries = sorted(tmp_path.iterdir())
     assert len(entries) == 1 and f"jinja{jinja2.__version__}" in entries[0].name
     compiled = []
     real = jinja2.Environment.compile
     monkeypatch.setattr(jinja2.Environment, "compile", lambda self, *a, **k: compiled.append(a) or real(self, *a, **k))
-    assert render(templating.template_cache(str(tmp_path))) == "COMMENT ON x;\n"
+    assert render(templating.template_cache(str(tmp_path))) == IRREVERSIBLE
     assert compiled == []  # loaded, not compiled
     entries[0].write_bytes(entries[0].read_bytes()[:20])  # a truncated entry
-    assert render(templating.template_cache(str(tmp_path))) == "COMMENT ON x;\n"
+    assert render(templating.template_cache(str(tmp_path))) == IRREVERSIBLE
     assert len(compiled) == 1
     (tmp_path / "not-a-directory").write_text("")
     # cannot write: no error
-    assert render(templating.template_cache(str(tmp_path / "not-a-directory"))) == "COMMENT ON x;\n"
+    assert render(templating.template_cache(str(tmp_path / "not-a-directory"))) == IRREVERSIBLE
 
 
 @pytest.mark.parametrize(

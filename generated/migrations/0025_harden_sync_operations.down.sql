@@ -73,6 +73,14 @@
 SET lock_timeout = '1s';
 SET statement_timeout = '30min';
 BEGIN READ ONLY;
+-- Stops a run of the whole file once the main transaction has committed: it says where to resume.
+DO $schemagen$
+BEGIN
+    IF to_regclass('public.sync_activity_log_future') IS NOT NULL THEN
+        RAISE EXCEPTION USING MESSAGE = 'migration 0025_harden_sync_operations (down) has run its main transaction already (partition public.sync_activity_log_future exists): running the whole file again would fail part way (or the database is not where the migration before it left it)', HINT = 'Nothing was changed. If a phase after the main transaction stopped, fix its cause and run the file from that phase''s marker line (-- schemagen:phase after no-transaction); schemagen migrate resumes by itself.';
+    END IF;
+END
+$schemagen$;
 -- Stops the migration, at the end of this phase, if a row of sync_preview_cache fails CHECK preview_cache_not_expired (expires_at > NOW()): it depends on the time, so rows that passed it once can fail it now.
 DO $schemagen$
 #variable_conflict use_column
@@ -164,11 +172,13 @@ CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log (
 ) PARTITION BY RANGE (created_at);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_future PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-03-01')
-) FOR VALUES FROM ('2026-03-01') TO (MAXVALUE);
+) FOR VALUES FROM ('2026-03-01') TO (MAXVALUE) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 -- The keys of the rows written while they are copied (and the partitions truncated meanwhile).
-CREATE TABLE IF NOT EXISTS schemagen_staging.schemagen_sync_activity_log_changes (id uuid, created_at timestamptz, truncated text);
+CREATE TABLE IF NOT EXISTS schemagen_staging.schemagen_sync_activity_log_changes (id uuid, created_at timestamptz, truncated text)
+    WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 -- Per old partition, the last key copied: a re-run goes on from there.
-CREATE TABLE IF NOT EXISTS schemagen_staging.schemagen_sync_activity_log_copied (source text PRIMARY KEY, id uuid, created_at timestamptz);
+CREATE TABLE IF NOT EXISTS schemagen_staging.schemagen_sync_activity_log_copied (source text PRIMARY KEY, id uuid, created_at timestamptz)
+    WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 -- SECURITY DEFINER: clients writing the table need no right on the staging schema.
 CREATE OR REPLACE FUNCTION schemagen_staging.schemagen_sync_activity_log_capture()
 RETURNS trigger
@@ -1415,6 +1425,8 @@ ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_f
 -- The partition's bounds hold it now.
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_future DROP CONSTRAINT schemagen_partition_bounds;
+-- Autovacuum back on, now that clients use it.
+ALTER TABLE public.sync_activity_log_future RESET (autovacuum_enabled, toast.autovacuum_enabled);
 CREATE OR REPLACE FUNCTION public.auto_cleanup_preview_cache()
 RETURNS TABLE(deleted_count INTEGER, error_message TEXT)
 LANGUAGE plpgsql

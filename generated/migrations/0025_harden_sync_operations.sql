@@ -71,6 +71,14 @@
 SET lock_timeout = '1s';
 SET statement_timeout = '30min';
 BEGIN READ ONLY;
+-- Stops a run of the whole file once the main transaction has committed: it says where to resume.
+DO $schemagen$
+BEGIN
+    IF to_regclass('public.sync_activity_log_2026_03') IS NOT NULL THEN
+        RAISE EXCEPTION USING MESSAGE = 'migration 0025_harden_sync_operations has run its main transaction already (partition public.sync_activity_log_2026_03 exists): running the whole file again would fail part way (or the database is not where the migration before it left it)', HINT = 'Nothing was changed. If a phase after the main transaction stopped, fix its cause and run the file from that phase''s marker line (-- schemagen:phase after no-transaction, -- schemagen:phase final transaction); schemagen migrate resumes by itself.';
+    END IF;
+END
+$schemagen$;
 -- Stops the migration, at the end of this phase, if a row of sync_preview_cache fails CHECK preview_cache_expires_after_computed (expires_at > computed_at).
 DO $schemagen$
 #variable_conflict use_column
@@ -113,77 +121,79 @@ CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log (
 ) PARTITION BY RANGE (created_at);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_03 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-03-01' AND created_at < '2026-04-01')
-) FOR VALUES FROM ('2026-03-01') TO ('2026-04-01');
+) FOR VALUES FROM ('2026-03-01') TO ('2026-04-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_04 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-04-01' AND created_at < '2026-05-01')
-) FOR VALUES FROM ('2026-04-01') TO ('2026-05-01');
+) FOR VALUES FROM ('2026-04-01') TO ('2026-05-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_05 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-05-01' AND created_at < '2026-06-01')
-) FOR VALUES FROM ('2026-05-01') TO ('2026-06-01');
+) FOR VALUES FROM ('2026-05-01') TO ('2026-06-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_06 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-06-01' AND created_at < '2026-07-01')
-) FOR VALUES FROM ('2026-06-01') TO ('2026-07-01');
+) FOR VALUES FROM ('2026-06-01') TO ('2026-07-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_07 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-07-01' AND created_at < '2026-08-01')
-) FOR VALUES FROM ('2026-07-01') TO ('2026-08-01');
+) FOR VALUES FROM ('2026-07-01') TO ('2026-08-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_08 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-08-01' AND created_at < '2026-09-01')
-) FOR VALUES FROM ('2026-08-01') TO ('2026-09-01');
+) FOR VALUES FROM ('2026-08-01') TO ('2026-09-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_09 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-09-01' AND created_at < '2026-10-01')
-) FOR VALUES FROM ('2026-09-01') TO ('2026-10-01');
+) FOR VALUES FROM ('2026-09-01') TO ('2026-10-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_10 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-10-01' AND created_at < '2026-11-01')
-) FOR VALUES FROM ('2026-10-01') TO ('2026-11-01');
+) FOR VALUES FROM ('2026-10-01') TO ('2026-11-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_11 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-11-01' AND created_at < '2026-12-01')
-) FOR VALUES FROM ('2026-11-01') TO ('2026-12-01');
+) FOR VALUES FROM ('2026-11-01') TO ('2026-12-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2026_12 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2026-12-01' AND created_at < '2027-01-01')
-) FOR VALUES FROM ('2026-12-01') TO ('2027-01-01');
+) FOR VALUES FROM ('2026-12-01') TO ('2027-01-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_01 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-01-01' AND created_at < '2027-02-01')
-) FOR VALUES FROM ('2027-01-01') TO ('2027-02-01');
+) FOR VALUES FROM ('2027-01-01') TO ('2027-02-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_02 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-02-01' AND created_at < '2027-03-01')
-) FOR VALUES FROM ('2027-02-01') TO ('2027-03-01');
+) FOR VALUES FROM ('2027-02-01') TO ('2027-03-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_03 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-03-01' AND created_at < '2027-04-01')
-) FOR VALUES FROM ('2027-03-01') TO ('2027-04-01');
+) FOR VALUES FROM ('2027-03-01') TO ('2027-04-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_04 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-04-01' AND created_at < '2027-05-01')
-) FOR VALUES FROM ('2027-04-01') TO ('2027-05-01');
+) FOR VALUES FROM ('2027-04-01') TO ('2027-05-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_05 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-05-01' AND created_at < '2027-06-01')
-) FOR VALUES FROM ('2027-05-01') TO ('2027-06-01');
+) FOR VALUES FROM ('2027-05-01') TO ('2027-06-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_06 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-06-01' AND created_at < '2027-07-01')
-) FOR VALUES FROM ('2027-06-01') TO ('2027-07-01');
+) FOR VALUES FROM ('2027-06-01') TO ('2027-07-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_07 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-07-01' AND created_at < '2027-08-01')
-) FOR VALUES FROM ('2027-07-01') TO ('2027-08-01');
+) FOR VALUES FROM ('2027-07-01') TO ('2027-08-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_08 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-08-01' AND created_at < '2027-09-01')
-) FOR VALUES FROM ('2027-08-01') TO ('2027-09-01');
+) FOR VALUES FROM ('2027-08-01') TO ('2027-09-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_09 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-09-01' AND created_at < '2027-10-01')
-) FOR VALUES FROM ('2027-09-01') TO ('2027-10-01');
+) FOR VALUES FROM ('2027-09-01') TO ('2027-10-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_10 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-10-01' AND created_at < '2027-11-01')
-) FOR VALUES FROM ('2027-10-01') TO ('2027-11-01');
+) FOR VALUES FROM ('2027-10-01') TO ('2027-11-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_11 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-11-01' AND created_at < '2027-12-01')
-) FOR VALUES FROM ('2027-11-01') TO ('2027-12-01');
+) FOR VALUES FROM ('2027-11-01') TO ('2027-12-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_2027_12 PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK (created_at IS NOT NULL AND created_at >= '2027-12-01' AND created_at < '2028-01-01')
-) FOR VALUES FROM ('2027-12-01') TO ('2028-01-01');
+) FOR VALUES FROM ('2027-12-01') TO ('2028-01-01') WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 CREATE TABLE IF NOT EXISTS schemagen_staging.sync_activity_log_default PARTITION OF schemagen_staging.sync_activity_log (
     CONSTRAINT schemagen_partition_bounds CHECK ((created_at < '2025-11-01' OR created_at >= '2025-12-01') AND (created_at < '2025-12-01' OR created_at >= '2026-01-01') AND (created_at < '2026-01-01' OR created_at >= '2026-02-01') AND (created_at < '2026-02-01' OR created_at >= '2026-03-01') AND (created_at < '2026-03-01' OR created_at >= '2026-04-01') AND (created_at < '2026-04-01' OR created_at >= '2026-05-01') AND (created_at < '2026-05-01' OR created_at >= '2026-06-01') AND (created_at < '2026-06-01' OR created_at >= '2026-07-01') AND (created_at < '2026-07-01' OR created_at >= '2026-08-01') AND (created_at < '2026-08-01' OR created_at >= '2026-09-01') AND (created_at < '2026-09-01' OR created_at >= '2026-10-01') AND (created_at < '2026-10-01' OR created_at >= '2026-11-01') AND (created_at < '2026-11-01' OR created_at >= '2026-12-01') AND (created_at < '2026-12-01' OR created_at >= '2027-01-01') AND (created_at < '2027-01-01' OR created_at >= '2027-02-01') AND (created_at < '2027-02-01' OR created_at >= '2027-03-01') AND (created_at < '2027-03-01' OR created_at >= '2027-04-01') AND (created_at < '2027-04-01' OR created_at >= '2027-05-01') AND (created_at < '2027-05-01' OR created_at >= '2027-06-01') AND (created_at < '2027-06-01' OR created_at >= '2027-07-01') AND (created_at < '2027-07-01' OR created_at >= '2027-08-01') AND (created_at < '2027-08-01' OR created_at >= '2027-09-01') AND (created_at < '2027-09-01' OR created_at >= '2027-10-01') AND (created_at < '2027-10-01' OR created_at >= '2027-11-01') AND (created_at < '2027-11-01' OR created_at >= '2027-12-01') AND (created_at < '2027-12-01' OR created_at >= '2028-01-01'))
-) DEFAULT;
+) DEFAULT WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 -- The keys of the rows written while they are copied (and the partitions truncated meanwhile).
-CREATE TABLE IF NOT EXISTS schemagen_staging.schemagen_sync_activity_log_changes (id uuid, created_at timestamptz, truncated text);
+CREATE TABLE IF NOT EXISTS schemagen_staging.schemagen_sync_activity_log_changes (id uuid, created_at timestamptz, truncated text)
+    WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 -- Per old partition, the last key copied: a re-run goes on from there.
-CREATE TABLE IF NOT EXISTS schemagen_staging.schemagen_sync_activity_log_copied (source text PRIMARY KEY, id uuid, created_at timestamptz);
+CREATE TABLE IF NOT EXISTS schemagen_staging.schemagen_sync_activity_log_copied (source text PRIMARY KEY, id uuid, created_at timestamptz)
+    WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 -- SECURITY DEFINER: clients writing the table need no right on the staging schema.
 CREATE OR REPLACE FUNCTION schemagen_staging.schemagen_sync_activity_log_capture()
 RETURNS trigger
@@ -840,50 +850,74 @@ ALTER TABLE public.sync_activity_log ATTACH PARTITION public.sync_activity_log_d
 -- The partition's bounds hold it now.
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2026_03 DROP CONSTRAINT schemagen_partition_bounds;
+-- Autovacuum back on, now that clients use it.
+ALTER TABLE public.sync_activity_log_2026_03 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2026_04 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2026_04 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2026_05 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2026_05 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2026_06 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2026_06 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2026_07 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2026_07 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2026_08 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2026_08 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2026_09 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2026_09 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2026_10 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2026_10 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2026_11 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2026_11 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2026_12 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2026_12 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2027_01 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2027_01 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2027_02 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2027_02 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2027_03 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2027_03 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2027_04 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2027_04 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2027_05 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2027_05 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2027_06 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2027_06 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2027_07 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2027_07 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2027_08 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2027_08 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2027_09 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2027_09 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2027_10 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2027_10 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2027_11 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2027_11 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_2027_12 DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_2027_12 RESET (autovacuum_enabled, toast.autovacuum_enabled);
 -- squawk-ignore ban-drop-constraint
 ALTER TABLE public.sync_activity_log_default DROP CONSTRAINT schemagen_partition_bounds;
+ALTER TABLE public.sync_activity_log_default RESET (autovacuum_enabled, toast.autovacuum_enabled);
 COMMENT ON TABLE public.sync_activity_log_default IS 'Rows outside every month; add the months ahead so it stays empty.';
 CREATE OR REPLACE FUNCTION public.auto_cleanup_preview_cache()
 RETURNS TABLE(deleted_count INTEGER, error_message TEXT)

@@ -27,7 +27,6 @@ from ..sql import from_scratch
 from . import state, writer
 
 MIGRATIONS = "migrations"
-_NOT_COMPARED = frozenset({"version", "name", "intent", "confirmed", "tenancy"})  # what diff.unchanged does not compare
 
 
 @dataclass(frozen=True)
@@ -65,9 +64,8 @@ class Written:
         )
 
     def describes(self, schema: ir.Schema) -> bool:
-        """Whether `schema`, its version, name and intent aside, is this migration's state
-        (what `diff.unchanged` answers), found by comparing it with the saved JSON."""
-        return self.saved is not None and codec.matches_json(schema, self.saved, skip=_NOT_COMPARED)
+        """Whether the spec `schema` is this migration's state (`diff.unchanged`), judged on the saved JSON."""
+        return self.saved is not None and diff.unchanged(self.saved, schema)
 
 
 def read(settings: Settings) -> list[Written]:
@@ -253,7 +251,7 @@ def outputs(
 def next_migration(
     settings: Settings, last: Written, schema: ir.Schema, origins: Origins, sources: list[str], name: str | None
 ) -> dict[str, str]:
-    if not schema.intent.renames and last.describes(schema):
+    if last.describes(schema):
         return {}  # what diff.migration finds for an unchanged spec, without decoding the last state
     version = last.version + 1
     # An entry the last migration used confirms nothing more: left in the spec, it would

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 
 from .. import diff, ir
 from ..diff import statements as st
-from ..diff.context import DROPS_DATA, LATE_RANK
+from ..diff.context import DROPS_DATA
 from ..diff.layout import LOCK_TIMEOUT, STATEMENT_TIMEOUT, Block, blocks
 from ..diff.model import Phase, Plan, Step
+from ..diff.steps import LATE_RANK
 from ..ir import Name
 from ..pg import quoting
-from ..sql import clauses
+from ..sql import clauses, views
 from ..templating import environment
 from .catalog import Unmanaged
 from .compare import ABSENT, Finding
@@ -134,7 +135,7 @@ def _one(
                 f"build index {where} again",
                 (
                     st.text(st.DropInvalidIndex(index.name.q)),
-                    st.text(st.Concurrently(clauses.create_index(index, clauses.CONCURRENTLY))),
+                    st.text(views.IndexView(index, concurrently=True, if_not_exists=True)),
                 ),
                 Phase.AFTER,
             )
@@ -147,7 +148,7 @@ def _one(
                 Fix(f"replace function {u.name.display}", (st.text(st.ReplaceFunction(f)),)),
             )
     elif u.kind == "index on a partition":
-        drop = st.text(st.Drop("INDEX CONCURRENTLY IF EXISTS", Name(u.name.schema, u.member).q))
+        drop = st.text(st.DropIndexConcurrently(Name(u.name.schema, u.member).q))
         add(Finding("index", where, "exists", u.detail, ABSENT), Fix(f"drop index {where}", (drop,), Phase.AFTER))
     elif u.kind == "constraint on a partition":
         add(
@@ -157,12 +158,12 @@ def _one(
     elif u.kind == "trigger on a partition":
         add(
             Finding("trigger", where, "exists", u.detail, ABSENT),
-            Fix(f"drop trigger {where}", (st.text(st.Drop("TRIGGER", f"{member} ON {q}")),)),
+            Fix(f"drop trigger {where}", (st.text(st.Drop(views.Object("trigger", member, q))),)),
         )
     elif u.kind == "policy on a partition":
         add(
             Finding("policy", where, "exists", "a policy of the partition itself", ABSENT),
-            Fix(f"drop policy {where}", (st.text(st.Drop("POLICY", f"{member} ON {q}")),)),
+            Fix(f"drop policy {where}", (st.text(st.Drop(views.Object("policy", member, q))),)),
         )
     elif u.kind == "row level security on a partition":
         add(

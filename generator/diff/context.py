@@ -1,76 +1,56 @@
-"""The diff's shared state: the two schemas, the plan being built, and what the kinds tell each other.
+"""What the diff knows before it writes a step: the two schemas, and what changes in them, as frozen data.
 
-Each kind of object (enums.py, tables.py, partitions.py, relations.py,
-routines.py, security.py, grants.py) reads and adds to one `Context`; engine.py
-creates it and calls the kinds in order. Every lookup is a dict keyed by name:
-the cost is linear in the size of the two schemas.
+`plan()` (engine.py) computes a `Context` once, in its first pass, from the
+last state and the spec: the renames carried out, and which enums are
+rebuilt, which functions are dropped and created again, which columns change
+type, which tables are rewritten, which unique keys are replaced. Every kind
+of object (enums.py, tables.py, ...) then reads it and returns its steps
+(steps.py); none writes it. Every lookup is a dict keyed by name: the cost is
+linear in the size of the two schemas.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, TypeVar
 
-from pglast import ast
-
-from .. import errors, ir
+from .. import ir
 from ..ir import Name, order
 from ..pg import sqlparse
-from ..sql import from_scratch
-from . import statements
-from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 
-# Where each kind's steps sit when nothing forces another order: releases
-# (drops) first, dependents before what they use; builds after, in the
-# from-scratch migration's order.
 K = TypeVar("K")
-
-RELEASE_RANK = {
-    "grant": 0,
-    "policy": 1,
-    "rls": 1,
-    "trigger": 2,
-    "foreign_key": 3,
-    "index": 4,
-    "partition": 5,
-    "table": 6,
-    "function": 7,
-    "enum": 8,
-}
-BUILD_RANK = {kind: 20 + rank for kind, rank in from_scratch.RANK.items()}
-RENAME_RANK = -1
-PRECHECK_RANK = -2
-LATE_RANK = 40  # validations and other follow-ups of a build
 DROPS_DATA = "Drops data:"  # how the note of a statement that deletes rows or values starts in a drift repair
 
 
-@dataclass
+@dataclass(frozen=True)
+class Names:
+    """What the declared renames of this migration did: each new name with its name before (renames.py)."""
+
+    table: Mapping[Name, Name] = field(default_factory=dict)  # renamed table -> its name before
+    column: Mapping[tuple[Name, str], str] = field(default_factory=dict)  # (table, renamed column) -> its name before
+    enum: Mapping[Name, Name] = field(default_factory=dict)
+    value: Mapping[tuple[Name, str], str] = field(default_factory=dict)  # (enum, renamed value) -> its value before
+    columns: Mapping[Name, frozenset[str]] = field(default_factory=dict)  # table -> new names of its renamed columns
+
+
+@dataclass(frozen=True)
 class Context:
     old: ir.Schema  # the previous state, with the declared renames applied
     new: ir.Schema
-    plan: Plan
     confirm: bool  # refuse destructive changes the spec does not confirm (up migrations)
     spent: frozenset[str]  # allow_destructive entries the last migration used: they confirm nothing more
-    old_nodes: dict[Hashable, order.Node]
-    new_nodes: dict[Hashable, order.Node]
-    before_enum: dict[Name, Name] = field(default_factory=dict)  # enum name -> its name before this migration
-    before_value: dict[tuple[Name, str], str] = field(default_factory=dict)
-    rebuilt_enums: set[Name] = field(default_factory=set)
-    replaced_functions: set[Name] = field(default_factory=set)
-    retyped: dict[Name, set[str]] = field(default_factory=dict)  # table -> columns whose type changes
-    renamed_columns: dict[Name, set[str]] = field(default_factory=dict)  # table -> new names of renamed columns
-    replaced_keys: set[tuple[Name, tuple[str, ...]]] = field(default_factory=set)  # unique keys dropped and re-added
-    disruptive: set[Hashable] = field(default_factory=set)  # objects whose build can break what uses them
-    rewritten: set[Name] = field(default_factory=set)  # tables the main transaction rewrites (a type change)
-    before_table: dict[Name, Name] = field(default_factory=dict)  # renamed table -> its name before this migration
-    # (table, renamed column) -> its name before
-    before_column: dict[tuple[Name, str], str] = field(default_factory=dict)
-    # ADD VALUE steps: node, index, the value's literal
-    added_values: list[tuple[Node, int, str]] = field(default_factory=list)
-    drift: bool = False  # a repair of a database that drifted (schemagen drift --sql), not a migration
+    drift: bool  # a repair of a database that drifted (schemagen drift --sql), not a migration
+    old_nodes: Mapping[Hashable, order.Node]  # the from-scratch statements of each side, with what each uses
+    new_nodes: Mapping[Hashable, order.Node]
+    names: Names
+    rebuilt_enums: frozenset[Name]  # enums a value leaves or moves in: renamed away, created again
+    replaced_functions: frozenset[Name]  # functions dropped and created again (signature, or a rebuilt enum in it)
+    dropped_functions: frozenset[Name]  # the replaced ones and those the spec no longer has
+    retyped: Mapping[Name, frozenset[str]]  # table -> columns whose type changes
+    rewritten: frozenset[Name]  # tables the main transaction rewrites (a type change)
+    replaced_keys: frozenset[tuple[Name, tuple[str, ...]]]  # unique keys dropped and added again
 
     @functools.cached_property
     def old_tables(self) -> dict[Name, ir.Table]:
@@ -86,77 +66,30 @@ class Context:
         before = {e.name: e.values for e in self.old.enums}
         return frozenset(e.name for e in self.new.enums if before.get(e.name) != e.values)
 
-    def release(self, key: Hashable) -> Node:
-        return self.plan.node((RELEASE, key), RELEASE_RANK[_kind(key)])
+    @functools.cached_property
+    def disruptive(self) -> frozenset[Hashable]:
+        """Objects whose build can break what uses them: the tables altered, the enums rebuilt."""
+        altered = {("table", n) for n, t in self.new_tables.items() if self.altered(n)}
+        return frozenset(altered | {("enum", n) for n in self.rebuilt_enums})
 
-    def build(self, key: Hashable) -> Node:
-        return self.plan.node((BUILD, key), BUILD_RANK[_kind(key)])
+    def altered(self, table: Name) -> bool:
+        """A table of both sides that the migration changes (tables.py alters it)."""
+        t0, t1 = self.old_tables.get(table), self.new_tables.get(table)
+        return t0 is not None and t1 is not None and not self.untouched(t0, t1)
 
-    def late(self, key: Hashable) -> Node:
-        return self.plan.node(("late", key), LATE_RANK)
+    @property
+    def renamed_columns(self) -> Mapping[Name, frozenset[str]]:
+        return self.names.columns
 
-    def rename_node(self) -> Node:
-        return self.plan.node(("rename",), RENAME_RANK)
+    def untouched(self, t0: ir.Table, t1: ir.Table) -> bool:
+        """A table that is the same on both sides and that no change elsewhere reaches: nothing to diff in it."""
+        cascades = self.replaced_functions or self.replaced_keys or self.rebuilt_enums
+        return t0 == t1 and not cascades and t1.name not in self.retyped and t1.name not in self.renamed_columns
 
-    @staticmethod
-    def add(
-        node: Node,
-        view: Any,
-        phase: Phase = Phase.MAIN,
-        notes: Iterable[str] = (),
-        ignore: Iterable[str] = (),
-        rerun: Any = None,
-    ) -> None:
-        """A statement of `node`; `rerun` is its form that can run again, should it have to move after the main
-        transaction."""
-        sql = view if isinstance(view, str) else statements.text(view)
-        node.steps.append(
-            Step(sql, phase, tuple(notes), tuple(ignore), None if rerun is None else statements.text(rerun))
-        )
-
-    def stop_if(self, check: statements.Precheck, summary: str) -> None:
-        """A read-only check of the PRECHECK phase; `summary` says in the file's header what it refuses."""
-        node = self.plan.node(("precheck",), PRECHECK_RANK)
-        self.add(node, check, Phase.PRECHECK, notes=(f"Stops the migration, at the end of this phase, if {summary}.",))
-        self.plan.stops.append(summary)
-
-    def create(self, key: Hashable) -> None:
-        """Build `key` exactly as the from-scratch migration does."""
-        self.add(self.build(key), statements.create(self.new_nodes[key].payload))
-
-    def allowed(
-        self, verb: str, *parts: str, message: str, locator: tuple[Hashable, ...], to: str | None = None
-    ) -> bool:
-        """True when the destructive change may go ahead; otherwise refuse it, at its place in the spec.
-
-        `to` is the new type of a type change, which an entry may name
-        (`change type s.t.c to varchar(5)`): the way to confirm a second type
-        change of a column once the first one's entry is spent.
-        """
-        entry = ir.destructive_entry(verb, *parts)
-        if not self.confirm:
-            return True
-        if self.confirmed(entry) or (to is not None and self.confirmed(f"{entry} to {to}")):
-            return True
-        hint = f"add `{entry}` to allow_destructive"
-        if entry in self.spent:
-            hint = (
-                f"`{entry}` in allow_destructive confirmed a change of the last migration and is spent "
-                f"(remove it); to confirm this change as well, add `{entry} to {to}`"
-                if to
-                else f"`{entry}` in allow_destructive confirmed a change of the last migration and is spent: "
-                "remove it, and confirm this change once that migration is followed by another"
-            )
-        self.plan.refuse(errors.DESTRUCTIVE, f"{message}; if that is intended, {hint}", *locator)
-        return False
-
-    def confirmed(self, entry: str) -> bool:
-        """Whether the spec confirms `entry` (an allow_destructive entry in its normal form); the
-        migration then uses it up, and its saved state records so (Plan.confirmed)."""
-        if entry not in self.new.intent.allow_destructive:
-            return False
-        self.plan.confirmed.add(entry)
-        return True
+    def calls_dropped(self, *texts: str | None) -> bool:
+        """Whether an expression calls a function this migration drops (to create it again, or for good): what
+        holds the expression must be gone before (from the parse tree, as sql/from_scratch.py)."""
+        return calls(frozenset(f.name for f in self.dropped_functions), *texts)
 
     def loss(self, confirmed: str, undone: str) -> str:
         """The note above a statement that deletes data: an up migration does it because the spec
@@ -170,42 +103,12 @@ class Context:
             else f"Undoes the up migration, which {undone}."
         )
 
-    def renamed(self, view: Any, what: str, rule: str = "renaming-object") -> None:
-        """An object whose definition is unchanged under a new name: renamed, not rebuilt."""
-        self.add(self.rename_node(), view, notes=(f"Same {what}, new name.",), ignore=(rule,))
 
-    def untouched(self, t0: ir.Table, t1: ir.Table) -> bool:
-        """A table that is the same on both sides and that no change elsewhere reaches: nothing to diff in it."""
-        cascades = self.replaced_functions or self.replaced_keys or self.rebuilt_enums
-        return t0 == t1 and not cascades and t1.name not in self.retyped and t1.name not in self.renamed_columns
-
-    def calls_replaced(self, *texts: str | None) -> bool:
-        """Whether an expression calls a function this migration drops and creates again (from the parse tree, as
-        sql/from_scratch.py)."""
-        if not self.replaced_functions:
-            return False
-        replaced = {f.name for f in self.replaced_functions}
-        return any(not replaced.isdisjoint(sqlparse.called_names(text)) for text in texts if text and "(" in text)
-
-    def change(self, line: str) -> None:
-        self.plan.changes.append(line)
-
-
-def _kind(key: Any) -> str:
-    return str(key[0])
-
-
-@lru_cache(maxsize=4096)
-def referenced_columns(text: str | None) -> frozenset[str]:
-    """Every column name an expression mentions, sub-queries included (a superset is harmless here)."""
-    if not text:
-        return frozenset()
-    node = sqlparse.expression(text)
-    found: set[str] = set()
-    for n in sqlparse.walk(node):
-        if isinstance(n, ast.ColumnRef) and n.fields and isinstance(n.fields[-1], ast.String):
-            found.add(str(n.fields[-1].sval))
-    return frozenset(found)
+def calls(functions: frozenset[str], *texts: str | None) -> bool:
+    """Whether one of the expressions calls one of `functions` (unqualified names), sub-queries included."""
+    if not functions:
+        return False
+    return any(not functions.isdisjoint(sqlparse.called_names(text)) for text in texts if text and "(" in text)
 
 
 def type_key(c: ir.Column) -> tuple[Any, ...]:

@@ -1,58 +1,105 @@
-"""The diff of two schemas: the order of the work, and the edges.
+"""The diff of two schemas as an explicit sequence of passes (the order is diff/__init__.py's docstring).
 
-`plan(old, new)` applies the renames the new spec declares to the old state,
-lets each kind of object (enums, tables, partitions, indexes, functions, ...)
-add the steps of its changes to a graph over one shared `Context`
-(context.py), links the graph by what uses what, and orders it.
+`plan(old, new)`: renames, then the frozen `Context` of what changes, then
+each kind's steps, merged in a fixed order; then the passes that read every
+step (ADD VALUE placed, the prechecks' verdict), and the edges. `ordered_steps`
+turns the plan's graph into the statements of each phase.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from .. import ir
 from ..ir import order
 from ..sql import from_scratch
-from . import enums, grants, partitions, prechecks, relations, renames, routines, security, tables
-from .context import PRECHECK_RANK, Context
+from . import enums, grants, guard, partitions, prechecks, relations, renames, routines, security, tables
+from .context import Context, calls
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step
+from .steps import PRECHECK_RANK, Part, Steps
+
+# The kinds, in the order their steps are merged: the order of the migration's header (its list
+# of changes) and, where nothing else decides, of the statements.
+KINDS: tuple[Callable[[Context], Steps], ...] = (
+    enums.diff,
+    tables.diff,
+    partitions.diff,
+    relations.diff,
+    routines.diff,
+    security.diff,
+    grants.diff,
+)
 
 
 def plan(
     old: ir.Schema, new: ir.Schema, *, confirm: bool = True, spent: frozenset[str] = frozenset(), drift: bool = False
 ) -> Plan:
-    result = Plan()
-    ctx = Context(old, new, result, confirm, spent, {}, {}, drift=drift)
-    ctx.old = renames.apply(ctx, old, new.intent.renames)
-    ctx.old_nodes = {n.key: n for n in from_scratch.nodes(ctx.old)}
-    ctx.new_nodes = {n.key: n for n in from_scratch.nodes(new)}
-    enums.classify(ctx)
-    routines.classify(ctx)
-    tables.classify(ctx)
-    enums.diff(ctx)
-    tables.diff(ctx)
-    partitions.diff(ctx)
-    relations.diff(ctx)
-    routines.diff(ctx)
-    security.diff(ctx)
-    grants.diff(ctx)
-    enums.settle(ctx)
+    renamed = renames.apply(old, new)
+    ctx = classify(renamed, new, confirm=confirm, spent=spent, drift=drift)
+    parts = [kind(ctx) for kind in KINDS]
+    result = merge([renamed.part, *parts])
+    enums.settle(result, [added for part in parts for added in part.added_values])
     if result.stops:
-        ctx.add(
-            result.node(("precheck",), PRECHECK_RANK),
+        verdict = Part(result)
+        verdict.add(
+            verdict.node(("precheck",), PRECHECK_RANK),
             prechecks.verdict(),
             Phase.PRECHECK,
             notes=("Stops here if a check above found rows (each is listed in the error).",),
         )
-    link(ctx)
+    link(ctx, result)
+    result.applied = guard.applied(ctx)
     return result
 
 
-def link(ctx: Context) -> None:
+def classify(renamed: renames.Renamed, new: ir.Schema, *, confirm: bool, spent: frozenset[str], drift: bool) -> Context:
+    """The first pass: what changes, computed once from the two schemas, each fact from those before it."""
+    old = renamed.schema
+    rebuilt = enums.rebuilt(old, new, renamed.names)
+    replaced = routines.replaced(old, new, rebuilt)
+    dropped = replaced | routines.removed(old, new)
+    retyped, rewritten, replaced_keys = tables.classify(
+        old, new, rebuilt, lambda *texts: calls(frozenset(f.name for f in dropped), *texts)
+    )
+    return Context(
+        old=old,
+        new=new,
+        confirm=confirm,
+        spent=spent,
+        drift=drift,
+        old_nodes={n.key: n for n in from_scratch.nodes(old)},
+        new_nodes={n.key: n for n in from_scratch.nodes(new)},
+        names=renamed.names,
+        rebuilt_enums=rebuilt,
+        replaced_functions=replaced,
+        dropped_functions=dropped,
+        retyped=retyped,
+        rewritten=rewritten,
+        replaced_keys=replaced_keys,
+    )
+
+
+def merge(parts: list[Part]) -> Plan:
+    """One plan from the parts, in their order (a node two parts write gets the steps of both, in that order)."""
+    result = Plan()
+    for part in parts:
+        for key, n in part.plan.nodes.items():
+            node = result.node(key, n.rank)
+            node.steps.extend(n.steps)
+            node.after |= n.after
+        result.edges += part.plan.edges
+        result.refusals += part.plan.refusals
+        result.changes += part.plan.changes
+        result.stops += part.plan.stops
+        result.renamed += part.plan.renamed
+        result.confirmed |= part.plan.confirmed
+    return result
+
+
+def link(ctx: Context, plan: Plan) -> None:
     """Edges by what uses what: release dependents first, build dependencies first."""
-    plan = ctx.plan
     changed: set[Any] = {key[1] for key in plan.nodes if isinstance(key, tuple) and key[0] in (RELEASE, BUILD)}
     for key in changed:
         if (RELEASE, key) in plan.nodes and plan.nodes[(RELEASE, key)].steps:

@@ -22,43 +22,46 @@ from .. import ir
 from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting, sqlparse
+from ..sql.views import Object
 from . import prechecks
 from . import statements as st
-from .context import Context
-from .model import Phase
+from .context import Context, Names
+from .model import Phase, Plan
+from .steps import Steps
 
 
-def classify(ctx: Context) -> None:
-    old = {e.name: e for e in ctx.old.enums}
-    for e in ctx.new.enums:
-        before = old.get(e.name)
-        if before is not None and before.values != e.values and additions(ctx, before, e) is None:
-            ctx.rebuilt_enums.add(e.name)
-            ctx.disruptive.add(("enum", e.name))
+def rebuilt(old: ir.Schema, new: ir.Schema, names: Names) -> frozenset[Name]:
+    """The enums a value leaves or moves in: PostgreSQL cannot do that in place."""
+    before = {e.name: e for e in old.enums}
+    return frozenset(
+        e.name
+        for e in new.enums
+        if (o := before.get(e.name)) is not None and o.values != e.values and additions(names, o, e) is None
+    )
 
 
-def additions(ctx: Context, old: ir.Enum, new: ir.Enum) -> list[st.AddValue] | None:
+def additions(names: Names, old: ir.Enum, new: ir.Enum) -> list[st.AddValue] | None:
     """The ADD VALUE statements that turn `old` into `new`, or None when it takes a rebuild."""
     kept = [v for v in new.values if v in set(old.values)]
     if kept != list(old.values):
         return None  # a value went away or moved
-    earlier = {ctx.before_value.get((new.name, v), v) for v in old.values}  # names as they are before the renames
+    earlier = {names.value.get((new.name, v), v) for v in old.values}  # names as they are before the renames
     added = [v for v in new.values if v not in set(old.values)]
     if any(v in earlier for v in added):
         return None  # IF NOT EXISTS would find the value a rename is about to take away
-    type_sql = ctx.before_enum.get(new.name, new.name).q
+    type_sql = names.enum.get(new.name, new.name).q
     result = []
     first_kept = next((i for i, v in enumerate(new.values) if v in set(old.values)), None)
     for i, v in enumerate(new.values):
         if v in set(old.values):
             continue
         if i > 0:
-            anchor, position = new.values[i - 1], "AFTER"
+            anchor, before = new.values[i - 1], False
         else:
             assert first_kept is not None
-            anchor, position = new.values[first_kept], "BEFORE"
-        anchor = ctx.before_value.get((new.name, anchor), anchor)
-        result.append(st.AddValue(type_sql, quoting.literal(v), position, quoting.literal(anchor)))
+            anchor, before = new.values[first_kept], True
+        anchor = names.value.get((new.name, anchor), anchor)
+        result.append(st.AddValue(type_sql, quoting.literal(v), quoting.literal(anchor), before))
     return result
 
 
@@ -66,45 +69,46 @@ def temporary_name(name: Name) -> Name:
     return Name(name.schema, make_object_name(name.name, None, "schemagen_old"))
 
 
-def diff(ctx: Context) -> None:
+def diff(ctx: Context) -> Steps:
+    out = Steps(ctx=ctx)
     old = {e.name: e for e in ctx.old.enums}
     new = {e.name: e for e in ctx.new.enums}
     for name, e in new.items():
         if name not in old:
-            ctx.create(("enum", name))
-            ctx.change(f"create enum {name.display}")
+            out.create(("enum", name))
+            out.change(f"create enum {name.display}")
     for name, e in old.items():
         if name not in new:
-            ctx.add(
-                ctx.release(("enum", name)),
-                st.Drop("TYPE", name.q),
+            out.add(
+                out.release(("enum", name)),
+                st.Drop(Object("type", name.q)),
                 notes=("Removed from the spec.",),
                 ignore=("ban-drop-type",),
             )
-            ctx.change(f"drop enum {name.display}")
+            out.change(f"drop enum {name.display}")
     for name, e in new.items():
         before = old.get(name)
         if before is None:
             continue
         if name in ctx.rebuilt_enums:
-            rebuild(ctx, before, e)
+            rebuild(ctx, out, before, e)
         elif before.values != e.values:
-            node = ctx.build(("enum", name))
-            for add in additions(ctx, before, e) or []:
-                ctx.added_values.append((node, len(node.steps), add.value))
-                ctx.add(node, add)
-            ctx.change(
+            node = out.build(("enum", name))
+            for add in additions(ctx.names, before, e) or []:
+                out.added_values.append((node.key, out.add(node, add), add.value))
+            out.change(
                 f"add value(s) {', '.join(v for v in e.values if v not in before.values)} to enum {name.display}"
             )
         if before.comment != e.comment and name not in ctx.rebuilt_enums:
-            ctx.add(ctx.build(("enum", name)), st.comment_on("TYPE", name.q, e.comment))
-            ctx.change(f"comment on enum {name.display}")
+            out.add(out.build(("enum", name)), st.comment_on(Object("type", name.q), e.comment))
+            out.change(f"comment on enum {name.display}")
+    return out
 
 
-def rebuild(ctx: Context, old: ir.Enum, new: ir.Enum) -> None:
+def rebuild(ctx: Context, out: Steps, old: ir.Enum, new: ir.Enum) -> None:
     for value in old.values:
         if value not in new.values:
-            ctx.allowed(
+            out.allowed(
                 "drop enum value",
                 new.name.schema,
                 new.name.name,
@@ -114,50 +118,59 @@ def rebuild(ctx: Context, old: ir.Enum, new: ir.Enum) -> None:
                 locator=("enum", new.name),
             )
     temp = temporary_name(new.name)
-    node = ctx.build(("enum", new.name))
+    node = out.build(("enum", new.name))
     notes = (
         (
             f"Rebuilds enum {new.name.display} (a value is removed or moved): every column of this type is "
             "converted below, which rewrites its table."
         ),
     )
-    ctx.add(node, st.Rename("TYPE", new.name.q, quoting.ident(temp.name)), notes=notes, ignore=("renaming-object",))
-    ctx.add(node, st.create(ctx.new_nodes[("enum", new.name)].payload))
-    cleanup = ctx.late(("enum_cleanup", new.name))
-    ctx.add(
-        cleanup, st.Drop("TYPE", temp.q), notes=(f"The old {new.name.display}, now unused.",), ignore=("ban-drop-type",)
+    out.add(
+        node, st.Rename(Object("type", new.name.q), quoting.ident(temp.name)), notes=notes, ignore=("renaming-object",)
     )
-    ctx.plan.edge(node.key, cleanup.key)
+    out.add(node, st.create(ctx.new_nodes[("enum", new.name)].payload))
+    cleanup = out.late(("enum_cleanup", new.name))
+    out.add(
+        cleanup,
+        st.Drop(Object("type", temp.q)),
+        notes=(f"The old {new.name.display}, now unused.",),
+        ignore=("ban-drop-type",),
+    )
+    out.edge(node.key, cleanup.key)
     converted = [t.name for t in ctx.old.tables if any(c.enum == new.name for c in t.columns)]
     for t in converted:
         for side in ("release", "build"):
-            ctx.plan.edge((side, ("table", t)), cleanup.key)
+            out.edge((side, ("table", t)), cleanup.key)
     for f in ctx.old.functions:
         if f.name in ctx.replaced_functions and new.name.name in sqlparse.signature_type_names(f.args, f.returns):
             # Dropped before the old type is renamed away, created once the columns have the new type (a SQL body is
             # checked against them).
-            ctx.plan.edge(("release", ("function", f.name)), node.key)
+            out.edge(("release", ("function", f.name)), node.key)
             for t in converted:
-                ctx.plan.edge(("build", ("table", t)), ("build", ("function", f.name)))
-            ctx.plan.edge(node.key, ("build", ("function", f.name)))
+                out.edge(("build", ("table", t)), ("build", ("function", f.name)))
+            out.edge(node.key, ("build", ("function", f.name)))
     gone = [v for v in old.values if v not in new.values]
-    prechecks.enum_values(ctx, new.name, gone)
-    ctx.change(
+    prechecks.enum_values(ctx, out, new.name, gone)
+    out.change(
         f"rebuild enum {new.name.display}" + (f" without {', '.join(gone)}" if gone else " with values reordered")
     )
 
 
-def settle(ctx: Context) -> None:
-    """ADD VALUE before the main transaction when a statement there names the value; inside it otherwise."""
-    if not ctx.added_values:
+def settle(plan: Plan, added: list[tuple[object, object, str]]) -> None:
+    """ADD VALUE before the main transaction when a statement there names the value; inside it otherwise.
+
+    Run once every kind has written its steps: it reads them all.
+    """
+    if not added:
         return
-    adding = {id(node.steps[index]) for node, index, _ in ctx.added_values}
-    main = [s.sql for n in ctx.plan.nodes.values() for s in n.steps if s.phase == Phase.MAIN and id(s) not in adding]
-    for node, index, value in ctx.added_values:
+    adding = {id(step) for _key, step, _value in added}
+    main = [s.sql for n in plan.nodes.values() for s in n.steps if s.phase == Phase.MAIN and id(s) not in adding]
+    for key, step, value in added:
         if any(value in sql for sql in main):
-            step = node.steps[index]
+            node = plan.nodes[key]
             note = (
                 "Before the main transaction, committed on its own: a value added in a transaction cannot be "
                 "used until it commits, and the transaction uses it."
             )
-            node.steps[index] = dataclasses.replace(step, phase=Phase.BEFORE, notes=(note,))
+            index = next(i for i, s in enumerate(node.steps) if s is step)
+            node.steps[index] = dataclasses.replace(node.steps[index], phase=Phase.BEFORE, notes=(note,))

@@ -9,12 +9,12 @@ so it is repeated when the migration creates sequences (identity columns).
 from __future__ import annotations
 
 from .. import ir
-from ..sql import clauses, from_scratch
+from ..sql import from_scratch, views
 from . import statements as st
 from .context import Context
+from .steps import Steps
 
 Atom = tuple[str, str, str, str]  # kind, target, role, privilege
-ON = {"table": "", "function": "FUNCTION ", "sequence": "SEQUENCE ", "all_sequences": "ALL SEQUENCES IN SCHEMA "}
 
 
 def atoms(schema: ir.Schema) -> dict[Atom, bool]:
@@ -28,7 +28,8 @@ def atoms(schema: ir.Schema) -> dict[Atom, bool]:
     return result
 
 
-def diff(ctx: Context) -> None:
+def diff(ctx: Context) -> Steps:
+    out = Steps(ctx=ctx)
     old, new = atoms(ctx.old), atoms(ctx.new)
     gone_targets = {t.name.q for t in ctx.old.tables} - {t.name.q for t in ctx.new.tables}
     gone_targets |= {
@@ -58,28 +59,23 @@ def diff(ctx: Context) -> None:
         ):
             grants.setdefault((kind, target, role, option), []).append(privilege)
     if revokes:
-        node = ctx.release(("grant", "revoke"))
+        node = out.release(("grant", "revoke"))
         for (kind, target, role, option_only), privileges in revokes.items():
-            ctx.add(
+            out.add(
                 node,
-                st.Revoke(
-                    ", ".join(p.upper() for p in privileges),
-                    ON[kind] + target,
-                    clauses.role(role),
-                    "GRANT OPTION FOR " if option_only else "",
-                ),
+                st.Revoke([p.upper() for p in privileges], kind, target, views.roles((role,)), option_only),
             )
-            ctx.change(f"revoke {', '.join(privileges)} on {target} from {role}")
+            out.change(f"revoke {', '.join(privileges)} on {target} from {role}")
     if grants:
-        node = ctx.build(("grant", "grant"))
+        node = out.build(("grant", "grant"))
         targets = {t.name.q: ("table", t.name) for t in ctx.new.tables} | {
             f.signature: ("function", f.name) for f in ctx.new.functions
         }
         for kind, target, _role, _option in grants:
             if target in targets:
-                ctx.plan.edge(("build", targets[target]), node.key)
+                out.edge(("build", targets[target]), node.key)
         for (kind, target, role, option), privileges in grants.items():
-            ctx.add(
+            out.add(
                 node,
                 st.create(
                     from_scratch.Statement(
@@ -87,7 +83,8 @@ def diff(ctx: Context) -> None:
                     )
                 ),
             )
-            ctx.change(f"grant {', '.join(privileges)} on {target} to {role}")
+            out.change(f"grant {', '.join(privileges)} on {target} to {role}")
+    return out
 
 
 def _creates_sequences(ctx: Context) -> bool:

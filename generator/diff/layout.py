@@ -7,11 +7,14 @@ split a file by phase): everything from a marker on is complete by itself.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
+from ..pg import quoting
 from ..templating import environment
+from . import statements as st
 from .engine import ordered_steps
-from .model import PHASES, Phase, Plan, Step
+from .model import PHASES, Applied, Phase, Plan, Step
 
 # A client queued behind a statement that waits for a lock waits as long: with the heavy work
 # outside the main transaction (its statements hold their locks for well under a second, see
@@ -44,9 +47,9 @@ class StepView:
 class Block:
     marker: str
     heading: tuple[str, ...]
-    opening: list[str]
+    transactional: bool  # BEGIN ... COMMIT around the steps
+    read_only: bool  # BEGIN READ ONLY
     steps: list[StepView]
-    closing: list[str]
 
 
 @dataclass(frozen=True)
@@ -70,13 +73,39 @@ def blocks(plan: Plan) -> list[Block]:
     result = []
     for phase, steps in sorted(by_phase.items()):
         info = PHASES[phase]
-        opening, closing = ([info.opening], ["COMMIT;"]) if info.transactional else ([], [])
-        result.append(Block(f"{phase.marker} {info.marker}", info.heading, opening, steps, closing))
+        result.append(Block(f"{phase.marker} {info.marker}", info.heading, info.transactional, info.read_only, steps))
     return result
+
+
+def guarded(blocks: list[Block], applied: Applied, migration: str) -> list[Block]:
+    """The blocks with the guard first: a run of the whole file once the main transaction has committed stops
+    there, changing nothing, and names the marker lines to resume from (diff/guard.py)."""
+    markers = [b.marker for b in blocks]
+    main = next((i for i, m in enumerate(markers) if m.startswith(Phase.MAIN.marker + " ")), None)
+    if main is None:
+        return blocks
+    later = [f"-- schemagen:phase {m}" for m in markers[main + 1 :]]
+    message = (
+        f"migration {migration} has run its main transaction already ({applied.sign}): running the whole file "
+        "again would fail part way (or the database is not where the migration before it left it)"
+    )
+    hint = (
+        f"Nothing was changed. If a phase after the main transaction stopped, fix its cause and run the file from "
+        f"that phase's marker line ({', '.join(later)}); schemagen migrate resumes by itself."
+        if later
+        else "Nothing was changed: the migration is complete, there is nothing to run again."
+    )
+    guard = st.Guard(applied.condition, quoting.literal(message), quoting.literal(hint))
+    note = "Stops a run of the whole file once the main transaction has committed: it says where to resume."
+    first = dataclasses.replace(blocks[0], steps=[StepView([note], st.text(guard)), *blocks[0].steps])
+    return [first, *blocks[1:]]
 
 
 def migration_sql(plan: Plan, *, number: int, name: str, sources: list[str], purpose: str, down: bool) -> str:
     stops = ["--", f"-- {STOPS[down]}", *(f"--   - {line}" for line in plan.stops)] if plan.stops else []
+    phases = blocks(plan)
+    if plan.applied is not None:
+        phases = guarded(phases, plan.applied, f"{number:04d}_{name}" + (" (down)" if down else ""))
     view = MigrationView(
         number=f"{number:04d}",
         name=name,
@@ -87,7 +116,7 @@ def migration_sql(plan: Plan, *, number: int, name: str, sources: list[str], pur
         stops=stops,
         lock_timeout=LOCK_TIMEOUT,
         statement_timeout=STATEMENT_TIMEOUT,
-        blocks=blocks(plan),
+        blocks=phases,
     )
     text: str = environment().get_template("sql/diff/migration.sql.j2").render(migration=view)
     return text

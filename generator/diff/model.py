@@ -59,7 +59,7 @@ class PhaseInfo:
 
     transactional: bool
     heading: tuple[str, ...]
-    opening: str = "BEGIN;"  # how a transactional phase starts
+    read_only: bool = False  # a transaction that changes nothing (the checks)
 
     @property
     def marker(self) -> str:
@@ -79,7 +79,7 @@ PHASES = {
                 "named in the error."
             ),
         ),
-        "BEGIN READ ONLY;",
+        read_only=True,
     ),
     Phase.BEFORE: PhaseInfo(
         False,
@@ -165,6 +165,14 @@ class Node:
     after: set[Hashable] = field(default_factory=set)  # keys of nodes that must come first
 
 
+@dataclass(frozen=True)
+class Applied:
+    """How to tell that a migration's main transaction has committed: a SQL condition, and what it reads in words."""
+
+    condition: str  # true once the main transaction has committed (diff/guard.py)
+    sign: str  # e.g. "table public.tag exists"
+
+
 @dataclass
 class Plan:
     nodes: dict[Hashable, Node] = field(default_factory=dict)
@@ -173,6 +181,7 @@ class Plan:
     stops: list[str] = field(default_factory=list)  # what the prechecks refuse, one human line each, for headers
     renamed: list[Any] = field(default_factory=list)  # the declared renames carried out (ir.Rename)
     confirmed: set[str] = field(default_factory=set)  # the allow_destructive entries this migration uses up
+    applied: Applied | None = None  # how a run of the whole file again tells that the main transaction ran
 
     def node(self, key: Hashable, rank: int) -> Node:
         if key not in self.nodes:

@@ -15,6 +15,11 @@ rows, named as the partitions they become, in a staging schema:
   Then the targets get the table's indexes and its foreign keys (added NOT
   VALID, then validated: no client-blocking lock while they scan), and a
   validated CHECK of their bounds, so that attaching them scans nothing.
+  Autovacuum is off on the staging tables: a VACUUM or ANALYZE of a table
+  the copy just filled would hold a lock that CREATE INDEX, a foreign key or
+  the final DROP SCHEMA waits for, and it gives way only after
+  deadlock_timeout (1 s), exactly the migration's lock_timeout; the copies
+  get it back when they take their place.
 - MAIN, in the migration's transaction: the sources are detached, the rows
   recorded by the trigger are copied again from the sources, the old
   partitions are dropped and the targets attached in their place. Under the
@@ -47,10 +52,12 @@ from .. import ir
 from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting
-from ..sql import clauses
+from ..sql import views
+from ..sql.views import Object
 from . import statements as st
 from .context import Context
 from .model import Node, Phase
+from .steps import Steps
 
 STAGING = "schemagen_staging"
 BOUNDS_CHECK = "schemagen_partition_bounds"
@@ -79,8 +86,7 @@ class Shadow:
     template: ClassVar[str] = "diff/moves/shadow"
     shadow: str
     parent: str
-    # "CONSTRAINT name PRIMARY KEY (...)" / UNIQUE: partitions get them as the table's partitions do
-    keys: tuple[str, ...]
+    keys: tuple[views.ConstraintView, ...]  # PRIMARY KEY / UNIQUE: partitions get them as the table's partitions do
     partition_by: str
     key: str
 
@@ -92,7 +98,8 @@ class Target:
     shadow: str
     check_name: str
     check: str
-    bound: str
+    bound: views.BoundView
+    quiet: bool  # autovacuum off until it takes its place (an online move: see `plan`)
 
 
 @dataclass(frozen=True)
@@ -117,18 +124,17 @@ class CaptureFunction:
     template: ClassVar[str] = "diff/moves/capture_function"
     function: str
     changes: str
-    key: str
-    old_key: str
-    new_key: str
+    key: list[str]
 
 
 @dataclass(frozen=True)
 class CaptureTrigger:
-    template: ClassVar[str] = "diff/moves/capture_trigger"
+    """A trigger that records what clients write to a source while it is copied: the key of each row written
+    (template capture_rows), or a TRUNCATE (capture_truncate)."""
+
+    template: str
     name: str
-    events: str
     table: str
-    level: str
     function: str
 
 
@@ -140,9 +146,7 @@ class CopyRows:
     shadow: str
     copied: str
     columns: str
-    key: str
-    key_descending: str
-    last_key: str
+    key: list[str]
     batch: int
 
 
@@ -155,19 +159,21 @@ class CopyAll:
 
 
 @dataclass(frozen=True)
-class Index:
-    template: ClassVar[str] = "diff/moves/index"
-    ddl: str
-
-
-@dataclass(frozen=True)
 class ForeignKey:
     template: ClassVar[str] = "diff/moves/foreign_key"
     table: str
     regclass: str
     literal: str
     name: str
-    body: str
+    constraint: views.ConstraintView
+
+
+@dataclass(frozen=True)
+class Autovacuum:
+    """Autovacuum back on a copy that took its place."""
+
+    template: ClassVar[str] = "diff/moves/autovacuum"
+    table: str
 
 
 @dataclass(frozen=True)
@@ -190,8 +196,7 @@ class ForgetChanged:
     template: ClassVar[str] = "diff/moves/forget_changed"
     shadow: str
     changes: str
-    shadow_key: str
-    changes_key: str
+    key: list[str]
 
 
 @dataclass(frozen=True)
@@ -251,13 +256,13 @@ def shape(t: ir.Table) -> tuple[object, ...]:
     return (columns, constraints, indexes, t.partition_by, t.partition_key)
 
 
-def plan(ctx: Context, move: Move) -> None:
+def plan(ctx: Context, out: Steps, move: Move) -> None:
     t = move.new
     copy_phase = Phase.COPY if move.online else Phase.MAIN
-    copy = ctx.plan.node(("copy", t.name), 19) if move.online else _rows_node(ctx, t)
-    rows = _rows_node(ctx, t)
-    staging = _staging_nodes(ctx, rows)
-    ctx.plan.edge(staging[0].key, copy.key)
+    copy = out.node(("copy", t.name), 19) if move.online else _rows_node(ctx, out, t)
+    rows = _rows_node(ctx, out, t)
+    staging = _staging_nodes(ctx, out, rows)
+    out.edge(staging[0].key, copy.key)
     key_sql = quoting.ident(t.partition_key[0])
     shadow = move.staged(t.name.name)
     columns = st.columns_sql(t.columns)
@@ -269,18 +274,14 @@ def plan(ctx: Context, move: Move) -> None:
         else _offline_reason(move)
     )
 
-    ctx.add(
+    out.add(
         staging[0],
         Schema(quoting.ident(STAGING)),
         copy_phase,
         notes=("The staging schema: tables no client uses yet, dropped at the end of the main transaction.",),
     )
-    keys = tuple(
-        f"CONSTRAINT {c.q} {clauses.constraint_body(c)}"
-        for c in t.inline_constraints
-        if c.kind in ("primary_key", "unique")
-    )
-    ctx.add(
+    keys = tuple(views.ConstraintView(c) for c in t.inline_constraints if c.kind in ("primary_key", "unique"))
+    out.add(
         copy,
         Shadow(shadow, t.name.q, keys, t.partition_by or "RANGE", key_sql),
         copy_phase,
@@ -293,34 +294,35 @@ def plan(ctx: Context, move: Move) -> None:
         ),
     )
     for p in move.targets:
-        ctx.add(
+        out.add(
             copy,
             Target(
                 move.staged(p.name.name),
                 shadow,
                 BOUNDS_CHECK,
                 _bounds_check(key_sql, p, t.partitions),
-                clauses.partition_bound(p),
+                views.BoundView(p),
+                move.online,
             ),
             copy_phase,
         )
     if move.online:
-        _capture(ctx, copy, move, shadow, columns, row)
+        _capture(ctx, out, copy, move, shadow, columns, row)
     else:
         for p in move.sources:
-            ctx.add(
+            out.add(
                 rows,
-                st.AlterTable(t.name.q, f"DETACH PARTITION {p.name.q}"),
+                st.DetachPartition(t.name.q, p.name.q),
                 notes=_detach_notes(move, p),
                 ignore=("require-concurrent-partition-detach",),
             )
         for p in move.sources:
-            ctx.add(rows, CopyAll(shadow, p.name.q, columns))
+            out.add(rows, CopyAll(shadow, p.name.q, columns))
     for ix in t.indexes:
         staged = dataclasses.replace(ix, table=Name(STAGING, t.name.name))
-        ctx.add(
+        out.add(
             copy,
-            Index(clauses.create_index(staged, clauses.IF_MISSING)),
+            views.IndexView(staged, if_not_exists=True),
             copy_phase,
             notes=("Built once the rows are in: no client uses the staging table.",),
             ignore=("require-concurrent-index-creation",),
@@ -330,10 +332,10 @@ def plan(ctx: Context, move: Move) -> None:
             for fk in t.foreign_keys:
                 target = move.staged(p.name.name)
                 first = fk == t.foreign_keys[0] and p == move.targets[0]
-                ctx.add(
+                out.add(
                     copy,
                     ForeignKey(
-                        target, quoting.literal(target), quoting.literal(fk.name), fk.q, clauses.constraint_body(fk)
+                        target, quoting.literal(target), quoting.literal(fk.name), fk.q, views.ConstraintView(fk)
                     ),
                     copy_phase,
                     notes=(
@@ -342,16 +344,16 @@ def plan(ctx: Context, move: Move) -> None:
                     if first
                     else (),
                 )
-                ctx.add(
+                out.add(
                     copy,
-                    st.AlterTable(target, f"VALIDATE CONSTRAINT {fk.q}"),
+                    st.ValidateConstraint(target, fk.q),
                     copy_phase,
                     ignore=("prefer-robust-stmts",),
                 )
-        ctx.add(
+        out.add(
             copy, Analyze(shadow), copy_phase, notes=("Statistics for the new partitions, before clients query them.",)
         )
-    _swap(ctx, rows, move, shadow, columns, row)
+    _swap(ctx, out, rows, move, shadow, columns, row)
 
 
 def _offline_reason(move: Move) -> str:
@@ -380,53 +382,50 @@ def _detach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:
     )
 
 
-def _capture(ctx: Context, node: Node, move: Move, shadow: str, columns: str, row: str) -> None:
+def _capture(ctx: Context, out: Steps, node: Node, move: Move, shadow: str, columns: str, row: str) -> None:
     t = move.new
     typed = ", ".join(f"{c.q} {c.sql_type}" for k in move.key if (c := t.column(k)) is not None)
     changes = move.staged(make_object_name("schemagen", t.name.name, "changes"))
     copied = move.staged(make_object_name("schemagen", t.name.name, "copied"))
     function = move.staged(make_object_name("schemagen", t.name.name, "capture"))
-    ctx.add(
+    out.add(
         node,
         Changes(changes, typed),
         Phase.COPY,
         notes=("The keys of the rows written while they are copied (and the partitions truncated meanwhile).",),
     )
-    ctx.add(
+    out.add(
         node,
         Copied(copied, typed),
         Phase.COPY,
         notes=("Per old partition, the last key copied: a re-run goes on from there.",),
     )
-    old_key = ", ".join(f"OLD.{quoting.ident(k)}" for k in move.key)
-    new_key = ", ".join(f"NEW.{quoting.ident(k)}" for k in move.key)
-    ctx.add(
+    key = views.names(move.key)
+    out.add(
         node,
-        CaptureFunction(function, changes, row, old_key, new_key),
+        CaptureFunction(function, changes, key),
         Phase.COPY,
         notes=("SECURITY DEFINER: clients writing the table need no right on the staging schema.",),
     )
     for p in move.sources:
         notes = ("Takes a SHARE ROW EXCLUSIVE lock on the partition for a moment.",) if p == move.sources[0] else ()
-        ctx.add(
+        out.add(
             node,
-            CaptureTrigger(CAPTURE_ROWS, "INSERT OR UPDATE OR DELETE", p.name.q, "ROW", function),
+            CaptureTrigger("diff/moves/capture_rows", CAPTURE_ROWS, p.name.q, function),
             Phase.COPY,
             notes=notes,
         )
-        ctx.add(node, CaptureTrigger(CAPTURE_TRUNCATE, "TRUNCATE", p.name.q, "STATEMENT", function), Phase.COPY)
-    descending = ", ".join(f"{quoting.ident(k)} DESC" for k in move.key)
-    last = ", ".join(f"last.{quoting.ident(k)}" for k in move.key)
+        out.add(node, CaptureTrigger("diff/moves/capture_truncate", CAPTURE_TRUNCATE, p.name.q, function), Phase.COPY)
     for p in move.sources:
-        ctx.add(
+        out.add(
             node,
-            CopyRows(p.name.q, quoting.literal(p.name.name), shadow, copied, columns, row, descending, last, BATCH),
+            CopyRows(p.name.q, quoting.literal(p.name.name), shadow, copied, columns, key, BATCH),
             Phase.COPY,
             notes=(f"The rows of {p.name.name}, in batches of {BATCH} that each commit.",),
         )
 
 
-def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: str) -> None:
+def _swap(ctx: Context, out: Steps, rows: Node, move: Move, shadow: str, columns: str, row: str) -> None:
     t = move.new
     q = t.name.q
     for ref, fk in move.referencing:
@@ -436,14 +435,12 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
                 "that referenced rows are in. Added again NOT VALID below, validated in the last transaction."
             ),
         )
-        ctx.add(
-            rows, st.AlterTable(ref.name.q, f"DROP CONSTRAINT {fk.q}"), notes=notes, ignore=("ban-drop-constraint",)
-        )
+        out.add(rows, st.DropConstraint(ref.name.q, fk.q), notes=notes, ignore=("ban-drop-constraint",))
     if move.online:
         for p in move.sources:
-            ctx.add(
+            out.add(
                 rows,
-                st.AlterTable(q, f"DETACH PARTITION {p.name.q}"),
+                st.DetachPartition(q, p.name.q),
                 notes=_detach_notes(move, p),
                 ignore=("require-concurrent-partition-detach",),
             )
@@ -455,7 +452,7 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
             ),
         )
         for p in move.sources:
-            ctx.add(
+            out.add(
                 rows,
                 ForgetTruncated(
                     shadow,
@@ -465,55 +462,56 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
                 ),
                 notes=note if p == move.sources[0] else (),
             )
-        s_key = ", ".join(f"s.{quoting.ident(k)}" for k in move.key)
-        c_key = ", ".join(f"c.{quoting.ident(k)}" for k in move.key)
-        ctx.add(rows, ForgetChanged(shadow, changes, s_key, c_key))
+        out.add(rows, ForgetChanged(shadow, changes, views.names(move.key)))
         for p in move.sources:
-            ctx.add(rows, RecopyChanged(shadow, p.name.q, changes, columns, row))
+            out.add(rows, RecopyChanged(shadow, p.name.q, changes, columns, row))
     for p in move.targets:
-        ctx.add(
+        out.add(
             rows,
-            st.AlterTable(shadow, f"DETACH PARTITION {move.staged(p.name.name)}"),
+            st.DetachPartition(shadow, move.staged(p.name.name)),
             ignore=("require-concurrent-partition-detach",),
         )
     for p in move.sources:
-        ctx.add(
+        out.add(
             rows,
-            st.Drop("TABLE", p.name.q),
+            st.Drop(Object("table", p.name.q)),
             notes=("Its rows are in the copies.",) if p == move.sources[0] else (),
             ignore=("ban-drop-table",),
         )
     for p in move.targets:
         placed = ("The copy takes the old partition's place: no client used it in the staging schema.",)
-        ctx.add(
+        out.add(
             rows,
-            st.AlterTable(move.staged(p.name.name), f"SET SCHEMA {quoting.ident(t.name.schema)}"),
+            st.SetSchema(move.staged(p.name.name), quoting.ident(t.name.schema)),
             notes=placed if p == move.targets[0] else (),
             ignore=("ban-set-schema",),
         )
     # the default last: attaching a range checks the default partition
     for p in sorted(move.targets, key=lambda p: p.is_default):
-        ctx.add(
+        out.add(
             rows,
-            st.AlterTable(q, f"ATTACH PARTITION {p.name.q} {clauses.partition_bound(p)}"),
+            st.AttachPartition(q, p.name.q, views.BoundView(p)),
             notes=_attach_notes(move, p),
         )
     for p in move.targets:
-        ctx.add(
+        out.add(
             rows,
-            st.AlterTable(p.name.q, f"DROP CONSTRAINT {BOUNDS_CHECK}"),
+            st.DropConstraint(p.name.q, BOUNDS_CHECK),
             notes=("The partition's bounds hold it now.",) if p == move.targets[0] else (),
             ignore=("ban-drop-constraint",),
         )
+        if move.online:
+            back = ("Autovacuum back on, now that clients use it.",) if p == move.targets[0] else ()
+            out.add(rows, Autovacuum(p.name.q), notes=back)
         if p.comment is not None:
-            ctx.add(rows, st.comment_on("TABLE", p.name.q, p.comment))
+            out.add(rows, st.comment_on(Object("table", p.name.q), p.comment))
     for ref, fk in move.referencing:
-        node = ctx.late(("partition", "refs", ref.name, fk.name))
-        ctx.plan.edge(rows.key, node.key)
+        node = out.late(("partition", "refs", ref.name, fk.name))
+        out.edge(rows.key, node.key)
         if ref.partition_by:
-            ctx.add(
+            out.add(
                 node,
-                st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)}"),
+                st.AddConstraint.of(ref.name, fk),
                 notes=(
                     (
                         f"Checks every row of {ref.name.display}: a partitioned table has no NOT VALID foreign "
@@ -523,10 +521,10 @@ def _swap(ctx: Context, rows: Node, move: Move, shadow: str, columns: str, row: 
                 ignore=("constraint-missing-not-valid", "adding-foreign-key-constraint"),
             )
         else:
-            ctx.add(node, st.AlterTable(ref.name.q, f"ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)} NOT VALID"))
-            ctx.add(node, st.AlterTable(ref.name.q, f"VALIDATE CONSTRAINT {fk.q}"), Phase.FINAL)
+            out.add(node, st.AddConstraint.of(ref.name, fk, not_valid=True))
+            out.add(node, st.ValidateConstraint(ref.name.q, fk.q), Phase.FINAL)
         if fk.comment is not None:
-            ctx.add(node, st.comment_on("CONSTRAINT", f"{fk.q} ON {ref.name.q}", fk.comment))
+            out.add(node, st.comment_on(Object("constraint", fk.q, ref.name.q), fk.comment))
 
 
 def _attach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:
@@ -535,18 +533,18 @@ def _attach_notes(move: Move, p: ir.Partition) -> tuple[str, ...]:
     return ()
 
 
-def _rows_node(ctx: Context, t: ir.Table) -> Node:
-    node = ctx.build(("partition", ("rows", t.name)))
-    ctx.plan.edge(("build", ("table", t.name)), node.key)
+def _rows_node(ctx: Context, out: Steps, t: ir.Table) -> Node:
+    node = out.build(("partition", ("rows", t.name)))
+    out.edge(("build", ("table", t.name)), node.key)
     return node
 
 
-def _staging_nodes(ctx: Context, rows: Node) -> tuple[Node, Node]:
+def _staging_nodes(ctx: Context, out: Steps, rows: Node) -> tuple[Node, Node]:
     """The staging schema, created once (first) and dropped once (after every move) per migration."""
-    create = ctx.plan.node(("staging", "create"), 18)
-    drop = ctx.plan.node(("staging", "drop"), 41)
+    create = out.node(("staging", "create"), 18)
+    drop = out.node(("staging", "drop"), 41)
     if not drop.steps:
-        ctx.add(
+        out.add(
             drop,
             DropSchema(quoting.ident(STAGING)),
             notes=(
@@ -554,13 +552,13 @@ def _staging_nodes(ctx: Context, rows: Node) -> tuple[Node, Node]:
             ),
             ignore=("ban-drop-schema",),
         )
-    ctx.plan.edge(rows.key, drop.key)
+    out.edge(rows.key, drop.key)
     return create, drop
 
 
-def precheck(ctx: Context, t: ir.Table, source: ir.Partition, covered: str, new_ranges: str) -> None:
+def precheck(ctx: Context, out: Steps, t: ir.Table, source: ir.Partition, covered: str, new_ranges: str) -> None:
     """Stops the migration before any change when `source` holds rows that no partition of the new layout takes."""
-    node = ctx.plan.node(("precheck", source.name), 17)
+    node = out.node(("precheck", source.name), 17)
     key = ", ".join(quoting.ident(k) for k in (row_key(t) or t.partition_key))
     message = quoting.literal(
         f"partition {source.name.display} holds % row(s) that no partition of {t.name.display} takes after "
@@ -568,7 +566,7 @@ def precheck(ctx: Context, t: ir.Table, source: ir.Partition, covered: str, new_
         "add a partition that covers them (or a DEFAULT partition), or move or delete those rows, then run "
         "the migration again"
     )
-    ctx.add(
+    out.add(
         node,
         Uncovered(source.name.q, covered, key, message),
         Phase.PRECHECK,
@@ -579,41 +577,24 @@ def precheck(ctx: Context, t: ir.Table, source: ir.Partition, covered: str, new_
 # -- conditions on the partition key --------------------------------------------------
 
 
-def inside(key: str, p: ir.Partition) -> str:
-    """The SQL condition for rows within a range partition's bounds."""
-    conditions = [f"{key} IS NOT NULL"]
-    if p.lower != "MINVALUE":
-        conditions.append(f"{key} >= {p.lower}")
-    if p.upper != "MAXVALUE":
-        conditions.append(f"{key} < {p.upper}")
-    return " AND ".join(conditions)
-
-
-def outside(key: str, p: ir.Partition) -> str:
-    """Rows not within a range partition's bounds, NULL keys aside (a CHECK lets NULL through)."""
-    conditions = []
-    if p.lower != "MINVALUE":
-        conditions.append(f"{key} < {p.lower}")
-    if p.upper != "MAXVALUE":
-        conditions.append(f"{key} >= {p.upper}")
-    return " OR ".join(conditions) or "false"
+def _ranges(partitions: tuple[ir.Partition, ...]) -> list[views.BoundView]:
+    return [views.BoundView(p) for p in partitions if not p.is_default]
 
 
 def in_any(key: str, partitions: tuple[ir.Partition, ...]) -> str:
-    ranges = [p for p in partitions if not p.is_default]
-    return " OR ".join(f"({inside(key, p)})" for p in ranges) or "false"
+    """Rows within one of the range partitions (templates/sql/diff/conditions.sql.j2)."""
+    return st.condition("in_any", key, _ranges(partitions))
 
 
 def _bounds_check(key: str, p: ir.Partition, layout: tuple[ir.Partition, ...]) -> str:
     """A CHECK that proves the partition constraint of `p` in `layout`, in the form PostgreSQL's prover recognizes."""
     if not p.is_default:
-        return inside(key, p)
-    ranges = [q for q in layout if not q.is_default]
-    return " AND ".join(f"({outside(key, q)})" for q in ranges) or "true"
+        return st.condition("inside", key, views.BoundView(p))
+    return st.condition("outside_all", key, _ranges(layout))
 
 
 def _came_from(key: str, p: ir.Partition, old_layout: tuple[ir.Partition, ...]) -> str:
     """The rows that partition `p` held (before the migration)."""
     if not p.is_default:
-        return inside(key, p)
-    return f"{key} IS NULL OR NOT ({in_any(key, old_layout)})"
+        return st.condition("inside", key, views.BoundView(p))
+    return st.condition("held_by_default", key, _ranges(old_layout))

@@ -17,48 +17,54 @@ from __future__ import annotations
 from .. import errors, ir
 from ..ir import Name
 from ..pg import bounds, quoting
+from ..sql.views import Object
 from . import moves
 from . import statements as st
 from .context import Context, pair_up
+from .steps import Steps
 
 
-def diff(ctx: Context) -> None:
+def diff(ctx: Context) -> Steps:
+    out = Steps(ctx=ctx)
     old = {t.name: t for t in ctx.old.tables}
     for t1 in ctx.new.tables:
         t0 = old.get(t1.name)
         if t0 is None:
             for p in t1.partitions:
-                ctx.create(("partition", p.name))
+                out.create(("partition", p.name))
         elif (t0.partition_by, t0.partition_key) == (
             t1.partition_by,
             t1.partition_key,
         ) and t0.partitions != t1.partitions:
-            reshape(ctx, t0, t1)
+            reshape(ctx, out, t0, t1)
+    return out
 
 
-def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
+def reshape(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
     parts0 = {p.name.name: p for p in t0.partitions}
     parts1 = {p.name.name: p for p in t1.partitions}
     renames, gone, came = pair_up(parts0, parts1, lambda p: p.bounds)
     for old_name, new_name in renames:
-        ctx.renamed(
-            st.Rename("TABLE", Name(t1.name.schema, old_name).q, quoting.ident(new_name)), "partition", "renaming-table"
+        out.renamed(
+            st.Rename(Object("table", Name(t1.name.schema, old_name).q), quoting.ident(new_name)),
+            "partition",
+            "renaming-table",
         )
-        ctx.change(f"rename partition {old_name} to {new_name}")
+        out.change(f"rename partition {old_name} to {new_name}")
     changed = [n for n, p in parts1.items() if n in parts0 and p.bounds != parts0[n].bounds]
-    dropped = [n for n in gone if ctx.confirmed(f"drop partition {t1.name.schema}.{n}")]
+    dropped = [n for n in gone if out.confirmed(ir.destructive_entry("drop partition", t1.name.schema, n))]
     emptied = [n for n in gone if n not in dropped]
     for n in dropped:
-        ctx.add(
-            ctx.release(("partition", Name(t1.name.schema, n))),
-            st.Drop("TABLE", Name(t1.name.schema, n).q),
+        out.add(
+            out.release(("partition", Name(t1.name.schema, n))),
+            st.Drop(Object("table", Name(t1.name.schema, n).q)),
             notes=(
                 "Confirmed in allow_destructive: the partition and its rows are deleted.",
                 f"Takes an ACCESS EXCLUSIVE lock on {t1.name.display}.",
             ),
             ignore=("ban-drop-table",),
         )
-        ctx.change(f"drop partition {n}")
+        out.change(f"drop partition {n}")
     kept = set(parts0) | {new for _, new in renames}
     was = {new: old for old, new in renames}
     default = next((p for n, p in parts1.items() if p.is_default and n in kept and n not in changed), None)
@@ -66,15 +72,15 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
     default_moves = default is not None and (ranges_change or bool(emptied))
     if not changed and not emptied and not default_moves:
         for n in came:
-            node = ctx.build(("partition", Name(t1.name.schema, n)))
-            ctx.add(
+            node = out.build(("partition", Name(t1.name.schema, n)))
+            out.add(
                 node,
                 st.create(ctx.new_nodes[("partition", Name(t1.name.schema, n))].payload),
                 notes=(
                     f"Takes an ACCESS EXCLUSIVE lock on {t1.name.display} for a moment (the new partition is empty).",
                 ),
             )
-            ctx.change(_added(parts1[n]))
+            out.change(_added(parts1[n]))
     else:
         renamed_default = default is not None and default_moves and default.name.name not in parts0
         sources = [parts0[n] for n in changed + emptied]
@@ -82,9 +88,10 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         if default is not None and default_moves:
             sources.append(parts0[was.get(default.name.name, default.name.name)] if not renamed_default else default)
             targets.append(default)
-        if _no_lost_rows(ctx, t1, sources, changed, emptied):
+        if _no_lost_rows(ctx, out, t1, sources, changed, emptied):
             moves.plan(
                 ctx,
+                out,
                 moves.Move(
                     t0,
                     t1,
@@ -95,23 +102,23 @@ def reshape(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
                 ),
             )
         for n in changed:
-            ctx.change(f"change the bounds of partition {n}")
+            out.change(f"change the bounds of partition {n}")
         for n in emptied:
-            ctx.change(f"merge partition {n} into its neighbours")
+            out.change(f"merge partition {n} into its neighbours")
         for n in came:
-            ctx.change(_added(parts1[n]))
+            out.change(_added(parts1[n]))
     for n, p in parts1.items():
         before = parts0.get(n) or parts0.get(next((o for o, new in renames if new == n), ""))
         if before is not None and before.comment != p.comment:
-            ctx.add(ctx.build(("partition", p.name)), st.comment_on("TABLE", p.name.q, p.comment))
-            ctx.change(f"comment on partition {p.name.name}")
+            out.add(out.build(("partition", p.name)), st.comment_on(Object("table", p.name.q), p.comment))
+            out.change(f"comment on partition {p.name.name}")
 
 
 def _online(ctx: Context, t0: ir.Table, t1: ir.Table) -> bool:
     """Whether the rows can be copied before the main transaction: the table keeps its shape and has a key."""
     expressions = [c.check for c in t1.constraints] + [c.default for c in t1.columns]
     stays = moves.shape(t0) == moves.shape(t1) and t1.name not in ctx.retyped and t1.name not in ctx.renamed_columns
-    return stays and moves.row_key(t1) is not None and not ctx.calls_replaced(*expressions)
+    return stays and moves.row_key(t1) is not None and not ctx.calls_dropped(*expressions)
 
 
 def _referencing(ctx: Context, t: ir.Table) -> tuple[tuple[ir.Table, ir.Constraint], ...]:
@@ -121,12 +128,12 @@ def _referencing(ctx: Context, t: ir.Table) -> tuple[tuple[ir.Table, ir.Constrai
         (r, fk)
         for r in ctx.new.tables
         for fk in r.foreign_keys
-        if fk.ref_table == t.name and fk in before.get(r.name, set())
+        if fk.ref_table == t.name and fk in before.get(r.name, frozenset())
     )
 
 
 def _no_lost_rows(
-    ctx: Context, t: ir.Table, sources: list[ir.Partition], changed: list[str], emptied: list[str]
+    ctx: Context, out: Steps, t: ir.Table, sources: list[ir.Partition], changed: list[str], emptied: list[str]
 ) -> bool:
     """Refuses a removed or narrowed range whose rows no partition would take (a down migration checks them at run time,
     as a removed default's)."""
@@ -139,21 +146,20 @@ def _no_lost_rows(
     for p in sources:
         if p.is_default:
             key = quoting.ident(t.partition_key[0])
-            moves.precheck(ctx, t, p, moves.in_any(key, t.partitions), _layout(t))
+            moves.precheck(ctx, out, t, p, moves.in_any(key, t.partitions), _layout(t))
             continue
         gap = _gap((_bound(p.lower, kind), _bound(p.upper, kind)), ranges)
         if gap is None:
             continue
         if not ctx.confirm:  # a down migration: it cannot be confirmed, it stops if the rows are there
-            moves.precheck(ctx, t, p, moves.in_any(quoting.ident(t.partition_key[0]), t.partitions), _layout(t))
+            moves.precheck(ctx, out, t, p, moves.in_any(quoting.ident(t.partition_key[0]), t.partitions), _layout(t))
             continue
         how = "narrowed" if p.name.name in changed else "removed"
+        entry = ir.destructive_entry("drop partition", t.name.schema, p.name.name)
         way = (
-            "keep its bounds"
-            if how == "narrowed"
-            else f"add `drop partition {t.name.schema}.{p.name.name}` to allow_destructive to delete it with its rows"
+            "keep its bounds" if how == "narrowed" else f"add `{entry}` to allow_destructive to delete it with its rows"
         )
-        ctx.plan.refuse(
+        out.refuse(
             errors.UNSUPPORTED_CHANGE,
             f"partition {p.name.name} is {how}, and no partition of {t.name.display} would take its rows "
             f"from {_shown(gap[0], True)} to {_shown(gap[1], False)}: "

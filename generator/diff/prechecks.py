@@ -11,7 +11,7 @@ migration replaces). Such a migration still fails safely where PostgreSQL
 itself refuses the rows (the main transaction rolls back), or in its last
 phase, which can run again once the rows are fixed.
 
-A check is a small function here plus `ctx.stop_if(view, summary)`: the view
+A check is a small function here plus `out.stop_if(view, summary)`: the view
 is the statement, the summary the line that the file's header lists.
 """
 
@@ -24,7 +24,8 @@ from ..ir import Name
 from ..pg import quoting, sqlparse
 from . import statements as st
 from . import types
-from .context import Context, referenced_columns, type_key
+from .context import Context, type_key
+from .steps import Steps
 
 HINT = "Nothing was changed. Fix or delete those rows (or change the spec), then run the migration again."
 VERDICT = "the migration cannot run: rows hold data it cannot take (nothing was changed):"
@@ -60,11 +61,11 @@ def _format_text(text: str) -> str:
 
 def old_name(ctx: Context, table: Name) -> Name:
     """The table's name before this migration's renames (the PRECHECK phase runs before them)."""
-    return ctx.before_table.get(table, table)
+    return ctx.names.table.get(table, table)
 
 
 def old_column(ctx: Context, table: Name, column: str) -> str:
-    return ctx.before_column.get((table, column), column)
+    return ctx.names.column.get((table, column), column)
 
 
 def _old_table(ctx: Context, table: Name) -> ir.Table | None:
@@ -110,7 +111,9 @@ def narrowing(ctx: Context, table: ir.Table, old: ir.Column, new: ir.Column, *, 
     return kind(name.q, found.condition, key, order, _message(what), quoting.literal(HINT))
 
 
-def stop_narrowing(ctx: Context, table: ir.Table, old: ir.Column, new: ir.Column) -> list[st.Precheck | st.LockTable]:
+def stop_narrowing(
+    ctx: Context, out: Steps, table: ir.Table, old: ir.Column, new: ir.Column
+) -> list[st.Precheck | st.LockTable]:
     """Adds the PRECHECK of a narrowing; returns what the main transaction must run again under the table's lock.
 
     Where PostgreSQL would cut or round a value without an error, a row written
@@ -120,7 +123,7 @@ def stop_narrowing(ctx: Context, table: ir.Table, old: ir.Column, new: ir.Column
     first = narrowing(ctx, table, old, new, before=True)
     if first is None:
         return []
-    ctx.stop_if(first, f"a value of {table.name.display}.{new.name} does not fit {new.sql_type}")
+    out.stop_if(first, f"a value of {table.name.display}.{new.name} does not fit {new.sql_type}")
     found = types.loss(old, new, old.q)
     again = narrowing(ctx, table, old, new, before=False)
     if found is None or not found.silent or again is None:
@@ -128,7 +131,7 @@ def stop_narrowing(ctx: Context, table: ir.Table, old: ir.Column, new: ir.Column
     return [st.LockTable(table.name.q), again]
 
 
-def nulls(ctx: Context, table: ir.Table, column: ir.Column) -> None:
+def nulls(ctx: Context, out: Steps, table: ir.Table, column: ir.Column) -> None:
     """Rows holding NULL in a column that becomes NOT NULL without a default to fill them."""
     key, order = row_key(ctx, table, before=True)
     what = (
@@ -137,7 +140,7 @@ def nulls(ctx: Context, table: ir.Table, column: ir.Column) -> None:
     )
     condition = st.condition("is_null", quoting.ident(old_column(ctx, table.name, column.name)))
     view = st.Precheck(old_name(ctx, table.name).q, condition, key, order, _message(what), quoting.literal(HINT))
-    ctx.stop_if(view, f"{table.name.display}.{column.name} holds NULL (it becomes NOT NULL, with no default)")
+    out.stop_if(view, f"{table.name.display}.{column.name} holds NULL (it becomes NOT NULL, with no default)")
 
 
 def _unchanged(ctx: Context, table: ir.Table, columns: Iterable[str], *, renamed_ok: bool) -> bool:
@@ -145,8 +148,8 @@ def _unchanged(ctx: Context, table: ir.Table, columns: Iterable[str], *, renamed
     old = _old_table(ctx, table.name)
     if old is None:
         return False
-    renamed = ctx.renamed_columns.get(table.name, set())
-    retyped = ctx.retyped.get(table.name, set())
+    renamed = ctx.renamed_columns.get(table.name, frozenset())
+    retyped = ctx.retyped.get(table.name, frozenset())
     for name in columns:
         before = old.column(name)
         if (
@@ -175,16 +178,14 @@ def _calls_unchanged(ctx: Context, *texts: str | None) -> bool:
 
 def changes_with_time(text: str) -> bool:
     """Whether an expression's result depends on when it runs (now(), CURRENT_DATE, random())."""
-    if "SQLValueFunction" in str(sqlparse.expression_json(text)):
-        return True
-    return not TIME_FUNCTIONS.isdisjoint(sqlparse.called_names(text))
+    return sqlparse.reads_clock(text) or not TIME_FUNCTIONS.isdisjoint(sqlparse.called_names(text))
 
 
-def check(ctx: Context, table: ir.Table, con: ir.Constraint) -> None:
+def check(ctx: Context, out: Steps, table: ir.Table, con: ir.Constraint) -> None:
     """Rows that a CHECK constraint added by the migration refuses."""
     assert con.check is not None
     if not (
-        _unchanged(ctx, table, referenced_columns(con.check), renamed_ok=False) and _calls_unchanged(ctx, con.check)
+        _unchanged(ctx, table, sqlparse.column_names(con.check), renamed_ok=False) and _calls_unchanged(ctx, con.check)
     ):
         return
     key, order = row_key(ctx, table, before=True)
@@ -195,10 +196,10 @@ def check(ctx: Context, table: ir.Table, con: ir.Constraint) -> None:
     summary = f"a row of {table.name.display} fails CHECK {con.name} ({con.check})"
     if changes_with_time(con.check):
         summary += ": it depends on the time, so rows that passed it once can fail it now"
-    ctx.stop_if(view, summary)
+    out.stop_if(view, summary)
 
 
-def foreign_key(ctx: Context, table: ir.Table, fk: ir.Constraint) -> None:
+def foreign_key(ctx: Context, out: Steps, table: ir.Table, fk: ir.Constraint) -> None:
     """Rows whose key has no row in the referenced table."""
     assert fk.ref_table is not None
     parent = ctx.new_tables.get(fk.ref_table)
@@ -223,18 +224,25 @@ def foreign_key(ctx: Context, table: ir.Table, fk: ir.Constraint) -> None:
         _message(what),
         quoting.literal(HINT),
     )
-    ctx.stop_if(view, f"a row of {table.name.display} has no row in {parent.name.display} for foreign key {fk.name}")
+    out.stop_if(view, f"a row of {table.name.display} has no row in {parent.name.display} for foreign key {fk.name}")
 
 
 def duplicates(
-    ctx: Context, table: ir.Table, name: str, elements: tuple[ir.IndexElement, ...], where: str | None = None
+    ctx: Context,
+    out: Steps,
+    table: ir.Table,
+    name: str,
+    elements: tuple[ir.IndexElement, ...],
+    where: str | None = None,
 ) -> None:
     """Values that occur more than once under a unique index or key added by the migration."""
     expressions = [e.expression for e in elements if e.expression]
     plain = [e.column for e in elements if e.column]
     if not (
         _unchanged(ctx, table, plain, renamed_ok=True)
-        and _unchanged(ctx, table, frozenset().union(*map(referenced_columns, [*expressions, where])), renamed_ok=False)
+        and _unchanged(
+            ctx, table, frozenset().union(*map(sqlparse.column_names, [*expressions, where])), renamed_ok=False
+        )
     ):
         return
     if not _calls_unchanged(ctx, where, *expressions):
@@ -258,14 +266,14 @@ def duplicates(
     key = st.condition("named_by", quoting.literal(pattern), [*keys, COPIES])
     what = f"{table.name.display}: {{rows}} value(s) of ({shown}) occur more than once, which unique {name} refuses"
     view = st.Precheck(relation, "true", key, ", ".join(keys), _message(what), quoting.literal(HINT))
-    ctx.stop_if(view, f"a value of ({shown}) occurs more than once in {table.name.display} (unique {name})")
+    out.stop_if(view, f"a value of ({shown}) occurs more than once in {table.name.display} (unique {name})")
 
 
-def enum_values(ctx: Context, enum: Name, removed: list[str]) -> None:
+def enum_values(ctx: Context, out: Steps, enum: Name, removed: list[str]) -> None:
     """Rows holding a value that the rebuilt enum no longer has."""
     if not removed:
         return
-    literals = ", ".join(quoting.literal(ctx.before_value.get((enum, v), v)) for v in removed)
+    literals = ", ".join(quoting.literal(ctx.names.value.get((enum, v), v)) for v in removed)
     for table in ctx.old.tables:
         kept = ctx.new_tables.get(table.name)
         for column in table.columns:
@@ -282,7 +290,7 @@ def enum_values(ctx: Context, enum: Name, removed: list[str]) -> None:
             view = st.Precheck(
                 old_name(ctx, table.name).q, condition, key, order, _message(what), quoting.literal(HINT)
             )
-            ctx.stop_if(
+            out.stop_if(
                 view,
                 f"a row of {table.name.display} holds {', '.join(removed)} in {column.name} (removed from "
                 f"enum {enum.display})",

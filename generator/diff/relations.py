@@ -20,60 +20,63 @@ from typing import Any
 from .. import ir
 from ..ir import Name
 from ..ir.names import make_object_name
-from ..pg import quoting
-from ..sql import clauses
+from ..pg import quoting, sqlparse
+from ..sql.views import Object
 from . import prechecks
 from . import statements as st
 from . import tables as table_diff
-from .context import RELEASE_RANK, Context, pair_up, referenced_columns
+from .context import Context, pair_up
 from .model import Node, Phase
+from .steps import RELEASE_RANK, Steps
 
 
 def index_signature(ix: ir.Index) -> tuple[Any, ...]:
     return (ix.elements, ix.unique, ix.method, ix.where, ix.include)
 
 
-def diff(ctx: Context) -> None:
+def diff(ctx: Context) -> Steps:
+    out = Steps(ctx=ctx)
     old = {t.name: t for t in ctx.old.tables}
     new_tables = {t.name: t for t in ctx.new.tables}
     for t1 in ctx.new.tables:
         t0 = old.get(t1.name)
         if t0 is None:
             for ix in t1.indexes:
-                ctx.create(("index", ix.name))
+                out.create(("index", ix.name))
             for fk in t1.foreign_keys:
-                ctx.create(("foreign_key", (t1.name, fk.name)))
+                out.create(("foreign_key", (t1.name, fk.name)))
         elif not ctx.untouched(t0, t1):
-            indexes(ctx, t0, t1)
-            foreign_keys(ctx, t0, t1, new_tables)
+            indexes(ctx, out, t0, t1)
+            foreign_keys(ctx, out, t0, t1, new_tables)
+    return out
 
 
 def _expression_columns(ix: ir.Index) -> frozenset[str]:
     return frozenset().union(
-        *(referenced_columns(e.expression) for e in ix.elements if e.expression), referenced_columns(ix.where)
+        *(sqlparse.column_names(e.expression) for e in ix.elements if e.expression), sqlparse.column_names(ix.where)
     )
 
 
-def _mentions(ix: ir.Index, columns: set[str]) -> bool:
+def _mentions(ix: ir.Index, columns: frozenset[str]) -> bool:
     named = {e.column for e in ix.elements if e.column} | set(ix.include)
     return bool((named | _expression_columns(ix)) & columns)
 
 
-def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
+def indexes(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
     old = {ix.name.name: ix for ix in t0.indexes}
     new = {ix.name.name: ix for ix in t1.indexes}
     renames, gone, came = pair_up(old, new, index_signature)
     # Partition indexes are named after their columns: after a column rename only a rebuild names them as a fresh
     # database does.
-    stale = ctx.renamed_columns.get(t1.name, set()) if t1.partition_by else set()
-    retyped = ctx.retyped.get(t1.name, set())
+    stale = ctx.renamed_columns.get(t1.name, frozenset()) if t1.partition_by else frozenset()
+    retyped = ctx.retyped.get(t1.name, frozenset())
     for old_name, new_name in renames:
         if _mentions(new[new_name], stale):
             gone.append(old_name)
             came.append(new_name)
         else:
-            ctx.renamed(st.Rename("INDEX", old[old_name].name.q, quoting.ident(new_name)), "index")
-            ctx.change(f"rename index {old_name} to {new_name}")
+            out.renamed(st.Rename(Object("index", old[old_name].name.q), quoting.ident(new_name)), "index")
+            out.change(f"rename index {old_name} to {new_name}")
     replaced = [
         n
         for n, ix in new.items()
@@ -82,22 +85,22 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
             index_signature(ix) != index_signature(old[n])
             or _mentions(ix, stale)
             or _mentions_in_expressions(ix, retyped)
-            or ctx.calls_replaced(old[n].where, *(e.expression for e in old[n].elements))
+            or ctx.calls_dropped(old[n].where, *(e.expression for e in old[n].elements))
         )
     ]
     for n in gone:
-        drop(ctx, t1, old[n])
-        ctx.change(f"drop index {n}")
+        drop(ctx, out, t1, old[n])
+        out.change(f"drop index {n}")
     for n in came:
-        build(ctx, t1, new[n])
-        ctx.change(f"create index {n}")
+        build(ctx, out, t1, new[n])
+        out.change(f"create index {n}")
     for n in replaced:
         if t1.partition_by or _in_main(ctx, t1, old[n]):
-            drop(ctx, t1, old[n])
-            build(ctx, t1, new[n], rebuilt=True)
+            drop(ctx, out, t1, old[n])
+            build(ctx, out, t1, new[n], rebuilt=True)
         else:
-            swap(ctx, t1, new[n])
-        ctx.change(f"rebuild index {n}")
+            swap(ctx, out, t1, new[n])
+        out.change(f"rebuild index {n}")
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if (
             new_name in new
@@ -105,31 +108,31 @@ def indexes(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
             and old[old_name].comment != new[new_name].comment
             and new_name not in came
         ):
-            ctx.add(
-                ctx.build(("index", new[new_name].name)),
-                st.comment_on("INDEX", new[new_name].name.q, new[new_name].comment),
+            out.add(
+                out.build(("index", new[new_name].name)),
+                st.comment_on(Object("index", new[new_name].name.q), new[new_name].comment),
             )
-            ctx.change(f"comment on index {new_name}")
+            out.change(f"comment on index {new_name}")
 
 
 def _in_main(ctx: Context, t: ir.Table, ix: ir.Index) -> bool:
     """Whether the index must be gone before a statement of the main transaction.
 
-    A function it calls is dropped there; or the table is rewritten there and
+    A function it calls is dropped there (to be created again, or for good); or the table is rewritten there and
     the index uses a column whose type changes (PostgreSQL would rebuild it, with
     the old type's literals in its expressions).
     """
     expressions = (e.expression for e in ix.elements)
-    return ctx.calls_replaced(ix.where, *expressions) or (
-        t.name in ctx.rewritten and _mentions(ix, ctx.retyped.get(t.name, set()))
+    return ctx.calls_dropped(ix.where, *expressions) or (
+        t.name in ctx.rewritten and _mentions(ix, ctx.retyped.get(t.name, frozenset()))
     )
 
 
-def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
+def drop(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
     if t.partition_by:
-        ctx.add(
-            ctx.release(("index", ix.name)),
-            st.Drop("INDEX", ix.name.q),
+        out.add(
+            out.release(("index", ix.name)),
+            st.Drop(Object("index", ix.name.q)),
             notes=(
                 (
                     f"Takes an ACCESS EXCLUSIVE lock on {t.name.display}: a partitioned table's index cannot "
@@ -141,7 +144,7 @@ def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
     elif _in_main(ctx, t, ix):
         why = (
             "it calls a function dropped below"
-            if ctx.calls_replaced(ix.where, *(e.expression for e in ix.elements))
+            if ctx.calls_dropped(ix.where, *(e.expression for e in ix.elements))
             else "the type change below rewrites the table, which would rebuild it"
         )
         notes = (
@@ -150,29 +153,29 @@ def drop(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
                 f"EXCLUSIVE lock on {t.name.display} until COMMIT."
             ),
         )
-        ctx.add(
-            ctx.release(("index", ix.name)),
-            st.Drop("INDEX", ix.name.q),
+        out.add(
+            out.release(("index", ix.name)),
+            st.Drop(Object("index", ix.name.q)),
             notes=notes,
             ignore=("require-concurrent-index-deletion",),
         )
     else:
         # Nothing in the transaction needs it gone: dropped after it, so that a failed transaction keeps it.
-        node = ctx.plan.node(("dropped_index", ix.name), RELEASE_RANK["index"])
-        ctx.add(
+        node = out.node(("dropped_index", ix.name), RELEASE_RANK["index"])
+        out.add(
             node,
-            st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q),
+            st.DropIndexConcurrently(ix.name.q),
             Phase.AFTER,
             notes=("After the transaction: dropped CONCURRENTLY, without blocking the table.",),
         )
 
 
-def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> None:
+def build(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> None:
     """A new index, or one `rebuilt` after its drop in the transaction."""
-    node = ctx.build(("index", ix.name))
-    _unique(ctx, t, ix)
+    node = out.build(("index", ix.name))
+    _unique(ctx, out, t, ix)
     if t.partition_by:
-        ctx.add(
+        out.add(
             node,
             st.create(ctx.new_nodes[("index", ix.name)].payload),
             notes=(
@@ -188,7 +191,7 @@ def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> 
         notes = (
             f"Built in the transaction, under the ACCESS EXCLUSIVE lock that rewriting {t.name.display} holds anyway.",
         )
-        ctx.add(
+        out.add(
             node,
             st.create(ctx.new_nodes[("index", ix.name)].payload),
             notes=notes,
@@ -197,60 +200,60 @@ def build(ctx: Context, t: ir.Table, ix: ir.Index, *, rebuilt: bool = False) -> 
         phase = Phase.MAIN
     else:
         table_diff.build_concurrently(
-            ctx, node, ix, "After the transaction: built CONCURRENTLY, without blocking writes."
+            out, node, ix, "After the transaction: built CONCURRENTLY, without blocking writes."
         )
         phase = Phase.AFTER
     if ix.comment is not None:
-        ctx.add(node, st.comment_on("INDEX", ix.name.q, ix.comment), phase)
+        out.add(node, st.comment_on(Object("index", ix.name.q), ix.comment), phase)
 
 
-def swap(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
+def swap(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
     """A changed index: the new one built beside the old one under a temporary name, then given the name."""
-    node: Node = ctx.build(("index", ix.name))
+    node: Node = out.build(("index", ix.name))
     temporary = Name(ix.name.schema, make_object_name(ix.name.name, None, "schemagen_new"))
-    _unique(ctx, t, ix)
+    _unique(ctx, out, t, ix)
     table_diff.build_concurrently(
-        ctx,
+        out,
         node,
         ir.Index(temporary, ix.table, ix.elements, ix.unique, ix.method, ix.where, ix.include),
         "The new definition is built beside the old index, CONCURRENTLY: queries keep the old one meanwhile.",
     )
-    ctx.add(
+    out.add(
         node,
-        st.Drop("INDEX CONCURRENTLY IF EXISTS", ix.name.q),
+        st.DropIndexConcurrently(ix.name.q),
         Phase.AFTER,
         notes=("Then the old definition goes (a run again drops the index built last time and builds it again).",),
     )
-    ctx.add(
+    out.add(
         node,
-        st.Rename("INDEX IF EXISTS", temporary.q, quoting.ident(ix.name.name)),
+        st.Rename(Object("index", temporary.q, if_exists=True), quoting.ident(ix.name.name)),
         Phase.AFTER,
         notes=("The new index takes the name.",),
         ignore=("renaming-object",),
     )
     if ix.comment is not None:
-        ctx.add(node, st.comment_on("INDEX", ix.name.q, ix.comment), Phase.AFTER)
+        out.add(node, st.comment_on(Object("index", ix.name.q), ix.comment), Phase.AFTER)
 
 
-def _unique(ctx: Context, t: ir.Table, ix: ir.Index) -> None:
+def _unique(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
     if ix.unique:
-        prechecks.duplicates(ctx, t, f"index {ix.name.name}", ix.elements, ix.where)
+        prechecks.duplicates(ctx, out, t, f"index {ix.name.name}", ix.elements, ix.where)
 
 
-def _mentions_in_expressions(ix: ir.Index, columns: set[str]) -> bool:
+def _mentions_in_expressions(ix: ir.Index, columns: frozenset[str]) -> bool:
     # PostgreSQL rebuilds an index on a retyped column by itself, but re-reads its expressions
     # with their old casts (an enum literal of the rebuilt type): those are rebuilt here.
     return bool(_expression_columns(ix) & columns)
 
 
-def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name, ir.Table]) -> None:
+def foreign_keys(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table, new_tables: dict[Name, ir.Table]) -> None:
     old = {fk.name: fk for fk in t0.foreign_keys}
     new = {fk.name: fk for fk in t1.foreign_keys}
-    renames, gone, came = pair_up(old, new, clauses.constraint_body)
+    renames, gone, came = pair_up(old, new, table_diff.constraint_signature)
     q = t1.name.q
     for old_name, new_name in renames:
-        ctx.renamed(
-            st.Rename("TABLE", q, quoting.ident(new_name), member=f"CONSTRAINT {quoting.ident(old_name)} "),
+        out.renamed(
+            st.RenameConstraint(q, quoting.ident(old_name), quoting.ident(new_name)),
             "foreign key",
         )
     replaced = [
@@ -258,30 +261,30 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
         for n, fk in new.items()
         if n in old
         and (
-            clauses.constraint_body(fk) != clauses.constraint_body(old[n])
+            table_diff.constraint_signature(fk) != table_diff.constraint_signature(old[n])
             or (fk.ref_table, fk.ref_columns) in ctx.replaced_keys
         )
     ]
     for n in gone + replaced:
-        ctx.add(
-            ctx.release(("foreign_key", (t1.name, n))),
-            st.AlterTable(q, f"DROP CONSTRAINT {quoting.ident(n)}"),
+        out.add(
+            out.release(("foreign_key", (t1.name, n))),
+            st.DropConstraint(q, quoting.ident(n)),
             notes=(_why(n in replaced),),
             ignore=("ban-drop-constraint",),
         )
         if n in gone:
-            ctx.change(f"drop foreign key {n} on {t1.name.display}")
+            out.change(f"drop foreign key {n} on {t1.name.display}")
     for n in came + replaced:
         fk = new[n]
-        node = ctx.build(("foreign_key", (t1.name, n)))
+        node = out.build(("foreign_key", (t1.name, n)))
         assert fk.ref_table is not None
         key = table_diff.key_node(fk.ref_table, fk.ref_columns, new_tables)
         if key is not None:
-            ctx.plan.edge(key, node.key)
-        prechecks.foreign_key(ctx, t1, fk)
+            out.edge(key, node.key)
+        prechecks.foreign_key(ctx, out, t1, fk)
         if t1.partition_by:
-            add = st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)}")
-            ctx.add(
+            add = st.AddConstraint.of(t1.name, fk)
+            out.add(
                 node,
                 add,
                 notes=(
@@ -294,24 +297,24 @@ def foreign_keys(ctx: Context, t0: ir.Table, t1: ir.Table, new_tables: dict[Name
                 rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False),
             )
         else:
-            add = st.AlterTable(q, f"ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)} NOT VALID")
-            ctx.add(
+            add = st.AddConstraint.of(t1.name, fk, not_valid=True)
+            out.add(
                 node,
                 add,
                 notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",),
                 rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False),
             )
-            ctx.add(node, st.AlterTable(q, f"VALIDATE CONSTRAINT {fk.q}"), Phase.FINAL)
+            out.add(node, st.ValidateConstraint(q, fk.q), Phase.FINAL)
         if fk.comment is not None:
-            ctx.add(node, st.comment_on("CONSTRAINT", f"{fk.q} ON {q}", fk.comment))
-        ctx.change(f"{'change' if n in replaced else 'add'} foreign key {n} on {t1.name.display}")
+            out.add(node, st.comment_on(Object("constraint", fk.q, q), fk.comment))
+        out.change(f"{'change' if n in replaced else 'add'} foreign key {n} on {t1.name.display}")
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if old[old_name].comment != new[new_name].comment:
-            ctx.add(
-                ctx.build(("foreign_key", (t1.name, new_name))),
-                st.comment_on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment),
+            out.add(
+                out.build(("foreign_key", (t1.name, new_name))),
+                st.comment_on(Object("constraint", quoting.ident(new_name), q), new[new_name].comment),
             )
-            ctx.change(f"comment on foreign key {new_name} on {t1.name.display}")
+            out.change(f"comment on foreign key {new_name} on {t1.name.display}")
 
 
 def _why(replaced: bool) -> str:

@@ -12,32 +12,52 @@ whose old and new names the previous state both lack is a mistake (refused).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .. import errors, ir
 from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting
+from ..sql.views import Object
 from . import names as pgnames
 from . import statements as st
-from .context import Context
+from .context import Names
+from .steps import Part
 
 RENAME_NOTE = "Renamed in the spec (renamed_from): clients that use the old name must change with it."
 CATALOG_LOCK = "Takes an ACCESS EXCLUSIVE lock on {} for a moment: a catalog change, no rewrite."
 
 
-def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Schema:
+@dataclass(frozen=True)
+class Renamed:
+    """The last state under the spec's new names, what was renamed, and the steps that rename."""
+
+    schema: ir.Schema
+    names: Names
+    part: Part
+
+
+def apply(old: ir.Schema, new: ir.Schema) -> Renamed:
+    """The declared renames of `new` that apply to `old` (see the module's docstring), carried out."""
     schema = old
-    node = ctx.rename_node()
+    out = Part()
+    node = out.rename_node()
     not_null: dict[Name, dict[str, str]] = {}
+    before_table: dict[Name, Name] = {}
+    before_enum: dict[Name, Name] = {}
+    before_column: dict[tuple[Name, str], str] = {}
+    before_value: dict[tuple[Name, str], str] = {}
+    renamed_columns: dict[Name, set[str]] = {}
     by_kind: dict[str, list[ir.Rename]] = {}
-    for r in renames:
+    for r in new.intent.renames:
         by_kind.setdefault(r.kind, []).append(r)
 
     for r in by_kind.get("table", []):
         tables = {t.name: t for t in schema.tables}
         old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
-        kept = any(t.name == old_name for t in ctx.new.tables)
+        kept = any(t.name == old_name for t in new.tables)
         if not _applicable(
-            ctx,
+            out,
             old_name in tables,
             new_name in tables,
             kept,
@@ -47,28 +67,28 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         ):
             continue
         table = tables[old_name]
-        ctx.add(
+        out.add(
             node,
-            st.Rename("TABLE", old_name.q, quoting.ident(r.new)),
+            st.Rename(Object("table", old_name.q), quoting.ident(r.new)),
             notes=(RENAME_NOTE, CATALOG_LOCK.format(old_name.display)),
             ignore=("renaming-table",),
         )
         for c in table.columns:
             if c.identity:
-                _sequence(ctx, r.schema, make_object_name(r.old, c.name, "seq"), make_object_name(r.new, c.name, "seq"))
+                _sequence(out, r.schema, make_object_name(r.old, c.name, "seq"), make_object_name(r.new, c.name, "seq"))
             if c.not_null:
                 not_null.setdefault(new_name, {})[c.name] = make_object_name(r.new, c.name, "not_null")
         schema = pgnames.rename_table(schema, old_name, new_name)
-        ctx.before_table[new_name] = old_name
-        ctx.change(f"rename table {old_name.display} to {r.new}")
-        ctx.plan.renamed.append(r)
+        before_table[new_name] = old_name
+        out.change(f"rename table {old_name.display} to {r.new}")
+        out.plan.renamed.append(r)
 
     for r in by_kind.get("enum", []):
         enums = {e.name for e in schema.enums}
         old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
-        kept = any(e.name == old_name for e in ctx.new.enums)
+        kept = any(e.name == old_name for e in new.enums)
         if not _applicable(
-            ctx,
+            out,
             old_name in enums,
             new_name in enums,
             kept,
@@ -77,23 +97,26 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
             f'enum "{r.old}"',
         ):
             continue
-        ctx.add(
-            node, st.Rename("TYPE", old_name.q, quoting.ident(r.new)), notes=(RENAME_NOTE,), ignore=("renaming-object",)
+        out.add(
+            node,
+            st.Rename(Object("type", old_name.q), quoting.ident(r.new)),
+            notes=(RENAME_NOTE,),
+            ignore=("renaming-object",),
         )
-        ctx.before_enum[new_name] = old_name
+        before_enum[new_name] = old_name
         schema = pgnames.rename_enum(schema, old_name, new_name)
-        ctx.change(f"rename enum {old_name.display} to {r.new}")
-        ctx.plan.renamed.append(r)
+        out.change(f"rename enum {old_name.display} to {r.new}")
+        out.plan.renamed.append(r)
 
     for r in by_kind.get("column", []):
         assert r.owner is not None
         owner = next((t for t in schema.tables if t.name == r.owner), None)
         columns = {c.name: c for c in owner.columns} if owner else {}
         where = ("rename", "column", r.owner, r.new)
-        spec_owner = next((t for t in ctx.new.tables if t.name == r.owner), None)
+        spec_owner = next((t for t in new.tables if t.name == r.owner), None)
         kept = spec_owner is not None and spec_owner.column(r.old) is not None
         if not _applicable(
-            ctx,
+            out,
             r.old in columns,
             r.new in columns,
             kept,
@@ -103,15 +126,15 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         ):
             continue
         column = columns[r.old]
-        ctx.add(
+        out.add(
             node,
-            st.Rename("TABLE", r.owner.q, quoting.ident(r.new), member=f"COLUMN {quoting.ident(r.old)} "),
+            st.RenameColumn(r.owner.q, quoting.ident(r.old), quoting.ident(r.new)),
             notes=(RENAME_NOTE, CATALOG_LOCK.format(r.owner.display)),
             ignore=("renaming-column",),
         )
         if column.identity:
             _sequence(
-                ctx,
+                out,
                 r.owner.schema,
                 make_object_name(r.owner.name, r.old, "seq"),
                 make_object_name(r.owner.name, r.new, "seq"),
@@ -119,20 +142,20 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
         if column.not_null:
             not_null.setdefault(r.owner, {})[r.new] = make_object_name(r.owner.name, r.new, "not_null")
         schema = pgnames.rename_column(schema, r.owner, r.old, r.new)
-        ctx.before_column[(r.owner, r.new)] = ctx.before_column.pop((r.owner, r.old), r.old)
-        ctx.renamed_columns.setdefault(r.owner, set()).add(r.new)
-        ctx.change(f"rename column {r.owner.display}.{r.old} to {r.new}")
-        ctx.plan.renamed.append(r)
+        before_column[(r.owner, r.new)] = before_column.pop((r.owner, r.old), r.old)
+        renamed_columns.setdefault(r.owner, set()).add(r.new)
+        out.change(f"rename column {r.owner.display}.{r.old} to {r.new}")
+        out.plan.renamed.append(r)
 
     for r in by_kind.get("enum_value", []):
         assert r.owner is not None
         enum = next((e for e in schema.enums if e.name == r.owner), None)
         values = set(enum.values) if enum else set()
         where = ("rename", "enum_value", r.owner, r.new)
-        spec_enum = next((e for e in ctx.new.enums if e.name == r.owner), None)
+        spec_enum = next((e for e in new.enums if e.name == r.owner), None)
         kept = spec_enum is not None and r.old in spec_enum.values
         if not _applicable(
-            ctx,
+            out,
             r.old in values,
             r.new in values,
             kept,
@@ -141,19 +164,19 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
             f'value "{r.old}" in enum {r.owner.display}',
         ):
             continue
-        ctx.add(
+        out.add(
             node,
-            st.Rename("TYPE", r.owner.q, quoting.literal(r.new), member=f"VALUE {quoting.literal(r.old)} "),
+            st.RenameValue(r.owner.q, quoting.literal(r.old), quoting.literal(r.new)),
             notes=(RENAME_NOTE,),
             ignore=("renaming-object",),
         )
-        ctx.before_value[(r.owner, r.new)] = r.old
+        before_value[(r.owner, r.new)] = r.old
         schema = pgnames.rename_enum_value(schema, r.owner, r.old, r.new)
-        ctx.change(f"rename value {r.old} of enum {r.owner.display} to {r.new}")
-        ctx.plan.renamed.append(r)
+        out.change(f"rename value {r.old} of enum {r.owner.display} to {r.new}")
+        out.plan.renamed.append(r)
 
     for table_name, wanted in not_null.items():
-        ctx.add(
+        out.add(
             node,
             st.NotNullNames.of(table_name, wanted),
             notes=(
@@ -163,27 +186,34 @@ def apply(ctx: Context, old: ir.Schema, renames: tuple[ir.Rename, ...]) -> ir.Sc
                 ),
             ),
         )
-    return schema
+    names = Names(
+        before_table,
+        before_column,
+        before_enum,
+        before_value,
+        {table: frozenset(columns) for table, columns in renamed_columns.items()},
+    )
+    return Renamed(schema, names, out)
 
 
-def _sequence(ctx: Context, schema: str, old: str, new: str) -> None:
-    ctx.add(
-        ctx.rename_node(),
-        st.Rename("SEQUENCE", quoting.qualified(schema, old), quoting.ident(new)),
+def _sequence(out: Part, schema: str, old: str, new: str) -> None:
+    out.add(
+        out.rename_node(),
+        st.Rename(Object("sequence", quoting.qualified(schema, old)), quoting.ident(new)),
         notes=("The identity sequence follows its column's name, as in a fresh database.",),
         ignore=("renaming-object",),
     )
 
 
 def _applicable(
-    ctx: Context, old_there: bool, new_there: bool, kept: bool, locator: tuple[object, ...], what: str, old_what: str
+    out: Part, old_there: bool, new_there: bool, kept: bool, locator: tuple[object, ...], what: str, old_what: str
 ) -> bool:
     """Whether a declared rename is carried out now (see the module's docstring); `kept`: the spec still has the old
     name."""
     if new_there:
         return False  # done by an earlier migration: the renamed_from left in the spec is harmless
     if not old_there:
-        ctx.plan.refuse(
+        out.refuse(
             errors.RENAME,
             f"{what} is renamed from {old_what}, which the last migration does not have (remove "
             "renamed_from if the rename is done)",
@@ -191,7 +221,7 @@ def _applicable(
         )
         return False
     if kept:
-        ctx.plan.refuse(
+        out.refuse(
             errors.RENAME,
             f"{what} is renamed from {old_what}, which the spec still has: a name is either renamed or "
             "kept (remove renamed_from, or the old one)",

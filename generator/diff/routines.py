@@ -10,9 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ir
+from ..ir import Name
 from ..pg import quoting, sqlparse
+from ..sql.views import Object
 from . import statements as st
-from .context import Context, pair_up, referenced_columns
+from .context import Context, pair_up
+from .steps import Steps
 
 
 def _shape(f: ir.Function) -> tuple[Any, ...]:
@@ -20,64 +23,71 @@ def _shape(f: ir.Function) -> tuple[Any, ...]:
     return (f.arg_types, f.args, f.returns)
 
 
-def classify(ctx: Context) -> None:
-    old = {f.name: f for f in ctx.old.functions}
-    for f in ctx.new.functions:
-        if f.name in old and (_shape(old[f.name]) != _shape(f) or uses_rebuilt_enum(ctx, old[f.name])):
-            ctx.replaced_functions.add(f.name)
-
-
-def uses_rebuilt_enum(ctx: Context, f: ir.Function) -> bool:
-    """Whether an argument or the result is of an enum this migration rebuilds: the old type cannot be dropped under
-    it."""
-    return bool(ctx.rebuilt_enums) and any(
-        name.name in sqlparse.signature_type_names(f.args, f.returns) for name in ctx.rebuilt_enums
+def replaced(old: ir.Schema, new: ir.Schema, rebuilt_enums: frozenset[Name]) -> frozenset[Name]:
+    """The functions dropped and created again: their arguments or result change, or use an enum that is rebuilt."""
+    before = {f.name: f for f in old.functions}
+    return frozenset(
+        f.name
+        for f in new.functions
+        if f.name in before and (_shape(before[f.name]) != _shape(f) or uses(before[f.name], rebuilt_enums))
     )
 
 
-def diff(ctx: Context) -> None:
-    functions(ctx)
-    triggers(ctx)
+def removed(old: ir.Schema, new: ir.Schema) -> frozenset[Name]:
+    """The functions the spec no longer has."""
+    return frozenset(f.name for f in old.functions) - {f.name for f in new.functions}
 
 
-def functions(ctx: Context) -> None:
+def uses(f: ir.Function, enums: frozenset[Name]) -> bool:
+    """Whether an argument or the result is of one of `enums` (a rebuilt enum cannot be dropped under it)."""
+    return bool(enums) and any(name.name in sqlparse.signature_type_names(f.args, f.returns) for name in enums)
+
+
+def diff(ctx: Context) -> Steps:
+    out = Steps(ctx=ctx)
+    functions(ctx, out)
+    triggers(ctx, out)
+    return out
+
+
+def functions(ctx: Context, out: Steps) -> None:
     old = {f.name: f for f in ctx.old.functions}
     new = {f.name: f for f in ctx.new.functions}
     for name, f in new.items():
         before = old.get(name)
         if before is None:
-            ctx.create(("function", name))
-            ctx.change(f"create function {name.display}")
+            out.create(("function", name))
+            out.change(f"create function {name.display}")
         elif name in ctx.replaced_functions:
             why = (
                 "An enum of its signature is rebuilt"
                 if _shape(before) == _shape(f)
                 else "Its arguments or result type change, which CREATE OR REPLACE cannot do"
             )
-            ctx.add(
-                ctx.release(("function", name)),
-                st.Drop("FUNCTION", before.signature),
+            out.add(
+                out.release(("function", name)),
+                st.Drop(Object("function", before.signature)),
                 notes=(f"{why}: dropped and created again, with what calls it.",),
                 ignore=("ban-drop-function",),
             )
-            ctx.create(("function", name))
-            ctx.change(f"recreate function {name.display}")
+            out.create(("function", name))
+            out.change(f"recreate function {name.display}")
         elif before != f:
             if _definition(before) != _definition(f):
-                ctx.add(ctx.build(("function", name)), st.ReplaceFunction(f))
-                ctx.change(f"replace function {name.display}")
+                out.add(out.build(("function", name)), st.ReplaceFunction(f))
+                out.change(f"replace function {name.display}")
             if before.comment != f.comment:
-                ctx.add(ctx.build(("function", name)), st.comment_on("FUNCTION", f.signature, f.comment))
-                ctx.change(f"comment on function {name.display}")
+                out.add(out.build(("function", name)), st.comment_on(Object("function", f.signature), f.comment))
+                out.change(f"comment on function {name.display}")
     for name, f in old.items():
         if name not in new:
-            ctx.add(
-                ctx.release(("function", name)),
-                st.Drop("FUNCTION", f.signature),
+            out.add(
+                out.release(("function", name)),
+                st.Drop(Object("function", f.signature)),
                 notes=("Removed from the spec.",),
                 ignore=("ban-drop-function",),
             )
-            ctx.change(f"drop function {name.display}")
+            out.change(f"drop function {name.display}")
 
 
 def _definition(f: ir.Function) -> tuple[Any, ...]:
@@ -88,21 +98,21 @@ def trigger_signature(t: ir.Trigger) -> tuple[Any, ...]:
     return (t.table, t.timing, t.events, t.level, t.function, t.when)
 
 
-def triggers(ctx: Context) -> None:
+def triggers(ctx: Context, out: Steps) -> None:
     dropped_tables = {t.name for t in ctx.old.tables} - {t.name for t in ctx.new.tables}
     new_tables = {t.name for t in ctx.new.tables} - {t.name for t in ctx.old.tables}
     old = {(t.table, t.name): t for t in ctx.old.triggers if t.table not in dropped_tables}
     new = {(t.table, t.name): t for t in ctx.new.triggers}
     for key, t in new.items():
         if t.table in new_tables:
-            ctx.create(("trigger", key))
+            out.create(("trigger", key))
     old_kept = {k: t for k, t in old.items()}
     new_kept = {k: t for k, t in new.items() if t.table not in new_tables}
     renames, gone, came = pair_up(old_kept, new_kept, trigger_signature)
     for old_key, new_key in renames:
         t = new[new_key]
-        ctx.renamed(st.Rename("TRIGGER", f"{quoting.ident(old_key[1])} ON {t.table.q}", t.q), "trigger")
-        ctx.change(f"rename trigger {old_key[1]} to {t.name}")
+        out.renamed(st.Rename(Object("trigger", quoting.ident(old_key[1]), t.table.q), t.q), "trigger")
+        out.change(f"rename trigger {old_key[1]} to {t.name}")
     replaced = [
         k
         for k, t in new_kept.items()
@@ -110,23 +120,23 @@ def triggers(ctx: Context) -> None:
         and (
             trigger_signature(t) != trigger_signature(old_kept[k])
             or t.function in ctx.replaced_functions
-            or referenced_columns(t.when) & ctx.retyped.get(t.table, set())
+            or sqlparse.column_names(t.when) & ctx.retyped.get(t.table, frozenset())
         )
     ]
     for k in gone + replaced:
         t = old_kept[k]
-        ctx.add(
-            ctx.release(("trigger", k)),
-            st.Drop("TRIGGER", f"{t.q} ON {t.table.q}"),
+        out.add(
+            out.release(("trigger", k)),
+            st.Drop(Object("trigger", t.q, t.table.q)),
             notes=("Removed from the spec." if k in gone else "Changed: dropped and created again below.",),
         )
         if k in gone:
-            ctx.change(f"drop trigger {t.name} on {t.table.display}")
+            out.change(f"drop trigger {t.name} on {t.table.display}")
     for k in came + replaced:
-        ctx.create(("trigger", k))
-        ctx.change(f"{'recreate' if k in replaced else 'create'} trigger {k[1]} on {k[0].display}")
+        out.create(("trigger", k))
+        out.change(f"{'recreate' if k in replaced else 'create'} trigger {k[1]} on {k[0].display}")
     for old_key, new_key in renames + [(k, k) for k in new_kept if k in old_kept and k not in replaced]:
         t = new[new_key]
         if old_kept[old_key].comment != t.comment:
-            ctx.add(ctx.build(("trigger", new_key)), st.comment_on("TRIGGER", f"{t.q} ON {t.table.q}", t.comment))
-            ctx.change(f"comment on trigger {t.name} on {t.table.display}")
+            out.add(out.build(("trigger", new_key)), st.comment_on(Object("trigger", t.q, t.table.q), t.comment))
+            out.change(f"comment on trigger {t.name} on {t.table.display}")

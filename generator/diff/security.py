@@ -11,51 +11,55 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ir
-from ..pg import quoting
-from ..sql.clauses import role
+from ..pg import quoting, sqlparse
+from ..sql import views
+from ..sql.views import Object
 from . import statements as st
-from .context import Context, pair_up, referenced_columns
+from .context import Context, pair_up
+from .steps import Steps
 
 
-def diff(ctx: Context) -> None:
+def diff(ctx: Context) -> Steps:
+    out = Steps(ctx=ctx)
     old = {t.name: t for t in ctx.old.tables}
     for t1 in ctx.new.tables:
         t0 = old.get(t1.name)
         if t0 is None:
             if ("rls", t1.name) in ctx.new_nodes:
-                ctx.create(("rls", t1.name))
+                out.create(("rls", t1.name))
             for p in t1.policies:
-                ctx.create(("policy", (t1.name, p.name)))
+                out.create(("policy", (t1.name, p.name)))
         elif not ctx.untouched(t0, t1):
-            row_level_security(ctx, t0, t1)
-            policies(ctx, t0, t1)
+            row_level_security(ctx, out, t0, t1)
+            policies(ctx, out, t0, t1)
+    return out
 
 
-def row_level_security(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
+def row_level_security(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
     q = t1.name.q
-    actions = []
+    changes = []
     if t0.row_level_security != t1.row_level_security:
-        actions.append("ENABLE ROW LEVEL SECURITY" if t1.row_level_security else "DISABLE ROW LEVEL SECURITY")
+        changes.append("enable" if t1.row_level_security else "disable")
     if t0.force_row_level_security != t1.force_row_level_security:
-        actions.append("FORCE ROW LEVEL SECURITY" if t1.force_row_level_security else "NO FORCE ROW LEVEL SECURITY")
-    for action in actions:
-        ctx.add(ctx.build(("rls", t1.name)), st.AlterTable(q, action))
-        ctx.change(f"{action.lower()} on {t1.name.display}")
+        changes.append("force" if t1.force_row_level_security else "no force")
+    for change in changes:
+        out.add(out.build(("rls", t1.name)), st.RowLevelSecurity(q, change))
+        out.change(f"{change} row level security on {t1.name.display}")
 
 
 def policy_signature(p: ir.Policy) -> tuple[Any, ...]:
     return (p.command, p.roles, p.restrictive, p.using, p.check)
 
 
-def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
+def policies(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
     old = {p.name: p for p in t0.policies}
     new = {p.name: p for p in t1.policies}
     q = t1.name.q
     renames, gone, came = pair_up(old, new, policy_signature)
     for old_name, new_name in renames:
-        ctx.renamed(st.Rename("POLICY", f"{quoting.ident(old_name)} ON {q}", quoting.ident(new_name)), "policy")
-        ctx.change(f"rename policy {old_name} to {new_name}")
-    retyped = ctx.retyped.get(t1.name, set())
+        out.renamed(st.Rename(Object("policy", quoting.ident(old_name), q), quoting.ident(new_name)), "policy")
+        out.change(f"rename policy {old_name} to {new_name}")
+    retyped = ctx.retyped.get(t1.name, frozenset())
     altered: list[str] = []
     replaced: dict[str, str] = {}  # name -> why
     for name, p in new.items():
@@ -63,11 +67,11 @@ def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         if before is None:
             continue
         # ALTER TYPE refuses a column a policy uses: such policies are dropped and created around it.
-        if (referenced_columns(p.using) | referenced_columns(p.check)) & retyped:
+        if (sqlparse.column_names(p.using) | sqlparse.column_names(p.check)) & retyped:
             replaced[name] = (
                 "It reads a column whose type changes, which ALTER TYPE refuses: dropped and created again below."
             )
-        elif ctx.calls_replaced(before.using, before.check):
+        elif ctx.calls_dropped(before.using, before.check):
             replaced[name] = "It calls a function dropped and created again: dropped and created again with it."
         elif (p.command, p.restrictive, p.using is None, p.check is None) != (
             before.command,
@@ -79,34 +83,34 @@ def policies(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
         elif policy_signature(p) != policy_signature(before):
             altered.append(name)
     for name in gone:
-        ctx.add(
-            ctx.release(("policy", (t1.name, name))),
-            st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"),
+        out.add(
+            out.release(("policy", (t1.name, name))),
+            st.Drop(Object("policy", quoting.ident(name), q)),
             notes=("Removed from the spec.",),
         )
-        ctx.change(f"drop policy {name} on {t1.name.display}")
+        out.change(f"drop policy {name} on {t1.name.display}")
     for name, why in replaced.items():
-        ctx.add(
-            ctx.release(("policy", (t1.name, name))), st.Drop("POLICY", f"{quoting.ident(name)} ON {q}"), notes=(why,)
+        out.add(
+            out.release(("policy", (t1.name, name))), st.Drop(Object("policy", quoting.ident(name), q)), notes=(why,)
         )
     for name in [*came, *replaced]:
-        ctx.create(("policy", (t1.name, name)))
-        ctx.change(f"{'recreate' if name in replaced else 'create'} policy {name} on {t1.name.display}")
+        out.create(("policy", (t1.name, name)))
+        out.change(f"{'recreate' if name in replaced else 'create'} policy {name} on {t1.name.display}")
     for name in altered:
         p, before = new[name], old[name]
-        clauses = []
-        if p.roles != before.roles:
-            clauses.append(f"TO {', '.join(role(r) for r in p.roles)}")
-        if p.using != before.using:
-            clauses.append(f"USING ({p.using})")
-        if p.check != before.check:
-            clauses.append(f"WITH CHECK ({p.check})")
-        ctx.add(ctx.build(("policy", (t1.name, name))), st.AlterPolicy(quoting.ident(name), q, tuple(clauses)))
-        ctx.change(f"alter policy {name} on {t1.name.display}")
+        alter = st.AlterPolicy(
+            quoting.ident(name),
+            q,
+            roles=views.roles(p.roles) if p.roles != before.roles else None,
+            using=p.using if p.using != before.using else None,
+            check=p.check if p.check != before.check else None,
+        )
+        out.add(out.build(("policy", (t1.name, name))), alter)
+        out.change(f"alter policy {name} on {t1.name.display}")
     for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
         if old[old_name].comment != new[new_name].comment:
-            ctx.add(
-                ctx.build(("policy", (t1.name, new_name))),
-                st.comment_on("POLICY", f"{quoting.ident(new_name)} ON {q}", new[new_name].comment),
+            out.add(
+                out.build(("policy", (t1.name, new_name))),
+                st.comment_on(Object("policy", quoting.ident(new_name), q), new[new_name].comment),
             )
-            ctx.change(f"comment on policy {new_name} on {t1.name.display}")
+            out.change(f"comment on policy {new_name} on {t1.name.display}")

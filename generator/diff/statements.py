@@ -1,8 +1,10 @@
-"""The statements of a diff migration: small views with ready-to-print fields, one template each.
+"""The statements of a diff migration: small views, one template each (templates/sql/diff/*.sql.j2).
 
-Each view names its template (templates/sql/diff/*.sql.j2); every identifier
-in a field went through pg/quoting.py, every expression was parsed when the spec
-was resolved.
+A view holds what its template prints: names quoted by pg/quoting.py,
+literals, and the spec's fragments (parsed when it was resolved). The SQL
+keywords are in the templates; clauses the from-scratch migration shares (a
+column, a constraint, a partition bound, an object's name) are the macros of
+templates/sql/macros.sql.j2, over the views of sql/views.py.
 """
 
 from __future__ import annotations
@@ -13,17 +15,17 @@ from typing import Any, ClassVar
 from .. import ir
 from ..pg import quoting
 from ..sql import from_scratch, views
+from ..sql.views import Object
 from ..templating import environment
 
 
 def text(view: Any) -> str:
-    """The SQL of one view (a diff view, or an IR object with the template given as `template`)."""
-    sql: str = environment().get_template(f"sql/{view.template}.sql.j2").render(obj=view)
-    return sql.rstrip("\n")
+    """The SQL of one view (templates/sql/<view.template>.sql.j2)."""
+    return views.statement(view.template, view).rstrip("\n")
 
 
 def condition(macro: str, *args: Any) -> str:
-    """A SQL condition (or row name) of templates/sql/diff/conditions.sql.j2, for the prechecks."""
+    """A SQL condition (or row name) of templates/sql/diff/conditions.sql.j2, for the prechecks and the moves."""
     module = environment().get_template("sql/diff/conditions.sql.j2").module
     return str(getattr(module, macro)(*args)).strip()
 
@@ -33,94 +35,258 @@ def create(stmt: from_scratch.Statement) -> str:
     return from_scratch.render_statement(stmt)
 
 
+def comment_on(target: Object, comment: str | None) -> views.Comments:
+    """COMMENT ON the object, IS NULL when the comment went."""
+    return views.Comments((views.Comment(target, comment),))
+
+
+# -- objects ---------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Rename:
-    """ALTER <kind> <target> RENAME [<member> ]TO <new>."""
+    """ALTER <object> RENAME TO <new>."""
 
-    template: ClassVar[str] = "diff/rename"
-    kind: str  # TABLE, INDEX, SEQUENCE, TYPE, POLICY, TRIGGER, FUNCTION
-    target: str
+    target: Object
     new: str
-    member: str = ""  # e.g. 'COLUMN a ', "VALUE 'x' ", 'CONSTRAINT c '
+    template: ClassVar[str] = "diff/rename"
+
+
+@dataclass(frozen=True)
+class RenameColumn:
+    table: str
+    column: str
+    new: str
+    template: ClassVar[str] = "diff/rename_column"
+
+
+@dataclass(frozen=True)
+class RenameConstraint:
+    table: str
+    name: str
+    new: str
+    template: ClassVar[str] = "diff/rename_constraint"
+
+
+@dataclass(frozen=True)
+class RenameValue:
+    type: str
+    value: str  # a literal
+    new: str  # a literal
+    template: ClassVar[str] = "diff/rename_value"
 
 
 @dataclass(frozen=True)
 class Drop:
+    """DROP <object>."""
+
+    target: Object
     template: ClassVar[str] = "diff/drop"
-    kind: str  # TABLE, TYPE, FUNCTION, INDEX CONCURRENTLY IF EXISTS, POLICY, TRIGGER
-    target: str
 
 
 @dataclass(frozen=True)
-class AlterTable:
-    template: ClassVar[str] = "diff/alter_table"
-    table: str
-    action: str
+class DropIndexConcurrently:
+    """DROP INDEX CONCURRENTLY IF EXISTS: outside a transaction, without blocking the table; can run again."""
+
+    index: str
+    template: ClassVar[str] = "diff/drop_index_concurrently"
 
 
 @dataclass(frozen=True)
 class AddValue:
-    template: ClassVar[str] = "diff/add_value"
     type: str
-    value: str
-    position: str  # BEFORE | AFTER
-    anchor: str
+    value: str  # a literal
+    anchor: str  # a literal: the value it goes before or after
+    before: bool  # BEFORE the anchor (else AFTER)
+    template: ClassVar[str] = "diff/add_value"
 
 
 @dataclass(frozen=True)
 class AlterPolicy:
-    template: ClassVar[str] = "diff/alter_policy"
+    """ALTER POLICY with the clauses that change (None: left as it is)."""
+
     name: str
     table: str
-    clauses: tuple[str, ...]
-
-    @property
-    def lines(self) -> list[str]:
-        """The clauses, the last one ending the statement."""
-        return [*self.clauses[:-1], self.clauses[-1] + ";"]
+    roles: list[views.RoleView] | None = None
+    using: str | None = None
+    check: str | None = None
+    template: ClassVar[str] = "diff/alter_policy"
 
 
 @dataclass(frozen=True)
 class Revoke:
-    template: ClassVar[str] = "diff/revoke"
-    privileges: str
-    on: str
-    roles: str
-    grant_option: str = ""  # "GRANT OPTION FOR " to take back only the right to grant
+    """REVOKE [GRANT OPTION FOR] privileges ON <target> FROM roles (the target as GRANT names it)."""
 
-
-@dataclass(frozen=True)
-class CommentOff:
-    template: ClassVar[str] = "diff/comment_off"
-    kind: str
+    privileges: list[str]
+    kind: str  # as ir.Grant.kind
     target: str
-
-
-def comment_on(kind: str, target: str, comment: str | None) -> views.Comment | CommentOff:
-    """COMMENT ON the object, or IS NULL when the comment went."""
-    return views.Comment(kind, target, comment) if comment is not None else CommentOff(kind, target)
-
-
-@dataclass(frozen=True)
-class Concurrently:
-    template: ClassVar[str] = "diff/index_concurrently"
-    concurrent_ddl: str
+    roles: list[views.RoleView]
+    grant_option: bool = False  # take back only the right to grant
+    template: ClassVar[str] = "diff/revoke"
 
 
 @dataclass(frozen=True)
 class ReplaceFunction(views.FunctionView):
     """CREATE OR REPLACE FUNCTION, laid out as the from-scratch CREATE FUNCTION (sql/macros.sql.j2)."""
 
-    template: ClassVar[str] = "diff/function_replace"
+    replace: ClassVar[bool] = True
+    template: ClassVar[str] = "function"
+
+
+# -- ALTER TABLE -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddColumn:
+    table: str
+    column: views.ColumnView
+    template: ClassVar[str] = "diff/add_column"
+
+
+@dataclass(frozen=True)
+class DropColumn:
+    table: str
+    column: str
+    template: ClassVar[str] = "diff/drop_column"
+
+
+@dataclass(frozen=True)
+class AlterColumnType:
+    """ALTER COLUMN ... TYPE, converting `USING column::via::type` where an implicit cast will not do."""
+
+    table: str
+    column: str
+    type: str
+    cast: bool = False  # USING column::type
+    via: str | None = None  # USING column::via::type (an enum goes through text)
+    template: ClassVar[str] = "diff/alter_column_type"
+
+
+@dataclass(frozen=True)
+class SetDefault:
+    table: str
+    column: str
+    default: str
+    template: ClassVar[str] = "diff/set_default"
+
+
+@dataclass(frozen=True)
+class DropDefault:
+    table: str
+    column: str
+    template: ClassVar[str] = "diff/drop_default"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """ALTER COLUMN ... ADD GENERATED, SET GENERATED (`identity`: ALWAYS | BY DEFAULT), or DROP IDENTITY (None)."""
+
+    table: str
+    column: str
+    identity: str | None
+    add: bool = False
+    template: ClassVar[str] = "diff/identity"
+
+
+@dataclass(frozen=True)
+class NotNull:
+    """ALTER COLUMN ... SET NOT NULL, or DROP NOT NULL."""
+
+    table: str
+    column: str
+    set: bool
+    template: ClassVar[str] = "diff/not_null"
+
+
+@dataclass(frozen=True)
+class AddConstraint:
+    table: str
+    name: str
+    constraint: views.ConstraintView
+    not_valid: bool = False
+    template: ClassVar[str] = "diff/add_constraint"
+
+    @classmethod
+    def of(cls, table: ir.Name, con: ir.Constraint, *, not_valid: bool = False) -> AddConstraint:
+        return cls(table.q, con.q, views.ConstraintView(con), not_valid)
+
+
+@dataclass(frozen=True)
+class AddNotNullCheck:
+    """ADD CONSTRAINT ... CHECK (column IS NOT NULL) NOT VALID: proves NOT NULL without a long lock."""
+
+    table: str
+    name: str
+    column: str
+    template: ClassVar[str] = "diff/add_not_null_check"
+
+
+@dataclass(frozen=True)
+class AddKeyUsingIndex:
+    """ADD CONSTRAINT ... PRIMARY KEY / UNIQUE USING INDEX (built CONCURRENTLY before, under the same name)."""
+
+    table: str
+    name: str
+    primary: bool
+    template: ClassVar[str] = "diff/add_key_using_index"
+
+
+@dataclass(frozen=True)
+class DropConstraint:
+    table: str
+    name: str
+    if_exists: bool = False
+    template: ClassVar[str] = "diff/drop_constraint"
+
+
+@dataclass(frozen=True)
+class ValidateConstraint:
+    table: str
+    name: str
+    template: ClassVar[str] = "diff/validate_constraint"
+
+
+@dataclass(frozen=True)
+class RowLevelSecurity:
+    """ALTER TABLE ... ENABLE / DISABLE / FORCE / NO FORCE ROW LEVEL SECURITY (`change`, one of those in lower case)."""
+
+    table: str
+    change: str
+    template: ClassVar[str] = "diff/row_level_security"
+
+
+@dataclass(frozen=True)
+class DetachPartition:
+    table: str
+    partition: str
+    template: ClassVar[str] = "diff/detach_partition"
+
+
+@dataclass(frozen=True)
+class AttachPartition:
+    table: str
+    partition: str
+    bound: views.BoundView
+    template: ClassVar[str] = "diff/attach_partition"
+
+
+@dataclass(frozen=True)
+class SetSchema:
+    table: str
+    schema: str
+    template: ClassVar[str] = "diff/set_schema"
+
+
+# -- rows and checks -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class FillNulls:
     """UPDATE ... SET c = DEFAULT WHERE c IS NULL."""
 
-    template: ClassVar[str] = "diff/fill_nulls"
     table: str
     column: str
+    template: ClassVar[str] = "diff/fill_nulls"
 
 
 @dataclass(frozen=True)
@@ -132,7 +298,6 @@ class Precheck:
     `Verdict` at the end of the phase then stops the migration.
     """
 
-    template: ClassVar[str] = "diff/precheck"
     relation: str  # the FROM clause
     condition: str  # true for a row that cannot follow
     key: str  # a text expression that names one row
@@ -140,6 +305,7 @@ class Precheck:
     message: str  # a format() literal: %s for the count, then %s for the rows named
     hint: str  # a literal
     limit: int = 5
+    template: ClassVar[str] = "diff/precheck"
 
 
 @dataclass(frozen=True)
@@ -153,31 +319,38 @@ class Recheck(Precheck):
 class Verdict:
     """The end of the PRECHECK phase: stops the migration, listing every problem the checks recorded."""
 
-    template: ClassVar[str] = "diff/verdict"
     message: str  # a literal
     hint: str  # a literal
+    template: ClassVar[str] = "diff/verdict"
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Stops a run of the whole file once the main transaction has committed (diff/guard.py)."""
+
+    condition: str  # true once it has
+    message: str  # a literal
+    hint: str  # a literal
+    template: ClassVar[str] = "diff/applied"
 
 
 @dataclass(frozen=True)
 class LockTable:
-    template: ClassVar[str] = "diff/lock_table"
+    """LOCK TABLE ... IN ACCESS EXCLUSIVE MODE."""
+
     table: str
-    mode: str = "ACCESS EXCLUSIVE"
+    template: ClassVar[str] = "diff/lock_table"
 
 
 @dataclass(frozen=True)
 class IfConstraint:
     """Runs `statement` only while the constraint is there (or missing), so that it can run again."""
 
-    template: ClassVar[str] = "diff/if_constraint"
     regclass: str  # a literal naming the table
     name: str  # a literal naming the constraint
     statement: str
     exists: bool = True
-
-    @property
-    def test(self) -> str:
-        return "EXISTS" if self.exists else "NOT EXISTS"
+    template: ClassVar[str] = "diff/if_constraint"
 
     @classmethod
     def on(cls, table: ir.Name, constraint: str, statement: Any, *, exists: bool) -> IfConstraint:
@@ -188,8 +361,8 @@ class IfConstraint:
 class DropInvalidIndex:
     """Drops the index only when it is INVALID: what a failed CREATE INDEX CONCURRENTLY leaves behind."""
 
-    template: ClassVar[str] = "diff/drop_invalid_index"
     index: str  # the quoted, qualified name
+    template: ClassVar[str] = "diff/drop_invalid_index"
 
     @property
     def regclass(self) -> str:
@@ -200,13 +373,13 @@ class DropInvalidIndex:
 class NotNullNames:
     """Renames PostgreSQL 18's NOT NULL constraints to the names a fresh database gives them (no-op before 18)."""
 
-    template: ClassVar[str] = "diff/not_null_names"
     regclass: str
-    pairs: str
+    pairs: list[tuple[str, str]]  # (column, wanted name), literals
+    template: ClassVar[str] = "diff/not_null_names"
 
     @classmethod
     def of(cls, table: ir.Name, wanted: dict[str, str]) -> NotNullNames:
-        pairs = ", ".join(f"({quoting.literal(col)}, {quoting.literal(want)})" for col, want in sorted(wanted.items()))
+        pairs = [(quoting.literal(col), quoting.literal(want)) for col, want in sorted(wanted.items())]
         return cls(quoting.literal(table.q), pairs)
 
 

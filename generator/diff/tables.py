@@ -9,15 +9,20 @@ unavoidable (a type change, a drop) the migration says so above the statement.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+
 from .. import errors, ir
 from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting, sqlparse
-from ..sql import clauses
+from ..sql import views
+from ..sql.views import Object
 from . import prechecks, types
 from . import statements as st
-from .context import Context, pair_up, referenced_columns, type_key
+from .context import Context, pair_up, type_key
 from .model import Node, Phase
+from .steps import Steps
 
 LOCK = "Takes an ACCESS EXCLUSIVE lock on {}"
 VOLATILE = {
@@ -32,114 +37,123 @@ VOLATILE = {
 }
 
 
-def constraint_signature(c: ir.Constraint) -> tuple[str, str]:
-    return (c.kind, clauses.constraint_body(c))
+def constraint_signature(c: ir.Constraint) -> ir.Constraint:
+    """What a constraint is, whatever its name and comment (two with the same signature are one renamed)."""
+    return dataclasses.replace(c, name="", comment=None)
 
 
-def classify(ctx: Context) -> None:
-    """What other kinds must know before they diff: retyped columns, unique keys that are rebuilt."""
-    old = {t.name: t for t in ctx.old.tables}
-    for t1 in ctx.new.tables:
-        t0 = old.get(t1.name)
-        if t0 is None or (t0 == t1 and not ctx.rebuilt_enums):
+def classify(
+    old: ir.Schema, new: ir.Schema, rebuilt_enums: frozenset[Name], calls_dropped: Callable[..., bool]
+) -> tuple[dict[Name, frozenset[str]], frozenset[Name], frozenset[tuple[Name, tuple[str, ...]]]]:
+    """What other kinds must know before they diff: the columns whose type changes (by table), the tables rewritten,
+    and the unique keys dropped and added again."""
+    before = {t.name: t for t in old.tables}
+    retyped: dict[Name, frozenset[str]] = {}
+    rewritten: set[Name] = set()
+    replaced_keys: set[tuple[Name, tuple[str, ...]]] = set()
+    for t1 in new.tables:
+        t0 = before.get(t1.name)
+        if t0 is None or (t0 == t1 and not rebuilt_enums):
             continue
         columns0 = {c.name: c for c in t0.columns}
         for c1 in t1.columns:
             c0 = columns0.get(c1.name)
-            if c0 is not None and (type_key(c0) != type_key(c1) or c1.enum in ctx.rebuilt_enums):
-                ctx.retyped.setdefault(t1.name, set()).add(c1.name)
-                if c1.enum in ctx.rebuilt_enums or types.rewrites(c0, c1):
-                    ctx.rewritten.add(t1.name)
-        _renames, dropped, _added, changed = _constraints(ctx, t0, t1)
+            if c0 is not None and (type_key(c0) != type_key(c1) or c1.enum in rebuilt_enums):
+                retyped[t1.name] = retyped.get(t1.name, frozenset()) | {c1.name}
+                if c1.enum in rebuilt_enums or types.rewrites(c0, c1):
+                    rewritten.add(t1.name)
+        _renames, dropped, _added, changed = _constraints(t0, t1, retyped.get(t1.name, frozenset()), calls_dropped)
         for name in dropped + changed:
             con = next(c for c in t0.constraints if c.name == name)
             if con.kind in ("primary_key", "unique"):
-                ctx.replaced_keys.add((t0.name, con.columns))
+                replaced_keys.add((t0.name, con.columns))
+    return retyped, frozenset(rewritten), frozenset(replaced_keys)
 
 
 def _constraints(
-    ctx: Context, t0: ir.Table, t1: ir.Table
+    t0: ir.Table, t1: ir.Table, retyped: frozenset[str], calls_dropped: Callable[..., bool]
 ) -> tuple[list[tuple[str, str]], list[str], list[str], list[str]]:
-    """Inline constraints (not foreign keys): renamed, dropped, added, and changed (dropped and added again)."""
+    """Inline constraints (not foreign keys): renamed, dropped, added, and changed (dropped and added again: a CHECK
+    is too when it reads a column whose type changes, or calls a function dropped and created again)."""
     old = {c.name: c for c in t0.inline_constraints}
     new = {c.name: c for c in t1.inline_constraints}
     renames, dropped, added = pair_up(old, new, constraint_signature)
-    retyped = ctx.retyped.get(t1.name, set())
     changed = [
         name
         for name, c in new.items()
         if name in old
         and (
-            clauses.constraint_body(c) != clauses.constraint_body(old[name])
-            or (c.kind == "check" and (referenced_columns(c.check) & retyped or ctx.calls_replaced(old[name].check)))
+            constraint_signature(c) != constraint_signature(old[name])
+            or (c.kind == "check" and (sqlparse.column_names(c.check) & retyped or calls_dropped(old[name].check)))
         )
     ]
     return renames, dropped, added, changed
 
 
-def diff(ctx: Context) -> None:
+def diff(ctx: Context) -> Steps:
+    out = Steps(ctx=ctx)
     old = {t.name: t for t in ctx.old.tables}
     new = {t.name: t for t in ctx.new.tables}
     for name in new:
         if name not in old:
-            ctx.create(("table", name))
-            ctx.change(f"create table {name.display}")
+            out.create(("table", name))
+            out.change(f"create table {name.display}")
     for name, t in old.items():
         if name not in new:
-            drop_table(ctx, t)
+            drop_table(ctx, out, t)
     for name, t1 in new.items():
         t0 = old.get(name)
         if t0 is not None and not ctx.untouched(t0, t1):
-            alter(ctx, t0, t1)
+            alter(ctx, out, t0, t1)
+    return out
 
 
-def drop_table(ctx: Context, t: ir.Table) -> None:
-    ctx.allowed(
+def drop_table(ctx: Context, out: Steps, t: ir.Table) -> None:
+    out.allowed(
         "drop table",
         t.name.schema,
         t.name.name,
         message=f"table {t.name.display} is removed from the spec: dropping it deletes its rows",
         locator=("table", t.name),
     )
-    ctx.add(
-        ctx.release(("table", t.name)),
-        st.Drop("TABLE", t.name.q),
+    out.add(
+        out.release(("table", t.name)),
+        st.Drop(Object("table", t.name.q)),
         notes=(
             ctx.loss("the table and its rows are deleted", "created the table: only the rows written since are lost"),
             LOCK.format(t.name.display) + ".",
         ),
         ignore=("ban-drop-table",),
     )
-    ctx.change(f"drop table {t.name.display}")
+    out.change(f"drop table {t.name.display}")
 
 
-def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
+def alter(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
     key = ("table", t1.name)
-    ctx.disruptive.add(key)
     q = t1.name.q
     columns0 = {c.name: c for c in t0.columns}
     columns1 = {c.name: c for c in t1.columns}
-    renames, dropped, added, changed = _constraints(ctx, t0, t1)
+    renames, dropped, added, changed = _constraints(t0, t1, ctx.retyped.get(t1.name, frozenset()), ctx.calls_dropped)
     old_cons = {c.name: c for c in t0.inline_constraints}
     new_cons = {c.name: c for c in t1.inline_constraints}
 
     for old_name, new_name in renames:
-        ctx.renamed(
-            st.Rename("TABLE", q, quoting.ident(new_name), member=f"CONSTRAINT {quoting.ident(old_name)} "),
+        out.renamed(
+            st.RenameConstraint(q, quoting.ident(old_name), quoting.ident(new_name)),
             "constraint",
         )
     for name in dropped + changed:
-        ctx.add(
-            ctx.release(key),
-            st.AlterTable(q, f"DROP CONSTRAINT {quoting.ident(name)}"),
+        out.add(
+            out.release(key),
+            st.DropConstraint(q, quoting.ident(name)),
             notes=(_why_dropped(name in changed),),
             ignore=("ban-drop-constraint",),
         )
         if name in dropped:
-            ctx.change(f"drop constraint {name} on {t1.name.display}")
+            out.change(f"drop constraint {name} on {t1.name.display}")
     for name, gone in columns0.items():
         if name not in columns1:
-            ctx.allowed(
+            out.allowed(
                 "drop column",
                 t1.name.schema,
                 t1.name.name,
@@ -147,9 +161,9 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
                 message=f"column {t1.name.display}.{name} is removed from the spec: dropping it deletes its data",
                 locator=("column", t1.name, name),
             )
-            ctx.add(
-                ctx.release(key),
-                st.AlterTable(q, f"DROP COLUMN {gone.q}"),
+            out.add(
+                out.release(key),
+                st.DropColumn(q, gone.q),
                 notes=(
                     ctx.loss(
                         "the column's data is deleted", "added the column: only the values written to it since are lost"
@@ -158,31 +172,31 @@ def alter(ctx: Context, t0: ir.Table, t1: ir.Table) -> None:
                 ),
                 ignore=("ban-drop-column",),
             )
-            ctx.change(f"drop column {t1.name.display}.{name}")
+            out.change(f"drop column {t1.name.display}.{name}")
 
-    build = ctx.build(key)
+    build = out.build(key)
     for name, column in columns1.items():
         before = columns0.get(name)
         if before is None:
-            add_column(ctx, build, t1, column)
+            add_column(ctx, out, build, t1, column)
         else:
-            alter_column(ctx, build, t1, before, column)
+            alter_column(ctx, out, build, t1, before, column)
     for name in added + changed:
-        add_constraint(ctx, t1, new_cons[name])
-        ctx.change(f"{'add' if name in added else 'change'} constraint {name} on {t1.name.display}")
+        add_constraint(ctx, out, t1, new_cons[name])
+        out.change(f"{'add' if name in added else 'change'} constraint {name} on {t1.name.display}")
     for old_name, new_name in renames:
         if old_cons[old_name].comment != new_cons[new_name].comment:
-            ctx.add(build, st.comment_on("CONSTRAINT", f"{quoting.ident(new_name)} ON {q}", new_cons[new_name].comment))
-            ctx.change(f"comment on constraint {new_name} on {t1.name.display}")
+            out.add(build, st.comment_on(Object("constraint", quoting.ident(new_name), q), new_cons[new_name].comment))
+            out.change(f"comment on constraint {new_name} on {t1.name.display}")
     for name, con in new_cons.items():
         if name in old_cons and name not in changed and old_cons[name].comment != con.comment:
-            ctx.add(build, st.comment_on("CONSTRAINT", f"{con.q} ON {q}", con.comment))
-            ctx.change(f"comment on constraint {name} on {t1.name.display}")
+            out.add(build, st.comment_on(Object("constraint", con.q, q), con.comment))
+            out.change(f"comment on constraint {name} on {t1.name.display}")
     if t0.comment != t1.comment:
-        ctx.add(build, st.comment_on("TABLE", q, t1.comment))
-        ctx.change(f"comment on table {t1.name.display}")
+        out.add(build, st.comment_on(Object("table", q), t1.comment))
+        out.change(f"comment on table {t1.name.display}")
     if (t0.partition_by, t0.partition_key) != (t1.partition_by, t1.partition_key):
-        ctx.plan.refuse(
+        out.refuse(
             errors.UNSUPPORTED_CHANGE,
             f"the partitioning of table {t1.name.display} changes; schemagen cannot repartition a table in "
             "place (create a new table and move the rows)",
@@ -195,10 +209,10 @@ def _why_dropped(changed: bool) -> str:
     return "Changed in the spec: dropped here and added again below." if changed else "Removed from the spec."
 
 
-def add_column(ctx: Context, build: Node, t: ir.Table, c: ir.Column) -> None:
+def add_column(ctx: Context, out: Steps, build: Node, t: ir.Table, c: ir.Column) -> None:
     q = t.name.q
     if c.not_null and c.default is None and c.identity is None:
-        ctx.plan.refuse(
+        out.refuse(
             errors.UNSUPPORTED_CHANGE,
             f"new column {t.name.display}.{c.name} is NOT NULL without a default: rows already in the "
             "table would have no value; give it a default (or add it nullable, fill it, then make it NOT "
@@ -212,33 +226,32 @@ def add_column(ctx: Context, build: Node, t: ir.Table, c: ir.Column) -> None:
     if c.identity or (c.default is not None and _volatile(ctx, c.default)):
         notes.append(LOCK.format(t.name.display) + " and rewrites it: every existing row gets its own value.")
         ignore.append("adding-field-with-default")
-    ctx.add(build, st.AlterTable(q, f"ADD COLUMN {clauses.column_definition(c)}"), notes=notes, ignore=ignore)
+    out.add(build, st.AddColumn(q, views.ColumnView(c)), notes=notes, ignore=ignore)
     if c.comment is not None:
-        ctx.add(build, st.comment_on("COLUMN", f"{q}.{c.q}", c.comment))
-    ctx.change(f"add column {t.name.display}.{c.name}")
+        out.add(build, st.comment_on(Object("column", c.q, q), c.comment))
+    out.change(f"add column {t.name.display}.{c.name}")
 
 
 def _volatile(ctx: Context, expression: str) -> bool:
     volatile = VOLATILE | {f.name.name for f in ctx.new.functions if f.volatility == "volatile"}
-    return any(call[-1] in volatile for call in sqlparse.function_calls(sqlparse.expression(expression)))
+    return not volatile.isdisjoint(sqlparse.called_names(expression))
 
 
-def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.Column) -> None:
+def alter_column(ctx: Context, out: Steps, build: Node, t: ir.Table, c0: ir.Column, c1: ir.Column) -> None:
     q = t.name.q
-    column = f"ALTER COLUMN {c1.q}"
-    retyped = c1.name in ctx.retyped.get(t.name, set())
+    retyped = c1.name in ctx.retyped.get(t.name, frozenset())
     default = c0.default  # the default the column has at this point of the migration
-    if default is not None and ctx.calls_replaced(default):
+    if default is not None and ctx.calls_dropped(default):
         notes = ("It calls a function dropped and created again below: set again after.",)
-        ctx.add(
-            ctx.release(("table", t.name)),
-            st.AlterTable(q, f"{column} DROP DEFAULT"),
+        out.add(
+            out.release(("table", t.name)),
+            st.DropDefault(q, c1.q),
             notes=notes,
             ignore=("ban-drop-default",),
         )
         default = None
     if retyped and c1.name in t.partition_key and type_key(c0) != type_key(c1):
-        ctx.plan.refuse(
+        out.refuse(
             errors.UNSUPPORTED_CHANGE,
             f"column {t.name.display}.{c1.name} is the partition key of {t.name.display}: PostgreSQL "
             "cannot change its type in place; "
@@ -251,7 +264,7 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
         return
     if retyped:
         if type_key(c0) != type_key(c1) and not types.widens(c0, c1):
-            ctx.allowed(
+            out.allowed(
                 "change type",
                 t.name.schema,
                 t.name.name,
@@ -261,11 +274,11 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
                 locator=("column", t.name, c1.name),
                 to=c1.sql_type,
             )
-        cast = _using(c0, c1)
-        if cast is not None and default is not None:
-            ctx.add(
+        change = alter_type(q, c0, c1)
+        if (change.cast or change.via) and default is not None:
+            out.add(
                 build,
-                st.AlterTable(q, f"{column} DROP DEFAULT"),
+                st.DropDefault(q, c1.q),
                 notes=("The default is set again after the type change.",),
                 ignore=("ban-drop-default",),
             )
@@ -275,10 +288,9 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
             if c1.enum in ctx.rebuilt_enums or types.rewrites(c0, c1)
             else "no rewrite: the change is binary-compatible"
         )
-        using = f" USING {cast}" if cast is not None else ""
-        again = prechecks.stop_narrowing(ctx, t, c0, c1)
+        again = prechecks.stop_narrowing(ctx, out, t, c0, c1)
         if again:
-            ctx.add(
+            out.add(
                 build,
                 again[0],
                 notes=(
@@ -288,67 +300,60 @@ def alter_column(ctx: Context, build: Node, t: ir.Table, c0: ir.Column, c1: ir.C
                     ),
                 ),
             )
-            ctx.add(build, again[1])
-        ctx.add(
+            out.add(build, again[1])
+        out.add(
             build,
-            st.AlterTable(q, f"{column} TYPE {c1.sql_type}{using}"),
+            change,
             notes=(f"{LOCK.format(t.name.display)}; {rewrite}.",),
             ignore=("changing-column-type",),
         )
         if type_key(c0) != type_key(c1) or c1.enum in ctx.rebuilt_enums:
-            ctx.change(f"change type of {t.name.display}.{c1.name} to {c1.sql_type}")
+            out.change(f"change type of {t.name.display}.{c1.name} to {c1.sql_type}")
     if default != c1.default:
         if c1.default is None:
-            ctx.add(
+            out.add(
                 build,
-                st.AlterTable(q, f"{column} DROP DEFAULT"),
+                st.DropDefault(q, c1.q),
                 notes=("Removed from the spec.",),
                 ignore=("ban-drop-default",),
             )
         else:
-            ctx.add(build, st.AlterTable(q, f"{column} SET DEFAULT {c1.default}"))
+            out.add(build, st.SetDefault(q, c1.q, c1.default))
         if c0.default != c1.default:
-            ctx.change(f"change default of {t.name.display}.{c1.name}")
+            out.change(f"change default of {t.name.display}.{c1.name}")
     if c0.identity != c1.identity:
-        if c0.identity is None:
-            action = f"ADD GENERATED {c1.identity.upper()} AS IDENTITY" if c1.identity else ""
-        elif c1.identity is None:
-            action = "DROP IDENTITY"
-        else:
-            action = f"SET GENERATED {c1.identity.upper()}"
-        ctx.add(
+        out.add(
             build,
-            st.AlterTable(q, f"{column} {action}"),
+            st.Identity(q, c1.q, c1.identity.upper() if c1.identity else None, add=c0.identity is None),
             notes=("The spec changes the column's identity.",),
             ignore=("ban-alter-identity",),
         )
-        ctx.change(f"change identity of {t.name.display}.{c1.name}")
+        out.change(f"change identity of {t.name.display}.{c1.name}")
     if c0.not_null and not c1.not_null:
-        ctx.add(
+        out.add(
             build,
-            st.AlterTable(q, f"{column} DROP NOT NULL"),
+            st.NotNull(q, c1.q, set=False),
             notes=("The spec makes the column nullable.",),
             ignore=("ban-drop-not-null",),
         )
-        ctx.change(f"make {t.name.display}.{c1.name} nullable")
+        out.change(f"make {t.name.display}.{c1.name} nullable")
     elif c1.not_null and not c0.not_null:
-        set_not_null(ctx, t, c1)
-        ctx.change(f"make {t.name.display}.{c1.name} NOT NULL")
+        set_not_null(ctx, out, t, c1)
+        out.change(f"make {t.name.display}.{c1.name} NOT NULL")
     if c0.comment != c1.comment:
-        ctx.add(build, st.comment_on("COLUMN", f"{q}.{c1.q}", c1.comment))
-        ctx.change(f"comment on column {t.name.display}.{c1.name}")
+        out.add(build, st.comment_on(Object("column", c1.q, q), c1.comment))
+        out.change(f"comment on column {t.name.display}.{c1.name}")
 
 
-def _using(c0: ir.Column, c1: ir.Column) -> str | None:
-    """The USING expression of a type change, when an implicit cast will not do."""
+def alter_type(table: str, c0: ir.Column, c1: ir.Column) -> st.AlterColumnType:
+    """The type change, with a USING cast where an implicit one will not do (an enum goes through text)."""
     if c0.enum is not None or c1.enum is not None:
-        return f"{c0.q}::text{'[]' * c0.array_dims}::{c1.sql_type}"
-    if c0.array_dims != c1.array_dims or (c0.base != c1.base and not types.implicit(c0, c1)):
-        return f"{c0.q}::{c1.sql_type}"
-    return None
+        return st.AlterColumnType(table, c1.q, c1.sql_type, via="text" + "[]" * c0.array_dims)
+    cast = c0.array_dims != c1.array_dims or (c0.base != c1.base and not types.implicit(c0, c1))
+    return st.AlterColumnType(table, c1.q, c1.sql_type, cast=cast)
 
 
-def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
+def set_not_null(ctx: Context, out: Steps, t: ir.Table, c: ir.Column) -> None:
     """NOT NULL on a column with rows: proven by a CHECK validated outside the main transaction first.
 
     The rows that hold NULL are dealt with before: they get the column's
@@ -356,73 +361,73 @@ def set_not_null(ctx: Context, t: ir.Table, c: ir.Column) -> None:
     the migration before it changes anything. The last phase can run again.
     """
     q = t.name.q
-    node = ctx.late(("not_null", t.name, c.name))
-    ctx.plan.edge(("build", ("table", t.name)), node.key)
+    node = out.late(("not_null", t.name, c.name))
+    out.edge(("build", ("table", t.name)), node.key)
     if c.default is not None:
         notes = (f"Rewrites the rows where {c.name} is NULL: they get the column's default.",)
-        ctx.add(node, st.FillNulls(q, c.q), notes=notes)
+        out.add(node, st.FillNulls(q, c.q), notes=notes)
     else:
-        prechecks.nulls(ctx, t, c)
+        prechecks.nulls(ctx, out, t, c)
     if t.partition_by:
-        ctx.add(
+        out.add(
             node,
-            st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"),
+            st.NotNull(q, c.q, set=True),
             notes=(f"{LOCK.format(t.name.display)} and its partitions while every row is checked.",),
             ignore=("adding-not-nullable-field",),
         )
         return
     name = make_object_name(t.name.name, c.name, "not_null_check")
     check = quoting.ident(name)
-    ctx.add(
+    out.add(
         node,
-        st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"),
+        st.DropConstraint(q, check, if_exists=True),
         notes=("Left by an earlier run that stopped in the last transaction, if any.",),
         ignore=("ban-drop-constraint",),
     )
-    ctx.add(
+    out.add(
         node,
-        st.AlterTable(q, f"ADD CONSTRAINT {check} CHECK ({c.q} IS NOT NULL) NOT VALID"),
+        st.AddNotNullCheck(q, check, c.q),
         notes=("Proves NOT NULL without a long lock: added NOT VALID here, validated in the last transaction.",),
     )
-    ctx.add(
+    out.add(
         node,
-        st.IfConstraint.on(t.name, name, st.AlterTable(q, f"VALIDATE CONSTRAINT {check}"), exists=True),
+        st.IfConstraint.on(t.name, name, st.ValidateConstraint(q, check), exists=True),
         Phase.FINAL,
         notes=("Gone once the column is NOT NULL: a run again skips it.",),
     )
     spared = "The validated CHECK spares this statement its scan (squawk cannot see the VALIDATE inside the DO block)."
-    ctx.add(
+    out.add(
         node,
-        st.AlterTable(q, f"ALTER COLUMN {c.q} SET NOT NULL"),
+        st.NotNull(q, c.q, set=True),
         Phase.FINAL,
         notes=(spared,),
         ignore=("adding-not-nullable-field",),
     )
-    ctx.add(
+    out.add(
         node,
-        st.AlterTable(q, f"DROP CONSTRAINT IF EXISTS {check}"),
+        st.DropConstraint(q, check, if_exists=True),
         Phase.FINAL,
         notes=("The CHECK was only a means to SET NOT NULL.",),
         ignore=("ban-drop-constraint",),
     )
 
 
-def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
+def add_constraint(ctx: Context, out: Steps, t: ir.Table, c: ir.Constraint) -> None:
     """A CHECK, UNIQUE or PRIMARY KEY constraint on a table that already has rows (the rows that violate it are refused
     first)."""
     q = t.name.q
-    comment = [st.comment_on("CONSTRAINT", f"{c.q} ON {q}", c.comment)] if c.comment is not None else []
+    comment = [st.comment_on(Object("constraint", c.q, q), c.comment)] if c.comment is not None else []
     if c.kind == "check":
-        prechecks.check(ctx, t, c)
+        prechecks.check(ctx, out, t, c)
     else:
-        prechecks.duplicates(ctx, t, c.name, tuple(ir.IndexElement(col, None) for col in c.columns))
+        prechecks.duplicates(ctx, out, t, c.name, tuple(ir.IndexElement(col, None) for col in c.columns))
     if t.partition_by:  # neither NOT VALID nor CONCURRENTLY works on a partitioned table
-        node = ctx.build(("table", t.name))
+        node = out.build(("table", t.name))
         rule = "constraint-missing-not-valid" if c.kind == "check" else "disallowed-unique-constraint"
         rules = (rule, "adding-serial-primary-key-field") if c.kind == "primary_key" else (rule,)
-        ctx.add(
+        out.add(
             node,
-            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {clauses.constraint_body(c)}"),
+            st.AddConstraint.of(t.name, c),
             notes=(
                 (
                     f"{LOCK.format(t.name.display)} and its partitions while every row is checked: a "
@@ -432,38 +437,37 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
             ignore=rules,
         )
     elif c.kind == "check" and c.check is not None and prechecks.changes_with_time(c.check):
-        node = ctx.build(("table", t.name))
+        node = out.build(("table", t.name))
         why = (
             "Validated here, in the transaction: it depends on the time, so a row could pass the check before "
             "it and fail a validation after the commit; this way the migration applies whole or not at all. It "
             "scans the table under the lock."
         )
-        ctx.add(
+        out.add(
             node,
-            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {clauses.constraint_body(c)}"),
+            st.AddConstraint.of(t.name, c),
             notes=(why,),
             ignore=("constraint-missing-not-valid",),
         )
     elif c.kind == "check":
-        node = ctx.build(("table", t.name))
-        ctx.add(
+        node = out.build(("table", t.name))
+        out.add(
             node,
-            st.AlterTable(q, f"ADD CONSTRAINT {c.q} {clauses.constraint_body(c)} NOT VALID"),
+            st.AddConstraint.of(t.name, c, not_valid=True),
             notes=("Added NOT VALID (no scan under the lock) and validated in the last transaction.",),
         )
-        late = ctx.late(("validate", t.name, c.name))
-        ctx.plan.edge(node.key, late.key)
-        ctx.add(late, st.AlterTable(q, f"VALIDATE CONSTRAINT {c.q}"), Phase.FINAL)
+        late = out.late(("validate", t.name, c.name))
+        out.edge(node.key, late.key)
+        out.add(late, st.ValidateConstraint(q, c.q), Phase.FINAL)
     else:
-        late = ctx.late(("key", t.name, c.name))
-        ctx.plan.edge(("build", ("table", t.name)), late.key)
+        late = out.late(("key", t.name, c.name))
+        out.edge(("build", ("table", t.name)), late.key)
         index = ir.Index(
             Name(t.name.schema, c.name), t.name, tuple(ir.IndexElement(col, None) for col in c.columns), unique=True
         )
-        build_concurrently(ctx, late, index, "The key's index is built first, without blocking writes.")
-        kind = "PRIMARY KEY" if c.kind == "primary_key" else "UNIQUE"
-        add = st.AlterTable(q, f"ADD CONSTRAINT {c.q} {kind} USING INDEX {c.q}")
-        ctx.add(
+        build_concurrently(out, late, index, "The key's index is built first, without blocking writes.")
+        add = st.AddKeyUsingIndex(q, c.q, primary=c.kind == "primary_key")
+        out.add(
             late,
             st.IfConstraint.on(t.name, c.name, add, exists=False),
             Phase.FINAL,
@@ -471,10 +475,10 @@ def add_constraint(ctx: Context, t: ir.Table, c: ir.Constraint) -> None:
         )
         node = late
     for view in comment:
-        ctx.add(node, view, Phase.MAIN if node.key == ("build", ("table", t.name)) else Phase.FINAL)
+        out.add(node, view, Phase.MAIN if node.key == ("build", ("table", t.name)) else Phase.FINAL)
 
 
-def build_concurrently(ctx: Context, node: Node, index: ir.Index, why: str) -> None:
+def build_concurrently(out: Steps, node: Node, index: ir.Index, why: str) -> None:
     """CREATE INDEX CONCURRENTLY, after the main transaction; a run again first drops what a failed build left (an
     INVALID index)."""
     notes = (
@@ -483,8 +487,8 @@ def build_concurrently(ctx: Context, node: Node, index: ir.Index, why: str) -> N
             "DROP INDEX CONCURRENTLY cannot run conditionally)."
         ),
     )
-    ctx.add(node, st.DropInvalidIndex(index.name.q), Phase.AFTER, notes=notes)
-    ctx.add(node, st.Concurrently(clauses.create_index(index, clauses.CONCURRENTLY)), Phase.AFTER, notes=(why,))
+    out.add(node, st.DropInvalidIndex(index.name.q), Phase.AFTER, notes=notes)
+    out.add(node, views.IndexView(index, concurrently=True, if_not_exists=True), Phase.AFTER, notes=(why,))
 
 
 def key_node(

@@ -276,10 +276,12 @@ class Intent:
     allow_destructive: tuple[str, ...] = ()  # normalised entries, e.g. "drop column public.t.c"
 
 
-def destructive_entry(verb: str, *parts: str) -> str:
+def destructive_entry(verb: str, *parts: str, to: str | None = None) -> str:
     """An allow_destructive entry in its normal form, as `Intent.allow_destructive` holds it
-    (resolve/intent.py writes them, the diff looks a change up by it): `drop column public.t.c`."""
-    return f"{verb} {'.'.join(parts)}"
+    (resolve/intent.py writes them, the diff looks a change up by it): `drop column public.t.c`;
+    with `to`, a type change that names its new type: `change type public.t.c to varchar(5)`."""
+    entry = f"{verb} {'.'.join(parts)}"
+    return entry if to is None else f"{entry} to {to}"
 
 
 # -- tenancy: how the schema isolates tenants, the data the generated database tests are made from.

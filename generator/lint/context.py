@@ -91,9 +91,9 @@ class Context:
             visiting.add(f.name)
             level, worst = "immutable", None
             for stmt in sqlfacts.statements(f.body):
-                for _label, volatility, node in sqlfacts.volatile_calls(stmt, lambda n: self._declared(n, visit)):
+                for label, volatility, location in sqlfacts.volatile_calls(stmt, lambda n: self._declared(n, visit)):
                     if sqlfacts.VOLATILITY_RANK[volatility] > sqlfacts.VOLATILITY_RANK[level]:
-                        level, worst = volatility, (_label, volatility, node)
+                        level, worst = volatility, (label, volatility, location)
             visiting.discard(f.name)
             result[f.name] = (level, worst)
             return level

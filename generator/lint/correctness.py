@@ -10,6 +10,7 @@ from pglast import ast
 
 from .. import ir
 from ..ir import names
+from ..pg import sqlparse
 from ..spec.origins import Key
 from . import sqlfacts
 from .context import Context
@@ -19,8 +20,8 @@ from .registry import rule
 TIME_KEYS = {"date", "timestamp", "timestamptz"}
 
 
-def _calls(found: list[tuple[str, str, object]]) -> str:
-    return ", ".join(dict.fromkeys(f"{label} ({volatility})" for label, volatility, _node in found))
+def _calls(found: list[tuple[str, str, int | None]]) -> str:
+    return ", ".join(dict.fromkeys(f"{label} ({volatility})" for label, volatility, _location in found))
 
 
 @rule(
@@ -38,7 +39,7 @@ def check_not_immutable(ctx: Context) -> Iterator[Finding]:
         for c in t.constraints:
             if c.kind != "check" or c.check is None:
                 continue
-            found = sqlfacts.volatile_calls(sqlfacts.parse(c.check), ctx.volatility_of)
+            found = sqlfacts.volatile_calls(sqlparse.expression_json(c.check), ctx.volatility_of)
             if found:
                 yield ctx.finding(
                     "C301",
@@ -70,7 +71,7 @@ def index_not_immutable(ctx: Context) -> Iterator[Finding]:
             if ix.where is not None:
                 parts.append((("index_where", ix.name), ix.where))
             for at, text in parts:
-                found = sqlfacts.volatile_calls(sqlfacts.parse(text), ctx.volatility_of)
+                found = sqlfacts.volatile_calls(sqlparse.expression_json(text), ctx.volatility_of)
                 if found:
                     where = "predicate" if at[0] == "index_where" else "expression"
                     yield ctx.finding(
@@ -293,14 +294,14 @@ def volatility_mislabelled(ctx: Context) -> Iterator[Finding]:
         level, worst = ctx.body_volatility.get(f.name, (f.volatility, None))
         if worst is None or sqlfacts.VOLATILITY_RANK[level] <= sqlfacts.VOLATILITY_RANK[f.volatility]:
             continue
-        label, volatility, node = worst
+        label, volatility, location = worst
         yield ctx.finding(
             "C310",
             ("function", f.name),
             ctx.function_label(f),
             f"function is declared {f.volatility.upper()} but calls {label} ({volatility})",
             at=("function_body", f.name),
-            offset=node.location,
+            offset=location,
         )
 
 

@@ -1,22 +1,25 @@
 """Facts about SQL fragments, read from pglast parse trees (never from the text).
 
-Fragments are parsed with `sqlparse.expression()`, so node locations count
-from `EXPRESSION_PREFIX`; `offset()` turns them into offsets into the fragment.
+What a fragment uses (calls, per-row calls, volatility) is found by walking its
+tree in PostgreSQL's JSON form with pg/parsetree.walk; whether it is constant is
+read from pglast's typed nodes (`parse`). Locations count from
+`EXPRESSION_PREFIX`; `offset()` turns them into offsets into the fragment.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import A_Expr_Kind, BoolExprType, NullTestType
-from pglast.parser import ParseError
+from pglast.parser import ParseError, parse_sql_json
 from pglast.stream import RawStream
 
-from ..pg import sqlparse
+from ..pg import parsetree, sqlparse
 
 VOLATILITY_RANK = {"immutable": 0, "stable": 1, "volatile": 2}
 
@@ -74,13 +77,9 @@ def parse(text: str) -> Any | None:
         return None
 
 
-def offset(node: Any) -> int | None:
-    location = getattr(node, "location", None)
+def offset(location: int | None) -> int | None:
+    """A location in an expression's tree as an offset into the expression."""
     return None if location is None or location < 0 else max(0, location - len(sqlparse.EXPRESSION_PREFIX))
-
-
-def call_name(call: ast.FuncCall) -> tuple[str, ...]:
-    return tuple(n.sval for n in call.funcname or ())
 
 
 def label(name: tuple[str, ...]) -> str:
@@ -100,50 +99,24 @@ def per_row_calls(text: str) -> tuple[tuple[str, int | None], ...]:
     template on one table, are often the same expression.
     """
     found: list[tuple[int, str, int | None]] = []
-    stack: list[tuple[Any, bool]] = [(sqlparse.expression_json(text), False)]
-    while stack:
-        current, wrapped = stack.pop()
-        if isinstance(current, list):
-            stack.extend((item, wrapped) for item in current)
-            continue
-        if not isinstance(current, dict):
-            continue
-        for kind, value in current.items():  # {"FuncCall": {fields}} or a node's own fields
-            if kind == "SubLink" and _is_init_plan(value):
-                stack.append((value, True))
-                continue
-            if kind == "FuncCall" and not wrapped:
-                name = tuple(n["String"]["sval"] for n in value.get("funcname", ()))
-                if name in PER_STATEMENT_CALLS:
-                    location = value.get("location")
-                    found.append((location or 0, label(name), _json_offset(location)))
-            if isinstance(value, (dict, list)):
-                stack.append((value, wrapped))
+    for kind, fields in parsetree.walk(sqlparse.expression_json(text), prune=_is_init_plan):
+        if kind == "FuncCall":
+            name = parsetree.names(fields["funcname"])
+            if name in PER_STATEMENT_CALLS:
+                location = fields.get("location")
+                found.append((location or 0, label(name), offset(location)))
     found.sort(key=lambda c: c[0])
     return tuple((name, at) for _location, name, at in found)
 
 
-def _json_offset(location: int | None) -> int | None:
-    return None if location is None or location < 0 else max(0, location - len(sqlparse.EXPRESSION_PREFIX))
-
-
-def _is_init_plan(link: dict[str, Any]) -> bool:
+def _is_init_plan(kind: str, link: parsetree.Fields) -> bool:
     """`(SELECT expr)` with no FROM and no column of the outer row: PostgreSQL runs it once, as an InitPlan."""
-    select = link.get("subselect", {}).get("SelectStmt")
+    select = link.get("subselect", {}).get("SelectStmt") if kind == "SubLink" else None
     if link.get("subLinkType") != "EXPR_SUBLINK" or select is None:
         return False
     if select.get("fromClause") or select.get("whereClause"):
         return False
-    stack: list[Any] = [select]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            if "ColumnRef" in current:
-                return False
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
-    return True
+    return not any(kind == "ColumnRef" for kind, _fields in parsetree.walk(select))
 
 
 @lru_cache(maxsize=4096)
@@ -217,33 +190,35 @@ def _compare(op: str, left: Any, right: Any) -> bool | None:
 
 
 # -- volatility ----------------------------------------------------------
-def volatile_calls(node: Any, spec_volatility: Callable[[tuple[str, ...]], str | None]) -> list[tuple[str, str, Any]]:
-    """(call, volatility, node) of each call below `node` that is not immutable, in text order.
+def volatile_calls(
+    tree: Any, spec_volatility: Callable[[tuple[str, ...]], str | None]
+) -> list[tuple[str, str, int | None]]:
+    """(call, volatility, location) of each call in `tree` (PostgreSQL's JSON form) that is not immutable, in text
+    order.
 
     `spec_volatility` gives the volatility of a function of the spec, or None for
     a name it does not define.
     """
-    found: list[tuple[str, str, Any]] = []
-    for n in sqlparse.walk(node):
-        if isinstance(n, ast.SQLValueFunction):  # CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_USER, ...
-            op: Any = n.op
-            found.append((op.name.removeprefix("SVFOP_"), "stable", n))
-        elif isinstance(n, ast.FuncCall):
-            name = call_name(n)
+    found: list[tuple[str, str, int | None]] = []
+    for kind, fields in parsetree.walk(tree):
+        if kind == "SQLValueFunction":  # CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_USER, ...
+            found.append((fields["op"].removeprefix("SVFOP_"), "stable", fields.get("location")))
+        elif kind == "FuncCall":
+            name = parsetree.names(fields["funcname"])
             volatility = spec_volatility(name)
             if volatility is None and (len(name) == 1 or name[0] == "pg_catalog"):
                 volatility = BUILTIN_VOLATILITY.get(name[-1])
-                if volatility is None and len(n.args or ()) == 1:
+                if volatility is None and len(fields.get("args", ())) == 1:
                     volatility = ONE_ARGUMENT_VOLATILITY.get(name[-1])
             if volatility is not None and volatility != "immutable":
-                found.append((label(name), volatility, n))
-    return sorted(found, key=lambda f: f[2].location if f[2].location is not None else -1)
+                found.append((label(name), volatility, fields.get("location")))
+    return sorted(found, key=lambda f: f[2] if f[2] is not None else -1)
 
 
 def statements(body: str) -> list[Any]:
-    """The statements of a LANGUAGE sql function body (empty when it does not parse)."""
+    """The statements of a LANGUAGE sql function body in PostgreSQL's JSON form (none when it does not parse)."""
     try:
-        return [s.stmt for s in parse_sql(body)]
+        return [s["stmt"] for s in json.loads(parse_sql_json(body)).get("stmts", ())]
     except ParseError:
         return []
 

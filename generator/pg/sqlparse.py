@@ -10,7 +10,7 @@ at the YAML line.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -244,86 +244,72 @@ def _which_part(parts: dict[str, tuple[int, str]], location: int | None) -> str:
     return best
 
 
-def walk(node: Any) -> Iterator[Any]:
-    """Every AST node below `node`, depth first."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, tuple):
-            stack.extend(reversed(current))
-        elif isinstance(current, ast.Node):
-            yield current
-            for attr in current:
-                value = getattr(current, attr)
-                if isinstance(value, (ast.Node, tuple)):
-                    stack.append(value)
+# -- what a fragment uses: found by walking its tree in PostgreSQL's JSON form (parsetree.walk) ------
 
 
-def column_refs(node: Any) -> list[tuple[str, ...]]:
-    """Names of the columns an expression reads, outside sub-queries."""
-    return [names for names, _offset in column_refs_at(node, 0)]
+def _outside_subqueries(kind: str, _fields: parsetree.Fields) -> bool:
+    return kind == "SelectStmt"
 
 
-def column_refs_at(node: Any, start: int) -> list[tuple[tuple[str, ...], int | None]]:
-    """Names of the columns an expression reads, outside sub-queries, each with its
-    offset into the fragment (the tree's locations minus the `start` of the fragment)."""
-    refs: list[tuple[tuple[str, ...], int | None]] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, tuple):
-            stack.extend(current)
-        elif isinstance(current, ast.SubLink):
-            if current.testexpr is not None:
-                stack.append(current.testexpr)
-        elif isinstance(current, ast.ColumnRef):
-            fields = current.fields or ()
-            if all(isinstance(f, ast.String) for f in fields):
-                location = current.location if current.location is not None and current.location >= start else None
-                refs.append((tuple(f.sval for f in fields), None if location is None else location - start))
-        elif isinstance(current, ast.Node):
-            for attr in current:
-                value = getattr(current, attr)
-                if isinstance(value, (ast.Node, tuple)):
-                    stack.append(value)
-    return refs
+def _column_refs(tree: Any, start: int) -> tuple[tuple[tuple[str, ...], int | None], ...]:
+    refs = []
+    for kind, fields in parsetree.walk(tree, prune=_outside_subqueries):
+        if kind == "ColumnRef" and all("String" in f for f in fields.get("fields", ())):
+            location = fields.get("location")
+            offset = None if location is None or location < start else location - start
+            refs.append((parsetree.names(fields["fields"]), offset))
+    return tuple(refs)
 
 
 @lru_cache(maxsize=8192)
 def expression_column_refs(text: str) -> tuple[tuple[tuple[str, ...], int | None], ...]:
-    """`column_refs_at` of the expression `text`, offsets into `text` (cached: the same checks recur on every table)."""
-    return tuple(column_refs_at(expression(text), len(EXPRESSION_PREFIX)))
+    """The columns the expression `text` reads outside its sub-queries, as names with their offset into `text`
+    (cached: the same checks recur on every table)."""
+    return _column_refs(expression_json(text), len(EXPRESSION_PREFIX))
 
 
-def function_calls(node: Any) -> list[tuple[str, ...]]:
-    """Names of every function an expression calls, sub-queries included."""
-    return [tuple(parsetree.strings(f.funcname)) for f in walk(node) if isinstance(f, ast.FuncCall)]
+def index_element_column_refs(text: str) -> tuple[tuple[tuple[str, ...], int | None], ...]:
+    """`expression_column_refs` of an index key (`lower(email)`, parsed as `index_element` parses it)."""
+    stmts = json.loads(_statements(text, INDEX_ELEMENT_PREFIX, "\n)", parse_sql_json)).get("stmts", [])
+    return _column_refs(stmts[0]["stmt"], len(INDEX_ELEMENT_PREFIX)) if stmts else ()
 
 
-@lru_cache(maxsize=1024)
-def signature_type_names(args: str, returns: str) -> frozenset[str]:
-    """Unqualified names of the types a function's arguments and result use (RETURNS TABLE columns too)."""
-    stmt = _parse(f"CREATE FUNCTION f({args}\n) RETURNS {returns}\nLANGUAGE sql AS ", "", "''")
+@lru_cache(maxsize=4096)
+def column_names(text: str | None) -> frozenset[str]:
+    """Every column name an expression mentions, sub-queries included (a superset is harmless where it is used)."""
+    if not text:
+        return frozenset()
     return frozenset(
-        parsetree.strings(n.names)[-1] for n in walk((stmt.parameters, stmt.returnType)) if isinstance(n, ast.TypeName)
+        names[-1]
+        for kind, fields in parsetree.walk(expression_json(text))
+        if kind == "ColumnRef" and (names := parsetree.names(fields.get("fields")))[-1] != "*"
     )
 
 
 @lru_cache(maxsize=8192)
 def called_names(text: str) -> frozenset[str]:
     """Unqualified names of the functions an expression calls, sub-queries included."""
-    names: set[str] = set()
-    stack: list[Any] = [expression_json(text)]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            call = node.get("FuncCall")
-            if call is not None:
-                names.add(call["funcname"][-1]["String"]["sval"])
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return frozenset(names)
+    return frozenset(
+        parsetree.names(fields["funcname"])[-1]
+        for kind, fields in parsetree.walk(expression_json(text))
+        if kind == "FuncCall"
+    )
+
+
+def reads_clock(text: str) -> bool:
+    """Whether an expression reads CURRENT_DATE, CURRENT_TIMESTAMP, LOCALTIME and the like (SQL value functions)."""
+    return any(kind == "SQLValueFunction" for kind, _fields in parsetree.walk(expression_json(text)))
+
+
+@lru_cache(maxsize=1024)
+def signature_type_names(args: str, returns: str) -> frozenset[str]:
+    """Unqualified names of the types a function's arguments and result use (RETURNS TABLE columns too)."""
+    sql = f"CREATE FUNCTION f({args}\n) RETURNS {returns}\nLANGUAGE sql AS ''"
+    stmt = json.loads(parse_sql_json(sql))["stmts"][0]["stmt"]["CreateFunctionStmt"]
+    types = [stmt["returnType"]] if "returnType" in stmt else []
+    for _kind, fields in parsetree.walk(stmt.get("parameters")):
+        types += [fields[key] for key in ("argType", "typeName") if key in fields]  # a default's casts too
+    return frozenset(parsetree.names(t["names"])[-1] for t in types)
 
 
 @dataclass(frozen=True)
@@ -344,14 +330,14 @@ def sql_body_uses(body: str) -> BodyUses:
     does not parse names nothing (its error is reported where the function is resolved).
     """
     try:
-        stmts = parse_sql(body)
+        tree = json.loads(parse_sql_json(body))
     except ParseError:
         return BodyUses(frozenset(), frozenset())
     relations: set[tuple[str | None, str]] = set()
     calls: set[str] = set()
-    for node in walk(tuple(s.stmt for s in stmts)):
-        if isinstance(node, ast.RangeVar) and node.relname is not None:
-            relations.add((node.schemaname, node.relname))
-        elif isinstance(node, ast.FuncCall):
-            calls.add(parsetree.strings(node.funcname)[-1])
+    for kind, fields in parsetree.walk(tree):
+        if kind == "RangeVar" and "relname" in fields:
+            relations.add((fields.get("schemaname"), fields["relname"]))
+        elif kind == "FuncCall":
+            calls.add(parsetree.names(fields["funcname"])[-1])
     return BodyUses(frozenset(relations), frozenset(calls))

@@ -23,6 +23,7 @@ from typing import Any
 
 from .. import errors
 from ..ir import Name
+from ..pg import parsetree
 from ..pg.sqlparse import EXPRESSION_PREFIX
 from .report import Problem
 
@@ -160,19 +161,8 @@ def _fields(ref: dict[str, Any]) -> list[str | None]:
 
 def _nodes(tree: Any) -> Iterator[tuple[dict[str, Any], int | None]]:
     """Every node of a JSON tree (sub-queries included, not entered past a SubLink), with its location."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(reversed(node))
-        elif isinstance(node, dict):
-            for kind, body in node.items():
-                if isinstance(body, dict) and kind[:1].isupper():
-                    yield {kind: body}, body.get("location")
-                    if kind != "SubLink":
-                        stack.extend(v for v in body.values() if isinstance(v, (dict, list)))
-                elif isinstance(body, (dict, list)):
-                    stack.append(body)
+    for kind, body in parsetree.walk(tree, prune=lambda kind, _body: kind == "SubLink"):
+        yield {kind: body}, body.get("location")
 
 
 class _Walker:

@@ -43,7 +43,7 @@ def index(
                 report.error(ew, errors.UNKNOWN_COLUMN, f'unknown column "{elem.name}" in table {table.display}')
             elements.append(ir.IndexElement(elem.name, None, desc, nulls))
         else:
-            refs = sqlparse.column_refs_at(elem.expr, len(sqlparse.INDEX_ELEMENT_PREFIX))
+            refs = sqlparse.index_element_column_refs(text)
             fragment_columns(report, refs, columns, table, ew)
             expr_text = text.strip()
             for suffix in ("NULLS FIRST", "NULLS LAST", "DESC", "ASC"):

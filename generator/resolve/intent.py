@@ -119,7 +119,7 @@ def allowance(text: str) -> str | None:
         if not stripped.lower().startswith(verb + " "):
             continue
         obj = stripped[len(verb) + 1 :]
-        to = ""
+        to = None
         if verb == "change type" and (split := re.split(r" to ", obj, maxsplit=1, flags=re.IGNORECASE))[1:]:
             obj, type_text = split
             try:
@@ -128,7 +128,7 @@ def allowance(text: str) -> str | None:
                 return None
             if sql is None:
                 return None
-            to = f" to {sql}"
+            to = sql
         member: list[str] = []
         if parts == 2:
             obj, _, last = obj.rpartition(".")
@@ -136,7 +136,7 @@ def allowance(text: str) -> str | None:
         owner = names.split(obj)
         if not (names.IDENT.match(owner.schema) and names.IDENT.match(owner.name) and all(member)):
             return None
-        return ir.destructive_entry(verb, owner.schema, owner.name, *member) + to
+        return ir.destructive_entry(verb, owner.schema, owner.name, *member, to=to)
     return None
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import errors, ir
 from ..ir import Name, names
-from ..pg import sqlparse
+from ..pg import parsetree, sqlparse
 from ..spec import model
 from ..spec.loader import LoadedFile
 from .registry import Registry
@@ -301,16 +301,8 @@ def _compared_with_subquery(tree: Any, select: dict[str, Any], own: set[str]) ->
 
 
 def _nodes(tree: Any, kind: str) -> Iterator[dict[str, Any]]:
-    """Every node of `kind` in a JSON parse tree, outermost first."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if kind in node and isinstance(node[kind], dict):
-                yield node[kind]
-            stack.extend(reversed(list(node.values())))
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
+    """Every node of `kind` in a JSON parse tree, outermost first (pg/parsetree's walker)."""
+    return (fields for found, fields in parsetree.walk(tree) if found == kind)
 
 
 def _column_ref(node: Any) -> tuple[str, ...] | None:

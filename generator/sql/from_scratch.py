@@ -16,7 +16,7 @@ from .. import ir
 from ..ir import order
 from ..pg import sqlparse
 from ..templating import environment
-from . import clauses, views
+from . import views
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
@@ -81,6 +81,12 @@ def _calls(text: str | None, functions: dict[str, ir.Name]) -> list[tuple[str, i
     return [("function", functions[name]) for name in sorted(sqlparse.called_names(text)) if name in functions]
 
 
+def _index_calls(ix: ir.Index, functions: dict[str, ir.Name]) -> list[tuple[str, ir.Name]]:
+    """The spec functions an index's expressions call: PostgreSQL needs them to build it, and to drop them, the
+    index gone."""
+    return [call for e in ix.elements for call in _calls(e.expression, functions)]
+
+
 def _for_last_schema(compute: Callable[[ir.Schema], Any]) -> Callable[[ir.Schema], Any]:
     """`compute`, remembering its result for the last schema it was given.
 
@@ -119,7 +125,7 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         result.append(order.Node((kind, key), RANK[kind], deps, stmt))
 
     for e in schema.enums:
-        comments = (views.Comment("TYPE", e.name.q, e.comment),) if e.comment else ()
+        comments = (views.Comment(views.Object("type", e.name.q), e.comment),) if e.comment else ()
         node("enum", e.name, [], Statement("Enum types", "enum", e, comments))
     for t in schema.tables:
         deps: list[Any] = [("enum", c.enum) for c in t.columns if c.enum is not None]
@@ -130,7 +136,7 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         section = f"Table {t.name.display}"
         node("table", t.name, deps, Statement(section, "table", t, table_comments(t)))
         for p in t.partitions:
-            comments = (views.Comment("TABLE", p.name.q, p.comment),) if p.comment else ()
+            comments = (views.Comment(views.Object("table", p.name.q), p.comment),) if p.comment else ()
             node(
                 "partition",
                 p.name,
@@ -138,16 +144,16 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
                 Statement(section, "partition", views.PartitionOf(t, p), comments),
             )
         for ix in t.indexes:
-            comments = (views.Comment("INDEX", ix.name.q, ix.comment),) if ix.comment else ()
+            comments = (views.Comment(views.Object("index", ix.name.q), ix.comment),) if ix.comment else ()
             node(
                 "index",
                 ix.name,
-                [("table", t.name)] + _calls(ix.where, functions),
+                [("table", t.name)] + _calls(ix.where, functions) + _index_calls(ix, functions),
                 Statement(section, "index", ix, comments),
             )
         for fk in t.foreign_keys:
             assert fk.ref_table is not None
-            comments = (views.Comment("CONSTRAINT", f"{fk.q} ON {t.name.q}", fk.comment),) if fk.comment else ()
+            comments = (views.Comment(views.Object("constraint", fk.q, t.name.q), fk.comment),) if fk.comment else ()
             node(
                 "foreign_key",
                 (t.name, fk.name),
@@ -159,23 +165,23 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     }
     body_deps = {f.name: _body_uses(f, relations, functions) for f in schema.functions if f.language == "sql"}
     for f in schema.functions:
-        comments = (views.Comment("FUNCTION", f.signature, f.comment),) if f.comment else ()
+        comments = (views.Comment(views.Object("function", f.signature), f.comment),) if f.comment else ()
         node("function", f.name, body_deps.get(f.name, []), Statement("Functions", "function", f, comments))
     for trg in schema.triggers:
-        comments = (views.Comment("TRIGGER", f"{trg.q} ON {trg.table.q}", trg.comment),) if trg.comment else ()
+        comments = (views.Comment(views.Object("trigger", trg.q, trg.table.q), trg.comment),) if trg.comment else ()
         node(
             "trigger",
             (trg.table, trg.name),
-            [("table", trg.table), ("function", trg.function)],
+            [("table", trg.table), ("function", trg.function)] + _calls(trg.when, functions),
             Statement("Triggers", "trigger", trg, comments),
         )
     for t in schema.tables:
         section = f"Row level security: {t.name.display}"
-        if clauses.rls_statements(t):
+        if views.has_rls_statement(t):
             node("rls", t.name, [("table", t.name)], Statement(section, "rls", t))
         for pol in t.policies:
             deps = [("table", t.name)] + _calls(pol.using, functions) + _calls(pol.check, functions)
-            comments = (views.Comment("POLICY", f"{pol.q} ON {t.name.q}", pol.comment),) if pol.comment else ()
+            comments = (views.Comment(views.Object("policy", pol.q, t.name.q), pol.comment),) if pol.comment else ()
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
     for i, g in enumerate(schema.grants):
         node("grant", i, [], Statement("Grants", "grant", g))
@@ -219,20 +225,19 @@ def _unchecked_in_cycles(result: list[order.Node], body_deps: dict[ir.Name, list
 
 
 def table_comments(t: ir.Table) -> tuple[views.Comment, ...]:
-    comments = [views.Comment("TABLE", t.name.q, t.comment)] if t.comment else []
-    comments += [views.Comment("COLUMN", f"{t.name.q}.{c.q}", c.comment) for c in t.columns if c.comment]
+    comments = [views.Comment(views.Object("table", t.name.q), t.comment)] if t.comment else []
+    comments += [views.Comment(views.Object("column", c.q, t.name.q), c.comment) for c in t.columns if c.comment]
     comments += [
-        views.Comment("CONSTRAINT", f"{c.q} ON {t.name.q}", c.comment) for c in t.inline_constraints if c.comment
+        views.Comment(views.Object("constraint", c.q, t.name.q), c.comment) for c in t.inline_constraints if c.comment
     ]
     return tuple(comments)
 
 
 def render_statement(stmt: Statement) -> str:
     """A statement and its COMMENT ON statements, as text."""
-    env = environment()
-    text: str = env.get_template(f"sql/{stmt.template}.sql.j2").render(obj=VIEWS[stmt.template](stmt.obj))
-    if stmt.comments:  # all in one render: a render costs more than the text it makes
-        text += env.get_template("sql/comments.sql.j2").render(comments=stmt.comments)
+    text = views.statement(stmt.template, VIEWS[stmt.template](stmt.obj))
+    if stmt.comments:
+        text += views.statement("comments", views.Comments(stmt.comments))
     return text.rstrip("\n")
 
 

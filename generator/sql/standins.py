@@ -4,43 +4,73 @@ They are derived from the spec's `external` declarations: roles, schemas,
 tables with their key columns and foreign keys, and functions whose
 `stand_in` gives a SQL body (others return NULL). External schemas and tables
 are made readable by the declared roles, as the earlier migrations that really
-created them would have done. Never part of a migration.
+created them would have done. Never part of a migration: templates/sql/standins.sql.j2.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .. import ir
 from ..pg import quoting
-from . import clauses
+from ..templating import environment
+from . import views
+
+
+@dataclass(frozen=True)
+class TableView:
+    name: str
+    body: list[views.ColumnView | views.ConstraintView]  # the columns, then the keys (unnamed)
+    foreign_keys: list[views.ConstraintView]
+
+    @classmethod
+    def of(cls, t: ir.ExternalTable) -> TableView:
+        keys = [ir.Constraint("", "primary_key", t.primary_key)] if t.primary_key else []
+        keys += [ir.Constraint("", "unique", columns) for columns in t.unique]
+        body: list[views.ColumnView | views.ConstraintView] = list(map(views.ColumnView, t.columns))
+        body += [views.ConstraintView(k, named=False) for k in keys]
+        return cls(t.name.q, body, [views.ConstraintView(fk) for fk in t.foreign_keys])
+
+
+@dataclass(frozen=True)
+class FunctionView:
+    name: str
+    args: str
+    returns: str
+    stand_in: str | None  # its body; None: it returns NULL
+
+    @classmethod
+    def of(cls, f: ir.ExternalFunction) -> FunctionView:
+        return cls(f.name.q, f.args, f.returns, f.stand_in)
+
+
+@dataclass(frozen=True)
+class StandinsView:
+    external: ir.External
+
+    @property
+    def roles(self) -> list[str]:
+        return [quoting.ident(r) for r in self.external.roles]
+
+    @property
+    def schemas(self) -> list[str]:
+        return [quoting.ident(s) for s in self.external.schemas]
+
+    @property
+    def tables(self) -> list[TableView]:
+        return [TableView.of(t) for t in self.external.tables]
+
+    @property
+    def functions(self) -> list[FunctionView]:
+        return [FunctionView.of(f) for f in self.external.functions]
+
+    @property
+    def nothing(self) -> bool:
+        """No external object: the file is one empty line."""
+        e = self.external
+        return not (e.roles or e.schemas or e.tables or e.functions)
 
 
 def standin_sql(schema: ir.Schema) -> str:
-    ext = schema.external
-    lines = []
-    for role in ext.roles:
-        lines.append(
-            f"DO $standin$ BEGIN CREATE ROLE {quoting.ident(role)} NOLOGIN; EXCEPTION WHEN "
-            "duplicate_object THEN NULL; END $standin$;"
-        )
-    for s in ext.schemas:
-        lines.append(f"CREATE SCHEMA IF NOT EXISTS {quoting.ident(s)};")
-        for role in ext.roles:
-            lines.append(f"GRANT USAGE ON SCHEMA {quoting.ident(s)} TO {quoting.ident(role)};")
-    for t in ext.tables:
-        body = [clauses.column_definition(c) for c in t.columns]
-        if t.primary_key:
-            body.append(f"PRIMARY KEY ({', '.join(quoting.ident(c) for c in t.primary_key)})")
-        body += [f"UNIQUE ({', '.join(quoting.ident(c) for c in u)})" for u in t.unique]
-        lines.append(f"CREATE TABLE {t.name.q} (\n    " + ",\n    ".join(body) + "\n);")
-        for role in ext.roles:
-            lines.append(f"GRANT SELECT ON {t.name.q} TO {quoting.ident(role)};")
-    for t in ext.tables:
-        for fk in t.foreign_keys:
-            lines.append(f"ALTER TABLE {t.name.q} ADD CONSTRAINT {fk.q} {clauses.constraint_body(fk)};")
-    for f in ext.functions:
-        stand_in = f.stand_in or f"SELECT NULL::{f.returns}"
-        lines.append(
-            f"CREATE FUNCTION {f.name.q}({f.args}) RETURNS {f.returns} LANGUAGE sql STABLE AS $standin$ "
-            f"{stand_in} $standin$;"
-        )
-    return "\n".join(lines) + "\n"
+    text: str = environment().get_template("sql/standins.sql.j2").render(obj=StandinsView(schema.external))
+    return text

@@ -1,18 +1,207 @@
 """What each template of templates/sql/ reads: one view per kind of statement, over IR objects.
 
-A view gives its template every piece ready to print: names quoted by
-pg/quoting.py, clauses written by clauses.py. Templates see views, never the
-IR itself, so the IR stays data; moving a sentence from clauses.py into its
-template changes the view and the template, and nothing else.
+A view gives its template the pieces to print and nothing else: names quoted by
+pg/quoting.py, literals, the spec's SQL fragments as written (each was parsed
+when the spec was resolved), and choices from a closed list (`CASCADE`,
+`BY DEFAULT`, `STABLE`) in the case SQL writes them. The SQL keywords are in
+the templates; the clauses several statements share (a column definition, a
+constraint, an index key, a partition bound, a role list, an object named by
+COMMENT ON, DROP and RENAME) are macros of templates/sql/macros.sql.j2. Templates
+see views, never the IR itself, so the IR stays data.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .. import ir
-from . import clauses
+from ..pg import quoting
+from ..templating import environment
+
+
+def statement(template: str, obj: Any) -> str:
+    """One statement: the macro `statement` of templates/sql/<template>.sql.j2, given its view.
+
+    A statement template is a macro called from here rather than a template
+    rendered: the macros it imports are loaded once, not at every statement
+    (a migration from scratch has one statement per object).
+    """
+    return str(environment().get_template(f"sql/{template}.sql.j2").module.statement(obj))  # type: ignore[attr-defined]
+
+
+def names(columns: tuple[str, ...]) -> list[str]:
+    """Column names, quoted."""
+    return [quoting.ident(c) for c in columns]
+
+
+# -- clauses (the macros of sql/macros.sql.j2) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnView:
+    """A column as CREATE TABLE and ADD COLUMN define it (macro `column`)."""
+
+    column: ir.Column
+    kind: ClassVar[str] = "column"  # an item of a table's body (macro `definition`)
+
+    @property
+    def name(self) -> str:
+        return self.column.q
+
+    @property
+    def type(self) -> str:
+        return self.column.sql_type
+
+    @property
+    def identity(self) -> str | None:
+        return self.column.identity.upper() if self.column.identity else None
+
+    @property
+    def not_null(self) -> bool:
+        return self.column.not_null
+
+    @property
+    def default(self) -> str | None:
+        return self.column.default
+
+
+@dataclass(frozen=True)
+class ConstraintView:
+    """A constraint after its name (macro `constraint`): CHECK, PRIMARY KEY, UNIQUE or FOREIGN KEY."""
+
+    constraint: ir.Constraint
+    named: bool = True  # CONSTRAINT <name> before it in a table's body (a stand-in's key has no name)
+
+    @property
+    def kind(self) -> str:
+        return self.constraint.kind
+
+    @property
+    def name(self) -> str | None:
+        return self.constraint.q if self.named else None
+
+    @property
+    def check(self) -> str | None:
+        return self.constraint.check
+
+    @property
+    def columns(self) -> list[str]:
+        return names(self.constraint.columns)
+
+    @property
+    def ref_table(self) -> str:
+        assert self.constraint.ref_table is not None
+        return self.constraint.ref_table.q
+
+    @property
+    def ref_columns(self) -> list[str]:
+        return names(self.constraint.ref_columns)
+
+    @property
+    def on_delete(self) -> str | None:
+        return self.constraint.on_delete.upper() if self.constraint.on_delete else None
+
+    @property
+    def on_update(self) -> str | None:
+        return self.constraint.on_update.upper() if self.constraint.on_update else None
+
+
+@dataclass(frozen=True)
+class IndexKeyView:
+    """One key of an index (macro `index_key`): a column, or an expression in parentheses."""
+
+    element: ir.IndexElement
+
+    @property
+    def column(self) -> str | None:
+        return quoting.ident(self.element.column) if self.element.column is not None else None
+
+    @property
+    def expression(self) -> str | None:
+        return self.element.expression
+
+    @property
+    def descending(self) -> bool:
+        return self.element.descending
+
+    @property
+    def nulls(self) -> str | None:
+        return self.element.nulls.upper() if self.element.nulls else None
+
+
+@dataclass(frozen=True)
+class BoundView:
+    """A partition's bounds (macro `bound`, and the conditions on a partition key of the diff)."""
+
+    partition: ir.Partition
+
+    @property
+    def is_default(self) -> bool:
+        return self.partition.is_default
+
+    @property
+    def lower(self) -> str:
+        return self.partition.lower
+
+    @property
+    def upper(self) -> str:
+        return self.partition.upper
+
+    @property
+    def has_lower(self) -> bool:
+        """A range with a lowest value (not MINVALUE)."""
+        return self.partition.lower != "MINVALUE"
+
+    @property
+    def has_upper(self) -> bool:
+        return self.partition.upper != "MAXVALUE"
+
+    @property
+    def has_both(self) -> bool:
+        return self.has_lower and self.has_upper
+
+    @property
+    def unbounded(self) -> bool:
+        """MINVALUE to MAXVALUE: no value lies outside it."""
+        return not (self.has_lower or self.has_upper)
+
+
+@dataclass(frozen=True)
+class RoleView:
+    """A role as GRANT, REVOKE and CREATE POLICY name it (macro `roles`): `public` is the keyword PUBLIC."""
+
+    role: str
+
+    @property
+    def public(self) -> bool:
+        return self.role == "public"
+
+    @property
+    def name(self) -> str:
+        return quoting.ident(self.role)
+
+
+def roles(role_names: tuple[str, ...]) -> list[RoleView]:
+    return [RoleView(r) for r in role_names]
+
+
+@dataclass(frozen=True)
+class Object:
+    """An object as COMMENT ON, DROP and ALTER ... RENAME name it (macro `object`).
+
+    `kind` is one of table, column, type, function, index, sequence,
+    constraint, policy, trigger; `table` is the table a column belongs to, or
+    the one a constraint, policy or trigger is ON.
+    """
+
+    kind: str
+    name: str  # quoted (and qualified where the kind is); a function's signature
+    table: str | None = None  # quoted and qualified
+    if_exists: bool = False
+
+
+# -- statements --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -41,7 +230,12 @@ class EnumView:
 
     @property
     def values(self) -> list[str]:
-        return clauses.enum_values(self.enum)
+        return [quoting.literal(v) for v in self.enum.values]
+
+
+def body(columns: tuple[ir.Column, ...], constraints: tuple[ir.Constraint, ...]) -> list[ColumnView | ConstraintView]:
+    """A table's body: its columns, then its constraints (macro `definition`)."""
+    return [*map(ColumnView, columns), *map(ConstraintView, constraints)]
 
 
 @dataclass(frozen=True)
@@ -53,12 +247,16 @@ class TableView:
         return self.table.name.q
 
     @property
-    def body_lines(self) -> list[str]:
-        return clauses.table_body_lines(self.table)
+    def body(self) -> list[ColumnView | ConstraintView]:
+        return body(self.table.columns, self.table.inline_constraints)
 
     @property
-    def partition_clause(self) -> str:
-        return clauses.partition_clause(self.table)
+    def partition_by(self) -> str | None:
+        return self.table.partition_by
+
+    @property
+    def partition_key(self) -> list[str]:
+        return names(self.table.partition_key)
 
 
 @dataclass(frozen=True)
@@ -74,17 +272,47 @@ class PartitionView:
         return self.of.table.name.q
 
     @property
-    def bound(self) -> str:
-        return clauses.partition_bound(self.of.partition)
+    def bound(self) -> BoundView:
+        return BoundView(self.of.partition)
 
 
 @dataclass(frozen=True)
 class IndexView:
+    """CREATE INDEX; CONCURRENTLY IF NOT EXISTS on a table that holds rows, IF NOT EXISTS where it may run again."""
+
     index: ir.Index
+    concurrently: bool = False
+    if_not_exists: bool = False
+    template: ClassVar[str] = "index"
 
     @property
-    def ddl(self) -> str:
-        return clauses.create_index(self.index)
+    def unique(self) -> bool:
+        return self.index.unique
+
+    @property
+    def name(self) -> str:
+        return quoting.ident(self.index.name.name)
+
+    @property
+    def table(self) -> str:
+        return self.index.table.q
+
+    @property
+    def method(self) -> str | None:
+        """USING <method>, but for btree, which CREATE INDEX takes by default."""
+        return None if self.index.method == "btree" else self.index.method
+
+    @property
+    def keys(self) -> list[IndexKeyView]:
+        return [IndexKeyView(e) for e in self.index.elements]
+
+    @property
+    def include(self) -> list[str]:
+        return names(self.index.include)
+
+    @property
+    def where(self) -> str | None:
+        return self.index.where
 
 
 @dataclass(frozen=True)
@@ -100,13 +328,24 @@ class ForeignKeyView:
         return self.of.constraint.q
 
     @property
-    def body(self) -> str:
-        return clauses.constraint_body(self.of.constraint)
+    def constraint(self) -> ConstraintView:
+        return ConstraintView(self.of.constraint)
+
+
+def dollar_quote(body: str) -> str:
+    """A dollar-quote tag that does not occur in the body."""
+    tag = "$$"
+    n = 0
+    while tag in body:
+        n += 1
+        tag = f"$body{n if n > 1 else ''}$"
+    return tag
 
 
 @dataclass(frozen=True)
 class FunctionView:
     function: ir.Function
+    replace: ClassVar[bool] = False  # CREATE OR REPLACE
 
     @property
     def name(self) -> str:
@@ -121,12 +360,32 @@ class FunctionView:
         return self.function.returns
 
     @property
-    def attributes(self) -> list[str]:
-        return clauses.function_attributes(self.function)
+    def language(self) -> str:
+        return self.function.language
+
+    @property
+    def volatility(self) -> str | None:
+        """IMMUTABLE or STABLE; nothing for VOLATILE, the default."""
+        return None if self.function.volatility == "volatile" else self.function.volatility.upper()
+
+    @property
+    def strict(self) -> bool:
+        return self.function.strict
+
+    @property
+    def security_definer(self) -> bool:
+        return self.function.security == "definer"
+
+    @property
+    def search_path(self) -> str | None:
+        """The schemas of SET search_path, quoted; '' for an empty path; None when not set."""
+        if self.function.search_path is None:
+            return None
+        return ", ".join(quoting.ident(s) for s in self.function.search_path) or "''"
 
     @property
     def dollar(self) -> str:
-        return clauses.dollar_quote(self.function)
+        return dollar_quote(self.function.body)
 
     @property
     def body(self) -> str:
@@ -143,11 +402,11 @@ class TriggerView:
 
     @property
     def timing(self) -> str:
-        return self.trigger.timing
+        return self.trigger.timing.upper()
 
     @property
-    def events(self) -> str:
-        return clauses.trigger_events(self.trigger)
+    def events(self) -> list[str]:
+        return [e.upper() for e in self.trigger.events]
 
     @property
     def table(self) -> str:
@@ -155,11 +414,11 @@ class TriggerView:
 
     @property
     def level(self) -> str:
-        return self.trigger.level
+        return self.trigger.level.upper()
 
     @property
-    def when_lines(self) -> list[str]:
-        return clauses.trigger_when_lines(self.trigger)
+    def when(self) -> str | None:
+        return self.trigger.when or None
 
     @property
     def function(self) -> str:
@@ -171,8 +430,21 @@ class RlsView:
     table: ir.Table
 
     @property
-    def statements(self) -> list[str]:
-        return clauses.rls_statements(self.table)
+    def name(self) -> str:
+        return self.table.name.q
+
+    @property
+    def enable(self) -> bool:
+        return self.table.row_level_security
+
+    @property
+    def force(self) -> bool:
+        return self.table.force_row_level_security
+
+
+def has_rls_statement(t: ir.Table) -> bool:
+    """Whether the from-scratch migration writes an rls statement for the table."""
+    return t.row_level_security or t.force_row_level_security
 
 
 @dataclass(frozen=True)
@@ -180,28 +452,77 @@ class PolicyView:
     policy: ir.Policy
 
     @property
-    def ddl(self) -> str:
-        return clauses.create_policy(self.policy)
+    def name(self) -> str:
+        return self.policy.q
+
+    @property
+    def table(self) -> str:
+        return self.policy.table.q
+
+    @property
+    def restrictive(self) -> bool:
+        return self.policy.restrictive
+
+    @property
+    def command(self) -> str:
+        return self.policy.command.upper()
+
+    @property
+    def roles(self) -> list[RoleView]:
+        """The roles of TO; none for PUBLIC alone, CREATE POLICY's default."""
+        return [] if self.policy.roles == ("public",) else roles(self.policy.roles)
+
+    @property
+    def using(self) -> str | None:
+        return self.policy.using
+
+    @property
+    def check(self) -> str | None:
+        return self.policy.check
 
 
 @dataclass(frozen=True)
 class GrantView:
+    """GRANT (and REVOKE) on a table, a function, a sequence, or all sequences of a schema (macro `grant_target`)."""
+
     grant: ir.Grant
 
     @property
-    def ddl(self) -> str:
-        return clauses.grant(self.grant)
+    def privileges(self) -> list[str]:
+        return [p.upper() for p in self.grant.privileges]
+
+    @property
+    def kind(self) -> str:
+        return self.grant.kind
+
+    @property
+    def target(self) -> str:
+        return self.grant.target
+
+    @property
+    def roles(self) -> list[RoleView]:
+        return roles(self.grant.roles)
+
+    @property
+    def with_grant_option(self) -> bool:
+        return self.grant.with_grant_option
 
 
 @dataclass(frozen=True)
 class Comment:
-    """COMMENT ON one object (sql/comment.sql.j2; sql/comments.sql.j2 lays out several)."""
+    """COMMENT ON an object: its text as a literal, or NULL when `text` is None."""
 
-    template: ClassVar[str] = "comment"
-    kind: str  # "TABLE", "COLUMN", "TYPE", "FUNCTION", ...
-    target: str  # ready to print
-    text: str
+    target: Object
+    text: str | None
 
     @property
-    def ddl(self) -> str:
-        return clauses.comment(self.kind, self.target, self.text)
+    def literal(self) -> str | None:
+        return None if self.text is None else quoting.literal(self.text)
+
+
+@dataclass(frozen=True)
+class Comments:
+    """COMMENT ON statements (sql/comments.sql.j2): an object's comments, or the one a diff changes."""
+
+    comments: tuple[Comment, ...]
+    template: ClassVar[str] = "comments"
