@@ -47,7 +47,8 @@ def member_names(labels: Iterable[str]) -> list[str]:
 def field_names(columns: list[str], reserved: Container[str]) -> dict[str, str]:
     """Column -> Python field name. A column whose name cannot be a pydantic field
     (keyword, leading underscore, BaseModel attribute, a name the module itself
-    uses) gets a trailing `_` and keeps its real name as an alias.
+    uses) gets a trailing `_` and keeps its real name as an alias; one that starts
+    with a digit or a prefix pydantic protects (`model_dump...`) gets a leading `c_`.
 
     `reserved` is only asked about names (never copied): it holds every class
     name of the module, so copying it per table would make a module quadratic.
@@ -58,7 +59,7 @@ def field_names(columns: list[str], reserved: Container[str]) -> dict[str, str]:
         name = col
         if not _usable(name, reserved):
             name = _NOT_WORD.sub("_", col).strip("_") or "column"
-            if name[0].isdigit():
+            if name[0].isdigit() or name.startswith(_PROTECTED_PREFIXES):  # no suffix makes these usable
                 name = f"c_{name}"
             while not _usable(name, reserved) or (name != col and (name in taken or name in reserved)):
                 name += "_"
