@@ -280,6 +280,21 @@ def test_columns_in_pydantic_protected_namespaces_get_a_usable_field(tmp_path):
         m.TInsert.model_validate({"id": 1, "model_validate_at": 0})
 
 
+def test_a_blank_comment_reads_as_no_comment(tmp_path):
+    """A comment of blanks only left a class without its summary line (the docs already read it as no comment)."""
+    spec_dir = tmp_path / "spec"
+    spec_dir.mkdir()
+    doc = {
+        "migration": {"version": 1, "name": "blank"},
+        "enums": {"mood": {"values": ["ok"], "comment": "   "}},
+        "tables": {"t": {"comment": " \n ", "columns": {"id": {"type": "integer", "primary_key": True}}}},
+    }
+    (spec_dir / "blank.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    m = import_file(write_models(spec_dir, tmp_path / "out")["models/blank.py"])
+    assert m.Mood.__doc__.splitlines()[0] == "The enum mood."
+    assert m.T.__doc__.splitlines()[0] == "A row of t."
+
+
 @pytest.mark.parametrize(
     ("values", "field"),
     [
