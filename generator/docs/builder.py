@@ -21,7 +21,7 @@ from ..pg import sqlparse
 from ..sql import clauses, from_scratch, views
 from . import erdiagram
 from . import markdown as md
-from .links import Links, Migrations, SchemaIndex, by_module, page_path, table_anchor
+from .links import Links, Migrations, SchemaIndex, page_path, table_anchor
 from .viewmodel import (
     NONE,
     CodeBlock,
@@ -401,7 +401,7 @@ def module_pages(
     schema: ir.Schema, index: SchemaIndex, migrations: Migrations, findings: Sequence[DocFinding] | None = None
 ) -> list[ModulePage]:
     sql = statements_by_owner(schema)
-    grouped = None if findings is None else by_module(findings)
+    grouped = None if findings is None else ir.by_module(findings)
     return [
         PageBuilder(schema, index, m, sql, migrations).build(None if grouped is None else grouped.get(m.name, []))
         for m in schema.modules

@@ -28,6 +28,7 @@ from .schema import (
     Schema,
     Table,
     Trigger,
+    by_module,
     destructive_entry,
 )
 
@@ -51,5 +52,6 @@ __all__ = [
     "Schema",
     "Table",
     "Trigger",
+    "by_module",
     "destructive_entry",
 ]

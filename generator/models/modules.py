@@ -10,9 +10,7 @@ report with positions, and the CHECKs left to the database come back as notes.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from .. import errors, ir
 from ..templating import environment
@@ -33,8 +31,8 @@ class Models:
 
 def render(schema: ir.Schema) -> Models:
     enums = {e.name: e for e in schema.enums}
-    enums_of = _by_module(schema.enums)
-    tables_of = _by_module(schema.tables)
+    enums_of = ir.by_module(schema.enums)
+    tables_of = ir.by_module(schema.tables)
     problems: list[Problem] = []
     notes: list[str] = []
     outputs: dict[str, str] = {}
@@ -51,16 +49,6 @@ def render(schema: ir.Schema) -> Models:
     if outputs:
         outputs["models/__init__.py"] = env.get_template("models/package.py.j2").render()
     return Models(outputs, problems, notes)
-
-
-_T = TypeVar("_T", ir.Enum, ir.Table)
-
-
-def _by_module(objects: Iterable[_T]) -> dict[str, list[_T]]:
-    groups: dict[str, list[_T]] = {}
-    for obj in objects:
-        groups.setdefault(obj.module, []).append(obj)
-    return groups
 
 
 def _module(
