@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .. import ir
 from ..pg import datatypes
@@ -20,21 +21,18 @@ from ..pg import datatypes
 _NOT_A_WORD = re.compile(r"[^A-Za-z0-9_\-\[\]()]")
 
 
-@dataclass(frozen=True)
-class Attribute:
+class Attribute(NamedTuple):
     type: str
     name: str
     keys: tuple[str, ...]  # PK, FK, UK
 
 
-@dataclass(frozen=True)
-class Entity:
+class Entity(NamedTuple):
     name: str  # printed inside double quotes
     attributes: tuple[Attribute, ...]
 
 
-@dataclass(frozen=True)
-class Relationship:
+class Relationship(NamedTuple):
     """`"parent" ||..o{ "child" : "columns"`: the ends say how many rows each side has, the line
     whether the key identifies the child (`--`) or not (`..`)."""
 

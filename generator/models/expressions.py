@@ -135,7 +135,7 @@ def boolean(op: str, operands: list[Expr]) -> Expr:
 
 def fits(indent: int, *parts: str) -> bool:
     """Whether a line of these parts, at `indent`, stays within ruff's line length."""
-    return indent + sum(len(p) for p in parts) <= LINE
+    return indent + sum(map(len, parts)) <= LINE
 
 
 def condition(e: Expr, indent: int) -> str:

@@ -21,6 +21,7 @@ from .imports import BUILTIN_TYPES, RESERVED, Imports
 from .viewmodel import ChangesModel, CheckNote, FieldCheck, FieldLine, ModelCheck, RowModel, TypeAlias
 
 INDENT = 4  # a class body; a method body is 2 * INDENT deep
+_DEFAULT_NONE = ("default=None",)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class _Col:
     col: ir.Column
     field: str
     annotation: str  # without `| None`
+    described: tuple[str, ...]  # Field()'s `alias=` and `description=`, the same in the three models
 
     @property
     def nullable(self) -> bool:
@@ -125,7 +127,12 @@ def models(
         annotation = element
         for _ in range(c.array_dims):
             annotation = f"list[{annotation} | None]"  # PostgreSQL arrays may hold NULLs
-        cols.append(_Col(c, fields[c.name], annotation))
+        described: tuple[str, ...] = ()
+        if fields[c.name] != c.name:
+            described += (f"alias={spelling.literal(c.name)}",)
+        if c.comment:
+            described += (f"description={spelling.literal(c.comment)}",)
+        cols.append(_Col(c, fields[c.name], annotation, described))
     if len(cols) != len(t.columns):
         return []
     translated = [checks.translate(con, t, enums, fields) for con in t.constraints if con.kind == "check"]
@@ -173,13 +180,9 @@ def models(
 
 def _field(c: _Col, optional: bool, default: bool = False) -> FieldLine:
     annotation = c.annotation + " | None" if optional else c.annotation
-    arguments = ["default=None"] if default else []
-    if c.field != c.col.name:
-        arguments.append(f"alias={spelling.literal(c.col.name)}")
-    if c.col.comment:
-        arguments.append(f"description={spelling.literal(c.col.comment)}")
+    arguments = _DEFAULT_NONE + c.described if default else c.described
     one_line = expressions.fits(INDENT, c.field, ": ", annotation, " = Field(", ", ".join(arguments), ")")
-    return FieldLine(c.field, annotation, tuple(arguments), one_line)
+    return FieldLine(c.field, annotation, arguments, not arguments, arguments == _DEFAULT_NONE, one_line)
 
 
 def _check(check: checks.Check, by_name: dict[str, _Col], kind: _Changes, imports: Imports) -> FieldCheck | ModelCheck:

@@ -15,7 +15,7 @@ models of a table are in templates/models/macros.py.j2.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -57,22 +57,18 @@ class EnumClass:
     members: tuple[Member, ...]  # in the database's order
 
 
-@dataclass(frozen=True)
-class FieldLine:
-    """`name: annotation`, `... = None` or `... = Field(arguments)`."""
+class FieldLine(NamedTuple):
+    """`name: annotation`, `... = None` or `... = Field(arguments)`.
+
+    A named tuple: a module has a field line per column and model, and a tuple is
+    the cheapest object to build and to read from a template."""
 
     name: str
     annotation: str
     arguments: tuple[str, ...]  # Field()'s keyword arguments: `default=None`, `alias="..."`, `description="..."`
+    plain: bool  # no arguments: `name: annotation`
+    defaults_to_none: bool  # `default=None` alone: `name: annotation = None`
     one_line: bool  # `Field(...)` fits on the line; else one argument a line
-
-    @property
-    def plain(self) -> bool:
-        return not self.arguments
-
-    @property
-    def defaults_to_none(self) -> bool:
-        return self.arguments == ("default=None",)
 
 
 @dataclass(frozen=True)
