@@ -524,3 +524,30 @@ def test_pages_follow_the_chain_to_its_newest_migration(tmp_path, monkeypatch):
         for link in doc.links:
             if link.startswith("../"):
                 assert (docs / link).resolve().is_file(), link
+
+
+def test_a_partitioned_table_without_partitions_yet_is_documented(tmp_path):
+    """A table whose `partitioning:` lists no partitions crashed the build (exit 2: the docs had no SQL of its
+    partitions to show)."""
+    from click.testing import CliRunner
+    from schemagen.cli import main
+
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "log.yaml").write_text(
+        "migration: {version: 1, name: log}\n"
+        "tables:\n"
+        "  log:\n"
+        "    columns:\n"
+        "      id: {type: integer}\n"
+        "      at: {type: timestamptz, not_null: true}\n"
+        "    partitioning: {key: [at]}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["build", "--spec", str(spec), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    page = markdown_doc.parse((tmp_path / "out" / "docs" / "log.md").read_text(encoding="utf-8"))
+    section = page.section("Tables", "Table log")
+    assert any("Partitioned by RANGE (at); 0 partitions." in t for t in section.text), section.text
+    assert len(section.tables) == 1  # the columns; no empty table of partitions
+    assert "CREATE TABLE public.log" in section.code[0].text

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from decimal import Decimal
 from pathlib import Path
 
@@ -247,6 +248,51 @@ def test_aliases_for_columns_python_cannot_name(edge):
     assert set(g.model_dump()) == {"class", "date", "json", "_hidden", "code"}
     assert "id" not in m.GadgetInsert.model_fields  # GENERATED ALWAYS: never written
     assert "id" in m.Gadget.model_fields
+
+
+def test_columns_in_pydantic_protected_namespaces_get_a_usable_field(tmp_path):
+    """A column named `model_dump` or `model_validate_at` hung the build: the field name was retried with
+    ever more trailing `_`, which never leaves pydantic's protected `model_dump`/`model_validate` prefixes."""
+    spec_dir = tmp_path / "spec"
+    spec_dir.mkdir()
+    columns = {
+        "id": {"type": "integer", "primary_key": True},
+        "model_dump": {"type": "text"},
+        "model_validate_at": {"type": "integer", "check": "model_validate_at > 0"},
+    }
+    doc = {"migration": {"version": 1, "name": "protected"}, "tables": {"t": {"columns": columns}}}
+    (spec_dir / "protected.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "schemagen"), "build", "--spec", "spec", "--out", "out"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,  # the hang: never returned
+    )
+    assert done.returncode == 0, done.stderr
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pydantic warns of a field in a protected namespace
+        m = import_file(tmp_path / "out" / "models" / "protected.py")
+    row = m.TInsert.model_validate({"id": 1, "model_dump": "x", "model_validate_at": 2})
+    assert row.model_dump() == {"id": 1, "model_dump": "x", "model_validate_at": 2}
+    with pytest.raises(ValidationError, match="t_model_validate_at_check"):
+        m.TInsert.model_validate({"id": 1, "model_validate_at": 0})
+
+
+def test_a_blank_comment_reads_as_no_comment(tmp_path):
+    """A comment of blanks only left a class without its summary line (the docs already read it as no comment)."""
+    spec_dir = tmp_path / "spec"
+    spec_dir.mkdir()
+    doc = {
+        "migration": {"version": 1, "name": "blank"},
+        "enums": {"mood": {"values": ["ok"], "comment": "   "}},
+        "tables": {"t": {"comment": " \n ", "columns": {"id": {"type": "integer", "primary_key": True}}}},
+    }
+    (spec_dir / "blank.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    m = import_file(write_models(spec_dir, tmp_path / "out")["models/blank.py"])
+    assert m.Mood.__doc__.splitlines()[0] == "The enum mood."
+    assert m.T.__doc__.splitlines()[0] == "A row of t."
 
 
 @pytest.mark.parametrize(

@@ -270,8 +270,9 @@ def test_python_literals_and_docstrings_read_back_as_the_text(text):
 
     assert ast.literal_eval(spelling.literal(text)) == text
     if text.strip() and len(text.splitlines()) == 1:
-        # a space may separate a final quote
-        assert ast.literal_eval("\n".join(spelling.docstring_lines([text]))).rstrip() == text.expandtabs(4).strip()
+        # the templates close a docstring on a line of its own
+        docstring = '"""' + spelling.docstring_text(text, first=True) + '\n"""'
+        assert ast.literal_eval(docstring).rstrip() == text.expandtabs(4).strip()
 
 
 def test_console_command_exits_fast_with_its_output_and_status(tmp_path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .. import ir
 from ..pg import datatypes
@@ -20,16 +21,33 @@ from ..pg import datatypes
 _NOT_A_WORD = re.compile(r"[^A-Za-z0-9_\-\[\]()]")
 
 
-@dataclass(frozen=True)
-class Entity:
-    name: str  # quoted, ready to print
-    attributes: tuple[str, ...]  # "uuid id PK"
+class Attribute(NamedTuple):
+    type: str
+    name: str
+    keys: tuple[str, ...]  # PK, FK, UK
+
+
+class Entity(NamedTuple):
+    name: str  # printed inside double quotes
+    attributes: tuple[Attribute, ...]
+
+
+class Relationship(NamedTuple):
+    """`"parent" ||..o{ "child" : "columns"`: the ends say how many rows each side has, the line
+    whether the key identifies the child (`--`) or not (`..`)."""
+
+    parent: str
+    parent_end: str  # `||` exactly one, `|o` zero or one (a nullable key)
+    line: str
+    child_end: str  # `o{` zero or more, `o|` zero or one (the key is unique)
+    child: str
+    columns: str
 
 
 @dataclass(frozen=True)
 class Diagram:
     entities: tuple[Entity, ...]
-    relationships: tuple[str, ...]  # '"organization" ||--o{ "sync_progress" : "org_id"'
+    relationships: tuple[Relationship, ...]
 
 
 @dataclass(frozen=True)
@@ -60,10 +78,6 @@ def type_word(column: ir.Column) -> str:
     return word(base) + "[]" * column.array_dims
 
 
-def entity_name(name: ir.Name) -> str:
-    return f'"{name.display}"'
-
-
 def _entity(t: _Keyed) -> Entity:
     keys: dict[str, list[str]] = {}
     for col in t.primary_key:
@@ -75,22 +89,23 @@ def _entity(t: _Keyed) -> Entity:
         for col in cols:
             keys.setdefault(col, []).append("UK")
     attributes = tuple(
-        f"{type_word(c)} {word(c.name)} {', '.join(dict.fromkeys(keys[c.name]))}" for c in t.columns if c.name in keys
+        Attribute(type_word(c), word(c.name), tuple(dict.fromkeys(keys[c.name]))) for c in t.columns if c.name in keys
     )
-    return Entity(entity_name(t.name), attributes)
+    return Entity(t.name.display, attributes)
 
 
-def _relationship(child: _Keyed, fk: ir.Constraint) -> str:
+def _relationship(child: _Keyed, fk: ir.Constraint) -> Relationship:
     assert fk.ref_table is not None
     cols = set(fk.columns)
     nullable = {c.name for c in child.columns if not c.not_null}
-    parent_side = "|o" if cols & nullable else "||"  # a nullable key may point nowhere
     one_to_one = any(set(key) == cols for key in (child.primary_key, *child.unique) if key)
-    child_side = "o|" if one_to_one else "o{"
-    identifying = "--" if cols <= set(child.primary_key) else ".."
-    return (
-        f"{entity_name(fk.ref_table)} {parent_side}{identifying}{child_side} {entity_name(child.name)} : "
-        f'"{", ".join(fk.columns)}"'
+    return Relationship(
+        fk.ref_table.display,
+        "|o" if cols & nullable else "||",  # a nullable key may point nowhere
+        "--" if cols <= set(child.primary_key) else "..",
+        "o|" if one_to_one else "o{",
+        child.name.display,
+        ", ".join(fk.columns),
     )
 
 

@@ -8,9 +8,8 @@ is what keeps every link pointing at an anchor that exists.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from .. import ir
 from ..ir import Name
@@ -63,9 +62,9 @@ class SchemaIndex:
             enum_users,
             callers,
             triggers,
-            by_module(schema.tables),
-            by_module(schema.enums),
-            by_module(schema.functions),
+            ir.by_module(schema.tables),
+            ir.by_module(schema.enums),
+            ir.by_module(schema.functions),
         )
 
 
@@ -106,13 +105,6 @@ class Migrations:
 
     def link(self, migration: Migration) -> str:
         return md.link(f"{migration.stem}.sql", migration.up)
-
-
-def by_module(objects: Iterable[Any]) -> dict[str, list[Any]]:
-    groups: dict[str, list[Any]] = {}
-    for obj in objects:
-        groups.setdefault(obj.module, []).append(obj)
-    return groups
 
 
 class Links:

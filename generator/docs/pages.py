@@ -1,8 +1,9 @@
 """IR -> the reference docs: `docs/<module>.md` per spec module and `docs/index.md`.
 
-Rendering is pure, like sql/from_scratch.py: builder.py computes every cell,
-link and anchor of the view-model (viewmodel.py); templates/docs/*.md.j2 lay them
-out. The top-level mkdocs.yml publishes them (`docs_dir: generated/docs`).
+Rendering is pure, like sql/from_scratch.py: templates/docs/*.md.j2 hold each
+page (headings, sentences, tables with their headers), and builder.py computes
+what fills them, every cell, link and anchor of the view-model (viewmodel.py).
+The top-level mkdocs.yml publishes them (`docs_dir: generated/docs`).
 """
 
 from __future__ import annotations

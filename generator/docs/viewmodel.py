@@ -1,28 +1,22 @@
 """The view-model of the reference docs: what a page shows, every piece ready to print.
 
-Headings, cells, links and anchors arrive here already escaped for Markdown
-(markdown.py) and computed from the IR (builder.py); templates/docs/*.md.j2
-only lay them out, with no logic of their own.
+The templates (templates/docs/*.md.j2) hold the page: headings, sentences,
+table headers, lists. What fills them arrives here already escaped for Markdown
+(markdown.py) and computed from the IR (builder.py): names, cells, links,
+anchors, and words that depend on a count ("4 policies"). A table of the page is
+a tuple of rows, one named tuple per kind of row, so that the template names
+each cell under its header.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import erdiagram
 from . import markdown as md
 
 NONE = ""  # an empty cell: no default, no predicate
-
-
-@dataclass(frozen=True)
-class MdTable:
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-    @property
-    def rule(self) -> tuple[str, ...]:
-        return tuple("---" for _ in self.header)
 
 
 @dataclass(frozen=True)
@@ -33,12 +27,6 @@ class CodeBlock:
     @property
     def fence(self) -> str:
         return md.fence(self.text)
-
-
-@dataclass(frozen=True)
-class Fact:
-    label: str
-    value: str
 
 
 @dataclass(frozen=True)
@@ -56,82 +44,204 @@ class DocFinding:
     message: str
 
 
+# -- rows of the pages' tables, named after their headers --------------------
+
+
+class ColumnRow(NamedTuple):
+    name: str
+    type: str
+    nullable: str  # Yes | No
+    default: str
+    notes: tuple[str, ...]  # one fact a line
+
+
+class PartitionRow(NamedTuple):
+    name: str
+    lower: str
+    upper: str
+    notes: str
+
+
+class EnumValueRow(NamedTuple):
+    position: str
+    value: str
+
+
+class ConstraintRow(NamedTuple):
+    name: str  # with its anchor
+    table: str
+    definition: str  # the columns of a key, the expression of a check
+    notes: str
+
+
+class ForeignKeyRow(NamedTuple):
+    name: str
+    table: str
+    columns: str
+    references: str
+    on_delete: str
+    on_update: str
+    notes: str
+
+
+class IndexRow(NamedTuple):
+    name: str
+    table: str
+    columns: str
+    method: str
+    unique: str
+    predicate: str
+    notes: str
+
+
+class TriggerRow(NamedTuple):
+    name: str
+    table: str
+    timing: str
+    events: str
+    level: str
+    function: str
+    sets: str
+    when: str
+    notes: str
+
+
+class SecurityRow(NamedTuple):
+    table: str
+    state: str  # Enabled | Disabled
+    forced: str
+    policies: str
+
+
+class FindingRow(NamedTuple):
+    level: str
+    code: str
+    where: str
+    message: str
+
+
+class ExternalColumnRow(NamedTuple):
+    name: str
+    type: str
+    nullable: str
+    notes: tuple[str, ...]
+
+
+class TableRow(NamedTuple):
+    """A table of a module, on the index page."""
+
+    table: str
+    description: str
+
+
+class MigrationRow(NamedTuple):
+    migration: str
+    down: str
+
+
+# -- sections -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Partitioning:
+    method: str  # RANGE, LIST, HASH
+    key: str
+    count: str  # "12 partitions"
+    has_default: bool
+    rows: tuple[PartitionRow, ...]
+    sql: CodeBlock | None  # None: no partition yet
+
+
 @dataclass(frozen=True)
 class TableSection:
-    heading: str
+    name: str
     anchor: str
     comment: str
-    columns: MdTable
+    columns: tuple[ColumnRow, ...]
     ddl: CodeBlock
     indexes: CodeBlock | None
-    partitioning: str
-    partitions: MdTable | None
-    partitions_sql: CodeBlock | None
-    rls: str
+    partitioning: Partitioning | None
+    row_security: str  # enabled | disabled
+    forced: bool
+    policies: str  # "4 policies"
     rls_sql: CodeBlock | None
-    triggers: str
+    triggers: tuple[str, ...]  # links
 
 
 @dataclass(frozen=True)
 class EnumSection:
-    heading: str
+    name: str
     anchor: str
     comment: str
-    used_by: str
-    values: MdTable
+    used_by: tuple[str, ...]  # links to table.column
+    values: tuple[EnumValueRow, ...]
     ddl: CodeBlock
 
 
 @dataclass(frozen=True)
 class FunctionSection:
-    heading: str
+    name: str
+    arg_types: str
     anchor: str
     comment: str
-    facts: tuple[Fact, ...]
+    arguments: str  # "" when it takes none
+    returns: str
+    language: str
+    volatility: str
+    security: str
+    strict: bool
+    search_path: str  # "" when not set
+    callers: tuple[str, ...]  # triggers that call it, with their tables
     ddl: CodeBlock
 
 
 @dataclass(frozen=True)
 class ExternalSection:
-    heading: str
+    name: str
     anchor: str
-    columns: MdTable
+    columns: tuple[ExternalColumnRow, ...]
 
 
 @dataclass(frozen=True)
 class ModulePage:
     path: str
-    title: str
-    intro: tuple[str, ...]
+    module: str
+    description: str
+    newest: str  # a link to the newest migration
+    spec_file: str
     diagram: erdiagram.Diagram
     tables: tuple[TableSection, ...]
     enums: tuple[EnumSection, ...]
     functions: tuple[FunctionSection, ...]
-    triggers: MdTable
+    triggers: tuple[TriggerRow, ...]
     triggers_sql: CodeBlock | None
     grants: CodeBlock | None
-    primary_keys: MdTable
-    unique: MdTable
-    checks: MdTable
-    foreign_keys: MdTable
-    indexes: MdTable
-    rls: MdTable
-    rls_total: str
+    primary_keys: tuple[ConstraintRow, ...]
+    unique: tuple[ConstraintRow, ...]
+    checks: tuple[ConstraintRow, ...]
+    foreign_keys: tuple[ForeignKeyRow, ...]
+    indexes: tuple[IndexRow, ...]
+    security: tuple[SecurityRow, ...]
+    secured: int  # tables with row level security enabled
+    all_policies: str  # "12 policies"
     external_tables: tuple[ExternalSection, ...]
-    findings: MdTable | None  # None: lint was not run, so the section is left out
+    findings: tuple[FindingRow, ...] | None  # None: lint was not run, so the section is left out
+
+    @property
+    def linted(self) -> bool:
+        return self.findings is not None
 
 
 @dataclass(frozen=True)
 class IndexModule:
-    heading: str
+    link: str
     description: str
-    tables: MdTable
+    tables: tuple[TableRow, ...]
 
 
 @dataclass(frozen=True)
 class IndexPage:
-    title: str
-    intro: str
+    newest: str
+    migration_count: str  # "2 migrations"
     modules: tuple[IndexModule, ...]
-    migrations_anchor: str
-    migrations: MdTable  # every migration of the chain, oldest first, with its down file
+    migrations: tuple[MigrationRow, ...]  # every migration of the chain, oldest first, with its down file

@@ -31,6 +31,7 @@ from .schema import (
     Tenancy,
     TenantTable,
     Trigger,
+    by_module,
     destructive_entry,
 )
 
@@ -57,5 +58,6 @@ __all__ = [
     "Tenancy",
     "TenantTable",
     "Trigger",
+    "by_module",
     "destructive_entry",
 ]

@@ -11,7 +11,9 @@ are written by sql/ (clauses.py, and the templates through views.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from ..pg import quoting
 
@@ -347,3 +349,19 @@ class Schema:
     # How tenants are isolated (Tenancy): what the database tests are made from. Like `intent`,
     # never part of a saved state.
     tenancy: Tenancy | None = None
+
+
+class _InModule(Protocol):
+    @property
+    def module(self) -> str: ...
+
+
+_M = TypeVar("_M", bound=_InModule)
+
+
+def by_module(objects: Iterable[_M]) -> dict[str, list[_M]]:
+    """Objects grouped by the spec module that declares them, each group in the order given."""
+    groups: dict[str, list[_M]] = {}
+    for obj in objects:
+        groups.setdefault(obj.module, []).append(obj)
+    return groups

@@ -15,6 +15,10 @@ Python's code point order), enums are never ordered (PostgreSQL orders them by
 declaration). Anything else (a function call such as now(), a sub-query, a
 cast, a column a trigger computes) is left to the database, with the reason.
 
+The parse tree is read in one place, `_Translator`; the rules of what Python
+evaluates alike (`_comparable`, `_arithmetic`) and the lowering into Python
+(`_lower`) know nothing of it.
+
 https://www.postgresql.org/docs/current/ddl-constraints.html#DDL-CONSTRAINTS-CHECK-CONSTRAINTS
 """
 
@@ -106,9 +110,8 @@ def translate(
     assert con.check is not None
     sql = " ".join(con.check.split())
     try:
-        node = sqlparse.expression(con.check)
         t = _Translator(table, enums, fields)
-        falsity = t.truth(node, want=False)
+        falsity = t.falsity(con.check)
     except Untranslatable as why:
         return DatabaseOnly(con.name, sql, str(why))
     if not t.columns:
@@ -116,13 +119,74 @@ def translate(
     return Check(con.name, sql, tuple(t.columns), falsity, fields, t.uses_decimal)
 
 
+# -- the rules: which comparisons and arithmetic Python evaluates as PostgreSQL does (no tree here)
+
+
+def _comparable(left: Value, op: str, right: Value) -> None:
+    a, b = left.family, right.family
+    if a in _NUMERIC and b in _NUMERIC:
+        if {a, b} == {"decimal", "float"}:
+            raise Untranslatable("it compares numeric with floating point")
+        return
+    allowed = _EQUAL if op in ("==", "!=") else _ORDERED
+    strings = (
+        {a, b} <= {"text", "string"}
+        or (a.startswith("enum:") and b in (a, "string"))
+        or (b.startswith("enum:") and a == "string")
+    )
+    if op in ("==", "!=") and strings:
+        return
+    if a == b and a in allowed:
+        return
+    what = "orders" if op not in ("==", "!=") else "compares"
+    raise Untranslatable(
+        f"it {what} {_family_text(a)} with {_family_text(b)}, which Python does not do as PostgreSQL does"
+    )
+
+
+def _arithmetic(left: Value, right: Value, op: str) -> str:
+    a, b = left.family, right.family
+    if a not in _NUMERIC or b not in _NUMERIC:
+        raise Untranslatable(f"its arithmetic `{op}` is not on numbers")
+    if {a, b} == {"decimal", "float"}:
+        raise Untranslatable("its arithmetic mixes numeric and floating point")
+    return a if a == b else ({a, b} - {"int"}).pop()
+
+
+def _family(col: ir.Column) -> str:
+    if col.enum is not None:
+        return f"enum:{col.enum}"
+    if col.python_type is not None:
+        return "other"  # an explicit type: nothing known about its operators
+    py = datatypes.BASE_TYPES[col.base].py
+    return py.family if py is not None else "other"
+
+
+def _family_text(family: str) -> str:
+    if family.startswith("enum:"):
+        return f"enum {family[5:].removeprefix('public.')}"
+    return {"string": "a text constant", "text": "text", "int": "an integer", "decimal": "a numeric"}.get(
+        family, family
+    )
+
+
+# -- reading the tree: the one place that knows pglast's nodes
+
+
 class _Translator:
+    """A CHECK's expression, parsed by pglast (pg/sqlparse.py) and read by recursive descent over its
+    typed nodes (pg/parsetree.py's helpers): the predicates and values above, built from the tree."""
+
     def __init__(self, table: ir.Table, enums: dict[ir.Name, ir.Enum], fields: dict[str, str]):
         self.table = table
         self.enums = enums
         self.fields = fields
-        self.columns: list[str] = []
+        self.columns: list[str] = []  # read so far, in order
         self.uses_decimal = False
+
+    def falsity(self, check: str) -> Pred:
+        """The condition under which `check` is FALSE."""
+        return self.truth(sqlparse.expression(check), want=False)
 
     # -- predicates: the condition under which `node` is TRUE (want=True) or FALSE
     def truth(self, node: ast.Node, want: bool) -> Pred:
@@ -145,7 +209,7 @@ class _Translator:
             if value.family != "bool":
                 raise Untranslatable(f"{value.expr.flat} is not a boolean")
             return Flag(value.columns[0], want)
-        raise Untranslatable(_describe(node))
+        raise Untranslatable(self.describe(node))
 
     def a_expr(self, node: ast.A_Expr, want: bool) -> Pred:
         kind = parsetree.kind(node.kind)
@@ -166,39 +230,17 @@ class _Translator:
             x = self.value(parsetree.node(node.lexpr))
             items = [self.value(n) for n in parsetree.nodes(node.rexpr)]
             for item in items:
-                self.comparable(x, "==", item)
+                _comparable(x, "==", item)
             member = (op == "=") == want
             tuple_value = Value(
                 expressions.tuple_of([i.expr for i in items]), x.family, tuple(c for i in items for c in i.columns)
             )
             return Compare(x, "in" if member else "not in", tuple_value)
-        raise Untranslatable(_describe(node))
+        raise Untranslatable(self.describe(node))
 
     def compare(self, left: Value, op: str, right: Value) -> Compare:
-        self.comparable(left, op, right)
+        _comparable(left, op, right)
         return Compare(left, op, right)
-
-    @staticmethod
-    def comparable(left: Value, op: str, right: Value) -> None:
-        a, b = left.family, right.family
-        if a in _NUMERIC and b in _NUMERIC:
-            if {a, b} == {"decimal", "float"}:
-                raise Untranslatable("it compares numeric with floating point")
-            return
-        allowed = _EQUAL if op in ("==", "!=") else _ORDERED
-        strings = (
-            {a, b} <= {"text", "string"}
-            or (a.startswith("enum:") and b in (a, "string"))
-            or (b.startswith("enum:") and a == "string")
-        )
-        if op in ("==", "!=") and strings:
-            return
-        if a == b and a in allowed:
-            return
-        what = "orders" if op not in ("==", "!=") else "compares"
-        raise Untranslatable(
-            f"it {what} {_family_text(a)} with {_family_text(b)}, which Python does not do as PostgreSQL does"
-        )
 
     # -- values
     def value(self, node: ast.Node) -> Value:
@@ -213,7 +255,7 @@ class _Translator:
             op = parsetree.strings(node.name)[-1]
             if op == "-" and node.lexpr is None:
                 operand = self.value(parsetree.node(node.rexpr))
-                self.arithmetic(operand, operand, op)
+                _arithmetic(operand, operand, op)
                 return Value(
                     expressions.Unary(expressions.UNARY, "-", expressions.wrap(operand.expr, expressions.UNARY)),
                     operand.family,
@@ -221,7 +263,7 @@ class _Translator:
                 )
             if op in ("+", "-", "*") and node.lexpr is not None:
                 left, right = self.value(node.lexpr), self.value(parsetree.node(node.rexpr))
-                family = self.arithmetic(left, right, op)
+                family = _arithmetic(left, right, op)
                 prec = expressions.MUL if op == "*" else expressions.ADD
                 return Value(
                     expressions.chain(prec, [left.expr, right.expr], [op]), family, left.columns + right.columns
@@ -235,8 +277,8 @@ class _Translator:
             target = parsetree.strings(type_name.names)
             enum = self.enums.get(ir.Name(target[0] if len(target) == 2 else "public", target[-1]))
             if enum is not None and not type_name.arrayBounds:
-                return Value(expressions.atom(_py_str(parsetree.present(node.arg.val.sval))), "string", ())
-        raise Untranslatable(_describe(node))
+                return Value(expressions.atom(spelling.literal(parsetree.present(node.arg.val.sval))), "string", ())
+        raise Untranslatable(self.describe(node))
 
     def constant(self, node: ast.A_Const) -> Value:
         v = node.val
@@ -253,23 +295,14 @@ class _Translator:
         if isinstance(v, ast.Boolean):
             return Value(expressions.atom("True" if v.boolval else "False"), "bool", ())
         if isinstance(v, ast.String):
-            return Value(expressions.atom(_py_str(parsetree.present(v.sval))), "string", ())
-        raise Untranslatable(_describe(node))
-
-    @staticmethod
-    def arithmetic(left: Value, right: Value, op: str) -> str:
-        a, b = left.family, right.family
-        if a not in _NUMERIC or b not in _NUMERIC:
-            raise Untranslatable(f"its arithmetic `{op}` is not on numbers")
-        if {a, b} == {"decimal", "float"}:
-            raise Untranslatable("its arithmetic mixes numeric and floating point")
-        return a if a == b else ({a, b} - {"int"}).pop()
+            return Value(expressions.atom(spelling.literal(parsetree.present(v.sval))), "string", ())
+        raise Untranslatable(self.describe(node))
 
     def column_name(self, node: ast.Node) -> str:
         if not isinstance(node, ast.ColumnRef) or not all(
             isinstance(f, ast.String) for f in parsetree.nodes(node.fields)
         ):
-            raise Untranslatable(_describe(node))
+            raise Untranslatable(self.describe(node))
         name: str = parsetree.strings(node.fields)[-1]
         col = self.table.column(name)
         if col is None:
@@ -282,38 +315,17 @@ class _Translator:
             self.columns.append(name)
         return name
 
-
-def _family(col: ir.Column) -> str:
-    if col.enum is not None:
-        return f"enum:{col.enum}"
-    if col.python_type is not None:
-        return "other"  # an explicit type: nothing known about its operators
-    py = datatypes.BASE_TYPES[col.base].py
-    return py.family if py is not None else "other"
-
-
-def _family_text(family: str) -> str:
-    if family.startswith("enum:"):
-        return f"enum {family[5:].removeprefix('public.')}"
-    return {"string": "a text constant", "text": "text", "int": "an integer", "decimal": "a numeric"}.get(
-        family, family
-    )
-
-
-def _describe(node: ast.Node) -> str:
-    if isinstance(node, ast.FuncCall):
-        return f"it calls {'.'.join(parsetree.strings(node.funcname))}()"
-    if isinstance(node, ast.SubLink):
-        return "it uses a sub-query"
-    if isinstance(node, ast.TypeCast):
-        return "it casts a value"
-    if isinstance(node, ast.A_Expr) and node.name:
-        return f"it uses the operator {node.name[-1].sval}"
-    return f"it uses {type(node).__name__}"
-
-
-def _py_str(text: str) -> str:
-    return spelling.literal(text)
+    @staticmethod
+    def describe(node: ast.Node) -> str:
+        if isinstance(node, ast.FuncCall):
+            return f"it calls {'.'.join(parsetree.strings(node.funcname))}()"
+        if isinstance(node, ast.SubLink):
+            return "it uses a sub-query"
+        if isinstance(node, ast.TypeCast):
+            return "it casts a value"
+        if isinstance(node, ast.A_Expr) and node.name:
+            return f"it uses the operator {node.name[-1].sval}"
+        return f"it uses {type(node).__name__}"
 
 
 # -- lowering: predicates -> Python, adding `is not None` guards where needed

@@ -5,6 +5,8 @@ one line has to come out already split the way ruff splits it: wrapped in
 parentheses, broken before each operator of the loosest chain, a parenthesized
 group broken inside its own brackets. Only the shapes checks.py builds are
 covered: boolean chains, comparisons, arithmetic, `not`, `-`, tuples.
+`condition()` gives the text the templates put after `if `; `fits()` is the
+line-length test behind the view-model's `one_line` flags.
 """
 
 from __future__ import annotations
@@ -131,19 +133,25 @@ def boolean(op: str, operands: list[Expr]) -> Expr:
 # -- layout ---------------------------------------------------------------
 
 
-def statement(keyword: str, e: Expr, indent: int) -> list[str]:
-    """`if <e>:` (or another keyword) at `indent`, as ruff formats it."""
+def fits(indent: int, *parts: str) -> bool:
+    """Whether a line of these parts, at `indent`, stays within ruff's line length."""
+    return indent + sum(map(len, parts)) <= LINE
+
+
+def condition(e: Expr, indent: int) -> str:
+    """`e` as it follows `if ` on a line at `indent`, up to the colon, as ruff lays it out: on the
+    line when it fits, else broken inside brackets (each line after the first carries its indentation)."""
+    flat = e.flat
+    if fits(indent, "if ", flat, ":"):
+        return flat
     pad = " " * indent
-    one = f"{pad}{keyword} {e.flat}:"
-    if len(one) <= LINE:
-        return [one]
-    hugged = _hug(keyword, e, indent)
+    hugged = _hug(e, indent)
     if hugged is not None:
         return hugged
-    return [f"{pad}{keyword} ("] + _block(e, indent + 4, "") + [f"{pad}):"]
+    return "(\n" + "\n".join(_block(e, indent + 4, "")) + f"\n{pad})"
 
 
-def _hug(keyword: str, e: Expr, indent: int) -> list[str] | None:
+def _hug(e: Expr, indent: int) -> str | None:
     # ruff omits the parentheses it would add when the expression has a single
     # loosest operator and ends in a bracket: only that bracket breaks,
     # `if x is not None and x not in (` ... `):`. (An expression that starts with
@@ -151,11 +159,10 @@ def _hug(keyword: str, e: Expr, indent: int) -> list[str] | None:
     last = _last_leaf(e)
     if last is None or _loosest_count(e)[1] != 1:
         return None
-    pad = " " * indent
-    head = f"{pad}{keyword} {e.flat[: len(e.flat) - len(last.flat)]}("
-    if len(head) > LINE:
+    head = e.flat[: len(e.flat) - len(last.flat)] + "("
+    if not fits(indent, "if ", head):
         return None
-    return [head] + _inside(last, indent + 4) + [f"{pad}):"]
+    return head + "\n" + "\n".join(_inside(last, indent + 4)) + "\n" + " " * indent + ")"
 
 
 def _last_leaf(e: Expr) -> Expr | None:

@@ -1,8 +1,8 @@
 """Python spellings for the generated models: class, field and member names, string literals.
 
 Everything here produces text that `ruff format` leaves as it is (double
-quotes unless that needs more escapes, docstrings laid out as ruff lays them
-out), so the build never has to run a formatter.
+quotes unless that needs more escapes, docstring lines without trailing
+blanks), so the build never has to run a formatter.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ def member_names(labels: Iterable[str]) -> list[str]:
 def field_names(columns: list[str], reserved: Container[str]) -> dict[str, str]:
     """Column -> Python field name. A column whose name cannot be a pydantic field
     (keyword, leading underscore, BaseModel attribute, a name the module itself
-    uses) gets a trailing `_` and keeps its real name as an alias.
+    uses) gets a trailing `_` and keeps its real name as an alias; one that starts
+    with a digit or a prefix pydantic protects (`model_dump...`) gets a leading `c_`.
 
     `reserved` is only asked about names (never copied): it holds every class
     name of the module, so copying it per table would make a module quadratic.
@@ -58,7 +59,7 @@ def field_names(columns: list[str], reserved: Container[str]) -> dict[str, str]:
         name = col
         if not _usable(name, reserved):
             name = _NOT_WORD.sub("_", col).strip("_") or "column"
-            if name[0].isdigit():
+            if name[0].isdigit() or name.startswith(_PROTECTED_PREFIXES):  # no suffix makes these usable
                 name = f"c_{name}"
             while not _usable(name, reserved) or (name != col and (name in taken or name in reserved)):
                 name += "_"
@@ -111,27 +112,20 @@ def _escape(text: str, quote: str) -> str:
     return "".join(out)
 
 
-def docstring_lines(paragraphs: Iterable[str], indent: int = 0) -> list[str]:
-    """The lines of a docstring, quotes included, before indentation.
+def docstring_text(text: str, first: bool = False) -> str:
+    """`text` as a paragraph of a docstring, "" when it holds no text.
 
-    One line fits `\"\"\"text\"\"\"`; more lines put the closing quotes on a line
-    of their own, as ruff does. Blank-separated paragraphs; each line is
-    stripped of trailing blanks and escaped so the docstring stays one literal.
+    Tabs expanded and every line stripped of trailing blanks, as ruff leaves a
+    docstring; escaped so that the docstring stays one literal. The first
+    paragraph of a docstring (`first`) also loses the blanks its first line
+    starts with. The template indents the lines after the first.
     """
-    lines: list[str] = []
-    for para in paragraphs:
-        para_lines = [line.rstrip() for line in para.strip("\n").expandtabs(4).splitlines()]
-        if not any(para_lines):
-            continue
-        if lines:
-            lines.append("")
-        lines.extend(_doc_escape(line) for line in para_lines)
-    if not lines:
-        return []
-    lines[0] = '"""' + lines[0].lstrip()
-    lines = [lines[0] + _closing(lines[0])] if len(lines) == 1 else [*lines, '"""']
-    pad = " " * indent
-    return [pad + line if line else line for line in lines]
+    lines = [line.rstrip() for line in text.strip("\n").expandtabs(4).splitlines()]
+    if not any(lines):
+        return ""
+    if first:
+        lines[0] = lines[0].lstrip()
+    return "\n".join(_doc_escape(line) for line in lines)
 
 
 def _doc_escape(line: str) -> str:
@@ -139,8 +133,3 @@ def _doc_escape(line: str) -> str:
     if line.isprintable():
         return line
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in line)
-
-
-def _closing(line: str) -> str:
-    # A docstring ending in a quote would close early; ruff separates them with a space.
-    return ' """' if line.endswith('"') else '"""'
