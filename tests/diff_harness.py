@@ -79,6 +79,8 @@ class Case:
     # between others) ends up last, where a fresh database has it in its place. Compared regardless of order.
     column_order: tuple[str, ...] = ()  # "up", "down"
     by_hand: tuple[str, str] | None = None  # (old.sql, expected.sql): the end states written by hand, on base.sql
+    base_spec: Path = BASE  # the spec the patches edit: diff_cases/base.yaml, or the case's own base.yaml
+    base_sql: Path = BASE_BY_HAND  # and its hand-written SQL
 
     def dump_of(self, url: str, direction: str) -> str:
         dump = pg.schema_dump(url)
@@ -98,7 +100,8 @@ def load(directory: Path) -> Case:
     migration (default: diff_cases/rows.sql); `expect.yaml`, with `after_up` and `after_down` (lists of
     {query, rows}: a number or decimal column is written as PostgreSQL prints it, "9.99"), `counted` and
     `column_order` (see Case); `expected.sql` and `old.sql`, the new and old schema written by hand as
-    statements applied after base.sql (see the module's docstring, step 5)."""
+    statements applied after base.sql (see the module's docstring, step 5). A case may bring its own
+    `base.yaml` and `base.sql`, a schema of its own to start from."""
 
     def read(name: str) -> str | None:
         path = directory / name
@@ -111,7 +114,7 @@ def load(directory: Path) -> Case:
     expect = yaml.safe_load(read("expect.yaml") or "{}")
     unknown = set(expect) - {"after_up", "after_down", "counted", "column_order"}
     assert not unknown, f"{directory}/expect.yaml: unknown keys {sorted(unknown)}"
-    known = {"new.yaml", "old.yaml", "rows.sql", "expect.yaml", "expected.sql", "old.sql"}
+    known = {"new.yaml", "old.yaml", "rows.sql", "expect.yaml", "expected.sql", "old.sql", "base.yaml", "base.sql"}
     strays = {p.name for p in directory.iterdir()} - known
     assert not strays, f"{directory}: files a case does not have: {sorted(strays)}"
     expected_sql, old_sql = read("expected.sql"), read("old.sql")
@@ -129,6 +132,8 @@ def load(directory: Path) -> Case:
         counted=expect.get("counted", True),
         column_order=tuple(expect.get("column_order", ())),
         by_hand=None if expected_sql is None else (old_sql or "", expected_sql),
+        base_spec=directory / "base.yaml" if (directory / "base.yaml").is_file() else BASE,
+        base_sql=directory / "base.sql" if (directory / "base.sql").is_file() else BASE_BY_HAND,
     )
 
 
@@ -171,13 +176,22 @@ def edit(*steps: Any) -> Any:
     return apply
 
 
-def base() -> dict[str, Any]:
-    return copy.deepcopy(_base())
+def base(path: Path = BASE) -> dict[str, Any]:
+    return copy.deepcopy(_base(path))
 
 
 @functools.cache
-def _base() -> dict[str, Any]:
-    return yaml.safe_load(BASE.read_text())
+def _base(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text())  # type: ignore[no-any-return]
+
+
+def spec_dicts(case: Case) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The old and the new spec of a case, as YAML data."""
+    old_spec, new_spec = base(case.base_spec), base(case.base_spec)
+    case.old(old_spec)
+    case.old(new_spec)
+    case.new(new_spec)
+    return old_spec, new_spec
 
 
 def write_spec(directory: Path, spec: dict[str, Any]) -> Path:
@@ -192,10 +206,7 @@ def schema_of(directory: Path) -> tuple[ir.Schema, list[str]]:
 
 
 def specs(case: Case, tmp: Path) -> tuple[ir.Schema, ir.Schema, list[str]]:
-    old_spec, new_spec = base(), base()
-    case.old(old_spec)
-    case.old(new_spec)
-    case.new(new_spec)
+    old_spec, new_spec = spec_dicts(case)
     old, _ = schema_of(write_spec(tmp / "old", old_spec))
     new, sources = schema_of(write_spec(tmp / "new", new_spec))
     return old, new, sources
@@ -251,7 +262,7 @@ def by_hand(case: Case) -> tuple[str, str] | None:
     if case.by_hand is None:
         return None
     old_delta, new_delta = case.by_hand
-    old = BASE_BY_HAND.read_text(encoding="utf-8") + "\n" + old_delta
+    old = case.base_sql.read_text(encoding="utf-8") + "\n" + old_delta
     return old, old + "\n" + new_delta
 
 

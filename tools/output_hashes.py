@@ -131,10 +131,7 @@ def diff_cases(tmp: Path, hashes: dict[str, str]) -> None:
 
     for case in diff_harness.cases():
         work = tmp / "cases" / case.name
-        old, new = diff_harness.base(), diff_harness.base()
-        case.old(old)
-        case.old(new)
-        case.new(new)
+        old, new = diff_harness.spec_dicts(case)
         (work / "spec").mkdir(parents=True)
         (work / "spec" / "shop.yaml").write_text(yaml.safe_dump(old, sort_keys=False))
         first = build(work)
