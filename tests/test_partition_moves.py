@@ -315,7 +315,7 @@ def test_a_partition_key_type_change_is_refused_as_postgresql_refuses_it(pg_admi
             pg.apply_sql(url, "ALTER TABLE event ALTER COLUMN created_at TYPE timestamp")
 
 
-# -- rows on a bound, and the bounds CHECK ------------------------------------------------------------------------------
+# -- rows on a bound, and the bounds CHECK -------------------------------------------------------------------------
 
 
 def test_a_row_exactly_on_a_lower_bound_stops_the_down_that_has_no_partition_for_it(pg_admin_url, tmp_path):

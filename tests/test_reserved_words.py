@@ -53,7 +53,8 @@ def test_foreign_keys_act_on_update_and_delete_as_the_spec_says(reserved) -> Non
     with pg.connect(url) as conn:
         conn.execute("""INSERT INTO "user" (id, "select", "Limit") VALUES (1, 'a', 1), (2, 'b', 1), (3, 'c', 1)""")
         conn.execute(
-            """INSERT INTO "order" (id, "user", at, "OrderedBy") VALUES (1, 1, '2026-03-01', 2), (2, 2, '2025-12-31', 3)"""
+            """INSERT INTO "order" (id, "user", at, "OrderedBy") """
+            """VALUES (1, 1, '2026-03-01', 2), (2, 2, '2025-12-31', 3)"""
         )
         conn.execute('UPDATE "user" SET id = 10 WHERE id = 1')  # "user": ON UPDATE CASCADE
         assert conn.execute('SELECT "user" FROM "order" WHERE id = 1').fetchone() == (10,)
