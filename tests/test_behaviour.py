@@ -289,7 +289,7 @@ def test_auto_cleanup_preview_cache_deletes_expired_rows(migrated_db, tenants):
         ).fetchone()["id"]
 
     with pg.connect(migrated_db) as conn:
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 60  # a bound for a broken clock, not a judged time
         while not conn.execute(
             "SELECT clock_timestamp() > max(expires_at) FROM sync_preview_cache WHERE id IN (%s, %s)",
             (expired_a, expired_b),

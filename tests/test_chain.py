@@ -364,6 +364,7 @@ def _wide_schema(n: int) -> ir.Schema:
     return spec
 
 
+@pytest.mark.xdist_group("timing")  # CPU-time ratios: beside no other timing test
 def test_diff_time_grows_linearly_with_schema_size(tmp_path):
     def timed(n: int) -> float:
         old = resolve.resolve(loader.load_dir(write_spec(tmp_path / f"old{n}", _wide_schema(n))))

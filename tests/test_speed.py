@@ -487,6 +487,7 @@ def _stage_seconds(tmp_path: Path, n: int) -> dict[str, float]:
     return best
 
 
+@pytest.mark.xdist_group("timing")  # CPU-time ratios: beside no other timing test
 def test_build_time_grows_linearly_with_the_tables_of_one_file(tmp_path):
     """Issue 10, item 21: a per-table scan of the module's classes (models) and triggers (docs) made
     one large file quadratic (4,000 tables 16 s, 20,000 tables 544 s). 4x the tables must stay well
