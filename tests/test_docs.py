@@ -114,6 +114,7 @@ def one_line(sql: str) -> str:
 
 
 # -- the site --------------------------------------------------------------------
+@pytest.mark.golden
 def test_generated_docs_are_the_golden_files(outputs):
     """The committed generated/docs is the golden copy of a fresh render, byte for byte."""
     docs = {path: text for path, text in outputs.items() if path.startswith("docs/")}

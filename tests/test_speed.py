@@ -45,6 +45,7 @@ def test_a_repeated_bad_fragment_is_reported_at_each_place(tmp_path):
         assert found == [(6, errors.SQL_SYNTAX), (10, errors.SQL_SYNTAX)]
 
 
+@pytest.mark.golden  # judged by the committed generated/
 def test_project_build_is_up_to_date(monkeypatch):
     monkeypatch.chdir(REPO)
     result = CliRunner().invoke(main, ["build", "--check"])
