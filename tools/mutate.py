@@ -11,11 +11,12 @@ statement removed (a call, `x += ...`, `continue`), the branches of an `if`/`els
 swapped. The mutants are made from the AST, put back in the source text, and applied one at a time
 to a scratch copy of the repository (the worktree is never touched); each runs the tests that cover
 its line, found by one run of the mapped tests under coverage with a context per test (MAPPING),
-with pytest-xdist, stopping at the first failure. Left out: tests marked `golden` (their only judge
-is a committed file that `schemagen build` would rewrite) and tests that judge durations. A mutant
-is killed when a test fails (or errors, or runs past the time limit), survives otherwise; one no
-mapped test runs survives too ("not covered"). EQUIVALENT lists the mutants that cannot change what
-schemagen does, with the reason; they are left out of the score.
+fastest first and up to BUDGET_S seconds of them, with pytest-xdist, stopping at the first failure.
+Left out: tests marked `golden` (their only judge is a committed file that `schemagen build` would
+rewrite) and tests that judge durations. A mutant is killed when a test fails (or errors, or runs
+past the time limit), survives otherwise; one no mapped test runs survives too ("not covered").
+EQUIVALENT lists the mutants that cannot change what schemagen does, with the reason; they are left
+out of the score.
 
 The sample is deterministic (`--seed`): the same source gives the same mutants. Needs `coverage`
 (the `mutate` extra) besides the test extras; one PostgreSQL server serves every run (started here,
@@ -33,10 +34,12 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,9 +77,15 @@ MAPPING: dict[str, list[str]] = {
 # Tests that judge durations: a mutant may slow the code without being wrong, and the machine is shared.
 NOT_JUDGES = ["grows_linearly"]
 TIME_LIMIT_S = 900
+BUDGET_S = 120  # of test time per mutant, fastest tests first (chosen_tests)
 
 # Mutants that cannot change what schemagen does, by id (see Mutant.id), with the reason.
-EQUIVALENT: dict[str, str] = {}
+_UNUSED_NAME = "the name of a refused or empty migration is never used (chain/history.py raises or writes nothing)"
+EQUIVALENT: dict[str, str] = {
+    "diff/__init__.py:and/or swapped:708725ad4a": _UNUSED_NAME,
+    "diff/__init__.py:condition removed:82129dd766": _UNUSED_NAME,
+    "diff/__init__.py:condition removed:5f0e5e2051": _UNUSED_NAME,
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,8 +101,8 @@ class Mutant:
 
     @property
     def id(self) -> str:
-        """Stable while the line's text stays: module, operator and the text before and after."""
-        digest = hashlib.sha256(f"{self.before}\0{self.after}".encode()).hexdigest()[:10]
+        """Stable while the line's text stays: module, operator, column and the text before and after."""
+        digest = hashlib.sha256(f"{self.col}\0{self.before}\0{self.after}".encode()).hexdigest()[:10]
         return f"{self.module}:{self.operator}:{digest}"
 
     def shown(self) -> str:
@@ -304,14 +313,18 @@ def pytest_unconfigure(config: Any) -> None:
         _coverage.save()
 
 
-def coverage_map(root: Path, env: dict[str, str], tests: list[str], workers: int) -> dict[tuple[str, int], set[str]]:
-    """(module, line) -> the test node ids that run it, from one run of `tests` under coverage."""
+def coverage_map(
+    root: Path, env: dict[str, str], tests: list[str], workers: int
+) -> tuple[dict[tuple[str, int], set[str]], dict[str, float]]:
+    """(module, line) -> the test node ids that run it, from one run of `tests` under coverage; and each test's
+    duration in that run."""
     import coverage
 
     data_file = root / ".mutate-coverage"
+    junit = root / ".mutate-junit.xml"
     source = root / "site" / "schemagen"
     run_env = env | {"MUTATE_COVERAGE": str(data_file), "MUTATE_SOURCE": str(source)}
-    done = pytest(root, run_env, tests, workers, "-p", "mutate")
+    done = pytest(root, run_env, tests, workers, "-p", "mutate", f"--junit-xml={junit}")
     if done.returncode != 0:
         raise SystemExit(f"the mapped tests fail without any mutant:\n{done.stdout[-4000:]}\n{done.stderr[-2000:]}")
     combined = coverage.Coverage(data_file=str(data_file))
@@ -322,7 +335,24 @@ def coverage_map(root: Path, env: dict[str, str], tests: list[str], workers: int
         module = Path(filename).relative_to(source).as_posix()
         for line, contexts in data.contexts_by_lineno(filename).items():
             found[(module, line)] = {c for c in contexts if c}
-    return found
+    durations = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        path = case.get("classname", "").replace(".", "/") + ".py"
+        durations[f"{path}::{case.get('name')}"] = float(case.get("time") or 0)
+    return found, durations
+
+
+def chosen_tests(tests: set[str], durations: dict[str, float]) -> list[str]:
+    """The tests to run for a mutant: fastest first (with -x, a kill is found soon), up to BUDGET_S of them as the
+    coverage run timed them (a mutant that only a slower test would kill counts as surviving)."""
+    ordered = sorted(tests, key=lambda t: (durations.get(t, 1.0), t))
+    chosen, spent = [], 0.0
+    for test in ordered:
+        spent += durations.get(test, 1.0)
+        if chosen and spent > BUDGET_S:
+            break
+        chosen.append(test)
+    return chosen
 
 
 def modules_of(prefix: str) -> list[str]:
@@ -347,35 +377,40 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     chosen: list[Mutant] = []
     for module in modules:
         every = mutants_of(module, (REPO / "generator" / module).read_text(encoding="utf-8"))
-        every = [m for m in every if m.id not in EQUIVALENT] if not args.keep_equivalent else every
         chosen += every if args.per_module == 0 or len(every) <= args.per_module else rng.sample(every, args.per_module)
-    if args.ids:
-        wanted = set(args.ids.read_text(encoding="utf-8").split())
-        chosen = [m for m in chosen if m.id in wanted]
+    if args.again:  # the survivors of an earlier run, judged again (by the tests of now)
+        earlier = json.loads(args.again.read_text(encoding="utf-8"))["mutants"]
+        wanted = {
+            (r["module"], r["line"], r["col"], r["operator"], r["after"]) for r in earlier if r["verdict"] != "killed"
+        }
+        chosen = [m for m in chosen if (m.module, m.line, m.col, m.operator, m.after) in wanted]
     print(f"{len(chosen)} mutants of {len(modules)} modules", flush=True)
     with tempfile.TemporaryDirectory(prefix="schemagen-mutate-") as name, _server(Path(name)) as db_url:
         pg.ensure_roles(db_url)
         root = scratch_copy(Path(name) / "repo", args.tests_from)
         env = environment(root, db_url) | {"MUTATE_NOT": " ".join(args.not_tests)}
-        all_tests = sorted({f"tests/{t}" for m in modules for t in tests_for(m)})
+        all_tests = sorted({f"tests/{t}" for m in modules for t in tests_for(m) if (root / "tests" / t).is_file()})
         began = time.monotonic()
-        covered = coverage_map(root, env, all_tests, args.workers)
+        covered, durations = coverage_map(root, env, all_tests, args.workers)
         print(f"coverage of {len(all_tests)} test files: {time.monotonic() - began:.0f} s", flush=True)
         results = []
         for i, m in enumerate(chosen, 1):
             path = root / "site" / "schemagen" / m.module
             original = path.read_text(encoding="utf-8")
             mapped = {f"tests/{t}" for t in tests_for(m.module)}
-            tests = sorted(
+            tests = chosen_tests(
                 {
                     t
                     for line in range(m.line, m.end_line + 1)
                     for t in covered.get((m.module, line), ())
                     if t.split("::")[0] in mapped
-                }
+                },
+                durations,
             )
             started = time.monotonic()
-            if not tests:
+            if m.id in EQUIVALENT and not args.keep_equivalent:
+                verdict = "equivalent"
+            elif not tests:
                 verdict = "survived (not covered)"
             else:
                 path.write_text(applied(original, m), encoding="utf-8")
@@ -410,25 +445,45 @@ class _server:
             self.context.__exit__(*exc)
 
 
+def merged(paths: list[Path]) -> dict[str, Any]:
+    """The runs' mutants, a later run's verdict replacing an earlier one's; EQUIVALENT applied as it is now."""
+    by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for path in paths:
+        for r in json.loads(path.read_text(encoding="utf-8"))["mutants"]:
+            by_key[(r["module"], r["line"], r["col"], r["operator"], r["after"])] = r
+    mutants = []
+    for r in by_key.values():
+        m = Mutant(**{f.name: r[f.name] for f in dataclasses.fields(Mutant)})
+        mutants.append({**r, "id": m.id, "verdict": "equivalent" if m.id in EQUIVALENT else r["verdict"]})
+    return {"mutants": sorted(mutants, key=lambda r: (r["module"], r["line"], r["col"]))}
+
+
 def report(result: dict[str, Any]) -> str:
     rows: dict[str, list[dict[str, Any]]] = {}
     for r in result["mutants"]:
         rows.setdefault(r["module"], []).append(r)
     out = ["| module | mutants | killed | survived | killed % |", "|---|---:|---:|---:|---:|"]
     total = killed = 0
-    for module, rs in sorted(rows.items()):
+    for module, every in sorted(rows.items()):
+        rs = [r for r in every if r["verdict"] != "equivalent"]
+        if not rs:
+            continue
         k = sum(r["verdict"] == "killed" for r in rs)
         total, killed = total + len(rs), killed + k
         out.append(f"| {module} | {len(rs)} | {k} | {len(rs) - k} | {100 * k / len(rs):.0f}% |")
     out.append(f"| **all** | {total} | {killed} | {total - killed} | {100 * killed / max(total, 1):.1f}% |")
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in result["mutants"]:
-        groups.setdefault(next(p for p in MAPPING if r["module"].startswith(p)), []).append(r)
+        if r["verdict"] != "equivalent":
+            groups.setdefault(next(p for p in MAPPING if r["module"].startswith(p)), []).append(r)
     out.append("")
     for group, rs in sorted(groups.items()):
         k = sum(r["verdict"] == "killed" for r in rs)
         out.append(f"{group}: {k} of {len(rs)} killed ({100 * k / len(rs):.0f}%)")
-    survivors = [r for r in result["mutants"] if r["verdict"] != "killed"]
+    equivalent = [r for r in result["mutants"] if r["verdict"] == "equivalent"]
+    if equivalent:
+        out += ["", f"Equivalent (left out of the score, EQUIVALENT says why): {len(equivalent)}"]
+    survivors = [r for r in result["mutants"] if r["verdict"] not in ("killed", "equivalent")]
     if survivors:
         out += ["", "Survivors:"]
         for r in survivors:
@@ -438,6 +493,7 @@ def report(result: dict[str, Any]) -> str:
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server and remove the scratch copy
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-module", type=int, default=12, help="mutants sampled per module (0: all)")
     parser.add_argument("--seed", type=int, default=11, help="the sample's seed")
@@ -446,10 +502,16 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write every mutant and its verdict here")
     parser.add_argument("--keep-equivalent", action="store_true", help="also run the mutants EQUIVALENT lists")
     parser.add_argument("--list", action="store_true", help="only count the mutants of each module")
-    parser.add_argument("--ids", type=Path, help="a file of mutant ids: run only these (of the sample)")
+    parser.add_argument("--again", type=Path, help="the --json of an earlier run: run only its survivors")
+    parser.add_argument(
+        "--report", type=Path, nargs="+", help="no run: the report of these --json files (a later one's verdicts win)"
+    )
     parser.add_argument("--tests-from", type=Path, default=REPO, help="the checkout whose tests/ judge (default: this)")
     parser.add_argument("--not-tests", nargs="*", default=[], help="test name words to leave out (pytest -k not ...)")
     args = parser.parse_args()
+    if args.report:
+        print(report(merged(args.report)))
+        return 0
     if args.list:
         for prefix in MAPPING:
             for module in modules_of(prefix):
