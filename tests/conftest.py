@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,9 +49,27 @@ def standin_db(db_url) -> str:
     return db_url
 
 
+@pytest.fixture(scope="session")
+def chain_template(pg_admin_url):
+    """A database with the stand-ins and every migration of generated/migrations/ (0024, 0025, ...), built once
+    per session (per worker) and copied for each test."""
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, pg.standin_sql())
+        pg.apply_chain(url)
+        yield url
+
+
 @pytest.fixture
-def migrated_db(standin_db) -> str:
-    """A fresh database with the stand-ins and the schema under test."""
+def migrated_db(pg_admin_url, chain_template) -> Iterator[str]:
+    """A database of its own with the stand-ins and the whole chain: the schema the project deploys today, which
+    the models (generated from the spec as it is now) and the behaviour tests are judged on."""
+    with pg.copy_of(pg_admin_url, chain_template) as url:
+        yield url
+
+
+@pytest.fixture
+def db_0024(standin_db) -> str:
+    """A fresh database with the stand-ins and the generated 0024 alone (what the reference document describes)."""
     pg.apply_sql(standin_db, pg.schema_under_test_sql())
     return standin_db
 

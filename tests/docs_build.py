@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from locking import exclusive
 from reference_sql import REPO_ROOT
 
 NODE_MODULES = REPO_ROOT / "node_modules"
@@ -35,8 +36,15 @@ def _installed_matches_lock() -> bool:
 
 def ensure_node_modules() -> Path:
     """node_modules/ as package-lock.json pins it, installed by `npm ci` if it is not; a skip, with the reason, without
-    npm."""
+    npm. One worker at a time: `npm ci` first deletes node_modules/, which another worker may be reading."""
     if _installed_matches_lock():
+        return NODE_MODULES
+    with exclusive(NODE_MODULES):
+        return _npm_ci()
+
+
+def _npm_ci() -> Path:
+    if _installed_matches_lock():  # another worker installed it while this one waited
         return NODE_MODULES
     npm = shutil.which("npm")
     if npm is None:

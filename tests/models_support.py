@@ -39,6 +39,13 @@ def write_models(spec_dir: Path, out: Path) -> dict[str, Path]:
     return written
 
 
+def project_models() -> Path:
+    """The project's models as the spec and the generator give them now, in a file of their own: what the
+    behaviour tests import (the committed generated/models/ only guards output stability, test_models.py)."""
+    out = Path(tempfile.mkdtemp(prefix="schemagen-models-"))
+    return write_models(REPO / "spec", out)["models/sync_operations.py"]
+
+
 def import_file(path: Path) -> ModuleType:
     """Import a generated module on its own, from its file, under a unique name."""
     name = f"generated_models_{uuid.uuid4().hex}"

@@ -4,9 +4,14 @@ Each directory under tests/broken/ is one case: its *.yaml spec files and
 `expected.txt`, the exact diagnostic lines `schemagen build` prints on stderr
 when run from inside the case directory (`--spec .`), so file names in them are
 relative to the case. A case about a change to a spec also has `previous/`,
-the spec built first (its migration is the last one when the case is built).
-Regenerate with SCHEMAGEN_UPDATE_GOLDEN=1, then read every changed line against
-its YAML: a position must point at the offending text.
+the spec built first (its migration is the last one when the case is built), or
+`previous/1/`, `previous/2/`, ... built in that order (a case about the migration
+after next). Regenerate with SCHEMAGEN_UPDATE_GOLDEN=1, then read every changed
+line against its YAML: a position must point at the offending text.
+
+`expected.txt` is a golden file (its test is marked `golden`); what does not rest
+on it: every case exits 1, writes nothing and prints well-formed lines inside its
+files, and the refusals of a change are judged on their own in test_refusals.py.
 """
 
 from __future__ import annotations
@@ -31,11 +36,24 @@ OUTPUT_CODES = {errors.MIGRATION_EDITED, errors.MIGRATION_MISSING}
 CODES = {v for k, v in vars(errors).items() if k.isupper() and isinstance(v, str) and re.fullmatch(r"E\d{3}", v)}
 
 
-def build_broken(case: Path, out: Path, monkeypatch: pytest.MonkeyPatch):
+def previous_specs(case: Path) -> list[str]:
+    """The specs built before the case's own, in order, relative to the case."""
+    previous = case / "previous"
+    if not previous.is_dir():
+        return []
+    steps = sorted((p for p in previous.iterdir() if p.is_dir()), key=lambda p: int(p.name))
+    return [p.relative_to(case).as_posix() for p in steps] or ["previous"]
+
+
+def build_previous(case: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(case)
-    if (case / "previous").is_dir():
-        first = CliRunner().invoke(main, ["build", "--spec", "previous", "--out", str(out)])
+    for spec in previous_specs(case):
+        first = CliRunner().invoke(main, ["build", "--spec", spec, "--out", str(out)])
         assert first.exit_code == 0, first.output
+
+
+def build_broken(case: Path, out: Path, monkeypatch: pytest.MonkeyPatch):
+    build_previous(case, out, monkeypatch)
     return CliRunner().invoke(main, ["build", "--spec", ".", "--out", str(out)])
 
 
@@ -43,13 +61,14 @@ def files_under(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
-def test_broken_spec_reports_code_and_position(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def diagnostics_of(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The diagnostic lines of a failed build of the case, after checking that it failed as a user error and
+    wrote nothing."""
     out = tmp_path / "out"
     previous = tmp_path / "previous"
+    if previous_specs(case):
+        build_previous(case, previous, monkeypatch)
     result = build_broken(case, out, monkeypatch)
-    if (case / "previous").is_dir():
-        CliRunner().invoke(main, ["build", "--spec", "previous", "--out", str(previous)])
 
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
@@ -61,12 +80,43 @@ def test_broken_spec_reports_code_and_position(case: Path, tmp_path: Path, monke
     *diagnostics, summary = result.stderr.splitlines()
     n = len(diagnostics)
     assert summary == f"schemagen: {n} error{'s' if n != 1 else ''}; nothing was written"
+    return diagnostics
 
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_broken_spec_exits_1_writes_nothing_and_points_into_the_spec(
+    case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    diagnostics = diagnostics_of(case, tmp_path, monkeypatch)
+    assert diagnostics
+    for line in diagnostics:
+        assert_points_into_the_spec(case, line)
+
+
+@pytest.mark.golden
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_broken_spec_reports_code_and_position(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    diagnostics = diagnostics_of(case, tmp_path, monkeypatch)
     expected_file = case / "expected.txt"
     if UPDATE:
         expected_file.write_text("".join(line + "\n" for line in diagnostics), encoding="utf-8")
     expected = expected_file.read_text(encoding="utf-8").splitlines()
     assert diagnostics == expected
+
+
+def assert_points_into_the_spec(case: Path, line: str) -> None:
+    """The line is well formed, uses a known code and points inside its file."""
+    m = DIAGNOSTIC.match(line)
+    assert m, f"not `FILE:LINE:COL: CODE message`: {line}"
+    assert m["code"] in CODES, line
+    target = case / m["file"]
+    if target.is_dir():  # a problem with the spec directory itself
+        assert (int(m["line"]), int(m["col"])) == (1, 1), line
+        return
+    source = target.read_bytes().decode("utf-8", "replace").splitlines()  # one case is not UTF-8 on purpose
+    row, col = int(m["line"]), int(m["col"])
+    assert 1 <= row <= len(source), line
+    assert 1 <= col <= len(source[row - 1]) + 1, line
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
@@ -75,17 +125,7 @@ def test_expected_positions_point_into_the_spec(case: Path) -> None:
     lines = (case / "expected.txt").read_text(encoding="utf-8").splitlines()
     assert lines, "a broken case expects at least one diagnostic"
     for line in lines:
-        m = DIAGNOSTIC.match(line)
-        assert m, f"not `FILE:LINE:COL: CODE message`: {line}"
-        assert m["code"] in CODES, line
-        target = case / m["file"]
-        if target.is_dir():  # a problem with the spec directory itself
-            assert (int(m["line"]), int(m["col"])) == (1, 1), line
-            continue
-        source = target.read_bytes().decode("utf-8", "replace").splitlines()  # one case is not UTF-8 on purpose
-        row, col = int(m["line"]), int(m["col"])
-        assert 1 <= row <= len(source), line
-        assert 1 <= col <= len(source[row - 1]) + 1, line
+        assert_points_into_the_spec(case, line)
 
 
 def test_corpus_covers_every_spec_error_code() -> None:

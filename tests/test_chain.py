@@ -363,6 +363,7 @@ def _wide_schema(n: int) -> ir.Schema:
     return spec
 
 
+@pytest.mark.xdist_group("timing")  # CPU-time ratios: beside no other timing test
 def test_diff_time_grows_linearly_with_schema_size(tmp_path):
     def timed(n: int) -> float:
         old = resolve.resolve(loader.load_dir(write_spec(tmp_path / f"old{n}", _wide_schema(n))))
@@ -529,3 +530,21 @@ def test_a_down_migration_says_what_undoing_loses_and_claims_no_confirmation(pro
     assert build("--name", "drop_color")[0] == 0
     up = (project / "generated/migrations/0003_drop_color.sql").read_text()
     assert "-- Confirmed in allow_destructive: the column's data is deleted.\n" in up
+
+
+def test_a_migration_without_a_name_is_named_after_its_first_change_and_how_many_more(project):
+    build()
+    edit_spec(project, add_color)
+    assert build()[0] == 0
+    edit_spec(
+        project, lambda s: s["tables"]["item"]["columns"].update(size={"type": "integer"}, weight={"type": "real"})
+    )
+    assert build()[0] == 0
+    edit_spec(project, lambda s: s["tables"]["item"]["columns"]["size"].update(comment="Centimetres."))
+    assert build()[0] == 0
+    assert [m.removesuffix(".sql") for m in migrations(project) if m.endswith(".sql") and ".down" not in m] == [
+        "0001_shop",
+        "0002_add_column_item_color",
+        "0003_add_column_item_size_and_1_more",
+        "0004_comment_on_column_item_size",
+    ]

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -34,6 +36,7 @@ def build_in_fresh_process(out: Path, seed: str) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.golden
 def test_build_is_byte_identical_across_hash_seeds_and_matches_generated(tmp_path: Path) -> None:
     trees = []
     for seed in ("0", "12345"):

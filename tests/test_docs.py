@@ -114,6 +114,7 @@ def one_line(sql: str) -> str:
 
 
 # -- the site --------------------------------------------------------------------
+@pytest.mark.golden
 def test_generated_docs_are_the_golden_files(outputs):
     """The committed generated/docs is the golden copy of a fresh render, byte for byte."""
     docs = {path: text for path, text in outputs.items() if path.startswith("docs/")}
@@ -215,6 +216,7 @@ def test_intro_names_the_newest_migration_and_what_the_sql_is(page):
 
 def test_column_tables_match_the_spec_cell_by_cell(page):
     sets = set_by()
+    seen = {"comment": 0, "primary key": 0, "unique": 0, "foreign key": 0, "enum": 0}  # each check below ran
     for name, table in spec_tables().items():
         columns = table_section(page, name).tables[0]
         assert columns.header == ["Column", "Type", "Nullable", "Default", "Notes"]
@@ -230,18 +232,23 @@ def test_column_tables_match_the_spec_cell_by_cell(page):
             notes = cells["Notes"].text.split("\n")
             if "comment" in spec_col:
                 assert notes[-1] == spec_col["comment"], (name, col)
+                seen["comment"] += 1
             if col in pk:
                 assert ("Primary key" if len(pk) == 1 else f"Part of primary key ({', '.join(pk)})") in notes
+                seen["primary key"] += 1
             if spec_col.get("unique"):
                 assert "Unique" in notes
+                seen["unique"] += 1
             if col in fks:
                 target, ref_cols = fks[col]["ref"]
                 action = (fks[col]["on_delete"] or "no action").upper()
                 assert f"Foreign key → {target} ({ref_cols}), ON DELETE {action}" in notes, (name, col)
+                seen["foreign key"] += 1
             for trigger in sets.get((name, col), []):
                 assert any(n.startswith("Set by trigger") and trigger in n for n in notes), (name, col)
             if spec_col["type"] in SPEC["enums"]:
                 assert cells["Type"].links == [f"#enum-public.{spec_col['type']}"]
+                seen["enum"] += 1
             facts = [n for n in notes if n != spec_col.get("comment")]
             known = (
                 "Primary key",
@@ -254,6 +261,7 @@ def test_column_tables_match_the_spec_cell_by_cell(page):
                 "Partition key",
             )
             assert all(f.startswith(known) for f in facts), (name, col, facts)
+    assert all(seen.values()), seen
 
 
 def test_each_table_shows_its_ddl_indexes_partitions_and_policies(page):

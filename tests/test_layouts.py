@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 import pg
 import psycopg
 import pytest
+from locking import exclusive
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAGEN = [sys.executable, "-c", "from schemagen.cli import run; run()"]
@@ -193,16 +194,17 @@ def _supabase_cli() -> Path | None:
         return None
     prefix = Path(tempfile.gettempdir()) / f"schemagen-{SUPABASE_CLI.replace('@', '-')}"
     binary = prefix / "node_modules" / ".bin" / "supabase"
-    if not binary.exists():
-        result = subprocess.run(
-            [npm, "install", "--prefix", str(prefix), SUPABASE_CLI, "--no-audit", "--no-fund", "--no-save"],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if result.returncode != 0:
-            return None
+    with exclusive(prefix):  # parallel workers, and other runs of the suite, share the cache
+        if not binary.exists():
+            result = subprocess.run(
+                [npm, "install", "--prefix", str(prefix), SUPABASE_CLI, "--no-audit", "--no-fund", "--no-save"],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            if result.returncode != 0:
+                return None
     probe = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=120, check=False)
     return binary if probe.returncode == 0 else None
 

@@ -191,17 +191,37 @@ def test_history_schema_comes_from_the_command_line(standin_db):
 # -- two runs at once ---------------------------------------------------------------------
 
 
+def _connected(url: str, runs: int) -> None:
+    """Until `runs` runs of schemagen migrate are connected (an event, not a time); the lock is taken meanwhile, so
+    each then waits for it."""
+    deadline = time.monotonic() + 120
+    with pg.connect(url) as conn:
+        while time.monotonic() < deadline:
+            found = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'schemagen migrate' "
+                "AND datname = current_database()"
+            ).fetchone()
+            if found and found[0] >= runs:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"{runs} runs never connected")
+
+
 def test_two_runs_at_once_one_applies_the_other_waits_then_finds_nothing(standin_db):
+    from schemagen.db.history import History
+
     ok(migrate(standin_db, "--to", "24"))
     seed_future_rows(standin_db, 60_000)  # 0025's copy phase takes a while
-    first, second = start(standin_db), start(standin_db)
+    with pg.connect(standin_db) as holder:  # both start while the lock is taken: neither can be done before the other
+        holder.execute("SELECT pg_advisory_lock(%s)", (History(holder, "schemagen").key,))
+        first, second = start(standin_db), start(standin_db)
+        _connected(standin_db, 2)
     outputs = [p.communicate(timeout=300) for p in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0], outputs
     applied = [out for out, _err in outputs if f"{UP_0025}: applied" in out]
-    waited = [out for out, _err in outputs if "waiting up to 300 s for the lock held by another run (pid " in out]
-    assert len(applied) == 1 and len(waited) == 1, outputs
-    assert waited[0] is not applied[0]
-    assert f"nothing to do: the database is at {UP_0025}" in waited[0]
+    found_nothing = [out for out, _err in outputs if f"nothing to do: the database is at {UP_0025}" in out]
+    assert len(applied) == 1 and len(found_nothing) == 1 and applied[0] is not found_nothing[0], outputs
+    assert "waiting up to 300 s for the lock held by another run (pid " in found_nothing[0]
     assert [v for v, _c, p in history(standin_db) if p == "done"] == [24, 25]
     assert activity_rows(standin_db) == (60_000, 60_000)
 
@@ -302,19 +322,19 @@ def _hold(url: str, ready: threading.Event, release: threading.Event) -> None:
 
 
 def _release_after_a_timeout(url: str, release: threading.Event) -> None:
-    """Set `release` once the run has waited on the lock longer than its lock_timeout (1 s), so that
-    its first attempt surely timed out, however long the machine took to get it there."""
+    """Set `release` once the run waits on the lock in a second attempt: its first one timed out, however long
+    the machine took to get it there (an event, not a time)."""
     deadline = time.monotonic() + 120
+    attempts: set[tuple[object, object]] = set()
     with pg.connect(url) as conn:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and len(attempts) < 2:
             row = conn.execute(
-                "SELECT 1 FROM pg_stat_activity WHERE application_name = 'schemagen migrate' AND datname = "
-                "current_database() AND wait_event_type = 'Lock'"
+                "SELECT pid, query_start FROM pg_stat_activity WHERE application_name = 'schemagen migrate' AND "
+                "datname = current_database() AND wait_event_type = 'Lock'"
             ).fetchone()
             if row:
-                break
+                attempts.add((row[0], row[1]))
             time.sleep(0.02)
-    time.sleep(1.5)
     release.set()
 
 

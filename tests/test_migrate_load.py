@@ -13,6 +13,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import migrate_load
+import pytest
+
+# Judges durations and waits: in one xdist group, so that no other timing test runs beside it (pyproject's addopts).
+pytestmark = pytest.mark.xdist_group("timing")
 
 
 def test_migrate_under_load_keeps_every_row_and_no_client_waits_past_the_lock_timeout(pg_admin_url):

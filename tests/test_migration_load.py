@@ -16,6 +16,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import migration_load
+import pytest
+
+# Judges durations and waits: in one xdist group, so that no other timing test runs beside it (pyproject's addopts).
+pytestmark = pytest.mark.xdist_group("timing")
 
 
 def test_0025_and_its_down_under_load_keep_every_row(pg_admin_url):

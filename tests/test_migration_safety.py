@@ -20,17 +20,22 @@ from diff_harness import (
     ROWS,
     Case,
     after_main,
+    allow,
+    columns,
+    edit,
     from_phase,
     full_sql,
     phases,
     query,
     reference_dump,
+    rename_column,
     run,
+    set_enum,
     specs,
     squawk,
+    table,
 )
 from schemagen import diff
-from test_diff_cases import allow, columns, edit, rename_column, set_enum, table
 
 LONG = "a note much longer than five characters"
 INDEX_VALID = "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('public.idx_item_active')"

@@ -13,7 +13,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -213,15 +212,19 @@ def test_a_migration_no_manifest_or_journal_vouches_for_says_what_to_do(project:
 # -- item 18: two builds at once ----------------------------------------------
 
 
-# A build that pauses once it has generated everything and is about to write (it holds the lock by
-# then): the child wraps writer.write, so the pause works on any version of schemagen.
+# A build that stops once it has generated everything and is about to write (it holds the lock by
+# then), until the test creates the file $RELEASE: the tests wait for events (a line the other run
+# prints), never for a fixed time, so a slow machine cannot reorder them. The child wraps
+# writer.write, so the pause works on any version of schemagen.
 SLOW_WRITE = """
 import os, sys, time
 from schemagen.chain import writer
 real = writer.write
 def write(out, outputs):
     print("about to write", file=sys.stderr, flush=True)
-    time.sleep(float(os.environ["PAUSE"]))
+    deadline = time.monotonic() + 300
+    while not os.path.exists(os.environ["RELEASE"]) and time.monotonic() < deadline:
+        time.sleep(0.01)
     return real(out, outputs)
 writer.write = write
 from schemagen.cli import run
@@ -230,9 +233,9 @@ run()
 """
 
 
-def _start(cwd: Path, *args: str, pause: float | None = None, **env: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-c", SLOW_WRITE, *args] if pause is not None else [SCHEMAGEN, *args]
-    extra = {"PAUSE": str(pause)} if pause is not None else {}
+def _start(cwd: Path, *args: str, held_until: Path | None = None, **env: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-c", SLOW_WRITE, *args] if held_until is not None else [SCHEMAGEN, *args]
+    extra = {"RELEASE": str(held_until)} if held_until is not None else {}
     return subprocess.Popen(
         command, cwd=cwd, env=_env(None, **extra, **env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -244,14 +247,25 @@ def _about_to_write(proc: subprocess.Popen[str]) -> None:
     assert line == "about to write\n", line + proc.stderr.read()
 
 
-def test_a_second_build_waits_for_the_first_and_builds_on_its_migration(project: Path) -> None:
+def _waits(proc: subprocess.Popen[str]) -> str:
+    """The first line the run prints on stderr, once it says it waits for the lock's holder."""
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert line.startswith("schemagen: waiting for schemagen (pid "), line + proc.stderr.read()
+    return line
+
+
+def test_a_second_build_waits_for_the_first_and_builds_on_its_migration(project: Path, tmp_path: Path) -> None:
     """Issue 10, item 18: a build that read the chain while another was writing wrote a second
     0002 (after which every build failed with E061), or removed the other's migration."""
+    release = tmp_path / "release"
     edit(project, add_column("color"))
-    first = _start(project, "build", pause=3)  # generated 0002, not yet written
+    first = _start(project, "build", held_until=release)  # generated 0002, not yet written
     _about_to_write(first)
     edit(project, add_column("size"))  # the spec changes meanwhile
     second = _start(project, "build")
+    waited = _waits(second)
+    release.touch()
     _out1, err1 = first.communicate(timeout=120)
     _out2, err2 = second.communicate(timeout=120)
     assert (first.returncode, second.returncode) == (0, 0), err1 + err2
@@ -265,26 +279,31 @@ def test_a_second_build_waits_for_the_first_and_builds_on_its_migration(project:
     ]
     check = schemagen(project, "build", "--check")
     assert check.returncode == 0, check.stderr
-    assert f"schemagen: waiting for schemagen (pid {first.pid}), which is using generated/ ..." in err2.splitlines()
+    assert waited == f"schemagen: waiting for schemagen (pid {first.pid}), which is using generated/ ...\n"
     assert not lock.lock_path(project / "generated").exists()
 
 
-def test_a_check_during_a_build_waits_and_sees_its_result(project: Path) -> None:
+def test_a_check_during_a_build_waits_and_sees_its_result(project: Path, tmp_path: Path) -> None:
+    release = tmp_path / "release"
     edit(project, add_column("color"))
-    building = _start(project, "build", pause=2)
+    building = _start(project, "build", held_until=release)
     _about_to_write(building)
-    check = schemagen(project, "build", "--check")
+    check = _start(project, "build", "--check")
+    _waits(check)
+    release.touch()
     assert building.wait(timeout=120) == 0
-    assert check.returncode == 0, check.stderr  # not the half-written directory
-    assert "schemagen: waiting for schemagen" in check.stderr
+    _out, err = check.communicate(timeout=120)
+    assert check.returncode == 0, err  # not the half-written directory
 
 
-def test_a_build_that_waits_too_long_stops_and_writes_nothing(project: Path) -> None:
+def test_a_build_that_waits_too_long_stops_and_writes_nothing(project: Path, tmp_path: Path) -> None:
+    release = tmp_path / "release"
     edit(project, add_column("color"))
-    building = _start(project, "build", pause=2)
+    building = _start(project, "build", held_until=release)
     _about_to_write(building)
     before = files(project / "generated")
-    late = schemagen(project, "build", SCHEMAGEN_LOCK_TIMEOUT="0.5")
+    late = schemagen(project, "build", SCHEMAGEN_LOCK_TIMEOUT="0.5")  # the first holds the lock until released
+    release.touch()
     assert late.returncode == 1
     assert late.stderr.splitlines()[-1] == (
         f"schemagen: generated/ is still in use by schemagen (pid {building.pid}) after 0.5 s "
@@ -300,9 +319,9 @@ def test_a_lock_left_by_a_killed_build_blocks_nobody(project: Path) -> None:
     killed = schemagen(project, "build", fault="staged")
     assert killed.returncode == -signal.SIGKILL
     assert lock.lock_path(project / "generated").exists()  # its file stays; the kernel dropped the lock
-    started = time.monotonic()
-    assert schemagen(project, "build", SCHEMAGEN_LOCK_TIMEOUT="5").returncode == 0
-    assert time.monotonic() - started < 5
+    after = schemagen(project, "build", SCHEMAGEN_LOCK_TIMEOUT="5")
+    assert after.returncode == 0, after.stderr
+    assert "waiting for" not in after.stderr  # it took the lock at once
     assert not lock.lock_path(project / "generated").exists()
 
 

@@ -313,3 +313,54 @@ def test_a_partition_key_type_change_is_refused_as_postgresql_refuses_it(pg_admi
         pg.apply_sql(url, full_sql(old))
         with pytest.raises(psycopg.errors.InvalidTableDefinition, match="part of the partition key"):
             pg.apply_sql(url, "ALTER TABLE event ALTER COLUMN created_at TYPE timestamp")
+
+
+# -- rows on a bound, and the bounds CHECK -------------------------------------------------------------------------
+
+
+def test_a_row_exactly_on_a_lower_bound_stops_the_down_that_has_no_partition_for_it(pg_admin_url, tmp_path):
+    """A range takes its lower bound and not its upper one, in schemagen's checks as in PostgreSQL: a row at exactly
+    2026-02-01 is February's (where PostgreSQL puts it), and January, which ends there, would not take it."""
+    _old, new, migration = migration_of(ADD_FEBRUARY, tmp_path)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, full_sql(new))
+        pg.apply_sql(
+            url,
+            f"INSERT INTO account (id, name) VALUES ('{ACCOUNT_A}', 'Ada'); INSERT INTO event (id, account_id, "
+            f"created_at) VALUES ('00000000-0000-0000-0000-0000000000e1', '{ACCOUNT_A}', '2026-01-31 23:59:59.999999'),"
+            f" ('00000000-0000-0000-0000-0000000000e2', '{ACCOUNT_A}', '2026-02-01 00:00:00'),"
+            f" ('00000000-0000-0000-0000-0000000000e3', '{ACCOUNT_A}', '2026-03-01 00:00:00')",
+        )
+        assert query(url, "SELECT tableoid::regclass::text FROM event ORDER BY created_at") == [
+            ("event_2026_01",),
+            ("event_2026_02",),
+            ("event_2026_03",),
+        ]
+        before = pg.schema_dump(url)
+        with pytest.raises(
+            psycopg.errors.RaiseException,
+            match=r"partition event_2026_02 holds 1 row\(s\) that no partition of event takes "
+            r".*\(00000000-0000-0000-0000-0000000000e2, 2026-02-01",
+        ):
+            pg.apply_sql_per_statement(url, migration.down)
+        assert pg.schema_dump(url) == before
+
+
+def test_the_copies_bounds_check_spares_attach_its_scan(pg_admin_url, tmp_path):
+    """README: the copies get a validated CHECK of their bounds, which spares ATTACH PARTITION its scan under the
+    table's lock. PostgreSQL says so (at DEBUG1) for each partition whose constraint the CHECK implies."""
+    case = next(c for c in MOVES if c.name == "split_maxvalue_partition")
+    old, _new, migration = migration_of(case, tmp_path)
+    implied: list[str] = []
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, full_sql(old))
+        pg.apply_sql(url, case.rows)
+        with pg.connect(url) as conn:
+            conn.add_notice_handler(lambda d: implied.append(d.message_primary or ""))
+            conn.execute("SET client_min_messages = debug1")
+            for statement in pg.split_statements(migration.up):
+                conn.execute(statement)
+    scanned_free = sorted(
+        m.split('"')[1] for m in implied if m.startswith("partition constraint for table") and "is implied" in m
+    )
+    assert scanned_free == ["event_2026_02", "event_future"], implied

@@ -40,6 +40,7 @@ def test_without_the_reference_exactly_its_tests_skip_with_the_reason(pg_admin_u
             "-q",
             "-p",
             "no:cacheprovider",
+            "-n0",  # in this worker: the suite's own workers already share the machine
             f"--junit-xml={report}",
             "test_harness.py",
             "test_parity.py",

@@ -5,7 +5,7 @@
 
 The specs: the project's spec/ (its chain rebuilt: the newest migration written
 again from the one before it), the benchmark's spec at 100 tables, and every
-diff case of tests/test_diff_cases.py (its old spec built, then its new one: the
+diff case of tests/diff_cases/ (its old spec built, then its new one: the
 migration, its down, state, models and docs). Besides the files: the output of
 `schemagen sql`, `standins`, `json-schema` and `lint` (with a fixed date) on each
 spec. Everything runs through the command line (in-process), so the script does
@@ -128,14 +128,10 @@ def benchmark(tmp: Path, hashes: dict[str, str], tables: int) -> None:
 
 def diff_cases(tmp: Path, hashes: dict[str, str]) -> None:
     import diff_harness
-    import test_diff_cases
 
-    for case in test_diff_cases.CASES:
+    for case in diff_harness.cases():
         work = tmp / "cases" / case.name
-        old, new = diff_harness.base(), diff_harness.base()
-        case.old(old)
-        case.old(new)
-        case.new(new)
+        old, new = diff_harness.spec_dicts(case)
         (work / "spec").mkdir(parents=True)
         (work / "spec" / "shop.yaml").write_text(yaml.safe_dump(old, sort_keys=False))
         first = build(work)

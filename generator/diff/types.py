@@ -19,7 +19,12 @@ def widens(old: ir.Column, new: ir.Column) -> bool:
     if old.array_dims != new.array_dims:
         return False
     if old.base != new.base:
-        return new.base in datatypes.WIDER.get(old.base, frozenset()) and not new.mods
+        if new.base not in datatypes.WIDER.get(old.base, frozenset()):
+            return (old.base, new.base) == ("text", "varchar") and not new.mods  # varchar without a length is text
+        if new.mods and old.base in datatypes.INTEGER_RANGE:  # numeric(p, s) holds an integer of p - s digits
+            p, s = new.mods[0], new.mods[1] if len(new.mods) > 1 else 0
+            return p - s >= len(str(datatypes.INTEGER_RANGE[old.base][1]))
+        return not new.mods
     if old.base == "enum":
         return old.enum == new.enum
     if not new.mods:

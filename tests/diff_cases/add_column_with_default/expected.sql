@@ -1,0 +1,1 @@
+ALTER TABLE item ADD COLUMN priority integer NOT NULL DEFAULT 5;

@@ -1,0 +1,1 @@
+ALTER TABLE item ADD UNIQUE (account_id, label);

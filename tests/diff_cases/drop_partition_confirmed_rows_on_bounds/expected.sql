@@ -1,0 +1,1 @@
+DROP TABLE event_2026_01;

@@ -1,0 +1,1 @@
+ALTER TYPE channel RENAME TO sales_channel;

@@ -1,0 +1,1 @@
+ALTER TYPE item_status RENAME VALUE 'active' TO 'live';

@@ -1,0 +1,4 @@
+ALTER TABLE account ENABLE ROW LEVEL SECURITY;
+ALTER TABLE account FORCE ROW LEVEL SECURITY;
+CREATE POLICY account_self ON account TO app_user USING (id = '00000000-0000-0000-0000-00000000000a');
+COMMENT ON POLICY account_self ON account IS 'Own account only.';

@@ -1,0 +1,4 @@
+REVOKE INSERT, UPDATE ON item FROM app_user;
+GRANT DELETE ON item TO app_user;
+REVOKE INSERT, UPDATE ON account FROM app_user;
+GRANT SELECT ON account TO app_user WITH GRANT OPTION;

@@ -1,0 +1,1 @@
+ALTER TABLE item ALTER COLUMN price TYPE numeric(12, 2);
