@@ -12,9 +12,8 @@ from typing import Any
 import pg
 import psycopg
 import pytest
-from diff_harness import ROWS, Case, from_phase, full_sql, phases, query, specs
+from diff_harness import ROWS, Case, columns, edit, from_phase, full_sql, phases, query, specs, table
 from schemagen import diff
-from test_diff_cases import columns, edit, table
 from test_partition_moves import EVENTS, MOVES, migration_of, run_statements, split
 from test_partition_moves import ROWS as MOVE_ROWS
 
