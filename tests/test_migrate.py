@@ -137,8 +137,11 @@ def test_dry_run_prints_the_phases_and_changes_nothing(standin_db):
     assert "0024_sync_operations: would apply" in output
     assert f"{UP_0025}: would apply (generated/migrations/{UP_0025}.sql)" in output
     # a phase starts at its marker line
-    marker = (GENERATED / "migrations" / f"{UP_0025}.sql").read_text().splitlines().index(
-        "-- schemagen:phase copy no-transaction"
+    marker = (
+        (GENERATED / "migrations" / f"{UP_0025}.sql")
+        .read_text()
+        .splitlines()
+        .index("-- schemagen:phase copy no-transaction")
     )
     assert f"  copy      no transaction  lines {marker + 1}-" in output
     with pg.connect(standin_db) as conn:
