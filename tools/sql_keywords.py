@@ -159,10 +159,10 @@ def _context(text: str, i: int) -> str:
     return text[line_start : line_end if line_end >= 0 else None].strip()[:100]
 
 
-def outputs(tmp: Path) -> dict[str, tuple[str, set[str]]]:
+def outputs(tmp: Path, tables: int = 100) -> dict[str, tuple[str, set[str]]]:
     """Each measured output, marked, with the spec fragments of its schema."""
+    from schemagen.chain import state
     from schemagen.cli import main
-    from schemagen.ir import codec
     from schemagen.sql import from_scratch
 
     result: dict[str, tuple[str, set[str]]] = {}
@@ -177,7 +177,7 @@ def outputs(tmp: Path) -> dict[str, tuple[str, set[str]]]:
     data = json.loads(manifest.read_text())
     manifest.write_text(json.dumps(_without(data, "0025_"), indent=2) + "\n")
     files = {}
-    old = codec.schema_from_json(json.loads((work / "out/migrations/0024_sync_operations.state.json").read_text()))
+    old = state.decode(json.loads((work / "out/migrations/0024_sync_operations.state.json").read_text()))
     here = Path.cwd()
     os.chdir(work)
     try:
@@ -196,11 +196,21 @@ def outputs(tmp: Path) -> dict[str, tuple[str, set[str]]]:
     result["0025 down"] = (files["0025_harden_sync_operations.down.sql"], fragments)
     bench = tmp / "bench"
     subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "make_spec.py"), "--tables", "100", "--out", str(bench / "spec")],
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "make_spec.py"),
+            "--tables",
+            str(tables),
+            "--out",
+            str(bench / "spec"),
+        ],
         check=True,
     )
     schema = _schema(bench / "spec")
-    result["benchmark 100 tables: from scratch"] = (from_scratch.migration_sql(schema, ["spec"]), spec_texts(schema))
+    result[f"benchmark {tables} tables: from scratch"] = (
+        from_scratch.migration_sql(schema, ["spec"]),
+        spec_texts(schema),
+    )
     return result
 
 
@@ -222,10 +232,11 @@ def _without(value: Any, stem: str) -> Any:
 def main_() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--show", type=int, default=0, metavar="N", help="list the N most frequent Python keywords")
+    parser.add_argument("--tables", type=int, default=100, help="the size of the benchmark spec measured")
     args = parser.parse_args()
     instrument()
     with tempfile.TemporaryDirectory(prefix="schemagen-keywords-") as name:
-        measured = outputs(Path(name))
+        measured = outputs(Path(name), args.tables)
     print(
         "| output | keywords | in templates | in the spec's fragments | written by Python | share written by Python |"
     )
