@@ -248,6 +248,28 @@ def test_a_run_that_waits_too_long_for_the_lock_names_its_holder(standin_db):
     assert f"SELECT pg_terminate_backend({pid});" in error
 
 
+def test_a_lock_released_between_the_try_and_the_look_up_is_taken_without_a_waiting_message(standin_db):
+    """The holder ends after pg_try_advisory_lock failed and before its look-up found it: the run takes the lock on
+    its next try, and says it waits for someone only when it can name them (the flaky message of two runs at once)."""
+    from schemagen.db.history import History
+
+    told: list[str] = []
+    with pg.connect(standin_db) as holder, pg.connect(standin_db) as conn:
+        key = History(holder, "schemagen").key
+        holder.execute("SELECT pg_advisory_lock(%s)", (key,))
+
+        class Released(History):
+            def holder(self):  # the holder's session ends just before the look-up
+                holder.execute("SELECT pg_advisory_unlock(%s)", (key,))
+                return super().holder()
+
+        Released(conn, "schemagen").lock(5, told.append)
+        assert conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        ).fetchone() == (1,)
+    assert told == []
+
+
 # -- a run killed part way -------------------------------------------------------------------
 
 

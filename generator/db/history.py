@@ -136,8 +136,8 @@ class History:
             got = self.conn.execute(sql("try_lock"), {"key": self.key}).fetchone()
             if got and got[0]:
                 return
-            if waiting is not None:
-                waiting(self.holder().text)
+            if waiting is not None and (holder := self.holder()).pid is not None:
+                waiting(holder.text)  # told once, when a holder is known (it may have ended since the try)
                 waiting = None
             left = deadline - time.monotonic()
             if left <= 0:
