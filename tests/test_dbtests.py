@@ -25,16 +25,6 @@ OUT = REPO / "generated"
 TABLES = ["public.organization", "auth.users_extended", "sync_preview_cache", "sync_progress", "sync_activity_log"]
 
 
-def ensure_anon(admin_url: str) -> None:
-    """The reference spec's tenancy names Supabase's `anon` as the role of a session without a user."""
-    with pg.connect(admin_url) as conn:
-        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'anon'").fetchone():
-            try:
-                conn.execute("CREATE ROLE anon NOLOGIN")
-            except psycopg.errors.DuplicateObject:
-                pass
-
-
 def migrate(url: str) -> None:
     result = CliRunner().invoke(main, ["migrate", "--database-url", url, "--out", str(OUT)])
     assert result.exit_code == 0, result.output
@@ -51,7 +41,6 @@ def failures(output: str) -> list[str]:
 @pytest.fixture(scope="module")
 def reference(pg_admin_url: str) -> Iterator[str]:
     """The reference database: the template of every case (copied, never changed)."""
-    ensure_anon(pg_admin_url)
     url = pg.create_database(pg_admin_url, prefix="dbtests_reference")
     try:
         pg.apply_sql(url, pg.standin_sql())
@@ -235,3 +224,16 @@ def test_a_column_no_derived_value_satisfies_is_named_with_the_way_out(tmp_path:
         "generated/tests: no value found for code of basket that its CHECKs take: give the column(s) a `sample:` "
         "in the spec" in result.output
     )
+
+
+def test_the_standins_make_the_tenancys_anonymous_role(db_url: str, tmp_path: Path) -> None:
+    """The README's way to a test database (stand-ins, then the migrations) gives every role the checks name: the
+    tenancy's anonymous role too, though the spec does not declare it under external.roles."""
+    role = f"anon_{time.monotonic_ns()}"
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    text = (SHOP / "shop.yaml").read_text()
+    (spec / "shop.yaml").write_text(text.replace("tenancy:\n", f"tenancy:\n  anonymous_role: {role}\n", 1))
+    pg.apply_sql(db_url, cli("standins", "--spec", str(spec)).output)
+    with pg.connect(db_url) as conn:
+        assert conn.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", (role,)).fetchone() == (False,)

@@ -1,6 +1,7 @@
 """Minimal stand-ins for external objects, so a migration can run on an empty test database.
 
-They are derived from the spec's `external` declarations: roles, schemas,
+They are derived from the spec's `external` declarations: roles (and the tenancy's
+anonymous role), schemas,
 tables with their key columns and foreign keys, and functions whose
 `stand_in` gives a SQL body (others return NULL). External schemas and tables
 are made readable by the declared roles, as the earlier migrations that really
@@ -47,10 +48,15 @@ class FunctionView:
 @dataclass(frozen=True)
 class StandinsView:
     external: ir.External
+    tenancy: ir.Tenancy | None = None
 
     @property
     def roles(self) -> list[str]:
-        return [quoting.ident(r) for r in self.external.roles]
+        """The declared roles, and the tenancy's anonymous role (the database tests check it exists)."""
+        roles = set(self.external.roles)
+        if self.tenancy is not None and self.tenancy.anonymous_role is not None:
+            roles.add(self.tenancy.anonymous_role)
+        return [quoting.ident(r) for r in sorted(roles)]
 
     @property
     def schemas(self) -> list[str]:
@@ -68,9 +74,9 @@ class StandinsView:
     def nothing(self) -> bool:
         """No external object: the file is one empty line."""
         e = self.external
-        return not (e.roles or e.schemas or e.tables or e.functions)
+        return not (self.roles or e.schemas or e.tables or e.functions)
 
 
 def standin_sql(schema: ir.Schema) -> str:
-    text: str = environment().get_template("sql/standins.sql.j2").render(obj=StandinsView(schema.external))
+    text: str = environment().get_template("sql/standins.sql.j2").render(obj=StandinsView(schema.external, schema.tenancy))
     return text
