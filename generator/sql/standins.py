@@ -78,5 +78,7 @@ class StandinsView:
 
 
 def standin_sql(schema: ir.Schema) -> str:
-    text: str = environment().get_template("sql/standins.sql.j2").render(obj=StandinsView(schema.external, schema.tenancy))
+    text: str = (
+        environment().get_template("sql/standins.sql.j2").render(obj=StandinsView(schema.external, schema.tenancy))
+    )
     return text
