@@ -91,6 +91,21 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             state.triggers,
             lambda t: (t.table, t.name),
         ),
+        schemas=namespaces(live, state),
+    )
+
+
+def namespaces(live: ir.Schema, state: ir.Schema) -> tuple[ir.Namespace, ...]:
+    """The live schemas that are the spec's own (not those it declares external), in the state's order."""
+    modules = {s.name: s.module for s in state.schemas}
+    return ordered(
+        [
+            dataclasses.replace(s, module=modules[s.name]) if s.name in modules else s
+            for s in live.schemas
+            if s.name not in state.external.schemas
+        ],
+        state.schemas,
+        lambda s: s.name,
     )
 
 

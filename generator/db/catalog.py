@@ -61,7 +61,7 @@ ENABLED = {
 class Privilege:
     """One privilege of one role on one object (the owner's own are never listed)."""
 
-    kind: str  # "table" | "sequence" | "function"
+    kind: str  # "table" | "sequence" | "function" | "schema" (its object: Name(schema, ""))
     object: Name
     role: str  # "public" for PUBLIC
     privilege: str  # lower case: "select", "execute", ...
@@ -121,6 +121,7 @@ def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterabl
         reader.read_policies(rows("policies"))
         reader.read_functions(rows("functions"))
         reader.read_triggers(rows("triggers"))
+        reader.read_namespaces(rows("namespaces"))
         reader.read_privileges(rows("privileges"))
     return reader.catalog(tuple(settings["path"]), settings["version"])
 
@@ -155,6 +156,7 @@ class _Reader:
         self.unmanaged: list[Unmanaged] = []
         self.sequences: dict[tuple[Name, str], Name] = {}
         self.names: dict[tuple[str, int], Name] = {}  # (kind, oid) -> name, for privileges
+        self.namespaces: list[ir.Namespace] = []
 
     # -- relations -------------------------------------------------------
     def read_relations(self, rows: list[dict[str, Any]]) -> None:
@@ -392,6 +394,13 @@ class _Reader:
             if r["has_columns"]:
                 self.unmanaged.append(Unmanaged("trigger on columns", table.name, r["name"], r["definition"]))
 
+    def read_namespaces(self, rows: list[dict[str, Any]]) -> None:
+        """The schemas read, but public: the spec's own among them, and those it declares external (the reader
+        tells them apart)."""
+        for r in rows:
+            self.namespaces.append(ir.Namespace(r["name"], MODULE, r["comment"]))
+            self.names[("schema", r["oid"])] = Name(r["name"], "")
+
     def read_privileges(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
             name = self.names.get((r["kind"], r["oid"]))
@@ -434,6 +443,7 @@ class _Reader:
             tuple(functions.values()),
             tuple(self.triggers),
             grants,
+            schemas=tuple(self.namespaces),
         )
         return Catalog(schema, granted, baseline, tuple(self.unmanaged), dict(self.sequences), search_path, version)
 
@@ -456,6 +466,8 @@ def target_of(kind: str, name: Name, functions: dict[Name, ir.Function]) -> str 
     if kind == "function":
         f = functions.get(name)
         return None if f is None else f.signature
+    if kind == "schema":
+        return quoting.ident(name.schema)
     return name.q
 
 

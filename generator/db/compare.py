@@ -84,6 +84,15 @@ def compare(
     """Every difference between the two schemas; privileges compared on the objects (`targets`) both sides have."""
     found: list[Finding] = []
     found += _keyed(
+        "schema",
+        live.schemas,
+        expected.schemas,
+        lambda s: s.name,
+        lambda s: s.name,
+        lambda s: {"comment": _comment(s.comment)},
+        lambda s: f"schema {s.name}",
+    )
+    found += _keyed(
         "enum",
         live.enums,
         expected.enums,

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 HISTORY_TABLE = "schemagen_migrations"
 STAGING_SCHEMA = "schemagen_staging"  # where a migration builds partitions to be (diff/moves.py)
 ALL_PRIVILEGES = {
+    "schema": ("usage", "create"),
     "table": ("select", "insert", "update", "delete", "truncate", "references", "trigger"),
     "sequence": ("usage", "select", "update"),
     "function": ("execute",),
@@ -142,6 +143,7 @@ def spec_schemas(state: ir.Schema) -> tuple[str, ...]:
         {t.name.schema for t in state.tables}
         | {e.name.schema for e in state.enums}
         | {f.name.schema for f in state.functions}
+        | {s.name for s in state.schemas}
     )
     return tuple(sorted(used)) or ("public",)
 
@@ -262,6 +264,7 @@ def privileges(
         if n in expected_functions and f.signature == expected_functions[n].signature
     }
     both_sequences = live_sequences & set(sequences.values())
+    both_schemas = {s.name for s in live.schemas} & {s.name for s in expected.schemas}
     live_atoms: dict[Atom, bool] = {}
     for p in found.privileges:
         target = catalog.target_of(p.kind, p.object, live_functions)
@@ -274,6 +277,8 @@ def privileges(
             if p.kind == "table"
             else p.object in both_functions
             if p.kind == "function"
+            else p.object.schema in both_schemas
+            if p.kind == "schema"
             else p.object in both_sequences
         )
         target = catalog.target_of(p.kind, p.object, expected_functions)
@@ -287,6 +292,7 @@ def privileges(
     targets = (
         {n.q for n in both} | {expected_functions[n].signature for n in both_functions} | {n.q for n in both_sequences}
     )
+    targets |= {quoting.ident(s) for s in both_schemas}
     return live_atoms, expected_atoms, frozenset(targets)
 
 

@@ -42,6 +42,7 @@ from .viewmodel import (
     ModulePage,
     Partitioning,
     PartitionRow,
+    SchemaSection,
     SecurityRow,
     TableRow,
     TableSection,
@@ -218,6 +219,22 @@ class PageBuilder:
                 FindingRow(md.inline(f.level), md.inline(f.code), md.inline(f.where), md.inline(f.message))
                 for f in findings
             ),
+            schemas=tuple(self.schema_section(ns) for ns in self.schema.schemas if ns.module == self.module.name),
+        )
+
+    def schema_section(self, ns: ir.Namespace) -> SchemaSection:
+        held = [
+            count(sum(1 for t in self.schema.tables if t.name.schema == ns.name), "table", "tables"),
+            count(sum(1 for e in self.schema.enums if e.name.schema == ns.name), "enum type", "enum types"),
+            count(sum(1 for f in self.schema.functions if f.name.schema == ns.name), "function", "functions"),
+        ]
+        holds = ", ".join(h for h in held if not h.startswith("0 "))
+        return SchemaSection(
+            name=md.inline(ns.name),
+            anchor=md.anchor(md.anchor_id("schema", ns.name)),
+            comment=md.paragraph(ns.comment) if ns.comment else "",
+            holds=holds or "nothing yet",
+            ddl=CodeBlock("sql", "\n\n".join(self.sql[("schema", ns.name)])),
         )
 
     # -- referenced tables: externals get a section here, other modules' tables a link --

@@ -203,6 +203,17 @@ class ExternalSection:
 
 
 @dataclass(frozen=True)
+class SchemaSection:
+    """A schema the module creates (`schemas:`)."""
+
+    name: str
+    anchor: str
+    comment: str
+    holds: str  # "2 tables, 1 function" or "nothing yet"
+    ddl: CodeBlock
+
+
+@dataclass(frozen=True)
 class ModulePage:
     path: str
     module: str
@@ -226,6 +237,7 @@ class ModulePage:
     all_policies: str  # "12 policies"
     external_tables: tuple[ExternalSection, ...]
     findings: tuple[FindingRow, ...] | None  # None: lint was not run, so the section is left out
+    schemas: tuple[SchemaSection, ...] = ()  # the schemas it creates; no section when none
 
     @property
     def linted(self) -> bool:

@@ -243,6 +243,19 @@ class External:
 
 
 @dataclass(frozen=True)
+class Namespace:
+    """A schema the spec creates (PostgreSQL's pg_namespace; `Schema` is the whole spec)."""
+
+    name: str
+    module: str
+    comment: str | None = None
+
+    @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
+
+
+@dataclass(frozen=True)
 class Module:
     name: str
     file: str
@@ -349,6 +362,8 @@ class Schema:
     # How tenants are isolated (Tenancy): what the database tests are made from. Like `intent`,
     # never part of a saved state.
     tenancy: Tenancy | None = None
+    # The schemas the spec creates (`schemas:`), in the order written (views K4).
+    schemas: tuple[Namespace, ...] = ()
 
 
 class _InModule(Protocol):

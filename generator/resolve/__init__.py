@@ -68,12 +68,13 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         grants=tuple(granted),
         external=ir.External(
             roles=tuple(sorted(known.roles - {"public"})),
-            schemas=tuple(sorted(known.schemas - registry.BUILTIN_SCHEMAS)),
+            schemas=tuple(sorted(known.schemas - registry.BUILTIN_SCHEMAS - known.namespaces.keys())),
             tables=tuple(known.external_tables.values()),
             functions=tuple(known.external_functions.values()),
         ),
         intent=declared,
         tenancy=tenants,
+        schemas=tuple(known.namespaces.values()),
     )
     return schema, report.origins
 

@@ -262,11 +262,12 @@ class Grant(Linted):
     all_sequences_in_schema: str | None = None
     to: list[str] = Field(min_length=1)
     with_grant_option: bool = False
+    schemas: list[str] = Field([], description="schemas, for `usage` or `create` (GRANT ... ON SCHEMA)")
 
     @model_validator(mode="after")
     def _has_target(self) -> Grant:
-        if not (self.tables or self.functions or self.sequences or self.all_sequences_in_schema):
-            raise ValueError("a grant needs tables, functions, sequences or all_sequences_in_schema")
+        if not (self.tables or self.functions or self.sequences or self.all_sequences_in_schema or self.schemas):
+            raise ValueError("a grant needs tables, functions, sequences, schemas or all_sequences_in_schema")
         return self
 
 
@@ -347,6 +348,12 @@ class Tenancy(Model):
     )
 
 
+class SchemaSpec(Model):
+    """A schema the spec creates (CREATE SCHEMA); its tables, enums and functions are named `schema.name`."""
+
+    comment: str | None = None
+
+
 class Migration(Model):
     version: int = Field(ge=1, le=9999)
     name: str = Field(pattern=r"^[a-z0-9_]+$")
@@ -366,6 +373,9 @@ class SpecFile(Model):
     triggers: dict[str, Trigger] = {}
     grants: list[Grant] = []
     tenancy: Tenancy | None = Field(None, description="how tenants are isolated (one spec file declares it)")
+    schemas: dict[str, SchemaSpec] = Field(
+        {}, description="schemas the spec creates, e.g. `private` for SECURITY DEFINER helpers (`public` exists)"
+    )
     allow_destructive: list[str] = Field(
         [],
         description="changes that destroy data, confirmed for the next migration only: `drop table T`, `drop column "

@@ -16,7 +16,7 @@ from .. import ir
 from ..ir import order
 from ..pg import sqlparse
 from ..templating import environment
-from . import views
+from . import namespaces, views
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
@@ -32,6 +32,7 @@ RANK = {
     "rls": 5,
     "policy": 5,
     "grant": 6,
+    "schema": 0,
 }
 
 
@@ -48,6 +49,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "rls": views.RlsView,
     "policy": views.PolicyView,
     "grant": views.GrantView,
+    "schema": namespaces.SchemaView,
 }
 
 
@@ -124,6 +126,9 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     def node(kind: str, key: Any, deps: list[Any], stmt: Statement) -> None:
         result.append(order.Node((kind, key), RANK[kind], deps, stmt))
 
+    for ns in schema.schemas:
+        comments = (views.Comment(views.Object("schema", ns.q), ns.comment),) if ns.comment else ()
+        node("schema", ns.name, [], Statement("Schemas", "schema", ns, comments))
     for e in schema.enums:
         comments = (views.Comment(views.Object("type", e.name.q), e.comment),) if e.comment else ()
         node("enum", e.name, [], Statement("Enum types", "enum", e, comments))
@@ -183,9 +188,22 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             deps = [("table", t.name)] + _calls(pol.using, functions) + _calls(pol.check, functions)
             comments = (views.Comment(views.Object("policy", pol.q, t.name.q), pol.comment),) if pol.comment else ()
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
+    own = {ns.q: ns.name for ns in schema.schemas}
     for i, g in enumerate(schema.grants):
-        node("grant", i, [], Statement("Grants", "grant", g))
+        deps = [("schema", own[g.target])] if g.kind in ("schema", "all_sequences") and g.target in own else []
+        node("grant", i, deps, Statement("Grants", "grant", g))
+    _in_own_schemas(result, frozenset(own.values()))
     return _unchecked_in_cycles(result, body_deps)
+
+
+def _in_own_schemas(result: list[order.Node], own: frozenset[str]) -> None:
+    """Each object in a schema the spec creates is created after it (and dropped before it)."""
+    if not own:
+        return
+    for n in result:
+        schema = namespaces.in_own_schema(n.key, own)
+        if schema is not None and n.key != ("schema", schema):
+            n.deps = [*n.deps, ("schema", schema)]
 
 
 def _body_uses(
