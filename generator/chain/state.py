@@ -101,6 +101,7 @@ def _from_1(data: dict[str, Any]) -> dict[str, Any]:
 def _to_3(data: dict[str, Any]) -> dict[str, Any]:
     """Format 2 -> 3 (wave 4): the fields of the new kinds, each empty in a state written before it existed."""
     data.setdefault("schemas", [])  # schemas of the spec's own (K4)
+    data.setdefault("views", [])  # views and materialized views (K4)
     data["format"] = 3
     return data
 

@@ -144,6 +144,7 @@ def spec_schemas(state: ir.Schema) -> tuple[str, ...]:
         | {e.name.schema for e in state.enums}
         | {f.name.schema for f in state.functions}
         | {s.name for s in state.schemas}
+        | {v.name.schema for v in state.views}
     )
     return tuple(sorted(used)) or ("public",)
 
@@ -255,7 +256,11 @@ def privileges(
     live_sequences = set(found.sequences.values())
 
     def relations(schema: ir.Schema) -> set[Name]:
-        return {t.name for t in schema.tables} | {p.name for t in schema.tables for p in t.partitions}
+        return (
+            {t.name for t in schema.tables}
+            | {p.name for t in schema.tables for p in t.partitions}
+            | {v.name for v in schema.views}
+        )
 
     both = relations(live) & relations(expected)
     both_functions = {
@@ -357,6 +362,18 @@ class ServerJudge:
         if key not in self.answers:
             self.answers[key] = self._ask(a.value, b.value, type_sql)
         return self.answers[key]
+
+    def view_definition(self, query: str) -> str | None:
+        """`query` as pg_get_viewdef prints it in this session: made a temporary view, then rolled back
+        (None when the server refuses it)."""
+        env = environment()
+        try:
+            with self.conn.transaction(force_rollback=True):
+                self.conn.execute(env.get_template("sql/db/view_probe.sql.j2").render(query=query))
+                row = self.conn.execute(env.get_template("sql/db/view_probe_definition.sql.j2").render()).fetchone()
+        except psycopg.Error:
+            return None
+        return None if row is None else str(row[0]).strip().rstrip(";").rstrip()
 
     def _ask(self, a: str, b: str, type_sql: str) -> bool:
 

@@ -15,7 +15,20 @@ from typing import Any
 from .. import ir
 from ..ir import order
 from ..sql import from_scratch
-from . import enums, grants, guard, partitions, prechecks, relations, renames, routines, schemas, security, tables
+from . import (
+    enums,
+    grants,
+    guard,
+    partitions,
+    prechecks,
+    relations,
+    renames,
+    routines,
+    schemas,
+    security,
+    tables,
+    views,
+)
 from .context import Context, calls
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 from .steps import PRECHECK_RANK, Part, Steps
@@ -29,6 +42,7 @@ KINDS: tuple[Callable[[Context], Steps], ...] = (
     partitions.diff,
     relations.diff,
     routines.diff,
+    views.diff,
     security.diff,
     grants.diff,
 )
@@ -79,6 +93,7 @@ def classify(renamed: renames.Renamed, new: ir.Schema, *, confirm: bool, spent: 
         retyped=retyped,
         rewritten=rewritten,
         replaced_keys=replaced_keys,
+        recreated_views=views.recreated(old, new, retyped, dropped, rebuilt, renamed.names.table),
     )
 
 

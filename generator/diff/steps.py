@@ -33,6 +33,7 @@ RELEASE_RANK = {
     "function": 7,
     "enum": 8,
     "schema": 9,
+    "view": 2,
 }
 BUILD_RANK = {kind: 20 + rank for kind, rank in from_scratch.RANK.items()}
 RENAME_RANK = -1

@@ -47,6 +47,8 @@ from .viewmodel import (
     TableRow,
     TableSection,
     TriggerRow,
+    ViewColumnRow,
+    ViewSection,
 )
 
 
@@ -220,6 +222,34 @@ class PageBuilder:
                 for f in findings
             ),
             schemas=tuple(self.schema_section(ns) for ns in self.schema.schemas if ns.module == self.module.name),
+            views=tuple(self.view_section(v) for v in self.schema.views if v.module == self.module.name),
+        )
+
+    def view_section(self, v: ir.View) -> ViewSection:
+        facts = [f"Reads {', '.join(md.inline(r.display) for r in v.reads)}."] if v.reads else []
+        if v.security_invoker:
+            facts.append("Runs with the privileges and row level security of the querying role (security_invoker).")
+        elif not v.materialized:
+            facts.append("Runs with the privileges of its owner (no security_invoker).")
+        if v.check_option:
+            facts.append(f"WITH {v.check_option.upper()} CHECK OPTION: rows written through it must satisfy it.")
+        if v.materialized:
+            unique = [ix for ix in v.indexes if ix.unique and ix.where is None]
+            facts.append(
+                "REFRESH MATERIALIZED VIEW CONCURRENTLY can run (a unique index)."
+                if unique
+                else "REFRESH MATERIALIZED VIEW CONCURRENTLY needs a unique index; it has none."
+            )
+        return ViewSection(
+            kind="Materialized view" if v.materialized else "View",
+            name=md.inline(v.name.display),
+            anchor=md.anchor(md.anchor_id("view", v.name.schema, v.name.name)),
+            comment=md.paragraph(v.comment) if v.comment else "",
+            facts=tuple(facts),
+            columns=tuple(
+                ViewColumnRow(md.inline(c.name), md.inline(c.sql_type), md.inline(c.comment or NONE)) for c in v.columns
+            ),
+            ddl=CodeBlock("sql", "\n\n".join(self.sql[("view", v.name)] + self.sql.get(("index", v.name), []))),
         )
 
     def schema_section(self, ns: ir.Namespace) -> SchemaSection:

@@ -32,6 +32,7 @@ from .schema import (
     Tenancy,
     TenantTable,
     Trigger,
+    View,
     by_module,
     destructive_entry,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "Tenancy",
     "TenantTable",
     "Trigger",
+    "View",
     "by_module",
     "destructive_entry",
 ]

@@ -354,6 +354,45 @@ class SchemaSpec(Model):
     comment: str | None = None
 
 
+class ViewColumn(Model):
+    """An output column of a view: its type where schemagen cannot infer it from the query, its docs."""
+
+    type: str | None = Field(
+        None,
+        description="the column's SQL type; needed unless the column is a plain column of a table or view of the "
+        "spec, a cast (`x::numeric`) or count(...)",
+    )
+    comment: str | None = None
+    python_type: str | None = Field(None, description="Python type of a value in the generated models")
+
+
+class View(Linted):
+    """A view (CREATE VIEW): the query, and how PostgreSQL runs it."""
+
+    query: str = Field(description="one SELECT; each output column named (a column, or `AS name`)")
+    security_invoker: bool = Field(
+        False,
+        description="check privileges and row level security as the querying role, not the view's owner "
+        "(PostgreSQL 15+)",
+    )
+    check_option: Literal["local", "cascaded"] | None = Field(
+        None, description="WITH CHECK OPTION: an INSERT or UPDATE through the view must satisfy its WHERE"
+    )
+    columns: dict[str, ViewColumn] = {}
+    comment: str | None = None
+
+
+class MaterializedView(Linted):
+    """A materialized view (CREATE MATERIALIZED VIEW), with its indexes."""
+
+    query: str = Field(description="one SELECT; each output column named (a column, or `AS name`)")
+    columns: dict[str, ViewColumn] = {}
+    indexes: dict[str, Index] = Field(
+        {}, description="a unique index on plain columns lets `REFRESH MATERIALIZED VIEW CONCURRENTLY` run"
+    )
+    comment: str | None = None
+
+
 class Migration(Model):
     version: int = Field(ge=1, le=9999)
     name: str = Field(pattern=r"^[a-z0-9_]+$")
@@ -376,6 +415,8 @@ class SpecFile(Model):
     schemas: dict[str, SchemaSpec] = Field(
         {}, description="schemas the spec creates, e.g. `private` for SECURITY DEFINER helpers (`public` exists)"
     )
+    views: dict[str, View] = {}
+    materialized_views: dict[str, MaterializedView] = {}
     allow_destructive: list[str] = Field(
         [],
         description="changes that destroy data, confirmed for the next migration only: `drop table T`, `drop column "

@@ -33,6 +33,7 @@ RANK = {
     "policy": 5,
     "grant": 6,
     "schema": 0,
+    "view": 3,
 }
 
 
@@ -50,6 +51,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "policy": views.PolicyView,
     "grant": views.GrantView,
     "schema": namespaces.SchemaView,
+    "view": namespaces.ViewView,
 }
 
 
@@ -168,10 +170,13 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     relations = {t.name: ("table", t.name) for t in schema.tables} | {
         p.name: ("partition", p.name) for t in schema.tables for p in t.partitions
     }
+    relations |= {v.name: ("view", v.name) for v in schema.views}
     body_deps = {f.name: _body_uses(f, relations, functions) for f in schema.functions if f.language == "sql"}
     for f in schema.functions:
         comments = (views.Comment(views.Object("function", f.signature), f.comment),) if f.comment else ()
         node("function", f.name, body_deps.get(f.name, []), Statement("Functions", "function", f, comments))
+    for v in schema.views:
+        _view_nodes(v, relations, node)
     for trg in schema.triggers:
         comments = (views.Comment(views.Object("trigger", trg.q, trg.table.q), trg.comment),) if trg.comment else ()
         node(
@@ -194,6 +199,22 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         node("grant", i, deps, Statement("Grants", "grant", g))
     _in_own_schemas(result, frozenset(own.values()))
     return _unchecked_in_cycles(result, body_deps)
+
+
+def _view_nodes(v: ir.View, relations: dict[ir.Name, tuple[str, ir.Name]], node: Callable[..., None]) -> None:
+    """A view after what it reads and calls; a materialized view's indexes after it."""
+    section = f"{'Materialized view' if v.materialized else 'View'} {v.name.display}"
+    deps: list[Any] = [relations[r] for r in v.reads if r in relations] + [("function", f) for f in v.calls]
+    node("view", v.name, deps, Statement(section, "view", v, view_comments(v)))
+    for ix in v.indexes:
+        comments = (views.Comment(views.Object("index", ix.name.q), ix.comment),) if ix.comment else ()
+        node("index", ix.name, [("view", v.name)], Statement(section, "index", ix, comments))
+
+
+def view_comments(v: ir.View) -> tuple[views.Comment, ...]:
+    comments = [views.Comment(views.Object(v.kind, v.name.q), v.comment)] if v.comment else []
+    comments += [views.Comment(views.Object("column", c.q, v.name.q), c.comment) for c in v.columns if c.comment]
+    return tuple(comments)
 
 
 def _in_own_schemas(result: list[order.Node], own: frozenset[str]) -> None:
