@@ -12,12 +12,19 @@ tests/diff_cases/view_over_retyped_column.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pg
 import psycopg
+import pytest
 from catalog_check import assert_reads_back, read_back
 from diff_harness import schema_of
+from models_support import import_file, write_models
+from psycopg.rows import dict_row
+from pydantic import ValidationError
 from schemagen import diff, ir
 from schemagen.db import align, catalog, drift
 from schemagen.sql import from_scratch
@@ -197,3 +204,52 @@ def test_the_diff_replaces_a_view_in_place_and_rebuilds_a_materialized_one(pg_ad
         assert_reads_back(url, old, "down")
         with pg.as_user(url, "ada") as conn:
             assert [r["id"] for r in conn.execute("SELECT id FROM all_orders ORDER BY id")] == [1, 2, 3]
+
+
+def test_the_diff_changes_a_views_options_in_place(pg_admin_url: str, tmp_path: Path) -> None:
+    old = schema(tmp_path, SPEC, "old")
+    text = SPEC.replace("    security_invoker: true\n", "").replace("check_option: local", "check_option: cascaded")
+    new = schema(tmp_path, text, "new")
+    up = diff.migration(old, new, number=2, name="options", previous="0001_start", sources=["shop.yaml"])
+    down = diff.migration(new, old, number=3, name="options_back", previous="0002_options", sources=["shop.yaml"])
+    assert "DROP VIEW" not in up.up and "DROP VIEW" not in down.up
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, from_scratch.migration_sql(old, ["shop.yaml"]) + ROWS)
+        pg.apply_sql_per_statement(url, up.up)
+        assert_reads_back(url, new, "up")
+        with pg.as_user(url, "ada") as conn:  # no longer security_invoker: the owner's rights
+            assert [r["id"] for r in conn.execute("SELECT id FROM my_orders ORDER BY id")] == [1, 2, 3]
+        pg.apply_sql_per_statement(url, down.up)
+        assert_reads_back(url, old, "down")
+        with pg.as_user(url, "ada") as conn:
+            assert [r["id"] for r in conn.execute("SELECT id FROM my_orders ORDER BY id")] == [1, 2]
+
+
+def test_each_view_has_a_read_only_row_model_that_reads_its_rows(pg_admin_url: str, tmp_path: Path) -> None:
+    spec_dir = tmp_path / "spec"
+    spec_dir.mkdir()
+    (spec_dir / "shop.yaml").write_text(SPEC)
+    path = write_models(spec_dir, tmp_path / "out")["models/shop.py"]
+    for cmd in (
+        ["ruff", "check", "--isolated", str(path)],
+        ["ruff", "format", "--isolated", "--check", str(path)],
+        ["mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull, str(path)],
+    ):
+        done = subprocess.run([sys.executable, "-m", *cmd], check=False, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    models = import_file(path)
+    state = schema_of(spec_dir)[0]
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(
+            url, from_scratch.migration_sql(state, ["shop.yaml"]) + ROWS + "REFRESH MATERIALIZED VIEW daily_sales;"
+        )
+        with pg.connect(url, row_factory=dict_row) as conn:
+            rows = [models.DailySales.model_validate(r) for r in conn.execute("SELECT * FROM daily_sales ORDER BY day")]
+            mine = [models.MyOrders.model_validate(r) for r in conn.execute("SELECT * FROM my_orders ORDER BY id")]
+    assert [(str(r.day), str(r.total), r.orders) for r in rows] == [
+        ("2026-01-01", "200.00", 2),
+        ("2026-01-02", "500.00", 1),
+    ]
+    assert [m.id for m in mine] == [1, 2, 3]
+    with pytest.raises(ValidationError):
+        mine[0].amount = None  # frozen: PostgreSQL computes a view's values
