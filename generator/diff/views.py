@@ -45,9 +45,11 @@ def recreated(
     before = {v.name: v for v in old.views}
     old_tables = {t.name: t for t in old.tables}
     new_tables = {t.name: t for t in new.tables}
-    shaken: set[Name] = set(retyped) | set(renamed_tables)
+    # `old` has the declared renames carried out (renames.py), its views do not: they name a renamed
+    # table by its name before, which is what their `reads` hold.
+    shaken: set[Name] = set(retyped) | set(renamed_tables) | set(renamed_tables.values())
     for name, t1 in new_tables.items():
-        t0 = old_tables.get(renamed_tables.get(name, name))
+        t0 = old_tables.get(name)
         if t0 is None:
             continue
         if {c.name for c in t0.columns} - {c.name for c in t1.columns}:
