@@ -533,7 +533,7 @@ def test_a_view_made_by_hand_is_drift_and_sql_drops_it(copy: str) -> None:
     pg.apply_sql(copy, "CREATE VIEW active_syncs AS SELECT id FROM sync_progress WHERE completed_at IS NULL")
     found = drift(copy)
     assert found.exit_code == 1
-    assert "view active_syncs: not in the migrations (the database has it)" in found.stdout
+    assert "view active_syncs: not in the migrations (the database has view of 1 column(s): id)" in found.stdout
     assert "DROP VIEW public.active_syncs;" in drift(copy, "--sql").stdout
 
 
