@@ -2,7 +2,8 @@
 
 A patch is a YAML list of steps, applied in order to the spec as PyYAML reads it. A path names a key
 of nested mappings with dots (`tables.item.columns.label`), a number standing for a list index
-(`tables.item.constraints.0`):
+(`tables.item.constraints.0`); a list of keys is a path too, for a key that holds a dot
+(`[tables, private.note]`):
 
     - {set: PATH, value: VALUE}               # replace, or add at the end of its mapping
     - {set: PATH, value: VALUE, before: KEY}  # add before KEY (the order of columns, functions, ... matters)
@@ -50,7 +51,9 @@ def apply(spec: dict[str, Any], patch: list[dict[str, Any]]) -> dict[str, Any]:
     return spec
 
 
-def _parts(path: str) -> list[str | int]:
+def _parts(path: str | list[str | int]) -> list[str | int]:
+    if isinstance(path, list):
+        return path
     return [int(p) if p.isdigit() else p for p in str(path).split(".")]
 
 

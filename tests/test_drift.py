@@ -516,16 +516,25 @@ def test_sql_says_which_statements_drop_data(copy: str) -> None:
 
 
 def test_sql_leaves_what_schemagen_does_not_manage_alone_and_says_so(copy: str) -> None:
-    pg.apply_sql(copy, "CREATE VIEW active_syncs AS SELECT id FROM sync_progress WHERE completed_at IS NULL")
+    pg.apply_sql(copy, "CREATE SEQUENCE stray_numbers")
     found = drift(copy)
     assert found.exit_code == 1
     assert (
-        "view active_syncs: not in the migrations (the database has it); left alone by --sql: schemagen "
+        "sequence stray_numbers: not in the migrations (the database has it); left alone by --sql: schemagen "
         "does not manage it" in found.stdout
     )
     sql = drift(copy, "--sql").stdout
-    assert "-- Left alone (schemagen does not manage it): view active_syncs" in sql
-    assert "DROP VIEW" not in sql
+    assert "-- Left alone (schemagen does not manage it): sequence stray_numbers" in sql
+    assert "DROP SEQUENCE" not in sql
+
+
+def test_a_view_made_by_hand_is_drift_and_sql_drops_it(copy: str) -> None:
+    # views are the spec's to declare (views K4): one made by hand is drift, as a table made by hand is
+    pg.apply_sql(copy, "CREATE VIEW active_syncs AS SELECT id FROM sync_progress WHERE completed_at IS NULL")
+    found = drift(copy)
+    assert found.exit_code == 1
+    assert "view active_syncs: not in the migrations (the database has view of 1 column(s): id)" in found.stdout
+    assert "DROP VIEW public.active_syncs;" in drift(copy, "--sql").stdout
 
 
 def test_json_lists_each_difference(copy: str) -> None:

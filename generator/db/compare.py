@@ -84,6 +84,24 @@ def compare(
     """Every difference between the two schemas; privileges compared on the objects (`targets`) both sides have."""
     found: list[Finding] = []
     found += _keyed(
+        "schema",
+        live.schemas,
+        expected.schemas,
+        lambda s: s.name,
+        lambda s: s.name,
+        lambda s: {"comment": _comment(s.comment)},
+        lambda s: f"schema {s.name}",
+    )
+    found += _keyed(
+        "view",
+        live.views,
+        expected.views,
+        lambda v: v.name,
+        lambda v: v.name.display,
+        _view_aspects,
+        lambda v: f"{v.kind} of {len(v.columns)} column(s): {', '.join(c.name for c in v.columns)}",
+    )
+    found += _keyed(
         "enum",
         live.enums,
         expected.enums,
@@ -210,6 +228,19 @@ def _comment(text: str | None) -> str:
 
 def _text(text: str | None, none: str = "none") -> str:
     return none if text is None else text
+
+
+def _view_aspects(v: ir.View) -> dict[str, str]:
+    return {
+        "kind": v.kind,
+        "definition": v.query,
+        "columns": ", ".join(f"{c.name} {c.sql_type}" for c in v.columns),
+        "security_invoker": "true" if v.security_invoker else "false",
+        "check option": v.check_option or "none",
+        "comment": _comment(v.comment),
+        "column comments": "; ".join(f"{c.name}: {_comment(c.comment)}" for c in v.columns if c.comment) or "none",
+        "indexes": "; ".join(clauses.create_index(ix) for ix in v.indexes) or "none",
+    }
 
 
 def _enum_aspects(e: ir.Enum) -> dict[str, str]:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 HISTORY_TABLE = "schemagen_migrations"
 STAGING_SCHEMA = "schemagen_staging"  # where a migration builds partitions to be (diff/moves.py)
 ALL_PRIVILEGES = {
+    "schema": ("usage", "create"),
     "table": ("select", "insert", "update", "delete", "truncate", "references", "trigger"),
     "sequence": ("usage", "select", "update"),
     "function": ("execute",),
@@ -142,6 +143,8 @@ def spec_schemas(state: ir.Schema) -> tuple[str, ...]:
         {t.name.schema for t in state.tables}
         | {e.name.schema for e in state.enums}
         | {f.name.schema for f in state.functions}
+        | {s.name for s in state.schemas}
+        | {v.name.schema for v in state.views}
     )
     return tuple(sorted(used)) or ("public",)
 
@@ -253,7 +256,11 @@ def privileges(
     live_sequences = set(found.sequences.values())
 
     def relations(schema: ir.Schema) -> set[Name]:
-        return {t.name for t in schema.tables} | {p.name for t in schema.tables for p in t.partitions}
+        return (
+            {t.name for t in schema.tables}
+            | {p.name for t in schema.tables for p in t.partitions}
+            | {v.name for v in schema.views}
+        )
 
     both = relations(live) & relations(expected)
     both_functions = {
@@ -262,6 +269,7 @@ def privileges(
         if n in expected_functions and f.signature == expected_functions[n].signature
     }
     both_sequences = live_sequences & set(sequences.values())
+    both_schemas = {s.name for s in live.schemas} & {s.name for s in expected.schemas}
     live_atoms: dict[Atom, bool] = {}
     for p in found.privileges:
         target = catalog.target_of(p.kind, p.object, live_functions)
@@ -274,6 +282,8 @@ def privileges(
             if p.kind == "table"
             else p.object in both_functions
             if p.kind == "function"
+            else p.object.schema in both_schemas
+            if p.kind == "schema"
             else p.object in both_sequences
         )
         target = catalog.target_of(p.kind, p.object, expected_functions)
@@ -287,6 +297,7 @@ def privileges(
     targets = (
         {n.q for n in both} | {expected_functions[n].signature for n in both_functions} | {n.q for n in both_sequences}
     )
+    targets |= {quoting.ident(s) for s in both_schemas}
     return live_atoms, expected_atoms, frozenset(targets)
 
 
@@ -351,6 +362,18 @@ class ServerJudge:
         if key not in self.answers:
             self.answers[key] = self._ask(a.value, b.value, type_sql)
         return self.answers[key]
+
+    def view_definition(self, query: str) -> str | None:
+        """`query` as pg_get_viewdef prints it in this session: made a temporary view, then rolled back
+        (None when the server refuses it)."""
+        env = environment()
+        try:
+            with self.conn.transaction(force_rollback=True):
+                self.conn.execute(env.get_template("sql/db/view_probe.sql.j2").render(query=query))
+                row = self.conn.execute(env.get_template("sql/db/view_probe_definition.sql.j2").render()).fetchone()
+        except psycopg.Error:
+            return None
+        return None if row is None else str(row[0]).strip().rstrip(";").rstrip()
 
     def _ask(self, a: str, b: str, type_sql: str) -> bool:
 

@@ -51,6 +51,7 @@ class Context:
     retyped: Mapping[Name, frozenset[str]]  # table -> columns whose type changes
     rewritten: frozenset[Name]  # tables the main transaction rewrites (a type change)
     replaced_keys: frozenset[tuple[Name, tuple[str, ...]]]  # unique keys dropped and added again
+    recreated_views: frozenset[Name] = frozenset()  # views dropped and created again (diff/views.py)
 
     @functools.cached_property
     def old_tables(self) -> dict[Name, ir.Table]:

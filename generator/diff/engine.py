@@ -15,7 +15,20 @@ from typing import Any
 from .. import ir
 from ..ir import order
 from ..sql import from_scratch
-from . import enums, grants, guard, partitions, prechecks, relations, renames, routines, security, tables
+from . import (
+    enums,
+    grants,
+    guard,
+    partitions,
+    prechecks,
+    relations,
+    renames,
+    routines,
+    schemas,
+    security,
+    tables,
+    views,
+)
 from .context import Context, calls
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 from .steps import PRECHECK_RANK, Part, Steps
@@ -23,11 +36,13 @@ from .steps import PRECHECK_RANK, Part, Steps
 # The kinds, in the order their steps are merged: the order of the migration's header (its list
 # of changes) and, where nothing else decides, of the statements.
 KINDS: tuple[Callable[[Context], Steps], ...] = (
+    schemas.diff,
     enums.diff,
     tables.diff,
     partitions.diff,
     relations.diff,
     routines.diff,
+    views.diff,
     security.diff,
     grants.diff,
 )
@@ -78,6 +93,7 @@ def classify(renamed: renames.Renamed, new: ir.Schema, *, confirm: bool, spent: 
         retyped=retyped,
         rewritten=rewritten,
         replaced_keys=replaced_keys,
+        recreated_views=views.recreated(old, new, retyped, dropped, rebuilt, renamed.names.table),
     )
 
 

@@ -42,10 +42,13 @@ from .viewmodel import (
     ModulePage,
     Partitioning,
     PartitionRow,
+    SchemaSection,
     SecurityRow,
     TableRow,
     TableSection,
     TriggerRow,
+    ViewColumnRow,
+    ViewSection,
 )
 
 
@@ -218,6 +221,50 @@ class PageBuilder:
                 FindingRow(md.inline(f.level), md.inline(f.code), md.inline(f.where), md.inline(f.message))
                 for f in findings
             ),
+            schemas=tuple(self.schema_section(ns) for ns in self.schema.schemas if ns.module == self.module.name),
+            views=tuple(self.view_section(v) for v in self.schema.views if v.module == self.module.name),
+        )
+
+    def view_section(self, v: ir.View) -> ViewSection:
+        facts = [f"Reads {', '.join(md.inline(r.display) for r in v.reads)}."] if v.reads else []
+        if v.security_invoker:
+            facts.append("Runs with the privileges and row level security of the querying role (security_invoker).")
+        elif not v.materialized:
+            facts.append("Runs with the privileges of its owner (no security_invoker).")
+        if v.check_option:
+            facts.append(f"WITH {v.check_option.upper()} CHECK OPTION: rows written through it must satisfy it.")
+        if v.materialized:
+            unique = [ix for ix in v.indexes if ix.unique and ix.where is None]
+            facts.append(
+                "REFRESH MATERIALIZED VIEW CONCURRENTLY can run (a unique index)."
+                if unique
+                else "REFRESH MATERIALIZED VIEW CONCURRENTLY needs a unique index; it has none."
+            )
+        return ViewSection(
+            kind="Materialized view" if v.materialized else "View",
+            name=md.inline(v.name.display),
+            anchor=md.anchor(md.anchor_id("view", v.name.schema, v.name.name)),
+            comment=md.paragraph(v.comment) if v.comment else "",
+            facts=tuple(facts),
+            columns=tuple(
+                ViewColumnRow(md.inline(c.name), md.inline(c.sql_type), md.inline(c.comment or NONE)) for c in v.columns
+            ),
+            ddl=CodeBlock("sql", "\n\n".join(self.sql[("view", v.name)] + self.sql.get(("index", v.name), []))),
+        )
+
+    def schema_section(self, ns: ir.Namespace) -> SchemaSection:
+        held = [
+            count(sum(1 for t in self.schema.tables if t.name.schema == ns.name), "table", "tables"),
+            count(sum(1 for e in self.schema.enums if e.name.schema == ns.name), "enum type", "enum types"),
+            count(sum(1 for f in self.schema.functions if f.name.schema == ns.name), "function", "functions"),
+        ]
+        holds = ", ".join(h for h in held if not h.startswith("0 "))
+        return SchemaSection(
+            name=md.inline(ns.name),
+            anchor=md.anchor(md.anchor_id("schema", ns.name)),
+            comment=md.paragraph(ns.comment) if ns.comment else "",
+            holds=holds or "nothing yet",
+            ddl=CodeBlock("sql", "\n\n".join(self.sql[("schema", ns.name)])),
         )
 
     # -- referenced tables: externals get a section here, other modules' tables a link --

@@ -203,6 +203,37 @@ class ExternalSection:
 
 
 @dataclass(frozen=True)
+class SchemaSection:
+    """A schema the module creates (`schemas:`)."""
+
+    name: str
+    anchor: str
+    comment: str
+    holds: str  # "2 tables, 1 function" or "nothing yet"
+    ddl: CodeBlock
+
+
+@dataclass(frozen=True)
+class ViewColumnRow:
+    name: str
+    type: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class ViewSection:
+    """A view or materialized view of the module."""
+
+    kind: str  # "View" | "Materialized view"
+    name: str
+    anchor: str
+    comment: str
+    facts: tuple[str, ...]  # what it reads, how it runs
+    columns: tuple[ViewColumnRow, ...]
+    ddl: CodeBlock
+
+
+@dataclass(frozen=True)
 class ModulePage:
     path: str
     module: str
@@ -226,6 +257,8 @@ class ModulePage:
     all_policies: str  # "12 policies"
     external_tables: tuple[ExternalSection, ...]
     findings: tuple[FindingRow, ...] | None  # None: lint was not run, so the section is left out
+    schemas: tuple[SchemaSection, ...] = ()  # the schemas it creates; no section when none
+    views: tuple[ViewSection, ...] = ()  # its views and materialized views; no section when none
 
     @property
     def linted(self) -> bool:

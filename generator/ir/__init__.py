@@ -22,6 +22,7 @@ from .schema import (
     Intent,
     Module,
     Name,
+    Namespace,
     Partition,
     Policy,
     Rename,
@@ -31,6 +32,7 @@ from .schema import (
     Tenancy,
     TenantTable,
     Trigger,
+    View,
     by_module,
     destructive_entry,
 )
@@ -49,6 +51,7 @@ __all__ = [
     "Intent",
     "Module",
     "Name",
+    "Namespace",
     "Partition",
     "Policy",
     "Rename",
@@ -58,6 +61,7 @@ __all__ = [
     "Tenancy",
     "TenantTable",
     "Trigger",
+    "View",
     "by_module",
     "destructive_entry",
 ]

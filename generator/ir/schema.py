@@ -243,6 +243,43 @@ class External:
 
 
 @dataclass(frozen=True)
+class Namespace:
+    """A schema the spec creates (PostgreSQL's pg_namespace; `Schema` is the whole spec)."""
+
+    name: str
+    module: str
+    comment: str | None = None
+
+    @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
+
+
+@dataclass(frozen=True)
+class View:
+    """A view or materialized view. `columns` are its output columns in order (types inferred from the
+    query or given by the spec); `reads` the relations of the spec its query reads, `calls` the spec
+    functions it calls: it is created after them, and dropped and created again when they change."""
+
+    name: Name
+    module: str
+    query: str
+    columns: tuple[Column, ...]
+    reads: tuple[Name, ...] = ()
+    calls: tuple[Name, ...] = ()
+    materialized: bool = False
+    security_invoker: bool = False
+    check_option: str | None = None  # "local" | "cascaded"
+    indexes: tuple[Index, ...] = ()
+    comment: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """As COMMENT ON and DROP name it."""
+        return "materialized view" if self.materialized else "view"
+
+
+@dataclass(frozen=True)
 class Module:
     name: str
     file: str
@@ -349,6 +386,10 @@ class Schema:
     # How tenants are isolated (Tenancy): what the database tests are made from. Like `intent`,
     # never part of a saved state.
     tenancy: Tenancy | None = None
+    # The schemas the spec creates (`schemas:`), in the order written (views K4).
+    schemas: tuple[Namespace, ...] = ()
+    # Views and materialized views, in the order written (views K4).
+    views: tuple[View, ...] = ()
 
 
 class _InModule(Protocol):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .. import errors, ir
 from ..templating import environment
-from . import spelling, tables
+from . import spelling, tables, views
 from .imports import RESERVED, Imports
 from .tables import Problem
 from .viewmodel import ChangesModel, EnumClass, Member, Module, RowModel
@@ -34,6 +34,7 @@ def render(schema: ir.Schema) -> Models:
     enums = {e.name: e for e in schema.enums}
     enums_of = ir.by_module(schema.enums)
     tables_of = ir.by_module(schema.tables)
+    views_of = ir.by_module(schema.views)
     problems: list[Problem] = []
     notes: list[str] = []
     outputs: dict[str, str] = {}
@@ -41,10 +42,11 @@ def render(schema: ir.Schema) -> Models:
     template = env.get_template("models/module.py.j2")
     for module in schema.modules:
         my_enums, my_tables = enums_of.get(module.name, []), tables_of.get(module.name, [])
-        if not my_enums and not my_tables:
+        my_views = views_of.get(module.name, [])
+        if not my_enums and not my_tables and not my_views:
             continue
         source = next(m.file for m in schema.modules if m.name == module.name)  # the first file of the module
-        view = _module(module, source, my_enums, my_tables, enums, problems, notes)
+        view = _module(module, source, my_enums, my_tables, enums, problems, notes, my_views)
         if view is not None:
             outputs[f"models/{module.name}.py"] = template.render(module=view)
     if outputs:
@@ -60,6 +62,7 @@ def _module(
     enums: dict[ir.Name, ir.Enum],
     problems: list[Problem],
     notes: list[str],
+    my_views: list[ir.View] | None = None,
 ) -> Module | None:
     if not module.name.isidentifier() or keyword.iskeyword(module.name):
         problems.append(
@@ -93,10 +96,16 @@ def _module(
         cls = spelling.class_name(t.name.name)
         for suffix in ("", "Insert", "Update"):
             claim(cls + suffix, ("table", t.name), f"table {t.name.display}")
+    for v in my_views or ():
+        claim(spelling.class_name(v.name.name), ("view", v.name), f"{v.kind} {v.name.display}")
     models: list[RowModel | ChangesModel] = []
     class_names = frozenset(classes)
     for t in my_tables:
         models += tables.models(t, enums, imports, class_names, problems, notes)
+    for v in my_views or ():
+        row = views.model(v, enums, imports, class_names, problems)
+        if row is not None:
+            models.append(row)
     for alias in imports.aliases:
         if alias in classes:
             problems.append(
@@ -106,7 +115,7 @@ def _module(
                     f"the class {alias} clashes with the type alias of that name in the models module",
                 )
             )
-    if my_tables:  # an enums-only module needs none of the model machinery
+    if my_tables or my_views:  # an enums-only module needs none of the model machinery
         imports.use("pydantic", "BaseModel")
         imports.use("pydantic", "ConfigDict")
         imports.use("typing", "Any")

@@ -27,7 +27,7 @@ from ..spec import loader
 from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
-from . import foreign_keys, grants, intent, policies, registry, routines, tables, tenancy
+from . import foreign_keys, grants, intent, policies, registry, routines, tables, tenancy, views
 from .report import Report
 
 __all__ = ["load", "load_located", "load_schema", "resolve", "resolve_with_origins"]
@@ -38,7 +38,8 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     report = Report()
     known = registry.collect(files, report)
     built = [tables.table(name, entry, known, report) for name, entry in known.tables.items()]
-    registry.check_namespaces([*known.claims, *(c for b in built for c in b.claims)], report)
+    built_views = views.views(files, known, {b.table.name: b.table for b in built if b.table is not None}, report)
+    registry.check_namespaces([*known.claims, *(c for b in built for c in b.claims), *built_views.claims], report)
     policies_of = policies.policies(known, report)
     resolved = {
         b.table.name: dataclasses.replace(b.table, policies=policies_of[b.table.name])
@@ -49,7 +50,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     functions = [routines.function(name, entry, report) for name, entry in known.functions.items()]
     triggers = [t for f in files for t in routines.triggers(f, resolved, known, report)]
     sequences = {s for b in built for s in b.sequences}
-    partitions = {p for b in built for p in b.partitions}
+    partitions = {p for b in built for p in b.partitions} | {v.name for v in built_views.views}  # grant targets
     granted = [g for f in files for g in grants.grants(f, known, sequences, partitions, report)]
     resolved = routines.with_trigger_columns(resolved, triggers)
     declared = intent.intent(files, report)
@@ -68,12 +69,14 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         grants=tuple(granted),
         external=ir.External(
             roles=tuple(sorted(known.roles - {"public"})),
-            schemas=tuple(sorted(known.schemas - registry.BUILTIN_SCHEMAS)),
+            schemas=tuple(sorted(known.schemas - registry.BUILTIN_SCHEMAS - known.namespaces.keys())),
             tables=tuple(known.external_tables.values()),
             functions=tuple(known.external_functions.values()),
         ),
         intent=declared,
         tenancy=tenants,
+        schemas=tuple(known.namespaces.values()),
+        views=tuple(built_views.views),
     )
     return schema, report.origins
 

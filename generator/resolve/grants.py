@@ -15,6 +15,7 @@ from .routines import signature
 TABLE_PRIVILEGES = {"select", "insert", "update", "delete", "truncate", "references", "trigger", "all"}
 FUNCTION_PRIVILEGES = {"execute", "all"}
 SEQUENCE_PRIVILEGES = {"usage", "select", "update", "all"}
+SCHEMA_PRIVILEGES = {"usage", "create", "all"}
 
 
 def grants(
@@ -69,6 +70,17 @@ def grants(
                 target = quoting.ident(schema)
                 targets.append(("all_sequences", target, SEQUENCE_PRIVILEGES, at("privileges")))
                 report.origin(("grant", "all_sequences", target), at("all_sequences_in_schema"), g.lint, where)
+        for j, schema in enumerate(g.schemas):
+            if schema not in registry.schemas or schema == "pg_catalog":
+                report.error(
+                    at("schemas", j),
+                    errors.UNKNOWN_SCHEMA,
+                    f'grant on unknown schema "{schema}" (declare it under schemas: or external.schemas)',
+                )
+            else:
+                target = quoting.ident(schema)
+                targets.append(("schema", target, SCHEMA_PRIVILEGES, at("privileges")))
+                report.origin(("grant", "schema", target), at("schemas", j), g.lint, where)
         for kind, target, allowed, pw in targets:
             bad = [p for p in privileges if p not in allowed]
             if bad:

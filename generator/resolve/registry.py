@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from .. import errors, ir
 from ..ir import Name, names
 from ..spec import model
 from ..spec.loader import LoadedFile
+from . import schemas as own_schemas
 from .report import Report, Where, ident, qualified
 from .types import column_type
 
@@ -71,6 +72,7 @@ class Registry:
     bad_templates: frozenset[str]  # templates with an unknown placeholder: reported once, where they are written
     claims: tuple[Claim, ...]  # names taken so far, in the order they were written
     spec_function_names: frozenset[str]  # unqualified names of the spec's functions
+    namespaces: Mapping[str, ir.Namespace] = field(default_factory=dict)  # the schemas the spec creates
 
     def table_columns(self, name: Name) -> tuple[str, ...] | None:
         """The columns of a spec or external table in their order (an external one: those it declares); None for
@@ -97,13 +99,15 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
     migration: model.Migration | None = None
     migration_at: Where | None = None
     modules: dict[str, Where] = {}
+    namespaces = own_schemas.collect(files, report)
+    schemas |= namespaces.keys()
 
     def check_schema(name: Name, where: Where) -> None:
         if name.schema not in schemas:
             report.error(
                 where,
                 errors.UNKNOWN_SCHEMA,
-                f'unknown schema "{name.schema}" (declare it under external.schemas)',
+                f'unknown schema "{name.schema}" (declare it under schemas: or external.schemas)',
                 key=True,
             )
 
@@ -201,6 +205,7 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
         frozenset(bad_templates),
         tuple(claims),
         frozenset(n.name for n in functions),
+        namespaces=namespaces,
     )
 
 

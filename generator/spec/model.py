@@ -262,11 +262,12 @@ class Grant(Linted):
     all_sequences_in_schema: str | None = None
     to: list[str] = Field(min_length=1)
     with_grant_option: bool = False
+    schemas: list[str] = Field([], description="schemas, for `usage` or `create` (GRANT ... ON SCHEMA)")
 
     @model_validator(mode="after")
     def _has_target(self) -> Grant:
-        if not (self.tables or self.functions or self.sequences or self.all_sequences_in_schema):
-            raise ValueError("a grant needs tables, functions, sequences or all_sequences_in_schema")
+        if not (self.tables or self.functions or self.sequences or self.all_sequences_in_schema or self.schemas):
+            raise ValueError("a grant needs tables, functions, sequences, schemas or all_sequences_in_schema")
         return self
 
 
@@ -347,6 +348,51 @@ class Tenancy(Model):
     )
 
 
+class SchemaSpec(Model):
+    """A schema the spec creates (CREATE SCHEMA); its tables, enums and functions are named `schema.name`."""
+
+    comment: str | None = None
+
+
+class ViewColumn(Model):
+    """An output column of a view: its type where schemagen cannot infer it from the query, its docs."""
+
+    type: str | None = Field(
+        None,
+        description="the column's SQL type; needed unless the column is a plain column of a table or view of the "
+        "spec, a cast (`x::numeric`) or count(...)",
+    )
+    comment: str | None = None
+    python_type: str | None = Field(None, description="Python type of a value in the generated models")
+
+
+class View(Linted):
+    """A view (CREATE VIEW): the query, and how PostgreSQL runs it."""
+
+    query: str = Field(description="one SELECT; each output column named (a column, or `AS name`)")
+    security_invoker: bool = Field(
+        False,
+        description="check privileges and row level security as the querying role, not the view's owner "
+        "(PostgreSQL 15+)",
+    )
+    check_option: Literal["local", "cascaded"] | None = Field(
+        None, description="WITH CHECK OPTION: an INSERT or UPDATE through the view must satisfy its WHERE"
+    )
+    columns: dict[str, ViewColumn] = {}
+    comment: str | None = None
+
+
+class MaterializedView(Linted):
+    """A materialized view (CREATE MATERIALIZED VIEW), with its indexes."""
+
+    query: str = Field(description="one SELECT; each output column named (a column, or `AS name`)")
+    columns: dict[str, ViewColumn] = {}
+    indexes: dict[str, Index] = Field(
+        {}, description="a unique index on plain columns lets `REFRESH MATERIALIZED VIEW CONCURRENTLY` run"
+    )
+    comment: str | None = None
+
+
 class Migration(Model):
     version: int = Field(ge=1, le=9999)
     name: str = Field(pattern=r"^[a-z0-9_]+$")
@@ -366,6 +412,11 @@ class SpecFile(Model):
     triggers: dict[str, Trigger] = {}
     grants: list[Grant] = []
     tenancy: Tenancy | None = Field(None, description="how tenants are isolated (one spec file declares it)")
+    schemas: dict[str, SchemaSpec] = Field(
+        {}, description="schemas the spec creates, e.g. `private` for SECURITY DEFINER helpers (`public` exists)"
+    )
+    views: dict[str, View] = {}
+    materialized_views: dict[str, MaterializedView] = {}
     allow_destructive: list[str] = Field(
         [],
         description="changes that destroy data, confirmed for the next migration only: `drop table T`, `drop column "

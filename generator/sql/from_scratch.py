@@ -16,7 +16,7 @@ from .. import ir
 from ..ir import order
 from ..pg import sqlparse
 from ..templating import environment
-from . import views
+from . import namespaces, views
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
@@ -32,6 +32,8 @@ RANK = {
     "rls": 5,
     "policy": 5,
     "grant": 6,
+    "schema": 0,
+    "view": 3,
 }
 
 
@@ -48,6 +50,8 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "rls": views.RlsView,
     "policy": views.PolicyView,
     "grant": views.GrantView,
+    "schema": namespaces.SchemaView,
+    "view": namespaces.ViewView,
 }
 
 
@@ -124,6 +128,9 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     def node(kind: str, key: Any, deps: list[Any], stmt: Statement) -> None:
         result.append(order.Node((kind, key), RANK[kind], deps, stmt))
 
+    for ns in schema.schemas:
+        comments = (views.Comment(views.Object("schema", ns.q), ns.comment),) if ns.comment else ()
+        node("schema", ns.name, [], Statement("Schemas", "schema", ns, comments))
     for e in schema.enums:
         comments = (views.Comment(views.Object("type", e.name.q), e.comment),) if e.comment else ()
         node("enum", e.name, [], Statement("Enum types", "enum", e, comments))
@@ -163,10 +170,13 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     relations = {t.name: ("table", t.name) for t in schema.tables} | {
         p.name: ("partition", p.name) for t in schema.tables for p in t.partitions
     }
+    relations |= {v.name: ("view", v.name) for v in schema.views}
     body_deps = {f.name: _body_uses(f, relations, functions) for f in schema.functions if f.language == "sql"}
     for f in schema.functions:
         comments = (views.Comment(views.Object("function", f.signature), f.comment),) if f.comment else ()
         node("function", f.name, body_deps.get(f.name, []), Statement("Functions", "function", f, comments))
+    for v in schema.views:
+        _view_nodes(v, relations, node)
     for trg in schema.triggers:
         comments = (views.Comment(views.Object("trigger", trg.q, trg.table.q), trg.comment),) if trg.comment else ()
         node(
@@ -183,9 +193,38 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             deps = [("table", t.name)] + _calls(pol.using, functions) + _calls(pol.check, functions)
             comments = (views.Comment(views.Object("policy", pol.q, t.name.q), pol.comment),) if pol.comment else ()
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
+    own = {ns.q: ns.name for ns in schema.schemas}
     for i, g in enumerate(schema.grants):
-        node("grant", i, [], Statement("Grants", "grant", g))
+        deps = [("schema", own[g.target])] if g.kind in ("schema", "all_sequences") and g.target in own else []
+        node("grant", i, deps, Statement("Grants", "grant", g))
+    _in_own_schemas(result, frozenset(own.values()))
     return _unchecked_in_cycles(result, body_deps)
+
+
+def _view_nodes(v: ir.View, relations: dict[ir.Name, tuple[str, ir.Name]], node: Callable[..., None]) -> None:
+    """A view after what it reads and calls; a materialized view's indexes after it."""
+    section = f"{'Materialized view' if v.materialized else 'View'} {v.name.display}"
+    deps: list[Any] = [relations[r] for r in v.reads if r in relations] + [("function", f) for f in v.calls]
+    node("view", v.name, deps, Statement(section, "view", v, view_comments(v)))
+    for ix in v.indexes:
+        comments = (views.Comment(views.Object("index", ix.name.q), ix.comment),) if ix.comment else ()
+        node("index", ix.name, [("view", v.name)], Statement(section, "index", ix, comments))
+
+
+def view_comments(v: ir.View) -> tuple[views.Comment, ...]:
+    comments = [views.Comment(views.Object(v.kind, v.name.q), v.comment)] if v.comment else []
+    comments += [views.Comment(views.Object("column", c.q, v.name.q), c.comment) for c in v.columns if c.comment]
+    return tuple(comments)
+
+
+def _in_own_schemas(result: list[order.Node], own: frozenset[str]) -> None:
+    """Each object in a schema the spec creates is created after it (and dropped before it)."""
+    if not own:
+        return
+    for n in result:
+        schema = namespaces.in_own_schema(n.key, own)
+        if schema is not None and n.key != ("schema", schema):
+            n.deps = [*n.deps, ("schema", schema)]
 
 
 def _body_uses(

@@ -1,0 +1,16 @@
+CREATE SCHEMA private;
+COMMENT ON SCHEMA private IS 'Helpers the API does not expose.';
+CREATE TABLE private.audit_note (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account_id uuid NOT NULL REFERENCES public.account (id) ON DELETE CASCADE,
+    body text NOT NULL
+);
+COMMENT ON TABLE private.audit_note IS 'Notes only staff read.';
+CREATE INDEX idx_audit_note_account ON private.audit_note (account_id);
+CREATE FUNCTION private.is_staff() RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = ''
+    AS $$
+SELECT current_setting('app.staff', true) = 'on'
+$$;
+GRANT USAGE ON SCHEMA private TO app_user;
+GRANT SELECT ON private.audit_note TO app_user;
+GRANT EXECUTE ON FUNCTION private.is_staff() TO app_user;

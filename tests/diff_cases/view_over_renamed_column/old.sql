@@ -1,0 +1,3 @@
+CREATE VIEW item_labels AS SELECT id, label FROM item;
+COMMENT ON VIEW item_labels IS 'Items as customers see them.';
+GRANT SELECT ON item_labels TO app_user;
