@@ -30,7 +30,7 @@ from typing import Any
 from .. import ir
 from ..ir import codec
 
-FORMAT = 2
+FORMAT = 3
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -97,5 +97,18 @@ def _from_1(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-UPGRADES: tuple[Upgrade, ...] = (_from_1,)  # UPGRADES[n - 1] turns format n into n + 1
+def _to_3(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 -> 3 (wave 4's new kinds): each new field with the value that means what older states did."""
+    for table in data["tables"]:
+        for index in table["indexes"]:
+            index.setdefault("parameters", [])  # K3 index keys: no WITH (...)
+            for element in index["elements"]:
+                element.setdefault("collation", None)  # K3 index keys: the column's collation
+                element.setdefault("opclass", None)  # K3 index keys: the type's default operator class
+                element.setdefault("opclass_params", [])  # K3 index keys: no operator class parameters
+    data["format"] = 3
+    return data
+
+
+UPGRADES: tuple[Upgrade, ...] = (_from_1, _to_3)  # UPGRADES[n - 1] turns format n into n + 1
 assert len(UPGRADES) == FORMAT - 1

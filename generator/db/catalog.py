@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from pglast import parse_sql
+from pglast import ast, parse_sql
 from pglast.parser import ParseError, parse_sql_json
 from pglast.stream import RawStream
 from psycopg.pq import TransactionStatus
@@ -34,7 +34,7 @@ from psycopg.rows import dict_row
 
 from .. import ir
 from ..ir import Name
-from ..pg import datatypes, quoting, sqlparse
+from ..pg import datatypes, indexkeys, quoting, sqlparse
 from ..resolve.types import canonical_arg, type_sql
 from ..templating import environment
 
@@ -93,6 +93,9 @@ class Catalog:
     sequences: dict[tuple[Name, str], Name] = field(default_factory=dict)
     search_path: tuple[str, ...] = ("pg_catalog", "public")  # the schemas names were printed against
     server_version: int = 0  # server_version_num
+    # (index, key position) -> the operator class of a key that has its type's default one (which
+    # pg_get_indexdef leaves out, and a spec may write all the same)
+    default_opclasses: dict[tuple[Name, int], str] = field(default_factory=dict)
 
 
 def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterable[Name] = ()) -> Catalog:
@@ -155,6 +158,7 @@ class _Reader:
         self.unmanaged: list[Unmanaged] = []
         self.sequences: dict[tuple[Name, str], Name] = {}
         self.names: dict[tuple[str, int], Name] = {}  # (kind, oid) -> name, for privileges
+        self.default_opclasses: dict[tuple[Name, int], str] = {}
 
     # -- relations -------------------------------------------------------
     def read_relations(self, rows: list[dict[str, Any]]) -> None:
@@ -275,18 +279,31 @@ class _Reader:
                     self.unmanaged.append(Unmanaged("index on a partition", partition[0], r["name"], r["definition"]))
                 continue
             count = r["key_count"]
+            name = Name(r["schema"], r["name"])
             elements = []
-            for attnum, attname, key, option in zip(
-                r["attnums"][:count], r["attnames"][:count], r["keys"][:count], r["options"][:count]
+            parsed = _index_keys(r["definition"])
+            for position, (attnum, attname, key, option) in enumerate(
+                zip(r["attnums"][:count], r["attnames"][:count], r["keys"][:count], r["options"][:count])
             ):
                 descending, nulls_first = bool(option & 1), bool(option & 2)
                 nulls = None if nulls_first == descending else ("first" if nulls_first else "last")
+                collation, opclass, params = parsed[position] if position < len(parsed) else (None, None, ())
+                if opclass is None:
+                    self.default_opclasses[(name, position)] = r["opclasses"][position]
                 elements.append(
-                    ir.IndexElement(attname if attnum else None, None if attnum else key, descending, nulls)
+                    ir.IndexElement(
+                        attname if attnum else None,
+                        None if attnum else key,
+                        descending,
+                        nulls,
+                        collation,
+                        opclass,
+                        params,
+                    )
                 )
             include = tuple(r["attnames"][count:])
             index = ir.Index(
-                Name(r["schema"], r["name"]),
+                name,
                 table.name,
                 tuple(elements),
                 r["is_unique"],
@@ -294,6 +311,7 @@ class _Reader:
                 _unwrap(r["predicate"]),
                 include,
                 r["comment"],
+                tuple(sorted(_option(o) for o in r["parameters"] or ())),
             )
             table.indexes.append(index)
             if not r["valid"]:
@@ -435,7 +453,16 @@ class _Reader:
             tuple(self.triggers),
             grants,
         )
-        return Catalog(schema, granted, baseline, tuple(self.unmanaged), dict(self.sequences), search_path, version)
+        return Catalog(
+            schema,
+            granted,
+            baseline,
+            tuple(self.unmanaged),
+            dict(self.sequences),
+            search_path,
+            version,
+            dict(self.default_opclasses),
+        )
 
 
 def _grants(privileges: Iterable[Privilege], functions: dict[Name, ir.Function]) -> tuple[ir.Grant, ...]:
@@ -588,3 +615,24 @@ def _trigger_when(definition: str) -> str | None:
         return None
     when = getattr(stmt, "whenClause", None)
     return None if when is None else str(RawStream()(when))
+
+
+def _option(entry: str) -> tuple[str, str]:
+    """`name=value` of pg_class.reloptions."""
+    name, _, value = entry.partition("=")
+    return name, value
+
+
+def _index_keys(definition: str) -> list[tuple[str | None, str | None, tuple[tuple[str, str], ...]]]:
+    """COLLATE, operator class and its parameters of each key of pg_get_indexdef's CREATE INDEX (PostgreSQL
+    leaves out the defaults: the column's collation, the type's default operator class)."""
+    stmt = parse_sql(definition)[0].stmt
+    assert isinstance(stmt, ast.IndexStmt)  # pg_get_indexdef gives a CREATE INDEX
+    return [
+        (
+            indexkeys.qualified_name(e.collation),
+            indexkeys.qualified_name(e.opclass),
+            tuple((str(d.defname), indexkeys.parameter_value(d.arg)) for d in (e.opclassopts or ())),
+        )
+        for e in stmt.indexParams or ()
+    ]

@@ -15,6 +15,7 @@ referenced row.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from .. import ir
@@ -31,7 +32,7 @@ from .steps import RELEASE_RANK, Steps
 
 
 def index_signature(ix: ir.Index) -> tuple[Any, ...]:
-    return (ix.elements, ix.unique, ix.method, ix.where, ix.include)
+    return (ix.elements, ix.unique, ix.method, ix.where, ix.include, ix.parameters)
 
 
 def diff(ctx: Context) -> Steps:
@@ -215,7 +216,7 @@ def swap(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
     table_diff.build_concurrently(
         out,
         node,
-        ir.Index(temporary, ix.table, ix.elements, ix.unique, ix.method, ix.where, ix.include),
+        dataclasses.replace(ix, name=temporary, comment=None),
         "The new definition is built beside the old index, CONCURRENTLY: queries keep the old one meanwhile.",
     )
     out.add(

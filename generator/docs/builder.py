@@ -342,6 +342,8 @@ class PageBuilder:
         cols = ", ".join(clauses.index_element(e) for e in ix.elements)
         if ix.include:
             cols += f" INCLUDE ({', '.join(ix.include)})"
+        if ix.parameters:
+            cols += f" WITH ({', '.join(views.option(n, v) for n, v in ix.parameters)})"
         return IndexRow(
             md.inline(ix.name.name),
             self.links.table(t.name),

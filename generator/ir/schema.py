@@ -83,6 +83,11 @@ class IndexElement:
     expression: str | None  # an expression (parsed SQL)
     descending: bool = False
     nulls: str | None = None  # "first" | "last" when given
+    # Index keys (K3): COLLATE, the operator class and its parameters, as SQL (names quoted where needed;
+    # parameters as (name, value) with the value's text). None / () when the key takes the defaults.
+    collation: str | None = None
+    opclass: str | None = None
+    opclass_params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,8 @@ class Index:
     where: str | None = None
     include: tuple[str, ...] = ()
     comment: str | None = None
+    # WITH (...) storage parameters (K3), sorted by name: (name, value text).
+    parameters: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

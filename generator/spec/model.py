@@ -119,13 +119,22 @@ class Constraint(Linted):
 
 
 class Index(Linted):
-    """An index. Each entry of `columns` is a column or expression, optionally `DESC`, `NULLS LAST`."""
+    """An index. Each entry of `columns` is one key as CREATE INDEX writes it: a column or expression, optionally
+    `COLLATE "C"`, an operator class with its parameters (`text_pattern_ops`, `gist_trgm_ops (siglen = 32)`),
+    `ASC`/`DESC`, `NULLS FIRST`/`NULLS LAST`."""
 
     columns: list[str] = Field(min_length=1)
     unique: bool = False
-    method: Literal["btree", "hash", "gist", "gin", "spgist", "brin"] = "btree"
+    method: Literal["btree", "hash", "gist", "gin", "spgist", "brin", "hnsw", "ivfflat"] = Field(
+        "btree", description="the access method; hnsw and ivfflat are the vector extension's"
+    )
     where: SqlText | None = Field(None, description="partial-index predicate")
     include: list[str] = []
+    with_: dict[str, SqlText] = Field(
+        {},
+        alias="with",
+        description="storage parameters, WITH (...): e.g. `{fillfactor: 70}`, `{m: 16, ef_construction: 64}` (hnsw)",
+    )
     comment: str | None = None
 
 

@@ -12,6 +12,7 @@ see views, never the IR itself, so the IR stays data.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -128,6 +129,18 @@ class IndexKeyView:
     @property
     def nulls(self) -> str | None:
         return self.element.nulls.upper() if self.element.nulls else None
+
+    @property
+    def collation(self) -> str | None:
+        return self.element.collation
+
+    @property
+    def opclass(self) -> str | None:
+        return self.element.opclass
+
+    @property
+    def opclass_params(self) -> list[str]:
+        return [option(name, value) for name, value in self.element.opclass_params]
 
 
 @dataclass(frozen=True)
@@ -309,6 +322,11 @@ class IndexView:
     @property
     def include(self) -> list[str]:
         return names(self.index.include)
+
+    @property
+    def parameters(self) -> list[str]:
+        """WITH (...): `name = value` each."""
+        return [option(name, value) for name, value in self.index.parameters]
 
     @property
     def where(self) -> str | None:
@@ -526,3 +544,12 @@ class Comments:
 
     comments: tuple[Comment, ...]
     template: ClassVar[str] = "comments"
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z")
+
+
+def option(name: str, value: str) -> str:
+    """`name = value` of WITH (...) or of an operator class's parameters: a number bare, other values quoted
+    (PostgreSQL stores the text either way)."""
+    return f"{quoting.ident(name)} = {value if _NUMBER.match(value) else quoting.literal(value)}"
