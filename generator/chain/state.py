@@ -100,12 +100,17 @@ def _from_1(data: dict[str, Any]) -> dict[str, Any]:
 def _to_3(data: dict[str, Any]) -> dict[str, Any]:
     """Format 2 -> 3 (wave 4's new kinds): each new field with the value that means what older states did."""
     for table in data["tables"]:
+        for constraint in table["constraints"]:
+            constraint.setdefault("not_valid", False)  # K3 NOT VALID: validated
         for index in table["indexes"]:
             index.setdefault("parameters", [])  # K3 index keys: no WITH (...)
             for element in index["elements"]:
                 element.setdefault("collation", None)  # K3 index keys: the column's collation
                 element.setdefault("opclass", None)  # K3 index keys: the type's default operator class
                 element.setdefault("opclass_params", [])  # K3 index keys: no operator class parameters
+    for external in data["external"]["tables"]:
+        for constraint in external["foreign_keys"]:
+            constraint.setdefault("not_valid", False)  # K3 NOT VALID: validated
     data["format"] = 3
     return data
 

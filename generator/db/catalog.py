@@ -13,7 +13,7 @@ db/expressions.py compares such texts by meaning. Types are spelled as the
 IR spells them (resolve/types.py: type_sql), names as the resolver derives them.
 
 What the IR cannot hold (a disabled trigger, a view, an index on a single
-partition, a NOT VALID constraint, ...) is listed in `Catalog.unmanaged`,
+partition, ...) is listed in `Catalog.unmanaged`,
 so that a reader (drift, import) can report it rather than miss it.
 """
 
@@ -255,16 +255,22 @@ class _Reader:
                         on_delete=ACTIONS[r["on_delete"]],
                         on_update=ACTIONS[r["on_update"]],
                         comment=r["comment"],
+                        not_valid=not r["validated"],
                     )
                 )
                 if r["match"] == "f":
                     self.unmanaged.append(Unmanaged("foreign key MATCH FULL", table.name, r["name"], r["definition"]))
             else:
                 table.constraints.append(
-                    ir.Constraint(r["name"], kind, columns, check=_unwrap(r["check_sql"]), comment=r["comment"])
+                    ir.Constraint(
+                        r["name"],
+                        kind,
+                        columns,
+                        check=_unwrap(r["check_sql"]),
+                        comment=r["comment"],
+                        not_valid=not r["validated"],
+                    )
                 )
-            if not r["validated"]:
-                self.unmanaged.append(Unmanaged("constraint not validated", table.name, r["name"], r["definition"]))
             if r["deferrable"]:
                 self.unmanaged.append(Unmanaged("deferrable constraint", table.name, r["name"], r["definition"]))
 

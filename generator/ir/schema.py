@@ -67,6 +67,8 @@ class Constraint:
     on_delete: str | None = None
     on_update: str | None = None
     comment: str | None = None
+    # K3: declared NOT VALID (a CHECK or foreign key whose existing rows PostgreSQL has not checked).
+    not_valid: bool = False
 
     @property
     def q(self) -> str:
@@ -159,6 +161,15 @@ class Table:
     @property
     def foreign_keys(self) -> tuple[Constraint, ...]:
         return tuple(c for c in self.constraints if c.is_foreign_key)
+
+    @property
+    def created_constraints(self) -> tuple[Constraint, ...]:
+        """The constraints CREATE TABLE defines: a NOT VALID one is added after it (CREATE TABLE would validate it)."""
+        return tuple(c for c in self.inline_constraints if not c.not_valid)
+
+    @property
+    def not_valid_checks(self) -> tuple[Constraint, ...]:
+        return tuple(c for c in self.inline_constraints if c.not_valid)
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:

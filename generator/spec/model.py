@@ -105,6 +105,11 @@ class Constraint(Linted):
     on_delete: Action | None = None
     on_update: Action | None = None
     comment: str | None = None
+    not_valid: bool = Field(
+        False,
+        description="a CHECK or foreign key declared NOT VALID: added without checking the rows already there (new "
+        "rows are checked); removing it validates the constraint (VALIDATE CONSTRAINT, which blocks no writer)",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Constraint:
@@ -115,6 +120,8 @@ class Constraint(Linted):
             raise ValueError("`references` goes with `foreign_key`, and only with it")
         if self.foreign_key is None and (self.on_delete or self.on_update):
             raise ValueError("on_delete/on_update apply to foreign keys only")
+        if self.not_valid and self.check is None and self.foreign_key is None:
+            raise ValueError("not_valid applies to check and foreign_key constraints only")
         return self
 
 

@@ -261,7 +261,7 @@ class TableView:
 
     @property
     def body(self) -> list[ColumnView | ConstraintView]:
-        return body(self.table.columns, self.table.inline_constraints)
+        return body(self.table.columns, self.table.created_constraints)
 
     @property
     def partition_by(self) -> str | None:
@@ -348,6 +348,10 @@ class ForeignKeyView:
     @property
     def constraint(self) -> ConstraintView:
         return ConstraintView(self.of.constraint)
+
+    @property
+    def not_valid(self) -> bool:
+        return self.of.constraint.not_valid
 
 
 def dollar_quote(body: str) -> str:
