@@ -102,6 +102,8 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
     for table in data["tables"]:
         for constraint in table["constraints"]:
             constraint.setdefault("not_valid", False)  # K3 NOT VALID: validated
+            constraint.setdefault("deferrable", False)  # K3 DEFERRABLE: not deferrable
+            constraint.setdefault("initially_deferred", False)  # K3 DEFERRABLE: initially immediate
         for index in table["indexes"]:
             index.setdefault("parameters", [])  # K3 index keys: no WITH (...)
             for element in index["elements"]:
@@ -111,6 +113,8 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
     for external in data["external"]["tables"]:
         for constraint in external["foreign_keys"]:
             constraint.setdefault("not_valid", False)  # K3 NOT VALID: validated
+            constraint.setdefault("deferrable", False)  # K3 DEFERRABLE: not deferrable
+            constraint.setdefault("initially_deferred", False)  # K3 DEFERRABLE: initially immediate
     data["format"] = 3
     return data
 

@@ -256,6 +256,8 @@ class _Reader:
                         on_update=ACTIONS[r["on_update"]],
                         comment=r["comment"],
                         not_valid=not r["validated"],
+                        deferrable=r["deferrable"],
+                        initially_deferred=r["deferred"],
                     )
                 )
                 if r["match"] == "f":
@@ -269,10 +271,10 @@ class _Reader:
                         check=_unwrap(r["check_sql"]),
                         comment=r["comment"],
                         not_valid=not r["validated"],
+                        deferrable=r["deferrable"],
+                        initially_deferred=r["deferred"],
                     )
                 )
-            if r["deferrable"]:
-                self.unmanaged.append(Unmanaged("deferrable constraint", table.name, r["name"], r["definition"]))
 
     def read_indexes(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:

@@ -478,7 +478,7 @@ def add_constraint(ctx: Context, out: Steps, t: ir.Table, c: ir.Constraint) -> N
             Name(t.name.schema, c.name), t.name, tuple(ir.IndexElement(col, None) for col in c.columns), unique=True
         )
         build_concurrently(out, late, index, "The key's index is built first, without blocking writes.")
-        add = st.AddKeyUsingIndex(q, c.q, primary=c.kind == "primary_key")
+        add = st.AddKeyUsingIndex(q, c.q, c.kind == "primary_key", c.deferrable, c.initially_deferred)
         out.add(
             late,
             st.IfConstraint.on(t.name, c.name, add, exists=False),

@@ -69,6 +69,9 @@ class Constraint:
     comment: str | None = None
     # K3: declared NOT VALID (a CHECK or foreign key whose existing rows PostgreSQL has not checked).
     not_valid: bool = False
+    # K3: DEFERRABLE [INITIALLY DEFERRED] (primary key, unique, foreign key).
+    deferrable: bool = False
+    initially_deferred: bool = False
 
     @property
     def q(self) -> str:

@@ -176,9 +176,24 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
                 name, cols, c.references, c.on_delete, c.on_update, cname, registry, report, cw.at("references")
             )
             if fk is not None:
-                add(dataclasses.replace(fk, comment=c.comment, not_valid=c.not_valid), nw, c.lint, cw)
+                fk = dataclasses.replace(
+                    fk,
+                    comment=c.comment,
+                    not_valid=c.not_valid,
+                    deferrable=c.deferrable,
+                    initially_deferred=c.initially_deferred,
+                )
+                add(fk, nw, c.lint, cw)
         else:
-            add(ir.Constraint(cname, kind, tuple(cols), comment=c.comment), nw, c.lint, cw)
+            keyed = ir.Constraint(
+                cname,
+                kind,
+                tuple(cols),
+                comment=c.comment,
+                deferrable=c.deferrable,
+                initially_deferred=c.initially_deferred,
+            )
+            add(keyed, nw, c.lint, cw)
     for con in constraints:  # a primary key's columns are NOT NULL
         if con.kind == "primary_key":
             columns = [

@@ -105,6 +105,13 @@ class Constraint(Linted):
     on_delete: Action | None = None
     on_update: Action | None = None
     comment: str | None = None
+    deferrable: bool = Field(
+        False, description="DEFERRABLE (primary key, unique, foreign key): may be checked at the transaction's end"
+    )
+    initially_deferred: bool = Field(
+        False,
+        description="INITIALLY DEFERRED: checked at COMMIT unless SET CONSTRAINTS says otherwise (needs deferrable)",
+    )
     not_valid: bool = Field(
         False,
         description="a CHECK or foreign key declared NOT VALID: added without checking the rows already there (new "
@@ -120,6 +127,10 @@ class Constraint(Linted):
             raise ValueError("`references` goes with `foreign_key`, and only with it")
         if self.foreign_key is None and (self.on_delete or self.on_update):
             raise ValueError("on_delete/on_update apply to foreign keys only")
+        if self.deferrable and self.check is not None:
+            raise ValueError("deferrable applies to primary_key, unique and foreign_key constraints only")
+        if self.initially_deferred and not self.deferrable:
+            raise ValueError("initially_deferred needs deferrable: true")
         if self.not_valid and self.check is None and self.foreign_key is None:
             raise ValueError("not_valid applies to check and foreign_key constraints only")
         return self

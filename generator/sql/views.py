@@ -87,6 +87,14 @@ class ConstraintView:
         return self.constraint.check
 
     @property
+    def deferrable(self) -> bool:
+        return self.constraint.deferrable
+
+    @property
+    def initially_deferred(self) -> bool:
+        return self.constraint.initially_deferred
+
+    @property
     def columns(self) -> list[str]:
         return names(self.constraint.columns)
 
