@@ -104,8 +104,10 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
             constraint.setdefault("not_valid", False)  # K3 NOT VALID: validated
             constraint.setdefault("deferrable", False)  # K3 DEFERRABLE: not deferrable
             constraint.setdefault("initially_deferred", False)  # K3 DEFERRABLE: initially immediate
+            constraint.setdefault("nulls_not_distinct", False)  # K3 NULLS NOT DISTINCT: NULLs distinct
         for index in table["indexes"]:
             index.setdefault("parameters", [])  # K3 index keys: no WITH (...)
+            index.setdefault("nulls_not_distinct", False)  # K3 NULLS NOT DISTINCT: NULLs distinct
             for element in index["elements"]:
                 element.setdefault("collation", None)  # K3 index keys: the column's collation
                 element.setdefault("opclass", None)  # K3 index keys: the type's default operator class
@@ -115,6 +117,7 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
             constraint.setdefault("not_valid", False)  # K3 NOT VALID: validated
             constraint.setdefault("deferrable", False)  # K3 DEFERRABLE: not deferrable
             constraint.setdefault("initially_deferred", False)  # K3 DEFERRABLE: initially immediate
+            constraint.setdefault("nulls_not_distinct", False)  # K3 NULLS NOT DISTINCT: NULLs distinct
     data["format"] = 3
     return data
 

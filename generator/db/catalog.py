@@ -258,6 +258,7 @@ class _Reader:
                         not_valid=not r["validated"],
                         deferrable=r["deferrable"],
                         initially_deferred=r["deferred"],
+                        nulls_not_distinct=r["nulls_not_distinct"],
                     )
                 )
                 if r["match"] == "f":
@@ -273,6 +274,7 @@ class _Reader:
                         not_valid=not r["validated"],
                         deferrable=r["deferrable"],
                         initially_deferred=r["deferred"],
+                        nulls_not_distinct=r["nulls_not_distinct"],
                     )
                 )
 
@@ -320,6 +322,7 @@ class _Reader:
                 include,
                 r["comment"],
                 tuple(sorted(_option(o) for o in r["parameters"] or ())),
+                r["nulls_not_distinct"],
             )
             table.indexes.append(index)
             if not r["valid"]:

@@ -32,7 +32,7 @@ from .steps import RELEASE_RANK, Steps
 
 
 def index_signature(ix: ir.Index) -> tuple[Any, ...]:
-    return (ix.elements, ix.unique, ix.method, ix.where, ix.include, ix.parameters)
+    return (ix.elements, ix.unique, ix.method, ix.where, ix.include, ix.parameters, ix.nulls_not_distinct)
 
 
 def diff(ctx: Context) -> Steps:
@@ -238,7 +238,7 @@ def swap(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
 
 def _unique(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
     if ix.unique:
-        prechecks.duplicates(ctx, out, t, f"index {ix.name.name}", ix.elements, ix.where)
+        prechecks.duplicates(ctx, out, t, f"index {ix.name.name}", ix.elements, ix.where, ix.nulls_not_distinct)
 
 
 def _mentions_in_expressions(ix: ir.Index, columns: frozenset[str]) -> bool:

@@ -432,7 +432,8 @@ def add_constraint(ctx: Context, out: Steps, t: ir.Table, c: ir.Constraint) -> N
     if c.kind == "check":
         prechecks.check(ctx, out, t, c)
     else:
-        prechecks.duplicates(ctx, out, t, c.name, tuple(ir.IndexElement(col, None) for col in c.columns))
+        elements = tuple(ir.IndexElement(col, None) for col in c.columns)
+        prechecks.duplicates(ctx, out, t, c.name, elements, nulls_not_distinct=c.nulls_not_distinct)
     if t.partition_by:  # neither NOT VALID nor CONCURRENTLY works on a partitioned table
         node = out.build(("table", t.name))
         rule = "constraint-missing-not-valid" if c.kind == "check" else "disallowed-unique-constraint"
@@ -475,7 +476,11 @@ def add_constraint(ctx: Context, out: Steps, t: ir.Table, c: ir.Constraint) -> N
         late = out.late(("key", t.name, c.name))
         out.edge(("build", ("table", t.name)), late.key)
         index = ir.Index(
-            Name(t.name.schema, c.name), t.name, tuple(ir.IndexElement(col, None) for col in c.columns), unique=True
+            Name(t.name.schema, c.name),
+            t.name,
+            tuple(ir.IndexElement(col, None) for col in c.columns),
+            unique=True,
+            nulls_not_distinct=c.nulls_not_distinct,
         )
         build_concurrently(out, late, index, "The key's index is built first, without blocking writes.")
         add = st.AddKeyUsingIndex(q, c.q, c.kind == "primary_key", c.deferrable, c.initially_deferred)

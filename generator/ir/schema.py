@@ -72,6 +72,7 @@ class Constraint:
     # K3: DEFERRABLE [INITIALLY DEFERRED] (primary key, unique, foreign key).
     deferrable: bool = False
     initially_deferred: bool = False
+    nulls_not_distinct: bool = False  # K3: UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+)
 
     @property
     def q(self) -> str:
@@ -107,6 +108,7 @@ class Index:
     comment: str | None = None
     # WITH (...) storage parameters (K3), sorted by name: (name, value text).
     parameters: tuple[tuple[str, str], ...] = ()
+    nulls_not_distinct: bool = False  # K3: a unique index's NULLS NOT DISTINCT (PostgreSQL 15+)
 
 
 @dataclass(frozen=True)

@@ -75,8 +75,19 @@ def index(
         )
     if len(elements) != len(ix.columns):
         return None
+    if ix.nulls_not_distinct and not ix.unique:
+        report.error(where.at("nulls_not_distinct"), errors.SPEC_INVALID, "nulls_not_distinct needs unique: true")
     return ir.Index(
-        name, table, tuple(elements), ix.unique, ix.method, where_sql, tuple(ix.include), ix.comment, parameters
+        name,
+        table,
+        tuple(elements),
+        ix.unique,
+        ix.method,
+        where_sql,
+        tuple(ix.include),
+        ix.comment,
+        parameters,
+        ix.nulls_not_distinct,
     )
 
 

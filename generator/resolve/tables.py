@@ -192,6 +192,7 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
                 comment=c.comment,
                 deferrable=c.deferrable,
                 initially_deferred=c.initially_deferred,
+                nulls_not_distinct=c.nulls_not_distinct,
             )
             add(keyed, nw, c.lint, cw)
     for con in constraints:  # a primary key's columns are NOT NULL

@@ -105,6 +105,10 @@ class Constraint(Linted):
     on_delete: Action | None = None
     on_update: Action | None = None
     comment: str | None = None
+    nulls_not_distinct: bool = Field(
+        False,
+        description="UNIQUE NULLS NOT DISTINCT: NULLs count as equal, so one row at most has NULL (PostgreSQL 15+)",
+    )
     deferrable: bool = Field(
         False, description="DEFERRABLE (primary key, unique, foreign key): may be checked at the transaction's end"
     )
@@ -127,6 +131,8 @@ class Constraint(Linted):
             raise ValueError("`references` goes with `foreign_key`, and only with it")
         if self.foreign_key is None and (self.on_delete or self.on_update):
             raise ValueError("on_delete/on_update apply to foreign keys only")
+        if self.nulls_not_distinct and self.unique is None:
+            raise ValueError("nulls_not_distinct applies to unique constraints only")
         if self.deferrable and self.check is not None:
             raise ValueError("deferrable applies to primary_key, unique and foreign_key constraints only")
         if self.initially_deferred and not self.deferrable:
@@ -148,6 +154,9 @@ class Index(Linted):
     )
     where: SqlText | None = Field(None, description="partial-index predicate")
     include: list[str] = []
+    nulls_not_distinct: bool = Field(
+        False, description="a unique index whose NULLs count as equal: NULLS NOT DISTINCT (PostgreSQL 15+)"
+    )
     with_: dict[str, SqlText] = Field(
         {},
         alias="with",

@@ -91,6 +91,10 @@ class ConstraintView:
         return self.constraint.deferrable
 
     @property
+    def nulls_not_distinct(self) -> bool:
+        return self.constraint.nulls_not_distinct
+
+    @property
     def initially_deferred(self) -> bool:
         return self.constraint.initially_deferred
 
@@ -330,6 +334,10 @@ class IndexView:
     @property
     def include(self) -> list[str]:
         return names(self.index.include)
+
+    @property
+    def nulls_not_distinct(self) -> bool:
+        return self.index.nulls_not_distinct
 
     @property
     def parameters(self) -> list[str]:
