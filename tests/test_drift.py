@@ -362,6 +362,18 @@ CHANGES = [
         ),
     ),
     Change(
+        "index_storage_parameters",
+        "DROP INDEX idx_sync_preview_cache_expires; CREATE INDEX idx_sync_preview_cache_expires ON sync_preview_cache "
+        "(expires_at) WITH (fillfactor = 50)",
+        (
+            (
+                "index idx_sync_preview_cache_expires on sync_preview_cache: definition is public.sync_preview_cache "
+                "(expires_at) WITH (fillfactor = 50) in the database, public.sync_preview_cache (expires_at) in "
+                "the migrations"
+            ),
+        ),
+    ),
+    Change(
         "index_on_one_partition",
         "CREATE INDEX stray_idx ON sync_activity_log_2026_05 (error_message)",
         (

@@ -102,6 +102,25 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
     """Format 2 -> 3 (wave 4): the fields of the new kinds, each empty in a state written before it existed."""
     data.setdefault("schemas", [])  # schemas of the spec's own (K4)
     data.setdefault("views", [])  # views and materialized views (K4)
+    for table in data["tables"]:
+        for constraint in table["constraints"]:
+            constraint.setdefault("not_valid", False)  # K3 NOT VALID: validated
+            constraint.setdefault("deferrable", False)  # K3 DEFERRABLE: not deferrable
+            constraint.setdefault("initially_deferred", False)  # K3 DEFERRABLE: initially immediate
+            constraint.setdefault("nulls_not_distinct", False)  # K3 NULLS NOT DISTINCT: NULLs distinct
+        for index in table["indexes"]:
+            index.setdefault("parameters", [])  # K3 index keys: no WITH (...)
+            index.setdefault("nulls_not_distinct", False)  # K3 NULLS NOT DISTINCT: NULLs distinct
+            for element in index["elements"]:
+                element.setdefault("collation", None)  # K3 index keys: the column's collation
+                element.setdefault("opclass", None)  # K3 index keys: the type's default operator class
+                element.setdefault("opclass_params", [])  # K3 index keys: no operator class parameters
+    for external in data["external"]["tables"]:
+        for constraint in external["foreign_keys"]:
+            constraint.setdefault("not_valid", False)  # K3 NOT VALID: validated
+            constraint.setdefault("deferrable", False)  # K3 DEFERRABLE: not deferrable
+            constraint.setdefault("initially_deferred", False)  # K3 DEFERRABLE: initially immediate
+            constraint.setdefault("nulls_not_distinct", False)  # K3 NULLS NOT DISTINCT: NULLs distinct
     data["format"] = 3
     return data
 

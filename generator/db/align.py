@@ -12,7 +12,8 @@ and the diff engine, which compares text, sees exactly that.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Hashable, Iterable
+import re
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -29,6 +30,21 @@ class Meaning:
 
     judge: expressions.Judge = expressions.offline
     path: tuple[str, ...] = expressions.SEARCH_PATH
+    # (index, key position) -> the default operator class the key has (catalog.Catalog.default_opclasses)
+    default_opclasses: Mapping[tuple[Name, int], str] = dataclasses.field(default_factory=dict)
+
+    def opclass(self, live: str | None, state: str | None, default: str | None) -> bool:
+        """Whether the key's operator class is the one the state names: PostgreSQL prints it unqualified where
+        the search path finds it, and not at all where it is the type's default (which a spec may name)."""
+        if live == state:
+            return True
+        if state is None:
+            return False
+        schema, name = _split(state)
+        if live is None:
+            return default is not None and name == default and (schema is None or schema in self.path)
+        live_schema, live_name = _split(live)
+        return live_name == name and {live_schema, schema} - {None} <= set(self.path)
 
     def expr(self, a: str | None, b: str | None, context: str | None = None) -> bool:
         return expressions.same(a, b, self.judge, path=self.path, context=context)
@@ -228,7 +244,10 @@ def _action(action: str | None) -> str:
 def index(live: ir.Index, state: ir.Index, meaning: Meaning) -> ir.Index:
     elements = live.elements
     if len(elements) == len(state.elements):
-        elements = tuple(element(a, b, meaning) for a, b in zip(live.elements, state.elements))
+        elements = tuple(
+            _key_options(element(a, b, meaning), b, meaning, meaning.default_opclasses.get((live.name, i)))
+            for i, (a, b) in enumerate(zip(live.elements, state.elements))
+        )
     where = state.where if meaning.expr(live.where, state.where) else live.where
     return dataclasses.replace(live, elements=elements, where=where)
 
@@ -245,6 +264,31 @@ def element(live: ir.IndexElement, state: ir.IndexElement, meaning: Meaning) -> 
         return live
     nulls = state.nulls if _nulls(live) == _nulls(state) else live.nulls
     return dataclasses.replace(live, column=state.column, expression=state.expression, nulls=nulls)
+
+
+def _key_options(
+    live: ir.IndexElement, state: ir.IndexElement, meaning: Meaning, default: str | None
+) -> ir.IndexElement:
+    """The state's spelling of the key's operator class and collation, where they are the same."""
+    changes: dict[str, Any] = {}
+    if meaning.opclass(live.opclass, state.opclass, default):
+        changes["opclass"] = state.opclass
+    if (
+        live.collation is not None
+        and state.collation is not None
+        and meaning.opclass(live.collation, state.collation, None)
+    ):
+        changes["collation"] = state.collation
+    return dataclasses.replace(live, **changes)
+
+
+_PART = re.compile(r'"(?:[^"]|"")*"|[^."]+')
+
+
+def _split(name: str) -> tuple[str | None, str]:
+    """(schema or None, name) of a qualified name as SQL, unquoted."""
+    parts = [p[1:-1].replace('""', '"') if p.startswith('"') else p for p in _PART.findall(name)]
+    return (parts[0] if len(parts) > 1 else None), parts[-1]
 
 
 def _nulls(e: ir.IndexElement) -> str:

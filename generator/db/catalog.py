@@ -13,7 +13,7 @@ db/expressions.py compares such texts by meaning. Types are spelled as the
 IR spells them (resolve/types.py: type_sql), names as the resolver derives them.
 
 What the IR cannot hold (a disabled trigger, a view, an index on a single
-partition, a NOT VALID constraint, ...) is listed in `Catalog.unmanaged`,
+partition, ...) is listed in `Catalog.unmanaged`,
 so that a reader (drift, import) can report it rather than miss it.
 """
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from pglast import parse_sql
+from pglast import ast, parse_sql
 from pglast.parser import ParseError, parse_sql_json
 from pglast.stream import RawStream
 from psycopg.pq import TransactionStatus
@@ -35,7 +35,7 @@ from psycopg.rows import dict_row
 
 from .. import ir
 from ..ir import Name
-from ..pg import datatypes, quoting, sqlparse
+from ..pg import datatypes, indexkeys, quoting, sqlparse
 from ..resolve.types import canonical_arg, type_sql
 from ..templating import environment
 
@@ -94,6 +94,9 @@ class Catalog:
     sequences: dict[tuple[Name, str], Name] = field(default_factory=dict)
     search_path: tuple[str, ...] = ("pg_catalog", "public")  # the schemas names were printed against
     server_version: int = 0  # server_version_num
+    # (index, key position) -> the operator class of a key that has its type's default one (which
+    # pg_get_indexdef leaves out, and a spec may write all the same)
+    default_opclasses: dict[tuple[Name, int], str] = field(default_factory=dict)
 
 
 def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterable[Name] = ()) -> Catalog:
@@ -160,6 +163,7 @@ class _Reader:
         self.names: dict[tuple[str, int], Name] = {}  # (kind, oid) -> name, for privileges
         self.namespaces: list[ir.Namespace] = []
         self.views: dict[int, ir.View] = {}  # oid -> view or materialized view
+        self.default_opclasses: dict[tuple[Name, int], str] = {}
 
     # -- relations -------------------------------------------------------
     def read_relations(self, rows: list[dict[str, Any]]) -> None:
@@ -262,18 +266,28 @@ class _Reader:
                         on_delete=ACTIONS[r["on_delete"]],
                         on_update=ACTIONS[r["on_update"]],
                         comment=r["comment"],
+                        not_valid=not r["validated"],
+                        deferrable=r["deferrable"],
+                        initially_deferred=r["deferred"],
+                        nulls_not_distinct=r["nulls_not_distinct"],
                     )
                 )
                 if r["match"] == "f":
                     self.unmanaged.append(Unmanaged("foreign key MATCH FULL", table.name, r["name"], r["definition"]))
             else:
                 table.constraints.append(
-                    ir.Constraint(r["name"], kind, columns, check=_unwrap(r["check_sql"]), comment=r["comment"])
+                    ir.Constraint(
+                        r["name"],
+                        kind,
+                        columns,
+                        check=_unwrap(r["check_sql"]),
+                        comment=r["comment"],
+                        not_valid=not r["validated"],
+                        deferrable=r["deferrable"],
+                        initially_deferred=r["deferred"],
+                        nulls_not_distinct=r["nulls_not_distinct"],
+                    )
                 )
-            if not r["validated"]:
-                self.unmanaged.append(Unmanaged("constraint not validated", table.name, r["name"], r["definition"]))
-            if r["deferrable"]:
-                self.unmanaged.append(Unmanaged("deferrable constraint", table.name, r["name"], r["definition"]))
 
     def read_indexes(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
@@ -289,18 +303,31 @@ class _Reader:
                     self.unmanaged.append(Unmanaged("index on a partition", partition[0], r["name"], r["definition"]))
                 continue
             count = r["key_count"]
+            name = Name(r["schema"], r["name"])
             elements = []
-            for attnum, attname, key, option in zip(
-                r["attnums"][:count], r["attnames"][:count], r["keys"][:count], r["options"][:count]
+            parsed = _index_keys(r["definition"])
+            for position, (attnum, attname, key, option) in enumerate(
+                zip(r["attnums"][:count], r["attnames"][:count], r["keys"][:count], r["options"][:count])
             ):
                 descending, nulls_first = bool(option & 1), bool(option & 2)
                 nulls = None if nulls_first == descending else ("first" if nulls_first else "last")
+                collation, opclass, params = parsed[position] if position < len(parsed) else (None, None, ())
+                if opclass is None:
+                    self.default_opclasses[(name, position)] = r["opclasses"][position]
                 elements.append(
-                    ir.IndexElement(attname if attnum else None, None if attnum else key, descending, nulls)
+                    ir.IndexElement(
+                        attname if attnum else None,
+                        None if attnum else key,
+                        descending,
+                        nulls,
+                        collation,
+                        opclass,
+                        params,
+                    )
                 )
             include = tuple(r["attnames"][count:])
             index = ir.Index(
-                Name(r["schema"], r["name"]),
+                name,
                 table.name,
                 tuple(elements),
                 r["is_unique"],
@@ -308,6 +335,8 @@ class _Reader:
                 _unwrap(r["predicate"]),
                 include,
                 r["comment"],
+                tuple(sorted(_option(o) for o in r["parameters"] or ())),
+                r["nulls_not_distinct"],
             )
             table.indexes.append(index)
             if not r["valid"]:
@@ -489,7 +518,16 @@ class _Reader:
             schemas=tuple(self.namespaces),
             views=tuple(sorted(self.views.values(), key=lambda v: (v.name.schema, v.name.name))),
         )
-        return Catalog(schema, granted, baseline, tuple(self.unmanaged), dict(self.sequences), search_path, version)
+        return Catalog(
+            schema,
+            granted,
+            baseline,
+            tuple(self.unmanaged),
+            dict(self.sequences),
+            search_path,
+            version,
+            dict(self.default_opclasses),
+        )
 
 
 def _grants(privileges: Iterable[Privilege], functions: dict[Name, ir.Function]) -> tuple[ir.Grant, ...]:
@@ -671,3 +709,24 @@ def _trigger_when(definition: str) -> str | None:
         return None
     when = getattr(stmt, "whenClause", None)
     return None if when is None else str(RawStream()(when))
+
+
+def _option(entry: str) -> tuple[str, str]:
+    """`name=value` of pg_class.reloptions."""
+    name, _, value = entry.partition("=")
+    return name, value
+
+
+def _index_keys(definition: str) -> list[tuple[str | None, str | None, tuple[tuple[str, str], ...]]]:
+    """COLLATE, operator class and its parameters of each key of pg_get_indexdef's CREATE INDEX (PostgreSQL
+    leaves out the defaults: the column's collation, the type's default operator class)."""
+    stmt = parse_sql(definition)[0].stmt
+    assert isinstance(stmt, ast.IndexStmt)  # pg_get_indexdef gives a CREATE INDEX
+    return [
+        (
+            indexkeys.qualified_name(e.collation),
+            indexkeys.qualified_name(e.opclass),
+            tuple((str(d.defname), indexkeys.parameter_value(d.arg)) for d in (e.opclassopts or ())),
+        )
+        for e in stmt.indexParams or ()
+    ]

@@ -271,7 +271,11 @@ def _column_aspects(c: ir.Column) -> dict[str, str]:
 
 
 def _constraint_aspects(c: ir.Constraint) -> dict[str, str]:
-    return {"definition": clauses.constraint_body(c), "comment": _comment(c.comment)}
+    return {
+        "definition": clauses.constraint_body(c),
+        "validated": "NOT VALID" if c.not_valid else "validated",
+        "comment": _comment(c.comment),
+    }
 
 
 def _index_shown(i: ir.Index) -> str:

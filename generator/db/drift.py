@@ -116,7 +116,7 @@ def run(
         scope = tuple(s for s in (schemas or spec_schemas(target.state)) if s not in (history, STAGING_SCHEMA))
         external = target.state.external
         found = catalog.read(conn, scope, skip=[t.name for t in external.tables] + [f.name for f in external.functions])
-        meaning = align.Meaning(ServerJudge(conn), found.search_path)
+        meaning = align.Meaning(ServerJudge(conn), found.search_path, found.default_opclasses)
         return compare_with(found, target, scope, meaning, sql=sql)
 
 

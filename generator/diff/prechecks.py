@@ -234,8 +234,10 @@ def duplicates(
     name: str,
     elements: tuple[ir.IndexElement, ...],
     where: str | None = None,
+    nulls_not_distinct: bool = False,
 ) -> None:
-    """Values that occur more than once under a unique index or key added by the migration."""
+    """Values that occur more than once under a unique index or key added by the migration (NULLs too, where the
+    index counts them as equal: GROUP BY does)."""
     expressions = [e.expression for e in elements if e.expression]
     plain = [e.column for e in elements if e.column]
     if not (
@@ -251,7 +253,8 @@ def duplicates(
         quoting.ident(old_column(ctx, table.name, e.column)) if e.column else f"({e.expression})" for e in elements
     ]
     keys = [f"schemagen_key{i}" for i in range(1, len(values) + 1)]
-    filters = [st.condition("is_not_null", v) for v in values] + ([f"({where})"] if where else [])
+    filters = [] if nulls_not_distinct else [st.condition("is_not_null", v) for v in values]
+    filters += [f"({where})"] if where else []
     relation = st.condition(
         "duplicates",
         list(zip(values, keys, strict=True)),

@@ -15,6 +15,7 @@ referenced row.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from .. import ir
@@ -22,7 +23,7 @@ from ..ir import Name
 from ..ir.names import make_object_name
 from ..pg import quoting, sqlparse
 from ..sql.views import Object
-from . import prechecks
+from . import prechecks, validity
 from . import statements as st
 from . import tables as table_diff
 from .context import Context, pair_up
@@ -31,7 +32,7 @@ from .steps import RELEASE_RANK, Steps
 
 
 def index_signature(ix: ir.Index) -> tuple[Any, ...]:
-    return (ix.elements, ix.unique, ix.method, ix.where, ix.include)
+    return (ix.elements, ix.unique, ix.method, ix.where, ix.include, ix.parameters, ix.nulls_not_distinct)
 
 
 def diff(ctx: Context) -> Steps:
@@ -215,7 +216,7 @@ def swap(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
     table_diff.build_concurrently(
         out,
         node,
-        ir.Index(temporary, ix.table, ix.elements, ix.unique, ix.method, ix.where, ix.include),
+        dataclasses.replace(ix, name=temporary, comment=None),
         "The new definition is built beside the old index, CONCURRENTLY: queries keep the old one meanwhile.",
     )
     out.add(
@@ -237,7 +238,7 @@ def swap(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
 
 def _unique(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
     if ix.unique:
-        prechecks.duplicates(ctx, out, t, f"index {ix.name.name}", ix.elements, ix.where)
+        prechecks.duplicates(ctx, out, t, f"index {ix.name.name}", ix.elements, ix.where, ix.nulls_not_distinct)
 
 
 def _mentions_in_expressions(ix: ir.Index, columns: frozenset[str]) -> bool:
@@ -281,8 +282,16 @@ def foreign_keys(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table, new_table
         key = table_diff.key_node(fk.ref_table, fk.ref_columns, new_tables)
         if key is not None:
             out.edge(key, node.key)
-        prechecks.foreign_key(ctx, out, t1, fk)
-        if t1.partition_by:
+        if fk.not_valid:  # declared NOT VALID: the rows there are left unchecked, as the spec says
+            add = st.AddConstraint.of(t1.name, fk, not_valid=True)
+            out.add(
+                node,
+                add,
+                notes=("Declared NOT VALID: the rows already there are not checked (new rows are).",),
+                rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False),
+            )
+        elif t1.partition_by:
+            prechecks.foreign_key(ctx, out, t1, fk)
             add = st.AddConstraint.of(t1.name, fk)
             out.add(
                 node,
@@ -297,6 +306,7 @@ def foreign_keys(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table, new_table
                 rerun=st.IfConstraint.on(t1.name, fk.name, add, exists=False),
             )
         else:
+            prechecks.foreign_key(ctx, out, t1, fk)
             add = st.AddConstraint.of(t1.name, fk, not_valid=True)
             out.add(
                 node,
@@ -308,7 +318,10 @@ def foreign_keys(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table, new_table
         if fk.comment is not None:
             out.add(node, st.comment_on(Object("constraint", fk.q, q), fk.comment))
         out.change(f"{'change' if n in replaced else 'add'} foreign key {n} on {t1.name.display}")
-    for old_name, new_name in renames + [(n, n) for n in new if n in old and n not in replaced]:
+    kept = renames + [(n, n) for n in new if n in old and n not in replaced]
+    for old_name, new_name in kept:
+        validity.flips(ctx, out, t1, [(old[old_name], new[new_name])], ("foreign_key", (t1.name, new_name)))
+    for old_name, new_name in kept:
         if old[old_name].comment != new[new_name].comment:
             out.add(
                 out.build(("foreign_key", (t1.name, new_name))),

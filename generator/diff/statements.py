@@ -228,6 +228,8 @@ class AddKeyUsingIndex:
     table: str
     name: str
     primary: bool
+    deferrable: bool = False
+    initially_deferred: bool = False
     template: ClassVar[str] = "diff/add_key_using_index"
 
 

@@ -18,7 +18,7 @@ from ..ir.names import make_object_name
 from ..pg import quoting, sqlparse
 from ..sql import views
 from ..sql.views import Object
-from . import prechecks, types
+from . import prechecks, types, validity
 from . import statements as st
 from .context import Context, pair_up, type_key
 from .model import Node, Phase
@@ -38,8 +38,9 @@ VOLATILE = {
 
 
 def constraint_signature(c: ir.Constraint) -> ir.Constraint:
-    """What a constraint is, whatever its name and comment (two with the same signature are one renamed)."""
-    return dataclasses.replace(c, name="", comment=None)
+    """What a constraint is, whatever its name, comment and whether it is validated (two with the same signature
+    are one renamed; NOT VALID added or removed is a change of its own, validity.py)."""
+    return dataclasses.replace(c, name="", comment=None, not_valid=False)
 
 
 def classify(
@@ -184,6 +185,8 @@ def alter(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
     for name in added + changed:
         add_constraint(ctx, out, t1, new_cons[name])
         out.change(f"{'add' if name in added else 'change'} constraint {name} on {t1.name.display}")
+    kept = renames + [(n, n) for n in new_cons if n in old_cons and n not in changed]
+    validity.flips(ctx, out, t1, [(old_cons[a], new_cons[b]) for a, b in kept], key)
     for old_name, new_name in renames:
         if old_cons[old_name].comment != new_cons[new_name].comment:
             out.add(build, st.comment_on(Object("constraint", quoting.ident(new_name), q), new_cons[new_name].comment))
@@ -417,10 +420,20 @@ def add_constraint(ctx: Context, out: Steps, t: ir.Table, c: ir.Constraint) -> N
     first)."""
     q = t.name.q
     comment = [st.comment_on(Object("constraint", c.q, q), c.comment)] if c.comment is not None else []
+    if c.not_valid:  # declared NOT VALID: the rows there are left unchecked, as the spec says
+        out.add(
+            out.build(("table", t.name)),
+            st.AddConstraint.of(t.name, c, not_valid=True),
+            notes=("Declared NOT VALID: the rows already there are not checked (new rows are).",),
+        )
+        for statement in comment:
+            out.add(out.build(("table", t.name)), statement)
+        return
     if c.kind == "check":
         prechecks.check(ctx, out, t, c)
     else:
-        prechecks.duplicates(ctx, out, t, c.name, tuple(ir.IndexElement(col, None) for col in c.columns))
+        elements = tuple(ir.IndexElement(col, None) for col in c.columns)
+        prechecks.duplicates(ctx, out, t, c.name, elements, nulls_not_distinct=c.nulls_not_distinct)
     if t.partition_by:  # neither NOT VALID nor CONCURRENTLY works on a partitioned table
         node = out.build(("table", t.name))
         rule = "constraint-missing-not-valid" if c.kind == "check" else "disallowed-unique-constraint"
@@ -463,10 +476,14 @@ def add_constraint(ctx: Context, out: Steps, t: ir.Table, c: ir.Constraint) -> N
         late = out.late(("key", t.name, c.name))
         out.edge(("build", ("table", t.name)), late.key)
         index = ir.Index(
-            Name(t.name.schema, c.name), t.name, tuple(ir.IndexElement(col, None) for col in c.columns), unique=True
+            Name(t.name.schema, c.name),
+            t.name,
+            tuple(ir.IndexElement(col, None) for col in c.columns),
+            unique=True,
+            nulls_not_distinct=c.nulls_not_distinct,
         )
         build_concurrently(out, late, index, "The key's index is built first, without blocking writes.")
-        add = st.AddKeyUsingIndex(q, c.q, primary=c.kind == "primary_key")
+        add = st.AddKeyUsingIndex(q, c.q, c.kind == "primary_key", c.deferrable, c.initially_deferred)
         out.add(
             late,
             st.IfConstraint.on(t.name, c.name, add, exists=False),

@@ -198,7 +198,7 @@ class PageBuilder:
             grants=block("sql", self.sql.get(("grant", self.module.name), []), "\n"),
             primary_keys=self.constraint_rows("primary_key", lambda c: md.inline(columns_list(c.columns))),
             unique=self.constraint_rows("unique", lambda c: md.inline(columns_list(c.columns))),
-            checks=self.constraint_rows("check", lambda c: md.code(c.check or "")),
+            checks=self.constraint_rows("check", lambda c: md.code(c.check or "") + not_valid(c)),
             foreign_keys=tuple(
                 self.foreign_key_row(t, c) for t in self.tables for c in t.constraints if c.kind == "foreign_key"
             ),
@@ -379,7 +379,7 @@ class PageBuilder:
             self.named("constraint", t.name, c.name),
             self.links.table(t.name),
             md.inline(columns_list(c.columns)),
-            f"{self.links.table(c.ref_table)} ({md.inline(columns_list(c.ref_columns))})",
+            f"{self.links.table(c.ref_table)} ({md.inline(columns_list(c.ref_columns))}){not_valid(c)}",
             (c.on_delete or "no action").upper(),
             (c.on_update or "no action").upper(),
             md.inline(c.comment or NONE),
@@ -389,6 +389,8 @@ class PageBuilder:
         cols = ", ".join(clauses.index_element(e) for e in ix.elements)
         if ix.include:
             cols += f" INCLUDE ({', '.join(ix.include)})"
+        if ix.parameters:
+            cols += f" WITH ({', '.join(views.option(n, v) for n, v in ix.parameters)})"
         return IndexRow(
             md.inline(ix.name.name),
             self.links.table(t.name),
@@ -475,3 +477,8 @@ def index_page(schema: ir.Schema, index: SchemaIndex, migrations: Migrations) ->
             for m in migrations.chain
         ),
     )
+
+
+def not_valid(c: ir.Constraint) -> str:
+    """A NOT VALID constraint says so: the rows that were there when it was added are unchecked."""
+    return " (NOT VALID: rows older than it are unchecked)" if c.not_valid else ""

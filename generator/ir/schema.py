@@ -67,6 +67,12 @@ class Constraint:
     on_delete: str | None = None
     on_update: str | None = None
     comment: str | None = None
+    # K3: declared NOT VALID (a CHECK or foreign key whose existing rows PostgreSQL has not checked).
+    not_valid: bool = False
+    # K3: DEFERRABLE [INITIALLY DEFERRED] (primary key, unique, foreign key).
+    deferrable: bool = False
+    initially_deferred: bool = False
+    nulls_not_distinct: bool = False  # K3: UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+)
 
     @property
     def q(self) -> str:
@@ -83,6 +89,11 @@ class IndexElement:
     expression: str | None  # an expression (parsed SQL)
     descending: bool = False
     nulls: str | None = None  # "first" | "last" when given
+    # Index keys (K3): COLLATE, the operator class and its parameters, as SQL (names quoted where needed;
+    # parameters as (name, value) with the value's text). None / () when the key takes the defaults.
+    collation: str | None = None
+    opclass: str | None = None
+    opclass_params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,9 @@ class Index:
     where: str | None = None
     include: tuple[str, ...] = ()
     comment: str | None = None
+    # WITH (...) storage parameters (K3), sorted by name: (name, value text).
+    parameters: tuple[tuple[str, str], ...] = ()
+    nulls_not_distinct: bool = False  # K3: a unique index's NULLS NOT DISTINCT (PostgreSQL 15+)
 
 
 @dataclass(frozen=True)
@@ -152,6 +166,15 @@ class Table:
     @property
     def foreign_keys(self) -> tuple[Constraint, ...]:
         return tuple(c for c in self.constraints if c.is_foreign_key)
+
+    @property
+    def created_constraints(self) -> tuple[Constraint, ...]:
+        """The constraints CREATE TABLE defines: a NOT VALID one is added after it (CREATE TABLE would validate it)."""
+        return tuple(c for c in self.inline_constraints if not c.not_valid)
+
+    @property
+    def not_valid_checks(self) -> tuple[Constraint, ...]:
+        return tuple(c for c in self.inline_constraints if c.not_valid)
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:

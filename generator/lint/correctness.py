@@ -323,3 +323,36 @@ def spent_confirmation(ctx: Context) -> Iterator[Finding]:
             entry,
             f"`{entry}` confirmed a change of migration {ctx.options.last_migration} and is spent",
         )
+
+
+@rule(
+    "C316",
+    "foreign-key-type-mismatch",
+    WARNING,
+    why="PostgreSQL accepts a foreign key between different but comparable types (`integer` referencing "
+    "`bigint`), but every check and join then compares across types, and a referencing column narrower than "
+    "the key cannot hold every key value: a referenced `bigint` past 2147483647 cannot be referenced from an "
+    "`integer` column.",
+    hint="give the referencing column the referenced column's type",
+)
+def foreign_key_type_mismatch(ctx: Context) -> Iterator[Finding]:
+    columns: dict[ir.Name, dict[str, ir.Column]] = {t.name: {c.name: c for c in t.columns} for t in ctx.schema.tables}
+    for ext in ctx.schema.external.tables:
+        columns[ext.name] = {c.name: c for c in ext.columns}
+    for t in ctx.schema.tables:
+        for fk in t.foreign_keys:
+            assert fk.ref_table is not None
+            target = columns.get(fk.ref_table, {})
+            pairs = [(t.column(a), target.get(b), b) for a, b in zip(fk.columns, fk.ref_columns)]
+            different = [
+                f"{own.name} ({own.sql_type}) -> {fk.ref_table}.{name} ({other.sql_type})"
+                for own, other, name in pairs
+                if own is not None and other is not None and own.sql_type != other.sql_type
+            ]
+            if different:
+                yield ctx.finding(
+                    "C316",
+                    ("constraint", t.name, fk.name),
+                    f"{t.name}.{fk.name}",
+                    f"foreign key between different types: {', '.join(different)}",
+                )

@@ -130,6 +130,13 @@ class _Index:
         return ", ".join(e + (" DESC" if d else "") + nulls.get((d, n), "") for e, d, n in self.elements)
 
 
+def _key_options(e: ir.IndexElement) -> str:
+    """A key's collation and operator class: (b text_pattern_ops) is another index than (b)."""
+    collation = f" COLLATE {e.collation}" if e.collation else ""
+    params = f" ({', '.join(f'{n}={v}' for n, v in e.opclass_params)})" if e.opclass_params else ""
+    return collation + (f" {e.opclass}" if e.opclass else "") + params
+
+
 def _indexes(ctx: Context, t: ir.Table) -> list[_Index]:
     cached = ctx.memo.get(("indexes", t.name))
     if cached is not None:
@@ -156,7 +163,7 @@ def _indexes(ctx: Context, t: ir.Table) -> list[_Index]:
     for i, ix in enumerate(t.indexes):
         elements = tuple(
             (
-                e.column if e.column is not None else f"({sqlfacts.canonical(e.expression or '')})",
+                (e.column if e.column is not None else f"({sqlfacts.canonical(e.expression or '')})") + _key_options(e),
                 e.descending,
                 e.nulls == "first" if e.nulls else e.descending,
             )
@@ -174,7 +181,7 @@ def _indexes(ctx: Context, t: ir.Table) -> list[_Index]:
                 where,
                 ix.include,
                 ix.unique,
-                all(e.column is not None for e in ix.elements),
+                all(e.column is not None and not _key_options(e) for e in ix.elements),
             )
         )
     ctx.memo[("indexes", t.name)] = result

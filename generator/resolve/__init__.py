@@ -27,7 +27,7 @@ from ..spec import loader
 from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
-from . import foreign_keys, grants, intent, policies, registry, routines, tables, tenancy, views
+from . import foreign_keys, grants, intent, policies, registry, routines, tables, tenancy, versions, views
 from .report import Report
 
 __all__ = ["load", "load_located", "load_schema", "resolve", "resolve_with_origins"]
@@ -89,6 +89,7 @@ def load(settings: Settings) -> tuple[ir.Schema, list[LoadedFile], Origins]:
     """The spec directory read and resolved: the IR, the files, and where each object is written."""
     files = loader.load_dir(settings.spec_dir, settings.root)
     schema, origins = resolve_with_origins(files)
+    versions.check(schema, origins, settings.postgres_version)
     return schema, files, origins
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from .. import errors, ir
 from ..ir import Name, names
+from ..pg import comparable as comparable_types
 from ..spec import model
 from .registry import Registry
 from .report import Report, Where
@@ -90,13 +91,24 @@ def check_targets(tables: Mapping[Name, ir.Table], registry: Registry, report: R
                     )
                 for own, other in zip(fk.columns, fk.ref_columns):
                     a, b = table.column(own), target_cols[other]
-                    if a is not None and a.base != b.base:
+                    if a is not None and not comparable(a, b):
                         report.error(
                             where,
                             errors.BAD_REFERENCE,
                             f"foreign key column {own} ({a.sql_type}) does not match "
-                            f"{fk.ref_table.display}.{other} ({b.sql_type})",
+                            f"{fk.ref_table.display}.{other} ({b.sql_type}): PostgreSQL has no equality between "
+                            "the two types for a foreign key",
                         )
+
+
+def comparable(own: ir.Column, other: ir.Column) -> bool:
+    """Whether PostgreSQL lets column `own` reference column `other` (pg/comparable.py)."""
+    if own.array_dims or other.array_dims:
+        same = (own.base, own.enum, own.array_dims) == (other.base, other.enum, other.array_dims)
+        return same and comparable_types.can_reference_array(own.base)
+    if own.base == "enum" or other.base == "enum":
+        return own.enum == other.enum
+    return comparable_types.can_reference(own.base, other.base)
 
 
 def _where(t: model.Table, where: Where, fk: ir.Constraint) -> Where:

@@ -145,7 +145,7 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
             )
             checks.append((c.check, cw.at("check")))
             cname = c.name or _unused_check_name(name.name, used, constraint_at)
-            check = ir.Constraint(cname, "check", check=c.check.strip(), comment=c.comment)
+            check = ir.Constraint(cname, "check", check=c.check.strip(), comment=c.comment, not_valid=c.not_valid)
             add(check, cw.at("name") if c.name else cw, c.lint, cw, c.check)
             continue
         kind = "unique" if c.unique is not None else "primary_key" if c.primary_key is not None else "foreign_key"
@@ -176,9 +176,25 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
                 name, cols, c.references, c.on_delete, c.on_update, cname, registry, report, cw.at("references")
             )
             if fk is not None:
-                add(dataclasses.replace(fk, comment=c.comment), nw, c.lint, cw)
+                fk = dataclasses.replace(
+                    fk,
+                    comment=c.comment,
+                    not_valid=c.not_valid,
+                    deferrable=c.deferrable,
+                    initially_deferred=c.initially_deferred,
+                )
+                add(fk, nw, c.lint, cw)
         else:
-            add(ir.Constraint(cname, kind, tuple(cols), comment=c.comment), nw, c.lint, cw)
+            keyed = ir.Constraint(
+                cname,
+                kind,
+                tuple(cols),
+                comment=c.comment,
+                deferrable=c.deferrable,
+                initially_deferred=c.initially_deferred,
+                nulls_not_distinct=c.nulls_not_distinct,
+            )
+            add(keyed, nw, c.lint, cw)
     for con in constraints:  # a primary key's columns are NOT NULL
         if con.kind == "primary_key":
             columns = [
@@ -190,6 +206,15 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
         for problem in comparisons.problems(text, typed, name):
             report.error_in_fragment(check_at, problem.offset, problem.code, problem.message)
     layout = partitions.partitioning(name, t, columns, constraints, report, where)
+    if t.partitioning is not None:
+        for i, c in enumerate(t.constraints):
+            if c.not_valid:
+                report.error(
+                    at("constraints", i, "not_valid"),
+                    errors.PARTITION,
+                    f"not_valid is not available on a partitioned table ({name.display}): PostgreSQL checks every "
+                    "partition's rows when the constraint is added",
+                )
     claims += layout.claims
     table_indexes = []
     for key, spec_ix in t.indexes.items():

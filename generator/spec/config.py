@@ -21,6 +21,7 @@ DEFAULTS: dict[str, object] = {
     "history_schema": "schemagen",  # migrate and drift: the schema of the history table schemagen_migrations
     "layout": "schemagen",  # build: the migration files of another runner too (LAYOUTS)
     "layout_dir": "",  # build: where those go, relative to pyproject.toml ("": the layout's usual place)
+    "postgres_version": 14,  # build: the oldest PostgreSQL major version the migrations must run on (14 to 18)
 }
 LAYOUTS = ("schemagen", "supabase", "flyway")
 _PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
@@ -37,6 +38,7 @@ class Settings:
     history_schema: str = "schemagen"
     layout: str = "schemagen"
     layout_dir: Path | None = None  # None: the layout's usual place (layouts.py)
+    postgres_version: int = 14
 
     def migration_stem(self, version: int, name: str) -> str:
         return self.migration_name.format(version=version, name=name)
@@ -103,6 +105,10 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
     problem = value_problem(str(values["history_schema"]), str(values["layout"]))
     if problem:
         raise errors.SpecError([_at(pyproject, text, problem.split(" ", 1)[0], f"[tool.schemagen] {problem}")])
+    version = values["postgres_version"]
+    if not isinstance(version, int) or not 14 <= version <= 18:
+        message = f"[tool.schemagen] postgres_version must be a PostgreSQL major version from 14 to 18, not {version!r}"
+        raise errors.SpecError([_at(pyproject, text, "postgres_version", message)])
     horizon, exposed = values["partition_horizon_months"], values["exposed_schemas"]
     assert isinstance(horizon, int) and isinstance(exposed, list)  # checked against DEFAULTS above
     # Command-line paths are relative to where the user typed them; settings, to pyproject.toml.
@@ -116,6 +122,7 @@ def load(start: Path | None = None, spec_dir: str | None = None, out_dir: str | 
         history_schema=str(values["history_schema"]),
         layout=str(values["layout"]),
         layout_dir=root / str(values["layout_dir"]) if values["layout_dir"] else None,
+        postgres_version=version,
     )
 
 

@@ -105,6 +105,22 @@ class Constraint(Linted):
     on_delete: Action | None = None
     on_update: Action | None = None
     comment: str | None = None
+    nulls_not_distinct: bool = Field(
+        False,
+        description="UNIQUE NULLS NOT DISTINCT: NULLs count as equal, so one row at most has NULL (PostgreSQL 15+)",
+    )
+    deferrable: bool = Field(
+        False, description="DEFERRABLE (primary key, unique, foreign key): may be checked at the transaction's end"
+    )
+    initially_deferred: bool = Field(
+        False,
+        description="INITIALLY DEFERRED: checked at COMMIT unless SET CONSTRAINTS says otherwise (needs deferrable)",
+    )
+    not_valid: bool = Field(
+        False,
+        description="a CHECK or foreign key declared NOT VALID: added without checking the rows already there (new "
+        "rows are checked); removing it validates the constraint (VALIDATE CONSTRAINT, which blocks no writer)",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Constraint:
@@ -115,17 +131,37 @@ class Constraint(Linted):
             raise ValueError("`references` goes with `foreign_key`, and only with it")
         if self.foreign_key is None and (self.on_delete or self.on_update):
             raise ValueError("on_delete/on_update apply to foreign keys only")
+        if self.nulls_not_distinct and self.unique is None:
+            raise ValueError("nulls_not_distinct applies to unique constraints only")
+        if self.deferrable and self.check is not None:
+            raise ValueError("deferrable applies to primary_key, unique and foreign_key constraints only")
+        if self.initially_deferred and not self.deferrable:
+            raise ValueError("initially_deferred needs deferrable: true")
+        if self.not_valid and self.check is None and self.foreign_key is None:
+            raise ValueError("not_valid applies to check and foreign_key constraints only")
         return self
 
 
 class Index(Linted):
-    """An index. Each entry of `columns` is a column or expression, optionally `DESC`, `NULLS LAST`."""
+    """An index. Each entry of `columns` is one key as CREATE INDEX writes it: a column or expression, optionally
+    `COLLATE "C"`, an operator class with its parameters (`text_pattern_ops`, `gist_trgm_ops (siglen = 32)`),
+    `ASC`/`DESC`, `NULLS FIRST`/`NULLS LAST`."""
 
     columns: list[str] = Field(min_length=1)
     unique: bool = False
-    method: Literal["btree", "hash", "gist", "gin", "spgist", "brin"] = "btree"
+    method: Literal["btree", "hash", "gist", "gin", "spgist", "brin", "hnsw", "ivfflat"] = Field(
+        "btree", description="the access method; hnsw and ivfflat are the vector extension's"
+    )
     where: SqlText | None = Field(None, description="partial-index predicate")
     include: list[str] = []
+    nulls_not_distinct: bool = Field(
+        False, description="a unique index whose NULLs count as equal: NULLS NOT DISTINCT (PostgreSQL 15+)"
+    )
+    with_: dict[str, SqlText] = Field(
+        {},
+        alias="with",
+        description="storage parameters, WITH (...): e.g. `{fillfactor: 70}`, `{m: 16, ef_construction: 64}` (hnsw)",
+    )
     comment: str | None = None
 
 

@@ -167,6 +167,14 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
                 [("table", t.name), ("table", fk.ref_table)],
                 Statement("Foreign keys", "foreign_key", views.ForeignKey(t, fk), comments),
             )
+        for con in t.not_valid_checks:  # CREATE TABLE would validate it: added after, as a foreign key is
+            comments = (views.Comment(views.Object("constraint", con.q, t.name.q), con.comment),) if con.comment else ()
+            node(
+                "foreign_key",
+                (t.name, con.name),
+                [("table", t.name)] + _calls(con.check, functions),
+                Statement("Constraints added NOT VALID", "foreign_key", views.ForeignKey(t, con), comments),
+            )
     relations = {t.name: ("table", t.name) for t in schema.tables} | {
         p.name: ("partition", p.name) for t in schema.tables for p in t.partitions
     }
@@ -267,7 +275,7 @@ def table_comments(t: ir.Table) -> tuple[views.Comment, ...]:
     comments = [views.Comment(views.Object("table", t.name.q), t.comment)] if t.comment else []
     comments += [views.Comment(views.Object("column", c.q, t.name.q), c.comment) for c in t.columns if c.comment]
     comments += [
-        views.Comment(views.Object("constraint", c.q, t.name.q), c.comment) for c in t.inline_constraints if c.comment
+        views.Comment(views.Object("constraint", c.q, t.name.q), c.comment) for c in t.created_constraints if c.comment
     ]
     return tuple(comments)
 

@@ -12,6 +12,7 @@ see views, never the IR itself, so the IR stays data.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -86,6 +87,18 @@ class ConstraintView:
         return self.constraint.check
 
     @property
+    def deferrable(self) -> bool:
+        return self.constraint.deferrable
+
+    @property
+    def nulls_not_distinct(self) -> bool:
+        return self.constraint.nulls_not_distinct
+
+    @property
+    def initially_deferred(self) -> bool:
+        return self.constraint.initially_deferred
+
+    @property
     def columns(self) -> list[str]:
         return names(self.constraint.columns)
 
@@ -128,6 +141,18 @@ class IndexKeyView:
     @property
     def nulls(self) -> str | None:
         return self.element.nulls.upper() if self.element.nulls else None
+
+    @property
+    def collation(self) -> str | None:
+        return self.element.collation
+
+    @property
+    def opclass(self) -> str | None:
+        return self.element.opclass
+
+    @property
+    def opclass_params(self) -> list[str]:
+        return [option(name, value) for name, value in self.element.opclass_params]
 
 
 @dataclass(frozen=True)
@@ -248,7 +273,7 @@ class TableView:
 
     @property
     def body(self) -> list[ColumnView | ConstraintView]:
-        return body(self.table.columns, self.table.inline_constraints)
+        return body(self.table.columns, self.table.created_constraints)
 
     @property
     def partition_by(self) -> str | None:
@@ -311,6 +336,15 @@ class IndexView:
         return names(self.index.include)
 
     @property
+    def nulls_not_distinct(self) -> bool:
+        return self.index.nulls_not_distinct
+
+    @property
+    def parameters(self) -> list[str]:
+        """WITH (...): `name = value` each."""
+        return [option(name, value) for name, value in self.index.parameters]
+
+    @property
     def where(self) -> str | None:
         return self.index.where
 
@@ -330,6 +364,10 @@ class ForeignKeyView:
     @property
     def constraint(self) -> ConstraintView:
         return ConstraintView(self.of.constraint)
+
+    @property
+    def not_valid(self) -> bool:
+        return self.of.constraint.not_valid
 
 
 def dollar_quote(body: str) -> str:
@@ -526,3 +564,12 @@ class Comments:
 
     comments: tuple[Comment, ...]
     template: ClassVar[str] = "comments"
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z")
+
+
+def option(name: str, value: str) -> str:
+    """`name = value` of WITH (...) or of an operator class's parameters: a number bare, other values quoted
+    (PostgreSQL stores the text either way)."""
+    return f"{quoting.ident(name)} = {value if _NUMBER.match(value) else quoting.literal(value)}"

@@ -1,0 +1,41 @@
+"""Features newer than the oldest PostgreSQL the migrations must run on (`[tool.schemagen] postgres_version`).
+
+Each is refused at its place, with the version it needs: a migration written for
+PostgreSQL 14 must not hold `NULLS NOT DISTINCT`, which 14 cannot parse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import errors, ir
+from ..spec.origins import Origins
+
+
+def check(schema: ir.Schema, origins: Origins, version: int) -> None:
+    """SpecError for each feature of `schema` that PostgreSQL `version` does not have."""
+    found = [
+        origins.diagnostic(
+            errors.UNSUPPORTED_CHANGE,
+            f"{what} needs PostgreSQL {needs}; postgres_version (pyproject.toml [tool.schemagen]) is {version}",
+            (key, ()),
+        )
+        for needs, what, key in _features(schema)
+        if needs > version
+    ]
+    if found:
+        raise errors.SpecError(found)
+
+
+def _features(schema: ir.Schema) -> Iterator[tuple[int, str, tuple[object, ...]]]:
+    for t in schema.tables:
+        for c in t.constraints:
+            if c.nulls_not_distinct:
+                yield (
+                    15,
+                    f"NULLS NOT DISTINCT (constraint {c.name} on {t.name.display})",
+                    ("constraint", t.name, c.name),
+                )
+        for ix in t.indexes:
+            if ix.nulls_not_distinct:
+                yield 15, f"NULLS NOT DISTINCT (index {ix.name.name})", ("index", ix.name)

@@ -1,0 +1,2 @@
+ALTER TABLE item ADD COLUMN replaces integer;
+ALTER TABLE item ADD CONSTRAINT item_replaces_fkey FOREIGN KEY (replaces) REFERENCES item (id) DEFERRABLE INITIALLY DEFERRED;

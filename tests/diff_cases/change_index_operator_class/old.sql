@@ -1,0 +1,1 @@
+CREATE INDEX idx_item_note ON item (note);

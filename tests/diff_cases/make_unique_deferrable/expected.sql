@@ -1,0 +1,2 @@
+ALTER TABLE item DROP CONSTRAINT item_account_label_key;
+ALTER TABLE item ADD CONSTRAINT item_account_label_key UNIQUE (account_id, label) DEFERRABLE;

@@ -1,0 +1,1 @@
+ALTER TABLE item VALIDATE CONSTRAINT item_replaces_fkey;
