@@ -40,7 +40,7 @@ LAYERS: dict[str, set[str]] = {
     # the resolved schema: data, names, order
     "ir": {"pg"},
     # spec -> IR
-    "resolve": {"errors", "pg", "spec", "ir"},
+    "resolve": {"errors", "pg", "spec", "ir", "templating"},  # templating: a time partitioning's maintenance function
     # outputs of the IR
     "sql": {"pg", "ir", "templating"},
     "diff": {"errors", "pg", "ir", "sql", "templating"},

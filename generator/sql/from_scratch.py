@@ -32,6 +32,7 @@ RANK = {
     "rls": 5,
     "policy": 5,
     "grant": 6,
+    "maintain": 7,  # a time partitioning's first maintenance: once everything else is there
 }
 
 
@@ -48,6 +49,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "rls": views.RlsView,
     "policy": views.PolicyView,
     "grant": views.GrantView,
+    "maintain": views.MaintainView,
 }
 
 
@@ -185,6 +187,12 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
     for i, g in enumerate(schema.grants):
         node("grant", i, [], Statement("Grants", "grant", g))
+    for t in schema.tables:
+        if t.time_partitions is not None:
+            deps = [("table", t.name), ("function", t.time_partitions.function)]
+            deps += [("partition", p.name) for p in t.partitions] + [("index", ix.name) for ix in t.indexes]
+            deps += [("rls", t.name)] if views.has_rls_statement(t) else []
+            node("maintain", t.name, deps, Statement("Time partitions", "maintain", t))
     return _unchecked_in_cycles(result, body_deps)
 
 
