@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pg
+import psycopg
 import pytest
 from click.testing import CliRunner
 from schemagen.cli import main
@@ -118,3 +120,319 @@ def test_the_reference_converted_to_the_rule_changes_no_partition(migrated_db, t
 
     # And building again from the converted spec, with 0026 applied: nothing to do.
     assert "no change" in build(root, monkeypatch) or len(list((root / "generated" / "migrations").glob("0027*"))) == 0
+
+
+# -- the maintenance function, simulated over time --------------------------------------------------------------
+
+SPEC = """\
+migration: {{version: 1, name: demo}}
+tables:
+  event:
+    columns:
+      id: {{type: bigint, identity: always}}
+      at: {{type: {key_type}, not_null: true}}
+      note: {{type: text}}
+    constraints:
+      - primary_key: [id, at]
+    indexes:
+      idx_event_note: {{columns: [note]}}
+    row_level_security: true
+    partitioning:
+      key: [at]
+{rule}
+  audit:
+    columns:
+      op: {{type: text}}
+functions:
+  audit_event:
+    returns: trigger
+    language: plpgsql
+    body: "BEGIN INSERT INTO public.audit VALUES (TG_OP); RETURN NULL; END;"
+triggers:
+  event_audit:
+    table: event
+    timing: after
+    events: [insert, update, delete]
+    for_each: row
+    function: audit_event
+"""
+
+
+def schema_sql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key_type: str, rule: str) -> str:
+    """The from-scratch SQL of a spec with a time-partitioned table `event`, without the first maintenance call
+    (which runs at today's date: the simulations choose their own)."""
+    spec = tmp_path / "spec"
+    spec.mkdir(exist_ok=True)
+    (spec / "demo.yaml").write_text(SPEC.format(key_type=key_type, rule=rule))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["sql", "--spec", str(spec)])
+    assert result.exit_code == 0, result.output
+    kept = [s for s in pg.split_statements(result.output) if "FROM public.maintain_event_partitions()" not in s]
+    return ";\n".join(kept) + ";\n"
+
+
+def attached(conn: psycopg.Connection) -> dict[str, int]:
+    """Each partition of event with its row count."""
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'public.event'::regclass"
+        )
+    ]
+    return {n: conn.execute(f'SELECT count(*) FROM public."{n}"').fetchone()[0] for n in names}
+
+
+class Model:
+    """The rows a correct maintenance leaves, where: each row in its period's partition when that exists, else in
+    the DEFAULT partition (or refused, without one); a retired partition's rows dropped or kept apart."""
+
+    def __init__(self, unit: str, start: dt.date, premake: int, retain: int, default: bool) -> None:
+        self.unit, self.start, self.premake, self.retain, self.default = unit, start, premake, retain, default
+        self.made: set[dt.date] = set()
+        self.retired: set[dt.date] = set()
+        self.rows: dict[str, int] = {}
+
+    def place(self, day: dt.date) -> str | None:
+        period = periods.floor(day, self.unit)
+        if period in self.made and period not in self.retired:
+            return periods.name("event", period, self.unit)
+        return "event_default" if self.default else None
+
+    def insert(self, day: dt.date) -> None:
+        where = self.place(day)
+        assert where is not None
+        self.rows[where] = self.rows.get(where, 0) + 1
+        self.days.setdefault(where, []).append(day)
+
+    days: dict[str, list[dt.date]]
+
+    def maintain(self, today: dt.date) -> None:
+        window = periods.window(today, self.unit, self.start, self.premake, self.retain)
+        for period in window:
+            if period not in self.made:
+                self.made.add(period)
+                name = periods.name("event", period, self.unit)
+                moving = [d for d in self.days.get("event_default", []) if periods.floor(d, self.unit) == period]
+                for d in moving:
+                    self.days["event_default"].remove(d)
+                self.days[name] = self.days.get(name, []) + moving
+        for period in sorted(self.made - self.retired):
+            if period < window[0]:
+                self.retired.add(period)
+        self.rows = {k: len(v) for k, v in self.days.items() if v}
+
+    def expected(self) -> dict[str, int]:
+        live = {periods.name("event", p, self.unit) for p in self.made - self.retired}
+        counts = {n: len(self.days.get(n, [])) for n in live}
+        if self.default:
+            counts["event_default"] = len(self.days.get("event_default", []))
+        return counts
+
+
+def simulate(url: str, unit: str, steps: int, start: dt.date, premake: int, retain: int, drop: bool) -> None:
+    model = Model(unit, start, premake, retain, default=True)
+    model.days = {}
+    inserted = 0
+    with pg.connect(url, autocommit=True) as conn:
+        conn.execute("SET TimeZone = 'UTC'")
+        for step in range(steps):
+            today = periods.shift(start, unit, step) + dt.timedelta(days=2 if unit == "month" else 1)
+            # Rows at `now`, one arriving late (older than what is kept, for some steps), one early (past premake).
+            late = periods.shift(today, unit, -(retain + 2)) if step % 3 == 0 else today
+            early = periods.shift(periods.floor(today, unit), unit, premake + 2) + dt.timedelta(days=1)
+            for day in (today, today, late, early):
+                if day < start:
+                    continue
+                conn.execute("INSERT INTO public.event (at, note) VALUES (%s, 'x')", (f"{day} 12:00:00+00",))
+                model.insert(day)
+                inserted += 1
+            audit_before = conn.execute("SELECT count(*) FROM public.audit").fetchone()[0]
+            done = conn.execute(
+                "SELECT action, partition_name FROM public.maintain_event_partitions(%s)", (f"{today} 06:00:00+00",)
+            ).fetchall()
+            assert all(action != "skipped" for action, _ in done), done
+            model.maintain(today)
+            # Exactly the window's partitions (and the DEFAULT one), holding exactly the rows they should.
+            assert attached(conn) == model.expected(), (step, today)
+            # Moving rows out of the DEFAULT partition ran no user trigger.
+            assert conn.execute("SELECT count(*) FROM public.audit").fetchone()[0] == audit_before
+            # Running it again changes nothing.
+            assert (
+                conn.execute(
+                    "SELECT count(*) FROM public.maintain_event_partitions(%s)", (f"{today} 07:00:00+00",)
+                ).fetchone()[0]
+                == 0
+            )
+        kept_apart = conn.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relispartition AND c.relname ~ '^event_[0-9]'"
+        ).fetchone()[0]
+        retired = {periods.name("event", p, unit) for p in model.retired}
+        if drop:
+            assert kept_apart == 0
+        else:
+            assert kept_apart == len(retired)
+            # Detached partitions keep their rows.
+            detached_rows = sum(
+                conn.execute(f'SELECT count(*) FROM public."{n}"').fetchone()[0] for n in sorted(retired)
+            )
+            assert detached_rows == sum(len(model.days.get(n, [])) for n in retired)
+        in_table = conn.execute("SELECT count(*) FROM public.event").fetchone()[0]
+        assert in_table == sum(model.expected().values())
+        assert in_table + sum(len(model.days.get(n, [])) for n in retired) == inserted
+        # Each partition made by the function has the table's index, row level security and a comment.
+        some = periods.name("event", max(model.made), unit)
+        assert (
+            conn.execute("SELECT count(*) FROM pg_index WHERE indrelid = %s::regclass", (f"public.{some}",)).fetchone()[
+                0
+            ]
+            == 2
+        )
+        assert conn.execute(
+            "SELECT relrowsecurity, obj_description(oid, 'pg_class') IS NOT NULL FROM pg_class WHERE oid = %s::regclass",
+            (f"public.{some}",),
+        ).fetchone() == (True, True)
+
+
+MONTHLY = """\
+      interval: 1 month
+      start: 2026-01-01
+      premake: 3
+      retain: 6 months
+      retired: {retired}
+      default: true"""
+
+
+@pytest.mark.parametrize("retired", ["drop", "detach"])
+def test_two_years_month_by_month(db_url, tmp_path, monkeypatch, retired) -> None:
+    pg.apply_sql(db_url, schema_sql(tmp_path, monkeypatch, "timestamptz", MONTHLY.format(retired=retired)))
+    simulate(db_url, "month", 24, dt.date(2026, 1, 1), premake=3, retain=6, drop=retired == "drop")
+
+
+WEEKLY = """\
+      interval: 1 week
+      start: 2026-01-05
+      premake: 2
+      retain: 4 weeks
+      retired: drop
+      default: true"""
+
+
+def test_two_years_week_by_week(db_url, tmp_path, monkeypatch) -> None:
+    pg.apply_sql(db_url, schema_sql(tmp_path, monkeypatch, "date", WEEKLY))
+    simulate(db_url, "week", 104, dt.date(2026, 1, 5), premake=2, retain=4, drop=True)
+
+
+def test_bounds_are_the_midnights_of_the_rule_s_time_zone(db_url, tmp_path, monkeypatch) -> None:
+    """A timestamptz key with timezone America/New_York: bounds at New York's midnights (EST, then EDT), whatever
+    the session's TimeZone; `now` is read in New York too (01:00 UTC on April 1st is still March there)."""
+    rule = "      interval: 1 month\n      start: 2026-01-01\n      premake: 0\n      retain: 0 months\n      retired: drop\n      timezone: America/New_York"
+    pg.apply_sql(db_url, schema_sql(tmp_path, monkeypatch, "timestamptz", rule))
+    with pg.connect(db_url, autocommit=True) as conn:
+        conn.execute("SET TimeZone = 'Asia/Tokyo'")
+        conn.execute("SELECT * FROM public.maintain_event_partitions('2026-04-01 01:00:00+00')")
+        conn.execute("SET TimeZone = 'UTC'")
+        bounds = dict(
+            conn.execute(
+                "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i JOIN pg_class c "
+                "ON c.oid = i.inhrelid WHERE i.inhparent = 'public.event'::regclass"
+            ).fetchall()
+        )
+        assert bounds == {"event_2026_03": "FOR VALUES FROM ('2026-03-01 05:00:00+00') TO ('2026-04-01 04:00:00+00')"}
+        # The last minute of March in New York goes in; the first of April does not (no partition yet).
+        conn.execute("INSERT INTO public.event (at) VALUES ('2026-03-31 23:59:00 America/New_York')")
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("INSERT INTO public.event (at) VALUES ('2026-04-01 00:00:00 America/New_York')")
+        done = conn.execute(
+            "SELECT action, partition_name FROM public.maintain_event_partitions('2026-04-01 04:00:00+00')"
+        )
+        assert done.fetchall() == [("created", "event_2026_04"), ("dropped", "event_2026_03")]
+
+
+CONCURRENT = """\
+      interval: 1 month
+      start: 2026-01-01
+      premake: 3
+      retain: 3 months
+      retired: detach
+      default: true"""
+
+
+def test_concurrent_maintenance_and_inserts(db_url, tmp_path, monkeypatch) -> None:
+    """Two maintenance calls at once make each partition once and fail nothing; clients inserting rows of every
+    month (and of months no partition holds yet) meanwhile are never refused, and no row is lost (the retired
+    partitions are kept detached)."""
+    pg.apply_sql(db_url, schema_sql(tmp_path, monkeypatch, "timestamptz", CONCURRENT))
+    with pg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO public.event (at) SELECT '2026-01-01'::timestamptz + n * interval '1 hour' FROM generate_series(0, 20000) n"
+        )
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    inserted = [20001]
+
+    def client(seed: int) -> None:
+        try:
+            with pg.connect(db_url, autocommit=True) as conn:
+                n = 0
+                while not stop.is_set():
+                    day = dt.date(2026, 1, 1) + dt.timedelta(days=(seed * 37 + n * 11) % 900)
+                    conn.execute("INSERT INTO public.event (at, note) VALUES (%s, 'client')", (f"{day} 10:00:00+00",))
+                    inserted[0] += 1
+                    n += 1
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    def maintain(today: dt.date, results: list[list[tuple[str, str]]]) -> None:
+        try:
+            with pg.connect(db_url, autocommit=True) as conn:
+                results.append(
+                    conn.execute(
+                        "SELECT action, partition_name FROM public.maintain_event_partitions(%s)",
+                        (f"{today} 00:30:00+00",),
+                    ).fetchall()
+                )
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    clients = [threading.Thread(target=client, args=(i,)) for i in range(3)]
+    for t in clients:
+        t.start()
+    try:
+        for step in range(12):
+            today = periods.shift(dt.date(2026, 1, 1), "month", step) + dt.timedelta(days=3)
+            results: list[list[tuple[str, str]]] = []
+            pair = [threading.Thread(target=maintain, args=(today, results)) for _ in range(2)]
+            for t in pair:
+                t.start()
+            for t in pair:
+                t.join()
+            assert not errors, errors
+            made = [name for rows in results for action, name in rows if action == "created"]
+            assert len(made) == len(set(made))  # each partition made once, by one of the two
+            assert all(action != "skipped" for rows in results for action, _ in rows), results
+    finally:
+        stop.set()
+        for t in clients:
+            t.join()
+    assert not errors, errors
+    with pg.connect(db_url) as conn:
+        names = set(attached(conn)) - {"event_default"}
+        window = periods.window(today, "month", dt.date(2026, 1, 1), 3, 3)
+        assert names == {periods.name("event", d, "month") for d in window}
+        total = conn.execute("SELECT count(*) FROM public.event").fetchone()[0]
+        detached = [
+            r[0]
+            for r in conn.execute(
+                "SELECT relname FROM pg_class WHERE relkind = 'r' AND NOT relispartition AND relname ~ '^event_[0-9]'"
+            )
+        ]
+        total += sum(conn.execute(f'SELECT count(*) FROM public."{n}"').fetchone()[0] for n in detached)
+        assert total == inserted[0]
+        # The DEFAULT partition holds only rows of months no partition takes (retired, or not made yet).
+        outside = conn.execute(
+            "SELECT count(*) FROM public.event_default WHERE at >= %s AND at < %s",
+            (f"{window[0]} 00:00:00+00", f"{periods.shift(window[-1], 'month', 1)} 00:00:00+00"),
+        ).fetchone()[0]
+        assert outside == 0

@@ -235,6 +235,11 @@ class MaintainView:
         return self.rule.retain
 
     @property
+    def retires(self) -> bool:
+        """Whether old partitions are retired at all (retain: 0 keeps the current period only)."""
+        return self.rule.retain is not None
+
+    @property
     def drop(self) -> bool:
         return self.rule.retired == "drop"
 
