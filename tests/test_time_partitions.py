@@ -290,7 +290,8 @@ def simulate(url: str, unit: str, steps: int, start: dt.date, premake: int, reta
             == 2
         )
         assert conn.execute(
-            "SELECT relrowsecurity, obj_description(oid, 'pg_class') IS NOT NULL FROM pg_class WHERE oid = %s::regclass",
+            "SELECT relrowsecurity, obj_description(oid, 'pg_class') IS NOT NULL FROM pg_class "
+            "WHERE oid = %s::regclass",
             (f"public.{some}",),
         ).fetchone() == (True, True)
 
@@ -327,7 +328,10 @@ def test_two_years_week_by_week(db_url, tmp_path, monkeypatch) -> None:
 def test_bounds_are_the_midnights_of_the_rule_s_time_zone(db_url, tmp_path, monkeypatch) -> None:
     """A timestamptz key with timezone America/New_York: bounds at New York's midnights (EST, then EDT), whatever
     the session's TimeZone; `now` is read in New York too (01:00 UTC on April 1st is still March there)."""
-    rule = "      interval: 1 month\n      start: 2026-01-01\n      premake: 0\n      retain: 0 months\n      retired: drop\n      timezone: America/New_York"
+    rule = (
+        "      interval: 1 month\n      start: 2026-01-01\n      premake: 0\n      retain: 0 months\n"
+        "      retired: drop\n      timezone: America/New_York"
+    )
     pg.apply_sql(db_url, schema_sql(tmp_path, monkeypatch, "timestamptz", rule))
     with pg.connect(db_url, autocommit=True) as conn:
         conn.execute("SET TimeZone = 'Asia/Tokyo'")
@@ -366,7 +370,8 @@ def test_concurrent_maintenance_and_inserts(db_url, tmp_path, monkeypatch) -> No
     pg.apply_sql(db_url, schema_sql(tmp_path, monkeypatch, "timestamptz", CONCURRENT))
     with pg.connect(db_url, autocommit=True) as conn:
         conn.execute(
-            "INSERT INTO public.event (at) SELECT '2026-01-01'::timestamptz + n * interval '1 hour' FROM generate_series(0, 20000) n"
+            "INSERT INTO public.event (at) "
+            "SELECT '2026-01-01'::timestamptz + n * interval '1 hour' FROM generate_series(0, 20000) n"
         )
     stop = threading.Event()
     errors: list[BaseException] = []
