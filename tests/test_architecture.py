@@ -89,6 +89,7 @@ IMPORTED_LATE: dict[tuple[str, str], str] = {
     ("schemagen.cli", "schemagen.db.migrate"): _COMMAND + " (migrate: psycopg)",
     ("schemagen.cli", "schemagen.db.drift"): _COMMAND + " (drift: psycopg)",
     ("schemagen.cli", "schemagen.db.dbtests"): _COMMAND + " (test: psycopg)",
+    ("schemagen.cli", "schemagen.db.partitions"): _COMMAND + " (partitions: psycopg)",
 }
 
 

@@ -441,3 +441,24 @@ def test_concurrent_maintenance_and_inserts(db_url, tmp_path, monkeypatch) -> No
             (f"{window[0]} 00:00:00+00", f"{periods.shift(window[-1], 'month', 1)} 00:00:00+00"),
         ).fetchone()[0]
         assert outside == 0
+
+
+def test_the_cli_runs_the_same_maintenance(db_url, tmp_path, monkeypatch) -> None:
+    """`schemagen partitions` calls each table's function (here as of a moment given with --now) and prints what
+    it did; a second run has nothing to do; a database without the function is refused with exit 1."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    sql = schema_sql(tmp_path, monkeypatch, "timestamptz", MONTHLY.format(retired="drop"))
+    spec = str(tmp_path / "spec")
+    result = CliRunner().invoke(main, ["partitions", "--spec", spec])
+    assert result.exit_code == 1 and "has no function maintain_event_partitions" in result.output
+    pg.apply_sql(db_url, sql)
+    result = CliRunner().invoke(main, ["partitions", "--spec", spec, "--now", "2026-02-10 00:00+00"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"event: created event_2026_0{m}: FROM ('2026-0{m}-01 00:00:00+00') TO ('2026-0{m + 1}-01 00:00:00+00')"
+        for m in range(1, 6)
+    ]
+    with pg.connect(db_url) as conn:
+        assert set(attached(conn)) == {"event_default"} | {f"event_2026_0{m}" for m in range(1, 6)}
+    result = CliRunner().invoke(main, ["partitions", "--spec", spec, "--now", "2026-02-11 00:00+00"])
+    assert result.exit_code == 0 and result.output == "event: every partition in place, nothing to do\n"
