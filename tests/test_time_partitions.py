@@ -93,6 +93,8 @@ def test_the_reference_converted_to_the_rule_changes_no_partition(migrated_db, t
     assert "DROP FUNCTION public.maintain_sync_activity_log_partitions(timestamp with time zone);" in down
     state = (up_file.with_name("0026_time_partitions.state.json")).read_text()
     assert '"sync_activity_log_2026_01"' not in state and '"interval": "month"' in state
+    docs = (root / "generated" / "docs" / "sync_operations.md").read_text()
+    assert "**Time partitions.** One partition per month from 2025-11-01, at midnight UTC" in docs
 
     before = partitions(migrated_db)
     assert len(before) == 27
