@@ -169,7 +169,11 @@ def schema_sql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key_type: str, r
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["sql", "--spec", str(spec)])
     assert result.exit_code == 0, result.output
-    kept = [s for s in pg.split_statements(result.output) if "FROM public.maintain_event_partitions()" not in s]
+    kept = [
+        s
+        for s in pg.split_statements(result.output)
+        if not pg._strip_sql_comments(s).strip().startswith("SELECT * FROM public.maintain_event_partitions()")
+    ]
     return ";\n".join(kept) + ";\n"
 
 
@@ -490,3 +494,61 @@ def test_drift_takes_the_rule_s_partitions_as_the_table_s_own(migrated_db, tmp_p
         )
     result = CliRunner().invoke(main, ["drift", "--against", "26"])
     assert result.exit_code == 1 and "sync_activity_log_2028_10" in result.output, result.output
+
+
+SCHEDULED = MONTHLY.format(retired="drop") + '\n      schedule: "0 3 * * *"'
+PG15 = Path("/usr/lib/postgresql/15/bin")
+
+
+def test_a_schedule_without_pg_cron_is_a_notice(db_url, tmp_path, monkeypatch) -> None:
+    """`schedule:` on a server without pg_cron: the migration applies, and says how to schedule instead."""
+    sql = schema_sql(tmp_path, monkeypatch, "timestamptz", SCHEDULED)
+    notices: list[str] = []
+    with pg.connect(db_url, autocommit=True) as conn:
+        conn.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+        conn.execute(sql)
+    assert any("pg_cron is not installed" in n for n in notices), notices
+
+
+@pytest.mark.skipif(
+    not (PG15 / "postgres").exists() or not Path("/usr/lib/postgresql/15/lib/pg_cron.so").exists(),
+    reason="PostgreSQL 15 with pg_cron (Debian's postgresql-15-cron) is not installed",
+)
+def test_a_schedule_with_pg_cron_makes_the_job_and_removing_it_unschedules(tmp_path, monkeypatch) -> None:
+    """On PostgreSQL 15 with pg_cron preloaded: the migration schedules the call as job `schemagen maintain
+    public.event`, and the migration that removes the rule (its down, here) unschedules it."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import migration_load
+
+    settings = "-c shared_preload_libraries=pg_cron -c cron.database_name=postgres"
+    with migration_load.server(PG15, 55497, settings) as url:
+        with pg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION pg_cron")
+            conn.execute(schema_sql(tmp_path, monkeypatch, "timestamptz", SCHEDULED))
+            jobs = conn.execute("SELECT jobname, schedule, command FROM cron.job").fetchall()
+            assert jobs == [
+                (
+                    "schemagen maintain public.event",
+                    "0 3 * * *",
+                    "SELECT count(*) FROM public.maintain_event_partitions()",
+                )
+            ]
+            # The job's command runs (as pg_cron will).
+            conn.execute(jobs[0][2])
+        # The rule removed: the next migration unschedules the job and drops the function.
+        root = tmp_path / "chain"
+        (root / "spec").mkdir(parents=True)
+        (root / "pyproject.toml").write_text('[tool.schemagen]\nspec_dir = "spec"\nout_dir = "generated"\n')
+        (root / "spec" / "demo.yaml").write_text(SPEC.format(key_type="timestamptz", rule=SCHEDULED))
+        build(root, monkeypatch)
+        listed = "      partitions:\n        event_default: {default: true}"
+        (root / "spec" / "demo.yaml").write_text(SPEC.format(key_type="timestamptz", rule=listed))
+        build(root, monkeypatch, "--name", "no_rule")
+        (up,) = (root / "generated" / "migrations").glob("0002_no_rule.sql")
+        with pg.connect(url, autocommit=True) as conn:
+            for statement in pg.split_statements(up.read_text()):
+                conn.execute(statement)
+            assert conn.execute("SELECT count(*) FROM cron.job").fetchone()[0] == 0
+            assert conn.execute("SELECT to_regproc('public.maintain_event_partitions')").fetchone()[0] is None
