@@ -33,7 +33,7 @@ import psycopg
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import migration_load  # beside this file: the server  # noqa: E402
+import migration_load  # beside this file: the server
 
 SPEC = """\
 migration: {version: 1, name: bench}
