@@ -588,6 +588,51 @@ def drift(
     sys.exit(EXIT_USER_ERROR if report.drifted else 0)
 
 
+@main.command()
+@click.option(
+    "--database-url",
+    "url",
+    required=True,
+    metavar="URL",
+    envvar="DATABASE_URL",
+    help="The database whose time partitions to maintain (default: $DATABASE_URL); the user must own the tables.",
+)
+@click.option(
+    "--now",
+    metavar="TIMESTAMP",
+    help="Maintain as of this moment (timestamptz text) instead of the server's now(): to catch up or to rehearse.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Times a busy table's skipped partitions are tried again (after 1, 2, 4 ... s).",
+)
+@spec_option
+@_guarded
+@_database_errors
+def partitions(url: str, now: str | None, retries: int, spec_dir: str | None) -> None:
+    """Run the maintenance of every time-partitioned table: partitions made ahead, old ones retired.
+
+    Calls each table's <schema>.maintain_<table>_partitions() (made by the migrations), the work
+    a pg_cron schedule does; run it from any scheduler (cron, a CI job, Kubernetes CronJob), daily
+    or more often: a run with nothing to do changes nothing. Exit status: 0 done, 1 a partition
+    is still left for the next run (the table stayed busy) or the database cannot be reached, 2
+    internal error.
+    """
+    from . import resolve
+    from .db.partitions import run as maintain
+    from .spec import config
+
+    settings = config.load(spec_dir=spec_dir)
+    schema, _sources = resolve.load_schema(settings)
+    outcome = maintain(schema, url, now=now, retries=retries, say=click.echo)
+    if outcome.left:
+        click.echo(f"schemagen: left for the next run: {', '.join(outcome.left)}", err=True)
+        sys.exit(EXIT_USER_ERROR)
+
+
 @main.command("test")
 @click.option(
     "--database-url",

@@ -40,7 +40,7 @@ LAYERS: dict[str, set[str]] = {
     # the resolved schema: data, names, order
     "ir": {"pg"},
     # spec -> IR
-    "resolve": {"errors", "pg", "spec", "ir"},
+    "resolve": {"errors", "pg", "spec", "ir", "templating"},  # templating: a time partitioning's maintenance function
     # outputs of the IR
     "sql": {"pg", "ir", "templating"},
     "diff": {"errors", "pg", "ir", "sql", "templating"},
@@ -89,6 +89,7 @@ IMPORTED_LATE: dict[tuple[str, str], str] = {
     ("schemagen.cli", "schemagen.db.migrate"): _COMMAND + " (migrate: psycopg)",
     ("schemagen.cli", "schemagen.db.drift"): _COMMAND + " (drift: psycopg)",
     ("schemagen.cli", "schemagen.db.dbtests"): _COMMAND + " (test: psycopg)",
+    ("schemagen.cli", "schemagen.db.partitions"): _COMMAND + " (partitions: psycopg)",
 }
 
 

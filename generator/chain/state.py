@@ -16,7 +16,7 @@ The formats:
    partitions and no `confirmed`.
 2. `"format": 2`, every field written except `confirmed`, which only a
    migration that used an allow_destructive entry has (absent: none).
-3. `"format": 3`, the kinds of wave 4 (issues 12, 13, 19): `schemas`, ...
+3. `"format": 3`, the fields of wave 4's kinds (`_to_3`: one line each).
 
 A state written in a format newer than this version knows is refused: an older
 schemagen cannot know what the newer fields mean.
@@ -103,6 +103,7 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
     data.setdefault("schemas", [])  # schemas of the spec's own (K4)
     data.setdefault("views", [])  # views and materialized views (K4)
     for table in data["tables"]:
+        table.setdefault("time_partitions", None)  # time partitions (issue 16): partitions listed, no rule
         for constraint in table["constraints"]:
             constraint.setdefault("not_valid", False)  # K3 NOT VALID: validated
             constraint.setdefault("deferrable", False)  # K3 DEFERRABLE: not deferrable

@@ -10,8 +10,8 @@ wherever it means the same (db/align.py), and compared (db/compare.py);
 
 Left out of the comparison: schemas the spec does not use, the history
 schema and the diff's staging schema, the objects the spec declares
-external, and the partitions a declared maintenance pattern creates
-(`maintained`).
+external, and the partitions a declared time partitioning makes
+(`maintained`) or retired and kept (`without_retired`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import psycopg
 from .. import ir
 from ..chain import history as chain_history
 from ..ir import Name, names
-from ..pg import quoting
+from ..pg import periods, quoting
 from ..templating import environment
 from . import UserError, align, catalog, compare, expressions, repair
 from .connect import connect
@@ -126,7 +126,7 @@ def compare_with(
     """The report for a catalog already read (tests call it with a catalog of their own)."""
     state = target.state
     detached = align.detached(found.schema, state)
-    live = align.align(reattached(found.schema, detached), state, meaning)
+    live = without_retired(align.align(reattached(found.schema, detached), state, meaning), state)
     expected = with_maintained(state, live)
     live_atoms, expected_atoms, targets = privileges(found, live, expected)
     live = dataclasses.replace(live, grants=grants(live_atoms))
@@ -205,9 +205,8 @@ def last_applied(conn: psycopg.Connection[Any], history: str) -> int:
 # -- what the database should have ----------------------------------------
 def maintained(table: ir.Table, partition: ir.Partition) -> bool:
     """Whether `partition`, in the database but not in the state, is one that `table`'s declared
-    partition maintenance creates (and so no drift). Hook for the partition-maintenance issue:
-    no spec declares such a pattern yet, so no partition is."""
-    return False
+    time partitioning makes (its name and bounds are a period's, ir.Table.owns): the table's own, no drift."""
+    return table.owns(partition)
 
 
 def with_maintained(state: ir.Schema, live: ir.Schema) -> ir.Schema:
@@ -223,6 +222,32 @@ def with_maintained(state: ir.Schema, live: ir.Schema) -> ir.Schema:
         )
         tables.append(dataclasses.replace(t, partitions=t.partitions + made) if made else t)
     return dataclasses.replace(state, tables=tuple(tables))
+
+
+def without_retired(live: ir.Schema, state: ir.Schema) -> ir.Schema:
+    """The live schema without the partitions a time partitioning retired and kept as tables of their own
+    (`retired: detach`): named as one of its periods, with the table's columns. They are its data, not drift."""
+    known = {t.name for t in state.tables}
+    rules = [t for t in state.tables if t.time_partitions is not None and t.time_partitions.retired == "detach"]
+
+    def retired(t: ir.Table) -> bool:
+        return t.name not in known and any(
+            r.time_partitions is not None
+            and t.name.schema == r.name.schema
+            and periods.period_of(r.name.name, t.name.name, r.time_partitions.interval, r.time_partitions.first_day)
+            is not None
+            and [c.name for c in t.columns] == [c.name for c in r.columns]
+            for r in rules
+        )
+
+    gone = {t.name for t in live.tables if retired(t)}
+    if not gone:
+        return live
+    return dataclasses.replace(
+        live,
+        tables=tuple(t for t in live.tables if t.name not in gone),
+        triggers=tuple(t for t in live.triggers if t.table not in gone),
+    )
 
 
 def reattached(live: ir.Schema, detached: dict[Name, tuple[ir.Table, ir.Partition]]) -> ir.Schema:

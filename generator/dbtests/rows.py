@@ -192,7 +192,10 @@ class Rows:
         return [c for c in r.columns if c.name in names]
 
     def _partition(self, t: ir.Table) -> dict[str, Any]:
-        """A value for each partition key column, inside the first partition with a lower bound."""
+        """A value for each partition key column, inside the first partition with a lower bound (a time
+        partitioning's: now, whose period its maintenance has made)."""
+        if t.time_partitions is not None:
+            return {t.partition_key[0]: Sql("now()")}
         for p in t.partitions:
             if p.is_default or p.lower.upper().startswith("MINVALUE"):
                 continue

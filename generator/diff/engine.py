@@ -27,6 +27,7 @@ from . import (
     schemas,
     security,
     tables,
+    timeparts,
     views,
 )
 from .context import Context, calls
@@ -45,6 +46,7 @@ KINDS: tuple[Callable[[Context], Steps], ...] = (
     views.diff,
     security.diff,
     grants.diff,
+    timeparts.diff,
 )
 
 

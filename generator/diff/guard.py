@@ -75,7 +75,11 @@ def _created(ctx: Context) -> Iterator[Applied]:
         t0 = old.get(name)
         if t0 is None:
             continue
-        yield from (_there(_relation("partition", p.name)) for p in t1.partitions if p.name not in old_parts)
+        yield from (
+            _there(_relation("partition", p.name))
+            for p in t1.partitions
+            if p.name not in old_parts and not t0.owns(p)  # a time partitioning's own: its function's, not ours
+        )
         renamed = {c for table, c in ctx.names.column if table == name}
         yield from (_there(_column(name, c.name)) for c in t1.columns if t0.column(c.name) is None or c.name in renamed)
         kept = {p.name for p in t0.policies}
@@ -100,7 +104,9 @@ def _dropped(ctx: Context) -> Iterator[Applied]:
         t1 = new.get(name)
         if t1 is None or name in ctx.names.table:
             continue
-        yield from (_gone(_relation("partition", p.name)) for p in t0.partitions if p.name not in new_parts)
+        yield from (
+            _gone(_relation("partition", p.name)) for p in t0.partitions if p.name not in new_parts and not t1.owns(p)
+        )
         yield from (_gone(_column(name, c.name)) for c in t0.columns if t1.column(c.name) is None)
         kept = {p.name for p in t1.policies}
         yield from (_gone(_policy(name, p.name)) for p in t0.policies if p.name not in kept)

@@ -14,6 +14,8 @@ drops a partition with its rows.
 
 from __future__ import annotations
 
+import dataclasses
+
 from .. import errors, ir
 from ..ir import Name
 from ..pg import bounds, quoting
@@ -32,12 +34,25 @@ def diff(ctx: Context) -> Steps:
         if t0 is None:
             for p in t1.partitions:
                 out.create(("partition", p.name))
-        elif (t0.partition_by, t0.partition_key) == (
-            t1.partition_by,
-            t1.partition_key,
-        ) and t0.partitions != t1.partitions:
-            reshape(ctx, out, t0, t1)
+        elif (t0.partition_by, t0.partition_key) == (t1.partition_by, t1.partition_key):
+            t0, t1 = _listed(t0, t1)
+            if t0.partitions != t1.partitions:
+                reshape(ctx, out, t0, t1)
     return out
+
+
+def _listed(t0: ir.Table, t1: ir.Table) -> tuple[ir.Table, ir.Table]:
+    """Both sides without the partitions that a time partitioning of either side makes (name and bounds of one of
+    its periods): those are the maintenance function's, made and retired as time passes, never by a migration.
+    So listing a rule's months by hand, or replacing the list with the rule, changes no partition."""
+
+    def own(p: ir.Partition) -> bool:
+        return t0.owns(p) or t1.owns(p)
+
+    return (
+        dataclasses.replace(t0, partitions=tuple(p for p in t0.partitions if not own(p))),
+        dataclasses.replace(t1, partitions=tuple(p for p in t1.partitions if not own(p))),
+    )
 
 
 def reshape(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:

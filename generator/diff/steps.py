@@ -22,6 +22,7 @@ from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 # (drops) first, dependents before what they use; builds after, in the
 # from-scratch migration's order.
 RELEASE_RANK = {
+    "maintain": 0,  # a time partitioning's pg_cron job
     "grant": 0,
     "policy": 1,
     "rls": 1,

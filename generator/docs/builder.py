@@ -338,6 +338,7 @@ class PageBuilder:
 
     def partitioning(self, t: ir.Table) -> Partitioning:
         return Partitioning(
+            rule=_time_rule(t),
             method=md.inline(t.partition_by or ""),
             key=md.inline(columns_list(t.partition_key)),
             count=count(len(t.partitions), "partition", "partitions"),
@@ -482,3 +483,27 @@ def index_page(schema: ir.Schema, index: SchemaIndex, migrations: Migrations) ->
 def not_valid(c: ir.Constraint) -> str:
     """A NOT VALID constraint says so: the rows that were there when it was added are unchecked."""
     return " (NOT VALID: rows older than it are unchecked)" if c.not_valid else ""
+
+
+def _time_rule(t: ir.Table) -> str:
+    """A declared time partitioning in words, for the table's section (README, Time partitions)."""
+    rule = t.time_partitions
+    if rule is None:
+        return ""
+    kept = (
+        "every period is kept"
+        if rule.retain is None
+        else f"partitions older than {rule.retain} {rule.interval}(s) before the current one are "
+        + ("dropped with their rows" if rule.retired == "drop" else "detached and kept as tables of their own")
+    )
+    return (
+        f"One partition per {rule.interval} from {rule.start}, at midnight {md.inline(rule.timezone)}, named "
+        f"{md.code(t.name.name + '_' + _example_suffix(rule))}, made {rule.premake} {rule.interval}(s) ahead by "
+        f"{md.code(rule.function.display + '()')} (run it from a scheduler: `schemagen partitions`); {kept}."
+    )
+
+
+def _example_suffix(rule: ir.TimePartitions) -> str:
+    return {"day": "YYYY_MM_DD", "week": "YYYY_MM_DD", "month": "YYYY_MM", "quarter": "YYYY_qN", "year": "YYYY"}[
+        rule.interval
+    ]

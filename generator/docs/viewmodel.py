@@ -150,6 +150,7 @@ class Partitioning:
     has_default: bool
     rows: tuple[PartitionRow, ...]
     sql: CodeBlock | None  # None: no partition yet
+    rule: str = ""  # a declared time partitioning, in words ("" for none)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,13 @@ are written by sql/ (clauses.py, and the templates through views.py).
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from ..pg import quoting
+from ..pg import bounds as _bounds
+from ..pg import periods, quoting
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,26 @@ class Partition:
 
 
 @dataclass(frozen=True)
+class TimePartitions:
+    """Range partitions by time, declared as a rule (`partitioning: {interval: ...}`), made and retired by the
+    table's maintenance function (`function`) as time passes: the state holds the rule, never the list, so a
+    build never depends on today's date. The periods: pg/periods.py."""
+
+    interval: str  # day | week | month | quarter | year
+    start: str  # ISO date: the first period's first day, never a partition before it
+    premake: int  # periods made ahead of the current one
+    retain: int | None  # periods kept before the current one; None keeps every one
+    retired: str  # "detach" (kept as a table of its own) | "drop"
+    timezone: str  # where a day starts, for a timestamptz key and for `now`
+    function: Name  # <schema>.maintain_<table>_partitions
+    schedule: str | None = None  # a pg_cron schedule, when the migration should make one
+
+    @property
+    def first_day(self) -> _dt.date:
+        return _dt.date.fromisoformat(self.start)
+
+
+@dataclass(frozen=True)
 class Policy:
     name: str
     table: Name
@@ -158,6 +180,7 @@ class Table:
     force_row_level_security: bool = False
     policies: tuple[Policy, ...] = ()
     comment: str | None = None
+    time_partitions: TimePartitions | None = None  # declared time partitioning: the rule
 
     @property
     def inline_constraints(self) -> tuple[Constraint, ...]:
@@ -176,11 +199,39 @@ class Table:
     def not_valid_checks(self) -> tuple[Constraint, ...]:
         return tuple(c for c in self.inline_constraints if c.not_valid)
 
+    def owns(self, p: Partition) -> bool:
+        """Whether `p` is one of the partitions the table's time partitioning makes: its name and bounds are a
+        period's (a timestamptz bound without an offset read in the rule's time zone)."""
+        rule = self.time_partitions
+        if rule is None or p.is_default:
+            return False
+        day = periods.period_of(self.name.name, p.name.name, rule.interval, rule.first_day)
+        key = self.column(self.partition_key[0]) if len(self.partition_key) == 1 else None
+        if day is None or key is None:
+            return False
+        kind = _bounds.kind_of(key.base)
+        ends = (day, periods.shift(day, rule.interval, 1))
+        return all(
+            _same_instant(text, periods.bound_value(d, kind, rule.timezone), kind, d)
+            for text, d in zip((p.lower, p.upper), ends, strict=True)
+        )
+
     def column(self, name: str) -> Column | None:
         for c in self.columns:
             if c.name == name:
                 return c
         return None
+
+
+def _same_instant(literal: str, expected: _dt.date | _dt.datetime, kind: str, day: _dt.date) -> bool:
+    text = literal[1:-1].replace("''", "'") if literal.startswith("'") else literal
+    try:
+        b = _bounds.value(text, kind)
+    except _bounds.BadBound:
+        return False
+    if b.local:  # a timestamptz written without an offset: the rule's zone's midnight, as written
+        return bool(b.value == _dt.datetime(day.year, day.month, day.day))
+    return bool(b.rank == 1 and b.value == expected)
 
 
 @dataclass(frozen=True)

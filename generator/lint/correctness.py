@@ -174,8 +174,13 @@ def maxvalue_partition(ctx: Context) -> Iterator[Finding]:
     needs_today=True,
     why="Rows past the last time partition fail to insert (or pile up in a catch-all partition: MAXVALUE, or "
     "DEFAULT, which the next range partition must then be carved out of); partitions must exist ahead of "
-    "the current month. Depends on today's date, so only `schemagen lint` runs it.",
-    hint="add the next partitions (the horizon is `partition_horizon_months` in [tool.schemagen])",
+    "the current month. Listed partitions run out as time passes: the check depends on today's date, so only "
+    "`schemagen lint` runs it. A declared time partitioning (`interval:`) makes them ahead itself: it is checked "
+    "for a premake of at least 2 periods (one missed or failed maintenance run must not leave the next period "
+    "without a partition) and for a DEFAULT partition (a row dated outside every partition, late or early, is "
+    "kept rather than refused, and moved out when its period is made).",
+    hint="declare the partitions as a rule (`interval: 1 month`, `premake: 4`, `default: true`; README, Time "
+    "partitions), or add the next ones (the horizon is `partition_horizon_months` in [tool.schemagen])",
 )
 def partitions_run_out(ctx: Context) -> Iterator[Finding]:
     today = ctx.options.today
@@ -183,6 +188,9 @@ def partitions_run_out(ctx: Context) -> Iterator[Finding]:
     horizon = ctx.options.partition_horizon_months
     needed = _add_months(today.replace(day=1), horizon + 1)
     for t in ctx.schema.tables:
+        if t.time_partitions is not None:
+            yield from _rule_margin(ctx, t, t.time_partitions)
+            continue
         key = t.column(t.partition_key[0]) if len(t.partition_key) == 1 else None
         if key is None or key.base not in TIME_KEYS or not t.partitions:
             continue
@@ -197,6 +205,23 @@ def partitions_run_out(ctx: Context) -> Iterator[Finding]:
             f"horizon of {horizon} month(s) they should reach {needed.isoformat()}: {_past_the_end(t)}",
             at=("partitioning", t.name),
         )
+
+
+def _rule_margin(ctx: Context, t: ir.Table, rule_: ir.TimePartitions) -> Iterator[Finding]:
+    """A declared time partitioning with too little margin: premake under 2 periods, or no DEFAULT partition."""
+    problems = []
+    if rule_.premake < 2:
+        problems.append(
+            f"premake is {rule_.premake} {rule_.interval}(s): once the maintenance misses a run (a busy table, a "
+            "scheduler down), rows of the next period find no partition; make it at least 2"
+        )
+    if not any(p.is_default for p in t.partitions):
+        problems.append(
+            "there is no DEFAULT partition: a row dated outside every partition (late, past `retain`, or early, "
+            "past `premake`) is refused; add `default: true`"
+        )
+    for problem in problems:
+        yield ctx.finding("C306", ("table", t.name), str(t.name), problem, at=("partitioning", t.name))
 
 
 def _past_the_end(t: ir.Table) -> str:

@@ -27,7 +27,7 @@ from ..spec import loader
 from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
-from . import foreign_keys, grants, intent, policies, registry, routines, tables, tenancy, versions, views
+from . import foreign_keys, grants, intent, policies, registry, routines, tables, tenancy, timeparts, versions, views
 from .report import Report
 
 __all__ = ["load", "load_located", "load_schema", "resolve", "resolve_with_origins"]
@@ -48,6 +48,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     }
     foreign_keys.check_targets(resolved, known, report)
     functions = [routines.function(name, entry, report) for name, entry in known.functions.items()]
+    functions += timeparts.functions(resolved, known, report)
     triggers = [t for f in files for t in routines.triggers(f, resolved, known, report)]
     sequences = {s for b in built for s in b.sequences}
     partitions = {p for b in built for p in b.partitions} | {v.name for v in built_views.views}  # grant targets

@@ -9,6 +9,7 @@ from .. import errors, ir
 from ..ir import Name
 from ..pg import bounds, quoting
 from ..spec import model
+from . import timeparts
 from .registry import Claim
 from .report import Report, Where, ident
 
@@ -20,6 +21,7 @@ class Layout:
     partitions: tuple[ir.Partition, ...] = ()
     claims: tuple[Claim, ...] = ()  # the names the partitions take
     names: tuple[Name, ...] = ()  # every partition written, resolved or not (a grant may name one)
+    time_partitions: ir.TimePartitions | None = None  # declared time partitioning (timeparts.py)
 
 
 def partitioning(
@@ -101,7 +103,14 @@ def partitioning(
     for (_lo1, hi1, n1, _w1), (lo2, _hi2, n2, w2) in itertools.pairwise(ranges):
         if bounds.key(lo2) < bounds.key(hi1):
             report.error(w2, errors.PARTITION, f'partition "{n2}" overlaps partition "{n1}"', key=True)
-    return Layout(p.by.upper(), key, tuple(parts), tuple(claims), tuple(written_names))
+    rule = timeparts.rule(name, p, key, key_col.base if key_col else None, report, where)
+    if rule is not None and p.default and default is None:
+        pn = Name(name.schema, f"{name.name}_default")
+        parts.append(ir.Partition(pn, "", "", is_default=True))
+        claims += (Claim("relation", pn, at("partitioning", "default"), "partition"),)
+        claims += (Claim("type", pn, at("partitioning", "default"), "partition"),)
+        report.origin(("partition", pn), at("partitioning", "default"))
+    return Layout(p.by.upper(), key, tuple(parts), tuple(claims), tuple(written_names), rule)
 
 
 def _default_partition(

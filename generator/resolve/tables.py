@@ -14,7 +14,7 @@ from .. import errors, ir
 from ..ir import Name, names
 from ..pg import sqlparse
 from ..spec import model
-from . import comparisons, defaults, foreign_keys, indexes, partitions
+from . import comparisons, defaults, foreign_keys, indexes, partitions, timeparts
 from .registry import Claim, Entry, Registry
 from .report import Report, Where, expression, fragment_columns, ident
 from .types import ColumnType, column_type
@@ -237,7 +237,9 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
             row_level_security=t.row_level_security,
             force_row_level_security=t.force_row_level_security,
             comment=t.comment,
+            time_partitions=layout.time_partitions,
         )
+        timeparts.overlaps(resolved, report, where)
     return Resolved(resolved, tuple(claims), tuple(sequences), layout.names)
 
 

@@ -213,6 +213,29 @@ class Partitioning(Model):
     by: Literal["range"] = "range"
     key: list[str] = Field(min_length=1)
     partitions: dict[str, Partition] = {}
+    # Time partitions declared as a rule (README, "Time partitions"): made and retired by a maintenance function.
+    interval: str | None = Field(
+        None,
+        description="time partitions made by the table's maintenance function, one per period: 1 day, 1 week "
+        "(from Monday), 1 month, 1 quarter or 1 year; the key is a date, timestamp or timestamptz column",
+    )
+    start: Bound | None = Field(None, description="the first period's first day (required with `interval`)")
+    premake: int = Field(4, ge=0, description="periods made ahead of the current one")
+    retain: str | None = Field(
+        None, description="how long partitions are kept before the current period (e.g. 24 months); default: forever"
+    )
+    retired: Literal["detach", "drop"] = Field(
+        "detach",
+        description="what happens to a partition older than `retain`: detached (kept as a table of its own) or "
+        "dropped with its rows",
+    )
+    default: bool = Field(
+        False, description="a DEFAULT partition (<table>_default) keeps rows outside every period (late or early)"
+    )
+    timezone: str = Field("UTC", description="the tz database zone whose midnights bound the periods")
+    schedule: str | None = Field(
+        None, description="a pg_cron schedule (e.g. '0 3 * * *') for the maintenance, made when pg_cron is installed"
+    )
 
 
 class Policy(Linted):

@@ -34,6 +34,7 @@ RANK = {
     "grant": 6,
     "schema": 0,
     "view": 3,
+    "maintain": 7,  # a time partitioning's first maintenance: once everything else is there
 }
 
 
@@ -52,6 +53,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "grant": views.GrantView,
     "schema": namespaces.SchemaView,
     "view": namespaces.ViewView,
+    "maintain": views.MaintainView,
 }
 
 
@@ -205,6 +207,12 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     for i, g in enumerate(schema.grants):
         deps = [("schema", own[g.target])] if g.kind in ("schema", "all_sequences") and g.target in own else []
         node("grant", i, deps, Statement("Grants", "grant", g))
+    for t in schema.tables:
+        if t.time_partitions is not None:
+            deps = [("table", t.name), ("function", t.time_partitions.function)]
+            deps += [("partition", p.name) for p in t.partitions] + [("index", ix.name) for ix in t.indexes]
+            deps += [("rls", t.name)] if views.has_rls_statement(t) else []
+            node("maintain", t.name, deps, Statement("Time partitions", "maintain", t))
     _in_own_schemas(result, frozenset(own.values()))
     return _unchecked_in_cycles(result, body_deps)
 

@@ -573,3 +573,35 @@ def option(name: str, value: str) -> str:
     """`name = value` of WITH (...) or of an operator class's parameters: a number bare, other values quoted
     (PostgreSQL stores the text either way)."""
     return f"{quoting.ident(name)} = {value if _NUMBER.match(value) else quoting.literal(value)}"
+
+
+@dataclass(frozen=True)
+class MaintainView:
+    """The first run of a table's time-partition maintenance, and its pg_cron schedule (templates/sql/maintain)."""
+
+    table: ir.Table
+
+    @property
+    def rule(self) -> ir.TimePartitions:
+        assert self.table.time_partitions is not None
+        return self.table.time_partitions
+
+    @property
+    def function(self) -> str:
+        return self.rule.function.q
+
+    @property
+    def table_name(self) -> str:
+        return self.table.name.display
+
+    @property
+    def schedule(self) -> str | None:
+        return quoting.literal(self.rule.schedule) if self.rule.schedule else None
+
+    @property
+    def job(self) -> str:
+        return quoting.literal(f"schemagen maintain {self.table.name}")
+
+    @property
+    def command(self) -> str:
+        return quoting.literal(f"SELECT count(*) FROM {self.function}()")
