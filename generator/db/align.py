@@ -62,6 +62,7 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
     tables = {t.name: t for t in state.tables}
     functions = {f.name: f for f in state.functions}
     triggers = {(t.table, t.name): t for t in state.triggers}
+    sequences = {q.name: q for q in state.sequences}
     return dataclasses.replace(
         live,
         version=state.version,
@@ -91,7 +92,17 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             state.triggers,
             lambda t: (t.table, t.name),
         ),
+        sequences=ordered(
+            [sequence(q, sequences[q.name]) if q.name in sequences else q for q in live.sequences],
+            state.sequences,
+            lambda q: q.name,
+        ),
     )
+
+
+def sequence(live: ir.Sequence, state: ir.Sequence) -> ir.Sequence:
+    """A sequence read back, with what only the spec knows: its module, whether a serial column made it."""
+    return dataclasses.replace(live, module=state.module, serial=state.serial)
 
 
 def ordered(items: Iterable[T], model: Iterable[T], key: Callable[[T], Hashable]) -> tuple[T, ...]:

@@ -114,6 +114,7 @@ def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterabl
         (settings,) = rows("session")
         reader = _Reader(skipped)
         reader.read_relations(rows("relations"))
+        reader.read_sequences(rows("sequences"))
         reader.read_types(rows("types"))
         reader.read_columns(rows("columns"))
         reader.read_constraints(rows("constraints"))
@@ -154,6 +155,7 @@ class _Reader:
         self.baseline: list[Privilege] = []
         self.unmanaged: list[Unmanaged] = []
         self.sequences: dict[tuple[Name, str], Name] = {}
+        self.own_sequences: list[ir.Sequence] = []  # all but the identity columns'
         self.names: dict[tuple[str, int], Name] = {}  # (kind, oid) -> name, for privileges
 
     # -- relations -------------------------------------------------------
@@ -173,8 +175,8 @@ class _Reader:
                     self.unmanaged.append(Unmanaged("partition key expression", name, detail=r["partition_by"] or ""))
             elif r["kind"] in ("r", "p"):
                 partitions.append(r)
-            elif r["kind"] == "S" and r["owned"]:
-                self.names[("sequence", r["oid"])] = name  # an identity or serial column's: part of its column
+            elif r["kind"] == "S":
+                self.names[("sequence", r["oid"])] = name  # an identity column's (part of it) or read_sequences'
             else:
                 self.unmanaged.append(Unmanaged(RELKINDS[r["kind"]], name))
         for r in partitions:  # after every table: a partition may sort before its parent
@@ -191,6 +193,26 @@ class _Reader:
                 )
             if r["partition_by"]:
                 self.unmanaged.append(Unmanaged("partitioned partition", name, detail=r["partition_by"]))
+
+    def read_sequences(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            owner = Name(r["owner_schema"], r["owner_table"]) if r["owner_table"] is not None else None
+            self.own_sequences.append(
+                ir.Sequence(
+                    Name(r["schema"], r["name"]),
+                    MODULE,
+                    r["data_type"],
+                    r["start"],
+                    r["increment"],
+                    r["min_value"],
+                    r["max_value"],
+                    r["cache"],
+                    r["cycle"],
+                    owner,
+                    r["owner_column"],
+                    r["comment"],
+                )
+            )
 
     def read_types(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
@@ -420,8 +442,7 @@ class _Reader:
             for t in sorted(self.tables.values(), key=lambda t: (t.name.schema, t.name.name))
         )
         functions = {f.name: f for f in self.functions.values()}
-        # a serial column's sequence is not the IR's: its column's default shows it
-        identity = set(self.sequences.values())
+        identity = set(self.sequences.values()) | {s.name for s in self.own_sequences}
         granted = tuple(p for p in self.granted if p.kind != "sequence" or p.object in identity)
         baseline = tuple(p for p in self.baseline if p.kind != "sequence" or p.object in identity)
         grants = _grants(granted, functions)
@@ -434,6 +455,7 @@ class _Reader:
             tuple(functions.values()),
             tuple(self.triggers),
             grants,
+            sequences=tuple(self.own_sequences),
         )
         return Catalog(schema, granted, baseline, tuple(self.unmanaged), dict(self.sequences), search_path, version)
 

@@ -142,6 +142,7 @@ def spec_schemas(state: ir.Schema) -> tuple[str, ...]:
         {t.name.schema for t in state.tables}
         | {e.name.schema for e in state.enums}
         | {f.name.schema for f in state.functions}
+        | {q.name.schema for q in state.sequences}
     )
     return tuple(sorted(used)) or ("public",)
 

@@ -15,7 +15,7 @@ from typing import Any
 from .. import ir
 from ..ir import order
 from ..sql import from_scratch
-from . import enums, grants, guard, partitions, prechecks, relations, renames, routines, security, tables
+from . import enums, grants, guard, partitions, prechecks, relations, renames, routines, security, sequences, tables
 from .context import Context, calls
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 from .steps import PRECHECK_RANK, Part, Steps
@@ -24,6 +24,7 @@ from .steps import PRECHECK_RANK, Part, Steps
 # of changes) and, where nothing else decides, of the statements.
 KINDS: tuple[Callable[[Context], Steps], ...] = (
     enums.diff,
+    sequences.diff,
     tables.diff,
     partitions.diff,
     relations.diff,

@@ -32,6 +32,8 @@ RELEASE_RANK = {
     "table": 6,
     "function": 7,
     "enum": 8,
+    "sequence": 8,
+    "sequence_owner": 3,
 }
 BUILD_RANK = {kind: 20 + rank for kind, rank in from_scratch.RANK.items()}
 RENAME_RANK = -1

@@ -169,6 +169,25 @@ class Enum:
 
 
 @dataclass(frozen=True)
+class Sequence:
+    """A sequence, every option as PostgreSQL stores it (the spec's omissions filled with its defaults)."""
+
+    name: Name
+    module: str
+    data_type: str  # "smallint" | "integer" | "bigint"
+    start: int
+    increment: int
+    min_value: int
+    max_value: int
+    cache: int = 1
+    cycle: bool = False
+    owner: Name | None = None  # OWNED BY owner.owner_column
+    owner_column: str | None = None
+    comment: str | None = None
+    serial: bool = False  # made by a serial column (no entry of `sequences:`)
+
+
+@dataclass(frozen=True)
 class Function:
     name: Name
     module: str
@@ -349,6 +368,7 @@ class Schema:
     # How tenants are isolated (Tenancy): what the database tests are made from. Like `intent`,
     # never part of a saved state.
     tenancy: Tenancy | None = None
+    sequences: tuple[Sequence, ...] = ()  # K2: sequences (state format 3)
 
 
 class _InModule(Protocol):

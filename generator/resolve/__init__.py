@@ -27,7 +27,7 @@ from ..spec import loader
 from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
-from . import foreign_keys, grants, intent, policies, registry, routines, tables, tenancy
+from . import foreign_keys, grants, intent, policies, registry, routines, sequences, tables, tenancy
 from .report import Report
 
 __all__ = ["load", "load_located", "load_schema", "resolve", "resolve_with_origins"]
@@ -38,7 +38,8 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     report = Report()
     known = registry.collect(files, report)
     built = [tables.table(name, entry, known, report) for name, entry in known.tables.items()]
-    registry.check_namespaces([*known.claims, *(c for b in built for c in b.claims)], report)
+    declared_sequences, sequence_claims = sequences.collect(files, report)
+    registry.check_namespaces([*known.claims, *sequence_claims, *(c for b in built for c in b.claims)], report)
     policies_of = policies.policies(known, report)
     resolved = {
         b.table.name: dataclasses.replace(b.table, policies=policies_of[b.table.name])
@@ -48,9 +49,14 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     foreign_keys.check_targets(resolved, known, report)
     functions = [routines.function(name, entry, report) for name, entry in known.functions.items()]
     triggers = [t for f in files for t in routines.triggers(f, resolved, known, report)]
-    sequences = {s for b in built for s in b.sequences}
+    made = sequences.all_sequences(
+        {n: sequences.sequence(n, e, known, report) for n, e in declared_sequences.items()},
+        (s for b in built for s in b.serials),
+    )
+    sequence_names = {s for b in built for s in b.sequences} | {s.name for s in made}
+    sequences.check_uses((u for b in built for u in b.sequence_uses), sequence_names, report)
     partitions = {p for b in built for p in b.partitions}
-    granted = [g for f in files for g in grants.grants(f, known, sequences, partitions, report)]
+    granted = [g for f in files for g in grants.grants(f, known, sequence_names, partitions, report)]
     resolved = routines.with_trigger_columns(resolved, triggers)
     declared = intent.intent(files, report)
     tenants = tenancy.tenancy(files, known, resolved, report)
@@ -74,6 +80,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         ),
         intent=declared,
         tenancy=tenants,
+        sequences=made,
     )
     return schema, report.origins
 

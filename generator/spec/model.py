@@ -254,6 +254,26 @@ class Trigger(Linted):
     comment: str | None = None
 
 
+class Sequence(Model):
+    """A sequence (CREATE SEQUENCE). Every option left out takes PostgreSQL's default."""
+
+    as_: Literal["smallint", "integer", "bigint"] = Field(
+        "bigint", alias="as", description="the type of its values (default bigint)"
+    )
+    start: int | None = Field(None, description="the first value (default: min for an ascending sequence, else max)")
+    increment: int = Field(1, description="added to the last value; negative for a descending sequence")
+    min: int | None = Field(None, description="the least value (default 1, or the type's least when descending)")
+    max: int | None = Field(None, description="the greatest value (default the type's greatest, or -1 when descending)")
+    cache: int = Field(1, ge=1, description="how many values a session reserves at once")
+    cycle: bool = Field(False, description="start again at min (max) after max (min), instead of an error")
+    owned_by: str | None = Field(
+        None,
+        description="`table.column` (or `schema.table.column`): the sequence is dropped with that column, as a "
+        "serial column's is",
+    )
+    comment: str | None = None
+
+
 class Grant(Linted):
     privileges: list[str] = Field(min_length=1)
     tables: list[str] = []
@@ -362,6 +382,9 @@ class SpecFile(Model):
     enums: dict[str, Enum] = {}
     policy_templates: dict[str, PolicyTemplate] = {}
     tables: dict[str, Table] = {}
+    sequences: dict[str, Sequence] = Field(
+        {}, description="CREATE SEQUENCE; `type: serial` (bigserial, smallserial) makes one per column by itself"
+    )
     functions: dict[str, Function] = {}
     triggers: dict[str, Trigger] = {}
     grants: list[Grant] = []

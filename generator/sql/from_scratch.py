@@ -16,17 +16,19 @@ from .. import ir
 from ..ir import order
 from ..pg import sqlparse
 from ..templating import environment
-from . import views
+from . import sequences, views
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
 # indexes follow it, and a table's policies follow its ENABLE ROW LEVEL SECURITY.
 RANK = {
     "enum": 0,
+    "sequence": 0,
     "table": 1,
     "partition": 1,
     "index": 1,
     "foreign_key": 2,
+    "sequence_owner": 2,
     "function": 3,
     "trigger": 4,
     "rls": 5,
@@ -38,6 +40,8 @@ RANK = {
 # The view each template reads (views.py), by template.
 VIEWS: dict[str, Callable[[Any], Any]] = {
     "enum": views.EnumView,
+    "sequence": sequences.SequenceView,
+    "sequence_owner": sequences.OwnerView.of,
     "table": views.TableView,
     "partition": views.PartitionView,
     "index": views.IndexView,
@@ -79,6 +83,14 @@ def _calls(text: str | None, functions: dict[str, ir.Name]) -> list[tuple[str, i
     if not text or "(" not in text:
         return []
     return [("function", functions[name]) for name in sorted(sqlparse.called_names(text)) if name in functions]
+
+
+def _sequences_used(t: ir.Table, own: set[ir.Name]) -> list[tuple[str, ir.Name]]:
+    """The spec's sequences a table's defaults name (nextval('s')): created before the table."""
+    used = {
+        ir.Name(ref.schema or "public", ref.name) for c in t.columns for ref in sqlparse.sequence_refs(c.default or "")
+    }
+    return [("sequence", name) for name in sorted(used & own, key=str)]
 
 
 def _index_calls(ix: ir.Index, functions: dict[str, ir.Name]) -> list[tuple[str, ir.Name]]:
@@ -127,8 +139,13 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     for e in schema.enums:
         comments = (views.Comment(views.Object("type", e.name.q), e.comment),) if e.comment else ()
         node("enum", e.name, [], Statement("Enum types", "enum", e, comments))
+    own_sequences = {s.name for s in schema.sequences}
+    for s in schema.sequences:
+        comments = (views.Comment(views.Object("sequence", s.name.q), s.comment),) if s.comment else ()
+        node("sequence", s.name, [], Statement("Sequences", "sequence", s, comments))
     for t in schema.tables:
         deps: list[Any] = [("enum", c.enum) for c in t.columns if c.enum is not None]
+        deps += _sequences_used(t, own_sequences)
         for c in t.columns:
             deps += _calls(c.default, functions)
         for con in t.inline_constraints:
@@ -159,6 +176,14 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
                 (t.name, fk.name),
                 [("table", t.name), ("table", fk.ref_table)],
                 Statement("Foreign keys", "foreign_key", views.ForeignKey(t, fk), comments),
+            )
+    for s in schema.sequences:
+        if s.owner is not None:
+            node(
+                "sequence_owner",
+                s.name,
+                [("sequence", s.name), ("table", s.owner)],
+                Statement(f"Table {s.owner.display}", "sequence_owner", s),
             )
     relations = {t.name: ("table", t.name) for t in schema.tables} | {
         p.name: ("partition", p.name) for t in schema.tables for p in t.partitions
