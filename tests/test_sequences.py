@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pg
 from catalog_check import assert_reads_back
+from models_support import generate, import_file, write_models
+from psycopg.rows import dict_row
 from schemagen import ir, resolve
 from schemagen.spec import loader
 from schemagen.sql import from_scratch
@@ -54,3 +56,22 @@ def test_rows_take_their_numbers_from_the_sequences(db_url: str) -> None:
         conn.execute("DROP TABLE orders")  # OWNED BY: the owned sequences go with their columns
         left = conn.execute("SELECT relname FROM pg_class WHERE relkind = 'S' ORDER BY relname").fetchall()
         assert left == [("countdown",), ("events_id_seq",), ("ticket",)]
+
+
+def test_models_leave_serial_columns_to_the_database(db_url: str, tmp_path: Path) -> None:
+    """A serial column (and one with a nextval default) is optional on insert; the rows read back validate."""
+    models = import_file(write_models(CASE / "spec", tmp_path)["models/shop.py"])
+    pg.apply_sql(db_url, from_scratch.migration_sql(_state(), ["shop"]))
+    insert = models.OrdersInsert()  # nothing given: every column has its sequence
+    assert insert.model_dump(exclude_unset=True) == {}
+    with pg.connect(db_url, row_factory=dict_row) as conn:
+        row = conn.execute("INSERT INTO orders DEFAULT VALUES RETURNING *").fetchone()
+    assert models.Orders.model_validate(row).number == 1000
+
+
+def test_the_docs_list_the_sequences_of_each_module() -> None:
+    page = generate(CASE / "spec").outputs["docs/shop.md"]
+    section = page.split("## Sequences", 1)[1].split("\n## ", 1)[0]
+    assert '<a id="sequence-public.order_number_seq"' in section
+    assert "[orders](#table-public.orders).id (serial)" in section
+    assert "ALTER SEQUENCE public.order_number_seq OWNED BY public.orders.number;" in section

@@ -178,6 +178,19 @@ class EnumSection:
     ddl: CodeBlock
 
 
+class SequenceRow(NamedTuple):
+    name: str
+    anchor: str
+    data_type: str
+    start: str
+    increment: str
+    bounds: str  # "1 .. 2147483647"
+    cache: str
+    cycle: str  # Yes | No
+    owned_by: str  # a link to table.column, or —
+    comment: str
+
+
 @dataclass(frozen=True)
 class FunctionSection:
     name: str
@@ -226,6 +239,8 @@ class ModulePage:
     all_policies: str  # "12 policies"
     external_tables: tuple[ExternalSection, ...]
     findings: tuple[FindingRow, ...] | None  # None: lint was not run, so the section is left out
+    sequences: tuple[SequenceRow, ...] = ()  # the section is left out when the module has none
+    sequences_sql: CodeBlock | None = None
 
     @property
     def linted(self) -> bool:
