@@ -187,4 +187,6 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
         places = [(("enum", rest[0]), ("values",)), enums]
     elif kind == "partition":
         places = [(("partitioning", rest[0]), ("partitions", parts[1])), (("table", rest[0]), ()), tables]
+    elif kind == "sequence":  # K2
+        places = [(("sequence", rest[0]), ()), (("section", "sequences"), ()), tables]
     return origins.diagnostic(refusal.code, refusal.message, *places)

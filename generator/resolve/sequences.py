@@ -32,6 +32,9 @@ def collect(files: list[LoadedFile], report: Report) -> tuple[dict[Name, Entry[m
             claims.append(Claim("relation", name, where, "sequence"))
             found.setdefault(name, Entry(spec, where, f.module))
             report.origin(("sequence", name), where)
+    holder = next((f for f in files if f.spec.sequences), None)
+    if holder is not None:  # where a refusal about a sequence no longer in the spec goes
+        report.origin(("section", "sequences"), Where(holder.pos, ("sequences",)))
     return found, claims
 
 
