@@ -16,7 +16,7 @@ The formats:
    partitions and no `confirmed`.
 2. `"format": 2`, every field written except `confirmed`, which only a
    migration that used an allow_destructive entry has (absent: none).
-3. `"format": 3`, the kinds of wave 4 (issues 12, 13, 19): `sequences`, ...
+3. `"format": 3`, the kinds of wave 4 (issues 12, 13, 19): `sequences`, `extensions`, `external.types`, ...
 
 A state written in a format newer than this version knows is refused: an older
 schemagen cannot know what the newer fields mean.
@@ -101,6 +101,8 @@ def _from_1(data: dict[str, Any]) -> dict[str, Any]:
 def _to_3(data: dict[str, Any]) -> dict[str, Any]:
     """Format 2 -> 3: the kinds of wave 4, absent from older states (none of them existed)."""
     data.setdefault("sequences", [])  # K2 sequences: none
+    data.setdefault("extensions", [])  # K2 extensions: none
+    data["external"].setdefault("types", [])  # K2 external types: none
     data["format"] = 3
     return data
 

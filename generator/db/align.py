@@ -63,6 +63,7 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
     functions = {f.name: f for f in state.functions}
     triggers = {(t.table, t.name): t for t in state.triggers}
     sequences = {q.name: q for q in state.sequences}
+    extensions = {x.name: x for x in state.extensions}
     return dataclasses.replace(
         live,
         version=state.version,
@@ -96,6 +97,14 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             [sequence(q, sequences[q.name]) if q.name in sequences else q for q in live.sequences],
             state.sequences,
             lambda q: q.name,
+        ),
+        extensions=ordered(
+            [
+                dataclasses.replace(x, module=extensions[x.name].module) if x.name in extensions else x
+                for x in live.extensions
+            ],
+            state.extensions,
+            lambda x: x.name,
         ),
     )
 

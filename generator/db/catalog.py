@@ -115,6 +115,7 @@ def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterabl
         reader = _Reader(skipped)
         reader.read_relations(rows("relations"))
         reader.read_sequences(rows("sequences"))
+        reader.extensions = [ir.Extension(r["name"], r["schema"], MODULE) for r in rows("extensions")]
         reader.read_types(rows("types"))
         reader.read_columns(rows("columns"))
         reader.read_constraints(rows("constraints"))
@@ -156,6 +157,7 @@ class _Reader:
         self.unmanaged: list[Unmanaged] = []
         self.sequences: dict[tuple[Name, str], Name] = {}
         self.own_sequences: list[ir.Sequence] = []  # all but the identity columns'
+        self.extensions: list[ir.Extension] = []
         self.names: dict[tuple[str, int], Name] = {}  # (kind, oid) -> name, for privileges
 
     # -- relations -------------------------------------------------------
@@ -456,6 +458,7 @@ class _Reader:
             tuple(self.triggers),
             grants,
             sequences=tuple(self.own_sequences),
+            extensions=tuple(self.extensions),
         )
         return Catalog(schema, granted, baseline, tuple(self.unmanaged), dict(self.sequences), search_path, version)
 

@@ -119,6 +119,15 @@ def compare(
         _trigger_shown,
     )
     found += _keyed(
+        "extension",
+        live.extensions,
+        expected.extensions,
+        lambda x: x.name,
+        lambda x: x.name,
+        lambda x: {"schema": x.schema},
+        lambda x: f"in schema {x.schema}",
+    )
+    found += _keyed(
         "sequence",
         live.sequences,
         expected.sequences,

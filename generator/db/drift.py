@@ -143,6 +143,7 @@ def spec_schemas(state: ir.Schema) -> tuple[str, ...]:
         | {e.name.schema for e in state.enums}
         | {f.name.schema for f in state.functions}
         | {q.name.schema for q in state.sequences}
+        | {x.schema for x in state.extensions}
     )
     return tuple(sorted(used)) or ("public",)
 

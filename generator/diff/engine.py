@@ -15,7 +15,20 @@ from typing import Any
 from .. import ir
 from ..ir import order
 from ..sql import from_scratch
-from . import enums, grants, guard, partitions, prechecks, relations, renames, routines, security, sequences, tables
+from . import (
+    enums,
+    extensions,
+    grants,
+    guard,
+    partitions,
+    prechecks,
+    relations,
+    renames,
+    routines,
+    security,
+    sequences,
+    tables,
+)
 from .context import Context, calls
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 from .steps import PRECHECK_RANK, Part, Steps
@@ -23,6 +36,7 @@ from .steps import PRECHECK_RANK, Part, Steps
 # The kinds, in the order their steps are merged: the order of the migration's header (its list
 # of changes) and, where nothing else decides, of the statements.
 KINDS: tuple[Callable[[Context], Steps], ...] = (
+    extensions.diff,
     enums.diff,
     sequences.diff,
     tables.diff,

@@ -34,6 +34,7 @@ RELEASE_RANK = {
     "enum": 8,
     "sequence": 8,
     "sequence_owner": 3,
+    "extension": 9,
 }
 BUILD_RANK = {kind: 20 + rank for kind, rank in from_scratch.RANK.items()}
 RENAME_RANK = -1

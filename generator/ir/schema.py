@@ -254,11 +254,31 @@ class ExternalFunction:
 
 
 @dataclass(frozen=True)
+class ExternalType:
+    name: Name
+    python_type: str | None = None
+
+
+@dataclass(frozen=True)
 class External:
     roles: tuple[str, ...] = ()
     schemas: tuple[str, ...] = ()
     tables: tuple[ExternalTable, ...] = ()
     functions: tuple[ExternalFunction, ...] = ()
+    types: tuple[ExternalType, ...] = ()  # K2 (state format 3)
+
+
+@dataclass(frozen=True)
+class Extension:
+    """CREATE EXTENSION IF NOT EXISTS name WITH SCHEMA schema."""
+
+    name: str
+    schema: str
+    module: str
+
+    @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
 
 
 @dataclass(frozen=True)
@@ -369,6 +389,7 @@ class Schema:
     # never part of a saved state.
     tenancy: Tenancy | None = None
     sequences: tuple[Sequence, ...] = ()  # K2: sequences (state format 3)
+    extensions: tuple[Extension, ...] = ()  # K2: extensions (state format 3)
 
 
 class _InModule(Protocol):

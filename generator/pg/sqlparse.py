@@ -392,3 +392,24 @@ def _relation_name(text: str) -> tuple[str | None, str] | None:
     if not isinstance(rel, ast.RangeVar) or rel.catalogname or rel.alias or "(" in text or ";" in text:
         return None
     return rel.schemaname, parsetree.present(rel.relname)
+
+
+def type_name_loose(text: str) -> tuple[str | None, str, str, int] | None:
+    """A type whose modifiers are its own (`geography(Point,4326)`, `vector(1536)`): (schema, name, modifiers as
+    written without spaces, array dimensions), or None when `text` is no type name."""
+    try:
+        stmt = _parse(text, "SELECT NULL::")
+    except FragmentError:
+        return None
+    target = stmt.targetList[0].val if isinstance(stmt, ast.SelectStmt) and stmt.targetList else None
+    if not isinstance(target, ast.TypeCast) or stmt.fromClause or len(stmt.targetList) != 1:
+        return None
+    tn = parsetree.present(target.typeName)
+    names = parsetree.strings(tn.names)
+    if len(names) > 2 or tn.setof or tn.pct_type:
+        return None
+    mods = ""
+    if tn.typmods:
+        mods = "".join(text[text.index("(") + 1 : text.rindex(")")].split())
+        mods = mods.split(")")[0]  # `vector(3)[]`: the modifiers end where the array brackets begin
+    return (names[0] if len(names) == 2 else None), names[-1], mods, len(tn.arrayBounds or ())

@@ -27,7 +27,7 @@ from ..spec import loader
 from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
-from . import foreign_keys, grants, intent, policies, registry, routines, sequences, tables, tenancy
+from . import extensions, foreign_keys, grants, intent, policies, registry, routines, sequences, tables, tenancy
 from .report import Report
 
 __all__ = ["load", "load_located", "load_schema", "resolve", "resolve_with_origins"]
@@ -37,9 +37,12 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     """The IR, and where each of its objects is written in the spec."""
     report = Report()
     known = registry.collect(files, report)
-    built = [tables.table(name, entry, known, report) for name, entry in known.tables.items()]
+    installed, external_types, other_types, type_claims = extensions.collect(files, known.schemas, report)
+    built = [tables.table(name, entry, known, report, other_types) for name, entry in known.tables.items()]
     declared_sequences, sequence_claims = sequences.collect(files, report)
-    registry.check_namespaces([*known.claims, *sequence_claims, *(c for b in built for c in b.claims)], report)
+    registry.check_namespaces(
+        [*known.claims, *sequence_claims, *type_claims, *(c for b in built for c in b.claims)], report
+    )
     policies_of = policies.policies(known, report)
     resolved = {
         b.table.name: dataclasses.replace(b.table, policies=policies_of[b.table.name])
@@ -77,10 +80,12 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
             schemas=tuple(sorted(known.schemas - registry.BUILTIN_SCHEMAS)),
             tables=tuple(known.external_tables.values()),
             functions=tuple(known.external_functions.values()),
+            types=external_types,
         ),
         intent=declared,
         tenancy=tenants,
         sequences=made,
+        extensions=installed,
     )
     return schema, report.origins
 

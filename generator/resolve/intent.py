@@ -189,4 +189,6 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
         places = [(("partitioning", rest[0]), ("partitions", parts[1])), (("table", rest[0]), ()), tables]
     elif kind == "sequence":  # K2
         places = [(("sequence", rest[0]), ()), (("section", "sequences"), ()), tables]
+    elif kind == "extension":  # K2
+        places = [(("extension", rest[0]), ("schema",)), tables]
     return origins.diagnostic(refusal.code, refusal.message, *places)

@@ -7,6 +7,7 @@ checked by foreign_keys.py once every table is resolved.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from . import comparisons, defaults, foreign_keys, indexes, partitions
 from . import sequences as sequence_kind
 from .registry import Claim, Entry, Registry
 from .report import Report, Where, expression, fragment_columns, ident
-from .types import ColumnType, column_type
+from .types import ColumnType, OtherType, column_type
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,13 @@ class Resolved:
     sequence_uses: tuple[tuple[str, Where], ...] = ()  # each DEFAULT that may name a sequence, and where
 
 
-def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Report) -> Resolved:
+def table(
+    name: Name,
+    entry: Entry[model.Table],
+    registry: Registry,
+    report: Report,
+    others: Mapping[Name, OtherType] | None = None,
+) -> Resolved:
     t, where, at = entry.spec, entry.where, entry.where.at
     columns: list[ir.Column] = []
     constraints: list[ir.Constraint] = []
@@ -77,7 +84,7 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
         report.origin(("column", name, col_name), cw, col.lint)
         serial = datatypes.SERIAL_TYPES.get(col.type.strip().lower())
         type_text = datatypes.BASE_TYPES[serial].sql if serial else col.type
-        typ = column_type(type_text, registry.enums, report, cw.at("type"))
+        typ = column_type(type_text, registry.enums, report, cw.at("type"), others)
         default = None
         if col.default is not None and expression(report, col.default, default_at := cw.at("default")) is not None:
             default = col.default.strip()
@@ -112,7 +119,7 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
                     default,
                     col.identity,
                     col.comment,
-                    python_type=col.python_type,
+                    python_type=col.python_type or typ.python_type,
                 )
             )
         if col.identity:

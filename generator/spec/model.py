@@ -313,6 +313,15 @@ class ExternalFunction(Model):
     stand_in: SqlText | None = Field(None, description="SQL body used for test databases only")
 
 
+class ExternalType(Model):
+    """A type made outside the spec (by an extension not installed here, such as PostGIS's geography)."""
+
+    schema_: str = Field("public", alias="schema", description="the schema it is in (default public)")
+    python_type: str | None = Field(
+        None, description="Python type of a value in the generated models (else each column of it needs one)"
+    )
+
+
 class External(Model):
     """Objects an earlier migration created: referenced and checked, never created."""
 
@@ -320,6 +329,18 @@ class External(Model):
     schemas: list[str] = []
     tables: dict[str, ExternalTable] = {}
     functions: dict[str, ExternalFunction] = {}
+    types: dict[str, ExternalType] = Field(
+        default={},
+        description="types made elsewhere, usable as column types: `geography: {schema: public, python_type: str}`",
+    )
+
+
+class Extension(Model):
+    """An extension: CREATE EXTENSION IF NOT EXISTS ... WITH SCHEMA ..., first in the migration."""
+
+    schema_: str = Field(
+        "public", alias="schema", description="where its objects go (default public; lint C314 suggests another)"
+    )
 
 
 class TenancyUser(Model):
@@ -379,6 +400,9 @@ class SpecFile(Model):
     description: str | None = None
     migration: Migration | None = None
     external: External = External()
+    extensions: dict[str, Extension] = Field(
+        {}, description="extensions to install (their types become column types: `vector(1536)`, `extensions.citext`)"
+    )
     enums: dict[str, Enum] = {}
     policy_templates: dict[str, PolicyTemplate] = {}
     tables: dict[str, Table] = {}

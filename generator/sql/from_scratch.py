@@ -14,14 +14,16 @@ from typing import Any
 
 from .. import ir
 from ..ir import order
-from ..pg import sqlparse
+from ..pg import extensions, sqlparse
 from ..templating import environment
+from . import extensions as extension_views
 from . import sequences, views
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
 # indexes follow it, and a table's policies follow its ENABLE ROW LEVEL SECURITY.
 RANK = {
+    "extension": 0,
     "enum": 0,
     "sequence": 0,
     "table": 1,
@@ -39,6 +41,7 @@ RANK = {
 
 # The view each template reads (views.py), by template.
 VIEWS: dict[str, Callable[[Any], Any]] = {
+    "extension": extension_views.ExtensionView,
     "enum": views.EnumView,
     "sequence": sequences.SequenceView,
     "sequence_owner": sequences.OwnerView.of,
@@ -136,6 +139,9 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     def node(kind: str, key: Any, deps: list[Any], stmt: Statement) -> None:
         result.append(order.Node((kind, key), RANK[kind], deps, stmt))
 
+    for x in schema.extensions:
+        node("extension", x.name, [], Statement("Extensions", "extension", x))
+    extension_of = extensions.type_owners(schema.extensions)
     for e in schema.enums:
         comments = (views.Comment(views.Object("type", e.name.q), e.comment),) if e.comment else ()
         node("enum", e.name, [], Statement("Enum types", "enum", e, comments))
@@ -146,6 +152,7 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     for t in schema.tables:
         deps: list[Any] = [("enum", c.enum) for c in t.columns if c.enum is not None]
         deps += _sequences_used(t, own_sequences)
+        deps += sorted({("extension", extension_of[c.base]) for c in t.columns if c.base in extension_of})
         for c in t.columns:
             deps += _calls(c.default, functions)
         for con in t.inline_constraints:
