@@ -127,3 +127,27 @@ def test_the_operator_classes_and_methods_are_those_postgresql_has(db_url: str) 
         assert set(ext.types) <= types
     for opclass in extensions.IVFFLAT_OPERATOR_CLASSES:
         assert ("vector", opclass, "ivfflat") in found
+
+
+def test_a_type_made_elsewhere_is_a_column_type_with_its_python_type(tmp_path: Path) -> None:
+    """`external.types`: PostGIS's geography, not installed here; its columns take its python_type."""
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "gis.yaml").write_text(
+        "migration: {version: 1, name: gis}\n"
+        "external: {types: {geography: {schema: public, python_type: str}}}\n"
+        "tables:\n  place:\n    columns:\n"
+        "      id: {type: integer, primary_key: true}\n"
+        '      at: {type: "geography(Point, 4326)", not_null: true}\n'
+        '      route: {type: "public.geography(LineString,4326)", python_type: bytes}\n'
+    )
+    state = resolve.resolve(loader.load_dir(spec))
+    assert [(t.name, t.python_type) for t in state.external.types] == [(ir.Name("public", "geography"), "str")]
+    place = state.tables[0]
+    assert [(c.sql_type, c.python_type) for c in place.columns[1:]] == [
+        ("public.geography(Point,4326)", "str"),
+        ("public.geography(LineString,4326)", "bytes"),
+    ]
+    assert "CREATE EXTENSION" not in from_scratch.migration_sql(state, ["gis"])  # made elsewhere: never created
+    models = import_file(write_models(spec, tmp_path / "out")["models/gis.py"])
+    assert models.Place(id=1, at="SRID=4326;POINT(1 2)", route=None).at == "SRID=4326;POINT(1 2)"

@@ -81,7 +81,9 @@ def test_the_upgrade_puts_in_what_an_old_state_lacks_and_nothing_else_does() -> 
     does not decode; with it, every field is there."""
     data = json.loads((STATES / "first_release" / "migrations" / "0001_shop.state.json").read_text())
     bare = {**data, "intent": {"renames": [], "allow_destructive": []}, "confirmed": [], "tenancy": None}
-    with pytest.raises(ValueError, match=r"missing field\(s\) (module|python_type|is_default|extensions|sequences|types)"):
+    with pytest.raises(
+        ValueError, match=r"missing field\(s\) (module|python_type|is_default|extensions|sequences|types)"
+    ):
         codec.schema_from_json(bare)
     upgraded = state.upgrade(data)
     assert upgraded["format"] == state.FORMAT

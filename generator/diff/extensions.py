@@ -36,6 +36,7 @@ def diff(ctx: Context) -> Steps:
                 out.release(("extension", name)),
                 st.Drop(Object("extension", x.q)),
                 notes=("Removed from the spec: its types, functions and operators go with it.",),
+                ignore=("ban-drop-extension",),
             )
             out.change(f"drop extension {name}")
     return out

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from .. import errors
 from ..ir import Name
-from ..pg import datatypes, sqlparse
+from ..pg import datatypes, extensions, sqlparse
 from .report import Report, Where
 
 
@@ -59,6 +59,19 @@ def column_type(
     if isinstance(other, ColumnType):
         return other
     if other is False:
+        return None
+    elsewhere = sorted(str(n) for n in (others or {}) if n.name == ref.name)
+    if elsewhere:
+        report.error(where, errors.UNKNOWN_TYPE, f'unknown type "{text}": the spec has {ref.name} as {elsewhere[0]}')
+        return None
+    extension = extensions.type_extension(ref.name)
+    if extension is not None:  # K2: the type of a known extension the spec does not install (or not there)
+        report.error(
+            where,
+            errors.UNKNOWN_TYPE,
+            f'unknown type "{text}": the extension {extension} brings it; declare `{extension}: {{schema: ...}}` under '
+            "`extensions:` (and name its schema, or none)",
+        )
         return None
     report.error(
         where, errors.UNKNOWN_TYPE, f'unknown type "{text}" (not a supported built-in type or an enum of the spec)'
