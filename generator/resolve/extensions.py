@@ -32,7 +32,7 @@ def collect(
         at = Where(f.pos, ()).at
         for key, ext in f.spec.extensions.items():
             where = at("extensions", key)
-            report.origin(("extension", key), where)
+            report.origin(("extension", key), where, ext.lint)
             if key in extensions:
                 report.error(where, errors.DUPLICATE_NAME, f'extension "{key}" is declared twice', key=True)
                 continue

@@ -335,7 +335,7 @@ class External(Model):
     )
 
 
-class Extension(Model):
+class Extension(Linted):
     """An extension: CREATE EXTENSION IF NOT EXISTS ... WITH SCHEMA ..., first in the migration."""
 
     schema_: str = Field(
