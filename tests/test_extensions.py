@@ -15,7 +15,7 @@ from typing import Any
 
 import pg
 from catalog_check import assert_reads_back
-from models_support import import_file, write_models
+from models_support import generate, import_file, write_models
 from psycopg.adapt import Loader
 from psycopg.rows import dict_row
 from psycopg.types import TypeInfo
@@ -151,3 +151,11 @@ def test_a_type_made_elsewhere_is_a_column_type_with_its_python_type(tmp_path: P
     assert "CREATE EXTENSION" not in from_scratch.migration_sql(state, ["gis"])  # made elsewhere: never created
     models = import_file(write_models(spec, tmp_path / "out")["models/gis.py"])
     assert models.Place(id=1, at="SRID=4326;POINT(1 2)", route=None).at == "SRID=4326;POINT(1 2)"
+
+
+def test_the_docs_list_the_extensions_of_each_module() -> None:
+    page = generate(CASE / "spec").outputs["docs/docs.md"]
+    section = page.split("## Extensions", 1)[1].split("\n## ", 1)[0]
+    assert '<a id="extension-extensions.vector"' in section
+    assert "index method hnsw" in section and "operator class gin_trgm_ops" in section
+    assert "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA extensions;" in section

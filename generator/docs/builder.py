@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import ir
 from ..ir import Name
-from ..pg import sqlparse
+from ..pg import extensions, sqlparse
 from ..sql import clauses, from_scratch, views
 from . import erdiagram
 from . import markdown as md
@@ -30,6 +30,7 @@ from .viewmodel import (
     DocFinding,
     EnumSection,
     EnumValueRow,
+    ExtensionRow,
     ExternalColumnRow,
     ExternalSection,
     FindingRow,
@@ -175,6 +176,7 @@ class PageBuilder:
         self.tables = index.tables.get(module.name, [])
         self.triggers = index.triggers.get(module.name, [])
         self.sequences = [q for q in schema.sequences if q.module == module.name]
+        self.extensions = [x for x in schema.extensions if x.module == module.name]
         self.triggers_of: dict[
             Name, list[ir.Trigger]
         ] = {}  # by table: a scan per table would be quadratic in a large module
@@ -191,6 +193,10 @@ class PageBuilder:
             diagram=erdiagram.diagram([*self.tables, *self.referenced_tables()]),
             tables=tuple(self.table_section(t) for t in self.tables),
             enums=tuple(self.enum_section(e) for e in self.index.enums.get(self.module.name, [])),
+            extensions=tuple(self.extension_row(x) for x in self.extensions),
+            extensions_sql=block(
+                "sql", [t for x in self.extensions for t in self.sql.get(("extension", x.name), [])], "\n"
+            ),
             sequences=tuple(self.sequence_row(q) for q in self.sequences),
             sequences_sql=block(
                 "sql",
@@ -365,6 +371,20 @@ class PageBuilder:
         )
 
     # -- sequences, enums, functions, triggers ---------------------------------
+    def extension_row(self, x: ir.Extension) -> ExtensionRow:
+        known = extensions.EXTENSIONS.get(x.name)
+        brings = []
+        if known is not None:
+            brings += [f"type {md.inline(t)}" for t in known.types]
+            brings += [f"index method {md.inline(m)}" for m in sorted(known.index_methods)]
+            brings += [f"operator class {md.inline(c)}" for c in known.operator_classes]
+        return ExtensionRow(
+            md.inline(x.name),
+            md.anchor(md.anchor_id("extension", x.schema, x.name)),
+            md.inline(x.schema),
+            ", ".join(brings) or NONE,
+        )
+
     def sequence_row(self, q: ir.Sequence) -> SequenceRow:
         owner = NONE
         if q.owner is not None and q.owner_column is not None:

@@ -178,6 +178,13 @@ class EnumSection:
     ddl: CodeBlock
 
 
+class ExtensionRow(NamedTuple):
+    name: str
+    anchor: str
+    schema: str
+    brings: str  # its types, operator classes and index methods that pg/extensions.py knows
+
+
 class SequenceRow(NamedTuple):
     name: str
     anchor: str
@@ -241,6 +248,8 @@ class ModulePage:
     findings: tuple[FindingRow, ...] | None  # None: lint was not run, so the section is left out
     sequences: tuple[SequenceRow, ...] = ()  # the section is left out when the module has none
     sequences_sql: CodeBlock | None = None
+    extensions: tuple[ExtensionRow, ...] = ()  # the section is left out when the module has none
+    extensions_sql: CodeBlock | None = None
 
     @property
     def linted(self) -> bool:
