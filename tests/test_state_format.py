@@ -82,7 +82,9 @@ def test_the_upgrade_puts_in_what_an_old_state_lacks_and_nothing_else_does() -> 
     does not decode; with it, every field is there."""
     data = json.loads((STATES / "first_release" / "migrations" / "0001_shop.state.json").read_text())
     bare = {**data, "intent": {"renames": [], "allow_destructive": []}, "confirmed": [], "tenancy": None}
-    with pytest.raises(ValueError, match=r"missing field\(s\) (module|python_type|is_default|schemas)"):
+    with pytest.raises(
+        ValueError, match=r"missing field\(s\) (module|python_type|is_default|schemas|extensions|sequences|types)"
+    ):
         codec.schema_from_json(bare)
     upgraded = state.upgrade(data)
     assert upgraded["format"] == state.FORMAT
@@ -90,6 +92,7 @@ def test_the_upgrade_puts_in_what_an_old_state_lacks_and_nothing_else_does() -> 
     assert all(p["is_default"] is False for t in upgraded["tables"] for p in t["partitions"])
     assert [g["module"] for g in upgraded["grants"]] == [""]
     assert upgraded["schemas"] == [] and upgraded["views"] == []  # format 3 (wave 4): the kinds that came with it
+    assert upgraded["sequences"] == upgraded["extensions"] == upgraded["external"]["types"] == []  # format 3
     assert state.upgrade(upgraded) == upgraded  # a current state is left as it is
 
 

@@ -122,6 +122,9 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
             constraint.setdefault("deferrable", False)  # K3 DEFERRABLE: not deferrable
             constraint.setdefault("initially_deferred", False)  # K3 DEFERRABLE: initially immediate
             constraint.setdefault("nulls_not_distinct", False)  # K3 NULLS NOT DISTINCT: NULLs distinct
+    data.setdefault("sequences", [])  # K2 sequences: none
+    data.setdefault("extensions", [])  # K2 extensions: none
+    data["external"].setdefault("types", [])  # K2 external types: none
     data["format"] = 3
     return data
 

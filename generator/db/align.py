@@ -87,6 +87,8 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
     functions = {f.name: f for f in state.functions}
     triggers = {(t.table, t.name): t for t in state.triggers}
     views = {v.name: v for v in state.views}
+    sequences = {q.name: q for q in state.sequences}
+    extensions = {x.name: x for x in state.extensions}
     return dataclasses.replace(
         live,
         version=state.version,
@@ -121,6 +123,19 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             [view(v, views[v.name], meaning) if v.name in views else v for v in live.views],
             state.views,
             lambda v: v.name,
+        ),
+        sequences=ordered(
+            [sequence(q, sequences[q.name]) if q.name in sequences else q for q in live.sequences],
+            state.sequences,
+            lambda q: q.name,
+        ),
+        extensions=ordered(
+            [
+                dataclasses.replace(x, module=extensions[x.name].module) if x.name in extensions else x
+                for x in live.extensions
+            ],
+            state.extensions,
+            lambda x: x.name,
         ),
     )
 
@@ -162,6 +177,11 @@ def namespaces(live: ir.Schema, state: ir.Schema) -> tuple[ir.Namespace, ...]:
         state.schemas,
         lambda s: s.name,
     )
+
+
+def sequence(live: ir.Sequence, state: ir.Sequence) -> ir.Sequence:
+    """A sequence read back, with what only the spec knows: its module, whether a serial column made it."""
+    return dataclasses.replace(live, module=state.module, serial=state.serial)
 
 
 def ordered(items: Iterable[T], model: Iterable[T], key: Callable[[T], Hashable]) -> tuple[T, ...]:

@@ -118,6 +118,8 @@ def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterabl
         (settings,) = rows("session")
         reader = _Reader(skipped)
         reader.read_relations(rows("relations"))
+        reader.read_sequences(rows("sequences"))
+        reader.extensions = [ir.Extension(r["name"], r["schema"], MODULE) for r in rows("extensions")]
         reader.read_types(rows("types"))
         reader.read_columns(rows("columns"))
         reader.read_constraints(rows("constraints"))
@@ -160,6 +162,8 @@ class _Reader:
         self.baseline: list[Privilege] = []
         self.unmanaged: list[Unmanaged] = []
         self.sequences: dict[tuple[Name, str], Name] = {}
+        self.own_sequences: list[ir.Sequence] = []  # all but the identity columns'
+        self.extensions: list[ir.Extension] = []
         self.names: dict[tuple[str, int], Name] = {}  # (kind, oid) -> name, for privileges
         self.namespaces: list[ir.Namespace] = []
         self.views: dict[int, ir.View] = {}  # oid -> view or materialized view
@@ -185,8 +189,8 @@ class _Reader:
             elif r["kind"] in ("v", "m"):
                 if name not in self.skip:
                     self.names[("table", r["oid"])] = name  # privileges on a view are a table's
-            elif r["kind"] == "S" and r["owned"]:
-                self.names[("sequence", r["oid"])] = name  # an identity or serial column's: part of its column
+            elif r["kind"] == "S":
+                self.names[("sequence", r["oid"])] = name  # an identity column's (part of it) or read_sequences'
             else:
                 self.unmanaged.append(Unmanaged(RELKINDS[r["kind"]], name))
         for r in partitions:  # after every table: a partition may sort before its parent
@@ -203,6 +207,26 @@ class _Reader:
                 )
             if r["partition_by"]:
                 self.unmanaged.append(Unmanaged("partitioned partition", name, detail=r["partition_by"]))
+
+    def read_sequences(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            owner = Name(r["owner_schema"], r["owner_table"]) if r["owner_table"] is not None else None
+            self.own_sequences.append(
+                ir.Sequence(
+                    Name(r["schema"], r["name"]),
+                    MODULE,
+                    r["data_type"],
+                    r["start"],
+                    r["increment"],
+                    r["min_value"],
+                    r["max_value"],
+                    r["cache"],
+                    r["cycle"],
+                    owner,
+                    r["owner_column"],
+                    r["comment"],
+                )
+            )
 
     def read_types(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
@@ -501,8 +525,7 @@ class _Reader:
             for t in sorted(self.tables.values(), key=lambda t: (t.name.schema, t.name.name))
         )
         functions = {f.name: f for f in self.functions.values()}
-        # a serial column's sequence is not the IR's: its column's default shows it
-        identity = set(self.sequences.values())
+        identity = set(self.sequences.values()) | {s.name for s in self.own_sequences}
         granted = tuple(p for p in self.granted if p.kind != "sequence" or p.object in identity)
         baseline = tuple(p for p in self.baseline if p.kind != "sequence" or p.object in identity)
         grants = _grants(granted, functions)
@@ -517,6 +540,8 @@ class _Reader:
             grants,
             schemas=tuple(self.namespaces),
             views=tuple(sorted(self.views.values(), key=lambda v: (v.name.schema, v.name.name))),
+            sequences=tuple(self.own_sequences),
+            extensions=tuple(self.extensions),
         )
         return Catalog(
             schema,

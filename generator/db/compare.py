@@ -136,6 +136,24 @@ def compare(
         _trigger_aspects,
         _trigger_shown,
     )
+    found += _keyed(
+        "extension",
+        live.extensions,
+        expected.extensions,
+        lambda x: x.name,
+        lambda x: x.name,
+        lambda x: {"schema": x.schema},
+        lambda x: f"in schema {x.schema}",
+    )
+    found += _keyed(
+        "sequence",
+        live.sequences,
+        expected.sequences,
+        lambda q: q.name,
+        lambda q: q.name.display,
+        _sequence_aspects,
+        lambda q: f"{q.data_type} sequence",
+    )
     found += _grants(live_atoms, expected_atoms, targets)
     return found
 
@@ -245,6 +263,20 @@ def _view_aspects(v: ir.View) -> dict[str, str]:
 
 def _enum_aspects(e: ir.Enum) -> dict[str, str]:
     return {"values": ", ".join(e.values), "comment": _comment(e.comment)}
+
+
+def _sequence_aspects(q: ir.Sequence) -> dict[str, str]:
+    return {
+        "type": q.data_type,
+        "start": str(q.start),
+        "increment": str(q.increment),
+        "min": str(q.min_value),
+        "max": str(q.max_value),
+        "cache": str(q.cache),
+        "cycle": "CYCLE" if q.cycle else "NO CYCLE",
+        "owned by": f"{q.owner.display}.{q.owner_column}" if q.owner is not None else "nothing",
+        "comment": _comment(q.comment),
+    }
 
 
 def _table_aspects(t: ir.Table) -> dict[str, str]:

@@ -145,6 +145,8 @@ def spec_schemas(state: ir.Schema) -> tuple[str, ...]:
         | {f.name.schema for f in state.functions}
         | {s.name for s in state.schemas}
         | {v.name.schema for v in state.views}
+        | {q.name.schema for q in state.sequences}
+        | {x.schema for x in state.extensions}
     )
     return tuple(sorted(used)) or ("public",)
 

@@ -17,6 +17,7 @@ from ..ir import order
 from ..sql import from_scratch
 from . import (
     enums,
+    extensions,
     grants,
     guard,
     partitions,
@@ -26,6 +27,7 @@ from . import (
     routines,
     schemas,
     security,
+    sequences,
     tables,
     timeparts,
     views,
@@ -38,7 +40,9 @@ from .steps import PRECHECK_RANK, Part, Steps
 # of changes) and, where nothing else decides, of the statements.
 KINDS: tuple[Callable[[Context], Steps], ...] = (
     schemas.diff,
+    extensions.diff,
     enums.diff,
+    sequences.diff,
     tables.diff,
     partitions.diff,
     relations.diff,

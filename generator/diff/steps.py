@@ -35,6 +35,9 @@ RELEASE_RANK = {
     "enum": 8,
     "schema": 9,
     "view": 2,
+    "sequence": 8,
+    "sequence_owner": 3,
+    "extension": 9,
 }
 BUILD_RANK = {kind: 20 + rank for kind, rank in from_scratch.RANK.items()}
 RENAME_RANK = -1

@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import ir
 from ..ir import Name
-from ..pg import sqlparse
+from ..pg import extensions, sqlparse
 from ..sql import clauses, from_scratch, views
 from . import erdiagram
 from . import markdown as md
@@ -30,6 +30,7 @@ from .viewmodel import (
     DocFinding,
     EnumSection,
     EnumValueRow,
+    ExtensionRow,
     ExternalColumnRow,
     ExternalSection,
     FindingRow,
@@ -44,6 +45,7 @@ from .viewmodel import (
     PartitionRow,
     SchemaSection,
     SecurityRow,
+    SequenceRow,
     TableRow,
     TableSection,
     TriggerRow,
@@ -176,6 +178,8 @@ class PageBuilder:
         self.links = Links(index, module.name)
         self.tables = index.tables.get(module.name, [])
         self.triggers = index.triggers.get(module.name, [])
+        self.sequences = [q for q in schema.sequences if q.module == module.name]
+        self.extensions = [x for x in schema.extensions if x.module == module.name]
         self.triggers_of: dict[
             Name, list[ir.Trigger]
         ] = {}  # by table: a scan per table would be quadratic in a large module
@@ -192,6 +196,20 @@ class PageBuilder:
             diagram=erdiagram.diagram([*self.tables, *self.referenced_tables()]),
             tables=tuple(self.table_section(t) for t in self.tables),
             enums=tuple(self.enum_section(e) for e in self.index.enums.get(self.module.name, [])),
+            extensions=tuple(self.extension_row(x) for x in self.extensions),
+            extensions_sql=block(
+                "sql", [t for x in self.extensions for t in self.sql.get(("extension", x.name), [])], "\n"
+            ),
+            sequences=tuple(self.sequence_row(q) for q in self.sequences),
+            sequences_sql=block(
+                "sql",
+                [
+                    text
+                    for q in self.sequences
+                    for kind in ("sequence", "sequence_owner")
+                    for text in self.sql.get((kind, q.name), [])
+                ],
+            ),
             functions=tuple(self.function_section(f) for f in self.index.functions.get(self.module.name, [])),
             triggers=tuple(self.trigger_row(trg) for trg in self.triggers),
             triggers_sql=block("sql", [text for t in self.tables for text in self.sql.get(("trigger", t.name), [])]),
@@ -402,7 +420,38 @@ class PageBuilder:
             md.inline(ix.comment or NONE),
         )
 
-    # -- enums, functions, triggers ------------------------------------------
+    # -- sequences, enums, functions, triggers ---------------------------------
+    def extension_row(self, x: ir.Extension) -> ExtensionRow:
+        known = extensions.EXTENSIONS.get(x.name)
+        brings = []
+        if known is not None:
+            brings += [f"type {md.inline(t)}" for t in known.types]
+            brings += [f"index method {md.inline(m)}" for m in sorted(known.index_methods)]
+            brings += [f"operator class {md.inline(c)}" for c in known.operator_classes]
+        return ExtensionRow(
+            md.inline(x.name),
+            md.anchor(md.anchor_id("extension", x.schema, x.name)),
+            md.inline(x.schema),
+            ", ".join(brings) or NONE,
+        )
+
+    def sequence_row(self, q: ir.Sequence) -> SequenceRow:
+        owner = NONE
+        if q.owner is not None and q.owner_column is not None:
+            owner = f"{self.links.table(q.owner)}.{md.inline(q.owner_column)}" + (" (serial)" if q.serial else "")
+        return SequenceRow(
+            md.inline(q.name.display),
+            md.anchor(md.anchor_id("sequence", q.name.schema, q.name.name)),
+            md.inline(q.data_type),
+            str(q.start),
+            str(q.increment),
+            f"{q.min_value} .. {q.max_value}",
+            str(q.cache),
+            yes_no(q.cycle),
+            owner,
+            md.inline(q.comment or NONE),
+        )
+
     def enum_section(self, e: ir.Enum) -> EnumSection:
         return EnumSection(
             name=md.inline(e.name.display),

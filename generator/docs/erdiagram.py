@@ -74,7 +74,8 @@ def word(text: str) -> str:
 
 
 def type_word(column: ir.Column) -> str:
-    base = column.enum.name if column.enum is not None else datatypes.BASE_TYPES[column.base].sql
+    builtin = datatypes.BASE_TYPES.get(column.base)
+    base = column.enum.name if column.enum is not None else builtin.sql if builtin else column.base
     return word(base) + "[]" * column.array_dims
 
 

@@ -179,6 +179,26 @@ class EnumSection:
     ddl: CodeBlock
 
 
+class ExtensionRow(NamedTuple):
+    name: str
+    anchor: str
+    schema: str
+    brings: str  # its types, operator classes and index methods that pg/extensions.py knows
+
+
+class SequenceRow(NamedTuple):
+    name: str
+    anchor: str
+    data_type: str
+    start: str
+    increment: str
+    bounds: str  # "1 .. 2147483647"
+    cache: str
+    cycle: str  # Yes | No
+    owned_by: str  # a link to table.column, or —
+    comment: str
+
+
 @dataclass(frozen=True)
 class FunctionSection:
     name: str
@@ -260,6 +280,10 @@ class ModulePage:
     findings: tuple[FindingRow, ...] | None  # None: lint was not run, so the section is left out
     schemas: tuple[SchemaSection, ...] = ()  # the schemas it creates; no section when none
     views: tuple[ViewSection, ...] = ()  # its views and materialized views; no section when none
+    sequences: tuple[SequenceRow, ...] = ()  # the section is left out when the module has none
+    sequences_sql: CodeBlock | None = None
+    extensions: tuple[ExtensionRow, ...] = ()  # the section is left out when the module has none
+    extensions_sql: CodeBlock | None = None
 
     @property
     def linted(self) -> bool:

@@ -243,6 +243,25 @@ class Enum:
 
 
 @dataclass(frozen=True)
+class Sequence:
+    """A sequence, every option as PostgreSQL stores it (the spec's omissions filled with its defaults)."""
+
+    name: Name
+    module: str
+    data_type: str  # "smallint" | "integer" | "bigint"
+    start: int
+    increment: int
+    min_value: int
+    max_value: int
+    cache: int = 1
+    cycle: bool = False
+    owner: Name | None = None  # OWNED BY owner.owner_column
+    owner_column: str | None = None
+    comment: str | None = None
+    serial: bool = False  # made by a serial column (no entry of `sequences:`)
+
+
+@dataclass(frozen=True)
 class Function:
     name: Name
     module: str
@@ -309,11 +328,31 @@ class ExternalFunction:
 
 
 @dataclass(frozen=True)
+class ExternalType:
+    name: Name
+    python_type: str | None = None
+
+
+@dataclass(frozen=True)
 class External:
     roles: tuple[str, ...] = ()
     schemas: tuple[str, ...] = ()
     tables: tuple[ExternalTable, ...] = ()
     functions: tuple[ExternalFunction, ...] = ()
+    types: tuple[ExternalType, ...] = ()  # K2 (state format 3)
+
+
+@dataclass(frozen=True)
+class Extension:
+    """CREATE EXTENSION IF NOT EXISTS name WITH SCHEMA schema."""
+
+    name: str
+    schema: str
+    module: str
+
+    @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
 
 
 @dataclass(frozen=True)
@@ -464,6 +503,8 @@ class Schema:
     schemas: tuple[Namespace, ...] = ()
     # Views and materialized views, in the order written (views K4).
     views: tuple[View, ...] = ()
+    sequences: tuple[Sequence, ...] = ()  # K2: sequences (state format 3)
+    extensions: tuple[Extension, ...] = ()  # K2: extensions (state format 3)
 
 
 class _InModule(Protocol):

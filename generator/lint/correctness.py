@@ -381,3 +381,18 @@ def foreign_key_type_mismatch(ctx: Context) -> Iterator[Finding]:
                     f"{t.name}.{fk.name}",
                     f"foreign key between different types: {', '.join(different)}",
                 )
+
+
+@rule(
+    "C314",
+    "extension-in-public",
+    WARNING,
+    why="An extension installed in `public` puts its functions, types and operators in the schema every role "
+    "searches and the API exposes (Supabase's splinter 0014, extension_in_public); they then shadow or collide "
+    "with the schema's own objects, and move with it in dumps.",
+    hint="install it in a schema of its own: `schema: extensions` (declared under external.schemas)",
+)
+def extension_in_public(ctx: Context) -> Iterator[Finding]:
+    for x in ctx.schema.extensions:
+        if x.schema == "public":
+            yield ctx.finding("C314", ("extension", x.name), x.name, f"extension {x.name} is installed in public")

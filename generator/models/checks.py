@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pglast import ast
 
 from .. import ir
-from ..pg import datatypes, parsetree, sqlparse
+from ..pg import extensions, parsetree, sqlparse
 from . import expressions, spelling
 from .expressions import Expr
 
@@ -158,7 +158,7 @@ def _family(col: ir.Column) -> str:
         return f"enum:{col.enum}"
     if col.python_type is not None:
         return "other"  # an explicit type: nothing known about its operators
-    py = datatypes.BASE_TYPES[col.base].py
+    py = extensions.py_type(col.base)
     return py.family if py is not None else "other"
 
 

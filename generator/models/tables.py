@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from .. import errors, ir
-from ..pg import datatypes
+from ..pg import extensions
 from . import checks, expressions, spelling
 from .imports import BUILTIN_TYPES, RESERVED, Imports
 from .viewmodel import ChangesModel, CheckNote, FieldCheck, FieldLine, ModelCheck, RowModel, TypeAlias
@@ -233,7 +233,7 @@ def element_type(col: ir.Column, enums: dict[ir.Name, ir.Enum], imports: Imports
         if enum.module != module:
             imports.use(f".{enum.module}", cls)
         return cls
-    py = datatypes.BASE_TYPES[col.base].py
+    py = extensions.py_type(col.base)
     if py is None:
         return None
     if py.module is not None:

@@ -104,3 +104,14 @@ INTEGER_RANGE: dict[str, tuple[int, int]] = {
 NO_REWRITE: frozenset[tuple[str, str]] = frozenset(
     {("varchar", "text"), ("varchar", "varchar"), ("numeric", "numeric")}
 )
+
+# The serial shorthands: a column of the integer type, its own sequence of that type, OWNED BY the column,
+# and DEFAULT nextval of it (as PostgreSQL expands them).
+SERIAL_TYPES: dict[str, str] = {
+    "smallserial": "int2",
+    "serial2": "int2",
+    "serial": "int4",
+    "serial4": "int4",
+    "bigserial": "int8",
+    "serial8": "int8",
+}

@@ -341,3 +341,75 @@ def sql_body_uses(body: str) -> BodyUses:
         elif kind == "FuncCall":
             calls.add(parsetree.names(fields["funcname"])[-1])
     return BodyUses(frozenset(relations), frozenset(calls))
+
+
+# The functions that take a sequence by name (a regclass written as a string): nextval('s').
+SEQUENCE_FUNCTIONS = frozenset({"nextval", "currval", "setval"})
+
+
+@dataclass(frozen=True)
+class SequenceRef:
+    """A sequence an expression names in a call of nextval, currval or setval."""
+
+    schema: str | None
+    name: str
+    offset: int  # of its string literal, in the fragment
+
+
+@lru_cache(maxsize=1024)
+def sequence_refs(text: str) -> tuple[SequenceRef, ...]:
+    """The sequences an expression names as the string argument of nextval/currval/setval (`'s'` or
+    `'s'::regclass`), names read as PostgreSQL reads a regclass string (unquoted parts lower-cased).
+    A string that is no relation name is its own problem: PostgreSQL refuses it; it is left out here."""
+    if not text or "(" not in text:
+        return ()
+    found: list[SequenceRef] = []
+    for kind, fields in parsetree.walk(expression_json(text)):
+        if kind != "FuncCall" or parsetree.names(fields["funcname"])[-1] not in SEQUENCE_FUNCTIONS:
+            continue
+        args = fields.get("args") or []
+        arg = args[0] if args else {}
+        if "TypeCast" in arg:
+            arg = arg["TypeCast"]["arg"]
+        const = arg.get("A_Const", {})
+        if "sval" not in const:
+            continue
+        ref = _relation_name(const["sval"]["sval"])
+        if ref is not None:
+            found.append(SequenceRef(ref[0], ref[1], const["location"] - len(EXPRESSION_PREFIX)))
+    return tuple(found)
+
+
+def _relation_name(text: str) -> tuple[str | None, str] | None:
+    """`text` read as a (possibly qualified) relation name, as a regclass literal is; None if it is not one."""
+    try:
+        stmts = parse_sql(f"SELECT FROM {text}")
+    except ParseError:
+        return None
+    select = stmts[0].stmt if len(stmts) == 1 else None
+    tables = select.fromClause if isinstance(select, ast.SelectStmt) and select.fromClause else ()
+    rel = tables[0] if len(tables) == 1 else None
+    if not isinstance(rel, ast.RangeVar) or rel.catalogname or rel.alias or "(" in text or ";" in text:
+        return None
+    return rel.schemaname, parsetree.present(rel.relname)
+
+
+def type_name_loose(text: str) -> tuple[str | None, str, str, int] | None:
+    """A type whose modifiers are its own (`geography(Point,4326)`, `vector(1536)`): (schema, name, modifiers as
+    written without spaces, array dimensions), or None when `text` is no type name."""
+    try:
+        stmt = _parse(text, "SELECT NULL::")
+    except FragmentError:
+        return None
+    target = stmt.targetList[0].val if isinstance(stmt, ast.SelectStmt) and stmt.targetList else None
+    if not isinstance(target, ast.TypeCast) or stmt.fromClause or len(stmt.targetList) != 1:
+        return None
+    tn = parsetree.present(target.typeName)
+    names = parsetree.strings(tn.names)
+    if len(names) > 2 or tn.setof or tn.pct_type:
+        return None
+    mods = ""
+    if tn.typmods:
+        mods = "".join(text[text.index("(") + 1 : text.rindex(")")].split())
+        mods = mods.split(")")[0]  # `vector(3)[]`: the modifiers end where the array brackets begin
+    return (names[0] if len(names) == 2 else None), names[-1], mods, len(tn.arrayBounds or ())

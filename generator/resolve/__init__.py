@@ -27,7 +27,21 @@ from ..spec import loader
 from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
-from . import foreign_keys, grants, intent, policies, registry, routines, tables, tenancy, timeparts, versions, views
+from . import (
+    extensions,
+    foreign_keys,
+    grants,
+    intent,
+    policies,
+    registry,
+    routines,
+    sequences,
+    tables,
+    tenancy,
+    timeparts,
+    versions,
+    views,
+)
 from .report import Report
 
 __all__ = ["load", "load_located", "load_schema", "resolve", "resolve_with_origins"]
@@ -37,9 +51,14 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     """The IR, and where each of its objects is written in the spec."""
     report = Report()
     known = registry.collect(files, report)
-    built = [tables.table(name, entry, known, report) for name, entry in known.tables.items()]
+    installed, external_types, other_types, type_claims = extensions.collect(files, known.schemas, report)
+    built = [tables.table(name, entry, known, report, other_types) for name, entry in known.tables.items()]
     built_views = views.views(files, known, {b.table.name: b.table for b in built if b.table is not None}, report)
-    registry.check_namespaces([*known.claims, *(c for b in built for c in b.claims), *built_views.claims], report)
+    declared_sequences, sequence_claims = sequences.collect(files, report)
+    registry.check_namespaces(
+        [*known.claims, *sequence_claims, *type_claims, *(c for b in built for c in b.claims), *built_views.claims],
+        report,
+    )
     policies_of = policies.policies(known, report)
     resolved = {
         b.table.name: dataclasses.replace(b.table, policies=policies_of[b.table.name])
@@ -50,9 +69,14 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     functions = [routines.function(name, entry, report) for name, entry in known.functions.items()]
     functions += timeparts.functions(resolved, known, report)
     triggers = [t for f in files for t in routines.triggers(f, resolved, known, report)]
-    sequences = {s for b in built for s in b.sequences}
+    made = sequences.all_sequences(
+        {n: sequences.sequence(n, e, known, report) for n, e in declared_sequences.items()},
+        (s for b in built for s in b.serials),
+    )
+    sequence_names = {s for b in built for s in b.sequences} | {s.name for s in made}
+    sequences.check_uses((u for b in built for u in b.sequence_uses), sequence_names, report)
     partitions = {p for b in built for p in b.partitions} | {v.name for v in built_views.views}  # grant targets
-    granted = [g for f in files for g in grants.grants(f, known, sequences, partitions, report)]
+    granted = [g for f in files for g in grants.grants(f, known, sequence_names, partitions, report)]
     resolved = routines.with_trigger_columns(resolved, triggers)
     declared = intent.intent(files, report)
     tenants = tenancy.tenancy(files, known, resolved, report)
@@ -73,11 +97,14 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
             schemas=tuple(sorted(known.schemas - registry.BUILTIN_SCHEMAS - known.namespaces.keys())),
             tables=tuple(known.external_tables.values()),
             functions=tuple(known.external_functions.values()),
+            types=external_types,
         ),
         intent=declared,
         tenancy=tenants,
         schemas=tuple(known.namespaces.values()),
         views=tuple(built_views.views),
+        sequences=made,
+        extensions=installed,
     )
     return schema, report.origins
 

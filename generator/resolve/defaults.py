@@ -17,9 +17,8 @@ lengths, uuids, enums, json, an array's elements (`'{1,x}'` on integer[]), dates
 and times written the ISO way (`'2026-13-45'`, `'25:00'`), IPv4 addresses
 (`'300.1.1.1'`). Anything else is left to PostgreSQL, which refuses it when the
 migration runs, in its transaction: a function call, an operator, a date in
-another style (`'Jan 5 2026'`), an IPv6 address, `nextval('s')` (whether a
-sequence exists is not the spec's to know: one made outside it cannot be
-declared). A later `domains:` section would judge a value as its base type,
+another style (`'Jan 5 2026'`), an IPv6 address, `nextval('s')` (whether the
+sequence is known is resolve/sequences.py's check). A later `domains:` section would judge a value as its base type,
 then its CHECK.
 """
 

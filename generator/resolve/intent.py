@@ -23,7 +23,14 @@ from .types import type_sql
 
 # Each confirmable change and how many name parts its object has after an
 # optional schema: a table or partition is one name, a column or value two.
-DESTRUCTIVE = {"drop table": 1, "drop partition": 1, "drop column": 2, "change type": 2, "drop enum value": 2}
+DESTRUCTIVE = {
+    "drop table": 1,
+    "drop partition": 1,
+    "drop column": 2,
+    "change type": 2,
+    "drop enum value": 2,
+    "drop sequence": 1,  # K2: its current value goes
+}
 
 
 def intent(files: list[LoadedFile], report: Report) -> ir.Intent:
@@ -180,4 +187,8 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
         places = [(("enum", rest[0]), ("values",)), enums]
     elif kind == "partition":
         places = [(("partitioning", rest[0]), ("partitions", parts[1])), (("table", rest[0]), ()), tables]
+    elif kind == "sequence":  # K2
+        places = [(("sequence", rest[0]), ()), (("section", "sequences"), ()), tables]
+    elif kind == "extension":  # K2
+        places = [(("extension", rest[0]), ("schema",)), tables]
     return origins.diagnostic(refusal.code, refusal.message, *places)

@@ -7,17 +7,19 @@ checked by foreign_keys.py once every table is resolved.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .. import errors, ir
 from ..ir import Name, names
-from ..pg import sqlparse
+from ..pg import datatypes, sqlparse
 from ..spec import model
 from . import comparisons, defaults, foreign_keys, indexes, partitions, timeparts
+from . import sequences as sequence_kind
 from .registry import Claim, Entry, Registry
 from .report import Report, Where, expression, fragment_columns, ident
-from .types import ColumnType, column_type
+from .types import ColumnType, OtherType, column_type
 
 
 @dataclass(frozen=True)
@@ -29,15 +31,25 @@ class Resolved:
     claims: tuple[Claim, ...]
     sequences: tuple[Name, ...]  # of its identity columns
     partitions: tuple[Name, ...]
+    serials: tuple[ir.Sequence, ...] = ()  # the sequences of its serial columns
+    sequence_uses: tuple[tuple[str, Where], ...] = ()  # each DEFAULT that may name a sequence, and where
 
 
-def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Report) -> Resolved:
+def table(
+    name: Name,
+    entry: Entry[model.Table],
+    registry: Registry,
+    report: Report,
+    others: Mapping[Name, OtherType] | None = None,
+) -> Resolved:
     t, where, at = entry.spec, entry.where, entry.where.at
     columns: list[ir.Column] = []
     constraints: list[ir.Constraint] = []
     constraint_at: dict[str, Where] = {}
     claims: list[Claim] = []
     sequences: list[Name] = []
+    serials: list[ir.Sequence] = []
+    sequence_uses: list[tuple[str, Where]] = []
     checks: list[tuple[str, Where]] = []  # each CHECK that parses, judged once every column's type is known
     pk_columns = [c for c, col in t.columns.items() if col.primary_key]
     table_pk = [c for c in t.constraints if c.primary_key is not None]
@@ -70,14 +82,30 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
         cw = at("columns", col_name)
         ident(report, col_name, cw, "column name")
         report.origin(("column", name, col_name), cw, col.lint)
-        typ = column_type(col.type, registry.enums, report, cw.at("type"))
+        serial = datatypes.SERIAL_TYPES.get(col.type.strip().lower())
+        type_text = datatypes.BASE_TYPES[serial].sql if serial else col.type
+        typ = column_type(type_text, registry.enums, report, cw.at("type"), others)
         default = None
         if col.default is not None and expression(report, col.default, default_at := cw.at("default")) is not None:
             default = col.default.strip()
+            sequence_uses.append((col.default, default_at))
             if typ is not None:
                 _check_default(col.default, typ, registry, report, default_at)
         if col.identity and default is not None:
             report.error(cw.at("identity"), errors.SPEC_INVALID, "an identity column cannot also have a default")
+        if serial and (col.default is not None or col.identity):
+            report.error(
+                cw.at("default" if col.default is not None else "identity"),
+                errors.SPEC_INVALID,
+                f"a {col.type} column has its own default (nextval of its sequence): use integer, bigint or "
+                "smallint to give another",
+                key=True,
+            )
+        elif serial:
+            made = sequence_kind.serial_sequence(name, col_name, serial, entry.module)
+            claims.append(Claim("relation", made.name, cw.at("type"), "sequence of serial column"))
+            serials.append(made)
+            default = sequence_kind.nextval(made.name)
         if typ is not None:
             columns.append(
                 ir.Column(
@@ -87,11 +115,11 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
                     typ.enum,
                     typ.mods,
                     typ.array_dims,
-                    col.not_null or col.primary_key,
+                    col.not_null or col.primary_key or serial is not None,
                     default,
                     col.identity,
                     col.comment,
-                    python_type=col.python_type,
+                    python_type=col.python_type or typ.python_type,
                 )
             )
         if col.identity:
@@ -240,7 +268,7 @@ def table(name: Name, entry: Entry[model.Table], registry: Registry, report: Rep
             time_partitions=layout.time_partitions,
         )
         timeparts.overlaps(resolved, report, where)
-    return Resolved(resolved, tuple(claims), tuple(sequences), layout.names)
+    return Resolved(resolved, tuple(claims), tuple(sequences), layout.names, tuple(serials), tuple(sequence_uses))
 
 
 def _check_default(text: str, typ: ColumnType, registry: Registry, report: Report, where: Where) -> None:

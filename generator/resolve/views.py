@@ -233,7 +233,7 @@ class _Resolver:
                     )
                 ok = False
                 continue
-            sql, base, enum, mods, dims = tuple(typed)
+            sql, base, enum, mods, dims = tuple(typed)[:5]  # a ColumnType's python_type comes from the spec
             result.append(
                 ir.Column(
                     col_name,

@@ -313,6 +313,26 @@ class Trigger(Linted):
     comment: str | None = None
 
 
+class Sequence(Model):
+    """A sequence (CREATE SEQUENCE). Every option left out takes PostgreSQL's default."""
+
+    as_: Literal["smallint", "integer", "bigint"] = Field(
+        "bigint", alias="as", description="the type of its values (default bigint)"
+    )
+    start: int | None = Field(None, description="the first value (default: min for an ascending sequence, else max)")
+    increment: int = Field(1, description="added to the last value; negative for a descending sequence")
+    min: int | None = Field(None, description="the least value (default 1, or the type's least when descending)")
+    max: int | None = Field(None, description="the greatest value (default the type's greatest, or -1 when descending)")
+    cache: int = Field(1, ge=1, description="how many values a session reserves at once")
+    cycle: bool = Field(False, description="start again at min (max) after max (min), instead of an error")
+    owned_by: str | None = Field(
+        None,
+        description="`table.column` (or `schema.table.column`): the sequence is dropped with that column, as a "
+        "serial column's is",
+    )
+    comment: str | None = None
+
+
 class Grant(Linted):
     privileges: list[str] = Field(min_length=1)
     tables: list[str] = []
@@ -353,6 +373,15 @@ class ExternalFunction(Model):
     stand_in: SqlText | None = Field(None, description="SQL body used for test databases only")
 
 
+class ExternalType(Model):
+    """A type made outside the spec (by an extension not installed here, such as PostGIS's geography)."""
+
+    schema_: str = Field("public", alias="schema", description="the schema it is in (default public)")
+    python_type: str | None = Field(
+        None, description="Python type of a value in the generated models (else each column of it needs one)"
+    )
+
+
 class External(Model):
     """Objects an earlier migration created: referenced and checked, never created."""
 
@@ -360,6 +389,18 @@ class External(Model):
     schemas: list[str] = []
     tables: dict[str, ExternalTable] = {}
     functions: dict[str, ExternalFunction] = {}
+    types: dict[str, ExternalType] = Field(
+        default={},
+        description="types made elsewhere, usable as column types: `geography: {schema: public, python_type: str}`",
+    )
+
+
+class Extension(Linted):
+    """An extension: CREATE EXTENSION IF NOT EXISTS ... WITH SCHEMA ..., first in the migration."""
+
+    schema_: str = Field(
+        "public", alias="schema", description="where its objects go (default public; lint C314 suggests another)"
+    )
 
 
 class TenancyUser(Model):
@@ -464,9 +505,15 @@ class SpecFile(Model):
     description: str | None = None
     migration: Migration | None = None
     external: External = External()
+    extensions: dict[str, Extension] = Field(
+        {}, description="extensions to install (their types become column types: `vector(1536)`, `extensions.citext`)"
+    )
     enums: dict[str, Enum] = {}
     policy_templates: dict[str, PolicyTemplate] = {}
     tables: dict[str, Table] = {}
+    sequences: dict[str, Sequence] = Field(
+        {}, description="CREATE SEQUENCE; `type: serial` (bigserial, smallserial) makes one per column by itself"
+    )
     functions: dict[str, Function] = {}
     triggers: dict[str, Trigger] = {}
     grants: list[Grant] = []

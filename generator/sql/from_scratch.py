@@ -14,19 +14,23 @@ from typing import Any
 
 from .. import ir
 from ..ir import order
-from ..pg import sqlparse
+from ..pg import extensions, sqlparse
 from ..templating import environment
-from . import namespaces, views
+from . import extensions as extension_views
+from . import namespaces, sequences, views
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
 # indexes follow it, and a table's policies follow its ENABLE ROW LEVEL SECURITY.
 RANK = {
+    "extension": 0,
     "enum": 0,
+    "sequence": 0,
     "table": 1,
     "partition": 1,
     "index": 1,
     "foreign_key": 2,
+    "sequence_owner": 2,
     "function": 3,
     "trigger": 4,
     "rls": 5,
@@ -40,7 +44,10 @@ RANK = {
 
 # The view each template reads (views.py), by template.
 VIEWS: dict[str, Callable[[Any], Any]] = {
+    "extension": extension_views.ExtensionView,
     "enum": views.EnumView,
+    "sequence": sequences.SequenceView,
+    "sequence_owner": sequences.OwnerView.of,
     "table": views.TableView,
     "partition": views.PartitionView,
     "index": views.IndexView,
@@ -85,6 +92,14 @@ def _calls(text: str | None, functions: dict[str, ir.Name]) -> list[tuple[str, i
     if not text or "(" not in text:
         return []
     return [("function", functions[name]) for name in sorted(sqlparse.called_names(text)) if name in functions]
+
+
+def _sequences_used(t: ir.Table, own: set[ir.Name]) -> list[tuple[str, ir.Name]]:
+    """The spec's sequences a table's defaults name (nextval('s')): created before the table."""
+    used = {
+        ir.Name(ref.schema or "public", ref.name) for c in t.columns for ref in sqlparse.sequence_refs(c.default or "")
+    }
+    return [("sequence", name) for name in sorted(used & own, key=str)]
 
 
 def _index_calls(ix: ir.Index, functions: dict[str, ir.Name]) -> list[tuple[str, ir.Name]]:
@@ -133,11 +148,20 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     for ns in schema.schemas:
         comments = (views.Comment(views.Object("schema", ns.q), ns.comment),) if ns.comment else ()
         node("schema", ns.name, [], Statement("Schemas", "schema", ns, comments))
+    for x in schema.extensions:
+        node("extension", x.name, [], Statement("Extensions", "extension", x))
+    extension_of = extensions.type_owners(schema.extensions)
     for e in schema.enums:
         comments = (views.Comment(views.Object("type", e.name.q), e.comment),) if e.comment else ()
         node("enum", e.name, [], Statement("Enum types", "enum", e, comments))
+    own_sequences = {s.name for s in schema.sequences}
+    for s in schema.sequences:
+        comments = (views.Comment(views.Object("sequence", s.name.q), s.comment),) if s.comment else ()
+        node("sequence", s.name, [], Statement("Sequences", "sequence", s, comments))
     for t in schema.tables:
         deps: list[Any] = [("enum", c.enum) for c in t.columns if c.enum is not None]
+        deps += _sequences_used(t, own_sequences)
+        deps += sorted({("extension", extension_of[c.base]) for c in t.columns if c.base in extension_of})
         for c in t.columns:
             deps += _calls(c.default, functions)
         for con in t.inline_constraints:
@@ -176,6 +200,14 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
                 (t.name, con.name),
                 [("table", t.name)] + _calls(con.check, functions),
                 Statement("Constraints added NOT VALID", "foreign_key", views.ForeignKey(t, con), comments),
+            )
+    for s in schema.sequences:
+        if s.owner is not None:
+            node(
+                "sequence_owner",
+                s.name,
+                [("sequence", s.name), ("table", s.owner)],
+                Statement(f"Table {s.owner.display}", "sequence_owner", s),
             )
     relations = {t.name: ("table", t.name) for t in schema.tables} | {
         p.name: ("partition", p.name) for t in schema.tables for p in t.partitions

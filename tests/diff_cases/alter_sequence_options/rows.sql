@@ -1,0 +1,1 @@
+SELECT nextval('ticket'), nextval('ticket'), nextval('ticket');

@@ -1,0 +1,2 @@
+CREATE EXTENSION ltree;
+ALTER TABLE item ADD COLUMN path ltree;
