@@ -166,10 +166,10 @@ def test_a_chain_of_every_format_continues_and_applies(
     ("change", "message"),
     [
         (
-            lambda d: d | {"format": 3},
+            lambda d: d | {"format": 4},
             (
-                "the state is in format 3, written by a newer schemagen; this version reads "
-                "formats 1 to 2: upgrade schemagen"
+                "the state is in format 4, written by a newer schemagen; this version reads "
+                "formats 1 to 3: upgrade schemagen"
             ),
         ),
         (lambda d: d | {"format": "2"}, "\"format\": '2' is not a state format"),

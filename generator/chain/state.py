@@ -16,6 +16,8 @@ The formats:
    partitions and no `confirmed`.
 2. `"format": 2`, every field written except `confirmed`, which only a
    migration that used an allow_destructive entry has (absent: none).
+3. `"format": 3`, the kinds of the coverage issues (12, 13, 19): objects on
+   external tables (their policies, their stated row level security).
 
 A state written in a format newer than this version knows is refused: an older
 schemagen cannot know what the newer fields mean.
@@ -30,7 +32,7 @@ from typing import Any
 from .. import ir
 from ..ir import codec
 
-FORMAT = 2
+FORMAT = 3
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -97,5 +99,14 @@ def _from_1(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-UPGRADES: tuple[Upgrade, ...] = (_from_1,)  # UPGRADES[n - 1] turns format n into n + 1
+def _to_3(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 -> 3 (the coverage kinds): each new field with the value that means what an older state did."""
+    for table in data["external"]["tables"]:
+        table.setdefault("row_level_security", False)  # objects on external tables: RLS not stated
+        table.setdefault("policies", [])  # objects on external tables: none
+    data["format"] = 3
+    return data
+
+
+UPGRADES: tuple[Upgrade, ...] = (_from_1, _to_3)  # UPGRADES[n - 1] turns format n into n + 1
 assert len(UPGRADES) == FORMAT - 1

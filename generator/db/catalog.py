@@ -95,12 +95,21 @@ class Catalog:
     server_version: int = 0  # server_version_num
 
 
-def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterable[Name] = ()) -> Catalog:
+def read(
+    conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterable[Name] = (), attached: Iterable[Name] = ()
+) -> Catalog:
     """Everything in `schemas` (tables, partitions, enums, functions, triggers, privileges, comments),
-    objects of `skip` (say, tables a spec declares external) left out, in one consistent snapshot."""
+    objects of `skip` (say, tables a spec declares external) left out, in one consistent snapshot.
 
-    wanted = sorted(set(schemas))
-    skipped = frozenset(skip)
+    Of the tables `attached` (external tables the spec puts policies or triggers on, e.g. `auth.users`)
+    only those policies and triggers are read, whatever their schema: the rest of a schema read only
+    for them (Supabase's `auth`) is not the spec's, and is not read."""
+
+    scope = set(schemas)
+    on_tables = frozenset(attached)
+    only_attached = frozenset(n.schema for n in on_tables) - scope
+    wanted = sorted(scope | only_attached)
+    skipped = frozenset(skip) | on_tables
 
     outside = conn.info.transaction_status == TransactionStatus.IDLE
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
@@ -112,7 +121,7 @@ def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterabl
         if outside:  # one snapshot for every query; inside a caller's transaction, that transaction's
             cur.execute(environment().get_template("sql/db/catalog/snapshot.sql.j2").render())
         (settings,) = rows("session")
-        reader = _Reader(skipped)
+        reader = _Reader(skipped, on_tables, only_attached)
         reader.read_relations(rows("relations"))
         reader.read_types(rows("types"))
         reader.read_columns(rows("columns"))
@@ -143,8 +152,14 @@ class _TableParts:
 
 
 class _Reader:
-    def __init__(self, skip: frozenset[Name]):
+    def __init__(
+        self, skip: frozenset[Name], attached: frozenset[Name] = frozenset(), outside: frozenset[str] = frozenset()
+    ):
         self.skip = skip
+        self.attached = attached  # external tables whose policies and triggers are read
+        self.outside = outside  # schemas read only for those
+        self.attached_oids: dict[int, Name] = {}
+        self.attached_policies: dict[Name, list[ir.Policy]] = {}
         self.tables: dict[int, _TableParts] = {}  # oid -> table (partitions are not tables here)
         self.partitions: dict[int, tuple[Name, int]] = {}  # oid -> (partition, its table's oid)
         self.enums: list[ir.Enum] = []
@@ -161,6 +176,11 @@ class _Reader:
         partitions = []
         for r in rows:
             name = Name(r["schema"], r["name"])
+            if name in self.attached and r["kind"] in ("r", "p"):
+                self.attached_oids[r["oid"]] = name
+                continue
+            if r["schema"] in self.outside:
+                continue
             if r["kind"] in ("r", "p") and not r["is_partition"]:
                 if name in self.skip:
                     continue
@@ -195,6 +215,8 @@ class _Reader:
     def read_types(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
             name = Name(r["schema"], r["name"])
+            if r["schema"] in self.outside:
+                continue
             if r["kind"] == "e":
                 self.enums.append(ir.Enum(name, MODULE, tuple(r["labels"]), r["comment"]))
             else:
@@ -302,31 +324,24 @@ class _Reader:
     def read_policies(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
             table = self.tables.get(r["relation"])
+            external = self.attached_oids.get(r["relation"])
+            if external is not None:
+                self.attached_policies.setdefault(external, []).append(_policy(external, r))
+                continue
             if table is None:
                 partition = self.partitions.get(r["relation"])
                 if partition is not None:
                     self.unmanaged.append(Unmanaged("policy on a partition", partition[0], r["name"]))
                 continue
-            roles = tuple(sorted(r["roles"]))
-            table.policies.append(
-                ir.Policy(
-                    r["name"],
-                    table.name,
-                    COMMANDS[r["command"]],
-                    roles,
-                    not r["permissive"],
-                    _unwrap(r["using_sql"]),
-                    _unwrap(r["check_sql"]),
-                    None,
-                    r["comment"],
-                )
-            )
+            table.policies.append(_policy(table.name, r))
 
     # -- routines --------------------------------------------------------
     def read_functions(self, rows: list[dict[str, Any]]) -> None:
         seen: set[Name] = set()
         for r in rows:
             name = Name(r["schema"], r["name"])
+            if r["schema"] in self.outside:
+                continue
             if r["kind"] != "f":
                 self.unmanaged.append(Unmanaged(PROKINDS[r["kind"]], name, detail=f"({r['identity_args']})"))
                 continue
@@ -360,11 +375,14 @@ class _Reader:
     def read_triggers(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
             table = self.tables.get(r["relation"])
-            if table is None:
+            external = self.attached_oids.get(r["relation"])
+            if table is None and external is None:
                 partition = self.partitions.get(r["relation"])
                 if partition is not None and not r["inherited"]:
                     self.unmanaged.append(Unmanaged("trigger on a partition", partition[0], r["name"], r["definition"]))
                 continue
+            table_name = table.name if table is not None else external
+            assert table_name is not None
             bits = r["type"]
             timing = "before" if bits & BEFORE else "instead of" if bits & INSTEAD else "after"
             events = tuple(
@@ -375,7 +393,7 @@ class _Reader:
             self.triggers.append(
                 ir.Trigger(
                     r["name"],
-                    table.name,
+                    table_name,
                     timing,
                     events,
                     "row" if bits & ROW else "statement",
@@ -387,10 +405,10 @@ class _Reader:
             )
             if r["enabled"] != "O":
                 self.unmanaged.append(
-                    Unmanaged("trigger not enabled", table.name, r["name"], ENABLED.get(r["enabled"], r["enabled"]))
+                    Unmanaged("trigger not enabled", table_name, r["name"], ENABLED.get(r["enabled"], r["enabled"]))
                 )
             if r["has_columns"]:
-                self.unmanaged.append(Unmanaged("trigger on columns", table.name, r["name"], r["definition"]))
+                self.unmanaged.append(Unmanaged("trigger on columns", table_name, r["name"], r["definition"]))
 
     def read_privileges(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
@@ -434,8 +452,28 @@ class _Reader:
             tuple(functions.values()),
             tuple(self.triggers),
             grants,
+            external=ir.External(
+                tables=tuple(
+                    ir.ExternalTable(name, (), policies=tuple(policies))
+                    for name, policies in sorted(self.attached_policies.items(), key=lambda item: str(item[0]))
+                )
+            ),
         )
         return Catalog(schema, granted, baseline, tuple(self.unmanaged), dict(self.sequences), search_path, version)
+
+
+def _policy(table: Name, r: dict[str, Any]) -> ir.Policy:
+    return ir.Policy(
+        r["name"],
+        table,
+        COMMANDS[r["command"]],
+        tuple(sorted(r["roles"])),
+        not r["permissive"],
+        _unwrap(r["using_sql"]),
+        _unwrap(r["check_sql"]),
+        None,
+        r["comment"],
+    )
 
 
 def _grants(privileges: Iterable[Privilege], functions: dict[Name, ir.Function]) -> tuple[ir.Grant, ...]:

@@ -224,6 +224,10 @@ class ExternalTable:
     primary_key: tuple[str, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()
     foreign_keys: tuple[Constraint, ...] = ()
+    # The spec's objects attached to it (external tables): its row level security as stated (never changed
+    # by a migration) and the spec's policies on it, which migrations create, alter and drop.
+    row_level_security: bool = False
+    policies: tuple[Policy, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,9 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         external=ir.External(
             roles=tuple(sorted(known.roles - {"public"})),
             schemas=tuple(sorted(known.schemas - registry.BUILTIN_SCHEMAS)),
-            tables=tuple(known.external_tables.values()),
+            tables=tuple(
+                dataclasses.replace(t, policies=policies_of.get(t.name, ())) for t in known.external_tables.values()
+            ),
             functions=tuple(known.external_functions.values()),
         ),
         intent=declared,

@@ -14,6 +14,7 @@ is reported (`check_namespaces`, once the tables have claimed theirs).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -71,6 +72,8 @@ class Registry:
     bad_templates: frozenset[str]  # templates with an unknown placeholder: reported once, where they are written
     claims: tuple[Claim, ...]  # names taken so far, in the order they were written
     spec_function_names: frozenset[str]  # unqualified names of the spec's functions
+    # the external tables as the spec writes them (their policies are resolved with the spec tables')
+    external_entries: Mapping[Name, Entry[model.ExternalTable]] = dataclasses.field(default_factory=dict)
 
     def table_columns(self, name: Name) -> tuple[str, ...] | None:
         """The columns of a spec or external table in their order (an external one: those it declares); None for
@@ -89,6 +92,7 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
     enums: dict[Name, ir.Enum] = {}
     tables: dict[Name, Entry[model.Table]] = {}
     external_tables: dict[Name, ir.ExternalTable] = {}
+    external_entries: dict[Name, Entry[model.ExternalTable]] = {}
     functions: dict[Name, Entry[model.Function]] = {}
     external_functions: dict[Name, ir.ExternalFunction] = {}
     templates: dict[str, tuple[model.PolicyTemplate, Where]] = {}
@@ -142,6 +146,7 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
             check_schema(name, where)
             claims.append(Claim("relation", name, where, "table"))
             external_tables[name] = _external_table(name, et, enums, report, where)
+            external_entries.setdefault(name, Entry(et, where, f.module))
         for key, ef in ext.functions.items():
             where = at("external", "functions", key)
             name = qualified(report, key, where, "function")
@@ -201,6 +206,7 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
         frozenset(bad_templates),
         tuple(claims),
         frozenset(n.name for n in functions),
+        external_entries,
     )
 
 
@@ -236,6 +242,7 @@ def _external_table(
         primary_key=tuple(c for c, col in et.columns.items() if col.primary_key),
         unique=tuple((c,) for c, col in et.columns.items() if col.unique),
         foreign_keys=tuple(fks),
+        row_level_security=et.row_level_security,
     )
 
 

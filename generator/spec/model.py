@@ -284,7 +284,20 @@ class ExternalColumn(Model):
 
 
 class ExternalTable(Model):
+    """A table an earlier migration (or another tool, e.g. Supabase's `auth.users`, `storage.objects`) created.
+
+    schemagen never creates, alters or drops it; the policies and (in `triggers:`) triggers the spec attaches
+    to it, and its grants, are the spec's: created, diffed and dropped like those of the spec's own tables."""
+
     columns: dict[str, ExternalColumn] = Field(min_length=1)
+    row_level_security: bool = Field(
+        False,
+        description="the table has row level security enabled by whoever made it (Supabase's storage.objects "
+        "does): stated so that lint and the stand-ins (`schemagen standins`) know; migrations never change it",
+    )
+    policies: dict[str, Policy] = Field(
+        {}, description="policies of the spec on this table (e.g. storage policies on storage.objects)"
+    )
 
 
 class ExternalFunction(Model):

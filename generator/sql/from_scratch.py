@@ -183,6 +183,12 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             deps = [("table", t.name)] + _calls(pol.using, functions) + _calls(pol.check, functions)
             comments = (views.Comment(views.Object("policy", pol.q, t.name.q), pol.comment),) if pol.comment else ()
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
+    for ext in schema.external.tables:  # the spec's policies on a table made elsewhere (storage.objects)
+        section = f"Row level security: {ext.name.display}"
+        for pol in ext.policies:
+            deps = _calls(pol.using, functions) + _calls(pol.check, functions)
+            comments = (views.Comment(views.Object("policy", pol.q, ext.name.q), pol.comment),) if pol.comment else ()
+            node("policy", (ext.name, pol.name), deps, Statement(section, "policy", pol, comments))
     for i, g in enumerate(schema.grants):
         node("grant", i, [], Statement("Grants", "grant", g))
     return _unchecked_in_cycles(result, body_deps)
