@@ -17,7 +17,7 @@ The formats:
 2. `"format": 2`, every field written except `confirmed`, which only a
    migration that used an allow_destructive entry has (absent: none).
 3. `"format": 3`, the kinds of the coverage issues (12, 13, 19): objects on
-   external tables (their policies, their stated row level security).
+   external tables (their policies, their stated row level security); seed rows.
 
 A state written in a format newer than this version knows is refused: an older
 schemagen cannot know what the newer fields mean.
@@ -104,6 +104,9 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
     for table in data["external"]["tables"]:
         table.setdefault("row_level_security", False)  # objects on external tables: RLS not stated
         table.setdefault("policies", [])  # objects on external tables: none
+        table.setdefault("rows", None)  # seed rows: none
+    for table in data["tables"]:
+        table.setdefault("rows", None)  # seed rows: none
     data["format"] = 3
     return data
 

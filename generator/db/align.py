@@ -156,6 +156,7 @@ def table(live: ir.Table, state: ir.Table, meaning: Meaning) -> ir.Table:
             state.policies,
             lambda p: p.name,
         ),
+        rows=state.rows,  # seed rows are data, which the catalog does not hold (drift compares the schema)
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from .. import ir
 from ..ir import order
 from ..sql import from_scratch
-from . import enums, grants, guard, partitions, prechecks, relations, renames, routines, security, tables
+from . import enums, grants, guard, partitions, prechecks, relations, renames, routines, rows, security, tables
 from .context import Context, calls
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 from .steps import PRECHECK_RANK, Part, Steps
@@ -30,6 +30,7 @@ KINDS: tuple[Callable[[Context], Steps], ...] = (
     routines.diff,
     security.diff,
     grants.diff,
+    rows.diff,
 )
 
 

@@ -22,6 +22,7 @@ from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 # (drops) first, dependents before what they use; builds after, in the
 # from-scratch migration's order.
 RELEASE_RANK = {
+    "rows": 0,  # seed rows deleted before anything they need changes
     "grant": 0,
     "policy": 1,
     "rls": 1,

@@ -88,6 +88,14 @@ def _owner(stmt: from_scratch.Statement) -> tuple[str, Any]:
     return (stmt.template.removesuffix("_unchecked"), obj.name)  # table, rls, enum, function (function_unchecked too)
 
 
+def _seed_summary(seed: ir.SeedRows) -> str:
+    kept = "updated to these values" if seed.on_conflict == "update" else "kept as it is"
+    return (
+        f"{count(len(seed.data), 'row', 'rows')} the schema needs, written by the migrations; a row whose "
+        f"{md.inline(columns_list(seed.key))} the table already has is {kept}"
+    )
+
+
 def statements_by_owner(schema: ir.Schema) -> dict[tuple[str, Any], list[str]]:
     groups: dict[tuple[str, Any], list[str]] = {}
     for stmt, text in from_scratch.rendered_statements(schema):
@@ -191,7 +199,11 @@ class PageBuilder:
             enums=tuple(self.enum_section(e) for e in self.index.enums.get(self.module.name, [])),
             functions=tuple(self.function_section(f) for f in self.index.functions.get(self.module.name, [])),
             triggers=tuple(self.trigger_row(trg) for trg in self.triggers),
-            triggers_sql=block("sql", [text for t in self.tables for text in self.sql.get(("trigger", t.name), [])]),
+            triggers_sql=block(
+                "sql",
+                [text for t in self.tables for text in self.sql.get(("trigger", t.name), [])]
+                + [text for name in self.external_trigger_tables() for text in self.sql.get(("trigger", name), [])],
+            ),
             grants=block("sql", self.sql.get(("grant", self.module.name), []), "\n"),
             primary_keys=self.constraint_rows("primary_key", lambda c: md.inline(columns_list(c.columns))),
             unique=self.constraint_rows("unique", lambda c: md.inline(columns_list(c.columns))),
@@ -226,7 +238,7 @@ class PageBuilder:
         own = {t.name for t in self.tables}
         by_name = self.index.relations
         seen: dict[Name, ir.Table | ir.ExternalTable] = {}
-        todo = [fk.ref_table for t in self.tables for fk in t.foreign_keys]
+        todo = [fk.ref_table for t in self.tables for fk in t.foreign_keys] + [trg.table for trg in self.triggers]
         while todo:
             name = todo.pop(0)
             if name is None or name in own or name in seen:
@@ -235,6 +247,11 @@ class PageBuilder:
             if isinstance(seen[name], ir.ExternalTable):
                 todo.extend(fk.ref_table for fk in seen[name].foreign_keys)
         return list(seen.values())
+
+    def external_trigger_tables(self) -> list[Name]:
+        """The external tables this page's triggers are on (auth.users), in the order of the triggers."""
+        own = {t.name for t in self.tables}
+        return list(dict.fromkeys(trg.table for trg in self.triggers if trg.table not in own))
 
     def referenced_externals(self) -> list[ir.ExternalTable]:
         return [t for t in self.referenced_tables() if isinstance(t, ir.ExternalTable)]
@@ -287,6 +304,8 @@ class PageBuilder:
             policies=count(len(t.policies), "policy", "policies"),
             rls_sql=block("sql", self.sql.get(("rls", t.name), [])),
             triggers=tuple(self.links.trigger(t.name, trg.name) for trg in self.triggers_of.get(t.name, [])),
+            seed=None if t.rows is None else _seed_summary(t.rows),
+            seed_sql=block("sql", self.sql.get(("rows", t.name), [])),
         )
 
     def partitioning(self, t: ir.Table) -> Partitioning:

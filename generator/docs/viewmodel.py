@@ -166,6 +166,8 @@ class TableSection:
     policies: str  # "4 policies"
     rls_sql: CodeBlock | None
     triggers: tuple[str, ...]  # links
+    seed: str | None = None  # how its seed rows are written (ON CONFLICT), when it has some
+    seed_sql: CodeBlock | None = None
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,22 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class SeedRows:
+    """Rows the spec puts in a table (`rows:`), each as (column, SQL constant) pairs in the spec's order."""
+
+    key: tuple[str, ...]
+    on_conflict: str  # "update" | "nothing"
+    data: tuple[tuple[tuple[str, str], ...], ...]
+
+    def key_of(self, row: tuple[tuple[str, str], ...]) -> tuple[str, ...] | None:
+        """A row's key values (None when it lacks one of the key's columns)."""
+        values = dict(row)
+        if any(k not in values for k in self.key):
+            return None
+        return tuple(values[k] for k in self.key)
+
+
+@dataclass(frozen=True)
 class Table:
     name: Name
     module: str
@@ -144,6 +160,7 @@ class Table:
     force_row_level_security: bool = False
     policies: tuple[Policy, ...] = ()
     comment: str | None = None
+    rows: SeedRows | None = None  # seed rows
 
     @property
     def inline_constraints(self) -> tuple[Constraint, ...]:
@@ -228,6 +245,7 @@ class ExternalTable:
     # by a migration) and the spec's policies on it, which migrations create, alter and drop.
     row_level_security: bool = False
     policies: tuple[Policy, ...] = ()
+    rows: SeedRows | None = None  # seed rows (Supabase's storage bucket row)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from ..spec import loader
 from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
-from . import foreign_keys, grants, intent, policies, registry, routines, tables, tenancy
+from . import foreign_keys, grants, intent, policies, registry, routines, rows, tables, tenancy
 from .report import Report
 
 __all__ = ["load", "load_located", "load_schema", "resolve", "resolve_with_origins"]
@@ -52,6 +52,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     partitions = {p for b in built for p in b.partitions}
     granted = [g for f in files for g in grants.grants(f, known, sequences, partitions, report)]
     resolved = routines.with_trigger_columns(resolved, triggers)
+    resolved = _with_rows(resolved, known, report)
     declared = intent.intent(files, report)
     tenants = tenancy.tenancy(files, known, resolved, report)
     if report.diagnostics:
@@ -70,7 +71,8 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
             roles=tuple(sorted(known.roles - {"public"})),
             schemas=tuple(sorted(known.schemas - registry.BUILTIN_SCHEMAS)),
             tables=tuple(
-                dataclasses.replace(t, policies=policies_of.get(t.name, ())) for t in known.external_tables.values()
+                dataclasses.replace(t, policies=policies_of.get(t.name, ()), rows=_external_rows(t, known, report))
+                for t in known.external_tables.values()
             ),
             functions=tuple(known.external_functions.values()),
         ),
@@ -78,6 +80,30 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         tenancy=tenants,
     )
     return schema, report.origins
+
+
+def _with_rows(tables: dict[ir.Name, ir.Table], known: registry.Registry, report: Report) -> dict[ir.Name, ir.Table]:
+    """The tables, each with its seed rows (`rows:`)."""
+    result = dict(tables)
+    for name, t in tables.items():
+        entry = known.tables[name]
+        if entry.spec.rows is None:
+            continue
+        keys = [c.columns for c in t.constraints if c.kind in ("primary_key", "unique")]
+        seeded = rows.seed_rows(name, entry.spec.rows, t.columns, keys, known.enums, report, entry.where.at("rows"))
+        report.origin(("rows", name), entry.where.at("rows"))
+        result[name] = dataclasses.replace(t, rows=seeded)
+    return result
+
+
+def _external_rows(t: ir.ExternalTable, known: registry.Registry, report: Report) -> ir.SeedRows | None:
+    entry = known.external_entries.get(t.name)
+    if entry is None or entry.spec.rows is None:
+        return None
+    keys = [t.primary_key, *t.unique] if t.primary_key else list(t.unique)
+    where = entry.where.at("rows")
+    report.origin(("rows", t.name), where)
+    return rows.seed_rows(t.name, entry.spec.rows, t.columns, keys, known.enums, report, where, external=True)
 
 
 def resolve(files: list[LoadedFile]) -> ir.Schema:

@@ -23,7 +23,14 @@ from .types import type_sql
 
 # Each confirmable change and how many name parts its object has after an
 # optional schema: a table or partition is one name, a column or value two.
-DESTRUCTIVE = {"drop table": 1, "drop partition": 1, "drop column": 2, "change type": 2, "drop enum value": 2}
+DESTRUCTIVE = {
+    "drop table": 1,
+    "drop partition": 1,
+    "drop column": 2,
+    "change type": 2,
+    "drop enum value": 2,
+    "delete rows": 1,  # seed rows removed from the spec: deleted from the table
+}
 
 
 def intent(files: list[LoadedFile], report: Report) -> ir.Intent:
@@ -178,6 +185,8 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
         places = [(("table", rest[0]), ("columns", parts[1])), tables]
     elif kind == "enum":
         places = [(("enum", rest[0]), ("values",)), enums]
+    elif kind == "rows":  # seed rows of a table or of an external table
+        places = [(("rows", rest[0]), ("data",)), (("table", rest[0]), ()), tables]
     elif kind == "partition":
         places = [(("partitioning", rest[0]), ("partitions", parts[1])), (("table", rest[0]), ()), tables]
     return origins.diagnostic(refusal.code, refusal.message, *places)

@@ -16,7 +16,7 @@ from .. import ir
 from ..ir import order
 from ..pg import sqlparse
 from ..templating import environment
-from . import views
+from . import rows, views
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
@@ -32,7 +32,12 @@ RANK = {
     "rls": 5,
     "policy": 5,
     "grant": 6,
+    "rows": 7,
 }
+
+
+def _same(view: Any) -> Any:
+    return view
 
 
 # The view each template reads (views.py), by template.
@@ -48,6 +53,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "rls": views.RlsView,
     "policy": views.PolicyView,
     "grant": views.GrantView,
+    "rows": _same,
 }
 
 
@@ -191,6 +197,14 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             node("policy", (ext.name, pol.name), deps, Statement(section, "policy", pol, comments))
     for i, g in enumerate(schema.grants):
         node("grant", i, [], Statement("Grants", "grant", g))
+    seeded: list[tuple[ir.Name, ir.SeedRows, tuple[ir.Constraint, ...]]] = [
+        (t.name, t.rows, t.foreign_keys) for t in schema.tables if t.rows is not None
+    ]
+    seeded += [(t.name, t.rows, t.foreign_keys) for t in schema.external.tables if t.rows is not None]
+    for name, seed, fks in seeded:  # after the table, and after the seed rows its foreign keys reference
+        deps = [("table", name)] + [("rows", fk.ref_table) for fk in fks if fk.ref_table != name]
+        view = rows.RowsView(name, seed, seed.data)
+        node("rows", name, deps, Statement(f"Rows of {name.display}", "rows", view))
     return _unchecked_in_cycles(result, body_deps)
 
 
