@@ -33,12 +33,8 @@ def starter(tmp_path):
 
 @pytest.fixture
 def starter_db(starter, db_url):
-    pg.apply_sql(db_url, full_sql(starter))
-    pg.apply_sql(
-        db_url,
-        "INSERT INTO storage.buckets (id, name, public) VALUES ('avatars', 'avatars', true), "
-        "('private', 'private', false);",
-    )
+    pg.apply_sql(db_url, full_sql(starter))  # the migration seeds the avatars bucket (external storage.buckets)
+    pg.apply_sql(db_url, "INSERT INTO storage.buckets (id, name, public) VALUES ('private', 'private', false);")
     return db_url
 
 
@@ -53,6 +49,12 @@ def test_signing_up_makes_a_profile_through_the_trigger_on_auth_users(starter_db
     with pg.as_user(starter_db, ADA) as conn:
         rows = conn.execute("SELECT id, full_name FROM profiles").fetchall()
     assert rows == [{"id": ADA, "full_name": "Ada"}]
+
+
+def test_the_bucket_row_is_seeded_into_the_external_table(starter_db):
+    with pg.connect(starter_db) as conn:
+        rows = conn.execute("SELECT id, name, public FROM storage.buckets ORDER BY id").fetchall()
+    assert rows == [("avatars", "avatars", False), ("documents", "Documents", False), ("private", "private", False)]
 
 
 def test_storage_policies_judge_uploads_as_role_authenticated(starter_db):

@@ -105,6 +105,7 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
         table.setdefault("row_level_security", False)  # objects on external tables: RLS not stated
         table.setdefault("policies", [])  # objects on external tables: none
         table.setdefault("rows", None)  # seed rows: none
+        table.setdefault("module", "")  # objects on external tables: listed on no module's docs page
     for table in data["tables"]:
         table.setdefault("rows", None)  # seed rows: none
     data["format"] = 3

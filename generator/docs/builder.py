@@ -239,6 +239,9 @@ class PageBuilder:
         by_name = self.index.relations
         seen: dict[Name, ir.Table | ir.ExternalTable] = {}
         todo = [fk.ref_table for t in self.tables for fk in t.foreign_keys] + [trg.table for trg in self.triggers]
+        todo += [  # and those it puts policies or seed rows on
+            t.name for t in self.index.attached if t.module == self.module.name and (t.policies or t.rows)
+        ]
         while todo:
             name = todo.pop(0)
             if name is None or name in own or name in seen:
@@ -269,6 +272,7 @@ class PageBuilder:
                 keys[col].append(
                     f"Foreign key → {self.links.table(fk.ref_table)} ({md.inline(columns_list(fk.ref_columns))})"
                 )
+        mine = t.module == self.module.name  # what the spec attaches to it is shown where it is declared
         return ExternalSection(
             name=md.inline(t.name.display),
             anchor=md.anchor(table_anchor(t.name)),
@@ -276,6 +280,9 @@ class PageBuilder:
                 ExternalColumnRow(md.inline(c.name), self.type_cell(c), yes_no(not c.not_null), tuple(keys[c.name]))
                 for c in t.columns
             ),
+            policies_sql=block("sql", self.sql.get(("rls", t.name), [])) if mine else None,
+            seed=_seed_summary(t.rows) if mine and t.rows is not None else None,
+            seed_sql=block("sql", self.sql.get(("rows", t.name), [])) if mine else None,
         )
 
     # -- tables -----------------------------------------------------------

@@ -40,6 +40,7 @@ class SchemaIndex:
     functions: dict[str, list[ir.Function]]
     # the page of each trigger on an external table (its function's module's)
     trigger_module: dict[tuple[Name, str], str] = field(default_factory=dict)
+    attached: tuple[ir.ExternalTable, ...] = ()  # the external tables (for what the spec attaches to them)
 
     @classmethod
     def of(cls, schema: ir.Schema) -> SchemaIndex:
@@ -74,6 +75,7 @@ class SchemaIndex:
             ir.by_module(schema.enums),
             ir.by_module(schema.functions),
             trigger_module,
+            schema.external.tables,
         )
 
 

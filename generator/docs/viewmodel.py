@@ -202,6 +202,9 @@ class ExternalSection:
     name: str
     anchor: str
     columns: tuple[ExternalColumnRow, ...]
+    policies_sql: CodeBlock | None = None  # the spec's policies on it
+    seed: str | None = None  # its seed rows, when the spec gives some
+    seed_sql: CodeBlock | None = None
 
 
 @dataclass(frozen=True)

@@ -145,8 +145,11 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
             name = qualified(report, key, where, "table")
             check_schema(name, where)
             claims.append(Claim("relation", name, where, "table"))
-            external_tables[name] = _external_table(name, et, enums, report, where)
+            external_tables[name] = dataclasses.replace(
+                _external_table(name, et, enums, report, where), module=f.module
+            )
             external_entries.setdefault(name, Entry(et, where, f.module))
+            report.origin(("external_table", name), where)
         for key, ef in ext.functions.items():
             where = at("external", "functions", key)
             name = qualified(report, key, where, "function")
