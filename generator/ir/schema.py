@@ -246,7 +246,7 @@ class ExternalTable:
     row_level_security: bool = False
     policies: tuple[Policy, ...] = ()
     rows: SeedRows | None = None  # seed rows (Supabase's storage bucket row)
-    module: str = ""  # the spec module that declares it (its docs page shows what the spec attaches to it)
+    module: str = ""  # the spec module that declares it, when it has policies or seed rows (shown on its docs page)
 
 
 @dataclass(frozen=True)

@@ -145,9 +145,10 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
             name = qualified(report, key, where, "table")
             check_schema(name, where)
             claims.append(Claim("relation", name, where, "table"))
-            external_tables[name] = dataclasses.replace(
-                _external_table(name, et, enums, report, where), module=f.module
-            )
+            # the module of one that carries the spec's objects (its docs page shows them); of the others none, so
+            # that a state written before format 3 still describes a spec that attaches nothing
+            module = f.module if et.policies or et.rows else ""
+            external_tables[name] = dataclasses.replace(_external_table(name, et, enums, report, where), module=module)
             external_entries.setdefault(name, Entry(et, where, f.module))
             report.origin(("external_table", name), where)
         for key, ef in ext.functions.items():
