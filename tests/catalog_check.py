@@ -19,7 +19,7 @@ def read_back(url: str, state: ir.Schema) -> tuple[drift.Report, ir.Schema, cata
     scope = drift.spec_schemas(state)
     skip = [t.name for t in state.external.tables] + [f.name for f in state.external.functions]
     with pg.connect(url) as conn:
-        found = catalog.read(conn, scope, skip=skip)
+        found = catalog.read(conn, scope, skip=skip, attached=drift.attached(state))
         meaning = align.Meaning(drift.ServerJudge(conn), found.search_path, found.default_opclasses)
         report = drift.compare_with(found, drift.Target(state.version, state.name, state, "test"), scope, meaning)
         live = align.align(drift.reattached(found.schema, align.detached(found.schema, state)), state, meaning)

@@ -10,6 +10,9 @@ of nested mappings with dots (`tables.item.columns.label`), a number standing fo
     - {remove: PATH}                          # delete a key, or a list item
     - {append: PATH, value: VALUE}            # add to the end of a list (made when missing)
     - {rename: PATH, to: NEW_KEY}             # the same key under a new name, where it was
+
+A key holding a dot (`external.tables` of `storage.objects`) is written in a PATH given as a list of
+keys: `[external, tables, storage.objects, policies]`.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def apply(spec: dict[str, Any], patch: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _parts(path: str | list[str | int]) -> list[str | int]:
-    if isinstance(path, list):
+    if isinstance(path, list):  # a key holding a dot (`storage.objects`): the path as a list of keys
         return path
     return [int(p) if p.isdigit() else p for p in str(path).split(".")]
 

@@ -125,6 +125,13 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
     data.setdefault("sequences", [])  # K2 sequences: none
     data.setdefault("extensions", [])  # K2 extensions: none
     data["external"].setdefault("types", [])  # K2 external types: none
+    for table in data["external"]["tables"]:
+        table.setdefault("row_level_security", False)  # objects on external tables: RLS not stated
+        table.setdefault("policies", [])  # objects on external tables: none
+        table.setdefault("rows", None)  # seed rows: none
+        table.setdefault("module", "")  # objects on external tables: listed on no module's docs page
+    for table in data["tables"]:
+        table.setdefault("rows", None)  # seed rows: none
     data["format"] = 3
     return data
 

@@ -89,12 +89,15 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
     views = {v.name: v for v in state.views}
     sequences = {q.name: q for q in state.sequences}
     extensions = {x.name: x for x in state.extensions}
+    external = {t.name for t in state.external.tables}
+    # On a table made elsewhere only what the spec attaches is the spec's: its owner's triggers are left out.
+    live_triggers = [t for t in live.triggers if t.table not in external or (t.table, t.name) in triggers]
     return dataclasses.replace(
         live,
         version=state.version,
         name=state.name,
         modules=state.modules,
-        external=state.external,
+        external=attached(live.external, state.external, meaning),
         enums=ordered(
             [dataclasses.replace(e, module=enums[e.name].module) if e.name in enums else e for e in live.enums],
             state.enums,
@@ -113,7 +116,7 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
         triggers=ordered(
             [
                 trigger(t, triggers[(t.table, t.name)], meaning) if (t.table, t.name) in triggers else t
-                for t in live.triggers
+                for t in live_triggers
             ],
             state.triggers,
             lambda t: (t.table, t.name),
@@ -184,6 +187,18 @@ def sequence(live: ir.Sequence, state: ir.Sequence) -> ir.Sequence:
     return dataclasses.replace(live, module=state.module, serial=state.serial)
 
 
+def attached(live: ir.External, state: ir.External, meaning: Meaning) -> ir.External:
+    """The state's external tables, each with the policies the database has of those the spec attaches to it
+    (the others are its owner's), in the state's spelling."""
+    found = {(p.table, p.name): p for t in live.tables for p in t.policies}
+    tables = []
+    for t in state.tables:
+        mine = {p.name: p for p in t.policies}
+        policies = [policy(found[(t.name, name)], p, meaning) for name, p in mine.items() if (t.name, name) in found]
+        tables.append(dataclasses.replace(t, policies=tuple(policies)))
+    return dataclasses.replace(state, tables=tuple(tables))
+
+
 def ordered(items: Iterable[T], model: Iterable[T], key: Callable[[T], Hashable]) -> tuple[T, ...]:
     """`items` in the order of `model` (matched by key), those it lacks after them in their own order."""
     rank = {key(m): i for i, m in enumerate(model)}
@@ -231,6 +246,7 @@ def table(live: ir.Table, state: ir.Table, meaning: Meaning) -> ir.Table:
             state.policies,
             lambda p: p.name,
         ),
+        rows=state.rows,  # seed rows are data, which the catalog does not hold (drift compares the schema)
     )
 
 

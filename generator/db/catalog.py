@@ -99,12 +99,21 @@ class Catalog:
     default_opclasses: dict[tuple[Name, int], str] = field(default_factory=dict)
 
 
-def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterable[Name] = ()) -> Catalog:
+def read(
+    conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterable[Name] = (), attached: Iterable[Name] = ()
+) -> Catalog:
     """Everything in `schemas` (tables, partitions, enums, functions, triggers, privileges, comments),
-    objects of `skip` (say, tables a spec declares external) left out, in one consistent snapshot."""
+    objects of `skip` (say, tables a spec declares external) left out, in one consistent snapshot.
 
-    wanted = sorted(set(schemas))
-    skipped = frozenset(skip)
+    Of the tables `attached` (external tables the spec puts policies or triggers on, e.g. `auth.users`)
+    only those policies and triggers are read, whatever their schema: the rest of a schema read only
+    for them (Supabase's `auth`) is not the spec's, and is not read."""
+
+    scope = set(schemas)
+    on_tables = frozenset(attached)
+    only_attached = frozenset(n.schema for n in on_tables) - scope
+    wanted = sorted(scope | only_attached)
+    skipped = frozenset(skip) | on_tables
 
     outside = conn.info.transaction_status == TransactionStatus.IDLE
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
@@ -116,7 +125,7 @@ def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterabl
         if outside:  # one snapshot for every query; inside a caller's transaction, that transaction's
             cur.execute(environment().get_template("sql/db/catalog/snapshot.sql.j2").render())
         (settings,) = rows("session")
-        reader = _Reader(skipped)
+        reader = _Reader(skipped, on_tables, only_attached)
         reader.read_relations(rows("relations"))
         reader.read_sequences(rows("sequences"))
         reader.extensions = [ir.Extension(r["name"], r["schema"], MODULE) for r in rows("extensions")]
@@ -151,8 +160,14 @@ class _TableParts:
 
 
 class _Reader:
-    def __init__(self, skip: frozenset[Name]):
+    def __init__(
+        self, skip: frozenset[Name], attached: frozenset[Name] = frozenset(), outside: frozenset[str] = frozenset()
+    ):
         self.skip = skip
+        self.attached = attached  # external tables whose policies and triggers are read
+        self.outside = outside  # schemas read only for those
+        self.attached_oids: dict[int, Name] = {}
+        self.attached_policies: dict[Name, list[ir.Policy]] = {}
         self.tables: dict[int, _TableParts] = {}  # oid -> table (partitions are not tables here)
         self.partitions: dict[int, tuple[Name, int]] = {}  # oid -> (partition, its table's oid)
         self.enums: list[ir.Enum] = []
@@ -174,6 +189,11 @@ class _Reader:
         partitions = []
         for r in rows:
             name = Name(r["schema"], r["name"])
+            if name in self.attached and r["kind"] in ("r", "p"):
+                self.attached_oids[r["oid"]] = name
+                continue
+            if r["schema"] in self.outside:
+                continue
             if r["kind"] in ("r", "p") and not r["is_partition"]:
                 if name in self.skip:
                     continue
@@ -231,6 +251,8 @@ class _Reader:
     def read_types(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
             name = Name(r["schema"], r["name"])
+            if r["schema"] in self.outside:
+                continue
             if r["kind"] == "e":
                 self.enums.append(ir.Enum(name, MODULE, tuple(r["labels"]), r["comment"]))
             else:
@@ -372,31 +394,24 @@ class _Reader:
             if table is None and r["relation"] in self.views:
                 self.views[r["relation"]] = _with_index(self.views[r["relation"]], r)
                 continue
+            external = self.attached_oids.get(r["relation"])
+            if external is not None:
+                self.attached_policies.setdefault(external, []).append(_policy(external, r))
+                continue
             if table is None:
                 partition = self.partitions.get(r["relation"])
                 if partition is not None:
                     self.unmanaged.append(Unmanaged("policy on a partition", partition[0], r["name"]))
                 continue
-            roles = tuple(sorted(r["roles"]))
-            table.policies.append(
-                ir.Policy(
-                    r["name"],
-                    table.name,
-                    COMMANDS[r["command"]],
-                    roles,
-                    not r["permissive"],
-                    _unwrap(r["using_sql"]),
-                    _unwrap(r["check_sql"]),
-                    None,
-                    r["comment"],
-                )
-            )
+            table.policies.append(_policy(table.name, r))
 
     # -- routines --------------------------------------------------------
     def read_functions(self, rows: list[dict[str, Any]]) -> None:
         seen: set[Name] = set()
         for r in rows:
             name = Name(r["schema"], r["name"])
+            if r["schema"] in self.outside:
+                continue
             if r["kind"] != "f":
                 self.unmanaged.append(Unmanaged(PROKINDS[r["kind"]], name, detail=f"({r['identity_args']})"))
                 continue
@@ -433,11 +448,14 @@ class _Reader:
             if table is None and r["relation"] in self.views:
                 self.views[r["relation"]] = _with_index(self.views[r["relation"]], r)
                 continue
-            if table is None:
+            external = self.attached_oids.get(r["relation"])
+            if table is None and external is None:
                 partition = self.partitions.get(r["relation"])
                 if partition is not None and not r["inherited"]:
                     self.unmanaged.append(Unmanaged("trigger on a partition", partition[0], r["name"], r["definition"]))
                 continue
+            table_name = table.name if table is not None else external
+            assert table_name is not None
             bits = r["type"]
             timing = "before" if bits & BEFORE else "instead of" if bits & INSTEAD else "after"
             events = tuple(
@@ -448,7 +466,7 @@ class _Reader:
             self.triggers.append(
                 ir.Trigger(
                     r["name"],
-                    table.name,
+                    table_name,
                     timing,
                     events,
                     "row" if bits & ROW else "statement",
@@ -460,10 +478,10 @@ class _Reader:
             )
             if r["enabled"] != "O":
                 self.unmanaged.append(
-                    Unmanaged("trigger not enabled", table.name, r["name"], ENABLED.get(r["enabled"], r["enabled"]))
+                    Unmanaged("trigger not enabled", table_name, r["name"], ENABLED.get(r["enabled"], r["enabled"]))
                 )
             if r["has_columns"]:
-                self.unmanaged.append(Unmanaged("trigger on columns", table.name, r["name"], r["definition"]))
+                self.unmanaged.append(Unmanaged("trigger on columns", table_name, r["name"], r["definition"]))
 
     def read_views(self, rows: list[dict[str, Any]], columns: list[dict[str, Any]]) -> None:
         """Views with their query as pg_get_viewdef prints it (db/align.py judges it against the state's)."""
@@ -542,6 +560,12 @@ class _Reader:
             views=tuple(sorted(self.views.values(), key=lambda v: (v.name.schema, v.name.name))),
             sequences=tuple(self.own_sequences),
             extensions=tuple(self.extensions),
+            external=ir.External(
+                tables=tuple(
+                    ir.ExternalTable(name, (), policies=tuple(policies))
+                    for name, policies in sorted(self.attached_policies.items(), key=lambda item: str(item[0]))
+                )
+            ),
         )
         return Catalog(
             schema,
@@ -553,6 +577,20 @@ class _Reader:
             version,
             dict(self.default_opclasses),
         )
+
+
+def _policy(table: Name, r: dict[str, Any]) -> ir.Policy:
+    return ir.Policy(
+        r["name"],
+        table,
+        COMMANDS[r["command"]],
+        tuple(sorted(r["roles"])),
+        not r["permissive"],
+        _unwrap(r["using_sql"]),
+        _unwrap(r["check_sql"]),
+        None,
+        r["comment"],
+    )
 
 
 def _grants(privileges: Iterable[Privilege], functions: dict[Name, ir.Function]) -> tuple[ir.Grant, ...]:

@@ -126,7 +126,19 @@ def compare(
         _function_aspects,
         lambda f: f"{f.name.display}({f.args}) RETURNS {f.returns}",
     )
-    kept_tables = {t.name for t in expected.tables} & set(live_tables)
+    # and the objects the spec attaches to tables made elsewhere (auth.users, storage.objects)
+    kept_tables = {t.name for t in expected.tables} & set(live_tables) | {t.name for t in expected.external.tables}
+    live_external = {t.name: t for t in live.external.tables}
+    for ext in expected.external.tables:
+        found += _keyed(
+            "policy",
+            live_external[ext.name].policies if ext.name in live_external else (),
+            ext.policies,
+            lambda p: p.name,
+            lambda p: f"{p.name} on {p.table.display}",
+            _policy_aspects,
+            _policy_shown,
+        )
     found += _keyed(
         "trigger",
         [t for t in live.triggers if t.table in kept_tables],

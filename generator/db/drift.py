@@ -115,7 +115,12 @@ def run(
         target = choose(conn, written, against, history)
         scope = tuple(s for s in (schemas or spec_schemas(target.state)) if s not in (history, STAGING_SCHEMA))
         external = target.state.external
-        found = catalog.read(conn, scope, skip=[t.name for t in external.tables] + [f.name for f in external.functions])
+        found = catalog.read(
+            conn,
+            scope,
+            skip=[t.name for t in external.tables] + [f.name for f in external.functions],
+            attached=attached(target.state),
+        )
         meaning = align.Meaning(ServerJudge(conn), found.search_path, found.default_opclasses)
         return compare_with(found, target, scope, meaning, sql=sql)
 
@@ -135,6 +140,15 @@ def compare_with(
     findings = compare.compare(live, expected, live_atoms, expected_atoms, targets) + extra.findings
     text = repair.sql(live, expected, extra.fixes, extra.left, stem=target.stem, schemas=scope) if sql else None
     return Report(target, scope, tuple(findings), text)
+
+
+def attached(state: ir.Schema) -> list[ir.Name]:
+    """The external tables the spec puts policies or triggers on: those are read from the database too."""
+    external = {t.name for t in state.external.tables}
+    names = {t.name for t in state.external.tables if t.policies} | {
+        t.table for t in state.triggers if t.table in external
+    }
+    return sorted(names, key=str)
 
 
 def spec_schemas(state: ir.Schema) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from . import (
     relations,
     renames,
     routines,
+    rows,
     schemas,
     security,
     sequences,
@@ -51,6 +52,7 @@ KINDS: tuple[Callable[[Context], Steps], ...] = (
     security.diff,
     grants.diff,
     timeparts.diff,
+    rows.diff,
 )
 
 

@@ -32,7 +32,19 @@ def diff(ctx: Context) -> Steps:
         elif not ctx.untouched(t0, t1):
             row_level_security(ctx, out, t0, t1)
             policies(ctx, out, t0, t1)
+    external(ctx, out)
     return out
+
+
+def external(ctx: Context, out: Steps) -> None:
+    """The spec's policies on tables made elsewhere: the table stays whatever the spec says of it (declared,
+    no longer declared), its policies are diffed like a spec table's."""
+    old = {t.name: t for t in ctx.old.external.tables if t.policies}
+    new = {t.name: t for t in ctx.new.external.tables if t.policies}
+    for name in sorted(old.keys() | new.keys(), key=str):
+        t0, t1 = old.get(name, ir.ExternalTable(name, ())), new.get(name, ir.ExternalTable(name, ()))
+        if t0.policies != t1.policies or ctx.dropped_functions:
+            policies(ctx, out, t0, t1)
 
 
 def row_level_security(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
@@ -51,7 +63,7 @@ def policy_signature(p: ir.Policy) -> tuple[Any, ...]:
     return (p.command, p.roles, p.restrictive, p.using, p.check)
 
 
-def policies(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
+def policies(ctx: Context, out: Steps, t0: ir.Table | ir.ExternalTable, t1: ir.Table | ir.ExternalTable) -> None:
     old = {p.name: p for p in t0.policies}
     new = {p.name: p for p in t1.policies}
     q = t1.name.q

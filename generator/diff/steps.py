@@ -23,6 +23,7 @@ from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 # from-scratch migration's order.
 RELEASE_RANK = {
     "maintain": 0,  # a time partitioning's pg_cron job
+    "rows": 0,  # seed rows deleted before anything they need changes
     "grant": 0,
     "policy": 1,
     "rls": 1,

@@ -93,6 +93,14 @@ def _owner(stmt: from_scratch.Statement) -> tuple[str, Any]:
     return (stmt.template.removesuffix("_unchecked"), obj.name)  # table, rls, enum, function (function_unchecked too)
 
 
+def _seed_summary(seed: ir.SeedRows) -> str:
+    kept = "updated to these values" if seed.on_conflict == "update" else "kept as it is"
+    return (
+        f"{count(len(seed.data), 'row', 'rows')} the schema needs, written by the migrations; a row whose "
+        f"{md.inline(columns_list(seed.key))} the table already has is {kept}"
+    )
+
+
 def statements_by_owner(schema: ir.Schema) -> dict[tuple[str, Any], list[str]]:
     groups: dict[tuple[str, Any], list[str]] = {}
     for stmt, text in from_scratch.rendered_statements(schema):
@@ -212,7 +220,11 @@ class PageBuilder:
             ),
             functions=tuple(self.function_section(f) for f in self.index.functions.get(self.module.name, [])),
             triggers=tuple(self.trigger_row(trg) for trg in self.triggers),
-            triggers_sql=block("sql", [text for t in self.tables for text in self.sql.get(("trigger", t.name), [])]),
+            triggers_sql=block(
+                "sql",
+                [text for t in self.tables for text in self.sql.get(("trigger", t.name), [])]
+                + [text for name in self.external_trigger_tables() for text in self.sql.get(("trigger", name), [])],
+            ),
             grants=block("sql", self.sql.get(("grant", self.module.name), []), "\n"),
             primary_keys=self.constraint_rows("primary_key", lambda c: md.inline(columns_list(c.columns))),
             unique=self.constraint_rows("unique", lambda c: md.inline(columns_list(c.columns))),
@@ -291,7 +303,10 @@ class PageBuilder:
         own = {t.name for t in self.tables}
         by_name = self.index.relations
         seen: dict[Name, ir.Table | ir.ExternalTable] = {}
-        todo = [fk.ref_table for t in self.tables for fk in t.foreign_keys]
+        todo = [fk.ref_table for t in self.tables for fk in t.foreign_keys] + [trg.table for trg in self.triggers]
+        todo += [  # and those it puts policies or seed rows on
+            t.name for t in self.index.attached if t.module == self.module.name and (t.policies or t.rows)
+        ]
         while todo:
             name = todo.pop(0)
             if name is None or name in own or name in seen:
@@ -300,6 +315,11 @@ class PageBuilder:
             if isinstance(seen[name], ir.ExternalTable):
                 todo.extend(fk.ref_table for fk in seen[name].foreign_keys)
         return list(seen.values())
+
+    def external_trigger_tables(self) -> list[Name]:
+        """The external tables this page's triggers are on (auth.users), in the order of the triggers."""
+        own = {t.name for t in self.tables}
+        return list(dict.fromkeys(trg.table for trg in self.triggers if trg.table not in own))
 
     def referenced_externals(self) -> list[ir.ExternalTable]:
         return [t for t in self.referenced_tables() if isinstance(t, ir.ExternalTable)]
@@ -317,6 +337,7 @@ class PageBuilder:
                 keys[col].append(
                     f"Foreign key → {self.links.table(fk.ref_table)} ({md.inline(columns_list(fk.ref_columns))})"
                 )
+        mine = t.module == self.module.name  # what the spec attaches to it is shown where it is declared
         return ExternalSection(
             name=md.inline(t.name.display),
             anchor=md.anchor(table_anchor(t.name)),
@@ -324,6 +345,9 @@ class PageBuilder:
                 ExternalColumnRow(md.inline(c.name), self.type_cell(c), yes_no(not c.not_null), tuple(keys[c.name]))
                 for c in t.columns
             ),
+            policies_sql=block("sql", self.sql.get(("rls", t.name), [])) if mine else None,
+            seed=_seed_summary(t.rows) if mine and t.rows is not None else None,
+            seed_sql=block("sql", self.sql.get(("rows", t.name), [])) if mine else None,
         )
 
     # -- tables -----------------------------------------------------------
@@ -352,6 +376,8 @@ class PageBuilder:
             policies=count(len(t.policies), "policy", "policies"),
             rls_sql=block("sql", self.sql.get(("rls", t.name), [])),
             triggers=tuple(self.links.trigger(t.name, trg.name) for trg in self.triggers_of.get(t.name, [])),
+            seed=None if t.rows is None else _seed_summary(t.rows),
+            seed_sql=block("sql", self.sql.get(("rows", t.name), [])),
         )
 
     def partitioning(self, t: ir.Table) -> Partitioning:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import ir
 from ..ir import Name
@@ -38,6 +38,9 @@ class SchemaIndex:
     tables: dict[str, list[ir.Table]]  # by module, and so on
     enums: dict[str, list[ir.Enum]]
     functions: dict[str, list[ir.Function]]
+    # the page of each trigger on an external table (its function's module's)
+    trigger_module: dict[tuple[Name, str], str] = field(default_factory=dict)
+    attached: tuple[ir.ExternalTable, ...] = ()  # the external tables (for what the spec attaches to them)
 
     @classmethod
     def of(cls, schema: ir.Schema) -> SchemaIndex:
@@ -49,11 +52,17 @@ class SchemaIndex:
             for c in t.columns:
                 if c.enum is not None:
                     enum_users.setdefault(c.enum, []).append((t.name, c.name))
+        function_module = {f.name: f.module for f in schema.functions}
         callers: dict[Name, list[ir.Trigger]] = {}
+        trigger_module: dict[tuple[Name, str], str] = {}
         triggers: dict[str, list[ir.Trigger]] = {}
         for trg in schema.triggers:
             callers.setdefault(trg.function, []).append(trg)
-            triggers.setdefault(table_module[trg.table], []).append(trg)
+            # a trigger on an external table (auth.users) is on the page of its function's module
+            module = table_module.get(trg.table) or function_module.get(trg.function) or schema.modules[0].name
+            triggers.setdefault(module, []).append(trg)
+            if trg.table not in table_module:
+                trigger_module[(trg.table, trg.name)] = module
         return cls(
             table_module,
             {e.name: e.module for e in schema.enums},
@@ -65,6 +74,8 @@ class SchemaIndex:
             ir.by_module(schema.tables),
             ir.by_module(schema.enums),
             ir.by_module(schema.functions),
+            trigger_module,
+            schema.external.tables,
         )
 
 
@@ -115,6 +126,7 @@ class Links:
         self.table_module = index.table_module
         self.enum_module = index.enum_module
         self.function_module = index.function_module
+        self.trigger_module = index.trigger_module
 
     def _to(self, module: str | None, anchor_id: str) -> str:
         if module is None or module == self.page:  # external tables get a section on every page that references them
@@ -134,7 +146,11 @@ class Links:
 
     def trigger(self, table: Name, trigger: str) -> str:
         return md.link(
-            trigger, self._to(self.table_module[table], md.anchor_id("trigger", table.schema, table.name, trigger))
+            trigger,
+            self._to(
+                self.table_module.get(table) or self.trigger_module[(table, trigger)],
+                md.anchor_id("trigger", table.schema, table.name, trigger),
+            ),
         )
 
     def constraint(self, table: Name, constraint: str) -> str:

@@ -167,6 +167,8 @@ class TableSection:
     policies: str  # "4 policies"
     rls_sql: CodeBlock | None
     triggers: tuple[str, ...]  # links
+    seed: str | None = None  # how its seed rows are written (ON CONFLICT), when it has some
+    seed_sql: CodeBlock | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,9 @@ class ExternalSection:
     name: str
     anchor: str
     columns: tuple[ExternalColumnRow, ...]
+    policies_sql: CodeBlock | None = None  # the spec's policies on it
+    seed: str | None = None  # its seed rows, when the spec gives some
+    seed_sql: CodeBlock | None = None
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,22 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class SeedRows:
+    """Rows the spec puts in a table (`rows:`), each as (column, SQL constant) pairs in the spec's order."""
+
+    key: tuple[str, ...]
+    on_conflict: str  # "update" | "nothing"
+    data: tuple[tuple[tuple[str, str], ...], ...]
+
+    def key_of(self, row: tuple[tuple[str, str], ...]) -> tuple[str, ...] | None:
+        """A row's key values (None when it lacks one of the key's columns)."""
+        values = dict(row)
+        if any(k not in values for k in self.key):
+            return None
+        return tuple(values[k] for k in self.key)
+
+
+@dataclass(frozen=True)
 class Table:
     name: Name
     module: str
@@ -181,6 +197,7 @@ class Table:
     policies: tuple[Policy, ...] = ()
     comment: str | None = None
     time_partitions: TimePartitions | None = None  # declared time partitioning: the rule
+    rows: SeedRows | None = None  # seed rows
 
     @property
     def inline_constraints(self) -> tuple[Constraint, ...]:
@@ -317,6 +334,12 @@ class ExternalTable:
     primary_key: tuple[str, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()
     foreign_keys: tuple[Constraint, ...] = ()
+    # The spec's objects attached to it (external tables): its row level security as stated (never changed
+    # by a migration) and the spec's policies on it, which migrations create, alter and drop.
+    row_level_security: bool = False
+    policies: tuple[Policy, ...] = ()
+    rows: SeedRows | None = None  # seed rows (Supabase's storage bucket row)
+    module: str = ""  # the spec module that declares it, when it has policies or seed rows (shown on its docs page)
 
 
 @dataclass(frozen=True)

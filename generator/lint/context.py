@@ -44,6 +44,11 @@ class Context:
 
     # -- indexes over the IR ---------------------------------------------
     @cached_property
+    def with_policies(self) -> tuple[ir.Table | ir.ExternalTable, ...]:
+        """The tables whose policies are the spec's: its own, and the external ones it puts policies on."""
+        return (*self.schema.tables, *(t for t in self.schema.external.tables if t.policies))
+
+    @cached_property
     def tables(self) -> dict[Name, ir.Table]:
         return {t.name: t for t in self.schema.tables}
 

@@ -23,7 +23,7 @@ from .registry import rule
     hint="wrap each call in a sub-select: `(select auth.uid())`",
 )
 def per_row_calls(ctx: Context) -> Iterator[Finding]:
-    for t in ctx.schema.tables:
+    for t in ctx.with_policies:  # storage policies too
         for p in t.policies:
             calls = [
                 (clause, call)

@@ -52,7 +52,8 @@ def definer_search_path(ctx: Context) -> Iterator[Finding]:
     ERROR,
     why="PostgreSQL ignores the policies of a table whose row level security is not enabled: every role "
     "granted the table sees and changes every row.",
-    hint="set `row_level_security: true` on the table",
+    hint="set `row_level_security: true` on the table (on an external table: state it, once the table's owner "
+    "has enabled it, as Supabase has on storage.objects)",
 )
 def policies_without_rls(ctx: Context) -> Iterator[Finding]:
     for t in ctx.schema.tables:
@@ -63,6 +64,15 @@ def policies_without_rls(ctx: Context) -> Iterator[Finding]:
                 str(t.name),
                 f"table has {len(t.policies)} polic{'y' if len(t.policies) == 1 else 'ies'} but row level "
                 "security is not enabled, so none of them applies",
+            )
+    for ext in ctx.schema.external.tables:  # the spec's policies on a table made elsewhere
+        if ext.policies and not ext.row_level_security:
+            yield ctx.finding(
+                "S103",
+                ("external_table", ext.name),
+                str(ext.name),
+                f"external table has {len(ext.policies)} polic{'y' if len(ext.policies) == 1 else 'ies'} of the "
+                "spec but is not stated to have row level security, so none of them may apply",
             )
 
 
@@ -140,7 +150,7 @@ def exposed_without_rls(ctx: Context) -> Iterator[Finding]:
     hint="write the condition that ties a row to the user, e.g. `org_id = (select auth.jwt() ->> 'org_id')::uuid`",
 )
 def always_true(ctx: Context) -> Iterator[Finding]:
-    for t in ctx.schema.tables:
+    for t in ctx.with_policies:  # storage policies too
         for p in t.policies:
             if p.restrictive or p.command == "select":
                 continue

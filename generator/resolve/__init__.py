@@ -35,6 +35,7 @@ from . import (
     policies,
     registry,
     routines,
+    rows,
     sequences,
     tables,
     tenancy,
@@ -78,6 +79,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     partitions = {p for b in built for p in b.partitions} | {v.name for v in built_views.views}  # grant targets
     granted = [g for f in files for g in grants.grants(f, known, sequence_names, partitions, report)]
     resolved = routines.with_trigger_columns(resolved, triggers)
+    resolved = _with_rows(resolved, known, report)
     declared = intent.intent(files, report)
     tenants = tenancy.tenancy(files, known, resolved, report)
     if report.diagnostics:
@@ -95,7 +97,10 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         external=ir.External(
             roles=tuple(sorted(known.roles - {"public"})),
             schemas=tuple(sorted(known.schemas - registry.BUILTIN_SCHEMAS - known.namespaces.keys())),
-            tables=tuple(known.external_tables.values()),
+            tables=tuple(
+                dataclasses.replace(t, policies=policies_of.get(t.name, ()), rows=_external_rows(t, known, report))
+                for t in known.external_tables.values()
+            ),
             functions=tuple(known.external_functions.values()),
             types=external_types,
         ),
@@ -107,6 +112,30 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         extensions=installed,
     )
     return schema, report.origins
+
+
+def _with_rows(tables: dict[ir.Name, ir.Table], known: registry.Registry, report: Report) -> dict[ir.Name, ir.Table]:
+    """The tables, each with its seed rows (`rows:`)."""
+    result = dict(tables)
+    for name, t in tables.items():
+        entry = known.tables[name]
+        if entry.spec.rows is None:
+            continue
+        keys = [c.columns for c in t.constraints if c.kind in ("primary_key", "unique")]
+        seeded = rows.seed_rows(name, entry.spec.rows, t.columns, keys, known.enums, report, entry.where.at("rows"))
+        report.origin(("rows", name), entry.where.at("rows"))
+        result[name] = dataclasses.replace(t, rows=seeded)
+    return result
+
+
+def _external_rows(t: ir.ExternalTable, known: registry.Registry, report: Report) -> ir.SeedRows | None:
+    entry = known.external_entries.get(t.name)
+    if entry is None or entry.spec.rows is None:
+        return None
+    keys = [t.primary_key, *t.unique] if t.primary_key else list(t.unique)
+    where = entry.where.at("rows")
+    report.origin(("rows", t.name), where)
+    return rows.seed_rows(t.name, entry.spec.rows, t.columns, keys, known.enums, report, where, external=True)
 
 
 def resolve(files: list[LoadedFile]) -> ir.Schema:

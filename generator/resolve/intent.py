@@ -30,6 +30,7 @@ DESTRUCTIVE = {
     "change type": 2,
     "drop enum value": 2,
     "drop sequence": 1,  # K2: its current value goes
+    "delete rows": 1,  # seed rows removed from the spec: deleted from the table
 }
 
 
@@ -185,6 +186,8 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
         places = [(("table", rest[0]), ("columns", parts[1])), tables]
     elif kind == "enum":
         places = [(("enum", rest[0]), ("values",)), enums]
+    elif kind == "rows":  # seed rows of a table or of an external table
+        places = [(("rows", rest[0]), ("data",)), (("table", rest[0]), ()), tables]
     elif kind == "partition":
         places = [(("partitioning", rest[0]), ("partitions", parts[1])), (("table", rest[0]), ()), tables]
     elif kind == "sequence":  # K2

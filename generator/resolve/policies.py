@@ -21,12 +21,18 @@ Subs = tuple[tuple[str, str], ...]  # a template's placeholders and their values
 
 
 def policies(registry: Registry, report: Report) -> dict[Name, tuple[ir.Policy, ...]]:
-    """The policies of every table of the spec."""
+    """The policies of every table of the spec, and of every external table that has some."""
     needs = _TemplateNeeds(registry)
-    return {
+    own = {
         name: _of_table(name, entry.spec, entry.where, registry, report, needs)
         for name, entry in registry.tables.items()
     }
+    attached = {
+        name: _of_table(name, entry.spec, entry.where, registry, report, needs)
+        for name, entry in registry.external_entries.items()
+        if entry.spec.policies
+    }
+    return own | attached
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,12 @@ class _Spelled:
 
 
 def _of_table(
-    table: Name, t: model.Table, where: Where, registry: Registry, report: Report, needs: _TemplateNeeds
+    table: Name,
+    t: model.Table | model.ExternalTable,
+    where: Where,
+    registry: Registry,
+    report: Report,
+    needs: _TemplateNeeds,
 ) -> tuple[ir.Policy, ...]:
     at = where.at
     result: list[ir.Policy] = []
@@ -87,7 +98,7 @@ def _of_table(
             report.origin(("policy", table, pol.name), pw, p.lint)
             report.origin(("policy_using", table, pol.name), pw.at("using"), p.lint, pw, raw=p.using)
             report.origin(("policy_check", table, pol.name), pw.at("check"), p.lint, pw, raw=p.check)
-    for i, apply in enumerate(t.apply_policies):
+    for i, apply in enumerate(t.apply_policies if isinstance(t, model.Table) else ()):
         aw = at("apply_policies", i)
         entry = registry.templates.get(apply.template)
         if entry is None:

@@ -14,6 +14,7 @@ is reported (`check_namespaces`, once the tables have claimed theirs).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -73,6 +74,8 @@ class Registry:
     claims: tuple[Claim, ...]  # names taken so far, in the order they were written
     spec_function_names: frozenset[str]  # unqualified names of the spec's functions
     namespaces: Mapping[str, ir.Namespace] = field(default_factory=dict)  # the schemas the spec creates
+    # the external tables as the spec writes them (their policies are resolved with the spec tables')
+    external_entries: Mapping[Name, Entry[model.ExternalTable]] = dataclasses.field(default_factory=dict)
 
     def table_columns(self, name: Name) -> tuple[str, ...] | None:
         """The columns of a spec or external table in their order (an external one: those it declares); None for
@@ -91,6 +94,7 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
     enums: dict[Name, ir.Enum] = {}
     tables: dict[Name, Entry[model.Table]] = {}
     external_tables: dict[Name, ir.ExternalTable] = {}
+    external_entries: dict[Name, Entry[model.ExternalTable]] = {}
     functions: dict[Name, Entry[model.Function]] = {}
     external_functions: dict[Name, ir.ExternalFunction] = {}
     templates: dict[str, tuple[model.PolicyTemplate, Where]] = {}
@@ -145,7 +149,12 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
             name = qualified(report, key, where, "table")
             check_schema(name, where)
             claims.append(Claim("relation", name, where, "table"))
-            external_tables[name] = _external_table(name, et, enums, report, where)
+            # the module of one that carries the spec's objects (its docs page shows them); of the others none, so
+            # that a state written before format 3 still describes a spec that attaches nothing
+            module = f.module if et.policies or et.rows else ""
+            external_tables[name] = dataclasses.replace(_external_table(name, et, enums, report, where), module=module)
+            external_entries.setdefault(name, Entry(et, where, f.module))
+            report.origin(("external_table", name), where)
         for key, ef in ext.functions.items():
             where = at("external", "functions", key)
             name = qualified(report, key, where, "function")
@@ -206,6 +215,7 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
         tuple(claims),
         frozenset(n.name for n in functions),
         namespaces=namespaces,
+        external_entries=external_entries,
     )
 
 
@@ -241,6 +251,7 @@ def _external_table(
         primary_key=tuple(c for c, col in et.columns.items() if col.primary_key),
         unique=tuple((c,) for c, col in et.columns.items() if col.unique),
         foreign_keys=tuple(fks),
+        row_level_security=et.row_level_security,
     )
 
 

@@ -75,9 +75,14 @@ def triggers(f: LoadedFile, tables: Mapping[Name, ir.Table], registry: Registry,
         at = where.at
         ok = ident(report, key, where, "trigger name")
         table_name = names.split(t.table)
-        table = tables.get(table_name)
-        if table_name not in registry.tables:
-            report.error(at("table"), errors.UNKNOWN_TABLE, f'trigger on unknown table "{t.table}"')
+        # a spec table's columns, or an external table's declared ones (a trigger the spec attaches to it)
+        columns = registry.table_columns(table_name)
+        if columns is None:
+            report.error(
+                at("table"),
+                errors.UNKNOWN_TABLE,
+                f'trigger on unknown table "{t.table}" (declare it under tables or external.tables)',
+            )
             ok = False
         fn_name = names.split(t.function)
         fn = registry.functions.get(fn_name)
@@ -90,10 +95,9 @@ def triggers(f: LoadedFile, tables: Mapping[Name, ir.Table], registry: Registry,
         if (table_name, key) in seen:
             report.error(where, errors.DUPLICATE_NAME, f'trigger "{key}" is defined twice on {t.table}', key=True)
         seen.add((table_name, key))
-        if table is not None:
-            cols = {c.name for c in table.columns}
+        if columns is not None:
             for i, col in enumerate(t.sets):
-                if col not in cols:
+                if col not in columns:
                     report.error(
                         at("sets", i), errors.UNKNOWN_COLUMN, f'unknown column "{col}" in table {table_name.display}'
                     )
@@ -102,10 +106,13 @@ def triggers(f: LoadedFile, tables: Mapping[Name, ir.Table], registry: Registry,
         if t.when is not None:
             if expression(report, t.when, at("when")) is None:
                 ok = False
-            elif table_name in registry.tables:
-                columns = frozenset(registry.tables[table_name].spec.columns)
+            elif columns is not None:
                 for problem in columnrefs.trigger_when(
-                    sqlparse.expression_json(t.when), table_name, columns, tuple(t.events), t.for_each == "row"
+                    sqlparse.expression_json(t.when),
+                    table_name,
+                    frozenset(columns),
+                    tuple(t.events),
+                    t.for_each == "row",
                 ):
                     report.error_in_fragment(at("when"), problem.offset, problem.code, problem.message)
                     ok = False

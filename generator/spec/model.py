@@ -8,6 +8,7 @@ cross-references are checked when the spec is resolved into the IR
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -264,6 +265,28 @@ class ApplyPolicy(Linted):
     prefix: str | None = Field(None, description="defaults to the table name")
 
 
+SeedValue = str | int | float | bool | None | datetime.date | datetime.datetime | dict[str, Any] | list[Any]
+
+
+class Rows(Model):
+    """Rows the schema needs (lookup rows, a storage bucket): written by the migrations after the table exists,
+    one `INSERT ... ON CONFLICT (key)` per row, and diffed by key (rows added, changed, removed)."""
+
+    key: list[str] = Field(
+        min_length=1, description="the columns that identify a row: the table's primary key or a unique key"
+    )
+    on_conflict: Literal["update", "nothing"] = Field(
+        "update",
+        description="a row whose key the table already has: `update` sets it to the spec's values (`DO UPDATE`), "
+        "`nothing` keeps it as it is (`DO NOTHING`: the spec seeds it once, users may change it)",
+    )
+    data: list[dict[str, SeedValue]] = Field(
+        min_length=1,
+        description="the rows, column: value (a YAML scalar, read by the column's type as a quoted SQL constant; "
+        "a mapping or list for a json/jsonb column); a column left out gets its default",
+    )
+
+
 class Table(Linted):
     comment: str | None = None
     columns: dict[str, Column] = Field(min_length=1)
@@ -277,6 +300,7 @@ class Table(Linted):
     renamed_from: str | None = Field(
         None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)"
     )
+    rows: Rows | None = Field(None, description="seed rows: rows the schema needs, diffed by key")
 
 
 class Enum(Model):
@@ -364,7 +388,21 @@ class ExternalColumn(Model):
 
 
 class ExternalTable(Model):
+    """A table an earlier migration (or another tool, e.g. Supabase's `auth.users`, `storage.objects`) created.
+
+    schemagen never creates, alters or drops it; the policies and (in `triggers:`) triggers the spec attaches
+    to it, and its grants, are the spec's: created, diffed and dropped like those of the spec's own tables."""
+
     columns: dict[str, ExternalColumn] = Field(min_length=1)
+    row_level_security: bool = Field(
+        False,
+        description="the table has row level security enabled by whoever made it (Supabase's storage.objects "
+        "does): stated so that lint and the stand-ins (`schemagen standins`) know; migrations never change it",
+    )
+    policies: dict[str, Policy] = Field(
+        {}, description="policies of the spec on this table (e.g. storage policies on storage.objects)"
+    )
+    rows: Rows | None = Field(None, description="seed rows the spec puts in it (e.g. Supabase's storage bucket row)")
 
 
 class ExternalFunction(Model):
@@ -527,7 +565,7 @@ class SpecFile(Model):
         [],
         description="changes that destroy data, confirmed for the next migration only: `drop table T`, `drop column "
         "T.C`, `change type T.C` (or `change type T.C to TYPE`), `drop enum value E.V`, `drop partition "
-        "P`; remove an entry once its migration is written",
+        "P`, `delete rows T` (seed rows removed from the spec); remove an entry once its migration is written",
     )
 
 

@@ -17,7 +17,7 @@ from ..ir import order
 from ..pg import extensions, sqlparse
 from ..templating import environment
 from . import extensions as extension_views
-from . import namespaces, sequences, views
+from . import namespaces, rows, sequences, views
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
@@ -39,7 +39,12 @@ RANK = {
     "schema": 0,
     "view": 3,
     "maintain": 7,  # a time partitioning's first maintenance: once everything else is there
+    "rows": 7,
 }
+
+
+def _same(view: Any) -> Any:
+    return view
 
 
 # The view each template reads (views.py), by template.
@@ -61,6 +66,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "schema": namespaces.SchemaView,
     "view": namespaces.ViewView,
     "maintain": views.MaintainView,
+    "rows": _same,
 }
 
 
@@ -235,6 +241,12 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             deps = [("table", t.name)] + _calls(pol.using, functions) + _calls(pol.check, functions)
             comments = (views.Comment(views.Object("policy", pol.q, t.name.q), pol.comment),) if pol.comment else ()
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
+    for ext in schema.external.tables:  # the spec's policies on a table made elsewhere (storage.objects)
+        section = f"Row level security: {ext.name.display}"
+        for pol in ext.policies:
+            deps = _calls(pol.using, functions) + _calls(pol.check, functions)
+            comments = (views.Comment(views.Object("policy", pol.q, ext.name.q), pol.comment),) if pol.comment else ()
+            node("policy", (ext.name, pol.name), deps, Statement(section, "policy", pol, comments))
     own = {ns.q: ns.name for ns in schema.schemas}
     for i, g in enumerate(schema.grants):
         deps = [("schema", own[g.target])] if g.kind in ("schema", "all_sequences") and g.target in own else []
@@ -245,6 +257,14 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             deps += [("partition", p.name) for p in t.partitions] + [("index", ix.name) for ix in t.indexes]
             deps += [("rls", t.name)] if views.has_rls_statement(t) else []
             node("maintain", t.name, deps, Statement("Time partitions", "maintain", t))
+    seeded: list[tuple[ir.Name, ir.SeedRows, tuple[ir.Constraint, ...]]] = [
+        (t.name, t.rows, t.foreign_keys) for t in schema.tables if t.rows is not None
+    ]
+    seeded += [(t.name, t.rows, t.foreign_keys) for t in schema.external.tables if t.rows is not None]
+    for name, seed, fks in seeded:  # after the table, and after the seed rows its foreign keys reference
+        deps = [("table", name)] + [("rows", fk.ref_table) for fk in fks if fk.ref_table != name]
+        view = rows.RowsView(name, seed, seed.data)
+        node("rows", name, deps, Statement(f"Rows of {name.display}", "rows", view))
     _in_own_schemas(result, frozenset(own.values()))
     return _unchecked_in_cycles(result, body_deps)
 

@@ -23,6 +23,7 @@ class TableView:
     name: str
     body: list[views.ColumnView | views.ConstraintView]  # the columns, then the keys (unnamed)
     foreign_keys: list[views.ConstraintView]
+    row_level_security: bool  # as the spec states it (Supabase's storage.objects has it)
 
     @classmethod
     def of(cls, t: ir.ExternalTable) -> TableView:
@@ -30,7 +31,7 @@ class TableView:
         keys += [ir.Constraint("", "unique", columns) for columns in t.unique]
         body: list[views.ColumnView | views.ConstraintView] = list(map(views.ColumnView, t.columns))
         body += [views.ConstraintView(k, named=False) for k in keys]
-        return cls(t.name.q, body, [views.ConstraintView(fk) for fk in t.foreign_keys])
+        return cls(t.name.q, body, [views.ConstraintView(fk) for fk in t.foreign_keys], t.row_level_security)
 
 
 @dataclass(frozen=True)
