@@ -166,10 +166,10 @@ def test_a_chain_of_every_format_continues_and_applies(
     ("change", "message"),
     [
         (
-            lambda d: d | {"format": 3},
+            lambda d: d | {"format": state.FORMAT + 1},
             (
-                "the state is in format 3, written by a newer schemagen; this version reads "
-                "formats 1 to 2: upgrade schemagen"
+                f"the state is in format {state.FORMAT + 1}, written by a newer schemagen; this version reads "
+                f"formats 1 to {state.FORMAT}: upgrade schemagen"
             ),
         ),
         (lambda d: d | {"format": "2"}, "\"format\": '2' is not a state format"),

@@ -16,6 +16,8 @@ The formats:
    partitions and no `confirmed`.
 2. `"format": 2`, every field written except `confirmed`, which only a
    migration that used an allow_destructive entry has (absent: none).
+3. `"format": 3`, the fields of the kinds added for real schemas (issues 12, 13, 19), each
+   read from an older state as the value that means what it did then (`_to_3`).
 
 A state written in a format newer than this version knows is refused: an older
 schemagen cannot know what the newer fields mean.
@@ -30,7 +32,7 @@ from typing import Any
 from .. import ir
 from ..ir import codec
 
-FORMAT = 2
+FORMAT = 3
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -97,5 +99,16 @@ def _from_1(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-UPGRADES: tuple[Upgrade, ...] = (_from_1,)  # UPGRADES[n - 1] turns format n into n + 1
+def _to_3(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 -> 3: the fields of the new kinds, each with the value that means what an older state said."""
+    for trigger in data["triggers"]:
+        trigger.setdefault("update_of", [])  # triggers (K1): every UPDATE fires it
+        trigger.setdefault("old_table", None)  # triggers (K1): no transition table
+        trigger.setdefault("new_table", None)  # triggers (K1): no transition table
+        trigger.setdefault("args", [])  # triggers (K1): no arguments
+    data["format"] = 3
+    return data
+
+
+UPGRADES: tuple[Upgrade, ...] = (_from_1, _to_3)  # UPGRADES[n - 1] turns format n into n + 1
 assert len(UPGRADES) == FORMAT - 1

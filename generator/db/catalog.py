@@ -383,14 +383,16 @@ class _Reader:
                     _trigger_when(r["definition"]),
                     (),
                     r["comment"],
+                    update_of=tuple(r["update_of"]),
+                    old_table=r["old_table"],
+                    new_table=r["new_table"],
+                    args=_trigger_args(r["args"], r["nargs"]),
                 )
             )
             if r["enabled"] != "O":
                 self.unmanaged.append(
                     Unmanaged("trigger not enabled", table.name, r["name"], ENABLED.get(r["enabled"], r["enabled"]))
                 )
-            if r["has_columns"]:
-                self.unmanaged.append(Unmanaged("trigger on columns", table.name, r["name"], r["definition"]))
 
     def read_privileges(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
@@ -574,6 +576,11 @@ def _arg_types(args: str, returns: str) -> tuple[str, ...]:
     except sqlparse.FragmentError:
         return ()
     return tuple(canonical_arg(t) for t in shape.arg_types)
+
+
+def _trigger_args(data: bytes, count: int) -> tuple[str, ...]:
+    """A trigger's arguments, from pg_trigger.tgargs: each ends with a zero byte."""
+    return tuple(a.decode() for a in bytes(data).split(b"\0")[:count])
 
 
 @functools.lru_cache(maxsize=1024)

@@ -201,6 +201,10 @@ class Trigger:
     when: str | None = None
     sets: tuple[str, ...] = ()
     comment: str | None = None
+    update_of: tuple[str, ...] = ()  # UPDATE OF these columns
+    old_table: str | None = None  # REFERENCING OLD TABLE AS
+    new_table: str | None = None  # REFERENCING NEW TABLE AS
+    args: tuple[str, ...] = ()  # the function's arguments (TG_ARGV), as text
 
     @property
     def q(self) -> str:

@@ -7,8 +7,8 @@ The passes, in order (each a function of what the ones before returned):
    registry.check_namespaces: names taken twice among all of them;
 3. policies.policies: every table's policies (own and from templates);
 4. foreign_keys.check_targets: each foreign key's target, now that every table is known;
-5. routines.function, routines.triggers, grants.grants;
-6. routines.with_trigger_columns: columns computed by triggers marked;
+5. routines.function, triggers.triggers, grants.grants;
+6. triggers.with_trigger_columns: columns computed by triggers marked;
 7. intent.intent: renames and confirmed destructive changes;
 8. tenancy.tenancy: how a user belongs to a tenant, and each table's tenant column.
 
@@ -27,7 +27,7 @@ from ..spec import loader
 from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
-from . import foreign_keys, grants, intent, policies, registry, routines, tables, tenancy
+from . import foreign_keys, grants, intent, policies, registry, routines, tables, tenancy, triggers
 from .report import Report
 
 __all__ = ["load", "load_located", "load_schema", "resolve", "resolve_with_origins"]
@@ -47,11 +47,11 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     }
     foreign_keys.check_targets(resolved, known, report)
     functions = [routines.function(name, entry, report) for name, entry in known.functions.items()]
-    triggers = [t for f in files for t in routines.triggers(f, resolved, known, report)]
+    declared_triggers = triggers.triggers(files, resolved, known, report)
     sequences = {s for b in built for s in b.sequences}
     partitions = {p for b in built for p in b.partitions}
     granted = [g for f in files for g in grants.grants(f, known, sequences, partitions, report)]
-    resolved = routines.with_trigger_columns(resolved, triggers)
+    resolved = triggers.with_trigger_columns(resolved, declared_triggers)
     declared = intent.intent(files, report)
     tenants = tenancy.tenancy(files, known, resolved, report)
     if report.diagnostics:
@@ -64,7 +64,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         enums=tuple(known.enums.values()),
         tables=tuple(resolved.values()),
         functions=tuple(f for f in functions if f is not None),
-        triggers=tuple(triggers),
+        triggers=tuple(declared_triggers),
         grants=tuple(granted),
         external=ir.External(
             roles=tuple(sorted(known.roles - {"public"})),

@@ -393,6 +393,14 @@ class FunctionView:
 
 
 @dataclass(frozen=True)
+class TriggerEvent:
+    """One event of a trigger, with its `UPDATE OF` columns (quoted, or "")."""
+
+    name: str
+    columns: str
+
+
+@dataclass(frozen=True)
 class TriggerView:
     trigger: ir.Trigger
 
@@ -405,8 +413,22 @@ class TriggerView:
         return self.trigger.timing.upper()
 
     @property
-    def events(self) -> list[str]:
-        return [e.upper() for e in self.trigger.events]
+    def events(self) -> list[TriggerEvent]:
+        of = ", ".join(quoting.ident(c) for c in self.trigger.update_of)
+        return [TriggerEvent(e.upper(), of if e == "update" else "") for e in self.trigger.events]
+
+    @property
+    def old_table(self) -> str | None:
+        return None if self.trigger.old_table is None else quoting.ident(self.trigger.old_table)
+
+    @property
+    def new_table(self) -> str | None:
+        return None if self.trigger.new_table is None else quoting.ident(self.trigger.new_table)
+
+    @property
+    def args(self) -> str:
+        """The function's arguments, each a string literal, as pg_get_triggerdef writes them."""
+        return ", ".join(quoting.literal(a) for a in self.trigger.args)
 
     @property
     def table(self) -> str:
