@@ -13,7 +13,7 @@ from .types import canonical_arg
 
 def function(name: Name, entry: Entry[model.Function], report: Report) -> ir.Function | None:
     f, at = entry.spec, entry.where.at
-    why = names.problem(f.language)
+    why = names.plain_problem(f.language)
     if why:  # it is printed bare after LANGUAGE, so it must be a plain name
         report.error(at("language"), errors.SPEC_BAD_IDENTIFIER, f"language {why}")
         return None
