@@ -364,6 +364,11 @@ CHANGES = [
         ),
     ),
     Change(
+        "replica_identity_full",
+        "ALTER TABLE sync_progress REPLICA IDENTITY FULL",
+        ("table sync_progress: replica identity is full in the database, default in the migrations",),
+    ),
+    Change(
         "partition_detached",
         "ALTER TABLE sync_activity_log DETACH PARTITION sync_activity_log_2026_03",
         (

@@ -106,6 +106,9 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
         trigger.setdefault("old_table", None)  # triggers (K1): no transition table
         trigger.setdefault("new_table", None)  # triggers (K1): no transition table
         trigger.setdefault("args", [])  # triggers (K1): no arguments
+    for table in data["tables"]:
+        table.setdefault("replica_identity", "default")  # replica identity (K1): PostgreSQL's default
+        table.setdefault("replica_index", None)  # replica identity (K1): no index
     data["format"] = 3
     return data
 

@@ -44,6 +44,7 @@ ACTIONS = {"a": None, "r": "restrict", "c": "cascade", "n": "set null", "d": "se
 COMMANDS = {"r": "select", "a": "insert", "w": "update", "d": "delete", "*": "all"}
 VOLATILITY = {"v": "volatile", "s": "stable", "i": "immutable"}
 IDENTITY = {"a": "always", "d": "by default"}
+REPLICA_IDENTITY = {"d": "default", "f": "full", "n": "nothing", "i": "index"}
 RELKINDS = {"v": "view", "m": "materialized view", "S": "sequence", "f": "foreign table"}
 TYPE_KINDS = {"d": "domain", "c": "composite type", "r": "range type"}
 PROKINDS = {"p": "procedure", "a": "aggregate", "w": "window function"}
@@ -135,6 +136,8 @@ class _TableParts:
     rls: bool = False
     force_rls: bool = False
     comment: str | None = None
+    replica_identity: str = "default"
+    replica_index: str | None = None
     columns: list[ir.Column] = field(default_factory=list)
     constraints: list[ir.Constraint] = field(default_factory=list)
     indexes: list[ir.Index] = field(default_factory=list)
@@ -166,7 +169,14 @@ class _Reader:
                     continue
                 key = tuple(c for c in r["partition_key"] if c is not None)
                 self.tables[r["oid"]] = _TableParts(
-                    name, r["partition_by"], key, r["rls"], r["force_rls"], r["comment"]
+                    name,
+                    r["partition_by"],
+                    key,
+                    r["rls"],
+                    r["force_rls"],
+                    r["comment"],
+                    REPLICA_IDENTITY[r["replica_identity"]],
+                    r["replica_index"] if r["replica_identity"] == "i" else None,
                 )
                 self.names[("table", r["oid"])] = name
                 if r["partition_expressions"]:
@@ -418,6 +428,8 @@ class _Reader:
                 t.force_rls,
                 tuple(t.policies),
                 t.comment,
+                t.replica_identity,
+                t.replica_index,
             )
             for t in sorted(self.tables.values(), key=lambda t: (t.name.schema, t.name.name))
         )

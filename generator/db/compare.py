@@ -221,6 +221,7 @@ def _table_aspects(t: ir.Table) -> dict[str, str]:
         "partitioning": clauses.partition_clause(t).strip() or "not partitioned",
         "row level security": "enabled" if t.row_level_security else "disabled",
         "forced row level security": "forced" if t.force_row_level_security else "not forced",
+        "replica identity": t.replica_identity if t.replica_index is None else f"index {t.replica_index}",
         "comment": _comment(t.comment),
     }
 

@@ -15,7 +15,7 @@ from typing import Any
 from .. import ir
 from ..ir import order
 from ..sql import from_scratch
-from . import enums, grants, guard, partitions, prechecks, relations, renames, routines, security, tables
+from . import enums, grants, guard, partitions, prechecks, relations, renames, replication, routines, security, tables
 from .context import Context, calls
 from .model import BUILD, RELEASE, Node, Phase, Plan, Step
 from .steps import PRECHECK_RANK, Part, Steps
@@ -29,6 +29,7 @@ KINDS: tuple[Callable[[Context], Steps], ...] = (
     relations.diff,
     routines.diff,
     security.diff,
+    replication.diff,
     grants.diff,
 )
 

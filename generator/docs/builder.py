@@ -286,6 +286,7 @@ class PageBuilder:
             forced=t.force_row_level_security,
             policies=count(len(t.policies), "policy", "policies"),
             rls_sql=block("sql", self.sql.get(("rls", t.name), [])),
+            replica_identity=block("sql", self.sql.get(("replica_identity", t.name), [])),
             triggers=tuple(self.links.trigger(t.name, trg.name) for trg in self.triggers_of.get(t.name, [])),
         )
 

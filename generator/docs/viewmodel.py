@@ -165,6 +165,7 @@ class TableSection:
     forced: bool
     policies: str  # "4 policies"
     rls_sql: CodeBlock | None
+    replica_identity: CodeBlock | None  # ALTER TABLE ... REPLICA IDENTITY, when not the default
     triggers: tuple[str, ...]  # links
 
 

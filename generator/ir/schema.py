@@ -144,6 +144,8 @@ class Table:
     force_row_level_security: bool = False
     policies: tuple[Policy, ...] = ()
     comment: str | None = None
+    replica_identity: str = "default"  # "default" | "full" | "nothing" | "index"
+    replica_index: str | None = None  # the index, for "index"
 
     @property
     def inline_constraints(self) -> tuple[Constraint, ...]:

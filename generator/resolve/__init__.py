@@ -27,7 +27,7 @@ from ..spec import loader
 from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
-from . import foreign_keys, grants, intent, policies, registry, routines, tables, tenancy, triggers
+from . import foreign_keys, grants, intent, policies, registry, replication, routines, tables, tenancy, triggers
 from .report import Report
 
 __all__ = ["load", "load_located", "load_schema", "resolve", "resolve_with_origins"]
@@ -45,6 +45,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         for b in built
         if b.table is not None
     }
+    resolved = {n: replication.replica_identity(t, known.tables[n], report) for n, t in resolved.items()}
     foreign_keys.check_targets(resolved, known, report)
     functions = [routines.function(name, entry, report) for name, entry in known.functions.items()]
     declared_triggers = triggers.triggers(files, resolved, known, report)

@@ -205,6 +205,13 @@ class ApplyPolicy(Linted):
     prefix: str | None = Field(None, description="defaults to the table name")
 
 
+class ReplicaIndex(Model):
+    """`REPLICA IDENTITY USING INDEX`: a unique, non-partial index (or the primary key or a unique constraint) on
+    NOT NULL columns of the table."""
+
+    index: str = Field(description="the index's name, e.g. `messages_pkey`")
+
+
 class Table(Linted):
     comment: str | None = None
     columns: dict[str, Column] = Field(min_length=1)
@@ -215,6 +222,11 @@ class Table(Linted):
     force_row_level_security: bool = False
     policies: dict[str, Policy] = {}
     apply_policies: list[ApplyPolicy] = []
+    replica_identity: Literal["default", "full", "nothing"] | ReplicaIndex = Field(
+        "default",
+        description="what logical replication (Supabase Realtime, publications) sends of an old row: `default` (its "
+        "primary key), `full` (every column), `nothing`, or `{index: name}`",
+    )
     triggers: dict[str, TableTrigger] = Field(
         {}, description="the table's triggers, by name (unique per table, as in PostgreSQL)"
     )

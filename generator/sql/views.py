@@ -239,6 +239,25 @@ def body(columns: tuple[ir.Column, ...], constraints: tuple[ir.Constraint, ...])
 
 
 @dataclass(frozen=True)
+class ReplicaIdentityView:
+    """ALTER TABLE ... REPLICA IDENTITY: `setting` is DEFAULT, FULL or NOTHING, or `index` the index to use."""
+
+    table: ir.Table
+
+    @property
+    def name(self) -> str:
+        return self.table.name.q
+
+    @property
+    def setting(self) -> str:
+        return self.table.replica_identity.upper()
+
+    @property
+    def index(self) -> str | None:
+        return None if self.table.replica_index is None else quoting.ident(self.table.replica_index)
+
+
+@dataclass(frozen=True)
 class TableView:
     table: ir.Table
 
