@@ -340,6 +340,35 @@ CHANGES = [
         ),
     ),
     Change(
+        "trigger_update_of_added",
+        "DROP TRIGGER sync_progress_update_timestamp ON sync_progress; CREATE TRIGGER "
+        "sync_progress_update_timestamp BEFORE UPDATE OF total_items ON sync_progress FOR EACH ROW EXECUTE "
+        "FUNCTION update_sync_progress_timestamp()",
+        (
+            (
+                "trigger sync_progress_update_timestamp on sync_progress: events is UPDATE OF total_items in the "
+                "database, UPDATE in the migrations"
+            ),
+        ),
+    ),
+    Change(
+        "trigger_arguments_added",
+        "DROP TRIGGER sync_progress_update_timestamp ON sync_progress; CREATE TRIGGER "
+        "sync_progress_update_timestamp BEFORE UPDATE ON sync_progress FOR EACH ROW EXECUTE "
+        "FUNCTION update_sync_progress_timestamp('it''s')",
+        (
+            (
+                "trigger sync_progress_update_timestamp on sync_progress: arguments is 'it''s' in the "
+                "database, none in the migrations"
+            ),
+        ),
+    ),
+    Change(
+        "replica_identity_full",
+        "ALTER TABLE sync_progress REPLICA IDENTITY FULL",
+        ("table sync_progress: replica identity is full in the database, default in the migrations",),
+    ),
+    Change(
         "partition_detached",
         "ALTER TABLE sync_activity_log DETACH PARTITION sync_activity_log_2026_03",
         (

@@ -40,7 +40,7 @@ def test_models_write_rows_the_database_takes_and_read_them_back(reserved) -> No
             list(sent.model_dump().values()),
         ).fetchone()
         user = m.User.model_validate(row)
-        assert (user.select, user.group, user.Limit, user.from_) == ("Ada", m.Case.IT_S, 3, m.Status.OPEN)  # trimmed
+        assert (user.select, user.group, user.limit, user.from_) == ("Ada", m.Case.IT_S, 3, m.Status.OPEN)  # trimmed
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):  # WITH CHECK "Limit"
             conn.execute('INSERT INTO "user" ("select") VALUES (%s)', ("no limit",))
         assert conn.execute('SELECT "select"(41) AS n').fetchone() == {"n": 42}

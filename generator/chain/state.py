@@ -132,6 +132,14 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
         table.setdefault("module", "")  # objects on external tables: listed on no module's docs page
     for table in data["tables"]:
         table.setdefault("rows", None)  # seed rows: none
+    for trigger in data["triggers"]:
+        trigger.setdefault("update_of", [])  # triggers (K1): every UPDATE fires it
+        trigger.setdefault("old_table", None)  # triggers (K1): no transition table
+        trigger.setdefault("new_table", None)  # triggers (K1): no transition table
+        trigger.setdefault("args", [])  # triggers (K1): no arguments
+    for table in data["tables"]:
+        table.setdefault("replica_identity", "default")  # replica identity (K1): PostgreSQL's default
+        table.setdefault("replica_index", None)  # replica identity (K1): no index
     data["format"] = 3
     return data
 

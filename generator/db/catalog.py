@@ -45,6 +45,7 @@ ACTIONS = {"a": None, "r": "restrict", "c": "cascade", "n": "set null", "d": "se
 COMMANDS = {"r": "select", "a": "insert", "w": "update", "d": "delete", "*": "all"}
 VOLATILITY = {"v": "volatile", "s": "stable", "i": "immutable"}
 IDENTITY = {"a": "always", "d": "by default"}
+REPLICA_IDENTITY = {"d": "default", "f": "full", "n": "nothing", "i": "index"}
 RELKINDS = {"v": "view", "m": "materialized view", "S": "sequence", "f": "foreign table"}
 TYPE_KINDS = {"d": "domain", "c": "composite type", "r": "range type"}
 PROKINDS = {"p": "procedure", "a": "aggregate", "w": "window function"}
@@ -152,6 +153,8 @@ class _TableParts:
     rls: bool = False
     force_rls: bool = False
     comment: str | None = None
+    replica_identity: str = "default"
+    replica_index: str | None = None
     columns: list[ir.Column] = field(default_factory=list)
     constraints: list[ir.Constraint] = field(default_factory=list)
     indexes: list[ir.Index] = field(default_factory=list)
@@ -199,7 +202,14 @@ class _Reader:
                     continue
                 key = tuple(c for c in r["partition_key"] if c is not None)
                 self.tables[r["oid"]] = _TableParts(
-                    name, r["partition_by"], key, r["rls"], r["force_rls"], r["comment"]
+                    name,
+                    r["partition_by"],
+                    key,
+                    r["rls"],
+                    r["force_rls"],
+                    r["comment"],
+                    REPLICA_IDENTITY[r["replica_identity"]],
+                    r["replica_index"] if r["replica_identity"] == "i" else None,
                 )
                 self.names[("table", r["oid"])] = name
                 if r["partition_expressions"]:
@@ -474,14 +484,16 @@ class _Reader:
                     _trigger_when(r["definition"]),
                     (),
                     r["comment"],
+                    update_of=tuple(r["update_of"]),
+                    old_table=r["old_table"],
+                    new_table=r["new_table"],
+                    args=_trigger_args(r["args"], r["nargs"]),
                 )
             )
             if r["enabled"] != "O":
                 self.unmanaged.append(
                     Unmanaged("trigger not enabled", table_name, r["name"], ENABLED.get(r["enabled"], r["enabled"]))
                 )
-            if r["has_columns"]:
-                self.unmanaged.append(Unmanaged("trigger on columns", table_name, r["name"], r["definition"]))
 
     def read_views(self, rows: list[dict[str, Any]], columns: list[dict[str, Any]]) -> None:
         """Views with their query as pg_get_viewdef prints it (db/align.py judges it against the state's)."""
@@ -539,6 +551,8 @@ class _Reader:
                 t.force_rls,
                 tuple(t.policies),
                 t.comment,
+                replica_identity=t.replica_identity,
+                replica_index=t.replica_index,
             )
             for t in sorted(self.tables.values(), key=lambda t: (t.name.schema, t.name.name))
         )
@@ -758,6 +772,11 @@ def _arg_types(args: str, returns: str) -> tuple[str, ...]:
     except sqlparse.FragmentError:
         return ()
     return tuple(canonical_arg(t) for t in shape.arg_types)
+
+
+def _trigger_args(data: bytes, count: int) -> tuple[str, ...]:
+    """A trigger's arguments, from pg_trigger.tgargs: each ends with a zero byte."""
+    return tuple(a.decode() for a in bytes(data).split(b"\0")[:count])
 
 
 @functools.lru_cache(maxsize=1024)

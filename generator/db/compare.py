@@ -296,6 +296,7 @@ def _table_aspects(t: ir.Table) -> dict[str, str]:
         "partitioning": clauses.partition_clause(t).strip() or "not partitioned",
         "row level security": "enabled" if t.row_level_security else "disabled",
         "forced row level security": "forced" if t.force_row_level_security else "not forced",
+        "replica identity": t.replica_identity if t.replica_index is None else f"index {t.replica_index}",
         "comment": _comment(t.comment),
     }
 
@@ -371,6 +372,9 @@ def _trigger_aspects(t: ir.Trigger) -> dict[str, str]:
         "events": clauses.trigger_events(t),
         "level": f"FOR EACH {t.level.upper()}",
         "function": t.function.display,
+        "arguments": clauses.trigger_args(t) or "none",
+        "old table": _text(t.old_table),
+        "new table": _text(t.new_table),
         "WHEN": _text(t.when),
         "comment": _comment(t.comment),
     }
@@ -378,7 +382,10 @@ def _trigger_aspects(t: ir.Trigger) -> dict[str, str]:
 
 def _trigger_shown(t: ir.Trigger) -> str:
     events = clauses.trigger_events(t)
-    return f"{t.timing.upper()} {events} FOR EACH {t.level.upper()} EXECUTE FUNCTION {t.function.display}()"
+    return (
+        f"{t.timing.upper()} {events} FOR EACH {t.level.upper()} EXECUTE FUNCTION "
+        f"{t.function.display}({clauses.trigger_args(t)})"
+    )
 
 
 def _grants(live: dict[Atom, bool], expected: dict[Atom, bool], targets: frozenset[str]) -> list[Finding]:

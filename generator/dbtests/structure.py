@@ -109,7 +109,7 @@ def _table(t: ir.Table, exposed: tuple[str, ...], tenancy: ir.Tenancy | None, gr
     yield Check(
         f"{where} has the columns of the spec, no more",
         call("columns", s, n),
-        text(json.dumps(names)),
+        text(json.dumps(names, ensure_ascii=False)),
     )
     for c in t.columns:
         spelled = f"{column_type(c)} {'not null' if c.not_null else 'null'}"
@@ -140,7 +140,7 @@ def _table(t: ir.Table, exposed: tuple[str, ...], tenancy: ir.Tenancy | None, gr
     yield Check(
         f"{where} has the policies of the spec, no more: {', '.join(policy_names) or 'none'}",
         call("policies", s, n),
-        text(json.dumps(policy_names)),
+        text(json.dumps(policy_names, ensure_ascii=False)),
     )
     for policy in t.policies:
         want = _policy(policy)

@@ -79,7 +79,8 @@ def rename_column(schema: ir.Schema, table: Name, old: str, new: str) -> ir.Sche
             constraints = tuple(dataclasses.replace(c, columns=cols(c.columns)) for c in constraints)
         tables.append(dataclasses.replace(t, constraints=constraints))
     triggers = tuple(
-        dataclasses.replace(trg, sets=cols(trg.sets)) if trg.table == table else trg for trg in schema.triggers
+        dataclasses.replace(trg, sets=cols(trg.sets), update_of=cols(trg.update_of)) if trg.table == table else trg
+        for trg in schema.triggers
     )
     return dataclasses.replace(schema, tables=tuple(tables), triggers=triggers)
 

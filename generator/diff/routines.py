@@ -95,7 +95,7 @@ def _definition(f: ir.Function) -> tuple[Any, ...]:
 
 
 def trigger_signature(t: ir.Trigger) -> tuple[Any, ...]:
-    return (t.table, t.timing, t.events, t.level, t.function, t.when)
+    return (t.table, t.timing, t.events, t.level, t.function, t.when, t.update_of, t.old_table, t.new_table, t.args)
 
 
 def triggers(ctx: Context, out: Steps) -> None:
@@ -120,7 +120,7 @@ def triggers(ctx: Context, out: Steps) -> None:
         and (
             trigger_signature(t) != trigger_signature(old_kept[k])
             or t.function in ctx.replaced_functions
-            or sqlparse.column_names(t.when) & ctx.retyped.get(t.table, frozenset())
+            or (sqlparse.column_names(t.when) | set(t.update_of)) & ctx.retyped.get(t.table, frozenset())
         )
     ]
     for k in gone + replaced:

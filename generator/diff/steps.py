@@ -30,6 +30,7 @@ RELEASE_RANK = {
     "trigger": 2,
     "foreign_key": 3,
     "index": 4,
+    "replica_identity": 4,
     "partition": 5,
     "table": 6,
     "function": 7,

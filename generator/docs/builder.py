@@ -375,6 +375,7 @@ class PageBuilder:
             forced=t.force_row_level_security,
             policies=count(len(t.policies), "policy", "policies"),
             rls_sql=block("sql", self.sql.get(("rls", t.name), [])),
+            replica_identity=block("sql", self.sql.get(("replica_identity", t.name), [])),
             triggers=tuple(self.links.trigger(t.name, trg.name) for trg in self.triggers_of.get(t.name, [])),
             seed=None if t.rows is None else _seed_summary(t.rows),
             seed_sql=block("sql", self.sql.get(("rows", t.name), [])),
@@ -513,13 +514,21 @@ class PageBuilder:
             self.named("trigger", trg.table, trg.name),
             self.links.table(trg.table),
             trg.timing.upper(),
-            clauses.trigger_events(trg),
+            md.inline(clauses.trigger_events(trg)) + transition_tables(trg),
             trg.level.upper(),
-            self.links.function(trg.function),
+            self.links.function(trg.function) + (f" {md.code(clauses.trigger_args(trg))}" if trg.args else ""),
             md.inline(columns_list(trg.sets)),
             code_or_none(trg.when),
             md.inline(trg.comment or NONE),
         )
+
+
+def transition_tables(trg: ir.Trigger) -> str:
+    """A trigger's transition tables, as the Events cell adds them."""
+    parts = [
+        f"{what}: {md.code(name)}" for what, name in (("old rows", trg.old_table), ("new rows", trg.new_table)) if name
+    ]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def module_pages(

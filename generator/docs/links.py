@@ -140,9 +140,10 @@ class Links:
         return md.link(label, self._to(self.enum_module[name], md.anchor_id("enum", name.schema, name.name)))
 
     def function(self, name: Name) -> str:
-        return md.link(
-            f"{name.display}()", self._to(self.function_module[name], md.anchor_id("function", name.schema, name.name))
-        )
+        module = self.function_module.get(name)
+        if module is None:  # a built-in or external function: no page of the spec describes it
+            return md.code(f"{name.display}()")
+        return md.link(f"{name.display}()", self._to(module, md.anchor_id("function", name.schema, name.name)))
 
     def trigger(self, table: Name, trigger: str) -> str:
         return md.link(

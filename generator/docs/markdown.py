@@ -95,12 +95,24 @@ def anchor(anchor_id: str) -> str:
 
 
 def anchor_id(kind: str, *parts: str) -> str:
-    """A stable anchor id, e.g. `table-public.sync_progress`.
+    """A stable anchor id, e.g. `table-public.sync_progress`, made of the object's own names.
 
-    Identifiers hold letters, digits, `_` and `$`; `$` becomes `-d`, which no
-    identifier contains, so distinct objects keep distinct ids.
+    ASCII letters, digits and `_` stay; `$` becomes `-d`, and any other character
+    (a space, `-`, `.`, `é`) `-u<hex code point>-`: an id holds no space, and
+    distinct objects keep distinct ids.
     """
-    return f"{kind}-" + ".".join(p.replace("$", "-d") for p in parts)
+    return f"{kind}-" + ".".join(_anchor_part(p) for p in parts)
+
+
+_ANCHOR_SAFE = re.compile(r"[A-Za-z0-9_]*\Z")
+
+
+def _anchor_part(part: str) -> str:
+    if _ANCHOR_SAFE.match(part):
+        return part
+    return "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch == "_") else "-d" if ch == "$" else f"-u{ord(ch):x}-" for ch in part
+    )
 
 
 def fence(text: str, marker: str = "`") -> str:

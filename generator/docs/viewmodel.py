@@ -166,6 +166,7 @@ class TableSection:
     forced: bool
     policies: str  # "4 policies"
     rls_sql: CodeBlock | None
+    replica_identity: CodeBlock | None  # ALTER TABLE ... REPLICA IDENTITY, when not the default
     triggers: tuple[str, ...]  # links
     seed: str | None = None  # how its seed rows are written (ON CONFLICT), when it has some
     seed_sql: CodeBlock | None = None

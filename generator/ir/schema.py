@@ -198,6 +198,8 @@ class Table:
     comment: str | None = None
     time_partitions: TimePartitions | None = None  # declared time partitioning: the rule
     rows: SeedRows | None = None  # seed rows
+    replica_identity: str = "default"  # "default" | "full" | "nothing" | "index"
+    replica_index: str | None = None  # the index, for "index"
 
     @property
     def inline_constraints(self) -> tuple[Constraint, ...]:
@@ -311,6 +313,10 @@ class Trigger:
     when: str | None = None
     sets: tuple[str, ...] = ()
     comment: str | None = None
+    update_of: tuple[str, ...] = ()  # UPDATE OF these columns
+    old_table: str | None = None  # REFERENCING OLD TABLE AS
+    new_table: str | None = None  # REFERENCING NEW TABLE AS
+    args: tuple[str, ...] = ()  # the function's arguments (TG_ARGV), as text
 
     @property
     def q(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import unicodedata
 from collections.abc import Container, Iterable
 
 from pydantic import BaseModel
@@ -18,9 +19,16 @@ _NOT_WORD = re.compile(r"[^0-9A-Za-z]+")
 _PROTECTED_PREFIXES = ("model_validate", "model_dump")
 
 
+def ascii_folded(name: str) -> str:
+    """`name` with its letters' accents dropped (`café` -> `cafe`): Python names of the models stay ASCII."""
+    if name.isascii():
+        return name
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+
+
 def class_name(sql_name: str) -> str:
-    """`sync_progress` -> `SyncProgress` (PascalCase, as the issue asks)."""
-    parts = [p for p in _NOT_WORD.split(sql_name) if p]
+    """`sync_progress` -> `SyncProgress` (PascalCase, as the issue asks); `café crème` -> `CafeCreme`."""
+    parts = [p for p in _NOT_WORD.split(ascii_folded(sql_name)) if p]
     name = "".join(p[0].upper() + p[1:] for p in parts) or "Unnamed"
     return name if name[0].isalpha() else f"T{name}"
 
@@ -33,7 +41,7 @@ def member_names(labels: Iterable[str]) -> list[str]:
     """
     names: list[str] = []
     for label in labels:
-        base = _NOT_WORD.sub("_", label.upper()).strip("_") or "VALUE"
+        base = _NOT_WORD.sub("_", ascii_folded(label).upper()).strip("_") or "VALUE"
         if base[0].isdigit():
             base = f"V_{base}"
         name, n = base, 1
@@ -47,7 +55,9 @@ def member_names(labels: Iterable[str]) -> list[str]:
 def field_names(columns: list[str], reserved: Container[str]) -> dict[str, str]:
     """Column -> Python field name. A column whose name cannot be a pydantic field
     (keyword, leading underscore, BaseModel attribute, a name the module itself
-    uses) gets a trailing `_` and keeps its real name as an alias; one that starts
+    uses) or is not in snake case (`Email`, `first name`, `Prénom`) gets one derived
+    from it (lower case, accents dropped, other characters `_`), with a trailing `_`
+    while that is taken, and keeps its real name as an alias; one that starts
     with a digit or a prefix pydantic protects (`model_dump...`) gets a leading `c_`.
 
     `reserved` is only asked about names (never copied): it holds every class
@@ -58,7 +68,7 @@ def field_names(columns: list[str], reserved: Container[str]) -> dict[str, str]:
     for col in columns:
         name = col
         if not _usable(name, reserved):
-            name = _NOT_WORD.sub("_", col).strip("_") or "column"
+            name = _NOT_WORD.sub("_", ascii_folded(col).lower()).strip("_") or "column"
             if name[0].isdigit() or name.startswith(_PROTECTED_PREFIXES):  # no suffix makes these usable
                 name = f"c_{name}"
             while not _usable(name, reserved) or (name != col and (name in taken or name in reserved)):
@@ -72,6 +82,7 @@ def _usable(name: str, reserved: Container[str]) -> bool:
     return (
         name.isidentifier()
         and name.isascii()
+        and name == name.lower()
         and not keyword.iskeyword(name)
         and not name.startswith("_")
         and not name.startswith(_PROTECTED_PREFIXES)

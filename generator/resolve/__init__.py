@@ -7,8 +7,8 @@ The passes, in order (each a function of what the ones before returned):
    registry.check_namespaces: names taken twice among all of them;
 3. policies.policies: every table's policies (own and from templates);
 4. foreign_keys.check_targets: each foreign key's target, now that every table is known;
-5. routines.function, routines.triggers, grants.grants;
-6. routines.with_trigger_columns: columns computed by triggers marked;
+5. routines.function, triggers.triggers, grants.grants;
+6. triggers.with_trigger_columns: columns computed by triggers marked;
 7. intent.intent: renames and confirmed destructive changes;
 8. tenancy.tenancy: how a user belongs to a tenant, and each table's tenant column.
 
@@ -34,12 +34,14 @@ from . import (
     intent,
     policies,
     registry,
+    replication,
     routines,
     rows,
     sequences,
     tables,
     tenancy,
     timeparts,
+    triggers,
     versions,
     views,
 )
@@ -66,10 +68,11 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         for b in built
         if b.table is not None
     }
+    resolved = {n: replication.replica_identity(t, known.tables[n], report) for n, t in resolved.items()}
     foreign_keys.check_targets(resolved, known, report)
     functions = [routines.function(name, entry, report) for name, entry in known.functions.items()]
     functions += timeparts.functions(resolved, known, report)
-    triggers = [t for f in files for t in routines.triggers(f, resolved, known, report)]
+    declared_triggers = triggers.triggers(files, resolved, known, report)
     made = sequences.all_sequences(
         {n: sequences.sequence(n, e, known, report) for n, e in declared_sequences.items()},
         (s for b in built for s in b.serials),
@@ -78,7 +81,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     sequences.check_uses((u for b in built for u in b.sequence_uses), sequence_names, report)
     partitions = {p for b in built for p in b.partitions} | {v.name for v in built_views.views}  # grant targets
     granted = [g for f in files for g in grants.grants(f, known, sequence_names, partitions, report)]
-    resolved = routines.with_trigger_columns(resolved, triggers)
+    resolved = triggers.with_trigger_columns(resolved, declared_triggers)
     resolved = _with_rows(resolved, known, report)
     declared = intent.intent(files, report)
     tenants = tenancy.tenancy(files, known, resolved, report)
@@ -92,7 +95,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         enums=tuple(known.enums.values()),
         tables=tuple(resolved.values()),
         functions=tuple(f for f in functions if f is not None),
-        triggers=tuple(triggers),
+        triggers=tuple(declared_triggers),
         grants=tuple(granted),
         external=ir.External(
             roles=tuple(sorted(known.roles - {"public"})),

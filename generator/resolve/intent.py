@@ -137,14 +137,13 @@ def allowance(text: str) -> str | None:
             if sql is None:
                 return None
             to = sql
-        member: list[str] = []
-        if parts == 2:
-            obj, _, last = obj.rpartition(".")
-            member = [last]
-        owner = names.split(obj)
-        if not (names.IDENT.match(owner.schema) and names.IDENT.match(owner.name) and all(member)):
+        written = names.parts(obj)
+        if written is None or not 1 + (parts == 2) <= len(written) <= 2 + (parts == 2) or not all(written):
             return None
-        return ir.destructive_entry(verb, owner.schema, owner.name, *member, to=to)
+        member = written[-1:] if parts == 2 else []
+        owner = written[: len(written) - len(member)]
+        schema, name = owner if len(owner) == 2 else ["public", *owner]
+        return ir.destructive_entry(verb, schema, name, *member, to=to)
     return None
 
 

@@ -287,6 +287,13 @@ class Rows(Model):
     )
 
 
+class ReplicaIndex(Model):
+    """`REPLICA IDENTITY USING INDEX`: a unique, non-partial index (or the primary key or a unique constraint) on
+    NOT NULL columns of the table."""
+
+    index: str = Field(description="the index's name, e.g. `messages_pkey`")
+
+
 class Table(Linted):
     comment: str | None = None
     columns: dict[str, Column] = Field(min_length=1)
@@ -297,6 +304,14 @@ class Table(Linted):
     force_row_level_security: bool = False
     policies: dict[str, Policy] = {}
     apply_policies: list[ApplyPolicy] = []
+    replica_identity: Literal["default", "full", "nothing"] | ReplicaIndex = Field(
+        "default",
+        description="what logical replication (Supabase Realtime, publications) sends of an old row: `default` (its "
+        "primary key), `full` (every column), `nothing`, or `{index: name}`",
+    )
+    triggers: dict[str, TableTrigger] = Field(
+        {}, description="the table's triggers, by name (unique per table, as in PostgreSQL)"
+    )
     renamed_from: str | None = Field(
         None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)"
     )
@@ -326,12 +341,42 @@ class Function(Linted):
     comment: str | None = None
 
 
-class Trigger(Linted):
-    table: str
+class TransitionTables(Model):
+    """`REFERENCING OLD TABLE AS ... NEW TABLE AS ...`: the rows a statement changed, as tables an AFTER trigger's
+    function reads."""
+
+    old_table: str | None = Field(None, description="name of the rows before the statement (UPDATE, DELETE)")
+    new_table: str | None = Field(None, description="name of the rows after the statement (INSERT, UPDATE)")
+
+
+def _argument_text(value: Any) -> Any:
+    # `args: [5, true]` is natural YAML; a trigger argument is a string all the same.
+    return _sql_text(value)
+
+
+TriggerArgument = Annotated[str, BeforeValidator(_argument_text)]
+
+
+class TableTrigger(Linted):
+    """A trigger declared with its table (`tables.<table>.triggers`): its name is unique per table, as in
+    PostgreSQL."""
+
     timing: Literal["before", "after", "instead of"]
     events: list[Literal["insert", "update", "delete", "truncate"]] = Field(min_length=1)
+    update_of: list[str] = Field(
+        [], description="`UPDATE OF col, ...`: the update event fires only when one of these columns is set"
+    )
     for_each: Literal["row", "statement"] = "row"
-    function: str
+    referencing: TransitionTables | None = Field(
+        None, description="transition tables of an AFTER trigger: `{old_table: name, new_table: name}`"
+    )
+    function: str = Field(
+        description="the trigger function: a spec function returning trigger, an external one, or a built-in one "
+        "(`suppress_redundant_updates_trigger`, `tsvector_update_trigger`, `tsvector_update_trigger_column`)"
+    )
+    args: list[TriggerArgument] = Field(
+        [], description="arguments passed to the function (TG_ARGV), each written as a string literal"
+    )
     when: SqlText | None = None
     sets: list[str] = Field([], description="columns the trigger function computes")
     comment: str | None = None
@@ -355,6 +400,13 @@ class Sequence(Model):
         "serial column's is",
     )
     comment: str | None = None
+
+
+class Trigger(TableTrigger):
+    """A trigger in the top-level `triggers:` mapping, naming its table (one trigger name per spec file: declare
+    triggers under their table to use a name on several tables)."""
+
+    table: str
 
 
 class Grant(Linted):

@@ -57,3 +57,8 @@ def role(name: str) -> str:
 
 def trigger_events(t: ir.Trigger) -> str:
     return macro("events", views.TriggerView(t))
+
+
+def trigger_args(t: ir.Trigger) -> str:
+    """A trigger's function arguments as CREATE TRIGGER writes them: string literals."""
+    return views.TriggerView(t).args

@@ -29,6 +29,7 @@ RANK = {
     "table": 1,
     "partition": 1,
     "index": 1,
+    "replica_identity": 1,
     "foreign_key": 2,
     "sequence_owner": 2,
     "function": 3,
@@ -56,6 +57,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "table": views.TableView,
     "partition": views.PartitionView,
     "index": views.IndexView,
+    "replica_identity": views.ReplicaIdentityView,
     "foreign_key": views.ForeignKeyView,
     "function": views.FunctionView,
     "function_unchecked": views.FunctionView,
@@ -190,6 +192,9 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
                 [("table", t.name)] + _calls(ix.where, functions) + _index_calls(ix, functions),
                 Statement(section, "index", ix, comments),
             )
+        if t.replica_identity != "default":
+            index = [] if t.replica_index is None else [("index", ir.Name(t.name.schema, t.replica_index))]
+            node("replica_identity", t.name, [("table", t.name)] + index, replica_statement(t, section))
         for fk in t.foreign_keys:
             assert fk.ref_table is not None
             comments = (views.Comment(views.Object("constraint", fk.q, t.name.q), fk.comment),) if fk.comment else ()
@@ -329,6 +334,11 @@ def _unchecked_in_cycles(result: list[order.Node], body_deps: dict[ir.Name, list
             n.deps = []
             n.payload = Statement(n.payload.section, "function_unchecked", n.payload.obj, n.payload.comments)
     return result
+
+
+def replica_statement(t: ir.Table, section: str) -> Statement:
+    """ALTER TABLE ... REPLICA IDENTITY of `t`, as it is (DEFAULT too: the diff sets it back)."""
+    return Statement(section, "replica_identity", t)
 
 
 def table_comments(t: ir.Table) -> tuple[views.Comment, ...]:

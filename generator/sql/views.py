@@ -264,6 +264,25 @@ def body(columns: tuple[ir.Column, ...], constraints: tuple[ir.Constraint, ...])
 
 
 @dataclass(frozen=True)
+class ReplicaIdentityView:
+    """ALTER TABLE ... REPLICA IDENTITY: `setting` is DEFAULT, FULL or NOTHING, or `index` the index to use."""
+
+    table: ir.Table
+
+    @property
+    def name(self) -> str:
+        return self.table.name.q
+
+    @property
+    def setting(self) -> str:
+        return self.table.replica_identity.upper()
+
+    @property
+    def index(self) -> str | None:
+        return None if self.table.replica_index is None else quoting.ident(self.table.replica_index)
+
+
+@dataclass(frozen=True)
 class TableView:
     table: ir.Table
 
@@ -431,6 +450,14 @@ class FunctionView:
 
 
 @dataclass(frozen=True)
+class TriggerEvent:
+    """One event of a trigger, with its `UPDATE OF` columns (quoted, or "")."""
+
+    name: str
+    columns: str
+
+
+@dataclass(frozen=True)
 class TriggerView:
     trigger: ir.Trigger
 
@@ -443,8 +470,22 @@ class TriggerView:
         return self.trigger.timing.upper()
 
     @property
-    def events(self) -> list[str]:
-        return [e.upper() for e in self.trigger.events]
+    def events(self) -> list[TriggerEvent]:
+        of = ", ".join(quoting.ident(c) for c in self.trigger.update_of)
+        return [TriggerEvent(e.upper(), of if e == "update" else "") for e in self.trigger.events]
+
+    @property
+    def old_table(self) -> str | None:
+        return None if self.trigger.old_table is None else quoting.ident(self.trigger.old_table)
+
+    @property
+    def new_table(self) -> str | None:
+        return None if self.trigger.new_table is None else quoting.ident(self.trigger.new_table)
+
+    @property
+    def args(self) -> str:
+        """The function's arguments, each a string literal, as pg_get_triggerdef writes them."""
+        return ", ".join(quoting.literal(a) for a in self.trigger.args)
 
     @property
     def table(self) -> str:

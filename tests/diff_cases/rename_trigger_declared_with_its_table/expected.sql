@@ -1,0 +1,1 @@
+ALTER TRIGGER last_updated ON item RENAME TO item_last_updated;

@@ -1,0 +1,4 @@
+DROP TRIGGER item_touch ON item;
+CREATE TRIGGER last_updated BEFORE UPDATE ON item FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE account ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
+CREATE TRIGGER last_updated BEFORE UPDATE ON account FOR EACH ROW EXECUTE FUNCTION touch();

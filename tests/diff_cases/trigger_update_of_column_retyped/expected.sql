@@ -1,0 +1,3 @@
+DROP TRIGGER item_touch ON item;
+ALTER TABLE item ALTER COLUMN qty TYPE bigint;
+CREATE TRIGGER item_touch BEFORE UPDATE OF qty ON item FOR EACH ROW EXECUTE FUNCTION touch();
