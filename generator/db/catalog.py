@@ -84,6 +84,18 @@ class Unmanaged:
 
 
 @dataclass(frozen=True)
+class IdleTrigger:
+    """A trigger PostgreSQL made to enforce a constraint (a foreign key's RI_ConstraintTrigger_*, a deferrable
+    constraint's recheck) that does not fire: while it does not, the constraint is not enforced."""
+
+    constraint_table: Name
+    constraint: str  # the table's own constraint (a partition's piece of it is served by it)
+    table: Name  # where the trigger is: the constraint's table, a referenced table, a partition
+    trigger: str
+    enabled: str  # PostgreSQL's state in words: "disabled", "enabled for replica sessions only"
+
+
+@dataclass(frozen=True)
 class Catalog:
     schema: ir.Schema  # the objects read, as IR (module "database", version 0)
     privileges: tuple[Privilege, ...]  # what is granted now
@@ -93,6 +105,7 @@ class Catalog:
     sequences: dict[tuple[Name, str], Name] = field(default_factory=dict)
     search_path: tuple[str, ...] = ("pg_catalog", "public")  # the schemas names were printed against
     server_version: int = 0  # server_version_num
+    idle_triggers: tuple[IdleTrigger, ...] = ()  # constraints not enforced
 
 
 def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterable[Name] = ()) -> Catalog:
@@ -122,6 +135,7 @@ def read(conn: psycopg.Connection[Any], schemas: Iterable[str], *, skip: Iterabl
         reader.read_functions(rows("functions"))
         reader.read_triggers(rows("triggers"))
         reader.read_privileges(rows("privileges"))
+        reader.read_idle_triggers(rows("enforcement"))
     return reader.catalog(tuple(settings["path"]), settings["version"])
 
 
@@ -155,6 +169,7 @@ class _Reader:
         self.unmanaged: list[Unmanaged] = []
         self.sequences: dict[tuple[Name, str], Name] = {}
         self.names: dict[tuple[str, int], Name] = {}  # (kind, oid) -> name, for privileges
+        self.idle: list[IdleTrigger] = []
 
     # -- relations -------------------------------------------------------
     def read_relations(self, rows: list[dict[str, Any]]) -> None:
@@ -169,6 +184,8 @@ class _Reader:
                     name, r["partition_by"], key, r["rls"], r["force_rls"], r["comment"]
                 )
                 self.names[("table", r["oid"])] = name
+                if r["persistence"] == "u":
+                    self.unmanaged.append(Unmanaged("unlogged table", name, detail="UNLOGGED"))
                 if r["partition_expressions"]:
                     self.unmanaged.append(Unmanaged("partition key expression", name, detail=r["partition_by"] or ""))
             elif r["kind"] in ("r", "p"):
@@ -189,6 +206,8 @@ class _Reader:
                 self.unmanaged.append(
                     Unmanaged("row level security on a partition", name, detail="enabled" if r["rls"] else "forced")
                 )
+            if r["persistence"] == "u":
+                self.unmanaged.append(Unmanaged("unlogged table", name, detail="UNLOGGED"))
             if r["partition_by"]:
                 self.unmanaged.append(Unmanaged("partitioned partition", name, detail=r["partition_by"]))
 
@@ -400,6 +419,14 @@ class _Reader:
                     Privilege(r["kind"], name, r["role"], r["privilege"], r["grantable"])
                 )
 
+    def read_idle_triggers(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            constraint_table = Name(r["constraint_schema"], r["constraint_table"])
+            table = Name(r["schema"], r["table_name"])
+            if constraint_table not in self.skip:
+                enabled = ENABLED.get(r["enabled"], r["enabled"])
+                self.idle.append(IdleTrigger(constraint_table, r["constraint_name"], table, r["name"], enabled))
+
     # -- the result ------------------------------------------------------
     def catalog(self, search_path: tuple[str, ...], version: int) -> Catalog:
         tables = tuple(
@@ -435,7 +462,16 @@ class _Reader:
             tuple(self.triggers),
             grants,
         )
-        return Catalog(schema, granted, baseline, tuple(self.unmanaged), dict(self.sequences), search_path, version)
+        return Catalog(
+            schema,
+            granted,
+            baseline,
+            tuple(self.unmanaged),
+            dict(self.sequences),
+            search_path,
+            version,
+            tuple(self.idle),
+        )
 
 
 def _grants(privileges: Iterable[Privilege], functions: dict[Name, ir.Function]) -> tuple[ir.Grant, ...]:

@@ -121,6 +121,12 @@ def _table(t: ir.Table, exposed: tuple[str, ...], tenancy: ir.Tenancy | None, gr
             call("constraint", s, n, lit(con.name)),
             text(want),
         )
+        if con.is_foreign_key:  # DISABLE TRIGGER ALL leaves it in the catalog, unenforced
+            yield Check(
+                f"foreign key {con.name} on {t.name} is enforced (its triggers fire)",
+                call("enforced", s, n, lit(con.name)),
+                text("enforced"),
+            )
     for index in t.indexes:
         want = _index(index)
         yield Check(
