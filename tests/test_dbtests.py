@@ -154,6 +154,20 @@ SABOTAGES = {
         """,
         ["enum public.sync_status_type has the labels"],
     ),
+    "foreign keys not enforced (DISABLE TRIGGER ALL)": (
+        "ALTER TABLE sync_progress DISABLE TRIGGER ALL",
+        [
+            "foreign key sync_progress_org_id_fkey on public.sync_progress is enforced",
+            "foreign key sync_progress_initiated_by_fkey on public.sync_progress is enforced",
+        ],
+    ),
+    "foreign keys not enforced by the referenced table": (
+        "ALTER TABLE organization DISABLE TRIGGER ALL",
+        [
+            "foreign key sync_progress_org_id_fkey on public.sync_progress is enforced",
+            "foreign key fk_sync_activity_org on public.sync_activity_log is enforced",
+        ],
+    ),
     "trigger dropped": (
         "DROP TRIGGER sync_progress_update_timestamp ON sync_progress",
         ["trigger sync_progress_update_timestamp on public.sync_progress"],
@@ -237,3 +251,52 @@ def test_the_standins_make_the_tenancys_anonymous_role(db_url: str, tmp_path: Pa
     pg.apply_sql(db_url, cli("standins", "--spec", str(spec)).output)
     with pg.connect(db_url) as conn:
         assert conn.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", (role,)).fetchone() == (False,)
+
+
+def unmarked_shop(tmp_path: Path) -> Path:
+    """The shop spec without its mark on `category` (no row level security, S105 ignored): the table stays as it is,
+    only the intent goes."""
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    text = (SHOP / "shop.yaml").read_text()
+    mark = '    lint: {ignore: {S105: "reference data without row level security, on purpose"}}\n'
+    assert mark in text
+    (spec / "shop.yaml").write_text(text.replace(mark, "", 1))
+    return spec
+
+
+def test_a_table_without_rls_in_an_exposed_schema_passes_only_when_the_spec_marks_it(shop: str, tmp_path: Path) -> None:
+    """issue 17: a table an API serves without row level security fails the checks unless the spec says it is
+    intended. The same database, judged with and without the mark."""
+    marked = run_test(shop, SHOP)
+    assert marked.exit_code == 0, marked.output
+    assert re.search(
+        r"^ok \d+ - table public\.category: row level security disabled \(the spec says it is intended: lint S105 "
+        r"ignored\)$",
+        marked.output,
+        re.MULTILINE,
+    ), marked.output
+
+    unmarked = run_test(shop, unmarked_shop(tmp_path))
+    assert unmarked.exit_code == 1, unmarked.output
+    assert (
+        [line for line in failures(unmarked.output) if "public.category" in line]
+        == [
+            line
+            for line in failures(unmarked.output)
+            if re.match(
+                r"not ok \d+ - table public\.category is in exposed schema public: row level security must be enabled ",
+                line,
+            )
+        ]
+        != []
+    )
+
+
+def test_a_table_without_rls_outside_the_exposed_schemas_needs_no_mark(shop: str, tmp_path: Path) -> None:
+    """The same table, with `public` not exposed (settings' exposed_schemas): no API serves it, so no failure."""
+    spec = unmarked_shop(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.schemagen]\nexposed_schemas = ["api"]\n')
+    result = run_test(shop, spec)  # the settings of the project that holds the spec: tmp_path/pyproject.toml
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^ok \d+ - table public\.category: row level security disabled$", result.output, re.MULTILINE)

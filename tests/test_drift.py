@@ -317,6 +317,29 @@ CHANGES = [
         ),
     ),
     Change(
+        "foreign_keys_not_enforced",  # the bulk-load idiom: the internal RI_ConstraintTrigger_* go off too
+        "ALTER TABLE sync_progress DISABLE TRIGGER ALL",
+        (
+            "constraint sync_progress_org_id_fkey on sync_progress: enforcement is off (RI_ConstraintTrigger_c_",
+            "constraint sync_progress_initiated_by_fkey on sync_progress: enforcement is off (RI_ConstraintTrigger_c_",
+            "`--sql` enables its triggers, which PostgreSQL allows a superuser only",
+            "trigger sync_progress_update_timestamp on sync_progress: enabled is disabled in the database",
+        ),
+    ),
+    Change(
+        "referenced_table_not_enforcing",  # ON DELETE actions and checks live on the referenced table
+        "ALTER TABLE organization DISABLE TRIGGER ALL",
+        ("constraint sync_progress_org_id_fkey on sync_progress: enforcement is off (RI_ConstraintTrigger_a_",),
+    ),
+    Change(
+        "partition_not_enforcing",  # a partition's cloned triggers serve its table's constraint
+        "ALTER TABLE sync_activity_log_2026_05 DISABLE TRIGGER ALL",
+        (
+            ("constraint fk_sync_activity_org on sync_activity_log: enforcement is off (RI_ConstraintTrigger_c_"),
+            "on sync_activity_log_2026_05 disabled",
+        ),
+    ),
+    Change(
         "trigger_dropped",
         "DROP TRIGGER sync_progress_log_completion ON sync_progress",
         (
@@ -545,6 +568,37 @@ def test_a_manual_change_is_found_and_drift_sql_undoes_it(change: Change, copy: 
     again = drift(copy)
     assert again.exit_code == 0, f"after drift --sql:\n{again.output}\n\nthe SQL applied:\n{repair.stdout}"
     assert statements(copy) == migrated_dump  # the same catalog as a database that was never touched
+
+
+def test_drift_sql_makes_foreign_keys_enforced_again(copy: str) -> None:
+    """After DISABLE TRIGGER ALL a row whose organization does not exist goes in; after `drift --sql`, it is refused."""
+    pg.apply_sql(copy, "ALTER TABLE sync_progress DISABLE TRIGGER ALL")
+    orphan = "INSERT INTO sync_progress (org_id, sync_id, entity_type) VALUES (gen_random_uuid(), %s, 'customer')"
+    with pg.connect(copy) as conn:
+        conn.execute(orphan, ("before",))  # goes in: nothing enforces the foreign key
+        conn.execute("DELETE FROM sync_progress")
+    repair = drift(copy, "--sql").stdout
+    pg.apply_sql_per_statement(copy, repair)  # as a superuser: enabling internal triggers needs one
+    assert drift(copy).exit_code == 0
+    with pg.connect(copy) as conn, pytest.raises(psycopg.errors.ForeignKeyViolation):
+        conn.execute(orphan, ("after",))
+
+
+def test_an_unlogged_table_is_drift(copy: str) -> None:
+    # A table that references a logged one cannot be unlogged: its foreign keys go first (and --sql adds them back,
+    # after making it logged again).
+    pg.apply_sql(
+        copy,
+        "ALTER TABLE sync_preview_cache DROP CONSTRAINT sync_preview_cache_org_id_fkey, "
+        "DROP CONSTRAINT sync_preview_cache_computed_by_fkey; ALTER TABLE sync_preview_cache SET UNLOGGED",
+    )
+    found = drift(copy)
+    assert found.exit_code == 1
+    assert "table sync_preview_cache: logged is UNLOGGED in the database, LOGGED in the migrations" in found.stdout
+    repair = drift(copy, "--sql").stdout
+    assert "ALTER TABLE public.sync_preview_cache SET LOGGED;" in repair
+    pg.apply_sql_per_statement(copy, repair)
+    assert drift(copy).exit_code == 0, repair
 
 
 def test_sql_says_which_statements_drop_data(copy: str) -> None:

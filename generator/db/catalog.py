@@ -86,6 +86,18 @@ class Unmanaged:
 
 
 @dataclass(frozen=True)
+class IdleTrigger:
+    """A trigger PostgreSQL made to enforce a constraint (a foreign key's RI_ConstraintTrigger_*, a deferrable
+    constraint's recheck) that does not fire: while it does not, the constraint is not enforced."""
+
+    constraint_table: Name
+    constraint: str  # the table's own constraint (a partition's piece of it is served by it)
+    table: Name  # where the trigger is: the constraint's table, a referenced table, a partition
+    trigger: str
+    enabled: str  # PostgreSQL's state in words: "disabled", "enabled for replica sessions only"
+
+
+@dataclass(frozen=True)
 class Catalog:
     schema: ir.Schema  # the objects read, as IR (module "database", version 0)
     privileges: tuple[Privilege, ...]  # what is granted now
@@ -98,6 +110,7 @@ class Catalog:
     # (index, key position) -> the operator class of a key that has its type's default one (which
     # pg_get_indexdef leaves out, and a spec may write all the same)
     default_opclasses: dict[tuple[Name, int], str] = field(default_factory=dict)
+    idle_triggers: tuple[IdleTrigger, ...] = ()  # constraints not enforced
 
 
 def read(
@@ -140,6 +153,7 @@ def read(
         reader.read_triggers(rows("triggers"))
         reader.read_namespaces(rows("namespaces"))
         reader.read_privileges(rows("privileges"))
+        reader.read_idle_triggers(rows("enforcement"))
     return reader.catalog(tuple(settings["path"]), settings["version"])
 
 
@@ -186,6 +200,7 @@ class _Reader:
         self.namespaces: list[ir.Namespace] = []
         self.views: dict[int, ir.View] = {}  # oid -> view or materialized view
         self.default_opclasses: dict[tuple[Name, int], str] = {}
+        self.idle: list[IdleTrigger] = []
 
     # -- relations -------------------------------------------------------
     def read_relations(self, rows: list[dict[str, Any]]) -> None:
@@ -212,6 +227,8 @@ class _Reader:
                     r["replica_index"] if r["replica_identity"] == "i" else None,
                 )
                 self.names[("table", r["oid"])] = name
+                if r["persistence"] == "u":
+                    self.unmanaged.append(Unmanaged("unlogged table", name, detail="UNLOGGED"))
                 if r["partition_expressions"]:
                     self.unmanaged.append(Unmanaged("partition key expression", name, detail=r["partition_by"] or ""))
             elif r["kind"] in ("r", "p"):
@@ -235,6 +252,8 @@ class _Reader:
                 self.unmanaged.append(
                     Unmanaged("row level security on a partition", name, detail="enabled" if r["rls"] else "forced")
                 )
+            if r["persistence"] == "u":
+                self.unmanaged.append(Unmanaged("unlogged table", name, detail="UNLOGGED"))
             if r["partition_by"]:
                 self.unmanaged.append(Unmanaged("partitioned partition", name, detail=r["partition_by"]))
 
@@ -535,6 +554,14 @@ class _Reader:
                     Privilege(r["kind"], name, r["role"], r["privilege"], r["grantable"])
                 )
 
+    def read_idle_triggers(self, rows: list[dict[str, Any]]) -> None:
+        for r in rows:
+            constraint_table = Name(r["constraint_schema"], r["constraint_table"])
+            table = Name(r["schema"], r["table_name"])
+            if constraint_table not in self.skip:
+                enabled = ENABLED.get(r["enabled"], r["enabled"])
+                self.idle.append(IdleTrigger(constraint_table, r["constraint_name"], table, r["name"], enabled))
+
     # -- the result ------------------------------------------------------
     def catalog(self, search_path: tuple[str, ...], version: int) -> Catalog:
         tables = tuple(
@@ -590,6 +617,7 @@ class _Reader:
             search_path,
             version,
             dict(self.default_opclasses),
+            tuple(self.idle),
         )
 
 

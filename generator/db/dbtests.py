@@ -20,6 +20,7 @@ import psycopg
 
 from .. import dbtests, ir
 from ..spec.config import Settings
+from ..templating import environment
 from . import UserError
 from .connect import connect
 
@@ -97,12 +98,13 @@ def _suite(conn: psycopg.Connection[Any], suite: dbtests.Suite) -> list[Result]:
                     f"CREATEROLE): {_first_line(exc)}"
                 ) from None
             aborted = ""
+            run = environment().get_template("dbtests/probes/run.sql.j2")
             for check in suite.checks:
                 if aborted:
                     results.append(Result(suite.module, check, None, None, False, aborted))
                     continue
                 try:
-                    row = conn.execute(f"SELECT ({check.probe})::text, ({check.want})::text").fetchone()
+                    row = conn.execute(run.render(check=check)).fetchone()
                 except psycopg.Error as exc:
                     aborted = f"not run: an earlier check failed with an error ({_first_line(exc)})"
                     results.append(Result(suite.module, check, None, None, False, _first_line(exc)))

@@ -136,7 +136,7 @@ def compare_with(
     live_atoms, expected_atoms, targets = privileges(found, live, expected)
     live = dataclasses.replace(live, grants=grants(live_atoms))
     expected = dataclasses.replace(expected, grants=grants(expected_atoms))
-    extra = repair.extras(found.unmanaged, state, detached)
+    extra = repair.extras(found.unmanaged, state, detached, found.idle_triggers)
     findings = compare.compare(live, expected, live_atoms, expected_atoms, targets) + extra.findings
     text = repair.sql(live, expected, extra.fixes, extra.left, stem=target.stem, schemas=scope) if sql else None
     return Report(target, scope, tuple(findings), text)

@@ -17,15 +17,19 @@ from ..diff import statements as st
 from ..diff.context import DROPS_DATA
 from ..diff.layout import LOCK_TIMEOUT, STATEMENT_TIMEOUT, Block, blocks
 from ..diff.model import Phase, Plan, Step
-from ..diff.steps import LATE_RANK
+from ..diff.steps import BUILD_RANK, LATE_RANK
 from ..ir import Name
 from ..pg import quoting
 from ..sql import clauses, views
 from ..templating import environment
-from .catalog import Unmanaged
+from .catalog import IdleTrigger, Unmanaged
 from .compare import ABSENT, Finding
 
 LEFT_ALONE = "left alone by --sql: schemagen does not manage it"
+SUPERUSER = (
+    "rows written while it was off are not checked again; `--sql` enables its triggers, which PostgreSQL allows a "
+    "superuser only (they are its internal triggers)"
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class Member:
     """A statement on one member of a table (a trigger, column, constraint, partition): templates/sql/db/repair/."""
 
     # the template: enable_trigger, drop_expression, validate_constraint, drop_constraint, attach_partition,
-    # no_row_level_security
+    # no_row_level_security, set_logged
     action: str
     table: str  # quoted, qualified
     name: str = ""  # quoted
@@ -55,6 +59,7 @@ class Fix:
     change: str  # one line for the header
     statements: tuple[str, ...]
     phase: Phase = Phase.MAIN
+    rank: int = LATE_RANK  # where in the plan: after what the diff builds, unless that needs the fix first
 
 
 @dataclass
@@ -67,7 +72,10 @@ class Extras:
 
 
 def extras(
-    unmanaged: Iterable[Unmanaged], state: ir.Schema, detached: dict[Name, tuple[ir.Table, ir.Partition]]
+    unmanaged: Iterable[Unmanaged],
+    state: ir.Schema,
+    detached: dict[Name, tuple[ir.Table, ir.Partition]],
+    idle: Iterable[IdleTrigger] = (),
 ) -> Extras:
     tables = {t.name: t for t in state.tables}
     triggers = {(t.table, t.name) for t in state.triggers}
@@ -91,7 +99,26 @@ def extras(
         )
     for u in unmanaged:
         _one(u, tables, triggers, functions, result)
+    _unenforced(idle, tables, result)
     return result
+
+
+def _unenforced(idle: Iterable[IdleTrigger], tables: dict[Name, ir.Table], result: Extras) -> None:
+    """A constraint of the migrations whose internal triggers do not fire (DISABLE TRIGGER ALL): not enforced, so rows
+    that break it go in. One finding per constraint; --sql enables each trigger (a constraint the migrations lack is
+    dropped anyway)."""
+    by_constraint: dict[tuple[Name, str], list[IdleTrigger]] = {}
+    for t in idle:
+        by_constraint.setdefault((t.constraint_table, t.constraint), []).append(t)
+    for (table, constraint), idle_triggers in by_constraint.items():
+        spec_table = tables.get(table)
+        if spec_table is None or not any(c.name == constraint for c in spec_table.constraints):
+            continue
+        where = f"{constraint} on {table.display}"
+        shown = "; ".join(f"{t.trigger} on {t.table.display} {t.enabled}" for t in idle_triggers)
+        result.findings.append(Finding("constraint", where, "enforcement", f"off ({shown})", "on", SUPERUSER))
+        statements = tuple(_sql("enable_trigger", t.table, quoting.ident(t.trigger)) for t in idle_triggers)
+        result.fixes.append(Fix(f"enforce constraint {where} (enable its triggers)", statements))
 
 
 def _one(
@@ -172,6 +199,17 @@ def _one(
             ),
             Fix(f"disable row level security on partition {u.name.display}", (_sql("no_row_level_security", name),)),
         )
+    elif u.kind == "unlogged table":
+        if table is not None or any(p.name == u.name for t in tables.values() for p in t.partitions):
+            add(
+                Finding("table", u.name.display, "logged", "UNLOGGED", "LOGGED"),
+                # before foreign keys are added back: a logged table cannot reference an unlogged one
+                Fix(
+                    f"make {u.name.display} logged (rewrites it)",
+                    (_sql("set_logged", name),),
+                    rank=BUILD_RANK["table"],
+                ),
+            )
     else:
         shown = where if u.member else u.name.display
         result.findings.append(Finding(u.kind, shown, "exists", u.detail or "it", ABSENT, LEFT_ALONE))
@@ -191,7 +229,7 @@ def sql(
     plan = diff.plan(live, expected, confirm=False, drift=True)
     changes = list(plan.changes)
     for i, fix in enumerate(fixes):
-        node = plan.node(("drift", i), LATE_RANK)
+        node = plan.node(("drift", i), fix.rank)
         node.steps.extend(Step(s, fix.phase) for s in fix.statements)
         changes.append(fix.change)
     view = RepairView(

@@ -105,7 +105,7 @@ def tenancy_checks(schema: ir.Schema, tenancy: ir.Tenancy, module: str) -> Tenan
         checks.append(
             Check(
                 f"{t.table}: {_who(anonymous)}, without a user, reads nothing",
-                attempt(anonymous, tenancy.setting, "", statement("select", table=t.table.q, where="")),
+                attempt(anonymous, tenancy.setting, "", statement("select", table=t.table.q)),
                 text(NOTHING),
                 pattern=True,
                 heading=f"as role {anonymous}, without a user" * (j == 0),
@@ -150,9 +150,9 @@ def _table_checks(
 
     pair(
         "select",
-        statement("select", table=q, where=f" WHERE {col} = {mine}"),
+        statement("select_tenant", table=q, column=col, tenant=mine),
         SOME_ROWS,
-        statement("select", table=q, where=f" WHERE {col} = {theirs}"),
+        statement("select_tenant", table=q, column=col, tenant=theirs),
         "rows 0",
         f"sees no row of tenant {other}",
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .. import ir
 from ..ir import Name
@@ -34,7 +35,7 @@ def call(kind: str, *arguments: str) -> str:
     return f"pg_temp.schemagen_{kind}({', '.join(arguments)})"
 
 
-def bound(**params: str | bool) -> str:
+def bound(**params: object) -> str:
     """The SQL that prints a partition bound as pg_get_expr() does (templates/dbtests/probes/bound.sql.j2)."""
     sql = environment().get_template("dbtests/probes/bound.sql.j2").render(**params)
     return " ".join(line.strip() for line in sql.strip().splitlines())
@@ -121,6 +122,12 @@ def _table(t: ir.Table, exposed: tuple[str, ...], tenancy: ir.Tenancy | None, gr
             call("constraint", s, n, lit(con.name)),
             text(want),
         )
+        if con.is_foreign_key:  # DISABLE TRIGGER ALL leaves it in the catalog, unenforced
+            yield Check(
+                f"foreign key {con.name} on {t.name} is enforced (its triggers fire)",
+                call("enforced", s, n, lit(con.name)),
+                text("enforced"),
+            )
     for index in t.indexes:
         want = _index(index)
         yield Check(
@@ -205,18 +212,32 @@ def _bound(p: ir.Partition, key: list[ir.Column | None]) -> str:
     return bound(is_default=False, lower=_values(p.lower, key), upper=_values(p.upper, key))
 
 
-def _values(bound: str, key: list[ir.Column | None]) -> str:
-    """The SQL that prints a bound's values as pg_get_expr() does: a number bare, anything else quoted, in the
-    session's settings (a timestamptz in its time zone)."""
+@dataclass(frozen=True)
+class BoundValue:
+    """One value of a partition bound, for templates/dbtests/probes/bound.sql.j2 to print as pg_get_expr() does: a
+    number bare, anything else quoted, read by the server as the key column's type."""
+
+    value: str  # the spec's SQL constant, or MINVALUE / MAXVALUE
+    type: str = ""  # the key column's type, "" for MINVALUE / MAXVALUE
+    numeric: bool = False
+
+    @property
+    def word(self) -> str:
+        """MINVALUE / MAXVALUE as a text literal."""
+        return lit(self.value)
+
+
+def _values(bound: str, key: list[ir.Column | None]) -> list[BoundValue]:
+    """A bound's values, each with its key column's type (in the session's settings: a timestamptz in its time
+    zone)."""
     parts = [m.group(0).strip() for m in _SPLIT.finditer(bound)]
     out = []
     for value, column in zip(parts, key, strict=False):
         if value.upper() in ("MINVALUE", "MAXVALUE") or column is None:
-            out.append(lit(value.upper()))
-            continue
-        cast = f"({value})::{column.sql_type}::text"
-        out.append(cast if column.base in _NUMERIC else f"pg_catalog.quote_literal({cast})")
-    return " || ', ' || ".join(out)
+            out.append(BoundValue(value.upper()))
+        else:
+            out.append(BoundValue(value, column.sql_type, column.base in _NUMERIC))
+    return out
 
 
 def _rls(t: ir.Table, exposed: tuple[str, ...], tenancy: ir.Tenancy | None) -> Check:
