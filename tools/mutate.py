@@ -30,6 +30,7 @@ import ast
 import copy
 import dataclasses
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -342,14 +343,40 @@ def coverage_map(
     return found, durations
 
 
-def chosen_tests(tests: set[str], durations: dict[str, float]) -> list[str]:
+def cached_coverage_map(
+    cache: Path | None, root: Path, env: dict[str, str], tests: list[str], workers: int
+) -> tuple[dict[tuple[str, int], set[str]], dict[str, float]]:
+    """coverage_map, kept in `cache` (--coverage-cache) for the next run while the source, the tests and the test
+    files chosen are the same (the key hashes them): a sample and a re-run of its survivors share one coverage run."""
+    digest = hashlib.sha256("\0".join(tests + sorted(env.get("MUTATE_NOT", "").split())).encode())
+    for path in sorted((root / "site").rglob("*")) + sorted((root / "tests").rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    key = digest.hexdigest()
+    if cache is not None and cache.is_file():
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        if saved["key"] == key:
+            print("coverage from the cache", flush=True)
+            return {
+                (m, int(line)): set(t) for m, lines in saved["covered"].items() for line, t in lines.items()
+            }, saved["durations"]
+    covered, durations = coverage_map(root, env, tests, workers)
+    if cache is not None:
+        by_module: dict[str, dict[str, list[str]]] = {}
+        for (module, line), found in covered.items():
+            by_module.setdefault(module, {})[str(line)] = sorted(found)
+        cache.write_text(json.dumps({"key": key, "covered": by_module, "durations": durations}), encoding="utf-8")
+    return covered, durations
+
+
+def chosen_tests(tests: set[str], durations: dict[str, float], budget: float = BUDGET_S) -> list[str]:
     """The tests to run for a mutant: fastest first (with -x, a kill is found soon), up to BUDGET_S of them as the
     coverage run timed them (a mutant that only a slower test would kill counts as surviving)."""
     ordered = sorted(tests, key=lambda t: (durations.get(t, 1.0), t))
     chosen, spent = [], 0.0
     for test in ordered:
         spent += durations.get(test, 1.0)
-        if chosen and spent > BUDGET_S:
+        if chosen and spent > budget:
             break
         chosen.append(test)
     return chosen
@@ -367,23 +394,33 @@ def tests_for(module: str) -> list[str]:
     return next((tests for prefix, tests in MAPPING.items() if module.startswith(prefix)), [])
 
 
+def sample(modules: list[str], seed: int, per_module: int) -> list[Mutant]:
+    """`per_module` mutants of each module (0: all), in rounds (each module's first, then each one's second...).
+    Each module's mutants are shuffled by their own generator, seeded by `seed` and the module's path, and the
+    sample takes the first ones: a smaller sample is part of a larger one, and a run cut short after some rounds
+    holds the sample of that many per module."""
+    picks = []
+    for module in modules:
+        every = mutants_of(module, (REPO / "generator" / module).read_text(encoding="utf-8"))
+        shuffled = random.Random(f"{seed}:{module}").sample(every, len(every))
+        picks.append(shuffled if per_module == 0 else shuffled[:per_module])
+    return [m for round_ in itertools.zip_longest(*picks) for m in round_ if m is not None]
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import pg
 
     modules = sorted(module for prefix in MAPPING for module in modules_of(prefix))
     if args.only:
         modules = [m for m in modules if any(m.startswith(o) for o in args.only)]
-    rng = random.Random(args.seed)
-    chosen: list[Mutant] = []
-    for module in modules:
-        every = mutants_of(module, (REPO / "generator" / module).read_text(encoding="utf-8"))
-        chosen += every if args.per_module == 0 or len(every) <= args.per_module else rng.sample(every, args.per_module)
+    chosen = sample(modules, args.seed, args.per_module)
     if args.again:  # the survivors of an earlier run, judged again (by the tests of now)
         earlier = json.loads(args.again.read_text(encoding="utf-8"))["mutants"]
         wanted = {
             (r["module"], r["line"], r["col"], r["operator"], r["after"]) for r in earlier if r["verdict"] != "killed"
         }
         chosen = [m for m in chosen if (m.module, m.line, m.col, m.operator, m.after) in wanted]
+    modules = sorted({m.module for m in chosen})  # only these modules' tests are mapped
     print(f"{len(chosen)} mutants of {len(modules)} modules", flush=True)
     with tempfile.TemporaryDirectory(prefix="schemagen-mutate-") as name, _server(Path(name)) as db_url:
         pg.ensure_roles(db_url)
@@ -391,7 +428,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         env = environment(root, db_url) | {"MUTATE_NOT": " ".join(args.not_tests)}
         all_tests = sorted({f"tests/{t}" for m in modules for t in tests_for(m) if (root / "tests" / t).is_file()})
         began = time.monotonic()
-        covered, durations = coverage_map(root, env, all_tests, args.workers)
+        covered, durations = cached_coverage_map(args.coverage_cache, root, env, all_tests, args.workers)
         print(f"coverage of {len(all_tests)} test files: {time.monotonic() - began:.0f} s", flush=True)
         results = []
         for i, m in enumerate(chosen, 1):
@@ -406,6 +443,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     if t.split("::")[0] in mapped
                 },
                 durations,
+                args.budget,
             )
             started = time.monotonic()
             if m.id in EQUIVALENT and not args.keep_equivalent:
@@ -422,7 +460,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             seconds = time.monotonic() - started
             results.append({**dataclasses.asdict(m), "id": m.id, "verdict": verdict, "tests": len(tests), "s": seconds})
             print(f"[{i}/{len(chosen)}] {verdict:<22} {seconds:5.0f} s {len(tests):4} tests  {m.shown()}", flush=True)
-    return {"seed": args.seed, "per_module": args.per_module, "mutants": results}
+    return {"seed": args.seed, "per_module": args.per_module, "budget": args.budget, "mutants": results}
 
 
 class _server:
@@ -507,6 +545,8 @@ def main() -> int:
         "--report", type=Path, nargs="+", help="no run: the report of these --json files (a later one's verdicts win)"
     )
     parser.add_argument("--tests-from", type=Path, default=REPO, help="the checkout whose tests/ judge (default: this)")
+    parser.add_argument("--budget", type=float, default=BUDGET_S, help="seconds of tests per mutant (as timed)")
+    parser.add_argument("--coverage-cache", type=Path, help="keep the coverage map here for the next run")
     parser.add_argument("--not-tests", nargs="*", default=[], help="test name words to leave out (pytest -k not ...)")
     args = parser.parse_args()
     if args.report:
