@@ -343,30 +343,46 @@ def coverage_map(
     return found, durations
 
 
+def file_keys(root: Path, env: dict[str, str], tests: list[str]) -> dict[str, str]:
+    """A key per test file that changes when the file, the source or anything else under tests/ (helpers, data:
+    everything but the other test_*.py files) changes."""
+    shared = hashlib.sha256(" ".join(sorted(env.get("MUTATE_NOT", "").split())).encode())
+    for path in sorted((root / "site").rglob("*")) + sorted((root / "tests").rglob("*")):
+        if path.is_file() and not path.name.startswith("test_"):
+            shared.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return {t: hashlib.sha256(shared.digest() + t.encode() + (root / t).read_bytes()).hexdigest() for t in tests}
+
+
 def cached_coverage_map(
     cache: Path | None, root: Path, env: dict[str, str], tests: list[str], workers: int
 ) -> tuple[dict[tuple[str, int], set[str]], dict[str, float]]:
-    """coverage_map, kept in `cache` (--coverage-cache) for the next run while the source, the tests and the test
-    files chosen are the same (the key hashes them): a sample and a re-run of its survivors share one coverage run."""
-    digest = hashlib.sha256("\0".join(tests + sorted(env.get("MUTATE_NOT", "").split())).encode())
-    for path in sorted((root / "site").rglob("*")) + sorted((root / "tests").rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    key = digest.hexdigest()
-    if cache is not None and cache.is_file():
-        saved = json.loads(cache.read_text(encoding="utf-8"))
-        if saved["key"] == key:
-            print("coverage from the cache", flush=True)
-            return {
-                (m, int(line)): set(t) for m, lines in saved["covered"].items() for line, t in lines.items()
-            }, saved["durations"]
-    covered, durations = coverage_map(root, env, tests, workers)
-    if cache is not None:
-        by_module: dict[str, dict[str, list[str]]] = {}
+    """coverage_map, kept per test file in `cache` (--coverage-cache): a later run maps again only the test files
+    whose key (file_keys) changed, so that a re-run of the survivors after a test was added to one file is quick."""
+    keys = file_keys(root, env, tests)
+    files: dict[str, Any] = json.loads(cache.read_text(encoding="utf-8"))["files"] if cache and cache.is_file() else {}
+    stale = [t for t in tests if files.get(t, {}).get("key") != keys[t]]
+    if stale:
+        covered, durations = coverage_map(root, env, stale, workers)
+        files |= {t: {"key": keys[t], "covered": {}, "durations": {}} for t in stale}
         for (module, line), found in covered.items():
-            by_module.setdefault(module, {})[str(line)] = sorted(found)
-        cache.write_text(json.dumps({"key": key, "covered": by_module, "durations": durations}), encoding="utf-8")
-    return covered, durations
+            for test in found:
+                if test.split("::")[0] in stale:
+                    lines = files[test.split("::")[0]]["covered"].setdefault(module, {})
+                    lines.setdefault(str(line), []).append(test)
+        for test, seconds in durations.items():
+            if test.split("::")[0] in stale:
+                files[test.split("::")[0]]["durations"][test] = seconds
+        if cache is not None:
+            cache.write_text(json.dumps({"files": files}), encoding="utf-8")
+    print(f"coverage: {len(stale)} test files mapped, {len(tests) - len(stale)} from the cache", flush=True)
+    merged: dict[tuple[str, int], set[str]] = {}
+    durations = {}
+    for t in tests:
+        for module, lines in files[t]["covered"].items():
+            for line, found in lines.items():
+                merged.setdefault((module, int(line)), set()).update(found)
+        durations |= files[t]["durations"]
+    return merged, durations
 
 
 def chosen_tests(tests: set[str], durations: dict[str, float], budget: float = BUDGET_S) -> list[str]:
