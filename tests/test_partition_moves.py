@@ -34,8 +34,8 @@ def partitions(**parts: dict[str, Any]) -> Any:
 
 def guarded(spec: dict[str, Any]) -> None:
     """event with what a row move must leave alone: a BEFORE trigger that changes the row, an audit
-    trigger, an identity column GENERATED ALWAYS, a table referencing it ON DELETE CASCADE, and a
-    client role that writes it."""
+    trigger, an identity column GENERATED ALWAYS, a table referencing it ON DELETE CASCADE (by a foreign key
+    with a comment), and a client role that writes it."""
     columns = table(spec, "event")["columns"]
     columns["n"] = {"type": "integer"}
     columns["seq"] = {"type": "bigint", "not_null": True, "identity": "always"}
@@ -54,6 +54,7 @@ def guarded(spec: dict[str, Any]) -> None:
                 "foreign_key": ["event_id", "event_created_at"],
                 "references": "event(id, created_at)",
                 "on_delete": "cascade",
+                "comment": "Dropped and added again around a move: the comment comes back with it.",
             }
         ],
     }

@@ -56,6 +56,7 @@ DIFF_TESTS = [
     "test_partition_moves.py",
     "test_chain.py",
     "test_broken_specs.py",
+    "test_migration_phases.py",
 ]
 MAPPING: dict[str, list[str]] = {
     "diff/": DIFF_TESTS,
