@@ -48,6 +48,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+README = REPO / "README.md"
+README_START, README_END = "<!-- mutation:start -->", "<!-- mutation:end -->"
+
 # The modules under test (paths in generator/), each with the test files that judge it.
 DIFF_TESTS = [
     "test_diff_cases.py",
@@ -454,6 +457,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.only:
         modules = [m for m in modules if any(m.startswith(o) for o in args.only)]
     chosen = sample(modules, args.seed, args.per_module)
+    gone: list[dict[str, Any]] = []
     if args.again:  # the survivors of an earlier run, found again by id in today's source, judged by today's tests
         earlier = [r for r in json.loads(args.again.read_text(encoding="utf-8"))["mutants"] if r["verdict"] != "killed"]
         now = {
@@ -461,9 +465,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for module in sorted({r["module"] for r in earlier})
             for m in mutants_of(module, (REPO / "generator" / module).read_text(encoding="utf-8"))
         }
-        for r in earlier:
-            if r["id"] not in now:
-                print(f"gone (its line changed): {r['id']}", flush=True)
+        gone = [{**r, "verdict": "gone"} for r in earlier if r["id"] not in now]  # its line changed: a fix
+        for r in gone:
+            print(f"gone (its line changed): {r['id']}", flush=True)
         chosen = [now[r["id"]] for r in earlier if r["id"] in now]
     modules = sorted({m.module for m in chosen})  # only these modules' tests are mapped
     print(f"{len(chosen)} mutants of {len(modules)} modules", flush=True)
@@ -475,7 +479,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         began = time.monotonic()
         covered, durations = cached_coverage_map(args.coverage_cache, root, env, all_tests, args.workers)
         print(f"coverage of {len(all_tests)} test files: {time.monotonic() - began:.0f} s", flush=True)
-        results = []
+        results = list(gone)
         at_import: dict[str, set[int]] = {}
         for i, m in enumerate(chosen, 1):
             path = root / "site" / "schemagen" / m.module
@@ -535,6 +539,9 @@ class _server:
             self.context.__exit__(*exc)
 
 
+LEFT_OUT = ("equivalent", "gone")  # out of the score: cannot change behaviour; or the mutated line was fixed
+
+
 def merged(paths: list[Path]) -> dict[str, Any]:
     """The runs' mutants, a later run's verdict replacing an earlier one's; EQUIVALENT applied as it is now."""
     by_key: dict[str, dict[str, Any]] = {}  # by id: a mutant keeps it when lines above it change
@@ -555,7 +562,7 @@ def report(result: dict[str, Any]) -> str:
     out = ["| module | mutants | killed | survived | killed % |", "|---|---:|---:|---:|---:|"]
     total = killed = 0
     for module, every in sorted(rows.items()):
-        rs = [r for r in every if r["verdict"] != "equivalent"]
+        rs = [r for r in every if r["verdict"] not in LEFT_OUT]
         if not rs:
             continue
         k = sum(r["verdict"] == "killed" for r in rs)
@@ -564,7 +571,7 @@ def report(result: dict[str, Any]) -> str:
     out.append(f"| **all** | {total} | {killed} | {total - killed} | {100 * killed / max(total, 1):.1f}% |")
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in result["mutants"]:
-        if r["verdict"] != "equivalent":
+        if r["verdict"] not in LEFT_OUT:
             groups.setdefault(next(p for p in MAPPING if r["module"].startswith(p)), []).append(r)
     out.append("")
     for group, rs in sorted(groups.items()):
@@ -573,13 +580,58 @@ def report(result: dict[str, Any]) -> str:
     equivalent = [r for r in result["mutants"] if r["verdict"] == "equivalent"]
     if equivalent:
         out += ["", f"Equivalent (left out of the score, EQUIVALENT says why): {len(equivalent)}"]
-    survivors = [r for r in result["mutants"] if r["verdict"] not in ("killed", "equivalent")]
+    survivors = [r for r in result["mutants"] if r["verdict"] not in ("killed", *LEFT_OUT)]
     if survivors:
         out += ["", "Survivors:"]
         for r in survivors:
             m = Mutant(**{f.name: r[f.name] for f in dataclasses.fields(Mutant)})
             out.append(f"  {r['verdict']:<22} {m.id}  {m.shown()}")
     return "\n".join(out)
+
+
+def update_readme(result: dict[str, Any], runs: list[Path]) -> None:
+    """The figure, per area, between README's mutation markers: what was run (from the runs' --json), the counts,
+    the survivors, and the commands that give it again."""
+    first = json.loads(runs[0].read_text(encoding="utf-8"))
+    rs = result["mutants"]
+    rows = [
+        "| area | mutants | left out | judged | killed | survived | killed % |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for group in [*MAPPING, None]:
+        mine = [r for r in rs if group is None or r["module"].startswith(group)]
+        equivalent = sum(r["verdict"] in LEFT_OUT for r in mine)
+        killed = sum(r["verdict"] == "killed" for r in mine)
+        judged = len(mine) - equivalent
+        share = f"{100 * killed / judged:.1f}%" if judged else "-"
+        name = f"`{group}`" if group else "**all**"
+        rows.append(f"| {name} | {len(mine)} | {equivalent} | {judged} | {killed} | {judged - killed} | {share} |")
+    survivors = [r for r in rs if r["verdict"] not in ("killed", *LEFT_OUT)]
+    gone = [r for r in rs if r["verdict"] == "gone"]
+    sample = f"--per-module {first['per_module']} --seed {first['seed']} --budget {first.get('budget', BUDGET_S):g}"
+    commands = [
+        f"python tools/mutate.py {sample} --json run.json",
+        "python tools/mutate.py --again run.json --json again.json",
+        "python tools/mutate.py --report run.json again.json --update-readme",
+    ]
+    lines = [
+        "```sh",
+        *commands,
+        "```",
+        "",
+        f"Sample `{sample}`: {len(rs)} mutants, drawn from the source before the tests and fixes they led to (a",
+        "run on today's source draws the mutants of a changed module anew); the survivors judged again by today's",
+        f"suite (`--again`, at the default budget of {BUDGET_S} s). Left out of the score: the mutants that cannot",
+        "change behaviour (`EQUIVALENT` in the script says why), and those whose line a fix changed.",
+        "",
+        *rows,
+        "",
+        *(["Survivors:", ""] + [f"- `{r['id']}` {r['module']}:{r['line']} {r['operator']}" for r in survivors]),
+        *(["", "Left out, their line changed by a fix (gone):", ""] + [f"- `{r['id']}`" for r in gone] if gone else []),
+    ]
+    text = README.read_text(encoding="utf-8")
+    start, end = text.index(README_START) + len(README_START), text.index(README_END)
+    README.write_text(text[:start] + "\n" + "\n".join(lines).rstrip() + "\n" + text[end:], encoding="utf-8")
 
 
 def main() -> int:
@@ -597,12 +649,16 @@ def main() -> int:
         "--report", type=Path, nargs="+", help="no run: the report of these --json files (a later one's verdicts win)"
     )
     parser.add_argument("--tests-from", type=Path, default=REPO, help="the checkout whose tests/ judge (default: this)")
+    parser.add_argument("--update-readme", action="store_true", help="with --report: write the figure into README")
     parser.add_argument("--budget", type=float, default=BUDGET_S, help="seconds of tests per mutant (as timed)")
     parser.add_argument("--coverage-cache", type=Path, help="keep the coverage map here for the next run")
     parser.add_argument("--not-tests", nargs="*", default=[], help="test name words to leave out (pytest -k not ...)")
     args = parser.parse_args()
     if args.report:
-        print(report(merged(args.report)))
+        result = merged(args.report)
+        print(report(result))
+        if args.update_readme:
+            update_readme(result, args.report)
         return 0
     if args.list:
         for prefix in MAPPING:
