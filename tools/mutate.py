@@ -647,16 +647,20 @@ def update_readme(result: dict[str, Any], runs: list[Path]) -> None:
         *commands,
         "```",
         "",
-        f"Sample `{sample}`: {len(rs)} mutants, drawn from the source before the tests and fixes they led to (a",
-        "run on today's source draws the mutants of a changed module anew); the survivors judged again by today's",
-        f"suite (`--again`: the tests that cover each, at the default budget of {BUDGET_S} s; with `--judges`, the",
-        "tests named for each in that file, those written for it, when the shared machine was too busy for the",
-        "coverage run). Left out of the score: the mutants that cannot",
-        "change behaviour (`EQUIVALENT` in the script says why), and those whose line a fix changed.",
+        f"Sample `{sample}`: {len(rs)} mutants, drawn from the source before the tests and fixes they led to",
+        "(a run on today's source draws the mutants of a changed module anew); the first run's survivors judged",
+        f"again by today's suite (`--again`: the tests that cover each, at the default budget of {BUDGET_S} s; with",
+        "`--judges`, the tests that file names for each, those written for it). Left out of the score: the",
+        "mutants that cannot change behaviour (`EQUIVALENT` in the script says why), and those whose line a fix",
+        "changed.",
         "",
         *rows,
         "",
-        *(["Survivors:", ""] + [f"- `{r['id']}` {r['module']}:{r['line']} {r['operator']}" for r in survivors]),
+        *(
+            ["Survivors:", ""] + [f"- `{r['id']}` {r['module']}:{r['line']} {r['operator']}" for r in survivors]
+            if survivors
+            else ["No survivors."]
+        ),
         *(["", "Left out, their line changed by a fix (gone):", ""] + [f"- `{r['id']}`" for r in gone] if gone else []),
     ]
     text = README.read_text(encoding="utf-8")
