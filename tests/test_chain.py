@@ -532,6 +532,15 @@ def test_a_down_migration_says_what_undoing_loses_and_claims_no_confirmation(pro
     assert "-- Confirmed in allow_destructive: the column's data is deleted.\n" in up
 
 
+def test_a_derived_name_keeps_at_most_48_characters_of_the_first_change():
+    """File names stay short: the first change's words, cut to 48 characters, without a trailing underscore."""
+    change = "add column inventory_reservation_adjustments.quantity_on_hand_before"
+    assert diff.derived_name([change]) == "add_column_inventory_reservation_adjustments_qua"
+    assert diff.derived_name([change, "drop index x"]) == "add_column_inventory_reservation_adjustments_qua_and_1_more"
+    cut_after_a_separator = "add column inventory_reservation_adjustments.ab_cd"
+    assert diff.derived_name([cut_after_a_separator]) == "add_column_inventory_reservation_adjustments_ab"
+
+
 def test_a_migration_without_a_name_is_named_after_its_first_change_and_how_many_more(project):
     build()
     edit_spec(project, add_color)

@@ -18,8 +18,10 @@ from diff_harness import (
     full_sql,
     query,
     reference_dump,
+    rename_column,
     run,
     specs,
+    table,
 )
 from schemagen import diff
 
@@ -65,6 +67,34 @@ def test_not_null_migration_runs_again_after_stopping_in_its_last_transaction(pg
         pg.apply_sql(url, "ALTER TABLE item ADD CONSTRAINT item_note_not_null_check CHECK (note IS NOT NULL) NOT VALID")
         pg.apply_sql_per_statement(url, up)
         assert_dump(pg.schema_dump(url), reference_dump(pg_admin_url, full_sql(new)), "old + stopped run + up")
+
+
+def _indexed_label(spec):
+    table(spec, "item")["indexes"]["idx_item_label"] = {"columns": ["account_id", "label"]}
+
+
+def _rename_label(spec):
+    rename_column(spec, "item", "label", "title")
+    table(spec, "item")["indexes"]["idx_item_label"] = {"columns": ["account_id", "title"]}
+
+
+RENAME_INDEXED = Case("rename_an_indexed_column", _rename_label, old=_indexed_label)
+
+
+def test_renaming_an_indexed_column_keeps_the_index(pg_admin_url, tmp_path):
+    """PostgreSQL renames the column inside its indexes: the index is the same object (same oid) afterwards, not
+    dropped and built again over every row."""
+    old, new, sources = specs(RENAME_INDEXED, tmp_path)
+    up = diff.migration(old, new, number=2, name=RENAME_INDEXED.name, previous="0001_shop", sources=sources).up
+    index = "SELECT 'idx_item_label'::regclass::oid, pg_get_indexdef('idx_item_label'::regclass)"
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, full_sql(old))
+        pg.apply_sql(url, ROWS)
+        [(oid, _)] = query(url, index)
+        pg.apply_sql_per_statement(url, up)
+        assert query(url, index) == [
+            (oid, "CREATE INDEX idx_item_label ON public.item USING btree (account_id, title)")
+        ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

@@ -164,3 +164,38 @@ def test_each_translated_check_accepts_exactly_the_rows_postgresql_accepts(db_ur
 
         agree()
     assert disagreements == []
+
+
+def test_the_insert_model_refuses_none_for_a_not_null_json_column_as_postgresql_does(
+    db_url: str, tmp_path: Path
+) -> None:
+    """JsonValue takes None (JSON's null) by itself, and psycopg sends None as NULL: a required NOT NULL json column
+    took None in the Insert model (its Update model refused it), and the database refused the row."""
+    spec_dir = tmp_path / "spec"
+    spec_dir.mkdir()
+    columns = {
+        "id": {"type": "integer", "primary_key": True},
+        "body": {"type": "jsonb", "not_null": True},
+        "extra": {"type": "json"},
+    }
+    doc = {"module": "docs", "migration": {"version": 1, "name": "docs"}, "tables": {"doc": {"columns": columns}}}
+    (spec_dir / "docs.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    models = import_file(write_models(spec_dir, tmp_path / "out")["models/docs.py"])
+    from diff_harness import schema_of
+
+    schema, sources = schema_of(spec_dir)
+    pg.apply_sql(db_url, standin_sql(schema) + from_scratch.migration_sql(schema, sources))
+    with pg.connect(db_url, row_factory=psycopg.rows.dict_row) as conn:
+        for i, row in enumerate([{"body": None}, {"body": {"a": [1, None]}, "extra": None}, {"body": []}], 1):
+            try:
+                data = models.DocInsert(id=i, **row).model_dump()
+                ours = True
+            except ValidationError:
+                data, ours = {"id": i, **row}, False
+            try:
+                with conn.transaction(force_rollback=True):
+                    insert(conn, "doc", data, {"body", "extra"})
+                theirs = True
+            except psycopg.errors.NotNullViolation:
+                theirs = False
+            assert ours == theirs, (row, ours, theirs)

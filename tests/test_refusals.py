@@ -24,7 +24,8 @@ import psycopg
 import pytest
 import yaml
 from diff_harness import schema_of, write_spec
-from schemagen import diff, errors
+from schemagen import diff, errors, ir
+from schemagen.diff import types
 from test_broken_specs import BROKEN, DIAGNOSTIC, diagnostics_of
 
 REFUSED = re.compile(r'^# refused: (?P<code>E\d{3}) at (?P<path>\S+): "(?P<says>.+)"$', re.MULTILINE)
@@ -186,3 +187,33 @@ def test_a_type_change_is_refused_exactly_when_postgresql_would_lose_a_value(
 @pytest.mark.parametrize(("old", "new"), CONVERTING, ids=[f"{o}->{n}" for o, n in CONVERTING])
 def test_a_type_change_to_another_kind_of_value_is_refused(old: str, new: str, tmp_path: Path) -> None:
     assert refusal(tmp_path, old, new) == [errors.DESTRUCTIVE]
+
+
+def _column_v(tmp: Path, kind: str) -> ir.Column:
+    spec = {
+        "migration": {"version": 1, "name": "types"},
+        "tables": {"t": {"columns": {"id": {"type": "integer", "primary_key": True}, "v": {"type": kind}}}},
+    }
+    schema, _ = schema_of(write_spec(tmp, spec))
+    column = schema.tables[0].column("v")
+    assert column is not None
+    return column
+
+
+def postgresql_rewrites(url: str, old: str, new: str) -> bool:
+    """Whether ALTER COLUMN ... TYPE `new` gives the table a new file (a rewrite, its indexes rebuilt)."""
+    with pg.connect(url) as conn:
+        conn.execute(f"CREATE TABLE t (v {old})")
+        before = conn.execute("SELECT pg_relation_filenode('t')").fetchone()
+        conn.execute(f"ALTER TABLE t ALTER COLUMN v TYPE {new}")
+        return conn.execute("SELECT pg_relation_filenode('t')").fetchone() != before
+
+
+@pytest.mark.parametrize(("old", "new"), SAME_KIND, ids=[f"{o}->{n}" for o, n in SAME_KIND])
+def test_a_type_change_rewrites_the_table_exactly_when_postgresql_does(
+    old: str, new: str, db_url: str, tmp_path: Path
+) -> None:
+    """What the diff believes (it moves the indexes on the column into the transaction, and says "rewrites the table"
+    in the migration) is what PostgreSQL does."""
+    rewrites = types.rewrites(_column_v(tmp_path / "old", old), _column_v(tmp_path / "new", new))
+    assert rewrites == postgresql_rewrites(db_url, old, new)

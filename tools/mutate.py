@@ -30,6 +30,7 @@ import ast
 import copy
 import dataclasses
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -47,6 +48,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+README = REPO / "README.md"
+README_START, README_END = "<!-- mutation:start -->", "<!-- mutation:end -->"
+
 # The modules under test (paths in generator/), each with the test files that judge it.
 DIFF_TESTS = [
     "test_diff_cases.py",
@@ -55,6 +59,7 @@ DIFF_TESTS = [
     "test_partition_moves.py",
     "test_chain.py",
     "test_broken_specs.py",
+    "test_migration_phases.py",
 ]
 MAPPING: dict[str, list[str]] = {
     "diff/": DIFF_TESTS,
@@ -85,6 +90,27 @@ EQUIVALENT: dict[str, str] = {
     "diff/__init__.py:and/or swapped:708725ad4a": _UNUSED_NAME,
     "diff/__init__.py:condition removed:82129dd766": _UNUSED_NAME,
     "diff/__init__.py:condition removed:5f0e5e2051": _UNUSED_NAME,
+    # `t1 is None or name in ctx.names.table` -> `and`: _dropped's loop runs only when applied() found no sign
+    # before it, so no table is dropped (t1 is never None: a dropped table is the first sign of _dropped) and none
+    # renamed (a renamed table is a sign of _created): both sides of the condition are False.
+    "diff/guard.py:and/or swapped:7e349f47af": "unreachable difference: no dropped and no renamed table get there",
+    # _import_key: Classes 1 -> 2, the functions' group. Every imported name is an ASCII identifier (library names,
+    # enum classes from spec names matching ^[a-z0-9_]+$), and A-Z sort before `_` and a-z: by name alone a Class
+    # already comes before every function.
+    "models/imports.py:constant changed (off by one):0bf394449c": "ASCII names already sort Classes first",
+    # key_node: `c.kind in ("primary_key", "unique") and` removed. Inline constraints are keys and CHECKs only, a
+    # CHECK has no columns (ir.Constraint.columns is () for it, resolve/tables.py) and a foreign key references at
+    # least one column (resolve/foreign_keys.py): no CHECK can match the referenced columns.
+    "diff/tables.py:condition removed:17056c1266": "only a key can have the referenced columns",
+    # frozen=True -> False on a dataclass (one id per module: the decorator's text is the same on every class). The
+    # flag only guards against a mistake: these objects are made once, kept in lists and read by the templates;
+    # none is hashed, used as a key or assigned to (checked: the RLS, trigger and models tests pass with it).
+    "diff/statements.py:constant changed:b4e079ac7e": "statements are never hashed or assigned to",
+    "models/viewmodel.py:constant changed:b4e079ac7e": "view objects are never hashed or assigned to",
+    "models/modules.py:constant changed:b4e079ac7e": "Models, render()'s result, is never hashed or assigned to",
+    # RELEASE_RANK trigger 2 -> 3, the foreign keys' rank: the ranks order only steps no edge orders; a trigger and
+    # a foreign key never use each other, so only the order of their two drops in the same transaction changes.
+    "diff/steps.py:constant changed (off by one):4b36ebe4da": "reorders two independent drops in one transaction",
 }
 
 
@@ -342,14 +368,67 @@ def coverage_map(
     return found, durations
 
 
-def chosen_tests(tests: set[str], durations: dict[str, float]) -> list[str]:
+def file_keys(root: Path, env: dict[str, str], tests: list[str]) -> dict[str, str]:
+    """A key per test file that changes when the file, the source or anything else under tests/ (helpers, data:
+    everything but the other test_*.py files) changes."""
+    shared = hashlib.sha256(" ".join(sorted(env.get("MUTATE_NOT", "").split())).encode())
+    for path in sorted((root / "site").rglob("*")) + sorted((root / "tests").rglob("*")):
+        if path.is_file() and not path.name.startswith("test_"):
+            shared.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return {t: hashlib.sha256(shared.digest() + t.encode() + (root / t).read_bytes()).hexdigest() for t in tests}
+
+
+def cached_coverage_map(
+    cache: Path | None, root: Path, env: dict[str, str], tests: list[str], workers: int
+) -> tuple[dict[tuple[str, int], set[str]], dict[str, float]]:
+    """coverage_map, kept per test file in `cache` (--coverage-cache): a later run maps again only the test files
+    whose key (file_keys) changed, so that a re-run of the survivors after a test was added to one file is quick."""
+    keys = file_keys(root, env, tests)
+    files: dict[str, Any] = json.loads(cache.read_text(encoding="utf-8"))["files"] if cache and cache.is_file() else {}
+    stale = [t for t in tests if files.get(t, {}).get("key") != keys[t]]
+    if stale:
+        covered, durations = coverage_map(root, env, stale, workers)
+        files |= {t: {"key": keys[t], "covered": {}, "durations": {}} for t in stale}
+        for (module, line), found in covered.items():
+            for test in found:
+                if test.split("::")[0] in stale:
+                    lines = files[test.split("::")[0]]["covered"].setdefault(module, {})
+                    lines.setdefault(str(line), []).append(test)
+        for test, seconds in durations.items():
+            if test.split("::")[0] in stale:
+                files[test.split("::")[0]]["durations"][test] = seconds
+        if cache is not None:
+            cache.write_text(json.dumps({"files": files}), encoding="utf-8")
+    print(f"coverage: {len(stale)} test files mapped, {len(tests) - len(stale)} from the cache", flush=True)
+    merged: dict[tuple[str, int], set[str]] = {}
+    durations = {}
+    for t in tests:
+        for module, lines in files[t]["covered"].items():
+            for line, found in lines.items():
+                merged.setdefault((module, int(line)), set()).update(found)
+        durations |= files[t]["durations"]
+    return merged, durations
+
+
+def imported_lines(source: str) -> set[int]:
+    """The lines that run when the module is imported (outside every function body: module and class bodies,
+    decorators, defaults). Coverage gives them no test's context, yet every test that imports the module runs them."""
+    lines = set(range(1, len(source.splitlines()) + 1))
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            body = node.body if isinstance(node.body, list) else [node.body]
+            lines -= set(range(body[0].lineno, body[-1].end_lineno + 1))  # type: ignore[operator]
+    return lines
+
+
+def chosen_tests(tests: set[str], durations: dict[str, float], budget: float = BUDGET_S) -> list[str]:
     """The tests to run for a mutant: fastest first (with -x, a kill is found soon), up to BUDGET_S of them as the
     coverage run timed them (a mutant that only a slower test would kill counts as surviving)."""
     ordered = sorted(tests, key=lambda t: (durations.get(t, 1.0), t))
     chosen, spent = [], 0.0
     for test in ordered:
         spent += durations.get(test, 1.0)
-        if chosen and spent > BUDGET_S:
+        if chosen and spent > budget:
             break
         chosen.append(test)
     return chosen
@@ -367,45 +446,65 @@ def tests_for(module: str) -> list[str]:
     return next((tests for prefix, tests in MAPPING.items() if module.startswith(prefix)), [])
 
 
+def sample(modules: list[str], seed: int, per_module: int) -> list[Mutant]:
+    """`per_module` mutants of each module (0: all), in rounds (each module's first, then each one's second...).
+    Each module's mutants are shuffled by their own generator, seeded by `seed` and the module's path, and the
+    sample takes the first ones: a smaller sample is part of a larger one, and a run cut short after some rounds
+    holds the sample of that many per module."""
+    picks = []
+    for module in modules:
+        every = mutants_of(module, (REPO / "generator" / module).read_text(encoding="utf-8"))
+        shuffled = random.Random(f"{seed}:{module}").sample(every, len(every))
+        picks.append(shuffled if per_module == 0 else shuffled[:per_module])
+    return [m for round_ in itertools.zip_longest(*picks) for m in round_ if m is not None]
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import pg
 
     modules = sorted(module for prefix in MAPPING for module in modules_of(prefix))
     if args.only:
         modules = [m for m in modules if any(m.startswith(o) for o in args.only)]
-    rng = random.Random(args.seed)
-    chosen: list[Mutant] = []
-    for module in modules:
-        every = mutants_of(module, (REPO / "generator" / module).read_text(encoding="utf-8"))
-        chosen += every if args.per_module == 0 or len(every) <= args.per_module else rng.sample(every, args.per_module)
-    if args.again:  # the survivors of an earlier run, judged again (by the tests of now)
-        earlier = json.loads(args.again.read_text(encoding="utf-8"))["mutants"]
-        wanted = {
-            (r["module"], r["line"], r["col"], r["operator"], r["after"]) for r in earlier if r["verdict"] != "killed"
+    chosen = sample(modules, args.seed, args.per_module)
+    gone: list[dict[str, Any]] = []
+    if args.again:  # the survivors of an earlier run, found again by id in today's source, judged by today's tests
+        earlier = [r for r in json.loads(args.again.read_text(encoding="utf-8"))["mutants"] if r["verdict"] != "killed"]
+        now = {
+            m.id: m
+            for module in sorted({r["module"] for r in earlier})
+            for m in mutants_of(module, (REPO / "generator" / module).read_text(encoding="utf-8"))
         }
-        chosen = [m for m in chosen if (m.module, m.line, m.col, m.operator, m.after) in wanted]
+        gone = [{**r, "verdict": "gone"} for r in earlier if r["id"] not in now]  # its line changed: a fix
+        for r in gone:
+            print(f"gone (its line changed): {r['id']}", flush=True)
+        chosen = [now[r["id"]] for r in earlier if r["id"] in now]
+    modules = sorted({m.module for m in chosen})  # only these modules' tests are mapped
     print(f"{len(chosen)} mutants of {len(modules)} modules", flush=True)
     with tempfile.TemporaryDirectory(prefix="schemagen-mutate-") as name, _server(Path(name)) as db_url:
         pg.ensure_roles(db_url)
         root = scratch_copy(Path(name) / "repo", args.tests_from)
         env = environment(root, db_url) | {"MUTATE_NOT": " ".join(args.not_tests)}
         all_tests = sorted({f"tests/{t}" for m in modules for t in tests_for(m) if (root / "tests" / t).is_file()})
-        began = time.monotonic()
-        covered, durations = coverage_map(root, env, all_tests, args.workers)
-        print(f"coverage of {len(all_tests)} test files: {time.monotonic() - began:.0f} s", flush=True)
-        results = []
+        judges: dict[str, list[str]] = json.loads(args.judges.read_text(encoding="utf-8")) if args.judges else {}
+        covered: dict[tuple[str, int], set[str]] = {}
+        durations: dict[str, float] = {}
+        if any(m.id not in judges and m.id not in EQUIVALENT for m in chosen):
+            began = time.monotonic()
+            covered, durations = cached_coverage_map(args.coverage_cache, root, env, all_tests, args.workers)
+            print(f"coverage of {len(all_tests)} test files: {time.monotonic() - began:.0f} s", flush=True)
+        results = list(gone)
+        at_import: dict[str, set[int]] = {}
         for i, m in enumerate(chosen, 1):
             path = root / "site" / "schemagen" / m.module
             original = path.read_text(encoding="utf-8")
             mapped = {f"tests/{t}" for t in tests_for(m.module)}
-            tests = chosen_tests(
-                {
-                    t
-                    for line in range(m.line, m.end_line + 1)
-                    for t in covered.get((m.module, line), ())
-                    if t.split("::")[0] in mapped
-                },
+            running = {t for line in range(m.line, m.end_line + 1) for t in covered.get((m.module, line), ())}
+            if m.line in at_import.setdefault(m.module, imported_lines(original)):  # every test runs it
+                running = set(durations)
+            tests = judges.get(m.id) or chosen_tests(
+                {t for t in running if t.split("::")[0] in mapped},
                 durations,
+                args.budget,
             )
             started = time.monotonic()
             if m.id in EQUIVALENT and not args.keep_equivalent:
@@ -422,7 +521,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             seconds = time.monotonic() - started
             results.append({**dataclasses.asdict(m), "id": m.id, "verdict": verdict, "tests": len(tests), "s": seconds})
             print(f"[{i}/{len(chosen)}] {verdict:<22} {seconds:5.0f} s {len(tests):4} tests  {m.shown()}", flush=True)
-    return {"seed": args.seed, "per_module": args.per_module, "mutants": results}
+            if args.json:  # as it goes: a run cut short keeps the mutants it judged (whole rounds: see sample)
+                done_so_far = {
+                    "seed": args.seed,
+                    "per_module": args.per_module,
+                    "budget": args.budget,
+                    "mutants": results,
+                }
+                args.json.write_text(json.dumps(done_so_far, indent=1) + "\n", encoding="utf-8")
+    judges = str(args.judges.resolve().relative_to(REPO)) if args.judges else None
+    return {
+        "seed": args.seed,
+        "per_module": args.per_module,
+        "budget": args.budget,
+        "judges": judges,
+        "mutants": results,
+    }
 
 
 class _server:
@@ -445,12 +559,15 @@ class _server:
             self.context.__exit__(*exc)
 
 
+LEFT_OUT = ("equivalent", "gone")  # out of the score: cannot change behaviour; or the mutated line was fixed
+
+
 def merged(paths: list[Path]) -> dict[str, Any]:
     """The runs' mutants, a later run's verdict replacing an earlier one's; EQUIVALENT applied as it is now."""
-    by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
+    by_key: dict[str, dict[str, Any]] = {}  # by id: a mutant keeps it when lines above it change
     for path in paths:
         for r in json.loads(path.read_text(encoding="utf-8"))["mutants"]:
-            by_key[(r["module"], r["line"], r["col"], r["operator"], r["after"])] = r
+            by_key[r["id"]] = r
     mutants = []
     for r in by_key.values():
         m = Mutant(**{f.name: r[f.name] for f in dataclasses.fields(Mutant)})
@@ -465,7 +582,7 @@ def report(result: dict[str, Any]) -> str:
     out = ["| module | mutants | killed | survived | killed % |", "|---|---:|---:|---:|---:|"]
     total = killed = 0
     for module, every in sorted(rows.items()):
-        rs = [r for r in every if r["verdict"] != "equivalent"]
+        rs = [r for r in every if r["verdict"] not in LEFT_OUT]
         if not rs:
             continue
         k = sum(r["verdict"] == "killed" for r in rs)
@@ -474,7 +591,7 @@ def report(result: dict[str, Any]) -> str:
     out.append(f"| **all** | {total} | {killed} | {total - killed} | {100 * killed / max(total, 1):.1f}% |")
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in result["mutants"]:
-        if r["verdict"] != "equivalent":
+        if r["verdict"] not in LEFT_OUT:
             groups.setdefault(next(p for p in MAPPING if r["module"].startswith(p)), []).append(r)
     out.append("")
     for group, rs in sorted(groups.items()):
@@ -483,13 +600,72 @@ def report(result: dict[str, Any]) -> str:
     equivalent = [r for r in result["mutants"] if r["verdict"] == "equivalent"]
     if equivalent:
         out += ["", f"Equivalent (left out of the score, EQUIVALENT says why): {len(equivalent)}"]
-    survivors = [r for r in result["mutants"] if r["verdict"] not in ("killed", "equivalent")]
+    survivors = [r for r in result["mutants"] if r["verdict"] not in ("killed", *LEFT_OUT)]
     if survivors:
         out += ["", "Survivors:"]
         for r in survivors:
             m = Mutant(**{f.name: r[f.name] for f in dataclasses.fields(Mutant)})
             out.append(f"  {r['verdict']:<22} {m.id}  {m.shown()}")
     return "\n".join(out)
+
+
+def update_readme(result: dict[str, Any], runs: list[Path]) -> None:
+    """The figure, per area, between README's mutation markers: what was run (from the runs' --json), the counts,
+    the survivors, and the commands that give it again."""
+    first = json.loads(runs[0].read_text(encoding="utf-8"))
+    rs = result["mutants"]
+    rows = [
+        "| area | mutants | left out | judged | killed | survived | killed % |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for group in [*MAPPING, None]:
+        mine = [r for r in rs if group is None or r["module"].startswith(group)]
+        equivalent = sum(r["verdict"] in LEFT_OUT for r in mine)
+        killed = sum(r["verdict"] == "killed" for r in mine)
+        judged = len(mine) - equivalent
+        share = f"{100 * killed / judged:.1f}%" if judged else "-"
+        name = f"`{group}`" if group else "**all**"
+        rows.append(f"| {name} | {len(mine)} | {equivalent} | {judged} | {killed} | {judged - killed} | {share} |")
+    survivors = [r for r in rs if r["verdict"] not in ("killed", *LEFT_OUT)]
+    gone = [r for r in rs if r["verdict"] == "gone"]
+    sample = f"--per-module {first['per_module']} --seed {first['seed']} --budget {first.get('budget', BUDGET_S):g}"
+    judges = [json.loads(r.read_text(encoding="utf-8")).get("judges") for r in runs[1:]]
+    commands = [
+        f"python tools/mutate.py {sample} --json run.json",
+        *(
+            f"python tools/mutate.py --again {'run' if i == 0 else f'again{i}'}.json"
+            + (f" --judges {j}" if j else "")
+            + f" --json again{i + 1}.json"
+            for i, j in enumerate(judges)
+        ),
+        "python tools/mutate.py --report run.json "
+        + " ".join(f"again{i + 1}.json" for i in range(len(judges)))
+        + " --update-readme",
+    ]
+    lines = [
+        "```sh",
+        *commands,
+        "```",
+        "",
+        f"Sample `{sample}`: {len(rs)} mutants, drawn from the source before the tests and fixes they led to",
+        "(a run on today's source draws the mutants of a changed module anew); the first run's survivors judged",
+        f"again by today's suite (`--again`: the tests that cover each, at the default budget of {BUDGET_S} s; with",
+        "`--judges`, the tests that file names for each, those written for it). Left out of the score: the",
+        "mutants that cannot change behaviour (`EQUIVALENT` in the script says why), and those whose line a fix",
+        "changed.",
+        "",
+        *rows,
+        "",
+        *(
+            ["Survivors:", ""] + [f"- `{r['id']}` {r['module']}:{r['line']} {r['operator']}" for r in survivors]
+            if survivors
+            else ["No survivors."]
+        ),
+        *(["", "Left out, their line changed by a fix (gone):", ""] + [f"- `{r['id']}`" for r in gone] if gone else []),
+    ]
+    text = README.read_text(encoding="utf-8")
+    start, end = text.index(README_START) + len(README_START), text.index(README_END)
+    README.write_text(text[:start] + "\n" + "\n".join(lines).rstrip() + "\n" + text[end:], encoding="utf-8")
 
 
 def main() -> int:
@@ -507,10 +683,19 @@ def main() -> int:
         "--report", type=Path, nargs="+", help="no run: the report of these --json files (a later one's verdicts win)"
     )
     parser.add_argument("--tests-from", type=Path, default=REPO, help="the checkout whose tests/ judge (default: this)")
+    parser.add_argument(
+        "--judges", type=Path, help="JSON {mutant id: [test ids]}: run these tests for those mutants, no coverage"
+    )
+    parser.add_argument("--update-readme", action="store_true", help="with --report: write the figure into README")
+    parser.add_argument("--budget", type=float, default=BUDGET_S, help="seconds of tests per mutant (as timed)")
+    parser.add_argument("--coverage-cache", type=Path, help="keep the coverage map here for the next run")
     parser.add_argument("--not-tests", nargs="*", default=[], help="test name words to leave out (pytest -k not ...)")
     args = parser.parse_args()
     if args.report:
-        print(report(merged(args.report)))
+        result = merged(args.report)
+        print(report(result))
+        if args.update_readme:
+            update_readme(result, args.report)
         return 0
     if args.list:
         for prefix in MAPPING:

@@ -40,7 +40,8 @@ def widens(old: ir.Column, new: ir.Column) -> bool:
 
 def rewrites(old: ir.Column, new: ir.Column) -> bool:
     """Whether PostgreSQL rewrites the table (and its indexes) for this change."""
-    if (old.base, new.base) not in datatypes.NO_REWRITE or old.array_dims != new.array_dims:
+    same_seconds = old.base == new.base and old.base in datatypes.SECONDS_PRECISION
+    if (old.base, new.base) not in datatypes.NO_REWRITE and not same_seconds or old.array_dims != new.array_dims:
         return True
     if old.base == "numeric":  # same scale, more precision: no rewrite
         return not (widens(old, new) and (not new.mods or (old.mods[1:] or (0,)) == (new.mods[1:] or (0,))))

@@ -47,6 +47,11 @@ class _Col:
         return not self.col.not_null
 
     @property
+    def takes_none(self) -> bool:
+        """Whether the field's type accepts None by itself (JSON's null), nullable or not."""
+        return self.annotation == "JsonValue"
+
+    @property
     def has_server_value(self) -> bool:
         """The database gives the column a value when an INSERT leaves it out."""
         return self.col.default is not None or self.col.identity is not None
@@ -165,8 +170,9 @@ def models(
             table,
             aliased,
             tuple(_field(c, kind.optional(c), default=kind.optional(c)) for c in writable),
-            # A NOT NULL column that may be left out must not be sent as None either.
-            tuple(spelling.literal(c.field) for c in writable if kind.optional(c) and not c.nullable),
+            # A NOT NULL column that may be left out must not be sent as None either, nor a JSON one, whose type
+            # takes None (JsonValue) though the database refuses the NULL that psycopg sends for it.
+            tuple(spelling.literal(c.field) for c in writable if not c.nullable and (kind.optional(c) or c.takes_none)),
             tuple(_check(check, by_name, kind, imports) for check in done),
             validated,
             database_only,

@@ -100,9 +100,10 @@ INTEGER_RANGE: dict[str, tuple[int, int]] = {
     "int4": (-(2**31), 2**31 - 1),
     "int8": (-(2**63), 2**63 - 1),
 }
-# Changes PostgreSQL makes without rewriting the table (binary-coercible).
+# Changes PostgreSQL makes without rewriting the table (binary-coercible) when the new type widens the old one
+# (a varchar without a length is text).
 NO_REWRITE: frozenset[tuple[str, str]] = frozenset(
-    {("varchar", "text"), ("varchar", "varchar"), ("numeric", "numeric")}
+    {("varchar", "text"), ("varchar", "varchar"), ("text", "varchar"), ("numeric", "numeric")}
 )
 
 # The serial shorthands: a column of the integer type, its own sequence of that type, OWNED BY the column,
@@ -115,3 +116,6 @@ SERIAL_TYPES: dict[str, str] = {
     "bigserial": "int8",
     "serial8": "int8",
 }
+
+# Types whose precision (fractional digits of a second) may grow without a rewrite (timestamp_support).
+SECONDS_PRECISION: frozenset[str] = frozenset({"timestamp", "timestamptz", "time"})

@@ -1,0 +1,2 @@
+DROP FUNCTION event_rows();
+DROP TABLE event;

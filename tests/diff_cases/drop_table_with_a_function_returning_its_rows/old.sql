@@ -1,0 +1,4 @@
+CREATE FUNCTION event_rows() RETURNS SETOF event LANGUAGE sql STABLE
+    AS $$
+SELECT * FROM event
+$$;
