@@ -609,24 +609,35 @@ def drift(
     show_default=True,
     help="Times a busy table's skipped partitions are tried again (after 1, 2, 4 ... s).",
 )
+@click.option(
+    "--list",
+    "list_only",
+    is_flag=True,
+    help="Maintain nothing: print, as Markdown for the docs, each table's partitions that exist (attached with "
+    "their bounds, or detached).",
+)
 @spec_option
 @_guarded
 @_database_errors
-def partitions(url: str, now: str | None, retries: int, spec_dir: str | None) -> None:
+def partitions(url: str, now: str | None, retries: int, list_only: bool, spec_dir: str | None) -> None:
     """Run the maintenance of every time-partitioned table: partitions made ahead, old ones retired.
 
     Calls each table's <schema>.maintain_<table>_partitions() (made by the migrations), the work
     a pg_cron schedule does; run it from any scheduler (cron, a CI job, Kubernetes CronJob), daily
     or more often: a run with nothing to do changes nothing. Exit status: 0 done, 1 a partition
     is still left for the next run (the table stayed busy) or the database cannot be reached, 2
-    internal error.
+    internal error. With --list, only reads: the partitions that exist, per table.
     """
     from . import resolve
+    from .db.partitions import listing
     from .db.partitions import run as maintain
     from .spec import config
 
     settings = config.load(spec_dir=spec_dir)
     schema, _sources = resolve.load_schema(settings)
+    if list_only:
+        click.echo(listing(schema, url), nl=False)
+        return
     outcome = maintain(schema, url, now=now, retries=retries, say=click.echo)
     if outcome.left:
         click.echo(f"schemagen: left for the next run: {', '.join(outcome.left)}", err=True)

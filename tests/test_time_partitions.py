@@ -555,3 +555,37 @@ def test_a_schedule_with_pg_cron_makes_the_job_and_removing_it_unschedules(tmp_p
                 conn.execute(statement)
             assert conn.execute("SELECT count(*) FROM cron.job").fetchone()[0] == 0
             assert conn.execute("SELECT to_regproc('public.maintain_event_partitions')").fetchone()[0] is None
+
+
+def test_the_list_shows_the_partitions_that_exist(db_url, tmp_path, monkeypatch) -> None:
+    """`schemagen partitions --list`, after maintenance as of February then September 2026 (retain 6 months,
+    retired: detach): every partition pg_inherits gives the table, with the bound pg_class holds, and the retired
+    months kept as tables, as detached; another table named after the table is not listed; nothing changes."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    pg.apply_sql(db_url, schema_sql(tmp_path, monkeypatch, "timestamptz", MONTHLY.format(retired="detach")))
+    spec = str(tmp_path / "spec")
+    for now in ("2026-02-10 00:00+00", "2026-09-15 00:00+00"):
+        result = CliRunner().invoke(main, ["partitions", "--spec", spec, "--now", now])
+        assert result.exit_code == 0, result.output
+    with pg.connect(db_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE public.event_archive (at timestamptz)")
+        detached = {
+            r[0]: "detached"
+            for r in conn.execute(
+                "SELECT relname FROM pg_class WHERE relkind = 'r' AND NOT relispartition AND relname ~ '^event_[0-9]'"
+            )
+        }
+    catalog = {name: f"`{bound}` | attached" for name, bound in partitions(db_url, "public.event").items()}
+    assert set(detached) == {"event_2026_01", "event_2026_02"}
+    assert len(catalog) == 11  # March to December, and the DEFAULT partition
+
+    result = CliRunner().invoke(main, ["partitions", "--spec", spec, "--list"])
+
+    assert result.exit_code == 0, result.output
+    rows = [line.strip("| ").split(" | ") for line in result.output.splitlines() if line.startswith("| `")]
+    listed = {name.strip("`"): " | ".join(rest) for name, *rest in rows}
+    assert {n: v for n, v in listed.items() if v.endswith("attached")} == catalog
+    assert {n: v.rpartition(" | ")[2] for n, v in listed.items() if v.endswith("detached")} == detached
+    assert listed["event_2026_01"] == "2026-01-01 to 2026-02-01 (its name's month) | detached"
+    assert "## event" in result.output and "6 kept, older ones: detach" in result.output
+    assert partitions(db_url, "public.event") == {n: v.partition("`")[2].partition("`")[0] for n, v in catalog.items()}
