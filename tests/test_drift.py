@@ -782,3 +782,16 @@ def test_no_migrations_yet(db_url: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["drift", "--database-url", db_url, "--out", str(tmp_path / "empty")])
     refused(result, "no migrations in")
     assert "run `schemagen build` first" in result.stderr
+
+
+def test_a_trigger_on_a_view_made_by_hand_is_reported_not_a_crash(copy: str) -> None:
+    """A view made by hand with an INSTEAD OF trigger: drift names both, and reads no trigger as an index."""
+    pg.apply_sql(
+        copy,
+        "CREATE VIEW open_syncs AS SELECT id FROM sync_progress;\n"
+        "CREATE FUNCTION stray_instead() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
+        "CREATE TRIGGER stray_instead INSTEAD OF INSERT ON open_syncs FOR EACH ROW EXECUTE FUNCTION stray_instead();",
+    )
+    found = drift(copy)
+    assert found.exit_code == 1, found.output
+    assert "open_syncs" in found.stdout and "stray_instead" in found.stdout
