@@ -10,7 +10,8 @@ same spec (spec_v1, then spec_v2 which drops a column with allow_destructive):
 - before_versioning/: the last version before the format was versioned (commit
   8e81656), format 1 with every field; migrations 0024 and 0025 of generated/ are
   such states too;
-- format2/: this version, `"format": 2`.
+- format2/: `"format": 2` (issue 11);
+- format3/: `"format": 3` (wave 4: schemas, views, sequences, extensions, ...).
 
 Each is kept as written, never regenerated: a change of the format adds a fixture
 and an upgrade step, and these must keep reading.
@@ -34,7 +35,7 @@ from schemagen.spec import loader
 
 STATES = Path(__file__).parent / "states"
 REPO = Path(__file__).resolve().parent.parent
-WRITERS = ["first_release", "before_versioning", "format2"]
+WRITERS = ["first_release", "before_versioning", "format2", "format3"]
 
 
 def resolved(spec: str, tmp_path: Path) -> ir.Schema:
@@ -49,7 +50,7 @@ def newest(writer_dir: str) -> Path:
 
 
 def test_the_fixtures_are_in_the_format_their_writer_wrote() -> None:
-    for writer_dir, expected in (("first_release", 1), ("before_versioning", 1), ("format2", 2)):
+    for writer_dir, expected in (("first_release", 1), ("before_versioning", 1), ("format2", 2), ("format3", 3)):
         for path in (STATES / writer_dir / "migrations").glob("*.state.json"):
             assert state.format_of(json.loads(path.read_text())) == expected, path
     first = json.loads((STATES / "first_release" / "migrations" / "0001_shop.state.json").read_text())

@@ -31,7 +31,7 @@ from typing import Any
 from .. import ir
 from ..ir import codec
 
-FORMAT = 3
+FORMAT = 4
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -144,5 +144,11 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-UPGRADES: tuple[Upgrade, ...] = (_from_1, _to_3)  # UPGRADES[n - 1] turns format n into n + 1
+def _to_4(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 3 -> 4 (wave 5): the fields of the kinds added after format 3, each empty in an older state."""
+    data["format"] = 4
+    return data
+
+
+UPGRADES: tuple[Upgrade, ...] = (_from_1, _to_3, _to_4)  # UPGRADES[n - 1] turns format n into n + 1
 assert len(UPGRADES) == FORMAT - 1
