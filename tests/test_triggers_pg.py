@@ -185,3 +185,36 @@ def test_a_format_2_state_reads_its_triggers_as_they_were(tmp_path) -> None:
     old = state.decode(data)
     assert all(t.update_of == () and t.args == () and t.old_table is t.new_table is None for t in old.triggers)
     assert [(t.table, t.name) for t in old.triggers] == [(t.table, t.name) for t in schema.triggers]
+
+
+CONFIG_PER_ROW = """\
+migration: {version: 1, name: docs}
+tables:
+  doc:
+    columns:
+      id: {type: integer, primary_key: true}
+      config: {type: regconfig, not_null: true, default: "'pg_catalog.simple'"}
+      title: {type: text}
+      fts: {type: tsvector, python_type: str}
+    triggers:
+      fts_by_row_config:
+        {timing: before, events: [insert, update], function: tsvector_update_trigger_column, args: [fts, config, title]}
+"""
+
+
+def test_tsvector_update_trigger_column_takes_a_regconfig_column(pg_admin_url, tmp_path) -> None:
+    """The configuration column of tsvector_update_trigger_column is a regconfig column (PostgreSQL raises "column
+    is not of regconfig type" when a text one fires it): the type is known, and the trigger fires with each row's."""
+    schema = schema_of(tmp_path, CONFIG_PER_ROW)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, from_scratch.migration_sql(schema, ["films.yaml"]))
+        with pg.connect(url) as conn:
+            conn.execute(
+                "INSERT INTO doc (id, config, title) "
+                "VALUES (1, 'pg_catalog.english', 'Running'), (2, DEFAULT, 'Running')"
+            )
+            assert conn.execute("SELECT id, fts::text FROM doc ORDER BY id").fetchall() == [
+                (1, "'run':1"),
+                (2, "'running':1"),
+            ]
+        assert_reads_back(url, schema, "regconfig")  # `schemagen drift` reads the column's type back

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .. import ir
 from ..ir import Name
-from ..pg import quoting
+from ..pg import datatypes, quoting, sqlparse
 from ..pg.typenames import format_type, function_types
 from ..templating import environment
 from .model import Check, text
@@ -172,6 +172,10 @@ def n_lit(name: Name) -> str:
 def column_type(c: ir.Column) -> str:
     if c.enum is not None:
         return format_type(c.enum.name, (), c.array_dims, schema=c.enum.schema)
+    if c.base not in datatypes.BASE_TYPES:  # an extension's or an external type: schema.name, as the probe prints it
+        spelled = sqlparse.type_name_loose(c.sql_type)
+        if spelled is not None and spelled[0] is not None:
+            return format_type(spelled[1], (), c.array_dims, schema=spelled[0])
     return format_type(c.base, c.mods, c.array_dims, column=True)
 
 

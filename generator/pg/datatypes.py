@@ -74,6 +74,7 @@ BASE_TYPES: dict[str, BaseType] = {
     "cidr": BaseType("cidr"),
     "macaddr": BaseType("macaddr"),
     "tsvector": BaseType("tsvector"),
+    "regconfig": BaseType("regconfig", py=PyType("str")),  # a text search configuration, read back by its name
     "oid": BaseType("oid", py=PyType("int", alias="Oid", constraints="ge=0, le=4294967295", family="int")),
 }
 

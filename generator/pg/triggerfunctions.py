@@ -37,7 +37,7 @@ CONFIGURATION = "text search configuration"
 COLUMN_TYPES: dict[str, frozenset[str] | None] = {
     TSVECTOR_COLUMN: frozenset({"tsvector"}),
     TEXT_COLUMN: frozenset({"text", "varchar", "bpchar"}),
-    CONFIG_COLUMN: None,
+    CONFIG_COLUMN: frozenset({"regconfig", "oid"}),  # PostgreSQL: binary-coercible to regconfig, or it raises
 }
 
 FUNCTIONS = {

@@ -1,0 +1,5 @@
+INSERT INTO auth.users (id, email) VALUES ('00000000-0000-0000-0000-0000000000a1', 'ada@example.com');
+INSERT INTO organization (id, name) VALUES ('00000000-0000-0000-0000-00000000000a', 'Analytical Engines');
+INSERT INTO membership (org_id, user_id, role) VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000000a1', 'owner');
+INSERT INTO project (id, org_id, name) VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-00000000000a', 'Difference engine');
+INSERT INTO task (org_id, project_id, title) VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000000b1', 'Draw the gears');
