@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pg
+import psycopg
+import pytest
 from catalog_check import assert_reads_back
 from models_support import import_file, write_models
 from psycopg.rows import dict_row
@@ -19,7 +21,7 @@ from psycopg.types import TypeInfo
 from psycopg.types.composite import CompositeInfo, register_composite
 from psycopg.types.multirange import Multirange, MultirangeInfo, register_multirange
 from psycopg.types.range import Range, RangeInfo, register_range
-from schemagen import ir, resolve
+from schemagen import diff, ir, resolve
 from schemagen.spec import loader
 from schemagen.sql import from_scratch
 
@@ -103,3 +105,50 @@ def test_rows_read_back_validate_in_the_models(db_url: str, tmp_path: Path) -> N
     assert list(read.bands) == [Range(Decimal(0), Decimal(5))]
     insert = models.ItemInsert(id=2, during=Range(None, dt.datetime(2026, 1, 1, tzinfo=utc)), home=read.home)
     assert insert.model_dump(exclude_unset=True)["during"].upper.year == 2026
+
+
+def _migration(tmp: Path, old_text: str, new_text: str) -> tuple[ir.Schema, diff.Migration]:
+    states = []
+    for label, text in (("old", old_text), ("new", new_text)):
+        (tmp / label).mkdir()
+        (tmp / label / "shop.yaml").write_text("migration: {version: 1, name: shop}\n" + text)
+        states.append(resolve.resolve(loader.load_dir(tmp / label)))
+    return states[0], diff.migration(states[0], states[1], number=2, name=None, previous="0001_shop", sources=[])
+
+
+SHOP = """
+domains:
+  sku: {type: text%s}
+tables:
+  item:
+    columns:
+      id: {type: integer, primary_key: true}
+      code: {type: sku}
+"""
+
+
+def test_a_new_domain_check_stops_on_the_rows_it_refuses_and_changes_nothing(db_url: str, tmp_path: Path) -> None:
+    """The precheck names the rows of every column of the domain that the new CHECK refuses, before any change."""
+    old, migration = _migration(tmp_path, SHOP % "", SHOP % ", check: \"VALUE ~ '^[A-Z]+$'\", not_null: true")
+    assert "NOT VALID" in migration.up and "VALIDATE CONSTRAINT sku_check" in migration.up
+    pg.apply_sql(db_url, from_scratch.migration_sql(old, ["shop"]))
+    pg.apply_sql(db_url, "INSERT INTO item VALUES (1, 'ABC'), (2, 'abc'), (3, NULL)")
+    with pytest.raises(psycopg.Error) as failed:
+        pg.apply_sql_per_statement(db_url, migration.up)
+    message = str(failed.value)
+    assert "2 row(s)" not in message and "item.code break its new CHECK sku_check (first: id=2)" in message
+    assert "item.code break its new NOT NULL (first: id=3)" in message
+    with pg.connect(db_url) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_constraint WHERE conname = 'sku_check'").fetchone() == (0,)
+    pg.apply_sql(db_url, "UPDATE item SET code = 'ABD' WHERE id IN (2, 3)")
+    pg.apply_sql_per_statement(db_url, migration.up)
+    pg.apply_sql_per_statement(db_url, migration.down)
+    pg.apply_sql(db_url, "INSERT INTO item VALUES (4, NULL)")  # the down migration took them back
+
+
+def test_a_domain_held_in_an_array_refuses_a_new_check_at_build(tmp_path: Path) -> None:
+    """PostgreSQL cannot check values inside arrays or composite values for a new domain constraint."""
+    array = SHOP.replace("code: {type: sku}", 'code: {type: "sku[]"}')
+    _old, migration = _migration(tmp_path, array % "", array % ", check: VALUE <> ''")
+    assert [r.code for r in migration.refusals] == ["E064"]
+    assert "column item.code holds its values in an array" in migration.refusals[0].message

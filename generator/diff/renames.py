@@ -127,6 +127,14 @@ def apply(old: ir.Schema, new: ir.Schema) -> Renamed:
                 continue
             target = Object("domain" if kind == "domain" else "type", old_name.q)
             out.add(node, st.Rename(target, quoting.ident(r.new)), notes=(RENAME_NOTE,), ignore=("renaming-object",))
+            if kind == "domain":
+                for check in usertypes.renamed_checks(schema, old_name, new_name):
+                    out.add(
+                        node,
+                        check,
+                        notes=("Named after the domain, as a fresh database names it.",),
+                        ignore=("renaming-object",),
+                    )
             schema = usertypes.rename(schema, kind, old_name, new_name)
             out.change(f"rename {what} {old_name.display} to {r.new}")
             out.plan.renamed.append(r)

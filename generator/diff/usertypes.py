@@ -22,6 +22,7 @@ from typing import ClassVar
 
 from .. import errors, ir
 from ..ir import Name
+from ..ir.names import make_object_name
 from ..pg import quoting
 from ..sql.views import Object
 from ..templating import environment
@@ -66,6 +67,14 @@ class DomainValidate:
     name: str
     constraint: str
     template: ClassVar[str] = "diff/domain_validate"
+
+
+@dataclass(frozen=True)
+class DomainRenameConstraint:
+    name: str
+    constraint: str
+    new: str
+    template: ClassVar[str] = "diff/domain_rename_constraint"
 
 
 @dataclass(frozen=True)
@@ -131,17 +140,26 @@ def _alter_domain(ctx: Context, out: Steps, old: ir.Domain, new: ir.Domain) -> N
         return
     node = out.build(("domain", name))
     if old.default != new.default:
-        out.add(node, DomainDefault(q, new.default), notes=("A catalog change: rows keep their values.",))
+        out.add(
+            node,
+            DomainDefault(q, new.default),
+            notes=("A catalog change: rows keep their values.",),
+            ignore=("ban-drop-default",) if new.default is None else (),
+        )
         out.change(f"{'drop' if new.default is None else 'set'} the default of domain {name.display}")
     before = {c.name: c for c in old.checks}
     after = {c.name: c for c in new.checks}
     for c in old.checks:
         if c.name not in after or after[c.name].check != c.check:
-            out.add(node, DomainDropConstraint(q, c.q))
+            out.add(node, DomainDropConstraint(q, c.q), ignore=("ban-drop-constraint",))
             if c.name not in after:
                 out.change(f"drop constraint {c.name} of domain {name.display}")
+    inside = _held_inside(ctx.old, q)
     for c in new.checks:
         if c.name in before and before[c.name].check == c.check:
+            continue
+        if inside:
+            _refuse_inside(out, new, f"CHECK {c.name}", inside)
             continue
         _stop_if(ctx, out, new, c.check, f"CHECK {c.name}")
         out.add(
@@ -155,14 +173,49 @@ def _alter_domain(ctx: Context, out: Steps, old: ir.Domain, new: ir.Domain) -> N
         out.add(late, DomainValidate(q, c.q), Phase.FINAL)
         out.change(f"{'change' if c.name in before else 'add'} constraint {c.name} of domain {name.display}")
     if old.not_null != new.not_null:
-        if new.not_null:
+        if new.not_null and inside:
+            _refuse_inside(out, new, "NOT NULL", inside)
+        elif new.not_null:
             _stop_if(ctx, out, new, None, "NOT NULL")
         notes = ("Checks every column of the domain for NULLs under their locks.",) if new.not_null else ()
-        out.add(node, DomainNotNull(q, new.not_null), notes=notes)
+        out.add(
+            node, DomainNotNull(q, new.not_null), notes=notes, ignore=() if new.not_null else ("ban-drop-not-null",)
+        )
         out.change(f"{'set' if new.not_null else 'drop'} not null of domain {name.display}")
     if old.comment != new.comment:
         out.add(node, st.comment_on(Object("domain", q), new.comment))
         out.change(f"comment on domain {name.display}")
+
+
+def _held_inside(schema: ir.Schema, domain: str) -> list[str]:
+    """The table columns (`t.c`) that hold values of the domain spelled `domain` inside an array or a composite
+    type (any depth): PostgreSQL cannot check those for a new constraint of the domain."""
+    containers = {domain}
+    composites = {c.name.q: c for c in schema.composite_types}
+    grew = True
+    while grew:
+        grew = False
+        for q, c in composites.items():
+            if q not in containers and any(_element(a.sql_type) in containers for a in c.attributes):
+                containers.add(q)
+                grew = True
+    return [
+        f"{t.name.display}.{c.name}"
+        for t in schema.tables
+        for c in t.columns
+        if (_element(c.sql_type) == domain and c.array_dims) or _element(c.sql_type) in containers - {domain}
+    ]
+
+
+def _refuse_inside(out: Steps, d: ir.Domain, what: str, inside: list[str]) -> None:
+    out.refuse(
+        errors.UNSUPPORTED_CHANGE,
+        f"domain {d.name.display} gains {what}, but column {inside[0]} holds its values in an array or a composite "
+        "type, which PostgreSQL cannot check for a new domain constraint (it refuses: cannot alter type): declare a "
+        "new domain with it, or check that column with a table CHECK",
+        "domain",
+        d.name,
+    )
 
 
 def _stop_if(ctx: Context, out: Steps, d: ir.Domain, check: str | None, what: str) -> None:
@@ -247,7 +300,12 @@ def _alter_composite(ctx: Context, out: Steps, old: ir.CompositeType, new: ir.Co
             locator=("composite_type", name),
         ):
             continue
-        out.add(node, TypeAttribute(q, "drop", a.q), notes=(ctx.loss("the attribute's values go", "added it"),))
+        out.add(
+            node,
+            TypeAttribute(q, "drop", a.q),
+            notes=(ctx.loss("the attribute's values go", "added it"),),
+            ignore=("ban-drop-column",),
+        )
         out.change(f"drop attribute {a.name} of composite type {name.display}")
     for a in new.attributes:
         was = before.get(a.name)
@@ -317,6 +375,16 @@ def _ranges(ctx: Context, out: Steps) -> None:
 # -- renames (renames.py) ------------------------------------------------------------------------------------------
 
 
+def renamed_checks(schema: ir.Schema, old: Name, new: Name) -> list[DomainRenameConstraint]:
+    """The CHECK of domain `old` named after it (`<domain>_check`), renamed after `new` as a fresh database names
+    it (ALTER DOMAIN ... RENAME keeps constraint names)."""
+    before, after = make_object_name(old.name, None, "check"), make_object_name(new.name, None, "check")
+    domain = next((d for d in schema.domains if d.name == old), None)
+    if domain is None or before == after or not any(c.name == before for c in domain.checks):
+        return []
+    return [DomainRenameConstraint(new.q, quoting.ident(before), quoting.ident(after))]
+
+
 def rename(schema: ir.Schema, kind: str, old: Name, new: Name) -> ir.Schema:
     """`schema` with the domain or composite type `old` named `new`, and every column, attribute and domain of it
     (arrays too) spelling the new name."""
@@ -331,8 +399,12 @@ def rename(schema: ir.Schema, kind: str, old: Name, new: Name) -> ir.Schema:
     def columns(cs: Iterable[ir.Column]) -> tuple[ir.Column, ...]:
         return tuple(column(c) for c in cs)
 
+    derived = (make_object_name(old.name, None, "check"), make_object_name(new.name, None, "check"))
+
     def domain(d: ir.Domain) -> ir.Domain:
-        d = dataclasses.replace(d, name=new) if kind == "domain" and d.name == old else d
+        if kind == "domain" and d.name == old:
+            checks = tuple(dataclasses.replace(c, name=derived[1]) if c.name == derived[0] else c for c in d.checks)
+            d = dataclasses.replace(d, name=new, checks=tuple(sorted(checks, key=lambda c: c.name)))
         base = column(d.base_column)
         return dataclasses.replace(d, sql_type=base.sql_type, base=base.base)
 
