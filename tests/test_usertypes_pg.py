@@ -11,11 +11,12 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import docs_build
 import pg
 import psycopg
 import pytest
-from catalog_check import assert_reads_back
-from models_support import import_file, write_models
+from catalog_check import assert_reads_back, read_back
+from models_support import generate, import_file, write_models
 from psycopg.rows import dict_row
 from psycopg.types import TypeInfo
 from psycopg.types.composite import CompositeInfo, register_composite
@@ -152,3 +153,44 @@ def test_a_domain_held_in_an_array_refuses_a_new_check_at_build(tmp_path: Path) 
     _old, migration = _migration(tmp_path, array % "", array % ", check: VALUE <> ''")
     assert [r.code for r in migration.refusals] == ["E064"]
     assert "column item.code holds its values in an array" in migration.refusals[0].message
+
+
+def test_the_docs_have_a_section_per_type_and_columns_link_to_it(tmp_path: Path) -> None:
+    outputs = generate(CASE / "spec").outputs
+    page = outputs["docs/types.md"]
+    for heading in ("Domain email", "Composite type address", "Range type price_band"):
+        assert f"### {heading} <a id=" in page
+    assert "| contact | [public.email](#domain-public.email) |" in page
+    assert "| homes | [public.address&#91;&#93;](#composite-public.address) |" in page or (
+        "| homes | [public.address[]](#composite-public.address) |" in page
+    )
+    assert "| bands | [public.price_bands](#range-public.price_band) |" in page
+    assert "Used by [item](#table-public.item).contact, [item](#table-public.item).contacts." in page
+    docs = tmp_path / "out"
+    for path, text in outputs.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(text, encoding="utf-8")
+    built = docs_build.mkdocs(docs_build.config_for(tmp_path, docs / "docs"), tmp_path / "site")
+    assert built.returncode == 0, built.stdout + built.stderr
+
+
+def test_drift_reports_a_hand_made_difference_of_each_kind(db_url: str) -> None:
+    state = _state()
+    pg.apply_sql(db_url, "CREATE SCHEMA extensions;\n" + from_scratch.migration_sql(state, ["types"]))
+    pg.apply_sql(
+        db_url,
+        """
+        ALTER DOMAIN quantity DROP CONSTRAINT quantity_small;
+        ALTER DOMAIN code SET DEFAULT 'X';
+        ALTER TYPE address ADD ATTRIBUTE country text;
+        DROP TYPE price_band CASCADE;
+        CREATE DOMAIN by_hand AS integer;
+        """,
+    )
+    report, _live, _found = read_back(db_url, state)
+    lines = {f.line for f in report.findings}
+    assert "domain quantity: checks is quantity_positive: VALUE > 0 in the database, " in "".join(lines)
+    assert "domain code: default is 'X'::character varying in the database, none in the migrations" in lines
+    assert any(line.startswith("composite type address: attributes is street text, zip public.code") for line in lines)
+    assert any(line.startswith("range type price_band: missing from the database") for line in lines)
+    assert any(line.startswith("domain by_hand: not in the migrations") for line in lines)
