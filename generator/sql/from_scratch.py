@@ -313,7 +313,12 @@ def _user_type_nodes(
     for r in schema.range_types:
         comment = (views.Comment(views.Object("type", r.name.q), r.comment),) if r.comment else ()
         subtype = (ir.Column("", r.subtype, r.subtype_base),)
-        node("range_type", r.name, deps_of(subtype), Statement("Range types", "range_type", r, comment))
+        deps = deps_of(subtype)
+        for fn in (r.subtype_diff, r.canonical):  # a spec function named (unqualified, or in its schema)
+            name = fn.split(".")[-1].strip('"') if fn else None
+            if name in functions:
+                deps.append(("function", functions[name]))
+        node("range_type", r.name, deps, Statement("Range types", "range_type", r, comment))
 
 
 def composite_comments(c: ir.CompositeType) -> tuple[views.Comment, ...]:
