@@ -146,6 +146,9 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
 
 def _to_4(data: dict[str, Any]) -> dict[str, Any]:
     """Format 3 -> 4 (wave 5): the fields of the kinds added after format 3, each empty in an older state."""
+    data.setdefault("domains", [])  # types5 domains: none
+    data.setdefault("composite_types", [])  # types5 composite types: none
+    data.setdefault("range_types", [])  # types5 range types: none
     data["format"] = 4
     return data
 

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from .. import ir
 from ..ir import Name
-from . import expressions
+from . import expressions, usertypes
 
 T = TypeVar("T")
 
@@ -140,6 +140,9 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             state.extensions,
             lambda x: x.name,
         ),
+        domains=usertypes.domains(live, state, meaning.expr),  # types5
+        composite_types=usertypes.composites(live, state),  # types5
+        range_types=usertypes.ranges(live, state),  # types5
     )
 
 

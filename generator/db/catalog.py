@@ -34,7 +34,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 
 from .. import ir
-from ..ir import Name
+from ..ir import Name, names
 from ..pg import datatypes, indexkeys, quoting, sqlparse
 from ..resolve.types import canonical_arg, type_sql
 from ..templating import environment
@@ -48,6 +48,7 @@ IDENTITY = {"a": "always", "d": "by default"}
 REPLICA_IDENTITY = {"d": "default", "f": "full", "n": "nothing", "i": "index"}
 RELKINDS = {"v": "view", "m": "materialized view", "S": "sequence", "f": "foreign table"}
 TYPE_KINDS = {"d": "domain", "c": "composite type", "r": "range type"}
+READ_TYPE_KINDS = frozenset({"d", "c", "r"})  # types5: read by read_user_types, no longer reported
 PROKINDS = {"p": "procedure", "a": "aggregate", "w": "window function"}
 # pg_trigger.tgtype bits (src/include/catalog/pg_trigger.h)
 ROW, BEFORE, INSERT, DELETE, UPDATE, TRUNCATE, INSTEAD = 1, 2, 4, 8, 16, 32, 64
@@ -144,6 +145,7 @@ def read(
         reader.read_sequences(rows("sequences"))
         reader.extensions = [ir.Extension(r["name"], r["schema"], MODULE) for r in rows("extensions")]
         reader.read_types(rows("types"))
+        reader.read_user_types(rows("domains"), rows("composites"), rows("ranges"))  # types5
         reader.read_columns(rows("columns"))
         reader.read_constraints(rows("constraints"))
         reader.read_views(rows("views"), rows("view_columns"))
@@ -201,6 +203,9 @@ class _Reader:
         self.views: dict[int, ir.View] = {}  # oid -> view or materialized view
         self.default_opclasses: dict[tuple[Name, int], str] = {}
         self.idle: list[IdleTrigger] = []
+        self.domains: list[ir.Domain] = []  # types5
+        self.composites: list[ir.CompositeType] = []  # types5
+        self.ranges: list[ir.RangeType] = []  # types5
 
     # -- relations -------------------------------------------------------
     def read_relations(self, rows: list[dict[str, Any]]) -> None:
@@ -284,8 +289,72 @@ class _Reader:
                 continue
             if r["kind"] == "e":
                 self.enums.append(ir.Enum(name, MODULE, tuple(r["labels"]), r["comment"]))
-            else:
+            elif r["kind"] not in READ_TYPE_KINDS:
                 self.unmanaged.append(Unmanaged(TYPE_KINDS[r["kind"]], name))
+
+    def read_user_types(
+        self, domains: list[dict[str, Any]], composites: list[dict[str, Any]], ranges: list[dict[str, Any]]
+    ) -> None:
+        """Domains, composite types and range types (types5), each as the resolver makes it of the spec."""
+        for r in domains:
+            if r["schema"] in self.outside:
+                continue
+            sql, base, enum, mods = _column_type(r)
+            dims = r["array_dims"]
+            checks = tuple(
+                ir.DomainCheck(n, _unwrap(d.removeprefix("CHECK ").removesuffix(" NOT VALID")) or "")
+                for n, d in zip(r["check_names"], r["check_defs"], strict=True)
+            )
+            self.domains.append(
+                ir.Domain(
+                    Name(r["schema"], r["name"]),
+                    MODULE,
+                    sql + "[]" * dims,
+                    base,
+                    enum,
+                    mods,
+                    dims,
+                    r["not_null"],
+                    r["default_sql"],
+                    checks,
+                    r["collation"],
+                    r["comment"],
+                )
+            )
+        attributes: dict[Name, list[ir.Column]] = {}
+        comments: dict[Name, str | None] = {}
+        for r in composites:
+            if r["schema"] in self.outside:
+                continue
+            name = Name(r["schema"], r["name"])
+            sql, base, enum, mods = _column_type(r)
+            dims = r["array_dims"]
+            column = ir.Column(
+                r["attribute"], sql + "[]" * dims, base, enum, mods, dims, comment=r["attribute_comment"]
+            )
+            attributes.setdefault(name, []).append(column)
+            comments[name] = r["comment"]
+        self.composites += [ir.CompositeType(n, MODULE, tuple(a), comments[n]) for n, a in attributes.items()]
+        for r in ranges:
+            if r["schema"] in self.outside:
+                continue
+            name = Name(r["schema"], r["name"])
+            sql, base, _enum, _mods = _column_type(r)
+            self.ranges.append(
+                ir.RangeType(
+                    name,
+                    MODULE,
+                    sql,
+                    base,
+                    r["multirange"],
+                    r["multirange"] != names.default_multirange(name.name),
+                    r["subtype_opclass"],
+                    r["collation"],
+                    r["canonical"],
+                    r["subtype_diff"],
+                    r["comment"],
+                )
+            )
 
     def read_columns(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
@@ -601,6 +670,9 @@ class _Reader:
             views=tuple(sorted(self.views.values(), key=lambda v: (v.name.schema, v.name.name))),
             sequences=tuple(self.own_sequences),
             extensions=tuple(self.extensions),
+            domains=tuple(self.domains),
+            composite_types=tuple(self.composites),
+            range_types=tuple(self.ranges),
             external=ir.External(
                 tables=tuple(
                     ir.ExternalTable(name, (), policies=tuple(policies))

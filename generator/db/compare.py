@@ -166,8 +166,67 @@ def compare(
         _sequence_aspects,
         lambda q: f"{q.data_type} sequence",
     )
+    found += _keyed(  # types5
+        "domain",
+        live.domains,
+        expected.domains,
+        lambda d: d.name,
+        lambda d: d.name.display,
+        _domain_aspects,
+        lambda d: f"domain over {d.sql_type}",
+    )
+    found += _keyed(  # types5
+        "composite type",
+        live.composite_types,
+        expected.composite_types,
+        lambda c: c.name,
+        lambda c: c.name.display,
+        _composite_aspects,
+        lambda c: f"composite type of {len(c.attributes)} attribute(s)",
+    )
+    found += _keyed(  # types5
+        "range type",
+        live.range_types,
+        expected.range_types,
+        lambda r: r.name,
+        lambda r: r.name.display,
+        _range_aspects,
+        lambda r: f"range of {r.subtype}",
+    )
     found += _grants(live_atoms, expected_atoms, targets)
     return found
+
+
+def _domain_aspects(d: ir.Domain) -> dict[str, str]:
+    return {
+        "base type": d.sql_type,
+        "collation": d.collation or "the base type's",
+        "default": _text(d.default),
+        "not null": "NOT NULL" if d.not_null else "NULL allowed",
+        "checks": "; ".join(f"{c.name}: {c.check}" for c in d.checks) or "none",
+        "comment": _comment(d.comment),
+    }
+
+
+def _composite_aspects(c: ir.CompositeType) -> dict[str, str]:
+    return {
+        "attributes": ", ".join(f"{a.name} {a.sql_type}" for a in c.attributes),
+        "attribute comments": "; ".join(f"{a.name}: {_comment(a.comment)}" for a in c.attributes if a.comment)
+        or "none",
+        "comment": _comment(c.comment),
+    }
+
+
+def _range_aspects(r: ir.RangeType) -> dict[str, str]:
+    return {
+        "subtype": r.subtype,
+        "multirange": r.multirange,
+        "subtype_opclass": _text(r.subtype_opclass, "the default"),
+        "collation": _text(r.collation, "the subtype's"),
+        "canonical": _text(r.canonical),
+        "subtype_diff": _text(r.subtype_diff),
+        "comment": _comment(r.comment),
+    }
 
 
 DATA = {"table": "`--sql` drops it with its rows", "column": "`--sql` drops it with its values"}

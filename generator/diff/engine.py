@@ -32,6 +32,7 @@ from . import (
     sequences,
     tables,
     timeparts,
+    usertypes,
     views,
 )
 from .context import Context, calls
@@ -44,6 +45,7 @@ KINDS: tuple[Callable[[Context], Steps], ...] = (
     schemas.diff,
     extensions.diff,
     enums.diff,
+    usertypes.diff,  # types5: domains, composite and range types
     sequences.diff,
     tables.diff,
     partitions.diff,

@@ -21,6 +21,7 @@ from ..pg import quoting
 from ..sql.views import Object
 from . import names as pgnames
 from . import statements as st
+from . import usertypes
 from .context import Names
 from .steps import Part
 
@@ -107,6 +108,36 @@ def apply(old: ir.Schema, new: ir.Schema) -> Renamed:
         schema = pgnames.rename_enum(schema, old_name, new_name)
         out.change(f"rename enum {old_name.display} to {r.new}")
         out.plan.renamed.append(r)
+
+    for kind in ("domain", "composite_type"):  # types5
+        for r in by_kind.get(kind, []):
+            have = {o.name for o in (schema.domains if kind == "domain" else schema.composite_types)}
+            spec_has = {o.name for o in (new.domains if kind == "domain" else new.composite_types)}
+            old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
+            what = "domain" if kind == "domain" else "composite type"
+            if not _applicable(
+                out,
+                old_name in have,
+                new_name in have,
+                old_name in spec_has,
+                ("rename", kind, new_name),
+                f"{what} {new_name.display}",
+                f'{what} "{r.old}"',
+            ):
+                continue
+            target = Object("domain" if kind == "domain" else "type", old_name.q)
+            out.add(node, st.Rename(target, quoting.ident(r.new)), notes=(RENAME_NOTE,), ignore=("renaming-object",))
+            if kind == "domain":
+                for check in usertypes.renamed_checks(schema, old_name, new_name):
+                    out.add(
+                        node,
+                        check,
+                        notes=("Named after the domain, as a fresh database names it.",),
+                        ignore=("renaming-object",),
+                    )
+            schema = usertypes.rename(schema, kind, old_name, new_name)
+            out.change(f"rename {what} {old_name.display} to {r.new}")
+            out.plan.renamed.append(r)
 
     for r in by_kind.get("column", []):
         assert r.owner is not None

@@ -40,6 +40,9 @@ RELEASE_RANK = {
     "sequence": 8,
     "sequence_owner": 3,
     "extension": 9,
+    "domain": 8,  # types5
+    "composite_type": 8,  # types5
+    "range_type": 8,  # types5
 }
 BUILD_RANK = {kind: 20 + rank for kind, rank in from_scratch.RANK.items()}
 RENAME_RANK = -1

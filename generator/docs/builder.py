@@ -19,7 +19,7 @@ from .. import ir
 from ..ir import Name
 from ..pg import extensions, sqlparse
 from ..sql import clauses, from_scratch, views
-from . import erdiagram
+from . import erdiagram, usertypes
 from . import markdown as md
 from .links import Links, Migrations, SchemaIndex, page_path, table_anchor
 from .viewmodel import (
@@ -208,6 +208,7 @@ class PageBuilder:
             extensions_sql=block(
                 "sql", [t for x in self.extensions for t in self.sql.get(("extension", x.name), [])], "\n"
             ),
+            types=usertypes.sections(self.schema, self.module.name, self.sql, self.links),  # types5
             sequences=tuple(self.sequence_row(q) for q in self.sequences),
             sequences_sql=block(
                 "sql",
@@ -353,7 +354,7 @@ class PageBuilder:
     # -- tables -----------------------------------------------------------
     def type_cell(self, c: ir.Column) -> str:
         if c.enum is None:
-            return md.inline(c.sql_type)
+            return self.links.user_type(c.sql_type) or md.inline(c.sql_type)  # types5: a link to its section
         return self.links.enum(c.enum, c.enum.display + "[]" * c.array_dims)
 
     def table_section(self, t: ir.Table) -> TableSection:

@@ -41,6 +41,8 @@ class SchemaIndex:
     # the page of each trigger on an external table (its function's module's)
     trigger_module: dict[tuple[Name, str], str] = field(default_factory=dict)
     attached: tuple[ir.ExternalTable, ...] = ()  # the external tables (for what the spec attaches to them)
+    # types5: a domain, composite or range type (and a multirange) by its SQL spelling -> (module, anchor id)
+    type_pages: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, schema: ir.Schema) -> SchemaIndex:
@@ -76,6 +78,7 @@ class SchemaIndex:
             ir.by_module(schema.functions),
             trigger_module,
             schema.external.tables,
+            type_pages(schema),
         )
 
 
@@ -127,11 +130,20 @@ class Links:
         self.enum_module = index.enum_module
         self.function_module = index.function_module
         self.trigger_module = index.trigger_module
+        self.type_pages = index.type_pages
 
     def _to(self, module: str | None, anchor_id: str) -> str:
         if module is None or module == self.page:  # external tables get a section on every page that references them
             return "#" + anchor_id
         return f"{page_path(module)}#{anchor_id}"
+
+    def user_type(self, sql_type: str) -> str | None:
+        """A link to the section of the spec's type a column of `sql_type` has (types5); None for any other."""
+        element = sql_type
+        while element.endswith("[]"):
+            element = element[:-2]
+        page = self.type_pages.get(element)
+        return None if page is None else md.link(sql_type, self._to(*page))
 
     def table(self, name: Name) -> str:
         return md.link(name.display, self._to(self.table_module.get(name), table_anchor(name)))
@@ -159,3 +171,16 @@ class Links:
             constraint,
             self._to(self.table_module[table], md.anchor_id("constraint", table.schema, table.name, constraint)),
         )
+
+
+def type_anchor(kind: str, name: Name) -> str:
+    """The anchor id of a domain, composite or range type's section (types5)."""
+    return md.anchor_id(kind, name.schema, name.name)
+
+
+def type_pages(schema: ir.Schema) -> dict[str, tuple[str, str]]:
+    pages = {d.name.q: (d.module, type_anchor("domain", d.name)) for d in schema.domains}
+    pages |= {c.name.q: (c.module, type_anchor("composite", c.name)) for c in schema.composite_types}
+    for r in schema.range_types:
+        pages[r.name.q] = pages[Name(r.name.schema, r.multirange).q] = (r.module, type_anchor("range", r.name))
+    return pages

@@ -241,6 +241,19 @@ class SchemaSection:
 
 
 @dataclass(frozen=True)
+class TypeSection:
+    """A domain, composite type or range type of the module (types5)."""
+
+    kind: str  # "Domain" | "Composite type" | "Range type"
+    name: str
+    anchor: str
+    comment: str
+    facts: tuple[tuple[str, str], ...]  # (what, its value): base type, NOT NULL, a CHECK, an attribute, the subtype
+    used_by: tuple[str, ...]  # links to table.column
+    ddl: CodeBlock
+
+
+@dataclass(frozen=True)
 class ViewColumnRow:
     name: str
     type: str
@@ -290,6 +303,7 @@ class ModulePage:
     sequences_sql: CodeBlock | None = None
     extensions: tuple[ExtensionRow, ...] = ()  # the section is left out when the module has none
     extensions_sql: CodeBlock | None = None
+    types: tuple[TypeSection, ...] = ()  # types5: domains, composite and range types; no section when none
 
     @property
     def linted(self) -> bool:

@@ -10,7 +10,10 @@ Nothing here imports an output; outputs import this.
 
 from .schema import (
     Column,
+    CompositeType,
     Constraint,
+    Domain,
+    DomainCheck,
     Enum,
     Extension,
     External,
@@ -27,6 +30,7 @@ from .schema import (
     Namespace,
     Partition,
     Policy,
+    RangeType,
     Rename,
     Sample,
     Schema,
@@ -44,7 +48,10 @@ from .schema import (
 
 __all__ = [
     "Column",
+    "CompositeType",
     "Constraint",
+    "Domain",
+    "DomainCheck",
     "Enum",
     "Extension",
     "External",
@@ -61,6 +68,7 @@ __all__ = [
     "Namespace",
     "Partition",
     "Policy",
+    "RangeType",
     "Rename",
     "Sample",
     "Schema",

@@ -128,3 +128,9 @@ def _clip(data: bytes, n: int) -> int:
 def derived_constraint_name(table: str, columns: list[str], label: str) -> str:
     """The name PostgreSQL would choose (ChooseConstraintName), e.g. `t_a_b_key`, shortened as it shortens it."""
     return make_object_name(table, "_".join(columns) or None, label)
+
+
+def default_multirange(name: str) -> str:
+    """The multirange PostgreSQL names for range type `name` (types5): the first `range` becomes `multirange`, else
+    `_multirange` is appended."""
+    return name.replace("range", "multirange", 1) if "range" in name else f"{name}_multirange"

@@ -262,6 +262,69 @@ class Enum:
 
 
 @dataclass(frozen=True)
+class DomainCheck:
+    """A CHECK constraint of a domain, over VALUE."""
+
+    name: str
+    check: str
+
+    @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """CREATE DOMAIN (types5): `sql_type`/`base` as a column of its base type has them."""
+
+    name: Name
+    module: str
+    sql_type: str
+    base: str
+    enum: Name | None = None
+    mods: tuple[int, ...] = ()
+    array_dims: int = 0
+    not_null: bool = False
+    default: str | None = None
+    checks: tuple[DomainCheck, ...] = ()
+    collation: str | None = None  # as SQL: quoted where needed
+    comment: str | None = None
+
+    @property
+    def base_column(self) -> Column:
+        """A column of the base type (what the models and the docs read)."""
+        return Column("", self.sql_type, self.base, self.enum, self.mods, self.array_dims)
+
+
+@dataclass(frozen=True)
+class CompositeType:
+    """CREATE TYPE ... AS (...) (types5): its attributes are columns with only a name, a type and a comment."""
+
+    name: Name
+    module: str
+    attributes: tuple[Column, ...]
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class RangeType:
+    """CREATE TYPE ... AS RANGE (types5); `multirange` is always the multirange's name (PostgreSQL's default when
+    the spec names none), `named_multirange` whether the spec names it."""
+
+    name: Name
+    module: str
+    subtype: str  # as a column of it spells it
+    subtype_base: str
+    multirange: str
+    named_multirange: bool = False
+    subtype_opclass: str | None = None  # as SQL
+    collation: str | None = None  # as SQL
+    canonical: str | None = None  # a function, as SQL
+    subtype_diff: str | None = None  # a function, as SQL
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
 class Sequence:
     """A sequence, every option as PostgreSQL stores it (the spec's omissions filled with its defaults)."""
 
@@ -534,6 +597,9 @@ class Schema:
     views: tuple[View, ...] = ()
     sequences: tuple[Sequence, ...] = ()  # K2: sequences (state format 3)
     extensions: tuple[Extension, ...] = ()  # K2: extensions (state format 3)
+    domains: tuple[Domain, ...] = ()  # types5: domains (state format 4)
+    composite_types: tuple[CompositeType, ...] = ()  # types5: composite types (state format 4)
+    range_types: tuple[RangeType, ...] = ()  # types5: range types (state format 4)
 
 
 class _InModule(Protocol):

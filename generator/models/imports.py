@@ -33,6 +33,10 @@ IMPORTABLE = {
     "date": "datetime",
     "time": "datetime",
     "timedelta": "datetime",
+    "datetime": "datetime",  # types5: a range's bounds
+    "InstanceOf": "pydantic",  # types5: ranges
+    "Range": "psycopg.types.range",  # types5
+    "Multirange": "psycopg.types.multirange",  # types5
 }
 BUILTIN_TYPES = {"str", "int", "float", "bool", "bytes", "list", "object"}
 RESERVED = set(IMPORTABLE) | BUILTIN_TYPES | {"annotations"}

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from .. import errors, ir
 from ..templating import environment
-from . import spelling, tables, views
+from . import spelling, tables, usertypes, views
 from .imports import RESERVED, Imports
 from .tables import Problem
+from .usertypes import UserTypes
 from .viewmodel import ChangesModel, EnumClass, Member, Module, RowModel
 
 __all__ = ["Models", "Problem", "render"]
@@ -32,6 +33,8 @@ class Models:
 
 def render(schema: ir.Schema) -> Models:
     enums = {e.name: e for e in schema.enums}
+    types = UserTypes.of(schema)  # types5
+    composites_of = ir.by_module(schema.composite_types)
     enums_of = ir.by_module(schema.enums)
     tables_of = ir.by_module(schema.tables)
     views_of = ir.by_module(schema.views)
@@ -43,10 +46,11 @@ def render(schema: ir.Schema) -> Models:
     for module in schema.modules:
         my_enums, my_tables = enums_of.get(module.name, []), tables_of.get(module.name, [])
         my_views = views_of.get(module.name, [])
-        if not my_enums and not my_tables and not my_views:
+        my_composites = composites_of.get(module.name, [])
+        if not my_enums and not my_tables and not my_views and not my_composites:
             continue
         source = next(m.file for m in schema.modules if m.name == module.name)  # the first file of the module
-        view = _module(module, source, my_enums, my_tables, enums, problems, notes, my_views)
+        view = _module(module, source, my_enums, my_tables, enums, problems, notes, my_views, types, my_composites)
         if view is not None:
             outputs[f"models/{module.name}.py"] = template.render(module=view)
     if outputs:
@@ -63,6 +67,8 @@ def _module(
     problems: list[Problem],
     notes: list[str],
     my_views: list[ir.View] | None = None,
+    types: UserTypes | None = None,
+    my_composites: list[ir.CompositeType] | None = None,
 ) -> Module | None:
     if not module.name.isidentifier() or keyword.iskeyword(module.name):
         problems.append(
@@ -92,6 +98,10 @@ def _module(
         claim(spelling.class_name(e.name.name), ("enum", e.name), f"enum {e.name.display}")
     if my_enums:
         imports.use("enum", "StrEnum")
+    types = types or UserTypes()
+    my_composites = usertypes.composite_order(my_composites or [])
+    for c in my_composites:
+        claim(spelling.class_name(c.name.name), ("composite_type", c.name), f"composite type {c.name.display}")
     for t in my_tables:
         cls = spelling.class_name(t.name.name)
         for suffix in ("", "Insert", "Update"):
@@ -100,10 +110,14 @@ def _module(
         claim(spelling.class_name(v.name.name), ("view", v.name), f"{v.kind} {v.name.display}")
     models: list[RowModel | ChangesModel] = []
     class_names = frozenset(classes)
+    for c in my_composites:
+        value = views.composite(c, enums, imports, class_names, problems, types)
+        if value is not None:
+            models.append(value)
     for t in my_tables:
-        models += tables.models(t, enums, imports, class_names, problems, notes)
+        models += tables.models(t, enums, imports, class_names, problems, notes, types)
     for v in my_views or ():
-        row = views.model(v, enums, imports, class_names, problems)
+        row = views.model(v, enums, imports, class_names, problems, types)
         if row is not None:
             models.append(row)
     for alias in imports.aliases:
@@ -115,7 +129,7 @@ def _module(
                     f"the class {alias} clashes with the type alias of that name in the models module",
                 )
             )
-    if my_tables or my_views:  # an enums-only module needs none of the model machinery
+    if my_tables or my_views or my_composites:  # an enums-only module needs none of the model machinery
         imports.use("pydantic", "BaseModel")
         imports.use("pydantic", "ConfigDict")
         imports.use("typing", "Any")

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from .. import errors, ir
 from ..pg import extensions
-from . import checks, expressions, spelling
+from . import checks, expressions, spelling, usertypes
 from .imports import BUILTIN_TYPES, RESERVED, Imports
+from .usertypes import UserTypes
 from .viewmodel import ChangesModel, CheckNote, FieldCheck, FieldLine, ModelCheck, RowModel, TypeAlias
 
 INDENT = 4  # a class body; a method body is 2 * INDENT deep
@@ -105,6 +106,7 @@ def models(
     classes: AbstractSet[str],
     problems: list[Problem],
     notes: list[str],
+    types: UserTypes | None = None,
 ) -> list[RowModel | ChangesModel]:
     """The row, Insert and Update models of `t`; none when a column cannot be modelled (a problem says why)."""
     module = t.module
@@ -118,7 +120,7 @@ def models(
             if why:
                 problems.append(Problem(at, errors.PYTHON_TYPE, why, "python_type"))
                 continue
-        element = element_type(c, enums, imports, module)
+        element = element_type(c, enums, imports, module, types)
         if element is None:
             problems.append(
                 Problem(
@@ -226,7 +228,9 @@ def _compare(left: str, op: str, right: str) -> expressions.Expr:
     return expressions.chain(expressions.COMPARE, [expressions.atom(left), expressions.atom(right)], [op])
 
 
-def element_type(col: ir.Column, enums: dict[ir.Name, ir.Enum], imports: Imports, module: str) -> str | None:
+def element_type(
+    col: ir.Column, enums: dict[ir.Name, ir.Enum], imports: Imports, module: str, types: UserTypes | None = None
+) -> str | None:
     """The Python annotation of one value of the column (one element, for an array); None if unknown."""
     if col.python_type is not None:
         parts = col.python_type.split(".")
@@ -239,6 +243,10 @@ def element_type(col: ir.Column, enums: dict[ir.Name, ir.Enum], imports: Imports
         if enum.module != module:
             imports.use(f".{enum.module}", cls)
         return cls
+    types = types or UserTypes()
+    found = _user_type(col, enums, imports, module, types)
+    if found is not None:
+        return found or None
     py = extensions.py_type(col.base)
     if py is None:
         return None
@@ -252,6 +260,42 @@ def element_type(col: ir.Column, enums: dict[ir.Name, ir.Enum], imports: Imports
     imports.use("pydantic", "Field")
     imports.aliases[name] = TypeAlias(name, py.annotation, py.constraints.format(*mods) if py.constraints else "")
     return name
+
+
+def _user_type(
+    col: ir.Column, enums: dict[ir.Name, ir.Enum], imports: Imports, module: str, types: UserTypes
+) -> str | None:
+    """The annotation of a value of a range, a domain or a composite type (types5: models/usertypes.py); "" when the
+    column is of one the models cannot type, None when it is of none of them."""
+    ranged = types.range_of(col)
+    if ranged is not None:
+        value = usertypes.range_value(ranged[0])
+        if value is None:
+            return ""
+        annotation, value_module = value
+        if value_module is not None:
+            imports.use(value_module, annotation)
+        kind = "Multirange" if ranged[1] else "Range"
+        imports.use(f"psycopg.types.{kind.lower()}", kind)
+        imports.use("pydantic", "InstanceOf")
+        return f"InstanceOf[{kind}[{annotation}]]"
+    sql = usertypes.element_sql(col)
+    domain = types.domains.get(sql)
+    if domain is not None:
+        base = domain.base_column
+        element = element_type(base, enums, imports, module, types)
+        if element is None:
+            return ""
+        for _ in range(base.array_dims):
+            element = f"list[{element} | None]"
+        return element
+    composite = types.composites.get(sql)
+    if composite is not None:
+        cls = spelling.class_name(composite.name.name)
+        if composite.module != module:
+            imports.use(f".{composite.module}", cls)
+        return cls
+    return None
 
 
 def python_type_problem(text: str) -> str | None:

@@ -12,6 +12,7 @@ from .. import ir
 from . import spelling, tables
 from .imports import Imports
 from .tables import Problem
+from .usertypes import UserTypes
 from .viewmodel import RowModel
 
 
@@ -27,11 +28,12 @@ def model(
     imports: Imports,
     classes: AbstractSet[str],
     problems: list[Problem],
+    types: UserTypes | None = None,
 ) -> ViewRowModel | None:
     """The row model of `v`, through the table models' field rules (None when a column cannot be modelled)."""
     columns = tuple(dataclasses.replace(c, not_null=False, default=None, identity=None) for c in v.columns)
     as_table = ir.Table(v.name, v.module, columns, comment=v.comment)
-    built = tables.models(as_table, enums, imports, classes, problems, [])
+    built = tables.models(as_table, enums, imports, classes, problems, [], types)
     if not built:
         return None
     row = built[0]
@@ -40,3 +42,27 @@ def model(
         spelling.docstring_text(v.comment or "", first=True) or f"A row of {spelling.docstring_text(v.name.display)}."
     )
     return ViewRowModel(row.name, row.table, summary, row.aliased, row.fields, kind=v.kind)
+
+
+@dataclass(frozen=True)
+class CompositeModel(RowModel):
+    template: ClassVar[str] = "models/composite.py.j2"
+
+
+def composite(
+    c: ir.CompositeType,
+    enums: dict[ir.Name, ir.Enum],
+    imports: Imports,
+    classes: AbstractSet[str],
+    problems: list[Problem],
+    types: UserTypes,
+) -> CompositeModel | None:
+    """The model of a composite type (types5): its attributes as a row model's fields, every one optional."""
+    as_table = ir.Table(c.name, c.module, c.attributes, comment=c.comment)
+    built = tables.models(as_table, enums, imports, classes, problems, [], types)
+    if not built:
+        return None
+    row = built[0]
+    assert isinstance(row, RowModel)
+    summary = spelling.docstring_text(c.comment or "", first=True) or f"A value of {row.table}."
+    return CompositeModel(row.name, row.table, summary, row.aliased, row.fields)

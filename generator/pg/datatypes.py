@@ -78,6 +78,43 @@ BASE_TYPES: dict[str, BaseType] = {
     "oid": BaseType("oid", py=PyType("int", alias="Oid", constraints="ge=0, le=4294967295", family="int")),
 }
 
+# Ranges and multiranges (types5): the built-in ones, each by its subtype (a key of BASE_TYPES). Their Python type
+# (models) is psycopg's Range / Multirange of the subtype's value (RANGE_VALUES), what psycopg reads them as.
+BUILTIN_RANGES: dict[str, str] = {
+    "int4range": "int4",
+    "int8range": "int8",
+    "numrange": "numeric",
+    "tsrange": "timestamp",
+    "tstzrange": "timestamptz",
+    "daterange": "date",
+}
+BUILTIN_MULTIRANGES: dict[str, str] = {
+    "int4multirange": "int4range",
+    "int8multirange": "int8range",
+    "nummultirange": "numrange",
+    "tsmultirange": "tsrange",
+    "tstzmultirange": "tstzrange",
+    "datemultirange": "daterange",
+}
+BASE_TYPES.update({name: BaseType(name) for name in (*BUILTIN_RANGES, *BUILTIN_MULTIRANGES)})
+# A bound's Python type, by a range's subtype (a key of BASE_TYPES): (annotation, module it comes from).
+RANGE_VALUES: dict[str, tuple[str, str | None]] = {
+    "int2": ("int", None),
+    "int4": ("int", None),
+    "int8": ("int", None),
+    "numeric": ("Decimal", "decimal"),
+    "float4": ("float", None),
+    "float8": ("float", None),
+    "date": ("date", "datetime"),
+    "timestamp": ("datetime", "datetime"),
+    "timestamptz": ("datetime", "datetime"),
+    "text": ("str", None),
+    "varchar": ("str", None),
+    "time": ("time", "datetime"),
+    "interval": ("timedelta", "datetime"),
+    "uuid": ("UUID", "uuid"),
+}
+
 # Types whose values can order a range partition, by how to compare bounds.
 
 # Type changes that keep every value, so a migration makes them without asking

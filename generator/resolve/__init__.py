@@ -42,6 +42,7 @@ from . import (
     tenancy,
     timeparts,
     triggers,
+    usertypes,
     versions,
     views,
 )
@@ -55,6 +56,10 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     report = Report()
     known = registry.collect(files, report)
     installed, external_types, other_types, type_claims = extensions.collect(files, known.schemas, report)
+    own_types = usertypes.names(files, known.schemas, report)  # types5: domains, composite and range types
+    other_types = {**other_types, **own_types}
+    made_types = usertypes.collect(files, known.enums, other_types, own_types, report)
+    type_claims = [*type_claims, *made_types.claims]
     built = [tables.table(name, entry, known, report, other_types) for name, entry in known.tables.items()]
     built_views = views.views(files, known, {b.table.name: b.table for b in built if b.table is not None}, report)
     declared_sequences, sequence_claims = sequences.collect(files, report)
@@ -113,6 +118,9 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         views=tuple(built_views.views),
         sequences=made,
         extensions=installed,
+        domains=made_types.domains,
+        composite_types=made_types.composites,
+        range_types=made_types.ranges,
     )
     return schema, report.origins
 

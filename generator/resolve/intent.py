@@ -31,6 +31,7 @@ DESTRUCTIVE = {
     "drop enum value": 2,
     "drop sequence": 1,  # K2: its current value goes
     "delete rows": 1,  # seed rows removed from the spec: deleted from the table
+    "drop attribute": 2,  # types5: an attribute of a composite type, its values in every column of the type
 }
 
 
@@ -64,6 +65,14 @@ def intent(files: list[LoadedFile], report: Report) -> ir.Intent:
                     )
                 else:
                     renames.append(ir.Rename("enum_value", old_value, new_value, owner=name))
+        for section, kind, renamed in (  # types5
+            ("domains", "domain", {k: d.renamed_from for k, d in f.spec.domains.items()}),
+            ("composite_types", "composite_type", {k: c.renamed_from for k, c in f.spec.composite_types.items()}),
+        ):
+            for key, old in renamed.items():
+                if old is not None:
+                    where = Where(f.pos, (section, key, "renamed_from"))
+                    renames += _renamed(report, kind, names.split(key), old, where)
         for i, text in enumerate(f.spec.allow_destructive):
             entry = allowance(text)
             where = Where(f.pos, ("allow_destructive", i))
@@ -177,6 +186,8 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
             places = [(("table", owner), ("columns", *member, "renamed_from")), tables]
         elif what == "enum":
             places = [(("enum", owner), ("renamed_from",)), enums]
+        elif what in ("domain", "composite_type"):  # types5
+            places = [((what, owner), ("renamed_from",)), tables]
         else:
             places = [(("enum", owner), ("renamed_values", *member)), enums]
     elif kind == "table":
@@ -191,6 +202,8 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
         places = [(("partitioning", rest[0]), ("partitions", parts[1])), (("table", rest[0]), ()), tables]
     elif kind == "sequence":  # K2
         places = [(("sequence", rest[0]), ()), (("section", "sequences"), ()), tables]
+    elif kind in ("domain", "composite_type", "range_type"):  # types5
+        places = [((kind, rest[0]), ()), tables]
     elif kind == "extension":  # K2
         places = [(("extension", rest[0]), ("schema",)), tables]
     return origins.diagnostic(refusal.code, refusal.message, *places)

@@ -583,6 +583,56 @@ class MaterializedView(Linted):
     comment: str | None = None
 
 
+class Domain(Model):
+    """A domain (CREATE DOMAIN): a type with its constraints, usable wherever a type is (columns, arrays,
+    composite attributes)."""
+
+    type: str = Field(description="the base type: built-in, an extension's or external one, an enum, a composite")
+    not_null: bool = Field(False, description="NOT NULL: no value of the domain may be NULL")
+    default: SqlText | None = Field(None, description="SQL expression: the default of every column of the domain")
+    check: SqlText | None = Field(
+        None, description="SQL boolean expression over VALUE, named <domain>_check as PostgreSQL names it"
+    )
+    checks: dict[str, SqlText] = Field({}, description="named CHECK constraints: name -> SQL expression over VALUE")
+    collation: str | None = Field(None, description='COLLATE of a text domain, e.g. `"C"` or `und-x-icu`')
+    comment: str | None = None
+    renamed_from: str | None = Field(
+        None, description="the old name, when this one was renamed (ALTER DOMAIN ... RENAME TO; columns keep it)"
+    )
+
+
+class CompositeAttribute(Model):
+    """An attribute of a composite type."""
+
+    type: str = Field(description="any type a column may have (arrays, domains, other composite types)")
+    comment: str | None = None
+
+
+class CompositeType(Model):
+    """A composite type (CREATE TYPE ... AS (...)): a row value, usable as a column type (a Pydantic model in the
+    generated models)."""
+
+    attributes: dict[str, CompositeAttribute] = Field(min_length=1, description="name -> {type: ...}, in order")
+    comment: str | None = None
+    renamed_from: str | None = Field(
+        None, description="the old name, when this one was renamed (ALTER TYPE ... RENAME TO; columns keep it)"
+    )
+
+
+class RangeType(Model):
+    """A range type (CREATE TYPE ... AS RANGE), and its multirange (PostgreSQL 14+)."""
+
+    subtype: str = Field(description="the type of its bounds, e.g. `float8`")
+    subtype_opclass: str | None = Field(None, description="the btree operator class ordering the subtype")
+    collation: str | None = Field(None, description="the collation ordering a text subtype")
+    canonical: str | None = Field(None, description="the canonical function (a discrete range)")
+    subtype_diff: str | None = Field(None, description="the difference function, e.g. `float8mi` (GiST performance)")
+    multirange: str | None = Field(
+        None, description="the multirange type's name (default as PostgreSQL makes it: range -> multirange)"
+    )
+    comment: str | None = None
+
+
 class Migration(Model):
     version: int = Field(ge=1, le=9999)
     name: str = Field(pattern=r"^[a-z0-9_]+$")
@@ -613,6 +663,9 @@ class SpecFile(Model):
     )
     views: dict[str, View] = {}
     materialized_views: dict[str, MaterializedView] = {}
+    domains: dict[str, Domain] = Field({}, description="CREATE DOMAIN: a base type with NOT NULL, DEFAULT, CHECKs")
+    composite_types: dict[str, CompositeType] = Field({}, description="CREATE TYPE ... AS (attributes)")
+    range_types: dict[str, RangeType] = Field({}, description="CREATE TYPE ... AS RANGE (subtype, ...)")
     allow_destructive: list[str] = Field(
         [],
         description="changes that destroy data, confirmed for the next migration only: `drop table T`, `drop column "

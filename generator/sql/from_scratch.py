@@ -17,7 +17,7 @@ from ..ir import order
 from ..pg import extensions, sqlparse
 from ..templating import environment
 from . import extensions as extension_views
-from . import namespaces, rows, sequences, views
+from . import namespaces, rows, sequences, usertypes, views
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
@@ -41,6 +41,9 @@ RANK = {
     "view": 3,
     "maintain": 7,  # a time partitioning's first maintenance: once everything else is there
     "rows": 7,
+    "domain": 0,  # types5
+    "composite_type": 0,  # types5
+    "range_type": 0,  # types5
 }
 
 
@@ -69,6 +72,9 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "view": namespaces.ViewView,
     "maintain": views.MaintainView,
     "rows": _same,
+    "domain": usertypes.DomainView,  # types5
+    "composite_type": usertypes.CompositeView,  # types5
+    "range_type": usertypes.RangeView,  # types5
 }
 
 
@@ -166,8 +172,11 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     for s in schema.sequences:
         comments = (views.Comment(views.Object("sequence", s.name.q), s.comment),) if s.comment else ()
         node("sequence", s.name, [], Statement("Sequences", "sequence", s, comments))
+    type_uses = usertypes.TypeUses(schema)
+    _user_type_nodes(schema, type_uses, extension_of, functions, node)
     for t in schema.tables:
         deps: list[Any] = [("enum", c.enum) for c in t.columns if c.enum is not None]
+        deps += type_uses.of(t.columns)
         deps += _sequences_used(t, own_sequences)
         deps += sorted({("extension", extension_of[c.base]) for c in t.columns if c.base in extension_of})
         for c in t.columns:
@@ -272,6 +281,51 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         node("rows", name, deps, Statement(f"Rows of {name.display}", "rows", view))
     _in_own_schemas(result, frozenset(own.values()))
     return _unchecked_in_cycles(result, body_deps)
+
+
+def _user_type_nodes(
+    schema: ir.Schema,
+    uses: usertypes.TypeUses,
+    extension_of: dict[str, str],
+    functions: dict[str, ir.Name],
+    node: Callable[..., None],
+) -> None:
+    """Domains, composite and range types (types5), each after the extension, enum or type of the spec it uses."""
+
+    def deps_of(columns: tuple[ir.Column, ...]) -> list[Any]:
+        deps: list[Any] = [("enum", c.enum) for c in columns if c.enum is not None]
+        deps += sorted({("extension", extension_of[c.base]) for c in columns if c.base in extension_of})
+        return deps + uses.of(columns)
+
+    for d in schema.domains:
+        deps = deps_of((d.base_column,)) + _calls(d.default, functions)
+        for check in d.checks:
+            deps += _calls(check.check, functions)
+        comment = (views.Comment(views.Object("domain", d.name.q), d.comment),) if d.comment else ()
+        node("domain", d.name, deps, Statement("Domains", "domain", d, comment))
+    for c in schema.composite_types:
+        node(
+            "composite_type",
+            c.name,
+            deps_of(c.attributes),
+            Statement("Composite types", "composite_type", c, composite_comments(c)),
+        )
+    for r in schema.range_types:
+        comment = (views.Comment(views.Object("type", r.name.q), r.comment),) if r.comment else ()
+        subtype = (ir.Column("", r.subtype, r.subtype_base),)
+        deps = deps_of(subtype)
+        for fn in (r.subtype_diff, r.canonical):  # a spec function named (unqualified, or in its schema)
+            name = fn.split(".")[-1].strip('"') if fn else None
+            if name in functions:
+                deps.append(("function", functions[name]))
+        node("range_type", r.name, deps, Statement("Range types", "range_type", r, comment))
+
+
+def composite_comments(c: ir.CompositeType) -> tuple[views.Comment, ...]:
+    """COMMENT ON TYPE and on each attribute (COMMENT ON COLUMN type.attribute) that has one (types5)."""
+    comments = [views.Comment(views.Object("type", c.name.q), c.comment)] if c.comment else []
+    comments += [views.Comment(views.Object("column", a.q, c.name.q), a.comment) for a in c.attributes if a.comment]
+    return tuple(comments)
 
 
 def _view_nodes(v: ir.View, relations: dict[ir.Name, tuple[str, ir.Name]], node: Callable[..., None]) -> None:
