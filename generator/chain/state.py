@@ -146,6 +146,9 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
 
 def _to_4(data: dict[str, Any]) -> dict[str, Any]:
     """Format 3 -> 4 (wave 5): the fields of the kinds added after format 3, each empty in an older state."""
+    for grant in data["grants"]:
+        grant.setdefault("columns", [])  # privileges K5: a grant on the whole object
+    data.setdefault("revokes", [])  # privileges K5: no revokes
     data["format"] = 4
     return data
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -43,7 +44,9 @@ ALL_PRIVILEGES = {
     "table": ("select", "insert", "update", "delete", "truncate", "references", "trigger"),
     "sequence": ("usage", "select", "update"),
     "function": ("execute",),
+    "column": ("select", "insert", "update", "references"),
 }
+_COLUMN_TARGET = re.compile(r'^(.*) \(("(?:[^"]|"")*"|[^" ()]+)\)$')  # column_target's text, split
 MAINTAIN_SINCE = 170000  # PostgreSQL 17 added MAINTAIN to a table's privileges (and to ALL)
 
 
@@ -315,8 +318,13 @@ def privileges(
     for p in found.privileges:
         target = catalog.target_of(p.kind, p.object, live_functions)
         if target is not None:
-            _add(live_atoms, (p.kind, target, p.role, p.privilege), p.grantable)
+            _add(
+                live_atoms,
+                (p.kind, column_target(target, p.column) if p.column else target, p.role, p.privilege),
+                p.grantable,
+            )
     expected_atoms: dict[Atom, bool] = {}
+    revoked = _revoked(expected, found.server_version)
     for p in found.baseline:
         present = (
             p.object in both
@@ -328,9 +336,19 @@ def privileges(
             else p.object in both_sequences
         )
         target = catalog.target_of(p.kind, p.object, expected_functions)
-        if present and target is not None:
+        if present and target is not None and (p.kind, target, p.role, p.privilege) not in revoked:
             _add(expected_atoms, (p.kind, target, p.role, p.privilege), p.grantable)
     for g in expected.grants:
+        if g.columns:  # privileges K5: column-level grants, on the columns both sides have
+            for column in g.columns:
+                for role in g.roles:
+                    for privilege in _expanded(g.privileges, "column", found.server_version):
+                        _add(
+                            expected_atoms,
+                            ("column", column_target(g.target, column), role, privilege),
+                            g.with_grant_option,
+                        )
+            continue
         for kind, target in _targets(g, sequences):
             for role in g.roles:
                 for privilege in _expanded(g.privileges, kind, found.server_version):
@@ -339,7 +357,26 @@ def privileges(
         {n.q for n in both} | {expected_functions[n].signature for n in both_functions} | {n.q for n in both_sequences}
     )
     targets |= {quoting.ident(s) for s in both_schemas}
+    targets |= {column_target(t.name.q, c.name) for t in live.tables if t.name in both for c in t.columns}
+    targets |= {column_target(v.name.q, c.name) for v in live.views if v.name in both for c in v.columns}
     return live_atoms, expected_atoms, frozenset(targets)
+
+
+def column_target(table: str, column: str) -> str:
+    """How a privilege atom names a column (kind "column"): the table, then the column in parentheses, as GRANT
+    writes it."""
+    return f"{table} ({quoting.ident(column)})"
+
+
+def _revoked(schema: ir.Schema, server_version: int) -> set[Atom]:
+    """The privileges the spec revokes and does not grant again (privileges K5)."""
+    result = {
+        (r.kind, r.target, role, privilege)
+        for r in schema.revokes
+        for role in r.roles
+        for privilege in _expanded(r.privileges, r.kind, server_version)
+    }
+    return result
 
 
 def _add(atoms: dict[Atom, bool], atom: Atom, grantable: bool) -> None:
@@ -379,11 +416,20 @@ def _expanded(privileges: tuple[str, ...], kind: str, server_version: int) -> li
 
 
 def grants(atoms: dict[Atom, bool]) -> tuple[ir.Grant, ...]:
-    """Atoms as IR grants, one each, in a fixed order."""
-    return tuple(
-        ir.Grant((privilege,), kind, target, (role,), option)
-        for (kind, target, role, privilege), option in sorted(atoms.items())
-    )
+    """Atoms as IR grants, one each, in a fixed order (a column's as a column-level grant on its table)."""
+    result = []
+    for (kind, target, role, privilege), option in sorted(atoms.items()):
+        split = _COLUMN_TARGET.match(target) if kind == "column" else None
+        if split is not None:
+            table, column = split.groups()
+            result.append(ir.Grant((privilege,), "table", table, (role,), option, columns=(_column_name(column),)))
+        else:
+            result.append(ir.Grant((privilege,), kind, target, (role,), option))
+    return tuple(result)
+
+
+def _column_name(quoted: str) -> str:
+    return quoted[1:-1].replace('""', '"') if quoted.startswith('"') else quoted
 
 
 # -- judging constants by the server --------------------------------------

@@ -331,6 +331,7 @@ class Grant:
     roles: tuple[str, ...]
     with_grant_option: bool = False
     module: str = ""  # the spec module that declares it, so its docs page can list it
+    columns: tuple[str, ...] = ()  # privileges K5: a column-level grant on these columns of the table
 
 
 @dataclass(frozen=True)
@@ -534,6 +535,9 @@ class Schema:
     views: tuple[View, ...] = ()
     sequences: tuple[Sequence, ...] = ()  # K2: sequences (state format 3)
     extensions: tuple[Extension, ...] = ()  # K2: extensions (state format 3)
+    # Privileges K5 (state format 4): privileges taken away (`roles` are the roles they are revoked from);
+    # applied before `grants`, which win where both name a privilege.
+    revokes: tuple[Grant, ...] = ()
 
 
 class _InModule(Protocol):

@@ -37,6 +37,7 @@ RANK = {
     "rls": 5,
     "policy": 5,
     "grant": 6,
+    "revoke": 6,  # privileges K5: listed before the grants, which win where both name a privilege
     "schema": 0,
     "view": 3,
     "maintain": 7,  # a time partitioning's first maintenance: once everything else is there
@@ -65,6 +66,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "rls": views.RlsView,
     "policy": views.PolicyView,
     "grant": views.GrantView,
+    "revoke": views.RevokeView,
     "schema": namespaces.SchemaView,
     "view": namespaces.ViewView,
     "maintain": views.MaintainView,
@@ -253,6 +255,9 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             comments = (views.Comment(views.Object("policy", pol.q, ext.name.q), pol.comment),) if pol.comment else ()
             node("policy", (ext.name, pol.name), deps, Statement(section, "policy", pol, comments))
     own = {ns.q: ns.name for ns in schema.schemas}
+    for i, r in enumerate(schema.revokes):  # privileges K5: after the object, before the grants
+        deps = [("schema", own[r.target])] if r.kind == "schema" and r.target in own else []
+        node("revoke", i, deps, Statement("Grants", "revoke", r))
     for i, g in enumerate(schema.grants):
         deps = [("schema", own[g.target])] if g.kind in ("schema", "all_sequences") and g.target in own else []
         node("grant", i, deps, Statement("Grants", "grant", g))

@@ -586,6 +586,18 @@ class GrantView:
     def with_grant_option(self) -> bool:
         return self.grant.with_grant_option
 
+    @property
+    def columns(self) -> list[str]:
+        """The columns of a column-level grant, quoted (none: the whole object)."""
+        return names(self.grant.columns)
+
+
+@dataclass(frozen=True)
+class RevokeView(GrantView):
+    """REVOKE privileges ON an object FROM roles (the grant's `roles`): what the spec takes away."""
+
+    grant_option: ClassVar[bool] = False
+
 
 @dataclass(frozen=True)
 class Comment:
