@@ -125,7 +125,8 @@ def _privileges(
                 report.error(
                     pw,
                     errors.SPEC_INVALID,
-                    f"privilege {', '.join(bad).upper()} does not apply to a {kind.replace('all_', '').rstrip('s')}",
+                    f"privilege {', '.join(bad).upper()} does not apply to a "
+                    f"{'column' if columns else kind.replace('all_', '').rstrip('s')}",
                 )
                 continue
             if columns and kind != "table":
