@@ -217,3 +217,103 @@ def test_schemagen_test_names_a_privilege_granted_by_hand(
         assert result.exit_code == 1, result.output
         failed = [line for line in result.output.splitlines() if line.startswith("not ok")]
         assert any(named in line for line in failed), result.output
+
+
+# -- default privileges ------------------------------------------------------------------
+DEFAULTS = {
+    **OLD,
+    "schemas": {"private": {}},
+    "default_privileges": [
+        {"on": "functions", "privileges": ["execute"], "from": ["public"]},
+        {"in_schema": "public", "on": "functions", "privileges": ["execute"], "from": ["anon", "authenticated"]},
+        {"in_schema": "private", "on": "tables", "privileges": ["select"], "to": ["authenticated"]},
+    ],
+    "tables": {**OLD["tables"], "private.note": {"columns": {"id": {"type": "integer", "primary_key": True}}}},
+    "grants": [{"privileges": ["usage"], "schemas": ["private"], "to": ["authenticated"]}],
+}
+BY_HAND_DEFAULTS = (
+    """
+CREATE SCHEMA private;
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE EXECUTE ON FUNCTIONS FROM anon, authenticated;
+ALTER DEFAULT PRIVILEGES IN SCHEMA private GRANT SELECT ON TABLES TO authenticated;
+CREATE TABLE private.note (id integer PRIMARY KEY);
+GRANT USAGE ON SCHEMA private TO authenticated;
+"""
+    + BY_HAND_OLD
+)
+DEFAULT_ACLS = """
+SELECT pg_get_userbyid(d.defaclrole), d.defaclnamespace::regnamespace::text, d.defaclobjtype::text,
+    coalesce(r.rolname::text, 'PUBLIC'), a.privilege_type
+FROM pg_default_acl d, aclexplode(d.defaclacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+ORDER BY 1, 2, 3, 4, 5
+"""
+
+
+def default_acls(url: str) -> list[tuple]:
+    with pg.connect(url) as conn:
+        return (
+            conn.execute(DEFAULT_ACLS).fetchall()
+            + conn.execute(
+                "SELECT c.relname, coalesce(r.rolname::text, 'PUBLIC'), a.privilege_type FROM pg_class c, "
+                "aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a "
+                "LEFT JOIN pg_roles r ON r.oid = a.grantee "
+                "WHERE c.relnamespace = 'private'::regnamespace AND c.relkind = 'r' ORDER BY 1, 2, 3"
+            ).fetchall()
+        )
+
+
+def test_default_privileges_from_scratch_equal_the_hand_written_ones(pg_admin_url: str, tmp_path: Path) -> None:
+    schema, _ = schema_of(DEFAULTS, tmp_path, "defaults")
+    sql = from_scratch.migration_sql(schema, ["spec.yaml"])
+    with pg.fresh_database(pg_admin_url) as ours, pg.fresh_database(pg_admin_url) as theirs:
+        pg.apply_sql(ours, SUPABASE_DEFAULTS + sql)
+        pg.apply_sql(theirs, SUPABASE_DEFAULTS + BY_HAND_DEFAULTS)
+        assert default_acls(ours) == default_acls(theirs)
+        assert acls(ours) == acls(theirs)
+        for role in ("anon", "authenticated"):  # the functions were made after the default privileges
+            assert fails_as(ours, role, "SELECT is_admin()")
+            assert fails_as(ours, role, "SELECT hello()")
+        assert not fails_as(ours, "authenticated", "SELECT * FROM private.note")
+        assert not read_back(ours, schema)[0].findings
+
+
+def test_default_privileges_added_then_undone_restore_the_acls(pg_admin_url: str, tmp_path: Path) -> None:
+    old, _ = schema_of({**OLD, "schemas": {"private": {}}}, tmp_path, "old")
+    new, _ = schema_of({**DEFAULTS, "tables": OLD["tables"]}, tmp_path, "new")
+    migration = diff.migration(old, new, number=2, name="defaults", previous="0001_start", sources=["spec.yaml"])
+    with pg.fresh_database(pg_admin_url) as db, pg.fresh_database(pg_admin_url) as fresh:
+        pg.apply_sql(db, SUPABASE_DEFAULTS + from_scratch.migration_sql(old, ["spec.yaml"]))
+        pg.apply_sql(fresh, SUPABASE_DEFAULTS + from_scratch.migration_sql(new, ["spec.yaml"]))
+        before = default_acls(db), acls(db)
+        pg.apply_sql(db, migration.up)
+        assert (default_acls(db), acls(db)) == (default_acls(fresh), acls(fresh))  # as if made after them
+        assert fails_as(db, "anon", "SELECT hello()")
+        assert not read_back(db, new)[0].findings
+        pg.apply_sql(db, migration.down)
+        assert (default_acls(db), acls(db)) == before
+        assert not fails_as(db, "anon", "SELECT hello()")
+
+
+@pytest.mark.parametrize(
+    ("sabotage", "named"),
+    [
+        (
+            "ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO PUBLIC",
+            "default privilege EXECUTE on functions to PUBLIC for role postgres: not in the migrations",
+        ),
+        (
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA private REVOKE SELECT ON TABLES FROM authenticated",
+            "default privilege SELECT on tables in schema private to authenticated for role postgres: missing",
+        ),
+    ],
+)
+def test_drift_names_a_default_privilege_changed_by_hand(
+    pg_admin_url: str, tmp_path: Path, sabotage: str, named: str
+) -> None:
+    schema, _ = schema_of(DEFAULTS, tmp_path, "defaults")
+    with pg.fresh_database(pg_admin_url) as db:
+        pg.apply_sql(db, SUPABASE_DEFAULTS + from_scratch.migration_sql(schema, ["spec.yaml"]))
+        pg.apply_sql(db, sabotage)
+        lines = [f.line for f in read_back(db, schema)[0].findings]
+        assert any(named in line for line in lines), lines

@@ -149,6 +149,7 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
     for grant in data["grants"]:
         grant.setdefault("columns", [])  # privileges K5: a grant on the whole object
     data.setdefault("revokes", [])  # privileges K5: no revokes
+    data.setdefault("default_privileges", [])  # privileges K5: no default privileges
     data["format"] = 4
     return data
 

@@ -112,6 +112,10 @@ class Catalog:
     # pg_get_indexdef leaves out, and a spec may write all the same)
     default_opclasses: dict[tuple[Name, int], str] = field(default_factory=dict)
     idle_triggers: tuple[IdleTrigger, ...] = ()  # constraints not enforced
+    # privileges K5: every default privilege, as (for_role, schema or None, objtype, role, privilege), and the role
+    # that read them
+    default_acl: tuple[tuple[str, str | None, str, str, str], ...] = ()
+    current_role: str = ""
 
 
 def read(
@@ -155,7 +159,12 @@ def read(
         reader.read_namespaces(rows("namespaces"))
         reader.read_privileges(rows("privileges"))
         reader.read_idle_triggers(rows("enforcement"))
-    return reader.catalog(tuple(settings["path"]), settings["version"])
+        default_acl = tuple(
+            (r["for_role"], r["schema"], r["objtype"], r["role"], r["privilege"]) for r in rows("default_acl")
+        )
+        (role,) = rows("current_role")
+    found = reader.catalog(tuple(settings["path"]), settings["version"])
+    return dataclasses.replace(found, default_acl=default_acl, current_role=role["name"])
 
 
 @dataclass

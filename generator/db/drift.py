@@ -29,6 +29,7 @@ from .. import ir
 from ..chain import history as chain_history
 from ..ir import Name, names
 from ..pg import periods, quoting
+from ..sql import clauses
 from ..templating import environment
 from . import UserError, align, catalog, compare, expressions, repair
 from .connect import connect
@@ -45,6 +46,7 @@ ALL_PRIVILEGES = {
     "sequence": ("usage", "select", "update"),
     "function": ("execute",),
     "column": ("select", "insert", "update", "references"),
+    "type": ("usage",),
 }
 _COLUMN_TARGET = re.compile(r'^(.*) \(("(?:[^"]|"")*"|[^" ()]+)\)$')  # column_target's text, split
 MAINTAIN_SINCE = 170000  # PostgreSQL 17 added MAINTAIN to a table's privileges (and to ALL)
@@ -141,6 +143,7 @@ def compare_with(
     expected = dataclasses.replace(expected, grants=grants(expected_atoms))
     extra = repair.extras(found.unmanaged, state, detached, found.idle_triggers)
     findings = compare.compare(live, expected, live_atoms, expected_atoms, targets) + extra.findings
+    findings += default_privileges(found, state)
     text = repair.sql(live, expected, extra.fixes, extra.left, stem=target.stem, schemas=scope) if sql else None
     return Report(target, scope, tuple(findings), text)
 
@@ -471,3 +474,42 @@ class ServerJudge:
         except psycopg.Error:
             return False  # a value the type refuses, or a type the database lacks: not the same
         return bool(row and row[0])
+
+
+# -- default privileges (privileges K5) ----------------------------------
+OBJTYPES = {"tables": "r", "sequences": "S", "functions": "f", "types": "T", "schemas": "n"}
+ON_KIND = {"tables": "table", "sequences": "sequence", "functions": "function", "types": "type", "schemas": "schema"}
+BUILTIN_DEFAULTS = {"functions": {("public", "execute")}, "types": {("public", "usage")}}  # acldefault's, but the owner
+
+
+def default_privileges(found: catalog.Catalog, state: ir.Schema) -> list[compare.Finding]:
+    """Each default privilege the spec declares that the database does not have (or has, revoked): only what the
+    spec says is compared (Supabase's own default privileges, which it does not name, are left alone)."""
+    live: dict[tuple[str, str | None, str], set[tuple[str, str]]] = {}
+    for for_role, schema, objtype, role, privilege in found.default_acl:
+        live.setdefault((for_role, schema, objtype), set()).add((role, privilege))
+    findings: list[compare.Finding] = []
+    for d in state.default_privileges:
+        owner = d.for_role or found.current_role
+        key = (owner, d.schema, OBJTYPES[d.on])
+        held = live.get(key, BUILTIN_DEFAULTS.get(d.on, set()) if d.schema is None else set())
+        privileges = _expanded(d.privileges, ON_KIND[d.on], found.server_version)
+        for role in d.roles:
+            for privilege in privileges:
+                has = (role, privilege) in held
+                if has != d.revoke:
+                    continue
+                where = f" in schema {d.schema}" if d.schema else ""
+                name = f"{privilege.upper()} on {d.on}{where} to {clauses.role(role)} for role {owner}"
+                granted = f"{privilege.upper()} granted"
+                findings.append(
+                    compare.Finding(
+                        "default privilege",
+                        name,
+                        "exists",
+                        granted if has else compare.ABSENT,
+                        compare.ABSENT if has else granted,
+                        "objects created from now on get it" if has else "objects created from now on lack it",
+                    )
+                )
+    return findings

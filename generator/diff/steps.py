@@ -40,6 +40,7 @@ RELEASE_RANK = {
     "sequence": 8,
     "sequence_owner": 3,
     "extension": 9,
+    "default_privileges": 0,  # privileges K5: undone first
 }
 BUILD_RANK = {kind: 20 + rank for kind, rank in from_scratch.RANK.items()}
 RENAME_RANK = -1

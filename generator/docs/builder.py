@@ -88,7 +88,7 @@ def _owner(stmt: from_scratch.Statement) -> tuple[str, Any]:
         return ("partition" if stmt.template == "partition" else "table", obj.table.name)
     if isinstance(obj, (ir.Index, ir.Policy, ir.Trigger)):
         return ({"index": "index", "policy": "rls", "trigger": "trigger"}[stmt.template], obj.table)
-    if isinstance(obj, ir.Grant):
+    if isinstance(obj, (ir.Grant, ir.DefaultPrivilege)):  # revokes and default privileges with the grants
         return ("grant", obj.module)
     return (stmt.template.removesuffix("_unchecked"), obj.name)  # table, rls, enum, function (function_unchecked too)
 

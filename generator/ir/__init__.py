@@ -11,6 +11,7 @@ Nothing here imports an output; outputs import this.
 from .schema import (
     Column,
     Constraint,
+    DefaultPrivilege,
     Enum,
     Extension,
     External,
@@ -45,6 +46,7 @@ from .schema import (
 __all__ = [
     "Column",
     "Constraint",
+    "DefaultPrivilege",
     "Enum",
     "Extension",
     "External",

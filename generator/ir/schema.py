@@ -335,6 +335,20 @@ class Grant:
 
 
 @dataclass(frozen=True)
+class DefaultPrivilege:
+    """ALTER DEFAULT PRIVILEGES [FOR ROLE for_role] [IN SCHEMA schema] GRANT|REVOKE privileges ON <on> TO|FROM roles
+    (privileges K5)."""
+
+    for_role: str | None  # None: the role running the migration
+    schema: str | None  # None: every schema
+    on: str  # "tables" | "sequences" | "functions" | "types" | "schemas"
+    privileges: tuple[str, ...]
+    roles: tuple[str, ...]
+    revoke: bool = False
+    module: str = ""
+
+
+@dataclass(frozen=True)
 class ExternalTable:
     name: Name
     columns: tuple[Column, ...]
@@ -538,6 +552,7 @@ class Schema:
     # Privileges K5 (state format 4): privileges taken away (`roles` are the roles they are revoked from);
     # applied before `grants`, which win where both name a privilege.
     revokes: tuple[Grant, ...] = ()
+    default_privileges: tuple[DefaultPrivilege, ...] = ()  # privileges K5 (state format 4)
 
 
 class _InModule(Protocol):

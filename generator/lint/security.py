@@ -268,10 +268,21 @@ def definer_executable(ctx: Context) -> Iterator[Finding]:
         for role in g.roles
     }
     known = set(ctx.schema.external.roles)
+    # default privileges the spec revokes on functions: PUBLIC's built-in EXECUTE only globally (PostgreSQL adds
+    # per-schema default privileges to the global ones), a role's in the function's schema too
+    by_default = [
+        (d.schema, role)
+        for d in ctx.schema.default_privileges
+        if d.revoke and d.on == "functions" and {"execute", "all"} & set(d.privileges)
+        for role in d.roles
+    ]
     for f in ctx.schema.functions:
         if f.security != "definer" or f.returns_trigger:  # a trigger function cannot be called directly
             continue
         target = f.signature
+        for schema, role in by_default:
+            if schema is None or (schema == f.name.schema and role != "public"):
+                revoked.add((target, role))
         who: list[str] = []
         public = (target, "public") in granted or (target, "public") not in revoked
         if public:

@@ -83,6 +83,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     relation_columns = grants.relation_columns(resolved, known, built_views.views)  # privileges K5: column grants
     granted = [g for f in files for g in grants.grants(f, known, sequence_names, partitions, report, relation_columns)]
     revoked = [r for f in files for r in grants.revokes(f, known, sequence_names, partitions, report)]
+    defaults = [d for f in files for d in grants.default_privileges(f, known, report)]
     resolved = triggers.with_trigger_columns(resolved, declared_triggers)
     resolved = _with_rows(resolved, known, report)
     declared = intent.intent(files, report)
@@ -116,6 +117,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         sequences=made,
         extensions=installed,
         revokes=tuple(revoked),
+        default_privileges=tuple(defaults),
     )
     return schema, report.origins
 

@@ -147,3 +147,49 @@ def relation_columns(
     result |= {n: frozenset(c.name for c in e.columns) for n, e in registry.external_tables.items()}
     result |= {v.name: frozenset(c.name for c in v.columns) for v in views}
     return result
+
+
+DEFAULT_PRIVILEGES = {
+    "tables": TABLE_PRIVILEGES | {"maintain"},
+    "sequences": SEQUENCE_PRIVILEGES,
+    "functions": FUNCTION_PRIVILEGES,
+    "types": {"usage", "all"},
+    "schemas": SCHEMA_PRIVILEGES,
+}
+
+
+def default_privileges(f: LoadedFile, registry: Registry, report: Report) -> list[ir.DefaultPrivilege]:
+    """The `default_privileges:` of one file (ALTER DEFAULT PRIVILEGES)."""
+    result: list[ir.DefaultPrivilege] = []
+    for i, d in enumerate(f.spec.default_privileges):
+        where = Where(f.pos, ("default_privileges", i))
+        at = where.at
+        ok = True
+        revoke = bool(d.from_)
+        key = "from" if revoke else "to"
+        for j, role in enumerate(d.from_ or d.to):
+            if role not in registry.roles:
+                report.error(
+                    at(key, j), errors.UNKNOWN_ROLE, f'unknown role "{role}" (declare it under external.roles)'
+                )
+                ok = False
+        if d.in_schema is not None:
+            if d.on == "schemas":
+                report.error(at("in_schema"), errors.SPEC_INVALID, "default privileges on schemas take no in_schema")
+                ok = False
+            elif d.in_schema not in registry.schemas or d.in_schema == "pg_catalog":
+                report.error(at("in_schema"), errors.UNKNOWN_SCHEMA, f'unknown schema "{d.in_schema}"')
+                ok = False
+        privileges = tuple(p.lower() for p in d.privileges)
+        bad = [p for p in privileges if p not in DEFAULT_PRIVILEGES[d.on]]
+        if bad:
+            report.error(
+                at("privileges"), errors.SPEC_INVALID, f"privilege {', '.join(bad).upper()} does not apply to {d.on}"
+            )
+            ok = False
+        if ok:
+            report.origin(("default_privileges", f.module, i), where)
+            result.append(
+                ir.DefaultPrivilege(d.for_role, d.in_schema, d.on, privileges, tuple(d.from_ or d.to), revoke, f.module)
+            )
+    return result

@@ -451,6 +451,26 @@ class Revoke(Linted):
         return self
 
 
+class DefaultPrivilege(Linted):
+    """ALTER DEFAULT PRIVILEGES: what objects created later get (PostgreSQL's meaning: objects that exist keep their
+    privileges). Either `to` (GRANT) or `from` (REVOKE, e.g. EXECUTE on functions from public)."""
+
+    for_role: str | None = Field(
+        None, description="the role whose new objects get them (FOR ROLE; default: the role running the migration)"
+    )
+    in_schema: str | None = Field(None, description="only objects created in this schema (IN SCHEMA; not for schemas)")
+    on: Literal["tables", "sequences", "functions", "types", "schemas"]
+    privileges: list[str] = Field(min_length=1)
+    to: list[str] = Field([], description="roles granted them, `public` for PUBLIC")
+    from_: list[str] = Field([], alias="from", description="roles they are revoked from, `public` for PUBLIC")
+
+    @model_validator(mode="after")
+    def _one_direction(self) -> DefaultPrivilege:
+        if bool(self.to) == bool(self.from_):
+            raise ValueError("a default privilege needs either to (GRANT) or from (REVOKE)")
+        return self
+
+
 class ExternalColumn(Model):
     type: str
     primary_key: bool = False
@@ -636,6 +656,9 @@ class SpecFile(Model):
         [],
         description="privileges taken away (REVOKE), applied before the grants: e.g. EXECUTE on a SECURITY "
         "DEFINER function from public, anon and authenticated",
+    )
+    default_privileges: list[DefaultPrivilege] = Field(
+        [], description="ALTER DEFAULT PRIVILEGES: what objects created later get (applied before the objects)"
     )
     tenancy: Tenancy | None = Field(None, description="how tenants are isolated (one spec file declares it)")
     schemas: dict[str, SchemaSpec] = Field(

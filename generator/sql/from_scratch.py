@@ -38,6 +38,7 @@ RANK = {
     "policy": 5,
     "grant": 6,
     "revoke": 6,  # privileges K5: listed before the grants, which win where both name a privilege
+    "default_privileges": 0,  # privileges K5: before the objects, which get them when created
     "schema": 0,
     "view": 3,
     "maintain": 7,  # a time partitioning's first maintenance: once everything else is there
@@ -67,6 +68,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "policy": views.PolicyView,
     "grant": views.GrantView,
     "revoke": views.RevokeView,
+    "default_privileges": views.DefaultPrivilegesView,
     "schema": namespaces.SchemaView,
     "view": namespaces.ViewView,
     "maintain": views.MaintainView,
@@ -158,6 +160,10 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     for ns in schema.schemas:
         comments = (views.Comment(views.Object("schema", ns.q), ns.comment),) if ns.comment else ()
         node("schema", ns.name, [], Statement("Schemas", "schema", ns, comments))
+    own_schemas = {ns.name for ns in schema.schemas}
+    for i, d in enumerate(schema.default_privileges):  # privileges K5: before the objects that get them
+        needs: list[Any] = [("schema", d.schema)] if d.schema in own_schemas else []
+        node("default_privileges", i, needs, Statement("Default privileges", "default_privileges", d))
     for x in schema.extensions:
         node("extension", x.name, [], Statement("Extensions", "extension", x))
     extension_of = extensions.type_owners(schema.extensions)

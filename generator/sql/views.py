@@ -600,6 +600,37 @@ class RevokeView(GrantView):
 
 
 @dataclass(frozen=True)
+class DefaultPrivilegesView:
+    """ALTER DEFAULT PRIVILEGES ... GRANT or REVOKE (privileges K5)."""
+
+    default: ir.DefaultPrivilege
+
+    @property
+    def for_role(self) -> str | None:
+        return None if self.default.for_role is None else quoting.ident(self.default.for_role)
+
+    @property
+    def schema(self) -> str | None:
+        return None if self.default.schema is None else quoting.ident(self.default.schema)
+
+    @property
+    def revoke(self) -> bool:
+        return self.default.revoke
+
+    @property
+    def on(self) -> str:
+        return self.default.on
+
+    @property
+    def privileges(self) -> list[str]:
+        return [p.upper() for p in self.default.privileges]
+
+    @property
+    def roles(self) -> list[RoleView]:
+        return roles(self.default.roles)
+
+
+@dataclass(frozen=True)
 class Comment:
     """COMMENT ON an object: its text as a literal, or NULL when `text` is None."""
 
