@@ -136,6 +136,18 @@ SABOTAGES = {
         "GRANT SELECT ON sync_progress TO anon",
         ["table public.sync_progress: role anon holds no privilege"],
     ),
+    "a column's SELECT granted to anon": (
+        "GRANT SELECT (org_id) ON sync_progress TO anon",
+        ["table public.sync_progress: role anon holds no column privilege"],
+    ),
+    "a column's UPDATE granted to PUBLIC": (
+        "GRANT UPDATE (sync_id) ON sync_preview_cache TO PUBLIC",
+        ["table public.sync_preview_cache: PUBLIC holds no column privilege"],
+    ),
+    "EXECUTE granted to anon": (
+        "GRANT EXECUTE ON FUNCTION auto_cleanup_preview_cache() TO anon",
+        ["function public.auto_cleanup_preview_cache(): role anon holds no privilege"],
+    ),
     "index dropped": (
         "DROP INDEX idx_sync_progress_active",
         ["index public.idx_sync_progress_active on public.sync_progress"],

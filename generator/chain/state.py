@@ -149,6 +149,10 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
     data.setdefault("domains", [])  # types5 domains: none
     data.setdefault("composite_types", [])  # types5 composite types: none
     data.setdefault("range_types", [])  # types5 range types: none
+    for grant in data["grants"]:
+        grant.setdefault("columns", [])  # privileges K5: a grant on the whole object
+    data.setdefault("revokes", [])  # privileges K5: no revokes
+    data.setdefault("default_privileges", [])  # privileges K5: no default privileges
     data["format"] = 4
     return data
 

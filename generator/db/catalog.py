@@ -69,6 +69,7 @@ class Privilege:
     role: str  # "public" for PUBLIC
     privilege: str  # lower case: "select", "execute", ...
     grantable: bool = False
+    column: str = ""  # privileges K5: kind "column", a column of the table `object`
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,10 @@ class Catalog:
     # pg_get_indexdef leaves out, and a spec may write all the same)
     default_opclasses: dict[tuple[Name, int], str] = field(default_factory=dict)
     idle_triggers: tuple[IdleTrigger, ...] = ()  # constraints not enforced
+    # privileges K5: every default privilege, as (for_role, schema or None, objtype, role, privilege), and the role
+    # that read them
+    default_acl: tuple[tuple[str, str | None, str, str, str], ...] = ()
+    current_role: str = ""
 
 
 def read(
@@ -156,7 +161,12 @@ def read(
         reader.read_namespaces(rows("namespaces"))
         reader.read_privileges(rows("privileges"))
         reader.read_idle_triggers(rows("enforcement"))
-    return reader.catalog(tuple(settings["path"]), settings["version"])
+        default_acl = tuple(
+            (r["for_role"], r["schema"], r["objtype"], r["role"], r["privilege"]) for r in rows("default_acl")
+        )
+        (role,) = rows("current_role")
+    found = reader.catalog(tuple(settings["path"]), settings["version"])
+    return dataclasses.replace(found, default_acl=default_acl, current_role=role["name"])
 
 
 @dataclass
@@ -617,10 +627,10 @@ class _Reader:
 
     def read_privileges(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
-            name = self.names.get((r["kind"], r["oid"]))
+            name = self.names.get(("table" if r["kind"] == "column" else r["kind"], r["oid"]))
             if name is not None:
                 (self.baseline if r["baseline"] else self.granted).append(
-                    Privilege(r["kind"], name, r["role"], r["privilege"], r["grantable"])
+                    Privilege(r["kind"], name, r["role"], r["privilege"], r["grantable"], r["column_name"] or "")
                 )
 
     def read_idle_triggers(self, rows: list[dict[str, Any]]) -> None:
@@ -709,14 +719,16 @@ def _policy(table: Name, r: dict[str, Any]) -> ir.Policy:
 
 def _grants(privileges: Iterable[Privilege], functions: dict[Name, ir.Function]) -> tuple[ir.Grant, ...]:
     """Privileges as IR grants, one per object, role and grant option (the order of the query)."""
-    grouped: dict[tuple[str, str, str, bool], list[str]] = {}
+    grouped: dict[tuple[str, str, str, bool, str], list[str]] = {}
     for p in privileges:
         target = target_of(p.kind, p.object, functions)
         if target is not None:
-            grouped.setdefault((p.kind, target, p.role, p.grantable), []).append(p.privilege)
+            grouped.setdefault((p.kind, target, p.role, p.grantable, p.column), []).append(p.privilege)
     return tuple(
-        ir.Grant(tuple(privs), kind, target, (role,), option, MODULE)
-        for (kind, target, role, option), privs in grouped.items()
+        ir.Grant(
+            tuple(privs), "table" if column else kind, target, (role,), option, MODULE, (column,) if column else ()
+        )
+        for (kind, target, role, option, column), privs in grouped.items()
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from .. import ir
 from ..chain import history as chain_history
 from ..ir import Name, names
 from ..pg import periods, quoting
+from ..sql import clauses
 from ..templating import environment
 from . import UserError, align, catalog, compare, expressions, repair
 from .connect import connect
@@ -43,7 +45,10 @@ ALL_PRIVILEGES = {
     "table": ("select", "insert", "update", "delete", "truncate", "references", "trigger"),
     "sequence": ("usage", "select", "update"),
     "function": ("execute",),
+    "column": ("select", "insert", "update", "references"),
+    "type": ("usage",),
 }
+_COLUMN_TARGET = re.compile(r'^(.*) \(("(?:[^"]|"")*"|[^" ()]+)\)$')  # column_target's text, split
 MAINTAIN_SINCE = 170000  # PostgreSQL 17 added MAINTAIN to a table's privileges (and to ALL)
 
 
@@ -138,6 +143,7 @@ def compare_with(
     expected = dataclasses.replace(expected, grants=grants(expected_atoms))
     extra = repair.extras(found.unmanaged, state, detached, found.idle_triggers)
     findings = compare.compare(live, expected, live_atoms, expected_atoms, targets) + extra.findings
+    findings += default_privileges(found, state)
     text = repair.sql(live, expected, extra.fixes, extra.left, stem=target.stem, schemas=scope) if sql else None
     return Report(target, scope, tuple(findings), text)
 
@@ -315,8 +321,13 @@ def privileges(
     for p in found.privileges:
         target = catalog.target_of(p.kind, p.object, live_functions)
         if target is not None:
-            _add(live_atoms, (p.kind, target, p.role, p.privilege), p.grantable)
+            _add(
+                live_atoms,
+                (p.kind, column_target(target, p.column) if p.column else target, p.role, p.privilege),
+                p.grantable,
+            )
     expected_atoms: dict[Atom, bool] = {}
+    revoked = _revoked(expected, found.server_version)
     for p in found.baseline:
         present = (
             p.object in both
@@ -328,9 +339,19 @@ def privileges(
             else p.object in both_sequences
         )
         target = catalog.target_of(p.kind, p.object, expected_functions)
-        if present and target is not None:
+        if present and target is not None and (p.kind, target, p.role, p.privilege) not in revoked:
             _add(expected_atoms, (p.kind, target, p.role, p.privilege), p.grantable)
     for g in expected.grants:
+        if g.columns:  # privileges K5: column-level grants, on the columns both sides have
+            for column in g.columns:
+                for role in g.roles:
+                    for privilege in _expanded(g.privileges, "column", found.server_version):
+                        _add(
+                            expected_atoms,
+                            ("column", column_target(g.target, column), role, privilege),
+                            g.with_grant_option,
+                        )
+            continue
         for kind, target in _targets(g, sequences):
             for role in g.roles:
                 for privilege in _expanded(g.privileges, kind, found.server_version):
@@ -339,7 +360,26 @@ def privileges(
         {n.q for n in both} | {expected_functions[n].signature for n in both_functions} | {n.q for n in both_sequences}
     )
     targets |= {quoting.ident(s) for s in both_schemas}
+    targets |= {column_target(t.name.q, c.name) for t in live.tables if t.name in both for c in t.columns}
+    targets |= {column_target(v.name.q, c.name) for v in live.views if v.name in both for c in v.columns}
     return live_atoms, expected_atoms, frozenset(targets)
+
+
+def column_target(table: str, column: str) -> str:
+    """How a privilege atom names a column (kind "column"): the table, then the column in parentheses, as GRANT
+    writes it."""
+    return f"{table} ({quoting.ident(column)})"
+
+
+def _revoked(schema: ir.Schema, server_version: int) -> set[Atom]:
+    """The privileges the spec revokes and does not grant again (privileges K5)."""
+    result = {
+        (r.kind, r.target, role, privilege)
+        for r in schema.revokes
+        for role in r.roles
+        for privilege in _expanded(r.privileges, r.kind, server_version)
+    }
+    return result
 
 
 def _add(atoms: dict[Atom, bool], atom: Atom, grantable: bool) -> None:
@@ -379,11 +419,20 @@ def _expanded(privileges: tuple[str, ...], kind: str, server_version: int) -> li
 
 
 def grants(atoms: dict[Atom, bool]) -> tuple[ir.Grant, ...]:
-    """Atoms as IR grants, one each, in a fixed order."""
-    return tuple(
-        ir.Grant((privilege,), kind, target, (role,), option)
-        for (kind, target, role, privilege), option in sorted(atoms.items())
-    )
+    """Atoms as IR grants, one each, in a fixed order (a column's as a column-level grant on its table)."""
+    result = []
+    for (kind, target, role, privilege), option in sorted(atoms.items()):
+        split = _COLUMN_TARGET.match(target) if kind == "column" else None
+        if split is not None:
+            table, column = split.groups()
+            result.append(ir.Grant((privilege,), "table", table, (role,), option, columns=(_column_name(column),)))
+        else:
+            result.append(ir.Grant((privilege,), kind, target, (role,), option))
+    return tuple(result)
+
+
+def _column_name(quoted: str) -> str:
+    return quoted[1:-1].replace('""', '"') if quoted.startswith('"') else quoted
 
 
 # -- judging constants by the server --------------------------------------
@@ -425,3 +474,42 @@ class ServerJudge:
         except psycopg.Error:
             return False  # a value the type refuses, or a type the database lacks: not the same
         return bool(row and row[0])
+
+
+# -- default privileges (privileges K5) ----------------------------------
+OBJTYPES = {"tables": "r", "sequences": "S", "functions": "f", "types": "T", "schemas": "n"}
+ON_KIND = {"tables": "table", "sequences": "sequence", "functions": "function", "types": "type", "schemas": "schema"}
+BUILTIN_DEFAULTS = {"functions": {("public", "execute")}, "types": {("public", "usage")}}  # acldefault's, but the owner
+
+
+def default_privileges(found: catalog.Catalog, state: ir.Schema) -> list[compare.Finding]:
+    """Each default privilege the spec declares that the database does not have (or has, revoked): only what the
+    spec says is compared (Supabase's own default privileges, which it does not name, are left alone)."""
+    live: dict[tuple[str, str | None, str], set[tuple[str, str]]] = {}
+    for for_role, schema, objtype, role, privilege in found.default_acl:
+        live.setdefault((for_role, schema, objtype), set()).add((role, privilege))
+    findings: list[compare.Finding] = []
+    for d in state.default_privileges:
+        owner = d.for_role or found.current_role
+        key = (owner, d.schema, OBJTYPES[d.on])
+        held = live.get(key, BUILTIN_DEFAULTS.get(d.on, set()) if d.schema is None else set())
+        privileges = _expanded(d.privileges, ON_KIND[d.on], found.server_version)
+        for role in d.roles:
+            for privilege in privileges:
+                has = (role, privilege) in held
+                if has != d.revoke:
+                    continue
+                where = f" in schema {d.schema}" if d.schema else ""
+                name = f"{privilege.upper()} on {d.on}{where} to {clauses.role(role)} for role {owner}"
+                granted = f"{privilege.upper()} granted"
+                findings.append(
+                    compare.Finding(
+                        "default privilege",
+                        name,
+                        "exists",
+                        granted if has else compare.ABSENT,
+                        compare.ABSENT if has else granted,
+                        "objects created from now on get it" if has else "objects created from now on lack it",
+                    )
+                )
+    return findings

@@ -24,6 +24,7 @@ _NUMERIC = frozenset({"int2", "int4", "int8", "numeric", "float4", "float8", "oi
 ALL_PRIVILEGES = {
     "table": ("delete", "insert", "references", "select", "trigger", "truncate", "update"),
     "function": ("execute",),
+    "column": ("insert", "references", "select", "update"),
 }
 _SPLIT = re.compile(r"'(?:[^']|'')*'|[^,]+")  # the values of a bound: literals or MINVALUE/MAXVALUE
 
@@ -58,12 +59,13 @@ def checks(schema: ir.Schema, module: str, exposed: tuple[str, ...]) -> Iterator
             )
     tenancy = schema.tenancy
     granted = _grants(schema)
+    revoked = _revokes(schema)
     for table in schema.tables:
         if table.module == module:
-            yield from _table(table, exposed, tenancy, granted)
+            yield from _table(table, exposed, tenancy, granted, revoked)
     for function in schema.functions:
         if function.module == module:
-            yield from _function(function, _roles_of(tenancy), granted)
+            yield from _function(function, _roles_of(tenancy), granted, revoked)
     modules = {t.name: t.module for t in schema.tables}
     for trigger in schema.triggers:
         if modules.get(trigger.table) == module:
@@ -99,7 +101,65 @@ def _grants(schema: ir.Schema) -> Grants:
     return found
 
 
-def _table(t: ir.Table, exposed: tuple[str, ...], tenancy: ir.Tenancy | None, grants: Grants) -> Iterator[Check]:
+Revokes = dict[tuple[str, str], dict[str, set[str]]]
+
+
+def _revokes(schema: ir.Schema) -> Revokes:
+    """The privileges the spec revokes (privileges K5), by (kind, target), then role."""
+    found: Revokes = {}
+    for r in schema.revokes:
+        for role in r.roles:
+            found.setdefault((r.kind, r.target), {}).setdefault(role, set()).update(r.privileges)
+    return found
+
+
+def _privilege_checks(
+    where: str,
+    probe: str,
+    arguments: tuple[str, ...],
+    granted: list[tuple[str, list[str]]],
+    revoked: dict[str, set[str]],
+) -> Iterator[Check]:
+    """A check per role: the privileges it holds are the spec's grants, plus what the object got when created
+    (built-in and default privileges) but the spec's revokes."""
+    for role, privileges in granted:
+        taken = sorted(revoked.get(role, ()))
+        extra = (_array(taken),) if taken else ()
+        but = f", {_privileges(taken)} revoked" if taken else ""
+        yield Check(
+            f"{where}: {_role(role)} holds {_privileges(privileges) or 'no privilege'}, as granted{but}",
+            call(probe, *arguments, lit(role), _array(privileges), *extra),
+            text(", ".join(privileges)),
+        )
+
+
+def _column_checks(t: ir.Table, always: tuple[str, ...], grants: Grants) -> Iterator[Check]:
+    """A check per role: the column-level privileges it holds on the table are the spec's column grants."""
+    held: dict[str, dict[str, set[str]]] = {role: {} for role in always}
+    for g in grants.get(("table", t.name.q), ()):
+        for role in g.roles:
+            for column in g.columns:
+                held.setdefault(role, {}).setdefault(column, set()).update(_all(g.privileges, "column"))
+    if not any(g.columns for g in grants.get(("table", t.name.q), ())) and not always:
+        return
+    for role in sorted(held):
+        want = "; ".join(f"{column}: {', '.join(sorted(held[role][column]))}" for column in sorted(held[role]))
+        yield Check(
+            f"table {t.name}: {_role(role)} holds {'column privileges ' + want if want else 'no column privilege'}"
+            ", as granted",
+            call("column_privileges", lit(t.name.schema), lit(t.name.name), lit(role)),
+            text(want),
+        )
+
+
+def _all(privileges: tuple[str, ...], kind: str) -> set[str]:
+    found = {p.lower() for p in privileges}
+    return (found - {"all"}) | set(ALL_PRIVILEGES[kind]) if "all" in found else found
+
+
+def _table(
+    t: ir.Table, exposed: tuple[str, ...], tenancy: ir.Tenancy | None, grants: Grants, revokes: Revokes
+) -> Iterator[Check]:
     s, n = lit(t.name.schema), lit(t.name.name)
     where = f"table {t.name}"
     kind = "table"
@@ -152,12 +212,12 @@ def _table(t: ir.Table, exposed: tuple[str, ...], tenancy: ir.Tenancy | None, gr
     for policy in t.policies:
         want = _policy(policy)
         yield Check(f"policy {policy.name} on {t.name}: {want}", call("policy", s, n, lit(policy.name)), text(want))
-    for role, granted in _granted(grants, "table", t.name.q, _roles_of(tenancy)):
-        yield Check(
-            f"{where}: {_role(role)} holds {_privileges(granted) or 'no privilege'}, as granted",
-            call("table_privileges", s, n, lit(role), _array(granted)),
-            text(", ".join(granted)),
-        )
+    revoked = revokes.get(("table", t.name.q), {})
+    always = tuple(sorted({*_roles_of(tenancy), *revoked}))
+    yield from _privilege_checks(
+        where, "table_privileges", (s, n), _granted(grants, "table", t.name.q, always), revoked
+    )
+    yield from _column_checks(t, _roles_of(tenancy), grants)
 
 
 def _array(items: list[str]) -> str:
@@ -277,6 +337,8 @@ def _granted(grants: Grants, kind: str, target: str, always: tuple[str, ...]) ->
     """(role, the privileges the spec grants it on `target`, sorted) for every role a grant names and `always`."""
     held: dict[str, set[str]] = {role: set() for role in always}
     for g in grants.get((kind, target), ()):
+        if g.columns:  # column-level: checked on their own (_column_checks)
+            continue
         for role in g.roles:
             privileges = {p.lower() for p in g.privileges}
             if "all" in privileges:
@@ -293,7 +355,7 @@ def _role(role: str) -> str:
     return "PUBLIC" if role == "public" else f"role {role}"
 
 
-def _function(f: ir.Function, always: tuple[str, ...], grants: Grants) -> Iterator[Check]:
+def _function(f: ir.Function, always: tuple[str, ...], grants: Grants, revokes: Revokes) -> Iterator[Check]:
     spelled = function_types(f.args, f.returns)
     args, result = spelled if spelled is not None else ("", f.returns)
     path = "not set"
@@ -306,12 +368,11 @@ def _function(f: ir.Function, always: tuple[str, ...], grants: Grants) -> Iterat
     s, n = lit(f.name.schema), lit(f.name.name)
     where = f"function {f.name}({args})"
     yield Check(f"{where}: {want}", call("function", s, n, lit(args)), text(want), heading=where)
-    for role, granted in _granted(grants, "function", f.signature, always):
-        yield Check(
-            f"{where}: {_role(role)} holds {_privileges(granted) or 'no privilege'}, as granted",
-            call("function_privileges", s, n, lit(args), lit(role), _array(granted)),
-            text(", ".join(granted)),
-        )
+    revoked = revokes.get(("function", f.signature), {})
+    always = tuple(sorted({*always, *revoked}))
+    yield from _privilege_checks(
+        where, "function_privileges", (s, n, lit(args)), _granted(grants, "function", f.signature, always), revoked
+    )
 
 
 def _trigger(t: ir.Trigger) -> Check:

@@ -16,6 +16,7 @@ from .. import ir
 from ..ir import order
 from ..sql import from_scratch
 from . import (
+    default_privileges,
     enums,
     extensions,
     grants,
@@ -55,6 +56,7 @@ KINDS: tuple[Callable[[Context], Steps], ...] = (
     security.diff,
     replication.diff,
     grants.diff,
+    default_privileges.diff,  # privileges K5
     timeparts.diff,
     rows.diff,
 )

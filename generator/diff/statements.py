@@ -122,7 +122,56 @@ class Revoke:
     target: str
     roles: list[views.RoleView]
     grant_option: bool = False  # take back only the right to grant
+    columns: tuple[str, ...] = ()  # quoted: of a column-level privilege
     template: ClassVar[str] = "diff/revoke"
+
+
+@dataclass(frozen=True)
+class RestorePrivileges:
+    """The privileges (all when `privileges` holds ALL) that the object gets by default, given back to `role`:
+    PostgreSQL's built-in ones (EXECUTE to PUBLIC on a function) or the owner's default privileges, global or in
+    the object's schema, as the database has them when the migration runs (what a revoke took away)."""
+
+    kind: str  # as ir.Grant.kind: "table" | "function" | "sequence" | "schema"
+    target: str
+    role: str
+    privileges: tuple[str, ...]
+    template: ClassVar[str] = "diff/restore_privileges"
+
+    @property
+    def object_literal(self) -> str:
+        """The object as text: a regclass or regprocedure, or the schema's name."""
+        return quoting.literal(catalog_name(self.target) if self.kind == "schema" else self.target)
+
+    @property
+    def target_literal(self) -> str:
+        return quoting.literal(self.target)
+
+    @property
+    def public(self) -> bool:
+        return self.role == "public"
+
+    @property
+    def role_literal(self) -> str:
+        return quoting.literal(self.role)
+
+    @property
+    def role_sql_literal(self) -> str:
+        """The role as GRANT names it, as text."""
+        return quoting.literal("PUBLIC" if self.public else quoting.ident(self.role))
+
+    @property
+    def every(self) -> bool:
+        return "ALL" in self.privileges
+
+    @property
+    def privileges_literal(self) -> str:
+        return quoting.literal("{" + ",".join(self.privileges) + "}")
+
+
+def catalog_name(quoted: str) -> str:
+    """A name as the catalog stores it, from its quoted spelling (`"My Schema"` -> `My Schema`)."""
+    return quoted[1:-1].replace('""', '"') if quoted.startswith('"') else quoted
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ RELEASE_RANK = {
     "domain": 8,  # types5
     "composite_type": 8,  # types5
     "range_type": 8,  # types5
+    "default_privileges": 0,  # privileges K5: undone first
 }
 BUILD_RANK = {kind: 20 + rank for kind, rank in from_scratch.RANK.items()}
 RENAME_RANK = -1

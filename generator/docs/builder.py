@@ -88,9 +88,13 @@ def _owner(stmt: from_scratch.Statement) -> tuple[str, Any]:
         return ("partition" if stmt.template == "partition" else "table", obj.table.name)
     if isinstance(obj, (ir.Index, ir.Policy, ir.Trigger)):
         return ({"index": "index", "policy": "rls", "trigger": "trigger"}[stmt.template], obj.table)
-    if isinstance(obj, ir.Grant):
+    if isinstance(obj, (ir.Grant, ir.DefaultPrivilege)):  # revokes and default privileges with the grants
         return ("grant", obj.module)
     return (stmt.template.removesuffix("_unchecked"), obj.name)  # table, rls, enum, function (function_unchecked too)
+
+
+def _role_text(role: str) -> str:
+    return "PUBLIC" if role == "public" else md.inline(role)
 
 
 def _seed_summary(seed: ir.SeedRows) -> str:
@@ -380,6 +384,7 @@ class PageBuilder:
             triggers=tuple(self.links.trigger(t.name, trg.name) for trg in self.triggers_of.get(t.name, [])),
             seed=None if t.rows is None else _seed_summary(t.rows),
             seed_sql=block("sql", self.sql.get(("rows", t.name), [])),
+            access=self.access("table", t.name.q),
         )
 
     def partitioning(self, t: ir.Table) -> Partitioning:
@@ -508,7 +513,28 @@ class PageBuilder:
                 for trg in self.index.callers.get(f.name, [])
             ),
             ddl=CodeBlock("sql", "\n\n".join(self.sql[("function", f.name)])),
+            access=self.access("function", f.signature),
         )
+
+    def access(self, kind: str, target: str) -> str:
+        """Who may do what on an object, after the spec's grants and revokes and PostgreSQL's own default (EXECUTE
+        on a function to PUBLIC); the database's default privileges (Supabase's) add to it."""
+        held: dict[str, list[str]] = {"public": ["EXECUTE (PostgreSQL's default)"]} if kind == "function" else {}
+        taken: dict[str, list[str]] = {}
+        for r in self.schema.revokes:
+            if (r.kind, r.target) == (kind, target):
+                for role in r.roles:
+                    taken.setdefault(role, []).extend(p.upper() for p in r.privileges)
+                    if role in held and {"execute", "all"} & set(r.privileges):
+                        del held[role]
+        for g in self.schema.grants:
+            if (g.kind, g.target) == (kind, target):
+                on = f" ({md.inline(columns_list(g.columns))})" if g.columns else ""
+                for role in g.roles:
+                    held.setdefault(role, []).extend(f"{p.upper()}{on}" for p in g.privileges)
+        parts = [f"{_role_text(role)}: {', '.join(held[role])}" for role in sorted(held)]
+        parts += [f"revoked from {_role_text(role)}: {', '.join(taken[role])}" for role in sorted(taken)]
+        return "; ".join(parts) or "the owner only"
 
     def trigger_row(self, trg: ir.Trigger) -> TriggerRow:
         return TriggerRow(

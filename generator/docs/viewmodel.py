@@ -170,6 +170,7 @@ class TableSection:
     triggers: tuple[str, ...]  # links
     seed: str | None = None  # how its seed rows are written (ON CONFLICT), when it has some
     seed_sql: CodeBlock | None = None
+    access: str = ""  # privileges K5: who may do what (grants, column grants, revokes)
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,7 @@ class FunctionSection:
     search_path: str  # "" when not set
     callers: tuple[str, ...]  # triggers that call it, with their tables
     ddl: CodeBlock
+    access: str = ""  # privileges K5: who may call it (grants, revokes, PostgreSQL's default)
 
 
 @dataclass(frozen=True)

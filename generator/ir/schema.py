@@ -394,6 +394,21 @@ class Grant:
     roles: tuple[str, ...]
     with_grant_option: bool = False
     module: str = ""  # the spec module that declares it, so its docs page can list it
+    columns: tuple[str, ...] = ()  # privileges K5: a column-level grant on these columns of the table
+
+
+@dataclass(frozen=True)
+class DefaultPrivilege:
+    """ALTER DEFAULT PRIVILEGES [FOR ROLE for_role] [IN SCHEMA schema] GRANT|REVOKE privileges ON <on> TO|FROM roles
+    (privileges K5)."""
+
+    for_role: str | None  # None: the role running the migration
+    schema: str | None  # None: every schema
+    on: str  # "tables" | "sequences" | "functions" | "types" | "schemas"
+    privileges: tuple[str, ...]
+    roles: tuple[str, ...]
+    revoke: bool = False
+    module: str = ""
 
 
 @dataclass(frozen=True)
@@ -600,6 +615,10 @@ class Schema:
     domains: tuple[Domain, ...] = ()  # types5: domains (state format 4)
     composite_types: tuple[CompositeType, ...] = ()  # types5: composite types (state format 4)
     range_types: tuple[RangeType, ...] = ()  # types5: range types (state format 4)
+    # Privileges K5 (state format 4): privileges taken away (`roles` are the roles they are revoked from);
+    # applied before `grants`, which win where both name a privilege.
+    revokes: tuple[Grant, ...] = ()
+    default_privileges: tuple[DefaultPrivilege, ...] = ()  # privileges K5 (state format 4)
 
 
 class _InModule(Protocol):

@@ -239,3 +239,63 @@ def all_sequences(ctx: Context) -> Iterator[Finding]:
                 f"{', '.join(p.upper() for p in g.privileges)} is granted on every sequence of the schema "
                 f"to {', '.join(_role(r) for r in g.roles)}{schema_has}",
             )
+
+
+API_ROLES = ("anon", "authenticated")  # Supabase's roles of the API, given EXECUTE by its default privileges
+
+
+@rule(
+    "S117",
+    "security-definer-executable",
+    WARNING,
+    why="A SECURITY DEFINER function runs with its owner's rights for whoever may call it. PostgreSQL gives "
+    "EXECUTE on a new function to PUBLIC, and Supabase's default privileges give it to anon and authenticated: "
+    "unless revoked, anyone reaching the API can call it (splinter 0028/0029).",
+    hint="revoke EXECUTE (`revokes: [{privileges: [execute], functions: [NAME], from: [public, anon, "
+    "authenticated]}]`), grant it to the roles that must call it, or make the function SECURITY INVOKER",
+)
+def definer_executable(ctx: Context) -> Iterator[Finding]:
+    revoked = {
+        (r.target, role)
+        for r in ctx.schema.revokes
+        if r.kind == "function" and {"execute", "all"} & set(r.privileges)
+        for role in r.roles
+    }
+    granted = {
+        (g.target, role)
+        for g in ctx.schema.grants
+        if g.kind == "function" and {"execute", "all"} & set(g.privileges)
+        for role in g.roles
+    }
+    known = set(ctx.schema.external.roles)
+    # default privileges the spec revokes on functions: PUBLIC's built-in EXECUTE only globally (PostgreSQL adds
+    # per-schema default privileges to the global ones), a role's in the function's schema too
+    by_default = [
+        (d.schema, role)
+        for d in ctx.schema.default_privileges
+        if d.revoke and d.on == "functions" and {"execute", "all"} & set(d.privileges)
+        for role in d.roles
+    ]
+    for f in ctx.schema.functions:
+        if f.security != "definer" or f.returns_trigger:  # a trigger function cannot be called directly
+            continue
+        target = f.signature
+        for schema, role in by_default:
+            if schema is None or (schema == f.name.schema and role != "public"):
+                revoked.add((target, role))
+        who: list[str] = []
+        public = (target, "public") in granted or (target, "public") not in revoked
+        if public:
+            who.append("PUBLIC" + ("" if (target, "public") in granted else " (PostgreSQL's default)"))
+        for role in API_ROLES:
+            if (target, role) in granted:
+                who.append(f"{role} (granted)")
+            elif role in known and (target, role) not in revoked:
+                who.append(f"{role} ({'through PUBLIC' if public else 'default privileges, as Supabase has them'})")
+        if who:
+            yield ctx.finding(
+                "S117",
+                ("function", f.name),
+                ctx.function_label(f),
+                f"SECURITY DEFINER function is executable by {', '.join(who)}",
+            )

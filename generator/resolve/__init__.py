@@ -85,7 +85,10 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     sequence_names = {s for b in built for s in b.sequences} | {s.name for s in made}
     sequences.check_uses((u for b in built for u in b.sequence_uses), sequence_names, report)
     partitions = {p for b in built for p in b.partitions} | {v.name for v in built_views.views}  # grant targets
-    granted = [g for f in files for g in grants.grants(f, known, sequence_names, partitions, report)]
+    relation_columns = grants.relation_columns(resolved, known, built_views.views)  # privileges K5: column grants
+    granted = [g for f in files for g in grants.grants(f, known, sequence_names, partitions, report, relation_columns)]
+    revoked = [r for f in files for r in grants.revokes(f, known, sequence_names, partitions, report)]
+    defaults = [d for f in files for d in grants.default_privileges(f, known, report)]
     resolved = triggers.with_trigger_columns(resolved, declared_triggers)
     resolved = _with_rows(resolved, known, report)
     declared = intent.intent(files, report)
@@ -121,6 +124,8 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         domains=made_types.domains,
         composite_types=made_types.composites,
         range_types=made_types.ranges,
+        revokes=tuple(revoked),
+        default_privileges=tuple(defaults),
     )
     return schema, report.origins
 

@@ -418,11 +418,56 @@ class Grant(Linted):
     to: list[str] = Field(min_length=1)
     with_grant_option: bool = False
     schemas: list[str] = Field([], description="schemas, for `usage` or `create` (GRANT ... ON SCHEMA)")
+    columns: list[str] = Field(
+        [],
+        description="columns of each of `tables`: a column-level grant (GRANT SELECT (id, name) ON ...), for "
+        "select, insert, update and references",
+    )
 
     @model_validator(mode="after")
     def _has_target(self) -> Grant:
         if not (self.tables or self.functions or self.sequences or self.all_sequences_in_schema or self.schemas):
             raise ValueError("a grant needs tables, functions, sequences, schemas or all_sequences_in_schema")
+        return self
+
+
+class Revoke(Linted):
+    """Privileges taken away from roles: what an object gets without the spec's grants (PostgreSQL gives EXECUTE on
+    a function to PUBLIC; default privileges, such as Supabase's, give anon and authenticated every table and
+    function). The spec's grants apply after its revokes: `revoke all from authenticated` and `grant select to
+    authenticated` leave SELECT."""
+
+    privileges: list[str] = Field(min_length=1)
+    tables: list[str] = []
+    functions: list[str] = []
+    sequences: list[str] = []
+    schemas: list[str] = Field([], description="schemas (REVOKE ... ON SCHEMA)")
+    from_: list[str] = Field(min_length=1, alias="from", description="roles, `public` for PUBLIC")
+
+    @model_validator(mode="after")
+    def _has_target(self) -> Revoke:
+        if not (self.tables or self.functions or self.sequences or self.schemas):
+            raise ValueError("a revoke needs tables, functions, sequences or schemas")
+        return self
+
+
+class DefaultPrivilege(Linted):
+    """ALTER DEFAULT PRIVILEGES: what objects created later get (PostgreSQL's meaning: objects that exist keep their
+    privileges). Either `to` (GRANT) or `from` (REVOKE, e.g. EXECUTE on functions from public)."""
+
+    for_role: str | None = Field(
+        None, description="the role whose new objects get them (FOR ROLE; default: the role running the migration)"
+    )
+    in_schema: str | None = Field(None, description="only objects created in this schema (IN SCHEMA; not for schemas)")
+    on: Literal["tables", "sequences", "functions", "types", "schemas"]
+    privileges: list[str] = Field(min_length=1)
+    to: list[str] = Field([], description="roles granted them, `public` for PUBLIC")
+    from_: list[str] = Field([], alias="from", description="roles they are revoked from, `public` for PUBLIC")
+
+    @model_validator(mode="after")
+    def _one_direction(self) -> DefaultPrivilege:
+        if bool(self.to) == bool(self.from_):
+            raise ValueError("a default privilege needs either to (GRANT) or from (REVOKE)")
         return self
 
 
@@ -657,6 +702,14 @@ class SpecFile(Model):
     functions: dict[str, Function] = {}
     triggers: dict[str, Trigger] = {}
     grants: list[Grant] = []
+    revokes: list[Revoke] = Field(
+        [],
+        description="privileges taken away (REVOKE), applied before the grants: e.g. EXECUTE on a SECURITY "
+        "DEFINER function from public, anon and authenticated",
+    )
+    default_privileges: list[DefaultPrivilege] = Field(
+        [], description="ALTER DEFAULT PRIVILEGES: what objects created later get (applied before the objects)"
+    )
     tenancy: Tenancy | None = Field(None, description="how tenants are isolated (one spec file declares it)")
     schemas: dict[str, SchemaSpec] = Field(
         {}, description="schemas the spec creates, e.g. `private` for SECURITY DEFINER helpers (`public` exists)"

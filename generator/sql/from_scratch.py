@@ -37,6 +37,8 @@ RANK = {
     "rls": 5,
     "policy": 5,
     "grant": 6,
+    "revoke": 6,  # privileges K5: listed before the grants, which win where both name a privilege
+    "default_privileges": 0,  # privileges K5: before the objects, which get them when created
     "schema": 0,
     "view": 3,
     "maintain": 7,  # a time partitioning's first maintenance: once everything else is there
@@ -68,6 +70,8 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "rls": views.RlsView,
     "policy": views.PolicyView,
     "grant": views.GrantView,
+    "revoke": views.RevokeView,
+    "default_privileges": views.DefaultPrivilegesView,
     "schema": namespaces.SchemaView,
     "view": namespaces.ViewView,
     "maintain": views.MaintainView,
@@ -162,6 +166,10 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     for ns in schema.schemas:
         comments = (views.Comment(views.Object("schema", ns.q), ns.comment),) if ns.comment else ()
         node("schema", ns.name, [], Statement("Schemas", "schema", ns, comments))
+    own_schemas = {ns.name for ns in schema.schemas}
+    for i, d in enumerate(schema.default_privileges):  # privileges K5: before the objects that get them
+        needs: list[Any] = [("schema", d.schema)] if d.schema in own_schemas else []
+        node("default_privileges", i, needs, Statement("Default privileges", "default_privileges", d))
     for x in schema.extensions:
         node("extension", x.name, [], Statement("Extensions", "extension", x))
     extension_of = extensions.type_owners(schema.extensions)
@@ -262,6 +270,9 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             comments = (views.Comment(views.Object("policy", pol.q, ext.name.q), pol.comment),) if pol.comment else ()
             node("policy", (ext.name, pol.name), deps, Statement(section, "policy", pol, comments))
     own = {ns.q: ns.name for ns in schema.schemas}
+    for i, r in enumerate(schema.revokes):  # privileges K5: after the object, before the grants
+        deps = [("schema", own[r.target])] if r.kind == "schema" and r.target in own else []
+        node("revoke", i, deps, Statement("Grants", "revoke", r))
     for i, g in enumerate(schema.grants):
         deps = [("schema", own[g.target])] if g.kind in ("schema", "all_sequences") and g.target in own else []
         node("grant", i, deps, Statement("Grants", "grant", g))

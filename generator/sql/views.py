@@ -586,6 +586,49 @@ class GrantView:
     def with_grant_option(self) -> bool:
         return self.grant.with_grant_option
 
+    @property
+    def columns(self) -> list[str]:
+        """The columns of a column-level grant, quoted (none: the whole object)."""
+        return names(self.grant.columns)
+
+
+@dataclass(frozen=True)
+class RevokeView(GrantView):
+    """REVOKE privileges ON an object FROM roles (the grant's `roles`): what the spec takes away."""
+
+    grant_option: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class DefaultPrivilegesView:
+    """ALTER DEFAULT PRIVILEGES ... GRANT or REVOKE (privileges K5)."""
+
+    default: ir.DefaultPrivilege
+
+    @property
+    def for_role(self) -> str | None:
+        return None if self.default.for_role is None else quoting.ident(self.default.for_role)
+
+    @property
+    def schema(self) -> str | None:
+        return None if self.default.schema is None else quoting.ident(self.default.schema)
+
+    @property
+    def revoke(self) -> bool:
+        return self.default.revoke
+
+    @property
+    def on(self) -> str:
+        return self.default.on
+
+    @property
+    def privileges(self) -> list[str]:
+        return [p.upper() for p in self.default.privileges]
+
+    @property
+    def roles(self) -> list[RoleView]:
+        return roles(self.default.roles)
+
 
 @dataclass(frozen=True)
 class Comment:

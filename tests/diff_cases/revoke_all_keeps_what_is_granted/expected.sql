@@ -1,0 +1,1 @@
+REVOKE INSERT, UPDATE ON account FROM app_user;

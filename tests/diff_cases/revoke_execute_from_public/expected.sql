@@ -1,0 +1,1 @@
+REVOKE EXECUTE ON FUNCTION item_count(uuid) FROM PUBLIC;
