@@ -21,6 +21,7 @@ stand-ins and `standins.sql`. Another test (import's round trip) loops over `sch
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,21 @@ from schemagen.cli import main
 CORPUS = Path(__file__).parent / "corpus"
 CHECKS = ("builds", "handwritten", "models", "rows", "docs", "drift", "dbtests", "chain")
 KNOWN_FILES = {"spec", "pyproject.toml", "handwritten.sql", "rows.sql", "standins.sql", "chain.yaml", "needs.txt"}
+
+
+class _SpecLoader(yaml.SafeLoader):
+    """YAML as schemagen reads a spec: only `true`/`false` are booleans, so that a key such as `on:` (of a
+    default privilege) stays a string when a step's spec is written back (PyYAML's YAML 1.1 makes it True)."""
+
+
+_SpecLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    _SpecLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), [_first]
+    )
 
 
 @dataclass(frozen=True)
@@ -118,7 +134,9 @@ def environment_sql(schema: CorpusSchema, spec_dir: Path | None = None) -> str:
 def step_specs(schema: CorpusSchema) -> list[dict[str, dict[str, Any]]]:
     """The spec files ({file name: YAML data}) of each step of the chain: step k holds everything but the paths
     that later steps add; the last step is the whole spec."""
-    full = {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(schema.spec_dir.glob("*.yaml"))}
+    full = {
+        p.name: yaml.load(p.read_text(encoding="utf-8"), _SpecLoader) for p in sorted(schema.spec_dir.glob("*.yaml"))
+    }
     steps = schema.steps
     out = []
     for k in range(len(steps) + 1):

@@ -369,7 +369,12 @@ def normalise_dump(text: str) -> str:
     ``--`` or ``SET `` is dropped too, on both sides of a comparison alike."""
     lines = [ln.rstrip() for ln in text.splitlines() if not _DROP_LINE.match(ln)]
     out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    # an object's ACL lists its entries in the order they were granted, which means nothing: sort each run
+    out = _ACL_RUN.sub(lambda m: "\n".join(sorted(m.group(0).split("\n"))), out)
     return out.strip() + "\n"
+
+
+_ACL_RUN = re.compile(r"^GRANT [^\n]*(?:\nGRANT [^\n]*)+$", re.MULTILINE)
 
 
 def schema_dump(url: str, exclude_schemas: tuple[str, ...] = ()) -> str:

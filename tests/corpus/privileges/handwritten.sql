@@ -1,6 +1,8 @@
 -- The staff records as a DBA would write them by hand (the roles exist in the cluster).
 CREATE SCHEMA private;
 COMMENT ON SCHEMA private IS 'Functions run with their owner''s rights';
+-- set first, so that the tables below get it too (as every table postgres makes in public later)
+ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO hr_admin;
 
 CREATE TABLE employee (
     id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -39,5 +41,3 @@ GRANT SELECT ON employee, salary_change TO payroll;
 GRANT UPDATE (bank_account) ON employee TO payroll;
 GRANT USAGE ON SCHEMA private TO payroll;
 GRANT EXECUTE ON FUNCTION private.raise_salary(integer, numeric) TO payroll;
-
-ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO hr_admin;
