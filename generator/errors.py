@@ -64,3 +64,4 @@ PYTHON_TYPE = "E080"  # a column the generated models cannot type
 PYTHON_NAME = "E081"  # a name the generated models cannot use
 VIEW_COLUMN = "E110"  # a view's output column schemagen cannot name or type
 VIEW_CYCLE = "E111"  # views that read each other
+MISSING_EXTENSION = "E150"  # K3: an exclusion constraint that needs an extension the spec does not install

@@ -146,6 +146,18 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
 
 def _to_4(data: dict[str, Any]) -> dict[str, Any]:
     """Format 3 -> 4 (wave 5): the fields of the kinds added after format 3, each empty in an older state."""
+    for table in data["tables"]:
+        for constraint in table["constraints"]:
+            constraint.setdefault("exclusion", [])  # K3 exclusion constraints: not one
+            constraint.setdefault("method", None)  # K3 exclusion constraints: no index method
+            constraint.setdefault("where", None)  # K3 exclusion constraints: no predicate
+            constraint.setdefault("include", [])  # K3 exclusion constraints: no INCLUDE
+    for external in data["external"]["tables"]:
+        for constraint in external["foreign_keys"]:
+            constraint.setdefault("exclusion", [])  # K3 exclusion constraints: not one
+            constraint.setdefault("method", None)  # K3 exclusion constraints: no index method
+            constraint.setdefault("where", None)  # K3 exclusion constraints: no predicate
+            constraint.setdefault("include", [])  # K3 exclusion constraints: no INCLUDE
     data["format"] = 4
     return data
 

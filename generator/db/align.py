@@ -270,6 +270,14 @@ def constraint(live: ir.Constraint, state: ir.Constraint, meaning: Meaning) -> i
     for action in ("on_delete", "on_update"):
         if _action(getattr(live, action)) == _action(getattr(state, action)):
             changes[action] = getattr(state, action)
+    if live.kind == state.kind == "exclude":  # K3 exclusion constraints: keys and predicate as the spec spells them
+        if len(live.exclusion) == len(state.exclusion):
+            changes["exclusion"] = tuple(
+                dataclasses.replace(a, key=_key_options(element(a.key, b.key, meaning), b.key, meaning, None))
+                for a, b in zip(live.exclusion, state.exclusion)
+            )
+        if meaning.expr(live.where, state.where):
+            changes["where"] = state.where
     return dataclasses.replace(live, **changes)
 
 

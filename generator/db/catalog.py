@@ -325,9 +325,11 @@ class _Reader:
                 continue
             if not r["local"]:
                 continue  # PostgreSQL's own piece of a foreign key to a partitioned table, one per partition
-            kind = {"p": "primary_key", "u": "unique", "c": "check", "f": "foreign_key"}.get(r["kind"])
+            kind = {"p": "primary_key", "u": "unique", "c": "check", "f": "foreign_key", "x": "exclude"}.get(r["kind"])
             if kind is None:
-                self.unmanaged.append(Unmanaged("exclusion constraint", table.name, r["name"], r["definition"]))
+                continue
+            if kind == "exclude":  # K3 exclusion constraints: read from pg_get_constraintdef
+                table.constraints.append(_exclusion(r))
                 continue
             columns = tuple(r["columns"]) if kind != "check" else ()
             if kind == "foreign_key":
@@ -840,3 +842,43 @@ def _index_keys(definition: str) -> list[tuple[str | None, str | None, tuple[tup
         )
         for e in stmt.indexParams or ()
     ]
+
+
+def _exclusion(r: dict[str, Any]) -> ir.Constraint:
+    """An exclusion constraint as pg_get_constraintdef prints it (`EXCLUDE USING gist (room WITH =, ...) INCLUDE
+    (...) WHERE (...) DEFERRABLE`), parsed by pglast into the IR's parts."""
+    stmt = parse_sql("ALTER TABLE t ADD " + r["definition"])[0].stmt
+    assert isinstance(stmt, ast.AlterTableStmt) and stmt.cmds  # the definition is one table constraint
+    cmd = stmt.cmds[0]
+    assert isinstance(cmd, ast.AlterTableCmd) and isinstance(cmd.def_, ast.Constraint)
+    con = cmd.def_
+    elements = []
+    for elem, operator in con.exclusions or ():
+        key = indexkeys.key(elem, RawStream()(elem))
+        expression = RawStream()(elem.expr) if elem.expr is not None else None
+        *schema, op = (str(part.sval) for part in operator)
+        elements.append(
+            ir.ExclusionElement(
+                ir.IndexElement(
+                    key.column,
+                    expression,
+                    key.descending,
+                    key.nulls,
+                    key.collation,
+                    key.opclass,
+                    key.opclass_params,
+                ),
+                f"OPERATOR({quoting.ident(schema[0])}.{op})" if schema else op,
+            )
+        )
+    return ir.Constraint(
+        r["name"],
+        "exclude",
+        comment=r["comment"],
+        deferrable=r["deferrable"],
+        initially_deferred=r["deferred"],
+        exclusion=tuple(elements),
+        method=con.access_method,
+        where=RawStream()(con.where_clause) if con.where_clause is not None else None,
+        include=tuple(str(c.sval) for c in con.including or ()),
+    )

@@ -181,8 +181,8 @@ def _constraint(c: ir.Constraint) -> str:
         return f"primary key ({columns})"
     if c.kind == "unique":
         return f"unique ({columns})"
-    if c.kind == "check":
-        return "check"
+    if c.kind in ("check", "exclude"):
+        return c.kind
     assert c.ref_table is not None
     referenced = ", ".join(quoting.ident(x) for x in c.ref_columns)
     return (

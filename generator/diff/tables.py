@@ -143,6 +143,7 @@ def alter(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
             st.RenameConstraint(q, quoting.ident(old_name), quoting.ident(new_name)),
             "constraint",
         )
+        out.change(f"rename constraint {old_name} to {new_name} on {t1.name.display}")
     for name in dropped + changed:
         out.add(
             out.release(key),
@@ -428,6 +429,24 @@ def add_constraint(ctx: Context, out: Steps, t: ir.Table, c: ir.Constraint) -> N
         )
         for statement in comment:
             out.add(out.build(("table", t.name)), statement)
+        return
+    if c.kind == "exclude":  # K3 exclusion constraints: no CONCURRENTLY; its index is built under the lock
+        prechecks.conflicts(ctx, out, t, c)
+        node = out.build(("table", t.name))
+        out.add(
+            node,
+            st.AddConstraint.of(t.name, c),
+            notes=(
+                (
+                    f"{LOCK.format(t.name.display)} while the constraint's index is built (PostgreSQL builds an "
+                    "exclusion constraint's index only this way): queries and writes wait for it. The rows it would "
+                    "refuse were named before anything changed."
+                ),
+            ),
+            ignore=("constraint-missing-not-valid",),
+        )
+        for view in comment:
+            out.add(node, view)
         return
     if c.kind == "check":
         prechecks.check(ctx, out, t, c)

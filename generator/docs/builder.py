@@ -229,6 +229,7 @@ class PageBuilder:
             primary_keys=self.constraint_rows("primary_key", lambda c: md.inline(columns_list(c.columns))),
             unique=self.constraint_rows("unique", lambda c: md.inline(columns_list(c.columns))),
             checks=self.constraint_rows("check", lambda c: md.code(c.check or "") + not_valid(c)),
+            exclusions=self.constraint_rows("exclude", lambda c: md.code(clauses.constraint_body(c))),
             foreign_keys=tuple(
                 self.foreign_key_row(t, c) for t in self.tables for c in t.constraints if c.kind == "foreign_key"
             ),

@@ -290,6 +290,7 @@ class ModulePage:
     sequences_sql: CodeBlock | None = None
     extensions: tuple[ExtensionRow, ...] = ()  # the section is left out when the module has none
     extensions_sql: CodeBlock | None = None
+    exclusions: tuple[ConstraintRow, ...] = ()  # K3 exclusion constraints; the section is left out when none
 
     @property
     def linted(self) -> bool:

@@ -59,9 +59,18 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ExclusionElement:
+    """One element of an exclusion constraint (K3): a key as an index has it, and the operator that compares it, as
+    written (`=`, `&&`, `OPERATOR(public.&&)`)."""
+
+    key: IndexElement
+    operator: str
+
+
+@dataclass(frozen=True)
 class Constraint:
     name: str
-    kind: str  # "primary_key" | "unique" | "check" | "foreign_key"
+    kind: str  # "primary_key" | "unique" | "check" | "foreign_key" | "exclude"
     columns: tuple[str, ...] = ()
     check: str | None = None
     ref_table: Name | None = None
@@ -75,6 +84,11 @@ class Constraint:
     deferrable: bool = False
     initially_deferred: bool = False
     nulls_not_distinct: bool = False  # K3: UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+)
+    # K3 exclusion constraints: the elements, the index method, the predicate and the INCLUDE columns.
+    exclusion: tuple[ExclusionElement, ...] = ()
+    method: str | None = None
+    where: str | None = None
+    include: tuple[str, ...] = ()
 
     @property
     def q(self) -> str:

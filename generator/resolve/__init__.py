@@ -55,7 +55,10 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     report = Report()
     known = registry.collect(files, report)
     installed, external_types, other_types, type_claims = extensions.collect(files, known.schemas, report)
-    built = [tables.table(name, entry, known, report, other_types) for name, entry in known.tables.items()]
+    installed_names = frozenset(e.name for e in installed)
+    built = [
+        tables.table(name, entry, known, report, other_types, installed_names) for name, entry in known.tables.items()
+    ]
     built_views = views.views(files, known, {b.table.name: b.table for b in built if b.table is not None}, report)
     declared_sequences, sequence_claims = sequences.collect(files, report)
     registry.check_namespaces(

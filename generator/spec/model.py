@@ -95,7 +95,7 @@ class Column(Linted):
 
 
 class Constraint(Linted):
-    """A table constraint: exactly one of check, unique, primary_key, foreign_key."""
+    """A table constraint: exactly one of check, unique, primary_key, foreign_key, exclude."""
 
     name: str | None = None
     check: SqlText | None = None
@@ -122,12 +122,30 @@ class Constraint(Linted):
         description="a CHECK or foreign key declared NOT VALID: added without checking the rows already there (new "
         "rows are checked); removing it validates the constraint (VALIDATE CONSTRAINT, which blocks no writer)",
     )
+    # K3 exclusion constraints: EXCLUDE USING <using> (<element> WITH <operator>, ...) [INCLUDE (...)] [WHERE (...)].
+    exclude: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="an exclusion constraint: each element a key as CREATE INDEX writes it, then WITH and an "
+        'operator, e.g. `["room WITH =", "during WITH &&"]`: no two rows may have every comparison true',
+    )
+    using: Literal["btree", "hash", "gist", "spgist"] | None = Field(
+        None, description="the index method of an exclusion constraint (PostgreSQL's default: btree; gist for ranges)"
+    )
+    where: SqlText | None = Field(
+        None, description="an exclusion constraint's predicate: only the rows where it holds are compared"
+    )
+    include: list[str] | None = Field(None, description="an exclusion constraint's INCLUDE columns (gist, btree)")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Constraint:
-        kinds = [k for k in ("check", "unique", "primary_key", "foreign_key") if getattr(self, k) is not None]
+        kinds = [
+            k for k in ("check", "unique", "primary_key", "foreign_key", "exclude") if getattr(self, k) is not None
+        ]
         if len(kinds) != 1:
-            raise ValueError("a constraint needs exactly one of check, unique, primary_key, foreign_key")
+            raise ValueError("a constraint needs exactly one of check, unique, primary_key, foreign_key, exclude")
+        if self.exclude is None and (self.using or self.where is not None or self.include is not None):
+            raise ValueError("using, where and include apply to exclusion constraints (exclude) only")
         if (self.foreign_key is None) != (self.references is None):
             raise ValueError("`references` goes with `foreign_key`, and only with it")
         if self.foreign_key is None and (self.on_delete or self.on_update):
@@ -135,7 +153,7 @@ class Constraint(Linted):
         if self.nulls_not_distinct and self.unique is None:
             raise ValueError("nulls_not_distinct applies to unique constraints only")
         if self.deferrable and self.check is not None:
-            raise ValueError("deferrable applies to primary_key, unique and foreign_key constraints only")
+            raise ValueError("deferrable applies to primary_key, unique, foreign_key and exclude constraints only")
         if self.initially_deferred and not self.deferrable:
             raise ValueError("initially_deferred needs deferrable: true")
         if self.not_valid and self.check is None and self.foreign_key is None:

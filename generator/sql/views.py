@@ -119,6 +119,37 @@ class ConstraintView:
     def on_update(self) -> str | None:
         return self.constraint.on_update.upper() if self.constraint.on_update else None
 
+    @property
+    def exclusion(self) -> list[ExclusionView]:
+        return [ExclusionView(e) for e in self.constraint.exclusion]
+
+    @property
+    def method(self) -> str | None:
+        return self.constraint.method
+
+    @property
+    def include(self) -> list[str]:
+        return names(self.constraint.include)
+
+    @property
+    def where(self) -> str | None:
+        return self.constraint.where
+
+
+@dataclass(frozen=True)
+class ExclusionView:
+    """One element of an exclusion constraint: its key (macro `index_key`) and operator."""
+
+    element: ir.ExclusionElement
+
+    @property
+    def key(self) -> IndexKeyView:
+        return IndexKeyView(self.element.key)
+
+    @property
+    def operator(self) -> str:
+        return self.element.operator
+
 
 @dataclass(frozen=True)
 class IndexKeyView:
