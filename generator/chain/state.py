@@ -152,6 +152,11 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
             constraint.setdefault("method", None)  # K3 exclusion constraints: no index method
             constraint.setdefault("where", None)  # K3 exclusion constraints: no predicate
             constraint.setdefault("include", [])  # K3 exclusion constraints: no INCLUDE
+    for table in data["tables"]:
+        for partition in table["partitions"]:
+            partition.setdefault("values", [])  # K3 list partitions: a range or default partition
+            partition.setdefault("modulus", None)  # K3 hash partitions: a range or default partition
+            partition.setdefault("remainder", None)  # K3 hash partitions: a range or default partition
     for external in data["external"]["tables"]:
         for constraint in external["foreign_keys"]:
             constraint.setdefault("exclusion", [])  # K3 exclusion constraints: not one

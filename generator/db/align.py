@@ -343,6 +343,14 @@ def _nulls(e: ir.IndexElement) -> str:
 def partition(live: ir.Partition, state: ir.Partition, meaning: Meaning, key_type: str | None) -> ir.Partition:
     if live.is_default != state.is_default:
         return live
+    if live.is_list and len(live.values) == len(state.values):  # K3 list partitions: the same values, any order
+        unmatched = list(state.values)
+        for v in live.values:
+            same = next((w for w in unmatched if v == w or meaning.bound(v, w, key_type)), None)
+            if same is None:
+                return live
+            unmatched.remove(same)
+        return dataclasses.replace(live, values=state.values)
     if live.is_default or (
         meaning.bound(live.lower, state.lower, key_type) and meaning.bound(live.upper, state.upper, key_type)
     ):

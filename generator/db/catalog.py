@@ -693,8 +693,13 @@ def _partition(name: Name, bound: str, comment: str | None) -> ir.Partition:
     if bound.strip().upper() == "DEFAULT":
         return ir.Partition(name, "", "", comment, is_default=True)
     spec = _bound_spec(bound)
+    if spec is not None and spec.get("strategy") == "l":  # K3 list partitions: each value a literal, or NULL
+        values = tuple("NULL" if d.get("A_Const", {}).get("isnull") else _datums([d]) for d in spec["listdatums"])
+        return ir.Partition(name, "", "", comment, values=values)
+    if spec is not None and spec.get("strategy") == "h":  # K3 hash partitions (a zero is left out of the JSON)
+        return ir.Partition(name, "", "", comment, modulus=spec.get("modulus", 0), remainder=spec.get("remainder", 0))
     if spec is None or spec.get("strategy") != "r":
-        return ir.Partition(name, bound, "", comment)  # a list or hash partition: its bound as written
+        return ir.Partition(name, bound, "", comment)  # a bound schemagen cannot read: as written
     return ir.Partition(name, _datums(spec.get("lowerdatums", [])), _datums(spec.get("upperdatums", [])), comment)
 
 

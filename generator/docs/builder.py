@@ -393,13 +393,14 @@ class PageBuilder:
                 # the default partition has no bounds: DEFAULT, and no upper bound
                 PartitionRow(
                     md.inline(p.name.display),
-                    md.code("DEFAULT") if p.is_default else md.code(p.lower),
-                    NONE if p.is_default else md.code(p.upper),
+                    md.code("DEFAULT") if p.is_default else md.code(_partition_lower(p)),
+                    NONE if p.is_default else md.code(_partition_upper(p)),
                     md.inline(p.comment or NONE),
                 )
                 for p in t.partitions
             ),
             sql=block("sql", self.sql.get(("partition", t.name), [])),
+            kind=t.partition_by or "RANGE",
         )
 
     # The summaries put the object's own name first: a wide table scrolls, and the site keeps its first column in view.
@@ -592,3 +593,14 @@ def _example_suffix(rule: ir.TimePartitions) -> str:
     return {"day": "YYYY_MM_DD", "week": "YYYY_MM_DD", "month": "YYYY_MM", "quarter": "YYYY_qN", "year": "YYYY"}[
         rule.interval
     ]
+
+
+def _partition_lower(p: ir.Partition) -> str:
+    """A range partition's lower bound, a list partition's values, a hash partition's modulus."""
+    if p.is_list:
+        return ", ".join(p.values)
+    return str(p.modulus) if p.is_hash else p.lower
+
+
+def _partition_upper(p: ir.Partition) -> str:
+    return str(p.remainder) if p.is_hash else p.upper

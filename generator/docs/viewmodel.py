@@ -151,6 +151,7 @@ class Partitioning:
     rows: tuple[PartitionRow, ...]
     sql: CodeBlock | None  # None: no partition yet
     rule: str = ""  # a declared time partitioning, in words ("" for none)
+    kind: str = "RANGE"  # K3: LIST rows hold the values in `lower`; HASH rows the modulus and remainder
 
 
 @dataclass(frozen=True)

@@ -136,11 +136,24 @@ class Partition:
     # The DEFAULT partition: it takes the rows no range partition does. False
     # by default, so states saved before it existed load as range partitions.
     is_default: bool = False
+    # K3 list and hash partitioning: a list partition's values (SQL literals, NULL), a hash partition's
+    # modulus and remainder (lower and upper "" for both).
+    values: tuple[str, ...] = ()
+    modulus: int | None = None
+    remainder: int | None = None
 
     @property
-    def bounds(self) -> tuple[str, str, bool]:
+    def bounds(self) -> tuple[str, str, bool, tuple[str, ...], int | None, int | None]:
         """What the partition holds, whatever its name (the diff pairs renamed partitions by it)."""
-        return (self.lower, self.upper, self.is_default)
+        return (self.lower, self.upper, self.is_default, self.values, self.modulus, self.remainder)
+
+    @property
+    def is_list(self) -> bool:
+        return bool(self.values)
+
+    @property
+    def is_hash(self) -> bool:
+        return self.modulus is not None
 
 
 @dataclass(frozen=True)

@@ -187,8 +187,12 @@ class Index(Linted):
 Bound = Annotated[str, BeforeValidator(_bound_text)]
 
 
+ListValue = Annotated[str | None, BeforeValidator(_bound_text)]
+
+
 class Partition(Linted):
-    """A range partition: `from` inclusive, `to` exclusive; MINVALUE / MAXVALUE allowed. Or the default partition."""
+    """A range partition: `from` inclusive, `to` exclusive; MINVALUE / MAXVALUE allowed. Or the default partition.
+    A list partition has `values`, a hash partition `modulus` and `remainder`."""
 
     from_: Bound | None = Field(None, alias="from", description="lower bound, inclusive (required unless `default`)")
     to: Bound | None = Field(None, description="upper bound, exclusive (required unless `default`)")
@@ -198,6 +202,14 @@ class Partition(Linted):
         "so a row past the last range is kept rather than refused (at most one per table)",
     )
     comment: str | None = None
+    # K3 list and hash partitioning.
+    values: list[ListValue] | None = Field(
+        None,
+        min_length=1,
+        description="a list partition's values (FOR VALUES IN), each read by the key column's type; null takes NULL",
+    )
+    modulus: int | None = Field(None, ge=1, description="a hash partition's modulus (FOR VALUES WITH)")
+    remainder: int | None = Field(None, ge=0, description="a hash partition's remainder, below its modulus")
 
     @model_validator(mode="wrap")
     @classmethod
@@ -209,7 +221,9 @@ class Partition(Linted):
         """
         missing = (
             []
-            if not isinstance(data, dict) or data.get("default") is True
+            if not isinstance(data, dict)
+            or data.get("default") is True
+            or any(k in data for k in ("values", "modulus", "remainder"))
             else [k for k in ("from", "to") if data.get(k) is None]
         )
         errors = [InitErrorDetails(type="missing", loc=(k,), input=data) for k in missing]
@@ -229,7 +243,9 @@ class Partition(Linted):
 
 
 class Partitioning(Model):
-    by: Literal["range"] = "range"
+    by: Literal["range", "list", "hash"] = Field(
+        "range", description="range (from/to), list (values) or hash (modulus/remainder) partitions"
+    )
     key: list[str] = Field(min_length=1)
     partitions: dict[str, Partition] = {}
     # Time partitions declared as a rule (README, "Time partitions"): made and retired by a maintenance function.

@@ -205,6 +205,35 @@ class BoundView:
         return self.partition.upper
 
     @property
+    def is_list(self) -> bool:
+        return self.partition.is_list
+
+    @property
+    def values(self) -> list[str]:
+        """A list partition's values, as SQL literals (NULL as the keyword)."""
+        return list(self.partition.values)
+
+    @property
+    def non_null_values(self) -> list[str]:
+        return [v for v in self.partition.values if v != "NULL"]
+
+    @property
+    def takes_null(self) -> bool:
+        return "NULL" in self.partition.values
+
+    @property
+    def is_hash(self) -> bool:
+        return self.partition.is_hash
+
+    @property
+    def modulus(self) -> int | None:
+        return self.partition.modulus
+
+    @property
+    def remainder(self) -> int | None:
+        return self.partition.remainder
+
+    @property
     def has_lower(self) -> bool:
         """A range with a lowest value (not MINVALUE)."""
         return self.partition.lower != "MINVALUE"
