@@ -157,6 +157,8 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
             partition.setdefault("values", [])  # K3 list partitions: a range or default partition
             partition.setdefault("modulus", None)  # K3 hash partitions: a range or default partition
             partition.setdefault("remainder", None)  # K3 hash partitions: a range or default partition
+            partition.setdefault("indexes", [])  # K3 objects of one partition: none
+            partition.setdefault("constraints", [])  # K3 objects of one partition: none
     for external in data["external"]["tables"]:
         for constraint in external["foreign_keys"]:
             constraint.setdefault("exclusion", [])  # K3 exclusion constraints: not one

@@ -341,6 +341,17 @@ def _nulls(e: ir.IndexElement) -> str:
 
 
 def partition(live: ir.Partition, state: ir.Partition, meaning: Meaning, key_type: str | None) -> ir.Partition:
+    if live.has_own_objects or state.has_own_objects:  # K3: its own indexes and constraints, as a table's
+        own = table(
+            ir.Table(live.name, "", (), live.constraints, live.indexes),
+            ir.Table(state.name, "", (), state.constraints, state.indexes),
+            meaning,
+        )
+        live = dataclasses.replace(live, constraints=own.constraints, indexes=own.indexes)
+    return _bounds(live, state, meaning, key_type)
+
+
+def _bounds(live: ir.Partition, state: ir.Partition, meaning: Meaning, key_type: str | None) -> ir.Partition:
     if live.is_default != state.is_default:
         return live
     if live.is_list and len(live.values) == len(state.values):  # K3 list partitions: the same values, any order

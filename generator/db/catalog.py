@@ -187,6 +187,7 @@ class _Reader:
         self.attached_policies: dict[Name, list[ir.Policy]] = {}
         self.tables: dict[int, _TableParts] = {}  # oid -> table (partitions are not tables here)
         self.partitions: dict[int, tuple[Name, int]] = {}  # oid -> (partition, its table's oid)
+        self.partition_objects: dict[Name, _TableParts] = {}  # K3: a partition's own indexes and constraints
         self.enums: list[ir.Enum] = []
         self.functions: dict[int, ir.Function] = {}
         self.triggers: list[ir.Trigger] = []
@@ -310,18 +311,22 @@ class _Reader:
             if r["sequence_name"] is not None:
                 self.sequences[(table.name, r["name"])] = Name(r["sequence_schema"], r["sequence_name"])
 
+    def _partition_parts(self, oid: int) -> _TableParts | None:
+        """The own indexes and constraints of partition `oid` being assembled (K3), None for another relation."""
+        partition = self.partitions.get(oid)
+        if partition is None:
+            return None
+        return self.partition_objects.setdefault(partition[0], _TableParts(partition[0]))
+
     def read_constraints(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
             table = self.tables.get(r["relation"])
             if table is None and r["relation"] in self.views:
                 self.views[r["relation"]] = _with_index(self.views[r["relation"]], r)
                 continue
+            if table is None:  # K3: a constraint of one partition is the partition's own
+                table = self._partition_parts(r["relation"]) if r["local"] else None
             if table is None:
-                partition = self.partitions.get(r["relation"])
-                if partition is not None and r["local"]:
-                    self.unmanaged.append(
-                        Unmanaged("constraint on a partition", partition[0], r["name"], r["definition"])
-                    )
                 continue
             if not r["local"]:
                 continue  # PostgreSQL's own piece of a foreign key to a partitioned table, one per partition
@@ -374,10 +379,9 @@ class _Reader:
             if table is None and r["relation"] in self.views:
                 self.views[r["relation"]] = _with_index(self.views[r["relation"]], r)
                 continue
+            if table is None:  # K3: an index of one partition is the partition's own
+                table = self._partition_parts(r["relation"]) if not r["inherited"] else None
             if table is None:
-                partition = self.partitions.get(r["relation"])
-                if partition is not None and not r["inherited"]:
-                    self.unmanaged.append(Unmanaged("index on a partition", partition[0], r["name"], r["definition"]))
                 continue
             count = r["key_count"]
             name = Name(r["schema"], r["name"])
@@ -565,6 +569,12 @@ class _Reader:
                 self.idle.append(IdleTrigger(constraint_table, r["constraint_name"], table, r["name"], enabled))
 
     # -- the result ------------------------------------------------------
+    def _with_own_objects(self, p: ir.Partition) -> ir.Partition:
+        own = self.partition_objects.get(p.name)
+        if own is None:
+            return p
+        return dataclasses.replace(p, indexes=tuple(own.indexes), constraints=tuple(own.constraints))
+
     def catalog(self, search_path: tuple[str, ...], version: int) -> Catalog:
         tables = tuple(
             ir.Table(
@@ -575,7 +585,7 @@ class _Reader:
                 tuple(t.indexes),
                 t.partition_by,
                 t.partition_key,
-                tuple(t.partitions),
+                tuple(self._with_own_objects(p) for p in t.partitions),
                 t.rls,
                 t.force_rls,
                 tuple(t.policies),

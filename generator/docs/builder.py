@@ -103,8 +103,12 @@ def _seed_summary(seed: ir.SeedRows) -> str:
 
 def statements_by_owner(schema: ir.Schema) -> dict[tuple[str, Any], list[str]]:
     groups: dict[tuple[str, Any], list[str]] = {}
+    parents = {p.name: t.name for t in schema.tables for p in t.partitions if p.has_own_objects}
     for stmt, text in from_scratch.rendered_statements(schema):
-        groups.setdefault(_owner(stmt), []).append(text)
+        owner = _owner(stmt)
+        if owner[1] in parents and owner[0] in ("index", "table"):  # K3: a partition's own, shown with it
+            owner = ("partition", parents[owner[1]])
+        groups.setdefault(owner, []).append(text)
     return groups
 
 
@@ -395,7 +399,7 @@ class PageBuilder:
                     md.inline(p.name.display),
                     md.code("DEFAULT") if p.is_default else md.code(_partition_lower(p)),
                     NONE if p.is_default else md.code(_partition_upper(p)),
-                    md.inline(p.comment or NONE),
+                    "; ".join(x for x in (md.inline(p.comment or NONE), _own_objects(p)) if x) or NONE,
                 )
                 for p in t.partitions
             ),
@@ -604,3 +608,10 @@ def _partition_lower(p: ir.Partition) -> str:
 
 def _partition_upper(p: ir.Partition) -> str:
     return str(p.remainder) if p.is_hash else p.upper
+
+
+def _own_objects(p: ir.Partition) -> str:
+    """The partition's own indexes and constraints (K3), after its notes; their SQL follows the table of partitions."""
+    names = [f"index {md.inline(ix.name.name)}" for ix in p.indexes]
+    names += [f"constraint {md.inline(c.name)}" for c in p.constraints]
+    return f"Its own: {', '.join(names)}" if names else ""

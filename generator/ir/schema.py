@@ -141,6 +141,9 @@ class Partition:
     values: tuple[str, ...] = ()
     modulus: int | None = None
     remainder: int | None = None
+    # K3: indexes and constraints of this partition alone (besides those it takes from its table).
+    indexes: tuple[Index, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
 
     @property
     def bounds(self) -> tuple[str, str, bool, tuple[str, ...], int | None, int | None]:
@@ -150,6 +153,10 @@ class Partition:
     @property
     def is_list(self) -> bool:
         return bool(self.values)
+
+    @property
+    def has_own_objects(self) -> bool:
+        return bool(self.indexes or self.constraints)
 
     @property
     def is_hash(self) -> bool:
@@ -267,6 +274,11 @@ class Table:
             if c.name == name:
                 return c
         return None
+
+    def own_table(self, p: Partition) -> Table:
+        """Partition `p` as a table of its own (K3): the table's columns, and only the partition's own indexes and
+        constraints, which the diff and the SQL treat as an ordinary table's."""
+        return Table(p.name, self.module, self.columns, p.constraints, p.indexes, comment=p.comment)
 
 
 def _same_instant(literal: str, expected: _dt.date | _dt.datetime, kind: str, day: _dt.date) -> bool:

@@ -15,7 +15,7 @@ from .. import errors, ir
 from ..ir import Name, names
 from ..pg import datatypes, sqlparse
 from ..spec import model
-from . import comparisons, defaults, exclusions, foreign_keys, indexes, partitions, timeparts
+from . import comparisons, defaults, exclusions, foreign_keys, indexes, partition_objects, partitions, timeparts
 from . import sequences as sequence_kind
 from .registry import Claim, Entry, Registry
 from .report import Report, Where, expression, fragment_columns, ident
@@ -258,6 +258,13 @@ def table(
                     "partition's rows when the constraint is added",
                 )
     claims += layout.claims
+    if t.partitioning is not None:  # K3: the indexes and constraints of one partition
+        typed_all = {col.name: col for col in columns}
+        own = partition_objects.own_objects(
+            name, layout.partitions, t.partitioning, typed_all, constraints, registry, extensions, report, where
+        )
+        layout = dataclasses.replace(layout, partitions=own[0])
+        claims += own[1]
     table_indexes = []
     for key, spec_ix in t.indexes.items():
         index_where = at("indexes", key)

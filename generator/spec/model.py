@@ -210,6 +210,11 @@ class Partition(Linted):
     )
     modulus: int | None = Field(None, ge=1, description="a hash partition's modulus (FOR VALUES WITH)")
     remainder: int | None = Field(None, ge=0, description="a hash partition's remainder, below its modulus")
+    # K3 indexes and constraints of one partition (besides those it takes from its table).
+    indexes: dict[str, Index] = Field({}, description="indexes of this partition alone (the table's it has anyway)")
+    constraints: list[Constraint] = Field(
+        [], description="constraints of this partition alone: check, unique, foreign_key, exclude"
+    )
 
     @model_validator(mode="wrap")
     @classmethod
