@@ -32,6 +32,7 @@ from . import (
     foreign_keys,
     grants,
     intent,
+    partition_objects,
     policies,
     registry,
     replication,
@@ -73,6 +74,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     }
     resolved = {n: replication.replica_identity(t, known.tables[n], report) for n, t in resolved.items()}
     foreign_keys.check_targets(resolved, known, report)
+    partition_objects.check_targets(resolved, known, report)  # K3: a partition's own foreign keys
     functions = [routines.function(name, entry, report) for name, entry in known.functions.items()]
     functions += timeparts.functions(resolved, known, report)
     declared_triggers = triggers.triggers(files, resolved, known, report)

@@ -170,3 +170,26 @@ def _hash(
             return None
     seen.append((m, r, pname))
     return m, r
+
+
+def check_labels(
+    table: Name,
+    p: model.Partitioning,
+    key: ir.Column | None,
+    enums: Mapping[Name, ir.Enum],
+    report: Report,
+    where: Where,
+) -> None:
+    """Each value of a list partitioning on an enum column is one of its labels (PostgreSQL refuses the partition
+    otherwise)."""
+    enum = enums.get(key.enum) if key is not None and key.enum is not None and p.by == "list" else None
+    if enum is None:
+        return
+    for pname, part in p.partitions.items():
+        for i, value in enumerate(part.values or ()):
+            if value is not None and value.strip() not in enum.values:
+                report.error(
+                    where.at("partitioning", "partitions", pname, "values", i),
+                    errors.PARTITION,
+                    f'partition value "{value}" is not a label of enum {enum.name.display} ({", ".join(enum.values)})',
+                )

@@ -150,3 +150,32 @@ def _constraint(
         initially_deferred=c.initially_deferred,
         nulls_not_distinct=c.nulls_not_distinct,
     )
+
+
+def check_targets(tables: Mapping[Name, ir.Table], registry: Registry, report: Report) -> None:
+    """Each foreign key of a partition's own references a primary key or unique constraint of its target, as a
+    table's must (foreign_keys.check_targets), reported at the partition's constraints."""
+    for t in tables.values():
+        entry = registry.tables.get(t.name)
+        for p in t.partitions if entry is not None else ():
+            for fk in p.constraints:
+                if not fk.is_foreign_key or fk.ref_table is None:
+                    continue
+                target = tables.get(fk.ref_table)
+                external = registry.external_tables.get(fk.ref_table)
+                if target is not None:
+                    keys = [set(c.columns) for c in target.constraints if c.kind in ("primary_key", "unique")]
+                elif external is not None:
+                    keys = [
+                        set(k) for k in (*external.unique, *((external.primary_key,) if external.primary_key else ()))
+                    ]
+                else:
+                    continue
+                if set(fk.ref_columns) not in keys:
+                    assert entry is not None
+                    report.error(
+                        entry.where.at("partitioning", "partitions", p.name.name, "constraints"),
+                        errors.BAD_REFERENCE,
+                        f"foreign key {fk.name} of partition {p.name.display}: target {fk.ref_table.display}"
+                        f"({', '.join(fk.ref_columns)}) is not a primary key or unique constraint",
+                    )

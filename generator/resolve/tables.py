@@ -15,7 +15,17 @@ from .. import errors, ir
 from ..ir import Name, names
 from ..pg import datatypes, sqlparse
 from ..spec import model
-from . import comparisons, defaults, exclusions, foreign_keys, indexes, partition_objects, partitions, timeparts
+from . import (
+    comparisons,
+    defaults,
+    exclusions,
+    foreign_keys,
+    indexes,
+    listparts,
+    partition_objects,
+    partitions,
+    timeparts,
+)
 from . import sequences as sequence_kind
 from .registry import Claim, Entry, Registry
 from .report import Report, Where, expression, fragment_columns, ident
@@ -258,8 +268,10 @@ def table(
                     "partition's rows when the constraint is added",
                 )
     claims += layout.claims
-    if t.partitioning is not None:  # K3: the indexes and constraints of one partition
+    if t.partitioning is not None:  # K3: the indexes and constraints of one partition; a list's enum labels
         typed_all = {col.name: col for col in columns}
+        key_column = typed_all.get(t.partitioning.key[0]) if t.partitioning.key else None
+        listparts.check_labels(name, t.partitioning, key_column, registry.enums, report, where)
         own = partition_objects.own_objects(
             name, layout.partitions, t.partitioning, typed_all, constraints, registry, extensions, report, where
         )
