@@ -65,3 +65,4 @@ PYTHON_NAME = "E081"  # a name the generated models cannot use
 VIEW_COLUMN = "E110"  # a view's output column schemagen cannot name or type
 VIEW_CYCLE = "E111"  # views that read each other
 TYPE_CYCLE = "E140"  # types5: a domain, composite or range type that uses itself
+MISSING_EXTENSION = "E150"  # K3: an exclusion constraint that needs an extension the spec does not install

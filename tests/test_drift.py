@@ -611,14 +611,30 @@ def test_sql_says_which_statements_drop_data(copy: str) -> None:
 
 
 def test_sql_leaves_what_schemagen_does_not_manage_alone_and_says_so(copy: str) -> None:
-    # an exclusion constraint is a kind the spec cannot declare yet (sequences and views it can, since wave 4)
+    # an overload of a spec function is a kind the spec cannot declare yet (exclusion constraints it can, since
+    # wave 5)
+    pg.apply_sql(
+        copy, "CREATE FUNCTION update_sync_progress_timestamp(integer) RETURNS integer LANGUAGE sql AS 'SELECT 1'"
+    )
+    found = drift(copy)
+    assert found.exit_code == 1
+    assert "update_sync_progress_timestamp" in found.stdout
+    assert "left alone by --sql: schemagen does not manage it" in found.stdout
+    sql = drift(copy, "--sql").stdout
+    assert "-- Left alone (schemagen does not manage it): function overload" in sql
+    assert "DROP FUNCTION" not in sql
+
+
+def test_an_exclusion_constraint_made_by_hand_is_drift_and_sql_drops_it(copy: str) -> None:
+    # exclusion constraints are the spec's to declare (issue 12): one made by hand is drift, read back whole
     pg.apply_sql(copy, "ALTER TABLE sync_progress ADD CONSTRAINT stray_exclusion EXCLUDE USING btree (id WITH =)")
     found = drift(copy)
     assert found.exit_code == 1
-    assert "stray_exclusion" in found.stdout and "left alone by --sql: schemagen does not manage it" in found.stdout
+    assert "stray_exclusion" in found.stdout and "EXCLUDE USING btree (id WITH =)" in found.stdout
     sql = drift(copy, "--sql").stdout
-    assert "-- Left alone (schemagen does not manage it): exclusion constraint" in sql and "stray_exclusion" in sql
-    assert "DROP CONSTRAINT" not in sql
+    assert "ALTER TABLE public.sync_progress DROP CONSTRAINT stray_exclusion;" in sql
+    pg.apply_sql_per_statement(copy, sql)
+    assert drift(copy).exit_code == 0, sql
 
 
 def test_a_view_made_by_hand_is_drift_and_sql_drops_it(copy: str) -> None:

@@ -153,6 +153,25 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
         grant.setdefault("columns", [])  # privileges K5: a grant on the whole object
     data.setdefault("revokes", [])  # privileges K5: no revokes
     data.setdefault("default_privileges", [])  # privileges K5: no default privileges
+    for table in data["tables"]:
+        for constraint in table["constraints"]:
+            constraint.setdefault("exclusion", [])  # K3 exclusion constraints: not one
+            constraint.setdefault("method", None)  # K3 exclusion constraints: no index method
+            constraint.setdefault("where", None)  # K3 exclusion constraints: no predicate
+            constraint.setdefault("include", [])  # K3 exclusion constraints: no INCLUDE
+    for table in data["tables"]:
+        for partition in table["partitions"]:
+            partition.setdefault("values", [])  # K3 list partitions: a range or default partition
+            partition.setdefault("modulus", None)  # K3 hash partitions: a range or default partition
+            partition.setdefault("remainder", None)  # K3 hash partitions: a range or default partition
+            partition.setdefault("indexes", [])  # K3 objects of one partition: none
+            partition.setdefault("constraints", [])  # K3 objects of one partition: none
+    for external in data["external"]["tables"]:
+        for constraint in external["foreign_keys"]:
+            constraint.setdefault("exclusion", [])  # K3 exclusion constraints: not one
+            constraint.setdefault("method", None)  # K3 exclusion constraints: no index method
+            constraint.setdefault("where", None)  # K3 exclusion constraints: no predicate
+            constraint.setdefault("include", [])  # K3 exclusion constraints: no INCLUDE
     data["format"] = 4
     return data
 

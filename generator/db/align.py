@@ -273,6 +273,14 @@ def constraint(live: ir.Constraint, state: ir.Constraint, meaning: Meaning) -> i
     for action in ("on_delete", "on_update"):
         if _action(getattr(live, action)) == _action(getattr(state, action)):
             changes[action] = getattr(state, action)
+    if live.kind == state.kind == "exclude":  # K3 exclusion constraints: keys and predicate as the spec spells them
+        if len(live.exclusion) == len(state.exclusion):
+            changes["exclusion"] = tuple(
+                dataclasses.replace(a, key=_key_options(element(a.key, b.key, meaning), b.key, meaning, None))
+                for a, b in zip(live.exclusion, state.exclusion)
+            )
+        if meaning.expr(live.where, state.where):
+            changes["where"] = state.where
     return dataclasses.replace(live, **changes)
 
 
@@ -336,8 +344,27 @@ def _nulls(e: ir.IndexElement) -> str:
 
 
 def partition(live: ir.Partition, state: ir.Partition, meaning: Meaning, key_type: str | None) -> ir.Partition:
+    if live.has_own_objects or state.has_own_objects:  # K3: its own indexes and constraints, as a table's
+        own = table(
+            ir.Table(live.name, "", (), live.constraints, live.indexes),
+            ir.Table(state.name, "", (), state.constraints, state.indexes),
+            meaning,
+        )
+        live = dataclasses.replace(live, constraints=own.constraints, indexes=own.indexes)
+    return _bounds(live, state, meaning, key_type)
+
+
+def _bounds(live: ir.Partition, state: ir.Partition, meaning: Meaning, key_type: str | None) -> ir.Partition:
     if live.is_default != state.is_default:
         return live
+    if live.is_list and len(live.values) == len(state.values):  # K3 list partitions: the same values, any order
+        unmatched = list(state.values)
+        for v in live.values:
+            same = next((w for w in unmatched if v == w or meaning.bound(v, w, key_type)), None)
+            if same is None:
+                return live
+            unmatched.remove(same)
+        return dataclasses.replace(live, values=state.values)
     if live.is_default or (
         meaning.bound(live.lower, state.lower, key_type) and meaning.bound(live.upper, state.upper, key_type)
     ):

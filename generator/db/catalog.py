@@ -199,6 +199,7 @@ class _Reader:
         self.attached_policies: dict[Name, list[ir.Policy]] = {}
         self.tables: dict[int, _TableParts] = {}  # oid -> table (partitions are not tables here)
         self.partitions: dict[int, tuple[Name, int]] = {}  # oid -> (partition, its table's oid)
+        self.partition_objects: dict[Name, _TableParts] = {}  # K3: a partition's own indexes and constraints
         self.enums: list[ir.Enum] = []
         self.functions: dict[int, ir.Function] = {}
         self.triggers: list[ir.Trigger] = []
@@ -389,24 +390,30 @@ class _Reader:
             if r["sequence_name"] is not None:
                 self.sequences[(table.name, r["name"])] = Name(r["sequence_schema"], r["sequence_name"])
 
+    def _partition_parts(self, oid: int) -> _TableParts | None:
+        """The own indexes and constraints of partition `oid` being assembled (K3), None for another relation."""
+        partition = self.partitions.get(oid)
+        if partition is None:
+            return None
+        return self.partition_objects.setdefault(partition[0], _TableParts(partition[0]))
+
     def read_constraints(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
             table = self.tables.get(r["relation"])
             if table is None and r["relation"] in self.views:
                 self.views[r["relation"]] = _with_index(self.views[r["relation"]], r)
                 continue
+            if table is None:  # K3: a constraint of one partition is the partition's own
+                table = self._partition_parts(r["relation"]) if r["local"] else None
             if table is None:
-                partition = self.partitions.get(r["relation"])
-                if partition is not None and r["local"]:
-                    self.unmanaged.append(
-                        Unmanaged("constraint on a partition", partition[0], r["name"], r["definition"])
-                    )
                 continue
             if not r["local"]:
                 continue  # PostgreSQL's own piece of a foreign key to a partitioned table, one per partition
-            kind = {"p": "primary_key", "u": "unique", "c": "check", "f": "foreign_key"}.get(r["kind"])
+            kind = {"p": "primary_key", "u": "unique", "c": "check", "f": "foreign_key", "x": "exclude"}.get(r["kind"])
             if kind is None:
-                self.unmanaged.append(Unmanaged("exclusion constraint", table.name, r["name"], r["definition"]))
+                continue
+            if kind == "exclude":  # K3 exclusion constraints: read from pg_get_constraintdef
+                table.constraints.append(_exclusion(r))
                 continue
             columns = tuple(r["columns"]) if kind != "check" else ()
             if kind == "foreign_key":
@@ -451,10 +458,9 @@ class _Reader:
             if table is None and r["relation"] in self.views:
                 self.views[r["relation"]] = _with_index(self.views[r["relation"]], r)
                 continue
+            if table is None:  # K3: an index of one partition is the partition's own
+                table = self._partition_parts(r["relation"]) if not r["inherited"] else None
             if table is None:
-                partition = self.partitions.get(r["relation"])
-                if partition is not None and not r["inherited"]:
-                    self.unmanaged.append(Unmanaged("index on a partition", partition[0], r["name"], r["definition"]))
                 continue
             count = r["key_count"]
             name = Name(r["schema"], r["name"])
@@ -642,6 +648,12 @@ class _Reader:
                 self.idle.append(IdleTrigger(constraint_table, r["constraint_name"], table, r["name"], enabled))
 
     # -- the result ------------------------------------------------------
+    def _with_own_objects(self, p: ir.Partition) -> ir.Partition:
+        own = self.partition_objects.get(p.name)
+        if own is None:
+            return p
+        return dataclasses.replace(p, indexes=tuple(own.indexes), constraints=tuple(own.constraints))
+
     def catalog(self, search_path: tuple[str, ...], version: int) -> Catalog:
         tables = tuple(
             ir.Table(
@@ -652,7 +664,7 @@ class _Reader:
                 tuple(t.indexes),
                 t.partition_by,
                 t.partition_key,
-                tuple(t.partitions),
+                tuple(self._with_own_objects(p) for p in t.partitions),
                 t.rls,
                 t.force_rls,
                 tuple(t.policies),
@@ -775,8 +787,13 @@ def _partition(name: Name, bound: str, comment: str | None) -> ir.Partition:
     if bound.strip().upper() == "DEFAULT":
         return ir.Partition(name, "", "", comment, is_default=True)
     spec = _bound_spec(bound)
+    if spec is not None and spec.get("strategy") == "l":  # K3 list partitions: each value a literal, or NULL
+        values = tuple("NULL" if d.get("A_Const", {}).get("isnull") else _datums([d]) for d in spec["listdatums"])
+        return ir.Partition(name, "", "", comment, values=values)
+    if spec is not None and spec.get("strategy") == "h":  # K3 hash partitions (a zero is left out of the JSON)
+        return ir.Partition(name, "", "", comment, modulus=spec.get("modulus", 0), remainder=spec.get("remainder", 0))
     if spec is None or spec.get("strategy") != "r":
-        return ir.Partition(name, bound, "", comment)  # a list or hash partition: its bound as written
+        return ir.Partition(name, bound, "", comment)  # a bound schemagen cannot read: as written
     return ir.Partition(name, _datums(spec.get("lowerdatums", [])), _datums(spec.get("upperdatums", [])), comment)
 
 
@@ -924,3 +941,43 @@ def _index_keys(definition: str) -> list[tuple[str | None, str | None, tuple[tup
         )
         for e in stmt.indexParams or ()
     ]
+
+
+def _exclusion(r: dict[str, Any]) -> ir.Constraint:
+    """An exclusion constraint as pg_get_constraintdef prints it (`EXCLUDE USING gist (room WITH =, ...) INCLUDE
+    (...) WHERE (...) DEFERRABLE`), parsed by pglast into the IR's parts."""
+    stmt = parse_sql("ALTER TABLE t ADD " + r["definition"])[0].stmt
+    assert isinstance(stmt, ast.AlterTableStmt) and stmt.cmds  # the definition is one table constraint
+    cmd = stmt.cmds[0]
+    assert isinstance(cmd, ast.AlterTableCmd) and isinstance(cmd.def_, ast.Constraint)
+    con = cmd.def_
+    elements = []
+    for elem, operator in con.exclusions or ():
+        key = indexkeys.key(elem, RawStream()(elem))
+        expression = RawStream()(elem.expr) if elem.expr is not None else None
+        *schema, op = (str(part.sval) for part in operator)
+        elements.append(
+            ir.ExclusionElement(
+                ir.IndexElement(
+                    key.column,
+                    expression,
+                    key.descending,
+                    key.nulls,
+                    key.collation,
+                    key.opclass,
+                    key.opclass_params,
+                ),
+                f"OPERATOR({quoting.ident(schema[0])}.{op})" if schema else op,
+            )
+        )
+    return ir.Constraint(
+        r["name"],
+        "exclude",
+        comment=r["comment"],
+        deferrable=r["deferrable"],
+        initially_deferred=r["deferred"],
+        exclusion=tuple(elements),
+        method=con.access_method,
+        where=RawStream()(con.where_clause) if con.where_clause is not None else None,
+        include=tuple(str(c.sval) for c in con.including or ()),
+    )

@@ -308,6 +308,14 @@ def _members(live: ir.Table, expected: ir.Table) -> list[Finding]:
         _policy_aspects,
         _policy_shown,
     )
+    expected_parts = {p.name: p for p in expected.partitions}
+    for lp in live.partitions:  # K3: each partition's own indexes and constraints, as a table's
+        ep = expected_parts.get(lp.name)
+        if ep is not None and (lp.has_own_objects or ep.has_own_objects):
+            found += _members(
+                ir.Table(lp.name, "", (), lp.constraints, lp.indexes),
+                ir.Table(ep.name, "", (), ep.constraints, ep.indexes),
+            )
     return found
 
 

@@ -197,6 +197,11 @@ class Rows:
         if t.time_partitions is not None:
             return {t.partition_key[0]: Sql("now()")}
         for p in t.partitions:
+            if p.is_list:  # K3 list partitions: a value the first one lists (NULL when that is all it lists)
+                value = next((v for v in p.values if v != "NULL"), p.values[0])
+                return {t.partition_key[0]: Sql(value)}
+            if p.is_hash:  # K3 hash partitions: any value has one (a layout with gaps refuses some)
+                return {}
             if p.is_default or p.lower.upper().startswith("MINVALUE"):
                 continue
             parts = [v.strip() for v in p.lower.split(",")] if len(t.partition_key) > 1 else [p.lower]

@@ -38,6 +38,7 @@ def call(kind: str, *arguments: str) -> str:
 
 def bound(**params: object) -> str:
     """The SQL that prints a partition bound as pg_get_expr() does (templates/dbtests/probes/bound.sql.j2)."""
+    params = {"is_hash": False, "is_list": False, **params}  # K3: a range partition's unless said
     sql = environment().get_template("dbtests/probes/bound.sql.j2").render(**params)
     return " ".join(line.strip() for line in sql.strip().splitlines())
 
@@ -198,7 +199,7 @@ def _table(
     key_types = [t.column(k) for k in t.partition_key]
     for p in t.partitions:
         yield Check(
-            f"partition {p.name} of {t.name}: {'DEFAULT' if p.is_default else f'from {p.lower} to {p.upper}'}",
+            f"partition {p.name} of {t.name}: {_bound_shown(p)}",
             call("partition", lit(p.name.schema), n, n_lit(p.name)),
             _bound(p, key_types),
         )
@@ -245,8 +246,8 @@ def _constraint(c: ir.Constraint) -> str:
         return f"primary key ({columns})"
     if c.kind == "unique":
         return f"unique ({columns})"
-    if c.kind == "check":
-        return "check"
+    if c.kind in ("check", "exclude"):
+        return c.kind
     assert c.ref_table is not None
     referenced = ", ".join(quoting.ident(x) for x in c.ref_columns)
     return (
@@ -270,9 +271,28 @@ def _index(i: ir.Index) -> str:
     return f"{'unique ' if i.unique else ''}{i.method} ({', '.join(keys)}){include}{' partial' if i.where else ''}"
 
 
+def _bound_shown(p: ir.Partition) -> str:
+    if p.is_default:
+        return "DEFAULT"
+    if p.is_list:
+        return f"values {', '.join(p.values)}"
+    if p.is_hash:
+        return f"modulus {p.modulus}, remainder {p.remainder}"
+    return f"from {p.lower} to {p.upper}"
+
+
 def _bound(p: ir.Partition, key: list[ir.Column | None]) -> str:
     if p.is_default:
         return bound(is_default=True)
+    if p.is_hash:  # K3 hash partitions
+        return bound(is_default=False, is_hash=True, modulus=p.modulus, remainder=p.remainder)
+    if p.is_list:  # K3 list partitions: each value typed by the key column (NULL as the word)
+        column = key[0] if key else None
+        listed = [
+            BoundValue(v) if v == "NULL" or column is None else BoundValue(v, column.sql_type, column.base in _NUMERIC)
+            for v in p.values
+        ]
+        return bound(is_default=False, is_list=True, listed=listed)
     return bound(is_default=False, lower=_values(p.lower, key), upper=_values(p.upper, key))
 
 

@@ -578,6 +578,10 @@ def precheck(ctx: Context, out: Steps, t: ir.Table, source: ir.Partition, covere
 
 
 def _ranges(partitions: tuple[ir.Partition, ...]) -> list[views.BoundView]:
+    listed = [p for p in partitions if p.is_list]
+    if listed:  # K3 list partitions: one list of every value, as PostgreSQL writes a DEFAULT partition's constraint
+        every = tuple(v for p in listed for v in p.values)
+        return [views.BoundView(dataclasses.replace(listed[0], values=every))]
     return [views.BoundView(p) for p in partitions if not p.is_default]
 
 

@@ -36,7 +36,9 @@ def diff(ctx: Context) -> Steps:
                 out.create(("partition", p.name))
         elif (t0.partition_by, t0.partition_key) == (t1.partition_by, t1.partition_key):
             t0, t1 = _listed(t0, t1)
-            if t0.partitions != t1.partitions:
+            if t0.partitions != t1.partitions and t1.partition_by == "HASH":
+                _hash_reshape(ctx, out, t0, t1)
+            elif t0.partitions != t1.partitions:
                 reshape(ctx, out, t0, t1)
     return out
 
@@ -154,6 +156,8 @@ def _no_lost_rows(
     as a removed default's)."""
     if any(p.is_default for p in t.partitions):
         return True
+    if t.partition_by == "LIST":
+        return _no_lost_values(ctx, out, t, sources, changed)
     key_column = t.column(t.partition_key[0])
     kind = bounds.kind_of(key_column.base if key_column else "")
     ranges = [(_bound(p.lower, kind), _bound(p.upper, kind)) for p in t.partitions]
@@ -187,6 +191,98 @@ def _no_lost_rows(
     return ok
 
 
+def _no_lost_values(ctx: Context, out: Steps, t: ir.Table, sources: list[ir.Partition], changed: list[str]) -> bool:
+    """`_no_lost_rows` of a list partitioning without a DEFAULT partition: each value a changed or removed partition
+    listed must be listed by a partition of the new layout (K3)."""
+    listed = {v for p in t.partitions for v in p.values}
+    key = quoting.ident(t.partition_key[0])
+    ok = True
+    for p in sources:
+        missing = [v for v in p.values if v not in listed]
+        if not p.is_default and not missing:
+            continue
+        if p.is_default or not ctx.confirm:  # a down migration stops at run time if the rows are there
+            moves.precheck(ctx, out, t, p, moves.in_any(key, t.partitions), _layout(t))
+            continue
+        how = "changed" if p.name.name in changed else "removed"
+        entry = ir.destructive_entry("drop partition", t.name.schema, p.name.name)
+        way = (
+            "keep its values" if how == "changed" else f"add `{entry}` to allow_destructive to delete it with its rows"
+        )
+        out.refuse(
+            errors.UNSUPPORTED_CHANGE,
+            f"partition {p.name.name} is {how}, and no partition of {t.name.display} would take its rows with "
+            f"{t.partition_key[0]} = {', '.join(missing)}: add a partition (or a DEFAULT partition) that lists "
+            f"them, or {way}",
+            "partition",
+            t.name,
+            p.name.name,
+        )
+        ok = False
+    return ok
+
+
+def _hash_reshape(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
+    """Hash partitions (K3): a new one is created (no row can be waiting for it: a hash-partitioned table has no
+    DEFAULT partition), a removed one dropped once confirmed; a changed modulus or remainder is refused, since every
+    row would have to be hashed again into a new layout."""
+    parts0 = {p.name.name: p for p in t0.partitions}
+    parts1 = {p.name.name: p for p in t1.partitions}
+    renames, gone, came = pair_up(parts0, parts1, lambda p: p.bounds)
+    for old_name, new_name in renames:
+        out.renamed(
+            st.Rename(Object("table", Name(t1.name.schema, old_name).q), quoting.ident(new_name)),
+            "partition",
+            "renaming-table",
+        )
+        out.change(f"rename partition {old_name} to {new_name}")
+    for n, p in parts1.items():
+        if n in parts0 and p.bounds != parts0[n].bounds:
+            out.refuse(
+                errors.UNSUPPORTED_CHANGE,
+                f"hash partition {n} of {t1.name.display} changes from modulus {parts0[n].modulus}, remainder "
+                f"{parts0[n].remainder} to modulus {p.modulus}, remainder {p.remainder}: schemagen cannot hash the "
+                "rows again in place (create a new table with the new layout and move the rows, or keep this "
+                "partition and add new ones)",
+                "partition",
+                t1.name,
+                n,
+            )
+    for n in gone:
+        if not out.allowed(
+            "drop partition",
+            t1.name.schema,
+            n,
+            message=f"hash partition {n} is removed from the spec: dropping it deletes its rows (a hash-partitioned "
+            "table has no DEFAULT partition to take them)",
+            locator=("partition", t1.name, n),
+        ):
+            continue
+        out.add(
+            out.release(("partition", Name(t1.name.schema, n))),
+            st.Drop(Object("table", Name(t1.name.schema, n).q)),
+            notes=(
+                ctx.loss("the partition and its rows are deleted", "added the partition: its rows are deleted"),
+                f"Takes an ACCESS EXCLUSIVE lock on {t1.name.display}.",
+            ),
+            ignore=("ban-drop-table",),
+        )
+        out.change(f"drop partition {n}")
+    for n in came:
+        node = out.build(("partition", Name(t1.name.schema, n)))
+        out.add(
+            node,
+            st.create(ctx.new_nodes[("partition", Name(t1.name.schema, n))].payload),
+            notes=(f"Takes an ACCESS EXCLUSIVE lock on {t1.name.display} for a moment (the new partition is empty).",),
+        )
+        out.change(_added(parts1[n]))
+    for n, p in parts1.items():
+        before = parts0.get(n) or parts0.get(next((o for o, new in renames if new == n), ""))
+        if before is not None and before.comment != p.comment:
+            out.add(out.build(("partition", p.name)), st.comment_on(Object("table", p.name.q), p.comment))
+            out.change(f"comment on partition {p.name.name}")
+
+
 def _bound(literal: str, kind: str) -> bounds.Bound:
     text = literal[1:-1].replace("''", "'") if literal.startswith("'") else literal
     return bounds.value(text, kind)
@@ -214,6 +310,8 @@ def _shown(b: bounds.Bound, lower: bool) -> str:
 
 
 def _layout(t: ir.Table) -> str:
+    if t.partition_by == "LIST":
+        return "values " + (", ".join(v for p in t.partitions for v in p.values) or "none")
     ranges = [f"{p.lower} to {p.upper}" for p in t.partitions if not p.is_default]
     return ", ".join(ranges) or "no range"
 

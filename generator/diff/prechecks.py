@@ -272,6 +272,37 @@ def duplicates(
     out.stop_if(view, f"a value of ({shown}) occurs more than once in {table.name.display} (unique {name})")
 
 
+def conflicts(ctx: Context, out: Steps, table: ir.Table, con: ir.Constraint) -> None:
+    """Pairs of rows an exclusion constraint added by the migration would refuse (every comparison true, among the
+    rows its WHERE keeps), named by their keys, each pair once."""
+    elements = [e.key for e in con.exclusion]
+    expressions = [e.expression for e in elements if e.expression]
+    plain = [e.column for e in elements if e.column]
+    if not (
+        _unchanged(ctx, table, plain, renamed_ok=True)
+        and _unchanged(
+            ctx, table, frozenset().union(*map(sqlparse.column_names, [*expressions, con.where])), renamed_ok=False
+        )
+    ):
+        return
+    if not _calls_unchanged(ctx, con.where, *expressions):
+        return
+    items = [
+        (
+            quoting.ident(old_column(ctx, table.name, e.key.column)) if e.key.column else f"({e.key.expression})",
+            f"schemagen_key{i}",
+            e.operator,
+        )
+        for i, e in enumerate(con.exclusion, start=1)
+    ]
+    named, _order = row_key(ctx, table, before=True)
+    relation = st.condition("conflicts", named, items, old_name(ctx, table.name).q, con.where)
+    key = st.condition("conflict_named", "schemagen_row", "schemagen_other")
+    what = f"{table.name.display}: {{rows}} pair(s) of rows conflict under exclusion constraint {con.name}"
+    view = st.Precheck(relation, "true", key, "schemagen_row, schemagen_other", _message(what), quoting.literal(HINT))
+    out.stop_if(view, f"rows of {table.name.display} conflict under exclusion constraint {con.name}")
+
+
 def enum_values(ctx: Context, out: Steps, enum: Name, removed: list[str]) -> None:
     """Rows holding a value that the rebuilt enum no longer has."""
     if not removed:

@@ -143,6 +143,7 @@ def alter(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
             st.RenameConstraint(q, quoting.ident(old_name), quoting.ident(new_name)),
             "constraint",
         )
+        out.change(f"rename constraint {old_name} to {new_name} on {t1.name.display}")
     for name in dropped + changed:
         out.add(
             out.release(key),
@@ -429,6 +430,24 @@ def add_constraint(ctx: Context, out: Steps, t: ir.Table, c: ir.Constraint) -> N
         for statement in comment:
             out.add(out.build(("table", t.name)), statement)
         return
+    if c.kind == "exclude":  # K3 exclusion constraints: no CONCURRENTLY; its index is built under the lock
+        prechecks.conflicts(ctx, out, t, c)
+        node = out.build(("table", t.name))
+        out.add(
+            node,
+            st.AddConstraint.of(t.name, c),
+            notes=(
+                (
+                    f"{LOCK.format(t.name.display)} while the constraint's index is built (PostgreSQL builds an "
+                    "exclusion constraint's index only this way): queries and writes wait for it. The rows it would "
+                    "refuse were named before anything changed."
+                ),
+            ),
+            ignore=("constraint-missing-not-valid",),
+        )
+        for view in comment:
+            out.add(node, view)
+        return
     if c.kind == "check":
         prechecks.check(ctx, out, t, c)
     else:
@@ -517,3 +536,36 @@ def key_node(
         if c.kind in ("primary_key", "unique") and set(c.columns) == set(columns):
             return ("late", ("key", t, c.name))
     return None
+
+
+def own_constraints(ctx: Context, out: Steps, t0: ir.Table, t1: ir.Table) -> None:
+    """The CHECK, UNIQUE, PRIMARY KEY and exclusion constraints of one partition's own (K3; `t0`, `t1` its
+    `Table.own_table`): renamed, dropped, added or changed after the checks of their rows, validated, commented,
+    as an ordinary table's."""
+    key = ("table", t1.name)
+    q = t1.name.q
+    renames, dropped, added, changed = _constraints(t0, t1, frozenset(), ctx.calls_dropped)
+    old_cons = {c.name: c for c in t0.inline_constraints}
+    new_cons = {c.name: c for c in t1.inline_constraints}
+    for old_name, new_name in renames:
+        out.renamed(st.RenameConstraint(q, quoting.ident(old_name), quoting.ident(new_name)), "constraint")
+        out.change(f"rename constraint {old_name} to {new_name} on {t1.name.display}")
+    for name in dropped + changed:
+        out.add(
+            out.release(key),
+            st.DropConstraint(q, quoting.ident(name)),
+            notes=(_why_dropped(name in changed),),
+            ignore=("ban-drop-constraint",),
+        )
+        if name in dropped:
+            out.change(f"drop constraint {name} on {t1.name.display}")
+    for name in added + changed:
+        add_constraint(ctx, out, t1, new_cons[name])
+        out.change(f"{'add' if name in added else 'change'} constraint {name} on {t1.name.display}")
+    kept = renames + [(n, n) for n in new_cons if n in old_cons and n not in changed]
+    validity.flips(ctx, out, t1, [(old_cons[a], new_cons[b]) for a, b in kept], key)
+    for old_name, new_name in kept:
+        if old_cons[old_name].comment != new_cons[new_name].comment:
+            con = new_cons[new_name]
+            out.add(out.build(key), st.comment_on(Object("constraint", con.q, q), con.comment))
+            out.change(f"comment on constraint {new_name} on {t1.name.display}")

@@ -107,8 +107,12 @@ def _seed_summary(seed: ir.SeedRows) -> str:
 
 def statements_by_owner(schema: ir.Schema) -> dict[tuple[str, Any], list[str]]:
     groups: dict[tuple[str, Any], list[str]] = {}
+    parents = {p.name: t.name for t in schema.tables for p in t.partitions if p.has_own_objects}
     for stmt, text in from_scratch.rendered_statements(schema):
-        groups.setdefault(_owner(stmt), []).append(text)
+        owner = _owner(stmt)
+        if owner[1] in parents and owner[0] in ("index", "table"):  # K3: a partition's own, shown with it
+            owner = ("partition", parents[owner[1]])
+        groups.setdefault(owner, []).append(text)
     return groups
 
 
@@ -234,6 +238,7 @@ class PageBuilder:
             primary_keys=self.constraint_rows("primary_key", lambda c: md.inline(columns_list(c.columns))),
             unique=self.constraint_rows("unique", lambda c: md.inline(columns_list(c.columns))),
             checks=self.constraint_rows("check", lambda c: md.code(c.check or "") + not_valid(c)),
+            exclusions=self.constraint_rows("exclude", lambda c: md.code(clauses.constraint_body(c))),
             foreign_keys=tuple(
                 self.foreign_key_row(t, c) for t in self.tables for c in t.constraints if c.kind == "foreign_key"
             ),
@@ -398,13 +403,14 @@ class PageBuilder:
                 # the default partition has no bounds: DEFAULT, and no upper bound
                 PartitionRow(
                     md.inline(p.name.display),
-                    md.code("DEFAULT") if p.is_default else md.code(p.lower),
-                    NONE if p.is_default else md.code(p.upper),
-                    md.inline(p.comment or NONE),
+                    md.code("DEFAULT") if p.is_default else md.code(_partition_lower(p)),
+                    NONE if p.is_default else md.code(_partition_upper(p)),
+                    "; ".join(x for x in (md.inline(p.comment or NONE), _own_objects(p)) if x) or NONE,
                 )
                 for p in t.partitions
             ),
             sql=block("sql", self.sql.get(("partition", t.name), [])),
+            kind=t.partition_by or "RANGE",
         )
 
     # The summaries put the object's own name first: a wide table scrolls, and the site keeps its first column in view.
@@ -618,3 +624,21 @@ def _example_suffix(rule: ir.TimePartitions) -> str:
     return {"day": "YYYY_MM_DD", "week": "YYYY_MM_DD", "month": "YYYY_MM", "quarter": "YYYY_qN", "year": "YYYY"}[
         rule.interval
     ]
+
+
+def _partition_lower(p: ir.Partition) -> str:
+    """A range partition's lower bound, a list partition's values, a hash partition's modulus."""
+    if p.is_list:
+        return ", ".join(p.values)
+    return str(p.modulus) if p.is_hash else p.lower
+
+
+def _partition_upper(p: ir.Partition) -> str:
+    return str(p.remainder) if p.is_hash else p.upper
+
+
+def _own_objects(p: ir.Partition) -> str:
+    """The partition's own indexes and constraints (K3), after its notes; their SQL follows the table of partitions."""
+    names = [f"index {md.inline(ix.name.name)}" for ix in p.indexes]
+    names += [f"constraint {md.inline(c.name)}" for c in p.constraints]
+    return f"Its own: {', '.join(names)}" if names else ""

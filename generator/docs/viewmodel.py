@@ -151,6 +151,7 @@ class Partitioning:
     rows: tuple[PartitionRow, ...]
     sql: CodeBlock | None  # None: no partition yet
     rule: str = ""  # a declared time partitioning, in words ("" for none)
+    kind: str = "RANGE"  # K3: LIST rows hold the values in `lower`; HASH rows the modulus and remainder
 
 
 @dataclass(frozen=True)
@@ -306,6 +307,7 @@ class ModulePage:
     extensions: tuple[ExtensionRow, ...] = ()  # the section is left out when the module has none
     extensions_sql: CodeBlock | None = None
     types: tuple[TypeSection, ...] = ()  # types5: domains, composite and range types; no section when none
+    exclusions: tuple[ConstraintRow, ...] = ()  # K3 exclusion constraints; the section is left out when none
 
     @property
     def linted(self) -> bool:

@@ -59,9 +59,18 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ExclusionElement:
+    """One element of an exclusion constraint (K3): a key as an index has it, and the operator that compares it, as
+    written (`=`, `&&`, `OPERATOR(public.&&)`)."""
+
+    key: IndexElement
+    operator: str
+
+
+@dataclass(frozen=True)
 class Constraint:
     name: str
-    kind: str  # "primary_key" | "unique" | "check" | "foreign_key"
+    kind: str  # "primary_key" | "unique" | "check" | "foreign_key" | "exclude"
     columns: tuple[str, ...] = ()
     check: str | None = None
     ref_table: Name | None = None
@@ -75,6 +84,11 @@ class Constraint:
     deferrable: bool = False
     initially_deferred: bool = False
     nulls_not_distinct: bool = False  # K3: UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+)
+    # K3 exclusion constraints: the elements, the index method, the predicate and the INCLUDE columns.
+    exclusion: tuple[ExclusionElement, ...] = ()
+    method: str | None = None
+    where: str | None = None
+    include: tuple[str, ...] = ()
 
     @property
     def q(self) -> str:
@@ -122,11 +136,31 @@ class Partition:
     # The DEFAULT partition: it takes the rows no range partition does. False
     # by default, so states saved before it existed load as range partitions.
     is_default: bool = False
+    # K3 list and hash partitioning: a list partition's values (SQL literals, NULL), a hash partition's
+    # modulus and remainder (lower and upper "" for both).
+    values: tuple[str, ...] = ()
+    modulus: int | None = None
+    remainder: int | None = None
+    # K3: indexes and constraints of this partition alone (besides those it takes from its table).
+    indexes: tuple[Index, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
 
     @property
-    def bounds(self) -> tuple[str, str, bool]:
+    def bounds(self) -> tuple[str, str, bool, tuple[str, ...], int | None, int | None]:
         """What the partition holds, whatever its name (the diff pairs renamed partitions by it)."""
-        return (self.lower, self.upper, self.is_default)
+        return (self.lower, self.upper, self.is_default, self.values, self.modulus, self.remainder)
+
+    @property
+    def is_list(self) -> bool:
+        return bool(self.values)
+
+    @property
+    def has_own_objects(self) -> bool:
+        return bool(self.indexes or self.constraints)
+
+    @property
+    def is_hash(self) -> bool:
+        return self.modulus is not None
 
 
 @dataclass(frozen=True)
@@ -240,6 +274,11 @@ class Table:
             if c.name == name:
                 return c
         return None
+
+    def own_table(self, p: Partition) -> Table:
+        """Partition `p` as a table of its own (K3): the table's columns, and only the partition's own indexes and
+        constraints, which the diff and the SQL treat as an ordinary table's."""
+        return Table(p.name, self.module, self.columns, p.constraints, p.indexes, comment=p.comment)
 
 
 def _same_instant(literal: str, expected: _dt.date | _dt.datetime, kind: str, day: _dt.date) -> bool:

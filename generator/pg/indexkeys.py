@@ -25,9 +25,6 @@ from . import quoting, sqlparse
 _NULLS = {SortByNulls.SORTBY_NULLS_FIRST: "first", SortByNulls.SORTBY_NULLS_LAST: "last"}
 
 
-_NULLS = {SortByNulls.SORTBY_NULLS_FIRST: "first", SortByNulls.SORTBY_NULLS_LAST: "last"}
-
-
 @dataclass(frozen=True)
 class IndexKey:
     column: str | None
@@ -101,3 +98,17 @@ def _expression_text(elem: ast.IndexElem, text: str) -> str:
     if elem.collation:
         count -= 2 * len(elem.collation)  # COLLATE and the name
     return text[: tokens[count - 1].end + 1].strip()
+
+
+def exclusion(text: str) -> tuple[IndexKey, str]:
+    """An exclusion constraint's element written as `text` (`room WITH =`): its key, and its operator as SQL
+    (`&&`; a qualified one as `OPERATOR(schema.&&)`). sqlparse.FragmentError when it is not one element."""
+    elem, operator = sqlparse.exclusion_element(text)
+    key_text = text[: [t for t in scan(text) if t.name == "WITH"][-1].start]
+    *schema, op = operator
+    return key(elem, key_text), f"OPERATOR({quoting.ident(schema[0])}.{op})" if schema else op
+
+
+def exclusion_key_text(text: str) -> str:
+    """The key of an exclusion element, without `WITH operator` (for its column references)."""
+    return text[: [t for t in scan(text) if t.name == "WITH"][-1].start].strip()

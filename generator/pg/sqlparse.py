@@ -179,6 +179,22 @@ def index_element(text: str) -> ast.IndexElem:
     return elem
 
 
+EXCLUSION_PREFIX = "ALTER TABLE t ADD EXCLUDE ("
+
+
+def exclusion_element(text: str) -> tuple[ast.IndexElem, tuple[str, ...]]:
+    """One element of an exclusion constraint, `key WITH operator`: the key, and the operator's name parts."""
+    stmt = _parse(text, EXCLUSION_PREFIX, "\n)")
+    cmds = stmt.cmds if isinstance(stmt, ast.AlterTableStmt) else None
+    con = cmds[0].def_ if cmds and len(cmds) == 1 and isinstance(cmds[0], ast.AlterTableCmd) else None
+    found = con.exclusions if isinstance(con, ast.Constraint) and con.exclusions else ()
+    if len(found) != 1:
+        raise FragmentError("expected one element: a column or expression, WITH and an operator")
+    elem, operator = found[0]
+    assert isinstance(elem, ast.IndexElem)  # the grammar of EXCLUDE's element list
+    return elem, tuple(str(part.sval) for part in operator)
+
+
 @dataclass(frozen=True)
 class FunctionShape:
     arg_types: tuple[str, ...]  # input argument types, as written by pglast names

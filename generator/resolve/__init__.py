@@ -32,6 +32,7 @@ from . import (
     foreign_keys,
     grants,
     intent,
+    partition_objects,
     policies,
     registry,
     replication,
@@ -60,7 +61,10 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     other_types = {**other_types, **own_types}
     made_types = usertypes.collect(files, known.enums, other_types, own_types, report)
     type_claims = [*type_claims, *made_types.claims]
-    built = [tables.table(name, entry, known, report, other_types) for name, entry in known.tables.items()]
+    installed_names = frozenset(e.name for e in installed)
+    built = [
+        tables.table(name, entry, known, report, other_types, installed_names) for name, entry in known.tables.items()
+    ]
     built_views = views.views(files, known, {b.table.name: b.table for b in built if b.table is not None}, report)
     declared_sequences, sequence_claims = sequences.collect(files, report)
     registry.check_namespaces(
@@ -75,6 +79,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     }
     resolved = {n: replication.replica_identity(t, known.tables[n], report) for n, t in resolved.items()}
     foreign_keys.check_targets(resolved, known, report)
+    partition_objects.check_targets(resolved, known, report)  # K3: a partition's own foreign keys
     functions = [routines.function(name, entry, report) for name, entry in known.functions.items()]
     functions += timeparts.functions(resolved, known, report)
     declared_triggers = triggers.triggers(files, resolved, known, report)

@@ -9,7 +9,7 @@ from .. import errors, ir
 from ..ir import Name
 from ..pg import bounds, quoting
 from ..spec import model
-from . import timeparts
+from . import listparts, timeparts
 from .registry import Claim
 from .report import Report, Where, ident
 
@@ -54,6 +54,10 @@ def partitioning(
                 f'{con.kind.replace("_", " ")} "{con.name}" must include the partition key '
                 f"({', '.join(key)}): PostgreSQL enforces uniqueness per partition",
             )
+    if p.by != "range":  # K3 list and hash partitioning (listparts.py)
+        report.origin(("partitioning", name), at("partitioning"), t.lint, where)
+        listed = listparts.partitions(name, p, key, by_name, report, where)
+        return Layout(p.by.upper(), key, *listed)
     if len(key) != 1 and p.partitions:
         report.error(
             at("partitioning", "key"),

@@ -7,7 +7,7 @@ checked by foreign_keys.py once every table is resolved.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,17 @@ from .. import errors, ir
 from ..ir import Name, names
 from ..pg import datatypes, sqlparse
 from ..spec import model
-from . import comparisons, defaults, foreign_keys, indexes, partitions, timeparts
+from . import (
+    comparisons,
+    defaults,
+    exclusions,
+    foreign_keys,
+    indexes,
+    listparts,
+    partition_objects,
+    partitions,
+    timeparts,
+)
 from . import sequences as sequence_kind
 from .registry import Claim, Entry, Registry
 from .report import Report, Where, expression, fragment_columns, ident
@@ -41,6 +51,7 @@ def table(
     registry: Registry,
     report: Report,
     others: Mapping[Name, OtherType] | None = None,
+    extensions: Collection[str] | None = None,
 ) -> Resolved:
     t, where, at = entry.spec, entry.where, entry.where.at
     columns: list[ir.Column] = []
@@ -75,7 +86,7 @@ def table(
             report.origin(("constraint", name, c.name), w, lint, holder)
             if raw_check is not None:
                 report.origin(("constraint_check", name, c.name), holder.at("check"), lint, holder, raw=raw_check)
-            if c.kind in ("primary_key", "unique"):
+            if c.kind in ("primary_key", "unique", "exclude"):
                 claims.append(Claim("relation", Name(name.schema, c.name), w, "index of constraint"))
 
     for col_name, col in t.columns.items():
@@ -176,6 +187,12 @@ def table(
             check = ir.Constraint(cname, "check", check=c.check.strip(), comment=c.comment, not_valid=c.not_valid)
             add(check, cw.at("name") if c.name else cw, c.lint, cw, c.check)
             continue
+        if c.exclude is not None:
+            typed_so_far = {col.name: col for col in columns}
+            excl = exclusions.exclusion(name, c, typed_so_far, extensions, report, cw)
+            if excl is not None:
+                add(excl, cw.at("name") if c.name else cw, c.lint, cw)
+            continue
         kind = "unique" if c.unique is not None else "primary_key" if c.primary_key is not None else "foreign_key"
         cols = list(c.unique or c.primary_key or c.foreign_key or [])
         ok = True
@@ -236,6 +253,13 @@ def table(
     layout = partitions.partitioning(name, t, columns, constraints, report, where)
     if t.partitioning is not None:
         for i, c in enumerate(t.constraints):
+            if c.exclude is not None:
+                report.error(
+                    at("constraints", i, "exclude"),
+                    errors.PARTITION,
+                    f"an exclusion constraint is not available on a partitioned table ({name.display}): PostgreSQL "
+                    "14 to 16 refuse one (17 takes one that holds the partition key compared with =)",
+                )
             if c.not_valid:
                 report.error(
                     at("constraints", i, "not_valid"),
@@ -244,6 +268,15 @@ def table(
                     "partition's rows when the constraint is added",
                 )
     claims += layout.claims
+    if t.partitioning is not None:  # K3: the indexes and constraints of one partition; a list's enum labels
+        typed_all = {col.name: col for col in columns}
+        key_column = typed_all.get(t.partitioning.key[0]) if t.partitioning.key else None
+        listparts.check_labels(name, t.partitioning, key_column, registry.enums, report, where)
+        own = partition_objects.own_objects(
+            name, layout.partitions, t.partitioning, typed_all, constraints, registry, extensions, report, where
+        )
+        layout = dataclasses.replace(layout, partitions=own[0])
+        claims += own[1]
     table_indexes = []
     for key, spec_ix in t.indexes.items():
         index_where = at("indexes", key)

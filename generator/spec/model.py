@@ -95,7 +95,7 @@ class Column(Linted):
 
 
 class Constraint(Linted):
-    """A table constraint: exactly one of check, unique, primary_key, foreign_key."""
+    """A table constraint: exactly one of check, unique, primary_key, foreign_key, exclude."""
 
     name: str | None = None
     check: SqlText | None = None
@@ -122,12 +122,30 @@ class Constraint(Linted):
         description="a CHECK or foreign key declared NOT VALID: added without checking the rows already there (new "
         "rows are checked); removing it validates the constraint (VALIDATE CONSTRAINT, which blocks no writer)",
     )
+    # K3 exclusion constraints: EXCLUDE USING <using> (<element> WITH <operator>, ...) [INCLUDE (...)] [WHERE (...)].
+    exclude: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="an exclusion constraint: each element a key as CREATE INDEX writes it, then WITH and an "
+        'operator, e.g. `["room WITH =", "during WITH &&"]`: no two rows may have every comparison true',
+    )
+    using: Literal["btree", "hash", "gist", "spgist"] | None = Field(
+        None, description="the index method of an exclusion constraint (PostgreSQL's default: btree; gist for ranges)"
+    )
+    where: SqlText | None = Field(
+        None, description="an exclusion constraint's predicate: only the rows where it holds are compared"
+    )
+    include: list[str] | None = Field(None, description="an exclusion constraint's INCLUDE columns (gist, btree)")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Constraint:
-        kinds = [k for k in ("check", "unique", "primary_key", "foreign_key") if getattr(self, k) is not None]
+        kinds = [
+            k for k in ("check", "unique", "primary_key", "foreign_key", "exclude") if getattr(self, k) is not None
+        ]
         if len(kinds) != 1:
-            raise ValueError("a constraint needs exactly one of check, unique, primary_key, foreign_key")
+            raise ValueError("a constraint needs exactly one of check, unique, primary_key, foreign_key, exclude")
+        if self.exclude is None and (self.using or self.where is not None or self.include is not None):
+            raise ValueError("using, where and include apply to exclusion constraints (exclude) only")
         if (self.foreign_key is None) != (self.references is None):
             raise ValueError("`references` goes with `foreign_key`, and only with it")
         if self.foreign_key is None and (self.on_delete or self.on_update):
@@ -135,7 +153,7 @@ class Constraint(Linted):
         if self.nulls_not_distinct and self.unique is None:
             raise ValueError("nulls_not_distinct applies to unique constraints only")
         if self.deferrable and self.check is not None:
-            raise ValueError("deferrable applies to primary_key, unique and foreign_key constraints only")
+            raise ValueError("deferrable applies to primary_key, unique, foreign_key and exclude constraints only")
         if self.initially_deferred and not self.deferrable:
             raise ValueError("initially_deferred needs deferrable: true")
         if self.not_valid and self.check is None and self.foreign_key is None:
@@ -169,8 +187,12 @@ class Index(Linted):
 Bound = Annotated[str, BeforeValidator(_bound_text)]
 
 
+ListValue = Annotated[str | None, BeforeValidator(_bound_text)]
+
+
 class Partition(Linted):
-    """A range partition: `from` inclusive, `to` exclusive; MINVALUE / MAXVALUE allowed. Or the default partition."""
+    """A range partition: `from` inclusive, `to` exclusive; MINVALUE / MAXVALUE allowed. Or the default partition.
+    A list partition has `values`, a hash partition `modulus` and `remainder`."""
 
     from_: Bound | None = Field(None, alias="from", description="lower bound, inclusive (required unless `default`)")
     to: Bound | None = Field(None, description="upper bound, exclusive (required unless `default`)")
@@ -180,6 +202,19 @@ class Partition(Linted):
         "so a row past the last range is kept rather than refused (at most one per table)",
     )
     comment: str | None = None
+    # K3 list and hash partitioning.
+    values: list[ListValue] | None = Field(
+        None,
+        min_length=1,
+        description="a list partition's values (FOR VALUES IN), each read by the key column's type; null takes NULL",
+    )
+    modulus: int | None = Field(None, ge=1, description="a hash partition's modulus (FOR VALUES WITH)")
+    remainder: int | None = Field(None, ge=0, description="a hash partition's remainder, below its modulus")
+    # K3 indexes and constraints of one partition (besides those it takes from its table).
+    indexes: dict[str, Index] = Field({}, description="indexes of this partition alone (the table's it has anyway)")
+    constraints: list[Constraint] = Field(
+        [], description="constraints of this partition alone: check, unique, foreign_key, exclude"
+    )
 
     @model_validator(mode="wrap")
     @classmethod
@@ -191,7 +226,9 @@ class Partition(Linted):
         """
         missing = (
             []
-            if not isinstance(data, dict) or data.get("default") is True
+            if not isinstance(data, dict)
+            or data.get("default") is True
+            or any(k in data for k in ("values", "modulus", "remainder"))
             else [k for k in ("from", "to") if data.get(k) is None]
         )
         errors = [InitErrorDetails(type="missing", loc=(k,), input=data) for k in missing]
@@ -211,7 +248,9 @@ class Partition(Linted):
 
 
 class Partitioning(Model):
-    by: Literal["range"] = "range"
+    by: Literal["range", "list", "hash"] = Field(
+        "range", description="range (from/to), list (values) or hash (modulus/remainder) partitions"
+    )
     key: list[str] = Field(min_length=1)
     partitions: dict[str, Partition] = {}
     # Time partitions declared as a rule (README, "Time partitions"): made and retired by a maintenance function.

@@ -209,6 +209,8 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
                 [("table", t.name)] + _calls(ix.where, functions) + _index_calls(ix, functions),
                 Statement(section, "index", ix, comments),
             )
+        for p in t.partitions:  # K3: a partition's own indexes and constraints, once it exists
+            _partition_objects(t, p, section, functions, node)
         if t.replica_identity != "default":
             index = [] if t.replica_index is None else [("index", ir.Name(t.name.schema, t.replica_index))]
             node("replica_identity", t.name, [("table", t.name)] + index, replica_statement(t, section))
@@ -337,6 +339,29 @@ def composite_comments(c: ir.CompositeType) -> tuple[views.Comment, ...]:
     comments = [views.Comment(views.Object("type", c.name.q), c.comment)] if c.comment else []
     comments += [views.Comment(views.Object("column", a.q, c.name.q), a.comment) for a in c.attributes if a.comment]
     return tuple(comments)
+
+
+def _partition_objects(
+    t: ir.Table, p: ir.Partition, section: str, functions: dict[str, ir.Name], node: Callable[..., None]
+) -> None:
+    """The statements of a partition's own indexes and constraints (K3): after the partition, a foreign key after its
+    target table too."""
+    own = t.own_table(p)
+    for ix in p.indexes:
+        comments = (views.Comment(views.Object("index", ix.name.q), ix.comment),) if ix.comment else ()
+        deps = [("partition", p.name)] + _calls(ix.where, functions) + _index_calls(ix, functions)
+        node("index", ix.name, deps, Statement(section, "index", ix, comments))
+    for con in p.constraints:
+        comments = (views.Comment(views.Object("constraint", con.q, p.name.q), con.comment),) if con.comment else ()
+        deps = [("partition", p.name)] + _calls(con.check, functions)
+        deps += [("table", con.ref_table)] if con.ref_table is not None else []
+        title = "Foreign keys" if con.is_foreign_key else "Constraints of partitions"
+        node(
+            "foreign_key",
+            (p.name, con.name),
+            deps,
+            Statement(title, "foreign_key", views.ForeignKey(own, con), comments),
+        )
 
 
 def _view_nodes(v: ir.View, relations: dict[ir.Name, tuple[str, ir.Name]], node: Callable[..., None]) -> None:

@@ -119,6 +119,37 @@ class ConstraintView:
     def on_update(self) -> str | None:
         return self.constraint.on_update.upper() if self.constraint.on_update else None
 
+    @property
+    def exclusion(self) -> list[ExclusionView]:
+        return [ExclusionView(e) for e in self.constraint.exclusion]
+
+    @property
+    def method(self) -> str | None:
+        return self.constraint.method
+
+    @property
+    def include(self) -> list[str]:
+        return names(self.constraint.include)
+
+    @property
+    def where(self) -> str | None:
+        return self.constraint.where
+
+
+@dataclass(frozen=True)
+class ExclusionView:
+    """One element of an exclusion constraint: its key (macro `index_key`) and operator."""
+
+    element: ir.ExclusionElement
+
+    @property
+    def key(self) -> IndexKeyView:
+        return IndexKeyView(self.element.key)
+
+    @property
+    def operator(self) -> str:
+        return self.element.operator
+
 
 @dataclass(frozen=True)
 class IndexKeyView:
@@ -172,6 +203,35 @@ class BoundView:
     @property
     def upper(self) -> str:
         return self.partition.upper
+
+    @property
+    def is_list(self) -> bool:
+        return self.partition.is_list
+
+    @property
+    def values(self) -> list[str]:
+        """A list partition's values, as SQL literals (NULL as the keyword)."""
+        return list(self.partition.values)
+
+    @property
+    def non_null_values(self) -> list[str]:
+        return [v for v in self.partition.values if v != "NULL"]
+
+    @property
+    def takes_null(self) -> bool:
+        return "NULL" in self.partition.values
+
+    @property
+    def is_hash(self) -> bool:
+        return self.partition.is_hash
+
+    @property
+    def modulus(self) -> int | None:
+        return self.partition.modulus
+
+    @property
+    def remainder(self) -> int | None:
+        return self.partition.remainder
 
     @property
     def has_lower(self) -> bool:

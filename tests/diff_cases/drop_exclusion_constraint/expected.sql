@@ -1,0 +1,1 @@
+ALTER TABLE item DROP CONSTRAINT item_no_overlapping_qty;

@@ -1,0 +1,1 @@
+DROP TABLE hits_p3;

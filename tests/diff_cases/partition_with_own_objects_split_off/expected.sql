@@ -1,0 +1,5 @@
+DROP TABLE event_future;
+CREATE TABLE event_2026_02 PARTITION OF event FOR VALUES FROM ('2026-02-01') TO ('2026-03-01');
+CREATE TABLE event_future PARTITION OF event FOR VALUES FROM ('2026-03-01') TO (MAXVALUE);
+CREATE INDEX event_2026_02_channel_idx ON event_2026_02 (channel);
+ALTER TABLE event_2026_02 ADD CONSTRAINT event_2026_02_channel_check CHECK (channel IS NOT NULL);
