@@ -196,3 +196,18 @@ def test_drift_reports_a_hand_made_difference_of_each_kind(db_url: str) -> None:
     assert any(line.startswith("composite type address: attributes is street text, zip public.code") for line in lines)
     assert any(line.startswith("range type price_band: missing from the database") for line in lines)
     assert any(line.startswith("domain by_hand: not in the migrations") for line in lines)
+
+
+def test_a_column_taking_a_domain_over_its_type_is_checked_first_and_needs_no_confirmation(
+    db_url: str, tmp_path: Path
+) -> None:
+    old_text = SHOP.replace("code: {type: sku}", "code: {type: text}")
+    old, migration = _migration(tmp_path, old_text % ", check: VALUE <> ''", SHOP % ", check: VALUE <> ''")
+    assert not migration.refusals and "ALTER COLUMN code TYPE public.sku" in migration.up
+    pg.apply_sql(db_url, from_scratch.migration_sql(old, ["shop"]))
+    pg.apply_sql(db_url, "INSERT INTO item VALUES (1, 'A'), (2, '')")
+    with pytest.raises(psycopg.Error, match=r"item.code break its CHECK sku_check \(first: id=2\)"):
+        pg.apply_sql_per_statement(db_url, migration.up)
+    pg.apply_sql(db_url, "UPDATE item SET code = 'B' WHERE id = 2")
+    pg.apply_sql_per_statement(db_url, migration.up)
+    pg.apply_sql_per_statement(db_url, migration.down)
