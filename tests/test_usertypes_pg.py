@@ -49,13 +49,14 @@ def test_types_are_created_before_what_uses_them() -> None:
     assert sql.index("CREATE DOMAIN public.code") < sql.index("CREATE TYPE public.address")
     assert sql.index("CREATE TYPE public.address") < sql.index("CREATE TYPE public.shipment")
     assert sql.index("CREATE TYPE public.shipment") < sql.index("CREATE TABLE public.item")
+    assert sql.index("CREATE TYPE public.address") < sql.index("CREATE DOMAIN public.street_address")
 
 
 ROW = """
 INSERT INTO item VALUES (
     1, 'Ann@Example.com', ARRAY['a@b.c']::email[], 5, 'AB-1', 12.50, 'happy', ARRAY['x', 'y'],
     ROW('Main St 1', '1000', ARRAY['c@d.e']::email[])::address, ARRAY[ROW('Side St 2', NULL, NULL)::address],
-    ROW(ROW('Dock 3', '2000', NULL)::address, 1.5)::shipment,
+    ROW(ROW('Dock 3', '2000', NULL)::address, 1.5)::shipment, ROW('Office 4', NULL, NULL)::address,
     tstzrange('2026-01-01 00:00+00', '2026-02-01 00:00+00'), '{[2026-01-01,2026-01-05), [2026-02-01,2026-02-03)}',
     ARRAY[int4range(1, 10), int4range(20, NULL)], int8range(1, 2), numrange(1.5, 2.5),
     tsrange('2026-01-01 08:00', '2026-01-01 17:00'), daterange('2026-01-01', '2026-12-31'),
@@ -97,6 +98,7 @@ def test_rows_read_back_validate_in_the_models(db_url: str, tmp_path: Path) -> N
     assert read.home == models.Address(street="Main St 1", zip="1000", contacts=["c@d.e"])
     assert read.homes == [models.Address(street="Side St 2", zip=None, contacts=None)]
     assert read.parcel.to_address.street == "Dock 3" and read.parcel.weight == 1.5
+    assert read.office == models.Address(street="Office 4", zip=None, contacts=None)
     utc = dt.UTC
     assert read.during == Range(dt.datetime(2026, 1, 1, tzinfo=utc), dt.datetime(2026, 2, 1, tzinfo=utc))
     assert isinstance(read.days, Multirange) and len(read.days) == 2
@@ -194,3 +196,18 @@ def test_drift_reports_a_hand_made_difference_of_each_kind(db_url: str) -> None:
     assert any(line.startswith("composite type address: attributes is street text, zip public.code") for line in lines)
     assert any(line.startswith("range type price_band: missing from the database") for line in lines)
     assert any(line.startswith("domain by_hand: not in the migrations") for line in lines)
+
+
+def test_a_column_taking_a_domain_over_its_type_is_checked_first_and_needs_no_confirmation(
+    db_url: str, tmp_path: Path
+) -> None:
+    old_text = SHOP.replace("code: {type: sku}", "code: {type: text}")
+    old, migration = _migration(tmp_path, old_text % ", check: VALUE <> ''", SHOP % ", check: VALUE <> ''")
+    assert not migration.refusals and "ALTER COLUMN code TYPE public.sku" in migration.up
+    pg.apply_sql(db_url, from_scratch.migration_sql(old, ["shop"]))
+    pg.apply_sql(db_url, "INSERT INTO item VALUES (1, 'A'), (2, '')")
+    with pytest.raises(psycopg.Error, match=r"item.code break its CHECK sku_check \(first: id=2\)"):
+        pg.apply_sql_per_statement(db_url, migration.up)
+    pg.apply_sql(db_url, "UPDATE item SET code = 'B' WHERE id = 2")
+    pg.apply_sql_per_statement(db_url, migration.up)
+    pg.apply_sql_per_statement(db_url, migration.down)

@@ -18,7 +18,7 @@ from ..ir.names import make_object_name
 from ..pg import quoting, sqlparse
 from ..sql import views
 from ..sql.views import Object
-from . import prechecks, types, validity
+from . import prechecks, types, usertypes, validity
 from . import statements as st
 from .context import Context, pair_up, type_key
 from .model import Node, Phase
@@ -267,7 +267,7 @@ def alter_column(ctx: Context, out: Steps, build: Node, t: ir.Table, c0: ir.Colu
         )
         return
     if retyped:
-        if type_key(c0) != type_key(c1) and not types.widens(c0, c1):
+        if type_key(c0) != type_key(c1) and not types.widens(c0, c1) and not usertypes.keeps_values(ctx, c0, c1):
             out.allowed(
                 "change type",
                 t.name.schema,

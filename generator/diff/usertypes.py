@@ -89,8 +89,41 @@ class TypeAttribute:
 DROPPED = "The spec no longer has it, nor a column of it: no row holds a value of it."
 
 
+def keeps_values(ctx: Context, c0: ir.Column, c1: ir.Column) -> bool:
+    """Whether a column moves between a domain and its base type (either way, arrays alike): every value stays as
+    it is; one that breaks the domain's constraints is named by a precheck (`_into_domains`), never changed."""
+    if c0.array_dims != c1.array_dims:
+        return False
+    new = {d.name.q: d for d in ctx.new.domains}
+    old = {d.name.q: d for d in ctx.old.domains}
+    into = new.get(_element(c1.sql_type))
+    out_of = old.get(_element(c0.sql_type))
+    return (into is not None and into.sql_type == _element(c0.sql_type)) or (
+        out_of is not None and out_of.sql_type == _element(c1.sql_type)
+    )
+
+
+def _into_domains(ctx: Context, out: Steps) -> None:
+    """The prechecks of columns that take a domain over their type: the rows its CHECKs or NOT NULL refuse."""
+    domains = {d.name.q: d for d in ctx.new.domains}
+    for table, columns in sorted(ctx.retyped.items(), key=lambda item: str(item[0])):
+        t0, t1 = ctx.old_tables.get(table), ctx.new_tables.get(table)
+        if t0 is None or t1 is None:
+            continue
+        for name in sorted(columns):
+            c0, c1 = t0.column(name), t1.column(name)
+            d = domains.get(_element(c1.sql_type)) if c1 is not None else None
+            if c0 is None or c1 is None or d is None or c1.array_dims or not keeps_values(ctx, c0, c1):
+                continue
+            for check in d.checks:
+                _stop_column(ctx, out, t0, c0, d, check.check, f"CHECK {check.name}")
+            if d.not_null:
+                _stop_column(ctx, out, t0, c0, d, None, "NOT NULL")
+
+
 def diff(ctx: Context) -> Steps:
     out = Steps(ctx=ctx)
+    _into_domains(ctx, out)
     _domains(ctx, out)
     _composites(ctx, out)
     _ranges(ctx, out)
@@ -161,7 +194,7 @@ def _alter_domain(ctx: Context, out: Steps, old: ir.Domain, new: ir.Domain) -> N
         if inside:
             _refuse_inside(out, new, f"CHECK {c.name}", inside)
             continue
-        _stop_if(ctx, out, new, c.check, f"CHECK {c.name}")
+        _stop_if(ctx, out, new, c.check, f"new CHECK {c.name}")
         out.add(
             node,
             DomainAddCheck(q, c.q, c.check),
@@ -176,7 +209,7 @@ def _alter_domain(ctx: Context, out: Steps, old: ir.Domain, new: ir.Domain) -> N
         if new.not_null and inside:
             _refuse_inside(out, new, "NOT NULL", inside)
         elif new.not_null:
-            _stop_if(ctx, out, new, None, "NOT NULL")
+            _stop_if(ctx, out, new, None, "new NOT NULL")
         notes = ("Checks every column of the domain for NULLs under their locks.",) if new.not_null else ()
         out.add(
             node, DomainNotNull(q, new.not_null), notes=notes, ignore=() if new.not_null else ("ban-drop-not-null",)
@@ -222,30 +255,30 @@ def _stop_if(ctx: Context, out: Steps, d: ir.Domain, check: str | None, what: st
     """Prechecks of a new CHECK (None: NOT NULL) of domain `d`: the rows of each table column of it the change
     refuses, named (columns of an array of it, or in a composite type, are left to PostgreSQL, which refuses the
     change in the main transaction, rolled back whole)."""
-    macros = environment().get_template("sql/diff/domain_conditions.sql.j2").module
     for t in ctx.old.tables:
         if t.name not in ctx.new_tables:
             continue
         for c in t.columns:
-            if c.sql_type != d.name.q:
-                continue
-            column = quoting.ident(c.name)
-            condition = str(
-                macros.is_null(column) if check is None else macros.check_fails(column, check)  # type: ignore[attr-defined]
-            ).strip()
-            key, order = prechecks.row_key(ctx, t, before=True)
-            message = quoting.literal(
-                f"domain {d.name.display}: {{rows}} row(s) of {t.name.display}.{c.name} break its new {what}".replace(
-                    "%", "%%"
-                ).replace("{rows}", "%s")
-                + " (first: %s)"
-            )
-            out.stop_if(
-                st.Precheck(
-                    prechecks.old_name(ctx, t.name).q, condition, key, order, message, quoting.literal(prechecks.HINT)
-                ),
-                f"a row of {t.name.display}.{c.name} breaks the new {what} of domain {d.name.display}",
-            )
+            if c.sql_type == d.name.q:
+                _stop_column(ctx, out, t, c, d, check, what)
+
+
+def _stop_column(
+    ctx: Context, out: Steps, t: ir.Table, c: ir.Column, d: ir.Domain, check: str | None, what: str
+) -> None:
+    """The precheck of one column (as it is before the migration) against a CHECK (None: NOT NULL) of domain `d`."""
+    macros = environment().get_template("sql/diff/domain_conditions.sql.j2").module
+    column = quoting.ident(prechecks.old_column(ctx, t.name, c.name))
+    condition = str(
+        macros.is_null(column) if check is None else macros.check_fails(column, check)  # type: ignore[attr-defined]
+    ).strip()
+    key, order = prechecks.row_key(ctx, t, before=True)
+    text = f"domain {d.name.display}: {{rows}} row(s) of {t.name.display}.{c.name} break its {what}"
+    message = quoting.literal(text.replace("%", "%%").replace("{rows}", "%s") + " (first: %s)")
+    out.stop_if(
+        st.Precheck(prechecks.old_name(ctx, t.name).q, condition, key, order, message, quoting.literal(prechecks.HINT)),
+        f"a row of {t.name.display}.{c.name} breaks the {what} of domain {d.name.display}",
+    )
 
 
 def _composites(ctx: Context, out: Steps) -> None:

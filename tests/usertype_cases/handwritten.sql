@@ -16,6 +16,7 @@ CREATE DOMAIN tags AS text[];
 CREATE TYPE address AS (street text, zip code, contacts email[]);
 COMMENT ON TYPE address IS 'A postal address';
 COMMENT ON COLUMN address.street IS 'Street and number';
+CREATE DOMAIN street_address AS address CHECK ((VALUE).street IS NOT NULL);
 CREATE TYPE shipment AS (to_address address, weight double precision);
 
 CREATE TYPE floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
@@ -34,6 +35,7 @@ CREATE TABLE item (
     home address,
     homes address[],
     parcel shipment,
+    office street_address,
     during tstzrange,
     days datemultirange,
     counts int4range[],
