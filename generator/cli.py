@@ -24,9 +24,9 @@ import os
 import re
 import sys
 import traceback
-from pathlib import Path
 from collections.abc import Callable, Iterator
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
