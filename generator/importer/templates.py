@@ -41,13 +41,17 @@ class Applied:
     policies: frozenset[str]  # the names of the table's policies the template stands for
 
 
+STAND_IN = '"{table}"'  # what `{table}` is while the text is parsed: an identifier no table has
+
+
 def _abstract(text: str | None, table: Name) -> str | None:
-    """The expression with the table's name, where it qualifies a column, as `{table}`."""
+    """The expression with the table's name, where it qualifies a column, as `{table}` (replaced before it is
+    put on one line, so that every table's text is one text, parsed once)."""
     if text is None:
         return None
-    one_line = spelling.expression(text) or text
     q = re.escape(quoting.ident(table.name))
-    return re.sub(rf"(?<![\w\"$.]){q}\.", PLACEHOLDER + ".", one_line)
+    general = re.sub(rf"(?<![\w\"$.]){q}\.", STAND_IN + ".", text)
+    return (spelling.expression(general) or general).replace(STAND_IN, PLACEHOLDER)
 
 
 def _expand(pattern: Pattern, prefix: str, table: Name) -> dict[str, tuple[str, str | None, str | None]]:

@@ -15,7 +15,11 @@ import yaml
 FLOW_WIDTH = 100  # a one-line mapping longer than this is written as a block
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter when PyYAML has it (a 1,000-table spec is 45,000 lines), else PyYAML's own: the same text.
+_Base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_Base):  # type: ignore[misc,valid-type]
     def ignore_aliases(self, data: Any) -> bool:
         return True  # the same value twice is written twice: no anchors in a spec a person reads
 
@@ -30,13 +34,32 @@ def _is_scalar(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool)) and "\n" not in str(value)
 
 
+def _fits(value: Any, budget: int) -> int:
+    """What is left of `budget` characters once `value` is written on one line (each scalar as written, quotes
+    aside), or -1 as soon as it does not fit or cannot be (a text of several lines): a large mapping is given up
+    at its first lines, so each is measured once however deep it is."""
+    if isinstance(value, dict):
+        budget -= 2
+        for k, v in value.items():
+            budget = _fits(v, _fits(k, budget - 4))
+            if budget < 0:
+                return -1
+        return budget
+    if isinstance(value, list):
+        budget -= 2
+        for v in value:
+            budget = _fits(v, budget - 2)
+            if budget < 0:
+                return -1
+        return budget
+    if not _is_scalar(value) or budget < 0:
+        return -1
+    return budget - len(str(value))
+
+
 def _short(value: Any) -> bool:
-    """Whether a mapping or list reads well on one line: scalars only, and not too long."""
-    items = value.values() if isinstance(value, dict) else value
-    if not all(_is_scalar(v) or (isinstance(v, (dict, list)) and _short(v)) for v in items):
-        return False
-    flow = yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True, sort_keys=False)
-    return len(flow) <= FLOW_WIDTH
+    """Whether a mapping or list reads well on one line: no text of several lines, and not too long."""
+    return _fits(value, FLOW_WIDTH) >= 0
 
 
 def _mapping(dumper: yaml.SafeDumper, value: dict[str, Any]) -> yaml.MappingNode:
