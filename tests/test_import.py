@@ -84,6 +84,12 @@ CREATE FUNCTION public.f(a integer) RETURNS integer LANGUAGE sql AS $$ SELECT a 
 CREATE FUNCTION public.f(a text) RETURNS text LANGUAGE sql AS $$ SELECT a $$;
 CREATE PROCEDURE public.p() LANGUAGE sql AS $$ SELECT 1 $$;
 REVOKE EXECUTE ON FUNCTION public.f(integer) FROM PUBLIC;
+GRANT SELECT (id) ON public.booking TO PUBLIC;
+CREATE PUBLICATION booking_changes FOR TABLE public.booking;
+CREATE RULE scratch_nothing AS ON DELETE TO public.scratch DO INSTEAD NOTHING;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC;
+CREATE TABLE public.base_log (at timestamptz);
+CREATE TABLE public.child_log (note text) INHERITS (public.base_log);
 """
 
 
@@ -101,6 +107,11 @@ def test_partial_report_names_each_object_and_exits_1(db_url, tmp_path):
         "function overload f:",
         "procedure p:",
         "revoked privilege f: EXECUTE revoked from public",
+        "column privilege booking.id:",
+        "publication booking_changes:",
+        "rule scratch.scratch_nothing:",
+        "default privileges for role postgres in schema public on tables:",
+        "table inheritance child_log:",
     ]
     header = "\n".join(line for line in out.files["public.yaml"].splitlines() if line.startswith("#"))
     for line in expected:

@@ -9,12 +9,15 @@ ones use under `external:`. What the spec cannot express is listed (partial.py),
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
 
 from ..db import UserError, catalog
 from ..db import connect as db_connect
+from ..db.catalog import Unmanaged
+from ..ir import Name
 from ..templating import environment
 from . import fromsql
 from .convert import Options, Result, convert
@@ -37,6 +40,11 @@ def read(url: str, options: Options) -> Result:
         main = catalog.read(conn, wanted)
         rest = [s for s in schemas if s not in wanted]
         others = catalog.read(conn, rest) if rest else None
+        unread = conn.execute(
+            environment().get_template("sql/db/import/unread.sql.j2").render(), {"schemas": list(wanted)}
+        ).fetchall()
+    found = tuple(Unmanaged(kind, Name(schema, name), member, detail) for kind, schema, name, member, detail in unread)
+    main = dataclasses.replace(main, unmanaged=main.unmanaged + found)
     return convert(main, others, Options(tuple(wanted), options.exclude, options.module_by, options.module))
 
 

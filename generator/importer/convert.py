@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ir
-from ..db.catalog import Catalog
+from ..db.catalog import Catalog, Privilege
 from ..ir import Name
 from . import objects, spelling, templates, yamlout
 from .grants import grants
@@ -141,7 +141,11 @@ def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
     def ours(p: Any) -> bool:
         return p.kind == "schema" or keep(p.object)
 
-    per_module, revoked = grants(filter(ours, main.privileges), filter(ours, main.baseline), module_of)
+    # What an object gets when created, as PostgreSQL's built-in defaults give it (EXECUTE on a function to
+    # PUBLIC; nothing on a table, sequence or schema): default privileges are not the spec's yet, so what they
+    # gave an object is written as its grants, and an object made before them lacks nothing.
+    created = [Privilege("function", f.name, "public", "execute") for f in s.functions]
+    per_module, revoked = grants(filter(ours, main.privileges), filter(ours, created), module_of)
     for module, entries in per_module.items():
         spec.section(module, "grants").extend(entries)
     spec.left += revoked

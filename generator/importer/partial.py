@@ -38,6 +38,17 @@ WHY = {
     "function overload": "the spec has one function per name (overloads: issue 13)",
     "function setting": "the spec sets only a function's search_path",
     "trigger not enabled": "the spec's triggers are enabled",
+    "column privilege": "the spec grants on whole tables only (column grants: issue 13)",
+    "default privileges": "the spec has no default privileges yet (issue 13)",
+    "publication": "the spec has no publications yet (issue 12)",
+    "rule": "the spec has no rules",
+    "event trigger": "the spec has no event triggers yet (issue 13)",
+    "statistics object": "the spec has no extended statistics",
+    "collation": "the spec has no collations of its own",
+    "text search configuration": "the spec has no text search configurations of its own",
+    "operator": "the spec has no operators of its own",
+    "table storage parameters": "the spec has no table storage parameters",
+    "table inheritance": "the spec has no INHERITS (declarative partitions only)",
 }
 
 
@@ -56,7 +67,7 @@ class Left:
 
 
 def shown(name: Name, member: str = "") -> str:
-    text = name.display if name.name else name.schema
+    text = (name.display if name.schema else name.name) if name.name else name.schema
     return f"{text}.{member}" if member else text
 
 
