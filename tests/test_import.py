@@ -156,3 +156,34 @@ def test_from_sql_reports_the_failing_statement(tmp_path):
     result = CliRunner().invoke(main, ["import", "--from-sql", str(bad), "--out", str(tmp_path / "spec")])
     assert result.exit_code == 1
     assert f"{bad}:3: the database refused this statement" in result.stderr
+
+
+def test_baseline_flow_end_to_end(db_url, tmp_path):
+    """Import, build: the first migration is the baseline; `migrate --baseline 1` records it on the source
+    database without running it; drift finds nothing; the next spec change migrates the source."""
+    sources = fromsql.files([CASES / "blog" / "migrations"])
+    fromsql.apply(db_url, sources)
+    spec, out = tmp_path / "spec", tmp_path / "generated"
+    assert import_harness.run_import(db_url, spec).exit_code == 0
+    import_harness.build(spec, out)
+    (baseline,) = [p.name for p in (out / "migrations").glob("*.sql")]
+    assert baseline == "0001_baseline.sql"
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, [*args, "--database-url", db_url, "--out", str(out)])
+        assert result.exit_code == 0, result.output + result.stderr
+        return result.output + result.stderr
+
+    run("migrate", "--baseline", "1")
+    run("drift")
+    text = (spec / "public.yaml").read_text()
+    (spec / "public.yaml").write_text(
+        text.replace("      bio: {type: text}\n", "      bio: {type: text}\n      x: {type: int}\n")
+    )
+    import_harness.build(spec, out)
+    run("migrate")
+    run("drift")
+    with pg.connect(db_url) as conn:
+        assert (
+            conn.execute("SELECT count(*) FROM information_schema.columns WHERE column_name = 'x'").fetchone()[0] == 1
+        )
