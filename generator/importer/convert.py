@@ -12,6 +12,8 @@ from typing import Any
 from .. import ir
 from ..db.catalog import Catalog, Privilege
 from ..ir import Name
+from ..pg import extensions as known_extensions
+from ..pg import sqlparse
 from . import objects, spelling, templates, yamlout
 from .grants import grants
 from .partial import Left, of_unmanaged, shown
@@ -193,13 +195,11 @@ def _table(
     doc: Doc = {}
     if t.comment:
         doc["comment"] = t.comment
-    doc["columns"] = {
-        spelling.part(c.name): objects.column(t, c, inline.get(c.name, []), c.name in serial_columns) for c in t.columns
-    }
+    doc["columns"] = {c.name: objects.column(t, c, inline.get(c.name, []), c.name in serial_columns) for c in t.columns}
     if listed:
         doc["constraints"] = [objects.constraint(t, c) for c in listed]
     if t.indexes:
-        doc["indexes"] = {spelling.part(ix.name.name): objects.index(ix) for ix in t.indexes}
+        doc["indexes"] = {ix.name.name: objects.index(ix) for ix in t.indexes}
     if t.partition_by == "RANGE" and len(t.partition_key) == 1:
         doc["partitioning"] = objects.partitioning(t)
     elif t.partition_by is not None:
@@ -260,8 +260,6 @@ def _external(
         for col in t.columns:
             if col.default:
                 fragments.append((col.default, False))
-            if col.sql_type.split(".")[0] not in imported_schemas and "." in col.sql_type:
-                pass
         for p in t.policies:
             roles.update(p.roles)
             fragments += [(x, False) for x in (p.using, p.check) if x]
@@ -332,6 +330,8 @@ def _external(
             if ext.name not in spec.section(spec.main, "extensions"):
                 spec.section(spec.main, "extensions")[ext.name] = {"schema": ext.schema}
                 schemas.add(ext.schema)
+    types = _external_types([c for t in tables for c in t.columns] + [c for v in views for c in v.columns], spec)
+    schemas |= {t["schema"] for t in types.values()}
     schemas -= imported_schemas | {"public", "pg_catalog"}
     if schemas:
         external["schemas"] = sorted(schemas)
@@ -339,6 +339,8 @@ def _external(
         external["tables"] = ext_tables
     if ext_functions:
         external["functions"] = ext_functions
+    if types:
+        external["types"] = types
     if external:
         spec.section(spec.main, "external").update(external)
     for trig in attached_triggers:
@@ -348,6 +350,21 @@ def _external(
         del spec.docs[spec.main]["extensions"]
     if not spec.section(spec.main, "triggers"):
         del spec.docs[spec.main]["triggers"]
+
+
+def _external_types(columns: list[ir.Column], spec: _Spec) -> Doc:
+    """The types of other schemas the columns use that no declared extension brings (a type made by another
+    tool, as PostGIS's would be where it is not installed): `external.types`, read as text by the models."""
+    declared = set(spec.docs.get(spec.main, {}).get("extensions", {}))
+    found: Doc = {}
+    for c in columns:
+        ref = sqlparse.type_name_loose(c.sql_type)
+        if ref is None or ref[0] is None or ref[0] in spec.options.schemas or ref[0] == "pg_catalog":
+            continue
+        owner = known_extensions.type_extension(ref[1])
+        if owner is None or owner not in declared:
+            found.setdefault(ref[1], {"schema": ref[0], "python_type": "str"})
+    return dict(sorted(found.items()))
 
 
 def _external_table(t: ir.Table) -> Doc:
@@ -362,7 +379,7 @@ def _external_table(t: ir.Table) -> Doc:
             entry["unique"] = True
         if c.not_null and c.name not in pk:
             entry["not_null"] = True
-        columns[spelling.part(c.name)] = entry
+        columns[c.name] = entry
     doc: Doc = {"columns": columns}
     if t.row_level_security:
         doc["row_level_security"] = True

@@ -166,7 +166,7 @@ def partitioning(table: ir.Table) -> Doc:
             {"default": True} if p.is_default else {"from": spelling.bound(p.lower), "to": spelling.bound(p.upper)}
         )
         _put(entry, "comment", p.comment)
-        parts[spelling.key(p.name)] = entry
+        parts[p.name.name] = entry
     doc: Doc = {"by": "range", "key": list(table.partition_key)}
     _put(doc, "partitions", parts, {})
     return doc
@@ -260,5 +260,5 @@ def view(v: ir.View) -> Doc:
         columns[c.name] = entry
     _put(doc, "columns", columns, {})
     if v.materialized:
-        _put(doc, "indexes", {spelling.part(ix.name.name): index(ix) for ix in v.indexes}, {})
+        _put(doc, "indexes", {ix.name.name: index(ix) for ix in v.indexes}, {})
     return doc
