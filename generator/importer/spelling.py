@@ -52,13 +52,13 @@ def expression(text: str | None) -> str | None:
     if text is None or "\n" not in text:
         return text
     try:
-        (stmt,) = parse_sql(f"SELECT {text}")
-        select = stmt.stmt
-        assert isinstance(select, ast.SelectStmt) and select.targetList
-        printed = str(RawStream()(select.targetList[0].val))
-    except (ParseError, AssertionError, IndexError, ValueError):
+        stmts = parse_sql(f"SELECT {text}")
+    except ParseError:
         return text
-    return printed
+    select = stmts[0].stmt if len(stmts) == 1 else None
+    if not isinstance(select, ast.SelectStmt) or not select.targetList or len(select.targetList) != 1:
+        return text
+    return str(RawStream()(select.targetList[0].val))
 
 
 def bound(literal: str) -> str:
