@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -56,6 +57,7 @@ def run(admin_url: str, tables: int, work: Path, runs: int) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     url, _out = drift_read.prepare(admin_url, tables, work)
     result = {"tables": tables, **measure(url, work, runs), "target_s": TARGET_S}
+    result["load_average_1min"] = round(os.getloadavg()[0], 1)  # the machine is shared: say how busy it was
     result["ok"] = result["import_command_s"] < TARGET_S or tables != 1000
     return result
 
