@@ -46,10 +46,11 @@ def type_text(sql_type: str) -> str:
 
 @functools.lru_cache(maxsize=8192)
 def expression(text: str | None) -> str | None:
-    """A fragment as PostgreSQL printed it; one it printed over several lines (a sub-query) on one line, as
-    pglast prints the same parse tree, which the database reads back as the same expression (kept as printed
-    when pglast cannot)."""
-    if text is None or "\n" not in text:
+    """A fragment as PostgreSQL printed it; one with a sub-query (printed over several lines, `( SELECT`) on one
+    line: as pglast prints the same parse tree (fewer parentheses) unless that spells a cast as CAST(...), else
+    PostgreSQL's own text with its line breaks and indentation as single spaces. The database reads either back
+    as the same expression."""
+    if text is None or ("\n" not in text and "( SELECT" not in text):
         return text
     try:
         stmts = parse_sql(f"SELECT {text}")
@@ -58,7 +59,40 @@ def expression(text: str | None) -> str | None:
     select = stmts[0].stmt if len(stmts) == 1 else None
     if not isinstance(select, ast.SelectStmt) or not select.targetList or len(select.targetList) != 1:
         return text
-    return str(RawStream()(select.targetList[0].val))
+    printed = str(RawStream()(select.targetList[0].val))
+    return printed if "CAST(" not in printed else _one_line(text)
+
+
+def _one_line(text: str) -> str:
+    """`text` with each run of white space holding a line break, and the space after `(` before SELECT, outside
+    quotes, as a single space (none)."""
+    out: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            out.append(ch)
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+            out.append(ch)
+        elif ch.isspace():
+            j = i
+            while j < len(text) and text[j].isspace():
+                j += 1
+            run = text[i:j]
+            if out and out[-1] == "(" and text.startswith("SELECT", j):
+                run = ""
+            elif "\n" in run:
+                run = " "
+            out.append(run)
+            i = j
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def bound(literal: str) -> str:

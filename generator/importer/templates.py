@@ -109,7 +109,10 @@ def find(tables: Iterable[ir.Table]) -> tuple[dict[Pattern, str], dict[Name, lis
 
 def _name(pattern: Pattern, taken: set[str]) -> str:
     """A name saying what the pattern compares: `org_id_isolation` when it reads one column of the table."""
-    columns = sorted(set(re.findall(r"\{table\}\.(\w+)", (pattern.using or "") + (pattern.check or ""))))
+    text = (pattern.using or "") + " " + (pattern.check or "")
+    columns = sorted(set(re.findall(r"\{table\}\.(\w+)", text)))
+    if not columns:  # the table's columns written bare: those compared outside sub-queries
+        columns = sorted(set(re.findall(r"(?<![\w.\"'])([a-z_][a-z0-9_]*)\s*(?:=|<>|<|>|IN\b)", text)))
     base = f"{columns[0]}_isolation" if len(columns) == 1 else "shared_policy"
     name, n = base, 1
     while name in taken:
