@@ -4,6 +4,7 @@ again gives the same bytes), the reference's policy template found again, and th
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import import_harness
@@ -12,7 +13,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from schemagen.cli import main
-from schemagen.importer import fromsql
+from schemagen import ir
+from schemagen.importer import fromsql, guard
 
 CASES = Path(__file__).parent / "import_cases"
 CORPUS = Path(__file__).parent / "corpus"
@@ -307,3 +309,15 @@ def test_each_kind_the_spec_cannot_express_is_reported(db_url, tmp_path, kind):
     assert out.exit_code == 1, out.stderr
     assert f"schemagen: not imported: {line}" in out.stderr, out.stderr
     assert any(f"#   - {line}" in text for text in out.files.values())
+
+
+def test_a_field_the_importer_does_not_write_is_reported():
+    """A kind another change teaches the catalog reader (here a column's collation, as an IR field the importer
+    does not know) is reported as not imported, not dropped."""
+    Collated = dataclasses.make_dataclass(
+        "Collated", [("collation", str | None, dataclasses.field(default=None))], bases=(ir.Column,), frozen=True
+    )
+    plain = Collated("code", "text", "text")
+    assert guard.unwritten(plain) == []
+    assert guard.unwritten(dataclasses.replace(plain, collation="C")) == ["collation = 'C'"]
+    assert guard.unwritten(ir.Column("code", "text", "text", not_null=True, comment="x")) == []

@@ -14,7 +14,7 @@ from ..db.catalog import Catalog, Privilege
 from ..ir import Name
 from ..pg import extensions as known_extensions
 from ..pg import sqlparse
-from . import objects, spelling, templates, yamlout
+from . import guard, objects, spelling, templates, yamlout
 from .grants import grants
 from .partial import Left, of_unmanaged, shown
 from .uses import uses
@@ -101,6 +101,14 @@ def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
     for u in main.unmanaged:
         if keep(u.name):
             spec.left.append(of_unmanaged(u, spec.object_module(u.name)))
+    for unknown in guard.unwritten(s):
+        spec.left.append(Left(first, "kind", unknown.split(" = ")[0], "schemagen import does not write it yet"))
+    for obj, name in _objects(s, keep):
+        for unknown in guard.unwritten(obj):
+            kind = type(obj).__name__.lower()
+            spec.left.append(
+                Left(spec.object_module(name), f"{kind} field", shown(name), f"not written yet: {unknown}")
+            )
 
     # enums, sequences, schemas, extensions
     for e in s.enums:
@@ -156,6 +164,23 @@ def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
     return Result(_files(spec), sorted(set(spec.left)))
 
 
+def _objects(s: ir.Schema, keep: Callable[[Name], bool]) -> list[tuple[Any, Name]]:
+    """Every object the import writes, with the name it is reported under."""
+    found: list[tuple[Any, Name]] = []
+    for t in s.tables:
+        if keep(t.name):
+            found.append((t, t.name))
+            found += [(x, t.name) for x in (*t.columns, *t.constraints, *t.partitions, *t.policies)]
+            for ix in t.indexes:
+                found += [(ix, ix.name), *((e, ix.name) for e in ix.elements)]
+    found += [(e, e.name) for e in s.enums if keep(e.name)]
+    found += [(f, f.name) for f in s.functions if keep(f.name)]
+    found += [(q, q.name) for q in s.sequences if keep(q.name)]
+    found += [(v, v.name) for v in s.views if keep(v.name)]
+    found += [(trig, trig.table) for trig in s.triggers if keep(trig.table)]
+    return found
+
+
 def _serials(tables: Iterable[ir.Table], sequences: Iterable[ir.Sequence]) -> dict[Name, tuple[Name, str]]:
     """The sequences `type: serial` makes, by name -> their column."""
     owned = {(s.owner, s.owner_column): s for s in sequences if s.owner is not None}
@@ -181,6 +206,9 @@ def _table(
     inline: dict[str, list[ir.Constraint]] = {}
     listed: list[ir.Constraint] = []
     for c in t.constraints:
+        if c.kind not in guard.CONSTRAINT_KINDS:
+            spec.left.append(Left(module, f"{c.kind} constraint", shown(t.name, c.name), "not written yet"))
+            continue
         kind = objects.inline_kind(t, c)
         column = next(iter(objects.check_columns(c.check))) if kind == "check" and c.check else None
         column = column if kind == "check" else (c.columns[0] if kind else None)
