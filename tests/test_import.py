@@ -12,8 +12,8 @@ import pg
 import pytest
 import yaml
 from click.testing import CliRunner
-from schemagen.cli import main
 from schemagen import ir
+from schemagen.cli import main
 from schemagen.importer import fromsql, guard
 
 CASES = Path(__file__).parent / "import_cases"
