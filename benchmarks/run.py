@@ -12,6 +12,8 @@ the process (`ru_maxrss` from wait4). Cases:
   directory, `build` again with nothing changed (which must rewrite no file:
   checked by modification times), and `build --check`;
 - `schemagen lint` on the largest size;
+- `schemagen import` of a database holding the 1,000-table spec, migrated (`--import-tables`; a private
+  embedded PostgreSQL, as benchmarks/import_read.py starts it);
 - for each size of `--one-file` (default 1,000 and 4,000): `build` of a spec
   whose tables are all in one file (one module), where a step that grows
   faster than the number of tables shows most (issue 10 found one).
@@ -38,6 +40,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import import_read
 
 PYPROJECT = '[tool.schemagen]\nspec_dir = "spec"\nout_dir = "generated"\n'
 README_START = "<!-- benchmark:start -->"
@@ -49,6 +54,7 @@ TARGETS: dict[tuple[str, int | None], tuple[float, float | None]] = {
     ("build", None): (0.35, None),
     ("build", 1000): (3.0, 250.0),
     ("build --check", 1000): (2.5, None),
+    ("import", 1000): (10.0, None),  # issue 14
 }
 MAX_RATIO = 12.0  # 1000 tables may take at most 12x as long as 100
 MAX_ONE_FILE_RATIO = 5.0  # 4x the tables in one file: linear is 4x, a quadratic step makes it up to 16x
@@ -313,12 +319,22 @@ def update_readme(readme: Path, text: str, command: str, info: dict[str, object]
     readme.write_text(head + block + tail, encoding="utf-8")
 
 
+def measure_and_say(schemagen: list[str], case: Case, runs: int) -> Row:
+    row = measure(schemagen, case, runs)
+    shown = f"{row.median_s:.3f} s, {row.max_peak_mb:.0f} MB" if row.median_s is not None else row.note
+    print(f"  schemagen {case.label:<18} {row.spec:<14} {shown}", file=sys.stderr, flush=True)
+    return row
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time schemagen in fresh processes.")
     parser.add_argument("--runs", type=int, default=5, help="runs per case (median reported)")
     parser.add_argument("--sizes", default="10,100,1000", help="comma-separated table counts")
     parser.add_argument(
         "--one-file", default="1000,4000", help="comma-separated table counts of specs in one file (empty: none)"
+    )
+    parser.add_argument(
+        "--import-tables", default="1000", help="table count of the database `schemagen import` reads (empty: none)"
     )
     parser.add_argument("--results", type=Path, default=HERE / "results.json", help="where to write the JSON results")
     parser.add_argument(
@@ -344,10 +360,12 @@ def main(argv: list[str] | None = None) -> int:
         run_once([*schemagen, "--help"], None)  # warm the OS cache and bytecode; not counted
         rows = []
         for case in cases(workdir, sizes, one_file):
-            row = measure(schemagen, case, args.runs)
-            rows.append(row)
-            shown = f"{row.median_s:.3f} s, {row.max_peak_mb:.0f} MB" if row.median_s is not None else row.note
-            print(f"  schemagen {case.label:<18} {row.spec:<14} {shown}", file=sys.stderr, flush=True)
+            rows.append(measure_and_say(schemagen, case, args.runs))
+        for n in sorted({int(s) for s in args.import_tables.split(",") if s.strip()}):
+            with import_read.database(n, workdir / f"import_{n}") as url:
+                out = workdir / f"import_{n}" / "imported"
+                case = Case("import", n, ["import", "--database-url", url, "--out", str(out)], workdir)
+                rows.append(measure_and_say(schemagen, case, args.runs))
     finally:
         if tmp is not None:
             tmp.cleanup()

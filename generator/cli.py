@@ -26,6 +26,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -586,6 +587,89 @@ def drift(
         click.echo(report.text(), nl=False)
     click.echo(report.summary(), err=True)
     sys.exit(EXIT_USER_ERROR if report.drifted else 0)
+
+
+@main.command("import")
+@click.option(
+    "--database-url",
+    "url",
+    metavar="URL",
+    envvar="DATABASE_URL",
+    help="The database to import: postgresql://user@host:5432/dbname (default: $DATABASE_URL).",
+)
+@click.option(
+    "--from-sql",
+    "from_sql",
+    multiple=True,
+    type=click.Path(exists=True),
+    metavar="FILE_OR_DIR",
+    help="Instead of a database: SQL files (a directory's *.sql in name order, e.g. supabase/migrations/, or "
+    "pg_dump --schema-only output) applied to a throwaway PostgreSQL, then imported (repeatable).",
+)
+@click.option(
+    "--schema",
+    "schemas",
+    multiple=True,
+    metavar="NAME",
+    help="A schema to import (repeatable; default public). Objects of other schemas it uses go under external:.",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Leave out the objects whose name (`name` or `schema.name`) matches this shell pattern (repeatable): they "
+    "are listed under external: where the imported ones use them.",
+)
+@click.option(
+    "--module-by",
+    type=click.Choice(["schema", "table-prefix", "one"]),
+    default="schema",
+    show_default=True,
+    help="One spec file per schema, per table-name prefix (the part before the first _), or one file.",
+)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="The spec directory to write.")
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Exit 0 even when some objects cannot be expressed in the spec (they are listed all the same).",
+)
+@_guarded
+@_database_errors
+def import_(
+    url: str | None,
+    from_sql: tuple[str, ...],
+    schemas: tuple[str, ...],
+    exclude: tuple[str, ...],
+    module_by: str,
+    out: str,
+    allow_partial: bool,
+) -> None:
+    """Write spec YAML from a live database's catalog (or from SQL files): to adopt schemagen.
+
+    Policy templates are found again where tables share a policy pattern, PostgreSQL's
+    defaults and the names it would choose are left out, comments kept, and what the
+    imported objects use from other schemas is declared under external:. What the spec
+    cannot express is listed (kind, name, why) on stderr and at the top of the file.
+    Exit status: 0 imported, 1 some objects could not be (unless --allow-partial) or an
+    error, 2 internal error. Then `schemagen build` writes the baseline migration
+    (README: Adopting schemagen).
+    """
+    from . import importer
+
+    if not url and not from_sql:
+        raise click.UsageError("give --database-url (or $DATABASE_URL), or --from-sql")
+    options = importer.Options(schemas=schemas, exclude=exclude, module_by=module_by)
+    result = importer.from_sql([Path(p) for p in from_sql], options) if from_sql else importer.read(url or "", options)
+    importer.write(result, Path(out))
+    for name in result.files:
+        click.echo(f"wrote {_shown(Path(out) / name)}", err=True)
+    for left in result.left:
+        click.echo(f"schemagen: not imported: {left.line}", err=True)
+    if result.left:
+        n = len(result.left)
+        click.echo(f"schemagen: {n} object{'s' if n != 1 else ''} the spec cannot express (listed above)", err=True)
+        if not allow_partial:
+            sys.exit(EXIT_USER_ERROR)
 
 
 @main.command()

@@ -52,6 +52,8 @@ LAYERS: dict[str, set[str]] = {
     "chain": {"errors", "spec", "ir", "resolve", "sql", "diff"},
     # a live database (migrate, drift), and the chain as other runners' files (layouts.py, written by build)
     "db": {"errors", "pg", "spec", "ir", "resolve", "sql", "diff", "chain", "templating", "dbtests"},
+    # a live database's catalog as spec YAML (`schemagen import`)
+    "importer": {"errors", "pg", "ir", "db", "templating"},
     # on top
     "pipeline": {"errors", "spec", "ir", "resolve", "sql", "diff", "models", "lint", "docs", "chain", "db", "dbtests"},
     "cli": {
@@ -68,6 +70,7 @@ LAYERS: dict[str, set[str]] = {
         "db",
         "pipeline",
         "dbtests",
+        "importer",
     },
 }
 
@@ -90,6 +93,7 @@ IMPORTED_LATE: dict[tuple[str, str], str] = {
     ("schemagen.cli", "schemagen.db.drift"): _COMMAND + " (drift: psycopg)",
     ("schemagen.cli", "schemagen.db.dbtests"): _COMMAND + " (test: psycopg)",
     ("schemagen.cli", "schemagen.db.partitions"): _COMMAND + " (partitions: psycopg)",
+    ("schemagen.cli", "schemagen.importer"): _COMMAND + " (import: psycopg)",
 }
 
 

@@ -98,6 +98,8 @@ def test_run_py_smoke(tmp_path):
             "10",
             "--one-file",
             "20",
+            "--import-tables",
+            "10",
             "--runs",
             "1",
             "--results",
@@ -122,7 +124,9 @@ def test_run_py_smoke(tmp_path):
         ("build --check", 10),
         ("lint", 10),
         ("build", 20),
+        ("import", 10),
     }
+    assert rows[("import", 10)]["median_s"] > 0, rows[("import", 10)]
     assert (
         [r["one_file"] for r in data["rows"]].count(True) == 1
         and rows[("build", 20)]["one_file"]

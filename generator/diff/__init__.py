@@ -39,6 +39,7 @@ from typing import Any
 from .. import ir
 from ..ir import Name, codec
 from ..templating import environment
+from . import adoption
 from .engine import plan
 from .layout import migration_sql
 from .model import Plan, Refusal
@@ -109,9 +110,12 @@ def migration(
 
     `spent` are the allow_destructive entries the last migration used: they confirm nothing here.
     """
-    if unchanged(old, new):
+    adopted = adoption.taken_over(old, new)
+    old = adoption.base(old, new, adopted)
+    if unchanged(old, new) and not adopted:
         return Migration(name or "", "", "", [], [])
     up = plan(old, new, spent=spent)
+    adoption.check(up, adopted)
     if up.refusals or up.empty:
         return Migration(name or "", "", "", up.changes, up.refusals)
     name = name or derived_name(up.changes)

@@ -572,6 +572,7 @@ class Intent:
 
     renames: tuple[Rename, ...] = ()
     allow_destructive: tuple[str, ...] = ()  # normalised entries, e.g. "drop column public.t.c"
+    adopted: tuple[Name, ...] = ()  # tables that exist already: the next migration takes them over (`adopted:`)
 
 
 def destructive_entry(verb: str, *parts: str, to: str | None = None) -> str:

@@ -39,10 +39,13 @@ def intent(files: list[LoadedFile], report: Report) -> ir.Intent:
     """The renames the spec declares and the destructive changes it confirms."""
     renames: list[ir.Rename] = []
     allowed: list[str] = []
+    adopted: list[ir.Name] = []
     for f in files:
         for key, t in f.spec.tables.items():
             name = names.split(key)
             where = Where(f.pos, ("tables", key))
+            if t.adopted:
+                adopted.append(name)
             if t.renamed_from is not None:
                 renames += _renamed(report, "table", name, t.renamed_from, where.at("renamed_from"))
             for col_name, col in t.columns.items():
@@ -85,7 +88,7 @@ def intent(files: list[LoadedFile], report: Report) -> ir.Intent:
             else:
                 allowed.append(entry)
                 report.origin(("allow_destructive", entry), where)
-    return ir.Intent(tuple(renames), tuple(sorted(set(allowed))))
+    return ir.Intent(tuple(renames), tuple(sorted(set(allowed))), tuple(sorted(set(adopted), key=str)))
 
 
 def _renamed(report: Report, kind: str, name: Name, text: str, where: Where) -> list[ir.Rename]:

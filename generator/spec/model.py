@@ -355,6 +355,13 @@ class Table(Linted):
         None, description="the old name, when this one was renamed (a rename keeps the data; see README, Migrations)"
     )
     rows: Rows | None = Field(None, description="seed rows: rows the schema needs, diffed by key")
+    adopted: bool = Field(
+        False,
+        description="the table exists already in every database (made by an earlier migration, e.g. moved here "
+        "from `external.tables`, or imported): the next migration takes it over as declared here (its indexes, "
+        "constraints, policies and triggers included) after checking that it exists, without creating it; "
+        "harmless once that migration is written",
+    )
 
 
 class Enum(Model):

@@ -1,0 +1,432 @@
+"""The catalog of a live database as spec modules: which module holds what, the external objects the imported
+ones use, and what the spec cannot say (the partial report)."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import ir
+from ..db.catalog import Catalog, Privilege
+from ..ir import Name
+from ..pg import extensions as known_extensions
+from ..pg import sqlparse
+from . import guard, objects, spelling, templates, yamlout
+from .grants import grants
+from .partial import Left, of_unmanaged, shown
+from .uses import uses
+
+Doc = dict[str, Any]
+SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+FILE_ORDER = (
+    "migration",
+    "external",
+    "extensions",
+    "schemas",
+    "enums",
+    "sequences",
+    "policy_templates",
+    "tables",
+    "views",
+    "materialized_views",
+    "functions",
+    "triggers",
+    "grants",
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    schemas: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    module_by: str = "schema"  # schema | table-prefix | one
+    module: str = "schema"  # the module's name with module_by "one"
+    first_version: int = 1
+
+    def excluded(self, name: Name) -> bool:
+        return any(fnmatch.fnmatchcase(text, p) for p in self.exclude for text in (str(name), name.display))
+
+
+def module_name(text: str) -> str:
+    """A spec module's name (a Python module's too): lower case letters, digits and `_`."""
+    name = re.sub(r"[^a-z0-9_]", "_", text.lower()) or "schema"
+    return f"_{name}" if name[0].isdigit() else name
+
+
+@dataclass
+class Result:
+    files: dict[str, str]  # file name -> text
+    left: list[Left]
+
+
+@dataclass
+class _Spec:
+    """The spec being written, module by module."""
+
+    options: Options
+    main: str
+    docs: dict[str, Doc] = field(default_factory=dict)
+    left: list[Left] = field(default_factory=list)
+
+    def section(self, module: str, key: str) -> Any:
+        doc = self.docs.setdefault(module, {})
+        return doc.setdefault(key, [] if key == "grants" else {})
+
+    def table_module(self, name: Name) -> str:
+        if self.options.module_by == "one":
+            return self.main
+        if self.options.module_by == "table-prefix":
+            return module_name(name.name.split("_", 1)[0])
+        return module_name(name.schema)
+
+    def object_module(self, name: Name) -> str:
+        return self.main if self.options.module_by == "one" else module_name(name.schema)
+
+
+def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
+    s = main.schema
+    keep: Callable[[Name], bool] = lambda n: not options.excluded(n)
+    first = options.module if options.module_by == "one" else module_name(options.schemas[0])
+    spec = _Spec(options, first)
+    tables = [t for t in s.tables if keep(t.name)]
+    imported = {t.name for t in tables}
+    views = [v for v in s.views if keep(v.name)]
+    functions = [f for f in s.functions if keep(f.name)]
+    known = imported | {v.name for v in views}
+    spec.section(first, "migration").update({"version": options.first_version, "name": "baseline"})
+
+    for u in main.unmanaged:
+        if keep(u.name):
+            spec.left.append(of_unmanaged(u, spec.object_module(u.name)))
+    for unknown in guard.unwritten(s):
+        spec.left.append(Left(first, "kind", unknown.split(" = ")[0], "schemagen import does not write it yet"))
+    for obj, name in _objects(s, keep):
+        for unknown in guard.unwritten(obj):
+            kind = type(obj).__name__.lower()
+            spec.left.append(
+                Left(spec.object_module(name), f"{kind} field", shown(name), f"not written yet: {unknown}")
+            )
+
+    # enums, sequences, schemas, extensions
+    for e in s.enums:
+        if keep(e.name):
+            spec.section(spec.object_module(e.name), "enums")[spelling.key(e.name)] = objects.enum(e)
+    serials = _serials(tables, s.sequences)
+    for seq in s.sequences:
+        if keep(seq.name) and seq.name not in serials:
+            spec.section(spec.object_module(seq.name), "sequences")[spelling.key(seq.name)] = objects.sequence(seq)
+    for ns in s.schemas:
+        if ns.name != "public":
+            entry: Doc = {} if ns.comment is None else {"comment": ns.comment}
+            spec.section(first, "schemas")[ns.name] = entry
+    for ext in s.extensions:
+        spec.section(first, "extensions")[ext.name] = {} if ext.schema == "public" else {"schema": ext.schema}
+
+    # tables, with their policies (templates found again) and triggers
+    named, applied = templates.find(tables)
+    for pattern, tname in named.items():
+        spec.section(first, "policy_templates")[tname] = templates.document(pattern)
+    triggers: dict[Name, list[ir.Trigger]] = {}
+    for trig in s.triggers:
+        triggers.setdefault(trig.table, []).append(trig)
+    for t in tables:
+        doc = _table(spec, t, serials, triggers.get(t.name, []), applied.get(t.name, []), named)
+        spec.section(spec.table_module(t.name), "tables")[spelling.key(t.name)] = doc
+
+    for v in views:
+        section = "materialized_views" if v.materialized else "views"
+        spec.section(spec.table_module(v.name), section)[spelling.key(v.name)] = objects.view(v)
+    for f in functions:
+        spec.section(spec.object_module(f.name), "functions")[spelling.key(f.name)] = objects.function(f)
+
+    # privileges of the objects kept
+    def module_of(kind: str, obj: Name) -> str:
+        if kind == "schema":
+            return first
+        return spec.table_module(obj) if kind == "table" else spec.object_module(obj)
+
+    def ours(p: Any) -> bool:
+        return p.kind == "schema" or keep(p.object)
+
+    # What an object gets when created, as PostgreSQL's built-in defaults give it (EXECUTE on a function to
+    # PUBLIC; nothing on a table, sequence or schema): default privileges are not the spec's yet, so what they
+    # gave an object is written as its grants, and an object made before them lacks nothing.
+    created = [Privilege("function", f.name, "public", "execute") for f in s.functions]
+    per_module, revoked = grants(filter(ours, main.privileges), filter(ours, created), module_of)
+    for module, entries in per_module.items():
+        spec.section(module, "grants").extend(entries)
+    spec.left += revoked
+
+    _external(spec, s, tables, views, functions, known, others)
+    return Result(_files(spec), sorted(set(spec.left)))
+
+
+def _objects(s: ir.Schema, keep: Callable[[Name], bool]) -> list[tuple[Any, Name]]:
+    """Every object the import writes, with the name it is reported under."""
+    found: list[tuple[Any, Name]] = []
+    for t in s.tables:
+        if keep(t.name):
+            found.append((t, t.name))
+            found += [(x, t.name) for x in (*t.columns, *t.constraints, *t.partitions, *t.policies)]
+            for ix in t.indexes:
+                found += [(ix, ix.name), *((e, ix.name) for e in ix.elements)]
+    found += [(e, e.name) for e in s.enums if keep(e.name)]
+    found += [(f, f.name) for f in s.functions if keep(f.name)]
+    found += [(q, q.name) for q in s.sequences if keep(q.name)]
+    found += [(v, v.name) for v in s.views if keep(v.name)]
+    found += [(trig, trig.table) for trig in s.triggers if keep(trig.table)]
+    return found
+
+
+def _serials(tables: Iterable[ir.Table], sequences: Iterable[ir.Sequence]) -> dict[Name, tuple[Name, str]]:
+    """The sequences `type: serial` makes, by name -> their column."""
+    owned = {(s.owner, s.owner_column): s for s in sequences if s.owner is not None}
+    found = {}
+    for t in tables:
+        for c in t.columns:
+            seq = owned.get((t.name, c.name))
+            if seq is not None and objects.is_serial(t, c, seq):
+                found[seq.name] = (t.name, c.name)
+    return found
+
+
+def _table(
+    spec: _Spec,
+    t: ir.Table,
+    serials: dict[Name, tuple[Name, str]],
+    triggers: list[ir.Trigger],
+    applied: list[templates.Applied],
+    named: dict[templates.Pattern, str],
+) -> Doc:
+    module = spec.table_module(t.name)
+    serial_columns = {c for (table, c) in serials.values() if table == t.name}
+    inline: dict[str, list[ir.Constraint]] = {}
+    listed: list[ir.Constraint] = []
+    for c in t.constraints:
+        if c.kind not in guard.CONSTRAINT_KINDS:
+            spec.left.append(Left(module, f"{c.kind} constraint", shown(t.name, c.name), "not written yet"))
+            continue
+        kind = objects.inline_kind(t, c)
+        column = next(iter(objects.check_columns(c.check))) if kind == "check" and c.check else None
+        column = column if kind == "check" else (c.columns[0] if kind else None)
+        if (
+            kind is not None
+            and column is not None
+            and all(objects.inline_kind(t, o) != kind for o in inline.get(column, []))
+        ):
+            inline.setdefault(column, []).append(c)
+        else:
+            listed.append(c)
+    doc: Doc = {}
+    if t.comment:
+        doc["comment"] = t.comment
+    doc["columns"] = {c.name: objects.column(t, c, inline.get(c.name, []), c.name in serial_columns) for c in t.columns}
+    if listed:
+        doc["constraints"] = [objects.constraint(t, c) for c in listed]
+    if t.indexes:
+        doc["indexes"] = {ix.name.name: objects.index(ix) for ix in t.indexes}
+    if t.partition_by == "RANGE" and len(t.partition_key) == 1:
+        doc["partitioning"] = objects.partitioning(t)
+    elif t.partition_by is not None:
+        spec.left.append(
+            Left(
+                module,
+                "partitioning",
+                shown(t.name),
+                f"PARTITION BY {t.partition_by} ({', '.join(t.partition_key)}) with "
+                f"{len(t.partitions)} partitions: the spec partitions by range of one column only (list and hash: "
+                "issue 12); imported as a plain table",
+            )
+        )
+    if t.row_level_security:
+        doc["row_level_security"] = True
+    if t.force_row_level_security:
+        doc["force_row_level_security"] = True
+    identity = objects.replica_identity(t)
+    if identity is not None:
+        doc["replica_identity"] = identity
+    by_template = {name for a in applied for name in a.policies}
+    own = {p.name: objects.policy(p) for p in t.policies if p.name not in by_template}
+    if own:
+        doc["policies"] = own
+    if applied:
+        doc["apply_policies"] = [
+            {"template": named[a.pattern]} | ({} if a.prefix == t.name.name else {"prefix": a.prefix})
+            for a in sorted(applied, key=lambda a: named[a.pattern])
+        ]
+    if triggers:
+        doc["triggers"] = {trig.name: objects.trigger(trig) for trig in sorted(triggers, key=lambda x: x.name)}
+    return doc
+
+
+# -- external objects --------------------------------------------------------
+def _external(
+    spec: _Spec,
+    s: ir.Schema,
+    tables: list[ir.Table],
+    views: list[ir.View],
+    functions: list[ir.Function],
+    known: set[Name],
+    others: Catalog | None,
+) -> None:
+    """What the imported objects use from elsewhere, under `external:`: roles, schemas, tables (with their
+    columns, read from the database), functions (a SQL function's body as its stand-in), types."""
+    imported_schemas = set(spec.options.schemas)
+    want_tables: set[Name] = set()
+    want_functions: set[Name] = set()
+    roles: set[str] = set()
+    fragments: list[tuple[str, bool]] = []
+    for t in tables:
+        for c in t.constraints:
+            if c.ref_table is not None and c.ref_table not in known:
+                want_tables.add(c.ref_table)
+            if c.check:
+                fragments.append((c.check, False))
+        for col in t.columns:
+            if col.default:
+                fragments.append((col.default, False))
+        for p in t.policies:
+            roles.update(p.roles)
+            fragments += [(x, False) for x in (p.using, p.check) if x]
+        for ix in t.indexes:
+            if ix.where:
+                fragments.append((ix.where, False))
+    fragments += [(v.query, True) for v in views]
+    for text, query in fragments:
+        relations, calls = uses(text, query)
+        for schema, name in relations:
+            n = Name(schema or "public", name)
+            if n not in known and (schema is not None or "public" in imported_schemas):
+                want_tables.add(n)
+        for schema, name in calls:
+            if schema is not None and schema not in imported_schemas and schema != "pg_catalog":
+                want_functions.add(Name(schema, name))
+    for trig in s.triggers:
+        if trig.table in known and trig.function.schema not in imported_schemas | {"pg_catalog"}:
+            want_functions.add(trig.function)
+    for doc in spec.docs.values():
+        for grant in doc.get("grants", []):
+            roles.update(grant["to"])
+    roles.discard("public")
+
+    external: Doc = {}
+    if roles:
+        external["roles"] = sorted(roles)
+    other_tables = {t.name: t for t in (others.schema.tables if others else ())} | {
+        t.name: t for t in s.tables if t.name not in known
+    }
+    other_functions = {f.name: f for f in (others.schema.functions if others else ())}
+    # objects of the spec on tables of other schemas: policies, and triggers calling the spec's functions
+    attached_triggers = [
+        trig
+        for trig in (others.schema.triggers if others else ())
+        if trig.function in {f.name for f in functions} and not spec.options.excluded(trig.table)
+    ]
+    for t in other_tables.values():
+        if t.policies and t.name.schema not in imported_schemas:
+            want_tables.add(t.name)
+    want_tables |= {trig.table for trig in attached_triggers}
+    schemas: set[str] = set()
+    ext_tables: Doc = {}
+    for wanted in sorted(want_tables, key=str):
+        table = other_tables.get(wanted)
+        if table is None:
+            spec.left.append(Left(spec.main, "external table", shown(wanted), "used, but not found in the database"))
+            continue
+        ext_tables[spelling.key(wanted)] = _external_table(table)
+        schemas.add(wanted.schema)
+    ext_functions: Doc = {}
+    for wanted in sorted(want_functions, key=str):
+        f = other_functions.get(wanted)
+        if f is None:
+            continue  # an extension's function (made by CREATE EXTENSION) or a built-in one
+        declared: Doc = {}
+        if f.args:
+            declared["args"] = f.args
+        declared["returns"] = f.returns
+        if f.language == "sql":
+            declared["stand_in"] = f.body.strip()
+        ext_functions[spelling.key(wanted)] = declared
+        schemas.add(wanted.schema)
+    for ext in s.extensions:
+        schemas.add(ext.schema)
+    if others is not None:
+        for ext in others.schema.extensions:
+            if ext.name not in spec.section(spec.main, "extensions"):
+                spec.section(spec.main, "extensions")[ext.name] = {"schema": ext.schema}
+                schemas.add(ext.schema)
+    types = _external_types([c for t in tables for c in t.columns] + [c for v in views for c in v.columns], spec)
+    schemas |= {t["schema"] for t in types.values()}
+    schemas -= imported_schemas | {"public", "pg_catalog"}
+    if schemas:
+        external["schemas"] = sorted(schemas)
+    if ext_tables:
+        external["tables"] = ext_tables
+    if ext_functions:
+        external["functions"] = ext_functions
+    if types:
+        external["types"] = types
+    if external:
+        spec.section(spec.main, "external").update(external)
+    for trig in attached_triggers:
+        doc = {"table": spelling.key(trig.table)} | objects.trigger(trig)
+        spec.section(spec.main, "triggers")[trig.name] = doc
+    if not spec.section(spec.main, "extensions"):
+        del spec.docs[spec.main]["extensions"]
+    if not spec.section(spec.main, "triggers"):
+        del spec.docs[spec.main]["triggers"]
+
+
+def _external_types(columns: list[ir.Column], spec: _Spec) -> Doc:
+    """The types of other schemas the columns use that no declared extension brings (a type made by another
+    tool, as PostGIS's would be where it is not installed): `external.types`, read as text by the models."""
+    declared = set(spec.docs.get(spec.main, {}).get("extensions", {}))
+    found: Doc = {}
+    for c in columns:
+        ref = sqlparse.type_name_loose(c.sql_type)
+        if ref is None or ref[0] is None or ref[0] in spec.options.schemas or ref[0] == "pg_catalog":
+            continue
+        owner = known_extensions.type_extension(ref[1])
+        if owner is None or owner not in declared:
+            found.setdefault(ref[1], {"schema": ref[0], "python_type": "str"})
+    return dict(sorted(found.items()))
+
+
+def _external_table(t: ir.Table) -> Doc:
+    pk = next((c.columns for c in t.constraints if c.kind == "primary_key"), ())
+    unique = {c.columns[0] for c in t.constraints if c.kind == "unique" and len(c.columns) == 1}
+    columns: Doc = {}
+    for c in t.columns:
+        entry: Doc = {"type": spelling.type_text(c.sql_type)}
+        if c.name in pk:
+            entry["primary_key"] = True
+        elif c.name in unique:
+            entry["unique"] = True
+        if c.not_null and c.name not in pk:
+            entry["not_null"] = True
+        columns[c.name] = entry
+    doc: Doc = {"columns": columns}
+    if t.row_level_security:
+        doc["row_level_security"] = True
+    if t.policies:
+        doc["policies"] = {p.name: objects.policy(p) for p in t.policies}
+    return doc
+
+
+def _files(spec: _Spec) -> dict[str, str]:
+    by_module: dict[str, list[Left]] = {}
+    for left in sorted(set(spec.left)):
+        by_module.setdefault(left.module if left.module in spec.docs else spec.main, []).append(left)
+    files = {}
+    for module in sorted(spec.docs):
+        doc = {k: spec.docs[module][k] for k in FILE_ORDER if spec.docs[module].get(k)}
+        header = ["Imported by `schemagen import` from the database's catalog."]
+        lefts = by_module.get(module, [])
+        if lefts:
+            header += ["", "NOT IMPORTED: the spec cannot express these yet (kind, name: why):"]
+            header += [f"  - {left.line}" for left in lefts]
+        files[f"{module}.yaml"] = yamlout.dump(doc, header)
+    return files
