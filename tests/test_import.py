@@ -5,6 +5,7 @@ again gives the same bytes), the reference's policy template found again, and th
 from __future__ import annotations
 
 import dataclasses
+import subprocess
 from pathlib import Path
 
 import import_harness
@@ -321,3 +322,21 @@ def test_a_field_the_importer_does_not_write_is_reported():
     assert guard.unwritten(plain) == []
     assert guard.unwritten(dataclasses.replace(plain, collation="C")) == ["collation = 'C'"]
     assert guard.unwritten(ir.Column("code", "text", "text", not_null=True, comment="x")) == []
+
+
+def test_from_sql_imports_pg_dump_output(db_url, tmp_path):
+    """pg_dump --schema-only of a Supabase-style database (which makes auth and storage itself: only the roles
+    are stood in for) imports as the database does."""
+    fromsql.apply(db_url, fromsql.files([CASES / "todo_app" / "migrations"]))
+    expected = import_harness.run_import(db_url, tmp_path / "from-db")
+    binary = pg.pg_dump_binary(pg.server_major(db_url))
+    dump = subprocess.run(
+        [str(binary), "--schema-only", "--no-owner", "--dbname", db_url], check=True, capture_output=True, text=True
+    ).stdout
+    (tmp_path / "dump.sql").write_text(dump)
+    result = CliRunner().invoke(
+        main, ["import", "--from-sql", str(tmp_path / "dump.sql"), "--out", str(tmp_path / "from-dump")]
+    )
+    assert result.exit_code == 0, result.output + (result.stderr or "")
+    got = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "from-dump").glob("*.yaml")}
+    assert got == expected.files

@@ -23,6 +23,9 @@ from ..db import UserError
 from ..templating import environment
 
 _SUPABASE = re.compile(r"\b(auth|storage)\s*\.|\b(anon|authenticated|service_role)\b", re.IGNORECASE)
+_MAKES_PLATFORM_SCHEMA = re.compile(
+    r"\bCREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(?:auth|storage)\b", re.IGNORECASE
+)
 _META = re.compile(r"^\\\S.*$", re.MULTILINE)  # psql's meta-commands (pg_dump 17+ writes \restrict)
 
 
@@ -46,8 +49,10 @@ def statements(sql: str) -> list[tuple[int, str]]:
 
 def environment_sql(sources: list[Path]) -> str:
     """What to apply before the files: Supabase's stand-ins when they name its roles or schemas, else nothing."""
-    if any(_SUPABASE.search(p.read_text(encoding="utf-8")) for p in sources):
-        text: str = environment().get_template("sql/db/import/supabase.sql.j2").render()
+    texts = [p.read_text(encoding="utf-8") for p in sources]
+    if any(_SUPABASE.search(text) for text in texts):
+        makes_schemas = any(_MAKES_PLATFORM_SCHEMA.search(text) for text in texts)
+        text: str = environment().get_template("sql/db/import/supabase.sql.j2").render(with_schemas=not makes_schemas)
         return text
     return ""
 
