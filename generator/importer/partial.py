@@ -65,5 +65,5 @@ def shown(name: Name, member: str = "") -> str:
 
 def of_unmanaged(u: Unmanaged, module: str) -> Left:
     why = WHY.get(u.kind) or "the spec cannot express it"
-    detail = f" ({u.detail})" if u.detail else ""
+    detail = f" ({' '.join(u.detail.split())})" if u.detail else ""  # one line: a rule's text spans several
     return Left(module, u.kind, shown(u.name, u.member), why + detail)
