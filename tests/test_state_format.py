@@ -85,7 +85,8 @@ def test_the_upgrade_puts_in_what_an_old_state_lacks_and_nothing_else_does() -> 
     bare = {**data, "intent": {"renames": [], "allow_destructive": []}, "confirmed": [], "tenancy": None}
     with pytest.raises(
         ValueError,
-        match=r"missing field\(s\) (module|python_type|is_default|schemas|extensions|sequences|types|default_privileges)",
+        match=r"missing field\(s\) (module|python_type|is_default|schemas|extensions|sequences|types"
+        r"|default_privileges)",
     ):
         codec.schema_from_json(bare)
     upgraded = state.upgrade(data)
