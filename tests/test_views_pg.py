@@ -253,3 +253,18 @@ def test_each_view_has_a_read_only_row_model_that_reads_its_rows(pg_admin_url: s
     assert [m.id for m in mine] == [1, 2, 3]
     with pytest.raises(ValidationError):
         mine[0].amount = None  # frozen: PostgreSQL computes a view's values
+
+
+def test_a_materialized_views_index_reads_back_with_its_key_options(pg_admin_url: str, tmp_path: Path) -> None:
+    """Operator class, collation, NULLS order and WITH (...) of a materialized view's index: drift read only the
+    columns and ordering, so such an index was drift on the very database its migration built."""
+    text = SPEC.replace(
+        "      daily_sales_day: {columns: [day], unique: true}\n",
+        "      daily_sales_day: {columns: [day], unique: true}\n"
+        '      daily_sales_text: {columns: ["(orders::text) text_pattern_ops DESC NULLS LAST", '
+        "'(orders::text) COLLATE \"C\"'], with: {fillfactor: 70}}\n",
+    )
+    state = schema(tmp_path, text)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, from_scratch.migration_sql(state, ["shop.yaml"]))
+        assert_reads_back(url, state, "materialized view index")
