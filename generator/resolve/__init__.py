@@ -114,7 +114,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         sequences=made,
         extensions=installed,
     )
-    return schema, report.origins
+    return extensions.with_operator_classes(schema), report.origins
 
 
 def _with_rows(tables: dict[ir.Name, ir.Table], known: registry.Registry, report: Report) -> dict[ir.Name, ir.Table]:
