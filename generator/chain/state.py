@@ -73,7 +73,7 @@ def schema_fields(data: dict[str, Any]) -> dict[str, Any]:
     """A state's JSON upgraded, as the fields of an ir.Schema: what a state leaves out put back (no intent, no
     tenancy; no `confirmed`: none)."""
     fields = {k: v for k, v in upgrade(data).items() if k != "format"}
-    fields["intent"] = {"renames": [], "allow_destructive": []}
+    fields["intent"] = {"renames": [], "allow_destructive": [], "without_rls": []}
     fields["tenancy"] = None
     fields.setdefault("confirmed", [])
     return fields
