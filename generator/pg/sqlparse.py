@@ -72,6 +72,13 @@ def _check_tokens(text: str, part: str = "body") -> None:
             )
 
 
+def ends_in_line_comment(text: str) -> bool:
+    """Whether `text` ends in a `-- ...` comment, which runs to the end of its line: SQL written after it on that
+    line (a statement's `;`, WITH CHECK OPTION) would be part of the comment."""
+    tokens = scan(text)
+    return bool(tokens) and tokens[-1].name == "SQL_COMMENT"
+
+
 # A spec repeats its fragments: the same types, defaults, checks and index
 # columns on every table. pglast spends most of its time turning the parse tree
 # into Python nodes, so each distinct text is parsed once per process; callers
