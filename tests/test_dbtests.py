@@ -314,6 +314,52 @@ def test_a_table_without_rls_outside_the_exposed_schemas_needs_no_mark(shop: str
     assert re.search(r"^ok \d+ - table public\.category: row level security disabled$", result.output, re.MULTILINE)
 
 
+NO_TENANCY = """\
+migration: {version: 1, name: lookup}
+external:
+  roles: [authenticated]
+tables:
+  country:
+    lint: {ignore: {S105: "reference data every user reads, on purpose"}}
+    columns:
+      code: {type: text, primary_key: true}
+  note:
+    columns:
+      id: {type: integer, primary_key: true}
+grants:
+  - {privileges: [select], tables: [country, note], to: [authenticated]}
+"""
+
+
+def test_the_mark_on_a_table_without_rls_counts_without_a_tenancy(db_url: str, tmp_path: Path) -> None:
+    """A spec without `tenancy:`: the table marked intended passes its row-level-security check, the unmarked one
+    in the same exposed schema fails it (the mark was read only from a spec that states a tenancy)."""
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "lookup.yaml").write_text(NO_TENANCY)
+    pg.apply_sql(db_url, cli("standins", "--spec", str(spec)).output)
+    pg.apply_sql(db_url, cli("sql", "--spec", str(spec)).output)
+    result = run_test(db_url, spec)
+    assert result.exit_code == 1, result.output
+    assert re.search(
+        r"^ok \d+ - table public\.country: row level security disabled \(the spec says it is intended: lint S105 "
+        r"ignored\)$",
+        result.output,
+        re.MULTILINE,
+    ), result.output
+    assert (
+        [line for line in failures(result.output) if "row level security" in line]
+        == [
+            line
+            for line in failures(result.output)
+            if re.match(
+                r"not ok \d+ - table public\.note is in exposed schema public: row level security must be", line
+            )
+        ]
+        != []
+    ), result.output
+
+
 EXTENSION_TYPES = """\
 migration: {version: 1, name: docs}
 external:

@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import migration_load  # benchmarks/: the private server
+from test_dbtests import NO_TENANCY
 
 PG15 = Path("/usr/lib/postgresql/15/bin")
 PGTAP = Path("/usr/share/postgresql/15/extension/pgtap.control")
@@ -79,7 +80,7 @@ def verdicts(tap: str) -> dict[str, bool]:
     return found
 
 
-def pg_prove(url: str) -> tuple[int, dict[str, bool], str]:
+def pg_prove(url: str, file: Path = FILE) -> tuple[int, dict[str, bool], str]:
     parts = psycopg_parts(url)
     proc = subprocess.run(
         [
@@ -95,7 +96,7 @@ def pg_prove(url: str) -> tuple[int, dict[str, bool], str]:
             parts["user"],
             "-d",
             parts["dbname"],
-            str(FILE),
+            str(file),
         ],
         capture_output=True,
         text=True,
@@ -110,8 +111,8 @@ def psycopg_parts(url: str) -> dict[str, str]:
     return {k: str(info.get(k, "")) for k in ("host", "port", "user", "dbname")}
 
 
-def schemagen_test(url: str) -> tuple[int, dict[str, bool], str]:
-    result = CliRunner().invoke(main, ["test", "--database-url", url, "--spec", str(REPO / "spec")])
+def schemagen_test(url: str, spec: Path = REPO / "spec") -> tuple[int, dict[str, bool], str]:
+    result = CliRunner().invoke(main, ["test", "--database-url", url, "--spec", str(spec)])
     return result.exit_code, verdicts(result.output), result.output
 
 
@@ -147,5 +148,31 @@ def test_pg_prove_gives_the_verdicts_of_schemagen_test(server: str, sabotage: st
             assert prove_status == 0, prove_output[-3000:]
             assert test_status == 0, our_output[-3000:]
             assert all(prove.values())
+    finally:
+        pg.drop_database(server, url)
+
+
+def test_pg_prove_agrees_on_a_table_marked_without_rls_in_a_spec_without_tenancy(server: str, tmp_path: Path) -> None:
+    """tests/test_dbtests.py's NO_TENANCY spec: the marked table passes under pg_prove as under `schemagen test`, the
+    unmarked one fails under both."""
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "lookup.yaml").write_text(NO_TENANCY)
+    out = tmp_path / "generated"
+    built = CliRunner().invoke(main, ["build", "--spec", str(spec), "--out", str(out)])
+    assert built.exit_code == 0, built.output
+    sql = CliRunner().invoke(main, ["sql", "--spec", str(spec)])
+    url = pg.create_database(server, prefix="pgtap_lookup")
+    try:
+        pg.apply_sql(url, "CREATE EXTENSION pgtap;" + sql.output)
+        prove_status, prove, prove_output = pg_prove(url, out / "tests" / "lookup.sql")
+        test_status, ours, _ = schemagen_test(url, spec)
+        assert prove == ours != {}, prove_output[-3000:]
+        assert prove_status != 0 and test_status == 1
+        failed = [label for label, ok in prove.items() if not ok]
+        assert failed == [next(label for label in prove if label.startswith("table public.note is in exposed schema"))]
+        assert prove[
+            "table public.country: row level security disabled (the spec says it is intended: lint S105 ignored)"
+        ]
     finally:
         pg.drop_database(server, url)

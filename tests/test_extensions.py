@@ -20,7 +20,8 @@ from psycopg.adapt import Loader
 from psycopg.rows import dict_row
 from psycopg.types import TypeInfo
 from psycopg.types.hstore import register_hstore
-from schemagen import ir, resolve
+from schemagen import diff, ir, resolve
+from schemagen.chain import state
 from schemagen.pg import extensions
 from schemagen.spec import loader
 from schemagen.sql import from_scratch
@@ -159,3 +160,68 @@ def test_the_docs_list_the_extensions_of_each_module() -> None:
     assert '<a id="extension-extensions.vector"' in section
     assert "index method hnsw" in section and "operator class gin_trgm_ops" in section
     assert "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA extensions;" in section
+
+
+TRGM_ELSEWHERE = """
+migration: {version: 1, name: kb}
+external: {schemas: [extensions]}
+extensions: {pg_trgm: {schema: extensions}}
+tables:
+  article:
+    columns:
+      id: {type: bigint, primary_key: true}
+      title: {type: text, not_null: true}
+      body: {type: text}
+    indexes:
+      article_title_trgm_idx: {columns: [title gin_trgm_ops], method: gin}
+      article_body_trgm_idx: {columns: ["lower(body) gist_trgm_ops(siglen=32)"], method: gist}
+      article_title_qualified_idx: {columns: [title extensions.gin_trgm_ops], method: gin}
+materialized_views:
+  article_titles:
+    query: SELECT id, title FROM public.article
+    indexes: {article_titles_trgm_idx: {columns: [title gin_trgm_ops], method: gin}}
+"""
+
+TRGM_BY_HAND = """
+CREATE SCHEMA extensions;
+CREATE EXTENSION pg_trgm WITH SCHEMA extensions;
+CREATE TABLE public.article (id bigint PRIMARY KEY, title text NOT NULL, body text);
+CREATE INDEX article_title_trgm_idx ON public.article USING gin (title extensions.gin_trgm_ops);
+CREATE INDEX article_body_trgm_idx ON public.article USING gist (lower(body) extensions.gist_trgm_ops (siglen = 32));
+CREATE INDEX article_title_qualified_idx ON public.article USING gin (title extensions.gin_trgm_ops);
+CREATE MATERIALIZED VIEW public.article_titles AS SELECT id, title FROM public.article;
+CREATE INDEX article_titles_trgm_idx ON public.article_titles USING gin (title extensions.gin_trgm_ops);
+"""
+
+
+def _trgm_state(tmp_path: Path) -> ir.Schema:
+    spec = tmp_path / "spec"
+    spec.mkdir(exist_ok=True)
+    (spec / "kb.yaml").write_text(TRGM_ELSEWHERE)
+    return resolve.resolve(loader.load_dir(spec))
+
+
+def test_an_operator_class_of_an_extension_in_another_schema_is_qualified(tmp_path: Path, pg_admin_url: str) -> None:
+    """`gin_trgm_ops` of pg_trgm installed WITH SCHEMA extensions: the index is built whatever the search_path (the
+    default one here, without `extensions`), as the extension's types are; a name already qualified stays."""
+    state = _trgm_state(tmp_path)
+    with pg.fresh_database(pg_admin_url) as ours, pg.fresh_database(pg_admin_url) as theirs:
+        pg.apply_sql(ours, "CREATE SCHEMA extensions;\n" + from_scratch.migration_sql(state, ["kb"]))
+        pg.apply_sql(theirs, TRGM_BY_HAND)
+        pg.assert_same_schema(ours, theirs, label_a="schemagen", label_b="by hand")
+        assert_reads_back(ours, state, "trgm elsewhere")
+
+
+def test_a_state_naming_the_operator_class_unqualified_is_the_same_schema(tmp_path: Path) -> None:
+    """A state written before operator classes were qualified (`gin_trgm_ops`) reads as the spec now resolves it:
+    the next migration does not rebuild the index (a trigram index on a big table takes long)."""
+    new = _trgm_state(tmp_path)
+    data = json.loads(state.text(new))
+    for relation in [*data["tables"], *data["views"]]:
+        for ix in relation["indexes"]:
+            for e in ix["elements"]:
+                if e["opclass"] in ("extensions.gin_trgm_ops", "extensions.gist_trgm_ops"):
+                    e["opclass"] = e["opclass"].removeprefix("extensions.")
+    data["tables"][0]["indexes"][2]["elements"][0]["opclass"] = "extensions.gin_trgm_ops"  # written so by the user
+    old = state.decode(data)
+    assert diff.plan(old, new).changes == []

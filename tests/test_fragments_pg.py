@@ -486,3 +486,35 @@ def test_date_comparisons_are_judged_as_postgresql_does(where, expression, base_
     )
     assert {d.code for d in found} <= {errors.SQL_VALUE}, found
     assert (not found) == postgres_accepts(base_db, f"{create} {statement}"), found
+
+
+# -- a comment at the end of a fragment ---------------------------------------
+
+
+@pytest.mark.parametrize("comment, accepted", [("-- none below zero", False), ("/* none below zero */", True)])
+def test_a_fragment_ending_in_a_line_comment_is_refused_where_it_would_break_the_sql(
+    comment, accepted, pg_admin_url, tmp_path
+):
+    """`check: "n >= 0 -- ..."` was accepted and written `CHECK (n >= 0 -- ...)`: the comment took the parenthesis
+    (and a DEFAULT's the comma after it), so the migration failed. Refused at the comment (E040); a /* */ comment is
+    accepted and the migration runs."""
+
+    def edit(spec):
+        spec["tables"]["doc"]["columns"]["n"] = {
+            "type": "integer",
+            "default": f"0 {comment}",
+            "check": f"n >= 0 {comment}",
+        }
+
+    found = verdict(tmp_path, edit)
+    if accepted:
+        assert found == []
+        spec_dir = tmp_path / "spec"
+        schema = resolve.resolve(loader.load_dir(spec_dir, tmp_path))
+        with pg.fresh_database(pg_admin_url) as url:
+            pg.apply_sql(url, standins.standin_sql(schema))
+            pg.apply_sql_per_statement(url, from_scratch.migration_sql(schema, ["fragments.yaml"]))
+            assert postgres_accepts(url, "INSERT INTO doc (id) VALUES (1)")
+            assert not postgres_accepts(url, "INSERT INTO doc (id, n) VALUES (2, -1)")
+    else:
+        assert [(d.code, "comment at the end of a fragment" in d.message) for d in found] == [("E040", True)] * 2

@@ -253,3 +253,58 @@ def test_each_view_has_a_read_only_row_model_that_reads_its_rows(pg_admin_url: s
     assert [m.id for m in mine] == [1, 2, 3]
     with pytest.raises(ValidationError):
         mine[0].amount = None  # frozen: PostgreSQL computes a view's values
+
+
+def test_a_materialized_views_index_reads_back_with_its_key_options(pg_admin_url: str, tmp_path: Path) -> None:
+    """Operator class, collation, NULLS order and WITH (...) of a materialized view's index: drift read only the
+    columns and ordering, so such an index was drift on the very database its migration built."""
+    text = SPEC.replace(
+        "      daily_sales_day: {columns: [day], unique: true}\n",
+        "      daily_sales_day: {columns: [day], unique: true}\n"
+        '      daily_sales_text: {columns: ["(orders::text) text_pattern_ops DESC NULLS LAST", '
+        "'(orders::text) COLLATE \"C\"'], with: {fillfactor: 70}}\n",
+    )
+    state = schema(tmp_path, text)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, from_scratch.migration_sql(state, ["shop.yaml"]))
+        assert_reads_back(url, state, "materialized view index")
+
+
+COMMENTED = """
+  commented:
+    query: |
+      SELECT id, owner FROM orders -- every order; the owner's too
+  commented_checked:
+    query: SELECT * FROM orders WHERE amount > 100  -- the big ones
+    check_option: cascaded
+  commented_daily_count:
+    query: "SELECT day, count(*) AS orders FROM orders GROUP BY day -- per day"
+"""
+
+
+def test_a_query_ending_in_a_line_comment_keeps_its_terminator_and_check_option(
+    pg_admin_url: str, tmp_path: Path
+) -> None:
+    """`-- ...` at the end of a query: the comment must not swallow the `;` after it (the next statement would run
+    on as part of the view's query) nor WITH CHECK OPTION; from scratch, and in the diff that adds and replaces
+    such views."""
+    old = schema(tmp_path, SPEC, "old")
+    text = SPEC.replace("materialized_views:\n", COMMENTED + "materialized_views:\n")
+    text = text.replace(
+        "GROUP BY day\n    columns:", "GROUP BY day -- one row a day\n    columns:"
+    )  # the materialized view's query too
+    new = schema(tmp_path, text, "new")
+    changed = schema(tmp_path, text.replace("-- every order;", "WHERE amount > 0 -- every order;"), "changed")
+    up = diff.migration(old, new, number=2, name="commented", previous="0001_start", sources=["shop.yaml"])
+    again = diff.migration(new, changed, number=3, name="replaced", previous="0002_commented", sources=["shop.yaml"])
+    assert "CREATE OR REPLACE VIEW public.commented AS" in again.up
+    with pg.fresh_database(pg_admin_url) as url, pg.fresh_database(pg_admin_url) as migrated:
+        pg.apply_sql_per_statement(url, from_scratch.migration_sql(new, ["shop.yaml"]) + ROWS)
+        assert_reads_back(url, new, "from scratch")
+        with pg.connect(url) as conn, pytest.raises(psycopg.errors.WithCheckOptionViolation):
+            conn.execute("INSERT INTO commented_checked VALUES (11, 'ada', '2026-01-03', 20)")
+        pg.apply_sql_per_statement(migrated, from_scratch.migration_sql(old, ["shop.yaml"]) + ROWS)
+        pg.apply_sql_per_statement(migrated, up.up)
+        pg.assert_same_schema(migrated, url, label_a="migrated", label_b="from scratch")
+        pg.apply_sql_per_statement(migrated, again.up)
+        assert_reads_back(migrated, changed, "replaced")

@@ -30,6 +30,7 @@ from typing import Any
 
 from .. import ir
 from ..ir import codec
+from ..resolve import extensions
 
 FORMAT = 4
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
@@ -72,15 +73,17 @@ def schema_fields(data: dict[str, Any]) -> dict[str, Any]:
     """A state's JSON upgraded, as the fields of an ir.Schema: what a state leaves out put back (no intent, no
     tenancy; no `confirmed`: none)."""
     fields = {k: v for k, v in upgrade(data).items() if k != "format"}
-    fields["intent"] = {"renames": [], "allow_destructive": [], "adopted": []}
+    fields["intent"] = {"renames": [], "allow_destructive": [], "adopted": [], "without_rls": []}
     fields["tenancy"] = None
     fields.setdefault("confirmed", [])
     return fields
 
 
 def decode(data: dict[str, Any]) -> ir.Schema:
-    """A state's JSON as the IR (ValueError, TypeError or KeyError when it cannot be read)."""
-    return codec.schema_from_json(schema_fields(data))
+    """A state's JSON as the IR (ValueError, TypeError or KeyError when it cannot be read); an operator class of an
+    extension it installs named with the extension's schema, as resolve names it now (a state written before named
+    it unqualified: the same operator class, so no index is rebuilt for it)."""
+    return extensions.with_operator_classes(codec.schema_from_json(schema_fields(data)))
 
 
 def _from_1(data: dict[str, Any]) -> dict[str, Any]:

@@ -400,9 +400,6 @@ class _Reader:
     def read_constraints(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
             table = self.tables.get(r["relation"])
-            if table is None and r["relation"] in self.views:
-                self.views[r["relation"]] = _with_index(self.views[r["relation"]], r)
-                continue
             if table is None:  # K3: a constraint of one partition is the partition's own
                 table = self._partition_parts(r["relation"]) if r["local"] else None
             if table is None:
@@ -455,59 +452,61 @@ class _Reader:
             if r["of_constraint"]:
                 continue  # a primary key's or unique constraint's own index
             table = self.tables.get(r["relation"])
-            if table is None and r["relation"] in self.views:
-                self.views[r["relation"]] = _with_index(self.views[r["relation"]], r)
+            view = self.views.get(r["relation"])
+            if table is None and view is not None:
+                index = self._index(r, view.name)
+                self.views[r["relation"]] = dataclasses.replace(view, indexes=(*view.indexes, index))
                 continue
             if table is None:  # K3: an index of one partition is the partition's own
                 table = self._partition_parts(r["relation"]) if not r["inherited"] else None
             if table is None:
                 continue
-            count = r["key_count"]
-            name = Name(r["schema"], r["name"])
-            elements = []
-            parsed = _index_keys(r["definition"])
-            for position, (attnum, attname, key, option) in enumerate(
-                zip(r["attnums"][:count], r["attnames"][:count], r["keys"][:count], r["options"][:count])
-            ):
-                descending, nulls_first = bool(option & 1), bool(option & 2)
-                nulls = None if nulls_first == descending else ("first" if nulls_first else "last")
-                collation, opclass, params = parsed[position] if position < len(parsed) else (None, None, ())
-                if opclass is None:
-                    self.default_opclasses[(name, position)] = r["opclasses"][position]
-                elements.append(
-                    ir.IndexElement(
-                        attname if attnum else None,
-                        None if attnum else key,
-                        descending,
-                        nulls,
-                        collation,
-                        opclass,
-                        params,
-                    )
-                )
-            include = tuple(r["attnames"][count:])
-            index = ir.Index(
-                name,
-                table.name,
-                tuple(elements),
-                r["is_unique"],
-                r["method"],
-                _unwrap(r["predicate"]),
-                include,
-                r["comment"],
-                tuple(sorted(_option(o) for o in r["parameters"] or ())),
-                r["nulls_not_distinct"],
-            )
-            table.indexes.append(index)
+            table.indexes.append(self._index(r, table.name))
             if not r["valid"]:
                 self.unmanaged.append(Unmanaged("invalid index", table.name, r["name"], r["definition"]))
+
+    def _index(self, r: dict[str, Any], relation: Name) -> ir.Index:
+        """One index of a table or a materialized view, each key with its collation, operator class (the
+        type's default one noted in default_opclasses) and parameters."""
+        count = r["key_count"]
+        name = Name(r["schema"], r["name"])
+        elements = []
+        parsed = _index_keys(r["definition"])
+        for position, (attnum, attname, key, option) in enumerate(
+            zip(r["attnums"][:count], r["attnames"][:count], r["keys"][:count], r["options"][:count])
+        ):
+            descending, nulls_first = bool(option & 1), bool(option & 2)
+            nulls = None if nulls_first == descending else ("first" if nulls_first else "last")
+            collation, opclass, params = parsed[position] if position < len(parsed) else (None, None, ())
+            if opclass is None:
+                self.default_opclasses[(name, position)] = r["opclasses"][position]
+            elements.append(
+                ir.IndexElement(
+                    attname if attnum else None,
+                    None if attnum else key,
+                    descending,
+                    nulls,
+                    collation,
+                    opclass,
+                    params,
+                )
+            )
+        return ir.Index(
+            name,
+            relation,
+            tuple(elements),
+            r["is_unique"],
+            r["method"],
+            _unwrap(r["predicate"]),
+            tuple(r["attnames"][count:]),
+            r["comment"],
+            tuple(sorted(_option(o) for o in r["parameters"] or ())),
+            r["nulls_not_distinct"],
+        )
 
     def read_policies(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
             table = self.tables.get(r["relation"])
-            if table is None and r["relation"] in self.views:
-                self.views[r["relation"]] = _with_index(self.views[r["relation"]], r)
-                continue
             external = self.attached_oids.get(r["relation"])
             if external is not None:
                 self.attached_policies.setdefault(external, []).append(_policy(external, r))
@@ -559,9 +558,6 @@ class _Reader:
     def read_triggers(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
             table = self.tables.get(r["relation"])
-            if table is None and r["relation"] in self.views:
-                self.views[r["relation"]] = _with_index(self.views[r["relation"]], r)
-                continue
             external = self.attached_oids.get(r["relation"])
             if table is None and external is None:
                 partition = self.partitions.get(r["relation"])
@@ -752,33 +748,6 @@ def target_of(kind: str, name: Name, functions: dict[Name, ir.Function]) -> str 
     if kind == "schema":
         return quoting.ident(name.schema)
     return name.q
-
-
-def _with_index(view: ir.View, r: dict[str, Any]) -> ir.View:
-    """A materialized view with one more index (as read_indexes reads a table's, without INCLUDE columns)."""
-    count = r["key_count"]
-    elements = tuple(
-        ir.IndexElement(
-            attname if attnum else None,
-            None if attnum else key,
-            bool(option & 1),
-            None if bool(option & 2) == bool(option & 1) else ("first" if option & 2 else "last"),
-        )
-        for attnum, attname, key, option in zip(
-            r["attnums"][:count], r["attnames"][:count], r["keys"][:count], r["options"][:count]
-        )
-    )
-    index = ir.Index(
-        Name(r["schema"], r["name"]),
-        view.name,
-        elements,
-        r["is_unique"],
-        r["method"],
-        _unwrap(r["predicate"]),
-        tuple(r["attnames"][count:]),
-        r["comment"],
-    )
-    return dataclasses.replace(view, indexes=(*view.indexes, index))
 
 
 def _partition(name: Name, bound: str, comment: str | None) -> ir.Partition:

@@ -63,7 +63,7 @@ def checks(schema: ir.Schema, module: str, exposed: tuple[str, ...]) -> Iterator
     revoked = _revokes(schema)
     for table in schema.tables:
         if table.module == module:
-            yield from _table(table, exposed, tenancy, granted, revoked)
+            yield from _table(table, exposed, tenancy, granted, revoked, schema.intent.without_rls)
     for function in schema.functions:
         if function.module == module:
             yield from _function(function, _roles_of(tenancy), granted, revoked)
@@ -159,7 +159,12 @@ def _all(privileges: tuple[str, ...], kind: str) -> set[str]:
 
 
 def _table(
-    t: ir.Table, exposed: tuple[str, ...], tenancy: ir.Tenancy | None, grants: Grants, revokes: Revokes
+    t: ir.Table,
+    exposed: tuple[str, ...],
+    tenancy: ir.Tenancy | None,
+    grants: Grants,
+    revokes: Revokes,
+    without_rls: tuple[Name, ...],
 ) -> Iterator[Check]:
     s, n = lit(t.name.schema), lit(t.name.name)
     where = f"table {t.name}"
@@ -203,7 +208,7 @@ def _table(
             call("partition", lit(p.name.schema), n, n_lit(p.name)),
             _bound(p, key_types),
         )
-    yield _rls(t, exposed, tenancy)
+    yield _rls(t, exposed, t.name in without_rls)
     policy_names = sorted(p.name for p in t.policies)
     yield Check(
         f"{where} has the policies of the spec, no more: {', '.join(policy_names) or 'none'}",
@@ -324,12 +329,11 @@ def _values(bound: str, key: list[ir.Column | None]) -> list[BoundValue]:
     return out
 
 
-def _rls(t: ir.Table, exposed: tuple[str, ...], tenancy: ir.Tenancy | None) -> Check:
+def _rls(t: ir.Table, exposed: tuple[str, ...], intended: bool) -> Check:
     state = "enabled" if t.row_level_security else "disabled"
     if t.force_row_level_security:
         state += ", forced"
     label = f"table {t.name}: row level security {state}"
-    intended = tenancy is not None and t.name in tenancy.without_rls
     if intended:
         label += " (the spec says it is intended: lint S105 ignored)"
     if not t.row_level_security and t.name.schema in exposed and not intended:

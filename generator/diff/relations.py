@@ -21,7 +21,7 @@ from typing import Any
 from .. import ir
 from ..ir import Name
 from ..ir.names import make_object_name
-from ..pg import quoting, sqlparse
+from ..pg import extensions, quoting, sqlparse
 from ..sql.views import Object
 from . import prechecks, validity
 from . import statements as st
@@ -124,9 +124,18 @@ def _in_main(ctx: Context, t: ir.Table, ix: ir.Index) -> bool:
     the old type's literals in its expressions).
     """
     expressions = (e.expression for e in ix.elements)
-    return ctx.calls_dropped(ix.where, *expressions) or (
-        t.name in ctx.rewritten and _mentions(ix, ctx.retyped.get(t.name, frozenset()))
+    return (
+        ctx.calls_dropped(ix.where, *expressions)
+        or _uses_dropped_extension(ctx, ix)
+        or (t.name in ctx.rewritten and _mentions(ix, ctx.retyped.get(t.name, frozenset())))
     )
+
+
+def _uses_dropped_extension(ctx: Context, ix: ir.Index) -> bool:
+    """Whether a key of the index has an operator class of an extension this migration drops (DROP EXTENSION
+    refuses while the index depends on it)."""
+    gone = {x.name for x in ctx.old.extensions} - {x.name for x in ctx.new.extensions}
+    return any(extensions.operator_class_extension((e.opclass or "").rpartition(".")[2]) in gone for e in ix.elements)
 
 
 def drop(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
@@ -146,6 +155,8 @@ def drop(ctx: Context, out: Steps, t: ir.Table, ix: ir.Index) -> None:
         why = (
             "it calls a function dropped below"
             if ctx.calls_dropped(ix.where, *(e.expression for e in ix.elements))
+            else "its operator class goes with the extension dropped below"
+            if _uses_dropped_extension(ctx, ix)
             else "the type change below rewrites the table, which would rebuild it"
         )
         notes = (

@@ -35,7 +35,7 @@ RELEASE_RANK = {
     "table": 6,
     "function": 7,
     "enum": 8,
-    "schema": 9,
+    "schema": 10,  # after everything in it, extensions too
     "view": 2,
     "sequence": 8,
     "sequence_owner": 3,

@@ -389,7 +389,7 @@ class PageBuilder:
             triggers=tuple(self.links.trigger(t.name, trg.name) for trg in self.triggers_of.get(t.name, [])),
             seed=None if t.rows is None else _seed_summary(t.rows),
             seed_sql=block("sql", self.sql.get(("rows", t.name), [])),
-            access=self.access("table", t.name.q),
+            access=self.access("table", t.name.q, t.name.schema),
         )
 
     def partitioning(self, t: ir.Table) -> Partitioning:
@@ -519,13 +519,24 @@ class PageBuilder:
                 for trg in self.index.callers.get(f.name, [])
             ),
             ddl=CodeBlock("sql", "\n\n".join(self.sql[("function", f.name)])),
-            access=self.access("function", f.signature),
+            access=self.access("function", f.signature, f.name.schema),
         )
 
-    def access(self, kind: str, target: str) -> str:
-        """Who may do what on an object, after the spec's grants and revokes and PostgreSQL's own default (EXECUTE
-        on a function to PUBLIC); the database's default privileges (Supabase's) add to it."""
+    def access(self, kind: str, target: str, schema: str = "") -> str:
+        """Who may do what on an object, after PostgreSQL's own default (EXECUTE on a function to PUBLIC), the spec's
+        default privileges for objects of its kind in its schema, and its grants and revokes; the database's
+        default privileges (Supabase's) add to it."""
         held: dict[str, list[str]] = {"public": ["EXECUTE (PostgreSQL's default)"]} if kind == "function" else {}
+        on = {"table": "tables", "function": "functions", "sequence": "sequences", "schema": "schemas"}.get(kind)
+        for d in self.schema.default_privileges:
+            if d.on != on or d.schema not in (None, schema):
+                continue
+            for role in d.roles:
+                if d.revoke:
+                    if role in held and (d.schema is None or role != "public"):
+                        del held[role]
+                else:
+                    held.setdefault(role, []).extend(f"{p.upper()} (default privilege)" for p in d.privileges)
         taken: dict[str, list[str]] = {}
         for r in self.schema.revokes:
             if (r.kind, r.target) == (kind, target):

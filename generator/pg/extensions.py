@@ -9,10 +9,11 @@ still be installed (`extensions:`), and the types it makes declared under `exter
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from . import quoting
 from .datatypes import BASE_TYPES, PyType
 
 _STR = PyType("str", family="text")
@@ -195,6 +196,14 @@ def extension_type(name: str) -> ExtensionType | None:
 def operator_class_extension(name: str) -> str | None:
     """The extension that brings the operator class `name`, if one of the table does."""
     return _OPERATOR_CLASSES.get(name)
+
+
+def qualified_operator_class(name: str | None, schemas: Mapping[str, str]) -> str | None:
+    """The operator class `name` as the SQL writes it: one of an installed extension's (`schemas`: the schema of
+    each installed extension) qualified with the extension's schema, as its types are, so that the index is built
+    whatever the search_path; any other name (qualified already, built in, the user's own) as written."""
+    schema = schemas.get(_OPERATOR_CLASSES.get(name or "", ""))
+    return name if name is None or schema is None else quoting.qualified(schema, name)
 
 
 def index_method_extension(name: str) -> str | None:

@@ -52,8 +52,10 @@ def _check_tokens(text: str, part: str = "body") -> None:
 
     PostgreSQL's own scanner reads it alone first: a `;`, or a `)` closing a
     parenthesis the fragment did not open (`1); DROP TABLE x; --`), would end
-    our statement early, so both are errors at their own position. Unterminated
-    quotes and comments are reported here too, without our wrapper in the message.
+    our statement early, so both are errors at their own position; so is a `--`
+    comment it ends in, which would swallow the rest of the line we write after
+    it. Unterminated quotes and comments are reported here too, without our
+    wrapper in the message.
     """
     try:
         tokens = scan(text)
@@ -70,6 +72,20 @@ def _check_tokens(text: str, part: str = "body") -> None:
             raise FragmentError(
                 'SQL syntax error: ")" closes a parenthesis the fragment did not open', token.start, part
             )
+    if tokens and tokens[-1].name == "SQL_COMMENT" and part != "query":  # a view's query gets a line break after it
+        raise FragmentError(
+            'a "--" comment at the end of a fragment runs on into the SQL written after it (a closing parenthesis, '
+            'a ";"): write it as /* ... */ or leave it out',
+            tokens[-1].start,
+            part,
+        )
+
+
+def ends_in_line_comment(text: str) -> bool:
+    """Whether `text` ends in a `-- ...` comment, which runs to the end of its line: SQL written after it on that
+    line (a statement's `;`, WITH CHECK OPTION) would be part of the comment."""
+    tokens = scan(text)
+    return bool(tokens) and tokens[-1].name == "SQL_COMMENT"
 
 
 # A spec repeats its fragments: the same types, defaults, checks and index

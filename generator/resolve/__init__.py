@@ -132,7 +132,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         revokes=tuple(revoked),
         default_privileges=tuple(defaults),
     )
-    return schema, report.origins
+    return extensions.with_operator_classes(schema), report.origins
 
 
 def _with_rows(tables: dict[ir.Name, ir.Table], known: registry.Registry, report: Report) -> dict[ir.Name, ir.Table]:

@@ -8,7 +8,9 @@ declared under `external.types`.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import dataclasses
+from collections.abc import Collection, Mapping
+from typing import TypeVar
 
 from .. import errors, ir
 from ..ir import Name
@@ -17,6 +19,8 @@ from ..spec.loader import LoadedFile
 from .registry import Claim
 from .report import Report, Where, ident
 from .types import OtherType
+
+Relation = TypeVar("Relation", ir.Table, ir.View)
 
 
 def collect(
@@ -60,3 +64,31 @@ def _schema_known(schema: str, schemas: Collection[str], report: Report, where: 
         return True
     report.error(where, errors.UNKNOWN_SCHEMA, f'unknown schema "{schema}" (declare it under external.schemas)')
     return False
+
+
+def with_operator_classes(schema: ir.Schema) -> ir.Schema:
+    """`schema` with each index key's operator class of an installed extension qualified with its schema
+    (`gin_trgm_ops` of pg_trgm in `extensions` is `extensions.gin_trgm_ops`), as the SQL must name it. Also applied
+    to a saved state (chain/state.py): one written before names it unqualified, the same operator class."""
+    schemas = {x.name: x.schema for x in schema.extensions}
+    if not schemas:
+        return schema
+    return dataclasses.replace(
+        schema,
+        tables=tuple(_with_indexes(t, schemas) for t in schema.tables),
+        views=tuple(_with_indexes(v, schemas) for v in schema.views),
+    )
+
+
+def _with_indexes(relation: Relation, schemas: Mapping[str, str]) -> Relation:
+    indexes = tuple(
+        dataclasses.replace(
+            ix,
+            elements=tuple(
+                dataclasses.replace(e, opclass=known_extensions.qualified_operator_class(e.opclass, schemas))
+                for e in ix.elements
+            ),
+        )
+        for ix in relation.indexes
+    )
+    return relation if indexes == relation.indexes else dataclasses.replace(relation, indexes=indexes)

@@ -1,4 +1,5 @@
-"""What a spec says about the way from the last migration to it: renames and confirmed data loss.
+"""What a spec says about the way from the last migration to it: renames and confirmed data loss; and the tables
+whose missing row level security it says is intended (`lint: {ignore: {S105: why}}`), for the database tests.
 
 `renamed_from` (tables, columns, enums) and `renamed_values` (enums) declare
 renames, so the diff renames instead of dropping and adding (which would lose
@@ -40,12 +41,15 @@ def intent(files: list[LoadedFile], report: Report) -> ir.Intent:
     renames: list[ir.Rename] = []
     allowed: list[str] = []
     adopted: list[ir.Name] = []
+    without_rls: list[Name] = []
     for f in files:
         for key, t in f.spec.tables.items():
             name = names.split(key)
             where = Where(f.pos, ("tables", key))
             if t.adopted:
                 adopted.append(name)
+            if not t.row_level_security and t.lint is not None and "S105" in t.lint.ignore:
+                without_rls.append(name)
             if t.renamed_from is not None:
                 renames += _renamed(report, "table", name, t.renamed_from, where.at("renamed_from"))
             for col_name, col in t.columns.items():
@@ -88,7 +92,9 @@ def intent(files: list[LoadedFile], report: Report) -> ir.Intent:
             else:
                 allowed.append(entry)
                 report.origin(("allow_destructive", entry), where)
-    return ir.Intent(tuple(renames), tuple(sorted(set(allowed))), tuple(sorted(set(adopted), key=str)))
+    return ir.Intent(
+        tuple(renames), tuple(sorted(set(allowed))), tuple(sorted(set(adopted), key=str)), tuple(without_rls)
+    )
 
 
 def _renamed(report: Report, kind: str, name: Name, text: str, where: Where) -> list[ir.Rename]:

@@ -97,11 +97,6 @@ def _tenancy(r: _Spec) -> ir.Tenancy | None:
         tables=tuple(tables),
         module=f.module,
         samples=samples,
-        without_rls=tuple(
-            name
-            for name, entry in r.known.tables.items()
-            if not entry.spec.row_level_security and entry.spec.lint is not None and "S105" in entry.spec.lint.ignore
-        ),
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .. import ir
+from ..pg import sqlparse
 
 
 @dataclass(frozen=True)
@@ -51,4 +52,6 @@ class ViewView:
 
     @property
     def query(self) -> str:
-        return self.view.query
+        """The query, with a line break after a `-- ...` comment it ends in (so the comment ends there)."""
+        query = self.view.query
+        return query + "\n" if sqlparse.ends_in_line_comment(query) else query

@@ -1,0 +1,2 @@
+DROP INDEX idx_item_label_trgm;
+DROP EXTENSION pg_trgm;
