@@ -357,7 +357,7 @@ def _external(
         for revoke in doc.get("revokes", []):
             roles.update(revoke["from"])
         for default in doc.get("default_privileges", []):
-            roles.update([default["for_role"], *default.get("to", []), *default.get("from", [])])
+            roles.update([*default.get("to", []), *default.get("from", [])])  # for_role: the owner, not checked
     roles.discard("public")
 
     external: Doc = {}
