@@ -20,11 +20,13 @@ ON = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "sch
 BUILTIN = {"f": {("public", "execute")}, "T": {("public", "usage")}}
 
 Doc = dict[str, Any]
-Fact = tuple[str, Name, str, str, str]  # kind, object, column, role, privilege
+Target = tuple[Name, str]  # the object, and how the spec names it (a function overload with its types)
+Fact = tuple[str, Target, str, str, str]  # kind, object, column, role, privilege
 
 
-def _fact(p: Privilege) -> Fact:
-    return (p.kind, p.object, p.column, p.role, p.privilege)
+def named(p: Privilege) -> str:
+    """How a grant names the object of `p`: a schema by its name, anything else as a key of the spec."""
+    return p.object.schema if p.kind == "schema" else spelling.key(p.object)
 
 
 def grants(
@@ -32,44 +34,49 @@ def grants(
     baseline: Iterable[Privilege],
     module_of: Callable[[str, Name], str],
     position: Callable[[Name, str], int],
+    name_of: Callable[[Privilege], str] = named,
 ) -> tuple[dict[str, list[Doc]], dict[str, list[Doc]]]:
     """Each module's grants (column-level ones with `columns:`, in the table's order by `position`) and revokes:
     the privileges taken away from what objects get when created."""
-    now = {(*_fact(p), p.grantable): p for p in granted}
+
+    def fact(p: Privilege) -> Fact:
+        return (p.kind, (p.object, name_of(p)), p.column, p.role, p.privilege)
+
+    now = {(*fact(p), p.grantable): p for p in granted}
     held = {f[:5] for f in now}
-    at_creation = {(*_fact(p), p.grantable): p for p in baseline}
-    extra = [now[f] for f in now.keys() - at_creation.keys()]
-    revoked = [p for f, p in at_creation.items() if f[:5] not in held]
+    at_creation = {(*fact(p), p.grantable): p for p in baseline}
+    extra = list(now.keys() - at_creation.keys())
+    revoked = [f for f in at_creation if f[:5] not in held]
     return _entries(extra, module_of, position, "to"), _entries(revoked, module_of, position, "from")
 
 
 def _entries(
-    privileges: Iterable[Privilege],
+    facts: Iterable[tuple[str, Target, str, str, str, bool]],
     module_of: Callable[[str, Name], str],
     position: Callable[[Name, str], int],
     to: str,
 ) -> dict[str, list[Doc]]:
-    per_column: dict[tuple[str, Name, str, str, bool], set[str]] = {}
-    for p in privileges:
-        per_column.setdefault((p.kind, p.object, p.column, p.role, p.grantable), set()).add(p.privilege)
+    per_column: dict[tuple[str, Target, str, str, bool], set[str]] = {}
+    for kind, target, column, role, privilege, option in facts:
+        per_column.setdefault((kind, target, column, role, option), set()).add(privilege)
     # the columns of one table with the same privileges for one role
-    per_role: dict[tuple[str, Name, tuple[str, ...], str, bool], list[str]] = {}
-    for (kind, obj, column, role, option), found in per_column.items():
+    per_role: dict[tuple[str, Target, tuple[str, ...], str, bool], list[str]] = {}
+    for (kind, target, column, role, option), found in per_column.items():
         ordered = tuple(sorted(found, key=_rank))
-        per_role.setdefault((kind, obj, ordered, role, option), []).append(column)
-    roles_of: dict[tuple[str, Name, tuple[str, ...], tuple[str, ...], bool], list[str]] = {}
-    for (kind, obj, ordered, role, option), columns in per_role.items():
-        cols = tuple(sorted(columns, key=lambda c: (position(obj, c), c)))
-        roles_of.setdefault((kind, obj, ordered, cols, option), []).append(role)
-    entries: dict[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], bool], list[Name]] = {}
-    for (kind, obj, ordered, cols, option), roles in roles_of.items():
-        key = (module_of(kind, obj), kind, ordered, cols, tuple(sorted(roles)), option)
-        entries.setdefault(key, []).append(obj)
+        per_role.setdefault((kind, target, ordered, role, option), []).append(column)
+    roles_of: dict[tuple[str, Target, tuple[str, ...], tuple[str, ...], bool], list[str]] = {}
+    for (kind, target, ordered, role, option), columns in per_role.items():
+        cols = tuple(sorted(columns, key=lambda c: (position(target[0], c), c)))
+        roles_of.setdefault((kind, target, ordered, cols, option), []).append(role)
+    entries: dict[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], bool], list[Target]] = {}
+    for (kind, target, ordered, cols, option), roles in roles_of.items():
+        key = (module_of(kind, target[0]), kind, ordered, cols, tuple(sorted(roles)), option)
+        entries.setdefault(key, []).append(target)
     out: dict[str, list[Doc]] = {}
     for (module, kind, ordered, cols, grantees, option), objects in sorted(entries.items(), key=_entry_order):
         doc: Doc = {"privileges": list(ordered), TARGET[kind]: []}
-        for obj in sorted(objects, key=lambda n: (n.schema, n.name)):
-            doc[TARGET[kind]].append(obj.schema if kind == "schema" else spelling.key(obj))
+        for _obj, name in sorted(objects, key=lambda t: (t[0].schema, t[0].name, t[1])):
+            doc[TARGET[kind]].append(name)
         if kind == "column":
             doc["columns"] = list(cols)
         doc[to] = list(grantees)
@@ -81,7 +88,7 @@ def _entries(
 
 def _entry_order(item: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], bool], Any]) -> Any:
     (module, kind, privs, cols, roles, option), objects = item
-    first = min((n.schema, n.name) for n in objects)
+    first = min((n.schema, n.name, label) for n, label in objects)
     return (module, list(TARGET).index(kind), first, [_rank(p) for p in privs], cols, roles, option)
 
 
