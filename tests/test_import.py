@@ -268,6 +268,14 @@ NOT_EXPRESSIBLE: dict[str, tuple[list[str], str]] = {
         ["CREATE AGGREGATE public.mul(numeric) (sfunc = numeric_mul, stype = numeric, initcond = '1')"],
         "aggregate mul:",
     ),
+    "default privileges of a role owning nothing imported": (
+        [
+            "DO $$ BEGIN CREATE ROLE import_platform; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+            "CREATE TABLE public.t (a int)",
+            "ALTER DEFAULT PRIVILEGES FOR ROLE import_platform IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC",
+        ],
+        "default privileges for role import_platform in schema public on tables: the role owns no imported object",
+    ),
     "publication": (["CREATE TABLE public.t (a int)", "CREATE PUBLICATION p FOR TABLE public.t"], "publication p:"),
     "rule": (
         ["CREATE TABLE public.t (a int)", "CREATE RULE t_keep AS ON DELETE TO public.t DO INSTEAD NOTHING"],

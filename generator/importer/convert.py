@@ -92,7 +92,9 @@ class _Spec:
         return self.main if self.options.module_by == "one" else module_name(name.schema)
 
 
-def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
+def convert(main: Catalog, others: Catalog | None, options: Options, owners: frozenset[str] = frozenset()) -> Result:
+    """The spec of `main` (`others`: the rest of the database, for what it uses); `owners` own the imported
+    objects: only their default privileges reach them."""
     s = main.schema
     keep: Callable[[Name], bool] = lambda n: not options.excluded(n)
     first = options.module if options.module_by == "one" else module_name(options.schemas[0])
@@ -183,9 +185,19 @@ def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
         spec.section(module, "grants").extend(entries)
     for module, entries in revoked.items():
         spec.section(module, "revokes").extend(entries)
-    defaults = grants.default_privileges(main.default_acl, options.schemas)
+    defaults, others_defaults = grants.default_privileges(main.default_acl, options.schemas, owners)
     if defaults:
         spec.section(first, "default_privileges").extend(defaults)
+    spec.left += [
+        Left(
+            first,
+            "default privileges",
+            where,
+            "the role owns no imported object (a platform's, e.g. Supabase's supabase_admin): they reach none of "
+            "them, and setting them needs its membership",
+        )
+        for where in others_defaults
+    ]
 
     _external(spec, s, tables, views, functions, known, others)
     return Result(_files(spec), sorted(set(spec.left)))

@@ -92,14 +92,24 @@ def _entry_order(item: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], t
     return (module, list(TARGET).index(kind), first, [_rank(p) for p in privs], cols, roles, option)
 
 
-def default_privileges(acl: Iterable[tuple[str, str | None, str, str, str]], schemas: Iterable[str]) -> list[Doc]:
-    """ALTER DEFAULT PRIVILEGES as the spec writes them, for every role, globally or in one of `schemas`: a global
-    entry (the objects' whole default ACL) is what it adds to and takes from PostgreSQL's built-in defaults, a
-    schema's what it adds (the owner's own privileges left out)."""
+def default_privileges(
+    acl: Iterable[tuple[str, str | None, str, str, str]], schemas: Iterable[str], owners: Iterable[str]
+) -> tuple[list[Doc], list[str]]:
+    """ALTER DEFAULT PRIVILEGES as the spec writes them, for the roles in `owners`, globally or in one of `schemas`:
+    a global entry (the objects' whole default ACL) is what it adds to and takes from PostgreSQL's built-in
+    defaults, a schema's what it adds (the owner's own privileges left out). Those of other roles are named
+    (`for role R in schema S on tables`), not written."""
     wanted = set(schemas)
+    owning = set(owners)
     held: dict[tuple[str, str | None, str], set[tuple[str, str]]] = {}
+    others: set[str] = set()
     for for_role, schema, objtype, role, privilege in acl:
-        if (schema is None or schema in wanted) and objtype in ON:
+        if (schema is not None and schema not in wanted) or objtype not in ON:
+            continue
+        if for_role not in owning:
+            where = f" in schema {schema}" if schema is not None else ""
+            others.add(f"for role {for_role}{where} on {ON[objtype]}")
+        else:
             entry = held.setdefault((for_role, schema, objtype), set())
             if role != for_role:
                 entry.add((role, privilege))
@@ -119,7 +129,7 @@ def default_privileges(acl: Iterable[tuple[str, str | None, str, str, str]], sch
                     doc["in_schema"] = schema
                 doc |= {"on": ON[objtype], "privileges": list(ordered), direction: sorted(roles)}
                 docs.append(doc)
-    return docs
+    return docs, sorted(others)
 
 
 def _rank(privilege: str) -> int:
