@@ -146,6 +146,11 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
 
 def _to_4(data: dict[str, Any]) -> dict[str, Any]:
     """Format 3 -> 4 (wave 5): the fields of the kinds added after format 3, each empty in an older state."""
+    relations = data["tables"] + data["external"]["tables"] + data["views"]
+    for column in (c for r in relations for c in r["columns"]):
+        column.setdefault("generated", None)  # K1 generated columns: not generated
+        column.setdefault("virtual", False)  # K1 generated columns: STORED when generated
+        column.setdefault("collation", None)  # K1 column collation: the type's
     data["format"] = 4
     return data
 

@@ -258,8 +258,14 @@ def column(live: ir.Column, state: ir.Column, meaning: Meaning) -> ir.Column:
         if live.not_null and state.identity is not None and live.identity == state.identity
         else live.not_null
     )
+    generated = state.generated if meaning.expr(live.generated, state.generated) else live.generated
     return dataclasses.replace(
-        live, default=default, not_null=not_null, set_by=state.set_by, python_type=state.python_type
+        live,
+        default=default,
+        not_null=not_null,
+        set_by=state.set_by,
+        python_type=state.python_type,
+        generated=generated,
     )
 
 

@@ -298,15 +298,21 @@ class _Reader:
             default = None if r["generated"] else _unwrap(r["default_sql"])
             table.columns.append(
                 ir.Column(
-                    r["name"], sql + "[]" * dims, base, enum, mods, dims, r["not_null"], default, identity, r["comment"]
+                    r["name"],
+                    sql + "[]" * dims,
+                    base,
+                    enum,
+                    mods,
+                    dims,
+                    r["not_null"],
+                    default,
+                    identity,
+                    r["comment"],
+                    generated=_unwrap(r["default_sql"]) if r["generated"] else None,
+                    virtual=r["generated"] == "v",
+                    collation=r["collation"],
                 )
             )
-            if r["generated"]:
-                self.unmanaged.append(
-                    Unmanaged(
-                        "generated column", table.name, r["name"], f"GENERATED ALWAYS AS ({r['default_sql']}) STORED"
-                    )
-                )
             if r["sequence_name"] is not None:
                 self.sequences[(table.name, r["name"])] = Name(r["sequence_schema"], r["sequence_name"])
 

@@ -312,6 +312,8 @@ def _column_aspects(c: ir.Column) -> dict[str, str]:
         "default": _text(c.default, "no default"),
         "identity": f"GENERATED {c.identity.upper()} AS IDENTITY" if c.identity else "no identity",
         "comment": _comment(c.comment),
+        "generated": clauses.generation(c) or "not generated",
+        "collation": clauses.collation(c) or "the type's",
     }
 
 

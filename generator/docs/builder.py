@@ -145,6 +145,11 @@ class _ColumnNotes:
         notes = list(self.facts[column.name])
         if column.identity:
             notes.append(f"Identity (GENERATED {column.identity.upper()})")
+        if column.generated is not None:
+            kept = "virtual: computed when read" if column.virtual else "stored"
+            notes.append(f"Generated from {md.code(column.generated)} ({kept}; read-only)")
+        if column.collation is not None:
+            notes.append(f"Collation {md.code(column.collation)}")
         if column.set_by:
             label = "Set by trigger" if len(column.set_by) == 1 else "Set by triggers"
             notes.append(f"{label} {', '.join(self.links.trigger(self.table.name, t) for t in column.set_by)}")

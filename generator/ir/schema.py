@@ -52,6 +52,9 @@ class Column:
     comment: str | None = None
     set_by: tuple[str, ...] = ()  # triggers that compute this column
     python_type: str | None = None  # the spec's explicit Python type for the models
+    generated: str | None = None  # K1 generated columns: GENERATED ALWAYS AS (this expression)
+    virtual: bool = False  # K1 generated columns: VIRTUAL (PostgreSQL 18) rather than STORED
+    collation: str | None = None  # K1 column collation: COLLATE this (the name as PostgreSQL stores it)
 
     @property
     def q(self) -> str:

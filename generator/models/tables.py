@@ -54,7 +54,7 @@ class _Col:
     @property
     def has_server_value(self) -> bool:
         """The database gives the column a value when an INSERT leaves it out."""
-        return self.col.default is not None or self.col.identity is not None
+        return self.col.default is not None or self.col.identity is not None or self.col.generated is not None
 
     @property
     def optional_on_insert(self) -> bool:
@@ -62,7 +62,7 @@ class _Col:
 
     @property
     def writable(self) -> bool:
-        return self.col.identity != "always"
+        return self.col.identity != "always" and self.col.generated is None  # PostgreSQL computes a generated one
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ DESTRUCTIVE = {
     "drop enum value": 2,
     "drop sequence": 1,  # K2: its current value goes
     "delete rows": 1,  # seed rows removed from the spec: deleted from the table
+    "rewrite table": 1,  # K1 generated columns: a STORED one added or changed rewrites the table, locked
 }
 
 

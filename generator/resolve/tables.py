@@ -16,6 +16,7 @@ from ..ir import Name, names
 from ..pg import datatypes, sqlparse
 from ..spec import model
 from . import comparisons, defaults, foreign_keys, indexes, partitions, timeparts
+from . import generated as generated_kind
 from . import sequences as sequence_kind
 from .registry import Claim, Entry, Registry
 from .report import Report, Where, expression, fragment_columns, ident
@@ -101,11 +102,15 @@ def table(
                 "smallint to give another",
                 key=True,
             )
+        elif serial and col.generated is not None:
+            report.error(cw.at("generated"), errors.SPEC_INVALID, f"a {col.type} column cannot be generated")
         elif serial:
             made = sequence_kind.serial_sequence(name, col_name, serial, entry.module)
             claims.append(Claim("relation", made.name, cw.at("type"), "sequence of serial column"))
             serials.append(made)
             default = sequence_kind.nextval(made.name)
+        generation = generated_kind.generation(col, t.columns, name, report, cw)
+        collation = generated_kind.collation(col, typ.base if typ is not None else None, report, cw)
         if typ is not None:
             columns.append(
                 ir.Column(
@@ -120,6 +125,9 @@ def table(
                     col.identity,
                     col.comment,
                     python_type=col.python_type or typ.python_type,
+                    generated=generation.expression if generation is not None else None,
+                    virtual=generation is not None and generation.virtual,
+                    collation=collation,
                 )
             )
         if col.identity:

@@ -64,6 +64,16 @@ class Linted(Model):
     lint: Lint | None = None
 
 
+class Generated(Model):
+    """A generated column's expression, written out: `{expression: "upper(name)", virtual: true}`."""
+
+    expression: SqlText = Field(description="SQL expression over the row's other columns (immutable functions only)")
+    virtual: bool = Field(
+        False,
+        description="VIRTUAL: computed when read, never stored (PostgreSQL 18: postgres_version); default STORED",
+    )
+
+
 class Column(Linted):
     """A table column. `type` is any PostgreSQL type, e.g. `varchar(255)` or an enum."""
 
@@ -91,6 +101,14 @@ class Column(Linted):
         None,
         description="a value for the rows the generated database tests make (generated/tests/), as SQL, e.g. "
         "`'EUR'`; needed only where schemagen cannot derive one from the type and CHECKs",
+    )
+    generated: SqlText | Generated | None = Field(
+        None,
+        description="GENERATED ALWAYS AS (expression) STORED: a value PostgreSQL computes from the row's other "
+        "columns (read-only in the models); `{expression: ..., virtual: true}` for VIRTUAL (PostgreSQL 18)",
+    )
+    collation: str | None = Field(
+        None, description='COLLATE: the collation of a text column, e.g. `"C"` or `und-x-icu` (any the server has)'
     )
 
 
@@ -617,7 +635,9 @@ class SpecFile(Model):
         [],
         description="changes that destroy data, confirmed for the next migration only: `drop table T`, `drop column "
         "T.C`, `change type T.C` (or `change type T.C to TYPE`), `drop enum value E.V`, `drop partition "
-        "P`, `delete rows T` (seed rows removed from the spec); remove an entry once its migration is written",
+        "P`, `delete rows T` (seed rows removed from the spec), `rewrite table T` (a STORED generated column added or "
+        "changed: the table is rewritten under an ACCESS EXCLUSIVE lock); remove an entry once its migration is "
+        "written",
     )
 
 
