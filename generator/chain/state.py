@@ -151,6 +151,7 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
         column.setdefault("generated", None)  # K1 generated columns: not generated
         column.setdefault("virtual", False)  # K1 generated columns: STORED when generated
         column.setdefault("collation", None)  # K1 column collation: the type's
+    data.setdefault("publications", [])  # K1 publications: none
     data["format"] = 4
     return data
 

@@ -89,6 +89,7 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
     views = {v.name: v for v in state.views}
     sequences = {q.name: q for q in state.sequences}
     extensions = {x.name: x for x in state.extensions}
+    publications = {p.name: p for p in state.publications}
     external = {t.name for t in state.external.tables}
     # On a table made elsewhere only what the spec attaches is the spec's: its owner's triggers are left out.
     live_triggers = [t for t in live.triggers if t.table not in external or (t.table, t.name) in triggers]
@@ -131,6 +132,15 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             [sequence(q, sequences[q.name]) if q.name in sequences else q for q in live.sequences],
             state.sequences,
             lambda q: q.name,
+        ),
+        publications=ordered(
+            [
+                publication(p, publications[p.name]) if p.name in publications else p
+                for p in live.publications
+                if p.name in publications or p.tables or p.all_tables  # an empty one of another's is not the spec's
+            ],
+            state.publications,
+            lambda p: p.name,
         ),
         extensions=ordered(
             [
@@ -248,6 +258,14 @@ def table(live: ir.Table, state: ir.Table, meaning: Meaning) -> ir.Table:
         ),
         rows=state.rows,  # seed rows are data, which the catalog does not hold (drift compares the schema)
     )
+
+
+def publication(live: ir.Publication, state: ir.Publication) -> ir.Publication:
+    """A publication with the state's order of its tables; one made elsewhere is the spec's only by its tables."""
+    tables = state.tables if set(live.tables) == set(state.tables) else live.tables
+    if state.external:
+        return dataclasses.replace(state, tables=tables)
+    return dataclasses.replace(live, module=state.module, tables=tables)
 
 
 def column(live: ir.Column, state: ir.Column, meaning: Meaning) -> ir.Column:

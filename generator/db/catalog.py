@@ -154,6 +154,7 @@ def read(
         reader.read_namespaces(rows("namespaces"))
         reader.read_privileges(rows("privileges"))
         reader.read_idle_triggers(rows("enforcement"))
+        reader.publications = [_publication(r) for r in rows("publications")]
     return reader.catalog(tuple(settings["path"]), settings["version"])
 
 
@@ -196,6 +197,7 @@ class _Reader:
         self.sequences: dict[tuple[Name, str], Name] = {}
         self.own_sequences: list[ir.Sequence] = []  # all but the identity columns'
         self.extensions: list[ir.Extension] = []
+        self.publications: list[ir.Publication] = []
         self.names: dict[tuple[str, int], Name] = {}  # (kind, oid) -> name, for privileges
         self.namespaces: list[ir.Namespace] = []
         self.views: dict[int, ir.View] = {}  # oid -> view or materialized view
@@ -607,6 +609,7 @@ class _Reader:
             views=tuple(sorted(self.views.values(), key=lambda v: (v.name.schema, v.name.name))),
             sequences=tuple(self.own_sequences),
             extensions=tuple(self.extensions),
+            publications=tuple(self.publications),
             external=ir.External(
                 tables=tuple(
                     ir.ExternalTable(name, (), policies=tuple(policies))
@@ -625,6 +628,12 @@ class _Reader:
             dict(self.default_opclasses),
             tuple(self.idle),
         )
+
+
+def _publication(r: dict[str, Any]) -> ir.Publication:
+    publish = tuple(op for op in ("insert", "update", "delete", "truncate") if r[op])
+    tables = tuple(Name(schema, name) for schema, name in r["tables"])
+    return ir.Publication(r["name"], MODULE, tables, r["all_tables"], publish, comment=r["comment"])
 
 
 def _policy(table: Name, r: dict[str, Any]) -> ir.Policy:

@@ -166,8 +166,29 @@ def compare(
         _sequence_aspects,
         lambda q: f"{q.data_type} sequence",
     )
+    found += _keyed(
+        "publication",
+        live.publications,
+        expected.publications,
+        lambda p: p.name,
+        lambda p: p.name,
+        _publication_aspects,
+        lambda p: "publication of every table" if p.all_tables else f"publication of {_tables(p.tables)}",
+    )
     found += _grants(live_atoms, expected_atoms, targets)
     return found
+
+
+def _tables(names: Iterable[ir.Name]) -> str:
+    return ", ".join(n.display for n in names) or "no table"
+
+
+def _publication_aspects(p: ir.Publication) -> dict[str, str]:
+    return {
+        "tables": "every table" if p.all_tables else _tables(p.tables),
+        "publish": ", ".join(p.publish),
+        "comment": _comment(p.comment),
+    }
 
 
 DATA = {"table": "`--sql` drops it with its rows", "column": "`--sql` drops it with its values"}

@@ -22,6 +22,7 @@ from . import (
     guard,
     partitions,
     prechecks,
+    publications,
     relations,
     renames,
     replication,
@@ -55,6 +56,7 @@ KINDS: tuple[Callable[[Context], Steps], ...] = (
     grants.diff,
     timeparts.diff,
     rows.diff,
+    publications.diff,
 )
 
 

@@ -40,6 +40,7 @@ RELEASE_RANK = {
     "sequence": 8,
     "sequence_owner": 3,
     "extension": 9,
+    "publication": 0,  # K1: a table leaves a publication before anything it needs changes
 }
 BUILD_RANK = {kind: 20 + rank for kind, rank in from_scratch.RANK.items()}
 RENAME_RANK = -1

@@ -159,3 +159,6 @@ class Links:
             constraint,
             self._to(self.table_module[table], md.anchor_id("constraint", table.schema, table.name, constraint)),
         )
+
+    def publication(self, p: ir.Publication) -> str:
+        return md.link(p.name, self._to(p.module, md.anchor_id("publication", p.name)))

@@ -170,6 +170,7 @@ class TableSection:
     triggers: tuple[str, ...]  # links
     seed: str | None = None  # how its seed rows are written (ON CONFLICT), when it has some
     seed_sql: CodeBlock | None = None
+    publications: tuple[str, ...] = ()  # links to the publications that carry it
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,14 @@ class EnumSection:
     used_by: tuple[str, ...]  # links to table.column
     values: tuple[EnumValueRow, ...]
     ddl: CodeBlock
+
+
+class PublicationRow(NamedTuple):
+    name: str
+    anchor: str
+    tables: str  # links, "every table", or what is added to one made elsewhere
+    publish: str
+    comment: str
 
 
 class ExtensionRow(NamedTuple):
@@ -290,6 +299,8 @@ class ModulePage:
     sequences_sql: CodeBlock | None = None
     extensions: tuple[ExtensionRow, ...] = ()  # the section is left out when the module has none
     extensions_sql: CodeBlock | None = None
+    publications: tuple[PublicationRow, ...] = ()  # the section is left out when the module has none
+    publications_sql: CodeBlock | None = None
 
     @property
     def linted(self) -> bool:

@@ -425,6 +425,23 @@ class View:
 
 
 @dataclass(frozen=True)
+class Publication:
+    """A publication: CREATE PUBLICATION, or, for one made elsewhere (`external`), only its tables added."""
+
+    name: str
+    module: str
+    tables: tuple[Name, ...] = ()  # in the order written
+    all_tables: bool = False  # FOR ALL TABLES
+    publish: tuple[str, ...] = ("insert", "update", "delete", "truncate")  # in that order
+    external: bool = False  # made elsewhere (external.publications): schemagen adds and drops its tables only
+    comment: str | None = None
+
+    @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
+
+
+@dataclass(frozen=True)
 class Module:
     name: str
     file: str
@@ -537,6 +554,7 @@ class Schema:
     views: tuple[View, ...] = ()
     sequences: tuple[Sequence, ...] = ()  # K2: sequences (state format 3)
     extensions: tuple[Extension, ...] = ()  # K2: extensions (state format 3)
+    publications: tuple[Publication, ...] = ()  # K1 publications (state format 4)
 
 
 class _InModule(Protocol):

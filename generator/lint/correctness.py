@@ -396,3 +396,40 @@ def extension_in_public(ctx: Context) -> Iterator[Finding]:
     for x in ctx.schema.extensions:
         if x.schema == "public":
             yield ctx.finding("C314", ("extension", x.name), x.name, f"extension {x.name} is installed in public")
+
+
+@rule(
+    "C312",
+    "published-without-replica-identity",
+    ERROR,
+    why="A publication that publishes UPDATE or DELETE needs each of its tables to say which row changed: its "
+    "replica identity (by default the primary key). On a table without one PostgreSQL refuses every UPDATE and "
+    "DELETE (`cannot update table ... because it does not have a replica identity and publishes updates`), so "
+    "the application breaks the moment the table is published.",
+    hint="give the table a primary key, or `replica_identity: full` (or `{index: ...}`); or publish only inserts",
+)
+def published_without_replica_identity(ctx: Context) -> Iterator[Finding]:
+    tables = {t.name: t for t in ctx.schema.tables}
+    for p in ctx.schema.publications:
+        if not {"update", "delete"} & set(p.publish):
+            continue
+        for name in tables if p.all_tables else p.tables:
+            t = tables.get(name)
+            if t is None or _identifies_rows(t):
+                continue
+            at: Key = ("publication", p.name) if p.all_tables else ("publication_table", p.name, name)
+            yield ctx.finding(
+                "C312",
+                ("table", name),
+                str(name),
+                f"publication {p.name} publishes {'/'.join(o for o in p.publish if o in ('update', 'delete'))} of "
+                f"{name.display}, which has no replica identity (no primary key, replica_identity: "
+                f"{t.replica_identity})",
+                at=at,
+            )
+
+
+def _identifies_rows(t: ir.Table) -> bool:
+    if t.replica_identity in ("full", "index"):
+        return True
+    return t.replica_identity == "default" and any(c.kind == "primary_key" for c in t.constraints)

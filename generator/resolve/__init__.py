@@ -33,6 +33,7 @@ from . import (
     grants,
     intent,
     policies,
+    publications,
     registry,
     replication,
     routines,
@@ -85,6 +86,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     resolved = _with_rows(resolved, known, report)
     declared = intent.intent(files, report)
     tenants = tenancy.tenancy(files, known, resolved, report)
+    published = publications.publications(files, known, report)
     if report.diagnostics:
         raise errors.SpecError(report.diagnostics)
     assert known.migration is not None
@@ -113,6 +115,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         views=tuple(built_views.views),
         sequences=made,
         extensions=installed,
+        publications=published,
     )
     return schema, report.origins
 

@@ -194,4 +194,6 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
         places = [(("sequence", rest[0]), ()), (("section", "sequences"), ()), tables]
     elif kind == "extension":  # K2
         places = [(("extension", rest[0]), ("schema",)), tables]
+    elif kind == "publication":  # K1
+        places = [(("publication", rest[0]), ()), tables]
     return origins.diagnostic(refusal.code, refusal.message, *places)

@@ -490,6 +490,22 @@ class ExternalType(Model):
     )
 
 
+class Publication(Model):
+    """A publication (logical replication, Supabase Realtime): CREATE PUBLICATION ... FOR TABLE ...; one named in
+    `external.publications` is made elsewhere, and schemagen only adds and drops the tables listed here."""
+
+    tables: list[str] = Field([], description="the tables it publishes: `messages`, `public.rooms`")
+    for_all_tables: bool = Field(
+        False, description="FOR ALL TABLES: every table of the database, those made later too (needs a superuser)"
+    )
+    publish: list[Literal["insert", "update", "delete", "truncate"]] = Field(
+        ["insert", "update", "delete", "truncate"],
+        min_length=1,
+        description="the operations it publishes (default all four)",
+    )
+    comment: str | None = None
+
+
 class External(Model):
     """Objects an earlier migration created: referenced and checked, never created."""
 
@@ -500,6 +516,11 @@ class External(Model):
     types: dict[str, ExternalType] = Field(
         default={},
         description="types made elsewhere, usable as column types: `geography: {schema: public, python_type: str}`",
+    )
+    publications: list[str] = Field(
+        default=[],
+        description="publications made elsewhere (Supabase's `supabase_realtime`): schemagen only adds and drops the "
+        "tables `publications:` lists for them",
     )
 
 
@@ -631,6 +652,9 @@ class SpecFile(Model):
     )
     views: dict[str, View] = {}
     materialized_views: dict[str, MaterializedView] = {}
+    publications: dict[str, Publication] = Field(
+        {}, description="publications for logical replication (Supabase Realtime): `supabase_realtime: {tables: [...]}`"
+    )
     allow_destructive: list[str] = Field(
         [],
         description="changes that destroy data, confirmed for the next migration only: `drop table T`, `drop column "

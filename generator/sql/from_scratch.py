@@ -17,7 +17,7 @@ from ..ir import order
 from ..pg import extensions, sqlparse
 from ..templating import environment
 from . import extensions as extension_views
-from . import namespaces, rows, sequences, views
+from . import namespaces, publications, rows, sequences, views
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
@@ -41,6 +41,7 @@ RANK = {
     "view": 3,
     "maintain": 7,  # a time partitioning's first maintenance: once everything else is there
     "rows": 7,
+    "publication": 6,  # K1: after the tables it publishes
 }
 
 
@@ -69,6 +70,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "view": namespaces.ViewView,
     "maintain": views.MaintainView,
     "rows": _same,
+    "publication": publications.PublicationView,
 }
 
 
@@ -270,6 +272,12 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         deps = [("table", name)] + [("rows", fk.ref_table) for fk in fks if fk.ref_table != name]
         view = rows.RowsView(name, seed, seed.data)
         node("rows", name, deps, Statement(f"Rows of {name.display}", "rows", view))
+    for pub in schema.publications:
+        if pub.external and not pub.tables:
+            continue  # made elsewhere, and the spec adds nothing to it
+        comments = (views.Comment(views.Object("publication", pub.q), pub.comment),) if pub.comment else ()
+        deps = [("table", t) for t in pub.tables]
+        node("publication", pub.name, deps, Statement("Publications", "publication", pub, comments))
     _in_own_schemas(result, frozenset(own.values()))
     return _unchecked_in_cycles(result, body_deps)
 
