@@ -152,6 +152,8 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
         column.setdefault("virtual", False)  # K1 generated columns: STORED when generated
         column.setdefault("collation", None)  # K1 column collation: the type's
     data.setdefault("publications", [])  # K1 publications: none
+    for extension in data["extensions"]:
+        extension.setdefault("comment", None)  # K1 comments: the extension's own
     data["format"] = 4
     return data
 

@@ -143,10 +143,7 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             lambda p: p.name,
         ),
         extensions=ordered(
-            [
-                dataclasses.replace(x, module=extensions[x.name].module) if x.name in extensions else x
-                for x in live.extensions
-            ],
+            [extension(x, extensions[x.name]) if x.name in extensions else x for x in live.extensions],
             state.extensions,
             lambda x: x.name,
         ),
@@ -258,6 +255,11 @@ def table(live: ir.Table, state: ir.Table, meaning: Meaning) -> ir.Table:
         ),
         rows=state.rows,  # seed rows are data, which the catalog does not hold (drift compares the schema)
     )
+
+
+def extension(live: ir.Extension, state: ir.Extension) -> ir.Extension:
+    """Without a comment of the spec's, the extension's own (CREATE EXTENSION gives it one) is not drift."""
+    return dataclasses.replace(live, module=state.module, comment=live.comment if state.comment is not None else None)
 
 
 def publication(live: ir.Publication, state: ir.Publication) -> ir.Publication:

@@ -142,7 +142,7 @@ def read(
         reader = _Reader(skipped, on_tables, only_attached)
         reader.read_relations(rows("relations"))
         reader.read_sequences(rows("sequences"))
-        reader.extensions = [ir.Extension(r["name"], r["schema"], MODULE) for r in rows("extensions")]
+        reader.extensions = [ir.Extension(r["name"], r["schema"], MODULE, r["comment"]) for r in rows("extensions")]
         reader.read_types(rows("types"))
         reader.read_columns(rows("columns"))
         reader.read_constraints(rows("constraints"))

@@ -154,7 +154,7 @@ def compare(
         expected.extensions,
         lambda x: x.name,
         lambda x: x.name,
-        lambda x: {"schema": x.schema},
+        lambda x: {"schema": x.schema, "comment": _comment(x.comment)},
         lambda x: f"in schema {x.schema}",
     )
     found += _keyed(

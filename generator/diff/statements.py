@@ -164,6 +164,14 @@ class AlterColumnType:
 
 
 @dataclass(frozen=True)
+class ExtensionOwnComment:
+    """COMMENT ON EXTENSION with the comment the extension comes with (the spec's is removed)."""
+
+    name: str  # a literal
+    template: ClassVar[str] = "diff/extension_own_comment"
+
+
+@dataclass(frozen=True)
 class DropExpression:
     """ALTER COLUMN ... DROP EXPRESSION: a STORED generated column becomes a plain one, its values kept."""
 

@@ -491,6 +491,7 @@ class PageBuilder:
             md.anchor(md.anchor_id("extension", x.schema, x.name)),
             md.inline(x.schema),
             ", ".join(brings) or NONE,
+            md.inline(x.comment) if x.comment else NONE,
         )
 
     def sequence_row(self, q: ir.Sequence) -> SequenceRow:

@@ -196,6 +196,7 @@ class ExtensionRow(NamedTuple):
     anchor: str
     schema: str
     brings: str  # its types, operator classes and index methods that pg/extensions.py knows
+    comment: str = ""  # the spec's (COMMENT ON EXTENSION)
 
 
 class SequenceRow(NamedTuple):

@@ -381,6 +381,7 @@ class Extension:
     name: str
     schema: str
     module: str
+    comment: str | None = None  # K1 comments: the spec's (None: the extension's own, left as it is)
 
     @property
     def q(self) -> str:

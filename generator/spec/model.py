@@ -530,6 +530,9 @@ class Extension(Linted):
     schema_: str = Field(
         "public", alias="schema", description="where its objects go (default public; lint C314 suggests another)"
     )
+    comment: str | None = Field(
+        None, description="COMMENT ON EXTENSION (replaces the extension's own; left out, the extension's own stays)"
+    )
 
 
 class TenancyUser(Model):

@@ -159,7 +159,8 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         comments = (views.Comment(views.Object("schema", ns.q), ns.comment),) if ns.comment else ()
         node("schema", ns.name, [], Statement("Schemas", "schema", ns, comments))
     for x in schema.extensions:
-        node("extension", x.name, [], Statement("Extensions", "extension", x))
+        comments = (views.Comment(views.Object("extension", x.q), x.comment),) if x.comment else ()
+        node("extension", x.name, [], Statement("Extensions", "extension", x, comments))
     extension_of = extensions.type_owners(schema.extensions)
     for e in schema.enums:
         comments = (views.Comment(views.Object("type", e.name.q), e.comment),) if e.comment else ()
