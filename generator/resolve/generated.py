@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .. import errors
+from .. import errors, ir
 from ..ir import Name
 from ..pg import parsetree, sqlparse
 from ..spec import model
@@ -132,3 +132,28 @@ def collation(column: model.Column, base: str | None, report: Report, where: Whe
         )
         return None
     return name
+
+
+def no_virtual_keys(ix: ir.Index, columns: Mapping[str, ir.Column], report: Report, where: Where) -> None:
+    """PostgreSQL 18 indexes no VIRTUAL generated column: it stores no value."""
+    for e in ix.elements:
+        c = columns.get(e.column) if e.column is not None else None
+        if c is not None and c.virtual:
+            report.error(
+                where.at("columns"),
+                errors.SQL_SHAPE,
+                f'index {ix.name.name} cannot hold the VIRTUAL generated column "{c.name}": PostgreSQL stores no value '
+                "to index (make it STORED)",
+            )
+
+
+def not_in_partition_key(key: tuple[str, ...], columns: Mapping[str, ir.Column], report: Report, where: Where) -> None:
+    """PostgreSQL routes a row to its partition before it computes a generated column."""
+    for name in key:
+        c = columns.get(name)
+        if c is not None and c.generated is not None:
+            report.error(
+                where.at("partitioning", "key"),
+                errors.PARTITION,
+                f'the partition key cannot hold the generated column "{name}"',
+            )

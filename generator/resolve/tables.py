@@ -242,6 +242,7 @@ def table(
         for problem in comparisons.problems(text, typed, name):
             report.error_in_fragment(check_at, problem.offset, problem.code, problem.message)
     layout = partitions.partitioning(name, t, columns, constraints, report, where)
+    generated_kind.not_in_partition_key(layout.key, typed, report, where)
     if t.partitioning is not None:
         for i, c in enumerate(t.constraints):
             if c.not_valid:
@@ -259,6 +260,7 @@ def table(
         ix = indexes.index(name, key, spec_ix, typed, column_names, layout.key, report, index_where)
         if ix is not None:
             table_indexes.append(ix)
+            generated_kind.no_virtual_keys(ix, typed, report, index_where)
     resolved = None
     if len(columns) == len(t.columns):
         resolved = ir.Table(
