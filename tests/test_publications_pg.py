@@ -15,7 +15,9 @@ import pg
 import psycopg
 import pytest
 from catalog_check import assert_reads_back, read_back
+from click.testing import CliRunner
 from schemagen import lint, pipeline, resolve
+from schemagen.cli import main
 from schemagen.spec import config, loader
 from schemagen.sql import from_scratch
 from schemagen.sql.standins import standin_sql
@@ -121,3 +123,78 @@ def test_each_table_page_says_which_publications_carry_it(tmp_path) -> None:
     assert rows[1][1:] == ["messages, log", "insert, delete", "What the audit service reads"]
     messages = page.section("Tables", "Table messages")
     assert any("Publications: supabase_realtime, audit" in line for line in messages.text), messages.text
+
+
+FILTERED = """\
+migration: {version: 1, name: chat}
+tables:
+  messages:
+    columns:
+      id: {type: integer, primary_key: true}
+      body: {type: text}
+      hidden: {type: boolean, not_null: true, default: "false"}
+publications:
+  visible:
+    tables:
+      - {table: messages, columns: [id, body], where: "NOT hidden"}
+    publish: [insert]
+  changes:
+    tables:
+      - {table: messages, where: "id > 100"}
+"""
+
+FILTERED_BY_HAND = """\
+CREATE TABLE messages (id integer PRIMARY KEY, body text, hidden boolean NOT NULL DEFAULT false);
+CREATE PUBLICATION visible FOR TABLE messages (id, body) WHERE (NOT hidden) WITH (publish = 'insert');
+CREATE PUBLICATION changes FOR TABLE messages WHERE (id > 100);
+"""
+
+
+def test_column_lists_and_row_filters_as_by_hand_read_back_and_drift(pg_admin_url, tmp_path) -> None:
+    schema = schema_of(tmp_path, FILTERED)
+    with pg.fresh_database(pg_admin_url) as ours, pg.fresh_database(pg_admin_url) as theirs:
+        if pg.server_major(ours) < 15:
+            pytest.skip("column lists and row filters need PostgreSQL 15")
+        pg.apply_sql(ours, from_scratch.migration_sql(schema, ["chat.yaml"]))
+        pg.apply_sql(theirs, FILTERED_BY_HAND)
+        assert pg.schema_dump(ours) == pg.schema_dump(theirs)
+        assert_reads_back(ours, schema, "publication filters")
+        pg.apply_sql(ours, "ALTER PUBLICATION changes SET TABLE messages WHERE (id > 200)")
+        report, _live, _found = read_back(ours, schema)
+    assert [f.line for f in report.findings] == [
+        (
+            "publication changes: column lists and row filters is public.messages WHERE (id > 200) in the database, "
+            "public.messages WHERE (id > 100) in the migrations"
+        )
+    ]
+
+
+def test_c312_a_row_filter_outside_the_replica_identity_stops_updates(pg_admin_url, tmp_path) -> None:
+    text = FILTERED.replace('where: "id > 100"', 'where: "NOT hidden"')
+    schema = schema_of(tmp_path, text)
+    assert [f.message for f in lint.lint(schema) if f.rule == "C312"] == [
+        (
+            "publication changes publishes update/delete of messages with a row filter on hidden, outside its replica "
+            "identity"
+        )
+    ]
+    with pg.fresh_database(pg_admin_url) as url:
+        if pg.server_major(url) < 15:
+            pytest.skip("row filters need PostgreSQL 15")
+        pg.apply_sql(url, from_scratch.migration_sql(schema, ["chat.yaml"]))
+        pg.apply_sql(url, "INSERT INTO messages (id, body) VALUES (1, 'a')")
+        with pg.connect(url) as conn, pytest.raises(psycopg.errors.InvalidColumnReference, match="replica identity"):
+            conn.execute("UPDATE messages SET body = 'b'")
+
+
+def test_a_column_list_or_row_filter_needs_postgres_version_15(tmp_path, monkeypatch) -> None:
+    (tmp_path / "spec").mkdir()
+    (tmp_path / "spec" / "chat.yaml").write_text(FILTERED, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.schemagen]\npostgres_version = 14\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1, result.output
+    assert (
+        "spec/chat.yaml:11:9: E064 a column list or row filter (table messages of publication visible) needs "
+        "PostgreSQL 15; postgres_version (pyproject.toml [tool.schemagen]) is 14"
+    ) in result.output

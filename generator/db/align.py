@@ -135,7 +135,7 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
         ),
         publications=ordered(
             [
-                publication(p, publications[p.name]) if p.name in publications else p
+                publication(p, publications[p.name], meaning) if p.name in publications else p
                 for p in live.publications
                 if p.name in publications or p.tables or p.all_tables  # an empty one of another's is not the spec's
             ],
@@ -262,12 +262,24 @@ def extension(live: ir.Extension, state: ir.Extension) -> ir.Extension:
     return dataclasses.replace(live, module=state.module, comment=live.comment if state.comment is not None else None)
 
 
-def publication(live: ir.Publication, state: ir.Publication) -> ir.Publication:
-    """A publication with the state's order of its tables; one made elsewhere is the spec's only by its tables."""
+def publication(live: ir.Publication, state: ir.Publication, meaning: Meaning) -> ir.Publication:
+    """A publication with the state's order of its tables and spelling of their row filters; one made elsewhere is
+    the spec's only by its tables."""
     tables = state.tables if set(live.tables) == set(state.tables) else live.tables
+    filters = tuple(_published(f, state.filter_of(f.table), meaning) for f in live.filters)
+    filters = ordered(list(filters), state.filters, lambda f: f.table)
     if state.external:
-        return dataclasses.replace(state, tables=tables)
-    return dataclasses.replace(live, module=state.module, tables=tables)
+        return dataclasses.replace(state, tables=tables, filters=filters)
+    return dataclasses.replace(live, module=state.module, tables=tables, filters=filters)
+
+
+def _published(live: ir.PublishedTable, state: ir.PublishedTable | None, meaning: Meaning) -> ir.PublishedTable:
+    """PostgreSQL keeps a column list as a set (printed in the table's order) and reprints a row filter."""
+    if state is None:
+        return live
+    columns = state.columns if set(live.columns) == set(state.columns) else live.columns
+    where = state.where if meaning.expr(live.where, state.where) else live.where
+    return dataclasses.replace(live, columns=columns, where=where)
 
 
 def column(live: ir.Column, state: ir.Column, meaning: Meaning) -> ir.Column:

@@ -632,8 +632,13 @@ class _Reader:
 
 def _publication(r: dict[str, Any]) -> ir.Publication:
     publish = tuple(op for op in ("insert", "update", "delete", "truncate") if r[op])
-    tables = tuple(Name(schema, name) for schema, name in r["tables"])
-    return ir.Publication(r["name"], MODULE, tables, r["all_tables"], publish, comment=r["comment"])
+    tables = tuple(Name(t["schema"], t["name"]) for t in r["tables"])
+    filters = tuple(
+        ir.PublishedTable(Name(t["schema"], t["name"]), tuple(t["columns"] or ()), _unwrap(t["where"]))
+        for t in r["tables"]
+        if t["columns"] is not None or t["where"] is not None
+    )
+    return ir.Publication(r["name"], MODULE, tables, r["all_tables"], publish, comment=r["comment"], filters=filters)
 
 
 def _policy(table: Name, r: dict[str, Any]) -> ir.Policy:

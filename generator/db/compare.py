@@ -186,6 +186,7 @@ def _tables(names: Iterable[ir.Name]) -> str:
 def _publication_aspects(p: ir.Publication) -> dict[str, str]:
     return {
         "tables": "every table" if p.all_tables else _tables(p.tables),
+        "column lists and row filters": "; ".join(clauses.published(p, f.table) for f in p.filters) or "none",
         "publish": ", ".join(p.publish),
         "comment": _comment(p.comment),
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 from .. import errors, ir
 from ..ir import Name
 from ..pg import quoting
-from ..sql.publications import MembersView, PublishView
+from ..sql.publications import MembersView, PublishView, TableView
 from ..sql.views import Object
 from . import statements as st
 from .context import Context
@@ -52,8 +52,12 @@ def diff(ctx: Context) -> Steps:
             out.create(key)
             out.change(f"recreate publication {name}")
         else:
-            gone = [t for t in tables0 if t not in p1.tables]
-            came = [t for t in p1.tables if t not in tables0]
+            # a column list is a set to PostgreSQL
+            filters0 = {renamed.get(f.table, f.table): (frozenset(f.columns), f.where) for f in p0.filters}
+            filters1 = {f.table: (frozenset(f.columns), f.where) for f in p1.filters}
+            refiltered = [t for t in p1.tables if t in tables0 and filters0.get(t) != filters1.get(t)]
+            gone = [t for t in tables0 if t not in p1.tables] + refiltered
+            came = [t for t in p1.tables if t not in tables0] + refiltered
             if gone:
                 _members(out, out.release(key), p1, gone, add=False)
             if came:
@@ -80,7 +84,7 @@ def diff(ctx: Context) -> Steps:
 
 
 def _members(out: Steps, node: Node, p: ir.Publication, tables: list[Name] | tuple[Name, ...], *, add: bool) -> None:
-    view = MembersView(p.q, tuple(t.q for t in tables), add)
+    view = MembersView(p.q, tuple(TableView.of(p, t) if add else TableView(t.q) for t in tables), add)
     note = "Subscribers get its changes from now on (a SUBSCRIPTION needs REFRESH PUBLICATION)." if add else GONE
     out.add(node, view, notes=(note,))
     verb = "add" if add else "drop"

@@ -469,7 +469,14 @@ class PageBuilder:
         if p.all_tables:
             tables = "every table (FOR ALL TABLES)"
         else:
-            tables = ", ".join(self.links.table(t) for t in p.tables) or NONE
+            tables = (
+                ", ".join(
+                    self.links.table(t)
+                    + (f" ({md.code(clauses.published(p, t))})" if p.filter_of(t) is not None else "")
+                    for t in p.tables
+                )
+                or NONE
+            )
             tables += " (added to a publication made elsewhere)" if p.external else ""
         return PublicationRow(
             md.inline(p.name),

@@ -426,6 +426,15 @@ class View:
 
 
 @dataclass(frozen=True)
+class PublishedTable:
+    """A table of a publication that publishes only some columns, or only some rows (PostgreSQL 15+)."""
+
+    table: Name
+    columns: tuple[str, ...] = ()  # none: every column
+    where: str | None = None
+
+
+@dataclass(frozen=True)
 class Publication:
     """A publication: CREATE PUBLICATION, or, for one made elsewhere (`external`), only its tables added."""
 
@@ -436,6 +445,10 @@ class Publication:
     publish: tuple[str, ...] = ("insert", "update", "delete", "truncate")  # in that order
     external: bool = False  # made elsewhere (external.publications): schemagen adds and drops its tables only
     comment: str | None = None
+    filters: tuple[PublishedTable, ...] = ()  # the tables with a column list or row filter
+
+    def filter_of(self, table: Name) -> PublishedTable | None:
+        return next((f for f in self.filters if f.table == table), None)
 
     @property
     def q(self) -> str:

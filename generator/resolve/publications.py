@@ -7,11 +7,15 @@ TABLES, `publish:`, a comment). A table is one of the spec's (E020 otherwise), l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .. import errors, ir
 from ..ir import Name, names
+from ..pg import sqlparse
+from ..spec import model
 from ..spec.loader import LoadedFile
 from .registry import Registry
-from .report import Report, Where, ident
+from .report import Report, Where, expression, fragment_columns, ident
 
 OPERATIONS = ("insert", "update", "delete", "truncate")
 
@@ -50,15 +54,23 @@ def publications(files: list[LoadedFile], registry: Registry, report: Report) ->
                     key=True,
                 )
             tables: list[Name] = []
-            for i, text in enumerate(spec.tables):
+            filters: list[ir.PublishedTable] = []
+            for i, item in enumerate(spec.tables):
+                text = item if isinstance(item, str) else item.table
+                at = where.at("tables", i) if isinstance(item, str) else where.at("tables", i, "table")
                 name = names.split(text)
                 if name not in registry.tables:
-                    report.error(where.at("tables", i), errors.UNKNOWN_TABLE, f'unknown table "{text}"')
+                    report.error(at, errors.UNKNOWN_TABLE, f'unknown table "{text}"')
                 elif name in tables:
-                    report.error(where.at("tables", i), errors.DUPLICATE_NAME, f"table {name.display} is listed twice")
+                    report.error(at, errors.DUPLICATE_NAME, f"table {name.display} is listed twice")
                 else:
                     tables.append(name)
                     report.origin(("publication_table", key, name), where.at("tables", i))
+                    if not isinstance(item, str):
+                        columns = registry.table_columns(name) or ()
+                        published = _published(item, name, columns, report, where.at("tables", i))
+                        if published is not None:
+                            filters.append(published)
             report.origin(("publication", key), where)
             found[key] = ir.Publication(
                 key,
@@ -68,5 +80,24 @@ def publications(files: list[LoadedFile], registry: Registry, report: Report) ->
                 tuple(op for op in OPERATIONS if op in spec.publish),
                 made_elsewhere,
                 spec.comment,
+                tuple(filters),
             )
     return tuple(found.values())
+
+
+def _published(
+    item: model.PublishedTable, table: Name, columns: Sequence[str], report: Report, where: Where
+) -> ir.PublishedTable | None:
+    """A table's column list and row filter, each column known (None when there is neither, or a mistake)."""
+    before = len(report.diagnostics)
+    for j, column in enumerate(item.columns or ()):
+        if column not in columns:
+            report.error(
+                where.at("columns", j), errors.UNKNOWN_COLUMN, f'unknown column "{column}" in table {table.display}'
+            )
+    if item.where is not None and expression(report, item.where, where.at("where")) is not None:
+        refs = sqlparse.expression_column_refs(item.where)
+        fragment_columns(report, refs, columns, table, where.at("where"))
+    if len(report.diagnostics) > before or (item.columns is None and item.where is None):
+        return None
+    return ir.PublishedTable(table, tuple(item.columns or ()), item.where.strip() if item.where else None)

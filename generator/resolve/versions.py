@@ -48,3 +48,11 @@ def _features(schema: ir.Schema) -> Iterator[tuple[int, str, tuple[object, ...],
                     ("column", t.name, col.name),
                     ("generated",),
                 )
+    for p in schema.publications:
+        for f in p.filters:
+            yield (
+                15,
+                f"a column list or row filter (table {f.table.display} of publication {p.name})",
+                ("publication_table", p.name, f.table),
+                (),
+            )

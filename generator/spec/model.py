@@ -490,11 +490,23 @@ class ExternalType(Model):
     )
 
 
+class PublishedTable(Model):
+    """A table of a publication with a column list or a row filter (PostgreSQL 15+: postgres_version)."""
+
+    table: str
+    columns: list[str] | None = Field(None, min_length=1, description="only these columns are published")
+    where: SqlText | None = Field(None, description="only the rows for which this holds are published (SQL)")
+
+
 class Publication(Model):
     """A publication (logical replication, Supabase Realtime): CREATE PUBLICATION ... FOR TABLE ...; one named in
     `external.publications` is made elsewhere, and schemagen only adds and drops the tables listed here."""
 
-    tables: list[str] = Field([], description="the tables it publishes: `messages`, `public.rooms`")
+    tables: list[str | PublishedTable] = Field(
+        [],
+        description="the tables it publishes: `messages`, `public.rooms`, or `{table: messages, columns: [...], "
+        "where: ...}` (PostgreSQL 15+)",
+    )
     for_all_tables: bool = Field(
         False, description="FOR ALL TABLES: every table of the database, those made later too (needs a superuser)"
     )

@@ -12,6 +12,22 @@ EVERY_OPERATION = ("insert", "update", "delete", "truncate")
 
 
 @dataclass(frozen=True)
+class TableView:
+    """A table as a publication lists it: its name, and its column list and row filter (macro `published`)."""
+
+    name: str  # quoted and qualified
+    columns: tuple[str, ...] = ()  # quoted
+    where: str | None = None
+
+    @classmethod
+    def of(cls, p: ir.Publication, table: ir.Name) -> TableView:
+        f = p.filter_of(table)
+        if f is None:
+            return cls(table.q)
+        return cls(table.q, tuple(quoting.ident(c) for c in f.columns), f.where)
+
+
+@dataclass(frozen=True)
 class PublicationView:
     """CREATE PUBLICATION name [FOR ALL TABLES | FOR TABLE ...] [WITH (publish = '...')]; for a publication made
     elsewhere, ALTER PUBLICATION name ADD TABLE ..."""
@@ -31,8 +47,8 @@ class PublicationView:
         return self.publication.all_tables
 
     @property
-    def tables(self) -> list[str]:
-        return [t.q for t in self.publication.tables]
+    def tables(self) -> list[TableView]:
+        return [TableView.of(self.publication, t) for t in self.publication.tables]
 
     @property
     def publish(self) -> str | None:
@@ -49,7 +65,7 @@ class MembersView:
     """ALTER PUBLICATION name ADD | DROP TABLE ... (diff/alter_publication.sql.j2)."""
 
     name: str  # quoted
-    tables: tuple[str, ...]  # quoted and qualified
+    tables: tuple[TableView, ...]
     add: bool
     template: str = "diff/alter_publication"
 
