@@ -300,3 +300,20 @@ def test_a_table_without_rls_outside_the_exposed_schemas_needs_no_mark(shop: str
     result = run_test(shop, spec)  # the settings of the project that holds the spec: tmp_path/pyproject.toml
     assert result.exit_code == 0, result.output
     assert re.search(r"^ok \d+ - table public\.category: row level security disabled$", result.output, re.MULTILINE)
+
+
+def test_the_rows_leave_generated_columns_to_postgresql(db_url: str, tmp_path: Path) -> None:
+    """A NOT NULL generated column takes no value: the test rows leave it out (PostgreSQL refuses one)."""
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    text = (SHOP / "shop.yaml").read_text()
+    generated = '      spread: {type: "numeric(7, 2)", not_null: true, generated: "hi - lo"}\n'
+    (spec / "shop.yaml").write_text(
+        text.replace(
+            "      code: {type: text, not_null: true", generated + "      code: {type: text, not_null: true", 1
+        )
+    )
+    pg.apply_sql(db_url, cli("standins", "--spec", str(spec)).output)
+    pg.apply_sql(db_url, cli("sql", "--spec", str(spec)).output)
+    result = run_test(db_url, spec)
+    assert result.exit_code == 0, result.output
