@@ -7,6 +7,8 @@ models leave them out of Insert and Update; a VIRTUAL column needs PostgreSQL 18
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import markdown_doc
@@ -15,6 +17,7 @@ import psycopg
 import pytest
 from catalog_check import assert_reads_back, read_back
 from click.testing import CliRunner
+from models_support import import_file, write_models
 from schemagen import pipeline, resolve
 from schemagen.cli import main
 from schemagen.models import modules
@@ -169,3 +172,38 @@ def test_the_docs_say_how_each_column_is_generated_and_collated(tmp_path) -> Non
     assert rows["total"][4] == "Generated from price * qty (stored; read-only)\nThe line's total"
     assert rows["slug"][4] == "Generated from lower(name) (stored; read-only)\nCollation C"
     assert rows["code"][4] == "Collation C"
+
+
+CHECKED = """\
+migration: {version: 1, name: shop}
+tables:
+  line:
+    columns:
+      id: {type: integer, primary_key: true}
+      price: {type: "numeric(12,2)", not_null: true}
+      qty: {type: integer, not_null: true, check: qty > 0}
+      total: {type: "numeric(12,2)", generated: "price * qty", check: "total >= 0"}
+    constraints:
+      - {check: "total < 1000 AND qty < 100"}
+"""
+
+
+def test_a_check_reading_a_generated_column_is_left_to_the_database(tmp_path) -> None:
+    """The Insert and Update models have no field for a generated column: a CHECK reading one is not validated there
+    (its validator named a field the model lacks: mypy refused the module, and it failed at run time)."""
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "shop.yaml").write_text(CHECKED, encoding="utf-8")
+    path = write_models(spec, tmp_path / "out")["models/shop.py"]
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout
+    module = import_file(path)
+    assert module.LineInsert(id=1, price=2, qty=3).qty == 3
+    with pytest.raises(ValueError, match="line_qty_check"):
+        module.LineInsert(id=1, price=2, qty=0)  # the CHECK over written columns is still validated
+    assert "because it reads a column PostgreSQL computes" in path.read_text()
