@@ -175,6 +175,14 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
             constraint.setdefault("method", None)  # K3 exclusion constraints: no index method
             constraint.setdefault("where", None)  # K3 exclusion constraints: no predicate
             constraint.setdefault("include", [])  # K3 exclusion constraints: no INCLUDE
+    relations = data["tables"] + data["external"]["tables"] + data["views"]
+    for column in (c for r in relations for c in r["columns"]):
+        column.setdefault("generated", None)  # K1 generated columns: not generated
+        column.setdefault("virtual", False)  # K1 generated columns: STORED when generated
+        column.setdefault("collation", None)  # K1 column collation: the type's
+    data.setdefault("publications", [])  # K1 publications: none
+    for extension in data["extensions"]:
+        extension.setdefault("comment", None)  # K1 comments: the extension's own
     data["format"] = 4
     return data
 

@@ -89,6 +89,7 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
     views = {v.name: v for v in state.views}
     sequences = {q.name: q for q in state.sequences}
     extensions = {x.name: x for x in state.extensions}
+    publications = {p.name: p for p in state.publications}
     external = {t.name for t in state.external.tables}
     # On a table made elsewhere only what the spec attaches is the spec's: its owner's triggers are left out.
     live_triggers = [t for t in live.triggers if t.table not in external or (t.table, t.name) in triggers]
@@ -132,11 +133,17 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             state.sequences,
             lambda q: q.name,
         ),
-        extensions=ordered(
+        publications=ordered(
             [
-                dataclasses.replace(x, module=extensions[x.name].module) if x.name in extensions else x
-                for x in live.extensions
+                publication(p, publications[p.name], meaning) if p.name in publications else p
+                for p in live.publications
+                if p.name in publications or p.tables or p.all_tables  # an empty one of another's is not the spec's
             ],
+            state.publications,
+            lambda p: p.name,
+        ),
+        extensions=ordered(
+            [extension(x, extensions[x.name]) if x.name in extensions else x for x in live.extensions],
             state.extensions,
             lambda x: x.name,
         ),
@@ -253,6 +260,31 @@ def table(live: ir.Table, state: ir.Table, meaning: Meaning) -> ir.Table:
     )
 
 
+def extension(live: ir.Extension, state: ir.Extension) -> ir.Extension:
+    """Without a comment of the spec's, the extension's own (CREATE EXTENSION gives it one) is not drift."""
+    return dataclasses.replace(live, module=state.module, comment=live.comment if state.comment is not None else None)
+
+
+def publication(live: ir.Publication, state: ir.Publication, meaning: Meaning) -> ir.Publication:
+    """A publication with the state's order of its tables and spelling of their row filters; one made elsewhere is
+    the spec's only by its tables."""
+    tables = state.tables if set(live.tables) == set(state.tables) else live.tables
+    filters = tuple(_published(f, state.filter_of(f.table), meaning) for f in live.filters)
+    filters = ordered(list(filters), state.filters, lambda f: f.table)
+    if state.external:
+        return dataclasses.replace(state, tables=tables, filters=filters)
+    return dataclasses.replace(live, module=state.module, tables=tables, filters=filters)
+
+
+def _published(live: ir.PublishedTable, state: ir.PublishedTable | None, meaning: Meaning) -> ir.PublishedTable:
+    """PostgreSQL keeps a column list as a set (printed in the table's order) and reprints a row filter."""
+    if state is None:
+        return live
+    columns = state.columns if set(live.columns) == set(state.columns) else live.columns
+    where = state.where if meaning.expr(live.where, state.where) else live.where
+    return dataclasses.replace(live, columns=columns, where=where)
+
+
 def column(live: ir.Column, state: ir.Column, meaning: Meaning) -> ir.Column:
     default = state.default if meaning.expr(live.default, state.default, state.sql_type) else live.default
     # An identity column is NOT NULL whether the spec says so or not.
@@ -261,8 +293,14 @@ def column(live: ir.Column, state: ir.Column, meaning: Meaning) -> ir.Column:
         if live.not_null and state.identity is not None and live.identity == state.identity
         else live.not_null
     )
+    generated = state.generated if meaning.expr(live.generated, state.generated) else live.generated
     return dataclasses.replace(
-        live, default=default, not_null=not_null, set_by=state.set_by, python_type=state.python_type
+        live,
+        default=default,
+        not_null=not_null,
+        set_by=state.set_by,
+        python_type=state.python_type,
+        generated=generated,
     )
 
 

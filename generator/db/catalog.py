@@ -148,7 +148,7 @@ def read(
         reader = _Reader(skipped, on_tables, only_attached)
         reader.read_relations(rows("relations"))
         reader.read_sequences(rows("sequences"))
-        reader.extensions = [ir.Extension(r["name"], r["schema"], MODULE) for r in rows("extensions")]
+        reader.extensions = [ir.Extension(r["name"], r["schema"], MODULE, r["comment"]) for r in rows("extensions")]
         reader.read_types(rows("types"))
         reader.read_user_types(rows("domains"), rows("composites"), rows("ranges"))  # types5
         reader.read_columns(rows("columns"))
@@ -165,6 +165,7 @@ def read(
             (r["for_role"], r["schema"], r["objtype"], r["role"], r["privilege"]) for r in rows("default_acl")
         )
         (role,) = rows("current_role")
+        reader.publications = [_publication(r) for r in rows("publications")]
     found = reader.catalog(tuple(settings["path"]), settings["version"])
     return dataclasses.replace(found, default_acl=default_acl, current_role=role["name"])
 
@@ -209,6 +210,7 @@ class _Reader:
         self.sequences: dict[tuple[Name, str], Name] = {}
         self.own_sequences: list[ir.Sequence] = []  # all but the identity columns'
         self.extensions: list[ir.Extension] = []
+        self.publications: list[ir.Publication] = []
         self.names: dict[tuple[str, int], Name] = {}  # (kind, oid) -> name, for privileges
         self.namespaces: list[ir.Namespace] = []
         self.views: dict[int, ir.View] = {}  # oid -> view or materialized view
@@ -378,15 +380,21 @@ class _Reader:
             default = None if r["generated"] else _unwrap(r["default_sql"])
             table.columns.append(
                 ir.Column(
-                    r["name"], sql + "[]" * dims, base, enum, mods, dims, r["not_null"], default, identity, r["comment"]
+                    r["name"],
+                    sql + "[]" * dims,
+                    base,
+                    enum,
+                    mods,
+                    dims,
+                    r["not_null"],
+                    default,
+                    identity,
+                    r["comment"],
+                    generated=_unwrap(r["default_sql"]) if r["generated"] else None,
+                    virtual=r["generated"] == "v",
+                    collation=r["collation"],
                 )
             )
-            if r["generated"]:
-                self.unmanaged.append(
-                    Unmanaged(
-                        "generated column", table.name, r["name"], f"GENERATED ALWAYS AS ({r['default_sql']}) STORED"
-                    )
-                )
             if r["sequence_name"] is not None:
                 self.sequences[(table.name, r["name"])] = Name(r["sequence_schema"], r["sequence_name"])
 
@@ -691,6 +699,7 @@ class _Reader:
             domains=tuple(self.domains),
             composite_types=tuple(self.composites),
             range_types=tuple(self.ranges),
+            publications=tuple(self.publications),
             external=ir.External(
                 tables=tuple(
                     ir.ExternalTable(name, (), policies=tuple(policies))
@@ -709,6 +718,17 @@ class _Reader:
             dict(self.default_opclasses),
             tuple(self.idle),
         )
+
+
+def _publication(r: dict[str, Any]) -> ir.Publication:
+    publish = tuple(op for op in ("insert", "update", "delete", "truncate") if r[op])
+    tables = tuple(Name(t["schema"], t["name"]) for t in r["tables"])
+    filters = tuple(
+        ir.PublishedTable(Name(t["schema"], t["name"]), tuple(t["columns"] or ()), _unwrap(t["where"]))
+        for t in r["tables"]
+        if t["columns"] is not None or t["where"] is not None
+    )
+    return ir.Publication(r["name"], MODULE, tables, r["all_tables"], publish, comment=r["comment"], filters=filters)
 
 
 def _policy(table: Name, r: dict[str, Any]) -> ir.Policy:

@@ -154,7 +154,7 @@ def compare(
         expected.extensions,
         lambda x: x.name,
         lambda x: x.name,
-        lambda x: {"schema": x.schema},
+        lambda x: {"schema": x.schema, "comment": _comment(x.comment)},
         lambda x: f"in schema {x.schema}",
     )
     found += _keyed(
@@ -193,6 +193,15 @@ def compare(
         _range_aspects,
         lambda r: f"range of {r.subtype}",
     )
+    found += _keyed(
+        "publication",
+        live.publications,
+        expected.publications,
+        lambda p: p.name,
+        lambda p: p.name,
+        _publication_aspects,
+        lambda p: "publication of every table" if p.all_tables else f"publication of {_tables(p.tables)}",
+    )
     found += _grants(live_atoms, expected_atoms, targets)
     return found
 
@@ -226,6 +235,19 @@ def _range_aspects(r: ir.RangeType) -> dict[str, str]:
         "canonical": _text(r.canonical),
         "subtype_diff": _text(r.subtype_diff),
         "comment": _comment(r.comment),
+    }
+
+
+def _tables(names: Iterable[ir.Name]) -> str:
+    return ", ".join(n.display for n in names) or "no table"
+
+
+def _publication_aspects(p: ir.Publication) -> dict[str, str]:
+    return {
+        "tables": "every table" if p.all_tables else _tables(p.tables),
+        "column lists and row filters": "; ".join(clauses.published(p, f.table) for f in p.filters) or "none",
+        "publish": ", ".join(p.publish),
+        "comment": _comment(p.comment),
     }
 
 
@@ -379,6 +401,8 @@ def _column_aspects(c: ir.Column) -> dict[str, str]:
         "default": _text(c.default, "no default"),
         "identity": f"GENERATED {c.identity.upper()} AS IDENTITY" if c.identity else "no identity",
         "comment": _comment(c.comment),
+        "generated": clauses.generation(c) or "not generated",
+        "collation": clauses.collation(c) or "the type's",
     }
 
 

@@ -36,7 +36,7 @@ SUPERUSER = (
 class Member:
     """A statement on one member of a table (a trigger, column, constraint, partition): templates/sql/db/repair/."""
 
-    # the template: enable_trigger, drop_expression, validate_constraint, drop_constraint, attach_partition,
+    # the template: enable_trigger, validate_constraint, drop_constraint, attach_partition,
     # no_row_level_security, set_logged
     action: str
     table: str  # quoted, qualified
@@ -142,12 +142,6 @@ def _one(
             add(
                 Finding("trigger", where, "enabled", u.detail, "enabled"),
                 Fix(f"enable trigger {where}", (_sql("enable_trigger", name, member),)),
-            )
-    elif u.kind == "generated column":
-        if table is not None and table.column(u.member) is not None:
-            add(
-                Finding("column", f"{u.name.display}.{u.member}", "generated", u.detail, "a stored column"),
-                Fix(f"make {u.name.display}.{u.member} a stored column", (_sql("drop_expression", name, member),)),
             )
     elif u.kind == "constraint not validated":
         if table is not None and any(c.name == u.member for c in table.constraints):

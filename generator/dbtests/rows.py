@@ -137,7 +137,7 @@ class Rows:
                 chosen.setdefault(column, value)
         key_columns = {k for key in r.keys for k in key}
         for c in r.columns:
-            if c.name in chosen:
+            if c.name in chosen or c.generated is not None:  # PostgreSQL computes a generated column
                 continue
             labels = self.labels.get(c.enum, ()) if c.enum is not None else ()
             if c.name in key_columns:
@@ -265,7 +265,7 @@ def _known(value: Any) -> Any:
 
 def _default(c: ir.Column) -> Any:
     """What a column left out holds, as far as the evaluator can tell: NULL, a constant default, or UNKNOWN."""
-    if c.identity is not None:
+    if c.identity is not None or c.generated is not None:
         return values.UNKNOWN
     if c.default is None:
         return None

@@ -24,6 +24,7 @@ from . import (
     partition_objects,
     partitions,
     prechecks,
+    publications,
     relations,
     renames,
     replication,
@@ -61,6 +62,7 @@ KINDS: tuple[Callable[[Context], Steps], ...] = (
     default_privileges.diff,  # privileges K5
     timeparts.diff,
     rows.diff,
+    publications.diff,
 )
 
 

@@ -7,6 +7,7 @@ Moving one to another schema would change the type of every column of its types 
 from __future__ import annotations
 
 from .. import errors
+from ..pg import quoting
 from ..sql.views import Object
 from . import statements as st
 from .context import Context
@@ -30,6 +31,14 @@ def diff(ctx: Context) -> Steps:
                 "extension",
                 name,
             )
+        elif before.comment != x.comment:
+            comment = (
+                st.comment_on(Object("extension", x.q), x.comment)
+                if x.comment is not None
+                else st.ExtensionOwnComment(quoting.literal(name))
+            )
+            out.add(out.build(("extension", name)), comment, notes=() if x.comment else ("The extension's own.",))
+            out.change(f"comment on extension {name}")
     for name, x in old.items():
         if name not in new:
             out.add(

@@ -208,7 +208,25 @@ class AlterColumnType:
     type: str
     cast: bool = False  # USING column::type
     via: str | None = None  # USING column::via::type (an enum goes through text)
+    collation: str | None = None  # COLLATE (quoted): without it, the column takes the type's default collation
     template: ClassVar[str] = "diff/alter_column_type"
+
+
+@dataclass(frozen=True)
+class ExtensionOwnComment:
+    """COMMENT ON EXTENSION with the comment the extension comes with (the spec's is removed)."""
+
+    name: str  # a literal
+    template: ClassVar[str] = "diff/extension_own_comment"
+
+
+@dataclass(frozen=True)
+class DropExpression:
+    """ALTER COLUMN ... DROP EXPRESSION: a STORED generated column becomes a plain one, its values kept."""
+
+    table: str
+    name: str
+    template: ClassVar[str] = "db/repair/drop_expression"
 
 
 @dataclass(frozen=True)

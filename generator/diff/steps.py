@@ -44,6 +44,7 @@ RELEASE_RANK = {
     "composite_type": 8,  # types5
     "range_type": 8,  # types5
     "default_privileges": 0,  # privileges K5: undone first
+    "publication": 0,  # K1: a table leaves a publication before anything it needs changes
 }
 BUILD_RANK = {kind: 20 + rank for kind, rank in from_scratch.RANK.items()}
 RENAME_RANK = -1

@@ -18,6 +18,7 @@ from ..ir.names import make_object_name
 from ..pg import quoting, sqlparse
 from ..sql import views
 from ..sql.views import Object
+from . import generated as generated_kind
 from . import prechecks, types, usertypes, validity
 from . import statements as st
 from .context import Context, pair_up, type_key
@@ -59,7 +60,7 @@ def classify(
         columns0 = {c.name: c for c in t0.columns}
         for c1 in t1.columns:
             c0 = columns0.get(c1.name)
-            if c0 is not None and (type_key(c0) != type_key(c1) or c1.enum in rebuilt_enums):
+            if c0 is not None and (type_key(c0) != type_key(c1) or c1.enum in rebuilt_enums or recollated(c0, c1)):
                 retyped[t1.name] = retyped.get(t1.name, frozenset()) | {c1.name}
                 if c1.enum in rebuilt_enums or types.rewrites(c0, c1):
                     rewritten.add(t1.name)
@@ -69,6 +70,11 @@ def classify(
             if con.kind in ("primary_key", "unique"):
                 replaced_keys.add((t0.name, con.columns))
     return retyped, frozenset(rewritten), frozenset(replaced_keys)
+
+
+def recollated(c0: ir.Column, c1: ir.Column) -> bool:
+    """Whether only the column's collation changes (ALTER COLUMN ... TYPE ... COLLATE, as a type change)."""
+    return c0.collation != c1.collation and not generated_kind.changes(c0, c1)
 
 
 def _constraints(
@@ -225,8 +231,10 @@ def add_column(ctx: Context, out: Steps, build: Node, t: ir.Table, c: ir.Column)
             t.name,
             c.name,
         )
-    notes: list[str] = []
+    notes: list[str] = generated_kind.add(out, t, c) if c.generated is not None else []
     ignore: list[str] = []
+    if c.generated is not None and not c.virtual:
+        ignore.append("adding-field-with-default")
     if c.identity or (c.default is not None and _volatile(ctx, c.default)):
         notes.append(LOCK.format(t.name.display) + " and rewrites it: every existing row gets its own value.")
         ignore.append("adding-field-with-default")
@@ -243,6 +251,10 @@ def _volatile(ctx: Context, expression: str) -> bool:
 
 def alter_column(ctx: Context, out: Steps, build: Node, t: ir.Table, c0: ir.Column, c1: ir.Column) -> None:
     q = t.name.q
+    if generated_kind.changes(c0, c1):
+        generated_kind.alter(ctx, out, build, t, c0, c1)
+        if c1.generated is not None or c0.virtual:
+            return  # dropped and added again as the spec has it (or refused)
     retyped = c1.name in ctx.retyped.get(t.name, frozenset())
     default = c0.default  # the default the column has at this point of the migration
     if default is not None and ctx.calls_dropped(default):
@@ -292,6 +304,9 @@ def alter_column(ctx: Context, out: Steps, build: Node, t: ir.Table, c0: ir.Colu
             if c1.enum in ctx.rebuilt_enums or types.rewrites(c0, c1)
             else "no rewrite: the change is binary-compatible"
         )
+        if c0.collation != c1.collation and type_key(c0) == type_key(c1):
+            rewrite = "no rewrite of the rows, but every index on the column is rebuilt under that lock (new collation)"
+            out.change(f"change collation of {t.name.display}.{c1.name} to {c1.collation or 'the default'}")
         again = prechecks.stop_narrowing(ctx, out, t, c0, c1)
         if again:
             out.add(
@@ -351,10 +366,11 @@ def alter_column(ctx: Context, out: Steps, build: Node, t: ir.Table, c0: ir.Colu
 
 def alter_type(table: str, c0: ir.Column, c1: ir.Column) -> st.AlterColumnType:
     """The type change, with a USING cast where an implicit one will not do (an enum goes through text)."""
+    collation = quoting.ident(c1.collation) if c1.collation is not None else None
     if c0.enum is not None or c1.enum is not None:
-        return st.AlterColumnType(table, c1.q, c1.sql_type, via="text" + "[]" * c0.array_dims)
+        return st.AlterColumnType(table, c1.q, c1.sql_type, via="text" + "[]" * c0.array_dims, collation=collation)
     cast = c0.array_dims != c1.array_dims or (c0.base != c1.base and not types.implicit(c0, c1))
-    return st.AlterColumnType(table, c1.q, c1.sql_type, cast=cast)
+    return st.AlterColumnType(table, c1.q, c1.sql_type, cast=cast, collation=collation)
 
 
 def set_not_null(ctx: Context, out: Steps, t: ir.Table, c: ir.Column) -> None:

@@ -43,6 +43,7 @@ from .viewmodel import (
     ModulePage,
     Partitioning,
     PartitionRow,
+    PublicationRow,
     SchemaSection,
     SecurityRow,
     SequenceRow,
@@ -153,6 +154,11 @@ class _ColumnNotes:
         notes = list(self.facts[column.name])
         if column.identity:
             notes.append(f"Identity (GENERATED {column.identity.upper()})")
+        if column.generated is not None:
+            kept = "virtual: computed when read" if column.virtual else "stored"
+            notes.append(f"Generated from {md.code(column.generated)} ({kept}; read-only)")
+        if column.collation is not None:
+            notes.append(f"Collation {md.code(column.collation)}")
         if column.set_by:
             label = "Set by trigger" if len(column.set_by) == 1 else "Set by triggers"
             notes.append(f"{label} {', '.join(self.links.trigger(self.table.name, t) for t in column.set_by)}")
@@ -196,6 +202,11 @@ class PageBuilder:
         self.triggers = index.triggers.get(module.name, [])
         self.sequences = [q for q in schema.sequences if q.module == module.name]
         self.extensions = [x for x in schema.extensions if x.module == module.name]
+        self.publications = [p for p in schema.publications if p.module == module.name]
+        self.published_in: dict[Name, list[ir.Publication]] = {}  # by table
+        for pub in schema.publications:
+            for name in pub.tables:
+                self.published_in.setdefault(name, []).append(pub)
         self.triggers_of: dict[
             Name, list[ir.Trigger]
         ] = {}  # by table: a scan per table would be quadratic in a large module
@@ -213,6 +224,10 @@ class PageBuilder:
             tables=tuple(self.table_section(t) for t in self.tables),
             enums=tuple(self.enum_section(e) for e in self.index.enums.get(self.module.name, [])),
             extensions=tuple(self.extension_row(x) for x in self.extensions),
+            publications=tuple(self.publication_row(p) for p in self.publications),
+            publications_sql=block(
+                "sql", [t for p in self.publications for t in self.sql.get(("publication", p.name), [])]
+            ),
             extensions_sql=block(
                 "sql", [t for x in self.extensions for t in self.sql.get(("extension", x.name), [])], "\n"
             ),
@@ -390,6 +405,8 @@ class PageBuilder:
             seed=None if t.rows is None else _seed_summary(t.rows),
             seed_sql=block("sql", self.sql.get(("rows", t.name), [])),
             access=self.access("table", t.name.q, t.name.schema),
+            publications=tuple(self.links.publication(p) for p in self.published_in.get(t.name, []))
+            + tuple(self.links.publication(p) for p in self.schema.publications if p.all_tables),
         )
 
     def partitioning(self, t: ir.Table) -> Partitioning:
@@ -460,6 +477,27 @@ class PageBuilder:
         )
 
     # -- sequences, enums, functions, triggers ---------------------------------
+    def publication_row(self, p: ir.Publication) -> PublicationRow:
+        if p.all_tables:
+            tables = "every table (FOR ALL TABLES)"
+        else:
+            tables = (
+                ", ".join(
+                    self.links.table(t)
+                    + (f" ({md.code(clauses.published(p, t))})" if p.filter_of(t) is not None else "")
+                    for t in p.tables
+                )
+                or NONE
+            )
+            tables += " (added to a publication made elsewhere)" if p.external else ""
+        return PublicationRow(
+            md.inline(p.name),
+            md.anchor(md.anchor_id("publication", p.name)),
+            tables,
+            md.inline(", ".join(p.publish)),
+            md.inline(p.comment) if p.comment else NONE,
+        )
+
     def extension_row(self, x: ir.Extension) -> ExtensionRow:
         known = extensions.EXTENSIONS.get(x.name)
         brings = []
@@ -472,6 +510,7 @@ class PageBuilder:
             md.anchor(md.anchor_id("extension", x.schema, x.name)),
             md.inline(x.schema),
             ", ".join(brings) or NONE,
+            md.inline(x.comment) if x.comment else NONE,
         )
 
     def sequence_row(self, q: ir.Sequence) -> SequenceRow:

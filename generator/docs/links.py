@@ -172,6 +172,9 @@ class Links:
             self._to(self.table_module[table], md.anchor_id("constraint", table.schema, table.name, constraint)),
         )
 
+    def publication(self, p: ir.Publication) -> str:
+        return md.link(p.name, self._to(p.module, md.anchor_id("publication", p.name)))
+
 
 def type_anchor(kind: str, name: Name) -> str:
     """The anchor id of a domain, composite or range type's section (types5)."""

@@ -172,6 +172,7 @@ class TableSection:
     seed: str | None = None  # how its seed rows are written (ON CONFLICT), when it has some
     seed_sql: CodeBlock | None = None
     access: str = ""  # privileges K5: who may do what (grants, column grants, revokes)
+    publications: tuple[str, ...] = ()  # links to the publications that carry it
 
 
 @dataclass(frozen=True)
@@ -184,11 +185,20 @@ class EnumSection:
     ddl: CodeBlock
 
 
+class PublicationRow(NamedTuple):
+    name: str
+    anchor: str
+    tables: str  # links, "every table", or what is added to one made elsewhere
+    publish: str
+    comment: str
+
+
 class ExtensionRow(NamedTuple):
     name: str
     anchor: str
     schema: str
     brings: str  # its types, operator classes and index methods that pg/extensions.py knows
+    comment: str = ""  # the spec's (COMMENT ON EXTENSION)
 
 
 class SequenceRow(NamedTuple):
@@ -308,6 +318,8 @@ class ModulePage:
     extensions_sql: CodeBlock | None = None
     types: tuple[TypeSection, ...] = ()  # types5: domains, composite and range types; no section when none
     exclusions: tuple[ConstraintRow, ...] = ()  # K3 exclusion constraints; the section is left out when none
+    publications: tuple[PublicationRow, ...] = ()  # the section is left out when the module has none
+    publications_sql: CodeBlock | None = None
 
     @property
     def linted(self) -> bool:

@@ -52,6 +52,9 @@ class Column:
     comment: str | None = None
     set_by: tuple[str, ...] = ()  # triggers that compute this column
     python_type: str | None = None  # the spec's explicit Python type for the models
+    generated: str | None = None  # K1 generated columns: GENERATED ALWAYS AS (this expression)
+    virtual: bool = False  # K1 generated columns: VIRTUAL (PostgreSQL 18) rather than STORED
+    collation: str | None = None  # K1 column collation: COLLATE this (the name as PostgreSQL stores it)
 
     @property
     def q(self) -> str:
@@ -495,6 +498,7 @@ class Extension:
     name: str
     schema: str
     module: str
+    comment: str | None = None  # K1 comments: the spec's (None: the extension's own, left as it is)
 
     @property
     def q(self) -> str:
@@ -536,6 +540,36 @@ class View:
     def kind(self) -> str:
         """As COMMENT ON and DROP name it."""
         return "materialized view" if self.materialized else "view"
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """A table of a publication that publishes only some columns, or only some rows (PostgreSQL 15+)."""
+
+    table: Name
+    columns: tuple[str, ...] = ()  # none: every column
+    where: str | None = None
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A publication: CREATE PUBLICATION, or, for one made elsewhere (`external`), only its tables added."""
+
+    name: str
+    module: str
+    tables: tuple[Name, ...] = ()  # in the order written
+    all_tables: bool = False  # FOR ALL TABLES
+    publish: tuple[str, ...] = ("insert", "update", "delete", "truncate")  # in that order
+    external: bool = False  # made elsewhere (external.publications): schemagen adds and drops its tables only
+    comment: str | None = None
+    filters: tuple[PublishedTable, ...] = ()  # the tables with a column list or row filter
+
+    def filter_of(self, table: Name) -> PublishedTable | None:
+        return next((f for f in self.filters if f.table == table), None)
+
+    @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
 
 
 @dataclass(frozen=True)
@@ -660,6 +694,7 @@ class Schema:
     # applied before `grants`, which win where both name a privilege.
     revokes: tuple[Grant, ...] = ()
     default_privileges: tuple[DefaultPrivilege, ...] = ()  # privileges K5 (state format 4)
+    publications: tuple[Publication, ...] = ()  # K1 publications (state format 4)
 
 
 class _InModule(Protocol):

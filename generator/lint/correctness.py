@@ -396,3 +396,67 @@ def extension_in_public(ctx: Context) -> Iterator[Finding]:
     for x in ctx.schema.extensions:
         if x.schema == "public":
             yield ctx.finding("C314", ("extension", x.name), x.name, f"extension {x.name} is installed in public")
+
+
+@rule(
+    "C312",
+    "published-without-replica-identity",
+    ERROR,
+    why="A publication that publishes UPDATE or DELETE needs each of its tables to say which row changed: its "
+    "replica identity (by default the primary key). On a table without one PostgreSQL refuses every UPDATE and "
+    "DELETE (`cannot update table ... because it does not have a replica identity and publishes updates`), so "
+    "the application breaks the moment the table is published. So it does when a row filter reads, or a column "
+    "list leaves out, a column outside the replica identity.",
+    hint="give the table a primary key, or `replica_identity: full` (or `{index: ...}`); keep a row filter to its "
+    "replica identity's columns and a column list holding them; or publish only inserts",
+)
+def published_without_replica_identity(ctx: Context) -> Iterator[Finding]:
+    tables = {t.name: t for t in ctx.schema.tables}
+    for p in ctx.schema.publications:
+        if not {"update", "delete"} & set(p.publish):
+            continue
+        changes = "/".join(o for o in p.publish if o in ("update", "delete"))
+        for name in tables if p.all_tables else p.tables:
+            t = tables.get(name)
+            if t is None:
+                continue
+            at: Key = ("publication", p.name) if p.all_tables else ("publication_table", p.name, name)
+            identity = _identity_columns(t)
+            if identity is None:
+                message = (
+                    f"publication {p.name} publishes {changes} of {name.display}, which has no replica identity (no "
+                    f"primary key, replica_identity: {t.replica_identity})"
+                )
+                yield ctx.finding("C312", ("table", name), str(name), message, at=at)
+                continue
+            f = p.filter_of(name)
+            if f is None:
+                continue
+            outside = sorted(sqlparse.column_names(f.where) - identity) if f.where else []
+            missing = [c for c in (t.columns if f.columns else ()) if c.name in identity and c.name not in f.columns]
+            if outside:
+                message = (
+                    f"publication {p.name} publishes {changes} of {name.display} with a row filter on "
+                    f"{', '.join(outside)}, outside its replica identity"
+                )
+                yield ctx.finding("C312", ("table", name), str(name), message, at=at)
+            if missing:
+                message = (
+                    f"publication {p.name} publishes {changes} of {name.display} with a column list without "
+                    f"{', '.join(c.name for c in missing)}, of its replica identity"
+                )
+                yield ctx.finding("C312", ("table", name), str(name), message, at=at)
+
+
+def _identity_columns(t: ir.Table) -> frozenset[str] | None:
+    """The columns that identify a row to logical replication (None: none do)."""
+    if t.replica_identity == "full":
+        return frozenset(c.name for c in t.columns)
+    key = t.replica_index if t.replica_identity == "index" else None
+    for c in t.constraints:
+        if (c.kind == "primary_key" and t.replica_identity == "default") or c.name == key:
+            return frozenset(c.columns)
+    for ix in t.indexes:
+        if key is not None and ix.name.name == key:
+            return frozenset(e.column for e in ix.elements if e.column is not None)
+    return None

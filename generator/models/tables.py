@@ -55,7 +55,7 @@ class _Col:
     @property
     def has_server_value(self) -> bool:
         """The database gives the column a value when an INSERT leaves it out."""
-        return self.col.default is not None or self.col.identity is not None
+        return self.col.default is not None or self.col.identity is not None or self.col.generated is not None
 
     @property
     def optional_on_insert(self) -> bool:
@@ -63,7 +63,7 @@ class _Col:
 
     @property
     def writable(self) -> bool:
-        return self.col.identity != "always"
+        return self.col.identity != "always" and self.col.generated is None  # PostgreSQL computes a generated one
 
 
 @dataclass(frozen=True)
@@ -160,11 +160,17 @@ def models(
         tuple(_field(c, c.nullable) for c in cols),
     )
     writable = [c for c in cols if c.writable]
+    by_name = {c.col.name: c for c in cols}
+    # A CHECK reading a column the Insert and Update models leave out (PostgreSQL computes it) is the database's.
+    computed = [c for c in done if not all(by_name[n].writable for n in c.columns)]
+    done = [c for c in done if c not in computed]
     validated = tuple(CheckNote(spelling.docstring_text(c.name), spelling.docstring_text(c.sql), "") for c in done)
     database_only = tuple(
         CheckNote(*(spelling.docstring_text(text) for text in (c.name, c.sql, c.reason))) for c in left
+    ) + tuple(
+        CheckNote(*(spelling.docstring_text(text) for text in (c.name, c.sql, "it reads a column PostgreSQL computes")))
+        for c in computed
     )
-    by_name = {c.col.name: c for c in cols}
     changes = [
         ChangesModel(
             kind.template,

@@ -34,6 +34,7 @@ from . import (
     intent,
     partition_objects,
     policies,
+    publications,
     registry,
     replication,
     routines,
@@ -98,6 +99,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     resolved = _with_rows(resolved, known, report)
     declared = intent.intent(files, report)
     tenants = tenancy.tenancy(files, known, resolved, report)
+    published = publications.publications(files, known, report)
     if report.diagnostics:
         raise errors.SpecError(report.diagnostics)
     assert known.migration is not None
@@ -131,6 +133,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         range_types=made_types.ranges,
         revokes=tuple(revoked),
         default_privileges=tuple(defaults),
+        publications=published,
     )
     return extensions.with_operator_classes(schema), report.origins
 

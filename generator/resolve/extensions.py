@@ -42,7 +42,7 @@ def collect(
                 continue
             if not _schema_known(ext.schema_, schemas, report, where.at("schema")):
                 continue
-            extensions[key] = ir.Extension(key, ext.schema_, f.module)
+            extensions[key] = ir.Extension(key, ext.schema_, f.module, ext.comment)
             known = known_extensions.EXTENSIONS.get(key)
             for type_name, t in (known.types if known else {}).items():
                 types[Name(ext.schema_, type_name)] = OtherType(type_name, t.max_mods, None, key)

@@ -33,6 +33,7 @@ DESTRUCTIVE = {
     "drop sequence": 1,  # K2: its current value goes
     "delete rows": 1,  # seed rows removed from the spec: deleted from the table
     "drop attribute": 2,  # types5: an attribute of a composite type, its values in every column of the type
+    "rewrite table": 1,  # K1 generated columns: a STORED one added or changed rewrites the table, locked
 }
 
 
@@ -215,4 +216,6 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
         places = [((kind, rest[0]), ()), tables]
     elif kind == "extension":  # K2
         places = [(("extension", rest[0]), ("schema",)), tables]
+    elif kind == "publication":  # K1
+        places = [(("publication", rest[0]), ()), tables]
     return origins.diagnostic(refusal.code, refusal.message, *places)

@@ -26,6 +26,7 @@ from . import (
     partitions,
     timeparts,
 )
+from . import generated as generated_kind
 from . import sequences as sequence_kind
 from .registry import Claim, Entry, Registry
 from .report import Report, Where, expression, fragment_columns, ident
@@ -112,11 +113,15 @@ def table(
                 "smallint to give another",
                 key=True,
             )
+        elif serial and col.generated is not None:
+            report.error(cw.at("generated"), errors.SPEC_INVALID, f"a {col.type} column cannot be generated")
         elif serial:
             made = sequence_kind.serial_sequence(name, col_name, serial, entry.module)
             claims.append(Claim("relation", made.name, cw.at("type"), "sequence of serial column"))
             serials.append(made)
             default = sequence_kind.nextval(made.name)
+        generation = generated_kind.generation(col, t.columns, name, report, cw)
+        collation = generated_kind.collation(col, typ.base if typ is not None else None, report, cw)
         if typ is not None:
             columns.append(
                 ir.Column(
@@ -131,6 +136,9 @@ def table(
                     col.identity,
                     col.comment,
                     python_type=col.python_type or typ.python_type,
+                    generated=generation.expression if generation is not None else None,
+                    virtual=generation is not None and generation.virtual,
+                    collation=collation,
                 )
             )
         if col.identity:
@@ -251,6 +259,7 @@ def table(
         for problem in comparisons.problems(text, typed, name):
             report.error_in_fragment(check_at, problem.offset, problem.code, problem.message)
     layout = partitions.partitioning(name, t, columns, constraints, report, where)
+    generated_kind.not_in_partition_key(layout.key, typed, report, where)
     if t.partitioning is not None:
         for i, c in enumerate(t.constraints):
             if c.exclude is not None:
@@ -284,6 +293,7 @@ def table(
         ix = indexes.index(name, key, spec_ix, typed, column_names, layout.key, report, index_where)
         if ix is not None:
             table_indexes.append(ix)
+            generated_kind.no_virtual_keys(ix, typed, report, index_where)
     resolved = None
     if len(columns) == len(t.columns):
         resolved = ir.Table(

@@ -18,16 +18,16 @@ def check(schema: ir.Schema, origins: Origins, version: int) -> None:
         origins.diagnostic(
             errors.UNSUPPORTED_CHANGE,
             f"{what} needs PostgreSQL {needs}; postgres_version (pyproject.toml [tool.schemagen]) is {version}",
-            (key, ()),
+            (key, below),
         )
-        for needs, what, key in _features(schema)
+        for needs, what, key, below in _features(schema)
         if needs > version
     ]
     if found:
         raise errors.SpecError(found)
 
 
-def _features(schema: ir.Schema) -> Iterator[tuple[int, str, tuple[object, ...]]]:
+def _features(schema: ir.Schema) -> Iterator[tuple[int, str, tuple[object, ...], tuple[str, ...]]]:
     for t in schema.tables:
         for c in t.constraints:
             if c.nulls_not_distinct:
@@ -35,7 +35,24 @@ def _features(schema: ir.Schema) -> Iterator[tuple[int, str, tuple[object, ...]]
                     15,
                     f"NULLS NOT DISTINCT (constraint {c.name} on {t.name.display})",
                     ("constraint", t.name, c.name),
+                    (),
                 )
         for ix in t.indexes:
             if ix.nulls_not_distinct:
-                yield 15, f"NULLS NOT DISTINCT (index {ix.name.name})", ("index", ix.name)
+                yield 15, f"NULLS NOT DISTINCT (index {ix.name.name})", ("index", ix.name), ()
+        for col in t.columns:
+            if col.virtual:
+                yield (
+                    18,
+                    f"a VIRTUAL generated column ({t.name.display}.{col.name})",
+                    ("column", t.name, col.name),
+                    ("generated",),
+                )
+    for p in schema.publications:
+        for f in p.filters:
+            yield (
+                15,
+                f"a column list or row filter (table {f.table.display} of publication {p.name})",
+                ("publication_table", p.name, f.table),
+                (),
+            )

@@ -64,6 +64,16 @@ class Linted(Model):
     lint: Lint | None = None
 
 
+class Generated(Model):
+    """A generated column's expression, written out: `{expression: "upper(name)", virtual: true}`."""
+
+    expression: SqlText = Field(description="SQL expression over the row's other columns (immutable functions only)")
+    virtual: bool = Field(
+        False,
+        description="VIRTUAL: computed when read, never stored (PostgreSQL 18: postgres_version); default STORED",
+    )
+
+
 class Column(Linted):
     """A table column. `type` is any PostgreSQL type, e.g. `varchar(255)` or an enum."""
 
@@ -91,6 +101,14 @@ class Column(Linted):
         None,
         description="a value for the rows the generated database tests make (generated/tests/), as SQL, e.g. "
         "`'EUR'`; needed only where schemagen cannot derive one from the type and CHECKs",
+    )
+    generated: SqlText | Generated | None = Field(
+        None,
+        description="GENERATED ALWAYS AS (expression) STORED: a value PostgreSQL computes from the row's other "
+        "columns (read-only in the models); `{expression: ..., virtual: true}` for VIRTUAL (PostgreSQL 18)",
+    )
+    collation: str | None = Field(
+        None, description='COLLATE: the collation of a text column, e.g. `"C"` or `und-x-icu` (any the server has)'
     )
 
 
@@ -563,6 +581,34 @@ class ExternalType(Model):
     )
 
 
+class PublishedTable(Model):
+    """A table of a publication with a column list or a row filter (PostgreSQL 15+: postgres_version)."""
+
+    table: str
+    columns: list[str] | None = Field(None, min_length=1, description="only these columns are published")
+    where: SqlText | None = Field(None, description="only the rows for which this holds are published (SQL)")
+
+
+class Publication(Model):
+    """A publication (logical replication, Supabase Realtime): CREATE PUBLICATION ... FOR TABLE ...; one named in
+    `external.publications` is made elsewhere, and schemagen only adds and drops the tables listed here."""
+
+    tables: list[str | PublishedTable] = Field(
+        [],
+        description="the tables it publishes: `messages`, `public.rooms`, or `{table: messages, columns: [...], "
+        "where: ...}` (PostgreSQL 15+)",
+    )
+    for_all_tables: bool = Field(
+        False, description="FOR ALL TABLES: every table of the database, those made later too (needs a superuser)"
+    )
+    publish: list[Literal["insert", "update", "delete", "truncate"]] = Field(
+        ["insert", "update", "delete", "truncate"],
+        min_length=1,
+        description="the operations it publishes (default all four)",
+    )
+    comment: str | None = None
+
+
 class External(Model):
     """Objects an earlier migration created: referenced and checked, never created."""
 
@@ -574,6 +620,11 @@ class External(Model):
         default={},
         description="types made elsewhere, usable as column types: `geography: {schema: public, python_type: str}`",
     )
+    publications: list[str] = Field(
+        default=[],
+        description="publications made elsewhere (Supabase's `supabase_realtime`): schemagen only adds and drops the "
+        "tables `publications:` lists for them",
+    )
 
 
 class Extension(Linted):
@@ -581,6 +632,9 @@ class Extension(Linted):
 
     schema_: str = Field(
         "public", alias="schema", description="where its objects go (default public; lint C314 suggests another)"
+    )
+    comment: str | None = Field(
+        None, description="COMMENT ON EXTENSION (replaces the extension's own; left out, the extension's own stays)"
     )
 
 
@@ -765,11 +819,16 @@ class SpecFile(Model):
     domains: dict[str, Domain] = Field({}, description="CREATE DOMAIN: a base type with NOT NULL, DEFAULT, CHECKs")
     composite_types: dict[str, CompositeType] = Field({}, description="CREATE TYPE ... AS (attributes)")
     range_types: dict[str, RangeType] = Field({}, description="CREATE TYPE ... AS RANGE (subtype, ...)")
+    publications: dict[str, Publication] = Field(
+        {}, description="publications for logical replication (Supabase Realtime): `supabase_realtime: {tables: [...]}`"
+    )
     allow_destructive: list[str] = Field(
         [],
         description="changes that destroy data, confirmed for the next migration only: `drop table T`, `drop column "
         "T.C`, `change type T.C` (or `change type T.C to TYPE`), `drop enum value E.V`, `drop partition "
-        "P`, `delete rows T` (seed rows removed from the spec); remove an entry once its migration is written",
+        "P`, `delete rows T` (seed rows removed from the spec), `rewrite table T` (a STORED generated column added or "
+        "changed: the table is rewritten under an ACCESS EXCLUSIVE lock); remove an entry once its migration is "
+        "written",
     )
 
 

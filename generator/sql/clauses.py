@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import ir
 from ..templating import environment
-from . import views
+from . import publications, views
 
 
 def macro(name: str, *args: Any) -> str:
@@ -62,3 +62,18 @@ def trigger_events(t: ir.Trigger) -> str:
 def trigger_args(t: ir.Trigger) -> str:
     """A trigger's function arguments as CREATE TRIGGER writes them: string literals."""
     return views.TriggerView(t).args
+
+
+def generation(c: ir.Column) -> str:
+    """`GENERATED ALWAYS AS (...) STORED` of a generated column, or nothing."""
+    return macro("generation", views.ColumnView(c)) if c.generated is not None else ""
+
+
+def collation(c: ir.Column) -> str:
+    """`COLLATE "C"` of a column with a collation of its own, or nothing."""
+    return macro("collate", views.ColumnView(c)) if c.collation is not None else ""
+
+
+def published(p: ir.Publication, table: ir.Name) -> str:
+    """A table as the publication lists it: with its column list and row filter."""
+    return macro("published", [publications.TableView.of(p, table)])

@@ -17,7 +17,7 @@ from ..ir import order
 from ..pg import extensions, sqlparse
 from ..templating import environment
 from . import extensions as extension_views
-from . import namespaces, rows, sequences, usertypes, views
+from . import namespaces, publications, rows, sequences, usertypes, views
 
 # Rank of each kind of statement: the order of a readable migration. Kinds of
 # equal rank keep the order they are listed in, so a table's partitions and
@@ -46,6 +46,7 @@ RANK = {
     "domain": 0,  # types5
     "composite_type": 0,  # types5
     "range_type": 0,  # types5
+    "publication": 6,  # K1: after the tables it publishes
 }
 
 
@@ -79,6 +80,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "domain": usertypes.DomainView,  # types5
     "composite_type": usertypes.CompositeView,  # types5
     "range_type": usertypes.RangeView,  # types5
+    "publication": publications.PublicationView,
 }
 
 
@@ -173,7 +175,8 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         needs += [("extension", x.name) for x in schema.extensions]
         node("default_privileges", i, needs, Statement("Default privileges", "default_privileges", d))
     for x in schema.extensions:
-        node("extension", x.name, [], Statement("Extensions", "extension", x))
+        comments = (views.Comment(views.Object("extension", x.q), x.comment),) if x.comment else ()
+        node("extension", x.name, [], Statement("Extensions", "extension", x, comments))
     extension_of = extensions.type_owners(schema.extensions)
     for e in schema.enums:
         comments = (views.Comment(views.Object("type", e.name.q), e.comment),) if e.comment else ()
@@ -294,6 +297,12 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         deps = [("table", name)] + [("rows", fk.ref_table) for fk in fks if fk.ref_table != name]
         view = rows.RowsView(name, seed, seed.data)
         node("rows", name, deps, Statement(f"Rows of {name.display}", "rows", view))
+    for pub in schema.publications:
+        if pub.external and not pub.tables:
+            continue  # made elsewhere, and the spec adds nothing to it
+        comments = (views.Comment(views.Object("publication", pub.q), pub.comment),) if pub.comment else ()
+        deps = [("table", t) for t in pub.tables]
+        node("publication", pub.name, deps, Statement("Publications", "publication", pub, comments))
     _in_own_schemas(result, frozenset(own.values()))
     return _unchecked_in_cycles(result, body_deps)
 

@@ -50,6 +50,11 @@ class FunctionView:
 class StandinsView:
     external: ir.External
     tenancy: ir.Tenancy | None = None
+    publications: tuple[ir.Publication, ...] = ()  # the spec's; those made elsewhere get a stand-in
+
+    @property
+    def external_publications(self) -> list[str]:
+        return [p.q for p in self.publications if p.external]
 
     @property
     def roles(self) -> list[str]:
@@ -75,11 +80,13 @@ class StandinsView:
     def nothing(self) -> bool:
         """No external object: the file is one empty line."""
         e = self.external
-        return not (self.roles or e.schemas or e.tables or e.functions)
+        return not (self.roles or e.schemas or e.tables or e.functions or self.external_publications)
 
 
 def standin_sql(schema: ir.Schema) -> str:
     text: str = (
-        environment().get_template("sql/standins.sql.j2").render(obj=StandinsView(schema.external, schema.tenancy))
+        environment()
+        .get_template("sql/standins.sql.j2")
+        .render(obj=StandinsView(schema.external, schema.tenancy, schema.publications))
     )
     return text

@@ -66,6 +66,19 @@ class ColumnView:
     def default(self) -> str | None:
         return self.column.default
 
+    @property
+    def collation(self) -> str | None:
+        return quoting.ident(self.column.collation) if self.column.collation is not None else None
+
+    @property
+    def generated(self) -> str | None:
+        return self.column.generated
+
+    @property
+    def storage(self) -> str:
+        """How a generated column keeps its value."""
+        return "VIRTUAL" if self.column.virtual else "STORED"
+
 
 @dataclass(frozen=True)
 class ConstraintView:

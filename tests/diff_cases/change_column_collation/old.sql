@@ -1,0 +1,1 @@
+CREATE INDEX idx_account_name ON account (name);

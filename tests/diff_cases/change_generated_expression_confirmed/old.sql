@@ -1,0 +1,1 @@
+ALTER TABLE item ADD COLUMN total numeric(12,2) GENERATED ALWAYS AS (price * qty) STORED;

@@ -1,0 +1,3 @@
+CREATE EXTENSION citext;
+CREATE EXTENSION hstore;
+COMMENT ON EXTENSION hstore IS 'Key-value pairs';

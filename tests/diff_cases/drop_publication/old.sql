@@ -1,0 +1,2 @@
+CREATE PUBLICATION shop_changes FOR TABLE item;
+COMMENT ON PUBLICATION shop_changes IS 'First';

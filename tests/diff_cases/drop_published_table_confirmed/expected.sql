@@ -1,0 +1,2 @@
+ALTER PUBLICATION shop_changes DROP TABLE memo;
+DROP TABLE memo;

@@ -1,0 +1,2 @@
+ALTER PUBLICATION supabase_realtime DROP TABLE account;
+ALTER PUBLICATION supabase_realtime ADD TABLE item;

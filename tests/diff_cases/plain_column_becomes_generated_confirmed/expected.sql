@@ -1,0 +1,2 @@
+ALTER TABLE item DROP COLUMN note;
+ALTER TABLE item ADD COLUMN note text GENERATED ALWAYS AS (upper(label)) STORED;
