@@ -69,8 +69,21 @@ def test_migration_folder_round_trip(pg_admin_url, case, tmp_path):
 CORPUS_SCHEMAS = sorted(p.name for p in CORPUS.glob("*") if (p / "handwritten.sql").exists()) if CORPUS.exists() else []
 
 
+# What the import cannot recover yet, by corpus schema (the round trip is expected to fail, not strictly).
+CORPUS_LIMITS = {
+    "saas_supabase": "grants on tables of other schemas (INSERT on storage.objects to authenticated) are not imported: "
+    "the catalog cannot tell them from the platform's own",
+}
+
+
 @pytest.mark.skipif(not CORPUS_SCHEMAS, reason="no corpus schema (tests/corpus/<schema>/handwritten.sql) yet")
-@pytest.mark.parametrize("schema", CORPUS_SCHEMAS)
+@pytest.mark.parametrize(
+    "schema",
+    [
+        pytest.param(s, marks=pytest.mark.xfail(reason=CORPUS_LIMITS[s], strict=False)) if s in CORPUS_LIMITS else s
+        for s in CORPUS_SCHEMAS
+    ],
+)
 def test_corpus_round_trip(pg_admin_url, schema, tmp_path):
     """Every schema of the corpus: its hand-written SQL, after its spec's stand-ins, imported and rebuilt."""
     # the environment: the corpus spec's stand-ins, then what it adds by hand (standins.sql: PostGIS-like types)
@@ -132,7 +145,6 @@ def test_partial_report_names_each_object_and_exits_1(db_url, tmp_path):
         "unlogged table scratch:",
         "function overload f:",
         "procedure p:",
-        "publication booking_changes:",
         "rule scratch.scratch_nothing:",
         "table inheritance child_log:",
     ]
@@ -141,7 +153,15 @@ def test_partial_report_names_each_object_and_exits_1(db_url, tmp_path):
         assert f"schemagen: not imported: {line}" in out.stderr, out.stderr
         assert f"#   - {line}" in header, header
     # the kinds the spec expresses are written, not reported
-    for kind in ("domain", "exclusion", "partitioning", "revoked", "column privilege", "default privileges"):
+    for kind in (
+        "domain",
+        "exclusion",
+        "partitioning",
+        "revoked",
+        "column privilege",
+        "default privileges",
+        "publication",
+    ):
         assert f"not imported: {kind}" not in out.stderr, out.stderr
     spec = yaml.safe_load(out.files["public.yaml"])
     assert "email" in spec["domains"] and spec["tables"]["region_sales"]["partitioning"]["by"] == "list"
@@ -222,10 +242,6 @@ def test_baseline_flow_end_to_end(db_url, tmp_path):
 # must print).
 FUNCTION_1 = "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$\nSELECT 1\n$$"
 NOT_EXPRESSIBLE: dict[str, tuple[list[str], str]] = {
-    "generated column": (
-        ["CREATE TABLE public.t (a int, b int GENERATED ALWAYS AS (a * 2) STORED)"],
-        "generated column t.b:",
-    ),
     "multi-column range partitioning": (
         [
             "CREATE TABLE public.t (a int, b int) PARTITION BY RANGE (a, b)",
@@ -276,7 +292,6 @@ NOT_EXPRESSIBLE: dict[str, tuple[list[str], str]] = {
         ],
         "default privileges for role import_platform in schema public on tables: the role owns no imported object",
     ),
-    "publication": (["CREATE TABLE public.t (a int)", "CREATE PUBLICATION p FOR TABLE public.t"], "publication p:"),
     "rule": (
         ["CREATE TABLE public.t (a int)", "CREATE RULE t_keep AS ON DELETE TO public.t DO INSTEAD NOTHING"],
         "rule t.t_keep:",
@@ -304,14 +319,14 @@ def test_each_kind_the_spec_cannot_express_is_reported(db_url, tmp_path, kind):
 
 
 def test_a_field_the_importer_does_not_write_is_reported():
-    """A kind another change teaches the catalog reader (here a column's collation, as an IR field the importer
+    """A kind another change teaches the catalog reader (here a column's compression, as an IR field the importer
     does not know) is reported as not imported, not dropped."""
-    Collated = dataclasses.make_dataclass(
-        "Collated", [("collation", str | None, dataclasses.field(default=None))], bases=(ir.Column,), frozen=True
+    Compressed = dataclasses.make_dataclass(
+        "Compressed", [("compression", str | None, dataclasses.field(default=None))], bases=(ir.Column,), frozen=True
     )
-    plain = Collated("code", "text", "text")
+    plain = Compressed("code", "text", "text")
     assert guard.unwritten(plain) == []
-    assert guard.unwritten(dataclasses.replace(plain, collation="C")) == ["collation = 'C'"]
+    assert guard.unwritten(dataclasses.replace(plain, compression="lz4")) == ["compression = 'lz4'"]
     assert guard.unwritten(ir.Column("code", "text", "text", not_null=True, comment="x")) == []
 
 

@@ -20,6 +20,8 @@ from .uses import uses
 
 Doc = dict[str, Any]
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+# Publications a platform makes, whose tables a project adds (Supabase Realtime's): `external.publications`.
+PLATFORM_PUBLICATIONS = frozenset({"supabase_realtime"})
 LISTS = ("grants", "revokes", "default_privileges")
 FILE_ORDER = (
     "migration",
@@ -37,6 +39,7 @@ FILE_ORDER = (
     "materialized_views",
     "functions",
     "triggers",
+    "publications",
     "default_privileges",
     "grants",
     "revokes",
@@ -143,7 +146,16 @@ def convert(main: Catalog, others: Catalog | None, options: Options, owners: fro
             entry: Doc = {} if ns.comment is None else {"comment": ns.comment}
             spec.section(first, "schemas")[ns.name] = entry
     for ext in s.extensions:
-        spec.section(first, "extensions")[ext.name] = {} if ext.schema == "public" else {"schema": ext.schema}
+        entry = {} if ext.schema == "public" else {"schema": ext.schema}
+        spec.section(first, "extensions")[ext.name] = entry | ({"comment": ext.comment} if ext.comment else {})
+    platform: list[str] = []  # publications the platform makes (external), the spec only adds tables to
+    for pub in s.publications:
+        doc = objects.publication(pub)
+        if pub.name in PLATFORM_PUBLICATIONS:
+            doc = {"tables": doc["tables"]} if "tables" in doc else {}
+            platform += [pub.name] if doc else []
+        if doc:
+            spec.section(first, "publications")[pub.name] = doc
 
     # tables, with their policies (templates found again) and triggers
     named, applied = templates.find(tables)
@@ -200,6 +212,8 @@ def convert(main: Catalog, others: Catalog | None, options: Options, owners: fro
     ]
 
     _external(spec, s, tables, views, functions, known, others)
+    if platform:
+        spec.section(spec.main, "external")["publications"] = platform
     return Result(_files(spec), sorted(set(spec.left)))
 
 
@@ -214,6 +228,7 @@ def _objects(s: ir.Schema, keep: Callable[[Name], bool]) -> list[tuple[Any, Name
             for p in t.partitions:
                 found += [(p, p.name), *_keys(p.name, p.constraints, p.indexes)]
     found += [(e, e.name) for e in s.enums if keep(e.name)]
+    found += [(p, Name("", p.name)) for p in s.publications]
     found += [(d, d.name) for d in s.domains if keep(d.name)]
     found += [(r, r.name) for r in s.range_types if keep(r.name)]
     for c in s.composite_types:

@@ -16,7 +16,10 @@ def _fields(names: str) -> frozenset[str]:
 
 
 WRITTEN: dict[type, frozenset[str]] = {
-    ir.Column: _fields("name sql_type base enum mods array_dims not_null default identity comment set_by python_type"),
+    ir.Column: _fields(
+        "name sql_type base enum mods array_dims not_null default identity comment set_by python_type generated "
+        "virtual collation"
+    ),
     ir.Constraint: _fields(
         "name kind columns check ref_table ref_columns on_delete on_update comment not_valid deferrable "
         "initially_deferred nulls_not_distinct exclusion method where include"
@@ -39,6 +42,7 @@ WRITTEN: dict[type, frozenset[str]] = {
         "name module data_type start increment min_value max_value cache cycle owner owner_column comment serial"
     ),
     ir.Enum: _fields("name module values comment"),
+    ir.Publication: _fields("name module tables all_tables publish external comment filters"),
     ir.Domain: _fields("name module sql_type base enum mods array_dims not_null default checks collation comment"),
     ir.CompositeType: _fields("name module attributes comment"),
     ir.RangeType: _fields(
@@ -50,7 +54,8 @@ WRITTEN: dict[type, frozenset[str]] = {
     ),
     ir.Schema: _fields(
         "version name modules enums tables functions triggers grants external intent confirmed tenancy schemas "
-        "views sequences extensions domains composite_types range_types revokes default_privileges"
+        "views sequences extensions domains composite_types range_types revokes default_privileges "
+        "publications"
     ),
 }
 CONSTRAINT_KINDS = frozenset({"primary_key", "unique", "check", "foreign_key", "exclude"})

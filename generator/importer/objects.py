@@ -82,6 +82,10 @@ def column(table: ir.Table, c: ir.Column, inline: list[ir.Constraint], serial: b
     if not serial:
         _put(doc, "default", spelling.default(c.default, doc["type"]))
     _put(doc, "identity", c.identity)
+    if c.generated is not None:
+        expression = spelling.expression(c.generated)
+        doc["generated"] = {"expression": expression, "virtual": True} if c.virtual else expression
+    _put(doc, "collation", c.collation)
     if "check" in kinds:
         doc["check"] = spelling.expression(kinds["check"].check)
     fk = kinds.get("references")
@@ -335,6 +339,28 @@ def range_type(r: ir.RangeType) -> Doc:
     if r.multirange != names.default_multirange(r.name.name):
         doc["multirange"] = r.multirange
     _put(doc, "comment", r.comment)
+    return doc
+
+
+def publication(p: ir.Publication) -> Doc:
+    """A publication: its tables (with a column list or row filter as `{table: ...}`), what it publishes where not
+    all four operations."""
+    doc: Doc = {}
+    if p.all_tables:
+        doc["for_all_tables"] = True
+    tables: list[Any] = []
+    for t in p.tables:
+        f = p.filter_of(t)
+        if f is None:
+            tables.append(spelling.key(t))
+            continue
+        entry: Doc = {"table": spelling.key(t)}
+        _put(entry, "columns", list(f.columns), [])
+        _put(entry, "where", spelling.expression(f.where))
+        tables.append(entry)
+    _put(doc, "tables", tables, [])
+    _put(doc, "publish", list(p.publish), ["insert", "update", "delete", "truncate"])
+    _put(doc, "comment", p.comment)
     return doc
 
 
