@@ -64,3 +64,5 @@ PYTHON_TYPE = "E080"  # a column the generated models cannot type
 PYTHON_NAME = "E081"  # a name the generated models cannot use
 VIEW_COLUMN = "E110"  # a view's output column schemagen cannot name or type
 VIEW_CYCLE = "E111"  # views that read each other
+AMBIGUOUS_FUNCTION = "E160"  # a plain function name with several overloads: the signature is needed (funcs5)
+FUNCTION_SIGNATURE = "E161"  # a function key's argument types disagree with its args (funcs5)

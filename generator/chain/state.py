@@ -146,6 +146,11 @@ def _to_3(data: dict[str, Any]) -> dict[str, Any]:
 
 def _to_4(data: dict[str, Any]) -> dict[str, Any]:
     """Format 3 -> 4 (wave 5): the fields of the kinds added after format 3, each empty in an older state."""
+    for function in data["functions"]:
+        function.setdefault("parallel", "unsafe")  # funcs5 function attributes: PostgreSQL's default
+        function.setdefault("leakproof", False)  # funcs5 function attributes: not leakproof
+        function.setdefault("cost", None)  # funcs5 function attributes: PostgreSQL's default cost
+        function.setdefault("rows", None)  # funcs5 function attributes: PostgreSQL's default rows
     data["format"] = 4
     return data
 

@@ -11,6 +11,7 @@ and the diff engine, which compares text, sees exactly that.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -84,7 +85,8 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
     """`live` with the state's spelling (and spec-only fields) wherever an object means the same on both sides."""
     enums = {e.name: e for e in state.enums}
     tables = {t.name: t for t in state.tables}
-    functions = {f.name: f for f in state.functions}
+    match = function_match(live.functions, state.functions)
+    functions = {match(f): f for f in state.functions}
     triggers = {(t.table, t.name): t for t in state.triggers}
     views = {v.name: v for v in state.views}
     sequences = {q.name: q for q in state.sequences}
@@ -109,9 +111,9 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             lambda t: t.name,
         ),
         functions=ordered(
-            [function(f, functions[f.name], meaning) if f.name in functions else f for f in live.functions],
+            [function(f, functions[match(f)], meaning) if match(f) in functions else f for f in live.functions],
             state.functions,
-            lambda f: f.name,
+            match,
         ),
         triggers=ordered(
             [
@@ -197,6 +199,13 @@ def attached(live: ir.External, state: ir.External, meaning: Meaning) -> ir.Exte
         policies = [policy(found[(t.name, name)], p, meaning) for name, p in mine.items() if (t.name, name) in found]
         tables.append(dataclasses.replace(t, policies=tuple(policies)))
     return dataclasses.replace(state, tables=tuple(tables))
+
+
+def function_match(*sides: Iterable[ir.Function]) -> Callable[[ir.Function], Hashable]:
+    """How drift pairs a live function with the state's: by name (its arguments are then an aspect that may
+    differ), or by name and input types where either side has overloads of that name."""
+    overloaded = {n for side in sides for n, c in collections.Counter(f.name for f in side).items() if c > 1}
+    return lambda f: f.key if f.name in overloaded else f.name
 
 
 def ordered(items: Iterable[T], model: Iterable[T], key: Callable[[T], Hashable]) -> tuple[T, ...]:

@@ -48,6 +48,7 @@ IDENTITY = {"a": "always", "d": "by default"}
 REPLICA_IDENTITY = {"d": "default", "f": "full", "n": "nothing", "i": "index"}
 RELKINDS = {"v": "view", "m": "materialized view", "S": "sequence", "f": "foreign table"}
 TYPE_KINDS = {"d": "domain", "c": "composite type", "r": "range type"}
+PARALLEL = {"u": "unsafe", "r": "restricted", "s": "safe"}
 PROKINDS = {"p": "procedure", "a": "aggregate", "w": "window function"}
 # pg_trigger.tgtype bits (src/include/catalog/pg_trigger.h)
 ROW, BEFORE, INSERT, DELETE, UPDATE, TRUNCATE, INSTEAD = 1, 2, 4, 8, 16, 32, 64
@@ -68,6 +69,7 @@ class Privilege:
     role: str  # "public" for PUBLIC
     privilege: str  # lower case: "select", "execute", ...
     grantable: bool = False
+    types: tuple[str, ...] = ()  # a function's input types: which of its overloads
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,7 @@ class _Reader:
         self.own_sequences: list[ir.Sequence] = []  # all but the identity columns'
         self.extensions: list[ir.Extension] = []
         self.names: dict[tuple[str, int], Name] = {}  # (kind, oid) -> name, for privileges
+        self.function_types: dict[int, tuple[str, ...]] = {}  # a function's input types, for its privileges
         self.namespaces: list[ir.Namespace] = []
         self.views: dict[int, ir.View] = {}  # oid -> view or materialized view
         self.default_opclasses: dict[tuple[Name, int], str] = {}
@@ -436,7 +439,6 @@ class _Reader:
 
     # -- routines --------------------------------------------------------
     def read_functions(self, rows: list[dict[str, Any]]) -> None:
-        seen: set[Name] = set()
         for r in rows:
             name = Name(r["schema"], r["name"])
             if r["schema"] in self.outside:
@@ -444,11 +446,8 @@ class _Reader:
             if r["kind"] != "f":
                 self.unmanaged.append(Unmanaged(PROKINDS[r["kind"]], name, detail=f"({r['identity_args']})"))
                 continue
-            if name in seen or name in self.skip:
-                if name not in self.skip:
-                    self.unmanaged.append(Unmanaged("function overload", name, detail=f"({r['identity_args']})"))
+            if name in self.skip:
                 continue
-            seen.add(name)
             body = r["body"]
             body = body.removeprefix("\n")  # schemagen writes `AS $$` and a new line before the body
             search_path, others = _settings(r["config"] or ())
@@ -468,8 +467,14 @@ class _Reader:
                 search_path,
                 r["returns_trigger"],
                 r["comment"],
+                parallel=PARALLEL[r["parallel"]],
+                leakproof=r["leakproof"],
+                # PostgreSQL's defaults stand for "not given": 100 (1 for C and internal functions), 1000 rows of a set
+                cost=None if r["cost"] == (1 if r["language"] in ("c", "internal") else 100) else r["cost"],
+                rows=None if r["rows"] == (1000 if r["returns_set"] else 0) else r["rows"],
             )
             self.names[("function", r["oid"])] = name
+            self.function_types[r["oid"]] = self.functions[r["oid"]].arg_types  # overloads apart
 
     def read_triggers(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
@@ -550,8 +555,9 @@ class _Reader:
         for r in rows:
             name = self.names.get((r["kind"], r["oid"]))
             if name is not None:
+                types = self.function_types.get(r["oid"], ()) if r["kind"] == "function" else ()
                 (self.baseline if r["baseline"] else self.granted).append(
-                    Privilege(r["kind"], name, r["role"], r["privilege"], r["grantable"])
+                    Privilege(r["kind"], name, r["role"], r["privilege"], r["grantable"], types)
                 )
 
     def read_idle_triggers(self, rows: list[dict[str, Any]]) -> None:
@@ -583,7 +589,7 @@ class _Reader:
             )
             for t in sorted(self.tables.values(), key=lambda t: (t.name.schema, t.name.name))
         )
-        functions = {f.name: f for f in self.functions.values()}
+        functions = {f.key: f for f in self.functions.values()}
         identity = set(self.sequences.values()) | {s.name for s in self.own_sequences}
         granted = tuple(p for p in self.granted if p.kind != "sequence" or p.object in identity)
         baseline = tuple(p for p in self.baseline if p.kind != "sequence" or p.object in identity)
@@ -635,11 +641,11 @@ def _policy(table: Name, r: dict[str, Any]) -> ir.Policy:
     )
 
 
-def _grants(privileges: Iterable[Privilege], functions: dict[Name, ir.Function]) -> tuple[ir.Grant, ...]:
+def _grants(privileges: Iterable[Privilege], functions: dict[ir.FunctionKey, ir.Function]) -> tuple[ir.Grant, ...]:
     """Privileges as IR grants, one per object, role and grant option (the order of the query)."""
     grouped: dict[tuple[str, str, str, bool], list[str]] = {}
     for p in privileges:
-        target = target_of(p.kind, p.object, functions)
+        target = target_of(p.kind, p.object, functions, p.types)
         if target is not None:
             grouped.setdefault((p.kind, target, p.role, p.grantable), []).append(p.privilege)
     return tuple(
@@ -648,10 +654,13 @@ def _grants(privileges: Iterable[Privilege], functions: dict[Name, ir.Function])
     )
 
 
-def target_of(kind: str, name: Name, functions: dict[Name, ir.Function]) -> str | None:
-    """How an IR grant names the object: a table or sequence qualified, a function with its argument types."""
+def target_of(
+    kind: str, name: Name, functions: dict[ir.FunctionKey, ir.Function], types: tuple[str, ...] = ()
+) -> str | None:
+    """How an IR grant names the object: a table or sequence qualified, a function (of `types`) with its argument
+    types."""
     if kind == "function":
-        f = functions.get(name)
+        f = functions.get((name, types))
         return None if f is None else f.signature
     if kind == "schema":
         return quoting.ident(name.schema)

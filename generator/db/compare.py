@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from .. import ir
 from ..sql import clauses
+from . import align
 
 ABSENT = "absent"
 T = TypeVar("T")
@@ -117,12 +118,13 @@ def compare(
     for t in expected.tables:
         if t.name in live_tables:
             found += _members(live_tables[t.name], t)
+    match = align.function_match(live.functions, expected.functions)
     found += _keyed(
         "function",
         live.functions,
         expected.functions,
-        lambda f: f.name,
-        lambda f: f.name.display,
+        match,
+        lambda f: f.name.display if match(f) == f.name else f.label,
         _function_aspects,
         lambda f: f"{f.name.display}({f.args}) RETURNS {f.returns}",
     )
@@ -363,6 +365,10 @@ def _function_aspects(f: ir.Function) -> dict[str, str]:
         "search_path": "not set" if f.search_path is None else (", ".join(f.search_path) or "''"),
         "body": f.body.strip(),
         "comment": _comment(f.comment),
+        "parallel": f"PARALLEL {f.parallel.upper()}",
+        "LEAKPROOF": "LEAKPROOF" if f.leakproof else "not leakproof",
+        "cost": "default" if f.cost is None else f"COST {f.cost:g}",
+        "rows": "default" if f.rows is None else f"ROWS {f.rows:g}",
     }
 
 

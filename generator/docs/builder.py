@@ -21,7 +21,7 @@ from ..pg import extensions, sqlparse
 from ..sql import clauses, from_scratch, views
 from . import erdiagram
 from . import markdown as md
-from .links import Links, Migrations, SchemaIndex, page_path, table_anchor
+from .links import Links, Migrations, SchemaIndex, function_anchor, page_path, table_anchor
 from .viewmodel import (
     NONE,
     CodeBlock,
@@ -90,6 +90,8 @@ def _owner(stmt: from_scratch.Statement) -> tuple[str, Any]:
         return ({"index": "index", "policy": "rls", "trigger": "trigger"}[stmt.template], obj.table)
     if isinstance(obj, ir.Grant):
         return ("grant", obj.module)
+    if isinstance(obj, ir.Function):
+        return ("function", obj.key)  # overloads apart
     return (stmt.template.removesuffix("_unchecked"), obj.name)  # table, rls, enum, function (function_unchecked too)
 
 
@@ -493,7 +495,7 @@ class PageBuilder:
         return FunctionSection(
             name=md.inline(f.name.display),
             arg_types=md.inline(", ".join(f.arg_types)),
-            anchor=md.anchor(md.anchor_id("function", f.name.schema, f.name.name)),
+            anchor=md.anchor(function_anchor(f, self.index.overloaded)),
             comment=md.paragraph(f.comment) if f.comment else NONE,
             arguments=md.code(f.args) if f.args else NONE,
             returns=md.code(f.returns),
@@ -504,9 +506,9 @@ class PageBuilder:
             search_path=NONE if f.search_path is None else md.code(", ".join(f.search_path)),
             callers=tuple(
                 f"{self.links.trigger(trg.table, trg.name)} on {self.links.table(trg.table)}"
-                for trg in self.index.callers.get(f.name, [])
+                for trg in (self.index.callers.get(f.name, []) if f.returns_trigger else [])
             ),
-            ddl=CodeBlock("sql", "\n\n".join(self.sql[("function", f.name)])),
+            ddl=CodeBlock("sql", "\n\n".join(self.sql[("function", f.key)])),
         )
 
     def trigger_row(self, trg: ir.Trigger) -> TriggerRow:

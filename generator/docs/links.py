@@ -7,6 +7,7 @@ is what keeps every link pointing at an anchor that exists.
 
 from __future__ import annotations
 
+import collections
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,12 @@ def page_path(module: str) -> str:
 
 def table_anchor(name: Name) -> str:
     return md.anchor_id("table", name.schema, name.name)
+
+
+def function_anchor(f: ir.Function, overloaded: frozenset[Name]) -> str:
+    """A function's anchor: by its name, and by its input types too when the name has overloads."""
+    types = (", ".join(f.arg_types),) if f.name in overloaded else ()
+    return md.anchor_id("function", f.name.schema, f.name.name, *types)
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,9 @@ class SchemaIndex:
     # the page of each trigger on an external table (its function's module's)
     trigger_module: dict[tuple[Name, str], str] = field(default_factory=dict)
     attached: tuple[ir.ExternalTable, ...] = ()  # the external tables (for what the spec attaches to them)
+    overloaded: frozenset[Name] = frozenset()  # names of several functions: each documented with its signature
+    # the anchor a link by name reaches (a trigger's function): the overload without arguments, else the first
+    function_anchors: dict[Name, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, schema: ir.Schema) -> SchemaIndex:
@@ -53,6 +63,11 @@ class SchemaIndex:
                 if c.enum is not None:
                     enum_users.setdefault(c.enum, []).append((t.name, c.name))
         function_module = {f.name: f.module for f in schema.functions}
+        overloaded = frozenset(n for n, c in collections.Counter(f.name for f in schema.functions).items() if c > 1)
+        function_anchors: dict[Name, str] = {}
+        for f in schema.functions:
+            if f.name not in function_anchors or not f.arg_types:
+                function_anchors[f.name] = function_anchor(f, overloaded)
         callers: dict[Name, list[ir.Trigger]] = {}
         trigger_module: dict[tuple[Name, str], str] = {}
         triggers: dict[str, list[ir.Trigger]] = {}
@@ -76,6 +91,8 @@ class SchemaIndex:
             ir.by_module(schema.functions),
             trigger_module,
             schema.external.tables,
+            overloaded,
+            function_anchors,
         )
 
 
@@ -127,6 +144,7 @@ class Links:
         self.enum_module = index.enum_module
         self.function_module = index.function_module
         self.trigger_module = index.trigger_module
+        self.function_anchors = index.function_anchors
 
     def _to(self, module: str | None, anchor_id: str) -> str:
         if module is None or module == self.page:  # external tables get a section on every page that references them
@@ -143,7 +161,7 @@ class Links:
         module = self.function_module.get(name)
         if module is None:  # a built-in or external function: no page of the spec describes it
             return md.code(f"{name.display}()")
-        return md.link(f"{name.display}()", self._to(module, md.anchor_id("function", name.schema, name.name)))
+        return md.link(f"{name.display}()", self._to(module, self.function_anchors[name]))
 
     def trigger(self, table: Name, trigger: str) -> str:
         return md.link(

@@ -295,11 +295,29 @@ class Function:
     search_path: tuple[str, ...] | None = None
     returns_trigger: bool = False
     comment: str | None = None
+    parallel: str = "unsafe"  # funcs5: PARALLEL unsafe | restricted | safe
+    leakproof: bool = False  # funcs5: LEAKPROOF
+    cost: float | None = None  # funcs5: COST (None: PostgreSQL's default)
+    rows: float | None = None  # funcs5: ROWS of a set-returning function (None: PostgreSQL's default)
 
     @property
     def signature(self) -> str:
         """Name and input types, as GRANT, COMMENT and DROP want it."""
         return f"{self.name.q}({', '.join(self.arg_types)})"
+
+    @property
+    def key(self) -> FunctionKey:
+        """What tells it from its overloads (functions of the same name): the name and the input types."""
+        return (self.name, self.arg_types)
+
+    @property
+    def label(self) -> str:
+        """As the spec names it among its overloads: `area(circle)` (`private.is_admin(uuid)`)."""
+        return f"{self.name.display}({', '.join(self.arg_types)})"
+
+
+# A function's identity: its name and input argument types (overloads share the name).
+FunctionKey = tuple[Name, tuple[str, ...]]
 
 
 @dataclass(frozen=True)

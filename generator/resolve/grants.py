@@ -10,7 +10,7 @@ from ..pg import quoting
 from ..spec.loader import LoadedFile
 from .registry import Registry
 from .report import Report, Where
-from .routines import signature
+from .routines import ambiguous, find, signature
 
 TABLE_PRIVILEGES = {"select", "insert", "update", "delete", "truncate", "references", "trigger", "all"}
 FUNCTION_PRIVILEGES = {"execute", "all"}
@@ -43,11 +43,14 @@ def grants(
                 targets.append(("table", n.q, TABLE_PRIVILEGES, at("privileges")))
                 report.origin(("grant", "table", n.q), at("tables", j), g.lint, where)
         for j, fn in enumerate(g.functions):
-            n = names.split(fn)
-            if n not in registry.functions:
+            _name, found = find(fn, registry)  # a name, or a signature `name(types)` among overloads
+            if not found:
                 report.error(at("functions", j), errors.UNKNOWN_FUNCTION, f'grant on unknown function "{fn}"')
                 continue
-            resolved = signature(n, registry)
+            if len(found) > 1:
+                ambiguous(report, at("functions", j), fn, found)
+                continue
+            resolved = signature(found[0], registry)
             if resolved is not None:
                 targets.append(("function", resolved, FUNCTION_PRIVILEGES, at("privileges")))
                 report.origin(("grant", "function", resolved), at("functions", j), g.lint, where)

@@ -22,11 +22,12 @@ from typing import Generic, TypeVar
 
 from .. import errors, ir
 from ..ir import Name, names
+from ..pg import sqlparse
 from ..spec import model
 from ..spec.loader import LoadedFile
 from . import schemas as own_schemas
 from .report import Report, Where, ident, qualified
-from .types import column_type
+from .types import canonical_arg, column_type
 
 BUILTIN_SCHEMAS = frozenset({"public", "pg_catalog"})
 # What each part of a policy template may name: anything else in braces is a typo (`{tabel}`),
@@ -67,7 +68,7 @@ class Registry:
     enums: Mapping[Name, ir.Enum]
     tables: Mapping[Name, Entry[model.Table]]
     external_tables: Mapping[Name, ir.ExternalTable]
-    functions: Mapping[Name, Entry[model.Function]]
+    functions: Mapping[ir.FunctionKey, Entry[model.Function]]  # by name and input types: overloads apart
     external_functions: Mapping[Name, ir.ExternalFunction]
     templates: Mapping[str, tuple[model.PolicyTemplate, Where]]
     bad_templates: frozenset[str]  # templates with an unknown placeholder: reported once, where they are written
@@ -86,6 +87,10 @@ class Registry:
         external = self.external_tables.get(name)
         return None if external is None else tuple(c.name for c in external.columns)
 
+    def overloads(self, name: Name) -> list[ir.FunctionKey]:
+        """The spec functions named `name`, one per overload, in the order written."""
+        return [k for k in self.functions if k[0] == name]
+
 
 def collect(files: list[LoadedFile], report: Report) -> Registry:
     """Register every name of every file (reporting what is wrong with it)."""
@@ -95,7 +100,7 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
     tables: dict[Name, Entry[model.Table]] = {}
     external_tables: dict[Name, ir.ExternalTable] = {}
     external_entries: dict[Name, Entry[model.ExternalTable]] = {}
-    functions: dict[Name, Entry[model.Function]] = {}
+    functions: dict[ir.FunctionKey, Entry[model.Function]] = {}
     external_functions: dict[Name, ir.ExternalFunction] = {}
     templates: dict[str, tuple[model.PolicyTemplate, Where]] = {}
     bad_templates: set[str] = set()
@@ -185,14 +190,16 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
             report.origin(("table", name), where, table.lint)
         for key, fn in s.functions.items():
             where = at("functions", key)
-            name = qualified(report, key, where, "function")
+            fkey, fn = _function_key(key, fn, report, where)
+            name = fkey[0]
             check_schema(name, where)
-            if name in functions or name in external_functions:
-                report.error(where, errors.DUPLICATE_NAME, f'function "{name.display}" is defined twice', key=True)
-            functions.setdefault(name, Entry(fn, where, f.module))
-            report.origin(("function", name), where, fn.lint)
+            if fkey in functions or name in external_functions:
+                label = name.display + (f"({', '.join(fkey[1])})" if "(" in key else "")
+                report.error(where, errors.DUPLICATE_NAME, f'function "{label}" is defined twice', key=True)
+            functions.setdefault(fkey, Entry(fn, where, f.module))
+            report.origin(("function", fkey), where, fn.lint)
             report.origin(
-                ("function_body", name), at("functions", key, "body"), fn.lint, where, raw=fn.body, stripped=False
+                ("function_body", fkey), at("functions", key, "body"), fn.lint, where, raw=fn.body, stripped=False
             )
     for section in ("tables", "enums"):
         holder = next((f for f in files if getattr(f.spec, section)), files[0])
@@ -213,7 +220,7 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
         templates,
         frozenset(bad_templates),
         tuple(claims),
-        frozenset(n.name for n in functions),
+        frozenset(n.name for n, _types in functions),
         namespaces=namespaces,
         external_entries=external_entries,
     )
@@ -253,6 +260,35 @@ def _external_table(
         foreign_keys=tuple(fks),
         row_level_security=et.row_level_security,
     )
+
+
+def _function_key(key: str, fn: model.Function, report: Report, where: Where) -> tuple[ir.FunctionKey, model.Function]:
+    """A function's key, `name` or `name(types)` (an overload), as its name and input types; and the function, its
+    `args` the key's types when it writes none (`"area(circle)": {returns: ...}` takes one unnamed circle)."""
+    head, paren, rest = key.partition("(")
+    name = qualified(report, head.strip() if paren else key, where, "function")
+    declared = sqlparse.argument_types(fn.args)
+    if not paren:
+        return (name, tuple(canonical_arg(t) for t in declared or ())), fn
+    written = rest.rstrip()[:-1] if rest.rstrip().endswith(")") else None
+    types = None if written is None else sqlparse.argument_types(written)
+    if written is None or types is None:
+        report.error(
+            where, errors.FUNCTION_SIGNATURE, f'"{key}" is not a function signature, e.g. area(circle)', key=True
+        )
+        return (name, ()), fn
+    canonical = tuple(canonical_arg(t) for t in types)
+    if not fn.args.strip():
+        return (name, canonical), fn.model_copy(update={"args": written.strip()})
+    if declared is not None and tuple(canonical_arg(t) for t in declared) != canonical:
+        report.error(
+            where,
+            errors.FUNCTION_SIGNATURE,
+            f'"{key}" names the argument types ({", ".join(canonical)}), but its args take '
+            f"({', '.join(canonical_arg(t) for t in declared)})",
+            key=True,
+        )
+    return (name, canonical), fn
 
 
 def _check_enum_values(name: Name, enum: model.Enum, report: Report, where: Where) -> None:

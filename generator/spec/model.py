@@ -339,6 +339,14 @@ class Function(Linted):
     search_path: list[str] | None = Field(None, description="fixed search_path; [] means ''")
     body: str
     comment: str | None = None
+    parallel: Literal["unsafe", "restricted", "safe"] = Field(
+        "unsafe", description="PARALLEL SAFE / RESTRICTED: whether parallel query may run it (default unsafe)"
+    )
+    leakproof: bool = Field(
+        False, description="LEAKPROOF: reveals nothing about its arguments but its result (a superuser creates it)"
+    )
+    cost: float | None = Field(None, gt=0, description="COST: its estimated cost, in units of cpu_operator_cost")
+    rows: float | None = Field(None, gt=0, description="ROWS: the rows a set-returning function is estimated to return")
 
 
 class TransitionTables(Model):

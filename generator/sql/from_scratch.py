@@ -94,12 +94,18 @@ class MigrationView:
     sections: list[Section]
 
 
-def _calls(text: str | None, functions: dict[str, ir.Name]) -> list[tuple[str, ir.Name]]:
+def _calls(text: str | None, functions: dict[str, list[ir.FunctionKey]]) -> list[tuple[str, ir.FunctionKey]]:
     # From the parse tree, not by looking for every function's name in every
     # text: that was O(texts x functions). No "(" means no call, and no parse.
+    # A call of an overloaded name depends on each of its overloads.
     if not text or "(" not in text:
         return []
-    return [("function", functions[name]) for name in sorted(sqlparse.called_names(text)) if name in functions]
+    return [("function", key) for name in sorted(sqlparse.called_names(text)) for key in functions.get(name, ())]
+
+
+def _named(name: ir.Name, overloads: dict[ir.Name, list[ir.FunctionKey]]) -> list[tuple[str, ir.FunctionKey]]:
+    """The function nodes a reference by name (a trigger's, a view's call) depends on: each overload of it."""
+    return [("function", key) for key in overloads.get(name, ())]
 
 
 def _sequences_used(t: ir.Table, own: set[ir.Name]) -> list[tuple[str, ir.Name]]:
@@ -110,7 +116,7 @@ def _sequences_used(t: ir.Table, own: set[ir.Name]) -> list[tuple[str, ir.Name]]
     return [("sequence", name) for name in sorted(used & own, key=str)]
 
 
-def _index_calls(ix: ir.Index, functions: dict[str, ir.Name]) -> list[tuple[str, ir.Name]]:
+def _index_calls(ix: ir.Index, functions: dict[str, list[ir.FunctionKey]]) -> list[tuple[str, ir.FunctionKey]]:
     """The spec functions an index's expressions call: PostgreSQL needs them to build it, and to drop them, the
     index gone."""
     return [call for e in ix.elements for call in _calls(e.expression, functions)]
@@ -147,7 +153,11 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     The diff reads the same nodes: to create an object exactly as the
     from-scratch migration does, and to know what depends on what.
     """
-    functions = {f.name.name: f.name for f in schema.functions}
+    functions: dict[str, list[ir.FunctionKey]] = {}
+    overloads: dict[ir.Name, list[ir.FunctionKey]] = {}
+    for f in schema.functions:
+        functions.setdefault(f.name.name, []).append(f.key)
+        overloads.setdefault(f.name, []).append(f.key)
     result: list[order.Node] = []
 
     def node(kind: str, key: Any, deps: list[Any], stmt: Statement) -> None:
@@ -224,18 +234,18 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         p.name: ("partition", p.name) for t in schema.tables for p in t.partitions
     }
     relations |= {v.name: ("view", v.name) for v in schema.views}
-    body_deps = {f.name: _body_uses(f, relations, functions) for f in schema.functions if f.language == "sql"}
+    body_deps = {f.key: _body_uses(f, relations, functions) for f in schema.functions if f.language == "sql"}
     for f in schema.functions:
         comments = (views.Comment(views.Object("function", f.signature), f.comment),) if f.comment else ()
-        node("function", f.name, body_deps.get(f.name, []), Statement("Functions", "function", f, comments))
+        node("function", f.key, body_deps.get(f.key, []), Statement("Functions", "function", f, comments))
     for v in schema.views:
-        _view_nodes(v, relations, node)
+        _view_nodes(v, relations, overloads, node)
     for trg in schema.triggers:
         comments = (views.Comment(views.Object("trigger", trg.q, trg.table.q), trg.comment),) if trg.comment else ()
         node(
             "trigger",
             (trg.table, trg.name),
-            [("table", trg.table), ("function", trg.function)] + _calls(trg.when, functions),
+            [("table", trg.table), *_named(trg.function, overloads)] + _calls(trg.when, functions),
             Statement("Triggers", "trigger", trg, comments),
         )
     for t in schema.tables:
@@ -258,7 +268,7 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         node("grant", i, deps, Statement("Grants", "grant", g))
     for t in schema.tables:
         if t.time_partitions is not None:
-            deps = [("table", t.name), ("function", t.time_partitions.function)]
+            deps = [("table", t.name), *_named(t.time_partitions.function, overloads)]
             deps += [("partition", p.name) for p in t.partitions] + [("index", ix.name) for ix in t.indexes]
             deps += [("rls", t.name)] if views.has_rls_statement(t) else []
             node("maintain", t.name, deps, Statement("Time partitions", "maintain", t))
@@ -274,10 +284,16 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     return _unchecked_in_cycles(result, body_deps)
 
 
-def _view_nodes(v: ir.View, relations: dict[ir.Name, tuple[str, ir.Name]], node: Callable[..., None]) -> None:
+def _view_nodes(
+    v: ir.View,
+    relations: dict[ir.Name, tuple[str, ir.Name]],
+    overloads: dict[ir.Name, list[ir.FunctionKey]],
+    node: Callable[..., None],
+) -> None:
     """A view after what it reads and calls; a materialized view's indexes after it."""
     section = f"{'Materialized view' if v.materialized else 'View'} {v.name.display}"
-    deps: list[Any] = [relations[r] for r in v.reads if r in relations] + [("function", f) for f in v.calls]
+    deps: list[Any] = [relations[r] for r in v.reads if r in relations]
+    deps += [d for f in v.calls for d in _named(f, overloads)]
     node("view", v.name, deps, Statement(section, "view", v, view_comments(v)))
     for ix in v.indexes:
         comments = (views.Comment(views.Object("index", ix.name.q), ix.comment),) if ix.comment else ()
@@ -301,7 +317,7 @@ def _in_own_schemas(result: list[order.Node], own: frozenset[str]) -> None:
 
 
 def _body_uses(
-    f: ir.Function, relations: dict[ir.Name, tuple[str, ir.Name]], functions: dict[str, ir.Name]
+    f: ir.Function, relations: dict[ir.Name, tuple[str, ir.Name]], functions: dict[str, list[ir.FunctionKey]]
 ) -> list[Any]:
     """What a LANGUAGE sql function's body needs to exist when it is created (PostgreSQL checks
     the body then): the spec's tables and partitions it reads or writes, and the spec functions it calls.
@@ -315,13 +331,11 @@ def _body_uses(
             if key is not None:
                 deps.append(key)
                 break
-    deps += [
-        ("function", functions[name]) for name in sorted(uses.calls) if name in functions and functions[name] != f.name
-    ]
+    deps += [("function", key) for name in sorted(uses.calls) for key in functions.get(name, ()) if key != f.key]
     return deps
 
 
-def _unchecked_in_cycles(result: list[order.Node], body_deps: dict[ir.Name, list[Any]]) -> list[order.Node]:
+def _unchecked_in_cycles(result: list[order.Node], body_deps: dict[ir.FunctionKey, list[Any]]) -> list[order.Node]:
     """A SQL function on a cycle (a table's DEFAULT or CHECK calls it, and its body reads that
     table) cannot follow what its body reads: it is created with its body unchecked
     (check_function_bodies off, as pg_dump does), before the table; the body is checked when it first runs."""

@@ -399,6 +399,11 @@ def dollar_quote(body: str) -> str:
     return tag
 
 
+def _number(value: float) -> str:
+    """COST and ROWS as written: 10, not 10.0."""
+    return str(int(value)) if value == int(value) else repr(value)
+
+
 @dataclass(frozen=True)
 class FunctionView:
     function: ir.Function
@@ -432,6 +437,23 @@ class FunctionView:
     @property
     def security_definer(self) -> bool:
         return self.function.security == "definer"
+
+    @property
+    def leakproof(self) -> bool:
+        return self.function.leakproof
+
+    @property
+    def parallel(self) -> str | None:
+        """SAFE or RESTRICTED; nothing for UNSAFE, the default."""
+        return None if self.function.parallel == "unsafe" else self.function.parallel.upper()
+
+    @property
+    def cost(self) -> str | None:
+        return None if self.function.cost is None else _number(self.function.cost)
+
+    @property
+    def rows(self) -> str | None:
+        return None if self.function.rows is None else _number(self.function.rows)
 
     @property
     def search_path(self) -> str | None:
