@@ -64,6 +64,16 @@ def intent(files: list[LoadedFile], report: Report) -> ir.Intent:
                     )
                 else:
                     renames.append(ir.Rename("enum_value", old_value, new_value, owner=name))
+        for section in ("views", "materialized_views"):  # funcs5: ALTER [MATERIALIZED] VIEW ... RENAME
+            for key, v in getattr(f.spec, section).items():
+                if v.renamed_from is not None:
+                    where = Where(f.pos, (section, key, "renamed_from"))
+                    renames += _renamed(report, "view", names.split(key), v.renamed_from, where)
+        for key, ns in f.spec.schemas.items():  # funcs5: ALTER SCHEMA ... RENAME
+            if ns.renamed_from is not None and ident(
+                report, ns.renamed_from, Where(f.pos, ("schemas", key, "renamed_from")), "renamed_from"
+            ):
+                renames.append(ir.Rename("schema", ns.renamed_from, key, schema=key))
         for i, text in enumerate(f.spec.allow_destructive):
             entry = allowance(text)
             where = Where(f.pos, ("allow_destructive", i))
@@ -177,6 +187,8 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
             places = [(("table", owner), ("columns", *member, "renamed_from")), tables]
         elif what == "enum":
             places = [(("enum", owner), ("renamed_from",)), enums]
+        elif what in ("view", "schema"):  # funcs5
+            places = [((what, owner), ("renamed_from",)), tables]
         else:
             places = [(("enum", owner), ("renamed_values", *member)), enums]
     elif kind == "table":

@@ -550,6 +550,10 @@ class SchemaSpec(Model):
     """A schema the spec creates (CREATE SCHEMA); its tables, enums and functions are named `schema.name`."""
 
     comment: str | None = None
+    renamed_from: str | None = Field(
+        None,
+        description="the old name, when this one was renamed (ALTER ... RENAME: grants, comments, dependents kept)",
+    )
 
 
 class ViewColumn(Model):
@@ -578,6 +582,10 @@ class View(Linted):
     )
     columns: dict[str, ViewColumn] = {}
     comment: str | None = None
+    renamed_from: str | None = Field(
+        None,
+        description="the old name, when this one was renamed (ALTER ... RENAME: grants, comments, dependents kept)",
+    )
 
 
 class MaterializedView(Linted):
@@ -589,6 +597,10 @@ class MaterializedView(Linted):
         {}, description="a unique index on plain columns lets `REFRESH MATERIALIZED VIEW CONCURRENTLY` run"
     )
     comment: str | None = None
+    renamed_from: str | None = Field(
+        None,
+        description="the old name, when this one was renamed (ALTER ... RENAME: grants, comments, dependents kept)",
+    )
 
 
 class Migration(Model):
