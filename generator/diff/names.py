@@ -142,3 +142,24 @@ def _target(g: ir.Grant, old: str, new: str) -> str:
     if g.kind in ("schema", "all_sequences"):
         return q_new if g.target == q_old else g.target
     return q_new + g.target[len(q_old) :] if g.target.startswith(q_old + ".") else g.target
+
+
+def rename_function(schema: ir.Schema, old: ir.FunctionKey, new: Name) -> ir.Schema:
+    """A function (one overload) renamed: the triggers that call it, the views that call it, the grants on it."""
+    functions = tuple(dataclasses.replace(f, name=new) if f.key == old else f for f in schema.functions)
+    renamed = next(f for f in functions if f.key == (new, old[1]))
+    before = next(f for f in schema.functions if f.key == old)
+    triggers = tuple(
+        dataclasses.replace(t, function=new) if t.function == old[0] and not old[1] else t for t in schema.triggers
+    )
+    views = tuple(
+        dataclasses.replace(v, calls=tuple(sorted({new if c == old[0] else c for c in v.calls}, key=str)))
+        if old[0] in v.calls
+        else v
+        for v in schema.views
+    )
+    grants = tuple(
+        dataclasses.replace(g, target=renamed.signature) if g.kind == "function" and g.target == before.signature else g
+        for g in schema.grants
+    )
+    return dataclasses.replace(schema, functions=functions, triggers=triggers, views=views, grants=grants)

@@ -131,6 +131,35 @@ def apply(old: ir.Schema, new: ir.Schema) -> Renamed:
         out.change(f"rename enum {old_name.display} to {r.new}")
         out.plan.renamed.append(r)
 
+    for r in by_kind.get("function", []):  # each overload of the new name, by its input types (funcs5)
+        old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
+        applied = False
+        for types in [f.arg_types for f in new.functions if f.name == new_name]:
+            there = {f.key: f for f in schema.functions}
+            kept = any(f.key == (old_name, types) for f in new.functions)
+            label = f"{new_name.display}({', '.join(types)})"
+            if not _applicable(
+                out,
+                (old_name, types) in there,
+                (new_name, types) in there,
+                kept,
+                ("rename", "function", (new_name, types)),
+                f"function {label}",
+                f'function "{r.old}({", ".join(types)})"',
+            ):
+                continue
+            out.add(
+                node,
+                st.Rename(Object("function", there[(old_name, types)].signature), quoting.ident(r.new)),
+                notes=(RENAME_NOTE,),
+                ignore=("renaming-object",),
+            )
+            schema = pgnames.rename_function(schema, (old_name, types), new_name)
+            out.change(f"rename function {old_name.display}({', '.join(types)}) to {r.new}")
+            applied = True
+        if applied:
+            out.plan.renamed.append(r)
+
     for r in by_kind.get("view", []):  # a view or materialized view (funcs5)
         views = {v.name: v for v in schema.views}
         old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)

@@ -64,6 +64,13 @@ def intent(files: list[LoadedFile], report: Report) -> ir.Intent:
                     )
                 else:
                     renames.append(ir.Rename("enum_value", old_value, new_value, owner=name))
+        for key, fn in f.spec.functions.items():  # funcs5: ALTER FUNCTION ... RENAME (each overload by its types)
+            if fn.renamed_from is not None:
+                where = Where(f.pos, ("functions", key, "renamed_from"))
+                renamed = _renamed(
+                    report, "function", names.split(key.partition("(")[0].strip()), fn.renamed_from, where
+                )
+                renames += [r for r in renamed if r not in renames]
         for section in ("views", "materialized_views"):  # funcs5: ALTER [MATERIALIZED] VIEW ... RENAME
             for key, v in getattr(f.spec, section).items():
                 if v.renamed_from is not None:
@@ -187,6 +194,8 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
             places = [(("table", owner), ("columns", *member, "renamed_from")), tables]
         elif what == "enum":
             places = [(("enum", owner), ("renamed_from",)), enums]
+        elif what == "function":  # funcs5: the overload's key
+            places = [(("function", owner), ("renamed_from",)), tables]
         elif what in ("view", "schema"):  # funcs5
             places = [((what, owner), ("renamed_from",)), tables]
         else:

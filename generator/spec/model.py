@@ -347,6 +347,11 @@ class Function(Linted):
     )
     cost: float | None = Field(None, gt=0, description="COST: its estimated cost, in units of cpu_operator_cost")
     rows: float | None = Field(None, gt=0, description="ROWS: the rows a set-returning function is estimated to return")
+    renamed_from: str | None = Field(
+        None,
+        description="the old name (same schema, same input types), when this one was renamed (ALTER FUNCTION ... "
+        "RENAME: grants, comment and the triggers that call it kept)",
+    )
 
 
 class TransitionTables(Model):
