@@ -194,10 +194,13 @@ def attached(live: ir.External, state: ir.External, meaning: Meaning) -> ir.Exte
     (the others are its owner's), in the state's spelling."""
     found = {(p.table, p.name): p for t in live.tables for p in t.policies}
     tables = []
+    indexes = {ix.name: ix for t in live.tables for ix in t.indexes}
     for t in state.tables:
         mine = {p.name: p for p in t.policies}
         policies = [policy(found[(t.name, name)], p, meaning) for name, p in mine.items() if (t.name, name) in found]
-        tables.append(dataclasses.replace(t, policies=tuple(policies)))
+        # of its indexes, those the spec puts on it (funcs5); the others are its owner's
+        own = [index(indexes[ix.name], ix, meaning) for ix in t.indexes if ix.name in indexes]
+        tables.append(dataclasses.replace(t, policies=tuple(policies), indexes=tuple(own)))
     return dataclasses.replace(state, tables=tuple(tables))
 
 

@@ -187,6 +187,7 @@ class _Reader:
         self.outside = outside  # schemas read only for those
         self.attached_oids: dict[int, Name] = {}
         self.attached_policies: dict[Name, list[ir.Policy]] = {}
+        self.attached_indexes: dict[Name, list[ir.Index]] = {}  # every index of those tables (funcs5)
         self.tables: dict[int, _TableParts] = {}  # oid -> table (partitions are not tables here)
         self.partitions: dict[int, tuple[Name, int]] = {}  # oid -> (partition, its table's oid)
         self.enums: list[ir.Enum] = []
@@ -375,11 +376,14 @@ class _Reader:
             if table is None and r["relation"] in self.views:
                 self.views[r["relation"]] = _with_index(self.views[r["relation"]], r)
                 continue
-            if table is None:
+            external = self.attached_oids.get(r["relation"])  # an index on a table made elsewhere (funcs5)
+            if table is None and external is None:
                 partition = self.partitions.get(r["relation"])
                 if partition is not None and not r["inherited"]:
                     self.unmanaged.append(Unmanaged("index on a partition", partition[0], r["name"], r["definition"]))
                 continue
+            owner = table.name if table is not None else external
+            assert owner is not None
             count = r["key_count"]
             name = Name(r["schema"], r["name"])
             elements = []
@@ -406,7 +410,7 @@ class _Reader:
             include = tuple(r["attnames"][count:])
             index = ir.Index(
                 name,
-                table.name,
+                owner,
                 tuple(elements),
                 r["is_unique"],
                 r["method"],
@@ -416,6 +420,9 @@ class _Reader:
                 tuple(sorted(_option(o) for o in r["parameters"] or ())),
                 r["nulls_not_distinct"],
             )
+            if table is None:
+                self.attached_indexes.setdefault(owner, []).append(index)
+                continue
             table.indexes.append(index)
             if not r["valid"]:
                 self.unmanaged.append(Unmanaged("invalid index", table.name, r["name"], r["definition"]))
@@ -609,8 +616,13 @@ class _Reader:
             extensions=tuple(self.extensions),
             external=ir.External(
                 tables=tuple(
-                    ir.ExternalTable(name, (), policies=tuple(policies))
-                    for name, policies in sorted(self.attached_policies.items(), key=lambda item: str(item[0]))
+                    ir.ExternalTable(
+                        name,
+                        (),
+                        policies=tuple(self.attached_policies.get(name, ())),
+                        indexes=tuple(self.attached_indexes.get(name, ())),
+                    )
+                    for name in sorted(self.attached_policies.keys() | self.attached_indexes.keys(), key=str)
                 )
             ),
         )

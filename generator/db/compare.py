@@ -141,6 +141,15 @@ def compare(
             _policy_aspects,
             _policy_shown,
         )
+        found += _keyed(  # the spec's indexes on it (funcs5)
+            "index",
+            live_external[ext.name].indexes if ext.name in live_external else (),
+            ext.indexes,
+            lambda i: i.name,
+            lambda i: f"{i.name.display} on {i.table.display}",
+            _index_aspects,
+            _index_shown,
+        )
     found += _keyed(
         "trigger",
         [t for t in live.triggers if t.table in kept_tables],

@@ -145,7 +145,7 @@ def compare_with(
 def attached(state: ir.Schema) -> list[ir.Name]:
     """The external tables the spec puts policies or triggers on: those are read from the database too."""
     external = {t.name for t in state.external.tables}
-    names = {t.name for t in state.external.tables if t.policies} | {
+    names = {t.name for t in state.external.tables if t.policies or t.indexes} | {
         t.table for t in state.triggers if t.table in external
     }
     return sorted(names, key=str)

@@ -307,7 +307,7 @@ class PageBuilder:
         seen: dict[Name, ir.Table | ir.ExternalTable] = {}
         todo = [fk.ref_table for t in self.tables for fk in t.foreign_keys] + [trg.table for trg in self.triggers]
         todo += [  # and those it puts policies or seed rows on
-            t.name for t in self.index.attached if t.module == self.module.name and (t.policies or t.rows)
+            t.name for t in self.index.attached if t.module == self.module.name and (t.policies or t.rows or t.indexes)
         ]
         while todo:
             name = todo.pop(0)
@@ -350,6 +350,7 @@ class PageBuilder:
             policies_sql=block("sql", self.sql.get(("rls", t.name), [])) if mine else None,
             seed=_seed_summary(t.rows) if mine and t.rows is not None else None,
             seed_sql=block("sql", self.sql.get(("rows", t.name), [])) if mine else None,
+            indexes_sql=block("sql", self.sql.get(("index", t.name), [])) if mine else None,
         )
 
     # -- tables -----------------------------------------------------------

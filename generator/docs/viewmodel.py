@@ -227,6 +227,7 @@ class ExternalSection:
     policies_sql: CodeBlock | None = None  # the spec's policies on it
     seed: str | None = None  # its seed rows, when the spec gives some
     seed_sql: CodeBlock | None = None
+    indexes_sql: CodeBlock | None = None  # the spec's indexes on it (funcs5)
 
 
 @dataclass(frozen=True)

@@ -364,6 +364,7 @@ class ExternalTable:
     policies: tuple[Policy, ...] = ()
     rows: SeedRows | None = None  # seed rows (Supabase's storage bucket row)
     module: str = ""  # the spec module that declares it, when it has policies or seed rows (shown on its docs page)
+    indexes: tuple[Index, ...] = ()  # funcs5: the spec's indexes on it
 
 
 @dataclass(frozen=True)

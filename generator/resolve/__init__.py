@@ -31,6 +31,7 @@ from . import (
     extensions,
     foreign_keys,
     grants,
+    indexes,
     intent,
     policies,
     registry,
@@ -85,6 +86,15 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     resolved = _with_rows(resolved, known, report)
     declared = intent.intent(files, report)
     tenants = tenancy.tenancy(files, known, resolved, report)
+    attached = tuple(  # the external tables, with what the spec attaches to them
+        dataclasses.replace(
+            t,
+            policies=policies_of.get(t.name, ()),
+            rows=_external_rows(t, known, report),
+            indexes=_external_indexes(t, known, report),
+        )
+        for t in known.external_tables.values()
+    )
     if report.diagnostics:
         raise errors.SpecError(report.diagnostics)
     assert known.migration is not None
@@ -100,10 +110,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         external=ir.External(
             roles=tuple(sorted(known.roles - {"public"})),
             schemas=tuple(sorted(known.schemas - registry.BUILTIN_SCHEMAS - known.namespaces.keys())),
-            tables=tuple(
-                dataclasses.replace(t, policies=policies_of.get(t.name, ()), rows=_external_rows(t, known, report))
-                for t in known.external_tables.values()
-            ),
+            tables=attached,
             functions=tuple(known.external_functions.values()),
             types=external_types,
         ),
@@ -139,6 +146,19 @@ def _external_rows(t: ir.ExternalTable, known: registry.Registry, report: Report
     where = entry.where.at("rows")
     report.origin(("rows", t.name), where)
     return rows.seed_rows(t.name, entry.spec.rows, t.columns, keys, known.enums, report, where, external=True)
+
+
+def _external_indexes(t: ir.ExternalTable, known: registry.Registry, report: Report) -> tuple[ir.Index, ...]:
+    """The spec's indexes on a table made elsewhere, over the columns it declares (funcs5)."""
+    entry = known.external_entries.get(t.name)
+    if entry is None:
+        return ()
+    typed = {c.name: c for c in t.columns}
+    built = (
+        indexes.index(t.name, key, ix, typed, tuple(typed), (), report, entry.where.at("indexes", key))
+        for key, ix in entry.spec.indexes.items()
+    )
+    return tuple(ix for ix in built if ix is not None)
 
 
 def resolve(files: list[LoadedFile]) -> ir.Schema:

@@ -156,9 +156,11 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
             claims.append(Claim("relation", name, where, "table"))
             # the module of one that carries the spec's objects (its docs page shows them); of the others none, so
             # that a state written before format 3 still describes a spec that attaches nothing
-            module = f.module if et.policies or et.rows else ""
+            module = f.module if et.policies or et.rows or et.indexes else ""
             external_tables[name] = dataclasses.replace(_external_table(name, et, enums, report, where), module=module)
             external_entries.setdefault(name, Entry(et, where, f.module))
+            for ix_key in et.indexes:  # the spec's indexes on it take their names among the schema's relations
+                claims.append(Claim("relation", Name(name.schema, ix_key), where.at("indexes", ix_key), "index"))
             report.origin(("external_table", name), where)
         for key, ef in ext.functions.items():
             where = at("external", "functions", key)

@@ -468,6 +468,11 @@ class ExternalTable(Model):
         {}, description="policies of the spec on this table (e.g. storage policies on storage.objects)"
     )
     rows: Rows | None = Field(None, description="seed rows the spec puts in it (e.g. Supabase's storage bucket row)")
+    indexes: dict[str, Index] = Field(
+        {},
+        description="indexes of the spec on this table (e.g. on storage.objects): created CONCURRENTLY by a migration, "
+        "diffed and dropped; the table itself is never created",
+    )
 
 
 class ExternalFunction(Model):

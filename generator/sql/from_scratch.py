@@ -256,6 +256,11 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             deps = [("table", t.name)] + _calls(pol.using, functions) + _calls(pol.check, functions)
             comments = (views.Comment(views.Object("policy", pol.q, t.name.q), pol.comment),) if pol.comment else ()
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
+    for ext in schema.external.tables:  # the spec's indexes on a table made elsewhere (funcs5); the table exists
+        for ix in ext.indexes:
+            comments = (views.Comment(views.Object("index", ix.name.q), ix.comment),) if ix.comment else ()
+            deps = _calls(ix.where, functions) + _index_calls(ix, functions)
+            node("index", ix.name, deps, Statement(f"Indexes on {ext.name.display}", "index", ix, comments))
     for ext in schema.external.tables:  # the spec's policies on a table made elsewhere (storage.objects)
         section = f"Row level security: {ext.name.display}"
         for pol in ext.policies:
