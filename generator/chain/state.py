@@ -151,6 +151,7 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
         function.setdefault("leakproof", False)  # funcs5 function attributes: not leakproof
         function.setdefault("cost", None)  # funcs5 function attributes: PostgreSQL's default cost
         function.setdefault("rows", None)  # funcs5 function attributes: PostgreSQL's default rows
+        function.setdefault("kind", "function")  # funcs5 procedures: a function
     for external in data["external"]["tables"]:
         external.setdefault("indexes", [])  # funcs5 indexes on external tables: none
     data["format"] = 4

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,7 @@ IDENTITY = {"a": "always", "d": "by default"}
 REPLICA_IDENTITY = {"d": "default", "f": "full", "n": "nothing", "i": "index"}
 RELKINDS = {"v": "view", "m": "materialized view", "S": "sequence", "f": "foreign table"}
 TYPE_KINDS = {"d": "domain", "c": "composite type", "r": "range type"}
+_EXPLICIT_IN = re.compile(r"(^|, )IN ")  # pg_get_function_arguments writes IN before a procedure's input arguments
 PARALLEL = {"u": "unsafe", "r": "restricted", "s": "safe"}
 PROKINDS = {"p": "procedure", "a": "aggregate", "w": "window function"}
 # pg_trigger.tgtype bits (src/include/catalog/pg_trigger.h)
@@ -450,7 +452,7 @@ class _Reader:
             name = Name(r["schema"], r["name"])
             if r["schema"] in self.outside:
                 continue
-            if r["kind"] != "f":
+            if r["kind"] not in ("f", "p"):  # a procedure is read as one (funcs5)
                 self.unmanaged.append(Unmanaged(PROKINDS[r["kind"]], name, detail=f"({r['identity_args']})"))
                 continue
             if name in self.skip:
@@ -463,9 +465,9 @@ class _Reader:
             self.functions[r["oid"]] = ir.Function(
                 name,
                 MODULE,
-                r["args"],
-                _arg_types(r["args"], r["returns"]),
-                r["returns"],
+                _EXPLICIT_IN.sub(r"\1", r["args"]) if r["kind"] == "p" else r["args"],  # a procedure's args say IN
+                _arg_types(r["args"], r["returns"], r["kind"] == "p"),
+                r["returns"] or "",
                 r["language"],
                 body,
                 VOLATILITY[r["volatility"]],
@@ -479,6 +481,7 @@ class _Reader:
                 # PostgreSQL's defaults stand for "not given": 100 (1 for C and internal functions), 1000 rows of a set
                 cost=None if r["cost"] == (1 if r["language"] in ("c", "internal") else 100) else r["cost"],
                 rows=None if r["rows"] == (1000 if r["returns_set"] else 0) else r["rows"],
+                kind="procedure" if r["kind"] == "p" else "function",
             )
             self.names[("function", r["oid"])] = name
             self.function_types[r["oid"]] = self.functions[r["oid"]].arg_types  # overloads apart
@@ -813,11 +816,11 @@ def unquoted(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _arg_types(args: str, returns: str) -> tuple[str, ...]:
+def _arg_types(args: str, returns: str | None, procedure: bool = False) -> tuple[str, ...]:
     """A function's input argument types as the resolver writes them (for its signature)."""
 
     try:
-        shape, _ = sqlparse.function("f", args, returns or "void", "sql", "SELECT 1\n", "$$")
+        shape, _ = sqlparse.function("f", args, returns or "void", "sql", "SELECT 1\n", "$$", procedure=procedure)
     except sqlparse.FragmentError:
         return ()
     return tuple(canonical_arg(t) for t in shape.arg_types)

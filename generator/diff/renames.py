@@ -150,7 +150,9 @@ def apply(old: ir.Schema, new: ir.Schema) -> Renamed:
                 continue
             out.add(
                 node,
-                st.Rename(Object("function", there[(old_name, types)].signature), quoting.ident(r.new)),
+                st.Rename(
+                    Object(there[(old_name, types)].kind, there[(old_name, types)].signature), quoting.ident(r.new)
+                ),
                 notes=(RENAME_NOTE,),
                 ignore=("renaming-object",),
             )

@@ -23,7 +23,7 @@ RESIGNED = "Its arguments change, which CREATE OR REPLACE cannot do: dropped and
 
 def _shape(f: ir.Function) -> tuple[Any, ...]:
     # What CREATE OR REPLACE cannot change: the arguments (names and defaults too) and the result type.
-    return (f.arg_types, f.args, f.returns)
+    return (f.arg_types, f.args, f.returns, f.kind)
 
 
 def replaced(old: ir.Schema, new: ir.Schema, rebuilt_enums: frozenset[Name]) -> frozenset[ir.FunctionKey]:
@@ -69,7 +69,7 @@ def functions(ctx: Context, out: Steps) -> None:
         if key in resigned:
             out.add(
                 out.release(("function", resigned[key])),
-                st.Drop(Object("function", old[resigned[key]].signature)),
+                st.Drop(Object(old[resigned[key]].kind, old[resigned[key]].signature)),
                 notes=(RESIGNED,),
                 ignore=("ban-drop-function",),
             )
@@ -86,7 +86,7 @@ def functions(ctx: Context, out: Steps) -> None:
             )
             out.add(
                 out.release(("function", key)),
-                st.Drop(Object("function", before.signature)),
+                st.Drop(Object(before.kind, before.signature)),
                 notes=(f"{why}: dropped and created again, with what calls it.",),
                 ignore=("ban-drop-function",),
             )
@@ -97,13 +97,13 @@ def functions(ctx: Context, out: Steps) -> None:
                 out.add(out.build(("function", key)), st.ReplaceFunction(f))
                 out.change(f"replace function {_label(f, new_counts)}")
             if before.comment != f.comment:
-                out.add(out.build(("function", key)), st.comment_on(Object("function", f.signature), f.comment))
+                out.add(out.build(("function", key)), st.comment_on(Object(f.kind, f.signature), f.comment))
                 out.change(f"comment on function {_label(f, new_counts)}")
     for key, f in old.items():
         if key not in new and key not in resigned.values():
             out.add(
                 out.release(("function", key)),
-                st.Drop(Object("function", f.signature)),
+                st.Drop(Object(f.kind, f.signature)),
                 notes=("Removed from the spec.",),
                 ignore=("ban-drop-function",),
             )

@@ -510,6 +510,7 @@ class PageBuilder:
                 for trg in (self.index.callers.get(f.name, []) if f.returns_trigger else [])
             ),
             ddl=CodeBlock("sql", "\n\n".join(self.sql[("function", f.key)])),
+            procedure=f.kind == "procedure",
         )
 
     def trigger_row(self, trg: ir.Trigger) -> TriggerRow:

@@ -217,6 +217,7 @@ class FunctionSection:
     search_path: str  # "" when not set
     callers: tuple[str, ...]  # triggers that call it, with their tables
     ddl: CodeBlock
+    procedure: bool = False  # funcs5: a procedure (CALL), no result nor volatility
 
 
 @dataclass(frozen=True)

@@ -299,6 +299,7 @@ class Function:
     leakproof: bool = False  # funcs5: LEAKPROOF
     cost: float | None = None  # funcs5: COST (None: PostgreSQL's default)
     rows: float | None = None  # funcs5: ROWS of a set-returning function (None: PostgreSQL's default)
+    kind: str = "function"  # funcs5: "function" | "procedure" (CREATE PROCEDURE: no result, no volatility)
 
     @property
     def signature(self) -> str:

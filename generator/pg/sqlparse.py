@@ -187,18 +187,23 @@ class FunctionShape:
 
 
 def function(
-    name: str, args: str, returns: str, language: str, body: str, dollar: str
+    name: str, args: str, returns: str, language: str, body: str, dollar: str, *, procedure: bool = False
 ) -> tuple[FunctionShape, str | None]:
-    """Parse the whole CREATE FUNCTION; returns its shape.
+    """Parse the whole CREATE FUNCTION (CREATE PROCEDURE: `procedure`, whose `returns` is ignored); returns its
+    shape.
 
     Raises FragmentError whose `offset` is relative to the part named in its `part`.
     """
     _check_tokens(args, "args")
     _check_tokens(returns, "returns")
-    head = f"CREATE FUNCTION f({args}\n) RETURNS "
     parts = {"args": (len("CREATE FUNCTION f("), args)}
-    sql = head + returns + f"\nLANGUAGE {language} AS {dollar}"
-    parts["returns"] = (len(head), returns)
+    if procedure:
+        sql = f"CREATE PROCEDURE f({args}\n)\nLANGUAGE {language} AS {dollar}"
+        parts["args"] = (len("CREATE PROCEDURE f("), args)
+    else:
+        head = f"CREATE FUNCTION f({args}\n) RETURNS "
+        sql = head + returns + f"\nLANGUAGE {language} AS {dollar}"
+        parts["returns"] = (len(head), returns)
     body_start = len(sql)
     sql += body + dollar
     parts["body"] = (body_start, body)
@@ -226,10 +231,10 @@ def function(
         mode = p.mode.value if p.mode is not None else "i"
         if mode == "t":
             returns_table = True
-        if mode in ("i", "b", "v", "d"):
+        if mode in ("i", "b", "v", "d") or (procedure and mode == "o"):  # a procedure's OUT arguments identify it
             arg_types.append(_argument_type(p.argType))
     rt = stmt.returnType
-    returns_trigger = rt is not None and parsetree.strings(rt.names)[-1] == "trigger"
+    returns_trigger = rt is not None and rt.names is not None and parsetree.strings(rt.names)[-1] == "trigger"
     return FunctionShape(tuple(arg_types), returns_trigger, returns_table), None
 
 

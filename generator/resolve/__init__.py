@@ -71,7 +71,10 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     }
     resolved = {n: replication.replica_identity(t, known.tables[n], report) for n, t in resolved.items()}
     foreign_keys.check_targets(resolved, known, report)
-    functions = [routines.function(key, entry, report) for key, entry in known.functions.items()]
+    functions = [
+        (routines.procedure if key in known.procedures else routines.function)(key, entry, report)
+        for key, entry in known.functions.items()
+    ]
     functions += timeparts.functions(resolved, known, report)
     declared_triggers = triggers.triggers(files, resolved, known, report)
     made = sequences.all_sequences(

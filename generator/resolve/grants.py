@@ -50,6 +50,14 @@ def grants(
             if len(found) > 1:
                 ambiguous(report, at("functions", j), fn, found)
                 continue
+            if found[0] in registry.procedures:
+                report.error(
+                    at("functions", j),
+                    errors.SQL_SHAPE,
+                    f'"{fn}" is a procedure: grants on procedures are not supported yet (PostgreSQL grants EXECUTE '
+                    "on it to PUBLIC)",
+                )
+                continue
             resolved = signature(found[0], registry)
             if resolved is not None:
                 targets.append(("function", resolved, FUNCTION_PRIVILEGES, at("privileges")))

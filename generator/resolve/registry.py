@@ -75,6 +75,7 @@ class Registry:
     claims: tuple[Claim, ...]  # names taken so far, in the order they were written
     spec_function_names: frozenset[str]  # unqualified names of the spec's functions
     namespaces: Mapping[str, ir.Namespace] = field(default_factory=dict)  # the schemas the spec creates
+    procedures: frozenset[ir.FunctionKey] = frozenset()  # which of `functions` are procedures (funcs5)
     # the external tables as the spec writes them (their policies are resolved with the spec tables')
     external_entries: Mapping[Name, Entry[model.ExternalTable]] = dataclasses.field(default_factory=dict)
 
@@ -101,6 +102,7 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
     external_tables: dict[Name, ir.ExternalTable] = {}
     external_entries: dict[Name, Entry[model.ExternalTable]] = {}
     functions: dict[ir.FunctionKey, Entry[model.Function]] = {}
+    procedures: set[ir.FunctionKey] = set()
     external_functions: dict[Name, ir.ExternalFunction] = {}
     templates: dict[str, tuple[model.PolicyTemplate, Where]] = {}
     bad_templates: set[str] = set()
@@ -203,6 +205,20 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
             report.origin(
                 ("function_body", fkey), at("functions", key, "body"), fn.lint, where, raw=fn.body, stripped=False
             )
+        for key, proc in s.procedures.items():  # a procedure, as the function it is to the resolver (funcs5)
+            where = at("procedures", key)
+            as_function = model.Function.model_validate({**proc.model_dump(), "returns": "void"})
+            fkey, fn = _function_key(key, as_function, report, where)
+            check_schema(fkey[0], where)
+            if fkey in functions:
+                label = fkey[0].display + f"({', '.join(fkey[1])})"
+                report.error(
+                    where, errors.DUPLICATE_NAME, f'function or procedure "{label}" is defined twice', key=True
+                )
+            functions.setdefault(fkey, Entry(fn, where, f.module))
+            procedures.add(fkey)
+            report.origin(("function", fkey), where, proc.lint)
+            report.origin(("function_body", fkey), at("procedures", key, "body"), proc.lint, where, raw=proc.body)
     for section in ("tables", "enums"):
         holder = next((f for f in files if getattr(f.spec, section)), files[0])
         report.origin(("section", section), Where(holder.pos, (section,)))
@@ -225,6 +241,7 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
         frozenset(n.name for n, _types in functions),
         namespaces=namespaces,
         external_entries=external_entries,
+        procedures=frozenset(procedures),
     )
 
 

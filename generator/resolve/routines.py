@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from .. import errors, ir
 from ..ir import Name, names
 from ..pg import sqlparse
@@ -11,7 +13,9 @@ from .report import Report, Where, ident
 from .types import canonical_arg
 
 
-def function(key: ir.FunctionKey, entry: Entry[model.Function], report: Report) -> ir.Function | None:
+def function(
+    key: ir.FunctionKey, entry: Entry[model.Function], report: Report, *, procedure: bool = False
+) -> ir.Function | None:
     name = key[0]
     f, at = entry.spec, entry.where.at
     why = names.plain_problem(f.language)
@@ -25,7 +29,7 @@ def function(key: ir.FunctionKey, entry: Entry[model.Function], report: Report) 
         n += 1
         tag = f"$body{n}$"
     try:
-        shape, _ = sqlparse.function(name.name, f.args, f.returns, f.language, body, tag)
+        shape, _ = sqlparse.function(name.name, f.args, f.returns, f.language, body, tag, procedure=procedure)
     except sqlparse.FragmentError as exc:
         report.sql_error(at(exc.part), exc)
         return None
@@ -54,6 +58,12 @@ def function(key: ir.FunctionKey, entry: Entry[model.Function], report: Report) 
         cost=f.cost,
         rows=f.rows,
     )
+
+
+def procedure(key: ir.FunctionKey, entry: Entry[model.Function], report: Report) -> ir.Function | None:
+    """A procedure: resolved as a function returning void would be (its body parsed), then without a result."""
+    f = function(key, entry, report, procedure=True)
+    return None if f is None else dataclasses.replace(f, returns="", kind="procedure")
 
 
 def signature(key: ir.FunctionKey, registry: Registry) -> str | None:

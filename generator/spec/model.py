@@ -354,6 +354,17 @@ class Function(Linted):
     )
 
 
+class Procedure(Linted):
+    """A procedure (CREATE PROCEDURE; run with CALL): no result, and it may COMMIT. Overloads as for functions."""
+
+    args: str = Field("", description="SQL parameter list, e.g. `cutoff date, INOUT moved integer DEFAULT 0`")
+    language: str = "plpgsql"
+    security: Literal["invoker", "definer"] = "invoker"
+    search_path: list[str] | None = Field(None, description="fixed search_path; [] means ''")
+    body: str
+    comment: str | None = None
+
+
 class TransitionTables(Model):
     """`REFERENCING OLD TABLE AS ... NEW TABLE AS ...`: the rows a statement changed, as tables an AFTER trigger's
     function reads."""
@@ -635,6 +646,9 @@ class SpecFile(Model):
         {}, description="CREATE SEQUENCE; `type: serial` (bigserial, smallserial) makes one per column by itself"
     )
     functions: dict[str, Function] = {}
+    procedures: dict[str, Procedure] = Field(
+        {}, description="CREATE PROCEDURE (CALL name(...)); keyed like functions: `name` or `name(types)`"
+    )
     triggers: dict[str, Trigger] = {}
     grants: list[Grant] = []
     tenancy: Tenancy | None = Field(None, description="how tenants are isolated (one spec file declares it)")

@@ -236,7 +236,7 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     relations |= {v.name: ("view", v.name) for v in schema.views}
     body_deps = {f.key: _body_uses(f, relations, functions) for f in schema.functions if f.language == "sql"}
     for f in schema.functions:
-        comments = (views.Comment(views.Object("function", f.signature), f.comment),) if f.comment else ()
+        comments = (views.Comment(views.Object(f.kind, f.signature), f.comment),) if f.comment else ()
         node("function", f.key, body_deps.get(f.key, []), Statement("Functions", "function", f, comments))
     for v in schema.views:
         _view_nodes(v, relations, overloads, node)

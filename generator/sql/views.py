@@ -443,6 +443,11 @@ class FunctionView:
         return self.function.leakproof
 
     @property
+    def procedure(self) -> bool:
+        """CREATE PROCEDURE: no RETURNS (and none of the attributes below, which are a function's)."""
+        return self.function.kind == "procedure"
+
+    @property
     def parallel(self) -> str | None:
         """SAFE or RESTRICTED; nothing for UNSAFE, the default."""
         return None if self.function.parallel == "unsafe" else self.function.parallel.upper()
