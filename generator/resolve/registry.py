@@ -15,6 +15,7 @@ is reported (`check_namespaces`, once the tables have claimed theirs).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -90,7 +91,14 @@ class Registry:
 
     def overloads(self, name: Name) -> list[ir.FunctionKey]:
         """The spec functions named `name`, one per overload, in the order written."""
-        return [k for k in self.functions if k[0] == name]
+        return list(self._by_name.get(name, ()))
+
+    @functools.cached_property
+    def _by_name(self) -> dict[Name, list[ir.FunctionKey]]:
+        result: dict[Name, list[ir.FunctionKey]] = {}
+        for key in self.functions:
+            result.setdefault(key[0], []).append(key)
+        return result
 
 
 def collect(files: list[LoadedFile], report: Report) -> Registry:
