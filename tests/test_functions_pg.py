@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pg
+import psycopg
+import pytest
 import yaml
 from catalog_check import assert_reads_back
 from schemagen import resolve
@@ -168,3 +170,36 @@ def test_a_grant_on_an_array_argument_names_the_array(tmp_path: Path) -> None:
     schema, sql = schema_and_sql(tmp_path, SPEC)
     assert "GRANT EXECUTE ON FUNCTION public.first_tag(text[]) TO authenticated;" in sql
     assert {f.label for f in schema.functions if f.name.name == "surface"} == {"surface(circle)", "surface(box)"}
+
+
+EVENT_SPEC: dict[str, Any] = {
+    "migration": {"version": 1, "name": "events"},
+    "tables": {"keep": {"columns": {"id": {"type": "integer", "primary_key": True}}}},
+    "functions": {
+        "forbid_drops": {
+            "returns": "event_trigger",
+            "search_path": [],
+            "body": "BEGIN\n    RAISE EXCEPTION 'dropping is not allowed here (%)', tg_tag;\nEND;\n",
+        }
+    },
+    "event_triggers": {"no_drops": {"event": "ddl_command_start", "function": "forbid_drops", "tags": ["DROP TABLE"]}},
+}
+
+
+def test_an_event_trigger_runs_its_function_on_the_commands_named(pg_admin_url: str, tmp_path: Path) -> None:
+    """The event trigger stops a DROP TABLE and lets other DDL run; drift reads it back."""
+    schema, sql = schema_and_sql(tmp_path, EVENT_SPEC)
+    with pg.fresh_database(pg_admin_url) as url:
+        pg.apply_sql(url, sql)
+        with pg.connect(url) as conn:
+            conn.execute("CREATE TABLE scratch (id integer)")  # not a DROP TABLE: allowed
+            conn.execute("ALTER TABLE scratch RENAME TO scratch_2")
+            with pytest.raises(psycopg.errors.RaiseException, match="dropping is not allowed here"):
+                conn.execute("DROP TABLE keep")
+            conn.execute("DROP EVENT TRIGGER no_drops")
+            conn.execute("DROP TABLE scratch_2")  # the trigger gone, a drop runs
+            conn.execute(
+                "CREATE EVENT TRIGGER no_drops ON ddl_command_start WHEN TAG IN ('DROP TABLE') "
+                "EXECUTE FUNCTION forbid_drops()"
+            )
+        assert_reads_back(url, schema, "event triggers")

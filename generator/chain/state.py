@@ -154,6 +154,7 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
         function.setdefault("kind", "function")  # funcs5 procedures: a function
     for external in data["external"]["tables"]:
         external.setdefault("indexes", [])  # funcs5 indexes on external tables: none
+    data.setdefault("event_triggers", [])  # funcs5 event triggers: none
     data["format"] = 4
     return data
 

@@ -90,6 +90,7 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
     triggers = {(t.table, t.name): t for t in state.triggers}
     views = {v.name: v for v in state.views}
     sequences = {q.name: q for q in state.sequences}
+    event_triggers = {t.name: t for t in state.event_triggers}  # funcs5
     extensions = {x.name: x for x in state.extensions}
     external = {t.name for t in state.external.tables}
     # On a table made elsewhere only what the spec attaches is the spec's: its owner's triggers are left out.
@@ -124,6 +125,14 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             lambda t: (t.table, t.name),
         ),
         schemas=namespaces(live, state),
+        event_triggers=ordered(
+            [
+                dataclasses.replace(t, module=event_triggers[t.name].module) if t.name in event_triggers else t
+                for t in live.event_triggers
+            ],
+            state.event_triggers,
+            lambda t: t.name,
+        ),
         views=ordered(
             [view(v, views[v.name], meaning) if v.name in views else v for v in live.views],
             state.views,

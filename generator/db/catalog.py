@@ -155,6 +155,17 @@ def read(
         reader.read_policies(rows("policies"))
         reader.read_functions(rows("functions"))
         reader.read_triggers(rows("triggers"))
+        reader.event_triggers = [  # funcs5
+            ir.EventTrigger(
+                r["name"],
+                MODULE,
+                r["event"],
+                Name(r["function_schema"], r["function_name"]),
+                tuple(r["tags"]),
+                r["comment"],
+            )
+            for r in rows("event_triggers")
+        ]
         reader.read_namespaces(rows("namespaces"))
         reader.read_privileges(rows("privileges"))
         reader.read_idle_triggers(rows("enforcement"))
@@ -194,6 +205,7 @@ class _Reader:
         self.partitions: dict[int, tuple[Name, int]] = {}  # oid -> (partition, its table's oid)
         self.enums: list[ir.Enum] = []
         self.functions: dict[int, ir.Function] = {}
+        self.event_triggers: list[ir.EventTrigger] = []  # funcs5
         self.triggers: list[ir.Trigger] = []
         self.granted: list[Privilege] = []
         self.baseline: list[Privilege] = []
@@ -617,6 +629,7 @@ class _Reader:
             views=tuple(sorted(self.views.values(), key=lambda v: (v.name.schema, v.name.name))),
             sequences=tuple(self.own_sequences),
             extensions=tuple(self.extensions),
+            event_triggers=tuple(self.event_triggers),
             external=ir.External(
                 tables=tuple(
                     ir.ExternalTable(

@@ -128,6 +128,20 @@ def compare(
         _function_aspects,
         lambda f: f"{f.name.display}({f.args}) RETURNS {f.returns}",
     )
+    found += _keyed(  # funcs5
+        "event trigger",
+        live.event_triggers,
+        expected.event_triggers,
+        lambda t: t.name,
+        lambda t: t.name,
+        lambda t: {
+            "event": t.event,
+            "tags": ", ".join(t.tags) or "every command",
+            "function": t.function.display,
+            "comment": _comment(t.comment),
+        },
+        lambda t: f"ON {t.event} EXECUTE FUNCTION {t.function.display}()",
+    )
     # and the objects the spec attaches to tables made elsewhere (auth.users, storage.objects)
     kept_tables = {t.name for t in expected.tables} & set(live_tables) | {t.name for t in expected.external.tables}
     live_external = {t.name: t for t in live.external.tables}

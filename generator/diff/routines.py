@@ -51,7 +51,43 @@ def diff(ctx: Context) -> Steps:
     out = Steps(ctx=ctx)
     functions(ctx, out)
     triggers(ctx, out)
+    event_triggers(ctx, out)
     return out
+
+
+def event_triggers(ctx: Context, out: Steps) -> None:
+    """Event triggers (funcs5), by name: ALTER EVENT TRIGGER changes neither event, tags nor function, so a changed
+    one (or one whose function is dropped and created again) is dropped and created again."""
+    old = {t.name: t for t in ctx.old.event_triggers}
+    new = {t.name: t for t in ctx.new.event_triggers}
+    for name, t in new.items():
+        before = old.get(name)
+        if before is not None and (
+            (before.event, before.tags, before.function) != (t.event, t.tags, t.function)
+            or t.function in ctx.replaced_function_names
+        ):
+            out.add(
+                out.release(("event_trigger", name)),
+                st.Drop(Object("event trigger", before.q)),
+                notes=("Changed: dropped and created again below.",),
+            )
+            before = None
+            out.change(f"recreate event trigger {name}")
+        elif before is None:
+            out.change(f"create event trigger {name}")
+        if before is None:
+            out.create(("event_trigger", name))
+        elif before.comment != t.comment:
+            out.add(out.build(("event_trigger", name)), st.comment_on(Object("event trigger", t.q), t.comment))
+            out.change(f"comment on event trigger {name}")
+    for name, t in old.items():
+        if name not in new:
+            out.add(
+                out.release(("event_trigger", name)),
+                st.Drop(Object("event trigger", t.q)),
+                notes=("Removed from the spec.",),
+            )
+            out.change(f"drop event trigger {name}")
 
 
 def functions(ctx: Context, out: Steps) -> None:

@@ -228,6 +228,15 @@ class PageBuilder:
                 + [text for name in self.external_trigger_tables() for text in self.sql.get(("trigger", name), [])],
             ),
             grants=block("sql", self.sql.get(("grant", self.module.name), []), "\n"),
+            event_triggers_sql=block(
+                "sql",
+                [
+                    text
+                    for et in self.schema.event_triggers
+                    if et.module == self.module.name
+                    for text in self.sql.get(("event_trigger", et.name), [])
+                ],
+            ),
             primary_keys=self.constraint_rows("primary_key", lambda c: md.inline(columns_list(c.columns))),
             unique=self.constraint_rows("unique", lambda c: md.inline(columns_list(c.columns))),
             checks=self.constraint_rows("check", lambda c: md.code(c.check or "") + not_valid(c)),

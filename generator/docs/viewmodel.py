@@ -292,6 +292,7 @@ class ModulePage:
     sequences_sql: CodeBlock | None = None
     extensions: tuple[ExtensionRow, ...] = ()  # the section is left out when the module has none
     extensions_sql: CodeBlock | None = None
+    event_triggers_sql: CodeBlock | None = None  # funcs5: the section is left out when the module has none
 
     @property
     def linted(self) -> bool:

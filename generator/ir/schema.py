@@ -343,6 +343,22 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class EventTrigger:
+    """CREATE EVENT TRIGGER name ON event [WHEN TAG IN (tags)] EXECUTE FUNCTION function() (funcs5)."""
+
+    name: str
+    module: str
+    event: str
+    function: Name
+    tags: tuple[str, ...] = ()
+    comment: str | None = None
+
+    @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
+
+
+@dataclass(frozen=True)
 class Grant:
     privileges: tuple[str, ...]
     kind: str  # "table" | "function" | "sequence" | "all_sequences"
@@ -554,6 +570,7 @@ class Schema:
     views: tuple[View, ...] = ()
     sequences: tuple[Sequence, ...] = ()  # K2: sequences (state format 3)
     extensions: tuple[Extension, ...] = ()  # K2: extensions (state format 3)
+    event_triggers: tuple[EventTrigger, ...] = ()  # funcs5: event triggers (state format 4)
 
 
 class _InModule(Protocol):

@@ -28,6 +28,7 @@ from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
 from . import (
+    event_triggers,
     extensions,
     foreign_keys,
     grants,
@@ -77,6 +78,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     ]
     functions += timeparts.functions(resolved, known, report)
     declared_triggers = triggers.triggers(files, resolved, known, report)
+    declared_event_triggers = event_triggers.event_triggers(files, known, report)
     made = sequences.all_sequences(
         {n: sequences.sequence(n, e, known, report) for n, e in declared_sequences.items()},
         (s for b in built for s in b.serials),
@@ -123,6 +125,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         views=tuple(built_views.views),
         sequences=made,
         extensions=installed,
+        event_triggers=tuple(declared_event_triggers),
     )
     return schema, report.origins
 

@@ -365,6 +365,18 @@ class Procedure(Linted):
     comment: str | None = None
 
 
+class EventTrigger(Linted):
+    """An event trigger (CREATE EVENT TRIGGER): a function run on DDL in the whole database. Only a superuser
+    may create one (Supabase: not through the API roles)."""
+
+    event: Literal["ddl_command_start", "ddl_command_end", "sql_drop", "table_rewrite"]
+    function: str = Field(description="a function returning event_trigger: of the spec, or external")
+    tags: list[str] = Field(
+        [], description="the command tags it fires for (WHEN TAG IN), e.g. `DROP TABLE`; all when empty"
+    )
+    comment: str | None = None
+
+
 class TransitionTables(Model):
     """`REFERENCING OLD TABLE AS ... NEW TABLE AS ...`: the rows a statement changed, as tables an AFTER trigger's
     function reads."""
@@ -650,6 +662,9 @@ class SpecFile(Model):
         {}, description="CREATE PROCEDURE (CALL name(...)); keyed like functions: `name` or `name(types)`"
     )
     triggers: dict[str, Trigger] = {}
+    event_triggers: dict[str, EventTrigger] = Field(
+        {}, description="CREATE EVENT TRIGGER (database-wide, by name; a superuser applies them)"
+    )
     grants: list[Grant] = []
     tenancy: Tenancy | None = Field(None, description="how tenants are isolated (one spec file declares it)")
     schemas: dict[str, SchemaSpec] = Field(

@@ -34,6 +34,7 @@ RANK = {
     "sequence_owner": 2,
     "function": 3,
     "trigger": 4,
+    "event_trigger": 4,  # funcs5
     "rls": 5,
     "policy": 5,
     "grant": 6,
@@ -62,6 +63,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "function": views.FunctionView,
     "function_unchecked": views.FunctionView,
     "trigger": views.TriggerView,
+    "event_trigger": views.EventTriggerView,  # funcs5
     "rls": views.RlsView,
     "policy": views.PolicyView,
     "grant": views.GrantView,
@@ -247,6 +249,14 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             (trg.table, trg.name),
             [("table", trg.table), *_named(trg.function, overloads)] + _calls(trg.when, functions),
             Statement("Triggers", "trigger", trg, comments),
+        )
+    for et in schema.event_triggers:  # funcs5: after the function it runs
+        comments = (views.Comment(views.Object("event trigger", et.q), et.comment),) if et.comment else ()
+        node(
+            "event_trigger",
+            et.name,
+            _named(et.function, overloads),
+            Statement("Event triggers", "event_trigger", et, comments),
         )
     for t in schema.tables:
         section = f"Row level security: {t.name.display}"

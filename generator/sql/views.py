@@ -399,6 +399,29 @@ def dollar_quote(body: str) -> str:
     return tag
 
 
+@dataclass(frozen=True)
+class EventTriggerView:
+    """CREATE EVENT TRIGGER (funcs5): the name and function quoted, each tag a literal."""
+
+    trigger: ir.EventTrigger
+
+    @property
+    def name(self) -> str:
+        return self.trigger.q
+
+    @property
+    def event(self) -> str:
+        return self.trigger.event
+
+    @property
+    def tags(self) -> list[str]:
+        return [quoting.literal(t) for t in self.trigger.tags]
+
+    @property
+    def function(self) -> str:
+        return self.trigger.function.q
+
+
 def _number(value: float) -> str:
     """COST and ROWS as written: 10, not 10.0."""
     return str(int(value)) if value == int(value) else repr(value)
