@@ -84,7 +84,8 @@ def test_the_upgrade_puts_in_what_an_old_state_lacks_and_nothing_else_does() -> 
     data = json.loads((STATES / "first_release" / "migrations" / "0001_shop.state.json").read_text())
     bare = {**data, "intent": {"renames": [], "allow_destructive": []}, "confirmed": [], "tenancy": None}
     with pytest.raises(
-        ValueError, match=r"missing field\(s\) (module|python_type|is_default|schemas|extensions|sequences|types)"
+        ValueError,
+        match=r"missing field\(s\) (module|python_type|is_default|schemas|extensions|sequences|types|event_triggers)",
     ):
         codec.schema_from_json(bare)
     upgraded = state.upgrade(data)
