@@ -66,3 +66,5 @@ VIEW_COLUMN = "E110"  # a view's output column schemagen cannot name or type
 VIEW_CYCLE = "E111"  # views that read each other
 TYPE_CYCLE = "E140"  # types5: a domain, composite or range type that uses itself
 MISSING_EXTENSION = "E150"  # K3: an exclusion constraint that needs an extension the spec does not install
+AMBIGUOUS_FUNCTION = "E160"  # a plain function name with several overloads: the signature is needed (funcs5)
+FUNCTION_SIGNATURE = "E161"  # a function key's argument types disagree with its args (funcs5)

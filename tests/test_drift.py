@@ -542,6 +542,23 @@ CHANGES = [
     ),
 ]
 
+# funcs5: a function's attributes (PARALLEL, COST, ...) and overloads made by hand
+CHANGES += [
+    Change(
+        "function_parallel_and_cost_changed",
+        "ALTER FUNCTION auto_cleanup_preview_cache() PARALLEL RESTRICTED COST 5",
+        (
+            "function auto_cleanup_preview_cache: parallel is PARALLEL RESTRICTED in the database, PARALLEL UNSAFE",
+            "function auto_cleanup_preview_cache: cost is COST 5 in the database, default in the migrations",
+        ),
+    ),
+    Change(
+        "function_overload_made_by_hand",
+        "CREATE FUNCTION auto_cleanup_preview_cache(keep integer) RETURNS integer LANGUAGE sql AS 'SELECT keep'",
+        ("function auto_cleanup_preview_cache(integer): not in the migrations",),
+    ),
+]
+
 
 def test_there_are_enough_changes() -> None:
     assert len({c.name for c in CHANGES}) == len(CHANGES) >= 15

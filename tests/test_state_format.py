@@ -86,7 +86,8 @@ def test_the_upgrade_puts_in_what_an_old_state_lacks_and_nothing_else_does() -> 
     with pytest.raises(
         ValueError,
         match=r"missing field\(s\) "
-        r"(module|python_type|is_default|schemas|extensions|sequences|types|composite_types|default_privileges)",
+        r"(module|python_type|is_default|schemas|extensions|sequences|types|composite_types|default_privileges"
+        r"|event_triggers)",
     ):
         codec.schema_from_json(bare)
     upgraded = state.upgrade(data)

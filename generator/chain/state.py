@@ -183,6 +183,15 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
     data.setdefault("publications", [])  # K1 publications: none
     for extension in data["extensions"]:
         extension.setdefault("comment", None)  # K1 comments: the extension's own
+    for function in data["functions"]:
+        function.setdefault("parallel", "unsafe")  # funcs5 function attributes: PostgreSQL's default
+        function.setdefault("leakproof", False)  # funcs5 function attributes: not leakproof
+        function.setdefault("cost", None)  # funcs5 function attributes: PostgreSQL's default cost
+        function.setdefault("rows", None)  # funcs5 function attributes: PostgreSQL's default rows
+        function.setdefault("kind", "function")  # funcs5 procedures: a function
+    for external in data["external"]["tables"]:
+        external.setdefault("indexes", [])  # funcs5 indexes on external tables: none
+    data.setdefault("event_triggers", [])  # funcs5 event triggers: none
     data["format"] = 4
     return data
 

@@ -11,6 +11,7 @@ and the diff engine, which compares text, sees exactly that.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -84,10 +85,12 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
     """`live` with the state's spelling (and spec-only fields) wherever an object means the same on both sides."""
     enums = {e.name: e for e in state.enums}
     tables = {t.name: t for t in state.tables}
-    functions = {f.name: f for f in state.functions}
+    match = function_match(live.functions, state.functions)
+    functions = {match(f): f for f in state.functions}
     triggers = {(t.table, t.name): t for t in state.triggers}
     views = {v.name: v for v in state.views}
     sequences = {q.name: q for q in state.sequences}
+    event_triggers = {t.name: t for t in state.event_triggers}  # funcs5
     extensions = {x.name: x for x in state.extensions}
     publications = {p.name: p for p in state.publications}
     external = {t.name for t in state.external.tables}
@@ -110,9 +113,9 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             lambda t: t.name,
         ),
         functions=ordered(
-            [function(f, functions[f.name], meaning) if f.name in functions else f for f in live.functions],
+            [function(f, functions[match(f)], meaning) if match(f) in functions else f for f in live.functions],
             state.functions,
-            lambda f: f.name,
+            match,
         ),
         triggers=ordered(
             [
@@ -123,6 +126,14 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             lambda t: (t.table, t.name),
         ),
         schemas=namespaces(live, state),
+        event_triggers=ordered(
+            [
+                dataclasses.replace(t, module=event_triggers[t.name].module) if t.name in event_triggers else t
+                for t in live.event_triggers
+            ],
+            state.event_triggers,
+            lambda t: t.name,
+        ),
         views=ordered(
             [view(v, views[v.name], meaning) if v.name in views else v for v in live.views],
             state.views,
@@ -202,11 +213,21 @@ def attached(live: ir.External, state: ir.External, meaning: Meaning) -> ir.Exte
     (the others are its owner's), in the state's spelling."""
     found = {(p.table, p.name): p for t in live.tables for p in t.policies}
     tables = []
+    indexes = {ix.name: ix for t in live.tables for ix in t.indexes}
     for t in state.tables:
         mine = {p.name: p for p in t.policies}
         policies = [policy(found[(t.name, name)], p, meaning) for name, p in mine.items() if (t.name, name) in found]
-        tables.append(dataclasses.replace(t, policies=tuple(policies)))
+        # of its indexes, those the spec puts on it (funcs5); the others are its owner's
+        own = [index(indexes[ix.name], ix, meaning) for ix in t.indexes if ix.name in indexes]
+        tables.append(dataclasses.replace(t, policies=tuple(policies), indexes=tuple(own)))
     return dataclasses.replace(state, tables=tuple(tables))
+
+
+def function_match(*sides: Iterable[ir.Function]) -> Callable[[ir.Function], Hashable]:
+    """How drift pairs a live function with the state's: by name (its arguments are then an aspect that may
+    differ), or by name and input types where either side has overloads of that name."""
+    overloaded = {n for side in sides for n, c in collections.Counter(f.name for f in side).items() if c > 1}
+    return lambda f: f.key if f.name in overloaded else f.name
 
 
 def ordered(items: Iterable[T], model: Iterable[T], key: Callable[[T], Hashable]) -> tuple[T, ...]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,8 @@ REPLICA_IDENTITY = {"d": "default", "f": "full", "n": "nothing", "i": "index"}
 RELKINDS = {"v": "view", "m": "materialized view", "S": "sequence", "f": "foreign table"}
 TYPE_KINDS = {"d": "domain", "c": "composite type", "r": "range type"}
 READ_TYPE_KINDS = frozenset({"d", "c", "r"})  # types5: read by read_user_types, no longer reported
+_EXPLICIT_IN = re.compile(r"(^|, )IN ")  # pg_get_function_arguments writes IN before a procedure's input arguments
+PARALLEL = {"u": "unsafe", "r": "restricted", "s": "safe"}
 PROKINDS = {"p": "procedure", "a": "aggregate", "w": "window function"}
 # pg_trigger.tgtype bits (src/include/catalog/pg_trigger.h)
 ROW, BEFORE, INSERT, DELETE, UPDATE, TRUNCATE, INSTEAD = 1, 2, 4, 8, 16, 32, 64
@@ -70,6 +73,7 @@ class Privilege:
     privilege: str  # lower case: "select", "execute", ...
     grantable: bool = False
     column: str = ""  # privileges K5: kind "column", a column of the table `object`
+    types: tuple[str, ...] = ()  # a function's input types: which of its overloads
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,17 @@ def read(
         reader.read_policies(rows("policies"))
         reader.read_functions(rows("functions"))
         reader.read_triggers(rows("triggers"))
+        reader.event_triggers = [  # funcs5
+            ir.EventTrigger(
+                r["name"],
+                MODULE,
+                r["event"],
+                Name(r["function_schema"], r["function_name"]),
+                tuple(r["tags"]),
+                r["comment"],
+            )
+            for r in rows("event_triggers")
+        ]
         reader.read_namespaces(rows("namespaces"))
         reader.read_privileges(rows("privileges"))
         reader.read_idle_triggers(rows("enforcement"))
@@ -198,11 +213,13 @@ class _Reader:
         self.outside = outside  # schemas read only for those
         self.attached_oids: dict[int, Name] = {}
         self.attached_policies: dict[Name, list[ir.Policy]] = {}
+        self.attached_indexes: dict[Name, list[ir.Index]] = {}  # every index of those tables (funcs5)
         self.tables: dict[int, _TableParts] = {}  # oid -> table (partitions are not tables here)
         self.partitions: dict[int, tuple[Name, int]] = {}  # oid -> (partition, its table's oid)
         self.partition_objects: dict[Name, _TableParts] = {}  # K3: a partition's own indexes and constraints
         self.enums: list[ir.Enum] = []
         self.functions: dict[int, ir.Function] = {}
+        self.event_triggers: list[ir.EventTrigger] = []  # funcs5
         self.triggers: list[ir.Trigger] = []
         self.granted: list[Privilege] = []
         self.baseline: list[Privilege] = []
@@ -212,6 +229,7 @@ class _Reader:
         self.extensions: list[ir.Extension] = []
         self.publications: list[ir.Publication] = []
         self.names: dict[tuple[str, int], Name] = {}  # (kind, oid) -> name, for privileges
+        self.function_types: dict[int, tuple[str, ...]] = {}  # a function's input types, for its privileges
         self.namespaces: list[ir.Namespace] = []
         self.views: dict[int, ir.View] = {}  # oid -> view or materialized view
         self.default_opclasses: dict[tuple[Name, int], str] = {}
@@ -465,6 +483,10 @@ class _Reader:
                 index = self._index(r, view.name)
                 self.views[r["relation"]] = dataclasses.replace(view, indexes=(*view.indexes, index))
                 continue
+            external = self.attached_oids.get(r["relation"])  # an index on a table made elsewhere (funcs5)
+            if table is None and external is not None:
+                self.attached_indexes.setdefault(external, []).append(self._index(r, external))
+                continue
             if table is None:  # K3: an index of one partition is the partition's own
                 table = self._partition_parts(r["relation"]) if not r["inherited"] else None
             if table is None:
@@ -528,19 +550,15 @@ class _Reader:
 
     # -- routines --------------------------------------------------------
     def read_functions(self, rows: list[dict[str, Any]]) -> None:
-        seen: set[Name] = set()
         for r in rows:
             name = Name(r["schema"], r["name"])
             if r["schema"] in self.outside:
                 continue
-            if r["kind"] != "f":
+            if r["kind"] not in ("f", "p"):  # a procedure is read as one (funcs5)
                 self.unmanaged.append(Unmanaged(PROKINDS[r["kind"]], name, detail=f"({r['identity_args']})"))
                 continue
-            if name in seen or name in self.skip:
-                if name not in self.skip:
-                    self.unmanaged.append(Unmanaged("function overload", name, detail=f"({r['identity_args']})"))
+            if name in self.skip:
                 continue
-            seen.add(name)
             body = r["body"]
             body = body.removeprefix("\n")  # schemagen writes `AS $$` and a new line before the body
             search_path, others = _settings(r["config"] or ())
@@ -549,9 +567,9 @@ class _Reader:
             self.functions[r["oid"]] = ir.Function(
                 name,
                 MODULE,
-                r["args"],
-                _arg_types(r["args"], r["returns"]),
-                r["returns"],
+                _EXPLICIT_IN.sub(r"\1", r["args"]) if r["kind"] == "p" else r["args"],  # a procedure's args say IN
+                _arg_types(r["args"], r["returns"], r["kind"] == "p"),
+                r["returns"] or "",
                 r["language"],
                 body,
                 VOLATILITY[r["volatility"]],
@@ -560,8 +578,15 @@ class _Reader:
                 search_path,
                 r["returns_trigger"],
                 r["comment"],
+                parallel=PARALLEL[r["parallel"]],
+                leakproof=r["leakproof"],
+                # PostgreSQL's defaults stand for "not given": 100 (1 for C and internal functions), 1000 rows of a set
+                cost=None if r["cost"] == (1 if r["language"] in ("c", "internal") else 100) else r["cost"],
+                rows=None if r["rows"] == (1000 if r["returns_set"] else 0) else r["rows"],
+                kind="procedure" if r["kind"] == "p" else "function",
             )
             self.names[("function", r["oid"])] = name
+            self.function_types[r["oid"]] = self.functions[r["oid"]].arg_types  # overloads apart
 
     def read_triggers(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
@@ -639,8 +664,9 @@ class _Reader:
         for r in rows:
             name = self.names.get(("table" if r["kind"] == "column" else r["kind"], r["oid"]))
             if name is not None:
+                types = self.function_types.get(r["oid"], ()) if r["kind"] == "function" else ()
                 (self.baseline if r["baseline"] else self.granted).append(
-                    Privilege(r["kind"], name, r["role"], r["privilege"], r["grantable"], r["column_name"] or "")
+                    Privilege(r["kind"], name, r["role"], r["privilege"], r["grantable"], r["column_name"] or "", types)
                 )
 
     def read_idle_triggers(self, rows: list[dict[str, Any]]) -> None:
@@ -678,7 +704,7 @@ class _Reader:
             )
             for t in sorted(self.tables.values(), key=lambda t: (t.name.schema, t.name.name))
         )
-        functions = {f.name: f for f in self.functions.values()}
+        functions = {f.key: f for f in self.functions.values()}
         identity = set(self.sequences.values()) | {s.name for s in self.own_sequences}
         granted = tuple(p for p in self.granted if p.kind != "sequence" or p.object in identity)
         baseline = tuple(p for p in self.baseline if p.kind != "sequence" or p.object in identity)
@@ -700,10 +726,16 @@ class _Reader:
             composite_types=tuple(self.composites),
             range_types=tuple(self.ranges),
             publications=tuple(self.publications),
+            event_triggers=tuple(self.event_triggers),
             external=ir.External(
                 tables=tuple(
-                    ir.ExternalTable(name, (), policies=tuple(policies))
-                    for name, policies in sorted(self.attached_policies.items(), key=lambda item: str(item[0]))
+                    ir.ExternalTable(
+                        name,
+                        (),
+                        policies=tuple(self.attached_policies.get(name, ())),
+                        indexes=tuple(self.attached_indexes.get(name, ())),
+                    )
+                    for name in sorted(self.attached_policies.keys() | self.attached_indexes.keys(), key=str)
                 )
             ),
         )
@@ -745,11 +777,11 @@ def _policy(table: Name, r: dict[str, Any]) -> ir.Policy:
     )
 
 
-def _grants(privileges: Iterable[Privilege], functions: dict[Name, ir.Function]) -> tuple[ir.Grant, ...]:
+def _grants(privileges: Iterable[Privilege], functions: dict[ir.FunctionKey, ir.Function]) -> tuple[ir.Grant, ...]:
     """Privileges as IR grants, one per object, role and grant option (the order of the query)."""
     grouped: dict[tuple[str, str, str, bool, str], list[str]] = {}
     for p in privileges:
-        target = target_of(p.kind, p.object, functions)
+        target = target_of(p.kind, p.object, functions, p.types)
         if target is not None:
             grouped.setdefault((p.kind, target, p.role, p.grantable, p.column), []).append(p.privilege)
     return tuple(
@@ -760,10 +792,13 @@ def _grants(privileges: Iterable[Privilege], functions: dict[Name, ir.Function])
     )
 
 
-def target_of(kind: str, name: Name, functions: dict[Name, ir.Function]) -> str | None:
-    """How an IR grant names the object: a table or sequence qualified, a function with its argument types."""
+def target_of(
+    kind: str, name: Name, functions: dict[ir.FunctionKey, ir.Function], types: tuple[str, ...] = ()
+) -> str | None:
+    """How an IR grant names the object: a table or sequence qualified, a function (of `types`) with its argument
+    types."""
     if kind == "function":
-        f = functions.get(name)
+        f = functions.get((name, types))
         return None if f is None else f.signature
     if kind == "schema":
         return quoting.ident(name.schema)
@@ -882,11 +917,11 @@ def unquoted(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _arg_types(args: str, returns: str) -> tuple[str, ...]:
+def _arg_types(args: str, returns: str | None, procedure: bool = False) -> tuple[str, ...]:
     """A function's input argument types as the resolver writes them (for its signature)."""
 
     try:
-        shape, _ = sqlparse.function("f", args, returns or "void", "sql", "SELECT 1\n", "$$")
+        shape, _ = sqlparse.function("f", args, returns or "void", "sql", "SELECT 1\n", "$$", procedure=procedure)
     except sqlparse.FragmentError:
         return ()
     return tuple(canonical_arg(t) for t in shape.arg_types)

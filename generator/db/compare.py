@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from .. import ir
 from ..sql import clauses
+from . import align
 
 ABSENT = "absent"
 T = TypeVar("T")
@@ -117,14 +118,29 @@ def compare(
     for t in expected.tables:
         if t.name in live_tables:
             found += _members(live_tables[t.name], t)
+    match = align.function_match(live.functions, expected.functions)
     found += _keyed(
         "function",
         live.functions,
         expected.functions,
-        lambda f: f.name,
-        lambda f: f.name.display,
+        match,
+        lambda f: f.name.display if match(f) == f.name else f.label,
         _function_aspects,
         lambda f: f"{f.name.display}({f.args}) RETURNS {f.returns}",
+    )
+    found += _keyed(  # funcs5
+        "event trigger",
+        live.event_triggers,
+        expected.event_triggers,
+        lambda t: t.name,
+        lambda t: t.name,
+        lambda t: {
+            "event": t.event,
+            "tags": ", ".join(t.tags) or "every command",
+            "function": t.function.display,
+            "comment": _comment(t.comment),
+        },
+        lambda t: f"ON {t.event} EXECUTE FUNCTION {t.function.display}()",
     )
     # and the objects the spec attaches to tables made elsewhere (auth.users, storage.objects)
     kept_tables = {t.name for t in expected.tables} & set(live_tables) | {t.name for t in expected.external.tables}
@@ -138,6 +154,15 @@ def compare(
             lambda p: f"{p.name} on {p.table.display}",
             _policy_aspects,
             _policy_shown,
+        )
+        found += _keyed(  # the spec's indexes on it (funcs5)
+            "index",
+            live_external[ext.name].indexes if ext.name in live_external else (),
+            ext.indexes,
+            lambda i: i.name,
+            lambda i: f"{i.name.display} on {i.table.display}",
+            _index_aspects,
+            _index_shown,
         )
     found += _keyed(
         "trigger",
@@ -454,6 +479,10 @@ def _function_aspects(f: ir.Function) -> dict[str, str]:
         "search_path": "not set" if f.search_path is None else (", ".join(f.search_path) or "''"),
         "body": f.body.strip(),
         "comment": _comment(f.comment),
+        "parallel": f"PARALLEL {f.parallel.upper()}",
+        "LEAKPROOF": "LEAKPROOF" if f.leakproof else "not leakproof",
+        "cost": "default" if f.cost is None else f"COST {f.cost:g}",
+        "rows": "default" if f.rows is None else f"ROWS {f.rows:g}",
     }
 
 

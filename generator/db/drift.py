@@ -151,7 +151,7 @@ def compare_with(
 def attached(state: ir.Schema) -> list[ir.Name]:
     """The external tables the spec puts policies or triggers on: those are read from the database too."""
     external = {t.name for t in state.external.tables}
-    names = {t.name for t in state.external.tables if t.policies} | {
+    names = {t.name for t in state.external.tables if t.policies or t.indexes} | {
         t.table for t in state.triggers if t.table in external
     }
     return sorted(names, key=str)
@@ -297,8 +297,8 @@ def privileges(
     """Every privilege the database grants and every one it should, as atoms (diff/grants.py),
     with the objects both sides have. An object should have what its GRANTs give it and what it
     got when created (the built-in and default privileges, the catalog's baseline)."""
-    live_functions = {f.name: f for f in live.functions}
-    expected_functions = {f.name: f for f in expected.functions}
+    live_functions = {f.key: f for f in live.functions}
+    expected_functions = {f.key: f for f in expected.functions}
     sequences = identity_sequences(expected, found.sequences)
     live_sequences = set(found.sequences.values())
 
@@ -319,7 +319,7 @@ def privileges(
     both_schemas = {s.name for s in live.schemas} & {s.name for s in expected.schemas}
     live_atoms: dict[Atom, bool] = {}
     for p in found.privileges:
-        target = catalog.target_of(p.kind, p.object, live_functions)
+        target = catalog.target_of(p.kind, p.object, live_functions, p.types)
         if target is not None:
             _add(
                 live_atoms,
@@ -332,13 +332,13 @@ def privileges(
         present = (
             p.object in both
             if p.kind == "table"
-            else p.object in both_functions
+            else (p.object, p.types) in both_functions
             if p.kind == "function"
             else p.object.schema in both_schemas
             if p.kind == "schema"
             else p.object in both_sequences
         )
-        target = catalog.target_of(p.kind, p.object, expected_functions)
+        target = catalog.target_of(p.kind, p.object, expected_functions, p.types)
         if present and target is not None and (p.kind, target, p.role, p.privilege) not in revoked:
             _add(expected_atoms, (p.kind, target, p.role, p.privilege), p.grantable)
     for g in expected.grants:

@@ -65,7 +65,7 @@ def checks(schema: ir.Schema, module: str, exposed: tuple[str, ...]) -> Iterator
         if table.module == module:
             yield from _table(table, exposed, tenancy, granted, revoked, schema.intent.without_rls)
     for function in schema.functions:
-        if function.module == module:
+        if function.module == module and function.kind == "function":  # a procedure has no result to check
             yield from _function(function, _roles_of(tenancy), granted, revoked)
     modules = {t.name: t.module for t in schema.tables}
     for trigger in schema.triggers:

@@ -87,12 +87,16 @@ def inverse(renames: list[ir.Rename]) -> tuple[ir.Rename, ...]:
     """The renames that undo `renames` (owners named as they were before)."""
     tables = {Name(r.schema, r.new): Name(r.schema, r.old) for r in renames if r.kind == "table"}
     enums = {Name(r.schema, r.new): Name(r.schema, r.old) for r in renames if r.kind == "enum"}
+    # a schema renamed back comes first (diff/renames.py): what else is renamed back is named in the old schema
+    schemas = {r.new: r.old for r in renames if r.kind == "schema"}
     result = []
     for r in renames:
         owner = r.owner
         if owner is not None:
             owner = (tables if r.kind == "column" else enums).get(owner, owner)
-        result.append(ir.Rename(r.kind, r.new, r.old, owner, r.schema))
+            owner = Name(schemas.get(owner.schema, owner.schema), owner.name)
+        schema = r.schema if r.kind == "schema" else schemas.get(r.schema, r.schema)
+        result.append(ir.Rename(r.kind, r.new, r.old, owner, schema))
     return tuple(result)
 
 

@@ -46,8 +46,8 @@ class Context:
     new_nodes: Mapping[Hashable, order.Node]
     names: Names
     rebuilt_enums: frozenset[Name]  # enums a value leaves or moves in: renamed away, created again
-    replaced_functions: frozenset[Name]  # functions dropped and created again (signature, or a rebuilt enum in it)
-    dropped_functions: frozenset[Name]  # the replaced ones and those the spec no longer has
+    replaced_functions: frozenset[ir.FunctionKey]  # dropped and created again (signature, or a rebuilt enum in it)
+    dropped_functions: frozenset[ir.FunctionKey]  # the replaced ones and those the spec no longer has
     retyped: Mapping[Name, frozenset[str]]  # table -> columns whose type changes
     rewritten: frozenset[Name]  # tables the main transaction rewrites (a type change)
     replaced_keys: frozenset[tuple[Name, tuple[str, ...]]]  # unique keys dropped and added again
@@ -84,13 +84,28 @@ class Context:
 
     def untouched(self, t0: ir.Table, t1: ir.Table) -> bool:
         """A table that is the same on both sides and that no change elsewhere reaches: nothing to diff in it."""
-        cascades = self.replaced_functions or self.replaced_keys or self.rebuilt_enums
+        cascades = self.dropped_functions or self.replaced_keys or self.rebuilt_enums
         return t0 == t1 and not cascades and t1.name not in self.retyped and t1.name not in self.renamed_columns
 
     def calls_dropped(self, *texts: str | None) -> bool:
         """Whether an expression calls a function this migration drops (to create it again, or for good): what
         holds the expression must be gone before (from the parse tree, as sql/from_scratch.py)."""
-        return calls(frozenset(f.name for f in self.dropped_functions), *texts)
+        return calls(frozenset(f[0].name for f in self.dropped_functions), *texts)
+
+    @functools.cached_property
+    def _new_function_names(self) -> frozenset[Name]:
+        return frozenset(f.name for f in self.new.functions)
+
+    def named_still(self, key: Hashable) -> bool:
+        """Whether `key` is a function (overload) the migration drops while the name stays: what calls it by name
+        calls another overload of it (or its new signature) after, and cannot be made while both exist (a call of
+        the name would be ambiguous)."""
+        return isinstance(key, tuple) and key[0] == "function" and key[1][0] in self._new_function_names
+
+    @functools.cached_property
+    def replaced_function_names(self) -> frozenset[Name]:
+        """The names of the functions dropped and created again (what names one, a trigger, names each overload)."""
+        return frozenset(f[0] for f in self.replaced_functions)
 
     def loss(self, confirmed: str, undone: str) -> str:
         """The note above a statement that deletes data: an up migration does it because the spec

@@ -78,7 +78,7 @@ def _existing(ctx: Context) -> dict[str, list[tuple[str, str]]]:
     functions = [
         ("function", f.signature)
         for f in ctx.new.functions
-        if f.signature in old_functions and f.name not in ctx.replaced_functions
+        if f.signature in old_functions and f.key not in ctx.replaced_functions
     ]
     old_sequences = {q.name for q in ctx.old.sequences}
     sequences = [("sequence", q.name.q) for q in ctx.new.sequences if q.name in old_sequences]

@@ -94,7 +94,7 @@ def classify(renamed: renames.Renamed, new: ir.Schema, *, confirm: bool, spent: 
     replaced = routines.replaced(old, new, rebuilt)
     dropped = replaced | routines.removed(old, new)
     retyped, rewritten, replaced_keys = tables.classify(
-        old, new, rebuilt, lambda *texts: calls(frozenset(f.name for f in dropped), *texts)
+        old, new, rebuilt, lambda *texts: calls(frozenset(f[0].name for f in dropped), *texts)
     )
     return Context(
         old=old,
@@ -147,7 +147,7 @@ def link(ctx: Context, plan: Plan) -> None:
             plan.edge((RELEASE, key), (RELEASE, dep))
             if dep in ctx.disruptive:
                 plan.edge((RELEASE, key), (BUILD, dep))
-            if dep not in ctx.new_nodes:  # what it used goes away: finish with it first
+            if dep not in ctx.new_nodes and not ctx.named_still(dep):  # what it used goes away: finish with it first
                 plan.edge((BUILD, key), (RELEASE, dep))
     for key, n in ctx.new_nodes.items():
         if key not in changed:

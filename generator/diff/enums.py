@@ -142,13 +142,13 @@ def rebuild(ctx: Context, out: Steps, old: ir.Enum, new: ir.Enum) -> None:
         for side in ("release", "build"):
             out.edge((side, ("table", t)), cleanup.key)
     for f in ctx.old.functions:
-        if f.name in ctx.replaced_functions and new.name.name in sqlparse.signature_type_names(f.args, f.returns):
+        if f.key in ctx.replaced_functions and new.name.name in sqlparse.signature_type_names(f.args, f.returns):
             # Dropped before the old type is renamed away, created once the columns have the new type (a SQL body is
             # checked against them).
-            out.edge(("release", ("function", f.name)), node.key)
+            out.edge(("release", ("function", f.key)), node.key)
             for t in converted:
-                out.edge(("build", ("table", t)), ("build", ("function", f.name)))
-            out.edge(node.key, ("build", ("function", f.name)))
+                out.edge(("build", ("table", t)), ("build", ("function", f.key)))
+            out.edge(node.key, ("build", ("function", f.key)))
     gone = [v for v in old.values if v not in new.values]
     prechecks.enum_values(ctx, out, new.name, gone)
     out.change(

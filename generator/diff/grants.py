@@ -63,12 +63,12 @@ def diff(ctx: Context) -> Steps:
     gone_targets |= {
         f.signature
         for f in ctx.old.functions
-        if f.name in ctx.replaced_functions or f.name not in {g.name for g in ctx.new.functions}
+        if f.key in ctx.replaced_functions or f.key not in {g.key for g in ctx.new.functions}
     }
     gone_targets |= {s.q for s in ctx.old.schemas} - {s.q for s in ctx.new.schemas}
     kept_views = {v.name for v in ctx.new.views} - ctx.recreated_views
     gone_targets |= {v.name.q for v in ctx.old.views if v.name not in kept_views}
-    fresh_targets = {f.signature for f in ctx.new.functions if f.name in ctx.replaced_functions}
+    fresh_targets = {f.signature for f in ctx.new.functions if f.key in ctx.replaced_functions}
     fresh_targets |= {v.name.q for v in ctx.new.views if v.name in ctx.recreated_views}
     new_sequences = _creates_sequences(ctx)
     revokes: dict[tuple[str, str, str, bool], list[str]] = {}
@@ -126,7 +126,7 @@ def diff(ctx: Context) -> Steps:
     if grants or taken or restored or column_grants:
         node = out.build(("grant", "grant"))
         targets: dict[str, tuple[str, object]] = {t.name.q: ("table", t.name) for t in ctx.new.tables}
-        targets |= {f.signature: ("function", f.name) for f in ctx.new.functions}
+        targets |= {f.signature: ("function", f.key) for f in ctx.new.functions}
         targets |= {s.q: ("schema", s.name) for s in ctx.new.schemas}
         targets |= {v.name.q: ("view", v.name) for v in ctx.new.views}
         used = {target for _kind, target, _role, _option in grants} | {target for _kind, target, _role in taken}

@@ -90,8 +90,8 @@ def _created(ctx: Context) -> Iterator[Applied]:
             yield _there(_trigger(trg.table, trg.name))
     old_enums = {e.name for e in ctx.old.enums}
     yield from (_there(_type(e.name)) for e in ctx.new.enums if e.name not in old_enums or e.name in ctx.names.enum)
-    old_functions = {f.name for f in ctx.old.functions}
-    yield from (_there(_function(f)) for f in ctx.new.functions if f.name not in old_functions)
+    old_functions = {f.key for f in ctx.old.functions}
+    yield from (_there(_function(f)) for f in ctx.new.functions if f.key not in old_functions)
 
 
 def _dropped(ctx: Context) -> Iterator[Applied]:
@@ -116,5 +116,5 @@ def _dropped(ctx: Context) -> Iterator[Applied]:
             yield _gone(_trigger(trg.table, trg.name))
     new_enums = {e.name for e in ctx.new.enums}
     yield from (_gone(_type(e.name)) for e in ctx.old.enums if e.name not in new_enums)
-    new_functions = {f.name for f in ctx.new.functions}
-    yield from (_gone(_function(f)) for f in ctx.old.functions if f.name not in new_functions)
+    new_functions = {f.key for f in ctx.new.functions}
+    yield from (_gone(_function(f)) for f in ctx.old.functions if f.key not in new_functions)

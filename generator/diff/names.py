@@ -12,6 +12,7 @@ import dataclasses
 
 from .. import ir
 from ..ir import Name
+from ..pg import quoting
 
 
 def rename_table(schema: ir.Schema, old: Name, new: Name) -> ir.Schema:
@@ -91,3 +92,74 @@ def rename_enum_value(schema: ir.Schema, enum: Name, old: str, new: str) -> ir.S
         for e in schema.enums
     )
     return dataclasses.replace(schema, enums=enums)
+
+
+def rename_view(schema: ir.Schema, old: Name, new: Name) -> ir.Schema:
+    """A view or materialized view renamed: its indexes' table, the views that read it, the grants on it."""
+
+    def view(v: ir.View) -> ir.View:
+        reads = tuple(new if r == old else r for r in v.reads)
+        if v.name != old:
+            return v if reads == v.reads else dataclasses.replace(v, reads=reads)
+        indexes = tuple(dataclasses.replace(ix, table=new) for ix in v.indexes)
+        return dataclasses.replace(v, name=new, reads=reads, indexes=indexes)
+
+    grants = tuple(
+        dataclasses.replace(g, target=new.q) if g.kind == "table" and g.target == old.q else g for g in schema.grants
+    )
+    return dataclasses.replace(schema, views=tuple(view(v) for v in schema.views), grants=grants)
+
+
+def rename_schema(schema: ir.Schema, old: str, new: str) -> ir.Schema:
+    """A schema renamed: every object in it is in the new one (ALTER SCHEMA ... RENAME moves them all); each name
+    of the state in it, and each grant's target, follows. Texts (a function's body, a view's query) are left as
+    written: the spec's new texts replace them where they name the schema."""
+    renamed = _moved(schema, old, new)
+    assert isinstance(renamed, ir.Schema)
+    return renamed
+
+
+def _moved(value: object, old: str, new: str) -> object:
+    if isinstance(value, Name):
+        return Name(new, value.name) if value.schema == old else value
+    if isinstance(value, ir.Namespace):
+        return dataclasses.replace(value, name=new) if value.name == old else value
+    if isinstance(value, ir.Grant):
+        return dataclasses.replace(value, target=_target(value, old, new))
+    if isinstance(value, tuple):
+        return tuple(_moved(v, old, new) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _moved(getattr(value, f.name), old, new) for f in dataclasses.fields(value)}
+        if isinstance(value, ir.Column) and value.enum is not None and value.enum.schema == old:
+            changes["sql_type"] = Name(new, value.enum.name).q + "[]" * value.array_dims
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def _target(g: ir.Grant, old: str, new: str) -> str:
+    """A grant's target (quoted SQL) in the renamed schema."""
+    q_old, q_new = quoting.ident(old), quoting.ident(new)
+    if g.kind in ("schema", "all_sequences"):
+        return q_new if g.target == q_old else g.target
+    return q_new + g.target[len(q_old) :] if g.target.startswith(q_old + ".") else g.target
+
+
+def rename_function(schema: ir.Schema, old: ir.FunctionKey, new: Name) -> ir.Schema:
+    """A function (one overload) renamed: the triggers that call it, the views that call it, the grants on it."""
+    functions = tuple(dataclasses.replace(f, name=new) if f.key == old else f for f in schema.functions)
+    renamed = next(f for f in functions if f.key == (new, old[1]))
+    before = next(f for f in schema.functions if f.key == old)
+    triggers = tuple(
+        dataclasses.replace(t, function=new) if t.function == old[0] and not old[1] else t for t in schema.triggers
+    )
+    views = tuple(
+        dataclasses.replace(v, calls=tuple(sorted({new if c == old[0] else c for c in v.calls}, key=str)))
+        if old[0] in v.calls
+        else v
+        for v in schema.views
+    )
+    grants = tuple(
+        dataclasses.replace(g, target=renamed.signature) if g.kind == "function" and g.target == before.signature else g
+        for g in schema.grants
+    )
+    return dataclasses.replace(schema, functions=functions, triggers=triggers, views=views, grants=grants)

@@ -167,11 +167,14 @@ def _unchanged(ctx: Context, table: ir.Table, columns: Iterable[str], *, renamed
 
 def _calls_unchanged(ctx: Context, *texts: str | None) -> bool:
     """Whether every spec function the expressions call exists before the migration, unchanged."""
-    old = {f.name.name: f for f in ctx.old.functions}
-    new = {f.name.name: f for f in ctx.new.functions}
+    old: dict[str, set[ir.Function]] = {}  # by unqualified name: a call may be to any overload
+    new: dict[str, set[ir.Function]] = {}
+    for side, functions in ((old, ctx.old.functions), (new, ctx.new.functions)):
+        for f in functions:
+            side.setdefault(f.name.name, set()).add(f)
     for text in texts:
         for name in sqlparse.called_names(text) if text and "(" in text else ():
-            if name in new and (old.get(name) != new[name] or any(f.name == name for f in ctx.replaced_functions)):
+            if name in new and (old.get(name) != new[name] or any(f[0].name == name for f in ctx.replaced_functions)):
                 return False
     return True
 

@@ -49,7 +49,26 @@ def diff(ctx: Context) -> Steps:
         elif not ctx.untouched(t0, t1):
             indexes(ctx, out, t0, t1)
             foreign_keys(ctx, out, t0, t1, new_tables)
+    external(ctx, out)
     return out
+
+
+def external(ctx: Context, out: Steps) -> None:
+    """The spec's indexes on tables made elsewhere (funcs5): the table exists, with its rows, whether the spec
+    declared it before or not, so each index is built CONCURRENTLY, changed and dropped as on a spec table."""
+    old = {t.name: _as_table(t) for t in ctx.old.external.tables}
+    new = {t.name: _as_table(t) for t in ctx.new.external.tables}
+    for name in sorted(old.keys() | new.keys(), key=str):
+        either = new.get(name) or old[name]
+        t0 = old.get(name, dataclasses.replace(either, indexes=()))  # declared now: none of its indexes is there
+        t1 = new.get(name, dataclasses.replace(either, indexes=()))  # no longer declared: its indexes go
+        if t0.indexes or t1.indexes:
+            indexes(ctx, out, t0, t1)
+
+
+def _as_table(t: ir.ExternalTable) -> ir.Table:
+    """A table made elsewhere as what the index steps read of a table: its name, declared columns and indexes."""
+    return ir.Table(t.name, t.module, t.columns, indexes=t.indexes)
 
 
 def _expression_columns(ix: ir.Index) -> frozenset[str]:

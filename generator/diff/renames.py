@@ -53,6 +53,29 @@ def apply(old: ir.Schema, new: ir.Schema) -> Renamed:
     for r in new.intent.renames:
         by_kind.setdefault(r.kind, []).append(r)
 
+    for r in by_kind.get("schema", []):  # first: the other renames name their objects in the new schema (funcs5)
+        spaces = {ns.name for ns in schema.schemas}
+        kept = any(ns.name == r.old for ns in new.schemas)
+        if not _applicable(
+            out,
+            r.old in spaces,
+            r.new in spaces,
+            kept,
+            ("rename", "schema", r.new),
+            f"schema {r.new}",
+            f'schema "{r.old}"',
+        ):
+            continue
+        out.add(
+            node,
+            st.Rename(Object("schema", quoting.ident(r.old)), quoting.ident(r.new)),
+            notes=(RENAME_NOTE + " Every object in it moves with it.",),
+            ignore=("renaming-object",),
+        )
+        schema = pgnames.rename_schema(schema, r.old, r.new)
+        out.change(f"rename schema {r.old} to {r.new}")
+        out.plan.renamed.append(r)
+
     for r in by_kind.get("table", []):
         tables = {t.name: t for t in schema.tables}
         old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
@@ -138,6 +161,62 @@ def apply(old: ir.Schema, new: ir.Schema) -> Renamed:
             schema = usertypes.rename(schema, kind, old_name, new_name)
             out.change(f"rename {what} {old_name.display} to {r.new}")
             out.plan.renamed.append(r)
+
+    for r in by_kind.get("function", []):  # each overload of the new name, by its input types (funcs5)
+        old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
+        applied = False
+        for types in [f.arg_types for f in new.functions if f.name == new_name]:
+            there = {f.key: f for f in schema.functions}
+            kept = any(f.key == (old_name, types) for f in new.functions)
+            label = f"{new_name.display}({', '.join(types)})"
+            if not _applicable(
+                out,
+                (old_name, types) in there,
+                (new_name, types) in there,
+                kept,
+                ("rename", "function", (new_name, types)),
+                f"function {label}",
+                f'function "{r.old}({", ".join(types)})"',
+            ):
+                continue
+            out.add(
+                node,
+                st.Rename(
+                    Object(there[(old_name, types)].kind, there[(old_name, types)].signature), quoting.ident(r.new)
+                ),
+                notes=(RENAME_NOTE,),
+                ignore=("renaming-object",),
+            )
+            schema = pgnames.rename_function(schema, (old_name, types), new_name)
+            out.change(f"rename function {old_name.display}({', '.join(types)}) to {r.new}")
+            applied = True
+        if applied:
+            out.plan.renamed.append(r)
+
+    for r in by_kind.get("view", []):  # a view or materialized view (funcs5)
+        views = {v.name: v for v in schema.views}
+        old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
+        kept = any(v.name == old_name for v in new.views)
+        if not _applicable(
+            out,
+            old_name in views,
+            new_name in views,
+            kept,
+            ("rename", "view", new_name),
+            f"view {new_name.display}",
+            f'view "{r.old}"',
+        ):
+            continue
+        kind = views[old_name].kind
+        out.add(
+            node,
+            st.Rename(Object(kind, old_name.q), quoting.ident(r.new)),
+            notes=(RENAME_NOTE, CATALOG_LOCK.format(old_name.display)),
+            ignore=("renaming-object",),
+        )
+        schema = pgnames.rename_view(schema, old_name, new_name)
+        out.change(f"rename {kind} {old_name.display} to {r.new}")
+        out.plan.renamed.append(r)
 
     for r in by_kind.get("column", []):
         assert r.owner is not None

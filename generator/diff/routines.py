@@ -7,6 +7,7 @@ is dropped and created again, and so are the triggers that call it.
 
 from __future__ import annotations
 
+import collections
 from typing import Any
 
 from .. import ir
@@ -17,25 +18,28 @@ from . import statements as st
 from .context import Context, pair_up
 from .steps import Steps
 
+RESIGNED = "Its arguments change, which CREATE OR REPLACE cannot do: dropped and created again, with what calls it."
+
 
 def _shape(f: ir.Function) -> tuple[Any, ...]:
     # What CREATE OR REPLACE cannot change: the arguments (names and defaults too) and the result type.
-    return (f.arg_types, f.args, f.returns)
+    return (f.arg_types, f.args, f.returns, f.kind)
 
 
-def replaced(old: ir.Schema, new: ir.Schema, rebuilt_enums: frozenset[Name]) -> frozenset[Name]:
-    """The functions dropped and created again: their arguments or result change, or use an enum that is rebuilt."""
-    before = {f.name: f for f in old.functions}
+def replaced(old: ir.Schema, new: ir.Schema, rebuilt_enums: frozenset[Name]) -> frozenset[ir.FunctionKey]:
+    """The functions dropped and created again: their arguments or result change, or use an enum that is rebuilt.
+    A function is known by its name and input types (overloads apart): other input types make another overload."""
+    before = {f.key: f for f in old.functions}
     return frozenset(
-        f.name
+        f.key
         for f in new.functions
-        if f.name in before and (_shape(before[f.name]) != _shape(f) or uses(before[f.name], rebuilt_enums))
+        if f.key in before and (_shape(before[f.key]) != _shape(f) or uses(before[f.key], rebuilt_enums))
     )
 
 
-def removed(old: ir.Schema, new: ir.Schema) -> frozenset[Name]:
-    """The functions the spec no longer has."""
-    return frozenset(f.name for f in old.functions) - {f.name for f in new.functions}
+def removed(old: ir.Schema, new: ir.Schema) -> frozenset[ir.FunctionKey]:
+    """The functions (overloads) the spec no longer has."""
+    return frozenset(f.key for f in old.functions) - {f.key for f in new.functions}
 
 
 def uses(f: ir.Function, enums: frozenset[Name]) -> bool:
@@ -47,51 +51,119 @@ def diff(ctx: Context) -> Steps:
     out = Steps(ctx=ctx)
     functions(ctx, out)
     triggers(ctx, out)
+    event_triggers(ctx, out)
     return out
 
 
-def functions(ctx: Context, out: Steps) -> None:
-    old = {f.name: f for f in ctx.old.functions}
-    new = {f.name: f for f in ctx.new.functions}
-    for name, f in new.items():
+def event_triggers(ctx: Context, out: Steps) -> None:
+    """Event triggers (funcs5), by name: ALTER EVENT TRIGGER changes neither event, tags nor function, so a changed
+    one (or one whose function is dropped and created again) is dropped and created again."""
+    old = {t.name: t for t in ctx.old.event_triggers}
+    new = {t.name: t for t in ctx.new.event_triggers}
+    for name, t in new.items():
         before = old.get(name)
+        if before is not None and (
+            (before.event, before.tags, before.function) != (t.event, t.tags, t.function)
+            or t.function in ctx.replaced_function_names
+        ):
+            out.add(
+                out.release(("event_trigger", name)),
+                st.Drop(Object("event trigger", before.q)),
+                notes=("Changed: dropped and created again below.",),
+            )
+            before = None
+            out.change(f"recreate event trigger {name}")
+        elif before is None:
+            out.change(f"create event trigger {name}")
         if before is None:
-            out.create(("function", name))
-            out.change(f"create function {name.display}")
-        elif name in ctx.replaced_functions:
+            out.create(("event_trigger", name))
+        elif before.comment != t.comment:
+            out.add(out.build(("event_trigger", name)), st.comment_on(Object("event trigger", t.q), t.comment))
+            out.change(f"comment on event trigger {name}")
+    for name, t in old.items():
+        if name not in new:
+            out.add(
+                out.release(("event_trigger", name)),
+                st.Drop(Object("event trigger", t.q)),
+                notes=("Removed from the spec.",),
+            )
+            out.change(f"drop event trigger {name}")
+
+
+def functions(ctx: Context, out: Steps) -> None:
+    old = {f.key: f for f in ctx.old.functions}
+    new = {f.key: f for f in ctx.new.functions}
+    old_counts, new_counts = collections.Counter(k[0] for k in old), collections.Counter(k[0] for k in new)
+    # A name with one function on each side whose input types change: that function with a new signature
+    resigned = {
+        key: next(k for k in old if k[0] == key[0])
+        for key in new
+        if key not in old and old_counts[key[0]] == 1 and new_counts[key[0]] == 1
+    }
+    for key, f in new.items():
+        before = old.get(key)
+        if key in resigned:
+            out.add(
+                out.release(("function", resigned[key])),
+                st.Drop(Object(old[resigned[key]].kind, old[resigned[key]].signature)),
+                notes=(RESIGNED,),
+                ignore=("ban-drop-function",),
+            )
+            out.create(("function", key))
+            out.change(f"recreate function {_label(f, new_counts)}")
+        elif before is None:
+            out.create(("function", key))
+            out.change(f"create function {_label(f, new_counts)}")
+        elif key in ctx.replaced_functions:
             why = (
                 "An enum of its signature is rebuilt"
                 if _shape(before) == _shape(f)
                 else "Its arguments or result type change, which CREATE OR REPLACE cannot do"
             )
             out.add(
-                out.release(("function", name)),
-                st.Drop(Object("function", before.signature)),
+                out.release(("function", key)),
+                st.Drop(Object(before.kind, before.signature)),
                 notes=(f"{why}: dropped and created again, with what calls it.",),
                 ignore=("ban-drop-function",),
             )
-            out.create(("function", name))
-            out.change(f"recreate function {name.display}")
+            out.create(("function", key))
+            out.change(f"recreate function {_label(f, new_counts)}")
         elif before != f:
             if _definition(before) != _definition(f):
-                out.add(out.build(("function", name)), st.ReplaceFunction(f))
-                out.change(f"replace function {name.display}")
+                out.add(out.build(("function", key)), st.ReplaceFunction(f))
+                out.change(f"replace function {_label(f, new_counts)}")
             if before.comment != f.comment:
-                out.add(out.build(("function", name)), st.comment_on(Object("function", f.signature), f.comment))
-                out.change(f"comment on function {name.display}")
-    for name, f in old.items():
-        if name not in new:
+                out.add(out.build(("function", key)), st.comment_on(Object(f.kind, f.signature), f.comment))
+                out.change(f"comment on function {_label(f, new_counts)}")
+    for key, f in old.items():
+        if key not in new and key not in resigned.values():
             out.add(
-                out.release(("function", name)),
-                st.Drop(Object("function", f.signature)),
+                out.release(("function", key)),
+                st.Drop(Object(f.kind, f.signature)),
                 notes=("Removed from the spec.",),
                 ignore=("ban-drop-function",),
             )
-            out.change(f"drop function {name.display}")
+            out.change(f"drop function {_label(f, old_counts)}")
+
+
+def _label(f: ir.Function, counts: collections.Counter[Name]) -> str:
+    """How a change names a function: by name, or by signature when the name has overloads."""
+    return f.label if counts[f.name] > 1 else f.name.display
 
 
 def _definition(f: ir.Function) -> tuple[Any, ...]:
-    return (f.language, f.body, f.volatility, f.security, f.strict, f.search_path)
+    return (
+        f.language,
+        f.body,
+        f.volatility,
+        f.security,
+        f.strict,
+        f.search_path,
+        f.parallel,
+        f.leakproof,
+        f.cost,
+        f.rows,
+    )
 
 
 def trigger_signature(t: ir.Trigger) -> tuple[Any, ...]:
@@ -119,7 +191,7 @@ def triggers(ctx: Context, out: Steps) -> None:
         if k in old_kept
         and (
             trigger_signature(t) != trigger_signature(old_kept[k])
-            or t.function in ctx.replaced_functions
+            or t.function in ctx.replaced_function_names
             or (sqlparse.column_names(t.when) | set(t.update_of)) & ctx.retyped.get(t.table, frozenset())
         )
     ]

@@ -28,6 +28,7 @@ RELEASE_RANK = {
     "policy": 1,
     "rls": 1,
     "trigger": 2,
+    "event_trigger": 2,  # funcs5
     "foreign_key": 3,
     "index": 4,
     "replica_identity": 4,

@@ -37,7 +37,7 @@ def recreated(
     old: ir.Schema,
     new: ir.Schema,
     retyped: Mapping[Name, frozenset[str]],
-    dropped_functions: frozenset[Name],
+    dropped_functions: frozenset[ir.FunctionKey],
     rebuilt_enums: frozenset[Name],
     renamed_tables: Mapping[Name, Name],
 ) -> frozenset[Name]:
@@ -66,7 +66,7 @@ def recreated(
             or (v.materialized and _definition(v0) != _definition(v))
             or not _replaceable(v0, v)
             or shaken.intersection(v0.reads)
-            or dropped_functions.intersection(v0.calls)
+            or {f[0] for f in dropped_functions}.intersection(v0.calls)
             or any(c.enum in rebuilt_enums for c in v0.columns if c.enum is not None)
         ):
             result.add(v.name)

@@ -21,7 +21,7 @@ from ..pg import extensions, sqlparse
 from ..sql import clauses, from_scratch, views
 from . import erdiagram, usertypes
 from . import markdown as md
-from .links import Links, Migrations, SchemaIndex, page_path, table_anchor
+from .links import Links, Migrations, SchemaIndex, function_anchor, page_path, table_anchor
 from .viewmodel import (
     NONE,
     CodeBlock,
@@ -91,6 +91,8 @@ def _owner(stmt: from_scratch.Statement) -> tuple[str, Any]:
         return ({"index": "index", "policy": "rls", "trigger": "trigger"}[stmt.template], obj.table)
     if isinstance(obj, (ir.Grant, ir.DefaultPrivilege)):  # revokes and default privileges with the grants
         return ("grant", obj.module)
+    if isinstance(obj, ir.Function):
+        return ("function", obj.key)  # overloads apart
     return (stmt.template.removesuffix("_unchecked"), obj.name)  # table, rls, enum, function (function_unchecked too)
 
 
@@ -250,6 +252,15 @@ class PageBuilder:
                 + [text for name in self.external_trigger_tables() for text in self.sql.get(("trigger", name), [])],
             ),
             grants=block("sql", self.sql.get(("grant", self.module.name), []), "\n"),
+            event_triggers_sql=block(
+                "sql",
+                [
+                    text
+                    for et in self.schema.event_triggers
+                    if et.module == self.module.name
+                    for text in self.sql.get(("event_trigger", et.name), [])
+                ],
+            ),
             primary_keys=self.constraint_rows("primary_key", lambda c: md.inline(columns_list(c.columns))),
             unique=self.constraint_rows("unique", lambda c: md.inline(columns_list(c.columns))),
             checks=self.constraint_rows("check", lambda c: md.code(c.check or "") + not_valid(c)),
@@ -330,7 +341,7 @@ class PageBuilder:
         seen: dict[Name, ir.Table | ir.ExternalTable] = {}
         todo = [fk.ref_table for t in self.tables for fk in t.foreign_keys] + [trg.table for trg in self.triggers]
         todo += [  # and those it puts policies or seed rows on
-            t.name for t in self.index.attached if t.module == self.module.name and (t.policies or t.rows)
+            t.name for t in self.index.attached if t.module == self.module.name and (t.policies or t.rows or t.indexes)
         ]
         while todo:
             name = todo.pop(0)
@@ -373,6 +384,7 @@ class PageBuilder:
             policies_sql=block("sql", self.sql.get(("rls", t.name), [])) if mine else None,
             seed=_seed_summary(t.rows) if mine and t.rows is not None else None,
             seed_sql=block("sql", self.sql.get(("rows", t.name), [])) if mine else None,
+            indexes_sql=block("sql", self.sql.get(("index", t.name), [])) if mine else None,
         )
 
     # -- tables -----------------------------------------------------------
@@ -544,7 +556,7 @@ class PageBuilder:
         return FunctionSection(
             name=md.inline(f.name.display),
             arg_types=md.inline(", ".join(f.arg_types)),
-            anchor=md.anchor(md.anchor_id("function", f.name.schema, f.name.name)),
+            anchor=md.anchor(function_anchor(f, self.index.overloaded)),
             comment=md.paragraph(f.comment) if f.comment else NONE,
             arguments=md.code(f.args) if f.args else NONE,
             returns=md.code(f.returns),
@@ -555,10 +567,11 @@ class PageBuilder:
             search_path=NONE if f.search_path is None else md.code(", ".join(f.search_path)),
             callers=tuple(
                 f"{self.links.trigger(trg.table, trg.name)} on {self.links.table(trg.table)}"
-                for trg in self.index.callers.get(f.name, [])
+                for trg in (self.index.callers.get(f.name, []) if f.returns_trigger else [])
             ),
-            ddl=CodeBlock("sql", "\n\n".join(self.sql[("function", f.name)])),
+            ddl=CodeBlock("sql", "\n\n".join(self.sql[("function", f.key)])),
             access=self.access("function", f.signature, f.name.schema),
+            procedure=f.kind == "procedure",
         )
 
     def access(self, kind: str, target: str, schema: str = "") -> str:

@@ -7,6 +7,7 @@ is what keeps every link pointing at an anchor that exists.
 
 from __future__ import annotations
 
+import collections
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,12 @@ def page_path(module: str) -> str:
 
 def table_anchor(name: Name) -> str:
     return md.anchor_id("table", name.schema, name.name)
+
+
+def function_anchor(f: ir.Function, overloaded: frozenset[Name]) -> str:
+    """A function's anchor: by its name, and by its input types too when the name has overloads."""
+    types = (", ".join(f.arg_types),) if f.name in overloaded else ()
+    return md.anchor_id("function", f.name.schema, f.name.name, *types)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,9 @@ class SchemaIndex:
     attached: tuple[ir.ExternalTable, ...] = ()  # the external tables (for what the spec attaches to them)
     # types5: a domain, composite or range type (and a multirange) by its SQL spelling -> (module, anchor id)
     type_pages: dict[str, tuple[str, str]] = field(default_factory=dict)
+    overloaded: frozenset[Name] = frozenset()  # names of several functions: each documented with its signature
+    # the anchor a link by name reaches (a trigger's function): the overload without arguments, else the first
+    function_anchors: dict[Name, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, schema: ir.Schema) -> SchemaIndex:
@@ -55,6 +65,11 @@ class SchemaIndex:
                 if c.enum is not None:
                     enum_users.setdefault(c.enum, []).append((t.name, c.name))
         function_module = {f.name: f.module for f in schema.functions}
+        overloaded = frozenset(n for n, c in collections.Counter(f.name for f in schema.functions).items() if c > 1)
+        function_anchors: dict[Name, str] = {}
+        for f in schema.functions:
+            if f.name not in function_anchors or not f.arg_types:
+                function_anchors[f.name] = function_anchor(f, overloaded)
         callers: dict[Name, list[ir.Trigger]] = {}
         trigger_module: dict[tuple[Name, str], str] = {}
         triggers: dict[str, list[ir.Trigger]] = {}
@@ -79,6 +94,8 @@ class SchemaIndex:
             trigger_module,
             schema.external.tables,
             type_pages(schema),
+            overloaded,
+            function_anchors,
         )
 
 
@@ -131,6 +148,7 @@ class Links:
         self.function_module = index.function_module
         self.trigger_module = index.trigger_module
         self.type_pages = index.type_pages
+        self.function_anchors = index.function_anchors
 
     def _to(self, module: str | None, anchor_id: str) -> str:
         if module is None or module == self.page:  # external tables get a section on every page that references them
@@ -155,7 +173,7 @@ class Links:
         module = self.function_module.get(name)
         if module is None:  # a built-in or external function: no page of the spec describes it
             return md.code(f"{name.display}()")
-        return md.link(f"{name.display}()", self._to(module, md.anchor_id("function", name.schema, name.name)))
+        return md.link(f"{name.display}()", self._to(module, self.function_anchors[name]))
 
     def trigger(self, table: Name, trigger: str) -> str:
         return md.link(

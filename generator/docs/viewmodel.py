@@ -230,6 +230,7 @@ class FunctionSection:
     callers: tuple[str, ...]  # triggers that call it, with their tables
     ddl: CodeBlock
     access: str = ""  # privileges K5: who may call it (grants, revokes, PostgreSQL's default)
+    procedure: bool = False  # funcs5: a procedure (CALL), no result nor volatility
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,7 @@ class ExternalSection:
     policies_sql: CodeBlock | None = None  # the spec's policies on it
     seed: str | None = None  # its seed rows, when the spec gives some
     seed_sql: CodeBlock | None = None
+    indexes_sql: CodeBlock | None = None  # the spec's indexes on it (funcs5)
 
 
 @dataclass(frozen=True)
@@ -320,6 +322,7 @@ class ModulePage:
     exclusions: tuple[ConstraintRow, ...] = ()  # K3 exclusion constraints; the section is left out when none
     publications: tuple[PublicationRow, ...] = ()  # the section is left out when the module has none
     publications_sql: CodeBlock | None = None
+    event_triggers_sql: CodeBlock | None = None  # funcs5: the section is left out when the module has none
 
     @property
     def linted(self) -> bool:

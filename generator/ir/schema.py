@@ -400,11 +400,30 @@ class Function:
     search_path: tuple[str, ...] | None = None
     returns_trigger: bool = False
     comment: str | None = None
+    parallel: str = "unsafe"  # funcs5: PARALLEL unsafe | restricted | safe
+    leakproof: bool = False  # funcs5: LEAKPROOF
+    cost: float | None = None  # funcs5: COST (None: PostgreSQL's default)
+    rows: float | None = None  # funcs5: ROWS of a set-returning function (None: PostgreSQL's default)
+    kind: str = "function"  # funcs5: "function" | "procedure" (CREATE PROCEDURE: no result, no volatility)
 
     @property
     def signature(self) -> str:
         """Name and input types, as GRANT, COMMENT and DROP want it."""
         return f"{self.name.q}({', '.join(self.arg_types)})"
+
+    @property
+    def key(self) -> FunctionKey:
+        """What tells it from its overloads (functions of the same name): the name and the input types."""
+        return (self.name, self.arg_types)
+
+    @property
+    def label(self) -> str:
+        """As the spec names it among its overloads: `area(circle)` (`private.is_admin(uuid)`)."""
+        return f"{self.name.display}({', '.join(self.arg_types)})"
+
+
+# A function's identity: its name and input argument types (overloads share the name).
+FunctionKey = tuple[Name, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -422,6 +441,22 @@ class Trigger:
     old_table: str | None = None  # REFERENCING OLD TABLE AS
     new_table: str | None = None  # REFERENCING NEW TABLE AS
     args: tuple[str, ...] = ()  # the function's arguments (TG_ARGV), as text
+
+    @property
+    def q(self) -> str:
+        return quoting.ident(self.name)
+
+
+@dataclass(frozen=True)
+class EventTrigger:
+    """CREATE EVENT TRIGGER name ON event [WHEN TAG IN (tags)] EXECUTE FUNCTION function() (funcs5)."""
+
+    name: str
+    module: str
+    event: str
+    function: Name
+    tags: tuple[str, ...] = ()
+    comment: str | None = None
 
     @property
     def q(self) -> str:
@@ -466,6 +501,7 @@ class ExternalTable:
     policies: tuple[Policy, ...] = ()
     rows: SeedRows | None = None  # seed rows (Supabase's storage bucket row)
     module: str = ""  # the spec module that declares it, when it has policies or seed rows (shown on its docs page)
+    indexes: tuple[Index, ...] = ()  # funcs5: the spec's indexes on it
 
 
 @dataclass(frozen=True)
@@ -695,6 +731,7 @@ class Schema:
     revokes: tuple[Grant, ...] = ()
     default_privileges: tuple[DefaultPrivilege, ...] = ()  # privileges K5 (state format 4)
     publications: tuple[Publication, ...] = ()  # K1 publications (state format 4)
+    event_triggers: tuple[EventTrigger, ...] = ()  # funcs5: event triggers (state format 4)
 
 
 class _InModule(Protocol):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..spec.origins import Origins
-from . import correctness, performance, security, suppressions, views  # noqa: F401 - they register the rules
+from . import correctness, performance, routines, security, suppressions, views  # noqa: F401 - they register the rules
 from .context import Context, Options
 from .findings import ERROR, INFO, RULES, SEVERITIES, WARNING, Finding, Rule
 from .registry import CHECKS

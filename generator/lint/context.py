@@ -57,8 +57,12 @@ class Context:
         return {p.name: t for t in self.schema.tables for p in t.partitions}
 
     @cached_property
-    def functions(self) -> dict[Name, ir.Function]:
-        return {f.name: f for f in self.schema.functions}
+    def functions(self) -> dict[Name, list[ir.Function]]:
+        """The spec's functions by name, each name's overloads together."""
+        result: dict[Name, list[ir.Function]] = {}
+        for f in self.schema.functions:
+            result.setdefault(f.name, []).append(f)
+        return result
 
     @cached_property
     def function_by_signature(self) -> dict[str, ir.Function]:
@@ -79,28 +83,28 @@ class Context:
         return result
 
     @cached_property
-    def body_volatility(self) -> dict[Name, tuple[str, Any]]:
+    def body_volatility(self) -> dict[ir.FunctionKey, tuple[str, Any]]:
         """For each LANGUAGE sql function of the spec: the most volatile call of its body, and that call.
 
         PostgreSQL trusts a function's declared volatility; this is what its body
         actually does (calls of other spec functions count at their own level).
         """
-        result: dict[Name, tuple[str, Any]] = {}
-        visiting: set[Name] = set()
+        result: dict[ir.FunctionKey, tuple[str, Any]] = {}
+        visiting: set[ir.FunctionKey] = set()
 
         def visit(f: ir.Function) -> str:
-            if f.name in result:
-                return result[f.name][0]
-            if f.language != "sql" or f.name in visiting:
+            if f.key in result:
+                return result[f.key][0]
+            if f.language != "sql" or f.key in visiting:
                 return f.volatility
-            visiting.add(f.name)
+            visiting.add(f.key)
             level, worst = "immutable", None
             for stmt in sqlfacts.statements(f.body):
                 for label, volatility, location in sqlfacts.volatile_calls(stmt, lambda n: self._declared(n, visit)):
                     if sqlfacts.VOLATILITY_RANK[volatility] > sqlfacts.VOLATILITY_RANK[level]:
                         level, worst = volatility, (label, volatility, location)
-            visiting.discard(f.name)
-            result[f.name] = (level, worst)
+            visiting.discard(f.key)
+            result[f.key] = (level, worst)
             return level
 
         for f in self.schema.functions:
@@ -109,13 +113,14 @@ class Context:
 
     def volatility_of(self, name: tuple[str, ...]) -> str | None:
         """How volatile a call of spec function `name` really is (None: not a spec function)."""
-        return self._declared(name, lambda f: self.body_volatility.get(f.name, (f.volatility, None))[0])
+        return self._declared(name, lambda f: self.body_volatility.get(f.key, (f.volatility, None))[0])
 
     def _declared(self, name: tuple[str, ...], body: Any) -> str | None:
-        f = self.functions.get(Name(name[0], name[1]) if len(name) == 2 else Name("public", name[-1]))
-        if f is None:
+        """The most volatile of the overloads a call may be (the call's argument types are not known here)."""
+        overloads = self.functions.get(Name(name[0], name[1]) if len(name) == 2 else Name("public", name[-1]))
+        if not overloads:
             return None
-        levels: tuple[str, str] = (f.volatility, body(f))
+        levels = [level for f in overloads for level in (f.volatility, body(f))]
         return max(levels, key=lambda v: sqlfacts.VOLATILITY_RANK[v])
 
     # -- naming and reporting --------------------------------------------

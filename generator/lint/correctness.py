@@ -137,7 +137,7 @@ def _identifiers(schema: ir.Schema) -> Iterator[tuple[Key, str, str, str]]:
         for pol in t.policies:
             yield ("policy", t.name, pol.name), f"{t.name}.{pol.name}", "policy", pol.name
     for f in schema.functions:
-        yield ("function", f.name), str(f.name), "function", f.name.name
+        yield ("function", f.key), str(f.name), "function", f.name.name
     for trg in schema.triggers:
         yield ("trigger", trg.table, trg.name), f"{trg.table}.{trg.name}", "trigger", trg.name
 
@@ -316,16 +316,16 @@ def execute_on_trigger_function(ctx: Context) -> Iterator[Finding]:
 )
 def volatility_mislabelled(ctx: Context) -> Iterator[Finding]:
     for f in ctx.schema.functions:
-        level, worst = ctx.body_volatility.get(f.name, (f.volatility, None))
+        level, worst = ctx.body_volatility.get(f.key, (f.volatility, None))
         if worst is None or sqlfacts.VOLATILITY_RANK[level] <= sqlfacts.VOLATILITY_RANK[f.volatility]:
             continue
         label, volatility, location = worst
         yield ctx.finding(
             "C310",
-            ("function", f.name),
+            ("function", f.key),
             ctx.function_label(f),
             f"function is declared {f.volatility.upper()} but calls {label} ({volatility})",
-            at=("function_body", f.name),
+            at=("function_body", f.key),
             offset=location,
         )
 

@@ -28,7 +28,7 @@ def _without_search_path(ctx: Context, definer: bool) -> Iterator[ir.Function]:
 )
 def search_path_mutable(ctx: Context) -> Iterator[Finding]:
     for f in _without_search_path(ctx, definer=False):
-        yield ctx.finding("S101", ("function", f.name), ctx.function_label(f), "function has no fixed search_path")
+        yield ctx.finding("S101", ("function", f.key), ctx.function_label(f), "function has no fixed search_path")
 
 
 @rule(
@@ -42,7 +42,7 @@ def search_path_mutable(ctx: Context) -> Iterator[Finding]:
 def definer_search_path(ctx: Context) -> Iterator[Finding]:
     for f in _without_search_path(ctx, definer=True):
         yield ctx.finding(
-            "S102", ("function", f.name), ctx.function_label(f), "SECURITY DEFINER function has no fixed search_path"
+            "S102", ("function", f.key), ctx.function_label(f), "SECURITY DEFINER function has no fixed search_path"
         )
 
 

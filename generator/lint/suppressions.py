@@ -56,7 +56,7 @@ def unused(ctx: Context) -> Iterator[Finding]:
 def _describe(ctx: Context, key: Key) -> str:
     kind, *rest = key
     if kind == "function":
-        f = next((f for f in ctx.schema.functions if f.name == rest[0]), None)
+        f = next((f for f in ctx.schema.functions if f.key == rest[0]), None)
         return ctx.function_label(f) if f is not None else str(rest[0])
     if kind == "grant":
         return str(rest[1])

@@ -219,18 +219,23 @@ class FunctionShape:
 
 
 def function(
-    name: str, args: str, returns: str, language: str, body: str, dollar: str
+    name: str, args: str, returns: str, language: str, body: str, dollar: str, *, procedure: bool = False
 ) -> tuple[FunctionShape, str | None]:
-    """Parse the whole CREATE FUNCTION; returns its shape.
+    """Parse the whole CREATE FUNCTION (CREATE PROCEDURE: `procedure`, whose `returns` is ignored); returns its
+    shape.
 
     Raises FragmentError whose `offset` is relative to the part named in its `part`.
     """
     _check_tokens(args, "args")
     _check_tokens(returns, "returns")
-    head = f"CREATE FUNCTION f({args}\n) RETURNS "
     parts = {"args": (len("CREATE FUNCTION f("), args)}
-    sql = head + returns + f"\nLANGUAGE {language} AS {dollar}"
-    parts["returns"] = (len(head), returns)
+    if procedure:
+        sql = f"CREATE PROCEDURE f({args}\n)\nLANGUAGE {language} AS {dollar}"
+        parts["args"] = (len("CREATE PROCEDURE f("), args)
+    else:
+        head = f"CREATE FUNCTION f({args}\n) RETURNS "
+        sql = head + returns + f"\nLANGUAGE {language} AS {dollar}"
+        parts["returns"] = (len(head), returns)
     body_start = len(sql)
     sql += body + dollar
     parts["body"] = (body_start, body)
@@ -258,11 +263,37 @@ def function(
         mode = p.mode.value if p.mode is not None else "i"
         if mode == "t":
             returns_table = True
-        if mode in ("i", "b", "v", "d"):
-            arg_types.append(".".join(n.sval for n in p.argType.names if n.sval != "pg_catalog"))
+        if mode in ("i", "b", "v", "d") or (procedure and mode == "o"):  # a procedure's OUT arguments identify it
+            arg_types.append(_argument_type(p.argType))
     rt = stmt.returnType
-    returns_trigger = rt is not None and parsetree.strings(rt.names)[-1] == "trigger"
+    returns_trigger = rt is not None and rt.names is not None and parsetree.strings(rt.names)[-1] == "trigger"
     return FunctionShape(tuple(arg_types), returns_trigger, returns_table), None
+
+
+def _argument_type(node: Any) -> str:
+    """An input argument's type as pglast names it (`int4`, `public.mood`), `[]` per array dimension: a signature
+    keeps no modifier (`varchar(3)` is `varchar`) but does keep the array."""
+    return ".".join(n.sval for n in node.names if n.sval != "pg_catalog") + "[]" * len(node.arrayBounds or ())
+
+
+@lru_cache(maxsize=1024)
+def argument_types(args: str) -> tuple[str, ...] | None:
+    """The input argument types of a parameter list (`a int, OUT b text, VARIADIC c text[]` -> int4, text[]), as
+    `function` gives them; None when it does not parse."""
+    if "$" in args or ";" in args:
+        return None
+    try:
+        stmts = parse_sql(f"CREATE FUNCTION f({args}\n) RETURNS void LANGUAGE sql AS ''")
+    except ParseError:
+        return None
+    stmt = stmts[0].stmt
+    if len(stmts) != 1 or not isinstance(stmt, ast.CreateFunctionStmt):
+        return None
+    return tuple(
+        _argument_type(p.argType)
+        for p in stmt.parameters or ()
+        if (p.mode.value if p.mode is not None else "i") in ("i", "b", "v", "d")
+    )
 
 
 def _which_part(parts: dict[str, tuple[int, str]], location: int | None) -> str:

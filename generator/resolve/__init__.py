@@ -28,9 +28,11 @@ from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
 from . import (
+    event_triggers,
     extensions,
     foreign_keys,
     grants,
+    indexes,
     intent,
     partition_objects,
     policies,
@@ -81,9 +83,13 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     resolved = {n: replication.replica_identity(t, known.tables[n], report) for n, t in resolved.items()}
     foreign_keys.check_targets(resolved, known, report)
     partition_objects.check_targets(resolved, known, report)  # K3: a partition's own foreign keys
-    functions = [routines.function(name, entry, report) for name, entry in known.functions.items()]
+    functions = [
+        (routines.procedure if key in known.procedures else routines.function)(key, entry, report)
+        for key, entry in known.functions.items()
+    ]
     functions += timeparts.functions(resolved, known, report)
     declared_triggers = triggers.triggers(files, resolved, known, report)
+    declared_event_triggers = event_triggers.event_triggers(files, known, report)
     made = sequences.all_sequences(
         {n: sequences.sequence(n, e, known, report) for n, e in declared_sequences.items()},
         (s for b in built for s in b.serials),
@@ -100,6 +106,15 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     declared = intent.intent(files, report)
     tenants = tenancy.tenancy(files, known, resolved, report)
     published = publications.publications(files, known, report)
+    attached = tuple(  # the external tables, with what the spec attaches to them
+        dataclasses.replace(
+            t,
+            policies=policies_of.get(t.name, ()),
+            rows=_external_rows(t, known, report),
+            indexes=_external_indexes(t, known, report),
+        )
+        for t in known.external_tables.values()
+    )
     if report.diagnostics:
         raise errors.SpecError(report.diagnostics)
     assert known.migration is not None
@@ -115,10 +130,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         external=ir.External(
             roles=tuple(sorted(known.roles - {"public"})),
             schemas=tuple(sorted(known.schemas - registry.BUILTIN_SCHEMAS - known.namespaces.keys())),
-            tables=tuple(
-                dataclasses.replace(t, policies=policies_of.get(t.name, ()), rows=_external_rows(t, known, report))
-                for t in known.external_tables.values()
-            ),
+            tables=attached,
             functions=tuple(known.external_functions.values()),
             types=external_types,
         ),
@@ -134,6 +146,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         revokes=tuple(revoked),
         default_privileges=tuple(defaults),
         publications=published,
+        event_triggers=tuple(declared_event_triggers),
     )
     return extensions.with_operator_classes(schema), report.origins
 
@@ -160,6 +173,19 @@ def _external_rows(t: ir.ExternalTable, known: registry.Registry, report: Report
     where = entry.where.at("rows")
     report.origin(("rows", t.name), where)
     return rows.seed_rows(t.name, entry.spec.rows, t.columns, keys, known.enums, report, where, external=True)
+
+
+def _external_indexes(t: ir.ExternalTable, known: registry.Registry, report: Report) -> tuple[ir.Index, ...]:
+    """The spec's indexes on a table made elsewhere, over the columns it declares (funcs5)."""
+    entry = known.external_entries.get(t.name)
+    if entry is None:
+        return ()
+    typed = {c.name: c for c in t.columns}
+    built = (
+        indexes.index(t.name, key, ix, typed, tuple(typed), (), report, entry.where.at("indexes", key))
+        for key, ix in entry.spec.indexes.items()
+    )
+    return tuple(ix for ix in built if ix is not None)
 
 
 def resolve(files: list[LoadedFile]) -> ir.Schema:

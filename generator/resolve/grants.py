@@ -12,7 +12,7 @@ from ..spec import model as spec_model
 from ..spec.loader import LoadedFile
 from .registry import Registry
 from .report import Report, Where
-from .routines import signature
+from .routines import ambiguous, find, signature
 
 TABLE_PRIVILEGES = {"select", "insert", "update", "delete", "truncate", "references", "trigger", "all"}
 FUNCTION_PRIVILEGES = {"execute", "all"}
@@ -81,11 +81,22 @@ def _privileges(
                 targets.append(("table", n.q, COLUMN_PRIVILEGES if columns else TABLE_PRIVILEGES, at("privileges")))
                 report.origin((verb, "table", n.q), at("tables", j), g.lint, where)
         for j, fn in enumerate(g.functions):
-            n = names.split(fn)
-            if n not in registry.functions:
+            _name, found = find(fn, registry)  # a name, or a signature `name(types)` among overloads
+            if not found:
                 report.error(at("functions", j), errors.UNKNOWN_FUNCTION, f'{verb} on unknown function "{fn}"')
                 continue
-            resolved = signature(n, registry)
+            if len(found) > 1:
+                ambiguous(report, at("functions", j), fn, found)
+                continue
+            if found[0] in registry.procedures:
+                report.error(
+                    at("functions", j),
+                    errors.SQL_SHAPE,
+                    f'"{fn}" is a procedure: grants on procedures are not supported yet (PostgreSQL grants EXECUTE '
+                    "on it to PUBLIC)",
+                )
+                continue
+            resolved = signature(found[0], registry)
             if resolved is not None:
                 targets.append(("function", resolved, FUNCTION_PRIVILEGES, at("privileges")))
                 report.origin((verb, "function", resolved), at("functions", j), g.lint, where)

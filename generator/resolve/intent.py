@@ -81,6 +81,21 @@ def intent(files: list[LoadedFile], report: Report) -> ir.Intent:
                 if old is not None:
                     where = Where(f.pos, (section, key, "renamed_from"))
                     renames += _renamed(report, kind, names.split(key), old, where)
+        for key, fn in f.spec.functions.items():  # funcs5: ALTER FUNCTION ... RENAME (each overload by its types)
+            if fn.renamed_from is not None:
+                where = Where(f.pos, ("functions", key, "renamed_from"))
+                found = _renamed(report, "function", names.split(key.partition("(")[0].strip()), fn.renamed_from, where)
+                renames += [r for r in found if r not in renames]
+        for section in ("views", "materialized_views"):  # funcs5: ALTER [MATERIALIZED] VIEW ... RENAME
+            for key, v in getattr(f.spec, section).items():
+                if v.renamed_from is not None:
+                    where = Where(f.pos, (section, key, "renamed_from"))
+                    renames += _renamed(report, "view", names.split(key), v.renamed_from, where)
+        for key, ns in f.spec.schemas.items():  # funcs5: ALTER SCHEMA ... RENAME
+            if ns.renamed_from is not None and ident(
+                report, ns.renamed_from, Where(f.pos, ("schemas", key, "renamed_from")), "renamed_from"
+            ):
+                renames.append(ir.Rename("schema", ns.renamed_from, key, schema=key))
         for i, text in enumerate(f.spec.allow_destructive):
             entry = allowance(text)
             where = Where(f.pos, ("allow_destructive", i))
@@ -196,7 +211,9 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
             places = [(("table", owner), ("columns", *member, "renamed_from")), tables]
         elif what == "enum":
             places = [(("enum", owner), ("renamed_from",)), enums]
-        elif what in ("domain", "composite_type"):  # types5
+        elif what == "function":  # funcs5: the overload's key
+            places = [(("function", owner), ("renamed_from",)), tables]
+        elif what in ("view", "schema") or what in ("domain", "composite_type"):  # funcs5
             places = [((what, owner), ("renamed_from",)), tables]
         else:
             places = [(("enum", owner), ("renamed_values", *member)), enums]

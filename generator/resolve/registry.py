@@ -15,6 +15,7 @@ is reported (`check_namespaces`, once the tables have claimed theirs).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,11 +23,12 @@ from typing import Generic, TypeVar
 
 from .. import errors, ir
 from ..ir import Name, names
+from ..pg import sqlparse
 from ..spec import model
 from ..spec.loader import LoadedFile
 from . import schemas as own_schemas
 from .report import Report, Where, ident, qualified
-from .types import column_type
+from .types import canonical_arg, column_type
 
 BUILTIN_SCHEMAS = frozenset({"public", "pg_catalog"})
 # What each part of a policy template may name: anything else in braces is a typo (`{tabel}`),
@@ -67,13 +69,14 @@ class Registry:
     enums: Mapping[Name, ir.Enum]
     tables: Mapping[Name, Entry[model.Table]]
     external_tables: Mapping[Name, ir.ExternalTable]
-    functions: Mapping[Name, Entry[model.Function]]
+    functions: Mapping[ir.FunctionKey, Entry[model.Function]]  # by name and input types: overloads apart
     external_functions: Mapping[Name, ir.ExternalFunction]
     templates: Mapping[str, tuple[model.PolicyTemplate, Where]]
     bad_templates: frozenset[str]  # templates with an unknown placeholder: reported once, where they are written
     claims: tuple[Claim, ...]  # names taken so far, in the order they were written
     spec_function_names: frozenset[str]  # unqualified names of the spec's functions
     namespaces: Mapping[str, ir.Namespace] = field(default_factory=dict)  # the schemas the spec creates
+    procedures: frozenset[ir.FunctionKey] = frozenset()  # which of `functions` are procedures (funcs5)
     # the external tables as the spec writes them (their policies are resolved with the spec tables')
     external_entries: Mapping[Name, Entry[model.ExternalTable]] = dataclasses.field(default_factory=dict)
 
@@ -86,6 +89,17 @@ class Registry:
         external = self.external_tables.get(name)
         return None if external is None else tuple(c.name for c in external.columns)
 
+    def overloads(self, name: Name) -> list[ir.FunctionKey]:
+        """The spec functions named `name`, one per overload, in the order written."""
+        return list(self._by_name.get(name, ()))
+
+    @functools.cached_property
+    def _by_name(self) -> dict[Name, list[ir.FunctionKey]]:
+        result: dict[Name, list[ir.FunctionKey]] = {}
+        for key in self.functions:
+            result.setdefault(key[0], []).append(key)
+        return result
+
 
 def collect(files: list[LoadedFile], report: Report) -> Registry:
     """Register every name of every file (reporting what is wrong with it)."""
@@ -95,7 +109,8 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
     tables: dict[Name, Entry[model.Table]] = {}
     external_tables: dict[Name, ir.ExternalTable] = {}
     external_entries: dict[Name, Entry[model.ExternalTable]] = {}
-    functions: dict[Name, Entry[model.Function]] = {}
+    functions: dict[ir.FunctionKey, Entry[model.Function]] = {}
+    procedures: set[ir.FunctionKey] = set()
     external_functions: dict[Name, ir.ExternalFunction] = {}
     templates: dict[str, tuple[model.PolicyTemplate, Where]] = {}
     bad_templates: set[str] = set()
@@ -151,9 +166,11 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
             claims.append(Claim("relation", name, where, "table"))
             # the module of one that carries the spec's objects (its docs page shows them); of the others none, so
             # that a state written before format 3 still describes a spec that attaches nothing
-            module = f.module if et.policies or et.rows else ""
+            module = f.module if et.policies or et.rows or et.indexes else ""
             external_tables[name] = dataclasses.replace(_external_table(name, et, enums, report, where), module=module)
             external_entries.setdefault(name, Entry(et, where, f.module))
+            for ix_key in et.indexes:  # the spec's indexes on it take their names among the schema's relations
+                claims.append(Claim("relation", Name(name.schema, ix_key), where.at("indexes", ix_key), "index"))
             report.origin(("external_table", name), where)
         for key, ef in ext.functions.items():
             where = at("external", "functions", key)
@@ -185,15 +202,31 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
             report.origin(("table", name), where, table.lint)
         for key, fn in s.functions.items():
             where = at("functions", key)
-            name = qualified(report, key, where, "function")
+            fkey, fn = _function_key(key, fn, report, where)
+            name = fkey[0]
             check_schema(name, where)
-            if name in functions or name in external_functions:
-                report.error(where, errors.DUPLICATE_NAME, f'function "{name.display}" is defined twice', key=True)
-            functions.setdefault(name, Entry(fn, where, f.module))
-            report.origin(("function", name), where, fn.lint)
+            if fkey in functions or name in external_functions:
+                label = name.display + (f"({', '.join(fkey[1])})" if "(" in key else "")
+                report.error(where, errors.DUPLICATE_NAME, f'function "{label}" is defined twice', key=True)
+            functions.setdefault(fkey, Entry(fn, where, f.module))
+            report.origin(("function", fkey), where, fn.lint)
             report.origin(
-                ("function_body", name), at("functions", key, "body"), fn.lint, where, raw=fn.body, stripped=False
+                ("function_body", fkey), at("functions", key, "body"), fn.lint, where, raw=fn.body, stripped=False
             )
+        for key, proc in s.procedures.items():  # a procedure, as the function it is to the resolver (funcs5)
+            where = at("procedures", key)
+            as_function = model.Function.model_validate({**proc.model_dump(), "returns": "void"})
+            fkey, fn = _function_key(key, as_function, report, where)
+            check_schema(fkey[0], where)
+            if fkey in functions:
+                label = fkey[0].display + f"({', '.join(fkey[1])})"
+                report.error(
+                    where, errors.DUPLICATE_NAME, f'function or procedure "{label}" is defined twice', key=True
+                )
+            functions.setdefault(fkey, Entry(fn, where, f.module))
+            procedures.add(fkey)
+            report.origin(("function", fkey), where, proc.lint)
+            report.origin(("function_body", fkey), at("procedures", key, "body"), proc.lint, where, raw=proc.body)
     for section in ("tables", "enums"):
         holder = next((f for f in files if getattr(f.spec, section)), files[0])
         report.origin(("section", section), Where(holder.pos, (section,)))
@@ -213,9 +246,10 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
         templates,
         frozenset(bad_templates),
         tuple(claims),
-        frozenset(n.name for n in functions),
+        frozenset(n.name for n, _types in functions),
         namespaces=namespaces,
         external_entries=external_entries,
+        procedures=frozenset(procedures),
     )
 
 
@@ -253,6 +287,35 @@ def _external_table(
         foreign_keys=tuple(fks),
         row_level_security=et.row_level_security,
     )
+
+
+def _function_key(key: str, fn: model.Function, report: Report, where: Where) -> tuple[ir.FunctionKey, model.Function]:
+    """A function's key, `name` or `name(types)` (an overload), as its name and input types; and the function, its
+    `args` the key's types when it writes none (`"area(circle)": {returns: ...}` takes one unnamed circle)."""
+    head, paren, rest = key.partition("(")
+    name = qualified(report, head.strip() if paren else key, where, "function")
+    declared = sqlparse.argument_types(fn.args)
+    if not paren:
+        return (name, tuple(canonical_arg(t) for t in declared or ())), fn
+    written = rest.rstrip()[:-1] if rest.rstrip().endswith(")") else None
+    types = None if written is None else sqlparse.argument_types(written)
+    if written is None or types is None:
+        report.error(
+            where, errors.FUNCTION_SIGNATURE, f'"{key}" is not a function signature, e.g. area(circle)', key=True
+        )
+        return (name, ()), fn
+    canonical = tuple(canonical_arg(t) for t in types)
+    if not fn.args.strip():
+        return (name, canonical), fn.model_copy(update={"args": written.strip()})
+    if declared is not None and tuple(canonical_arg(t) for t in declared) != canonical:
+        report.error(
+            where,
+            errors.FUNCTION_SIGNATURE,
+            f'"{key}" names the argument types ({", ".join(canonical)}), but its args take '
+            f"({', '.join(canonical_arg(t) for t in declared)})",
+            key=True,
+        )
+    return (name, canonical), fn
 
 
 def _check_enum_values(name: Name, enum: model.Enum, report: Report, where: Where) -> None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from .. import errors, ir
 from ..ir import Name, names
 from ..pg import sqlparse
 from ..spec import model
 from .registry import Entry, Registry
-from .report import Report, ident
+from .report import Report, Where, ident
 from .types import canonical_arg
 
 
-def function(name: Name, entry: Entry[model.Function], report: Report) -> ir.Function | None:
+def function(
+    key: ir.FunctionKey, entry: Entry[model.Function], report: Report, *, procedure: bool = False
+) -> ir.Function | None:
+    name = key[0]
     f, at = entry.spec, entry.where.at
     why = names.plain_problem(f.language)
     if why:  # it is printed bare after LANGUAGE, so it must be a plain name
@@ -24,7 +29,7 @@ def function(name: Name, entry: Entry[model.Function], report: Report) -> ir.Fun
         n += 1
         tag = f"$body{n}$"
     try:
-        shape, _ = sqlparse.function(name.name, f.args, f.returns, f.language, body, tag)
+        shape, _ = sqlparse.function(name.name, f.args, f.returns, f.language, body, tag, procedure=procedure)
     except sqlparse.FragmentError as exc:
         report.sql_error(at(exc.part), exc)
         return None
@@ -48,15 +53,50 @@ def function(name: Name, entry: Entry[model.Function], report: Report) -> ir.Fun
         tuple(f.search_path) if f.search_path is not None else None,
         shape.returns_trigger,
         f.comment,
+        parallel=f.parallel,
+        leakproof=f.leakproof,
+        cost=f.cost,
+        rows=f.rows,
     )
 
 
-def signature(name: Name, registry: Registry) -> str | None:
-    """How a grant names spec function `name`: `schema.name(types)`; None when it does not parse (reported where the
+def procedure(key: ir.FunctionKey, entry: Entry[model.Function], report: Report) -> ir.Function | None:
+    """A procedure: resolved as a function returning void would be (its body parsed), then without a result."""
+    f = function(key, entry, report, procedure=True)
+    return None if f is None else dataclasses.replace(f, returns="", kind="procedure")
+
+
+def signature(key: ir.FunctionKey, registry: Registry) -> str | None:
+    """How a grant names spec function `key`: `schema.name(types)`; None when it does not parse (reported where the
     function is resolved)."""
-    fn = registry.functions[name].spec
+    name = key[0]
+    fn = registry.functions[key].spec
     try:
         shape, _ = sqlparse.function(name.name, fn.args, fn.returns, fn.language, fn.body + "\n", "$sig$")
     except sqlparse.FragmentError:
         return None
     return f"{name.q}({', '.join(canonical_arg(t) for t in shape.arg_types)})"
+
+
+def find(text: str, registry: Registry) -> tuple[Name, list[ir.FunctionKey]]:
+    """The spec functions a reference names: `name` (each overload of that name) or `name(types)` (that one);
+    with the name written. A signature that is not one names nothing."""
+    head, paren, rest = text.partition("(")
+    if not paren:
+        name = names.split(text.strip())
+        return name, registry.overloads(name)
+    name = names.split(head.strip())
+    written = rest.rstrip()[:-1] if rest.rstrip().endswith(")") else None
+    types = None if written is None else sqlparse.argument_types(written)
+    if types is None:
+        return name, []
+    key = (name, tuple(canonical_arg(t) for t in types))
+    return name, [key] if key in registry.functions else []
+
+
+def ambiguous(report: Report, where: Where, text: str, keys: list[ir.FunctionKey]) -> None:
+    """Report a plain name that several overloads share (E160), listing their signatures."""
+    labels = ", ".join(f"{k[0].display}({', '.join(k[1])})" for k in keys)
+    report.error(
+        where, errors.AMBIGUOUS_FUNCTION, f'"{text}" names {len(keys)} overloads ({labels}): write the signature'
+    )

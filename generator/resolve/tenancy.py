@@ -103,7 +103,7 @@ def _tenancy(r: _Spec) -> ir.Tenancy | None:
 def _user_function(r: _Spec, user: model.TenancyUser, where: Where) -> Name | None:
     name = names.split(user.function.removesuffix("()"))
     ok = True
-    if name not in r.known.functions and name not in r.known.external_functions:
+    if not r.known.overloads(name) and name not in r.known.external_functions:
         r.report.error(
             where.at("function"),
             errors.UNKNOWN_FUNCTION,

@@ -330,9 +330,9 @@ def functions(tables: dict[Name, ir.Table], known: Registry, report: Report) -> 
             continue
         where = known.tables[t.name].where
         fn = t.time_partitions.function
-        if fn in known.functions:
+        if known.overloads(fn):
             report.error(
-                known.functions[fn].where,
+                known.functions[known.overloads(fn)[0]].where,
                 errors.DUPLICATE_NAME,
                 f"function {fn.display} is the maintenance function of {t.name.display}'s time partitioning: "
                 "choose another name",
@@ -350,6 +350,7 @@ def functions(tables: dict[Name, ir.Table], known: Registry, report: Report) -> 
                         "PostgreSQL refuses to detach a partition whose rows are referred to; list the partitions "
                         "instead",
                     )
-        report.origin(("function", fn), where.at("partitioning", "interval"), None)
-        made.append(function(t))
+        maintenance = function(t)
+        report.origin(("function", maintenance.key), where.at("partitioning", "interval"), None)
+        made.append(maintenance)
     return made

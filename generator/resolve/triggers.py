@@ -21,7 +21,7 @@ from ..pg import datatypes, sqlparse
 from ..pg import triggerfunctions as builtins
 from ..spec import model
 from ..spec.loader import LoadedFile
-from . import columnrefs
+from . import columnrefs, routines
 from .registry import Registry
 from .report import Report, Where, expression, ident
 
@@ -84,11 +84,14 @@ def _trigger(d: _Declared, table: ir.Table | None, registry: Registry, report: R
             f'trigger on unknown table "{written}" (declare it under tables or external.tables)',
         )
         ok = False
-    function, builtin = _function(t.function, registry)
-    if function is None:
+    function, builtin, overloads = _function(t.function, registry)
+    if len(overloads) > 1:
+        routines.ambiguous(report, at("function"), t.function, overloads)
+        function, ok = None, False
+    elif function is None:
         report.error(at("function"), errors.UNKNOWN_FUNCTION, f'trigger calls unknown function "{t.function}"')
         ok = False
-    elif builtin is None and not _returns_trigger(function, registry):
+    elif builtin is None and not _returns_trigger(function, overloads, registry):
         report.error(at("function"), errors.SQL_SHAPE, f'function "{t.function}" does not return trigger')
         ok = False
     if "truncate" in t.events and t.for_each == "row":
@@ -136,20 +139,29 @@ def _trigger(d: _Declared, table: ir.Table | None, registry: Registry, report: R
     )
 
 
-def _function(text: str, registry: Registry) -> tuple[Name | None, builtins.TriggerFunction | None]:
-    """The function a trigger calls: a spec or external one, else a built-in one (unqualified: pg_catalog's,
-    as PostgreSQL finds it); (None, None) when there is none."""
-    name = names.split(text)
-    if name in registry.functions or name in registry.external_functions:
-        return name, None
+def _function(
+    text: str, registry: Registry
+) -> tuple[Name | None, builtins.TriggerFunction | None, list[ir.FunctionKey]]:
+    """The function a trigger calls: a spec one (by name, or signature among overloads: the one taking no arguments,
+    as a trigger function does) or an external one, else a built-in one (unqualified: pg_catalog's, as PostgreSQL
+    finds it); (None, None, []) when there is none. The spec overloads it may name, when more than one."""
+    name, found = routines.find(text, registry)
+    if len(found) > 1:
+        found = [k for k in found if not k[1]] or found
+    if len(found) == 1:
+        return found[0][0], None, found
+    if found:
+        return None, None, found
+    if "(" not in text and name in registry.external_functions:
+        return name, None, []
     builtin = builtins.builtin(name.schema, name.name, qualified="." in text)
-    if builtin is not None:
-        return Name(builtins.SCHEMA, builtin.name), builtin
-    return None, None
+    if "(" not in text and builtin is not None:
+        return Name(builtins.SCHEMA, builtin.name), builtin, []
+    return None, None, []
 
 
-def _returns_trigger(name: Name, registry: Registry) -> bool:
-    spec = registry.functions.get(name)
+def _returns_trigger(name: Name, overloads: list[ir.FunctionKey], registry: Registry) -> bool:
+    spec = registry.functions.get(overloads[0]) if overloads else None
     returns = spec.spec.returns if spec is not None else registry.external_functions[name].returns
     return returns.strip().lower() == "trigger"
 

@@ -122,6 +122,9 @@ def type_sql(ref: sqlparse.TypeRef) -> str | None:
 
 
 def canonical_arg(type_text: str) -> str:
-    """A function argument's type as a signature spells it (`int4` -> `integer`)."""
+    """A function argument's type as a signature spells it (`int4` -> `integer`, `int4[]` -> `integer[]`)."""
+    element = type_text.removesuffix("[]")
+    if element != type_text:  # an array of it (funcs5)
+        return canonical_arg(element) + "[]"
     base = datatypes.BASE_TYPES.get(type_text)
     return base.sql if base else type_text

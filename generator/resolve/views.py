@@ -157,7 +157,7 @@ class _Resolver:
         columns = self._columns(name, entry, shape, sources)
         if columns is None:
             return None
-        calls = tuple(sorted({n for n in self.registry.functions if n.name in shape.calls}, key=str))
+        calls = tuple(sorted({k[0] for k in self.registry.functions if k[0].name in shape.calls}, key=str))
         idx = self._indexes(name, entry, columns)
         return ir.View(
             name=name,

@@ -403,6 +403,42 @@ class Function(Linted):
     search_path: list[str] | None = Field(None, description="fixed search_path; [] means ''")
     body: str
     comment: str | None = None
+    parallel: Literal["unsafe", "restricted", "safe"] = Field(
+        "unsafe", description="PARALLEL SAFE / RESTRICTED: whether parallel query may run it (default unsafe)"
+    )
+    leakproof: bool = Field(
+        False, description="LEAKPROOF: reveals nothing about its arguments but its result (a superuser creates it)"
+    )
+    cost: float | None = Field(None, gt=0, description="COST: its estimated cost, in units of cpu_operator_cost")
+    rows: float | None = Field(None, gt=0, description="ROWS: the rows a set-returning function is estimated to return")
+    renamed_from: str | None = Field(
+        None,
+        description="the old name (same schema, same input types), when this one was renamed (ALTER FUNCTION ... "
+        "RENAME: grants, comment and the triggers that call it kept)",
+    )
+
+
+class Procedure(Linted):
+    """A procedure (CREATE PROCEDURE; run with CALL): no result, and it may COMMIT. Overloads as for functions."""
+
+    args: str = Field("", description="SQL parameter list, e.g. `cutoff date, INOUT moved integer DEFAULT 0`")
+    language: str = "plpgsql"
+    security: Literal["invoker", "definer"] = "invoker"
+    search_path: list[str] | None = Field(None, description="fixed search_path; [] means ''")
+    body: str
+    comment: str | None = None
+
+
+class EventTrigger(Linted):
+    """An event trigger (CREATE EVENT TRIGGER): a function run on DDL in the whole database. Only a superuser
+    may create one (Supabase: not through the API roles)."""
+
+    event: Literal["ddl_command_start", "ddl_command_end", "sql_drop", "table_rewrite"]
+    function: str = Field(description="a function returning event_trigger: of the spec, or external")
+    tags: list[str] = Field(
+        [], description="the command tags it fires for (WHEN TAG IN), e.g. `DROP TABLE`; all when empty"
+    )
+    comment: str | None = None
 
 
 class TransitionTables(Model):
@@ -564,6 +600,11 @@ class ExternalTable(Model):
         {}, description="policies of the spec on this table (e.g. storage policies on storage.objects)"
     )
     rows: Rows | None = Field(None, description="seed rows the spec puts in it (e.g. Supabase's storage bucket row)")
+    indexes: dict[str, Index] = Field(
+        {},
+        description="indexes of the spec on this table (e.g. on storage.objects): created CONCURRENTLY by a migration, "
+        "diffed and dropped; the table itself is never created",
+    )
 
 
 class ExternalFunction(Model):
@@ -687,6 +728,10 @@ class SchemaSpec(Model):
     """A schema the spec creates (CREATE SCHEMA); its tables, enums and functions are named `schema.name`."""
 
     comment: str | None = None
+    renamed_from: str | None = Field(
+        None,
+        description="the old name, when this one was renamed (ALTER ... RENAME: grants, comments, dependents kept)",
+    )
 
 
 class ViewColumn(Model):
@@ -715,6 +760,10 @@ class View(Linted):
     )
     columns: dict[str, ViewColumn] = {}
     comment: str | None = None
+    renamed_from: str | None = Field(
+        None,
+        description="the old name, when this one was renamed (ALTER ... RENAME: grants, comments, dependents kept)",
+    )
 
 
 class MaterializedView(Linted):
@@ -726,6 +775,10 @@ class MaterializedView(Linted):
         {}, description="a unique index on plain columns lets `REFRESH MATERIALIZED VIEW CONCURRENTLY` run"
     )
     comment: str | None = None
+    renamed_from: str | None = Field(
+        None,
+        description="the old name, when this one was renamed (ALTER ... RENAME: grants, comments, dependents kept)",
+    )
 
 
 class Domain(Model):
@@ -800,7 +853,13 @@ class SpecFile(Model):
         {}, description="CREATE SEQUENCE; `type: serial` (bigserial, smallserial) makes one per column by itself"
     )
     functions: dict[str, Function] = {}
+    procedures: dict[str, Procedure] = Field(
+        {}, description="CREATE PROCEDURE (CALL name(...)); keyed like functions: `name` or `name(types)`"
+    )
     triggers: dict[str, Trigger] = {}
+    event_triggers: dict[str, EventTrigger] = Field(
+        {}, description="CREATE EVENT TRIGGER (database-wide, by name; a superuser applies them)"
+    )
     grants: list[Grant] = []
     revokes: list[Revoke] = Field(
         [],

@@ -34,6 +34,7 @@ RANK = {
     "sequence_owner": 2,
     "function": 3,
     "trigger": 4,
+    "event_trigger": 4,  # funcs5
     "rls": 5,
     "policy": 5,
     "grant": 6,
@@ -68,6 +69,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "function": views.FunctionView,
     "function_unchecked": views.FunctionView,
     "trigger": views.TriggerView,
+    "event_trigger": views.EventTriggerView,  # funcs5
     "rls": views.RlsView,
     "policy": views.PolicyView,
     "grant": views.GrantView,
@@ -106,12 +108,18 @@ class MigrationView:
     sections: list[Section]
 
 
-def _calls(text: str | None, functions: dict[str, ir.Name]) -> list[tuple[str, ir.Name]]:
+def _calls(text: str | None, functions: dict[str, list[ir.FunctionKey]]) -> list[tuple[str, ir.FunctionKey]]:
     # From the parse tree, not by looking for every function's name in every
     # text: that was O(texts x functions). No "(" means no call, and no parse.
+    # A call of an overloaded name depends on each of its overloads.
     if not text or "(" not in text:
         return []
-    return [("function", functions[name]) for name in sorted(sqlparse.called_names(text)) if name in functions]
+    return [("function", key) for name in sorted(sqlparse.called_names(text)) for key in functions.get(name, ())]
+
+
+def _named(name: ir.Name, overloads: dict[ir.Name, list[ir.FunctionKey]]) -> list[tuple[str, ir.FunctionKey]]:
+    """The function nodes a reference by name (a trigger's, a view's call) depends on: each overload of it."""
+    return [("function", key) for key in overloads.get(name, ())]
 
 
 def _sequences_used(t: ir.Table, own: set[ir.Name]) -> list[tuple[str, ir.Name]]:
@@ -122,7 +130,7 @@ def _sequences_used(t: ir.Table, own: set[ir.Name]) -> list[tuple[str, ir.Name]]
     return [("sequence", name) for name in sorted(used & own, key=str)]
 
 
-def _index_calls(ix: ir.Index, functions: dict[str, ir.Name]) -> list[tuple[str, ir.Name]]:
+def _index_calls(ix: ir.Index, functions: dict[str, list[ir.FunctionKey]]) -> list[tuple[str, ir.FunctionKey]]:
     """The spec functions an index's expressions call: PostgreSQL needs them to build it, and to drop them, the
     index gone."""
     return [call for e in ix.elements for call in _calls(e.expression, functions)]
@@ -159,7 +167,11 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     The diff reads the same nodes: to create an object exactly as the
     from-scratch migration does, and to know what depends on what.
     """
-    functions = {f.name.name: f.name for f in schema.functions}
+    functions: dict[str, list[ir.FunctionKey]] = {}
+    overloads: dict[ir.Name, list[ir.FunctionKey]] = {}
+    for f in schema.functions:
+        functions.setdefault(f.name.name, []).append(f.key)
+        overloads.setdefault(f.name, []).append(f.key)
     result: list[order.Node] = []
 
     def node(kind: str, key: Any, deps: list[Any], stmt: Statement) -> None:
@@ -248,19 +260,27 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         p.name: ("partition", p.name) for t in schema.tables for p in t.partitions
     }
     relations |= {v.name: ("view", v.name) for v in schema.views}
-    body_deps = {f.name: _body_uses(f, relations, functions) for f in schema.functions if f.language == "sql"}
+    body_deps = {f.key: _body_uses(f, relations, functions) for f in schema.functions if f.language == "sql"}
     for f in schema.functions:
-        comments = (views.Comment(views.Object("function", f.signature), f.comment),) if f.comment else ()
-        node("function", f.name, body_deps.get(f.name, []), Statement("Functions", "function", f, comments))
+        comments = (views.Comment(views.Object(f.kind, f.signature), f.comment),) if f.comment else ()
+        node("function", f.key, body_deps.get(f.key, []), Statement("Functions", "function", f, comments))
     for v in schema.views:
-        _view_nodes(v, relations, node)
+        _view_nodes(v, relations, overloads, node)
     for trg in schema.triggers:
         comments = (views.Comment(views.Object("trigger", trg.q, trg.table.q), trg.comment),) if trg.comment else ()
         node(
             "trigger",
             (trg.table, trg.name),
-            [("table", trg.table), ("function", trg.function)] + _calls(trg.when, functions),
+            [("table", trg.table), *_named(trg.function, overloads)] + _calls(trg.when, functions),
             Statement("Triggers", "trigger", trg, comments),
+        )
+    for et in schema.event_triggers:  # funcs5: after the function it runs
+        comments = (views.Comment(views.Object("event trigger", et.q), et.comment),) if et.comment else ()
+        node(
+            "event_trigger",
+            et.name,
+            _named(et.function, overloads),
+            Statement("Event triggers", "event_trigger", et, comments),
         )
     for t in schema.tables:
         section = f"Row level security: {t.name.display}"
@@ -270,6 +290,11 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
             deps = [("table", t.name)] + _calls(pol.using, functions) + _calls(pol.check, functions)
             comments = (views.Comment(views.Object("policy", pol.q, t.name.q), pol.comment),) if pol.comment else ()
             node("policy", (t.name, pol.name), deps, Statement(section, "policy", pol, comments))
+    for ext in schema.external.tables:  # the spec's indexes on a table made elsewhere (funcs5); the table exists
+        for ix in ext.indexes:
+            comments = (views.Comment(views.Object("index", ix.name.q), ix.comment),) if ix.comment else ()
+            deps = _calls(ix.where, functions) + _index_calls(ix, functions)
+            node("index", ix.name, deps, Statement(f"Indexes on {ext.name.display}", "index", ix, comments))
     for ext in schema.external.tables:  # the spec's policies on a table made elsewhere (storage.objects)
         section = f"Row level security: {ext.name.display}"
         for pol in ext.policies:
@@ -285,7 +310,7 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         node("grant", i, deps, Statement("Grants", "grant", g))
     for t in schema.tables:
         if t.time_partitions is not None:
-            deps = [("table", t.name), ("function", t.time_partitions.function)]
+            deps = [("table", t.name), *_named(t.time_partitions.function, overloads)]
             deps += [("partition", p.name) for p in t.partitions] + [("index", ix.name) for ix in t.indexes]
             deps += [("rls", t.name)] if views.has_rls_statement(t) else []
             node("maintain", t.name, deps, Statement("Time partitions", "maintain", t))
@@ -311,7 +336,7 @@ def _user_type_nodes(
     schema: ir.Schema,
     uses: usertypes.TypeUses,
     extension_of: dict[str, str],
-    functions: dict[str, ir.Name],
+    functions: dict[str, list[ir.FunctionKey]],
     node: Callable[..., None],
 ) -> None:
     """Domains, composite and range types (types5), each after the extension, enum or type of the spec it uses."""
@@ -340,8 +365,7 @@ def _user_type_nodes(
         deps = deps_of(subtype)
         for fn in (r.subtype_diff, r.canonical):  # a spec function named (unqualified, or in its schema)
             name = fn.split(".")[-1].strip('"') if fn else None
-            if name in functions:
-                deps.append(("function", functions[name]))
+            deps += [("function", key) for key in functions.get(name or "", ())]
         node("range_type", r.name, deps, Statement("Range types", "range_type", r, comment))
 
 
@@ -353,18 +377,18 @@ def composite_comments(c: ir.CompositeType) -> tuple[views.Comment, ...]:
 
 
 def _partition_objects(
-    t: ir.Table, p: ir.Partition, section: str, functions: dict[str, ir.Name], node: Callable[..., None]
+    t: ir.Table, p: ir.Partition, section: str, functions: dict[str, list[ir.FunctionKey]], node: Callable[..., None]
 ) -> None:
     """The statements of a partition's own indexes and constraints (K3): after the partition, a foreign key after its
     target table too."""
     own = t.own_table(p)
     for ix in p.indexes:
         comments = (views.Comment(views.Object("index", ix.name.q), ix.comment),) if ix.comment else ()
-        deps = [("partition", p.name)] + _calls(ix.where, functions) + _index_calls(ix, functions)
+        deps: list[Any] = [("partition", p.name), *_calls(ix.where, functions), *_index_calls(ix, functions)]
         node("index", ix.name, deps, Statement(section, "index", ix, comments))
     for con in p.constraints:
         comments = (views.Comment(views.Object("constraint", con.q, p.name.q), con.comment),) if con.comment else ()
-        deps = [("partition", p.name)] + _calls(con.check, functions)
+        deps = [("partition", p.name), *_calls(con.check, functions)]
         deps += [("table", con.ref_table)] if con.ref_table is not None else []
         title = "Foreign keys" if con.is_foreign_key else "Constraints of partitions"
         node(
@@ -375,10 +399,16 @@ def _partition_objects(
         )
 
 
-def _view_nodes(v: ir.View, relations: dict[ir.Name, tuple[str, ir.Name]], node: Callable[..., None]) -> None:
+def _view_nodes(
+    v: ir.View,
+    relations: dict[ir.Name, tuple[str, ir.Name]],
+    overloads: dict[ir.Name, list[ir.FunctionKey]],
+    node: Callable[..., None],
+) -> None:
     """A view after what it reads and calls; a materialized view's indexes after it."""
     section = f"{'Materialized view' if v.materialized else 'View'} {v.name.display}"
-    deps: list[Any] = [relations[r] for r in v.reads if r in relations] + [("function", f) for f in v.calls]
+    deps: list[Any] = [relations[r] for r in v.reads if r in relations]
+    deps += [d for f in v.calls for d in _named(f, overloads)]
     node("view", v.name, deps, Statement(section, "view", v, view_comments(v)))
     for ix in v.indexes:
         comments = (views.Comment(views.Object("index", ix.name.q), ix.comment),) if ix.comment else ()
@@ -402,7 +432,7 @@ def _in_own_schemas(result: list[order.Node], own: frozenset[str]) -> None:
 
 
 def _body_uses(
-    f: ir.Function, relations: dict[ir.Name, tuple[str, ir.Name]], functions: dict[str, ir.Name]
+    f: ir.Function, relations: dict[ir.Name, tuple[str, ir.Name]], functions: dict[str, list[ir.FunctionKey]]
 ) -> list[Any]:
     """What a LANGUAGE sql function's body needs to exist when it is created (PostgreSQL checks
     the body then): the spec's tables and partitions it reads or writes, and the spec functions it calls.
@@ -416,13 +446,11 @@ def _body_uses(
             if key is not None:
                 deps.append(key)
                 break
-    deps += [
-        ("function", functions[name]) for name in sorted(uses.calls) if name in functions and functions[name] != f.name
-    ]
+    deps += [("function", key) for name in sorted(uses.calls) for key in functions.get(name, ()) if key != f.key]
     return deps
 
 
-def _unchecked_in_cycles(result: list[order.Node], body_deps: dict[ir.Name, list[Any]]) -> list[order.Node]:
+def _unchecked_in_cycles(result: list[order.Node], body_deps: dict[ir.FunctionKey, list[Any]]) -> list[order.Node]:
     """A SQL function on a cycle (a table's DEFAULT or CHECK calls it, and its body reads that
     table) cannot follow what its body reads: it is created with its body unchecked
     (check_function_bodies off, as pg_dump does), before the table; the body is checked when it first runs."""

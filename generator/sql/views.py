@@ -473,6 +473,34 @@ def dollar_quote(body: str) -> str:
 
 
 @dataclass(frozen=True)
+class EventTriggerView:
+    """CREATE EVENT TRIGGER (funcs5): the name and function quoted, each tag a literal."""
+
+    trigger: ir.EventTrigger
+
+    @property
+    def name(self) -> str:
+        return self.trigger.q
+
+    @property
+    def event(self) -> str:
+        return self.trigger.event
+
+    @property
+    def tags(self) -> list[str]:
+        return [quoting.literal(t) for t in self.trigger.tags]
+
+    @property
+    def function(self) -> str:
+        return self.trigger.function.q
+
+
+def _number(value: float) -> str:
+    """COST and ROWS as written: 10, not 10.0."""
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+@dataclass(frozen=True)
 class FunctionView:
     function: ir.Function
     replace: ClassVar[bool] = False  # CREATE OR REPLACE
@@ -505,6 +533,28 @@ class FunctionView:
     @property
     def security_definer(self) -> bool:
         return self.function.security == "definer"
+
+    @property
+    def leakproof(self) -> bool:
+        return self.function.leakproof
+
+    @property
+    def procedure(self) -> bool:
+        """CREATE PROCEDURE: no RETURNS (and none of the attributes below, which are a function's)."""
+        return self.function.kind == "procedure"
+
+    @property
+    def parallel(self) -> str | None:
+        """SAFE or RESTRICTED; nothing for UNSAFE, the default."""
+        return None if self.function.parallel == "unsafe" else self.function.parallel.upper()
+
+    @property
+    def cost(self) -> str | None:
+        return None if self.function.cost is None else _number(self.function.cost)
+
+    @property
+    def rows(self) -> str | None:
+        return None if self.function.rows is None else _number(self.function.rows)
 
     @property
     def search_path(self) -> str | None:

@@ -1,0 +1,1 @@
+DROP FUNCTION item_count(uuid, integer);

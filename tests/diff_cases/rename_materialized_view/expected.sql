@@ -1,0 +1,1 @@
+ALTER MATERIALIZED VIEW item_totals RENAME TO account_totals;

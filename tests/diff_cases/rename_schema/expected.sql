@@ -1,0 +1,1 @@
+ALTER SCHEMA private RENAME TO internal;

@@ -1,0 +1,1 @@
+ALTER VIEW item_labels RENAME TO product_labels;
