@@ -38,7 +38,9 @@ FILE_ORDER = (
     "views",
     "materialized_views",
     "functions",
+    "procedures",
     "triggers",
+    "event_triggers",
     "publications",
     "default_privileges",
     "grants",
@@ -79,6 +81,12 @@ class _Spec:
     docs: dict[str, Doc] = field(default_factory=dict)
     left: list[Left] = field(default_factory=list)
     expression_keys: set[Name] = field(default_factory=set)  # tables partitioned by an expression
+    overloaded: set[Name] = field(default_factory=set)  # names of several functions or procedures
+
+    def function_key(self, name: Name, types: tuple[str, ...]) -> str:
+        """A function's key: its name, with its input types where overloads share it (`area(circle)`)."""
+        key = spelling.key(name)
+        return f"{key}({', '.join(types)})" if name in self.overloaded else key
 
     def section(self, module: str, key: str) -> Any:
         doc = self.docs.setdefault(module, {})
@@ -110,6 +118,10 @@ def convert(main: Catalog, others: Catalog | None, options: Options, owners: fro
     spec.section(first, "migration").update({"version": options.first_version, "name": "baseline"})
 
     spec.expression_keys = {u.name for u in main.unmanaged if u.kind == "partition key expression"}
+    names_seen: dict[Name, int] = {}
+    for f in s.functions:
+        names_seen[f.name] = names_seen.get(f.name, 0) + 1
+    spec.overloaded = {n for n, count in names_seen.items() if count > 1}
     for u in main.unmanaged:
         if keep(u.name):
             spec.left.append(of_unmanaged(u, spec.object_module(u.name)))
@@ -172,7 +184,15 @@ def convert(main: Catalog, others: Catalog | None, options: Options, owners: fro
         section = "materialized_views" if v.materialized else "views"
         spec.section(spec.table_module(v.name), section)[spelling.key(v.name)] = objects.view(v)
     for f in functions:
-        spec.section(spec.object_module(f.name), "functions")[spelling.key(f.name)] = objects.function(f)
+        section = "procedures" if f.kind == "procedure" else "functions"
+        spec.section(spec.object_module(f.name), section)[spec.function_key(f.name, f.arg_types)] = objects.function(f)
+    for event in s.event_triggers:
+        if keep(event.function):
+            spec.section(first, "event_triggers")[event.name] = objects.event_trigger(event)
+        else:
+            spec.left.append(
+                Left(first, "event trigger", event.name, f"its function {shown(event.function)} is excluded")
+            )
 
     # privileges of the objects kept
     def module_of(kind: str, obj: Name) -> str:
@@ -192,7 +212,13 @@ def convert(main: Catalog, others: Catalog | None, options: Options, owners: fro
         order = columns.get(table, [])
         return order.index(column) if column in order else len(order)
 
-    per_module, revoked = grants.grants(filter(ours, main.privileges), filter(ours, main.baseline), module_of, position)
+    per_module, revoked = grants.grants(
+        filter(ours, main.privileges),
+        filter(ours, main.baseline),
+        module_of,
+        position,
+        lambda p: spec.function_key(p.object, p.types) if p.kind == "function" else grants.named(p),
+    )
     for module, entries in per_module.items():
         spec.section(module, "grants").extend(entries)
     for module, entries in revoked.items():
@@ -228,6 +254,7 @@ def _objects(s: ir.Schema, keep: Callable[[Name], bool]) -> list[tuple[Any, Name
             for p in t.partitions:
                 found += [(p, p.name), *_keys(p.name, p.constraints, p.indexes)]
     found += [(e, e.name) for e in s.enums if keep(e.name)]
+    found += [(e, Name("", e.name)) for e in s.event_triggers]
     found += [(p, Name("", p.name)) for p in s.publications]
     found += [(d, d.name) for d in s.domains if keep(d.name)]
     found += [(r, r.name) for r in s.range_types if keep(r.name)]

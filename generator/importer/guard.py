@@ -36,12 +36,13 @@ WRITTEN: dict[type, frozenset[str]] = {
     ir.Trigger: _fields("name table timing events level function when sets comment update_of old_table new_table args"),
     ir.Function: _fields(
         "name module args arg_types returns language body volatility security strict search_path returns_trigger "
-        "comment"
+        "comment parallel leakproof cost rows kind"
     ),
     ir.Sequence: _fields(
         "name module data_type start increment min_value max_value cache cycle owner owner_column comment serial"
     ),
     ir.Enum: _fields("name module values comment"),
+    ir.EventTrigger: _fields("name module event function tags comment"),
     ir.Publication: _fields("name module tables all_tables publish external comment filters"),
     ir.Domain: _fields("name module sql_type base enum mods array_dims not_null default checks collation comment"),
     ir.CompositeType: _fields("name module attributes comment"),
@@ -55,7 +56,7 @@ WRITTEN: dict[type, frozenset[str]] = {
     ir.Schema: _fields(
         "version name modules enums tables functions triggers grants external intent confirmed tenancy schemas "
         "views sequences extensions domains composite_types range_types revokes default_privileges "
-        "publications"
+        "publications event_triggers"
     ),
 }
 CONSTRAINT_KINDS = frozenset({"primary_key", "unique", "check", "foreign_key", "exclude"})

@@ -287,17 +287,36 @@ def sequence(s: ir.Sequence) -> Doc:
 
 
 def function(f: ir.Function) -> Doc:
+    """A function, or a procedure (no result, volatility or planner settings)."""
     doc: Doc = {}
     _put(doc, "comment", f.comment)
     _put(doc, "args", f.args, "")
-    doc["returns"] = f.returns
+    if f.kind != "procedure":
+        doc["returns"] = f.returns
     _put(doc, "language", f.language, "plpgsql")
-    _put(doc, "volatility", f.volatility, "volatile")
+    if f.kind != "procedure":
+        _put(doc, "volatility", f.volatility, "volatile")
     _put(doc, "security", f.security, "invoker")
-    _put(doc, "strict", f.strict, False)
+    if f.kind != "procedure":
+        _put(doc, "strict", f.strict, False)
+        _put(doc, "parallel", f.parallel, "unsafe")
+        _put(doc, "leakproof", f.leakproof, False)
+        _put(doc, "cost", _number(f.cost))
+        _put(doc, "rows", _number(f.rows))
     if f.search_path is not None:
         doc["search_path"] = list(f.search_path)
     doc["body"] = f.body
+    return doc
+
+
+def _number(value: float | None) -> float | int | None:
+    return int(value) if value is not None and value == int(value) else value
+
+
+def event_trigger(e: ir.EventTrigger) -> Doc:
+    doc: Doc = {"event": e.event, "function": spelling.key(e.function)}
+    _put(doc, "tags", list(e.tags), [])
+    _put(doc, "comment", e.comment)
     return doc
 
 
