@@ -143,9 +143,8 @@ def convert(main: Catalog, others: Catalog | None, options: Options, owners: fro
             spec.section(spec.object_module(d.name), "domains")[spelling.key(d.name)] = objects.domain(d)
     for c in s.composite_types:
         if keep(c.name):
-            spec.section(spec.object_module(c.name), "composite_types")[spelling.key(c.name)] = objects.composite_type(
-                c
-            )
+            composites = spec.section(spec.object_module(c.name), "composite_types")
+            composites[spelling.key(c.name)] = objects.composite_type(c)
     for r in s.range_types:
         if keep(r.name):
             spec.section(spec.object_module(r.name), "range_types")[spelling.key(r.name)] = objects.range_type(r)
