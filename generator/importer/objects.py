@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import ir
 from ..ir import Name, names
-from ..pg import quoting, sqlparse
+from ..pg import datatypes, extensions, quoting, sqlparse
 from . import spelling
 
 Doc = dict[str, Any]
@@ -82,6 +82,10 @@ def column(table: ir.Table, c: ir.Column, inline: list[ir.Constraint], serial: b
     if not serial:
         _put(doc, "default", spelling.default(c.default, doc["type"]))
     _put(doc, "identity", c.identity)
+    if c.generated is not None:
+        expression = spelling.expression(c.generated)
+        doc["generated"] = {"expression": expression, "virtual": True} if c.virtual else expression
+    _put(doc, "collation", c.collation)
     if "check" in kinds:
         doc["check"] = spelling.expression(kinds["check"].check)
     fk = kinds.get("references")
@@ -89,13 +93,25 @@ def column(table: ir.Table, c: ir.Column, inline: list[ir.Constraint], serial: b
         doc["references"] = spelling.reference(fk.ref_table, fk.ref_columns)
         _put(doc, "on_delete", fk.on_delete)
         _put(doc, "on_update", fk.on_update)
+    _put(doc, "python_type", "str" if untyped(c) else None)
     _put(doc, "comment", c.comment)
     return doc
+
+
+def untyped(c: ir.Column) -> bool:
+    """Whether the column is of a built-in type the models have no Python type for (tsvector, regconfig; a range
+    they type by its subtype): the spec gives it `python_type: str`, as the models read it."""
+    ref = sqlparse.type_name_loose(c.sql_type)
+    builtin = ref is not None and ref[0] in (None, "pg_catalog")
+    ranged = c.base in datatypes.BUILTIN_RANGES or c.base in datatypes.BUILTIN_MULTIRANGES
+    return c.enum is None and builtin and not ranged and extensions.py_type(c.base) is None
 
 
 def constraint(table: ir.Table, c: ir.Constraint) -> Doc:
     doc: Doc = {}
     t = table.name.name
+    if c.kind == "exclude":
+        return exclusion(table, c)
     if c.kind == "check":
         assert c.check is not None
         used = check_columns(c.check)
@@ -121,6 +137,25 @@ def constraint(table: ir.Table, c: ir.Constraint) -> Doc:
     _put(doc, "deferrable", c.deferrable, False)
     _put(doc, "initially_deferred", c.initially_deferred, False)
     _put(doc, "not_valid", c.not_valid, False)
+    _put(doc, "comment", c.comment)
+    return doc
+
+
+def exclusion(table: ir.Table, c: ir.Constraint) -> Doc:
+    """An exclusion constraint: each element a key as CREATE INDEX writes it, WITH its operator; the name left out
+    where PostgreSQL would choose it (every element a column: an expression's label is PostgreSQL's to figure)."""
+    doc: Doc = {}
+    labels = [e.key.column for e in c.exclusion]
+    if any(label is None for label in labels) or c.name != names.derived_constraint_name(
+        table.name.name, [str(label) for label in labels] + list(c.include), "excl"
+    ):
+        doc["name"] = c.name
+    doc["exclude"] = [f"{index_key(e.key)} WITH {e.operator}" for e in c.exclusion]
+    _put(doc, "using", c.method, "btree")
+    _put(doc, "where", spelling.expression(c.where))
+    _put(doc, "include", list(c.include), [])
+    _put(doc, "deferrable", c.deferrable, False)
+    _put(doc, "initially_deferred", c.initially_deferred, False)
     _put(doc, "comment", c.comment)
     return doc
 
@@ -159,16 +194,36 @@ def index(ix: ir.Index) -> Doc:
     return doc
 
 
-def partitioning(table: ir.Table) -> Doc:
+def partitioning(table: ir.Table, own: Any) -> Doc:
+    """Range, list or hash partitioning with its partitions; `own(partition)` writes a partition's own indexes and
+    constraints (K3)."""
     parts: Doc = {}
-    for p in sorted(table.partitions, key=lambda p: (p.is_default, p.lower, p.name.name)):
-        entry: Doc = (
-            {"default": True} if p.is_default else {"from": spelling.bound(p.lower), "to": spelling.bound(p.upper)}
-        )
+    for p in sorted(
+        table.partitions, key=lambda p: (p.is_default, p.modulus or 0, p.remainder or 0, p.lower, p.name.name)
+    ):
+        entry: Doc = {"default": True} if p.is_default else _bounds(p)
         _put(entry, "comment", p.comment)
+        entry.update(own(p))
         parts[p.name.name] = entry
-    doc: Doc = {"by": "range", "key": list(table.partition_key)}
+    doc: Doc = {"by": (table.partition_by or "range").lower(), "key": list(table.partition_key)}
     _put(doc, "partitions", parts, {})
+    return doc
+
+
+def _bounds(p: ir.Partition) -> Doc:
+    if p.is_hash:
+        return {"modulus": p.modulus, "remainder": p.remainder}
+    if p.is_list:
+        return {"values": [None if v == "NULL" else spelling.bound(v) for v in p.values]}
+    return {"from": spelling.bound(p.lower), "to": spelling.bound(p.upper)}
+
+
+def partition_objects(table: ir.Table, p: ir.Partition) -> Doc:
+    """A partition's own indexes and constraints, as a table's (named after the partition)."""
+    own = table.own_table(p)
+    doc: Doc = {}
+    _put(doc, "indexes", {ix.name.name: index(ix) for ix in p.indexes}, {})
+    _put(doc, "constraints", [constraint(own, c) for c in p.constraints], [])
     return doc
 
 
@@ -232,17 +287,99 @@ def sequence(s: ir.Sequence) -> Doc:
 
 
 def function(f: ir.Function) -> Doc:
+    """A function, or a procedure (no result, volatility or planner settings)."""
     doc: Doc = {}
     _put(doc, "comment", f.comment)
     _put(doc, "args", f.args, "")
-    doc["returns"] = f.returns
+    if f.kind != "procedure":
+        doc["returns"] = f.returns
     _put(doc, "language", f.language, "plpgsql")
-    _put(doc, "volatility", f.volatility, "volatile")
+    if f.kind != "procedure":
+        _put(doc, "volatility", f.volatility, "volatile")
     _put(doc, "security", f.security, "invoker")
-    _put(doc, "strict", f.strict, False)
+    if f.kind != "procedure":
+        _put(doc, "strict", f.strict, False)
+        _put(doc, "parallel", f.parallel, "unsafe")
+        _put(doc, "leakproof", f.leakproof, False)
+        _put(doc, "cost", _number(f.cost))
+        _put(doc, "rows", _number(f.rows))
     if f.search_path is not None:
         doc["search_path"] = list(f.search_path)
     doc["body"] = f.body
+    return doc
+
+
+def _number(value: float | None) -> float | int | None:
+    return int(value) if value is not None and value == int(value) else value
+
+
+def event_trigger(e: ir.EventTrigger) -> Doc:
+    doc: Doc = {"event": e.event, "function": spelling.key(e.function)}
+    _put(doc, "tags", list(e.tags), [])
+    _put(doc, "comment", e.comment)
+    return doc
+
+
+def domain(d: ir.Domain) -> Doc:
+    """A domain: its one CHECK PostgreSQL names `<domain>_check` as `check:`, the others by name."""
+    doc: Doc = {"type": spelling.type_text(d.sql_type)}
+    _put(doc, "not_null", d.not_null, False)
+    _put(doc, "default", spelling.default(d.default, doc["type"]))
+    derived = names.make_object_name(d.name.name, None, "check")
+    named: Doc = {}
+    for c in d.checks:
+        if c.name == derived:
+            doc["check"] = spelling.expression(c.check)
+        else:
+            named[c.name] = spelling.expression(c.check)
+    _put(doc, "checks", named, {})
+    _put(doc, "collation", d.collation)
+    _put(doc, "comment", d.comment)
+    return doc
+
+
+def composite_type(c: ir.CompositeType) -> Doc:
+    attributes: Doc = {}
+    for a in c.attributes:
+        entry: Doc = {"type": spelling.type_text(a.sql_type)}
+        _put(entry, "comment", a.comment)
+        attributes[a.name] = entry
+    doc: Doc = {"attributes": attributes}
+    _put(doc, "comment", c.comment)
+    return doc
+
+
+def range_type(r: ir.RangeType) -> Doc:
+    doc: Doc = {"subtype": spelling.type_text(r.subtype)}
+    _put(doc, "subtype_opclass", r.subtype_opclass)
+    _put(doc, "collation", r.collation)
+    _put(doc, "canonical", r.canonical)
+    _put(doc, "subtype_diff", r.subtype_diff)
+    if r.multirange != names.default_multirange(r.name.name):
+        doc["multirange"] = r.multirange
+    _put(doc, "comment", r.comment)
+    return doc
+
+
+def publication(p: ir.Publication) -> Doc:
+    """A publication: its tables (with a column list or row filter as `{table: ...}`), what it publishes where not
+    all four operations."""
+    doc: Doc = {}
+    if p.all_tables:
+        doc["for_all_tables"] = True
+    tables: list[Any] = []
+    for t in p.tables:
+        f = p.filter_of(t)
+        if f is None:
+            tables.append(spelling.key(t))
+            continue
+        entry: Doc = {"table": spelling.key(t)}
+        _put(entry, "columns", list(f.columns), [])
+        _put(entry, "where", spelling.expression(f.where))
+        tables.append(entry)
+    _put(doc, "tables", tables, [])
+    _put(doc, "publish", list(p.publish), ["insert", "update", "delete", "truncate"])
+    _put(doc, "comment", p.comment)
     return doc
 
 

@@ -21,28 +21,16 @@ WHY = {
     "materialized view": "",
     "sequence": "",
     "foreign table": "the spec has no foreign tables",
-    "domain": "the spec has no domains yet (issue 13)",
-    "composite type": "the spec has no composite types yet (issue 13)",
-    "range type": "the spec has no range types yet (issue 13)",
-    "generated column": "the spec has no generated columns yet (issue 12)",
-    "exclusion constraint": "the spec has no exclusion constraints yet (issue 12)",
     "foreign key MATCH FULL": "the spec's foreign keys are MATCH SIMPLE",
-    "constraint on a partition": "the spec has no constraints on a single partition",
-    "index on a partition": "the spec has no indexes on a single partition",
     "trigger on a partition": "the spec has no triggers on a single partition",
     "policy on a partition": "the spec has no policies on a single partition",
     "invalid index": "an index whose build failed (CREATE INDEX CONCURRENTLY): drop or rebuild it first",
-    "procedure": "the spec has no procedures yet (issue 13)",
     "aggregate": "the spec has no aggregates yet (issue 13)",
     "window function": "the spec has no window functions",
-    "function overload": "the spec has one function per name (overloads: issue 13)",
     "function setting": "the spec sets only a function's search_path",
     "trigger not enabled": "the spec's triggers are enabled",
-    "column privilege": "the spec grants on whole tables only (column grants: issue 13)",
-    "default privileges": "the spec has no default privileges yet (issue 13)",
-    "publication": "the spec has no publications yet (issue 12)",
     "rule": "the spec has no rules",
-    "event trigger": "the spec has no event triggers yet (issue 13)",
+    "event trigger": "its function is in none of the schemas imported (import that schema too)",
     "statistics object": "the spec has no extended statistics",
     "collation": "the spec has no collations of its own",
     "text search configuration": "the spec has no text search configurations of its own",
@@ -73,5 +61,5 @@ def shown(name: Name, member: str = "") -> str:
 
 def of_unmanaged(u: Unmanaged, module: str) -> Left:
     why = WHY.get(u.kind) or "the spec cannot express it"
-    detail = f" ({u.detail})" if u.detail else ""
+    detail = f" ({' '.join(u.detail.split())})" if u.detail else ""  # one line: a rule's text spans several
     return Left(module, u.kind, shown(u.name, u.member), why + detail)

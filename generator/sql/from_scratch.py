@@ -183,6 +183,8 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     own_schemas = {ns.name for ns in schema.schemas}
     for i, d in enumerate(schema.default_privileges):  # privileges K5: before the objects that get them
         needs: list[Any] = [("schema", d.schema)] if d.schema in own_schemas else []
+        # after the extensions: their functions and types keep PostgreSQL's own privileges (EXECUTE to PUBLIC)
+        needs += [("extension", x.name) for x in schema.extensions]
         node("default_privileges", i, needs, Statement("Default privileges", "default_privileges", d))
     for x in schema.extensions:
         comments = (views.Comment(views.Object("extension", x.q), x.comment),) if x.comment else ()

@@ -33,3 +33,6 @@ create policy todos_delete on public.todos for delete to authenticated using (ow
 grant select, insert, update, delete on public.lists, public.todos to authenticated;
 grant select on public.profiles to anon, authenticated;
 grant insert, update on public.profiles to authenticated;
+
+-- Realtime: the todos are pushed to the clients
+alter publication supabase_realtime add table public.todos;
