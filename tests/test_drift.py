@@ -629,18 +629,19 @@ def test_sql_says_which_statements_drop_data(copy: str) -> None:
 
 
 def test_sql_leaves_what_schemagen_does_not_manage_alone_and_says_so(copy: str) -> None:
-    # an overload of a spec function is a kind the spec cannot declare yet (exclusion constraints it can, since
-    # wave 5)
+    # a foreign table is a kind the spec cannot declare (overloads it can, since wave 5)
     pg.apply_sql(
-        copy, "CREATE FUNCTION update_sync_progress_timestamp(integer) RETURNS integer LANGUAGE sql AS 'SELECT 1'"
+        copy,
+        "CREATE FOREIGN DATA WRAPPER stray_fdw; CREATE SERVER stray_server FOREIGN DATA WRAPPER stray_fdw; "
+        "CREATE FOREIGN TABLE stray_remote (id integer) SERVER stray_server",
     )
     found = drift(copy)
     assert found.exit_code == 1
-    assert "update_sync_progress_timestamp" in found.stdout
+    assert "stray_remote" in found.stdout
     assert "left alone by --sql: schemagen does not manage it" in found.stdout
     sql = drift(copy, "--sql").stdout
-    assert "-- Left alone (schemagen does not manage it): function overload" in sql
-    assert "DROP FUNCTION" not in sql
+    assert "-- Left alone (schemagen does not manage it): foreign table" in sql
+    assert "DROP" not in sql
 
 
 def test_an_exclusion_constraint_made_by_hand_is_drift_and_sql_drops_it(copy: str) -> None:

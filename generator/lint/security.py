@@ -295,7 +295,7 @@ def definer_executable(ctx: Context) -> Iterator[Finding]:
         if who:
             yield ctx.finding(
                 "S117",
-                ("function", f.name),
+                ("function", f.key),
                 ctx.function_label(f),
                 f"SECURITY DEFINER function is executable by {', '.join(who)}",
             )
