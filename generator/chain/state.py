@@ -192,6 +192,7 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
     for external in data["external"]["tables"]:
         external.setdefault("indexes", [])  # funcs5 indexes on external tables: none
     data.setdefault("event_triggers", [])  # funcs5 event triggers: none
+    data.setdefault("aggregates", [])  # aggs6 aggregates: none
     data["format"] = 4
     return data
 

@@ -162,6 +162,7 @@ def read(
         reader.read_policies(rows("policies"))
         reader.read_functions(rows("functions"))
         reader.read_triggers(rows("triggers"))
+        reader.read_aggregates(rows("aggregates"))  # aggs6
         reader.event_triggers = [  # funcs5
             ir.EventTrigger(
                 r["name"],
@@ -220,6 +221,7 @@ class _Reader:
         self.enums: list[ir.Enum] = []
         self.functions: dict[int, ir.Function] = {}
         self.event_triggers: list[ir.EventTrigger] = []  # funcs5
+        self.aggregates: list[ir.Aggregate] = []  # aggs6
         self.triggers: list[ir.Trigger] = []
         self.granted: list[Privilege] = []
         self.baseline: list[Privilege] = []
@@ -549,10 +551,39 @@ class _Reader:
             table.policies.append(_policy(table.name, r))
 
     # -- routines --------------------------------------------------------
+    def read_aggregates(self, rows: list[dict[str, Any]]) -> None:
+        """Plain aggregates (aggs6); another kind (ordered-set, moving) is listed as unmanaged."""
+        for r in rows:
+            name = Name(r["schema"], r["name"])
+            if r["schema"] in self.outside or name in self.skip:
+                continue
+            if not r["plain"]:
+                self.unmanaged.append(Unmanaged("aggregate", name, detail=f"({r['identity_args']})"))
+                continue
+
+            sfunc = _support(r, "sfunc")
+            assert sfunc is not None
+            self.aggregates.append(
+                ir.Aggregate(
+                    name,
+                    MODULE,
+                    _arg_types(r["identity_args"], None),
+                    sfunc,
+                    canonical_arg(r["stype"]),
+                    _support(r, "finalfunc"),
+                    r["initcond"],
+                    _support(r, "combinefunc"),
+                    PARALLEL[r["parallel"]],
+                    r["comment"],
+                )
+            )
+
     def read_functions(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
             name = Name(r["schema"], r["name"])
             if r["schema"] in self.outside:
+                continue
+            if r["kind"] == "a":  # read by read_aggregates (aggs6)
                 continue
             if r["kind"] not in ("f", "p"):  # a procedure is read as one (funcs5)
                 self.unmanaged.append(Unmanaged(PROKINDS[r["kind"]], name, detail=f"({r['identity_args']})"))
@@ -727,6 +758,7 @@ class _Reader:
             range_types=tuple(self.ranges),
             publications=tuple(self.publications),
             event_triggers=tuple(self.event_triggers),
+            aggregates=tuple(self.aggregates),
             external=ir.External(
                 tables=tuple(
                     ir.ExternalTable(
@@ -914,6 +946,11 @@ def _settings(config: Iterable[str]) -> tuple[tuple[str, ...] | None, list[str]]
 def unquoted(name: str) -> str:
     """An identifier as PostgreSQL prints it (quoted where needed), without its quotes."""
     return name[1:-1].replace('""', '"') if len(name) > 1 and name.startswith('"') and name.endswith('"') else name
+
+
+def _support(row: dict[str, Any], part: str) -> Name | None:
+    """An aggregate's support function `part` (aggs6), by its name and schema's columns; None when it has none."""
+    return None if row[part] is None else Name(row[f"{part}_schema"], row[part])
 
 
 @functools.lru_cache(maxsize=1024)

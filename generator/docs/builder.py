@@ -93,6 +93,8 @@ def _owner(stmt: from_scratch.Statement) -> tuple[str, Any]:
         return ("grant", obj.module)
     if isinstance(obj, ir.Function):
         return ("function", obj.key)  # overloads apart
+    if isinstance(obj, ir.Aggregate):
+        return ("aggregate", obj.key)  # aggs6
     return (stmt.template.removesuffix("_unchecked"), obj.name)  # table, rls, enum, function (function_unchecked too)
 
 
@@ -252,6 +254,15 @@ class PageBuilder:
                 + [text for name in self.external_trigger_tables() for text in self.sql.get(("trigger", name), [])],
             ),
             grants=block("sql", self.sql.get(("grant", self.module.name), []), "\n"),
+            aggregates_sql=block(  # aggs6
+                "sql",
+                [
+                    text
+                    for a in self.schema.aggregates
+                    if a.module == self.module.name
+                    for text in self.sql.get(("aggregate", a.key), [])
+                ],
+            ),
             event_triggers_sql=block(
                 "sql",
                 [

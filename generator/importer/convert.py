@@ -33,6 +33,7 @@ FILE_ORDER = (
     "views",
     "materialized_views",
     "functions",
+    "aggregates",
     "triggers",
     "grants",
 )
@@ -141,6 +142,9 @@ def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
         spec.section(spec.table_module(v.name), section)[spelling.key(v.name)] = objects.view(v)
     for f in functions:
         spec.section(spec.object_module(f.name), "functions")[spelling.key(f.name)] = objects.function(f)
+    for a in s.aggregates:  # aggs6
+        if keep(a.name):
+            spec.section(spec.object_module(a.name), "aggregates")[objects.aggregate_key(a)] = objects.aggregate(a)
 
     # privileges of the objects kept
     def module_of(kind: str, obj: Name) -> str:
@@ -175,6 +179,7 @@ def _objects(s: ir.Schema, keep: Callable[[Name], bool]) -> list[tuple[Any, Name
                 found += [(ix, ix.name), *((e, ix.name) for e in ix.elements)]
     found += [(e, e.name) for e in s.enums if keep(e.name)]
     found += [(f, f.name) for f in s.functions if keep(f.name)]
+    found += [(a, a.name) for a in s.aggregates if keep(a.name)]
     found += [(q, q.name) for q in s.sequences if keep(q.name)]
     found += [(v, v.name) for v in s.views if keep(v.name)]
     found += [(trig, trig.table) for trig in s.triggers if keep(trig.table)]

@@ -43,8 +43,9 @@ WRITTEN: dict[type, frozenset[str]] = {
     ),
     ir.Schema: _fields(
         "version name modules enums tables functions triggers grants external intent confirmed tenancy schemas "
-        "views sequences extensions"
+        "views sequences extensions aggregates"
     ),
+    ir.Aggregate: _fields("name module arg_types sfunc stype finalfunc initcond combinefunc parallel comment"),  # aggs6
 }
 CONSTRAINT_KINDS = frozenset({"primary_key", "unique", "check", "foreign_key"})
 

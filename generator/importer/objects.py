@@ -246,6 +246,21 @@ def function(f: ir.Function) -> Doc:
     return doc
 
 
+def aggregate_key(a: ir.Aggregate) -> str:
+    """An aggregate's key: its signature, `product(numeric)` (aggs6)."""
+    return f"{spelling.key(a.name)}({', '.join(a.arg_types)})"
+
+
+def aggregate(a: ir.Aggregate) -> Doc:
+    doc: Doc = {"sfunc": spelling.key(a.sfunc), "stype": a.stype}
+    _put(doc, "finalfunc", None if a.finalfunc is None else spelling.key(a.finalfunc))
+    _put(doc, "initcond", a.initcond)
+    _put(doc, "combinefunc", None if a.combinefunc is None else spelling.key(a.combinefunc))
+    _put(doc, "parallel", a.parallel, "unsafe")
+    _put(doc, "comment", a.comment)
+    return doc
+
+
 def view(v: ir.View) -> Doc:
     doc: Doc = {}
     _put(doc, "comment", v.comment)

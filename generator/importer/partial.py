@@ -33,7 +33,7 @@ WHY = {
     "policy on a partition": "the spec has no policies on a single partition",
     "invalid index": "an index whose build failed (CREATE INDEX CONCURRENTLY): drop or rebuild it first",
     "procedure": "the spec has no procedures yet (issue 13)",
-    "aggregate": "the spec has no aggregates yet (issue 13)",
+    "aggregate": "the spec's aggregates are plain ones (no moving, ordered-set, serial or sort-operator parts)",
     "window function": "the spec has no window functions",
     "function overload": "the spec has one function per name (overloads: issue 13)",
     "function setting": "the spec sets only a function's search_path",

@@ -448,6 +448,41 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class Aggregate:
+    """CREATE AGGREGATE name(arg_types) (SFUNC, STYPE, ...) (aggs6): its support functions by name (a built-in one
+    in pg_catalog)."""
+
+    name: Name
+    module: str
+    arg_types: tuple[str, ...]
+    sfunc: Name
+    stype: str
+    finalfunc: Name | None = None
+    initcond: str | None = None
+    combinefunc: Name | None = None
+    parallel: str = "unsafe"
+    comment: str | None = None
+
+    @property
+    def signature(self) -> str:
+        """Name and input types, as GRANT, COMMENT and DROP want it."""
+        return f"{self.name.q}({', '.join(self.arg_types)})"
+
+    @property
+    def key(self) -> FunctionKey:
+        return (self.name, self.arg_types)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name.display}({', '.join(self.arg_types)})"
+
+    @property
+    def support(self) -> tuple[Name, ...]:
+        """The functions it calls."""
+        return tuple(f for f in (self.sfunc, self.finalfunc, self.combinefunc) if f is not None)
+
+
+@dataclass(frozen=True)
 class EventTrigger:
     """CREATE EVENT TRIGGER name ON event [WHEN TAG IN (tags)] EXECUTE FUNCTION function() (funcs5)."""
 
@@ -732,6 +767,7 @@ class Schema:
     default_privileges: tuple[DefaultPrivilege, ...] = ()  # privileges K5 (state format 4)
     publications: tuple[Publication, ...] = ()  # K1 publications (state format 4)
     event_triggers: tuple[EventTrigger, ...] = ()  # funcs5: event triggers (state format 4)
+    aggregates: tuple[Aggregate, ...] = ()  # aggs6: aggregates (state format 4)
 
 
 class _InModule(Protocol):

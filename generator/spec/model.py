@@ -441,6 +441,27 @@ class EventTrigger(Linted):
     comment: str | None = None
 
 
+class Aggregate(Linted):
+    """An aggregate (CREATE AGGREGATE), keyed by its signature, e.g. `product(numeric)`: a state of type `stype`,
+    started at `initcond`, advanced by `sfunc(state, inputs...)` for each row, turned into the result by
+    `finalfunc(state)` (the state itself when none)."""
+
+    sfunc: str = Field(
+        description="the state transition function, taking (stype, the input types): of the spec, "
+        "external or built-in (e.g. `numeric_mul`)"
+    )
+    stype: str = Field(description="the state's type, e.g. `numeric`")
+    finalfunc: str | None = Field(None, description="the final function, taking (stype); the result is what it returns")
+    initcond: str | None = Field(
+        None, description="the state's initial value, as text (e.g. `'1'`); none: NULL, the first input"
+    )
+    combinefunc: str | None = Field(
+        None, description="combines two partial states (stype, stype) into one, for parallel aggregation"
+    )
+    parallel: Literal["unsafe", "restricted", "safe"] = "unsafe"
+    comment: str | None = None
+
+
 class TransitionTables(Model):
     """`REFERENCING OLD TABLE AS ... NEW TABLE AS ...`: the rows a statement changed, as tables an AFTER trigger's
     function reads."""
@@ -857,6 +878,9 @@ class SpecFile(Model):
         {}, description="CREATE PROCEDURE (CALL name(...)); keyed like functions: `name` or `name(types)`"
     )
     triggers: dict[str, Trigger] = {}
+    aggregates: dict[str, Aggregate] = Field(
+        {}, description="CREATE AGGREGATE, keyed by signature: `name(types)`, e.g. `product(numeric)`"
+    )
     event_triggers: dict[str, EventTrigger] = Field(
         {}, description="CREATE EVENT TRIGGER (database-wide, by name; a superuser applies them)"
     )
