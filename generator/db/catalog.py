@@ -67,7 +67,7 @@ ENABLED = {
 class Privilege:
     """One privilege of one role on one object (the owner's own are never listed)."""
 
-    kind: str  # "table" | "sequence" | "function" | "schema" (its object: Name(schema, ""))
+    kind: str  # "table" | "sequence" | "function" | "procedure" | "schema" (its object: Name(schema, ""))
     object: Name
     role: str  # "public" for PUBLIC
     privilege: str  # lower case: "select", "execute", ...
@@ -616,7 +616,7 @@ class _Reader:
                 rows=None if r["rows"] == (1000 if r["returns_set"] else 0) else r["rows"],
                 kind="procedure" if r["kind"] == "p" else "function",
             )
-            self.names[("function", r["oid"])] = name
+            self.names[("procedure" if r["kind"] == "p" else "function", r["oid"])] = name
             self.function_types[r["oid"]] = self.functions[r["oid"]].arg_types  # overloads apart
 
     def read_triggers(self, rows: list[dict[str, Any]]) -> None:
@@ -695,7 +695,7 @@ class _Reader:
         for r in rows:
             name = self.names.get(("table" if r["kind"] == "column" else r["kind"], r["oid"]))
             if name is not None:
-                types = self.function_types.get(r["oid"], ()) if r["kind"] == "function" else ()
+                types = self.function_types.get(r["oid"], ()) if r["kind"] in ("function", "procedure") else ()
                 (self.baseline if r["baseline"] else self.granted).append(
                     Privilege(r["kind"], name, r["role"], r["privilege"], r["grantable"], r["column_name"] or "", types)
                 )
@@ -829,7 +829,7 @@ def target_of(
 ) -> str | None:
     """How an IR grant names the object: a table or sequence qualified, a function (of `types`) with its argument
     types."""
-    if kind == "function":
+    if kind in ("function", "procedure"):  # a procedure's privileges too (aggs6)
         f = functions.get((name, types))
         return None if f is None else f.signature
     if kind == "schema":

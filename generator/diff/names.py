@@ -159,7 +159,9 @@ def rename_function(schema: ir.Schema, old: ir.FunctionKey, new: Name) -> ir.Sch
         for v in schema.views
     )
     grants = tuple(
-        dataclasses.replace(g, target=renamed.signature) if g.kind == "function" and g.target == before.signature else g
+        dataclasses.replace(g, target=renamed.signature)
+        if g.kind in ("function", "procedure") and g.target == before.signature
+        else g
         for g in schema.grants
     )
     return dataclasses.replace(schema, functions=functions, triggers=triggers, views=views, grants=grants)

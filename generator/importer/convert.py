@@ -158,7 +158,7 @@ def convert(main: Catalog, others: Catalog | None, options: Options) -> Result:
     # What an object gets when created, as PostgreSQL's built-in defaults give it (EXECUTE on a function to
     # PUBLIC; nothing on a table, sequence or schema): default privileges are not the spec's yet, so what they
     # gave an object is written as its grants, and an object made before them lacks nothing.
-    created = [Privilege("function", f.name, "public", "execute") for f in s.functions]
+    created = [Privilege(f.kind, f.name, "public", "execute") for f in s.functions]  # a procedure's too
     per_module, revoked = grants(filter(ours, main.privileges), filter(ours, created), module_of)
     for module, entries in per_module.items():
         spec.section(module, "grants").extend(entries)

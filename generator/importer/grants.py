@@ -14,7 +14,13 @@ from .partial import Left, shown
 
 ORDER: tuple[str, ...] = ("select", "insert", "update", "delete", "truncate", "references", "trigger", "maintain")
 ORDER += ("usage", "execute", "create", "temporary", "connect")
-TARGET = {"table": "tables", "function": "functions", "sequence": "sequences", "schema": "schemas"}
+TARGET = {
+    "table": "tables",
+    "function": "functions",
+    "procedure": "functions",
+    "sequence": "sequences",
+    "schema": "schemas",
+}
 
 
 def _target(p: Privilege) -> str:

@@ -72,7 +72,9 @@ def signature(key: ir.FunctionKey, registry: Registry) -> str | None:
     name = key[0]
     fn = registry.functions[key].spec
     try:
-        shape, _ = sqlparse.function(name.name, fn.args, fn.returns, fn.language, fn.body + "\n", "$sig$")
+        shape, _ = sqlparse.function(
+            name.name, fn.args, fn.returns, fn.language, fn.body + "\n", "$sig$", procedure=key in registry.procedures
+        )  # a procedure's INOUT argument is an input (aggs6: grants on procedures)
     except sqlparse.FragmentError:
         return None
     return f"{name.q}({', '.join(canonical_arg(t) for t in shape.arg_types)})"
