@@ -521,6 +521,9 @@ class Sequence(Model):
         "serial column's is",
     )
     comment: str | None = None
+    renamed_from: str | None = Field(
+        None, description="the old name, when this one was renamed (ALTER SEQUENCE ... RENAME: its values are kept)"
+    )
 
 
 class Trigger(TableTrigger):
