@@ -264,10 +264,6 @@ NOT_EXPRESSIBLE: dict[str, tuple[list[str], str]] = {
         [FUNCTION_1, "CREATE FUNCTION public.f(a text) RETURNS text LANGUAGE sql AS $$\nSELECT a\n$$"],
         "function overload f:",
     ),
-    "function setting": (
-        ["CREATE FUNCTION public.f() RETURNS int LANGUAGE sql SET work_mem = '64MB' AS $$\nSELECT 1\n$$"],
-        "function setting f:",
-    ),
     "procedure": (["CREATE PROCEDURE public.p() LANGUAGE sql AS $$\nSELECT 1\n$$"], "procedure p:"),
     "aggregate": (
         [  # a plain one is imported (aggs6); a moving one is not

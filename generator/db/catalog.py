@@ -593,8 +593,6 @@ class _Reader:
             body = r["body"]
             body = body.removeprefix("\n")  # schemagen writes `AS $$` and a new line before the body
             search_path, others = _settings(r["config"] or ())
-            for setting in others:
-                self.unmanaged.append(Unmanaged("function setting", name, detail=setting))
             self.functions[r["oid"]] = ir.Function(
                 name,
                 MODULE,
@@ -615,6 +613,7 @@ class _Reader:
                 cost=None if r["cost"] == (1 if r["language"] in ("c", "internal") else 100) else r["cost"],
                 rows=None if r["rows"] == (1000 if r["returns_set"] else 0) else r["rows"],
                 kind="procedure" if r["kind"] == "p" else "function",
+                settings=tuple((k, v) for k, _, v in (s.partition("=") for s in others)),  # aggs6: in proconfig order
             )
             self.names[("procedure" if r["kind"] == "p" else "function", r["oid"])] = name
             self.function_types[r["oid"]] = self.functions[r["oid"]].arg_types  # overloads apart

@@ -500,6 +500,7 @@ def _function_aspects(f: ir.Function) -> dict[str, str]:
         "LEAKPROOF": "LEAKPROOF" if f.leakproof else "not leakproof",
         "cost": "default" if f.cost is None else f"COST {f.cost:g}",
         "rows": "default" if f.rows is None else f"ROWS {f.rows:g}",
+        "settings": ", ".join(f"{n} = {v}" for n, v in f.settings) or "none",
     }
 
 

@@ -222,6 +222,7 @@ def _definition(f: ir.Function) -> tuple[Any, ...]:
         f.leakproof,
         f.cost,
         f.rows,
+        f.settings,
     )
 
 

@@ -32,7 +32,7 @@ WRITTEN: dict[type, frozenset[str]] = {
     ir.Trigger: _fields("name table timing events level function when sets comment update_of old_table new_table args"),
     ir.Function: _fields(
         "name module args arg_types returns language body volatility security strict search_path returns_trigger "
-        "comment"
+        "comment settings"
     ),
     ir.Sequence: _fields(
         "name module data_type start increment min_value max_value cache cycle owner owner_column comment serial"

@@ -242,6 +242,8 @@ def function(f: ir.Function) -> Doc:
     _put(doc, "strict", f.strict, False)
     if f.search_path is not None:
         doc["search_path"] = list(f.search_path)
+    if f.settings:
+        doc["set"] = dict(f.settings)
     doc["body"] = f.body
     return doc
 

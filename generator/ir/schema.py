@@ -405,6 +405,7 @@ class Function:
     cost: float | None = None  # funcs5: COST (None: PostgreSQL's default)
     rows: float | None = None  # funcs5: ROWS of a set-returning function (None: PostgreSQL's default)
     kind: str = "function"  # funcs5: "function" | "procedure" (CREATE PROCEDURE: no result, no volatility)
+    settings: tuple[tuple[str, str], ...] = ()  # aggs6: SET name = 'value' (but search_path), in order
 
     @property
     def signature(self) -> str:

@@ -411,6 +411,11 @@ class Function(Linted):
     )
     cost: float | None = Field(None, gt=0, description="COST: its estimated cost, in units of cpu_operator_cost")
     rows: float | None = Field(None, gt=0, description="ROWS: the rows a set-returning function is estimated to return")
+    set: dict[str, str | int | float] = Field(
+        {},
+        description="configuration parameters set while it runs (`SET work_mem = '64MB'`), e.g. `{work_mem: 64MB, "
+        "statement_timeout: 5s}`; search_path has its own field",
+    )
     renamed_from: str | None = Field(
         None,
         description="the old name (same schema, same input types), when this one was renamed (ALTER FUNCTION ... "
@@ -427,6 +432,11 @@ class Procedure(Linted):
     search_path: list[str] | None = Field(None, description="fixed search_path; [] means ''")
     body: str
     comment: str | None = None
+    set: dict[str, str | int | float] = Field(
+        {},
+        description="configuration parameters set while it runs (`SET work_mem = '64MB'`), e.g. `{work_mem: 64MB, "
+        "statement_timeout: 5s}`; search_path has its own field",
+    )
 
 
 class EventTrigger(Linted):

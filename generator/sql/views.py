@@ -602,6 +602,11 @@ class FunctionView:
         return ", ".join(quoting.ident(s) for s in self.function.search_path) or "''"
 
     @property
+    def settings(self) -> list[tuple[str, str]]:
+        """SET name = 'value' of each setting but search_path (aggs6): the name as written, the value a literal."""
+        return [(name, quoting.literal(value)) for name, value in self.function.settings]
+
+    @property
     def dollar(self) -> str:
         return dollar_quote(self.function.body)
 
