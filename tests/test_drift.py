@@ -503,7 +503,7 @@ CHANGES = [
     Change(
         "function_setting_added",
         "ALTER FUNCTION auto_cleanup_preview_cache() SET work_mem = '64MB'",
-        ("function auto_cleanup_preview_cache: setting is work_mem=64MB in the database, not set in the migrations",),
+        ("function auto_cleanup_preview_cache: settings is work_mem = 64MB in the database, none in the migrations",),
     ),
     Change(
         "table_comment_changed",

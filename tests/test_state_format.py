@@ -87,7 +87,7 @@ def test_the_upgrade_puts_in_what_an_old_state_lacks_and_nothing_else_does() -> 
         ValueError,
         match=r"missing field\(s\) "
         r"(module|python_type|is_default|schemas|extensions|sequences|types|composite_types|default_privileges"
-        r"|event_triggers)",
+        r"|event_triggers|aggregates)",
     ):
         codec.schema_from_json(bare)
     upgraded = state.upgrade(data)

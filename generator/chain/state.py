@@ -189,9 +189,11 @@ def _to_4(data: dict[str, Any]) -> dict[str, Any]:
         function.setdefault("cost", None)  # funcs5 function attributes: PostgreSQL's default cost
         function.setdefault("rows", None)  # funcs5 function attributes: PostgreSQL's default rows
         function.setdefault("kind", "function")  # funcs5 procedures: a function
+        function.setdefault("settings", [])  # aggs6 function settings: none
     for external in data["external"]["tables"]:
         external.setdefault("indexes", [])  # funcs5 indexes on external tables: none
     data.setdefault("event_triggers", [])  # funcs5 event triggers: none
+    data.setdefault("aggregates", [])  # aggs6 aggregates: none
     data["format"] = 4
     return data
 

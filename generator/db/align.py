@@ -91,6 +91,7 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
     views = {v.name: v for v in state.views}
     sequences = {q.name: q for q in state.sequences}
     event_triggers = {t.name: t for t in state.event_triggers}  # funcs5
+    aggregates = {a.key: a for a in state.aggregates}  # aggs6
     extensions = {x.name: x for x in state.extensions}
     publications = {p.name: p for p in state.publications}
     external = {t.name for t in state.external.tables}
@@ -133,6 +134,14 @@ def align(live: ir.Schema, state: ir.Schema, meaning: Meaning) -> ir.Schema:
             ],
             state.event_triggers,
             lambda t: t.name,
+        ),
+        aggregates=ordered(
+            [
+                dataclasses.replace(a, module=aggregates[a.key].module) if a.key in aggregates else a
+                for a in live.aggregates
+            ],
+            state.aggregates,
+            lambda a: a.key,
         ),
         views=ordered(
             [view(v, views[v.name], meaning) if v.name in views else v for v in live.views],

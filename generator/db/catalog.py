@@ -67,7 +67,7 @@ ENABLED = {
 class Privilege:
     """One privilege of one role on one object (the owner's own are never listed)."""
 
-    kind: str  # "table" | "sequence" | "function" | "schema" (its object: Name(schema, ""))
+    kind: str  # "table" | "sequence" | "function" | "procedure" | "schema" (its object: Name(schema, ""))
     object: Name
     role: str  # "public" for PUBLIC
     privilege: str  # lower case: "select", "execute", ...
@@ -162,6 +162,7 @@ def read(
         reader.read_policies(rows("policies"))
         reader.read_functions(rows("functions"))
         reader.read_triggers(rows("triggers"))
+        reader.read_aggregates(rows("aggregates"))  # aggs6
         reader.event_triggers = [  # funcs5
             ir.EventTrigger(
                 r["name"],
@@ -220,6 +221,7 @@ class _Reader:
         self.enums: list[ir.Enum] = []
         self.functions: dict[int, ir.Function] = {}
         self.event_triggers: list[ir.EventTrigger] = []  # funcs5
+        self.aggregates: list[ir.Aggregate] = []  # aggs6
         self.triggers: list[ir.Trigger] = []
         self.granted: list[Privilege] = []
         self.baseline: list[Privilege] = []
@@ -549,10 +551,39 @@ class _Reader:
             table.policies.append(_policy(table.name, r))
 
     # -- routines --------------------------------------------------------
+    def read_aggregates(self, rows: list[dict[str, Any]]) -> None:
+        """Plain aggregates (aggs6); another kind (ordered-set, moving) is listed as unmanaged."""
+        for r in rows:
+            name = Name(r["schema"], r["name"])
+            if r["schema"] in self.outside or name in self.skip:
+                continue
+            if not r["plain"]:
+                self.unmanaged.append(Unmanaged("aggregate", name, detail=f"({r['identity_args']})"))
+                continue
+
+            sfunc = _support(r, "sfunc")
+            assert sfunc is not None
+            self.aggregates.append(
+                ir.Aggregate(
+                    name,
+                    MODULE,
+                    _arg_types(r["identity_args"], None),
+                    sfunc,
+                    canonical_arg(r["stype"]),
+                    _support(r, "finalfunc"),
+                    r["initcond"],
+                    _support(r, "combinefunc"),
+                    PARALLEL[r["parallel"]],
+                    r["comment"],
+                )
+            )
+
     def read_functions(self, rows: list[dict[str, Any]]) -> None:
         for r in rows:
             name = Name(r["schema"], r["name"])
             if r["schema"] in self.outside:
+                continue
+            if r["kind"] == "a":  # read by read_aggregates (aggs6)
                 continue
             if r["kind"] not in ("f", "p"):  # a procedure is read as one (funcs5)
                 self.unmanaged.append(Unmanaged(PROKINDS[r["kind"]], name, detail=f"({r['identity_args']})"))
@@ -562,8 +593,6 @@ class _Reader:
             body = r["body"]
             body = body.removeprefix("\n")  # schemagen writes `AS $$` and a new line before the body
             search_path, others = _settings(r["config"] or ())
-            for setting in others:
-                self.unmanaged.append(Unmanaged("function setting", name, detail=setting))
             self.functions[r["oid"]] = ir.Function(
                 name,
                 MODULE,
@@ -584,8 +613,9 @@ class _Reader:
                 cost=None if r["cost"] == (1 if r["language"] in ("c", "internal") else 100) else r["cost"],
                 rows=None if r["rows"] == (1000 if r["returns_set"] else 0) else r["rows"],
                 kind="procedure" if r["kind"] == "p" else "function",
+                settings=tuple((k, v) for k, _, v in (s.partition("=") for s in others)),  # aggs6: in proconfig order
             )
-            self.names[("function", r["oid"])] = name
+            self.names[("procedure" if r["kind"] == "p" else "function", r["oid"])] = name
             self.function_types[r["oid"]] = self.functions[r["oid"]].arg_types  # overloads apart
 
     def read_triggers(self, rows: list[dict[str, Any]]) -> None:
@@ -664,7 +694,7 @@ class _Reader:
         for r in rows:
             name = self.names.get(("table" if r["kind"] == "column" else r["kind"], r["oid"]))
             if name is not None:
-                types = self.function_types.get(r["oid"], ()) if r["kind"] == "function" else ()
+                types = self.function_types.get(r["oid"], ()) if r["kind"] in ("function", "procedure") else ()
                 (self.baseline if r["baseline"] else self.granted).append(
                     Privilege(r["kind"], name, r["role"], r["privilege"], r["grantable"], r["column_name"] or "", types)
                 )
@@ -727,6 +757,7 @@ class _Reader:
             range_types=tuple(self.ranges),
             publications=tuple(self.publications),
             event_triggers=tuple(self.event_triggers),
+            aggregates=tuple(self.aggregates),
             external=ir.External(
                 tables=tuple(
                     ir.ExternalTable(
@@ -797,7 +828,7 @@ def target_of(
 ) -> str | None:
     """How an IR grant names the object: a table or sequence qualified, a function (of `types`) with its argument
     types."""
-    if kind == "function":
+    if kind in ("function", "procedure"):  # a procedure's privileges too (aggs6)
         f = functions.get((name, types))
         return None if f is None else f.signature
     if kind == "schema":
@@ -914,6 +945,11 @@ def _settings(config: Iterable[str]) -> tuple[tuple[str, ...] | None, list[str]]
 def unquoted(name: str) -> str:
     """An identifier as PostgreSQL prints it (quoted where needed), without its quotes."""
     return name[1:-1].replace('""', '"') if len(name) > 1 and name.startswith('"') and name.endswith('"') else name
+
+
+def _support(row: dict[str, Any], part: str) -> Name | None:
+    """An aggregate's support function `part` (aggs6), by its name and schema's columns; None when it has none."""
+    return None if row[part] is None else Name(row[f"{part}_schema"], row[part])
 
 
 @functools.lru_cache(maxsize=1024)

@@ -142,6 +142,23 @@ def compare(
         },
         lambda t: f"ON {t.event} EXECUTE FUNCTION {t.function.display}()",
     )
+    found += _keyed(  # aggs6
+        "aggregate",
+        live.aggregates,
+        expected.aggregates,
+        lambda a: a.key,
+        lambda a: a.label,
+        lambda a: {
+            "sfunc": a.sfunc.display,
+            "stype": a.stype,
+            "finalfunc": a.finalfunc.display if a.finalfunc else "none",
+            "initcond": "NULL" if a.initcond is None else repr(a.initcond),
+            "combinefunc": a.combinefunc.display if a.combinefunc else "none",
+            "parallel": a.parallel,
+            "comment": _comment(a.comment),
+        },
+        lambda a: f"AGGREGATE {a.label} (SFUNC = {a.sfunc.display}, STYPE = {a.stype})",
+    )
     # and the objects the spec attaches to tables made elsewhere (auth.users, storage.objects)
     kept_tables = {t.name for t in expected.tables} & set(live_tables) | {t.name for t in expected.external.tables}
     live_external = {t.name: t for t in live.external.tables}
@@ -483,6 +500,7 @@ def _function_aspects(f: ir.Function) -> dict[str, str]:
         "LEAKPROOF": "LEAKPROOF" if f.leakproof else "not leakproof",
         "cost": "default" if f.cost is None else f"COST {f.cost:g}",
         "rows": "default" if f.rows is None else f"ROWS {f.rows:g}",
+        "settings": ", ".join(f"{n} = {v}" for n, v in f.settings) or "none",
     }
 
 

@@ -45,6 +45,7 @@ ALL_PRIVILEGES = {
     "table": ("select", "insert", "update", "delete", "truncate", "references", "trigger"),
     "sequence": ("usage", "select", "update"),
     "function": ("execute",),
+    "procedure": ("execute",),
     "column": ("select", "insert", "update", "references"),
     "type": ("usage",),
 }
@@ -333,7 +334,7 @@ def privileges(
             p.object in both
             if p.kind == "table"
             else (p.object, p.types) in both_functions
-            if p.kind == "function"
+            if p.kind in ("function", "procedure")
             else p.object.schema in both_schemas
             if p.kind == "schema"
             else p.object in both_sequences

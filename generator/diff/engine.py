@@ -93,6 +93,7 @@ def classify(renamed: renames.Renamed, new: ir.Schema, *, confirm: bool, spent: 
     rebuilt = enums.rebuilt(old, new, renamed.names)
     replaced = routines.replaced(old, new, rebuilt)
     dropped = replaced | routines.removed(old, new)
+    dropped |= routines.dropped_aggregates(old, new, dropped)  # aggs6: what calls one is recreated too
     retyped, rewritten, replaced_keys = tables.classify(
         old, new, rebuilt, lambda *texts: calls(frozenset(f[0].name for f in dropped), *texts)
     )

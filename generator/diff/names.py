@@ -9,6 +9,7 @@ scratch gets the new names. A rename therefore renames them too.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from .. import ir
 from ..ir import Name
@@ -110,6 +111,29 @@ def rename_view(schema: ir.Schema, old: Name, new: Name) -> ir.Schema:
     return dataclasses.replace(schema, views=tuple(view(v) for v in schema.views), grants=grants)
 
 
+def rename_sequence(schema: ir.Schema, old: Name, new: Name) -> ir.Schema:
+    """A sequence renamed (aggs6): the column defaults calling nextval on it follow (PostgreSQL stores the sequence's
+    oid in them, so the catalog prints the new name), and so do the grants on it."""
+    spelled = re.compile(
+        r"(nextval\(')(?:" + re.escape(old.name) + "|" + re.escape(f"{old.schema}.{old.name}") + r")(')"
+    )
+
+    def column(c: ir.Column) -> ir.Column:
+        if c.default is None or "nextval" not in c.default:
+            return c
+        return dataclasses.replace(c, default=spelled.sub(lambda m: m.group(1) + new.name + m.group(2), c.default))
+
+    tables = tuple(
+        dataclasses.replace(t, columns=tuple(column(c) for c in t.columns)) if t.name.schema == old.schema else t
+        for t in schema.tables
+    )
+    sequences = tuple(dataclasses.replace(q, name=new) if q.name == old else q for q in schema.sequences)
+    grants = tuple(
+        dataclasses.replace(g, target=new.q) if g.kind == "sequence" and g.target == old.q else g for g in schema.grants
+    )
+    return dataclasses.replace(schema, tables=tables, sequences=sequences, grants=grants)
+
+
 def rename_schema(schema: ir.Schema, old: str, new: str) -> ir.Schema:
     """A schema renamed: every object in it is in the new one (ALTER SCHEMA ... RENAME moves them all); each name
     of the state in it, and each grant's target, follows. Texts (a function's body, a view's query) are left as
@@ -159,7 +183,9 @@ def rename_function(schema: ir.Schema, old: ir.FunctionKey, new: Name) -> ir.Sch
         for v in schema.views
     )
     grants = tuple(
-        dataclasses.replace(g, target=renamed.signature) if g.kind == "function" and g.target == before.signature else g
+        dataclasses.replace(g, target=renamed.signature)
+        if g.kind in ("function", "procedure") and g.target == before.signature
+        else g
         for g in schema.grants
     )
     return dataclasses.replace(schema, functions=functions, triggers=triggers, views=views, grants=grants)

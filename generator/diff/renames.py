@@ -218,6 +218,30 @@ def apply(old: ir.Schema, new: ir.Schema) -> Renamed:
         out.change(f"rename {kind} {old_name.display} to {r.new}")
         out.plan.renamed.append(r)
 
+    for r in by_kind.get("sequence", []):  # aggs6: ALTER SEQUENCE ... RENAME; nextval defaults follow by oid
+        sequences = {q.name for q in schema.sequences}
+        old_name, new_name = Name(r.schema, r.old), Name(r.schema, r.new)
+        kept = any(q.name == old_name for q in new.sequences)
+        if not _applicable(
+            out,
+            old_name in sequences,
+            new_name in sequences,
+            kept,
+            ("rename", "sequence", new_name),
+            f"sequence {new_name.display}",
+            f'sequence "{r.old}"',
+        ):
+            continue
+        out.add(
+            node,
+            st.Rename(Object("sequence", old_name.q), quoting.ident(r.new)),
+            notes=(RENAME_NOTE,),
+            ignore=("renaming-object",),
+        )
+        schema = pgnames.rename_sequence(schema, old_name, new_name)
+        out.change(f"rename sequence {old_name.display} to {r.new}")
+        out.plan.renamed.append(r)
+
     for r in by_kind.get("column", []):
         assert r.owner is not None
         owner = next((t for t in schema.tables if t.name == r.owner), None)

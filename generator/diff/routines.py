@@ -8,11 +8,13 @@ is dropped and created again, and so are the triggers that call it.
 from __future__ import annotations
 
 import collections
+import dataclasses
 from typing import Any
 
 from .. import ir
 from ..ir import Name
 from ..pg import quoting, sqlparse
+from ..sql import views
 from ..sql.views import Object
 from . import statements as st
 from .context import Context, pair_up
@@ -42,6 +44,62 @@ def removed(old: ir.Schema, new: ir.Schema) -> frozenset[ir.FunctionKey]:
     return frozenset(f.key for f in old.functions) - {f.key for f in new.functions}
 
 
+def _aggregate_shape(a: ir.Aggregate) -> tuple[Any, ...]:
+    """What CREATE OR REPLACE AGGREGATE cannot change: its state type and final function (so its result type)."""
+    return (a.stype, a.finalfunc)
+
+
+def dropped_aggregates(
+    old: ir.Schema, new: ir.Schema, dropped_functions: frozenset[ir.FunctionKey]
+) -> frozenset[ir.FunctionKey]:
+    """The aggregates (aggs6) dropped: gone from the spec, changed past what CREATE OR REPLACE can do, or over a
+    function that is dropped."""
+    now = {a.key: a for a in new.aggregates}
+    gone = {f[0] for f in dropped_functions}
+    return frozenset(
+        a.key
+        for a in old.aggregates
+        if a.key not in now or _aggregate_shape(a) != _aggregate_shape(now[a.key]) or set(a.support) & gone
+    )
+
+
+def aggregates(ctx: Context, out: Steps) -> None:
+    """Aggregates (aggs6), by signature: CREATE OR REPLACE AGGREGATE (PostgreSQL 12+) where it can, otherwise dropped
+    and created again, with what calls it."""
+    old = {a.key: a for a in ctx.old.aggregates}
+    new = {a.key: a for a in ctx.new.aggregates}
+    for key, a in new.items():
+        before = old.get(key)
+        if before is not None and key in ctx.dropped_functions:
+            out.add(
+                out.release(("aggregate", key)),
+                st.Drop(Object("aggregate", before.signature)),
+                notes=("Its state type, final function or a function it uses changes: dropped and created again.",),
+                ignore=("ban-drop-function",),
+            )
+            out.create(("aggregate", key))
+            out.change(f"recreate aggregate {a.label}")
+        elif before is None:
+            out.create(("aggregate", key))
+            out.change(f"create aggregate {a.label}")
+        elif before != a:
+            if dataclasses.replace(before, comment=a.comment) != a:
+                out.add(out.build(("aggregate", key)), views.AggregateView(a, replace=True))
+                out.change(f"replace aggregate {a.label}")
+            if before.comment != a.comment:
+                out.add(out.build(("aggregate", key)), st.comment_on(Object("aggregate", a.signature), a.comment))
+                out.change(f"comment on aggregate {a.label}")
+    for key, a in old.items():
+        if key not in new:
+            out.add(
+                out.release(("aggregate", key)),
+                st.Drop(Object("aggregate", a.signature)),
+                notes=("Removed from the spec.",),
+                ignore=("ban-drop-function",),
+            )
+            out.change(f"drop aggregate {a.label}")
+
+
 def uses(f: ir.Function, enums: frozenset[Name]) -> bool:
     """Whether an argument or the result is of one of `enums` (a rebuilt enum cannot be dropped under it)."""
     return bool(enums) and any(name.name in sqlparse.signature_type_names(f.args, f.returns) for name in enums)
@@ -52,6 +110,7 @@ def diff(ctx: Context) -> Steps:
     functions(ctx, out)
     triggers(ctx, out)
     event_triggers(ctx, out)
+    aggregates(ctx, out)
     return out
 
 
@@ -163,6 +222,7 @@ def _definition(f: ir.Function) -> tuple[Any, ...]:
         f.leakproof,
         f.cost,
         f.rows,
+        f.settings,
     )
 
 

@@ -132,11 +132,16 @@ class RestorePrivileges:
     PostgreSQL's built-in ones (EXECUTE to PUBLIC on a function) or the owner's default privileges, global or in
     the object's schema, as the database has them when the migration runs (what a revoke took away)."""
 
-    kind: str  # as ir.Grant.kind: "table" | "function" | "sequence" | "schema"
+    kind: str  # as ir.Grant.kind: "table" | "function" | "procedure" | "sequence" | "schema"
     target: str
     role: str
     privileges: tuple[str, ...]
     template: ClassVar[str] = "diff/restore_privileges"
+
+    @property
+    def routine(self) -> bool:
+        """A function's or a procedure's (a regprocedure in pg_proc)."""
+        return self.kind in ("function", "procedure")
 
     @property
     def object_literal(self) -> str:

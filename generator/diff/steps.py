@@ -29,6 +29,7 @@ RELEASE_RANK = {
     "rls": 1,
     "trigger": 2,
     "event_trigger": 2,  # funcs5
+    "aggregate": 6,  # aggs6: after what calls it, before its functions
     "foreign_key": 3,
     "index": 4,
     "replica_identity": 4,

@@ -93,6 +93,8 @@ def _owner(stmt: from_scratch.Statement) -> tuple[str, Any]:
         return ("grant", obj.module)
     if isinstance(obj, ir.Function):
         return ("function", obj.key)  # overloads apart
+    if isinstance(obj, ir.Aggregate):
+        return ("aggregate", obj.key)  # aggs6
     return (stmt.template.removesuffix("_unchecked"), obj.name)  # table, rls, enum, function (function_unchecked too)
 
 
@@ -252,6 +254,15 @@ class PageBuilder:
                 + [text for name in self.external_trigger_tables() for text in self.sql.get(("trigger", name), [])],
             ),
             grants=block("sql", self.sql.get(("grant", self.module.name), []), "\n"),
+            aggregates_sql=block(  # aggs6
+                "sql",
+                [
+                    text
+                    for a in self.schema.aggregates
+                    if a.module == self.module.name
+                    for text in self.sql.get(("aggregate", a.key), [])
+                ],
+            ),
             event_triggers_sql=block(
                 "sql",
                 [
@@ -570,7 +581,7 @@ class PageBuilder:
                 for trg in (self.index.callers.get(f.name, []) if f.returns_trigger else [])
             ),
             ddl=CodeBlock("sql", "\n\n".join(self.sql[("function", f.key)])),
-            access=self.access("function", f.signature, f.name.schema),
+            access=self.access(f.kind, f.signature, f.name.schema),  # a procedure's grants are its own kind
             procedure=f.kind == "procedure",
         )
 
@@ -578,8 +589,11 @@ class PageBuilder:
         """Who may do what on an object, after PostgreSQL's own default (EXECUTE on a function to PUBLIC), the spec's
         default privileges for objects of its kind in its schema, and its grants and revokes; the database's
         default privileges (Supabase's) add to it."""
-        held: dict[str, list[str]] = {"public": ["EXECUTE (PostgreSQL's default)"]} if kind == "function" else {}
-        on = {"table": "tables", "function": "functions", "sequence": "sequences", "schema": "schemas"}.get(kind)
+        routine = kind in ("function", "procedure")
+        held: dict[str, list[str]] = {"public": ["EXECUTE (PostgreSQL's default)"]} if routine else {}
+        on = {"table": "tables", "sequence": "sequences", "schema": "schemas"}.get(
+            kind, "functions" if routine else None
+        )
         for d in self.schema.default_privileges:
             if d.on != on or d.schema not in (None, schema):
                 continue

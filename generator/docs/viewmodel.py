@@ -323,6 +323,7 @@ class ModulePage:
     publications: tuple[PublicationRow, ...] = ()  # the section is left out when the module has none
     publications_sql: CodeBlock | None = None
     event_triggers_sql: CodeBlock | None = None  # funcs5: the section is left out when the module has none
+    aggregates_sql: CodeBlock | None = None  # aggs6: the section is left out when the module has none
 
     @property
     def linted(self) -> bool:

@@ -39,6 +39,7 @@ FILE_ORDER = (
     "materialized_views",
     "functions",
     "procedures",
+    "aggregates",
     "triggers",
     "event_triggers",
     "publications",
@@ -192,6 +193,9 @@ def convert(main: Catalog, others: Catalog | None, options: Options, owners: fro
             spec.left.append(
                 Left(first, "event trigger", event.name, f"its function {shown(event.function)} is excluded")
             )
+    for a in s.aggregates:  # aggs6
+        if keep(a.name):
+            spec.section(spec.object_module(a.name), "aggregates")[objects.aggregate_key(a)] = objects.aggregate(a)
 
     # privileges of the objects kept
     def module_of(kind: str, obj: Name) -> str:
@@ -216,7 +220,7 @@ def convert(main: Catalog, others: Catalog | None, options: Options, owners: fro
         filter(ours, main.baseline),
         module_of,
         position,
-        lambda p: spec.function_key(p.object, p.types) if p.kind == "function" else grants.named(p),
+        lambda p: spec.function_key(p.object, p.types) if p.kind in ("function", "procedure") else grants.named(p),
     )
     for module, entries in per_module.items():
         spec.section(module, "grants").extend(entries)
@@ -261,6 +265,7 @@ def _objects(s: ir.Schema, keep: Callable[[Name], bool]) -> list[tuple[Any, Name
         if keep(c.name):
             found += [(c, c.name), *((a, c.name) for a in c.attributes)]
     found += [(f, f.name) for f in s.functions if keep(f.name)]
+    found += [(a, a.name) for a in s.aggregates if keep(a.name)]
     found += [(q, q.name) for q in s.sequences if keep(q.name)]
     found += [(v, v.name) for v in s.views if keep(v.name)]
     found += [(trig, trig.table) for trig in s.triggers if keep(trig.table)]

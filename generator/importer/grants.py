@@ -14,7 +14,14 @@ from . import spelling
 
 ORDER: tuple[str, ...] = ("select", "insert", "update", "delete", "truncate", "references", "trigger", "maintain")
 ORDER += ("usage", "execute", "create", "temporary", "connect")
-TARGET = {"table": "tables", "column": "tables", "function": "functions", "sequence": "sequences", "schema": "schemas"}
+TARGET = {
+    "table": "tables",
+    "column": "tables",
+    "function": "functions",
+    "procedure": "functions",
+    "sequence": "sequences",
+    "schema": "schemas",
+}
 # pg_default_acl.defaclobjtype -> `on:`; what PostgreSQL gives PUBLIC on each without default privileges (acldefault)
 ON = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}
 BUILTIN = {"f": {("public", "execute")}, "T": {("public", "usage")}}

@@ -36,7 +36,7 @@ WRITTEN: dict[type, frozenset[str]] = {
     ir.Trigger: _fields("name table timing events level function when sets comment update_of old_table new_table args"),
     ir.Function: _fields(
         "name module args arg_types returns language body volatility security strict search_path returns_trigger "
-        "comment parallel leakproof cost rows kind"
+        "comment parallel leakproof cost rows kind settings"
     ),
     ir.Sequence: _fields(
         "name module data_type start increment min_value max_value cache cycle owner owner_column comment serial"
@@ -56,8 +56,9 @@ WRITTEN: dict[type, frozenset[str]] = {
     ir.Schema: _fields(
         "version name modules enums tables functions triggers grants external intent confirmed tenancy schemas "
         "views sequences extensions domains composite_types range_types revokes default_privileges "
-        "publications event_triggers"
+        "publications event_triggers aggregates"
     ),
+    ir.Aggregate: _fields("name module arg_types sfunc stype finalfunc initcond combinefunc parallel comment"),  # aggs6
 }
 CONSTRAINT_KINDS = frozenset({"primary_key", "unique", "check", "foreign_key", "exclude"})
 

@@ -305,6 +305,8 @@ def function(f: ir.Function) -> Doc:
         _put(doc, "rows", _number(f.rows))
     if f.search_path is not None:
         doc["search_path"] = list(f.search_path)
+    if f.settings:
+        doc["set"] = dict(f.settings)
     doc["body"] = f.body
     return doc
 
@@ -380,6 +382,21 @@ def publication(p: ir.Publication) -> Doc:
     _put(doc, "tables", tables, [])
     _put(doc, "publish", list(p.publish), ["insert", "update", "delete", "truncate"])
     _put(doc, "comment", p.comment)
+    return doc
+
+
+def aggregate_key(a: ir.Aggregate) -> str:
+    """An aggregate's key: its signature, `product(numeric)` (aggs6)."""
+    return f"{spelling.key(a.name)}({', '.join(a.arg_types)})"
+
+
+def aggregate(a: ir.Aggregate) -> Doc:
+    doc: Doc = {"sfunc": spelling.key(a.sfunc), "stype": a.stype}
+    _put(doc, "finalfunc", None if a.finalfunc is None else spelling.key(a.finalfunc))
+    _put(doc, "initcond", a.initcond)
+    _put(doc, "combinefunc", None if a.combinefunc is None else spelling.key(a.combinefunc))
+    _put(doc, "parallel", a.parallel, "unsafe")
+    _put(doc, "comment", a.comment)
     return doc
 
 

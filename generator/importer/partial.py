@@ -25,7 +25,7 @@ WHY = {
     "trigger on a partition": "the spec has no triggers on a single partition",
     "policy on a partition": "the spec has no policies on a single partition",
     "invalid index": "an index whose build failed (CREATE INDEX CONCURRENTLY): drop or rebuild it first",
-    "aggregate": "the spec has no aggregates yet (issue 13)",
+    "aggregate": "the spec's aggregates are plain ones (no moving, ordered-set, serial or sort-operator parts)",
     "window function": "the spec has no window functions",
     "function setting": "the spec sets only a function's search_path",
     "trigger not enabled": "the spec's triggers are enabled",

@@ -9,6 +9,7 @@ Nothing here imports an output; outputs import this.
 """
 
 from .schema import (
+    Aggregate,
     Column,
     CompositeType,
     Constraint,
@@ -53,6 +54,7 @@ from .schema import (
 )
 
 __all__ = [
+    "Aggregate",
     "Column",
     "CompositeType",
     "Constraint",

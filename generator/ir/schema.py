@@ -405,6 +405,7 @@ class Function:
     cost: float | None = None  # funcs5: COST (None: PostgreSQL's default)
     rows: float | None = None  # funcs5: ROWS of a set-returning function (None: PostgreSQL's default)
     kind: str = "function"  # funcs5: "function" | "procedure" (CREATE PROCEDURE: no result, no volatility)
+    settings: tuple[tuple[str, str], ...] = ()  # aggs6: SET name = 'value' (but search_path), in order
 
     @property
     def signature(self) -> str:
@@ -445,6 +446,41 @@ class Trigger:
     @property
     def q(self) -> str:
         return quoting.ident(self.name)
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """CREATE AGGREGATE name(arg_types) (SFUNC, STYPE, ...) (aggs6): its support functions by name (a built-in one
+    in pg_catalog)."""
+
+    name: Name
+    module: str
+    arg_types: tuple[str, ...]
+    sfunc: Name
+    stype: str
+    finalfunc: Name | None = None
+    initcond: str | None = None
+    combinefunc: Name | None = None
+    parallel: str = "unsafe"
+    comment: str | None = None
+
+    @property
+    def signature(self) -> str:
+        """Name and input types, as GRANT, COMMENT and DROP want it."""
+        return f"{self.name.q}({', '.join(self.arg_types)})"
+
+    @property
+    def key(self) -> FunctionKey:
+        return (self.name, self.arg_types)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name.display}({', '.join(self.arg_types)})"
+
+    @property
+    def support(self) -> tuple[Name, ...]:
+        """The functions it calls."""
+        return tuple(f for f in (self.sfunc, self.finalfunc, self.combinefunc) if f is not None)
 
 
 @dataclass(frozen=True)
@@ -732,6 +768,7 @@ class Schema:
     default_privileges: tuple[DefaultPrivilege, ...] = ()  # privileges K5 (state format 4)
     publications: tuple[Publication, ...] = ()  # K1 publications (state format 4)
     event_triggers: tuple[EventTrigger, ...] = ()  # funcs5: event triggers (state format 4)
+    aggregates: tuple[Aggregate, ...] = ()  # aggs6: aggregates (state format 4)
 
 
 class _InModule(Protocol):

@@ -28,6 +28,7 @@ from ..spec.config import Settings
 from ..spec.loader import LoadedFile
 from ..spec.origins import Origins
 from . import (
+    aggregates,
     event_triggers,
     extensions,
     foreign_keys,
@@ -90,6 +91,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
     functions += timeparts.functions(resolved, known, report)
     declared_triggers = triggers.triggers(files, resolved, known, report)
     declared_event_triggers = event_triggers.event_triggers(files, known, report)
+    declared_aggregates = [aggregates.aggregate(key, entry, known, report) for key, entry in known.aggregates.items()]
     made = sequences.all_sequences(
         {n: sequences.sequence(n, e, known, report) for n, e in declared_sequences.items()},
         (s for b in built for s in b.serials),
@@ -147,6 +149,7 @@ def resolve_with_origins(files: list[LoadedFile]) -> tuple[ir.Schema, Origins]:
         default_privileges=tuple(defaults),
         publications=published,
         event_triggers=tuple(declared_event_triggers),
+        aggregates=tuple(a for a in declared_aggregates if a is not None),
     )
     return extensions.with_operator_classes(schema), report.origins
 

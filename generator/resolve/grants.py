@@ -88,18 +88,11 @@ def _privileges(
             if len(found) > 1:
                 ambiguous(report, at("functions", j), fn, found)
                 continue
-            if found[0] in registry.procedures:
-                report.error(
-                    at("functions", j),
-                    errors.SQL_SHAPE,
-                    f'"{fn}" is a procedure: grants on procedures are not supported yet (PostgreSQL grants EXECUTE '
-                    "on it to PUBLIC)",
-                )
-                continue
             resolved = signature(found[0], registry)
             if resolved is not None:
-                targets.append(("function", resolved, FUNCTION_PRIVILEGES, at("privileges")))
-                report.origin((verb, "function", resolved), at("functions", j), g.lint, where)
+                kind = "procedure" if found[0] in registry.procedures else "function"  # ON PROCEDURE (aggs6)
+                targets.append((kind, resolved, FUNCTION_PRIVILEGES, at("privileges")))
+                report.origin((verb, kind, resolved), at("functions", j), g.lint, where)
         for j, s in enumerate(g.sequences):
             n = names.split(s)
             if n not in sequences:

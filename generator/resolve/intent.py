@@ -91,6 +91,10 @@ def intent(files: list[LoadedFile], report: Report) -> ir.Intent:
                 if v.renamed_from is not None:
                     where = Where(f.pos, (section, key, "renamed_from"))
                     renames += _renamed(report, "view", names.split(key), v.renamed_from, where)
+        for key, seq in f.spec.sequences.items():  # aggs6: ALTER SEQUENCE ... RENAME
+            if seq.renamed_from is not None:
+                where = Where(f.pos, ("sequences", key, "renamed_from"))
+                renames += _renamed(report, "sequence", names.split(key), seq.renamed_from, where)
         for key, ns in f.spec.schemas.items():  # funcs5: ALTER SCHEMA ... RENAME
             if ns.renamed_from is not None and ident(
                 report, ns.renamed_from, Where(f.pos, ("schemas", key, "renamed_from")), "renamed_from"
@@ -213,7 +217,7 @@ def place(refusal: Refused, origins: Origins) -> errors.Diagnostic:
             places = [(("enum", owner), ("renamed_from",)), enums]
         elif what == "function":  # funcs5: the overload's key
             places = [(("function", owner), ("renamed_from",)), tables]
-        elif what in ("view", "schema") or what in ("domain", "composite_type"):  # funcs5
+        elif what in ("view", "schema", "sequence") or what in ("domain", "composite_type"):  # funcs5, aggs6
             places = [((what, owner), ("renamed_from",)), tables]
         else:
             places = [(("enum", owner), ("renamed_values", *member)), enums]

@@ -77,6 +77,7 @@ class Registry:
     spec_function_names: frozenset[str]  # unqualified names of the spec's functions
     namespaces: Mapping[str, ir.Namespace] = field(default_factory=dict)  # the schemas the spec creates
     procedures: frozenset[ir.FunctionKey] = frozenset()  # which of `functions` are procedures (funcs5)
+    aggregates: Mapping[ir.FunctionKey, Entry[model.Aggregate]] = dataclasses.field(default_factory=dict)  # aggs6
     # the external tables as the spec writes them (their policies are resolved with the spec tables')
     external_entries: Mapping[Name, Entry[model.ExternalTable]] = dataclasses.field(default_factory=dict)
 
@@ -111,6 +112,7 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
     external_entries: dict[Name, Entry[model.ExternalTable]] = {}
     functions: dict[ir.FunctionKey, Entry[model.Function]] = {}
     procedures: set[ir.FunctionKey] = set()
+    aggregates: dict[ir.FunctionKey, Entry[model.Aggregate]] = {}  # aggs6
     external_functions: dict[Name, ir.ExternalFunction] = {}
     templates: dict[str, tuple[model.PolicyTemplate, Where]] = {}
     bad_templates: set[str] = set()
@@ -227,6 +229,19 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
             procedures.add(fkey)
             report.origin(("function", fkey), where, proc.lint)
             report.origin(("function_body", fkey), at("procedures", key, "body"), proc.lint, where, raw=proc.body)
+        for key, agg in s.aggregates.items():  # aggs6: keyed like an overload, apart from the functions
+            where = at("aggregates", key)
+            akey = _aggregate_key(key, report, where)
+            if akey is None:
+                continue
+            check_schema(akey[0], where)
+            if akey in functions or akey in aggregates:
+                label = akey[0].display + f"({', '.join(akey[1])})"
+                report.error(
+                    where, errors.DUPLICATE_NAME, f'function or aggregate "{label}" is defined twice', key=True
+                )
+            aggregates.setdefault(akey, Entry(agg, where, f.module))
+            report.origin(("aggregate", akey), where, agg.lint)
     for section in ("tables", "enums"):
         holder = next((f for f in files if getattr(f.spec, section)), files[0])
         report.origin(("section", section), Where(holder.pos, (section,)))
@@ -250,6 +265,7 @@ def collect(files: list[LoadedFile], report: Report) -> Registry:
         namespaces=namespaces,
         external_entries=external_entries,
         procedures=frozenset(procedures),
+        aggregates=aggregates,
     )
 
 
@@ -287,6 +303,19 @@ def _external_table(
         foreign_keys=tuple(fks),
         row_level_security=et.row_level_security,
     )
+
+
+def _aggregate_key(key: str, report: Report, where: Where) -> ir.FunctionKey | None:
+    """An aggregate's key, `name(types)`: its name and input types (an aggregate always names them)."""
+    head, paren, rest = key.partition("(")
+    written = rest.rstrip()[:-1] if paren and rest.rstrip().endswith(")") else None
+    types = None if written is None else sqlparse.argument_types(written)
+    if types is None or not types:
+        report.error(
+            where, errors.FUNCTION_SIGNATURE, f'"{key}" is not an aggregate signature, e.g. product(numeric)', key=True
+        )
+        return None
+    return qualified(report, head.strip(), where, "aggregate"), tuple(canonical_arg(t) for t in types)
 
 
 def _function_key(key: str, fn: model.Function, report: Report, where: Where) -> tuple[ir.FunctionKey, model.Function]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Callable
 
 from .. import errors, ir
 from ..ir import Name, names
@@ -37,7 +39,8 @@ def function(
     if f.search_path is not None:
         for i, s in enumerate(f.search_path):
             ok &= ident(report, s, at("search_path", i), "search_path schema")
-    if not ok:
+    settings = _settings(getattr(f, "set", {}), at, report)
+    if not ok or settings is None:
         return None
     return ir.Function(
         name,
@@ -57,7 +60,26 @@ def function(
         leakproof=f.leakproof,
         cost=f.cost,
         rows=f.rows,
+        settings=settings,
     )
+
+
+_SETTING = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?")
+
+
+def _settings(
+    given: dict[str, str | int | float], at: Callable[..., Where], report: Report
+) -> tuple[tuple[str, str], ...] | None:
+    """SET name = value of a function (aggs6), in order: a parameter name (`work_mem`, `app.tenant`), the value as
+    text; search_path has its own field."""
+    result = []
+    for name, value in given.items():
+        if name == "search_path" or not _SETTING.fullmatch(name):
+            why = "has its own field, search_path:" if name == "search_path" else "is not a parameter name"
+            report.error(at("set", name), errors.SPEC_INVALID, f'"{name}" {why} (e.g. work_mem)', key=True)
+            return None
+        result.append((name, str(value)))
+    return tuple(result)  # in the order written: PostgreSQL keeps it (proconfig, pg_dump)
 
 
 def procedure(key: ir.FunctionKey, entry: Entry[model.Function], report: Report) -> ir.Function | None:
@@ -72,7 +94,9 @@ def signature(key: ir.FunctionKey, registry: Registry) -> str | None:
     name = key[0]
     fn = registry.functions[key].spec
     try:
-        shape, _ = sqlparse.function(name.name, fn.args, fn.returns, fn.language, fn.body + "\n", "$sig$")
+        shape, _ = sqlparse.function(
+            name.name, fn.args, fn.returns, fn.language, fn.body + "\n", "$sig$", procedure=key in registry.procedures
+        )  # a procedure's INOUT argument is an input (aggs6: grants on procedures)
     except sqlparse.FragmentError:
         return None
     return f"{name.q}({', '.join(canonical_arg(t) for t in shape.arg_types)})"

@@ -157,7 +157,8 @@ class _Resolver:
         columns = self._columns(name, entry, shape, sources)
         if columns is None:
             return None
-        calls = tuple(sorted({k[0] for k in self.registry.functions if k[0].name in shape.calls}, key=str))
+        called = [*self.registry.functions, *self.registry.aggregates]  # aggs6: an aggregate is called too
+        calls = tuple(sorted({k[0] for k in called if k[0].name in shape.calls}, key=str))
         idx = self._indexes(name, entry, columns)
         return ir.View(
             name=name,

@@ -411,6 +411,11 @@ class Function(Linted):
     )
     cost: float | None = Field(None, gt=0, description="COST: its estimated cost, in units of cpu_operator_cost")
     rows: float | None = Field(None, gt=0, description="ROWS: the rows a set-returning function is estimated to return")
+    set: dict[str, str | int | float] = Field(
+        {},
+        description="configuration parameters set while it runs (`SET work_mem = '64MB'`), e.g. `{work_mem: 64MB, "
+        "statement_timeout: 5s}`; search_path has its own field",
+    )
     renamed_from: str | None = Field(
         None,
         description="the old name (same schema, same input types), when this one was renamed (ALTER FUNCTION ... "
@@ -427,6 +432,11 @@ class Procedure(Linted):
     search_path: list[str] | None = Field(None, description="fixed search_path; [] means ''")
     body: str
     comment: str | None = None
+    set: dict[str, str | int | float] = Field(
+        {},
+        description="configuration parameters set while it runs (`SET work_mem = '64MB'`), e.g. `{work_mem: 64MB, "
+        "statement_timeout: 5s}`; search_path has its own field",
+    )
 
 
 class EventTrigger(Linted):
@@ -438,6 +448,27 @@ class EventTrigger(Linted):
     tags: list[str] = Field(
         [], description="the command tags it fires for (WHEN TAG IN), e.g. `DROP TABLE`; all when empty"
     )
+    comment: str | None = None
+
+
+class Aggregate(Linted):
+    """An aggregate (CREATE AGGREGATE), keyed by its signature, e.g. `product(numeric)`: a state of type `stype`,
+    started at `initcond`, advanced by `sfunc(state, inputs...)` for each row, turned into the result by
+    `finalfunc(state)` (the state itself when none)."""
+
+    sfunc: str = Field(
+        description="the state transition function, taking (stype, the input types): of the spec, "
+        "external or built-in (e.g. `numeric_mul`)"
+    )
+    stype: str = Field(description="the state's type, e.g. `numeric`")
+    finalfunc: str | None = Field(None, description="the final function, taking (stype); the result is what it returns")
+    initcond: str | None = Field(
+        None, description="the state's initial value, as text (e.g. `'1'`); none: NULL, the first input"
+    )
+    combinefunc: str | None = Field(
+        None, description="combines two partial states (stype, stype) into one, for parallel aggregation"
+    )
+    parallel: Literal["unsafe", "restricted", "safe"] = "unsafe"
     comment: str | None = None
 
 
@@ -500,6 +531,9 @@ class Sequence(Model):
         "serial column's is",
     )
     comment: str | None = None
+    renamed_from: str | None = Field(
+        None, description="the old name, when this one was renamed (ALTER SEQUENCE ... RENAME: its values are kept)"
+    )
 
 
 class Trigger(TableTrigger):
@@ -857,6 +891,9 @@ class SpecFile(Model):
         {}, description="CREATE PROCEDURE (CALL name(...)); keyed like functions: `name` or `name(types)`"
     )
     triggers: dict[str, Trigger] = {}
+    aggregates: dict[str, Aggregate] = Field(
+        {}, description="CREATE AGGREGATE, keyed by signature: `name(types)`, e.g. `product(numeric)`"
+    )
     event_triggers: dict[str, EventTrigger] = Field(
         {}, description="CREATE EVENT TRIGGER (database-wide, by name; a superuser applies them)"
     )

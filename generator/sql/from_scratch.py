@@ -35,6 +35,7 @@ RANK = {
     "function": 3,
     "trigger": 4,
     "event_trigger": 4,  # funcs5
+    "aggregate": 3,  # aggs6: after its functions, before what calls it
     "rls": 5,
     "policy": 5,
     "grant": 6,
@@ -70,6 +71,7 @@ VIEWS: dict[str, Callable[[Any], Any]] = {
     "function_unchecked": views.FunctionView,
     "trigger": views.TriggerView,
     "event_trigger": views.EventTriggerView,  # funcs5
+    "aggregate": views.AggregateView,  # aggs6
     "rls": views.RlsView,
     "policy": views.PolicyView,
     "grant": views.GrantView,
@@ -172,6 +174,9 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     for f in schema.functions:
         functions.setdefault(f.name.name, []).append(f.key)
         overloads.setdefault(f.name, []).append(f.key)
+    for a in schema.aggregates:  # aggs6: called like a function (its node is an aggregate's: see _aggregate_calls)
+        functions.setdefault(a.name.name, []).append(a.key)
+        overloads.setdefault(a.name, []).append(a.key)
     result: list[order.Node] = []
 
     def node(kind: str, key: Any, deps: list[Any], stmt: Statement) -> None:
@@ -264,6 +269,11 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
     for f in schema.functions:
         comments = (views.Comment(views.Object(f.kind, f.signature), f.comment),) if f.comment else ()
         node("function", f.key, body_deps.get(f.key, []), Statement("Functions", "function", f, comments))
+    for a in schema.aggregates:  # aggs6: after its support functions (and its schema)
+        comments = (views.Comment(views.Object("aggregate", a.signature), a.comment),) if a.comment else ()
+        deps = [d for fn in a.support for d in _named(fn, overloads)]
+        deps += [("schema", a.name.schema)] if a.name.schema in own_schemas else []
+        node("aggregate", a.key, deps, Statement("Aggregates", "aggregate", a, comments))
     for v in schema.views:
         _view_nodes(v, relations, overloads, node)
     for trg in schema.triggers:
@@ -329,7 +339,19 @@ def nodes(schema: ir.Schema) -> list[order.Node]:
         deps = [("table", t) for t in pub.tables]
         node("publication", pub.name, deps, Statement("Publications", "publication", pub, comments))
     _in_own_schemas(result, frozenset(own.values()))
+    _aggregate_calls(result, {a.key for a in schema.aggregates})
     return _unchecked_in_cycles(result, body_deps)
+
+
+def _aggregate_calls(result: list[order.Node], aggregates: set[ir.FunctionKey]) -> None:
+    """A call of an aggregate (in a view, a default, a policy...) depends on the aggregate's node (aggs6)."""
+    if not aggregates:
+        return
+    for n in result:
+        n.deps = [
+            ("aggregate", d[1]) if isinstance(d, tuple) and d[0] == "function" and d[1] in aggregates else d
+            for d in n.deps
+        ]
 
 
 def _user_type_nodes(

@@ -495,6 +495,44 @@ class EventTriggerView:
         return self.trigger.function.q
 
 
+@dataclass(frozen=True)
+class AggregateView:
+    """CREATE [OR REPLACE] AGGREGATE (aggs6): the support functions quoted, INITCOND a literal."""
+
+    aggregate: ir.Aggregate
+    replace: bool = False
+    template: ClassVar[str] = "aggregate"
+
+    @property
+    def signature(self) -> str:
+        return self.aggregate.signature
+
+    @property
+    def sfunc(self) -> str:
+        return self.aggregate.sfunc.q
+
+    @property
+    def stype(self) -> str:
+        return self.aggregate.stype
+
+    @property
+    def finalfunc(self) -> str | None:
+        return None if self.aggregate.finalfunc is None else self.aggregate.finalfunc.q
+
+    @property
+    def combinefunc(self) -> str | None:
+        return None if self.aggregate.combinefunc is None else self.aggregate.combinefunc.q
+
+    @property
+    def initcond(self) -> str | None:
+        return None if self.aggregate.initcond is None else quoting.literal(self.aggregate.initcond)
+
+    @property
+    def parallel(self) -> str | None:
+        """SAFE or RESTRICTED; nothing for UNSAFE, the default."""
+        return None if self.aggregate.parallel == "unsafe" else self.aggregate.parallel.upper()
+
+
 def _number(value: float) -> str:
     """COST and ROWS as written: 10, not 10.0."""
     return str(int(value)) if value == int(value) else repr(value)
@@ -562,6 +600,11 @@ class FunctionView:
         if self.function.search_path is None:
             return None
         return ", ".join(quoting.ident(s) for s in self.function.search_path) or "''"
+
+    @property
+    def settings(self) -> list[tuple[str, str]]:
+        """SET name = 'value' of each setting but search_path (aggs6): the name as written, the value a literal."""
+        return [(name, quoting.literal(value)) for name, value in self.function.settings]
 
     @property
     def dollar(self) -> str:

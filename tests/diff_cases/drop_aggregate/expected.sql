@@ -1,0 +1,2 @@
+DROP VIEW account_value;
+DROP AGGREGATE qty_text(integer);

@@ -1,0 +1,1 @@
+ALTER SEQUENCE ticket RENAME TO ticket_number;
