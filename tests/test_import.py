@@ -200,13 +200,15 @@ CREATE POLICY "Uploads into notes" ON storage.objects FOR INSERT TO authenticate
 GRANT INSERT ON storage.objects TO authenticated;
 GRANT UPDATE (name) ON storage.objects TO authenticated;
 REVOKE SELECT ON storage.buckets FROM anon;
+CREATE INDEX objects_bucket_owner ON storage.objects (bucket_id, owner) WHERE owner IS NOT NULL;
 """
 
 
 def test_grants_on_the_platforms_tables_beyond_its_stand_ins(pg_admin_url, tmp_path):
     """Supabase's tables (here storage.objects and storage.buckets, external) have the privileges the stand-ins
     give them (SELECT to anon, authenticated, service_role): those are the platform's and not written; a grant
-    beyond them is the user's (written on the external table), one they lack a revoke; and the round trip holds."""
+    beyond them is the user's (written on the external table), one they lack a revoke; an index on them is the user's
+    too (the stand-ins make none); and the round trip holds."""
     folder = tmp_path / "migrations"
     folder.mkdir()
     (folder / "0001_storage.sql").write_text(PLATFORM_GRANTS_SQL, encoding="utf-8")
@@ -222,6 +224,9 @@ def test_grants_on_the_platforms_tables_beyond_its_stand_ins(pg_admin_url, tmp_p
     assert spec["revokes"] == [{"privileges": ["select"], "tables": ["storage.buckets"], "from": ["anon"]}]
     assert set(spec["external"]["tables"]) == {"storage.buckets", "storage.objects"}
     assert spec["external"]["roles"] == ["anon", "authenticated"]
+    # an index on it: the stand-ins make none, so it is the user's, written under the external table
+    index = {"columns": ["bucket_id", "owner"], "where": "owner IS NOT NULL"}
+    assert spec["external"]["tables"]["storage.objects"]["indexes"] == {"objects_bucket_owner": index}
 
 
 def test_from_sql_reports_the_failing_statement(tmp_path):

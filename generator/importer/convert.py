@@ -555,6 +555,8 @@ def _external_table(t: ir.Table) -> Doc:
         doc["row_level_security"] = True
     if t.policies:
         doc["policies"] = {p.name: objects.policy(p) for p in t.policies}
+    if t.indexes:  # the stand-ins make none (beyond its keys'): each one is the user's
+        doc["indexes"] = {ix.name.name: objects.index(ix) for ix in t.indexes}
     return doc
 
 
