@@ -70,10 +70,7 @@ CORPUS_SCHEMAS = sorted(p.name for p in CORPUS.glob("*") if (p / "handwritten.sq
 
 
 # What the import cannot recover yet, by corpus schema (the round trip is expected to fail, not strictly).
-CORPUS_LIMITS = {
-    "saas_supabase": "grants on tables of other schemas (INSERT on storage.objects to authenticated) are not imported: "
-    "the catalog cannot tell them from the platform's own",
-}
+CORPUS_LIMITS: dict[str, str] = {}
 
 
 @pytest.mark.skipif(not CORPUS_SCHEMAS, reason="no corpus schema (tests/corpus/<schema>/handwritten.sql) yet")
@@ -195,6 +192,41 @@ def test_from_sql_imports_a_migrations_folder(db_url, tmp_path):
     assert result.exit_code == 0, result.output + (result.stderr or "")
     got = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "from-sql").glob("*.yaml")}
     assert got == expected.files
+
+
+PLATFORM_GRANTS_SQL = """
+CREATE TABLE public.folder (id bigint PRIMARY KEY, bucket_id text REFERENCES storage.buckets (id));
+CREATE POLICY "Uploads into notes" ON storage.objects FOR INSERT TO authenticated WITH CHECK (bucket_id = 'notes');
+GRANT INSERT ON storage.objects TO authenticated;
+GRANT UPDATE (name) ON storage.objects TO authenticated;
+REVOKE SELECT ON storage.buckets FROM anon;
+CREATE INDEX objects_bucket_owner ON storage.objects (bucket_id, owner) WHERE owner IS NOT NULL;
+"""
+
+
+def test_grants_on_the_platforms_tables_beyond_its_stand_ins(pg_admin_url, tmp_path):
+    """Supabase's tables (here storage.objects and storage.buckets, external) have the privileges the stand-ins
+    give them (SELECT to anon, authenticated, service_role): those are the platform's and not written; a grant
+    beyond them is the user's (written on the external table), one they lack a revoke; an index on them is the user's
+    too (the stand-ins make none); and the round trip holds."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_storage.sql").write_text(PLATFORM_GRANTS_SQL, encoding="utf-8")
+    sources = fromsql.files([folder])
+    with pg.fresh_database(pg_admin_url) as source:
+        fromsql.apply(source, sources)
+        first = import_harness.round_trip(pg_admin_url, source, fromsql.environment_sql(sources), tmp_path / "trip")
+    spec = yaml.safe_load(first.files["public.yaml"])
+    assert spec["grants"] == [
+        {"privileges": ["insert"], "tables": ["storage.objects"], "to": ["authenticated"]},
+        {"privileges": ["update"], "tables": ["storage.objects"], "columns": ["name"], "to": ["authenticated"]},
+    ]
+    assert spec["revokes"] == [{"privileges": ["select"], "tables": ["storage.buckets"], "from": ["anon"]}]
+    assert set(spec["external"]["tables"]) == {"storage.buckets", "storage.objects"}
+    assert spec["external"]["roles"] == ["anon", "authenticated"]
+    # an index on it: the stand-ins make none, so it is the user's, written under the external table
+    index = {"columns": ["bucket_id", "owner"], "where": "owner IS NOT NULL"}
+    assert spec["external"]["tables"]["storage.objects"]["indexes"] == {"objects_bucket_owner": index}
 
 
 def test_from_sql_reports_the_failing_statement(tmp_path):

@@ -46,10 +46,11 @@ def read(url: str, options: Options) -> Result:
         owners = conn.execute(
             environment().get_template("sql/db/import/owners.sql.j2").render(), {"schemas": list(wanted)}
         ).fetchall()
+        roles = conn.execute(environment().get_template("sql/db/import/roles.sql.j2").render()).fetchall()
     found = tuple(Unmanaged(str(r[0]), Name(str(r[1]), str(r[2])), str(r[3]), str(r[4] or "")) for r in unread)
     main = dataclasses.replace(main, unmanaged=main.unmanaged + found)
     chosen = Options(tuple(wanted), options.exclude, options.module_by, options.module)
-    return convert(main, others, chosen, frozenset(str(r[0]) for r in owners))
+    return convert(main, others, chosen, frozenset(str(r[0]) for r in owners), frozenset(str(r[0]) for r in roles))
 
 
 def from_sql(paths: list[Path], options: Options) -> Result:

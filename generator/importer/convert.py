@@ -104,9 +104,15 @@ class _Spec:
         return self.main if self.options.module_by == "one" else module_name(name.schema)
 
 
-def convert(main: Catalog, others: Catalog | None, options: Options, owners: frozenset[str] = frozenset()) -> Result:
+def convert(
+    main: Catalog,
+    others: Catalog | None,
+    options: Options,
+    owners: frozenset[str] = frozenset(),
+    roles: frozenset[str] = frozenset(grants.PLATFORM_ROLES),
+) -> Result:
     """The spec of `main` (`others`: the rest of the database, for what it uses); `owners` own the imported
-    objects: only their default privileges reach them."""
+    objects: only their default privileges reach them; `roles` are the cluster's."""
     s = main.schema
     keep: Callable[[Name], bool] = lambda n: not options.excluded(n)
     first = options.module if options.module_by == "one" else module_name(options.schemas[0])
@@ -240,7 +246,7 @@ def convert(main: Catalog, others: Catalog | None, options: Options, owners: fro
         for where in others_defaults
     ]
 
-    _external(spec, s, tables, views, functions, known, others)
+    _external(spec, main, tables, views, functions, known, others, roles)
     if platform:
         spec.section(spec.main, "external")["publications"] = platform
     return Result(_files(spec), sorted(set(spec.left)))
@@ -367,15 +373,18 @@ def _table(
 # -- external objects --------------------------------------------------------
 def _external(
     spec: _Spec,
-    s: ir.Schema,
+    main: Catalog,
     tables: list[ir.Table],
     views: list[ir.View],
     functions: list[ir.Function],
     known: set[Name],
     others: Catalog | None,
+    cluster_roles: frozenset[str],
 ) -> None:
     """What the imported objects use from elsewhere, under `external:`: roles, schemas, tables (with their
-    columns, read from the database), functions (a SQL function's body as its stand-in), types."""
+    columns, read from the database, and the grants on them), functions (a SQL function's body as its stand-in),
+    types."""
+    s = main.schema
     imported_schemas = set(spec.options.schemas)
     want_tables: set[Name] = set()
     want_functions: set[Name] = set()
@@ -416,11 +425,8 @@ def _external(
             roles.update(revoke["from"])
         for default in doc.get("default_privileges", []):
             roles.update([*default.get("to", []), *default.get("from", [])])  # for_role: the owner, not checked
-    roles.discard("public")
 
     external: Doc = {}
-    if roles:
-        external["roles"] = sorted(roles)
     other_tables = {t.name: t for t in (others.schema.tables if others else ())} | {
         t.name: t for t in s.tables if t.name not in known
     }
@@ -444,6 +450,15 @@ def _external(
             continue
         ext_tables[spelling.key(wanted)] = _external_table(table)
         schemas.add(wanted.schema)
+    roles |= _external_grants(
+        spec,
+        {other_tables[n].name: other_tables[n] for n in want_tables if n in other_tables},
+        [main, *([others] if others else [])],
+        cluster_roles,
+    )
+    roles.discard("public")
+    if roles:
+        external["roles"] = sorted(roles)
     ext_functions: Doc = {}
     for wanted in sorted(want_functions, key=str):
         f = other_functions.get(wanted)
@@ -486,6 +501,32 @@ def _external(
         del spec.docs[spec.main]["triggers"]
 
 
+def _external_grants(
+    spec: _Spec, tables: dict[Name, ir.Table], catalogs: list[Catalog], cluster_roles: frozenset[str]
+) -> set[str]:
+    """The grants and revokes on the external tables, as the difference from what they have before the spec's
+    migrations: the platform's stand-ins' privileges on its tables (grants.platform), PostgreSQL's defaults (and
+    their owner's default privileges) on any other. Returns the roles they name."""
+
+    def on(p: Any) -> bool:
+        return p.kind in ("table", "column") and p.object in tables
+
+    held = [p for c in catalogs for p in c.privileges if on(p)]
+    baseline = [p for c in catalogs for p in c.baseline if on(p)] + grants.platform(tables, cluster_roles)
+
+    def position(table: Name, column: str) -> int:
+        order = [c.name for c in tables[table].columns]
+        return order.index(column) if column in order else len(order)
+
+    added, revoked = grants.grants(held, baseline, lambda _kind, _name: spec.main, position)
+    named: set[str] = set()
+    for section, found, who in (("grants", added, "to"), ("revokes", revoked, "from")):
+        for entries in found.values():
+            spec.section(spec.main, section).extend(entries)
+            named.update(r for e in entries for r in e[who])
+    return named
+
+
 def _external_types(columns: list[ir.Column], spec: _Spec) -> Doc:
     """The types of other schemas the columns use that no declared extension brings (a type made by another
     tool, as PostGIS's would be where it is not installed): `external.types`, read as text by the models."""
@@ -519,6 +560,8 @@ def _external_table(t: ir.Table) -> Doc:
         doc["row_level_security"] = True
     if t.policies:
         doc["policies"] = {p.name: objects.policy(p) for p in t.policies}
+    if t.indexes:  # the stand-ins make none (beyond its keys'): each one is the user's
+        doc["indexes"] = {ix.name.name: objects.index(ix) for ix in t.indexes}
     return doc
 
 

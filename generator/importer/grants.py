@@ -26,6 +26,12 @@ TARGET = {
 ON = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}
 BUILTIN = {"f": {("public", "execute")}, "T": {("public", "usage")}}
 
+# The tables a platform makes (Supabase's) and the privileges its stand-ins give them (`schemagen standins` with its
+# roles declared, and `--from-sql`'s templates/sql/db/import/supabase.sql.j2): SELECT to each of its roles. A grant on
+# an external table beyond that (beyond PostgreSQL's defaults, the owner's alone, on any other) is the user's.
+PLATFORM_TABLES = frozenset({Name("auth", "users"), Name("storage", "buckets"), Name("storage", "objects")})
+PLATFORM_ROLES = ("anon", "authenticated", "service_role")
+
 Doc = dict[str, Any]
 Target = tuple[Name, str]  # the object, and how the spec names it (a function overload with its types)
 Fact = tuple[str, Target, str, str, str]  # kind, object, column, role, privilege
@@ -55,6 +61,17 @@ def grants(
     extra = list(now.keys() - at_creation.keys())
     revoked = [f for f in at_creation if f[:5] not in held]
     return _entries(extra, module_of, position, "to"), _entries(revoked, module_of, position, "from")
+
+
+def platform(tables: Iterable[Name], roles: Iterable[str]) -> list[Privilege]:
+    """What the stand-ins give the platform's tables among `tables`, to those of its roles in `roles` (that exist)."""
+    present = set(roles)
+    return [
+        Privilege("table", t, r, "select")
+        for t in sorted(set(tables) & PLATFORM_TABLES, key=str)
+        for r in PLATFORM_ROLES
+        if r in present
+    ]
 
 
 def _entries(
